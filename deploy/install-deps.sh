@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages c8s builds and tests with. Idempotent and quiet when all is present.
+set -euo pipefail
+
+PKGS=(
+  build-essential cmake pkg-config git curl
+  libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev
+  etcd-server etcd-client
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or: sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,48 @@
+/* main.c — subcommand dispatch for the one c8s binary; the work lives in the rooms. */
+#include "c8s/base.h"
+#include "c8s/version.h"
+
+#include <stdio.h>
+#include <string.h>
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} command_t;
+
+static int cmd_version(int argc, char **argv)
+{
+    printf("c8s %s (Kubernetes API %s)\n", C8S_VERSION, C8S_KUBE_VERSION);
+    return 0;
+}
+
+static const command_t commands[] = {
+    {"version", cmd_version, "print the version"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: c8s <command> [flags]\n\ncommands:\n");
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(commands); i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(commands); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "c8s: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,302 @@
+/* harness.c — real etcd and c8s server processes for integration tests; blocking HTTP. */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+int th_free_port(void)
+{
+    static int seeded;
+    if (!seeded) {
+        srand((unsigned)(getpid() ^ time(NULL)));
+        seeded = 1;
+    }
+    for (int tries = 0; tries < 200; tries++) {
+        int port = 20000 + rand() % 40000;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            return -1;
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        close(fd);
+        if (ok)
+            return port;
+    }
+    return -1;
+}
+
+static int rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+void th_rmtree(const char *dir)
+{
+    if (dir && dir[0])
+        nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static pid_t spawn(char *const argv[], const char *log_path)
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        int fd = open(log_path ? log_path : "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        /* Die with the test if it crashes, so nothing is left running. */
+        setpgid(0, 0);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_http_ok(const char *url, pid_t pid, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 50) {
+        th_resp_t r;
+        if (th_http("GET", url, NULL, NULL, &r) == 0) {
+            long st = r.status;
+            th_resp_free(&r);
+            if (st == 200)
+                return 0;
+        }
+        if (pid > 0 && waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
+        sleep_ms(50);
+    }
+    return -1;
+}
+
+static int etcd_spawn(th_etcd_t *e)
+{
+    char client[64], peer[64], cluster[96], log[300];
+    snprintf(client, sizeof(client), "http://127.0.0.1:%d", e->client_port);
+    snprintf(peer, sizeof(peer), "http://127.0.0.1:%d", e->peer_port);
+    snprintf(cluster, sizeof(cluster), "default=%s", peer);
+    snprintf(log, sizeof(log), "%s.log", e->dir);
+    char *argv[] = {"etcd",    "--name",
+                    "default", "--data-dir",
+                    e->dir,    "--listen-client-urls",
+                    client,    "--advertise-client-urls",
+                    client,    "--listen-peer-urls",
+                    peer,      "--initial-advertise-peer-urls",
+                    peer,      "--initial-cluster",
+                    cluster,   "--log-level",
+                    "error",   "--logger",
+                    "zap",     NULL};
+    e->pid = spawn(argv, log);
+    if (e->pid < 0)
+        return -1;
+    char health[96];
+    snprintf(health, sizeof(health), "%s/health", client);
+    return wait_http_ok(health, e->pid, 20000);
+}
+
+int th_etcd_start(th_etcd_t *e)
+{
+    memset(e, 0, sizeof(*e));
+    snprintf(e->dir, sizeof(e->dir), "/tmp/c8s-test-etcd-XXXXXX");
+    if (!mkdtemp(e->dir))
+        return -1;
+    e->client_port = th_free_port();
+    e->peer_port = th_free_port();
+    snprintf(e->url, sizeof(e->url), "http://127.0.0.1:%d", e->client_port);
+    return etcd_spawn(e);
+}
+
+void th_etcd_signal(th_etcd_t *e, int sig)
+{
+    if (e->pid <= 0)
+        return;
+    kill(e->pid, sig);
+    if (sig == SIGKILL || sig == SIGTERM || sig == SIGINT) {
+        waitpid(e->pid, NULL, 0);
+        e->pid = 0;
+    }
+}
+
+int th_etcd_restart(th_etcd_t *e)
+{
+    return etcd_spawn(e);
+}
+
+void th_etcd_stop(th_etcd_t *e)
+{
+    th_etcd_signal(e, SIGTERM);
+    th_rmtree(e->dir);
+    char log[300];
+    snprintf(log, sizeof(log), "%s.log", e->dir);
+    unlink(log);
+}
+
+int th_server_start(th_server_t *s, const char *etcd_url, const char *const *extra_args)
+{
+    memset(s, 0, sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/c8s-test-server-XXXXXX");
+    if (!mkdtemp(s->dir))
+        return -1;
+    s->port = th_free_port();
+    snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+    snprintf(s->log, sizeof(s->log), "%s.log", s->dir);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", s->port);
+    const char *argv[64] = {C8S_BIN, "server", "--port", port, "--data-dir", s->dir};
+    int n = 6;
+    if (etcd_url) {
+        argv[n++] = "--etcd-servers";
+        argv[n++] = etcd_url;
+    }
+    for (int i = 0; extra_args && extra_args[i] && n < 62; i++)
+        argv[n++] = extra_args[i];
+    argv[n] = NULL;
+    s->pid = spawn((char *const *)argv, s->log);
+    if (s->pid < 0)
+        return -1;
+    char ready[96];
+    snprintf(ready, sizeof(ready), "%s/readyz", s->url);
+    if (wait_http_ok(ready, s->pid, 20000) != 0) {
+        fprintf(stderr, "harness: server did not become ready; log %s\n", s->log);
+        return -1;
+    }
+    return 0;
+}
+
+void th_server_signal(th_server_t *s, int sig)
+{
+    if (s->pid > 0)
+        kill(s->pid, sig);
+    if (sig == SIGKILL && s->pid > 0) {
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+}
+
+int th_server_stop(th_server_t *s)
+{
+    int status = 0, rc = 0;
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        int waited = 0;
+        while (waitpid(s->pid, &status, WNOHANG) == 0) {
+            if (waited > 10000) {
+                kill(s->pid, SIGKILL);
+                waitpid(s->pid, &status, 0);
+                break;
+            }
+            sleep_ms(20);
+            waited += 20;
+        }
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        s->pid = 0;
+    }
+    th_rmtree(s->dir);
+    return rc;
+}
+
+typedef struct {
+    char *buf;
+    size_t len;
+} membuf_t;
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+    membuf_t *m = ud;
+    size_t add = sz * n;
+    char *nb = realloc(m->buf, m->len + add + 1);
+    if (!nb)
+        return 0;
+    m->buf = nb;
+    memcpy(m->buf + m->len, p, add);
+    m->len += add;
+    m->buf[m->len] = '\0';
+    return add;
+}
+
+int th_http_h(const char *method, const char *url, const char *const *headers, const char *body,
+              th_resp_t *out)
+{
+    memset(out, 0, sizeof(*out));
+    CURL *c = curl_easy_init();
+    if (!c)
+        return -1;
+    membuf_t b = {0}, h = {0};
+    struct curl_slist *hl = NULL;
+    for (int i = 0; headers && headers[i]; i++)
+        hl = curl_slist_append(hl, headers[i]);
+    hl = curl_slist_append(hl, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
+    CURLcode rc = curl_easy_perform(c);
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+        char *ct = NULL;
+        curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+        out->content_type = ct ? strdup(ct) : NULL;
+    }
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    out->body = b.buf ? b.buf : strdup("");
+    out->len = b.len;
+    out->headers = h.buf ? h.buf : strdup("");
+    return rc == CURLE_OK ? 0 : -1;
+}
+
+int th_http(const char *method, const char *url, const char *content_type, const char *body,
+            th_resp_t *out)
+{
+    char ct[256];
+    const char *hdrs[2] = {NULL, NULL};
+    if (content_type) {
+        snprintf(ct, sizeof(ct), "Content-Type: %s", content_type);
+        hdrs[0] = ct;
+    }
+    return th_http_h(method, url, hdrs, body, out);
+}
+
+void th_resp_free(th_resp_t *r)
+{
+    free(r->body);
+    free(r->content_type);
+    free(r->headers);
+    memset(r, 0, sizeof(*r));
+}
