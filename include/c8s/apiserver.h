@@ -1,0 +1,38 @@
+/*
+ * apiserver.h — the API server role: Kubernetes REST over HTTP (h2o on its own libuv loop and
+ * thread), backed by etcd through the store and served from per-resource watch caches.
+ */
+#ifndef C8S_APISERVER_H
+#define C8S_APISERVER_H
+
+#include "c8s/base.h"
+
+typedef struct apiserver_s apiserver_t;
+
+typedef struct apiserver_config_s {
+    const char *bind_address;           /* default 127.0.0.1 */
+    int port;                           /* default 6443 */
+    const char *const *etcd_endpoints;  /* NULL-terminated base URLs */
+    const char *etcd_prefix;            /* default /registry */
+    int max_requests_inflight;          /* default 400 (0 = unlimited) */
+    int max_mutating_requests_inflight; /* default 200 (0 = unlimited) */
+    const char *service_cidr;           /* default 10.96.0.0/12 */
+    int node_port_min, node_port_max;   /* default 30000–32767 */
+    int watch_cache_window;             /* events kept per resource; default 10000 */
+    int compaction_interval_s;          /* default 300; 0 = never */
+    size_t max_body_bytes;              /* default 3 MiB, as upstream */
+} apiserver_config_t;
+
+/* Fills the defaults above into a zeroed config. */
+void apiserver_config_defaults(apiserver_config_t *cfg);
+
+/* Binds the port, starts the server's thread and loop, and begins syncing the caches. Returns
+ * once the socket listens (requests arriving before the caches are ready wait or are served
+ * from etcd). *out is owned; release with apiserver_stop. */
+int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t *err);
+
+/* Stops serving (watch streams end, in-flight requests finish or fail), joins the thread and
+ * frees s. Safe to call from any thread except the server's own. */
+void apiserver_stop(apiserver_t *s);
+
+#endif

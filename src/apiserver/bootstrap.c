@@ -1,0 +1,83 @@
+/*
+ * bootstrap.c — what exists from the start, as in every Kubernetes cluster: the namespaces
+ * default, kube-system, kube-public and kube-node-lease, and the `kubernetes` service in default
+ * holding the first address of the service range. Created if absent; never overwritten.
+ */
+#include "internal.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
+
+static void on_boot_created(const store_result_t *res, void *data)
+{
+    apiserver_t *s = data;
+    if (res->code != 0) {
+        log_warn("apiserver", "bootstrap: %s", res->err ? res->err->msg : "etcd error");
+        s->boot_failed = true;
+    }
+    if (--s->boot_pending == 0) {
+        s->bootstrapped = !s->boot_failed;
+        if (s->boot_failed) {
+            s->boot_failed = false;
+            uv_timer_start(&s->boot_timer, (uv_timer_cb)apiserver__bootstrap_timer, 1000, 0);
+        }
+    }
+}
+
+static void create_obj(apiserver_t *s, const char *key, json_t *obj)
+{
+    char *val = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    s->boot_pending++;
+    store_create(s->store, key, val, strlen(val), 0, on_boot_created, s);
+    free(val);
+}
+
+static json_t *namespace_obj(const char *name, const char *now)
+{
+    char uid[37];
+    apiserver__uuid(uid);
+    return json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:{s:s}}, s:{s:[s]}, s:{s:s}}", "kind",
+                     "Namespace", "apiVersion", "v1", "metadata", "name", name, "uid", uid,
+                     "creationTimestamp", now, "labels", "kubernetes.io/metadata.name", name,
+                     "spec", "finalizers", "kubernetes", "status", "phase", "Active");
+}
+
+void apiserver__bootstrap_timer(uv_timer_t *t)
+{
+    apiserver_t *s = t->data;
+    if (s->stopping)
+        return;
+    static const char *const namespaces[] = {"default", "kube-system", "kube-public",
+                                             "kube-node-lease"};
+    char now[32];
+    c8s_rfc3339_now(now, sizeof(now));
+    s->boot_pending++; /* held until every create is issued */
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(namespaces); i++) {
+        cleanup_free char *key = xasprintf("%s/namespaces/%s", s->etcd_prefix, namespaces[i]);
+        create_obj(s, key, namespace_obj(namespaces[i], now));
+    }
+    char ip[INET_ADDRSTRLEN];
+    struct in_addr a = {.s_addr = htonl(s->svc_base + 1)};
+    inet_ntop(AF_INET, &a, ip, sizeof(ip));
+    cleanup_free char *ipkey = apiserver__service_ip_key(s, ip);
+    create_obj(s, ipkey, json_pack("{s:s}", "service", "default/kubernetes"));
+    char uid[37];
+    apiserver__uuid(uid);
+    json_t *svc = json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s}}, s:{s:s, s:s, s:[s], s:[{s:s, "
+        "s:i, s:s, s:i}], s:s, s:[s], s:s, s:s}, s:{s:{}}}",
+        "kind", "Service", "apiVersion", "v1", "metadata", "name", "kubernetes", "namespace",
+        "default", "uid", uid, "creationTimestamp", now, "generation", 1, "labels", "component",
+        "apiserver", "provider", "kubernetes", "spec", "type", "ClusterIP", "clusterIP", ip,
+        "clusterIPs", ip, "ports", "name", "https", "port", 443, "protocol", "TCP", "targetPort",
+        s->cfg.port, "sessionAffinity", "None", "ipFamilies", "IPv4", "ipFamilyPolicy",
+        "SingleStack", "internalTrafficPolicy", "Cluster", "status", "loadBalancer");
+    cleanup_free char *svckey = xasprintf("%s/services/default/kubernetes", s->etcd_prefix);
+    create_obj(s, svckey, svc);
+    store_result_t done = {0};
+    on_boot_created(&done, s);
+}

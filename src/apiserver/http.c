@@ -1,0 +1,372 @@
+/*
+ * http.c — h2o on the server's loop: accepting connections, turning an h2o request into an
+ * api_req_t, the non-API endpoints (health, version, metrics), request limits, and answers.
+ */
+#include "internal.h"
+#include "c8s/version.h"
+#include "c8s/yaml.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req);
+
+typedef struct {
+    h2o_handler_t super;
+    apiserver_t *srv;
+} handler_t;
+
+void apiserver__h2o_init(apiserver_t *s)
+{
+    h2o_config_init(&s->h2o_config);
+    s->h2o_config.max_request_entity_size = s->cfg.max_body_bytes;
+    h2o_hostconf_t *host = h2o_config_register_host(
+        &s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
+    handler_t *h = (handler_t *)h2o_create_handler(pc, sizeof(*h));
+    h->super.on_req = on_req;
+    h->srv = s;
+    h2o_context_init(&s->h2o_ctx, &s->loop, &s->h2o_config);
+    s->accept_ctx.ctx = &s->h2o_ctx;
+    s->accept_ctx.hosts = s->h2o_config.hosts;
+}
+
+void apiserver__h2o_dispose(apiserver_t *s)
+{
+    h2o_context_dispose(&s->h2o_ctx);
+    h2o_config_dispose(&s->h2o_config);
+}
+
+static void free_conn(uv_handle_t *h)
+{
+    free(h);
+}
+
+void apiserver__on_accept(uv_stream_t *listener, int status)
+{
+    apiserver_t *s = listener->data;
+    if (status != 0 || s->stopping)
+        return;
+    uv_tcp_t *conn = xmalloc(sizeof(*conn));
+    uv_tcp_init(listener->loop, conn);
+    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
+        uv_close((uv_handle_t *)conn, free_conn);
+        return;
+    }
+    uv_tcp_nodelay(conn, 1);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, free_conn);
+    h2o_accept(&s->accept_ctx, sock);
+}
+
+/* Lives in h2o's request pool: when h2o frees the request (client gone), it tells our request. */
+typedef struct {
+    api_req_t *r;
+} req_guard_t;
+
+static void on_guard_dispose(void *p)
+{
+    req_guard_t *g = p;
+    if (g->r) {
+        g->r->h2o = NULL;
+        g->r->guard = NULL;
+    }
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = tolower(c);
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+static char *pct_decode(const char *s, size_t n, bool plus_is_space)
+{
+    char *out = xmalloc(n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+            hexval((unsigned char)s[i + 2]) >= 0) {
+            out[j++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+            i += 2;
+        } else if (plus_is_space && s[i] == '+') {
+            out[j++] = ' ';
+        } else {
+            out[j++] = s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+static json_t *parse_query(const char *q, size_t n)
+{
+    json_t *obj = json_object();
+    size_t i = 0;
+    while (i < n) {
+        size_t end = i;
+        while (end < n && q[end] != '&')
+            end++;
+        size_t eq = i;
+        while (eq < end && q[eq] != '=')
+            eq++;
+        if (end > i) {
+            cleanup_free char *k = pct_decode(q + i, eq - i, true);
+            cleanup_free char *v =
+                eq < end ? pct_decode(q + eq + 1, end - eq - 1, true) : xstrdup("");
+            json_object_set_new(obj, k, json_string(v));
+        }
+        i = end + 1;
+    }
+    return obj;
+}
+
+static char *header_value(h2o_req_t *req, const h2o_token_t *token)
+{
+    ssize_t idx = h2o_find_header(&req->headers, token, -1);
+    if (idx < 0)
+        return NULL;
+    h2o_iovec_t v = req->headers.entries[idx].value;
+    return xstrndup(v.base, v.len);
+}
+
+static char *media_type(const char *ct)
+{
+    if (!ct)
+        return NULL;
+    size_t n = strcspn(ct, ";");
+    while (n > 0 && isspace((unsigned char)ct[n - 1]))
+        n--;
+    char *m = xstrndup(ct, n);
+    for (char *p = m; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return m;
+}
+
+void apiserver__req_free(api_req_t *r)
+{
+    if (!r)
+        return;
+    if (r->guard)
+        ((req_guard_t *)r->guard)->r = NULL;
+    free(r->method);
+    free(r->path);
+    json_decref(r->query);
+    free(r->content_type);
+    free(r->accept);
+    free(r->group);
+    free(r->version);
+    free(r->ns);
+    free(r->resource);
+    free(r->name);
+    free(r->subresource);
+    json_decref(r->obj);
+    json_decref(r->old);
+    json_decref(r->items);
+    free(r->cont_key);
+    labelsel_free(r->lsel);
+    fieldsel_free(r->fsel);
+    json_decref(r->delete_opts);
+    json_decref(r->alloc);
+    free(r->tmp_qualified);
+    free(r);
+}
+
+const char *apiserver__query(const api_req_t *r, const char *name)
+{
+    return json_string_value(json_object_get(r->query, name));
+}
+
+bool apiserver__wants_yaml(const api_req_t *r)
+{
+    return r->accept && strstr(r->accept, "application/yaml") &&
+           !strstr(r->accept, "application/json");
+}
+
+static void finish(api_req_t *r, int status)
+{
+    apiserver_t *s = r->srv;
+    if (r->counted) {
+        if (r->mutating)
+            s->inflight_mutating--;
+        else
+            s->inflight--;
+    }
+    double secs = (double)(c8s_now_ns() - r->start_ns) / 1e9;
+    apiserver__metrics_request(s->metrics, r->verb ? r->verb : r->method,
+                               r->metric_resource ? r->metric_resource : "", status, secs);
+    apiserver__req_free(r);
+}
+
+void apiserver__respond(api_req_t *r, int status, const char *content_type, const char *body,
+                        size_t len)
+{
+    h2o_req_t *req = r->h2o;
+    if (req) {
+        req->res.status = status;
+        req->res.reason = "";
+        if (content_type)
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                           content_type, strlen(content_type));
+        if (status == 429)
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
+                           H2O_STRLIT("1"));
+        h2o_send_inline(req, body, len);
+    }
+    finish(r, status);
+}
+
+void apiserver__respond_obj(api_req_t *r, int status, json_t *obj)
+{
+    if (apiserver__wants_yaml(r)) {
+        char *out = NULL;
+        size_t len = 0;
+        c8s_err_t err = C8S_ERR_INIT;
+        if (json_to_yaml(obj, &out, &len, &err) == 0) {
+            json_decref(obj);
+            apiserver__respond(r, status, "application/yaml", out, len);
+            free(out);
+            return;
+        }
+        c8s_err_clear(&err);
+    }
+    char *out = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    if (!out) {
+        apiserver__respond_code(r, C8S_EINTERNAL, "encoding the response failed");
+        return;
+    }
+    apiserver__respond(r, status, "application/json", out, strlen(out));
+    free(out);
+}
+
+void apiserver__respond_err(api_req_t *r, const c8s_err_t *err)
+{
+    const char *kind = r->resource;
+    if (err->code == C8S_EINVALID && r->kind)
+        kind = r->kind->kind;
+    json_t *st = apiserver__status(err, r->group, kind, r->name);
+    int http = c8s_err_http_status(err->code);
+    apiserver__respond_obj(r, http, st);
+}
+
+void apiserver__respond_code(api_req_t *r, int code, const char *fmt, ...)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+    va_end(ap);
+    err.code = code;
+    apiserver__respond_err(r, &err);
+    c8s_err_clear(&err);
+}
+
+static bool is_watch(const api_req_t *r)
+{
+    const char *w = apiserver__query(r, "watch");
+    return (w && (strcmp(w, "true") == 0 || strcmp(w, "1") == 0)) ||
+           strncmp(r->path, "/api/v1/watch/", 14) == 0 || strstr(r->path, "/watch/") != NULL;
+}
+
+static bool health_endpoint(api_req_t *r)
+{
+    const char *p = r->path;
+    if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 ||
+        strncmp(p, "/healthz/", 9) == 0 || strncmp(p, "/livez/", 7) == 0) {
+        r->verb = "GET";
+        apiserver__respond(r, 200, "text/plain; charset=utf-8", "ok", 2);
+        return true;
+    }
+    if (strcmp(p, "/readyz") == 0 || strncmp(p, "/readyz/", 8) == 0) {
+        r->verb = "GET";
+        bool ready = store_healthy(r->srv->store) && r->srv->bootstrapped;
+        for (size_t i = 0; ready && i < r->srv->n_resources; i++)
+            ready = r->srv->resources[i].ready;
+        if (ready)
+            apiserver__respond(r, 200, "text/plain; charset=utf-8", "ok", 2);
+        else
+            apiserver__respond(r, 500, "text/plain; charset=utf-8",
+                               "[-]etcd failed: reason withheld\nreadyz check failed\n", 52);
+        return true;
+    }
+    if (strcmp(p, "/version") == 0) {
+        r->verb = "GET";
+        json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major",
+                              C8S_KUBE_MAJOR, "minor", C8S_KUBE_MINOR, "gitVersion",
+                              C8S_KUBE_VERSION "+c8s", "gitCommit", "", "gitTreeState", "clean",
+                              "buildDate", "", "goVersion", "c8s " C8S_VERSION, "compiler", "gcc",
+                              "platform", "linux/amd64");
+        apiserver__respond_obj(r, 200, v);
+        return true;
+    }
+    if (strcmp(p, "/metrics") == 0) {
+        r->verb = "GET";
+        size_t len = 0;
+        char *text = apiserver__metrics_text(r->srv, &len);
+        apiserver__respond(r, 200, "text/plain; version=0.0.4", text, len);
+        free(text);
+        return true;
+    }
+    return false;
+}
+
+/* Upstream's max-in-flight filter: long-running requests (watches) are not counted. */
+static bool admit(api_req_t *r)
+{
+    apiserver_t *s = r->srv;
+    if (is_watch(r))
+        return true;
+    r->mutating = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+                  strcmp(r->method, "OPTIONS") != 0;
+    int limit = r->mutating ? s->cfg.max_mutating_requests_inflight : s->cfg.max_requests_inflight;
+    int *count = r->mutating ? &s->inflight_mutating : &s->inflight;
+    if (limit > 0 && *count >= limit) {
+        apiserver__respond_code(r, C8S_ETOOMANY, "Too many requests, please try again later.");
+        return false;
+    }
+    (*count)++;
+    r->counted = true;
+    return true;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    apiserver_t *s = ((handler_t *)self)->srv;
+    api_req_t *r = xcalloc(1, sizeof(*r));
+    r->srv = s;
+    r->h2o = req;
+    r->start_ns = c8s_now_ns();
+    req_guard_t *g = h2o_mem_alloc_shared(&req->pool, sizeof(*g), on_guard_dispose);
+    g->r = r;
+    r->guard = g;
+    r->method = xstrndup(req->method.base, req->method.len);
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    r->path = pct_decode(req->path.base, path_len, false);
+    r->query = req->query_at != SIZE_MAX
+                   ? parse_query(req->path.base + req->query_at + 1,
+                                 req->path.len - req->query_at - 1)
+                   : json_object();
+    cleanup_free char *ct = header_value(req, H2O_TOKEN_CONTENT_TYPE);
+    r->content_type = media_type(ct);
+    r->accept = header_value(req, H2O_TOKEN_ACCEPT);
+    r->body = req->entity.base;
+    r->body_len = req->entity.base ? req->entity.len : 0;
+
+    if (health_endpoint(r))
+        return 0;
+    if (!admit(r))
+        return 0;
+    if (apiserver__discovery(r))
+        return 0;
+    if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
+        apiserver__route(r);
+        return 0;
+    }
+    r->verb = r->method;
+    apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the requested resource");
+    return 0;
+}

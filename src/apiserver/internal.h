@@ -1,0 +1,194 @@
+/*
+ * internal.h — what the files of the API server room share (the apiserver__ tier). Everything
+ * here runs on the server's loop thread.
+ */
+#ifndef C8S_APISERVER_INTERNAL_H
+#define C8S_APISERVER_INTERNAL_H
+
+#include "c8s/apiserver.h"
+#include "c8s/base.h"
+#include "c8s/kinds.h"
+#include "c8s/selector.h"
+#include "c8s/store.h"
+#include "c8s/wcache.h"
+
+#include <h2o.h>
+#include <stdbool.h>
+#include <uv.h>
+
+typedef struct resource_s resource_t;
+typedef struct api_req_s api_req_t;
+typedef struct metrics_s metrics_t;
+
+/* One served resource: its kind, etcd prefix and watch cache, kept in sync by a list + watch. */
+struct resource_s {
+    apiserver_t *srv;
+    const api_kind_t *kind;
+    char *prefix; /* "<etcd prefix>/<storage resource>/" */
+    wcache_t *cache;
+    store_watch_t *watch;
+    bool ready;   /* the cache holds a full list and follows the watch */
+    bool closing;
+    uv_timer_t retry;
+    int retry_ms;
+    /* Initial list paging state. */
+    wc_obj_t **pending;
+    size_t n_pending, cap_pending;
+    int64_t list_rev;
+    /* Requests waiting for the cache to be ready. */
+    api_req_t **waiters;
+    size_t n_waiters, cap_waiters;
+};
+
+struct apiserver_s {
+    apiserver_config_t cfg;
+    char *etcd_prefix;
+    char **endpoints;
+    uv_loop_t loop;
+    uv_thread_t thread;
+    uv_async_t stop_async;
+    uv_tcp_t listener;
+    uv_timer_t compact_timer;
+    int64_t compact_last_rev;
+    h2o_globalconf_t h2o_config;
+    h2o_context_t h2o_ctx;
+    h2o_accept_ctx_t accept_ctx;
+    store_t *store;
+    resource_t *resources; /* one per storage resource (HPA v1/v2 share one) */
+    size_t n_resources;
+    int inflight, inflight_mutating;
+    metrics_t *metrics;
+    bool stopping;
+    struct watch_stream_s *streams; /* open watch streams (watch.c) */
+    /* Bootstrap objects (bootstrap.c): ready once they are known to exist. */
+    uv_timer_t boot_timer;
+    int boot_pending;
+    bool boot_failed, bootstrapped;
+    /* Service IP allocation state. */
+    uint32_t svc_base, svc_size;
+    char *tmp;
+};
+
+/* A request in flight. Heap-owned by the server until answered. h2o is cleared if the client
+ * goes away before the answer (h2o frees its request then). */
+struct api_req_s {
+    apiserver_t *srv;
+    h2o_req_t *h2o;
+    char *method;
+    char *path;        /* without query, percent-decoded */
+    json_t *query;     /* object: param → string (last wins) */
+    char *content_type;/* lower-cased media type without parameters, or NULL */
+    char *accept;      /* raw Accept header or NULL */
+    const char *body;  /* borrowed from h2o's request */
+    size_t body_len;
+    uint64_t start_ns;
+    const char *verb;  /* for metrics: GET LIST WATCH POST PUT PATCH DELETE … */
+    const char *metric_resource;
+    bool mutating, counted;
+    /* Route. */
+    bool is_api;       /* /api or /apis resource path */
+    char *group, *version, *ns, *resource, *name, *subresource;
+    resource_t *res;
+    const api_kind_t *kind;
+    /* Per-verb working state. */
+    json_t *obj;       /* the object being written */
+    json_t *old;       /* the stored object (update, patch, delete) */
+    int64_t old_rev;
+    int attempts;
+    bool dry_run;
+    json_t *items;     /* list accumulation */
+    char *cont_key;
+    int64_t list_rev;
+    int64_t limit;
+    labelsel_t *lsel;
+    fieldsel_t *fsel;
+    json_t *delete_opts;
+    size_t coll_index; /* deletecollection progress */
+    json_t *alloc;     /* allocations to release if the write fails: array of keys */
+    char *tmp_qualified;
+    void *guard;       /* the guard in h2o's pool that clears h2o when h2o lets go */
+    void (*next)(api_req_t *r); /* continuation while waiting for a cache */
+};
+
+/* http.c: answers. Each frees the request (it must not be used afterwards). */
+void apiserver__respond(api_req_t *r, int status, const char *content_type, const char *body,
+                        size_t len);
+/* Serializes obj as JSON or YAML per the Accept header; steals obj. */
+void apiserver__respond_obj(api_req_t *r, int status, json_t *obj);
+/* Answers with the Status for err. name/kind describe the object for details (may be NULL). */
+void apiserver__respond_err(api_req_t *r, const c8s_err_t *err);
+void apiserver__respond_code(api_req_t *r, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void apiserver__req_free(api_req_t *r);
+const char *apiserver__query(const api_req_t *r, const char *name);
+bool apiserver__wants_yaml(const api_req_t *r);
+
+/* status.c: the one place an error becomes a Kubernetes Status object (owned). */
+json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *kind,
+                          const char *name);
+
+/* route.c: dispatches /api and /apis paths; others are handled in http.c. */
+void apiserver__route(api_req_t *r);
+
+/* resource.c */
+int apiserver__resources_init(apiserver_t *s);
+void apiserver__resources_close(apiserver_t *s);
+/* After the loop has stopped: frees the caches. */
+void apiserver__resources_free(apiserver_t *s);
+resource_t *apiserver__resource_for(apiserver_t *s, const api_kind_t *k);
+/* Builds a cache object from a stored value (rev becomes metadata.resourceVersion). NULL if the
+ * value is not a JSON object. */
+wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, const char *value,
+                                    size_t len, int64_t rev);
+/* Parses a stored value and sets metadata.resourceVersion (owned result, NULL if malformed). */
+json_t *apiserver__decode_stored(const char *value, size_t len, int64_t rev);
+/* etcd key of an object. Owned. */
+char *apiserver__key(const resource_t *res, const char *ns, const char *name);
+/* Runs r when the resource's cache is ready (at once if it is). */
+void apiserver__when_ready(resource_t *res, api_req_t *r, void (*fn)(api_req_t *r));
+
+/* rest_read.c / rest_write.c / watch.c */
+void apiserver__get(api_req_t *r);
+void apiserver__list(api_req_t *r);
+void apiserver__watch(api_req_t *r);
+void apiserver__create(api_req_t *r);
+void apiserver__update(api_req_t *r);
+void apiserver__patch(api_req_t *r);
+void apiserver__delete(api_req_t *r);
+void apiserver__deletecollection(api_req_t *r);
+/* Decodes the request body (JSON or YAML per Content-Type) into an object; owned. */
+int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err);
+/* The error for a missing object: `pods "x" not found`. */
+int apiserver__err_notfound(api_req_t *r, c8s_err_t *err);
+
+/* meta.c: pure metadata helpers. */
+void apiserver__uuid(char out[37]);
+char *apiserver__generate_name(const char *base); /* owned */
+/* The `prefix/resource` string for messages: "pods" or "deployments.apps". Owned by r. */
+const char *apiserver__qualified(api_req_t *r);
+
+/* alloc.c: ClusterIP and NodePort allocation for Services. Calls done(r, code) when finished,
+ * with r->alloc holding the keys reserved (released by apiserver__alloc_release on failure). */
+void apiserver__alloc_service(api_req_t *r, void (*done)(api_req_t *r, int code, c8s_err_t *err));
+void apiserver__alloc_release(apiserver_t *s, json_t *keys);
+/* Releases what a deleted service held. */
+void apiserver__alloc_release_service(apiserver_t *s, const json_t *svc);
+int apiserver__alloc_init(apiserver_t *s, c8s_err_t *err);
+
+/* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
+void apiserver__bootstrap_timer(uv_timer_t *t);
+
+/* metrics.c */
+metrics_t *apiserver__metrics_new(void);
+void apiserver__metrics_free(metrics_t *m);
+void apiserver__metrics_request(metrics_t *m, const char *verb, const char *resource, int code,
+                                double seconds);
+void apiserver__metrics_etcd(metrics_t *m, const char *op, double seconds);
+/* Prometheus text; owned. */
+char *apiserver__metrics_text(apiserver_t *s, size_t *len);
+
+/* discovery.c: /api, /apis, /api/v1, /apis/<g>/<v>, /version. Returns false if not a discovery
+ * path. */
+bool apiserver__discovery(api_req_t *r);
+
+#endif

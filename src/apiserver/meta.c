@@ -1,0 +1,54 @@
+/* meta.c — object metadata helpers: UIDs, generated names, qualified resource names. */
+#include "internal.h"
+
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <string.h>
+
+static void random_bytes(unsigned char *buf, size_t n)
+{
+    if (RAND_bytes(buf, (int)n) != 1) {
+        /* OpenSSL's generator failing is not recoverable for uniqueness; fall back to rand. */
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (unsigned char)rand();
+    }
+}
+
+void apiserver__uuid(char out[37])
+{
+    unsigned char b[16];
+    random_bytes(b, sizeof(b));
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+char *apiserver__generate_name(const char *base)
+{
+    /* Upstream: base cut to 58 characters, then 5 from an alphabet without vowels or lookalikes. */
+    static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+    size_t n = strlen(base);
+    if (n > 58)
+        n = 58;
+    char *out = xmalloc(n + 6);
+    memcpy(out, base, n);
+    unsigned char rnd[5];
+    random_bytes(rnd, sizeof(rnd));
+    for (int i = 0; i < 5; i++)
+        out[n + (size_t)i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+    out[n + 5] = '\0';
+    return out;
+}
+
+const char *apiserver__qualified(api_req_t *r)
+{
+    if (!r->tmp_qualified) {
+        if (r->group && *r->group)
+            r->tmp_qualified = xasprintf("%s.%s", r->resource, r->group);
+        else
+            r->tmp_qualified = xstrdup(r->resource ? r->resource : "");
+    }
+    return r->tmp_qualified;
+}

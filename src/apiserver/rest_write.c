@@ -1,0 +1,959 @@
+/*
+ * rest_write.c — create, update, patch, delete and deletecollection, with upstream's metadata
+ * rules and optimistic concurrency: every write is an etcd txn on mod_revision; a client's stale
+ * resourceVersion is 409 Conflict, and an unconditional write that loses a race is retried from a
+ * fresh read, never a silent overwrite.
+ */
+#include "internal.h"
+#include "c8s/patch.h"
+#include "c8s/yaml.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define MAX_ATTEMPTS 8
+
+static void fail(api_req_t *r, c8s_err_t *err)
+{
+    if (r->alloc)
+        apiserver__alloc_release(r->srv, r->alloc);
+    json_decref(r->alloc);
+    r->alloc = NULL;
+    apiserver__respond_err(r, err);
+    c8s_err_clear(err);
+}
+
+static void fail_code(api_req_t *r, int code, const char *msg)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    c8s_err_set(&err, code, "%s", msg);
+    fail(r, &err);
+}
+
+int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
+{
+    const char *ct = r->content_type ? r->content_type : "application/json";
+    if (!r->body || r->body_len == 0)
+        return c8s_err_set(err, C8S_EBADREQUEST, "the body of the request was empty");
+    if (strcmp(ct, "application/yaml") == 0 || strcmp(ct, "application/x-yaml") == 0 ||
+        strcmp(ct, "text/yaml") == 0) {
+        if (yaml_to_json(r->body, r->body_len, out, err) != 0)
+            return err->code;
+    } else if (strcmp(ct, "application/json") == 0 || strstr(ct, "+json") ||
+               strcmp(ct, "application/apply-patch+yaml") == 0) {
+        json_error_t je;
+        *out = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+        if (!*out && strcmp(ct, "application/apply-patch+yaml") == 0) {
+            if (yaml_to_json(r->body, r->body_len, out, err) != 0)
+                return err->code;
+        } else if (!*out) {
+            return c8s_err_set(err, C8S_EBADREQUEST,
+                               "couldn't get version/kind; json parse error: %s at line %d, "
+                               "column %d (byte %d)",
+                               je.text, je.line, je.column, je.position);
+        }
+    } else {
+        return c8s_err_set(err, C8S_EMEDIATYPE, "the body of the request was in an unknown "
+                                                "format - accepted media types include: "
+                                                "application/json, application/yaml");
+    }
+    return 0;
+}
+
+static json_t *meta(json_t *obj)
+{
+    json_t *md = json_object_get(obj, "metadata");
+    if (!json_is_object(md)) {
+        md = json_object();
+        json_object_set_new(obj, "metadata", md);
+    }
+    return md;
+}
+
+static const char *mstr(const json_t *obj, const char *field)
+{
+    return json_string_value(json_object_get(json_object_get(obj, "metadata"), field));
+}
+
+/* Checks apiVersion/kind against the URL and fills them in when absent. */
+static int check_type(api_req_t *r, json_t *obj, c8s_err_t *err)
+{
+    if (!json_is_object(obj))
+        return c8s_err_set(err, C8S_EBADREQUEST, "the request body must be a JSON object");
+    char apiv[64];
+    api_kind_api_version(r->kind, apiv, sizeof(apiv));
+    const char *kind = json_string_value(json_object_get(obj, "kind"));
+    const char *av = json_string_value(json_object_get(obj, "apiVersion"));
+    if (kind && *kind && strcmp(kind, r->kind->kind) != 0)
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "the kind in the data (%s) does not match the expected kind (%s)", kind,
+                           r->kind->kind);
+    if (av && *av && strcmp(av, apiv) != 0) {
+        /* HorizontalPodAutoscaler is served in two versions over one storage. */
+        if (!(r->kind->storage_resource && strncmp(av, r->kind->group, strlen(r->kind->group)) == 0))
+            return c8s_err_set(err, C8S_EBADREQUEST,
+                               "the API version in the data (%s) does not match the expected API "
+                               "version (%s)",
+                               av, apiv);
+    }
+    json_object_set_new(obj, "kind", json_string(r->kind->kind));
+    json_object_set_new(obj, "apiVersion", json_string(apiv));
+    json_t *md = meta(obj);
+    const char *ns = json_string_value(json_object_get(md, "namespace"));
+    if (r->kind->namespaced) {
+        if (ns && *ns && r->ns && strcmp(ns, r->ns) != 0)
+            return c8s_err_set(err, C8S_EBADREQUEST,
+                               "the namespace of the provided object does not match the namespace "
+                               "sent on the request");
+        if (r->ns)
+            json_object_set_new(md, "namespace", json_string(r->ns));
+        else if (!ns || !*ns)
+            return c8s_err_set(err, C8S_EBADREQUEST, "namespace is required");
+    } else {
+        json_object_del(md, "namespace");
+    }
+    return 0;
+}
+
+static char *serialize_for_store(json_t *obj)
+{
+    json_t *md = json_object_get(obj, "metadata");
+    json_t *rv = json_incref(json_object_get(md, "resourceVersion"));
+    json_object_del(md, "resourceVersion");
+    char *out = json_dumps(obj, JSON_COMPACT);
+    if (rv) {
+        json_object_set_new(md, "resourceVersion", rv);
+    }
+    return out;
+}
+
+static void set_rv(json_t *obj, int64_t rev)
+{
+    char buf[24];
+    snprintf(buf, sizeof(buf), "%lld", (long long)rev);
+    json_object_set_new(meta(obj), "resourceVersion", json_string(buf));
+}
+
+static bool namespace_exists(api_req_t *r, c8s_err_t *err)
+{
+    const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
+    resource_t *nres = apiserver__resource_for(r->srv, nk);
+    cleanup_free char *key = apiserver__key(nres, NULL, r->ns);
+    wc_obj_t *o = wcache_get(nres->cache, key);
+    if (!o) {
+        c8s_err_set(err, C8S_ENOTFOUND, "namespaces \"%s\" not found", r->ns);
+        return false;
+    }
+    if (strstr(o->json, "\"deletionTimestamp\"") || strstr(o->json, "\"phase\":\"Terminating\"")) {
+        c8s_err_set(err, C8S_EFORBIDDEN,
+                    "unable to create new content in namespace %s because it is being terminated",
+                    r->ns);
+        return false;
+    }
+    return true;
+}
+
+/* Status is the controllers' and kubelets' to write: a create starts from a clean status, as
+ * upstream's PrepareForCreate does for most kinds (nodes keep theirs). */
+static void reset_status_for_create(api_req_t *r, json_t *obj)
+{
+    const char *kind = r->kind->kind;
+    if (strcmp(kind, "Pod") == 0) {
+        json_t *st = json_object();
+        json_object_set_new(st, "phase", json_string("Pending"));
+        json_object_set_new(obj, "status", st);
+    } else if (strcmp(kind, "Namespace") == 0) {
+        json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Active"));
+    } else if (r->kind->has_spec_status && strcmp(kind, "Node") != 0 &&
+               strcmp(kind, "PersistentVolume") != 0 &&
+               strcmp(kind, "PersistentVolumeClaim") != 0) {
+        json_object_set_new(obj, "status", json_object());
+    } else if (strcmp(kind, "PersistentVolume") == 0 || strcmp(kind, "PersistentVolumeClaim") == 0) {
+        json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Pending"));
+        if (strcmp(kind, "PersistentVolume") == 0)
+            json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Available"));
+    }
+}
+
+/* ---- create ---- */
+
+static void create_store(api_req_t *r);
+
+static void on_created(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    if (res->code != 0) {
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (!res->succeeded) {
+        const char *gen = mstr(r->obj, "generateName");
+        if (gen && *gen && ++r->attempts < MAX_ATTEMPTS) {
+            free(r->name);
+            r->name = apiserver__generate_name(gen);
+            json_object_set_new(meta(r->obj), "name", json_string(r->name));
+            return create_store(r);
+        }
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, C8S_EEXIST, "%s \"%s\" already exists", apiserver__qualified(r),
+                    r->name);
+        return fail(r, &err);
+    }
+    json_decref(r->alloc);
+    r->alloc = NULL;
+    set_rv(r->obj, res->revision);
+    apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
+}
+
+static void create_store(api_req_t *r)
+{
+    if (r->dry_run) {
+        if (r->alloc)
+            apiserver__alloc_release(r->srv, r->alloc);
+        json_decref(r->alloc);
+        r->alloc = NULL;
+        return apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
+    }
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    cleanup_free char *val = serialize_for_store(r->obj);
+    store_create(r->srv->store, key, val, strlen(val), 0, on_created, r);
+}
+
+static void on_allocated(api_req_t *r, int code, c8s_err_t *err)
+{
+    if (code != 0)
+        return fail(r, err);
+    create_store(r);
+}
+
+static void create_allocate(api_req_t *r)
+{
+    if (strcmp(r->kind->kind, "Service") == 0)
+        return apiserver__alloc_service(r, on_allocated);
+    create_store(r);
+}
+
+static void on_namespace_read(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (res->n_kvs == 0) {
+        c8s_err_set(&err, C8S_ENOTFOUND, "namespaces \"%s\" not found", r->ns);
+        return fail(r, &err);
+    }
+    if (strstr(res->kvs[0].value, "\"deletionTimestamp\"")) {
+        c8s_err_set(&err, C8S_EFORBIDDEN,
+                    "unable to create new content in namespace %s because it is being terminated",
+                    r->ns);
+        return fail(r, &err);
+    }
+    create_allocate(r);
+}
+
+static void create_checked(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (r->kind->namespaced && !namespace_exists(r, &err)) {
+        if (err.code != C8S_ENOTFOUND)
+            return fail(r, &err);
+        /* The cache may not have seen a namespace created a moment ago: ask etcd. */
+        c8s_err_clear(&err);
+        const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
+        cleanup_free char *key = apiserver__key(apiserver__resource_for(r->srv, nk), NULL, r->ns);
+        store_get(r->srv->store, key, 0, on_namespace_read, r);
+        return;
+    }
+    create_allocate(r);
+}
+
+void apiserver__create(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0)
+        return fail(r, &err);
+    json_t *md = meta(r->obj);
+    const char *name = json_string_value(json_object_get(md, "name"));
+    const char *gen = json_string_value(json_object_get(md, "generateName"));
+    if ((!name || !*name) && gen && *gen) {
+        r->name = apiserver__generate_name(gen);
+        json_object_set_new(md, "name", json_string(r->name));
+    } else if (name && *name) {
+        r->name = xstrdup(name);
+    }
+    char uid[37], now[32];
+    apiserver__uuid(uid);
+    c8s_rfc3339_now(now, sizeof(now));
+    json_object_set_new(md, "uid", json_string(uid));
+    json_object_set_new(md, "creationTimestamp", json_string(now));
+    json_object_del(md, "resourceVersion");
+    json_object_del(md, "deletionTimestamp");
+    json_object_del(md, "deletionGracePeriodSeconds");
+    json_object_del(md, "selfLink");
+    if (r->kind->has_spec_status || json_object_get(r->obj, "spec"))
+        json_object_set_new(md, "generation", json_integer(1));
+    else
+        json_object_del(md, "generation");
+    reset_status_for_create(r, r->obj);
+    if (strcmp(r->kind->kind, "Namespace") == 0 && r->name) {
+        /* Upstream labels every namespace with its own name. */
+        json_t *labels = json_object_get(md, "labels");
+        if (!json_is_object(labels)) {
+            labels = json_object();
+            json_object_set_new(md, "labels", labels);
+        }
+        json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(r->name));
+    }
+    if (api_object_default(r->kind, r->obj, &err) != 0 ||
+        api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)
+        return fail(r, &err);
+    if (!r->name)
+        return fail_code(r, C8S_EINVALID, "name or generateName is required");
+    if (r->kind->namespaced) {
+        const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
+        return apiserver__when_ready(apiserver__resource_for(r->srv, nk), r, create_checked);
+    }
+    create_store(r);
+}
+
+/* ---- update and patch: read, compute, compare-and-swap, retry on a lost race ---- */
+
+static void update_read(api_req_t *r);
+
+/* Whether two objects differ outside metadata and status (upstream bumps generation then). */
+static bool spec_changed(const json_t *a, const json_t *b)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)a, k, v)
+    {
+        if (strcmp(k, "metadata") == 0 || strcmp(k, "status") == 0)
+            continue;
+        if (!json_equal(v, json_object_get(b, k)))
+            return true;
+    }
+    json_object_foreach((json_t *)b, k, v)
+    {
+        if (strcmp(k, "metadata") == 0 || strcmp(k, "status") == 0)
+            continue;
+        if (!json_object_get(a, k))
+            return true;
+    }
+    return false;
+}
+
+static void copy_field(json_t *dst, const json_t *src, const char *k)
+{
+    json_t *v = json_object_get(src, k);
+    if (v)
+        json_object_set(dst, k, v);
+    else
+        json_object_del(dst, k);
+}
+
+/* Builds the object to store from the client's (r->obj, stolen into the result) and the stored
+ * one, as upstream's PrepareForUpdate does per subresource. */
+static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_t *err)
+{
+    json_t *old = r->old;
+    json_t *omd = json_object_get(old, "metadata");
+    json_t *obj;
+    const char *sub = r->subresource;
+    if (sub && strcmp(sub, "status") == 0) {
+        obj = json_deep_copy(old);
+        copy_field(obj, incoming, "status");
+    } else if (sub && strcmp(sub, "finalize") == 0) {
+        obj = json_deep_copy(old);
+        json_t *spec = json_object_get(obj, "spec");
+        if (!spec) {
+            spec = json_object();
+            json_object_set_new(obj, "spec", spec);
+        }
+        copy_field(spec, json_object_get(incoming, "spec"), "finalizers");
+    } else {
+        obj = json_deep_copy(incoming);
+        if (r->kind->has_spec_status)
+            copy_field(obj, old, "status");
+    }
+    json_t *md = meta(obj);
+    static const char *const keep[] = {"uid", "creationTimestamp", "deletionTimestamp",
+                                       "deletionGracePeriodSeconds", "name", "namespace"};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(keep); i++)
+        copy_field(md, omd, keep[i]);
+    json_object_del(md, "selfLink");
+    /* No new finalizers on an object being deleted. */
+    if (json_object_get(omd, "deletionTimestamp")) {
+        json_t *nf = json_object_get(md, "finalizers");
+        json_t *of = json_object_get(omd, "finalizers");
+        size_t i;
+        json_t *f;
+        json_array_foreach(nf, i, f)
+        {
+            bool found = false;
+            size_t j;
+            json_t *g;
+            json_array_foreach(of, j, g) found = found || json_equal(f, g);
+            if (!found) {
+                json_decref(obj);
+                c8s_err_add_cause(err, "FieldValueForbidden", "metadata.finalizers",
+                                  "no new finalizers can be added if the object is being deleted");
+                return c8s_err_set(err, C8S_EINVALID,
+                                   "%s \"%s\" is invalid: metadata.finalizers: Forbidden: no new "
+                                   "finalizers can be added if the object is being deleted, found "
+                                   "new finalizers %s",
+                                   r->kind->kind, r->name, json_string_value(f));
+            }
+        }
+    }
+    json_t *og = json_object_get(omd, "generation");
+    json_int_t gen = json_is_integer(og) ? json_integer_value(og) : 1;
+    if (spec_changed(obj, old))
+        gen++;
+    if (og || r->kind->has_spec_status)
+        json_object_set_new(md, "generation", json_integer(gen));
+    *out = obj;
+    return 0;
+}
+
+static void on_updated(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    if (res->code != 0) {
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (!res->succeeded) {
+        if (++r->attempts < MAX_ATTEMPTS)
+            return update_read(r);
+        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
+    }
+    json_t *md = json_object_get(r->obj, "metadata");
+    if (json_object_get(md, "deletionTimestamp") && res->prev_kv == NULL && res->n_kvs == 0 &&
+        json_array_size(json_object_get(md, "finalizers")) == 0 && r->delete_opts) {
+        /* Deleted by the last finalizer going away. */
+    }
+    set_rv(r->obj, res->revision);
+    apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
+}
+
+static void on_finalized_delete(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    if (res->code != 0) {
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (!res->succeeded) {
+        if (++r->attempts < MAX_ATTEMPTS)
+            return update_read(r);
+        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
+    }
+    if (strcmp(r->kind->kind, "Service") == 0)
+        apiserver__alloc_release_service(r->srv, r->obj);
+    set_rv(r->obj, res->revision);
+    apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
+}
+
+static bool should_delete_after_update(const api_req_t *r, const json_t *obj)
+{
+    json_t *md = json_object_get(obj, "metadata");
+    if (!json_object_get(md, "deletionTimestamp"))
+        return false;
+    if (json_array_size(json_object_get(md, "finalizers")) > 0)
+        return false;
+    if (strcmp(r->kind->kind, "Namespace") == 0)
+        return json_array_size(json_object_get(json_object_get(obj, "spec"), "finalizers")) == 0;
+    /* A graceful pod is removed by its kubelet (DELETE with grace 0), not by finalizers. */
+    return strcmp(r->kind->kind, "Pod") != 0 ||
+           json_integer_value(json_object_get(md, "deletionGracePeriodSeconds")) == 0;
+}
+
+/* r->obj holds the new object computed against r->old (stored at r->old_rev). */
+static void update_store(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (!r->subresource && api_object_default(r->kind, r->obj, &err) != 0)
+        return fail(r, &err);
+    if (api_object_validate(r->kind, r->obj, r->old, r->subresource, &err) != 0)
+        return fail(r, &err);
+    set_rv(r->obj, r->old_rev);
+    if (r->dry_run)
+        return apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    if (should_delete_after_update(r, r->obj)) {
+        store_delete(r->srv->store, key, r->old_rev, on_finalized_delete, r);
+        return;
+    }
+    cleanup_free char *val = serialize_for_store(r->obj);
+    store_update(r->srv->store, key, val, strlen(val), r->old_rev, 0, on_updated, r);
+}
+
+/* The update's or patch's new object from the fresh stored one. */
+static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err);
+
+static void on_update_read(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (res->n_kvs == 0) {
+        apiserver__err_notfound(r, &err);
+        return fail(r, &err);
+    }
+    json_decref(r->old);
+    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
+                                      res->kvs[0].mod_revision);
+    r->old_rev = res->kvs[0].mod_revision;
+    if (!r->old)
+        return fail_code(r, C8S_EINTERNAL, "stored object is not valid JSON");
+    json_t *next = NULL;
+    if (compute_update(r, &next, &err) != 0)
+        return fail(r, &err);
+    json_decref(r->obj);
+    r->obj = next;
+    update_store(r);
+}
+
+static void update_read(api_req_t *r)
+{
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    store_get(r->srv->store, key, 0, on_update_read, r);
+}
+
+static int check_rv_precondition(api_req_t *r, const json_t *incoming, c8s_err_t *err)
+{
+    const char *rv = mstr(incoming, "resourceVersion");
+    if (rv && *rv && strtoll(rv, NULL, 10) != r->old_rev)
+        return c8s_err_set(err, C8S_ECONFLICT,
+                           "Operation cannot be fulfilled on %s \"%s\": the object has been "
+                           "modified; please apply your changes to the latest version and try "
+                           "again",
+                           apiserver__qualified(r), r->name);
+    return 0;
+}
+
+/* For update: the request body is kept in r->delete_opts's sibling slot, r->items. */
+static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err)
+{
+    json_t *incoming = r->items; /* PUT body, or patched object */
+    if (strcmp(r->verb, "PATCH") == 0) {
+        json_t *patched = NULL;
+        const char *ct = r->content_type ? r->content_type : "";
+        json_t *patch = r->items;
+        if (strcmp(ct, "application/json-patch+json") == 0) {
+            if (patch_json(r->old, patch, &patched, err) != 0)
+                return err->code;
+        } else {
+            /* merge-patch; strategic merge and apply patches use the same math for now (lists
+             * replaced, not merged by key). */
+            patched = patch_merge(r->old, patch);
+        }
+        /* A patch carrying a resourceVersion is a precondition on it. */
+        int rc = check_rv_precondition(r, patched, err);
+        if (rc == 0 && json_is_object(patched)) {
+            json_t *pm = json_object_get(patched, "metadata");
+            const char *pn = json_string_value(json_object_get(pm, "name"));
+            if (pn && strcmp(pn, r->name) != 0)
+                rc = c8s_err_set(err, C8S_EBADREQUEST,
+                                 "the name of the object (%s) does not match the name on the URL "
+                                 "(%s)",
+                                 pn, r->name);
+        }
+        if (rc == 0)
+            rc = check_type(r, patched, err);
+        if (rc == 0)
+            rc = prepare_update(r, patched, out, err);
+        json_decref(patched);
+        return rc;
+    }
+    if (check_rv_precondition(r, incoming, err) != 0)
+        return err->code;
+    return prepare_update(r, incoming, out, err);
+}
+
+static int check_name(api_req_t *r, json_t *obj, c8s_err_t *err)
+{
+    const char *n = mstr(obj, "name");
+    if (!n || !*n)
+        json_object_set_new(meta(obj), "name", json_string(r->name));
+    else if (strcmp(n, r->name) != 0)
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "the name of the object (%s) does not match the name on the URL (%s)",
+                           n, r->name);
+    return 0;
+}
+
+void apiserver__update(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *body = NULL;
+    if (apiserver__decode_body(r, &body, &err) != 0)
+        return fail(r, &err);
+    r->items = body;
+    if (check_type(r, body, &err) != 0 || check_name(r, body, &err) != 0)
+        return fail(r, &err);
+    update_read(r);
+}
+
+void apiserver__patch(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    const char *ct = r->content_type ? r->content_type : "";
+    if (strcmp(ct, "application/merge-patch+json") != 0 &&
+        strcmp(ct, "application/json-patch+json") != 0 &&
+        strcmp(ct, "application/strategic-merge-patch+json") != 0 &&
+        strcmp(ct, "application/apply-patch+yaml") != 0)
+        return fail_code(r, C8S_EMEDIATYPE,
+                         "the body of the request was in an unknown format - accepted media types "
+                         "include: application/json-patch+json, application/merge-patch+json, "
+                         "application/apply-patch+yaml, application/strategic-merge-patch+json");
+    json_t *patch = NULL;
+    if (apiserver__decode_body(r, &patch, &err) != 0)
+        return fail(r, &err);
+    r->items = patch;
+    update_read(r);
+}
+
+/* ---- delete ---- */
+
+static void delete_read(api_req_t *r);
+static void delete_done(api_req_t *r, int64_t rev);
+
+static void on_deleted(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    if (res->code != 0) {
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (!res->succeeded) {
+        if (++r->attempts < MAX_ATTEMPTS)
+            return delete_read(r);
+        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
+    }
+    if (strcmp(r->kind->kind, "Service") == 0)
+        apiserver__alloc_release_service(r->srv, r->old);
+    delete_done(r, res->revision);
+}
+
+static void on_delete_marked(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    if (res->code != 0) {
+        c8s_err_t err = C8S_ERR_INIT;
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (!res->succeeded) {
+        if (++r->attempts < MAX_ATTEMPTS)
+            return delete_read(r);
+        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
+    }
+    json_decref(r->old);
+    r->old = c8s_steal(&r->obj);
+    set_rv(r->old, res->revision);
+    delete_done(r, 0);
+}
+
+static void add_finalizer(json_t *md, const char *f)
+{
+    json_t *fs = json_object_get(md, "finalizers");
+    if (!json_is_array(fs)) {
+        fs = json_array();
+        json_object_set_new(md, "finalizers", fs);
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(fs, i, v) if (json_is_string(v) && strcmp(json_string_value(v), f) == 0) return;
+    json_array_append_new(fs, json_string(f));
+}
+
+static void rfc3339_in(char *buf, size_t len, long long secs)
+{
+    time_t t = time(NULL) + secs;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int delete_preconditions(api_req_t *r, c8s_err_t *err)
+{
+    json_t *pre = json_object_get(r->delete_opts, "preconditions");
+    const char *uid = json_string_value(json_object_get(pre, "uid"));
+    const char *rv = json_string_value(json_object_get(pre, "resourceVersion"));
+    if (uid && *uid && strcmp(uid, mstr(r->old, "uid") ? mstr(r->old, "uid") : "") != 0)
+        return c8s_err_set(err, C8S_ECONFLICT,
+                           "Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID in "
+                           "precondition: %s, UID in object meta: %s",
+                           apiserver__qualified(r), r->name, uid, mstr(r->old, "uid"));
+    if (rv && *rv && strtoll(rv, NULL, 10) != r->old_rev)
+        return c8s_err_set(err, C8S_ECONFLICT,
+                           "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
+                           "ResourceVersion in precondition: %s, ResourceVersion in object meta: "
+                           "%lld",
+                           apiserver__qualified(r), r->name, rv, (long long)r->old_rev);
+    return 0;
+}
+
+/* Decides between marking (graceful or finalizers) and removing; r->old is the stored object. */
+static void delete_decide(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (delete_preconditions(r, &err) != 0)
+        return fail(r, &err);
+    json_t *obj = json_deep_copy(r->old);
+    json_t *md = meta(obj);
+    const char *kind = r->kind->kind;
+    const char *policy =
+        json_string_value(json_object_get(r->delete_opts, "propagationPolicy"));
+    json_t *orphan = json_object_get(r->delete_opts, "orphanDependents");
+    if (!policy && json_is_true(orphan))
+        policy = "Orphan";
+    json_t *gp = json_object_get(r->delete_opts, "gracePeriodSeconds");
+    bool mark = false;
+    long long grace = 0;
+    if (strcmp(kind, "Pod") == 0) {
+        json_t *spec = json_object_get(obj, "spec");
+        grace = json_is_integer(gp) ? json_integer_value(gp)
+                : json_is_integer(json_object_get(spec, "terminationGracePeriodSeconds"))
+                    ? json_integer_value(json_object_get(spec, "terminationGracePeriodSeconds"))
+                    : 30;
+        const char *node = json_string_value(json_object_get(spec, "nodeName"));
+        const char *phase = json_string_value(json_object_get(json_object_get(obj, "status"),
+                                                              "phase"));
+        /* Upstream deletes at once what no kubelet runs: unscheduled or finished pods. */
+        if (!node || !*node || (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
+            grace = 0;
+        if (grace < 0)
+            grace = 0;
+        json_t *cur = json_object_get(md, "deletionGracePeriodSeconds");
+        if (grace > 0) {
+            if (json_object_get(md, "deletionTimestamp") && json_is_integer(cur) &&
+                json_integer_value(cur) <= grace) {
+                /* Already terminating with a shorter grace: nothing to change. */
+                json_decref(obj);
+                return delete_done(r, 0);
+            }
+            mark = true;
+        }
+    }
+    if (policy && strcmp(policy, "Foreground") == 0) {
+        add_finalizer(md, "foregroundDeletion");
+    } else if (policy && strcmp(policy, "Orphan") == 0) {
+        add_finalizer(md, "orphan");
+    } else if (policy && strcmp(policy, "Background") != 0) {
+        json_decref(obj);
+        return fail_code(r, C8S_EINVALID,
+                         "DeleteOptions.propagationPolicy: Unsupported value: must be one of "
+                         "Orphan, Foreground, Background");
+    }
+    if (strcmp(kind, "Namespace") == 0) {
+        json_t *st = json_object_get(obj, "status");
+        if (!json_is_object(st)) {
+            st = json_object();
+            json_object_set_new(obj, "status", st);
+        }
+        json_object_set_new(st, "phase", json_string("Terminating"));
+        if (json_array_size(json_object_get(json_object_get(obj, "spec"), "finalizers")) > 0)
+            mark = true;
+    }
+    if (json_array_size(json_object_get(md, "finalizers")) > 0)
+        mark = true;
+    if (!mark) {
+        json_decref(obj);
+        if (r->dry_run)
+            return delete_done(r, 0);
+        cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+        store_delete(r->srv->store, key, r->old_rev, on_deleted, r);
+        return;
+    }
+    if (!json_object_get(md, "deletionTimestamp")) {
+        char ts[32];
+        rfc3339_in(ts, sizeof(ts), grace);
+        json_object_set_new(md, "deletionTimestamp", json_string(ts));
+        json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(grace));
+    } else if (strcmp(kind, "Pod") == 0) {
+        char ts[32];
+        rfc3339_in(ts, sizeof(ts), grace);
+        json_object_set_new(md, "deletionTimestamp", json_string(ts));
+        json_object_set_new(md, "deletionGracePeriodSeconds", json_integer(grace));
+    }
+    json_decref(r->obj);
+    r->obj = obj;
+    if (r->dry_run) {
+        json_decref(r->old);
+        r->old = c8s_steal(&r->obj);
+        return delete_done(r, 0);
+    }
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    cleanup_free char *val = serialize_for_store(obj);
+    store_update(r->srv->store, key, val, strlen(val), r->old_rev, 0, on_delete_marked, r);
+}
+
+static void on_delete_read(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    if (res->n_kvs == 0) {
+        apiserver__err_notfound(r, &err);
+        return fail(r, &err);
+    }
+    json_decref(r->old);
+    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
+                                      res->kvs[0].mod_revision);
+    r->old_rev = res->kvs[0].mod_revision;
+    if (!r->old)
+        return fail_code(r, C8S_EINTERNAL, "stored object is not valid JSON");
+    delete_decide(r);
+}
+
+static void delete_read(api_req_t *r)
+{
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    store_get(r->srv->store, key, 0, on_delete_read, r);
+}
+
+static int parse_delete_options(api_req_t *r, c8s_err_t *err)
+{
+    if (r->body && r->body_len > 0) {
+        if (apiserver__decode_body(r, &r->delete_opts, err) != 0)
+            return err->code;
+        if (!json_is_object(r->delete_opts))
+            return c8s_err_set(err, C8S_EBADREQUEST, "DeleteOptions must be an object");
+    } else {
+        r->delete_opts = json_object();
+    }
+    const char *gp = apiserver__query(r, "gracePeriodSeconds");
+    if (gp)
+        json_object_set_new(r->delete_opts, "gracePeriodSeconds",
+                            json_integer(strtoll(gp, NULL, 10)));
+    const char *pp = apiserver__query(r, "propagationPolicy");
+    if (pp)
+        json_object_set_new(r->delete_opts, "propagationPolicy", json_string(pp));
+    json_t *dry = json_object_get(r->delete_opts, "dryRun");
+    if (json_array_size(dry) > 0)
+        r->dry_run = true;
+    return 0;
+}
+
+void apiserver__delete(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (parse_delete_options(r, &err) != 0)
+        return fail(r, &err);
+    delete_read(r);
+}
+
+/* The answer to a delete: upstream returns the object for pods and services (and whatever is
+ * still there because of a grace period or finalizers), a Success Status otherwise. */
+static void delete_answer(api_req_t *r, int64_t rev)
+{
+    const char *kind = r->kind->kind;
+    json_t *md = json_object_get(r->old, "metadata");
+    bool still_there = rev == 0;
+    if (rev > 0)
+        set_rv(r->old, rev);
+    if (still_there || strcmp(kind, "Pod") == 0 || strcmp(kind, "Service") == 0)
+        return apiserver__respond_obj(r, 200, c8s_steal(&r->old));
+    json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:{s:s, s:s, s:s}}", "kind", "Status",
+                           "apiVersion", "v1", "metadata", "status", "Success", "details", "name",
+                           r->name, "kind", r->resource, "uid",
+                           json_string_value(json_object_get(md, "uid"))
+                               ? json_string_value(json_object_get(md, "uid"))
+                               : "");
+    if (r->group && *r->group)
+        json_object_set_new(json_object_get(st, "details"), "group", json_string(r->group));
+    apiserver__respond_obj(r, 200, st);
+}
+
+/* deletecollection walks r->items (the objects listed) one by one through the same path. */
+static void collection_next(api_req_t *r);
+
+static void delete_done(api_req_t *r, int64_t rev)
+{
+    if (!r->cont_key) /* a single delete */
+        return delete_answer(r, rev);
+    json_t *done = json_object_get(r->delete_opts, "__deleted");
+    if (rev > 0)
+        set_rv(r->old, rev);
+    json_array_append(done, r->old);
+    r->coll_index++;
+    collection_next(r);
+}
+
+static void collection_next(api_req_t *r)
+{
+    json_t *list = json_object_get(r->delete_opts, "__list");
+    if (r->coll_index >= json_array_size(list)) {
+        char apiv[64];
+        api_kind_api_version(r->kind, apiv, sizeof(apiv));
+        json_t *out = json_pack("{s:s, s:s, s:{}, s:O}", "kind", r->kind->list_kind,
+                                "apiVersion", apiv, "metadata", "items",
+                                json_object_get(r->delete_opts, "__deleted"));
+        return apiserver__respond_obj(r, 200, out);
+    }
+    json_t *item = json_array_get(list, r->coll_index);
+    free(r->name);
+    r->name = xstrdup(mstr(item, "name"));
+    free(r->ns);
+    r->ns = mstr(item, "namespace") ? xstrdup(mstr(item, "namespace")) : NULL;
+    r->attempts = 0;
+    delete_read(r);
+}
+
+static void on_collection_listed(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        return fail(r, &err);
+    }
+    json_t *list = json_array();
+    for (size_t i = 0; i < res->n_kvs; i++) {
+        json_t *obj = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
+                                               res->kvs[i].mod_revision);
+        if (obj && labelsel_matches(r->lsel,
+                                    json_object_get(json_object_get(obj, "metadata"), "labels")) &&
+            fieldsel_matches(r->fsel, obj))
+            json_array_append_new(list, obj);
+        else
+            json_decref(obj);
+    }
+    json_object_set_new(r->delete_opts, "__list", list);
+    json_object_set_new(r->delete_opts, "__deleted", json_array());
+    r->cont_key = xstrdup("collection");
+    r->coll_index = 0;
+    /* The namespace of each item is taken from the item; keep the route's for the answer. */
+    collection_next(r);
+}
+
+void apiserver__deletecollection(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (parse_delete_options(r, &err) != 0)
+        return fail(r, &err);
+    if (labelsel_parse(apiserver__query(r, "labelSelector"), &r->lsel, &err) != 0 ||
+        fieldsel_parse(apiserver__query(r, "fieldSelector"), &r->fsel, &err) != 0)
+        return fail(r, &err);
+    cleanup_free char *prefix = r->kind->namespaced && r->ns
+                                    ? xasprintf("%s%s/", r->res->prefix, r->ns)
+                                    : xstrdup(r->res->prefix);
+    cleanup_free char *end = xstrdup(prefix);
+    end[strlen(end) - 1]++;
+    store_range(r->srv->store, prefix, end, 0, 0, on_collection_listed, r);
+}

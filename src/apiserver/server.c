@@ -1,0 +1,220 @@
+/*
+ * server.c — the API server's thread: its libuv loop, the listening socket handed to h2o, the
+ * store, periodic compaction, and an orderly stop.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+void apiserver_config_defaults(apiserver_config_t *cfg)
+{
+    if (!cfg->bind_address)
+        cfg->bind_address = "127.0.0.1";
+    if (!cfg->port)
+        cfg->port = 6443;
+    if (!cfg->etcd_prefix)
+        cfg->etcd_prefix = "/registry";
+    if (!cfg->max_requests_inflight)
+        cfg->max_requests_inflight = 400;
+    if (!cfg->max_mutating_requests_inflight)
+        cfg->max_mutating_requests_inflight = 200;
+    if (!cfg->service_cidr)
+        cfg->service_cidr = "10.96.0.0/12";
+    if (!cfg->node_port_min)
+        cfg->node_port_min = 30000;
+    if (!cfg->node_port_max)
+        cfg->node_port_max = 32767;
+    if (!cfg->watch_cache_window)
+        cfg->watch_cache_window = 10000;
+    if (!cfg->max_body_bytes)
+        cfg->max_body_bytes = 3 * 1024 * 1024;
+}
+
+/* h2o.c provides these two. */
+void apiserver__h2o_init(apiserver_t *s);
+void apiserver__h2o_dispose(apiserver_t *s);
+void apiserver__on_accept(uv_stream_t *listener, int status);
+void apiserver__watches_stop_all(apiserver_t *s);
+
+static void on_compacted(const store_result_t *res, void *data)
+{
+    if (res->code != 0 && res->code != C8S_EGONE)
+        log_warn("apiserver", "compaction: %s", res->err ? res->err->msg : "failed");
+}
+
+static void on_compact_rev(const store_result_t *res, void *data)
+{
+    apiserver_t *s = data;
+    if (res->code != 0 || s->stopping)
+        return;
+    /* As kube-apiserver does: compact to the revision seen one interval ago, so every watcher
+     * has had a whole interval to catch up. */
+    if (s->compact_last_rev > 0)
+        store_compact(s->store, s->compact_last_rev, on_compacted, s);
+    s->compact_last_rev = res->revision;
+}
+
+static void on_compact_timer(uv_timer_t *t)
+{
+    apiserver_t *s = t->data;
+    store_count(s->store, "/compact_rev_key", on_compact_rev, s);
+}
+
+static void on_store_closed(void *data)
+{
+    (void)data;
+}
+
+static void close_cb(uv_handle_t *h)
+{
+    (void)h;
+}
+
+static void on_stop(uv_async_t *a)
+{
+    apiserver_t *s = a->data;
+    s->stopping = true;
+    uv_close((uv_handle_t *)&s->listener, close_cb);
+    uv_close((uv_handle_t *)&s->compact_timer, close_cb);
+    uv_close((uv_handle_t *)&s->boot_timer, close_cb);
+    uv_close((uv_handle_t *)&s->stop_async, close_cb);
+    apiserver__watches_stop_all(s);
+    apiserver__resources_close(s);
+    store_close(s->store, on_store_closed, s);
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+static void run(void *arg)
+{
+    apiserver_t *s = arg;
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    /* Keep-alive connections still open when we stop: close what is left and let their close
+     * callbacks run, so the loop can be closed with nothing leaked. */
+    uv_walk(&s->loop, walk_close, NULL);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+}
+
+static void free_server(apiserver_t *s)
+{
+    for (size_t i = 0; s->endpoints && s->endpoints[i]; i++)
+        free(s->endpoints[i]);
+    free(s->endpoints);
+    free(s->etcd_prefix);
+    free(s);
+}
+
+int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t *err)
+{
+    apiserver_t *s = xcalloc(1, sizeof(*s));
+    s->cfg = *cfg;
+    apiserver_config_defaults(&s->cfg);
+    size_t n = 0;
+    while (cfg->etcd_endpoints && cfg->etcd_endpoints[n])
+        n++;
+    if (n == 0) {
+        free_server(s);
+        return c8s_err_set(err, C8S_EBADREQUEST, "no etcd endpoints");
+    }
+    s->endpoints = xcalloc(n + 1, sizeof(char *));
+    for (size_t i = 0; i < n; i++)
+        s->endpoints[i] = xstrdup(cfg->etcd_endpoints[i]);
+    s->etcd_prefix = xstrdup(s->cfg.etcd_prefix);
+    size_t plen = strlen(s->etcd_prefix);
+    while (plen > 1 && s->etcd_prefix[plen - 1] == '/')
+        s->etcd_prefix[--plen] = '\0';
+    s->cfg.etcd_endpoints = (const char *const *)s->endpoints;
+    s->cfg.etcd_prefix = s->etcd_prefix;
+
+    int rc = uv_loop_init(&s->loop);
+    if (rc != 0) {
+        free_server(s);
+        return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
+    }
+    store_config_t sc = {.endpoints = s->cfg.etcd_endpoints};
+    if (store_new(&s->loop, &sc, &s->store, err) != 0) {
+        uv_loop_close(&s->loop);
+        free_server(s);
+        return err->code;
+    }
+    if (apiserver__alloc_init(s, err) != 0)
+        goto fail_store;
+
+    struct sockaddr_storage addr;
+    if (uv_ip4_addr(s->cfg.bind_address, s->cfg.port, (struct sockaddr_in *)&addr) != 0 &&
+        uv_ip6_addr(s->cfg.bind_address, s->cfg.port, (struct sockaddr_in6 *)&addr) != 0) {
+        c8s_err_set(err, C8S_EBADREQUEST, "invalid --bind-address %s", s->cfg.bind_address);
+        goto fail_store;
+    }
+    uv_tcp_init(&s->loop, &s->listener);
+    s->listener.data = s;
+    rc = uv_tcp_bind(&s->listener, (struct sockaddr *)&addr, 0);
+    if (rc == 0)
+        rc = uv_listen((uv_stream_t *)&s->listener, 511, apiserver__on_accept);
+    if (rc != 0) {
+        c8s_err_set(err, C8S_ESYS, "listening on %s:%d: %s", s->cfg.bind_address, s->cfg.port,
+                    uv_strerror(rc));
+        uv_close((uv_handle_t *)&s->listener, NULL);
+        goto fail_store;
+    }
+    s->metrics = apiserver__metrics_new();
+    apiserver__h2o_init(s);
+    uv_async_init(&s->loop, &s->stop_async, on_stop);
+    s->stop_async.data = s;
+    uv_timer_init(&s->loop, &s->compact_timer);
+    s->compact_timer.data = s;
+    if (s->cfg.compaction_interval_s > 0) {
+        uint64_t ms = (uint64_t)s->cfg.compaction_interval_s * 1000;
+        uv_timer_start(&s->compact_timer, on_compact_timer, ms, ms);
+    }
+    uv_unref((uv_handle_t *)&s->compact_timer);
+    apiserver__resources_init(s);
+    uv_timer_init(&s->loop, &s->boot_timer);
+    s->boot_timer.data = s;
+    uv_timer_start(&s->boot_timer, apiserver__bootstrap_timer, 0, 0);
+    rc = uv_thread_create(&s->thread, run, s);
+    if (rc != 0) {
+        /* Nothing ran yet: the loop has never turned. */
+        c8s_err_set(err, C8S_ESYS, "starting the API server thread: %s", uv_strerror(rc));
+        on_stop(&s->stop_async);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        apiserver__h2o_dispose(s);
+        apiserver__metrics_free(s->metrics);
+        uv_loop_close(&s->loop);
+        free_server(s);
+        return err->code;
+    }
+    log_info("apiserver", "serving on http://%s:%d (etcd %s, prefix %s)", s->cfg.bind_address,
+             s->cfg.port, s->endpoints[0], s->etcd_prefix);
+    *out = s;
+    return 0;
+
+fail_store:
+    store_close(s->store, NULL, NULL);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+    uv_loop_close(&s->loop);
+    free(s->tmp);
+    free_server(s);
+    return err->code;
+}
+
+void apiserver_stop(apiserver_t *s)
+{
+    if (!s)
+        return;
+    uv_async_send(&s->stop_async);
+    uv_thread_join(&s->thread);
+    apiserver__h2o_dispose(s);
+    apiserver__metrics_free(s->metrics);
+    int rc = uv_loop_close(&s->loop);
+    if (rc != 0)
+        log_warn("apiserver", "loop closed with handles open: %s", uv_strerror(rc));
+    apiserver__resources_free(s);
+    free(s->resources);
+    free(s->tmp);
+    free_server(s);
+}

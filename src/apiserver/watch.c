@@ -1,0 +1,375 @@
+/*
+ * watch.c — WATCH over HTTP: chunked, one JSON event per line, fed by the resource's watch
+ * cache. h2o asks for the next chunk (proceed) when the socket has taken the last one, so a slow
+ * client applies back-pressure; events queue meanwhile, up to a bound past which the watcher is
+ * dropped (its client re-watches from its last resourceVersion), so one slow watcher never holds
+ * up the others.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define QUEUE_MAX_BYTES (16u << 20)
+#define QUEUE_MAX_EVENTS 100000u
+#define BOOKMARK_MS 60000u
+
+typedef struct {
+    h2o_iovec_t v;
+    wc_event_t *ev; /* holds v's memory when set */
+    char *owned;    /* or this */
+} chunk_t;
+
+typedef struct watch_stream_s {
+    h2o_generator_t super;
+    api_req_t *r;
+    h2o_req_t *req;
+    wc_watcher_t *w;
+    resource_t *res;
+    char *prefix;
+    chunk_t *pending, *sending;
+    size_t n_pending, cap_pending, n_sending, pending_bytes;
+    bool in_flight, closing, done, bookmarks;
+    uint64_t deadline_ms, next_bookmark_ms;
+    uv_timer_t timer;
+    struct watch_stream_s *next, **pprev;
+} watch_stream_t;
+
+static void chunks_free(chunk_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        wc_event_unref(c[i].ev);
+        free(c[i].owned);
+    }
+}
+
+static void unlink_stream(watch_stream_t *ws)
+{
+    if (ws->pprev) {
+        *ws->pprev = ws->next;
+        if (ws->next)
+            ws->next->pprev = ws->pprev;
+        ws->pprev = NULL;
+    }
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+    watch_stream_t *ws = h->data;
+    chunks_free(ws->pending, ws->n_pending);
+    chunks_free(ws->sending, ws->n_sending);
+    free(ws->pending);
+    free(ws->sending);
+    free(ws->prefix);
+    apiserver__req_free(ws->r);
+    free(ws);
+}
+
+/* Ends our side: no more events, timers closed, memory freed once the timer has closed. */
+static void teardown(watch_stream_t *ws)
+{
+    if (ws->done)
+        return;
+    ws->done = true;
+    if (ws->w)
+        wc_watcher_stop(ws->w);
+    ws->w = NULL;
+    unlink_stream(ws);
+    uv_close((uv_handle_t *)&ws->timer, on_timer_closed);
+}
+
+static void flush(watch_stream_t *ws)
+{
+    if (ws->in_flight || ws->done || !ws->req)
+        return;
+    chunks_free(ws->sending, ws->n_sending);
+    ws->n_sending = 0;
+    if (ws->n_pending == 0) {
+        if (ws->closing) {
+            h2o_req_t *req = ws->req;
+            ws->req = NULL;
+            teardown(ws);
+            h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+        }
+        return;
+    }
+    /* Hand the queue to h2o; its memory must live until proceed. */
+    chunk_t *tmp = ws->sending;
+    size_t cap = ws->cap_pending;
+    ws->sending = ws->pending;
+    ws->n_sending = ws->n_pending;
+    ws->pending = tmp;
+    ws->n_pending = 0;
+    ws->pending_bytes = 0;
+    ws->cap_pending = cap;
+    h2o_iovec_t vecs[64];
+    h2o_iovec_t *v = ws->n_sending <= 64 ? vecs : xmalloc(ws->n_sending * sizeof(*v));
+    for (size_t i = 0; i < ws->n_sending; i++)
+        v[i] = ws->sending[i].v;
+    ws->in_flight = true;
+    h2o_send(ws->req, v, ws->n_sending, H2O_SEND_STATE_IN_PROGRESS);
+    if (v != vecs)
+        free(v);
+}
+
+static void on_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+    watch_stream_t *ws = (watch_stream_t *)g;
+    ws->in_flight = false;
+    flush(ws);
+}
+
+static void on_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+    /* The client went away (h2o is freeing the request). */
+    watch_stream_t *ws = (watch_stream_t *)g;
+    ws->req = NULL;
+    teardown(ws);
+}
+
+static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char *p, size_t len)
+{
+    if (ws->closing || ws->done) {
+        free(owned);
+        return;
+    }
+    if (ws->n_pending >= QUEUE_MAX_EVENTS || ws->pending_bytes + len > QUEUE_MAX_BYTES) {
+        /* Too far behind: drop this watcher rather than grow without bound. */
+        log_info("apiserver", "watch of %s dropped: client too slow", ws->res->kind->resource);
+        free(owned);
+        if (ws->w)
+            wc_watcher_stop(ws->w);
+        ws->w = NULL;
+        ws->closing = true;
+        return;
+    }
+    if (ws->n_pending == ws->cap_pending) {
+        ws->cap_pending = ws->cap_pending ? ws->cap_pending * 2 : 16;
+        ws->pending = xrealloc(ws->pending, ws->cap_pending * sizeof(*ws->pending));
+    }
+    ws->pending[ws->n_pending++] =
+        (chunk_t){.v = h2o_iovec_init(p, len), .ev = wc_event_ref(ev), .owned = owned};
+    ws->pending_bytes += len;
+}
+
+static bool matches(watch_stream_t *ws, const wc_obj_t *o)
+{
+    return o && strncmp(o->key, ws->prefix, strlen(ws->prefix)) == 0 &&
+           labelsel_matches(ws->r->lsel, o->labels) && fieldsel_matches(ws->r->fsel, o->fields);
+}
+
+static void on_event(wc_watcher_t *w, wc_event_t *e, void *data)
+{
+    watch_stream_t *ws = data;
+    if (!e) {
+        /* The cache was re-listed: this stream's history is gone; the client re-watches. */
+        ws->w = NULL;
+        ws->closing = true;
+        flush(ws);
+        return;
+    }
+    bool now = matches(ws, e->obj);
+    bool before = e->prev && matches(ws, e->prev);
+    wc_event_type_t as;
+    switch (e->type) {
+    case WC_ADDED:
+        if (!now)
+            return;
+        as = WC_ADDED;
+        break;
+    case WC_MODIFIED:
+        if (now && before)
+            as = WC_MODIFIED;
+        else if (now)
+            as = WC_ADDED;
+        else if (before)
+            as = WC_DELETED;
+        else
+            return;
+        break;
+    default:
+        if (!before && !now)
+            return;
+        as = WC_DELETED;
+    }
+    if (as == e->type) {
+        size_t len;
+        const char *line = wc_event_line(e, &len);
+        enqueue(ws, e, NULL, line, len);
+    } else {
+        size_t len;
+        char *line = wc_event_line_as(e, as, &len);
+        enqueue(ws, NULL, line, line, len);
+    }
+    flush(ws);
+}
+
+static void send_bookmark(watch_stream_t *ws)
+{
+    char apiv[64];
+    api_kind_api_version(ws->res->kind, apiv, sizeof(apiv));
+    char *line = xasprintf("{\"type\":\"BOOKMARK\",\"object\":{\"kind\":\"%s\",\"apiVersion\":"
+                           "\"%s\",\"metadata\":{\"resourceVersion\":\"%lld\"}}}\n",
+                           ws->res->kind->kind, apiv, (long long)wcache_rev(ws->res->cache));
+    enqueue(ws, NULL, line, line, strlen(line));
+    flush(ws);
+}
+
+static void on_tick(uv_timer_t *t)
+{
+    watch_stream_t *ws = t->data;
+    uint64_t now = uv_now(t->loop);
+    if (ws->deadline_ms && now >= ws->deadline_ms) {
+        if (ws->bookmarks)
+            send_bookmark(ws);
+        if (ws->w)
+            wc_watcher_stop(ws->w);
+        ws->w = NULL;
+        ws->closing = true;
+        flush(ws);
+        return;
+    }
+    if (ws->bookmarks && now >= ws->next_bookmark_ms) {
+        ws->next_bookmark_ms = now + BOOKMARK_MS;
+        send_bookmark(ws);
+    }
+}
+
+static void send_error(watch_stream_t *ws, const c8s_err_t *err)
+{
+    json_t *st = apiserver__status(err, NULL, NULL, NULL);
+    json_t *ev = json_pack("{s:s, s:o}", "type", "ERROR", "object", st);
+    char *s = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    char *line = xasprintf("%s\n", s);
+    free(s);
+    enqueue(ws, NULL, line, line, strlen(line));
+}
+
+typedef struct {
+    watch_stream_t *ws;
+} initial_t;
+
+static bool initial_visit(wc_obj_t *o, void *data)
+{
+    watch_stream_t *ws = data;
+    if (!matches(ws, o))
+        return true;
+    static const char head[] = "{\"type\":\"ADDED\",\"object\":";
+    size_t len = sizeof(head) - 1 + o->json_len + 2;
+    char *line = xmalloc(len + 1);
+    memcpy(line, head, sizeof(head) - 1);
+    memcpy(line + sizeof(head) - 1, o->json, o->json_len);
+    memcpy(line + len - 2, "}\n", 3);
+    enqueue(ws, NULL, line, line, len);
+    return true;
+}
+
+static void start_stream(api_req_t *r)
+{
+    apiserver_t *s = r->srv;
+    if (!r->h2o) {
+        apiserver__req_free(r);
+        return;
+    }
+    watch_stream_t *ws = xcalloc(1, sizeof(*ws));
+    ws->super.proceed = on_proceed;
+    ws->super.stop = on_stop;
+    ws->r = r;
+    ws->req = r->h2o;
+    ws->res = r->res;
+    const char *name = r->name ? r->name : fieldsel_exact(r->fsel, "metadata.name");
+    if (r->name)
+        ws->prefix = apiserver__key(r->res, r->ns, r->name);
+    else if (r->kind->namespaced && r->ns)
+        ws->prefix = xasprintf("%s%s/", r->res->prefix, r->ns);
+    else
+        ws->prefix = xstrdup(r->res->prefix);
+    (void)name;
+    uv_timer_init(&s->loop, &ws->timer);
+    ws->timer.data = ws;
+    const char *b = apiserver__query(r, "allowWatchBookmarks");
+    ws->bookmarks = b && (strcmp(b, "true") == 0 || strcmp(b, "1") == 0);
+    const char *to = apiserver__query(r, "timeoutSeconds");
+    uint64_t now = uv_now(&s->loop);
+    long long timeout = to ? strtoll(to, NULL, 10) : 0;
+    if (timeout <= 0)
+        timeout = 1800 + (long long)(now % 1800); /* upstream: 30–60 min, spread out */
+    ws->deadline_ms = now + (uint64_t)timeout * 1000;
+    ws->next_bookmark_ms = now + BOOKMARK_MS;
+    uv_timer_start(&ws->timer, on_tick, 1000, 1000);
+    ws->next = s->streams;
+    if (s->streams)
+        s->streams->pprev = &ws->next;
+    s->streams = ws;
+    ws->pprev = &s->streams;
+
+    h2o_req_t *req = r->h2o;
+    req->res.status = 200;
+    req->res.reason = "OK";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                   H2O_STRLIT("application/json"));
+    h2o_start_response(req, &ws->super);
+
+    const char *rvq = apiserver__query(r, "resourceVersion");
+    int64_t from;
+    if (!rvq || !*rvq || strcmp(rvq, "0") == 0) {
+        /* Upstream: state first as ADDED events, then changes. */
+        wcache_scan(r->res->cache, ws->prefix, NULL, initial_visit, ws);
+        from = wcache_rev(r->res->cache);
+    } else {
+        from = strtoll(rvq, NULL, 10);
+    }
+    c8s_err_t err = C8S_ERR_INIT;
+    ws->w = wcache_watch(r->res->cache, from, on_event, ws, &err);
+    if (!ws->w) {
+        send_error(ws, &err);
+        ws->closing = true;
+    }
+    c8s_err_clear(&err);
+    /* Headers go out now even with no event, so the client knows the watch is established. */
+    if (ws->n_pending == 0 && !ws->closing) {
+        ws->in_flight = true;
+        h2o_send(req, NULL, 0, H2O_SEND_STATE_IN_PROGRESS);
+        return;
+    }
+    flush(ws);
+}
+
+void apiserver__watch(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (labelsel_parse(apiserver__query(r, "labelSelector"), &r->lsel, &err) != 0 ||
+        fieldsel_parse(apiserver__query(r, "fieldSelector"), &r->fsel, &err) != 0) {
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    const char *rv = apiserver__query(r, "resourceVersion");
+    if (rv && *rv && strtoll(rv, NULL, 10) <= 0 && strcmp(rv, "0") != 0) {
+        c8s_err_set(&err, C8S_EBADREQUEST, "invalid resourceVersion %s", rv);
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    apiserver__when_ready(r->res, r, start_stream);
+}
+
+void apiserver__watches_stop_all(apiserver_t *s)
+{
+    for (watch_stream_t *ws = s->streams; ws;) {
+        watch_stream_t *next = ws->next;
+        if (ws->w)
+            wc_watcher_stop(ws->w);
+        ws->w = NULL;
+        ws->closing = true;
+        flush(ws);
+        ws = next;
+    }
+}
+
+size_t apiserver__watch_count(apiserver_t *s)
+{
+    size_t n = 0;
+    for (watch_stream_t *ws = s->streams; ws; ws = ws->next)
+        n++;
+    return n;
+}
