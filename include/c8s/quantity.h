@@ -28,20 +28,27 @@ typedef struct quantity_s {
 
 /* Parses s (the whole string; no spaces). On error returns C8S_EINVALID with a message in the
  * upstream form: "quantities must match the regular expression
- * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'". */
+ * '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'", or "unable to parse quantity's suffix" for a
+ * well-shaped but unknown suffix ("1K", "1e"), or "quantity too large: <s>" when the value in
+ * milli-units does not fit an int64 (upstream has arbitrary precision; we refuse instead).
+ * Values finer than 1m are rounded away from zero to a whole milli-unit ("1n" is 1m). */
 int quantity_parse(const char *s, quantity_t *out, c8s_err_t *err);
 
-/* Parses a JSON value: a string as above, or a JSON number (integer or real). */
+/* Parses a JSON value (borrowed): a string as above, surrounding whitespace trimmed as upstream's
+ * UnmarshalJSON does, or a JSON number (integer or real). */
 int quantity_parse_json(const json_t *v, quantity_t *out, c8s_err_t *err);
 
-/* Value in milli-units (cpu millicores), and in whole units rounded up (memory bytes). */
+/* Value in milli-units (cpu millicores), and in whole units rounded away from zero, as
+ * upstream's Value() (memory bytes): 1500m gives 2, -1500m gives -2. */
 int64_t quantity_milli(const quantity_t *q);
 int64_t quantity_value(const quantity_t *q);
 
 /* -1, 0, 1 as a <, ==, > b. */
 int quantity_cmp(const quantity_t *a, const quantity_t *b);
 
-/* Canonical string as upstream serializes: "100m", "1", "1500m", "128Mi", "1G", "0".
+/* Canonical string as upstream serializes: "100m", "1", "1500m", "128Mi", "1G", "1e3", "0".
+ * Binary inputs print with a binary suffix when whole and at least 1Ki in magnitude ("1536Ki",
+ * "512" for 0.5Ki), else in decimal; exponent inputs print as mantissa "e" exponent.
  * Writes into buf (at least 32 bytes); returns buf. */
 char *quantity_format(const quantity_t *q, char *buf, size_t len);
 
