@@ -1,5 +1,6 @@
 /* main.c — subcommand dispatch for the one c8s binary; the work lives in the rooms. */
 #include "c8s/base.h"
+#include "c8s/cmd.h"
 #include "c8s/version.h"
 
 #include <stdio.h>
@@ -18,6 +19,7 @@ static int cmd_version(int argc, char **argv)
 }
 
 static const command_t commands[] = {
+    {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
     {"version", cmd_version, "print the version"},
 };
 

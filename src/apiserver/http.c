@@ -324,7 +324,7 @@ static bool admit(api_req_t *r)
                   strcmp(r->method, "OPTIONS") != 0;
     int limit = r->mutating ? s->cfg.max_mutating_requests_inflight : s->cfg.max_requests_inflight;
     int *count = r->mutating ? &s->inflight_mutating : &s->inflight;
-    if (limit > 0 && *count >= limit) {
+    if (limit > 0 && *count >= limit) { /* a negative limit means unlimited */
         apiserver__respond_code(r, C8S_ETOOMANY, "Too many requests, please try again later.");
         return false;
     }

@@ -1,0 +1,300 @@
+/*
+ * server.c — `c8s server`: flags, the managed etcd (when no --etcd-servers is given), the API
+ * server role, the admin kubeconfig, and a clean stop on SIGTERM/SIGINT.
+ */
+#include "c8s/apiserver.h"
+#include "c8s/base.h"
+#include "c8s/cmd.h"
+#include "c8s/store.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <uv.h>
+
+typedef struct {
+    apiserver_config_t api;
+    const char *data_dir;
+    char *etcd_servers;
+    int etcd_client_port, etcd_peer_port;
+    char **endpoints;
+} server_opts_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: c8s server [flags]\n\n"
+            "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
+            "  --port N                            API port (default 6443)\n"
+            "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
+            "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
+            "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
+            "  --etcd-client-port N                managed etcd client port (default 2399)\n"
+            "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
+            "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
+            "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
+            "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
+            "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
+            "  --service-node-port-range A-B       (default 30000-32767)\n"
+            "  --watch-cache-size N                events kept per resource (default 10000)\n"
+            "  -v, --verbose                       debug logging\n");
+}
+
+static int parse_int(const char *s, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < 0 || v > 1000000000)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, server_opts_t *o)
+{
+    enum {
+        O_BIND = 1000, O_PORT, O_DATA, O_ETCD, O_PREFIX, O_ECPORT, O_EPPORT, O_COMPACT,
+        O_INFLIGHT, O_MUTATING, O_SVC_CIDR, O_NODEPORTS, O_WCACHE,
+    };
+    static const struct option longopts[] = {
+        {"bind-address", required_argument, NULL, O_BIND},
+        {"port", required_argument, NULL, O_PORT},
+        {"secure-port", required_argument, NULL, O_PORT},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"etcd-servers", required_argument, NULL, O_ETCD},
+        {"etcd-prefix", required_argument, NULL, O_PREFIX},
+        {"etcd-client-port", required_argument, NULL, O_ECPORT},
+        {"etcd-peer-port", required_argument, NULL, O_EPPORT},
+        {"etcd-compaction-interval", required_argument, NULL, O_COMPACT},
+        {"max-requests-inflight", required_argument, NULL, O_INFLIGHT},
+        {"max-mutating-requests-inflight", required_argument, NULL, O_MUTATING},
+        {"service-cluster-ip-range", required_argument, NULL, O_SVC_CIDR},
+        {"service-node-port-range", required_argument, NULL, O_NODEPORTS},
+        {"watch-cache-size", required_argument, NULL, O_WCACHE},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    o->api.compaction_interval_s = 300;
+    o->api.max_requests_inflight = 400;
+    o->api.max_mutating_requests_inflight = 200;
+    o->data_dir = "/var/lib/c8s";
+    o->etcd_client_port = 2399;
+    o->etcd_peer_port = 2400;
+    int c, v;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_BIND:
+            o->api.bind_address = optarg;
+            break;
+        case O_DATA:
+            o->data_dir = optarg;
+            break;
+        case O_ETCD:
+            o->etcd_servers = optarg;
+            break;
+        case O_PREFIX:
+            o->api.etcd_prefix = optarg;
+            break;
+        case O_SVC_CIDR:
+            o->api.service_cidr = optarg;
+            break;
+        case O_NODEPORTS:
+            if (sscanf(optarg, "%d-%d", &o->api.node_port_min, &o->api.node_port_max) != 2 ||
+                o->api.node_port_min <= 0 || o->api.node_port_max < o->api.node_port_min ||
+                o->api.node_port_max > 65535) {
+                fprintf(stderr, "c8s server: invalid --service-node-port-range %s\n", optarg);
+                return -1;
+            }
+            break;
+        case 'v':
+            c8s_log_set_level(C8S_LOG_DEBUG);
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        case '?':
+            usage(stderr);
+            return -1;
+        default:
+            if (parse_int(optarg, &v) != 0) {
+                fprintf(stderr, "c8s server: invalid number \"%s\"\n", optarg);
+                return -1;
+            }
+            switch (c) {
+            case O_PORT:
+                o->api.port = v;
+                break;
+            case O_ECPORT:
+                o->etcd_client_port = v;
+                break;
+            case O_EPPORT:
+                o->etcd_peer_port = v;
+                break;
+            case O_COMPACT:
+                o->api.compaction_interval_s = v;
+                break;
+            case O_INFLIGHT:
+                /* 0 means unlimited; the config uses -1 for that since 0 means default. */
+                o->api.max_requests_inflight = v ? v : -1;
+                break;
+            case O_MUTATING:
+                o->api.max_mutating_requests_inflight = v ? v : -1;
+                break;
+            case O_WCACHE:
+                o->api.watch_cache_window = v;
+                break;
+            }
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "c8s server: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    return 0;
+}
+
+static int write_kubeconfig(const char *data_dir, const apiserver_config_t *api, c8s_err_t *err)
+{
+    const char *host = api->bind_address && strcmp(api->bind_address, "0.0.0.0") != 0 &&
+                               strcmp(api->bind_address, "::") != 0
+                           ? api->bind_address
+                           : "127.0.0.1";
+    cleanup_free char *path = xasprintf("%s/admin.kubeconfig", data_dir);
+    cleanup_free char *tmp = xasprintf("%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return c8s_err_set(err, C8S_ESYS, "writing %s: %s", tmp, strerror(errno));
+    fprintf(f,
+            "apiVersion: v1\n"
+            "kind: Config\n"
+            "clusters:\n"
+            "- name: c8s\n"
+            "  cluster:\n"
+            "    server: http://%s:%d\n"
+            "users:\n"
+            "- name: admin\n"
+            "  user: {}\n"
+            "contexts:\n"
+            "- name: c8s\n"
+            "  context:\n"
+            "    cluster: c8s\n"
+            "    user: admin\n"
+            "    namespace: default\n"
+            "current-context: c8s\n",
+            strchr(host, ':') ? "[::1]" : host, api->port);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return c8s_err_set(err, C8S_ESYS, "writing %s: %s", path, strerror(errno));
+    chmod(path, 0600);
+    return 0;
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    log_info("server", "received %s; stopping", strsignal(signum));
+    uv_stop(sig->loop);
+}
+
+static int mkdir_p(const char *dir, mode_t mode)
+{
+    cleanup_free char *p = xstrdup(dir);
+    for (char *s = p + 1; *s; s++) {
+        if (*s == '/') {
+            *s = '\0';
+            if (mkdir(p, mode) != 0 && errno != EEXIST)
+                return -1;
+            *s = '/';
+        }
+    }
+    return mkdir(p, mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static char **split_endpoints(const char *list)
+{
+    size_t n = 1;
+    for (const char *p = list; *p; p++)
+        n += *p == ',';
+    char **out = xcalloc(n + 1, sizeof(char *));
+    cleanup_free char *copy = xstrdup(list);
+    size_t i = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        out[i++] = xstrdup(tok);
+    return out;
+}
+
+int cmd_server(int argc, char **argv)
+{
+    server_opts_t o = {0};
+    if (parse_args(argc, argv, &o) != 0)
+        return 2;
+    /* A client going away mid-write must not kill the daemon. */
+    signal(SIGPIPE, SIG_IGN);
+    if (mkdir_p(o.data_dir, 0700) != 0) {
+        fprintf(stderr, "c8s server: creating %s: %s\n", o.data_dir, strerror(errno));
+        return 1;
+    }
+    c8s_err_t err = C8S_ERR_INIT;
+    store_managed_t *etcd = NULL;
+    char url[64];
+    if (!o.etcd_servers) {
+        cleanup_free char *dir = xasprintf("%s/etcd", o.data_dir);
+        log_info("server", "starting managed etcd (data %s, client port %d)", dir,
+                 o.etcd_client_port);
+        if (store_managed_start(dir, o.etcd_client_port, o.etcd_peer_port, 30000, &etcd, url,
+                                sizeof(url), &err) != 0) {
+            fprintf(stderr, "c8s server: %s\n", err.msg);
+            c8s_err_clear(&err);
+            return 1;
+        }
+        o.endpoints = split_endpoints(url);
+    } else {
+        o.endpoints = split_endpoints(o.etcd_servers);
+    }
+    o.api.etcd_endpoints = (const char *const *)o.endpoints;
+
+    int rc = 0;
+    apiserver_t *api = NULL;
+    if (apiserver_start(&o.api, &api, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        rc = 1;
+        goto out;
+    }
+    apiserver_config_t shown = o.api;
+    apiserver_config_defaults(&shown);
+    if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
+        log_warn("server", "%s", err.msg);
+        c8s_err_clear(&err);
+    } else {
+        log_info("server", "kubeconfig: %s/admin.kubeconfig", o.data_dir);
+    }
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    uv_signal_t sigterm, sigint;
+    uv_signal_init(&loop, &sigterm);
+    uv_signal_init(&loop, &sigint);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+
+    apiserver_stop(api);
+out:
+    if (etcd)
+        store_managed_stop(etcd);
+    for (size_t i = 0; o.endpoints && o.endpoints[i]; i++)
+        free(o.endpoints[i]);
+    free(o.endpoints);
+    c8s_err_clear(&err);
+    log_info("server", "stopped");
+    return rc;
+}
