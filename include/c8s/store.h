@@ -22,9 +22,10 @@
 typedef struct store_s store_t;
 
 typedef struct store_config_s {
-    const char *const *endpoints; /* NULL-terminated list of base URLs, e.g. http://127.0.0.1:2379 */
-    int request_timeout_ms;       /* per unary request; 0 = default 5000 */
-    int connect_timeout_ms;       /* 0 = default 1000 */
+    const char *const
+        *endpoints;         /* NULL-terminated list of base URLs, e.g. http://127.0.0.1:2379 */
+    int request_timeout_ms; /* per unary request; 0 = default 5000 */
+    int connect_timeout_ms; /* 0 = default 1000 */
 } store_config_t;
 
 typedef struct store_kv_s {
@@ -39,14 +40,15 @@ typedef struct store_kv_s {
 } store_kv_t;
 
 typedef struct store_result_s {
-    int code;        /* 0 or C8S_E* */
-    c8s_err_t *err;  /* filled when code != 0 */
-    int64_t revision;/* header.revision (the store's revision after/at the operation) */
-    bool succeeded;  /* txn: the compare held (create: key was absent; update/delete: mod rev matched) */
-    store_kv_t *kvs; /* range results, or for a failed txn the current kv (0 or 1 entries) */
+    int code;         /* 0 or C8S_E* */
+    c8s_err_t *err;   /* filled when code != 0 */
+    int64_t revision; /* header.revision (the store's revision after/at the operation) */
+    bool succeeded;   /* txn: the compare held (create: key was absent; update/delete: mod rev
+                         matched) */
+    store_kv_t *kvs;  /* range results, or for a failed txn the current kv (0 or 1 entries) */
     size_t n_kvs;
-    bool more;       /* range: cut off by limit */
-    int64_t count;   /* range: total matches */
+    bool more;           /* range: cut off by limit */
+    int64_t count;       /* range: total matches */
     store_kv_t *prev_kv; /* update/delete: the previous kv when succeeded (may be NULL) */
     int64_t lease_id;    /* lease grant */
     int64_t lease_ttl;   /* lease grant/keepalive: remaining TTL; 0 = lease gone */
@@ -109,17 +111,17 @@ typedef enum {
 
 typedef struct store_event_s {
     store_event_type_t type;
-    store_kv_t kv;      /* for DELETE: key and mod_revision only */
-    store_kv_t *prev_kv;/* may be NULL */
+    store_kv_t kv;       /* for DELETE: key and mod_revision only */
+    store_kv_t *prev_kv; /* may be NULL */
 } store_event_t;
 
 typedef enum {
-    STORE_WATCH_EVENTS = 0,   /* events[0..n) in revision order; revision = header revision */
-    STORE_WATCH_PROGRESS = 1, /* no events; revision = the store's current revision */
-    STORE_WATCH_COMPACTED = 2,/* start revision compacted: revision = compact_revision; the
-                                 watch is finished (re-list, then watch again) */
-    STORE_WATCH_ERROR = 3,    /* stream broke (etcd down …); the watch is finished; err says why */
-    STORE_WATCH_CLOSED = 4,   /* store_watch_cancel or store_close; the watch is finished */
+    STORE_WATCH_EVENTS = 0,    /* events[0..n) in revision order; revision = header revision */
+    STORE_WATCH_PROGRESS = 1,  /* no events; revision = the store's current revision */
+    STORE_WATCH_COMPACTED = 2, /* start revision compacted: revision = compact_revision; the
+                                  watch is finished (re-list, then watch again) */
+    STORE_WATCH_ERROR = 3,  /* stream broke (etcd down …); the watch is finished; err says why */
+    STORE_WATCH_CLOSED = 4, /* store_watch_cancel or store_close; the watch is finished */
 } store_watch_status_t;
 
 typedef struct store_watch_s store_watch_t;

@@ -1,6 +1,7 @@
 /* patch.c — JSON merge patch (RFC 7386) and JSON patch (RFC 6902). */
 #include "c8s/patch.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -149,7 +150,8 @@ static int op_add(json_t *doc, const char *path, json_t *value, bool replace, c8
         return 0;
     }
     json_decref(value);
-    return c8s_err_set(err, C8S_EINVALID, "%s operation does not apply: doc is missing path: \"%s\"",
+    return c8s_err_set(err, C8S_EINVALID,
+                       "%s operation does not apply: doc is missing path: \"%s\"",
                        replace ? "replace" : "add", path);
 }
 
@@ -158,8 +160,9 @@ static int apply_op(json_t *doc, const json_t *op, c8s_err_t *err)
     const char *name = json_string_value(json_object_get(op, "op"));
     const char *path = json_string_value(json_object_get(op, "path"));
     if (!name || !path)
-        return c8s_err_set(err, C8S_EBADREQUEST, "invalid JSON patch operation: op and path are "
-                                                 "required");
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "invalid JSON patch operation: op and path are "
+                           "required");
     json_t *value = json_object_get(op, "value");
     if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0) {
         if (!value)

@@ -58,7 +58,6 @@ static void ip_string(uint32_t ip, char *out)
     inet_ntop(AF_INET, &a, out, INET_ADDRSTRLEN);
 }
 
-char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
 char *apiserver__service_ip_key(apiserver_t *s, const char *ip)
 {
     return xasprintf("%s/ipaddresses/%s", s->etcd_prefix, ip);
@@ -79,11 +78,9 @@ static void finish(alloc_t *a, int code, c8s_err_t *err)
     done(r, code, err);
 }
 
-static void fail_invalid(alloc_t *a, const char *field, const char *fmt, const char *value)
+static void fail_invalid(alloc_t *a, const char *field, const char *msg)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    char msg[512];
-    snprintf(msg, sizeof(msg), fmt, value);
     c8s_err_add_cause(&err, "FieldValueInvalid", field, "%s", msg);
     c8s_err_set(&err, C8S_EINVALID, "Service \"%s\" is invalid: %s: Invalid value: %s",
                 a->r->name ? a->r->name : "", field, msg);
@@ -128,11 +125,12 @@ static void on_ip(const store_result_t *res, void *data)
     }
     if (!res->succeeded) {
         if (a->ip_fixed) {
-            char val[96];
-            snprintf(val, sizeof(val), "[]string{\"%s\"}: failed to allocate IP %s: provided IP is "
-                                       "already allocated",
+            char val[200];
+            snprintf(val, sizeof(val),
+                     "[]string{\"%s\"}: failed to allocate IP %s: provided IP is "
+                     "already allocated",
                      a->ip, a->ip);
-            return fail_invalid(a, "spec.clusterIPs", "%s", val);
+            return fail_invalid(a, "spec.clusterIPs", val);
         }
         if (++a->tries >= MAX_TRIES) {
             c8s_err_set(&err, C8S_EINTERNAL, "failed to allocate a serviceIP: range is full");
@@ -172,7 +170,7 @@ static void on_port(const store_result_t *res, void *data)
             char field[64], val[96];
             snprintf(field, sizeof(field), "spec.ports[%zu].nodePort", a->port_index);
             snprintf(val, sizeof(val), "%d: provided port is already allocated", a->port);
-            return fail_invalid(a, field, "%s", val);
+            return fail_invalid(a, field, val);
         }
         if (++a->tries >= MAX_TRIES) {
             c8s_err_set(&err, C8S_EINTERNAL, "failed to allocate a nodePort: range is full");
@@ -188,8 +186,8 @@ static void on_port(const store_result_t *res, void *data)
     }
     cleanup_free char *key = port_key(s, a->port);
     remember(r, key);
-    json_t *port = json_array_get(json_object_get(json_object_get(r->obj, "spec"), "ports"),
-                                  a->port_index);
+    json_t *port =
+        json_array_get(json_object_get(json_object_get(r->obj, "spec"), "ports"), a->port_index);
     json_object_set_new(port, "nodePort", json_integer(a->port));
     a->port_index++;
     a->tries = 0;
@@ -205,9 +203,11 @@ static void step(alloc_t *a)
         const char *ip = json_string_value(json_object_get(spec, "clusterIP"));
         if (ip && *ip) {
             struct in_addr in;
-            if (inet_pton(AF_INET, ip, &in) != 1)
-                return fail_invalid(a, "spec.clusterIPs[0]", "\"%s\": must be a valid IP address",
-                                    ip);
+            if (inet_pton(AF_INET, ip, &in) != 1) {
+                char msg[160];
+                snprintf(msg, sizeof(msg), "\"%.64s\": must be a valid IP address", ip);
+                return fail_invalid(a, "spec.clusterIPs[0]", msg);
+            }
             uint32_t v = ntohl(in.s_addr);
             if (v <= s->svc_base || v >= s->svc_base + s->svc_size - 1) {
                 char msg[160];
@@ -215,7 +215,7 @@ static void step(alloc_t *a)
                          "[]string{\"%s\"}: failed to allocate IP %s: provided IP is not in the "
                          "valid range. The range of valid IPs is %s",
                          ip, ip, s->cfg.service_cidr);
-                return fail_invalid(a, "spec.clusterIPs", "%s", msg);
+                return fail_invalid(a, "spec.clusterIPs", msg);
             }
             snprintf(a->ip, sizeof(a->ip), "%s", ip);
             a->ip_fixed = true;
@@ -243,7 +243,7 @@ static void step(alloc_t *a)
                          "%d: provided port is not in the valid range. The range of valid ports "
                          "is %d-%d",
                          a->port, s->cfg.node_port_min, s->cfg.node_port_max);
-                return fail_invalid(a, field, "%s", msg);
+                return fail_invalid(a, field, msg);
             }
         } else {
             a->port_fixed = false;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
 
 static void on_boot_created(const store_result_t *res, void *data)
 {

@@ -33,9 +33,9 @@ static json_t *resource_list(const char *group, const char *version)
         const api_kind_t *k = api_kind_at(i);
         if (strcmp(k->group, group) != 0 || strcmp(k->version, version) != 0)
             continue;
-        json_t *r = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", k->resource, "singularName",
-                              k->singular, "namespaced", k->namespaced, "kind", k->kind, "verbs",
-                              verbs_for(k));
+        json_t *r =
+            json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", k->resource, "singularName", k->singular,
+                      "namespaced", k->namespaced, "kind", k->kind, "verbs", verbs_for(k));
         if (k->short_names && k->short_names[0])
             json_object_set_new(r, "shortNames", strings(k->short_names));
         if (k->categories && k->categories[0])
@@ -44,18 +44,18 @@ static json_t *resource_list(const char *group, const char *version)
         char name[160];
         if (k->subresources & API_SUB_STATUS) {
             snprintf(name, sizeof(name), "%s/status", k->resource);
-            json_array_append_new(res, json_pack("{s:s, s:s, s:b, s:s, s:[s,s,s]}", "name", name,
-                                                 "singularName", "", "namespaced", k->namespaced,
-                                                 "kind", k->kind, "verbs", "get", "patch",
-                                                 "update"));
+            json_array_append_new(res,
+                                  json_pack("{s:s, s:s, s:b, s:s, s:[s,s,s]}", "name", name,
+                                            "singularName", "", "namespaced", k->namespaced, "kind",
+                                            k->kind, "verbs", "get", "patch", "update"));
         }
         if (k->subresources & API_SUB_SCALE) {
             snprintf(name, sizeof(name), "%s/scale", k->resource);
-            json_array_append_new(res, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:[s,s,s]}",
-                                                 "name", name, "singularName", "", "namespaced",
-                                                 k->namespaced, "group", "autoscaling", "version",
-                                                 "v1", "kind", "Scale", "verbs", "get", "patch",
-                                                 "update"));
+            json_array_append_new(res,
+                                  json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:[s,s,s]}", "name",
+                                            name, "singularName", "", "namespaced", k->namespaced,
+                                            "group", "autoscaling", "version", "v1", "kind",
+                                            "Scale", "verbs", "get", "patch", "update"));
         }
         if (k->subresources & API_SUB_BINDING) {
             snprintf(name, sizeof(name), "%s/binding", k->resource);
@@ -94,9 +94,8 @@ static json_t *group_list(void)
         }
         json_t *vs = json_object_get(g, "versions");
         bool seen = false;
-        json_array_foreach(vs, j, x) seen = seen || strcmp(json_string_value(json_object_get(
-                                                               x, "version")),
-                                                           k->version) == 0;
+        json_array_foreach(vs, j, x) seen =
+            seen || strcmp(json_string_value(json_object_get(x, "version")), k->version) == 0;
         if (!seen)
             json_array_append(vs, ver);
         json_decref(ver);
@@ -149,8 +148,9 @@ bool apiserver__discovery(api_req_t *r)
     r->verb = "GET";
     json_t *list = resource_list(g, v);
     if (!list) {
-        apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the requested "
-                                                  "resource");
+        apiserver__respond_code(r, C8S_ENOTFOUND,
+                                "the server could not find the requested "
+                                "resource");
         return true;
     }
     apiserver__respond_obj(r, 200, list);

@@ -21,8 +21,8 @@ void apiserver__h2o_init(apiserver_t *s)
 {
     h2o_config_init(&s->h2o_config);
     s->h2o_config.max_request_entity_size = s->cfg.max_body_bytes;
-    h2o_hostconf_t *host = h2o_config_register_host(
-        &s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);
     handler_t *h = (handler_t *)h2o_create_handler(pc, sizeof(*h));
     h->super.on_req = on_req;
@@ -90,7 +90,8 @@ static char *pct_decode(const char *s, size_t n, bool plus_is_space)
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
             hexval((unsigned char)s[i + 2]) >= 0) {
-            out[j++] = (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
+            out[j++] =
+                (char)(hexval((unsigned char)s[i + 1]) * 16 + hexval((unsigned char)s[i + 2]));
             i += 2;
         } else if (plus_is_space && s[i] == '+') {
             out[j++] = ' ';
@@ -275,8 +276,8 @@ static bool is_watch(const api_req_t *r)
 static bool health_endpoint(api_req_t *r)
 {
     const char *p = r->path;
-    if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 ||
-        strncmp(p, "/healthz/", 9) == 0 || strncmp(p, "/livez/", 7) == 0) {
+    if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 || strncmp(p, "/healthz/", 9) == 0 ||
+        strncmp(p, "/livez/", 7) == 0) {
         r->verb = "GET";
         apiserver__respond(r, 200, "text/plain; charset=utf-8", "ok", 2);
         return true;
@@ -295,11 +296,11 @@ static bool health_endpoint(api_req_t *r)
     }
     if (strcmp(p, "/version") == 0) {
         r->verb = "GET";
-        json_t *v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major",
-                              C8S_KUBE_MAJOR, "minor", C8S_KUBE_MINOR, "gitVersion",
-                              C8S_KUBE_VERSION "+c8s", "gitCommit", "", "gitTreeState", "clean",
-                              "buildDate", "", "goVersion", "c8s " C8S_VERSION, "compiler", "gcc",
-                              "platform", "linux/amd64");
+        json_t *v =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major", C8S_KUBE_MAJOR,
+                      "minor", C8S_KUBE_MINOR, "gitVersion", C8S_KUBE_VERSION "+c8s", "gitCommit",
+                      "", "gitTreeState", "clean", "buildDate", "", "goVersion", "c8s " C8S_VERSION,
+                      "compiler", "gcc", "platform", "linux/amd64");
         apiserver__respond_obj(r, 200, v);
         return true;
     }
@@ -346,10 +347,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r->method = xstrndup(req->method.base, req->method.len);
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     r->path = pct_decode(req->path.base, path_len, false);
-    r->query = req->query_at != SIZE_MAX
-                   ? parse_query(req->path.base + req->query_at + 1,
-                                 req->path.len - req->query_at - 1)
-                   : json_object();
+    r->query = req->query_at != SIZE_MAX ? parse_query(req->path.base + req->query_at + 1,
+                                                       req->path.len - req->query_at - 1)
+                                         : json_object();
     cleanup_free char *ct = header_value(req, H2O_TOKEN_CONTENT_TYPE);
     r->content_type = media_type(ct);
     r->accept = header_value(req, H2O_TOKEN_ACCEPT);

@@ -27,7 +27,7 @@ struct resource_s {
     char *prefix; /* "<etcd prefix>/<storage resource>/" */
     wcache_t *cache;
     store_watch_t *watch;
-    bool ready;   /* the cache holds a full list and follows the watch */
+    bool ready; /* the cache holds a full list and follows the watch */
     bool closing;
     uv_timer_t retry;
     int retry_ms;
@@ -75,28 +75,28 @@ struct api_req_s {
     apiserver_t *srv;
     h2o_req_t *h2o;
     char *method;
-    char *path;        /* without query, percent-decoded */
-    json_t *query;     /* object: param → string (last wins) */
-    char *content_type;/* lower-cased media type without parameters, or NULL */
-    char *accept;      /* raw Accept header or NULL */
-    const char *body;  /* borrowed from h2o's request */
+    char *path;         /* without query, percent-decoded */
+    json_t *query;      /* object: param → string (last wins) */
+    char *content_type; /* lower-cased media type without parameters, or NULL */
+    char *accept;       /* raw Accept header or NULL */
+    const char *body;   /* borrowed from h2o's request */
     size_t body_len;
     uint64_t start_ns;
-    const char *verb;  /* for metrics: GET LIST WATCH POST PUT PATCH DELETE … */
+    const char *verb; /* for metrics: GET LIST WATCH POST PUT PATCH DELETE … */
     const char *metric_resource;
     bool mutating, counted;
     /* Route. */
-    bool is_api;       /* /api or /apis resource path */
+    bool is_api; /* /api or /apis resource path */
     char *group, *version, *ns, *resource, *name, *subresource;
     resource_t *res;
     const api_kind_t *kind;
     /* Per-verb working state. */
-    json_t *obj;       /* the object being written */
-    json_t *old;       /* the stored object (update, patch, delete) */
+    json_t *obj; /* the object being written */
+    json_t *old; /* the stored object (update, patch, delete) */
     int64_t old_rev;
     int attempts;
     bool dry_run;
-    json_t *items;     /* list accumulation */
+    json_t *items; /* list accumulation */
     char *cont_key;
     int64_t list_rev;
     int64_t limit;
@@ -106,7 +106,7 @@ struct api_req_s {
     size_t coll_index; /* deletecollection progress */
     json_t *alloc;     /* allocations to release if the write fails: array of keys */
     char *tmp_qualified;
-    void *guard;       /* the guard in h2o's pool that clears h2o when h2o lets go */
+    void *guard;                /* the guard in h2o's pool that clears h2o when h2o lets go */
     void (*next)(api_req_t *r); /* continuation while waiting for a cache */
 };
 
@@ -122,6 +122,18 @@ void apiserver__respond_code(api_req_t *r, int code, const char *fmt, ...)
 void apiserver__req_free(api_req_t *r);
 const char *apiserver__query(const api_req_t *r, const char *name);
 bool apiserver__wants_yaml(const api_req_t *r);
+
+/* h2o glue (http.c) and watch streams (watch.c). */
+void apiserver__h2o_init(apiserver_t *s);
+void apiserver__h2o_dispose(apiserver_t *s);
+void apiserver__on_accept(uv_stream_t *listener, int status);
+void apiserver__watches_stop_all(apiserver_t *s);
+size_t apiserver__watch_count(apiserver_t *s);
+/* subres.c */
+void apiserver__scale(api_req_t *r);
+void apiserver__binding(api_req_t *r);
+/* The etcd key holding a service IP (owned). */
+char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
 
 /* status.c: the one place an error becomes a Kubernetes Status object (owned). */
 json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *kind,

@@ -7,9 +7,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0,
-                                 1.25,  1.5,  2,     3,    4,   5,   6,   8,   10,  15,
-                                 20,    30,   45,    60};
+static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5,
+                                 2,     3,    4,     5,    6,   8,   10,  15,  20,  30,  45,   60};
 #define NB C8S_ARRAY_SIZE(buckets)
 
 typedef struct {
@@ -148,7 +147,6 @@ static void write_hists(out_t *o, const char *metric, const char *label, hist_t 
     }
 }
 
-size_t apiserver__watch_count(apiserver_t *s);
 
 char *apiserver__metrics_text(apiserver_t *s, size_t *len)
 {
@@ -169,14 +167,15 @@ char *apiserver__metrics_text(apiserver_t *s, size_t *len)
     for (size_t i = 0; i < s->n_resources; i++)
         outf(&o, "apiserver_registered_watchers{resource=\"%s\"} %zu\n",
              s->resources[i].kind->resource, wcache_watchers(s->resources[i].cache));
-    outf(&o, "# TYPE apiserver_current_inflight_requests gauge\n"
-             "apiserver_current_inflight_requests{request_kind=\"readOnly\"} %d\n"
-             "apiserver_current_inflight_requests{request_kind=\"mutating\"} %d\n",
+    outf(&o,
+         "# TYPE apiserver_current_inflight_requests gauge\n"
+         "apiserver_current_inflight_requests{request_kind=\"readOnly\"} %d\n"
+         "apiserver_current_inflight_requests{request_kind=\"mutating\"} %d\n",
          s->inflight, s->inflight_mutating);
     outf(&o, "# TYPE apiserver_storage_objects gauge\n");
     for (size_t i = 0; i < s->n_resources; i++)
-        outf(&o, "apiserver_storage_objects{resource=\"%s\"} %zu\n",
-             s->resources[i].kind->resource, wcache_size(s->resources[i].cache));
+        outf(&o, "apiserver_storage_objects{resource=\"%s\"} %zu\n", s->resources[i].kind->resource,
+             wcache_size(s->resources[i].cache));
     *len = o.len;
     return o.buf;
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define LIST_PAGE 1000
+#define LIST_PAGE    1000
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
 
@@ -164,8 +164,8 @@ static void on_list_page(const store_result_t *rr, void *data)
         res->list_rev = rr->revision;
     for (size_t i = 0; i < rr->n_kvs; i++) {
         const store_kv_t *kv = &rr->kvs[i];
-        wc_obj_t *o = apiserver__obj_from_value(res, kv->key, kv->value, kv->value_len,
-                                                kv->mod_revision);
+        wc_obj_t *o =
+            apiserver__obj_from_value(res, kv->key, kv->value, kv->value_len, kv->mod_revision);
         if (!o) {
             log_warn("apiserver", "skipping malformed value at %s", kv->key);
             continue;
@@ -230,8 +230,8 @@ static void on_watch(store_watch_t *w, store_watch_status_t status, int64_t revi
             const store_event_t *ev = &events[i];
             int64_t rev = ev->kv.mod_revision;
             if (ev->type == STORE_EVENT_PUT) {
-                wc_obj_t *o = apiserver__obj_from_value(res, ev->kv.key, ev->kv.value,
-                                                        ev->kv.value_len, rev);
+                wc_obj_t *o =
+                    apiserver__obj_from_value(res, ev->kv.key, ev->kv.value, ev->kv.value_len, rev);
                 if (o)
                     wcache_apply(res->cache, false, ev->kv.key, o, rev);
                 else
@@ -275,8 +275,8 @@ static void on_watch(store_watch_t *w, store_watch_status_t status, int64_t revi
 
 static void start_watch(resource_t *res)
 {
-    res->watch = store_watch(res->srv->store, res->prefix, wcache_rev(res->cache) + 1, on_watch,
-                             res);
+    res->watch =
+        store_watch(res->srv->store, res->prefix, wcache_rev(res->cache) + 1, on_watch, res);
 }
 
 resource_t *apiserver__resource_for(apiserver_t *s, const api_kind_t *k)

@@ -61,8 +61,9 @@ static void get_from_cache(api_req_t *r)
 void apiserver__get(api_req_t *r)
 {
     if (r->subresource && strcmp(r->subresource, "status") != 0)
-        return apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the "
-                                                         "requested resource");
+        return apiserver__respond_code(r, C8S_ENOTFOUND,
+                                       "the server could not find the "
+                                       "requested resource");
     if (*rv_param(r))
         return apiserver__when_ready(r->res, r, get_from_cache);
     cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);

@@ -53,9 +53,10 @@ int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
                                je.text, je.line, je.column, je.position);
         }
     } else {
-        return c8s_err_set(err, C8S_EMEDIATYPE, "the body of the request was in an unknown "
-                                                "format - accepted media types include: "
-                                                "application/json, application/yaml");
+        return c8s_err_set(err, C8S_EMEDIATYPE,
+                           "the body of the request was in an unknown "
+                           "format - accepted media types include: "
+                           "application/json, application/yaml");
     }
     return 0;
 }
@@ -90,7 +91,8 @@ static int check_type(api_req_t *r, json_t *obj, c8s_err_t *err)
                            r->kind->kind);
     if (av && *av && strcmp(av, apiv) != 0) {
         /* HorizontalPodAutoscaler is served in two versions over one storage. */
-        if (!(r->kind->storage_resource && strncmp(av, r->kind->group, strlen(r->kind->group)) == 0))
+        if (!(r->kind->storage_resource &&
+              strncmp(av, r->kind->group, strlen(r->kind->group)) == 0))
             return c8s_err_set(err, C8S_EBADREQUEST,
                                "the API version in the data (%s) does not match the expected API "
                                "version (%s)",
@@ -168,7 +170,8 @@ static void reset_status_for_create(api_req_t *r, json_t *obj)
                strcmp(kind, "PersistentVolume") != 0 &&
                strcmp(kind, "PersistentVolumeClaim") != 0) {
         json_object_set_new(obj, "status", json_object());
-    } else if (strcmp(kind, "PersistentVolume") == 0 || strcmp(kind, "PersistentVolumeClaim") == 0) {
+    } else if (strcmp(kind, "PersistentVolume") == 0 ||
+               strcmp(kind, "PersistentVolumeClaim") == 0) {
         json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Pending"));
         if (strcmp(kind, "PersistentVolume") == 0)
             json_object_set_new(obj, "status", json_pack("{s:s}", "phase", "Available"));
@@ -196,8 +199,7 @@ static void on_created(const store_result_t *res, void *data)
             return create_store(r);
         }
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, C8S_EEXIST, "%s \"%s\" already exists", apiserver__qualified(r),
-                    r->name);
+        c8s_err_set(&err, C8S_EEXIST, "%s \"%s\" already exists", apiserver__qualified(r), r->name);
         return fail(r, &err);
     }
     json_decref(r->alloc);
@@ -380,8 +382,9 @@ static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_
             copy_field(obj, old, "status");
     }
     json_t *md = meta(obj);
-    static const char *const keep[] = {"uid", "creationTimestamp", "deletionTimestamp",
-                                       "deletionGracePeriodSeconds", "name", "namespace"};
+    static const char *const keep[] = {
+        "uid",  "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+        "name", "namespace"};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(keep); i++)
         copy_field(md, omd, keep[i]);
     json_object_del(md, "selfLink");
@@ -587,8 +590,8 @@ static int check_name(api_req_t *r, json_t *obj, c8s_err_t *err)
         json_object_set_new(meta(obj), "name", json_string(r->name));
     else if (strcmp(n, r->name) != 0)
         return c8s_err_set(err, C8S_EBADREQUEST,
-                           "the name of the object (%s) does not match the name on the URL (%s)",
-                           n, r->name);
+                           "the name of the object (%s) does not match the name on the URL (%s)", n,
+                           r->name);
     return 0;
 }
 
@@ -674,7 +677,8 @@ static void add_finalizer(json_t *md, const char *f)
     }
     size_t i;
     json_t *v;
-    json_array_foreach(fs, i, v) if (json_is_string(v) && strcmp(json_string_value(v), f) == 0) return;
+    json_array_foreach(fs, i,
+                       v) if (json_is_string(v) && strcmp(json_string_value(v), f) == 0) return;
     json_array_append_new(fs, json_string(f));
 }
 
@@ -692,10 +696,11 @@ static int delete_preconditions(api_req_t *r, c8s_err_t *err)
     const char *uid = json_string_value(json_object_get(pre, "uid"));
     const char *rv = json_string_value(json_object_get(pre, "resourceVersion"));
     if (uid && *uid && strcmp(uid, mstr(r->old, "uid") ? mstr(r->old, "uid") : "") != 0)
-        return c8s_err_set(err, C8S_ECONFLICT,
-                           "Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID in "
-                           "precondition: %s, UID in object meta: %s",
-                           apiserver__qualified(r), r->name, uid, mstr(r->old, "uid"));
+        return c8s_err_set(
+            err, C8S_ECONFLICT,
+            "Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID in "
+            "precondition: %s, UID in object meta: %s",
+            apiserver__qualified(r), r->name, uid, mstr(r->old, "uid"));
     if (rv && *rv && strtoll(rv, NULL, 10) != r->old_rev)
         return c8s_err_set(err, C8S_ECONFLICT,
                            "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
@@ -714,8 +719,7 @@ static void delete_decide(api_req_t *r)
     json_t *obj = json_deep_copy(r->old);
     json_t *md = meta(obj);
     const char *kind = r->kind->kind;
-    const char *policy =
-        json_string_value(json_object_get(r->delete_opts, "propagationPolicy"));
+    const char *policy = json_string_value(json_object_get(r->delete_opts, "propagationPolicy"));
     json_t *orphan = json_object_get(r->delete_opts, "orphanDependents");
     if (!policy && json_is_true(orphan))
         policy = "Orphan";
@@ -729,8 +733,8 @@ static void delete_decide(api_req_t *r)
                     ? json_integer_value(json_object_get(spec, "terminationGracePeriodSeconds"))
                     : 30;
         const char *node = json_string_value(json_object_get(spec, "nodeName"));
-        const char *phase = json_string_value(json_object_get(json_object_get(obj, "status"),
-                                                              "phase"));
+        const char *phase =
+            json_string_value(json_object_get(json_object_get(obj, "status"), "phase"));
         /* Upstream deletes at once what no kubelet runs: unscheduled or finished pods. */
         if (!node || !*node || (phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed"))))
             grace = 0;
@@ -901,9 +905,9 @@ static void collection_next(api_req_t *r)
     if (r->coll_index >= json_array_size(list)) {
         char apiv[64];
         api_kind_api_version(r->kind, apiv, sizeof(apiv));
-        json_t *out = json_pack("{s:s, s:s, s:{}, s:O}", "kind", r->kind->list_kind,
-                                "apiVersion", apiv, "metadata", "items",
-                                json_object_get(r->delete_opts, "__deleted"));
+        json_t *out =
+            json_pack("{s:s, s:s, s:{}, s:O}", "kind", r->kind->list_kind, "apiVersion", apiv,
+                      "metadata", "items", json_object_get(r->delete_opts, "__deleted"));
         return apiserver__respond_obj(r, 200, out);
     }
     json_t *item = json_array_get(list, r->coll_index);
@@ -927,8 +931,9 @@ static void on_collection_listed(const store_result_t *res, void *data)
     for (size_t i = 0; i < res->n_kvs; i++) {
         json_t *obj = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
                                                res->kvs[i].mod_revision);
-        if (obj && labelsel_matches(r->lsel,
-                                    json_object_get(json_object_get(obj, "metadata"), "labels")) &&
+        if (obj &&
+            labelsel_matches(r->lsel,
+                             json_object_get(json_object_get(obj, "metadata"), "labels")) &&
             fieldsel_matches(r->fsel, obj))
             json_array_append_new(list, obj);
         else

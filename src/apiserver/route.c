@@ -6,8 +6,6 @@
 
 #include <string.h>
 
-void apiserver__scale(api_req_t *r);
-void apiserver__binding(api_req_t *r);
 
 static int split(char *path, char **seg, int max)
 {

@@ -30,11 +30,6 @@ void apiserver_config_defaults(apiserver_config_t *cfg)
         cfg->max_body_bytes = 3 * 1024 * 1024;
 }
 
-/* h2o.c provides these two. */
-void apiserver__h2o_init(apiserver_t *s);
-void apiserver__h2o_dispose(apiserver_t *s);
-void apiserver__on_accept(uv_stream_t *listener, int status);
-void apiserver__watches_stop_all(apiserver_t *s);
 
 static void on_compacted(const store_result_t *res, void *data)
 {

@@ -23,13 +23,13 @@ static json_t *scale_of(api_req_t *r, const json_t *obj)
                           ? json_integer_value(json_object_get(spec, "replicas"))
                           : 1;
     json_int_t have = json_integer_value(json_object_get(status, "replicas"));
-    json_t *scale = json_pack("{s:s, s:s, s:{s:O*, s:O*, s:O*, s:O*, s:O*}, s:{s:I}, s:{s:I}}",
-                              "kind", "Scale", "apiVersion", "autoscaling/v1", "metadata", "name",
-                              json_object_get(md, "name"), "namespace",
-                              json_object_get(md, "namespace"), "uid", json_object_get(md, "uid"),
-                              "resourceVersion", json_object_get(md, "resourceVersion"),
-                              "creationTimestamp", json_object_get(md, "creationTimestamp"),
-                              "spec", "replicas", want, "status", "replicas", have);
+    json_t *scale =
+        json_pack("{s:s, s:s, s:{s:O*, s:O*, s:O*, s:O*, s:O*}, s:{s:I}, s:{s:I}}", "kind", "Scale",
+                  "apiVersion", "autoscaling/v1", "metadata", "name", json_object_get(md, "name"),
+                  "namespace", json_object_get(md, "namespace"), "uid", json_object_get(md, "uid"),
+                  "resourceVersion", json_object_get(md, "resourceVersion"), "creationTimestamp",
+                  json_object_get(md, "creationTimestamp"), "spec", "replicas", want, "status",
+                  "replicas", have);
     /* status.selector is the label selector in its string form, as upstream's Scale. */
     json_t *sel = json_object_get(spec, "selector");
     labelsel_t *ls = NULL;
@@ -97,8 +97,8 @@ static void on_scale_read(const store_result_t *res, void *data)
         }
     }
     json_decref(cur);
-    const char *rv = json_string_value(
-        json_object_get(json_object_get(want, "metadata"), "resourceVersion"));
+    const char *rv =
+        json_string_value(json_object_get(json_object_get(want, "metadata"), "resourceVersion"));
     if (strcmp(r->method, "PUT") == 0 && rv && *rv && strtoll(rv, NULL, 10) != r->old_rev) {
         json_decref(want);
         c8s_err_set(&err, C8S_ECONFLICT,
@@ -125,8 +125,9 @@ static void on_scale_read(const store_result_t *res, void *data)
     json_decref(want);
     json_t *md = json_object_get(obj, "metadata");
     if (old_replicas != json_integer_value(replicas))
-        json_object_set_new(md, "generation",
-                            json_integer(json_integer_value(json_object_get(md, "generation")) + 1));
+        json_object_set_new(
+            md, "generation",
+            json_integer(json_integer_value(json_object_get(md, "generation")) + 1));
     json_object_del(md, "resourceVersion");
     json_decref(r->obj);
     r->obj = obj;
@@ -224,7 +225,8 @@ static void on_binding_read(const store_result_t *res, void *data)
     }
     json_t *md = json_object_get(pod, "metadata");
     json_t *spec = json_object_get(pod, "spec");
-    const char *node = json_string_value(json_object_get(json_object_get(r->items, "target"), "name"));
+    const char *node =
+        json_string_value(json_object_get(json_object_get(r->items, "target"), "name"));
     const char *cur = json_string_value(json_object_get(spec, "nodeName"));
     if (json_object_get(md, "deletionTimestamp")) {
         c8s_err_set(&err, C8S_ECONFLICT,

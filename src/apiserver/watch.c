@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define QUEUE_MAX_BYTES (16u << 20)
+#define QUEUE_MAX_BYTES  (16u << 20)
 #define QUEUE_MAX_EVENTS 100000u
-#define BOOKMARK_MS 60000u
+#define BOOKMARK_MS      60000u
 
 typedef struct {
     h2o_iovec_t v;

@@ -25,22 +25,21 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: c8s server [flags]\n\n"
-            "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
-            "  --port N                            API port (default 6443)\n"
-            "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
-            "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
-            "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
-            "  --etcd-client-port N                managed etcd client port (default 2399)\n"
-            "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
-            "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
-            "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
-            "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
-            "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
-            "  --service-node-port-range A-B       (default 30000-32767)\n"
-            "  --watch-cache-size N                events kept per resource (default 10000)\n"
-            "  -v, --verbose                       debug logging\n");
+    fprintf(f, "usage: c8s server [flags]\n\n"
+               "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
+               "  --port N                            API port (default 6443)\n"
+               "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
+               "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
+               "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
+               "  --etcd-client-port N                managed etcd client port (default 2399)\n"
+               "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
+               "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
+               "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
+               "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
+               "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
+               "  --service-node-port-range A-B       (default 30000-32767)\n"
+               "  --watch-cache-size N                events kept per resource (default 10000)\n"
+               "  -v, --verbose                       debug logging\n");
 }
 
 static int parse_int(const char *s, int *out)
@@ -57,8 +56,19 @@ static int parse_int(const char *s, int *out)
 static int parse_args(int argc, char **argv, server_opts_t *o)
 {
     enum {
-        O_BIND = 1000, O_PORT, O_DATA, O_ETCD, O_PREFIX, O_ECPORT, O_EPPORT, O_COMPACT,
-        O_INFLIGHT, O_MUTATING, O_SVC_CIDR, O_NODEPORTS, O_WCACHE,
+        O_BIND = 1000,
+        O_PORT,
+        O_DATA,
+        O_ETCD,
+        O_PREFIX,
+        O_ECPORT,
+        O_EPPORT,
+        O_COMPACT,
+        O_INFLIGHT,
+        O_MUTATING,
+        O_SVC_CIDR,
+        O_NODEPORTS,
+        O_WCACHE,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
