@@ -300,3 +300,123 @@ void th_resp_free(th_resp_t *r)
     free(r->headers);
     memset(r, 0, sizeof(*r));
 }
+
+#include <poll.h>
+
+static void buf_add(char **b, size_t *len, size_t *cap, const char *p, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        *cap = (*len + n + 1) * 2;
+        *b = realloc(*b, *cap);
+    }
+    memcpy(*b + *len, p, n);
+    *len += n;
+    (*b)[*len] = '\0';
+}
+
+static int read_some(th_watch_t *w, int timeout_ms)
+{
+    struct pollfd p = {.fd = w->fd, .events = POLLIN};
+    if (poll(&p, 1, timeout_ms) <= 0)
+        return 0;
+    char tmp[65536];
+    ssize_t n = read(w->fd, tmp, sizeof(tmp));
+    if (n <= 0) {
+        w->eof = 1;
+        return -1;
+    }
+    buf_add(&w->raw, &w->rlen, &w->rcap, tmp, (size_t)n);
+    return 1;
+}
+
+/* Moves complete chunks from raw to buf. */
+static void dechunk(th_watch_t *w)
+{
+    for (;;) {
+        char *crlf = w->rlen ? strstr(w->raw, "\r\n") : NULL;
+        if (!crlf)
+            return;
+        size_t size = strtoul(w->raw, NULL, 16);
+        size_t head = (size_t)(crlf - w->raw) + 2;
+        if (w->rlen < head + size + 2)
+            return;
+        if (size == 0) {
+            w->eof = 1;
+            w->rlen = 0;
+            return;
+        }
+        buf_add(&w->buf, &w->len, &w->cap, w->raw + head, size);
+        memmove(w->raw, w->raw + head + size + 2, w->rlen - head - size - 2);
+        w->rlen -= head + size + 2;
+        w->raw[w->rlen] = '\0';
+    }
+}
+
+int th_watch_open(th_watch_t *w, int port, const char *path)
+{
+    memset(w, 0, sizeof(*w));
+    w->fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (w->fd < 0 || connect(w->fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+        return -1;
+    char req[2048];
+    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n", path);
+    if (write(w->fd, req, (size_t)n) != n)
+        return -1;
+    for (int waited = 0; waited < 10000; waited += 100) {
+        char *end = w->rlen ? strstr(w->raw, "\r\n\r\n") : NULL;
+        if (end) {
+            sscanf(w->raw, "HTTP/1.1 %ld", &w->status);
+            size_t hl = (size_t)(end - w->raw) + 4;
+            int chunked = strcasestr(w->raw, "transfer-encoding: chunked") != NULL &&
+                          strcasestr(w->raw, "transfer-encoding: chunked") < end;
+            memmove(w->raw, w->raw + hl, w->rlen - hl);
+            w->rlen -= hl;
+            w->raw[w->rlen] = '\0';
+            if (!chunked) {
+                /* A plain (non-streaming) answer, e.g. an error Status: hand it out as one line. */
+                buf_add(&w->buf, &w->len, &w->cap, w->raw, w->rlen);
+                buf_add(&w->buf, &w->len, &w->cap, "\n", 1);
+                w->rlen = 0;
+                w->eof = 2;
+            }
+            return 0;
+        }
+        if (read_some(w, 100) < 0)
+            return -1;
+    }
+    return -1;
+}
+
+char *th_watch_next(th_watch_t *w, int timeout_ms)
+{
+    uint64_t waited = 0;
+    for (;;) {
+        if (w->eof != 2)
+            dechunk(w);
+        char *nl = w->len ? memchr(w->buf, '\n', w->len) : NULL;
+        if (nl) {
+            size_t n = (size_t)(nl - w->buf);
+            char *line = strndup(w->buf, n);
+            memmove(w->buf, nl + 1, w->len - n - 1);
+            w->len -= n + 1;
+            return line;
+        }
+        if (w->eof || (int)waited >= timeout_ms)
+            return NULL;
+        if (read_some(w, 50) < 0)
+            return NULL;
+        waited += 50;
+    }
+}
+
+void th_watch_close(th_watch_t *w)
+{
+    if (w->fd >= 0)
+        close(w->fd);
+    free(w->buf);
+    free(w->raw);
+    memset(w, 0, sizeof(*w));
+    w->fd = -1;
+}

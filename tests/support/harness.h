@@ -67,3 +67,22 @@ void th_resp_free(th_resp_t *r);
 void th_rmtree(const char *dir);
 
 #endif
+
+/* A raw HTTP/1.1 watch stream: GET path on 127.0.0.1:port, then one JSON line at a time out of
+ * the chunked body. */
+typedef struct th_watch_s {
+    int fd;
+    long status;
+    char *buf; /* decoded body bytes not yet returned */
+    size_t len, cap;
+    char *raw; /* raw bytes not yet de-chunked */
+    size_t rlen, rcap;
+    int eof;
+} th_watch_t;
+
+/* Opens the stream; returns 0 when the response headers arrived (status in w->status). */
+int th_watch_open(th_watch_t *w, int port, const char *path);
+/* Next event line (owned, without the newline) within timeout_ms; NULL on timeout or end
+ * (w->eof set at end of stream). */
+char *th_watch_next(th_watch_t *w, int timeout_ms);
+void th_watch_close(th_watch_t *w);

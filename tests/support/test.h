@@ -59,6 +59,17 @@ static int t_passed, t_failed;
         t_passed++;                                                                                \
     } while (0)
 
+/* REQUIRE for void helpers: counts the failure and returns from the helper. */
+#define REQUIRE_VOID(c)                                                                            \
+    do {                                                                                           \
+        if (!(c)) {                                                                                \
+            fprintf(stderr, "%s:%d: REQUIRE failed: %s\n", __FILE__, __LINE__, #c);                \
+            t_failed++;                                                                            \
+            return;                                                                                \
+        }                                                                                          \
+        t_passed++;                                                                                \
+    } while (0)
+
 #define TEST_END()                                                                                 \
     do {                                                                                           \
         printf("%d passed, %d failed\n", t_passed, t_failed);                                      \
