@@ -278,7 +278,11 @@ int th_http_h(const char *method, const char *url, const char *const *headers, c
     out->body = b.buf ? b.buf : strdup("");
     out->len = b.len;
     out->headers = h.buf ? h.buf : strdup("");
-    return rc == CURLE_OK ? 0 : -1;
+    if (rc != CURLE_OK) {
+        th_resp_free(out); /* -1 hands nothing back: callers do not free on failure */
+        return -1;
+    }
+    return 0;
 }
 
 int th_http(const char *method, const char *url, const char *content_type, const char *body,
