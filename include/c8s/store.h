@@ -9,7 +9,8 @@
  *
  * Failures: an unreachable etcd (connection refused, timeout) gives C8S_EUNAVAILABLE, after
  * trying every endpoint once (fail-over: the endpoint that worked last is tried first next
- * time). A compacted revision gives C8S_EGONE. etcd errors otherwise C8S_EINTERNAL.
+ * time). A compacted revision gives C8S_EGONE. An unknown lease gives C8S_ENOTFOUND; etcd's
+ * Unavailable (no leader) C8S_EUNAVAILABLE; etcd errors otherwise C8S_EINTERNAL.
  */
 #ifndef C8S_STORE_H
 #define C8S_STORE_H
@@ -22,9 +23,10 @@
 typedef struct store_s store_t;
 
 typedef struct store_config_s {
-    const char *const *endpoints; /* NULL-terminated list of base URLs, e.g. http://127.0.0.1:2379 */
-    int request_timeout_ms;       /* per unary request; 0 = default 5000 */
-    int connect_timeout_ms;       /* 0 = default 1000 */
+    const char *const
+        *endpoints;         /* NULL-terminated list of base URLs, e.g. http://127.0.0.1:2379 */
+    int request_timeout_ms; /* per unary request; 0 = default 5000 */
+    int connect_timeout_ms; /* 0 = default 1000 */
 } store_config_t;
 
 typedef struct store_kv_s {
@@ -39,14 +41,15 @@ typedef struct store_kv_s {
 } store_kv_t;
 
 typedef struct store_result_s {
-    int code;        /* 0 or C8S_E* */
-    c8s_err_t *err;  /* filled when code != 0 */
-    int64_t revision;/* header.revision (the store's revision after/at the operation) */
-    bool succeeded;  /* txn: the compare held (create: key was absent; update/delete: mod rev matched) */
-    store_kv_t *kvs; /* range results, or for a failed txn the current kv (0 or 1 entries) */
+    int code;         /* 0 or C8S_E* */
+    c8s_err_t *err;   /* filled when code != 0 */
+    int64_t revision; /* header.revision (the store's revision after/at the operation) */
+    bool succeeded;   /* txn: the compare held (create: key was absent; update/delete: mod rev
+                         matched) */
+    store_kv_t *kvs;  /* range results, or for a failed txn the current kv (0 or 1 entries) */
     size_t n_kvs;
-    bool more;       /* range: cut off by limit */
-    int64_t count;   /* range: total matches */
+    bool more;           /* range: cut off by limit */
+    int64_t count;       /* range: total matches */
     store_kv_t *prev_kv; /* update/delete: the previous kv when succeeded (may be NULL) */
     int64_t lease_id;    /* lease grant */
     int64_t lease_ttl;   /* lease grant/keepalive: remaining TTL; 0 = lease gone */
@@ -109,17 +112,17 @@ typedef enum {
 
 typedef struct store_event_s {
     store_event_type_t type;
-    store_kv_t kv;      /* for DELETE: key and mod_revision only */
-    store_kv_t *prev_kv;/* may be NULL */
+    store_kv_t kv;       /* for DELETE: key and mod_revision only */
+    store_kv_t *prev_kv; /* may be NULL */
 } store_event_t;
 
 typedef enum {
-    STORE_WATCH_EVENTS = 0,   /* events[0..n) in revision order; revision = header revision */
-    STORE_WATCH_PROGRESS = 1, /* no events; revision = the store's current revision */
-    STORE_WATCH_COMPACTED = 2,/* start revision compacted: revision = compact_revision; the
-                                 watch is finished (re-list, then watch again) */
-    STORE_WATCH_ERROR = 3,    /* stream broke (etcd down …); the watch is finished; err says why */
-    STORE_WATCH_CLOSED = 4,   /* store_watch_cancel or store_close; the watch is finished */
+    STORE_WATCH_EVENTS = 0,    /* events[0..n) in revision order; revision = header revision */
+    STORE_WATCH_PROGRESS = 1,  /* no events; revision = the store's current revision */
+    STORE_WATCH_COMPACTED = 2, /* start revision compacted: revision = compact_revision; the
+                                  watch is finished (re-list, then watch again) */
+    STORE_WATCH_ERROR = 3,  /* stream broke (etcd down …); the watch is finished; err says why */
+    STORE_WATCH_CLOSED = 4, /* store_watch_cancel or store_close; the watch is finished */
 } store_watch_status_t;
 
 typedef struct store_watch_s store_watch_t;
@@ -134,9 +137,15 @@ typedef void (*store_watch_cb)(store_watch_t *w, store_watch_status_t status, in
  * (do not touch it after that callback returns). The owner restarts from last revision + 1. */
 store_watch_t *store_watch(store_t *s, const char *prefix, int64_t start_rev, store_watch_cb cb,
                            void *data);
+/* (On a closing store the callback gets CLOSED at once and store_watch returns NULL.) */
 
-/* Asks for a progress notification now (etcd's progress_request); the answer arrives as
- * STORE_WATCH_PROGRESS. Lets a cache learn it has caught up to a given revision. */
+/* Asks for a progress notification now; the answer arrives as STORE_WATCH_PROGRESS. Lets a cache
+ * learn it has caught up to a given revision. etcd 3.4's HTTP/1.1 gateway holds a watch's answer
+ * back while its request body is open, so progress_request cannot be sent on the stream; this is
+ * emulated by one range (the current revision R and the newest mod_revision M changed under the
+ * prefix since the last delivered revision): PROGRESS(R) comes once M was delivered. A delete
+ * with no later put in the prefix is invisible to the range and may be overtaken in flight.
+ * One request at a time per watch; a second while one is pending is ignored. */
 void store_watch_request_progress(store_watch_t *w);
 
 /* Stops the watch; the callback gets STORE_WATCH_CLOSED (possibly synchronously). */
