@@ -9,7 +9,8 @@
  *
  * Failures: an unreachable etcd (connection refused, timeout) gives C8S_EUNAVAILABLE, after
  * trying every endpoint once (fail-over: the endpoint that worked last is tried first next
- * time). A compacted revision gives C8S_EGONE. etcd errors otherwise C8S_EINTERNAL.
+ * time). A compacted revision gives C8S_EGONE. An unknown lease gives C8S_ENOTFOUND; etcd's
+ * Unavailable (no leader) C8S_EUNAVAILABLE; etcd errors otherwise C8S_EINTERNAL.
  */
 #ifndef C8S_STORE_H
 #define C8S_STORE_H
@@ -136,9 +137,15 @@ typedef void (*store_watch_cb)(store_watch_t *w, store_watch_status_t status, in
  * (do not touch it after that callback returns). The owner restarts from last revision + 1. */
 store_watch_t *store_watch(store_t *s, const char *prefix, int64_t start_rev, store_watch_cb cb,
                            void *data);
+/* (On a closing store the callback gets CLOSED at once and store_watch returns NULL.) */
 
-/* Asks for a progress notification now (etcd's progress_request); the answer arrives as
- * STORE_WATCH_PROGRESS. Lets a cache learn it has caught up to a given revision. */
+/* Asks for a progress notification now; the answer arrives as STORE_WATCH_PROGRESS. Lets a cache
+ * learn it has caught up to a given revision. etcd 3.4's HTTP/1.1 gateway holds a watch's answer
+ * back while its request body is open, so progress_request cannot be sent on the stream; this is
+ * emulated by one range (the current revision R and the newest mod_revision M changed under the
+ * prefix since the last delivered revision): PROGRESS(R) comes once M was delivered. A delete
+ * with no later put in the prefix is invisible to the range and may be overtaken in flight.
+ * One request at a time per watch; a second while one is pending is ignored. */
 void store_watch_request_progress(store_watch_t *w);
 
 /* Stops the watch; the callback gets STORE_WATCH_CLOSED (possibly synchronously). */
