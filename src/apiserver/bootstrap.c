@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 static void on_boot_created(const store_result_t *res, void *data)
 {
     apiserver_t *s = data;

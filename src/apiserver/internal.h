@@ -59,6 +59,9 @@ struct apiserver_s {
     int inflight, inflight_mutating;
     metrics_t *metrics;
     bool stopping;
+    bool store_closed, h2o_disposed;
+    uv_timer_t drain_timer;
+    uint64_t drain_deadline;
     struct watch_stream_s *streams; /* open watch streams (watch.c) */
     /* Bootstrap objects (bootstrap.c): ready once they are known to exist. */
     uv_timer_t boot_timer;

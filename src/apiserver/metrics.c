@@ -147,7 +147,6 @@ static void write_hists(out_t *o, const char *metric, const char *label, hist_t 
     }
 }
 
-
 char *apiserver__metrics_text(apiserver_t *s, size_t *len)
 {
     metrics_t *m = s->metrics;

@@ -6,7 +6,6 @@
 
 #include <string.h>
 
-
 static int split(char *path, char **seg, int max)
 {
     int n = 0;

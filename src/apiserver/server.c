@@ -30,7 +30,6 @@ void apiserver_config_defaults(apiserver_config_t *cfg)
         cfg->max_body_bytes = 3 * 1024 * 1024;
 }
 
-
 static void on_compacted(const store_result_t *res, void *data)
 {
     if (res->code != 0 && res->code != C8S_EGONE)
@@ -57,7 +56,38 @@ static void on_compact_timer(uv_timer_t *t)
 
 static void on_store_closed(void *data)
 {
-    (void)data;
+    apiserver_t *s = data;
+    s->store_closed = true;
+}
+
+static void walk_close(uv_handle_t *h, void *arg)
+{
+    if (!uv_is_closing(h))
+        uv_close(h, NULL);
+}
+
+/* Waits for h2o's connections to finish their requests and close, then disposes h2o's context
+ * (its timers keep the loop alive until then). A connection that lingers past the deadline is
+ * cut. */
+static void on_drain(uv_timer_t *t)
+{
+    apiserver_t *s = t->data;
+    bool idle = h2o_linklist_is_empty(&s->h2o_ctx.http1._conns) &&
+                h2o_linklist_is_empty(&s->h2o_ctx.http2._conns);
+    bool late = uv_now(&s->loop) > s->drain_deadline;
+    if (!((idle && s->store_closed) || late))
+        return;
+    uv_close((uv_handle_t *)t, NULL);
+    if (late) {
+        /* h2o 2.2 cannot close its connections from outside; cut every handle instead and
+         * leave its context undisposed (disposing with live connections asserts). */
+        log_warn("apiserver", "connections still open at shutdown; closing them");
+        s->h2o_disposed = true;
+        uv_walk(&s->loop, walk_close, NULL);
+        return;
+    }
+    h2o_context_dispose(&s->h2o_ctx);
+    s->h2o_disposed = true;
 }
 
 static void close_cb(uv_handle_t *h)
@@ -76,21 +106,15 @@ static void on_stop(uv_async_t *a)
     apiserver__watches_stop_all(s);
     apiserver__resources_close(s);
     store_close(s->store, on_store_closed, s);
-}
-
-static void walk_close(uv_handle_t *h, void *arg)
-{
-    if (!uv_is_closing(h))
-        uv_close(h, NULL);
+    s->drain_deadline = uv_now(&s->loop) + 3000;
+    uv_timer_init(&s->loop, &s->drain_timer);
+    s->drain_timer.data = s;
+    uv_timer_start(&s->drain_timer, on_drain, 10, 20);
 }
 
 static void run(void *arg)
 {
     apiserver_t *s = arg;
-    uv_run(&s->loop, UV_RUN_DEFAULT);
-    /* Keep-alive connections still open when we stop: close what is left and let their close
-     * callbacks run, so the loop can be closed with nothing leaked. */
-    uv_walk(&s->loop, walk_close, NULL);
     uv_run(&s->loop, UV_RUN_DEFAULT);
 }
 
@@ -203,7 +227,9 @@ void apiserver_stop(apiserver_t *s)
         return;
     uv_async_send(&s->stop_async);
     uv_thread_join(&s->thread);
-    apiserver__h2o_dispose(s);
+    if (!s->h2o_disposed)
+        h2o_context_dispose(&s->h2o_ctx);
+    h2o_config_dispose(&s->h2o_config);
     apiserver__metrics_free(s->metrics);
     int rc = uv_loop_close(&s->loop);
     if (rc != 0)

@@ -203,9 +203,11 @@ void wcache_replace(wcache_t *c, wc_obj_t **objs, size_t n, int64_t rev)
         c->cap = n;
         c->objs = xrealloc(c->objs, c->cap * sizeof(*c->objs));
     }
-    memcpy(c->objs, objs, n * sizeof(*objs));
+    if (n > 0)
+        memcpy(c->objs, objs, n * sizeof(*objs));
     c->n = n;
-    qsort(c->objs, n, sizeof(*c->objs), cmp_obj);
+    if (n > 0)
+        qsort(c->objs, n, sizeof(*c->objs), cmp_obj);
     ring_clear(c);
     c->rev = rev;
     c->base_rev = rev;

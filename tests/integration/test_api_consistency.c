@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -39,7 +40,7 @@ static const char *rv_of(const json_t *o)
 
 /* ---- N concurrent read-modify-write writers on one counter ---- */
 
-#define WRITERS 8
+#define WRITERS     8
 #define WRITES_EACH 15
 
 typedef struct {
@@ -52,7 +53,8 @@ static void *writer(void *arg)
     for (int i = 0; i < WRITES_EACH; i++) {
         for (;;) {
             json_t *cm = NULL;
-            if (req("GET", "/api/v1/namespaces/default/configmaps/counter", NULL, NULL, &cm) != 200) {
+            if (req("GET", "/api/v1/namespaces/default/configmaps/counter", NULL, NULL, &cm) !=
+                200) {
                 w->errors++;
                 json_decref(cm);
                 break;
@@ -197,8 +199,8 @@ static void test_watch_resume(void)
         CHECK_STR(names[5], "DELETED:w3");
     }
     /* Without a resourceVersion: the current state first, as ADDED events. */
-    got = watch_collect(srv.port, "/api/v1/namespaces/wr/configmaps?watch=1", 11, names, 2000,
-                        NULL);
+    got =
+        watch_collect(srv.port, "/api/v1/namespaces/wr/configmaps?watch=1", 11, names, 2000, NULL);
     CHECK_INT(got, 10);
     /* Label-selected watch: an object entering the selector is ADDED for the watcher, one
      * leaving it DELETED, as upstream. */
@@ -251,8 +253,8 @@ static void test_pagination(void)
         }
         pages++;
         json_t *md = json_object_get(list, "metadata");
-        int64_t rv = strtoll(json_string_value(json_object_get(md, "resourceVersion")) ?: "0",
-                             NULL, 10);
+        int64_t rv =
+            strtoll(json_string_value(json_object_get(md, "resourceVersion")) ?: "0", NULL, 10);
         if (!first_rv)
             first_rv = rv;
         CHECK_INT(rv, first_rv); /* every page is at the first page's revision */
@@ -260,7 +262,8 @@ static void test_pagination(void)
         json_t *it;
         json_array_foreach(json_object_get(list, "items"), i, it)
         {
-            int n = atoi(json_string_value(json_object_get(json_object_get(it, "metadata"), "name")) + 1);
+            int n = atoi(
+                json_string_value(json_object_get(json_object_get(it, "metadata"), "name")) + 1);
             if (n >= 0 && n < 57)
                 seen[n]++;
             total++;
@@ -295,9 +298,9 @@ static void test_pagination(void)
     CHECK_INT(req("GET", "/api/v1/namespaces/pg/configmaps?fieldSelector=spec.bogus%3Dx", NULL,
                   NULL, NULL),
               400);
-    CHECK_INT(req("GET", "/api/v1/namespaces/pg/configmaps?labelSelector=a%20in%20(", NULL, NULL,
-                  NULL),
-              400);
+    CHECK_INT(
+        req("GET", "/api/v1/namespaces/pg/configmaps?labelSelector=a%20in%20(", NULL, NULL, NULL),
+        400);
 }
 
 /* Compaction: a watch from before the compacted revision is 410 Gone. */
@@ -315,7 +318,7 @@ static void test_gone_after_compaction(void)
         snprintf(b, sizeof(b), "{\"metadata\":{\"name\":\"churn%d\"}}", i);
         req("POST", "/api/v1/namespaces/default/configmaps", "application/json", b, NULL);
     }
-    char path[256];
+    char path[1400];
     snprintf(path, sizeof(path),
              "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=%s", old_rv);
     char names[4][32];
@@ -326,7 +329,8 @@ static void test_gone_after_compaction(void)
     /* And a list continuing from a compacted revision: compact etcd directly. */
     json_t *l1 = NULL;
     req("GET", "/api/v1/namespaces/default/configmaps?limit=5", NULL, NULL, &l1);
-    const char *cont = json_string_value(json_object_get(json_object_get(l1, "metadata"), "continue"));
+    const char *cont =
+        json_string_value(json_object_get(json_object_get(l1, "metadata"), "continue"));
     char contbuf[1024];
     snprintf(contbuf, sizeof(contbuf), "%s", cont ? cont : "");
     json_t *now = NULL;

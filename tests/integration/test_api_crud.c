@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "test.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,58 +27,89 @@ static const sample_t samples[] = {
     {"/api/v1/namespaces/%s/pods", "p1", "{\"metadata\":{\"name\":\"p1\"},\"spec\":" POD_SPEC "}"},
     {"/api/v1/nodes", "node-a", "{\"metadata\":{\"name\":\"node-a\"}}"},
     {"/api/v1/namespaces/%s/services", "svc1",
-     "{\"metadata\":{\"name\":\"svc1\"},\"spec\":{\"selector\":{\"app\":\"x\"},\"ports\":[{\"port\":80}]}}"},
+     "{\"metadata\":{\"name\":\"svc1\"},\"spec\":{\"selector\":{\"app\":\"x\"},\"ports\":[{"
+     "\"port\":80}]}}"},
     {"/api/v1/namespaces/%s/endpoints", "svc1",
-     "{\"metadata\":{\"name\":\"svc1\"},\"subsets\":[{\"addresses\":[{\"ip\":\"10.244.0.5\"}],\"ports\":[{\"port\":80}]}]}"},
-    {"/api/v1/namespaces/%s/configmaps", "cm1", "{\"metadata\":{\"name\":\"cm1\"},\"data\":{\"k\":\"v\"}}"},
-    {"/api/v1/namespaces/%s/secrets", "s1", "{\"metadata\":{\"name\":\"s1\"},\"data\":{\"k\":\"dg==\"}}"},
+     "{\"metadata\":{\"name\":\"svc1\"},\"subsets\":[{\"addresses\":[{\"ip\":\"10.244.0.5\"}],"
+     "\"ports\":[{\"port\":80}]}]}"},
+    {"/api/v1/namespaces/%s/configmaps", "cm1",
+     "{\"metadata\":{\"name\":\"cm1\"},\"data\":{\"k\":\"v\"}}"},
+    {"/api/v1/namespaces/%s/secrets", "s1",
+     "{\"metadata\":{\"name\":\"s1\"},\"data\":{\"k\":\"dg==\"}}"},
     {"/api/v1/namespaces/%s/serviceaccounts", "sa1", "{\"metadata\":{\"name\":\"sa1\"}}"},
     {"/api/v1/namespaces/%s/events", "ev1",
-     "{\"metadata\":{\"name\":\"ev1\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"p1\",\"namespace\":\"default\"},\"reason\":\"Test\",\"message\":\"m\",\"type\":\"Normal\"}"},
+     "{\"metadata\":{\"name\":\"ev1\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"p1\","
+     "\"namespace\":\"default\"},\"reason\":\"Test\",\"message\":\"m\",\"type\":\"Normal\"}"},
     {"/api/v1/namespaces/%s/replicationcontrollers", "rc1",
-     "{\"metadata\":{\"name\":\"rc1\"},\"spec\":{\"replicas\":1,\"selector\":{\"app\":\"x\"},\"template\":" TEMPLATE "}}"},
+     "{\"metadata\":{\"name\":\"rc1\"},\"spec\":{\"replicas\":1,\"selector\":{\"app\":\"x\"},"
+     "\"template\":" TEMPLATE "}}"},
     {"/api/v1/persistentvolumes", "pv1",
-     "{\"metadata\":{\"name\":\"pv1\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},\"accessModes\":[\"ReadWriteOnce\"],\"hostPath\":{\"path\":\"/tmp/pv1\"}}}"},
+     "{\"metadata\":{\"name\":\"pv1\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
+     "\"accessModes\":[\"ReadWriteOnce\"],\"hostPath\":{\"path\":\"/tmp/pv1\"}}}"},
     {"/api/v1/namespaces/%s/persistentvolumeclaims", "pvc1",
-     "{\"metadata\":{\"name\":\"pvc1\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}"},
-    {"/api/v1/namespaces/%s/resourcequotas", "q1", "{\"metadata\":{\"name\":\"q1\"},\"spec\":{\"hard\":{\"pods\":\"10\"}}}"},
+     "{\"metadata\":{\"name\":\"pvc1\"},\"spec\":{\"accessModes\":[\"ReadWriteOnce\"],"
+     "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}"},
+    {"/api/v1/namespaces/%s/resourcequotas", "q1",
+     "{\"metadata\":{\"name\":\"q1\"},\"spec\":{\"hard\":{\"pods\":\"10\"}}}"},
     {"/api/v1/namespaces/%s/limitranges", "lr1",
-     "{\"metadata\":{\"name\":\"lr1\"},\"spec\":{\"limits\":[{\"type\":\"Container\",\"default\":{\"cpu\":\"100m\"}}]}}"},
+     "{\"metadata\":{\"name\":\"lr1\"},\"spec\":{\"limits\":[{\"type\":\"Container\",\"default\":{"
+     "\"cpu\":\"100m\"}}]}}"},
     {"/apis/apps/v1/namespaces/%s/deployments", "d1",
-     "{\"metadata\":{\"name\":\"d1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE "}}"},
+     "{\"metadata\":{\"name\":\"d1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE
+     "}}"},
     {"/apis/apps/v1/namespaces/%s/replicasets", "rs1",
-     "{\"metadata\":{\"name\":\"rs1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE "}}"},
+     "{\"metadata\":{\"name\":\"rs1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE
+     "}}"},
     {"/apis/apps/v1/namespaces/%s/statefulsets", "ss1",
-     "{\"metadata\":{\"name\":\"ss1\"},\"spec\":{\"serviceName\":\"svc1\",\"selector\":" SELECTOR ",\"template\":" TEMPLATE "}}"},
+     "{\"metadata\":{\"name\":\"ss1\"},\"spec\":{\"serviceName\":\"svc1\",\"selector\":" SELECTOR
+     ",\"template\":" TEMPLATE "}}"},
     {"/apis/apps/v1/namespaces/%s/daemonsets", "ds1",
-     "{\"metadata\":{\"name\":\"ds1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE "}}"},
-    {"/apis/apps/v1/namespaces/%s/controllerrevisions", "cr1", "{\"metadata\":{\"name\":\"cr1\"},\"revision\":1,\"data\":{}}"},
+     "{\"metadata\":{\"name\":\"ds1\"},\"spec\":{\"selector\":" SELECTOR ",\"template\":" TEMPLATE
+     "}}"},
+    {"/apis/apps/v1/namespaces/%s/controllerrevisions", "cr1",
+     "{\"metadata\":{\"name\":\"cr1\"},\"revision\":1,\"data\":{}}"},
     {"/apis/batch/v1/namespaces/%s/jobs", "j1",
-     "{\"metadata\":{\"name\":\"j1\"},\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}"},
+     "{\"metadata\":{\"name\":\"j1\"},\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":"
+     "\"Never\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}"},
     {"/apis/batch/v1/namespaces/%s/cronjobs", "cj1",
-     "{\"metadata\":{\"name\":\"cj1\"},\"spec\":{\"schedule\":\"*/5 * * * *\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"OnFailure\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}"},
+     "{\"metadata\":{\"name\":\"cj1\"},\"spec\":{\"schedule\":\"*/5 * * * "
+     "*\",\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{\"restartPolicy\":\"OnFailure\","
+     "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}"},
     {"/apis/coordination.k8s.io/v1/namespaces/%s/leases", "l1",
-     "{\"metadata\":{\"name\":\"l1\"},\"spec\":{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":15}}"},
+     "{\"metadata\":{\"name\":\"l1\"},\"spec\":{\"holderIdentity\":\"a\",\"leaseDurationSeconds\":"
+     "15}}"},
     {"/apis/discovery.k8s.io/v1/namespaces/%s/endpointslices", "es1",
-     "{\"metadata\":{\"name\":\"es1\"},\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":[\"10.244.0.5\"]}],\"ports\":[{\"port\":80}]}"},
+     "{\"metadata\":{\"name\":\"es1\"},\"addressType\":\"IPv4\",\"endpoints\":[{\"addresses\":["
+     "\"10.244.0.5\"]}],\"ports\":[{\"port\":80}]}"},
     {"/apis/autoscaling/v2/namespaces/%s/horizontalpodautoscalers", "h2",
-     "{\"metadata\":{\"name\":\"h2\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"d1\"},\"maxReplicas\":3}}"},
+     "{\"metadata\":{\"name\":\"h2\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/"
+     "v1\",\"kind\":\"Deployment\",\"name\":\"d1\"},\"maxReplicas\":3}}"},
     {"/apis/autoscaling/v1/namespaces/%s/horizontalpodautoscalers", "h1",
-     "{\"metadata\":{\"name\":\"h1\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"name\":\"d1\"},\"maxReplicas\":3}}"},
+     "{\"metadata\":{\"name\":\"h1\"},\"spec\":{\"scaleTargetRef\":{\"apiVersion\":\"apps/"
+     "v1\",\"kind\":\"Deployment\",\"name\":\"d1\"},\"maxReplicas\":3}}"},
     {"/apis/networking.k8s.io/v1/namespaces/%s/ingresses", "i1",
-     "{\"metadata\":{\"name\":\"i1\"},\"spec\":{\"defaultBackend\":{\"service\":{\"name\":\"svc1\",\"port\":{\"number\":80}}}}}"},
+     "{\"metadata\":{\"name\":\"i1\"},\"spec\":{\"defaultBackend\":{\"service\":{\"name\":\"svc1\","
+     "\"port\":{\"number\":80}}}}}"},
     {"/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies", "np1",
      "{\"metadata\":{\"name\":\"np1\"},\"spec\":{\"podSelector\":{}}}"},
-    {"/apis/storage.k8s.io/v1/storageclasses", "sc1", "{\"metadata\":{\"name\":\"sc1\"},\"provisioner\":\"c8s.io/local-path\"}"},
+    {"/apis/storage.k8s.io/v1/storageclasses", "sc1",
+     "{\"metadata\":{\"name\":\"sc1\"},\"provisioner\":\"c8s.io/local-path\"}"},
     {"/apis/rbac.authorization.k8s.io/v1/namespaces/%s/roles", "r1",
-     "{\"metadata\":{\"name\":\"r1\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]}"},
+     "{\"metadata\":{\"name\":\"r1\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],"
+     "\"verbs\":[\"get\"]}]}"},
     {"/apis/rbac.authorization.k8s.io/v1/clusterroles", "cr1",
-     "{\"metadata\":{\"name\":\"cr1\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]}"},
+     "{\"metadata\":{\"name\":\"cr1\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],"
+     "\"verbs\":[\"get\"]}]}"},
     {"/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings", "rb1",
-     "{\"metadata\":{\"name\":\"rb1\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"r1\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"u\",\"apiGroup\":\"rbac.authorization.k8s.io\"}]}"},
+     "{\"metadata\":{\"name\":\"rb1\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+     "\"kind\":\"Role\",\"name\":\"r1\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"u\","
+     "\"apiGroup\":\"rbac.authorization.k8s.io\"}]}"},
     {"/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", "crb1",
-     "{\"metadata\":{\"name\":\"crb1\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cr1\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"u\",\"apiGroup\":\"rbac.authorization.k8s.io\"}]}"},
-    {"/apis/scheduling.k8s.io/v1/priorityclasses", "pc1", "{\"metadata\":{\"name\":\"pc1\"},\"value\":1000}"},
+     "{\"metadata\":{\"name\":\"crb1\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
+     "\"kind\":\"ClusterRole\",\"name\":\"cr1\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"u\","
+     "\"apiGroup\":\"rbac.authorization.k8s.io\"}]}"},
+    {"/apis/scheduling.k8s.io/v1/priorityclasses", "pc1",
+     "{\"metadata\":{\"name\":\"pc1\"},\"value\":1000}"},
 };
 
 static const char *base_url;
@@ -125,12 +157,15 @@ static const char *jstr(const json_t *j, const char *a, const char *b)
 static void crud_one(const sample_t *s)
 {
     char base[256], item[320], body[4096];
-    snprintf(base, sizeof(base), s->base, "default");
+    const char *hole = strstr(s->base, "%s");
+    if (hole)
+        snprintf(base, sizeof(base), "%.*sdefault%s", (int)(hole - s->base), s->base, hole + 2);
+    else
+        snprintf(base, sizeof(base), "%s", s->base);
     snprintf(item, sizeof(item), "%s/%s", base, s->name);
     long st;
     json_t *created = req_json("POST", base, "application/json", s->body, &st);
-    CHECK_MSG(st == 201, "create %s: %ld %s", item, st,
-              created ? json_dumps(created, 0) : "");
+    CHECK_MSG(st == 201, "create %s: %ld %s", item, st, created ? json_dumps(created, 0) : "");
     const char *rv = jstr(created, "metadata", "resourceVersion");
     CHECK_MSG(rv && *rv, "create %s: no resourceVersion", item);
     CHECK_MSG(jstr(created, "metadata", "uid") != NULL, "create %s: no uid", item);
@@ -175,7 +210,8 @@ static void crud_one(const sample_t *s)
     CHECK_MSG(st == 200 && jstr(json_object_get(patched, "metadata"), "annotations", "a"),
               "merge patch %s: %ld", item, st);
     json_decref(patched);
-    snprintf(body, sizeof(body), "[{\"op\":\"add\",\"path\":\"/metadata/labels/j\",\"value\":\"p\"}]");
+    snprintf(body, sizeof(body),
+             "[{\"op\":\"add\",\"path\":\"/metadata/labels/j\",\"value\":\"p\"}]");
     patched = req_json("PATCH", item, "application/json-patch+json", body, &st);
     CHECK_MSG(st == 200 && jstr(json_object_get(patched, "metadata"), "labels", "j"),
               "json patch %s: %ld", item, st);
@@ -233,8 +269,8 @@ int main(void)
     CHECK_STR(jstr(nf, "message", NULL), "pods \"nope\" not found");
     CHECK_STR(jstr(nf, "kind", NULL), "Status");
     json_decref(nf);
-    json_t *nfd = req_json("GET", "/apis/apps/v1/namespaces/default/deployments/nope", NULL, NULL,
-                           &st);
+    json_t *nfd =
+        req_json("GET", "/apis/apps/v1/namespaces/default/deployments/nope", NULL, NULL, &st);
     CHECK_STR(jstr(nfd, "message", NULL), "deployments.apps \"nope\" not found");
     json_decref(nfd);
     json_t *inv = req_json("POST", "/api/v1/namespaces/default/pods", "application/json",
@@ -267,21 +303,22 @@ int main(void)
     CHECK(gname && strncmp(gname, "web-", 4) == 0 && strlen(gname) == 9);
     CHECK_STR(jstr(g, "spec", "restartPolicy"), "Always");
     CHECK_STR(jstr(g, "status", "phase"), "Pending");
-    CHECK_INT(json_integer_value(json_object_get(json_object_get(g, "spec"),
-                                                 "terminationGracePeriodSeconds")),
+    CHECK_INT(json_integer_value(
+                  json_object_get(json_object_get(g, "spec"), "terminationGracePeriodSeconds")),
               30);
     json_decref(g);
 
     /* Scale subresource and binding. */
-    json_t *d = req_json("POST", "/apis/apps/v1/namespaces/default/deployments", "application/json",
-                         "{\"metadata\":{\"name\":\"sc\"},\"spec\":{\"replicas\":2,\"selector\":" SELECTOR
-                         ",\"template\":" TEMPLATE "}}",
-                         &st);
+    json_t *d =
+        req_json("POST", "/apis/apps/v1/namespaces/default/deployments", "application/json",
+                 "{\"metadata\":{\"name\":\"sc\"},\"spec\":{\"replicas\":2,\"selector\":" SELECTOR
+                 ",\"template\":" TEMPLATE "}}",
+                 &st);
     CHECK_INT(st, 201);
     CHECK_INT(json_integer_value(json_object_get(json_object_get(d, "metadata"), "generation")), 1);
     json_decref(d);
-    json_t *sc = req_json("GET", "/apis/apps/v1/namespaces/default/deployments/sc/scale", NULL,
-                          NULL, &st);
+    json_t *sc =
+        req_json("GET", "/apis/apps/v1/namespaces/default/deployments/sc/scale", NULL, NULL, &st);
     CHECK_INT(st, 200);
     CHECK_STR(jstr(sc, "kind", NULL), "Scale");
     CHECK_INT(json_integer_value(json_object_get(json_object_get(sc, "spec"), "replicas")), 2);
@@ -334,7 +371,8 @@ int main(void)
 
     /* Services get addresses; NodePorts from the range; a taken address is refused. */
     json_t *np = req_json("POST", "/api/v1/namespaces/default/services", "application/json",
-                          "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{\"port\":80}]}}",
+                          "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"type\":\"NodePort\","
+                          "\"ports\":[{\"port\":80}]}}",
                           &st);
     CHECK_INT(st, 201);
     json_int_t port = json_integer_value(json_object_get(
@@ -343,7 +381,8 @@ int main(void)
     CHECK(jstr(np, "spec", "clusterIP") && strncmp(jstr(np, "spec", "clusterIP"), "10.", 3) == 0);
     json_decref(np);
     CHECK_INT(req("POST", "/api/v1/namespaces/default/services", "application/json",
-                  "{\"metadata\":{\"name\":\"dupip\"},\"spec\":{\"clusterIP\":\"10.96.0.1\",\"ports\":[{\"port\":80}]}}",
+                  "{\"metadata\":{\"name\":\"dupip\"},\"spec\":{\"clusterIP\":\"10.96.0.1\","
+                  "\"ports\":[{\"port\":80}]}}",
                   NULL),
               422);
 

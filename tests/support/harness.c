@@ -365,7 +365,9 @@ int th_watch_open(th_watch_t *w, int port, const char *path)
     if (w->fd < 0 || connect(w->fd, (struct sockaddr *)&a, sizeof(a)) != 0)
         return -1;
     char req[2048];
-    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n", path);
+    int n =
+        snprintf(req, sizeof(req),
+                 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n", path);
     if (write(w->fd, req, (size_t)n) != n)
         return -1;
     for (int waited = 0; waited < 10000; waited += 100) {
