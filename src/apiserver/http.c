@@ -7,6 +7,7 @@
 #include "c8s/yaml.h"
 
 #include <ctype.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,9 +39,22 @@ void apiserver__h2o_dispose(apiserver_t *s)
     h2o_config_dispose(&s->h2o_config);
 }
 
+/* Our record of an accepted socket, so that a stop can end connections h2o still holds. */
+typedef struct conn_s {
+    uv_tcp_t tcp;
+    apiserver_t *srv;
+    struct conn_s *next, **pprev;
+} conn_t;
+
 static void free_conn(uv_handle_t *h)
 {
-    free(h);
+    conn_t *c = (conn_t *)h;
+    if (c->pprev) {
+        *c->pprev = c->next;
+        if (c->next)
+            c->next->pprev = c->pprev;
+    }
+    free(c);
 }
 
 void apiserver__on_accept(uv_stream_t *listener, int status)
@@ -48,15 +62,31 @@ void apiserver__on_accept(uv_stream_t *listener, int status)
     apiserver_t *s = listener->data;
     if (status != 0 || s->stopping)
         return;
-    uv_tcp_t *conn = xmalloc(sizeof(*conn));
-    uv_tcp_init(listener->loop, conn);
-    if (uv_accept(listener, (uv_stream_t *)conn) != 0) {
-        uv_close((uv_handle_t *)conn, free_conn);
+    conn_t *c = xcalloc(1, sizeof(*c));
+    c->srv = s;
+    uv_tcp_init(listener->loop, &c->tcp);
+    if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+        uv_close((uv_handle_t *)&c->tcp, free_conn);
         return;
     }
-    uv_tcp_nodelay(conn, 1);
-    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, free_conn);
+    c->next = s->conns;
+    if (s->conns)
+        s->conns->pprev = &c->next;
+    s->conns = c;
+    c->pprev = &s->conns;
+    uv_tcp_nodelay(&c->tcp, 1);
+    h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)&c->tcp, free_conn);
     h2o_accept(&s->accept_ctx, sock);
+}
+
+void apiserver__conns_shutdown(apiserver_t *s)
+{
+    /* h2o sees end-of-stream on its next read and closes each connection its own way. */
+    for (conn_t *c = s->conns; c; c = c->next) {
+        uv_os_fd_t fd;
+        if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0)
+            shutdown(fd, SHUT_RDWR);
+    }
 }
 
 /* Lives in h2o's request pool: when h2o frees the request (client gone), it tells our request. */

@@ -63,6 +63,8 @@ struct apiserver_s {
     uv_timer_t drain_timer;
     uint64_t drain_deadline;
     struct watch_stream_s *streams; /* open watch streams (watch.c) */
+    struct conn_s *conns;           /* accepted connections (http.c) */
+    bool conns_shut;
     /* Bootstrap objects (bootstrap.c): ready once they are known to exist. */
     uv_timer_t boot_timer;
     int boot_pending;
@@ -130,6 +132,8 @@ bool apiserver__wants_yaml(const api_req_t *r);
 void apiserver__h2o_init(apiserver_t *s);
 void apiserver__h2o_dispose(apiserver_t *s);
 void apiserver__on_accept(uv_stream_t *listener, int status);
+/* Shuts down (both ways) every accepted connection still open. */
+void apiserver__conns_shutdown(apiserver_t *s);
 void apiserver__watches_stop_all(apiserver_t *s);
 size_t apiserver__watch_count(apiserver_t *s);
 /* subres.c */

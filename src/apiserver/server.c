@@ -74,14 +74,23 @@ static void on_drain(uv_timer_t *t)
     apiserver_t *s = t->data;
     bool idle = h2o_linklist_is_empty(&s->h2o_ctx.http1._conns) &&
                 h2o_linklist_is_empty(&s->h2o_ctx.http2._conns);
-    bool late = uv_now(&s->loop) > s->drain_deadline;
+    uint64_t now = uv_now(&s->loop);
+    bool late = now > s->drain_deadline;
+    if (!idle && !s->conns_shut && now + 2000 > s->drain_deadline) {
+        /* A second to finish in-flight answers, then connections are ended from our side. */
+        s->conns_shut = true;
+        apiserver__conns_shutdown(s);
+    }
     if (!((idle && s->store_closed) || late))
         return;
     uv_close((uv_handle_t *)t, NULL);
     if (late) {
         /* h2o 2.2 cannot close its connections from outside; cut every handle instead and
          * leave its context undisposed (disposing with live connections asserts). */
-        log_warn("apiserver", "connections still open at shutdown; closing them");
+        log_warn("apiserver",
+                 "connections still open at shutdown (%zu watch streams, %d+%d requests); "
+                 "closing them",
+                 apiserver__watch_count(s), s->inflight, s->inflight_mutating);
         s->h2o_disposed = true;
         uv_walk(&s->loop, walk_close, NULL);
         return;

@@ -28,7 +28,7 @@ typedef struct watch_stream_s {
     resource_t *res;
     char *prefix;
     chunk_t *pending, *sending;
-    size_t n_pending, cap_pending, n_sending, pending_bytes;
+    size_t n_pending, cap_pending, n_sending, cap_sending, pending_bytes;
     bool in_flight, closing, done, bookmarks;
     uint64_t deadline_ms, next_bookmark_ms;
     uv_timer_t timer;
@@ -95,13 +95,14 @@ static void flush(watch_stream_t *ws)
     }
     /* Hand the queue to h2o; its memory must live until proceed. */
     chunk_t *tmp = ws->sending;
-    size_t cap = ws->cap_pending;
+    size_t cap = ws->cap_sending;
     ws->sending = ws->pending;
+    ws->cap_sending = ws->cap_pending;
     ws->n_sending = ws->n_pending;
     ws->pending = tmp;
+    ws->cap_pending = cap;
     ws->n_pending = 0;
     ws->pending_bytes = 0;
-    ws->cap_pending = cap;
     h2o_iovec_t vecs[64];
     h2o_iovec_t *v = ws->n_sending <= 64 ? vecs : xmalloc(ws->n_sending * sizeof(*v));
     for (size_t i = 0; i < ws->n_sending; i++)
@@ -327,10 +328,14 @@ static void start_stream(api_req_t *r)
         ws->closing = true;
     }
     c8s_err_clear(&err);
-    /* Headers go out now even with no event, so the client knows the watch is established. */
+    /* Headers go out now even with no event, so the client knows the watch is established.
+     * h2o 2.2 holds HTTP/1 headers back until body bytes are sent, so the stream opens with a
+     * newline, which JSON stream decoders (client-go's among them) skip as whitespace. */
     if (ws->n_pending == 0 && !ws->closing) {
+        static char nl[] = "\n";
+        h2o_iovec_t v = h2o_iovec_init(nl, 1);
         ws->in_flight = true;
-        h2o_send(req, NULL, 0, H2O_SEND_STATE_IN_PROGRESS);
+        h2o_send(req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
         return;
     }
     flush(ws);

@@ -113,26 +113,14 @@ int store_managed_start(const char *data_dir, int client_port, int peer_port, in
     snprintf(client, sizeof(client), "http://127.0.0.1:%d", client_port);
     snprintf(peer, sizeof(peer), "http://127.0.0.1:%d", peer_port);
     snprintf(cluster, sizeof(cluster), "default=%s", peer);
-    char *argv[] = {ETCD_BIN,
-                    "--name",
-                    "default",
-                    "--data-dir",
-                    (char *)data_dir,
-                    "--listen-client-urls",
-                    client,
-                    "--advertise-client-urls",
-                    client,
-                    "--listen-peer-urls",
-                    peer,
-                    "--initial-advertise-peer-urls",
-                    peer,
-                    "--initial-cluster",
-                    cluster,
-                    "--logger",
-                    "zap",
-                    "--log-level",
-                    "warn",
-                    NULL};
+    char *argv[] = {ETCD_BIN, "--name", "default", "--data-dir", (char *)data_dir,
+                    "--listen-client-urls", client, "--advertise-client-urls", client,
+                    "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                    "--initial-cluster", cluster, "--logger", "zap", "--log-level", "warn",
+                    /* Progress notifications keep the watch caches of quiet resources at a
+                     * recent revision, so a broken watch resumes instead of hitting compacted
+                     * history and re-listing. */
+                    "--experimental-watch-progress-notify-interval", "5s", NULL};
     curl_global_init(CURL_GLOBAL_DEFAULT);
     pid_t pid = spawn_etcd(argv, log_path);
     if (pid < 0)

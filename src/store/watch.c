@@ -386,7 +386,7 @@ void store__watch_pump(store_watch_t *w)
 {
     w->busy++;
     size_t off = 0;
-    while (!w->finished) {
+    while (!w->finished && w->recv.p && off < w->recv.len) {
         char *start = w->recv.p + off;
         char *nl = memchr(start, '\n', w->recv.len - off);
         if (!nl)

@@ -404,10 +404,12 @@ char *th_watch_next(th_watch_t *w, int timeout_ms)
         char *nl = w->len ? memchr(w->buf, '\n', w->len) : NULL;
         if (nl) {
             size_t n = (size_t)(nl - w->buf);
-            char *line = strndup(w->buf, n);
+            char *line = n ? strndup(w->buf, n) : NULL;
             memmove(w->buf, nl + 1, w->len - n - 1);
             w->len -= n + 1;
-            return line;
+            if (line) /* blank lines (the stream's opening newline) are skipped */
+                return line;
+            continue;
         }
         if (w->eof || (int)waited >= timeout_ms)
             return NULL;
