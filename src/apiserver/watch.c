@@ -134,7 +134,8 @@ static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char 
         free(owned);
         return;
     }
-    if (ws->n_pending >= QUEUE_MAX_EVENTS || ws->pending_bytes + len > QUEUE_MAX_BYTES) {
+    if (ws->n_pending >= QUEUE_MAX_EVENTS ||
+        ws->pending_bytes + len > ws->res->srv->cfg.watch_queue_max_bytes) {
         /* Too far behind: drop this watcher rather than grow without bound. */
         log_info("apiserver", "watch of %s dropped: client too slow", ws->res->kind->resource);
         free(owned);

@@ -25,21 +25,24 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: c8s server [flags]\n\n"
-               "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
-               "  --port N                            API port (default 6443)\n"
-               "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
-               "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
-               "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
-               "  --etcd-client-port N                managed etcd client port (default 2399)\n"
-               "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
-               "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
-               "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
-               "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
-               "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
-               "  --service-node-port-range A-B       (default 30000-32767)\n"
-               "  --watch-cache-size N                events kept per resource (default 10000)\n"
-               "  -v, --verbose                       debug logging\n");
+    fprintf(f,
+            "usage: c8s server [flags]\n\n"
+            "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
+            "  --port N                            API port (default 6443)\n"
+            "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
+            "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
+            "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
+            "  --etcd-client-port N                managed etcd client port (default 2399)\n"
+            "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
+            "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
+            "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
+            "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
+            "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
+            "  --service-node-port-range A-B       (default 30000-32767)\n"
+            "  --watch-cache-size N                events kept per resource (default 10000)\n"
+            "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
+            "                                      (default 16777216)\n"
+            "  -v, --verbose                       debug logging\n");
 }
 
 static int parse_int(const char *s, int *out)
@@ -69,6 +72,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_SVC_CIDR,
         O_NODEPORTS,
         O_WCACHE,
+        O_WQUEUE,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -85,6 +89,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"service-cluster-ip-range", required_argument, NULL, O_SVC_CIDR},
         {"service-node-port-range", required_argument, NULL, O_NODEPORTS},
         {"watch-cache-size", required_argument, NULL, O_WCACHE},
+        {"watch-queue-max-bytes", required_argument, NULL, O_WQUEUE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -158,6 +163,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WCACHE:
                 o->api.watch_cache_window = v;
+                break;
+            case O_WQUEUE:
+                o->api.watch_queue_max_bytes = (size_t)v;
                 break;
             }
         }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# api_http.sh — the server as a user meets it: `c8s server` with its managed etcd, manifests
+# applied with curl in YAML, YAML errors that say where, YAML answers, health and metrics, the
+# admin kubeconfig used by the real kubectl, and a clean stop that takes etcd with it.
+source "$(dirname "$0")/../support/lib.sh"
+
+WORK=$(mktemp -d /tmp/c8s-test-http-XXXXXX)
+TMPDIRS+=("$WORK" "$WORK/data.log")
+EC=$(free_port); EP=$(free_port)
+start_server "$WORK/data" --etcd-client-port "$EC" --etcd-peer-port "$EP" || { fail "server start"; finish; exit 1; }
+U=$SERVER_URL
+
+cat >"$WORK/deploy.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 2
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: busybox
+        ports:
+        - containerPort: 80
+YAML
+
+# The README's line: a Deployment from YAML with curl.
+code=$(curl -s -o "$WORK/out.json" -w '%{http_code}' -X POST -H 'Content-Type: application/yaml' \
+  --data-binary @"$WORK/deploy.yaml" "$U/apis/apps/v1/namespaces/default/deployments")
+check_eq "create deployment from YAML" "$code" 201
+check_contains "created object" "$(cat "$WORK/out.json")" '"name":"web"'
+check_contains "defaults applied" "$(cat "$WORK/out.json")" '"revisionHistoryLimit":10'
+
+# Malformed YAML: 400 with the line.
+code=$(printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   bad: [\n' |
+  curl -s -o "$WORK/bad.json" -w '%{http_code}' -X POST -H 'Content-Type: application/yaml' \
+    --data-binary @- "$U/api/v1/namespaces/default/configmaps")
+check_eq "malformed YAML" "$code" 400
+check_contains "error says where" "$(cat "$WORK/bad.json")" 'yaml: line 5:'
+check_contains "error is a Status" "$(cat "$WORK/bad.json")" '"reason":"BadRequest"'
+
+# Answers in YAML when asked.
+body=$(curl -s -H 'Accept: application/yaml' "$U/apis/apps/v1/namespaces/default/deployments/web")
+check_contains "YAML answer" "$body" 'kind: Deployment'
+check_contains "YAML answer nested" "$body" '- containerPort: 80'
+
+# Health, version, metrics.
+check_eq "healthz" "$(curl -s "$U/healthz")" ok
+check_eq "livez" "$(curl -s "$U/livez")" ok
+check_eq "readyz" "$(curl -s "$U/readyz")" ok
+check_contains "version" "$(curl -s "$U/version")" '"gitVersion":"v1.32'
+metrics=$(curl -s "$U/metrics")
+check_contains "request counter" "$metrics" 'apiserver_request_total{verb="POST",resource="deployments",code="201"} 1'
+check_contains "latency histogram" "$metrics" 'apiserver_request_duration_seconds_bucket{verb="POST"'
+check_contains "watchers gauge" "$metrics" 'apiserver_registered_watchers{resource="pods"}'
+
+# Discovery.
+check_contains "/api" "$(curl -s "$U/api")" '"versions":["v1"]'
+check_contains "/apis" "$(curl -s "$U/apis")" '"name":"apps"'
+check_contains "/api/v1" "$(curl -s "$U/api/v1")" '"name":"pods/binding"'
+
+# The real kubectl with the admin kubeconfig, as it is.
+KC="$WORK/data/admin.kubeconfig"
+check "kubeconfig written" test -s "$KC"
+out=$(kubectl --kubeconfig "$KC" get namespaces -o name 2>&1)
+check_contains "kubectl get namespaces" "$out" 'namespace/kube-system'
+out=$(kubectl --kubeconfig "$KC" get deployments -o jsonpath='{.items[0].spec.replicas}' 2>&1)
+check_eq "kubectl sees the deployment" "$out" 2
+
+# A clean stop: exit 0, and the managed etcd stops with the server.
+kill -TERM "$SERVER_PID"
+rc=0
+wait "$SERVER_PID" || rc=$?
+check_eq "server exit status" "$rc" 0
+if (exec 3<>/dev/tcp/127.0.0.1/$EC) 2>/dev/null; then fail "managed etcd still listening"; else ok; fi
+finish

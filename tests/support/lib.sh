@@ -1,0 +1,68 @@
+# lib.sh — shared by the shell integration tests: free ports, a c8s server with its managed etcd,
+# checks that count, and cleanup by PID.
+set -u
+
+PASSED=0
+FAILED=0
+PIDS=()
+TMPDIRS=()
+
+ok() { PASSED=$((PASSED + 1)); }
+fail() { FAILED=$((FAILED + 1)); echo "FAIL: $*" >&2; }
+check() { # check "what" command...
+  local what=$1; shift
+  if "$@"; then ok; else fail "$what"; fi
+}
+check_eq() { # check_eq "what" got want
+  if [ "$2" = "$3" ]; then ok; else fail "$1: got '$2', want '$3'"; fi
+}
+check_contains() { # check_contains "what" haystack needle
+  case "$2" in *"$3"*) ok ;; *) fail "$1: '$3' not in: ${2:0:400}" ;; esac
+}
+
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
+      echo "$p"
+      return 0
+    fi
+  done
+  return 1
+}
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null
+    fi
+  done
+  for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done
+}
+trap cleanup EXIT
+
+# start_server DATA_DIR ARGS... : sets SERVER_PID, SERVER_URL, SERVER_PORT
+start_server() {
+  local dir=$1; shift
+  SERVER_PORT=$(free_port)
+  SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+  "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" "$@" >"$dir.log" 2>&1 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  for _ in $(seq 1 300); do
+    if curl -sf -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "server did not become ready; log:" >&2
+  cat "$dir.log" >&2
+  return 1
+}
+
+finish() {
+  echo "$PASSED passed, $FAILED failed"
+  [ "$FAILED" -eq 0 ]
+}
