@@ -133,6 +133,119 @@ static void test_slow_watcher(void)
     th_watch_close(&fast);
 }
 
+/* ---- ClusterIP and NodePort allocation under concurrent creates ---- */
+
+#define SVC_THREADS 24 /* more than the 20 node ports of this server's range */
+
+typedef struct {
+    int index;
+    long status;
+    char ip[64];
+    long node_port;
+} svc_t;
+
+static void *create_svc(void *arg)
+{
+    svc_t *v = arg;
+    char body[256];
+    snprintf(body, sizeof(body),
+             "{\"metadata\":{\"name\":\"np%d\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{"
+             "\"port\":80}]}}",
+             v->index);
+    th_resp_t r;
+    /* This server admits one write at a time: back off on 429 as clients do (Retry-After). */
+    for (;;) {
+        v->status = req("POST", "/api/v1/namespaces/default/services", body, &r);
+        if (v->status != 429)
+            break;
+        th_resp_free(&r);
+        usleep(20000);
+    }
+    json_t *j = json_loads(r.body, 0, NULL);
+    json_t *spec = json_object_get(j, "spec");
+    snprintf(v->ip, sizeof(v->ip), "%s",
+             json_string_value(json_object_get(spec, "clusterIP")) ?: "");
+    v->node_port = (long)json_integer_value(
+        json_object_get(json_array_get(json_object_get(spec, "ports"), 0), "nodePort"));
+    json_decref(j);
+    th_resp_free(&r);
+    return NULL;
+}
+
+static void test_allocation(void)
+{
+    pthread_t th[SVC_THREADS];
+    svc_t v[SVC_THREADS];
+    memset(v, 0, sizeof(v));
+    for (int i = 0; i < SVC_THREADS; i++) {
+        v[i].index = i;
+        pthread_create(&th[i], NULL, create_svc, &v[i]);
+    }
+    for (int i = 0; i < SVC_THREADS; i++)
+        pthread_join(th[i], NULL);
+    int created = 0, refused = 0;
+    bool distinct = true;
+    for (int i = 0; i < SVC_THREADS; i++) {
+        if (v[i].status == 201) {
+            created++;
+            CHECK_MSG(v[i].node_port >= 30000 && v[i].node_port <= 30019, "np%d: port %ld", i,
+                      v[i].node_port);
+            for (int j = 0; j < i; j++) {
+                if (v[j].status != 201)
+                    continue;
+                distinct =
+                    distinct && strcmp(v[i].ip, v[j].ip) != 0 && v[i].node_port != v[j].node_port;
+            }
+        } else {
+            refused++;
+        }
+    }
+    CHECK_INT(created, 20); /* exactly as many as the range holds */
+    CHECK_INT(refused, SVC_THREADS - 20);
+    CHECK_MSG(distinct, "an address or port was handed out twice");
+    /* Deleting a service releases its address and port: both can be asked for again. */
+    int k = 0;
+    while (k < SVC_THREADS && v[k].status != 201)
+        k++;
+    char path[128], body[256];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/services/np%d", k);
+    CHECK_INT(req("DELETE", path, NULL, NULL), 200);
+    snprintf(
+        body, sizeof(body),
+        "{\"metadata\":{\"name\":\"again\"},\"spec\":{\"type\":\"NodePort\",\"clusterIP\":\"%s\","
+        "\"ports\":[{\"port\":80,\"nodePort\":%ld}]}}",
+        v[k].ip, v[k].node_port);
+    bool reused = false;
+    for (int i = 0; i < 50 && !reused; i++) {
+        reused = req("POST", "/api/v1/namespaces/default/services", body, NULL) == 201;
+        if (!reused)
+            usleep(50000);
+    }
+    CHECK_MSG(reused, "released %s:%ld could not be allocated again", v[k].ip, v[k].node_port);
+    /* A taken port asked for by number is Invalid. */
+    snprintf(body, sizeof(body),
+             "{\"metadata\":{\"name\":\"clash\"},\"spec\":{\"type\":\"NodePort\",\"ports\":[{"
+             "\"port\":80,"
+             "\"nodePort\":%ld}]}}",
+             v[k].node_port);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/services", body, NULL), 422);
+}
+
+/* A namespace being deleted takes no new objects. */
+static void test_terminating_namespace(void)
+{
+    CHECK_INT(req("POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"going\"}}", NULL), 201);
+    th_resp_t r;
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/going", NULL, &r), 200);
+    CHECK(strstr(r.body, "\"phase\":\"Terminating\"") != NULL);
+    th_resp_free(&r);
+    CHECK_INT(
+        req("POST", "/api/v1/namespaces/going/configmaps", "{\"metadata\":{\"name\":\"x\"}}", &r),
+        403);
+    CHECK(strstr(r.body, "because it is being terminated") != NULL);
+    th_resp_free(&r);
+}
+
 static void test_bookmarks(void)
 {
     th_watch_t w;
@@ -163,6 +276,8 @@ int main(void)
                                        "1",
                                        "--watch-queue-max-bytes",
                                        "262144",
+                                       "--service-node-port-range",
+                                       "30000-30019",
                                        NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
         th_server_stop(&srv);
@@ -172,6 +287,8 @@ int main(void)
     test_inflight_limits();
     test_slow_watcher();
     test_bookmarks();
+    test_allocation();
+    test_terminating_namespace();
     CHECK_INT(th_server_stop(&srv), 0);
     th_etcd_stop(&etcd);
     TEST_END();
