@@ -103,6 +103,12 @@ void store_lease_revoke(store_t *s, int64_t lease_id, store_cb cb, void *data);
  * light periodic probe while nothing else talks to etcd. */
 bool store_healthy(const store_t *s);
 
+/* Called once per finished unary request with its operation ("range", "txn", "compaction",
+ * "lease_grant", "lease_keepalive", "lease_revoke"), its latency and its result code; for
+ * metrics. cb may be NULL to stop observing. */
+typedef void (*store_observer_cb)(const char *op, double seconds, int code, void *data);
+void store_set_observer(store_t *s, store_observer_cb cb, void *data);
+
 /* ---- Watch ---- */
 
 typedef enum {

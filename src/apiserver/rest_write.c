@@ -435,11 +435,6 @@ static void on_updated(const store_result_t *res, void *data)
             return update_read(r);
         return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
     }
-    json_t *md = json_object_get(r->obj, "metadata");
-    if (json_object_get(md, "deletionTimestamp") && res->prev_kv == NULL && res->n_kvs == 0 &&
-        json_array_size(json_object_get(md, "finalizers")) == 0 && r->delete_opts) {
-        /* Deleted by the last finalizer going away. */
-    }
     set_rv(r->obj, res->revision);
     apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
 }

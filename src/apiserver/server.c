@@ -32,6 +32,12 @@ void apiserver_config_defaults(apiserver_config_t *cfg)
         cfg->watch_queue_max_bytes = 16u << 20;
 }
 
+static void on_store_request(const char *op, double seconds, int code, void *data)
+{
+    apiserver_t *s = data;
+    apiserver__metrics_etcd(s->metrics, op, seconds);
+}
+
 static void on_compacted(const store_result_t *res, void *data)
 {
     if (res->code != 0 && res->code != C8S_EGONE)
@@ -192,6 +198,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         goto fail_store;
     }
     s->metrics = apiserver__metrics_new();
+    store_set_observer(s->store, on_store_request, s);
     apiserver__h2o_init(s);
     uv_async_init(&s->loop, &s->stop_async, on_stop);
     s->stop_async.data = s;

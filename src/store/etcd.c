@@ -170,10 +170,39 @@ static void result_free(store_result_t *res)
 }
 
 /* Calls the callback with res, then frees the request (its easy handle goes back to the pool). */
+static const char *op_name(store_op_t op)
+{
+    switch (op) {
+    case STORE_OP_RANGE:
+        return "range";
+    case STORE_OP_TXN:
+        return "txn";
+    case STORE_OP_COMPACT:
+        return "compaction";
+    case STORE_OP_LEASE_GRANT:
+        return "lease_grant";
+    case STORE_OP_LEASE_KEEPALIVE:
+        return "lease_keepalive";
+    case STORE_OP_LEASE_REVOKE:
+        return "lease_revoke";
+    default:
+        return "other";
+    }
+}
+
+void store_set_observer(store_t *s, store_observer_cb cb, void *data)
+{
+    s->observer = cb;
+    s->observer_data = data;
+}
+
 static void req_finish(store_req_t *r, store_result_t *res)
 {
     store_t *s = r->s;
     req_unlink(r);
+    if (s->observer && r->op != STORE_OP_PROBE)
+        s->observer(op_name(r->op), (double)(c8s_now_ns() - r->start_ns) / 1e9, res->code,
+                    s->observer_data);
     if (r->easy) {
         store__easy_put(s, r->easy);
         r->easy = NULL;
@@ -198,6 +227,7 @@ static void req_submit(store_t *s, store_op_t op, const char *path, json_t *body
                        store_cb cb, void *data)
 {
     store_req_t *r = xcalloc(1, sizeof(*r));
+    r->start_ns = c8s_now_ns();
     r->kind = STORE_XFER_REQ;
     r->s = s;
     r->op = op;

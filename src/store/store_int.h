@@ -50,6 +50,7 @@ typedef struct store_req_s {
     bool idempotent; /* may be retried on another endpoint after a post-connect failure */
     store_cb cb;
     void *data;
+    uint64_t start_ns;               /* for the observer's latency */
     struct store_req_s *prev, *next; /* s->reqs */
 } store_req_t;
 
@@ -123,6 +124,8 @@ struct store_s {
     int pending_closes;
     void (*done)(void *data);
     void *done_data;
+    store_observer_cb observer;
+    void *observer_data;
 };
 
 /* ---- curl_uv.c: the multi handle on the loop ---- */

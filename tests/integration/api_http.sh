@@ -62,6 +62,7 @@ check_contains "version" "$(curl -s "$U/version")" '"gitVersion":"v1.32'
 metrics=$(curl -s "$U/metrics")
 check_contains "request counter" "$metrics" 'apiserver_request_total{verb="POST",resource="deployments",code="201"} 1'
 check_contains "latency histogram" "$metrics" 'apiserver_request_duration_seconds_bucket{verb="POST"'
+check_contains "etcd latency" "$metrics" 'etcd_request_duration_seconds_bucket{operation="txn"'
 check_contains "watchers gauge" "$metrics" 'apiserver_registered_watchers{resource="pods"}'
 
 # Discovery.
