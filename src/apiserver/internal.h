@@ -49,7 +49,8 @@ struct apiserver_s {
     uv_async_t stop_async;
     uv_tcp_t listener;
     uv_timer_t compact_timer;
-    int64_t compact_last_rev;
+    int64_t compact_last_rev; /* the revision seen at the last compaction cycle */
+    int64_t compact_key_rev;  /* mod_revision of compact_rev_key as last seen (0: absent) */
     h2o_globalconf_t h2o_config;
     h2o_context_t h2o_ctx;
     h2o_accept_ctx_t accept_ctx;

@@ -44,22 +44,36 @@ static void on_compacted(const store_result_t *res, void *data)
         log_warn("apiserver", "compaction: %s", res->err ? res->err->msg : "failed");
 }
 
-static void on_compact_rev(const store_result_t *res, void *data)
+/* Upstream's compactor (storage/etcd3/compact.go): every server tries to advance the key
+ * compact_rev_key with a compare-and-swap; only the one that wins compacts, to the revision it
+ * saw one interval earlier, so several servers on one etcd compact once per interval and every
+ * watcher has had a whole interval to catch up. Upstream compares the key's version; we compare
+ * its mod_revision, which serves the same purpose. */
+static void on_compact_cas(const store_result_t *res, void *data)
 {
     apiserver_t *s = data;
     if (res->code != 0 || s->stopping)
         return;
-    /* As kube-apiserver does: compact to the revision seen one interval ago, so every watcher
-     * has had a whole interval to catch up. */
-    if (s->compact_last_rev > 0)
-        store_compact(s->store, s->compact_last_rev, on_compacted, s);
+    int64_t prev = s->compact_last_rev;
     s->compact_last_rev = res->revision;
+    if (!res->succeeded) {
+        s->compact_key_rev = res->n_kvs > 0 ? res->kvs[0].mod_revision : 0;
+        return;
+    }
+    s->compact_key_rev = res->revision;
+    if (prev > 0) {
+        log_debug("apiserver", "compacting etcd to revision %lld", (long long)prev);
+        store_compact(s->store, prev, on_compacted, s);
+    }
 }
 
 static void on_compact_timer(uv_timer_t *t)
 {
     apiserver_t *s = t->data;
-    store_count(s->store, "/compact_rev_key", on_compact_rev, s);
+    char val[24];
+    snprintf(val, sizeof(val), "%lld", (long long)s->compact_last_rev);
+    store_update(s->store, "compact_rev_key", val, strlen(val), s->compact_key_rev, 0,
+                 on_compact_cas, s);
 }
 
 static void on_store_closed(void *data)

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../support/lib.sh"
 WORK=$(mktemp -d /tmp/c8s-test-http-XXXXXX)
 TMPDIRS+=("$WORK" "$WORK/data.log")
 EC=$(free_port); EP=$(free_port)
-start_server "$WORK/data" --etcd-client-port "$EC" --etcd-peer-port "$EP" || { fail "server start"; finish; exit 1; }
+start_server "$WORK/data" --etcd-client-port "$EC" --etcd-peer-port "$EP" --etcd-compaction-interval 1 || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
 
 cat >"$WORK/deploy.yaml" <<'YAML'
@@ -77,6 +77,16 @@ out=$(kubectl --kubeconfig "$KC" get namespaces -o name 2>&1)
 check_contains "kubectl get namespaces" "$out" 'namespace/kube-system'
 out=$(kubectl --kubeconfig "$KC" get deployments -o jsonpath='{.items[0].spec.replicas}' 2>&1)
 check_eq "kubectl sees the deployment" "$out" 2
+
+# Periodic compaction (every second here): old revisions go away.
+for _ in $(seq 1 50); do
+  out=$(curl -s -X POST -d '{"key":"L3JlZ2lzdHJ5","revision":"2"}' "http://127.0.0.1:$EC/v3/kv/range")
+  case "$out" in *compacted*) break ;; esac
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"metadata":{"generateName":"churn-"}}' \
+    "$U/api/v1/namespaces/default/configmaps"
+  sleep 0.2
+done
+check_contains "etcd compacted by the server" "$out" 'required revision has been compacted'
 
 # A clean stop: exit 0, and the managed etcd stops with the server.
 kill -TERM "$SERVER_PID"
