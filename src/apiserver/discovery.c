@@ -104,6 +104,108 @@ static json_t *group_list(void)
                      groups);
 }
 
+/* ---- Aggregated discovery (apidiscovery.k8s.io v2 and v2beta1): every group, version and
+ * resource in one document, which kubectl 1.27+ asks for before the per-version lists. ---- */
+
+static json_t *agg_resource(const api_kind_t *k)
+{
+    json_t *res = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:o}", "resource", k->resource,
+                            "responseKind", "group", k->group, "version", k->version, "kind",
+                            k->kind, "scope", k->namespaced ? "Namespaced" : "Cluster",
+                            "singularResource", k->singular, "verbs", verbs_for(k));
+    if (k->short_names && k->short_names[0])
+        json_object_set_new(res, "shortNames", strings(k->short_names));
+    if (k->categories && k->categories[0])
+        json_object_set_new(res, "categories", strings(k->categories));
+    json_t *subs = json_array();
+    if (k->subresources & API_SUB_STATUS)
+        json_array_append_new(subs, json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s,s,s]}", "subresource",
+                                              "status", "responseKind", "group", k->group,
+                                              "version", k->version, "kind", k->kind, "verbs",
+                                              "get", "patch", "update"));
+    if (k->subresources & API_SUB_SCALE)
+        json_array_append_new(subs,
+                              json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s,s,s]}", "subresource",
+                                        "scale", "responseKind", "group", "autoscaling", "version",
+                                        "v1", "kind", "Scale", "verbs", "get", "patch", "update"));
+    if (k->subresources & API_SUB_BINDING)
+        json_array_append_new(subs, json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s]}", "subresource",
+                                              "binding", "responseKind", "group", "", "version",
+                                              "v1", "kind", "Binding", "verbs", "create"));
+    if (json_array_size(subs) > 0)
+        json_object_set_new(res, "subresources", subs);
+    else
+        json_decref(subs);
+    return res;
+}
+
+/* core: only the legacy group ""; otherwise every named group. */
+static json_t *agg_list(bool core, const char *api_version)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < api_kinds_count(); i++) {
+        const api_kind_t *k = api_kind_at(i);
+        if (core != (*k->group == '\0'))
+            continue;
+        json_t *group = NULL, *x;
+        size_t j;
+        json_array_foreach(items, j, x)
+        {
+            const char *n =
+                json_string_value(json_object_get(json_object_get(x, "metadata"), "name"));
+            if (strcmp(n ? n : "", k->group) == 0)
+                group = x;
+        }
+        if (!group) {
+            group = json_pack("{s:{}, s:[]}", "metadata", "versions");
+            if (*k->group)
+                json_object_set_new(json_object_get(group, "metadata"), "name",
+                                    json_string(k->group));
+            json_array_append_new(items, group);
+        }
+        json_t *versions = json_object_get(group, "versions"), *ver = NULL;
+        json_array_foreach(versions, j,
+                           x) if (strcmp(json_string_value(json_object_get(x, "version")),
+                                         k->version) == 0) ver = x;
+        if (!ver) {
+            /* The registry lists preferred versions first, as discovery must. */
+            ver = json_pack("{s:s, s:[], s:s}", "version", k->version, "resources", "freshness",
+                            "Current");
+            json_array_append_new(versions, ver);
+        }
+        json_array_append_new(json_object_get(ver, "resources"), agg_resource(k));
+    }
+    return json_pack("{s:s, s:s, s:{}, s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",
+                     api_version, "metadata", "items", items);
+}
+
+/* Which aggregated form the Accept header asks for, or NULL. */
+static const char *wants_aggregated(const api_req_t *r)
+{
+    if (!r->accept || !strstr(r->accept, "as=APIGroupDiscoveryList"))
+        return NULL;
+    if (strstr(r->accept, "g=apidiscovery.k8s.io;v=v2;") ||
+        strstr(r->accept, "g=apidiscovery.k8s.io;v=v2,") ||
+        (strstr(r->accept, "v=v2;") && !strstr(r->accept, "v=v2beta1")))
+        return "v2";
+    if (strstr(r->accept, "v=v2beta1"))
+        return "v2beta1";
+    return NULL;
+}
+
+static void respond_aggregated(api_req_t *r, bool core, const char *v)
+{
+    char api_version[64], ctype[160];
+    snprintf(api_version, sizeof(api_version), "apidiscovery.k8s.io/%s", v);
+    snprintf(ctype, sizeof(ctype),
+             "application/json;g=apidiscovery.k8s.io;v=%s;as=APIGroupDiscoveryList", v);
+    json_t *doc = agg_list(core, api_version);
+    char *out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    apiserver__respond(r, 200, ctype, out, strlen(out));
+    free(out);
+}
+
 bool apiserver__discovery(api_req_t *r)
 {
     const char *p = r->path;
@@ -112,6 +214,13 @@ bool apiserver__discovery(api_req_t *r)
         n--;
     if (strcmp(r->method, "GET") != 0)
         return false;
+    const char *agg = wants_aggregated(r);
+    if (agg &&
+        ((n == 4 && strncmp(p, "/api", 4) == 0) || (n == 5 && strncmp(p, "/apis", 5) == 0))) {
+        r->verb = "GET";
+        respond_aggregated(r, n == 4, agg);
+        return true;
+    }
     if (n == 4 && strncmp(p, "/api", 4) == 0) {
         r->verb = "GET";
         char addr[96];

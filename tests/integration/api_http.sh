@@ -70,6 +70,12 @@ check_contains "/api" "$(curl -s "$U/api")" '"versions":["v1"]'
 check_contains "/apis" "$(curl -s "$U/apis")" '"name":"apps"'
 check_contains "/api/v1" "$(curl -s "$U/api/v1")" '"name":"pods/binding"'
 
+AGG='Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'
+out=$(curl -s -H "$AGG" "$U/apis")
+check_contains "aggregated discovery" "$out" '"kind":"APIGroupDiscoveryList"'
+check_contains "aggregated discovery resources" "$out" '"resource":"deployments"'
+check_contains "aggregated discovery core" "$(curl -s -H "$AGG" "$U/api")" '"resource":"pods"'
+
 # The real kubectl with the admin kubeconfig, as it is.
 KC="$WORK/data/admin.kubeconfig"
 check "kubeconfig written" test -s "$KC"
