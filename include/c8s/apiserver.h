@@ -21,6 +21,7 @@ typedef struct apiserver_config_s {
     int watch_cache_window;             /* events kept per resource; default 10000 */
     int compaction_interval_s;          /* default 300; 0 = never */
     size_t max_body_bytes;              /* default 3 MiB, as upstream */
+    int event_ttl_s;                    /* Events expire after this; default 3600 */
     size_t watch_queue_max_bytes;       /* unsent bytes per watcher before it is dropped;
                                            default 16 MiB */
 } apiserver_config_t;

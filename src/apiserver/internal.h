@@ -50,7 +50,10 @@ struct apiserver_s {
     uv_tcp_t listener;
     uv_timer_t compact_timer;
     int64_t compact_last_rev; /* the revision seen at the last compaction cycle */
-    int64_t compact_key_rev;  /* mod_revision of compact_rev_key as last seen (0: absent) */
+    int64_t compact_key_rev;
+    /* The current Event lease (events.c), shared by events written in the same minute. */
+    int64_t event_lease;
+    uint64_t event_lease_until_ms; /* mod_revision of compact_rev_key as last seen (0: absent) */
     h2o_globalconf_t h2o_config;
     h2o_context_t h2o_ctx;
     h2o_accept_ctx_t accept_ctx;
@@ -194,6 +197,11 @@ void apiserver__alloc_release(apiserver_t *s, json_t *keys);
 /* Releases what a deleted service held. */
 void apiserver__alloc_release_service(apiserver_t *s, const json_t *svc);
 int apiserver__alloc_init(apiserver_t *s, c8s_err_t *err);
+
+/* events.c: the lease an Event is written with, so it expires after --event-ttl as upstream.
+ * Calls done(r, lease_id) on the loop; lease_id 0 means "write without a lease" (etcd said no). */
+void apiserver__event_lease(apiserver_t *s, api_req_t *r,
+                            void (*done)(api_req_t *r, int64_t lease));
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);

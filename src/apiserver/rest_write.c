@@ -185,6 +185,11 @@ static void create_store(api_req_t *r);
 static void on_created(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
+    if (res->code == C8S_ENOTFOUND && strcmp(r->kind->kind, "Event") == 0 && r->attempts++ == 0) {
+        /* The shared event lease is gone (etcd restored or revoked it): take a new one. */
+        r->srv->event_lease = 0;
+        return create_store(r);
+    }
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
         c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
@@ -208,6 +213,13 @@ static void on_created(const store_result_t *res, void *data)
     apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
 }
 
+static void create_with_lease(api_req_t *r, int64_t lease)
+{
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    cleanup_free char *val = serialize_for_store(r->obj);
+    store_create(r->srv->store, key, val, strlen(val), lease, on_created, r);
+}
+
 static void create_store(api_req_t *r)
 {
     if (r->dry_run) {
@@ -217,9 +229,9 @@ static void create_store(api_req_t *r)
         r->alloc = NULL;
         return apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
     }
-    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
-    cleanup_free char *val = serialize_for_store(r->obj);
-    store_create(r->srv->store, key, val, strlen(val), 0, on_created, r);
+    if (strcmp(r->kind->kind, "Event") == 0)
+        return apiserver__event_lease(r->srv, r, create_with_lease);
+    create_with_lease(r, 0);
 }
 
 static void on_allocated(api_req_t *r, int code, c8s_err_t *err)

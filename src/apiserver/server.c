@@ -28,6 +28,8 @@ void apiserver_config_defaults(apiserver_config_t *cfg)
         cfg->watch_cache_window = 10000;
     if (!cfg->max_body_bytes)
         cfg->max_body_bytes = 3 * 1024 * 1024;
+    if (!cfg->event_ttl_s)
+        cfg->event_ttl_s = 3600;
     if (!cfg->watch_queue_max_bytes)
         cfg->watch_queue_max_bytes = 16u << 20;
 }

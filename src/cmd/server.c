@@ -40,6 +40,7 @@ static void usage(FILE *f)
             "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
             "  --service-node-port-range A-B       (default 30000-32767)\n"
             "  --watch-cache-size N                events kept per resource (default 10000)\n"
+            "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
             "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
             "                                      (default 16777216)\n"
             "  -v, --verbose                       debug logging\n");
@@ -73,6 +74,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_NODEPORTS,
         O_WCACHE,
         O_WQUEUE,
+        O_EVENT_TTL,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -90,6 +92,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"service-node-port-range", required_argument, NULL, O_NODEPORTS},
         {"watch-cache-size", required_argument, NULL, O_WCACHE},
         {"watch-queue-max-bytes", required_argument, NULL, O_WQUEUE},
+        {"event-ttl", required_argument, NULL, O_EVENT_TTL},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -163,6 +166,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WCACHE:
                 o->api.watch_cache_window = v;
+                break;
+            case O_EVENT_TTL:
+                o->api.event_ttl_s = v;
                 break;
             case O_WQUEUE:
                 o->api.watch_queue_max_bytes = (size_t)v;

@@ -54,6 +54,22 @@ body=$(curl -s -H 'Accept: application/yaml' "$U/apis/apps/v1/namespaces/default
 check_contains "YAML answer" "$body" 'kind: Deployment'
 check_contains "YAML answer nested" "$body" '- containerPort: 80'
 
+# Events are written with a lease, so they expire (upstream's --event-ttl).
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"metadata":{"name":"ev1"},"involvedObject":{"kind":"Pod","name":"p","namespace":"default"},"reason":"Test","message":"m","type":"Normal"}' \
+  "$U/api/v1/namespaces/default/events")
+check_eq "create event" "$code" 201
+key=$(printf '/registry/events/default/ev1' | base64 -w0)
+out=$(curl -s -X POST -d "{\"key\":\"$key\"}" "http://127.0.0.1:$EC/v3/kv/range")
+check_contains "event stored with a lease" "$out" '"lease":"'
+
+# Bodies over the limit: 413 as a Status.
+head -c 3200000 /dev/zero | tr '\0' 'a' >"$WORK/big"
+code=$(curl -s -o "$WORK/big.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/big" "$U/api/v1/namespaces/default/configmaps")
+check_eq "oversized body" "$code" 413
+check_contains "oversized body Status" "$(cat "$WORK/big.json")" '"reason":"RequestEntityTooLarge"'
+
 # Health, version, metrics.
 check_eq "healthz" "$(curl -s "$U/healthz")" ok
 check_eq "livez" "$(curl -s "$U/livez")" ok
