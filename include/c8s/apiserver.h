@@ -7,6 +7,8 @@
 
 #include "c8s/base.h"
 
+#include <stdbool.h>
+
 typedef struct apiserver_s apiserver_t;
 
 typedef struct apiserver_config_s {
@@ -33,6 +35,40 @@ void apiserver_config_defaults(apiserver_config_t *cfg);
  * once the socket listens (requests arriving before the caches are ready wait or are served
  * from etcd). *out is owned; release with apiserver_stop. */
 int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t *err);
+
+/*
+ * In-process calls: the same handler chain as HTTP (routing, admission, validation, the store),
+ * without a socket. A call is owned by its caller and must stay valid until the server is done
+ * with it: after on_answer for a request, after on_end for a stream. The callbacks run on the
+ * server's thread and must only copy what they need and hand it to their own thread.
+ */
+typedef struct apiserver_call_s apiserver_call_t;
+struct apiserver_call_s {
+    /* The request (read-only for the server; borrowed until the server is done). */
+    const char *method;
+    const char *path; /* with its query string, e.g. /api/v1/pods?watch=true */
+    const char *content_type;
+    const char *accept;
+    const char *body;
+    size_t body_len;
+    /* A whole answer (every call that is not an established watch gets exactly one). */
+    void (*on_answer)(apiserver_call_t *c, int status, const char *content_type, const char *body,
+                      size_t len);
+    /* An established watch: one line per event (with its newline); return false when the
+     * caller cannot take more (it is then dropped, as a slow HTTP watcher is). */
+    bool (*on_line)(apiserver_call_t *c, const char *line, size_t len);
+    /* The watch ended (server stop, timeout, too slow, cache reset, or apiserver_call_cancel). */
+    void (*on_end)(apiserver_call_t *c);
+    void *data;
+    /* Set by apiserver_call_cancel (atomically); a watch that starts after it ends at once. */
+    int cancelled;
+};
+
+/* Queues a call to the server's thread. Thread-safe. */
+void apiserver_call(apiserver_t *s, apiserver_call_t *c);
+/* Ends a watch started by c; on_end follows (on the server's thread). Thread-safe. A call that
+ * has already ended is ignored. */
+void apiserver_call_cancel(apiserver_t *s, apiserver_call_t *c);
 
 /* Stops serving (watch streams end, in-flight requests finish or fail), joins the thread and
  * frees s. Safe to call from any thread except the server's own. */

@@ -135,7 +135,7 @@ static char *pct_decode(const char *s, size_t n, bool plus_is_space)
     return out;
 }
 
-static json_t *parse_query(const char *q, size_t n)
+json_t *apiserver__parse_query(const char *q, size_t n)
 {
     json_t *obj = json_object();
     size_t i = 0;
@@ -166,7 +166,7 @@ static char *header_value(h2o_req_t *req, const h2o_token_t *token)
     return xstrndup(v.base, v.len);
 }
 
-static char *media_type(const char *ct)
+char *apiserver__media_type(const char *ct)
 {
     if (!ct)
         return NULL;
@@ -238,7 +238,9 @@ void apiserver__respond(api_req_t *r, int status, const char *content_type, cons
                         size_t len)
 {
     h2o_req_t *req = r->h2o;
-    if (req) {
+    if (r->call) {
+        r->call->on_answer(r->call, status, content_type, body, len);
+    } else if (req) {
         req->res.status = status;
         req->res.reason = "";
         if (content_type)
@@ -351,7 +353,9 @@ static bool health_endpoint(api_req_t *r)
 static bool admit(api_req_t *r)
 {
     apiserver_t *s = r->srv;
-    if (is_watch(r))
+    /* Watches are long-running; in-process calls are the server's own roles, exempt as
+     * upstream's loopback client (system:masters) is. */
+    if (is_watch(r) || r->call)
         return true;
     r->mutating = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
                   strcmp(r->method, "OPTIONS") != 0;
@@ -379,32 +383,39 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r->method = xstrndup(req->method.base, req->method.len);
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     r->path = pct_decode(req->path.base, path_len, false);
-    r->query = req->query_at != SIZE_MAX ? parse_query(req->path.base + req->query_at + 1,
-                                                       req->path.len - req->query_at - 1)
-                                         : json_object();
+    r->query = req->query_at != SIZE_MAX
+                   ? apiserver__parse_query(req->path.base + req->query_at + 1,
+                                            req->path.len - req->query_at - 1)
+                   : json_object();
     cleanup_free char *ct = header_value(req, H2O_TOKEN_CONTENT_TYPE);
-    r->content_type = media_type(ct);
+    r->content_type = apiserver__media_type(ct);
     r->accept = header_value(req, H2O_TOKEN_ACCEPT);
     r->body = req->entity.base;
     r->body_len = req->entity.base ? req->entity.len : 0;
 
+    apiserver__handle(r);
+    return 0;
+}
+
+void apiserver__handle(api_req_t *r)
+{
+    apiserver_t *s = r->srv;
     if (health_endpoint(r))
-        return 0;
+        return;
     if (r->body_len > s->cfg.max_body_bytes) {
         r->verb = r->method;
         apiserver__respond_code(r, C8S_ETOOLARGE, "Request entity too large: limit is %zu",
                                 s->cfg.max_body_bytes);
-        return 0;
+        return;
     }
     if (!admit(r))
-        return 0;
+        return;
     if (apiserver__discovery(r))
-        return 0;
+        return;
     if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
         apiserver__route(r);
-        return 0;
+        return;
     }
     r->verb = r->method;
     apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the requested resource");
-    return 0;
 }

@@ -68,6 +68,11 @@ struct apiserver_s {
     uint64_t drain_deadline;
     struct watch_stream_s *streams; /* open watch streams (watch.c) */
     struct conn_s *conns;           /* accepted connections (http.c) */
+    /* In-process calls queued from other threads (inproc.c). */
+    uv_mutex_t inproc_lock;
+    struct inproc_msg_s *inproc_head, *inproc_tail;
+    uv_async_t inproc_async;
+    bool inproc_closed;
     bool conns_shut;
     /* Bootstrap objects (bootstrap.c): ready once they are known to exist. */
     uv_timer_t boot_timer;
@@ -117,6 +122,7 @@ struct api_req_s {
     char *tmp_qualified;
     void *guard;                /* the guard in h2o's pool that clears h2o when h2o lets go */
     void (*next)(api_req_t *r); /* continuation while waiting for a cache */
+    apiserver_call_t *call;     /* an in-process call (inproc.c) instead of h2o */
 };
 
 /* http.c: answers. Each frees the request (it must not be used afterwards). */
@@ -145,6 +151,17 @@ void apiserver__scale(api_req_t *r);
 void apiserver__binding(api_req_t *r);
 /* The etcd key holding a service IP (owned). */
 char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
+
+/* The handler chain after an api_req_t is filled in, shared by h2o and in-process calls. */
+void apiserver__handle(api_req_t *r);
+json_t *apiserver__parse_query(const char *q, size_t n);
+char *apiserver__media_type(const char *ct);
+/* inproc.c */
+void apiserver__inproc_init(apiserver_t *s);
+/* Answers everything still queued (503 / on_end) and closes the async handle. */
+void apiserver__inproc_close(apiserver_t *s);
+/* Ends the watch stream of call c, if it is still open (watch.c). */
+void apiserver__watch_cancel(apiserver_t *s, apiserver_call_t *c);
 
 /* status.c: the one place an error becomes a Kubernetes Status object (owned). */
 json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *kind,

@@ -137,6 +137,7 @@ static void on_stop(uv_async_t *a)
     uv_close((uv_handle_t *)&s->boot_timer, close_cb);
     uv_close((uv_handle_t *)&s->stop_async, close_cb);
     apiserver__watches_stop_all(s);
+    apiserver__inproc_close(s);
     apiserver__resources_close(s);
     store_close(s->store, on_store_closed, s);
     s->drain_deadline = uv_now(&s->loop) + 3000;
@@ -216,6 +217,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     s->metrics = apiserver__metrics_new();
     store_set_observer(s->store, on_store_request, s);
     apiserver__h2o_init(s);
+    apiserver__inproc_init(s);
     uv_async_init(&s->loop, &s->stop_async, on_stop);
     s->stop_async.data = s;
     uv_timer_init(&s->loop, &s->compact_timer);
@@ -269,6 +271,7 @@ void apiserver_stop(apiserver_t *s)
     if (rc != 0)
         log_warn("apiserver", "loop closed with handles open: %s", uv_strerror(rc));
     apiserver__resources_free(s);
+    uv_mutex_destroy(&s->inproc_lock);
     free(s->resources);
     free(s->tmp);
     free_server(s);

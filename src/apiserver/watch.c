@@ -78,9 +78,36 @@ static void teardown(watch_stream_t *ws)
     uv_close((uv_handle_t *)&ws->timer, on_timer_closed);
 }
 
+/* An in-process watcher takes lines synchronously; it says when it cannot take more. */
+static void flush_call(watch_stream_t *ws)
+{
+    apiserver_call_t *c = ws->r->call;
+    for (size_t i = 0; i < ws->n_pending && !ws->closing; i++) {
+        if (!c->on_line(c, ws->pending[i].v.base, ws->pending[i].v.len)) {
+            log_info("apiserver", "in-process watch of %s dropped: too slow",
+                     ws->res->kind->resource);
+            if (ws->w)
+                wc_watcher_stop(ws->w);
+            ws->w = NULL;
+            ws->closing = true;
+        }
+    }
+    chunks_free(ws->pending, ws->n_pending);
+    ws->n_pending = 0;
+    ws->pending_bytes = 0;
+    if (ws->closing) {
+        teardown(ws);
+        c->on_end(c);
+    }
+}
+
 static void flush(watch_stream_t *ws)
 {
-    if (ws->in_flight || ws->done || !ws->req)
+    if (ws->done)
+        return;
+    if (ws->r->call)
+        return flush_call(ws);
+    if (ws->in_flight || !ws->req)
         return;
     chunks_free(ws->sending, ws->n_sending);
     ws->n_sending = 0;
@@ -270,7 +297,7 @@ static bool initial_visit(wc_obj_t *o, void *data)
 static void start_stream(api_req_t *r)
 {
     apiserver_t *s = r->srv;
-    if (!r->h2o) {
+    if (!r->h2o && !r->call) {
         apiserver__req_free(r);
         return;
     }
@@ -307,11 +334,13 @@ static void start_stream(api_req_t *r)
     ws->pprev = &s->streams;
 
     h2o_req_t *req = r->h2o;
-    req->res.status = 200;
-    req->res.reason = "OK";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
-                   H2O_STRLIT("application/json"));
-    h2o_start_response(req, &ws->super);
+    if (req) {
+        req->res.status = 200;
+        req->res.reason = "OK";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
+                       H2O_STRLIT("application/json"));
+        h2o_start_response(req, &ws->super);
+    }
 
     const char *rvq = apiserver__query(r, "resourceVersion");
     int64_t from;
@@ -323,6 +352,11 @@ static void start_stream(api_req_t *r)
         from = strtoll(rvq, NULL, 10);
     }
     c8s_err_t err = C8S_ERR_INIT;
+    if (r->call && __atomic_load_n(&r->call->cancelled, __ATOMIC_ACQUIRE)) {
+        ws->closing = true;
+        flush(ws);
+        return;
+    }
     ws->w = wcache_watch(r->res->cache, from, on_event, ws, &err);
     if (!ws->w) {
         send_error(ws, &err);
@@ -332,7 +366,7 @@ static void start_stream(api_req_t *r)
     /* Headers go out now even with no event, so the client knows the watch is established.
      * h2o 2.2 holds HTTP/1 headers back until body bytes are sent, so the stream opens with a
      * newline, which JSON stream decoders (client-go's among them) skip as whitespace. */
-    if (ws->n_pending == 0 && !ws->closing) {
+    if (req && ws->n_pending == 0 && !ws->closing) {
         static char nl[] = "\n";
         h2o_iovec_t v = h2o_iovec_init(nl, 1);
         ws->in_flight = true;
@@ -369,6 +403,20 @@ void apiserver__watches_stop_all(apiserver_t *s)
         ws->closing = true;
         flush(ws);
         ws = next;
+    }
+}
+
+void apiserver__watch_cancel(apiserver_t *s, apiserver_call_t *c)
+{
+    for (watch_stream_t *ws = s->streams; ws; ws = ws->next) {
+        if (ws->r->call == c && !ws->done) {
+            if (ws->w)
+                wc_watcher_stop(ws->w);
+            ws->w = NULL;
+            ws->closing = true;
+            flush(ws);
+            return;
+        }
     }
 }
 

@@ -1,0 +1,54 @@
+/*
+ * client.h — how the server's roles (scheduler, controllers, kubelet, proxy) talk to the API:
+ * asynchronous requests and watches on the caller's own libuv loop. The in-process transport
+ * hands each call to the API server's thread (apiserver_call), where it runs through the same
+ * handler chain as an HTTP request — routing, defaulting, validation, the store — without a
+ * socket. (An HTTP transport for agent-only nodes is to come, behind the same functions.)
+ *
+ * A client_t belongs to one loop and is used only from that loop's thread. Callbacks run on it.
+ */
+#ifndef C8S_CLIENT_H
+#define C8S_CLIENT_H
+
+#include "c8s/apiserver.h"
+#include "c8s/base.h"
+
+#include <uv.h>
+
+typedef struct client_s client_t;
+typedef struct client_watch_s client_watch_t;
+
+typedef struct client_resp_s {
+    int status;               /* HTTP status */
+    const char *content_type; /* borrowed for the callback */
+    const char *body;         /* borrowed for the callback; NUL-terminated */
+    size_t len;
+} client_resp_t;
+
+typedef void (*client_cb)(const client_resp_t *resp, void *data);
+/* One watch event line (without its newline; blank lines are not delivered). Borrowed. */
+typedef void (*client_line_cb)(client_watch_t *w, const char *line, size_t len, void *data);
+/* The watch has ended (server stop, timeout, too slow, client_watch_stop); w is freed after. */
+typedef void (*client_end_cb)(client_watch_t *w, void *data);
+
+/* An in-process client of srv whose callbacks run on loop. Owned: release with client_close. */
+client_t *client_new_inproc(apiserver_t *srv, uv_loop_t *loop);
+
+/* Sends a request; cb gets exactly one answer (503 if the server has stopped). path includes
+ * the query string. content_type and body may be NULL. All arguments are copied. */
+void client_request(client_t *c, const char *method, const char *path, const char *content_type,
+                    const char *body, size_t len, client_cb cb, void *data);
+
+/* Starts a watch (path with ?watch=true or /watch/…). Returns the watch (owned by the client
+ * until on_end has run). */
+client_watch_t *client_watch(client_t *c, const char *path, client_line_cb on_line,
+                             client_end_cb on_end, void *data);
+
+/* Stops a watch; on_end follows. No line is delivered after this returns. */
+void client_watch_stop(client_watch_t *w);
+
+/* Stops every watch, waits for what is in flight to be answered, then frees the client and
+ * calls done (may be NULL) on the loop. */
+void client_close(client_t *c, void (*done)(void *data), void *data);
+
+#endif
