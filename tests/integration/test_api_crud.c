@@ -355,6 +355,61 @@ int main(void)
               200);
     CHECK_INT(req("GET", "/api/v1/namespaces/default/pods/bindme", NULL, NULL, NULL), 404);
 
+    /* The status subresource writes status only; the main resource keeps the stored status. */
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", "application/json",
+                  "{\"metadata\":{\"name\":\"st\"},\"spec\":" POD_SPEC "}", NULL),
+              201);
+    json_t *sp = req_json("GET", "/api/v1/namespaces/default/pods/st", NULL, NULL, &st);
+    json_object_set_new(json_object_get(sp, "status"), "phase", json_string("Running"));
+    json_object_set_new(json_object_get(sp, "spec"), "activeDeadlineSeconds", json_integer(99));
+    char *spb = json_dumps(sp, JSON_COMPACT);
+    json_t *after =
+        req_json("PUT", "/api/v1/namespaces/default/pods/st/status", "application/json", spb, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(jstr(after, "status", "phase"), "Running");
+    CHECK(json_object_get(json_object_get(after, "spec"), "activeDeadlineSeconds") == NULL);
+    json_decref(after);
+    free(spb);
+    json_decref(sp);
+    json_t *pp =
+        req_json("PATCH", "/api/v1/namespaces/default/pods/st", "application/merge-patch+json",
+                 "{\"status\":{\"phase\":\"Failed\"}}", &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(jstr(pp, "status", "phase"), "Running");
+    json_decref(pp);
+    /* Field selectors: unscheduled pods have spec.nodeName "". */
+    json_t *unsched = req_json(
+        "GET", "/api/v1/namespaces/default/pods?fieldSelector=spec.nodeName%3D", NULL, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK(json_array_size(json_object_get(unsched, "items")) >= 1);
+    size_t ui;
+    json_t *uit;
+    bool all_unscheduled = true;
+    json_array_foreach(json_object_get(unsched, "items"), ui, uit) all_unscheduled =
+        all_unscheduled && jstr(uit, "spec", "nodeName") == NULL;
+    CHECK(all_unscheduled);
+    json_decref(unsched);
+    json_t *running =
+        req_json("GET", "/api/v1/pods?fieldSelector=status.phase%3DRunning", NULL, NULL, &st);
+    CHECK_INT(json_array_size(json_object_get(running, "items")), 1);
+    json_decref(running);
+
+    /* Metadata-only changes leave generation alone; an immutable field is refused. */
+    json_t *g1 =
+        req_json("PATCH", "/apis/apps/v1/namespaces/default/deployments/sc",
+                 "application/merge-patch+json", "{\"metadata\":{\"labels\":{\"l\":\"1\"}}}", &st);
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(g1, "metadata"), "generation")),
+              2);
+    json_decref(g1);
+    json_t *imm = req_json("PATCH", "/apis/apps/v1/namespaces/default/deployments/sc",
+                           "application/merge-patch+json",
+                           "{\"spec\":{\"selector\":{\"matchLabels\":{\"app\":\"y\"}},\"template\":"
+                           "{\"metadata\":{\"labels\":{\"app\":\"y\"}}}}}",
+                           &st);
+    CHECK_INT(st, 422);
+    CHECK(strstr(jstr(imm, "message", NULL) ?: "", "field is immutable") != NULL);
+    json_decref(imm);
+
     /* Finalizers hold an object until the last one is removed. */
     CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps", "application/json",
                   "{\"metadata\":{\"name\":\"fin\",\"finalizers\":[\"example.com/hold\"]}}", NULL),
