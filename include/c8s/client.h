@@ -47,6 +47,9 @@ client_watch_t *client_watch(client_t *c, const char *path, client_line_cb on_li
 /* Stops a watch; on_end follows. No line is delivered after this returns. */
 void client_watch_stop(client_watch_t *w);
 
+/* The loop the client's callbacks run on (borrowed). */
+uv_loop_t *client_loop(const client_t *c);
+
 /* Stops every watch, waits for what is in flight to be answered, then frees the client and
  * calls done (may be NULL) on the loop. */
 void client_close(client_t *c, void (*done)(void *data), void *data);

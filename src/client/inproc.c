@@ -283,6 +283,11 @@ void client_watch_stop(client_watch_t *w)
     apiserver_call_cancel(op->client->srv, &op->call);
 }
 
+uv_loop_t *client_loop(const client_t *c)
+{
+    return c->loop;
+}
+
 void client_close(client_t *c, void (*done)(void *data), void *data)
 {
     c->closing = true;

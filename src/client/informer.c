@@ -1,0 +1,287 @@
+/*
+ * informer.c — list, then watch from the list's resourceVersion; resume a broken watch from the
+ * last resourceVersion seen; re-list on 410 and hand out the differences. The cache is a JSON
+ * object keyed "namespace/name".
+ */
+#include "c8s/informer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define PAGE         500
+#define RETRY_MIN_MS 100
+#define RETRY_MAX_MS 5000
+
+struct informer_s {
+    client_t *client;
+    char *path, *selectors;
+    informer_handlers_t h;
+    void *data;
+    json_t *cache;   /* "ns/name" → object */
+    json_t *listing; /* the re-list being assembled */
+    char *rv;
+    client_watch_t *watch;
+    uv_timer_t retry;
+    int retry_ms;
+    int inflight; /* list requests and the watch */
+    bool synced, stopping, relist;
+    void (*done)(void *data);
+    void *done_data;
+};
+
+static void start_list(informer_t *inf, const char *cont);
+static void start_watch(informer_t *inf);
+
+static char *key_of(const json_t *obj)
+{
+    json_t *md = json_object_get(obj, "metadata");
+    const char *ns = json_string_value(json_object_get(md, "namespace"));
+    const char *name = json_string_value(json_object_get(md, "name"));
+    return xasprintf("%s/%s", ns ? ns : "", name ? name : "");
+}
+
+static void set_rv(informer_t *inf, const char *rv)
+{
+    if (!rv || !*rv)
+        return;
+    free(inf->rv);
+    inf->rv = xstrdup(rv);
+}
+
+static void on_retry_closed(uv_handle_t *h)
+{
+    informer_t *inf = h->data;
+    void (*done)(void *) = inf->done;
+    void *data = inf->done_data;
+    json_decref(inf->cache);
+    json_decref(inf->listing);
+    free(inf->rv);
+    free(inf->path);
+    free(inf->selectors);
+    free(inf);
+    if (done)
+        done(data);
+}
+
+static void maybe_finish(informer_t *inf)
+{
+    if (inf->stopping && inf->inflight == 0 && !uv_is_closing((uv_handle_t *)&inf->retry))
+        uv_close((uv_handle_t *)&inf->retry, on_retry_closed);
+}
+
+static void on_retry(uv_timer_t *t)
+{
+    informer_t *inf = t->data;
+    if (inf->stopping)
+        return;
+    if (inf->relist || !inf->rv)
+        start_list(inf, NULL);
+    else
+        start_watch(inf);
+}
+
+static void schedule_retry(informer_t *inf)
+{
+    inf->retry_ms = inf->retry_ms ? inf->retry_ms * 2 : RETRY_MIN_MS;
+    if (inf->retry_ms > RETRY_MAX_MS)
+        inf->retry_ms = RETRY_MAX_MS;
+    uv_timer_start(&inf->retry, on_retry, (uint64_t)inf->retry_ms, 0);
+}
+
+/* The list is complete: hand out what changed since the cache, then replace it. */
+static void apply_listing(informer_t *inf)
+{
+    json_t *next = inf->listing;
+    inf->listing = NULL;
+    const char *k;
+    json_t *obj, *old;
+    json_object_foreach(next, k, obj)
+    {
+        old = json_object_get(inf->cache, k);
+        if (!old) {
+            if (inf->h.on_add)
+                inf->h.on_add(inf, obj, inf->data);
+        } else if (!json_equal(old, obj) && inf->h.on_update) {
+            inf->h.on_update(inf, old, obj, inf->data);
+        }
+    }
+    json_object_foreach(inf->cache, k, old)
+    {
+        if (!json_object_get(next, k) && inf->h.on_delete)
+            inf->h.on_delete(inf, old, inf->data);
+    }
+    json_decref(inf->cache);
+    inf->cache = next;
+    inf->relist = false;
+    if (!inf->synced) {
+        inf->synced = true;
+        if (inf->h.on_synced)
+            inf->h.on_synced(inf, inf->data);
+    }
+}
+
+static void on_list(const client_resp_t *resp, void *data)
+{
+    informer_t *inf = data;
+    inf->inflight--;
+    if (inf->stopping)
+        return maybe_finish(inf);
+    cleanup_json json_t *list =
+        resp->status == 200 ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+    if (!list) {
+        json_decref(inf->listing);
+        inf->listing = NULL;
+        inf->relist = true;
+        return schedule_retry(inf);
+    }
+    size_t i;
+    json_t *item;
+    json_array_foreach(json_object_get(list, "items"), i, item)
+    {
+        cleanup_free char *k = key_of(item);
+        json_object_set(inf->listing, k, item);
+    }
+    json_t *md = json_object_get(list, "metadata");
+    const char *cont = json_string_value(json_object_get(md, "continue"));
+    if (cont && *cont)
+        return start_list(inf, cont);
+    set_rv(inf, json_string_value(json_object_get(md, "resourceVersion")));
+    inf->retry_ms = 0;
+    apply_listing(inf);
+    start_watch(inf);
+}
+
+static void start_list(informer_t *inf, const char *cont)
+{
+    if (!cont) {
+        json_decref(inf->listing);
+        inf->listing = json_object();
+    }
+    char *path = xasprintf("%s?limit=%d%s%s%s%s", inf->path, PAGE, cont ? "&continue=" : "",
+                           cont ? cont : "", inf->selectors ? "&" : "",
+                           inf->selectors ? inf->selectors : "");
+    inf->inflight++;
+    client_request(inf->client, "GET", path, NULL, NULL, 0, on_list, inf);
+    free(path);
+}
+
+static void on_watch_line(client_watch_t *w, const char *line, size_t len, void *data)
+{
+    informer_t *inf = data;
+    cleanup_json json_t *ev = json_loadb(line, len, 0, NULL);
+    const char *type = json_string_value(json_object_get(ev, "type"));
+    json_t *obj = json_object_get(ev, "object");
+    if (!type || !json_is_object(obj))
+        return;
+    const char *rv =
+        json_string_value(json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
+    if (strcmp(type, "ERROR") == 0) {
+        /* 410: our resourceVersion is gone; re-list when the stream ends. */
+        if (json_integer_value(json_object_get(obj, "code")) == 410)
+            inf->relist = true;
+        return;
+    }
+    if (strcmp(type, "BOOKMARK") == 0) {
+        set_rv(inf, rv);
+        return;
+    }
+    cleanup_free char *k = key_of(obj);
+    json_t *old = json_incref(json_object_get(inf->cache, k));
+    if (strcmp(type, "DELETED") == 0) {
+        json_object_del(inf->cache, k);
+        if (inf->h.on_delete)
+            inf->h.on_delete(inf, old ? old : obj, inf->data);
+    } else {
+        json_object_set(inf->cache, k, obj);
+        if (old && inf->h.on_update)
+            inf->h.on_update(inf, old, obj, inf->data);
+        else if (!old && inf->h.on_add)
+            inf->h.on_add(inf, obj, inf->data);
+    }
+    json_decref(old);
+    set_rv(inf, rv);
+    inf->retry_ms = 0;
+}
+
+static void on_watch_end(client_watch_t *w, void *data)
+{
+    informer_t *inf = data;
+    inf->watch = NULL;
+    inf->inflight--;
+    if (inf->stopping)
+        return maybe_finish(inf);
+    /* Resume from the last resourceVersion (or re-list after a 410) — at once when the stream
+     * simply timed out, with back-off when it keeps failing. */
+    schedule_retry(inf);
+}
+
+static void start_watch(informer_t *inf)
+{
+    char *path = xasprintf("%s?watch=true&allowWatchBookmarks=true&resourceVersion=%s%s%s",
+                           inf->path, inf->rv ? inf->rv : "0", inf->selectors ? "&" : "",
+                           inf->selectors ? inf->selectors : "");
+    inf->inflight++;
+    inf->watch = client_watch(inf->client, path, on_watch_line, on_watch_end, inf);
+    free(path);
+}
+
+informer_t *informer_start(client_t *c, const char *path, const char *selectors,
+                           const informer_handlers_t *h, void *data)
+{
+    informer_t *inf = xcalloc(1, sizeof(*inf));
+    inf->client = c;
+    inf->path = xstrdup(path);
+    inf->selectors = selectors && *selectors ? xstrdup(selectors) : NULL;
+    if (h)
+        inf->h = *h;
+    inf->data = data;
+    inf->cache = json_object();
+    uv_timer_init(client_loop(c), &inf->retry);
+    inf->retry.data = inf;
+    start_list(inf, NULL);
+    return inf;
+}
+
+void informer_stop(informer_t *inf, void (*done)(void *data), void *data)
+{
+    inf->stopping = true;
+    inf->done = done;
+    inf->done_data = data;
+    uv_timer_stop(&inf->retry);
+    if (inf->watch)
+        client_watch_stop(inf->watch);
+    maybe_finish(inf);
+}
+
+bool informer_synced(const informer_t *inf)
+{
+    return inf->synced;
+}
+
+json_t *informer_get(const informer_t *inf, const char *ns, const char *name)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s/%s", ns ? ns : "", name ? name : "");
+    return json_object_get(inf->cache, key);
+}
+
+size_t informer_size(const informer_t *inf)
+{
+    return json_object_size(inf->cache);
+}
+
+void informer_foreach(const informer_t *inf, bool (*visit)(json_t *obj, void *data), void *data)
+{
+    const char *k;
+    json_t *obj;
+    json_object_foreach(inf->cache, k, obj)
+    {
+        if (!visit(obj, data))
+            return;
+    }
+}
+
+const char *informer_resource_version(const informer_t *inf)
+{
+    return inf->rv ? inf->rv : "";
+}
