@@ -5,6 +5,7 @@
 #include "c8s/apiserver.h"
 #include "c8s/base.h"
 #include "c8s/cmd.h"
+#include "c8s/controllers.h"
 #include "c8s/store.h"
 
 #include <errno.h>
@@ -289,6 +290,13 @@ int cmd_server(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    controllers_t *ctrl = NULL;
+    if (controllers_start(api, &ctrl, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
     if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
@@ -311,6 +319,7 @@ int cmd_server(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
 
+    controllers_stop(ctrl);
     apiserver_stop(api);
 out:
     if (etcd)

@@ -100,6 +100,33 @@ check_contains "kubectl get namespaces" "$out" 'namespace/kube-system'
 out=$(kubectl --kubeconfig "$KC" get deployments -o jsonpath='{.items[0].spec.replicas}' 2>&1)
 check_eq "kubectl sees the deployment" "$out" 2
 
+# Controllers: a new namespace gets its default ServiceAccount; deleting a namespace empties
+# it and then removes it (kubectl waits for that).
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"metadata":{"name":"team"}}' "$U/api/v1/namespaces"
+for _ in $(seq 1 100); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/namespaces/team/serviceaccounts/default")
+  [ "$code" = 200 ] && break
+  sleep 0.1
+done
+check_eq "default ServiceAccount created" "$code" 200
+curl -s -o /dev/null -X DELETE "$U/api/v1/namespaces/team/serviceaccounts/default"
+for _ in $(seq 1 100); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/namespaces/team/serviceaccounts/default")
+  [ "$code" = 200 ] && break
+  sleep 0.1
+done
+check_eq "default ServiceAccount recreated" "$code" 200
+for i in 1 2 3; do
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d "{\"metadata\":{\"name\":\"c$i\"}}" \
+    "$U/api/v1/namespaces/team/configmaps"
+done
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
+  -d '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}' "$U/api/v1/namespaces/team/pods"
+out=$(timeout 30 kubectl --kubeconfig "$WORK/data/admin.kubeconfig" delete namespace team 2>&1)
+check_contains "kubectl delete namespace" "$out" 'namespace "team" deleted'
+check_eq "namespace gone" "$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/namespaces/team")" 404
+check_contains "its objects gone" "$(curl -s "$U/api/v1/configmaps")" '"items":[]'
+
 # Periodic compaction (every second here): old revisions go away.
 for _ in $(seq 1 50); do
   out=$(curl -s -X POST -d '{"key":"L3JlZ2lzdHJ5","revision":"2"}' "http://127.0.0.1:$EC/v3/kv/range")

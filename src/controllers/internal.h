@@ -1,0 +1,30 @@
+/* internal.h — what the controllers share: the manager's loop and client, and each controller's
+ * start/stop entry. Everything runs on the controller thread. */
+#ifndef C8S_CONTROLLERS_INTERNAL_H
+#define C8S_CONTROLLERS_INTERNAL_H
+
+#include "c8s/client.h"
+#include "c8s/controllers.h"
+#include "c8s/informer.h"
+#include "c8s/kinds.h"
+#include "c8s/workqueue.h"
+
+typedef struct ctrl_s ctrl_t;
+
+/* One controller: started once the loop runs; stopped (asynchronously: it calls done when it
+ * has let go of everything) when the manager stops. */
+typedef struct ctrl_ops_s {
+    const char *name;
+    ctrl_t *(*start)(client_t *c);
+    void (*stop)(ctrl_t *ctrl, void (*done)(void *data), void *data);
+} ctrl_ops_t;
+
+extern const ctrl_ops_t controllers__namespace;
+extern const ctrl_ops_t controllers__serviceaccount;
+
+/* "/api/v1" or "/apis/<group>/<version>" for a kind; owned. */
+char *controllers__group_path(const api_kind_t *k);
+/* A JSON string field at metadata.<field>, or NULL (borrowed). */
+const char *controllers__meta(const json_t *obj, const char *field);
+
+#endif
