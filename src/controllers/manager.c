@@ -3,6 +3,9 @@
  * started on it; an orderly stop that lets each controller let go before the client closes.
  */
 #include "internal.h"
+#include "c8s/leader.h"
+
+#include <unistd.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +21,12 @@ struct controllers_s {
     uv_thread_t thread;
     uv_async_t stop_async;
     client_t *client;
+    leader_t *leader;
     ctrl_t *ctrls[C8S_ARRAY_SIZE(table)];
-    size_t stopping;
+    size_t stopping; /* controllers still letting go */
+    bool running;    /* controllers started */
+    bool want;       /* we lead: controllers should run */
+    bool shutdown;
 };
 
 char *controllers__group_path(const api_kind_t *k)
@@ -40,26 +47,85 @@ static void on_client_closed(void *data)
     uv_close((uv_handle_t *)&cm->stop_async, NULL);
 }
 
+static void on_leader_stopped(void *data)
+{
+    controllers_t *cm = data;
+    client_close(cm->client, on_client_closed, cm);
+}
+
+static void start_all(controllers_t *cm)
+{
+    cm->running = true;
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(table); i++)
+        cm->ctrls[i] = table[i]->start(cm->client);
+}
+
 static void on_ctrl_stopped(void *data)
 {
     controllers_t *cm = data;
-    if (--cm->stopping == 0)
-        client_close(cm->client, on_client_closed, cm);
+    if (--cm->stopping > 0)
+        return;
+    cm->running = false;
+    if (cm->shutdown)
+        leader_stop(cm->leader, on_leader_stopped, cm);
+    else if (cm->want)
+        start_all(cm); /* leadership came back while we were letting go */
 }
 
-static void on_stop(uv_async_t *a)
+static void stop_all(controllers_t *cm)
 {
-    controllers_t *cm = a->data;
+    if (!cm->running || cm->stopping > 0)
+        return;
     cm->stopping = C8S_ARRAY_SIZE(table);
     for (size_t i = 0; i < C8S_ARRAY_SIZE(table); i++)
         table[i]->stop(cm->ctrls[i], on_ctrl_stopped, cm);
 }
 
+/* Of several servers on one etcd only the one holding the Lease runs the controllers. */
+static void on_lead(void *data)
+{
+    controllers_t *cm = data;
+    cm->want = true;
+    if (!cm->running && !cm->shutdown)
+        start_all(cm);
+}
+
+static void on_lost(void *data)
+{
+    controllers_t *cm = data;
+    cm->want = false;
+    if (!cm->shutdown) {
+        log_warn("controllers", "lost the controller Lease; stopping controllers");
+        stop_all(cm);
+    }
+}
+
+static void on_stop(uv_async_t *a)
+{
+    controllers_t *cm = a->data;
+    cm->shutdown = true;
+    if (cm->running && cm->stopping == 0)
+        stop_all(cm);
+    else if (!cm->running && cm->stopping == 0)
+        leader_stop(cm->leader, on_leader_stopped, cm);
+    /* else: a stop in progress finishes the shutdown (on_ctrl_stopped) */
+}
+
 static void run(void *arg)
 {
     controllers_t *cm = arg;
-    for (size_t i = 0; i < C8S_ARRAY_SIZE(table); i++)
-        cm->ctrls[i] = table[i]->start(cm->client);
+    char host[256] = "c8s";
+    gethostname(host, sizeof(host) - 1);
+    char id[37];
+    snprintf(id, sizeof(id), "%08x", (unsigned)(c8s_now_ns() ^ (uint64_t)getpid()));
+    cleanup_free char *identity = xasprintf("%s_%s", host, id);
+    leader_config_t lc = {.ns = "kube-system",
+                          .name = "c8s-controller-manager",
+                          .identity = identity,
+                          .on_started = on_lead,
+                          .on_stopped = on_lost,
+                          .data = cm};
+    cm->leader = leader_start(cm->client, &lc);
     uv_run(&cm->loop, UV_RUN_DEFAULT);
 }
 
