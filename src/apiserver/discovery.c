@@ -23,7 +23,7 @@ static json_t *strings(const char *const *list)
 
 static json_t *resource_list(const char *group, const char *version)
 {
-    char gv[128];
+    char gv[256];
     if (*group)
         snprintf(gv, sizeof(gv), "%s/%s", group, version);
     else

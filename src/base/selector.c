@@ -799,7 +799,7 @@ int fieldsel_parse(const char *s, fieldsel_t **out, c8s_err_t *err)
             return c8s_err_set(err, C8S_EBADREQUEST,
                                "invalid selector: '%s'; can't understand '%.*s'", s, (int)tlen,
                                term);
-        char *value;
+        char *value = NULL;
         int rc = fsel_unescape(term + j + oplen, tlen - j - oplen, &value, err);
         if (rc < 0)
             return rc;
