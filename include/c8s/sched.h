@@ -121,7 +121,7 @@ typedef struct sched_pod_s {
     char *node_name; /* spec.nodeName, or NULL */
     json_t *labels;  /* owned reference; always an object */
     int32_t priority;
-    int64_t start_ns; /* unused by the core; for the caller's ordering */
+    int64_t start_ns; /* status.startTime (0 when unset): preemption reprieves older pods first */
 
     sched_res_t req; /* effective requests (sched_pod_requests) */
     int64_t nz_cpu;  /* scoring requests: 100m / 200Mi for containers that set none */
@@ -225,7 +225,7 @@ typedef struct sched_cycle_s sched_cycle_t;
 
 sched_cycle_t *sched_cycle_new(const sched_pod_t *pod, sched_node_t *const *nodes, size_t n);
 /* Computes scoring state over the feasible nodes (soft spreading weights, preferred affinity
- * counts, owner spreading). Call before the score functions. */
+ * counts). Call once per cycle, before the score functions. */
 void sched_cycle_prescore(sched_cycle_t *cy, sched_node_t *const *feasible, size_t nf);
 void sched_cycle_free(sched_cycle_t *cy);
 

@@ -6,6 +6,7 @@
 #include "sched_int.h"
 #include "c8s/quantity.h"
 #include <string.h>
+#include <time.h>
 
 /* Upstream's defaults for containers without requests, used only for scoring
  * (pkg/scheduler/util: DefaultMilliCPURequest, DefaultMemoryRequest). */
@@ -369,6 +370,11 @@ static int parse_pod(const json_t *pod, sched_pod_t *p, c8s_err_t *err)
             p->owner_uid = jdup(o, "uid");
     }
     p->priority = (int32_t)json_integer_value(json_object_get(spec, "priority"));
+    const char *started = jstr(json_object_get(pod, "status"), "startTime");
+    struct tm tm = {0};
+    const char *end = *started ? strptime(started, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+    if (end)
+        p->start_ns = (int64_t)timegm(&tm) * 1000000000LL;
 
     if (sched_pod_requests(spec, p, err) < 0)
         return err->code;

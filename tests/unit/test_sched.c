@@ -812,6 +812,12 @@ static void test_preempt(void)
     CHECK(out.node == NULL);
     sched_pod_unref(p1);
     sched_pod_unref(p2);
+
+    /* status.startTime is kept for the reprieve order. */
+    sched_pod_t *st = mkpod("{'metadata':{'name':'s'},'spec':{'containers':[{}]},"
+                            "'status':{'startTime':'2024-01-02T03:04:05Z'}}");
+    CHECK_INT(st->start_ns, 1704164645LL * 1000000000LL);
+    sched_pod_unref(st);
     for (size_t i = 0; i < C8S_ARRAY_SIZE(pods); i++)
         sched_pod_unref(pods[i]);
     for (size_t i = 0; i < 3; i++)
