@@ -123,14 +123,23 @@ static int etcd_spawn(th_etcd_t *e)
 
 int th_etcd_start(th_etcd_t *e)
 {
-    memset(e, 0, sizeof(*e));
-    snprintf(e->dir, sizeof(e->dir), "/tmp/c8s-test-etcd-XXXXXX");
-    if (!mkdtemp(e->dir))
-        return -1;
-    e->client_port = th_free_port();
-    e->peer_port = th_free_port();
-    snprintf(e->url, sizeof(e->url), "http://127.0.0.1:%d", e->client_port);
-    return etcd_spawn(e);
+    /* Ports are drawn at random by tests running in parallel: an etcd that cannot start (its
+     * port taken meanwhile) is started again on others. */
+    for (int attempt = 0; attempt < 3; attempt++) {
+        memset(e, 0, sizeof(*e));
+        snprintf(e->dir, sizeof(e->dir), "/tmp/c8s-test-etcd-XXXXXX");
+        if (!mkdtemp(e->dir))
+            return -1;
+        e->client_port = th_free_port();
+        do
+            e->peer_port = th_free_port();
+        while (e->peer_port == e->client_port);
+        snprintf(e->url, sizeof(e->url), "http://127.0.0.1:%d", e->client_port);
+        if (etcd_spawn(e) == 0)
+            return 0;
+        th_etcd_stop(e);
+    }
+    return -1;
 }
 
 void th_etcd_signal(th_etcd_t *e, int sig)
@@ -158,7 +167,19 @@ void th_etcd_stop(th_etcd_t *e)
     unlink(log);
 }
 
+static int server_start_once(th_server_t *s, const char *etcd_url, const char *const *extra_args);
+
 int th_server_start(th_server_t *s, const char *etcd_url, const char *const *extra_args)
+{
+    for (int attempt = 0; attempt < 3; attempt++) {
+        if (server_start_once(s, etcd_url, extra_args) == 0)
+            return 0;
+        th_server_stop(s);
+    }
+    return -1;
+}
+
+static int server_start_once(th_server_t *s, const char *etcd_url, const char *const *extra_args)
 {
     memset(s, 0, sizeof(*s));
     snprintf(s->dir, sizeof(s->dir), "/tmp/c8s-test-server-XXXXXX");

@@ -44,21 +44,27 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server DATA_DIR ARGS... : sets SERVER_PID, SERVER_URL, SERVER_PORT
+# start_server DATA_DIR ARGS... : sets SERVER_PID, SERVER_URL, SERVER_PORT. Tests running in
+# parallel draw ports at random; a server that dies at once (its port taken meanwhile) is
+# started again on another port, up to three times.
 start_server() {
   local dir=$1; shift
-  SERVER_PORT=$(free_port)
-  SERVER_URL="http://127.0.0.1:$SERVER_PORT"
-  "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" "$@" >"$dir.log" 2>&1 &
-  SERVER_PID=$!
-  PIDS+=("$SERVER_PID")
-  for _ in $(seq 1 300); do
-    if curl -sf -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
-    kill -0 "$SERVER_PID" 2>/dev/null || break
-    sleep 0.1
+  for attempt in 1 2 3; do
+    SERVER_PORT=$(free_port)
+    SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" "$@" >"$dir.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS+=("$SERVER_PID")
+    for _ in $(seq 1 300); do
+      if curl -sf -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
+      kill -0 "$SERVER_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    echo "server did not become ready (attempt $attempt); log:" >&2
+    cat "$dir.log" >&2
+    kill -KILL "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
   done
-  echo "server did not become ready; log:" >&2
-  cat "$dir.log" >&2
   return 1
 }
 
