@@ -1,0 +1,561 @@
+/*
+ * bench/api.c — the API server's figures (a harness, not a test): creates, GETs and LISTs from
+ * the watch cache at 1, 50 and 500 concurrent clients beside raw etcd gateway puts and ranges in
+ * the same run; one write's delivery to 1,000 watchers; RSS with 10,000 pods; idle CPU.
+ * Ends with one `RESULT key=value …` line. `--quick` shrinks everything for a smoke run.
+ */
+#include "c8s/base.h"
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <openssl/evp.h>
+#include <poll.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static bool quick;
+static th_etcd_t etcd;
+static th_server_t srv;
+static char result[4096];
+
+static void result_add(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void result_add(const char *fmt, ...)
+{
+    size_t n = strlen(result);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(result + n, sizeof(result) - n, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- a closed-loop load generator on libcurl multi ---- */
+
+typedef struct load_s load_t;
+/* Fills the next request: url, and body (NULL for GET). Returns false when there is no more. */
+typedef bool (*next_fn)(load_t *l, long i, char *url, size_t url_len, char **body);
+
+struct load_s {
+    const char *method;
+    const char *content_type;
+    next_fn next;
+    void *data;
+    long issued, done, errors;
+    double *lat; /* seconds, per completed request */
+    size_t n_lat, cap_lat;
+};
+
+typedef struct {
+    CURL *e;
+    char *body;
+    uint64_t t0;
+    struct curl_slist *hdr;
+} slot_t;
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+    return s * n;
+}
+
+static bool slot_start(load_t *l, slot_t *s, CURLM *m)
+{
+    char url[512];
+    char *body = NULL;
+    if (!l->next(l, l->issued, url, sizeof(url), &body))
+        return false;
+    l->issued++;
+    free(s->body);
+    s->body = body;
+    curl_easy_setopt(s->e, CURLOPT_URL, url);
+    curl_easy_setopt(s->e, CURLOPT_CUSTOMREQUEST, l->method);
+    if (body) {
+        curl_easy_setopt(s->e, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(s->e, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    } else {
+        curl_easy_setopt(s->e, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(s->e, CURLOPT_CUSTOMREQUEST, NULL);
+    }
+    s->t0 = c8s_now_ns();
+    curl_multi_add_handle(m, s->e);
+    return true;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double pct(load_t *l, double p)
+{
+    if (l->n_lat == 0)
+        return 0;
+    size_t i = (size_t)(p * (double)(l->n_lat - 1));
+    return l->lat[i] * 1000.0;
+}
+
+/* Runs with `conc` requests in flight until next() says stop or max_ms passes. Returns req/s. */
+static double run_load(load_t *l, int conc, int max_ms)
+{
+    CURLM *m = curl_multi_init();
+    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)conc);
+    slot_t *slots = xcalloc((size_t)conc, sizeof(*slots));
+    for (int i = 0; i < conc; i++) {
+        slots[i].e = curl_easy_init();
+        if (l->content_type) {
+            char h[128];
+            snprintf(h, sizeof(h), "Content-Type: %s", l->content_type);
+            slots[i].hdr = curl_slist_append(NULL, h);
+            slots[i].hdr = curl_slist_append(slots[i].hdr, "Expect:");
+            curl_easy_setopt(slots[i].e, CURLOPT_HTTPHEADER, slots[i].hdr);
+        }
+        curl_easy_setopt(slots[i].e, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(slots[i].e, CURLOPT_PRIVATE, &slots[i]);
+        curl_easy_setopt(slots[i].e, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(slots[i].e, CURLOPT_TIMEOUT_MS, 30000L);
+    }
+    uint64_t start = c8s_now_ns();
+    int active = 0;
+    for (int i = 0; i < conc; i++)
+        active += slot_start(l, &slots[i], m);
+    bool stop = false;
+    while (active > 0) {
+        int running;
+        curl_multi_perform(m, &running);
+        CURLMsg *msg;
+        int left;
+        while ((msg = curl_multi_info_read(m, &left))) {
+            if (msg->msg != CURLMSG_DONE)
+                continue;
+            slot_t *s;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+            long code = 0;
+            curl_easy_getinfo(msg->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+            curl_multi_remove_handle(m, msg->easy_handle);
+            active--;
+            l->done++;
+            if (msg->data.result != CURLE_OK || code < 200 || code >= 300) {
+                if (l->errors++ < 3)
+                    fprintf(stderr, "  request failed: curl %d, HTTP %ld\n", msg->data.result,
+                            code);
+            }
+            if (l->n_lat == l->cap_lat) {
+                l->cap_lat = l->cap_lat ? l->cap_lat * 2 : 4096;
+                l->lat = xrealloc(l->lat, l->cap_lat * sizeof(double));
+            }
+            l->lat[l->n_lat++] = (double)(c8s_now_ns() - s->t0) / 1e9;
+            if ((int)((c8s_now_ns() - start) / 1000000) >= max_ms)
+                stop = true;
+            if (!stop && slot_start(l, s, m))
+                active++;
+        }
+        if (active > 0)
+            curl_multi_poll(m, NULL, 0, 100, NULL);
+    }
+    double secs = (double)(c8s_now_ns() - start) / 1e9;
+    for (int i = 0; i < conc; i++) {
+        curl_slist_free_all(slots[i].hdr);
+        curl_easy_cleanup(slots[i].e);
+        free(slots[i].body);
+    }
+    free(slots);
+    curl_multi_cleanup(m);
+    qsort(l->lat, l->n_lat, sizeof(double), cmp_double);
+    return secs > 0 ? (double)l->done / secs : 0;
+}
+
+static void load_free(load_t *l)
+{
+    free(l->lat);
+}
+
+/* ---- request generators ---- */
+
+static char payload[1100];
+static long create_max;
+static int run_id;
+
+static bool next_create(load_t *l, long i, char *url, size_t n, char **body)
+{
+    if (create_max && i >= create_max)
+        return false;
+    snprintf(url, n, "%s/api/v1/namespaces/bench/configmaps", srv.url);
+    *body = xasprintf("{\"metadata\":{\"name\":\"cm-%d-%ld\"},\"data\":{\"k\":\"%s\"}}", run_id, i,
+                      payload);
+    return true;
+}
+
+static bool next_pod(load_t *l, long i, char *url, size_t n, char **body)
+{
+    if (i >= create_max)
+        return false;
+    snprintf(url, n, "%s/api/v1/namespaces/pods/pods", srv.url);
+    *body = xasprintf("{\"metadata\":{\"name\":\"pod-%05ld\",\"labels\":{\"app\":\"bench\"}},"
+                      "\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\","
+                      "\"resources\":{\"requests\":{\"cpu\":\"10m\",\"memory\":\"16Mi\"}}}]}}",
+                      i);
+    return true;
+}
+
+static bool next_get(load_t *l, long i, char *url, size_t n, char **body)
+{
+    snprintf(url, n, "%s/api/v1/namespaces/small/configmaps/cm-%ld?resourceVersion=0", srv.url,
+             i % 10);
+    return true;
+}
+
+static bool next_list(load_t *l, long i, char *url, size_t n, char **body)
+{
+    snprintf(url, n, "%s/api/v1/namespaces/small/configmaps?resourceVersion=0", srv.url);
+    return true;
+}
+
+static char *b64(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    return out;
+}
+
+static char *etcd_value_b64;
+
+static bool next_etcd_put(load_t *l, long i, char *url, size_t n, char **body)
+{
+    if (create_max && i >= create_max)
+        return false;
+    snprintf(url, n, "%s/v3/kv/put", etcd.url);
+    char key[96];
+    snprintf(key, sizeof(key), "/bench/raw/%d/%ld", run_id, i);
+    cleanup_free char *k = b64(key);
+    *body = xasprintf("{\"key\":\"%s\",\"value\":\"%s\"}", k, etcd_value_b64);
+    return true;
+}
+
+/* What a c8s create costs etcd: create-if-absent as one txn. */
+static bool next_etcd_txn(load_t *l, long i, char *url, size_t n, char **body)
+{
+    if (create_max && i >= create_max)
+        return false;
+    snprintf(url, n, "%s/v3/kv/txn", etcd.url);
+    char key[96];
+    snprintf(key, sizeof(key), "/bench/txn/%d/%ld", run_id, i);
+    cleanup_free char *k = b64(key);
+    *body = xasprintf("{\"compare\":[{\"key\":\"%s\",\"target\":\"MOD\",\"result\":\"EQUAL\","
+                      "\"mod_revision\":\"0\"}],\"success\":[{\"request_put\":{\"key\":\"%s\","
+                      "\"value\":\"%s\"}}],\"failure\":[{\"request_range\":{\"key\":\"%s\"}}]}",
+                      k, k, etcd_value_b64, k);
+    return true;
+}
+
+static bool next_etcd_range(load_t *l, long i, char *url, size_t n, char **body)
+{
+    snprintf(url, n, "%s/v3/kv/range", etcd.url);
+    char key[96];
+    snprintf(key, sizeof(key), "/bench/raw/0/%ld", i % 10);
+    cleanup_free char *k = b64(key);
+    *body = xasprintf("{\"key\":\"%s\"}", k);
+    return true;
+}
+
+static void report(const char *what, int conc, load_t *l, double rps)
+{
+    printf("  %-14s c=%-4d %9.0f req/s   p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  (%ld requests, "
+           "%ld errors)\n",
+           what, conc, rps, pct(l, 0.5), pct(l, 0.9), pct(l, 0.99), l->done, l->errors);
+}
+
+static double measure(const char *what, const char *method, const char *ct, next_fn fn, int conc,
+                      int ms, long max, double *p99, long *errors)
+{
+    load_t l = {.method = method, .content_type = ct, .next = fn};
+    create_max = max;
+    run_id++;
+    double rps = run_load(&l, conc, ms);
+    report(what, conc, &l, rps);
+    if (p99)
+        *p99 = pct(&l, 0.99);
+    if (errors)
+        *errors += l.errors;
+    load_free(&l);
+    return rps;
+}
+
+/* ---- watch fan-out ---- */
+
+static int open_watch(int port, const char *path)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    char req[512];
+    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
+    if (write(fd, req, (size_t)n) != n) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, double *max,
+                         int *delivered_min)
+{
+    int *fds = xcalloc((size_t)n_watchers, sizeof(int));
+    struct pollfd *pfd = xcalloc((size_t)n_watchers, sizeof(*pfd));
+    int opened = 0;
+    for (int i = 0; i < n_watchers; i++) {
+        fds[i] = open_watch(srv.port, "/api/v1/namespaces/watched/configmaps?watch=true");
+        if (fds[i] >= 0)
+            opened++;
+    }
+    /* Wait until every stream is established (headers and the opening newline arrived). */
+    char buf[65536];
+    for (int i = 0; i < n_watchers; i++) {
+        if (fds[i] < 0)
+            continue;
+        struct pollfd p = {.fd = fds[i], .events = POLLIN};
+        if (poll(&p, 1, 5000) > 0 && read(fds[i], buf, sizeof(buf)) > 0)
+            continue;
+        close(fds[i]);
+        fds[i] = -1;
+        opened--;
+    }
+    printf("  %d of %d watches established\n", opened, n_watchers);
+    double *lat = xcalloc((size_t)(n_watchers * writes), sizeof(double));
+    size_t n_lat = 0;
+    int min_got = n_watchers;
+    bool *got = xcalloc((size_t)n_watchers, sizeof(bool));
+    for (int w = 0; w < writes; w++) {
+        memset(got, 0, (size_t)n_watchers * sizeof(bool));
+        char url[256], body[256];
+        snprintf(url, sizeof(url), "%s/api/v1/namespaces/watched/configmaps", srv.url);
+        snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"fan-%d\"}}", w);
+        uint64_t t0 = c8s_now_ns();
+        th_resp_t r;
+        th_http("POST", url, "application/json", body, &r);
+        th_resp_free(&r);
+        int received = 0;
+        char needle[32];
+        snprintf(needle, sizeof(needle), "\"fan-%d\"", w);
+        while (received < opened && c8s_now_ns() - t0 < 5000000000ull) {
+            int k = 0;
+            for (int i = 0; i < n_watchers; i++) {
+                if (fds[i] < 0 || got[i])
+                    continue;
+                pfd[k].fd = fds[i];
+                pfd[k].events = POLLIN;
+                pfd[k].revents = (short)i; /* remember the index in revents' place */
+                k++;
+            }
+            int idx[4096];
+            for (int j = 0; j < k && j < 4096; j++)
+                idx[j] = pfd[j].revents;
+            for (int j = 0; j < k; j++)
+                pfd[j].revents = 0;
+            if (poll(pfd, (nfds_t)k, 100) <= 0)
+                continue;
+            uint64_t now = c8s_now_ns();
+            for (int j = 0; j < k; j++) {
+                if (!(pfd[j].revents & POLLIN))
+                    continue;
+                ssize_t nr = read(pfd[j].fd, buf, sizeof(buf) - 1);
+                if (nr <= 0)
+                    continue;
+                buf[nr] = '\0';
+                if (strstr(buf, needle)) {
+                    got[idx[j]] = true;
+                    received++;
+                    lat[n_lat++] = (double)(now - t0) / 1e6;
+                }
+            }
+        }
+        if (received < min_got)
+            min_got = received;
+    }
+    qsort(lat, n_lat, sizeof(double), cmp_double);
+    *p50 = n_lat ? lat[n_lat / 2] : 0;
+    *p99 = n_lat ? lat[(size_t)(0.99 * (double)(n_lat - 1))] : 0;
+    *max = n_lat ? lat[n_lat - 1] : 0;
+    *delivered_min = min_got;
+    for (int i = 0; i < n_watchers; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    free(fds);
+    free(pfd);
+    free(lat);
+    free(got);
+}
+
+/* ---- process figures ---- */
+
+static long rss_kb(pid_t pid)
+{
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "r");
+    long kb = -1;
+    while (f && fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return kb;
+}
+
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[2048];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')');
+    unsigned long ut = 0, st = 0;
+    /* Fields after the command: state is 3rd; utime and stime are the 14th and 15th. */
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+static void ns(const char *name)
+{
+    char url[256], body[128];
+    snprintf(url, sizeof(url), "%s/api/v1/namespaces", srv.url);
+    snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"%s\"}}", name);
+    th_resp_t r;
+    th_http("POST", url, "application/json", body, &r);
+    th_resp_free(&r);
+}
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        quick = quick || strcmp(argv[i], "--quick") == 0;
+    signal(SIGPIPE, SIG_IGN);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < 8192) {
+        rl.rlim_cur = rl.rlim_max < 8192 ? rl.rlim_max : 8192;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    memset(payload, 'x', 1000);
+    payload[1000] = '\0';
+    cleanup_free char *val = xasprintf("{\"kind\":\"ConfigMap\",\"data\":{\"k\":\"%s\"}}", payload);
+    etcd_value_b64 = b64(val);
+    if (th_etcd_start(&etcd) != 0) {
+        fprintf(stderr, "bench: etcd did not start\n");
+        return 1;
+    }
+    static const char *const args[] = {"--max-requests-inflight", "0",
+                                       "--max-mutating-requests-inflight", "0", NULL};
+    if (th_server_start(&srv, etcd.url, args) != 0) {
+        fprintf(stderr, "bench: server did not start (log %s)\n", srv.log);
+        th_etcd_stop(&etcd);
+        return 1;
+    }
+    int ms = quick ? 1000 : 4000;
+    long errors = 0;
+    ns("bench");
+    ns("small");
+    ns("watched");
+    ns("pods");
+    for (int i = 0; i < 10; i++) {
+        char url[256], body[1300];
+        snprintf(url, sizeof(url), "%s/api/v1/namespaces/small/configmaps", srv.url);
+        snprintf(body, sizeof(body), "{\"metadata\":{\"name\":\"cm-%d\"},\"data\":{\"k\":\"%s\"}}", i,
+                 payload);
+        th_resp_t r;
+        th_http("POST", url, "application/json", body, &r);
+        th_resp_free(&r);
+        /* The raw range reads these keys. */
+        snprintf(url, sizeof(url), "%s/v3/kv/put", etcd.url);
+        char key[64];
+        snprintf(key, sizeof(key), "/bench/raw/0/%d", i);
+        cleanup_free char *k = b64(key);
+        cleanup_free char *pb = xasprintf("{\"key\":\"%s\",\"value\":\"%s\"}", k, etcd_value_b64);
+        th_http("POST", url, "application/json", pb, &r);
+        th_resp_free(&r);
+    }
+    run_id = 100;
+    printf("c8s bench/api (%s mode; each figure %d ms of load; the machine is shared: compare "
+           "ratios)\n",
+           quick ? "quick" : "full", ms);
+    static const int levels[] = {1, 50, 500};
+    for (size_t li = 0; li < C8S_ARRAY_SIZE(levels); li++) {
+        int c = levels[li];
+        printf("concurrency %d\n", c);
+        double put = measure("etcd put", "POST", "application/json", next_etcd_put, c, ms, 0, NULL,
+                             &errors);
+        double txn = measure("etcd txn", "POST", "application/json", next_etcd_txn, c, ms, 0, NULL,
+                             &errors);
+        double create = measure("c8s create", "POST", "application/json", next_create, c, ms, 0,
+                                NULL, &errors);
+        double range = measure("etcd range", "POST", "application/json", next_etcd_range, c, ms, 0,
+                               NULL, &errors);
+        double get = measure("c8s get rv=0", "GET", NULL, next_get, c, ms, 0, NULL, &errors);
+        double list = measure("c8s list rv=0", "GET", NULL, next_list, c, ms, 0, NULL, &errors);
+        printf("  create / etcd put = %.2f   create / etcd create-txn = %.2f   get / etcd range = "
+               "%.2f   (list: 10 objects of ~1 KB)\n",
+               put > 0 ? create / put : 0, txn > 0 ? create / txn : 0,
+               range > 0 ? get / range : 0);
+        result_add(" create_rps_c%d=%.0f etcd_put_rps_c%d=%.0f etcd_txn_rps_c%d=%.0f "
+                   "create_ratio_c%d=%.2f get_rps_c%d=%.0f list_rps_c%d=%.0f",
+                   c, create, c, put, c, txn, c, put > 0 ? create / put : 0, c, get, c, list);
+    }
+
+    int watchers = quick ? 200 : 1000, writes = quick ? 3 : 10;
+    printf("watch fan-out: %d watchers, %d writes\n", watchers, writes);
+    double w50, w99, wmax;
+    int delivered;
+    watch_fanout(watchers, writes, &w50, &w99, &wmax, &delivered);
+    printf("  write → watcher: p50 %.1f ms  p99 %.1f ms  max %.1f ms; every write reached at least "
+           "%d of %d\n",
+           w50, w99, wmax, delivered, watchers);
+    result_add(" watchers=%d watch_p50_ms=%.1f watch_p99_ms=%.1f watch_delivered=%d/%d", watchers,
+               w50, w99, delivered, watchers);
+
+    long rss_before = rss_kb(srv.pid);
+    long pods = quick ? 1000 : 10000;
+    printf("memory: creating %ld pods\n", pods);
+    double prps = measure("c8s pod create", "POST", "application/json", next_pod, 50, 600000, pods,
+                          NULL, &errors);
+    (void)prps;
+    sleep(1);
+    long rss_after = rss_kb(srv.pid);
+    printf("  server RSS %.1f MB before, %.1f MB with %ld pods (plus this run's configmaps)\n",
+           (double)rss_before / 1024, (double)rss_after / 1024, pods);
+    result_add(" pods=%ld rss_mb=%.1f", pods, (double)rss_after / 1024);
+
+    int idle_s = quick ? 5 : 60;
+    printf("idle: %d s with nothing to do\n", idle_s);
+    double c0 = cpu_seconds(srv.pid);
+    uint64_t t0 = c8s_now_ns();
+    sleep((unsigned)idle_s);
+    double c1 = cpu_seconds(srv.pid);
+    double wall = (double)(c8s_now_ns() - t0) / 1e9;
+    double idle_pct = 100.0 * (c1 - c0) / wall;
+    printf("  server CPU while idle: %.2f%% of one core\n", idle_pct);
+    result_add(" idle_cpu_pct=%.2f errors=%ld", idle_pct, errors);
+
+    th_server_stop(&srv);
+    th_etcd_stop(&etcd);
+    free(etcd_value_b64);
+    curl_global_cleanup();
+    printf("RESULT%s\n", result);
+    return errors ? 1 : 0;
+}
