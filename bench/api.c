@@ -495,6 +495,29 @@ int main(int argc, char **argv)
     printf("c8s bench/api (%s mode; each figure %d ms of load; the machine is shared: compare "
            "ratios)\n",
            quick ? "quick" : "full", ms);
+    long rss_before = rss_kb(srv.pid);
+    long pods = quick ? 1000 : 10000;
+    printf("memory: creating %ld pods\n", pods);
+    double prps = measure("c8s pod create", "POST", "application/json", next_pod, 50, 600000, pods,
+                          NULL, &errors);
+    (void)prps;
+    sleep(1);
+    long rss_after = rss_kb(srv.pid);
+    printf("  server RSS %.1f MB before, %.1f MB with %ld pods stored\n",
+           (double)rss_before / 1024, (double)rss_after / 1024, pods);
+    result_add(" pods=%ld rss_mb=%.1f", pods, (double)rss_after / 1024);
+
+    int idle_s = quick ? 5 : 60;
+    printf("idle: %d s with nothing to do\n", idle_s);
+    double c0 = cpu_seconds(srv.pid);
+    uint64_t t0 = c8s_now_ns();
+    sleep((unsigned)idle_s);
+    double c1 = cpu_seconds(srv.pid);
+    double wall = (double)(c8s_now_ns() - t0) / 1e9;
+    double idle_pct = 100.0 * (c1 - c0) / wall;
+    printf("  server CPU while idle: %.2f%% of one core\n", idle_pct);
+    result_add(" idle_cpu_pct=%.2f errors=%ld", idle_pct, errors);
+
     static const int levels[] = {1, 50, 500};
     for (size_t li = 0; li < C8S_ARRAY_SIZE(levels); li++) {
         int c = levels[li];
@@ -528,29 +551,6 @@ int main(int argc, char **argv)
            w50, w99, wmax, delivered, watchers);
     result_add(" watchers=%d watch_p50_ms=%.1f watch_p99_ms=%.1f watch_delivered=%d/%d", watchers,
                w50, w99, delivered, watchers);
-
-    long rss_before = rss_kb(srv.pid);
-    long pods = quick ? 1000 : 10000;
-    printf("memory: creating %ld pods\n", pods);
-    double prps = measure("c8s pod create", "POST", "application/json", next_pod, 50, 600000, pods,
-                          NULL, &errors);
-    (void)prps;
-    sleep(1);
-    long rss_after = rss_kb(srv.pid);
-    printf("  server RSS %.1f MB before, %.1f MB with %ld pods (plus this run's configmaps)\n",
-           (double)rss_before / 1024, (double)rss_after / 1024, pods);
-    result_add(" pods=%ld rss_mb=%.1f", pods, (double)rss_after / 1024);
-
-    int idle_s = quick ? 5 : 60;
-    printf("idle: %d s with nothing to do\n", idle_s);
-    double c0 = cpu_seconds(srv.pid);
-    uint64_t t0 = c8s_now_ns();
-    sleep((unsigned)idle_s);
-    double c1 = cpu_seconds(srv.pid);
-    double wall = (double)(c8s_now_ns() - t0) / 1e9;
-    double idle_pct = 100.0 * (c1 - c0) / wall;
-    printf("  server CPU while idle: %.2f%% of one core\n", idle_pct);
-    result_add(" idle_cpu_pct=%.2f errors=%ld", idle_pct, errors);
 
     th_server_stop(&srv);
     th_etcd_stop(&etcd);

@@ -198,6 +198,11 @@ void apiserver__delete(api_req_t *r);
 void apiserver__deletecollection(api_req_t *r);
 /* Decodes the request body (JSON or YAML per Content-Type) into an object; owned. */
 int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err);
+/* Copies a failed store result's error into err; returns its code. */
+int apiserver__store_err(const store_result_t *res, c8s_err_t *err);
+/* Takes the current object of a single-key read into r->old / r->old_rev. Returns 0, or the
+ * error (etcd failure, NotFound, malformed value) filled into err. */
+int apiserver__take_current(api_req_t *r, const store_result_t *res, c8s_err_t *err);
 /* The error for a missing object: `pods "x" not found`. */
 int apiserver__err_notfound(api_req_t *r, c8s_err_t *err);
 

@@ -15,6 +15,26 @@ int apiserver__err_notfound(api_req_t *r, c8s_err_t *err)
                        r->name ? r->name : "");
 }
 
+int apiserver__store_err(const store_result_t *res, c8s_err_t *err)
+{
+    return c8s_err_set(err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+}
+
+int apiserver__take_current(api_req_t *r, const store_result_t *res, c8s_err_t *err)
+{
+    if (res->code != 0)
+        return apiserver__store_err(res, err);
+    if (res->n_kvs == 0)
+        return apiserver__err_notfound(r, err);
+    json_decref(r->old);
+    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
+                                      res->kvs[0].mod_revision);
+    r->old_rev = res->kvs[0].mod_revision;
+    if (!r->old)
+        return c8s_err_set(err, C8S_EINTERNAL, "stored object is not valid JSON");
+    return 0;
+}
+
 static const char *rv_param(const api_req_t *r)
 {
     const char *rv = apiserver__query(r, "resourceVersion");

@@ -192,7 +192,7 @@ static void on_created(const store_result_t *res, void *data)
     }
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -253,7 +253,7 @@ static void on_namespace_read(const store_result_t *res, void *data)
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
     if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (res->n_kvs == 0) {
@@ -439,7 +439,7 @@ static void on_updated(const store_result_t *res, void *data)
     api_req_t *r = data;
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -456,7 +456,7 @@ static void on_finalized_delete(const store_result_t *res, void *data)
     api_req_t *r = data;
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -511,20 +511,8 @@ static void on_update_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
-    if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+    if (apiserver__take_current(r, res, &err) != 0)
         return fail(r, &err);
-    }
-    if (res->n_kvs == 0) {
-        apiserver__err_notfound(r, &err);
-        return fail(r, &err);
-    }
-    json_decref(r->old);
-    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
-                                      res->kvs[0].mod_revision);
-    r->old_rev = res->kvs[0].mod_revision;
-    if (!r->old)
-        return fail_code(r, C8S_EINTERNAL, "stored object is not valid JSON");
     json_t *next = NULL;
     if (compute_update(r, &next, &err) != 0)
         return fail(r, &err);
@@ -643,7 +631,7 @@ static void on_deleted(const store_result_t *res, void *data)
     api_req_t *r = data;
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -661,7 +649,7 @@ static void on_delete_marked(const store_result_t *res, void *data)
     api_req_t *r = data;
     if (res->code != 0) {
         c8s_err_t err = C8S_ERR_INIT;
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -815,20 +803,8 @@ static void on_delete_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
-    if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+    if (apiserver__take_current(r, res, &err) != 0)
         return fail(r, &err);
-    }
-    if (res->n_kvs == 0) {
-        apiserver__err_notfound(r, &err);
-        return fail(r, &err);
-    }
-    json_decref(r->old);
-    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
-                                      res->kvs[0].mod_revision);
-    r->old_rev = res->kvs[0].mod_revision;
-    if (!r->old)
-        return fail_code(r, C8S_EINTERNAL, "stored object is not valid JSON");
     delete_decide(r);
 }
 
@@ -931,7 +907,7 @@ static void on_collection_listed(const store_result_t *res, void *data)
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
     if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     json_t *list = json_array();

@@ -63,22 +63,8 @@ static void on_scale_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
-    if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+    if (apiserver__take_current(r, res, &err) != 0)
         return fail(r, &err);
-    }
-    if (res->n_kvs == 0) {
-        apiserver__err_notfound(r, &err);
-        return fail(r, &err);
-    }
-    json_decref(r->old);
-    r->old = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
-                                      res->kvs[0].mod_revision);
-    r->old_rev = res->kvs[0].mod_revision;
-    if (!r->old) {
-        c8s_err_set(&err, C8S_EINTERNAL, "stored object is not valid JSON");
-        return fail(r, &err);
-    }
     json_t *cur = scale_of(r, r->old);
     if (strcmp(r->method, "GET") == 0)
         return apiserver__respond_obj(r, 200, cur);
@@ -145,7 +131,7 @@ static void on_scale_written(const store_result_t *res, void *data)
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
     if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -192,7 +178,7 @@ static void on_bound(const store_result_t *res, void *data)
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
     if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (!res->succeeded) {
@@ -211,7 +197,7 @@ static void on_binding_read(const store_result_t *res, void *data)
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
     if (res->code != 0) {
-        c8s_err_set(&err, res->code, "%s", res->err ? res->err->msg : "etcd error");
+        apiserver__store_err(res, &err);
         return fail(r, &err);
     }
     if (res->n_kvs == 0) {
