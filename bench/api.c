@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static bool quick;
@@ -517,19 +518,34 @@ static void stop_all(void)
     if (srv.pid > 0) {
         int rc = th_server_stop(&srv);
         if (rc != 0)
-            fprintf(stderr, "bench: server exited with status %d (log %s)\n", rc, srv.log);
+            fprintf(stderr, "bench: server exited with status %d (log kept: %s)\n", rc, srv.log);
+        else
+            unlink(srv.log);
     }
     if (etcd.pid > 0 || etcd.dir[0])
         th_etcd_stop(&etcd);
 }
 
-/* Ctrl-C or SIGTERM: the children run in their own process groups, so they would outlive us. */
+static char etcd_log[300]; /* th_etcd_start's log file, built ahead for on_signal */
+
+/* Ctrl-C or SIGTERM: the children run in their own process groups, so they would outlive us.
+ * Only async-signal-safe calls: kill, waitpid, fork and exec of rm for the temporary files. */
 static void on_signal(int sig)
 {
-    if (srv.pid > 0)
-        kill(srv.pid, SIGKILL);
-    if (etcd.pid > 0)
-        kill(etcd.pid, SIGKILL);
+    pid_t kids[2] = {srv.pid, etcd.pid};
+    for (int i = 0; i < 2; i++)
+        if (kids[i] > 0) {
+            kill(kids[i], SIGKILL);
+            waitpid(kids[i], NULL, 0);
+        }
+    const char *rm[] = {"rm", "-rf", srv.dir, srv.log, etcd.dir, etcd_log, NULL};
+    pid_t p = fork();
+    if (p == 0) {
+        execvp("rm", (char *const *)rm);
+        _exit(127);
+    }
+    if (p > 0)
+        waitpid(p, NULL, 0);
     _exit(128 + sig);
 }
 
@@ -598,6 +614,7 @@ int main(int argc, char **argv)
     atexit(stop_all);
     if (th_etcd_start(&etcd) != 0)
         fail("etcd did not start");
+    snprintf(etcd_log, sizeof(etcd_log), "%s.log", etcd.dir);
     static const char *const args[] = {"--max-requests-inflight", "0",
                                        "--max-mutating-requests-inflight", "0", NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
