@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -71,8 +72,12 @@ static pid_t spawn(char *const argv[], const char *log_path)
             dup2(fd, 2);
             close(fd);
         }
-        /* Die with the test if it crashes, so nothing is left running. */
+        /* Its own process group (a Ctrl-C to the test is the test's), but it dies with the test
+         * if the test crashes, so nothing is left running. */
         setpgid(0, 0);
+        prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (getppid() == 1)
+            _exit(127);
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -240,6 +245,11 @@ int th_server_stop(th_server_t *s)
         s->pid = 0;
     }
     th_rmtree(s->dir);
+    /* The log is kept only when the server did not stop cleanly, for whoever debugs it. */
+    if (rc == 0 && s->log[0])
+        unlink(s->log);
+    else if (s->log[0])
+        fprintf(stderr, "harness: server exited with %d; its log is %s\n", rc, s->log);
     return rc;
 }
 

@@ -42,8 +42,8 @@ typedef struct th_server_s {
  * (NULL-terminated, may be NULL) and waits until /readyz is 200 (up to 20 s). */
 int th_server_start(th_server_t *s, const char *etcd_url, const char *const *extra_args);
 void th_server_signal(th_server_t *s, int sig);
-/* Stops the server with SIGTERM (SIGKILL after 10 s), reaps it, removes its data dir. Returns
- * the exit status (0 on a clean shutdown). */
+/* Stops the server with SIGTERM (SIGKILL after 10 s), reaps it, removes its data dir (and its log
+ * after a clean stop). Returns the exit status (0 on a clean shutdown). */
 int th_server_stop(th_server_t *s);
 
 typedef struct th_resp_s {
