@@ -6,6 +6,7 @@
 #include "c8s/base.h"
 #include "c8s/cmd.h"
 #include "c8s/controllers.h"
+#include "c8s/scheduler.h"
 #include "c8s/store.h"
 
 #include <errno.h>
@@ -297,6 +298,14 @@ int cmd_server(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    scheduler_t *sched = NULL;
+    if (scheduler_start(api, &sched, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        controllers_stop(ctrl);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
     if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
@@ -319,6 +328,7 @@ int cmd_server(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
 
+    scheduler_stop(sched);
     controllers_stop(ctrl);
     apiserver_stop(api);
 out:

@@ -1,0 +1,509 @@
+/*
+ * role.c — the scheduler role around the pure core: informers keep a snapshot of nodes and of
+ * the pods bound to them; pending pods go through a work queue; each is decided by
+ * sched_schedule_one, assumed onto its node at once (so two pods never take the same last CPU),
+ * and bound through pods/binding. A pod that fits nowhere gets PodScheduled=False/Unschedulable
+ * with upstream's message and a FailedScheduling event, and waits until the cluster changes
+ * (a node added or changed, a pod removed) or a minute passes.
+ */
+#include "c8s/client.h"
+#include "c8s/informer.h"
+#include "c8s/leader.h"
+#include "c8s/sched.h"
+#include "c8s/scheduler.h"
+#include "c8s/workqueue.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define UNSCHEDULABLE_FLUSH_MS 60000
+
+typedef struct placed_s {
+    sched_pod_t *pod; /* one reference */
+    char *node;
+    bool assumed; /* bound by us, not yet seen bound through the informer */
+} placed_t;
+
+struct scheduler_s {
+    apiserver_t *srv;
+    uv_loop_t loop;
+    uv_thread_t thread;
+    uv_async_t stop_async;
+    uv_timer_t flush_timer;
+    client_t *client;
+    leader_t *leader;
+    informer_t *nodes_inf, *pods_inf;
+    workqueue_t *queue;
+    json_t *nodes;        /* name → sched_node_t* (as an integer) */
+    sched_node_t **array; /* the snapshot handed to the core */
+    size_t n_array;
+    bool array_dirty;
+    json_t *placed;        /* "ns/name" → placed_t* (as an integer) */
+    json_t *unschedulable; /* "ns/name" → true */
+    uint64_t rand_state;
+    size_t start_index;
+    bool leading, stopping;
+    int pending_stops;
+};
+
+static sched_node_t *node_get(scheduler_t *s, const char *name)
+{
+    return (sched_node_t *)(uintptr_t)json_integer_value(json_object_get(s->nodes, name));
+}
+
+static placed_t *placed_get(scheduler_t *s, const char *key)
+{
+    return (placed_t *)(uintptr_t)json_integer_value(json_object_get(s->placed, key));
+}
+
+static char *pod_key(const json_t *pod)
+{
+    json_t *md = json_object_get(pod, "metadata");
+    return xasprintf("%s/%s", json_string_value(json_object_get(md, "namespace")) ?: "",
+                     json_string_value(json_object_get(md, "name")) ?: "");
+}
+
+/* ---- the snapshot ---- */
+
+static void unplace(scheduler_t *s, const char *key)
+{
+    placed_t *p = placed_get(s, key);
+    if (!p)
+        return;
+    sched_node_t *n = node_get(s, p->node);
+    if (n)
+        sched_node_remove_pod(n, p->pod, NULL);
+    sched_pod_unref(p->pod);
+    free(p->node);
+    free(p);
+    json_object_del(s->placed, key);
+}
+
+static void place(scheduler_t *s, const char *key, sched_pod_t *pod, const char *node, bool assumed)
+{
+    unplace(s, key);
+    placed_t *p = xcalloc(1, sizeof(*p));
+    p->pod = sched_pod_ref(pod);
+    p->node = xstrdup(node);
+    p->assumed = assumed;
+    json_object_set_new(s->placed, key, json_integer((json_int_t)(uintptr_t)p));
+    sched_node_t *n = node_get(s, node);
+    if (n)
+        sched_node_add_pod(n, pod);
+}
+
+static void requeue_unschedulable(scheduler_t *s)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->unschedulable, k, v) workqueue_add(s->queue, k);
+    json_object_clear(s->unschedulable);
+}
+
+static void on_node(informer_t *inf, json_t *obj, void *data)
+{
+    scheduler_t *s = data;
+    sched_node_t *n = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+    if (!name || sched_node_from_json(obj, &n, &err) != 0) {
+        log_warn("scheduler", "node %s: %s", name ? name : "?", err.msg);
+        c8s_err_clear(&err);
+        return;
+    }
+    sched_node_t *old = node_get(s, name);
+    json_object_set_new(s->nodes, name, json_integer((json_int_t)(uintptr_t)n));
+    /* The pods placed there carry over to the new description of the node. */
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->placed, k, v)
+    {
+        placed_t *p = (placed_t *)(uintptr_t)json_integer_value(v);
+        if (strcmp(p->node, name) == 0)
+            sched_node_add_pod(n, p->pod);
+    }
+    sched_node_free(old);
+    s->array_dirty = true;
+    requeue_unschedulable(s);
+}
+
+static void on_node_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    on_node(inf, obj, data);
+}
+
+static void on_node_delete(informer_t *inf, json_t *obj, void *data)
+{
+    scheduler_t *s = data;
+    const char *name = json_string_value(json_object_get(json_object_get(obj, "metadata"), "name"));
+    sched_node_t *n = name ? node_get(s, name) : NULL;
+    if (!n)
+        return;
+    json_object_del(s->nodes, name);
+    sched_node_free(n);
+    s->array_dirty = true;
+}
+
+static bool is_ours(const json_t *pod)
+{
+    const char *sn =
+        json_string_value(json_object_get(json_object_get(pod, "spec"), "schedulerName"));
+    return !sn || !*sn || strcmp(sn, "default-scheduler") == 0;
+}
+
+static bool terminal(const json_t *pod)
+{
+    const char *ph = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+    return ph && (strcmp(ph, "Succeeded") == 0 || strcmp(ph, "Failed") == 0);
+}
+
+static void on_pod(informer_t *inf, json_t *obj, void *data)
+{
+    scheduler_t *s = data;
+    cleanup_free char *key = pod_key(obj);
+    const char *node = json_string_value(json_object_get(json_object_get(obj, "spec"), "nodeName"));
+    if (node && *node) {
+        json_object_del(s->unschedulable, key);
+        if (terminal(obj)) {
+            /* Finished pods hold nothing on their node any more. */
+            unplace(s, key);
+            requeue_unschedulable(s);
+            return;
+        }
+        placed_t *p = placed_get(s, key);
+        if (p && strcmp(p->node, node) == 0) {
+            p->assumed = false; /* the binding is confirmed */
+            return;
+        }
+        sched_pod_t *sp = NULL;
+        c8s_err_t err = C8S_ERR_INIT;
+        if (sched_pod_from_json(obj, &sp, &err) == 0) {
+            place(s, key, sp, node, false);
+            sched_pod_unref(sp);
+        }
+        c8s_err_clear(&err);
+        return;
+    }
+    if (is_ours(obj) && !json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp"))
+        workqueue_add(s->queue, key);
+}
+
+static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    on_pod(inf, obj, data);
+}
+
+static void on_pod_delete(informer_t *inf, json_t *obj, void *data)
+{
+    scheduler_t *s = data;
+    cleanup_free char *key = pod_key(obj);
+    json_object_del(s->unschedulable, key);
+    if (placed_get(s, key)) {
+        unplace(s, key);
+        requeue_unschedulable(s); /* room was made */
+    }
+}
+
+static void rebuild_array(scheduler_t *s)
+{
+    if (!s->array_dirty)
+        return;
+    free(s->array);
+    s->n_array = json_object_size(s->nodes);
+    s->array = xcalloc(s->n_array ? s->n_array : 1, sizeof(*s->array));
+    size_t i = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->nodes, k, v) s->array[i++] =
+        (sched_node_t *)(uintptr_t)json_integer_value(v);
+    s->array_dirty = false;
+}
+
+/* ---- deciding and binding ---- */
+
+typedef struct {
+    scheduler_t *s;
+    char *key;
+} op_t;
+
+static op_t *op_new(scheduler_t *s, const char *key)
+{
+    op_t *op = xcalloc(1, sizeof(*op));
+    op->s = s;
+    op->key = xstrdup(key);
+    return op;
+}
+
+static void op_done(op_t *op)
+{
+    workqueue_done(op->s->queue, op->key);
+    free(op->key);
+    free(op);
+}
+
+static void on_bound(const client_resp_t *resp, void *data)
+{
+    op_t *op = data;
+    scheduler_t *s = op->s;
+    if (resp->status == 201 || resp->status == 200) {
+        workqueue_forget(s->queue, op->key);
+    } else {
+        /* Not bound: give the room back; 404/409 mean the pod went or is bound already. */
+        placed_t *p = placed_get(s, op->key);
+        if (p && p->assumed)
+            unplace(s, op->key);
+        if (resp->status != 404 && resp->status != 409)
+            workqueue_add_rate_limited(s->queue, op->key);
+        log_warn("scheduler", "binding %s: %d %.200s", op->key, resp->status, resp->body);
+    }
+    op_done(op);
+}
+
+static void on_reported(const client_resp_t *resp, void *data)
+{
+    op_t *op = data;
+    if (resp->status >= 300 && resp->status != 404)
+        log_debug("scheduler", "reporting %s unschedulable: %d", op->key, resp->status);
+    free(op->key);
+    free(op);
+}
+
+/* PodScheduled=False/Unschedulable on the pod, and a FailedScheduling event, as upstream. */
+static void report_unschedulable(scheduler_t *s, const char *key, const json_t *pod,
+                                 const char *message)
+{
+    json_t *md = json_object_get(pod, "metadata");
+    const char *ns = json_string_value(json_object_get(md, "namespace"));
+    const char *name = json_string_value(json_object_get(md, "name"));
+    char now[32];
+    c8s_rfc3339_now(now, sizeof(now));
+    json_t *conds = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
+    {
+        const char *t = json_string_value(json_object_get(c, "type"));
+        if (!t || strcmp(t, "PodScheduled") != 0)
+            json_array_append(conds, c);
+    }
+    json_array_append_new(conds, json_pack("{s:s, s:s, s:s, s:s, s:n, s:s}", "type", "PodScheduled",
+                                           "status", "False", "reason", "Unschedulable", "message",
+                                           message, "lastProbeTime", "lastTransitionTime", now));
+    json_t *patch = json_pack("{s:{s:o}}", "status", "conditions", conds);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    json_decref(patch);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", ns, name);
+    client_request(s->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_reported, op_new(s, key));
+    json_t *ev = json_pack(
+        "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s}, s:s, s:s, "
+        "s:i}",
+        "apiVersion", "v1", "kind", "Event", "metadata", "generateName", name, "namespace", ns,
+        "involvedObject", "kind", "Pod", "namespace", ns, "name", name, "uid",
+        json_string_value(json_object_get(md, "uid")) ?: "", "apiVersion", "v1", "reason",
+        "FailedScheduling", "message", message, "type", "Warning", "source", "component",
+        "default-scheduler", "firstTimestamp", now, "lastTimestamp", now, "count", 1);
+    cleanup_free char *evb = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    cleanup_free char *evp = xasprintf("/api/v1/namespaces/%s/events", ns);
+    client_request(s->client, "POST", evp, "application/json", evb, strlen(evb), on_reported,
+                   op_new(s, key));
+}
+
+static void process(workqueue_t *q, const char *key, void *data)
+{
+    scheduler_t *s = data;
+    char ns[256], name[256];
+    const char *slash = strchr(key, '/');
+    snprintf(ns, sizeof(ns), "%.*s", slash ? (int)(slash - key) : 0, key);
+    snprintf(name, sizeof(name), "%s", slash ? slash + 1 : key);
+    json_t *pod = informer_get(s->pods_inf, ns, name);
+    const char *bound =
+        json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
+    if (!s->leading || !pod || (bound && *bound) || placed_get(s, key) || !is_ours(pod) ||
+        json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp")) {
+        workqueue_done(q, key);
+        return;
+    }
+    sched_pod_t *sp = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (sched_pod_from_json(pod, &sp, &err) != 0) {
+        log_warn("scheduler", "pod %s: %s", key, err.msg);
+        c8s_err_clear(&err);
+        workqueue_done(q, key);
+        return;
+    }
+    rebuild_array(s);
+    sched_opts_t opts = {
+        .rand = sched_rand_xorshift, .rand_ctx = &s->rand_state, .start_index = s->start_index};
+    sched_result_t res = {0};
+    int rc = s->n_array ? sched_schedule_one(sp, s->array, s->n_array, &opts, &res) : 0;
+    if (rc == 0 && res.node) {
+        s->start_index = res.next_start;
+        place(s, key, sp, res.node->name, true); /* assume: the room is taken now */
+        json_t *b = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}}", "apiVersion", "v1",
+                              "kind", "Binding", "metadata", "name", name, "namespace", ns,
+                              "target", "apiVersion", "v1", "kind", "Node", "name", res.node->name);
+        cleanup_free char *body = json_dumps(b, JSON_COMPACT);
+        json_decref(b);
+        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/binding", ns, name);
+        client_request(s->client, "POST", path, "application/json", body, strlen(body), on_bound,
+                       op_new(s, key));
+    } else {
+        const char *msg = res.message ? res.message : "no nodes available to schedule pods";
+        report_unschedulable(s, key, pod, msg);
+        json_object_set_new(s->unschedulable, key, json_true());
+        workqueue_done(q, key);
+    }
+    sched_result_clear(&res);
+    sched_pod_unref(sp);
+}
+
+/* ---- life cycle ---- */
+
+static void on_flush(uv_timer_t *t)
+{
+    requeue_unschedulable(t->data);
+}
+
+static bool enqueue_pending(json_t *pod, void *data)
+{
+    on_pod(NULL, pod, data);
+    return true;
+}
+
+static void on_lead(void *data)
+{
+    scheduler_t *s = data;
+    s->leading = true;
+    /* Everything pending gets a look now. */
+    informer_foreach(s->pods_inf, enqueue_pending, s);
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->unschedulable, k, v) workqueue_add(s->queue, k);
+}
+
+static void on_lost(void *data)
+{
+    ((scheduler_t *)data)->leading = false;
+}
+
+static void on_pods_synced(informer_t *inf, void *data)
+{
+    informer_foreach(inf, enqueue_pending, data);
+}
+
+static void free_state(scheduler_t *s)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+    json_object_foreach_safe(s->placed, tmp, k, v)
+    {
+        placed_t *p = (placed_t *)(uintptr_t)json_integer_value(v);
+        sched_pod_unref(p->pod);
+        free(p->node);
+        free(p);
+    }
+    json_object_foreach(s->nodes, k, v)
+        sched_node_free((sched_node_t *)(uintptr_t)json_integer_value(v));
+    json_decref(s->placed);
+    json_decref(s->nodes);
+    json_decref(s->unschedulable);
+    free(s->array);
+}
+
+static void on_client_closed(void *data)
+{
+    scheduler_t *s = data;
+    uv_close((uv_handle_t *)&s->stop_async, NULL);
+    uv_close((uv_handle_t *)&s->flush_timer, NULL);
+}
+
+static void on_part_stopped(void *data)
+{
+    scheduler_t *s = data;
+    if (--s->pending_stops == 0)
+        client_close(s->client, on_client_closed, s);
+}
+
+static void on_stop(uv_async_t *a)
+{
+    scheduler_t *s = a->data;
+    s->stopping = true;
+    uv_timer_stop(&s->flush_timer);
+    s->pending_stops = 4;
+    leader_stop(s->leader, on_part_stopped, s);
+    informer_stop(s->nodes_inf, on_part_stopped, s);
+    informer_stop(s->pods_inf, on_part_stopped, s);
+    workqueue_close(s->queue, on_part_stopped, s);
+}
+
+static void run(void *arg)
+{
+    scheduler_t *s = arg;
+    s->queue = workqueue_new(&s->loop, 1, process, s);
+    informer_handlers_t nh = {on_node, on_node_update, on_node_delete, NULL};
+    informer_handlers_t ph = {on_pod, on_pod_update, on_pod_delete, on_pods_synced};
+    s->nodes_inf = informer_start(s->client, "/api/v1/nodes", NULL, &nh, s);
+    s->pods_inf = informer_start(s->client, "/api/v1/pods", NULL, &ph, s);
+    char host[256] = "c8s";
+    gethostname(host, sizeof(host) - 1);
+    cleanup_free char *identity =
+        xasprintf("%s_%08x", host, (unsigned)(c8s_now_ns() ^ (uint64_t)getpid()));
+    leader_config_t lc = {.ns = "kube-system",
+                          .name = "c8s-scheduler",
+                          .identity = identity,
+                          .on_started = on_lead,
+                          .on_stopped = on_lost,
+                          .data = s};
+    s->leader = leader_start(s->client, &lc);
+    uv_timer_start(&s->flush_timer, on_flush, UNSCHEDULABLE_FLUSH_MS, UNSCHEDULABLE_FLUSH_MS);
+    uv_run(&s->loop, UV_RUN_DEFAULT);
+}
+
+int scheduler_start(apiserver_t *srv, scheduler_t **out, c8s_err_t *err)
+{
+    scheduler_t *s = xcalloc(1, sizeof(*s));
+    s->srv = srv;
+    s->nodes = json_object();
+    s->placed = json_object();
+    s->unschedulable = json_object();
+    s->rand_state = c8s_now_ns() | 1;
+    s->array_dirty = true;
+    int rc = uv_loop_init(&s->loop);
+    if (rc != 0) {
+        free_state(s);
+        free(s);
+        return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
+    }
+    uv_async_init(&s->loop, &s->stop_async, on_stop);
+    s->stop_async.data = s;
+    uv_timer_init(&s->loop, &s->flush_timer);
+    s->flush_timer.data = s;
+    s->client = client_new_inproc(srv, &s->loop);
+    rc = uv_thread_create(&s->thread, run, s);
+    if (rc != 0) {
+        client_close(s->client, on_client_closed, s);
+        uv_run(&s->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&s->loop);
+        free_state(s);
+        free(s);
+        return c8s_err_set(err, C8S_ESYS, "starting the scheduler thread: %s", uv_strerror(rc));
+    }
+    *out = s;
+    return 0;
+}
+
+void scheduler_stop(scheduler_t *s)
+{
+    if (!s)
+        return;
+    uv_async_send(&s->stop_async);
+    uv_thread_join(&s->thread);
+    if (uv_loop_close(&s->loop) != 0)
+        log_warn("scheduler", "loop closed with handles open");
+    free_state(s);
+    free(s);
+}
