@@ -22,6 +22,7 @@ typedef struct {
     const char *data_dir;
     char *etcd_servers;
     int etcd_client_port, etcd_peer_port;
+    bool no_scheduler, no_controllers;
     char **endpoints;
 } server_opts_t;
 
@@ -42,6 +43,8 @@ static void usage(FILE *f)
             "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
             "  --service-node-port-range A-B       (default 30000-32767)\n"
             "  --watch-cache-size N                events kept per resource (default 10000)\n"
+            "  --disable-scheduler                 run without the scheduler role\n"
+            "  --disable-controller-manager        run without the controllers\n"
             "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
             "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
             "                                      (default 16777216)\n"
@@ -77,6 +80,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_WCACHE,
         O_WQUEUE,
         O_EVENT_TTL,
+        O_NO_SCHED,
+        O_NO_CTRL,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -95,6 +100,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"watch-cache-size", required_argument, NULL, O_WCACHE},
         {"watch-queue-max-bytes", required_argument, NULL, O_WQUEUE},
         {"event-ttl", required_argument, NULL, O_EVENT_TTL},
+        {"disable-scheduler", no_argument, NULL, O_NO_SCHED},
+        {"disable-controller-manager", no_argument, NULL, O_NO_CTRL},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -134,6 +141,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case 'v':
             c8s_log_set_level(C8S_LOG_DEBUG);
+            break;
+        case O_NO_SCHED:
+            o->no_scheduler = true;
+            break;
+        case O_NO_CTRL:
+            o->no_controllers = true;
             break;
         case 'h':
             usage(stdout);
@@ -292,14 +305,14 @@ int cmd_server(int argc, char **argv)
         goto out;
     }
     controllers_t *ctrl = NULL;
-    if (controllers_start(api, &ctrl, &err) != 0) {
+    if (!o.no_controllers && controllers_start(api, &ctrl, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         apiserver_stop(api);
         rc = 1;
         goto out;
     }
     scheduler_t *sched = NULL;
-    if (scheduler_start(api, &sched, &err) != 0) {
+    if (!o.no_scheduler && scheduler_start(api, &sched, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         controllers_stop(ctrl);
         apiserver_stop(api);

@@ -409,7 +409,8 @@ static void test_etcd_down(void)
 int main(void)
 {
     REQUIRE(th_etcd_start(&etcd) == 0);
-    static const char *const args[] = {"--watch-cache-size", "20", NULL};
+    static const char *const args[] = {"--watch-cache-size", "20", "--disable-scheduler",
+                                       "--disable-controller-manager", NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
         th_server_stop(&srv);
         th_etcd_stop(&etcd);
