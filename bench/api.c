@@ -616,8 +616,14 @@ int main(int argc, char **argv)
     if (th_etcd_start(&etcd) != 0)
         fail("etcd did not start");
     snprintf(etcd_log, sizeof(etcd_log), "%s.log", etcd.dir);
-    static const char *const args[] = {"--max-requests-inflight", "0",
-                                       "--max-mutating-requests-inflight", "0", NULL};
+    /* The API server alone: no scheduler or controllers acting on what the bench writes. */
+    static const char *const args[] = {"--max-requests-inflight",
+                                       "0",
+                                       "--max-mutating-requests-inflight",
+                                       "0",
+                                       "--disable-scheduler",
+                                       "--disable-controller-manager",
+                                       NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
         fprintf(stderr, "bench: server log %s:\n", srv.log);
         cleanup_free char *cmd = xasprintf("tail -n 20 %s >&2", srv.log);

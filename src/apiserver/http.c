@@ -205,6 +205,7 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->delete_opts);
     json_decref(r->alloc);
     free(r->tmp_qualified);
+    free(r->stored);
     free(r);
 }
 

@@ -120,6 +120,7 @@ struct api_req_s {
     size_t coll_index; /* deletecollection progress */
     json_t *alloc;     /* allocations to release if the write fails: array of keys */
     char *tmp_qualified;
+    char *stored;               /* the serialized object last written (rest_write.c) */
     void *guard;                /* the guard in h2o's pool that clears h2o when h2o lets go */
     void (*next)(api_req_t *r); /* continuation while waiting for a cache */
     apiserver_call_t *call;     /* an in-process call (inproc.c) instead of h2o */
@@ -182,6 +183,9 @@ wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, cons
                                     size_t len, int64_t rev);
 /* Parses a stored value and sets metadata.resourceVersion (owned result, NULL if malformed). */
 json_t *apiserver__decode_stored(const char *value, size_t len, int64_t rev);
+/* Stored bytes that begin `{"metadata":{` with the resourceVersion spliced in (owned, *out_len
+ * set), or NULL when the bytes are not in that form (the caller then parses and serializes). */
+char *apiserver__with_rv(const char *stored, size_t len, int64_t rev, size_t *out_len);
 /* etcd key of an object. Owned. */
 char *apiserver__key(const resource_t *res, const char *ns, const char *name);
 /* Runs r when the resource's cache is ready (at once if it is). */

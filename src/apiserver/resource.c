@@ -40,6 +40,23 @@ json_t *apiserver__decode_stored(const char *value, size_t len, int64_t rev)
     return obj;
 }
 
+char *apiserver__with_rv(const char *stored, size_t len, int64_t rev, size_t *out_len)
+{
+    static const char head[] = "{\"metadata\":{\"";
+    size_t hl = sizeof(head) - 2; /* up to and including the metadata object's brace */
+    if (len < sizeof(head) - 1 || memcmp(stored, head, sizeof(head) - 1) != 0)
+        return NULL;
+    char field[48];
+    int fl = snprintf(field, sizeof(field), "\"resourceVersion\":\"%lld\",", (long long)rev);
+    char *out = xmalloc(len + (size_t)fl + 1);
+    memcpy(out, stored, hl);
+    memcpy(out + hl, field, (size_t)fl);
+    memcpy(out + hl + (size_t)fl, stored + hl, len - hl);
+    out[len + (size_t)fl] = '\0';
+    *out_len = len + (size_t)fl;
+    return out;
+}
+
 /* Copies the value at a dotted path of src into the same path of dst. */
 static void copy_path(json_t *dst, const json_t *src, const char *path)
 {
@@ -71,13 +88,20 @@ static void copy_path(json_t *dst, const json_t *src, const char *path)
 wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, const char *value,
                                     size_t len, int64_t rev)
 {
-    cleanup_json json_t *obj = apiserver__decode_stored(value, len, rev);
-    if (!obj)
+    /* Our own writes splice; anything else (older data, other writers) is re-serialized. */
+    size_t json_len = 0;
+    cleanup_free char *json = apiserver__with_rv(value, len, rev, &json_len);
+    cleanup_json json_t *obj =
+        json ? json_loadb(value, len, 0, NULL) : apiserver__decode_stored(value, len, rev);
+    if (!json_is_object(obj))
         return NULL;
     json_t *md = json_object_get(obj, "metadata");
-    cleanup_free char *json = json_dumps(obj, JSON_COMPACT);
-    if (!json)
-        return NULL;
+    if (!json) {
+        json = json_dumps(obj, JSON_COMPACT);
+        if (!json)
+            return NULL;
+        json_len = strlen(json);
+    }
     json_t *labels = json_object_get(md, "labels");
     json_t *fields = json_object();
     copy_path(fields, obj, "metadata.name");
@@ -86,7 +110,7 @@ wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, cons
         copy_path(fields, obj, *f);
     return wc_obj_new(key, json_string_value(json_object_get(md, "namespace")),
                       json_string_value(json_object_get(md, "name")),
-                      json_string_value(json_object_get(md, "uid")), rev, json, strlen(json),
+                      json_string_value(json_object_get(md, "uid")), rev, json, json_len,
                       json_is_object(labels) ? json_incref(labels) : NULL, fields);
 }
 

@@ -117,23 +117,51 @@ static int check_type(api_req_t *r, json_t *obj, c8s_err_t *err)
     return 0;
 }
 
-static char *serialize_for_store(json_t *obj)
-{
-    json_t *md = json_object_get(obj, "metadata");
-    json_t *rv = json_incref(json_object_get(md, "resourceVersion"));
-    json_object_del(md, "resourceVersion");
-    char *out = json_dumps(obj, JSON_COMPACT);
-    if (rv) {
-        json_object_set_new(md, "resourceVersion", rv);
-    }
-    return out;
-}
-
 static void set_rv(json_t *obj, int64_t rev)
 {
     char buf[24];
     snprintf(buf, sizeof(buf), "%lld", (long long)rev);
     json_object_set_new(meta(obj), "resourceVersion", json_string(buf));
+}
+
+/* The stored form: no resourceVersion (it is the key's mod_revision), and metadata first, so
+ * that the resourceVersion can be spliced into these bytes (apiserver__with_rv) for the answer
+ * and the watch cache instead of serializing the object again. */
+static char *serialize_for_store(json_t *obj)
+{
+    json_t *md = json_object_get(obj, "metadata");
+    json_t *rv = json_incref(json_object_get(md, "resourceVersion"));
+    json_object_del(md, "resourceVersion");
+    json_t *ordered = json_object();
+    json_object_set(ordered, "metadata", md);
+    const char *k;
+    json_t *v;
+    json_object_foreach(obj, k, v)
+    {
+        if (strcmp(k, "metadata") != 0)
+            json_object_set(ordered, k, v);
+    }
+    char *out = json_dumps(ordered, JSON_COMPACT);
+    json_decref(ordered);
+    if (rv)
+        json_object_set_new(md, "resourceVersion", rv);
+    return out;
+}
+
+/* Answers with the object as stored (r->stored) and its new revision, without re-serializing
+ * when the stored bytes allow it. */
+static void respond_stored(api_req_t *r, int status, int64_t rev)
+{
+    size_t len = 0;
+    char *body = r->stored && !apiserver__wants_yaml(r)
+                     ? apiserver__with_rv(r->stored, strlen(r->stored), rev, &len)
+                     : NULL;
+    if (!body) {
+        set_rv(r->obj, rev);
+        return apiserver__respond_obj(r, status, c8s_steal(&r->obj));
+    }
+    apiserver__respond(r, status, "application/json", body, len);
+    free(body);
 }
 
 static bool namespace_exists(api_req_t *r, c8s_err_t *err)
@@ -209,15 +237,15 @@ static void on_created(const store_result_t *res, void *data)
     }
     json_decref(r->alloc);
     r->alloc = NULL;
-    set_rv(r->obj, res->revision);
-    apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
+    respond_stored(r, 201, res->revision);
 }
 
 static void create_with_lease(api_req_t *r, int64_t lease)
 {
     cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
-    cleanup_free char *val = serialize_for_store(r->obj);
-    store_create(r->srv->store, key, val, strlen(val), lease, on_created, r);
+    free(r->stored);
+    r->stored = serialize_for_store(r->obj);
+    store_create(r->srv->store, key, r->stored, strlen(r->stored), lease, on_created, r);
 }
 
 static void create_store(api_req_t *r)
@@ -447,8 +475,7 @@ static void on_updated(const store_result_t *res, void *data)
             return update_read(r);
         return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
     }
-    set_rv(r->obj, res->revision);
-    apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
+    respond_stored(r, 200, res->revision);
 }
 
 static void on_finalized_delete(const store_result_t *res, void *data)
@@ -500,8 +527,9 @@ static void update_store(api_req_t *r)
         store_delete(r->srv->store, key, r->old_rev, on_finalized_delete, r);
         return;
     }
-    cleanup_free char *val = serialize_for_store(r->obj);
-    store_update(r->srv->store, key, val, strlen(val), r->old_rev, 0, on_updated, r);
+    free(r->stored);
+    r->stored = serialize_for_store(r->obj);
+    store_update(r->srv->store, key, r->stored, strlen(r->stored), r->old_rev, 0, on_updated, r);
 }
 
 /* The update's or patch's new object from the fresh stored one. */

@@ -191,6 +191,15 @@ static void on_pod(informer_t *inf, json_t *obj, void *data)
 
 static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
 {
+    scheduler_t *s = data;
+    cleanup_free char *key = pod_key(obj);
+    /* A pod waiting as unschedulable is looked at again only when something that decides its
+     * placement changed, not on status writes (ours among them), as upstream's queue does. */
+    if (json_object_get(s->unschedulable, key) &&
+        json_equal(json_object_get(old, "spec"), json_object_get(obj, "spec")) &&
+        json_equal(json_object_get(json_object_get(old, "metadata"), "labels"),
+                   json_object_get(json_object_get(obj, "metadata"), "labels")))
+        return;
     on_pod(inf, obj, data);
 }
 
@@ -276,6 +285,18 @@ static void report_unschedulable(scheduler_t *s, const char *key, const json_t *
     json_t *md = json_object_get(pod, "metadata");
     const char *ns = json_string_value(json_object_get(md, "namespace"));
     const char *name = json_string_value(json_object_get(md, "name"));
+    /* Already reported with this message: nothing to write (and no event to repeat). */
+    size_t ci;
+    json_t *cc;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), ci, cc)
+    {
+        const char *t = json_string_value(json_object_get(cc, "type"));
+        const char *st = json_string_value(json_object_get(cc, "status"));
+        const char *m = json_string_value(json_object_get(cc, "message"));
+        if (t && strcmp(t, "PodScheduled") == 0 && st && strcmp(st, "False") == 0 && m &&
+            strcmp(m, message) == 0)
+            return;
+    }
     char now[32];
     c8s_rfc3339_now(now, sizeof(now));
     json_t *conds = json_array();

@@ -5,19 +5,8 @@
 source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-http-XXXXXX)
-TMPDIRS+=("$WORK" "$WORK/data.log")
-# The managed etcd's ports are drawn inside the retry, with the server's.
-start_managed() {
-  EC=$(free_port); EP=$(free_port)
-  while [ "$EP" = "$EC" ]; do EP=$(free_port); done
-  start_server "$WORK/data" --etcd-client-port "$EC" --etcd-peer-port "$EP" --etcd-compaction-interval 1
-}
-ok_start=0
-for _ in 1 2 3; do
-  if start_managed; then ok_start=1; break; fi
-  rm -rf "$WORK/data"
-done
-[ "$ok_start" = 1 ] || { fail "server start"; finish; exit 1; }
+TMPDIRS+=("$WORK")
+start_managed_server "$WORK" --etcd-compaction-interval 1 || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
 
 cat >"$WORK/deploy.yaml" <<'YAML'
@@ -103,7 +92,7 @@ check_contains "aggregated discovery resources" "$out" '"resource":"deployments"
 check_contains "aggregated discovery core" "$(curl -s -H "$AGG" "$U/api")" '"resource":"pods"'
 
 # The real kubectl with the admin kubeconfig, as it is.
-KC="$WORK/data/admin.kubeconfig"
+KC="$SERVER_DATA/admin.kubeconfig"
 check "kubeconfig written" test -s "$KC"
 out=$(kubectl --kubeconfig "$KC" get namespaces -o name 2>&1)
 check_contains "kubectl get namespaces" "$out" 'namespace/kube-system'
@@ -132,7 +121,7 @@ for i in 1 2 3; do
 done
 curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
   -d '{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"busybox"}]}}' "$U/api/v1/namespaces/team/pods"
-out=$(timeout 30 kubectl --kubeconfig "$WORK/data/admin.kubeconfig" delete namespace team 2>&1)
+out=$(timeout 30 kubectl --kubeconfig "$SERVER_DATA/admin.kubeconfig" delete namespace team 2>&1)
 check_contains "kubectl delete namespace" "$out" 'namespace "team" deleted'
 check_eq "namespace gone" "$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/namespaces/team")" 404
 check_contains "its objects gone" "$(curl -s "$U/api/v1/configmaps")" '"items":[]'

@@ -6,16 +6,10 @@
 source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-sched-XXXXXX)
-TMPDIRS+=("$WORK" "$WORK/data.log")
-ok_start=0
-for _ in 1 2 3; do
-  EC=$(free_port); EP=$(free_port)
-  if start_server "$WORK/data" --etcd-client-port "$EC" --etcd-peer-port "$EP"; then ok_start=1; break; fi
-  rm -rf "$WORK/data"
-done
-[ "$ok_start" = 1 ] || { fail "server start"; finish; exit 1; }
+TMPDIRS+=("$WORK")
+start_managed_server "$WORK" || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
-K="kubectl --kubeconfig $WORK/data/admin.kubeconfig"
+K="kubectl --kubeconfig $SERVER_DATA/admin.kubeconfig"
 
 node() { # node NAME CPU MEMORY [TAINT-JSON]
   curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$U/api/v1/nodes" -d "{
@@ -54,6 +48,13 @@ check_eq "p2 unschedulable message" "$msg" \
 check_eq "p2 reason" "$($K get pod p2 -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].reason}')" Unschedulable
 check_contains "FailedScheduling event" "$(curl -s "$U/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling")" '"involvedObject":{"kind":"Pod","namespace":"default","name":"p2"'
 check_eq "p2 still pending" "$(node_of p2)" ""
+# Reported once: its own status write must not wake it again (no write loop).
+rv1=$($K get pod p2 -o jsonpath='{.metadata.resourceVersion}')
+sleep 2
+rv2=$($K get pod p2 -o jsonpath='{.metadata.resourceVersion}')
+check_eq "unschedulable pod left alone" "$rv2" "$rv1"
+nev=$(curl -s "$U/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling" | grep -o '"name":"p2"' | wc -l)
+check_eq "one FailedScheduling event" "$nev" 1
 
 # A pod that tolerates the taint goes to b.
 check_eq "pod p3" "$(pod p3 1 '[{"key":"dedicated","operator":"Equal","value":"gpu","effect":"NoSchedule"}]')" 201

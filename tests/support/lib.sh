@@ -68,6 +68,23 @@ start_server() {
   return 1
 }
 
+# start_managed_server WORKDIR ARGS... : a server with its own managed etcd on free ports; each
+# attempt gets its own data dir (a failed attempt's etcd may still be on its way out). Sets
+# SERVER_DATA (with admin.kubeconfig in it), EC (etcd client port) and what start_server sets.
+start_managed_server() {
+  local work=$1; shift
+  for attempt in 1 2 3; do
+    EC=$(free_port); local ep; ep=$(free_port)
+    while [ "$ep" = "$EC" ]; do ep=$(free_port); done
+    SERVER_DATA="$work/data-$attempt"
+    TMPDIRS+=("$SERVER_DATA.log")
+    if start_server "$SERVER_DATA" --etcd-client-port "$EC" --etcd-peer-port "$ep" "$@"; then
+      return 0
+    fi
+  done
+  return 1
+}
+
 finish() {
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ]
