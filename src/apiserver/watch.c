@@ -82,10 +82,14 @@ static void teardown(watch_stream_t *ws)
 static void flush_call(watch_stream_t *ws)
 {
     apiserver_call_t *c = ws->r->call;
-    for (size_t i = 0; i < ws->n_pending && !ws->closing; i++) {
+    /* Everything queued is handed over, a closing stream's last lines (an ERROR with 410 among
+     * them) included, unless the watcher says it cannot take more. */
+    bool dropped = false;
+    for (size_t i = 0; i < ws->n_pending && !dropped; i++) {
         if (!c->on_line(c, ws->pending[i].v.base, ws->pending[i].v.len)) {
             log_info("apiserver", "in-process watch of %s dropped: too slow",
                      ws->res->kind->resource);
+            dropped = true;
             if (ws->w)
                 wc_watcher_stop(ws->w);
             ws->w = NULL;

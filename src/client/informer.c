@@ -129,6 +129,7 @@ static void on_list(const client_resp_t *resp, void *data)
     cleanup_json json_t *list =
         resp->status == 200 ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
     if (!list) {
+        log_debug("informer", "%s: list failed: %d %.200s", inf->path, resp->status, resp->body);
         json_decref(inf->listing);
         inf->listing = NULL;
         inf->relist = true;
@@ -146,6 +147,8 @@ static void on_list(const client_resp_t *resp, void *data)
     if (cont && *cont)
         return start_list(inf, cont);
     set_rv(inf, json_string_value(json_object_get(md, "resourceVersion")));
+    log_debug("informer", "%s: listed %zu at %s", inf->path, json_object_size(inf->listing),
+              inf->rv ? inf->rv : "");
     inf->retry_ms = 0;
     apply_listing(inf);
     start_watch(inf);
@@ -173,6 +176,7 @@ static void on_watch_line(client_watch_t *w, const char *line, size_t len, void 
     json_t *obj = json_object_get(ev, "object");
     if (!type || !json_is_object(obj))
         return;
+    log_debug("informer", "%s: %s", inf->path, type);
     const char *rv =
         json_string_value(json_object_get(json_object_get(obj, "metadata"), "resourceVersion"));
     if (strcmp(type, "ERROR") == 0) {
@@ -206,6 +210,7 @@ static void on_watch_line(client_watch_t *w, const char *line, size_t len, void 
 static void on_watch_end(client_watch_t *w, void *data)
 {
     informer_t *inf = data;
+    log_debug("informer", "%s: watch ended (relist %d)", inf->path, inf->relist);
     inf->watch = NULL;
     inf->inflight--;
     if (inf->stopping)
@@ -221,6 +226,7 @@ static void start_watch(informer_t *inf)
                            inf->path, inf->rv ? inf->rv : "0", inf->selectors ? "&" : "",
                            inf->selectors ? inf->selectors : "");
     inf->inflight++;
+    log_debug("informer", "watching %s", path);
     inf->watch = client_watch(inf->client, path, on_watch_line, on_watch_end, inf);
     free(path);
 }

@@ -7,7 +7,7 @@ source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-sched-XXXXXX)
 TMPDIRS+=("$WORK")
-start_managed_server "$WORK" || { fail "server start"; finish; exit 1; }
+start_managed_server "$WORK" ${C8S_SERVER_ARGS:-} || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
 K="kubectl --kubeconfig $SERVER_DATA/admin.kubeconfig"
 
@@ -46,7 +46,13 @@ done
 check_eq "p2 unschedulable message" "$msg" \
   "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: gpu}."
 check_eq "p2 reason" "$($K get pod p2 -o jsonpath='{.status.conditions[?(@.type=="PodScheduled")].reason}')" Unschedulable
-check_contains "FailedScheduling event" "$(curl -s "$U/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling")" '"involvedObject":{"kind":"Pod","namespace":"default","name":"p2"'
+# The event is written just after the condition: give it a moment.
+for _ in $(seq 1 50); do
+  evs=$(curl -s "$U/api/v1/namespaces/default/events?fieldSelector=reason%3DFailedScheduling")
+  case "$evs" in *'"name":"p2"'*) break ;; esac
+  sleep 0.1
+done
+check_contains "FailedScheduling event" "$evs" '"involvedObject":{"kind":"Pod","namespace":"default","name":"p2"'
 check_eq "p2 still pending" "$(node_of p2)" ""
 # Reported once: its own status write must not wake it again (no write loop).
 rv1=$($K get pod p2 -o jsonpath='{.metadata.resourceVersion}')

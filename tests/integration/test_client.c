@@ -187,6 +187,16 @@ int main(void)
     run_until(&bad.ended, 5000);
     CHECK(bad.ended && strstr(bad.last, "\"code\":400"));
 
+    /* A watch from a resourceVersion older than the cache's window gets the 410 ERROR event
+     * before it ends (so an informer knows to re-list), not just the end. */
+    seen_t old = {0};
+    client_watch(c, "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1", on_line,
+                 on_end, &old);
+    run_until(&old.ended, 5000);
+    CHECK_MSG(old.ended && strstr(old.last, "\"type\":\"ERROR\"") &&
+                  strstr(old.last, "\"code\":410"),
+              "too-old watch: ended=%d last=%s", old.ended, old.last);
+
     /* Closing stops open watches and waits for them. */
     seen_t open = {0};
     client_watch(c, "/api/v1/secrets?watch=true", on_line, on_end, &open);

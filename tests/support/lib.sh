@@ -40,7 +40,7 @@ cleanup() {
       kill -KILL "$pid" 2>/dev/null
     fi
   done
-  for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done
+  if [ -z "${KEEP:-}" ]; then for d in "${TMPDIRS[@]}"; do rm -rf "$d"; done; fi
 }
 trap cleanup EXIT
 
