@@ -101,6 +101,8 @@ int main(void)
     const char *eps[] = {etcd.url, NULL};
     cfg.etcd_endpoints = eps;
     cfg.port = th_free_port();
+    /* A small window, so that resourceVersion 1 is surely too old by the time it is asked for. */
+    cfg.watch_cache_window = 2;
     c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
     if (apiserver_start(&cfg, &srv, &err) != 0) {
