@@ -1,7 +1,8 @@
 /*
  * patch.h — the patch math of PATCH requests, as pure functions over JSON: JSON merge patch
- * (RFC 7386, application/merge-patch+json), JSON patch (RFC 6902, application/json-patch+json),
- * and the table of list fields and their patch strategies that strategic merge patch needs.
+ * (RFC 7386, application/merge-patch+json), JSON patch (RFC 6902, application/json-patch+json)
+ * and Kubernetes strategic merge patch (application/strategic-merge-patch+json), with the table
+ * of list fields and their patch strategies that the last one needs.
  */
 #ifndef C8S_PATCH_H
 #define C8S_PATCH_H
@@ -44,5 +45,17 @@ const char *patch_field_merge_key(const patch_field_t *f);
 const patch_field_t *patch_schema_lookup(const api_kind_t *k, const char *path);
 unsigned patch_strategy(const api_kind_t *k, const char *path);
 const char *patch_merge_key(const api_kind_t *k, const char *path);
+
+/* Applies a strategic merge patch (an object) to original for kind k; original and patch are
+ * borrowed and unchanged, *out is the result (owned, new). k may be NULL (custom resources): every
+ * list is then replaced. Semantics follow upstream's apimachinery strategicpatch (server side):
+ * maps merge recursively and null deletes a key; merging lists are merged by merge key (primitive
+ * ones unioned), patch items placed in the patch's order among the original's items; other lists
+ * are replaced. Directives: $patch (replace / delete, on a map or as a list element),
+ * $retainKeys, $setElementOrder/<field>, $deleteFromPrimitiveList/<field>. Errors are
+ * C8S_EBADREQUEST: a patch that is not an object, an unknown directive, malformed directives or
+ * list items without their merge key. */
+int patch_strategic(const api_kind_t *k, const json_t *original, const json_t *patch, json_t **out,
+                    c8s_err_t *err);
 
 #endif
