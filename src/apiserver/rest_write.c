@@ -578,9 +578,12 @@ static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err)
         if (strcmp(ct, "application/json-patch+json") == 0) {
             if (patch_json(r->old, patch, &patched, err) != 0)
                 return err->code;
+        } else if (strcmp(ct, "application/strategic-merge-patch+json") == 0) {
+            if (patch_strategic(r->kind, r->old, patch, &patched, err) != 0)
+                return err->code;
         } else {
-            /* merge-patch; strategic merge and apply patches use the same math for now (lists
-             * replaced, not merged by key). */
+            /* merge-patch; server-side apply (apply-patch+yaml) uses the same math until field
+             * managers land (issue 3). */
             patched = patch_merge(r->old, patch);
         }
         /* A patch carrying a resourceVersion is a precondition on it. */
