@@ -207,6 +207,10 @@ int apiserver__store_err(const store_result_t *res, c8s_err_t *err);
 /* Takes the current object of a single-key read into r->old / r->old_rev. Returns 0, or the
  * error (etcd failure, NotFound, malformed value) filled into err. */
 int apiserver__take_current(api_req_t *r, const store_result_t *res, c8s_err_t *err);
+/* For a compare-and-swap write's result: true when it landed. Otherwise it answers the store's
+ * error, or — after a lost race — runs `again` (a fresh read and a new attempt) up to 8 times
+ * and then answers Conflict; either way r is no longer the caller's. */
+bool apiserver__cas_landed(api_req_t *r, const store_result_t *res, void (*again)(api_req_t *r));
 /* The error for a missing object: `pods "x" not found`. */
 int apiserver__err_notfound(api_req_t *r, c8s_err_t *err);
 

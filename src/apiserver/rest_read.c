@@ -20,6 +20,27 @@ int apiserver__store_err(const store_result_t *res, c8s_err_t *err)
     return c8s_err_set(err, res->code, "%s", res->err ? res->err->msg : "etcd error");
 }
 
+bool apiserver__cas_landed(api_req_t *r, const store_result_t *res, void (*again)(api_req_t *r))
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+    } else if (!res->succeeded) {
+        if (++r->attempts < 8) {
+            again(r);
+            return false;
+        }
+        c8s_err_set(&err, C8S_ECONFLICT, "too many conflicting writes; try again");
+    } else {
+        return true;
+    }
+    if (r->alloc)
+        apiserver__alloc_release(r->srv, r->alloc);
+    apiserver__respond_err(r, &err);
+    c8s_err_clear(&err);
+    return false;
+}
+
 int apiserver__take_current(api_req_t *r, const store_result_t *res, c8s_err_t *err)
 {
     if (res->code != 0)

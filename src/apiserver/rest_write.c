@@ -465,32 +465,16 @@ static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_
 static void on_updated(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    if (res->code != 0) {
-        c8s_err_t err = C8S_ERR_INIT;
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < MAX_ATTEMPTS)
-            return update_read(r);
-        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
-    }
+    if (!apiserver__cas_landed(r, res, update_read))
+        return;
     respond_stored(r, 200, res->revision);
 }
 
 static void on_finalized_delete(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    if (res->code != 0) {
-        c8s_err_t err = C8S_ERR_INIT;
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < MAX_ATTEMPTS)
-            return update_read(r);
-        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
-    }
+    if (!apiserver__cas_landed(r, res, update_read))
+        return;
     if (strcmp(r->kind->kind, "Service") == 0)
         apiserver__alloc_release_service(r->srv, r->obj);
     set_rv(r->obj, res->revision);
@@ -660,16 +644,8 @@ static void delete_done(api_req_t *r, int64_t rev);
 static void on_deleted(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    if (res->code != 0) {
-        c8s_err_t err = C8S_ERR_INIT;
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < MAX_ATTEMPTS)
-            return delete_read(r);
-        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
-    }
+    if (!apiserver__cas_landed(r, res, delete_read))
+        return;
     if (strcmp(r->kind->kind, "Service") == 0)
         apiserver__alloc_release_service(r->srv, r->old);
     delete_done(r, res->revision);
@@ -678,16 +654,8 @@ static void on_deleted(const store_result_t *res, void *data)
 static void on_delete_marked(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    if (res->code != 0) {
-        c8s_err_t err = C8S_ERR_INIT;
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < MAX_ATTEMPTS)
-            return delete_read(r);
-        return fail_code(r, C8S_ECONFLICT, "too many conflicting writes; try again");
-    }
+    if (!apiserver__cas_landed(r, res, delete_read))
+        return;
     json_decref(r->old);
     r->old = c8s_steal(&r->obj);
     set_rv(r->old, res->revision);

@@ -129,17 +129,8 @@ static void on_scale_read(const store_result_t *res, void *data)
 static void on_scale_written(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    c8s_err_t err = C8S_ERR_INIT;
-    if (res->code != 0) {
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < 8)
-            return scale_read(r);
-        c8s_err_set(&err, C8S_ECONFLICT, "too many conflicting writes; try again");
-        return fail(r, &err);
-    }
+    if (!apiserver__cas_landed(r, res, scale_read))
+        return;
     char rv[24];
     snprintf(rv, sizeof(rv), "%lld", (long long)res->revision);
     json_object_set_new(json_object_get(r->obj, "metadata"), "resourceVersion", json_string(rv));
@@ -176,17 +167,8 @@ static void binding_read(api_req_t *r);
 static void on_bound(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
-    c8s_err_t err = C8S_ERR_INIT;
-    if (res->code != 0) {
-        apiserver__store_err(res, &err);
-        return fail(r, &err);
-    }
-    if (!res->succeeded) {
-        if (++r->attempts < 8)
-            return binding_read(r);
-        c8s_err_set(&err, C8S_ECONFLICT, "too many conflicting writes; try again");
-        return fail(r, &err);
-    }
+    if (!apiserver__cas_landed(r, res, binding_read))
+        return;
     json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:i}", "kind", "Status", "apiVersion", "v1",
                            "metadata", "status", "Success", "code", 201);
     apiserver__respond_obj(r, 201, st);
