@@ -278,6 +278,8 @@ int main(void)
                                        "262144",
                                        "--service-node-port-range",
                                        "30000-30019",
+                                       "--disable-scheduler",
+                                       "--disable-controller-manager",
                                        NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
         th_server_stop(&srv);
