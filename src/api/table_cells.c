@@ -17,6 +17,7 @@
 #include "c8s/selector.h"
 #include "internal.h"
 #include "table_int.h"
+#include "c8s/strbuf.h"
 
 /* --- description texts ------------------------------------------------------------------- */
 
@@ -116,44 +117,6 @@ static void cell_age(json_t *cells, const json_t *obj, int64_t now)
     table__own(cells, table__age_of(obj, now));
 }
 
-/* A growing string. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} buf_t;
-
-static void buf_add(buf_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n + 1);
-    b->len += n;
-}
-
-static void buf_sep(buf_t *b, const char *sep, const char *s)
-{
-    if (b->len)
-        buf_add(b, sep);
-    buf_add(b, s);
-}
-
-static char *buf_take(buf_t *b)
-{
-    return b->s ? b->s : xstrdup("");
-}
-
-/* The built string, or a copy of def when nothing was added. */
-static char *buf_take_or(buf_t *b, const char *def)
-{
-    if (b->len)
-        return b->s;
-    free(b->s);
-    return xstrdup(def);
-}
-
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);
@@ -180,13 +143,13 @@ static char *format_labels(const json_t *m)
 {
     size_t n;
     const char **keys = sorted_keys(m, &n);
-    buf_t b = {0};
+    strbuf_t b = {0};
     for (size_t i = 0; i < n; i++) {
         cleanup_free char *kv = xasprintf("%s=%s", keys[i], or_default(str(m, keys[i]), ""));
-        buf_sep(&b, ",", kv);
+        strbuf_sep(&b, ",", kv);
     }
     free(keys);
-    return n ? buf_take(&b) : xstrdup("<none>");
+    return n ? strbuf_take(&b) : xstrdup("<none>");
 }
 
 /* metav1.FormatLabelSelector: the selector's String(), "<none>" when empty, "<error>" when it
@@ -211,20 +174,20 @@ static char *format_selector(const json_t *sel, bool raw)
 /* layoutContainerCells: container names and images, comma-joined. */
 static void cell_containers(json_t *cells, const json_t *pod_spec)
 {
-    buf_t names = {0}, images = {0};
+    strbuf_t names = {0}, images = {0};
     size_t i;
     json_t *c;
     json_array_foreach(api__arr(pod_spec, "containers"), i, c)
     {
         if (i) {
-            buf_add(&names, ",");
-            buf_add(&images, ",");
+            strbuf_add(&names, ",");
+            strbuf_add(&images, ",");
         }
-        buf_add(&names, or_default(str(c, "name"), ""));
-        buf_add(&images, or_default(str(c, "image"), ""));
+        strbuf_add(&names, or_default(str(c, "name"), ""));
+        strbuf_add(&images, or_default(str(c, "image"), ""));
     }
-    table__own(cells, buf_take(&names));
-    table__own(cells, buf_take(&images));
+    table__own(cells, strbuf_take(&names));
+    table__own(cells, strbuf_take(&images));
 }
 
 static const json_t *template_spec(const json_t *spec)
@@ -273,26 +236,26 @@ static char *lb_ingress(const json_t *lb)
             vals[m++] = v;
     }
     qsort(vals, m, sizeof(*vals), cmp_str);
-    buf_t b = {0};
+    strbuf_t b = {0};
     for (i = 0; i < m; i++)
         if (i == 0 || strcmp(vals[i], vals[i - 1]) != 0)
-            buf_sep(&b, ",", vals[i]);
+            strbuf_sep(&b, ",", vals[i]);
     free(vals);
-    return buf_take(&b);
+    return strbuf_take(&b);
 }
 
 static char *join_strings(const json_t *arr, const char *sep)
 {
-    buf_t b = {0};
+    strbuf_t b = {0};
     size_t i;
     json_t *v;
     json_array_foreach(arr, i, v)
     {
         if (i)
-            buf_add(&b, sep);
-        buf_add(&b, json_is_string(v) ? json_string_value(v) : "");
+            strbuf_add(&b, sep);
+        strbuf_add(&b, json_is_string(v) ? json_string_value(v) : "");
     }
-    return buf_take(&b);
+    return strbuf_take(&b);
 }
 
 /* --- pods -------------------------------------------------------------------------------- */
@@ -785,7 +748,7 @@ static void service_cells(const json_t *o, int64_t now, json_t *cells, json_t *r
     const char *ip = ips ? json_string_value(json_array_get(ips, 0)) : str(spec, "clusterIP");
     table__str(cells, or_default(ip, "<none>"));
     table__own(cells, service_external_ip(spec, api__obj(o, "status")));
-    buf_t ports = {0};
+    strbuf_t ports = {0};
     size_t i;
     json_t *p;
     json_array_foreach(api__arr(spec, "ports"), i, p)
@@ -795,9 +758,9 @@ static void service_cells(const json_t *o, int64_t now, json_t *cells, json_t *r
         cleanup_free char *s = node_port > 0
                                    ? xasprintf("%lld:%lld/%s", num(p, "port", 0), node_port, proto)
                                    : xasprintf("%lld/%s", num(p, "port", 0), proto);
-        buf_sep(&ports, ",", s);
+        strbuf_sep(&ports, ",", s);
     }
-    table__own(cells, buf_take_or(&ports, "<none>"));
+    table__own(cells, strbuf_take_or(&ports, "<none>"));
     cell_age(cells, o, now);
     table__own(cells, format_labels(api__obj(spec, "selector")));
 }
@@ -822,7 +785,7 @@ static void endpoints_cells(const json_t *o, int64_t now, json_t *cells, json_t 
         table__str(cells, "<none>");
     } else {
         enum { MAX = 3 };
-        buf_t b = {0};
+        strbuf_t b = {0};
         size_t shown = 0, count = 0, i;
         bool more = false;
         json_t *ss;
@@ -840,7 +803,7 @@ static void endpoints_cells(const json_t *o, int64_t now, json_t *cells, json_t 
                         more = true;
                         break;
                     }
-                    buf_sep(&b, ",", or_default(str(a, "ip"), ""));
+                    strbuf_sep(&b, ",", or_default(str(a, "ip"), ""));
                     shown++;
                 }
                 continue;
@@ -858,12 +821,12 @@ static void endpoints_cells(const json_t *o, int64_t now, json_t *cells, json_t 
                     }
                     cleanup_free char *hp =
                         host_port(or_default(str(a, "ip"), ""), num(port, "port", 0));
-                    buf_sep(&b, ",", hp);
+                    strbuf_sep(&b, ",", hp);
                     shown++;
                 }
             }
         }
-        char *list = buf_take(&b);
+        char *list = strbuf_take(&b);
         if (more) {
             table__own(cells, xasprintf("%s + %zu more...", list, count - MAX));
             free(list);
@@ -884,9 +847,9 @@ static const table__col_t endpointslice_cols[] = {
 };
 
 /* listWithMoreString: at most 3, then " + N more...", "<unset>" when empty. */
-static char *list_with_more(buf_t *b, size_t count)
+static char *list_with_more(strbuf_t *b, size_t count)
 {
-    char *list = buf_take(b);
+    char *list = strbuf_take(b);
     if (count > 3) {
         char *s = xasprintf("%s + %zu more...", list, count - 3);
         free(list);
@@ -901,7 +864,7 @@ static char *list_with_more(buf_t *b, size_t count)
 
 static void endpointslice_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 {
-    buf_t ports = {0}, eps = {0};
+    strbuf_t ports = {0}, eps = {0};
     size_t nports = 0, neps = 0, i, j;
     json_t *p, *e, *a;
     json_array_foreach(api__arr(o, "ports"), i, p)
@@ -910,7 +873,7 @@ static void endpointslice_cells(const json_t *o, int64_t now, json_t *cells, jso
             continue;
         char *s = has(p, "port") ? xasprintf("%lld", num(p, "port", 0))
                                  : xstrdup(has(p, "name") ? or_default(str(p, "name"), "") : "*");
-        buf_sep(&ports, ",", s);
+        strbuf_sep(&ports, ",", s);
         free(s);
     }
     json_array_foreach(api__arr(o, "endpoints"), i, e)
@@ -918,7 +881,7 @@ static void endpointslice_cells(const json_t *o, int64_t now, json_t *cells, jso
         json_array_foreach(api__arr(e, "addresses"), j, a)
         {
             if (neps++ < 3)
-                buf_sep(&eps, ",", json_is_string(a) ? json_string_value(a) : "");
+                strbuf_sep(&eps, ",", json_is_string(a) ? json_string_value(a) : "");
         }
     }
     cell_name(cells, o);
@@ -942,7 +905,7 @@ static const table__col_t ingress_cols[] = {
 static void ingress_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 {
     const json_t *spec = api__obj(o, "spec"), *rules = api__arr(spec, "rules");
-    buf_t hosts = {0};
+    strbuf_t hosts = {0};
     size_t listed = 0, i;
     bool more = false;
     json_t *r;
@@ -951,11 +914,11 @@ static void ingress_cells(const json_t *o, int64_t now, json_t *cells, json_t *r
         if (listed == 3)
             more = true;
         if (!more && !empty(str(r, "host"))) {
-            buf_sep(&hosts, ",", str(r, "host"));
+            strbuf_sep(&hosts, ",", str(r, "host"));
             listed++;
         }
     }
-    char *h = buf_take(&hosts);
+    char *h = strbuf_take(&hosts);
     if (!listed) {
         free(h);
         h = xstrdup("*");
@@ -1050,16 +1013,16 @@ static void node_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
             roles[nroles++] = str(labels, keys[i]);
     }
     qsort(roles, nroles, sizeof(*roles), cmp_str);
-    buf_t b = {0};
+    strbuf_t b = {0};
     for (i = 0; i < nroles; i++)
         if (i == 0 || strcmp(roles[i], roles[i - 1]) != 0)
-            buf_sep(&b, ",", roles[i]);
+            strbuf_sep(&b, ",", roles[i]);
     free(roles);
     free(keys);
 
     cell_name(cells, o);
     table__own(cells, status);
-    table__own(cells, buf_take_or(&b, "<none>"));
+    table__own(cells, strbuf_take_or(&b, "<none>"));
     cell_age(cells, o, now);
     table__str(cells, str(info, "kubeletVersion"));
     table__str(cells, node_address(st, "InternalIP"));
@@ -1220,19 +1183,19 @@ static char *access_modes(const json_t *modes)
                                            {"ReadOnlyMany", "ROX"},
                                            {"ReadWriteMany", "RWX"},
                                            {"ReadWriteOncePod", "RWOP"}};
-    buf_t b = {0};
+    strbuf_t b = {0};
     for (size_t k = 0; k < C8S_ARRAY_SIZE(order); k++) {
         size_t i;
         json_t *m;
         json_array_foreach(modes, i, m)
         {
             if (json_is_string(m) && strcmp(json_string_value(m), order[k][0]) == 0) {
-                buf_sep(&b, ",", order[k][1]);
+                strbuf_sep(&b, ",", order[k][1]);
                 break;
             }
         }
     }
-    return buf_take(&b);
+    return strbuf_take(&b);
 }
 
 static const char *storage_class(const json_t *o)
@@ -1373,20 +1336,20 @@ static void resourcequota_cells(const json_t *o, int64_t now, json_t *cells, jso
     const json_t *hard = api__obj(st, "hard"), *used = api__obj(st, "used");
     size_t n;
     const char **keys = sorted_keys(hard, &n);
-    buf_t req = {0}, lim = {0};
+    strbuf_t req = {0}, lim = {0};
     for (size_t i = 0; i < n; i++) {
         char ub[64], hb[64];
         const json_t *u = json_object_get(used, keys[i]);
         cleanup_free char *s =
             xasprintf("%s: %s/%s", keys[i], quantity_str(u, ub, sizeof(ub)),
                       quantity_str(json_object_get(hard, keys[i]), hb, sizeof(hb)));
-        buf_sep(strncmp(keys[i], "limits.", 7) == 0 ? &lim : &req, ", ", s);
+        strbuf_sep(strncmp(keys[i], "limits.", 7) == 0 ? &lim : &req, ", ", s);
     }
     free(keys);
     cell_name(cells, o);
     cell_age(cells, o, now);
-    table__own(cells, buf_take(&req));
-    table__own(cells, buf_take(&lim));
+    table__own(cells, strbuf_take(&req));
+    table__own(cells, strbuf_take(&lim));
 }
 
 static const table__col_t created_at_cols[] = {COL_NAME, COL_CREATED_AT};
@@ -1431,28 +1394,28 @@ static const table__col_t clusterrolebinding_cols[] = {
 static void binding_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 {
     const json_t *ref = api__obj(o, "roleRef");
-    buf_t users = {0}, groups = {0}, sas = {0};
+    strbuf_t users = {0}, groups = {0}, sas = {0};
     size_t i;
     json_t *s;
     json_array_foreach(api__arr(o, "subjects"), i, s)
     {
         const char *kind = or_default(str(s, "kind"), ""), *name = or_default(str(s, "name"), "");
         if (strcmp(kind, "User") == 0) {
-            buf_sep(&users, ", ", name);
+            strbuf_sep(&users, ", ", name);
         } else if (strcmp(kind, "Group") == 0) {
-            buf_sep(&groups, ", ", name);
+            strbuf_sep(&groups, ", ", name);
         } else if (strcmp(kind, "ServiceAccount") == 0) {
             cleanup_free char *sa = xasprintf("%s/%s", or_default(str(s, "namespace"), ""), name);
-            buf_sep(&sas, ", ", sa);
+            strbuf_sep(&sas, ", ", sa);
         }
     }
     cell_name(cells, o);
     table__own(cells, xasprintf("%s/%s", or_default(str(ref, "kind"), ""),
                                 or_default(str(ref, "name"), "")));
     cell_age(cells, o, now);
-    table__own(cells, buf_take(&users));
-    table__own(cells, buf_take(&groups));
-    table__own(cells, buf_take(&sas));
+    table__own(cells, strbuf_take(&users));
+    table__own(cells, strbuf_take(&groups));
+    table__own(cells, strbuf_take(&sas));
 }
 
 static const table__col_t priorityclass_cols[] = {
@@ -1529,7 +1492,7 @@ static char *hpa_targets(const json_t *metrics, const json_t *statuses)
     size_t n = json_array_size(metrics), i;
     if (!n)
         return xstrdup("<none>");
-    buf_t b = {0};
+    strbuf_t b = {0};
     json_t *m;
     json_array_foreach(metrics, i, m)
     {
@@ -1561,10 +1524,10 @@ static char *hpa_targets(const json_t *metrics, const json_t *statuses)
         } else {
             piece = xstrdup("<unknown type>");
         }
-        buf_sep(&b, ", ", piece);
+        strbuf_sep(&b, ", ", piece);
         free(piece);
     }
-    char *list = buf_take(&b);
+    char *list = strbuf_take(&b);
     if (n > 2) {
         char *s = xasprintf("%s + %zu more...", list, n - 2);
         free(list);

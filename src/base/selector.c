@@ -7,6 +7,7 @@
  * wording ("unable to parse requirement: ..."), so kubectl users see familiar messages.
  */
 #include "c8s/selector.h"
+#include "c8s/strbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -645,53 +646,35 @@ bool labelsel_empty(const labelsel_t *sel)
     return sel->n == 0;
 }
 
-/* A growable string for building output. */
-typedef struct {
-    char *s;
-    size_t len, cap;
-} sel_buf_t;
-
-static void sel_buf_add(sel_buf_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    if (b->len + n + 1 > b->cap) {
-        b->cap = (b->len + n + 1) * 2;
-        b->s = xrealloc(b->s, b->cap);
-    }
-    memcpy(b->s + b->len, s, n + 1);
-    b->len += n;
-}
-
 char *labelsel_string(const labelsel_t *sel)
 {
     static const char *const opstr[] = {
         [OP_IN] = " in ", [OP_NOTIN] = " notin ", [OP_EQ] = "=", [OP_DEQ] = "==", [OP_NEQ] = "!=",
         [OP_EXISTS] = "", [OP_DNE] = "",          [OP_GT] = ">", [OP_LT] = "<",
     };
-    sel_buf_t b = {0};
-    sel_buf_add(&b, "");
+    strbuf_t b = STRBUF_INIT;
     for (size_t i = 0; i < sel->n; i++) {
         const sel_req_t *r = &sel->reqs[i];
         if (i)
-            sel_buf_add(&b, ",");
+            strbuf_add(&b, ",");
         if (r->op == OP_DNE)
-            sel_buf_add(&b, "!");
-        sel_buf_add(&b, r->key);
-        sel_buf_add(&b, opstr[r->op]);
+            strbuf_add(&b, "!");
+        strbuf_add(&b, r->key);
+        strbuf_add(&b, opstr[r->op]);
         if (r->op == OP_EXISTS || r->op == OP_DNE)
             continue;
         bool set = r->op == OP_IN || r->op == OP_NOTIN;
         if (set)
-            sel_buf_add(&b, "(");
+            strbuf_add(&b, "(");
         for (size_t j = 0; j < r->nvals; j++) {
             if (j)
-                sel_buf_add(&b, ",");
-            sel_buf_add(&b, r->vals[j]);
+                strbuf_add(&b, ",");
+            strbuf_add(&b, r->vals[j]);
         }
         if (set)
-            sel_buf_add(&b, ")");
+            strbuf_add(&b, ")");
     }
-    return b.s;
+    return strbuf_take(&b);
 }
 
 /* ---- Field selectors (apimachinery/pkg/fields) ---- */

@@ -15,22 +15,9 @@
 
 static uv_loop_t loop;
 
-static void on_tick(uv_timer_t *t)
-{
-    (void)t;
-}
-
 static bool run_until(bool *flag, int timeout_ms)
 {
-    uv_timer_t t;
-    uv_timer_init(&loop, &t);
-    uv_timer_start(&t, on_tick, 10, 10);
-    uint64_t start = c8s_now_ms();
-    while (!*flag && (int)(c8s_now_ms() - start) < timeout_ms)
-        uv_run(&loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&t, NULL);
-    uv_run(&loop, UV_RUN_NOWAIT);
-    return *flag;
+    return th_run_until(&loop, flag, timeout_ms);
 }
 
 typedef struct {

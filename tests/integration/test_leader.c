@@ -15,21 +15,9 @@
 
 static uv_loop_t loop;
 
-static void on_tick(uv_timer_t *t)
-{
-    (void)t;
-}
-
 static void run_ms(int ms)
 {
-    uv_timer_t t;
-    uv_timer_init(&loop, &t);
-    uv_timer_start(&t, on_tick, 10, 10);
-    uint64_t start = c8s_now_ms();
-    while ((int)(c8s_now_ms() - start) < ms)
-        uv_run(&loop, UV_RUN_ONCE);
-    uv_close((uv_handle_t *)&t, NULL);
-    uv_run(&loop, UV_RUN_NOWAIT);
+    th_run_until(&loop, NULL, ms);
 }
 
 typedef struct {

@@ -459,3 +459,23 @@ void th_watch_close(th_watch_t *w)
     memset(w, 0, sizeof(*w));
     w->fd = -1;
 }
+
+static void on_wake(uv_timer_t *t)
+{
+    (void)t;
+}
+
+bool th_run_until(uv_loop_t *loop, bool *flag, int timeout_ms)
+{
+    uv_timer_t t;
+    uv_timer_init(loop, &t);
+    uv_timer_start(&t, on_wake, 10, 10);
+    uint64_t start = uv_now(loop);
+    while (!(flag && *flag) && uv_now(loop) - start < (uint64_t)timeout_ms) {
+        uv_run(loop, UV_RUN_ONCE);
+        uv_update_time(loop);
+    }
+    uv_close((uv_handle_t *)&t, NULL);
+    uv_run(loop, UV_RUN_NOWAIT);
+    return flag && *flag;
+}

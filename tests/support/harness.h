@@ -6,7 +6,9 @@
 #ifndef C8S_HARNESS_H
 #define C8S_HARNESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <uv.h>
 #include <sys/types.h>
 
 typedef struct th_etcd_s {
@@ -86,3 +88,7 @@ int th_watch_open(th_watch_t *w, int port, const char *path);
  * (w->eof set at end of stream). */
 char *th_watch_next(th_watch_t *w, int timeout_ms);
 void th_watch_close(th_watch_t *w);
+
+/* Drives a uv loop (waking every 10 ms) until *flag is true or timeout_ms passes; returns *flag.
+ * flag may be NULL to just run for timeout_ms. */
+bool th_run_until(uv_loop_t *loop, bool *flag, int timeout_ms);

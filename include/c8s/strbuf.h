@@ -1,0 +1,30 @@
+/*
+ * strbuf.h — a growable NUL-terminated string, for building output piece by piece. The buffer
+ * owns its memory until strbuf_take hands it over (or strbuf_free drops it).
+ */
+#ifndef C8S_STRBUF_H
+#define C8S_STRBUF_H
+
+#include "c8s/base.h"
+
+typedef struct strbuf_s {
+    char *s; /* NUL-terminated when non-NULL */
+    size_t len, cap;
+} strbuf_t;
+
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+
+void strbuf_addn(strbuf_t *b, const char *s, size_t n);
+void strbuf_add(strbuf_t *b, const char *s);
+/* Appends sep first when the buffer is not empty. */
+void strbuf_sep(strbuf_t *b, const char *sep, const char *s);
+/* The string (owned by the caller; "" when nothing was added); the buffer is reset. */
+char *strbuf_take(strbuf_t *b);
+/* The string, or a copy of def when nothing was added (owned); the buffer is reset. */
+char *strbuf_take_or(strbuf_t *b, const char *def);
+void strbuf_free(strbuf_t *b);
+
+#endif

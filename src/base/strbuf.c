@@ -1,0 +1,48 @@
+/* strbuf.c — a growable string. */
+#include "c8s/strbuf.h"
+
+#include <string.h>
+
+void strbuf_addn(strbuf_t *b, const char *s, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        b->cap = (b->len + n + 1) * 2;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    memcpy(b->s + b->len, s, n);
+    b->len += n;
+    b->s[b->len] = '\0';
+}
+
+void strbuf_add(strbuf_t *b, const char *s)
+{
+    strbuf_addn(b, s, strlen(s));
+}
+
+void strbuf_sep(strbuf_t *b, const char *sep, const char *s)
+{
+    if (b->len)
+        strbuf_add(b, sep);
+    strbuf_add(b, s);
+}
+
+char *strbuf_take(strbuf_t *b)
+{
+    char *s = b->s ? b->s : xstrdup("");
+    *b = (strbuf_t)STRBUF_INIT;
+    return s;
+}
+
+char *strbuf_take_or(strbuf_t *b, const char *def)
+{
+    if (b->len)
+        return strbuf_take(b);
+    strbuf_free(b);
+    return xstrdup(def);
+}
+
+void strbuf_free(strbuf_t *b)
+{
+    free(b->s);
+    *b = (strbuf_t)STRBUF_INIT;
+}
