@@ -6,6 +6,8 @@ PKGS=(
   build-essential cmake pkg-config git curl
   libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev
   etcd-server etcd-client
+  libarchive-dev runc containernetworking-plugins iptables iproute2
+  docker-registry busybox-static
 )
 
 missing=()
