@@ -15,12 +15,19 @@ typedef struct ctrl_s ctrl_t;
  * has let go of everything) when the manager stops. */
 typedef struct ctrl_ops_s {
     const char *name;
-    ctrl_t *(*start)(client_t *c);
+    ctrl_t *(*start)(controllers_t *cm);
     void (*stop)(ctrl_t *ctrl, void (*done)(void *data), void *data);
 } ctrl_ops_t;
 
 extern const ctrl_ops_t controllers__namespace;
 extern const ctrl_ops_t controllers__serviceaccount;
+
+/* The in-process client every controller writes through (borrowed). */
+client_t *controllers__client(controllers_t *cm);
+/* The shared informer of a collection ("/api/v1/pods"): one list and watch however many
+ * controllers read it. Started on first use; borrowed, alive until every controller has
+ * stopped. A controller adds its handlers (informer_add_handlers) and removes them in its stop. */
+informer_t *controllers__informer(controllers_t *cm, const char *path);
 
 /* "/api/v1" or "/apis/<group>/<version>" for a kind; owned. */
 char *controllers__group_path(const api_kind_t *k);
