@@ -165,17 +165,16 @@ static void collect_slice(svcport_t *sp, const json_t *slice, size_t *cap)
     }
 }
 
-static void collect_endpoints(svcport_t *sp, const json_t *slices)
+/* by_service: "ns/name" → the service's slices (see index_slices). */
+static void collect_endpoints(svcport_t *sp, const json_t *by_service)
 {
+    char key[512];
+    snprintf(key, sizeof(key), "%s/%s", sp->ns, sp->name);
     size_t cap = 0, i;
     json_t *s;
-    json_array_foreach(slices, i, s)
+    json_array_foreach(json_object_get(by_service, key), i, s)
     {
-        const char *owner = str(json_object_get(json_object_get(s, "metadata"), "labels"),
-                                "kubernetes.io/service-name");
-        const char *ns = meta(s, "namespace");
-        if (owner && ns && strcmp(owner, sp->name) == 0 && strcmp(ns, sp->ns) == 0)
-            collect_slice(sp, s, &cap);
+        collect_slice(sp, s, &cap);
     }
     if (sp->neps < 2)
         return;
@@ -481,7 +480,7 @@ static void lower(char *dst, size_t n, const char *s)
     dst[i] = '\0';
 }
 
-static void service(build_t *b, const json_t *svc, const json_t *slices)
+static void service(build_t *b, const json_t *svc, const json_t *by_service)
 {
     const json_t *spec = json_object_get(svc, "spec");
     const char *type = str(spec, "type");
@@ -507,10 +506,35 @@ static void service(build_t *b, const json_t *svc, const json_t *slices)
             snprintf(sp.spn, sizeof(sp.spn), "%s/%s:%s", ns, name, sp.port_name);
         else
             snprintf(sp.spn, sizeof(sp.spn), "%s/%s", ns, name);
-        collect_endpoints(&sp, slices);
+        collect_endpoints(&sp, by_service);
         service_port(b, &sp);
         free(sp.eps);
     }
+}
+
+/* Slices grouped by the service they belong to, so each service finds its own at once. */
+static json_t *index_slices(const json_t *slices)
+{
+    json_t *idx = json_object();
+    size_t i;
+    json_t *s;
+    json_array_foreach(slices, i, s)
+    {
+        const char *owner = str(json_object_get(json_object_get(s, "metadata"), "labels"),
+                                "kubernetes.io/service-name");
+        const char *ns = meta(s, "namespace");
+        if (!owner || !ns)
+            continue;
+        char key[512];
+        snprintf(key, sizeof(key), "%s/%s", ns, owner);
+        json_t *list = json_object_get(idx, key);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(idx, key, list);
+        }
+        json_array_append(list, s);
+    }
+    return idx;
 }
 
 static int svc_cmp(const void *a, const void *b)
@@ -552,8 +576,9 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     for (size_t i = 0; i < n; i++)
         sorted[i] = json_array_get(services, i);
     qsort(sorted, n, sizeof(*sorted), svc_cmp);
+    cleanup_json json_t *by_service = index_slices(slices);
     for (size_t i = 0; i < n; i++)
-        service(&b, sorted[i], slices);
+        service(&b, sorted[i], by_service);
 
     emit_filter(&b, out);
 
