@@ -149,11 +149,9 @@ static void test_partial(void)
         WEB_SLICE(EP("10.88.0.2", "") "," EP("10.88.0.3", ",'conditions':{'ready':false}"));
     cleanup_free char *first = build(r, WEB_SVC, two, false);
     CHECK(has(first, ":KUBE-SEP-BEA5ZNTDSEKO5TVO - [0:0]\n"));
-    /* Nothing changed: only the top-level chains are named. */
+    /* Nothing changed: nothing is named, not even the top-level chains. */
     cleanup_free char *same = build(r, WEB_SVC, two, false);
-    CHECK(!has(same, ":KUBE-SVC-"));
-    CHECK(!has(same, ":KUBE-SEP-"));
-    CHECK(has(same, "-j KUBE-SVC-CDGGSHYLG3RE2FKL\n"));
+    CHECK_STR(same, "*filter\nCOMMIT\n*nat\nCOMMIT\n");
     /* One endpoint turns unready: the SVC chain is rewritten, its SEP removed, the other SEP
      * left alone. */
     cleanup_free char *less = build(r, WEB_SVC, one, false);
@@ -162,6 +160,8 @@ static void test_partial(void)
     CHECK(has(less, "-X KUBE-SEP-BEA5ZNTDSEKO5TVO\n"));
     CHECK(!has(less, ":KUBE-SEP-5FVNGIZVDYJXXML6"));
     CHECK(!has(less, "--probability"));
+    /* The service still has endpoints: KUBE-SERVICES is as it was and is left alone. */
+    CHECK(!has(less, ":KUBE-SERVICES"));
     CHECK_INT(proxy_rules_chains(r), 2);
     /* A full build names everything again. */
     cleanup_free char *full = build(r, WEB_SVC, one, true);
@@ -251,6 +251,41 @@ static void test_headless_and_terminating(void)
     proxy_rules_free(r);
 }
 
+/* Past 1,000 endpoints the per-endpoint rules lose their comments (upstream's large-cluster
+ * mode); the service-level rules keep theirs. */
+static void test_large_cluster(void)
+{
+    cleanup_json json_t *svcs = json_array();
+    cleanup_json json_t *slices = json_array();
+    for (int i = 0; i < 201; i++) {
+        char name[16], ip[32];
+        snprintf(name, sizeof(name), "s%d", i);
+        snprintf(ip, sizeof(ip), "10.96.9.%d", i);
+        json_array_append_new(svcs, json_pack("{s:{s:s,s:s},s:{s:s,s:[{s:i}]}}", "metadata",
+                                              "namespace", "l", "name", name, "spec", "clusterIP",
+                                              ip, "ports", "port", 80));
+        json_t *eps = json_array();
+        for (int e = 0; e < 5; e++) {
+            snprintf(ip, sizeof(ip), "10.244.%d.%d", i, e + 2);
+            json_array_append_new(eps, json_pack("{s:[s]}", "addresses", ip));
+        }
+        json_array_append_new(slices, json_pack("{s:{s:s,s:s,s:{s:s}},s:[{s:i}],s:o}", "metadata",
+                                                "namespace", "l", "name", name, "labels",
+                                                "kubernetes.io/service-name", name, "ports", "port",
+                                                80, "endpoints", eps));
+    }
+    proxy_rules_t *r = proxy_rules_new();
+    strbuf_t out = STRBUF_INIT;
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_INT(proxy_rules_build(r, svcs, slices, &opts, true, &out, &err), 0);
+    CHECK(has(out.s, "--comment \"l/s7 cluster IP\""));
+    CHECK(!has(out.s, " -> "));
+    CHECK(has(out.s, "-j DNAT --to-destination 10.244.7.2:80\n"));
+    CHECK_INT(proxy_rules_chains(r), 201 * 6);
+    strbuf_free(&out);
+    proxy_rules_free(r);
+}
+
 static void test_bad_input(void)
 {
     proxy_rules_t *r = proxy_rules_new();
@@ -270,6 +305,7 @@ int main(void)
     test_no_endpoints();
     test_nodeport_and_policies();
     test_headless_and_terminating();
+    test_large_cluster();
     test_bad_input();
     TEST_END();
 }
