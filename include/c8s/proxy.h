@@ -51,9 +51,43 @@ size_t proxy_rules_chains(const proxy_rules_t *r);
  * of at most 32 bytes to buf. */
 void proxy_chain_name(const char *prefix, const char *text, char buf[32]);
 
-/* The payload that removes every chain c8s writes (the top-level ones included) and the jump
- * rules into them are removed by the caller; chains: the per-service chains currently present
- * (from `iptables-save`), borrowed strings. */
-void proxy_rules_cleanup(const char *const *chains, size_t n, strbuf_t *out);
+/* What `iptables-save` printed (save: borrowed text) tells a starting proxy: the per-service
+ * chains a previous run left, which r now takes as its own (rewritten if still wanted, deleted
+ * otherwise, on the next build). */
+void proxy_rules_adopt(proxy_rules_t *r, const char *save);
+
+/* The payload inserting the jumps from the built-in chains (PREROUTING, OUTPUT, POSTROUTING,
+ * INPUT, FORWARD) into c8s's chains that save lacks; empty (nothing appended) when all are
+ * there. Apply it after a build's payload, which creates the chains it jumps to. */
+void proxy_rules_jumps(const char *save, strbuf_t *out);
+
+/* The payload that undoes everything: removes the jumps found in save and flushes and deletes
+ * every KUBE-* chain of the filter and nat tables, leaving the tables as they were before. */
+void proxy_rules_cleanup(const char *save, strbuf_t *out);
+
+/* ---- the role ---- */
+
+typedef struct proxy_config_s {
+    const char *node_name;    /* this node, for Local traffic policies */
+    const char *cluster_cidr; /* pod CIDR (default 10.244.0.0/16) */
+    const char *iptables;     /* the command family: "iptables" (the system's choice, default),
+                                 "iptables-legacy" or "iptables-nft" */
+    unsigned min_sync_ms;     /* bursts of changes within this are one sync (default 1000) */
+    unsigned full_sync_ms;    /* a full rewrite at least this often (default 3600000) */
+} proxy_config_t;
+
+typedef struct proxy_s proxy_t;
+typedef struct apiserver_s apiserver_t;
+
+/* Starts the proxy thread against srv (which must outlive it); it programs the tables of the
+ * network namespace the process runs in. cfg's strings are copied. *out is owned. */
+int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err);
+/* Stops it (the rules stay, as kube-proxy leaves them) and frees p. Call before apiserver_stop. */
+void proxy_stop(proxy_t *p);
+/* The number of syncs applied so far (for tests and metrics; any thread). */
+unsigned long proxy_syncs(const proxy_t *p);
+
+/* Removes every rule and chain c8s's proxy wrote (blocking; for `c8s proxy --cleanup`). */
+int proxy_cleanup(const char *iptables, c8s_err_t *err);
 
 #endif

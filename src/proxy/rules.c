@@ -709,25 +709,166 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     return 0;
 }
 
-void proxy_rules_cleanup(const char *const *chains, size_t n, strbuf_t *out)
+/* The jumps from the built-in chains: table, chain, and the rest as iptables-save prints it. */
+static const struct {
+    const char *table, *chain, *spec;
+} jumps[] = {
+    {"filter", "INPUT",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service "
+     "portals\" -j KUBE-EXTERNAL-SERVICES"},
+    {"filter", "INPUT",
+     "-m comment --comment \"kubernetes health check service ports\" -j KUBE-NODEPORTS"},
+    {"filter", "FORWARD",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service "
+     "portals\" -j KUBE-EXTERNAL-SERVICES"},
+    {"filter", "FORWARD",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j "
+     "KUBE-SERVICES"},
+    {"filter", "FORWARD", "-m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"},
+    {"filter", "OUTPUT",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j "
+     "KUBE-SERVICES"},
+    {"nat", "PREROUTING", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"},
+    {"nat", "OUTPUT", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"},
+    {"nat", "POSTROUTING",
+     "-m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"},
+};
+
+/* Calls visit for each line of save's section for table ("*nat" … "COMMIT"). */
+static void each_line(const char *save, const char *table,
+                      void (*visit)(const char *line, size_t len, void *data), void *data)
 {
-    static const char *const filter[] = {"KUBE-SERVICES", "KUBE-EXTERNAL-SERVICES", "KUBE-FORWARD",
-                                         "KUBE-NODEPORTS"};
-    static const char *const nat[] = {"KUBE-SERVICES", "KUBE-NODEPORTS", "KUBE-POSTROUTING",
-                                      "KUBE-MARK-MASQ"};
-    strbuf_add(out, "*filter\n");
-    for (size_t i = 0; i < C8S_ARRAY_SIZE(filter); i++)
-        strbuf_addf(out, ":%s - [0:0]\n", filter[i]);
-    for (size_t i = 0; i < C8S_ARRAY_SIZE(filter); i++)
-        strbuf_addf(out, "-X %s\n", filter[i]);
-    strbuf_add(out, "COMMIT\n*nat\n");
-    for (size_t i = 0; i < C8S_ARRAY_SIZE(nat); i++)
-        strbuf_addf(out, ":%s - [0:0]\n", nat[i]);
-    for (size_t i = 0; i < n; i++)
-        strbuf_addf(out, ":%s - [0:0]\n", chains[i]);
-    for (size_t i = 0; i < C8S_ARRAY_SIZE(nat); i++)
-        strbuf_addf(out, "-X %s\n", nat[i]);
-    for (size_t i = 0; i < n; i++)
-        strbuf_addf(out, "-X %s\n", chains[i]);
-    strbuf_add(out, "COMMIT\n");
+    bool in = false;
+    for (const char *p = save; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 0 && p[0] == '*')
+            in = len - 1 == strlen(table) && strncmp(p + 1, table, len - 1) == 0;
+        else if (in)
+            visit(p, len, data);
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
+static bool starts(const char *line, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && strncmp(line, prefix, n) == 0;
+}
+
+/* ":KUBE-SVC-X - [0:0]" → "KUBE-SVC-X" into buf; false for other lines. */
+static bool chain_decl(const char *line, size_t len, const char *prefix, char *buf, size_t size)
+{
+    if (len < 2 || line[0] != ':' || !starts(line + 1, len - 1, prefix))
+        return false;
+    size_t n = 1;
+    while (n < len && line[n] != ' ')
+        n++;
+    if (n - 1 >= size)
+        return false;
+    memcpy(buf, line + 1, n - 1);
+    buf[n - 1] = '\0';
+    return true;
+}
+
+static void adopt_line(const char *line, size_t len, void *data)
+{
+    static const char *const prefixes[] = {"KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-SEP-",
+                                           "KUBE-FW-"};
+    char name[64];
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(prefixes); i++) {
+        if (chain_decl(line, len, prefixes[i], name, sizeof(name)) && !json_object_get(data, name))
+            json_object_set_new(data, name, json_integer(0));
+    }
+}
+
+void proxy_rules_adopt(proxy_rules_t *r, const char *save)
+{
+    each_line(save, "nat", adopt_line, r->chains);
+}
+
+typedef struct {
+    const char *chain, *spec;
+    bool found;
+} find_t;
+
+static void find_line(const char *line, size_t len, void *data)
+{
+    find_t *f = data;
+    char want[512];
+    int n = snprintf(want, sizeof(want), "-A %s %s", f->chain, f->spec);
+    if (n > 0 && (size_t)n == len && strncmp(line, want, len) == 0)
+        f->found = true;
+}
+
+void proxy_rules_jumps(const char *save, strbuf_t *out)
+{
+    static const char *const tables[] = {"filter", "nat"};
+    for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
+        bool opened = false;
+        for (size_t i = 0; i < C8S_ARRAY_SIZE(jumps); i++) {
+            if (strcmp(jumps[i].table, tables[t]) != 0)
+                continue;
+            find_t f = {jumps[i].chain, jumps[i].spec, false};
+            each_line(save, tables[t], find_line, &f);
+            if (f.found)
+                continue;
+            if (!opened)
+                strbuf_addf(out, "*%s\n", tables[t]);
+            opened = true;
+            strbuf_addf(out, "-I %s %s\n", jumps[i].chain, jumps[i].spec);
+        }
+        if (opened)
+            strbuf_add(out, "COMMIT\n");
+    }
+}
+
+typedef struct {
+    strbuf_t decl, del, drop; /* chain lines, -D of jumps, -X of chains */
+} cleanup_t;
+
+static void cleanup_line(const char *line, size_t len, void *data)
+{
+    cleanup_t *c = data;
+    char name[64];
+    if (chain_decl(line, len, "KUBE-", name, sizeof(name))) {
+        strbuf_addf(&c->decl, ":%s - [0:0]\n", name);
+        strbuf_addf(&c->drop, "-X %s\n", name);
+        return;
+    }
+    /* A rule of a built-in chain that jumps into one of ours. */
+    if (!starts(line, len, "-A ") || starts(line, len, "-A KUBE-"))
+        return;
+    const char *j = NULL;
+    for (size_t i = 0; i + 8 <= len; i++) {
+        if (strncmp(line + i, " -j KUBE-", 9) == 0)
+            j = line + i;
+    }
+    if (!j)
+        return;
+    strbuf_add(&c->del, "-D");
+    strbuf_addn(&c->del, line + 2, len - 2);
+    strbuf_add(&c->del, "\n");
+}
+
+void proxy_rules_cleanup(const char *save, strbuf_t *out)
+{
+    static const char *const tables[] = {"filter", "nat"};
+    for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
+        cleanup_t c = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+        each_line(save, tables[t], cleanup_line, &c);
+        if (c.decl.len || c.del.len) {
+            strbuf_addf(out, "*%s\n", tables[t]);
+            if (c.decl.s)
+                strbuf_add(out, c.decl.s);
+            if (c.del.s)
+                strbuf_add(out, c.del.s);
+            if (c.drop.s)
+                strbuf_add(out, c.drop.s);
+            strbuf_add(out, "COMMIT\n");
+        }
+        strbuf_free(&c.decl);
+        strbuf_free(&c.del);
+        strbuf_free(&c.drop);
+    }
 }
