@@ -99,10 +99,13 @@ typedef struct dns_config_s {
     int port;                /* default 53 */
     const char *domain;      /* default cluster.local */
     const char *resolv_conf; /* upstream resolvers (default /etc/resolv.conf) */
+    bool assign_address;     /* put the address on a dummy interface `c8s-dns` first */
 } dns_config_t;
 
 /* Starts the DNS thread against srv (which must outlive it). The address must be one of this
- * network namespace's (the caller assigns it). *out is owned. */
+ * network namespace's, or assign_address set (then it is added, with `ip`, to a dummy interface
+ * c8s-dns — or to lo where the kernel has no dummy driver — as NodeLocal DNSCache does with its
+ * link-local address). *out is owned. */
 int dns_start(apiserver_t *srv, const dns_config_t *cfg, dns_t **out, c8s_err_t *err);
 void dns_stop(dns_t *d);
 

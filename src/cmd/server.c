@@ -6,6 +6,7 @@
 #include "c8s/base.h"
 #include "c8s/cmd.h"
 #include "c8s/controllers.h"
+#include "c8s/dns.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
 #include "c8s/store.h"
@@ -23,8 +24,9 @@ typedef struct {
     const char *data_dir;
     char *etcd_servers;
     int etcd_client_port, etcd_peer_port;
-    bool no_scheduler, no_controllers, no_proxy;
+    bool no_scheduler, no_controllers, no_proxy, no_dns;
     proxy_config_t proxy;
+    dns_config_t dns;
     char node_name[256];
     char **endpoints;
 } server_opts_t;
@@ -53,6 +55,12 @@ static void usage(FILE *f)
             "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
             "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
             "                                      (default iptables: the system's choice)\n"
+            "  --disable-dns                       run without the cluster DNS role\n"
+            "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
+            "  --cluster-domain DOMAIN             (default cluster.local)\n"
+            "  --dns-port N                        (default 53)\n"
+            "  --resolv-conf FILE                  upstream resolvers for names outside the\n"
+            "                                      cluster domain (default /etc/resolv.conf)\n"
             "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
             "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
             "                                      (default 16777216)\n"
@@ -94,6 +102,11 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_NODE_NAME,
         O_CLUSTER_CIDR,
         O_PROXY_IPT,
+        O_NO_DNS,
+        O_CLUSTER_DNS,
+        O_CLUSTER_DOMAIN,
+        O_DNS_PORT,
+        O_RESOLV_CONF,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -118,6 +131,11 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"node-name", required_argument, NULL, O_NODE_NAME},
         {"cluster-cidr", required_argument, NULL, O_CLUSTER_CIDR},
         {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
+        {"disable-dns", no_argument, NULL, O_NO_DNS},
+        {"cluster-dns", required_argument, NULL, O_CLUSTER_DNS},
+        {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
+        {"dns-port", required_argument, NULL, O_DNS_PORT},
+        {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -168,6 +186,18 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_NO_PROXY:
             o->no_proxy = true;
+            break;
+        case O_NO_DNS:
+            o->no_dns = true;
+            break;
+        case O_CLUSTER_DNS:
+            o->dns.address = optarg;
+            break;
+        case O_CLUSTER_DOMAIN:
+            o->dns.domain = optarg;
+            break;
+        case O_RESOLV_CONF:
+            o->dns.resolv_conf = optarg;
             break;
         case O_NODE_NAME:
             snprintf(o->node_name, sizeof(o->node_name), "%s", optarg);
@@ -222,6 +252,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WQUEUE:
                 o->api.watch_queue_max_bytes = (size_t)v;
+                break;
+            case O_DNS_PORT:
+                o->dns.port = v;
                 break;
             }
         }
@@ -364,6 +397,17 @@ int cmd_server(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    dns_t *dns = NULL;
+    o.dns.assign_address = true;
+    if (!o.no_dns && dns_start(api, &o.dns, &dns, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        proxy_stop(proxy);
+        scheduler_stop(sched);
+        controllers_stop(ctrl);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
     if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
@@ -386,6 +430,7 @@ int cmd_server(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
 
+    dns_stop(dns);
     proxy_stop(proxy);
     scheduler_stop(sched);
     controllers_stop(ctrl);

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# proxy.sh — the proxy role on real iptables, in network namespaces this test makes: the test
+# services.sh — the proxy role on real iptables and the cluster DNS, in network namespaces this
+# test makes: the test
 # re-runs itself in a private namespace (the "node"; it vanishes with the test), where it wires
 # a bridge to three "pod" namespaces running busybox httpd, starts `c8s server` with the proxy
 # role, and writes Services and EndpointSlices through the API (the endpoints controller is not
 # what is tested here). Then: a ClusterIP service answers from all three pods; an endpoint that
 # turns unready stops getting traffic; a NodePort answers on the node address from a client
 # namespace; ClientIP affinity keeps one client on one pod; deleting the service removes its
-# rules; `c8s proxy --cleanup` leaves the tables as they were before c8s.
+# rules; `c8s proxy --cleanup` leaves the tables as they were before c8s. DNS: a pod resolves a
+# service, a headless service's endpoints and a StatefulSet pod's name through 10.96.0.10.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -70,8 +72,11 @@ iptables -t nat -A POSTROUTING -s 192.0.2.0/24 -j RETURN
 tables() { iptables-save | grep -E '^(-A |:[^ ]+ - )' | sort; }
 BEFORE=$(tables)
 
+# No upstream resolvers: nothing is forwarded out of the test's namespaces.
+: >"$WORK/resolv.conf"
 C8S_NODE_ROLES="" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
-  --node-name node1 --cluster-cidr 10.244.0.0/16 || { fail "server start"; finish; exit 1; }
+  --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
+  { fail "server start"; finish; exit 1; }
 API="$SERVER_URL"
 
 post() { curl -sS -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' "$API$1" -d "$2"; }
@@ -124,6 +129,23 @@ check_eq "sticky slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/end
 check "sticky rules" wait_rule 'default/sticky:http cluster IP'
 got=$(hits client http://10.96.0.52/ 30)
 check_eq "ClientIP affinity keeps one pod" "$(echo "$got" | wc -w)" 1
+
+# DNS, asked from a pod through the cluster DNS address.
+lookup() { ip netns exec "$TAG-pod1" busybox nslookup "$1" 10.96.0.10 2>&1; }
+wait_lookup() { # wait_lookup NAME WANT
+  local out=""
+  for _ in $(seq 1 50); do out=$(lookup "$1"); case "$out" in *"$2"*) break ;; esac; sleep 0.1; done
+  echo "$out"
+}
+check_contains "pod resolves web" "$(wait_lookup web.default.svc.cluster.local 10.96.0.50)" "Address: 10.96.0.50"
+check_eq "create headless pg" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"pg"},"spec":{"clusterIP":"None","ports":[{"name":"sql","port":5432}],"selector":{"app":"pg"}}}')" 201
+check_eq "pg slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices '{"metadata":{"name":"pg-1","labels":{"kubernetes.io/service-name":"pg"}},"addressType":"IPv4","ports":[{"name":"sql","port":5432,"protocol":"TCP"}],"endpoints":[{"addresses":["10.244.0.11"],"hostname":"pg-0","conditions":{"ready":true}},{"addresses":["10.244.0.12"],"hostname":"pg-1","conditions":{"ready":true}}]}')" 201
+out=$(wait_lookup pg.default.svc.cluster.local 10.244.0.12)
+check_contains "headless: first endpoint" "$out" "10.244.0.11"
+check_contains "headless: second endpoint" "$out" "10.244.0.12"
+check_contains "StatefulSet pod name" "$(wait_lookup pg-0.pg.default.svc.cluster.local 10.244.0.11)" "Address: 10.244.0.11"
+check_contains "unknown name: NXDOMAIN" "$(lookup nope.default.svc.cluster.local)" "NXDOMAIN"
+check_contains "over TCP too" "$(ip netns exec "$TAG-pod1" dig +tcp +short web.default.svc.cluster.local @10.96.0.10 2>&1 || echo no-dig)" "10.96.0.50"
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/api/v1/namespaces/default/services/web")
 check_eq "delete web" "$code" 200
