@@ -163,10 +163,15 @@ YAML
   out=$("${K[@]}" get namespace "$ns" 2>&1)
   check_eq "$ver get namespace headers" "$(squeeze "$(first_line "$out")")" "NAME STATUS AGE"
   check_contains "$ver get namespace row" "$(squeeze "$out")" "$ns Active "
-  # A kind without a printer of its own: upstream's default table.
   out=$("${KN[@]}" get serviceaccounts 2>&1)
   check_eq "$ver get serviceaccounts headers" "$(squeeze "$(first_line "$out")")" \
     "NAME SECRETS AGE"
+  # LimitRange has no printer upstream: the default table, Name and Created At.
+  printf 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: lr\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 100m\n' |
+    "${KN[@]}" apply $VALIDATE -f - >/dev/null 2>&1
+  out=$("${KN[@]}" get limitranges 2>&1)
+  check_eq "$ver get limitranges headers" "$(squeeze "$(first_line "$out")")" "NAME CREATED AT"
+  check_contains "$ver get limitranges row" "$(squeeze "$out")" "lr 20"
 
   # get -w: the listed row, then the row again after a change.
   local wout="$WORK/watch-$ver.out"
