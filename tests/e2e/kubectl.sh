@@ -155,6 +155,19 @@ YAML
     "NAME READY UP-TO-DATE AVAILABLE AGE CONTAINERS IMAGES SELECTOR"
   check_contains "$ver get deployments -o wide row" "$(squeeze "$out")" \
     " web,side busybox,busybox:1.37 app=web"
+  # Columns kubectl adds itself from each row's object (PartialObjectMetadata by default;
+  # --sort-by asks for includeObject=Object).
+  out=$("${KN[@]}" get deployments --show-labels 2>&1)
+  check_eq "$ver get --show-labels headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY UP-TO-DATE AVAILABLE AGE LABELS"
+  check_contains "$ver get --show-labels row" "$out" "app=web"
+  out=$("${KN[@]}" get deployments -L app 2>&1)
+  check_eq "$ver get -L headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY UP-TO-DATE AVAILABLE AGE APP"
+  out=$("${KN[@]}" get deployments --sort-by=.spec.replicas -o wide 2>&1)
+  check_eq "$ver get --sort-by headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY UP-TO-DATE AVAILABLE AGE CONTAINERS IMAGES SELECTOR"
+  check_contains "$ver get --sort-by row" "$(squeeze "$out")" "web 0/1 "
   out=$("${KN[@]}" get services -o wide 2>&1)
   check_eq "$ver get services -o wide headers" "$(squeeze "$(first_line "$out")")" \
     "NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE SELECTOR"
@@ -166,6 +179,17 @@ YAML
   out=$("${KN[@]}" get serviceaccounts 2>&1)
   check_eq "$ver get serviceaccounts headers" "$(squeeze "$(first_line "$out")")" \
     "NAME SECRETS AGE"
+  # kubectl run sends JSON. No node here: the pod stays Pending.
+  out=$("${KN[@]}" run pod1 --image=busybox --restart=Never 2>&1)
+  check_eq "$ver run" "$out" "pod/pod1 created"
+  out=$("${KN[@]}" get pods 2>&1)
+  check_eq "$ver get pods headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY STATUS RESTARTS AGE"
+  check_contains "$ver get pods row" "$(squeeze "$out")" "pod1 0/1 Pending 0 "
+  out=$("${KN[@]}" get pods -o wide 2>&1)
+  check_eq "$ver get pods -o wide headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES"
+  check_contains "$ver get pods -o wide row" "$(squeeze "$out")" " <none> <none> <none> <none>"
   # LimitRange has no printer upstream: the default table, Name and Created At.
   printf 'apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: lr\nspec:\n  limits:\n  - type: Container\n    default:\n      cpu: 100m\n' |
     "${KN[@]}" apply $VALIDATE -f - >/dev/null 2>&1
