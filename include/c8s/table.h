@@ -31,6 +31,10 @@ typedef enum {
     TABLE_INCLUDE_OBJECT = 2,   /* "Object": the whole object */
 } table_include_t;
 
+/* The autoscaling/v1 Scale that the scale subresources answer: pass it as k to print a Scale
+ * (upstream's Name, Desired, Available, Age). Borrowed, static. */
+const api_kind_t *table_scale_kind(void);
+
 /* Parses includeObject (NULL or "" → Metadata). Unknown values give C8S_EBADREQUEST with
  * upstream's message `unrecognized includeObject value: "x"`. */
 int table_parse_include(const char *s, table_include_t *out, c8s_err_t *err);

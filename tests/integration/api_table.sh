@@ -35,8 +35,9 @@ out=$(curl -s -H "$T" "$U/apis/apps/v1/namespaces/default/deployments/web")
 check_eq "GET Table kind" "$(jqr '.kind + " " + .apiVersion' "$out")" "Table meta.k8s.io/v1"
 check_eq "GET Table columns" "$(jqc '[.columnDefinitions[] | [.name, .priority]]' "$out")" \
   '[["Name",0],["Ready",0],["Up-to-date",0],["Available",0],["Age",0],["Containers",1],["Images",1],["Selector",1]]'
-check_eq "GET Table cells" "$(jqc '.rows[0].cells[0:4] + .rows[0].cells[5:8]' "$out")" \
-  '["web","0/2",0,0,"web,side","busybox,nginx","app=web"]'
+# (Cells the controllers change — ready, up-to-date, available — are left out.)
+check_eq "GET Table cells" "$(jqc '.rows[0].cells | [.[0], (.[1] | split("/")[1]), .[5], .[6], .[7], (. | length)]' "$out")" \
+  '["web","2","web,side","busybox,nginx","app=web",8]'
 check_eq "GET Table resourceVersion" "$(jqr .metadata.resourceVersion "$out")" \
   "$(jqr .metadata.resourceVersion "$obj")"
 check_eq "GET Table row object" "$(jqr '.rows[0].object | .kind + " " + .apiVersion + " " + .metadata.name' "$out")" \
@@ -58,6 +59,15 @@ check_eq "bad includeObject message" "$(jqr .message "$(cat "$WORK/bad.json")")"
 # includeObject means nothing without as=Table.
 check_eq "includeObject ignored without Table" \
   "$(curl -s -o /dev/null -w '%{http_code}' "$U/apis/apps/v1/namespaces/default/deployments/web?includeObject=All")" 200
+
+# Subresources: a Scale prints as upstream's printScale; status as the object.
+out=$(curl -s -H "$TK" "$U/apis/apps/v1/namespaces/default/deployments/web/scale")
+check_eq "scale Table" "$(jqc '[[.columnDefinitions[].name], .rows[0].cells[0:2], .rows[0].object.kind]' "$out")" \
+  '[["Name","Desired","Available","Age"],["web",2],"PartialObjectMetadata"]'
+out=$(curl -s -H "$TK" "$U/apis/apps/v1/namespaces/default/deployments/web/status")
+check_eq "status Table" "$(jqc '[.columnDefinitions[0:2][].name, .rows[0].cells[0]]' "$out")" '["Name","Ready","web"]'
+check_eq "scale 406" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: text/html' "$U/apis/apps/v1/namespaces/default/deployments/web/scale")" 406
 
 # LIST, with kubectl's Accept; from etcd and from the cache; paged.
 for q in "" "?resourceVersion=0"; do

@@ -739,6 +739,29 @@ static void test_documents(void)
     json_decref(items);
 }
 
+/* A scale subresource's Scale (kubectl get deploy x --subresource=scale). */
+static void test_scale(void)
+{
+    const api_kind_t *k = table_scale_kind();
+    json_t *cols = table_column_definitions(k, true);
+    CHECK_INT(json_array_size(cols), 4);
+    const char *names[] = {"Name", "Desired", "Available", "Age"};
+    for (size_t i = 0; i < 4 && i < json_array_size(cols); i++)
+        CHECK_STR(json_string_value(json_object_get(json_array_get(cols, i), "name")), names[i]);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(cols, 0), "format")), "");
+    json_decref(cols);
+    json_t *scale =
+        J("{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{"
+          "\"name\":\"web\",\"creationTimestamp\":\"2024-05-01T00:00:00Z\"},"
+          "\"spec\":{\"replicas\":3},\"status\":{\"replicas\":1,\"selector\":\"app=web\"}}");
+    json_t *row = table_row(k, scale, T0 + 90, TABLE_INCLUDE_NONE);
+    json_t *want = J("[\"web\", 3, 1, \"90s\"]");
+    check_json("scale", json_object_get(row, "cells"), want, __LINE__);
+    json_decref(want);
+    json_decref(row);
+    json_decref(scale);
+}
+
 int main(void)
 {
     test_cells();
@@ -748,5 +771,6 @@ int main(void)
     test_parse_time();
     test_include();
     test_documents();
+    test_scale();
     TEST_END();
 }
