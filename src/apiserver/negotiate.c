@@ -15,14 +15,13 @@
 #include <string.h>
 #include <time.h>
 
-#define MAX_CLAUSES 32
-#define MAX_PARAMS  8
-
+/* One clause of an Accept header. Strings point into the parsed copy of the header; key and val
+ * are owned arrays of nparams entries. */
 typedef struct {
     char *type, *subtype;
     double q;
-    int nparams;
-    char *key[MAX_PARAMS], *val[MAX_PARAMS];
+    size_t nparams;
+    char **key, **val;
 } clause_t;
 
 static char *trim(char *s)
@@ -48,13 +47,31 @@ static bool clause_less(const clause_t *a, const clause_t *b)
     return false;
 }
 
-/* Parses buf (modified in place) into clauses; returns how many. */
-static int parse_accept(char *buf, clause_t *out, int max)
+static size_t count_char(const char *s, char ch)
 {
-    int n = 0;
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == ch;
+    return n;
+}
+
+static void clauses_free(clause_t *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(c[i].key);
+        free(c[i].val);
+    }
+    free(c);
+}
+
+/* Parses buf (modified in place) into *out (owned, clauses_free); returns how many. */
+static size_t parse_accept(char *buf, clause_t **out)
+{
+    clause_t *cl = xcalloc(count_char(buf, ',') + 1, sizeof(*cl));
+    size_t n = 0;
     char *save = NULL;
-    for (char *part = strtok_r(buf, ",", &save); part && n < max;
-         part = strtok_r(NULL, ",", &save)) {
+    for (char *part = strtok_r(buf, ",", &save); part; part = strtok_r(NULL, ",", &save)) {
+        size_t max_params = count_char(part, ';');
         clause_t c = {.q = 1.0};
         char *psave = NULL;
         char *range = strtok_r(part, ";", &psave);
@@ -79,21 +96,26 @@ static int parse_accept(char *buf, clause_t *out, int max)
                 continue;
             *eq = '\0';
             char *k = trim(p), *v = trim(eq + 1);
-            if (strcmp(k, "q") == 0)
+            if (strcmp(k, "q") == 0) {
                 c.q = strtod(v, NULL);
-            else if (c.nparams < MAX_PARAMS) {
+            } else {
+                if (!c.key) {
+                    c.key = xcalloc(max_params, sizeof(*c.key));
+                    c.val = xcalloc(max_params, sizeof(*c.val));
+                }
                 c.key[c.nparams] = k;
                 c.val[c.nparams++] = v;
             }
         }
-        out[n++] = c;
+        cl[n++] = c;
     }
-    for (int i = 1; i < n; i++)
-        for (int j = i; j > 0 && clause_less(&out[j], &out[j - 1]); j--) {
-            clause_t t = out[j];
-            out[j] = out[j - 1];
-            out[j - 1] = t;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && clause_less(&cl[j], &cl[j - 1]); j--) {
+            clause_t t = cl[j];
+            cl[j] = cl[j - 1];
+            cl[j - 1] = t;
         }
+    *out = cl;
     return n;
 }
 
@@ -106,7 +128,7 @@ typedef struct {
 static bool clause_acceptable(const clause_t *c, bool yaml, want_t *w)
 {
     *w = (want_t){.as = "", .g = "", .v = ""};
-    for (int i = 0; i < c->nparams; i++) {
+    for (size_t i = 0; i < c->nparams; i++) {
         const char *k = c->key[i], *v = c->val[i];
         if (strcmp(k, "as") == 0) {
             w->convert = true;
@@ -153,12 +175,12 @@ int apiserver__negotiate(api_req_t *r, bool list, bool watch, c8s_err_t *err)
     if (!accept || !*accept)
         return 0;
     cleanup_free char *buf = xstrdup(accept);
-    clause_t cl[MAX_CLAUSES];
-    int n = parse_accept(buf, cl, MAX_CLAUSES);
+    clause_t *cl = NULL;
+    size_t n = parse_accept(buf, &cl);
     static const char *const offered[] = {"json", "yaml"};
     int chosen = -1;
     want_t w = {0};
-    for (int i = 0; i < n && chosen < 0; i++) {
+    for (size_t i = 0; i < n && chosen < 0; i++) {
         for (int t = 0; t < 2; t++) {
             bool match =
                 (strcmp(cl[i].type, "application") == 0 &&
@@ -170,6 +192,7 @@ int apiserver__negotiate(api_req_t *r, bool list, bool watch, c8s_err_t *err)
             }
         }
     }
+    clauses_free(cl, n);
     if (chosen < 0 || (watch && chosen == 1))
         return c8s_err_set(err, C8S_ENOTACCEPT, "only the following media types are accepted: %s",
                            watch ? "application/json;stream=watch"
