@@ -95,6 +95,13 @@ check_contains "YAML Table" "$out" "kind: Table"
 # Quality values order the clauses: the Table clause wins despite coming second.
 out=$(curl -s -H 'Accept: application/json;q=0.5, application/json;as=Table;v=v1;g=meta.k8s.io' "$U/api/v1/namespaces/default/configmaps/cm1")
 check_eq "q orders clauses" "$(jqr .kind "$out")" Table
+# Long headers are read whole.
+many=$(printf 'text/html,%.0s' $(seq 1 60))
+out=$(curl -s -H "Accept: ${many}application/json" "$U/api/v1/namespaces/default/configmaps/cm1")
+check_eq "many clauses" "$(jqr .kind "$out")" ConfigMap
+out=$(curl -s -H "Accept: application/json;$(printf 'p%d=1;' $(seq 1 40))as=Table;v=v1;g=meta.k8s.io" \
+  "$U/api/v1/namespaces/default/configmaps/cm1")
+check_eq "many parameters" "$(jqr .kind "$out")" Table
 out=$(curl -s -H 'Accept: */*' "$U/api/v1/namespaces/default/configmaps/cm1")
 check_eq "*/* is JSON" "$(jqr .kind "$out")" ConfigMap
 
