@@ -1567,14 +1567,6 @@ static void hpa_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 
 /* --- the registry ------------------------------------------------------------------------ */
 
-static const table__col_t default_cols[] = {COL_NAME, COL_AGE};
-
-static void default_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
-{
-    cell_name(cells, o);
-    cell_age(cells, o, now);
-}
-
 static const table__printer_t printers[] = {
     {"", "pods", COLS(pod_cols), pod_cells},
     {"", "nodes", COLS(node_cols), node_cells},
@@ -1611,7 +1603,9 @@ static const table__printer_t printers[] = {
     {"scheduling.k8s.io", "priorityclasses", COLS(priorityclass_cols), priorityclass_cells},
 };
 
-static const table__printer_t default_printer = {"", "", COLS(default_cols), default_cells};
+/* A built-in kind upstream's printers do not know gets the registry's default table convertor
+ * (rest.NewDefaultTableConvertor): Name and Created At, like Roles above. */
+static const table__printer_t default_printer = {"", "", COLS(created_at_cols), created_at_cells};
 
 /* The Scale of a scale subresource (upstream's printScale): its Name column has no "name"
  * format. */
