@@ -21,6 +21,7 @@ typedef struct ctrl_ops_s {
 
 extern const ctrl_ops_t controllers__namespace;
 extern const ctrl_ops_t controllers__serviceaccount;
+extern const ctrl_ops_t controllers__gc;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

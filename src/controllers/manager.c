@@ -13,6 +13,7 @@
 static const ctrl_ops_t *const table[] = {
     &controllers__namespace,
     &controllers__serviceaccount,
+    &controllers__gc,
 };
 
 struct controllers_s {
