@@ -35,4 +35,30 @@ char *controllers__group_path(const api_kind_t *k);
 /* A JSON string field at metadata.<field>, or NULL (borrowed). */
 const char *controllers__meta(const json_t *obj, const char *field);
 
+/* ---- endpoints_core.c: pure, what the Endpoints and EndpointSlice controllers compute ---- */
+
+/* True if the Endpoints/EndpointSlice controllers act on svc: it has a selector and is not of
+ * type ExternalName (a service without one keeps whatever endpoints were written for it). */
+bool controllers__svc_selects(const json_t *svc);
+/* True if svc acts on pod: same namespace and every selector label matches. */
+bool controllers__svc_selects_pod(const json_t *svc, const json_t *pod);
+/* The Endpoints subsets for svc over pods (a JSON array of the pods it selects; borrowed), as
+ * upstream's endpoints controller builds them: ready and not-ready addresses, terminating and
+ * finished pods left out, named target ports resolved per pod, ports offered by the same
+ * addresses grouped in one subset, everything sorted. Owned JSON array. */
+json_t *controllers__endpoints_subsets(const json_t *svc, const json_t *pods);
+/* The Endpoints object to write (owned: current updated, or a new one when current is NULL),
+ * or NULL when current already holds these subsets and labels. trigger (may be NULL) goes into
+ * the endpoints.kubernetes.io/last-change-trigger-time annotation of what is written. */
+json_t *controllers__endpoints_update(const json_t *svc, const json_t *pods, const json_t *current,
+                                      const char *trigger);
+/* The EndpointSlice writes that bring existing (the service's managed slices, a JSON array;
+ * borrowed) to what svc over pods should publish: {"create": [slice…], "update": [slice…],
+ * "delete": [name…]} (owned). Endpoints are grouped by their resolved ports, at most max (0:
+ * 100) per slice, kept in the slice that holds them; terminating pods stay with
+ * terminating=true; an empty service keeps one placeholder slice. Creates carry generateName
+ * "<service>-" and an ownerReference to the service. */
+json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const json_t *existing,
+                                 size_t max, const char *trigger);
+
 #endif
