@@ -22,6 +22,8 @@ typedef struct ctrl_ops_s {
 extern const ctrl_ops_t controllers__namespace;
 extern const ctrl_ops_t controllers__serviceaccount;
 extern const ctrl_ops_t controllers__gc;
+extern const ctrl_ops_t controllers__endpoints;
+extern const ctrl_ops_t controllers__endpointslice;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
@@ -34,6 +36,17 @@ informer_t *controllers__informer(controllers_t *cm, const char *path);
 char *controllers__group_path(const api_kind_t *k);
 /* A JSON string field at metadata.<field>, or NULL (borrowed). */
 const char *controllers__meta(const json_t *obj, const char *field);
+
+/* ---- endpoints.c: shared with endpointslice.c ---- */
+
+/* Writes the current UTC time as RFC 3339 with nanoseconds ("2026-01-02T03:04:05.000000006Z"). */
+void controllers__now_rfc3339nano(char *buf, size_t len);
+/* Adds to q the "ns/name" of every service in services (the shared informer) that selects pod;
+ * when triggers (a JSON object, may be NULL) has no time for a key yet, records now. */
+void controllers__enqueue_services_of(informer_t *services, const json_t *pod, workqueue_t *q,
+                                      json_t *triggers);
+/* The pods of the cache that svc selects (owned JSON array of borrowed-then-referenced pods). */
+json_t *controllers__selected_pods(informer_t *pods, const json_t *svc);
 
 /* ---- endpoints_core.c: pure, what the Endpoints and EndpointSlice controllers compute ---- */
 

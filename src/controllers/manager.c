@@ -11,9 +11,8 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace,
-    &controllers__serviceaccount,
-    &controllers__gc,
+    &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
+    &controllers__endpoints, &controllers__endpointslice,
 };
 
 struct controllers_s {

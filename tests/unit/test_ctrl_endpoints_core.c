@@ -1,5 +1,5 @@
 /*
- * test_ctrl_endpoints.c — the pure cores of the Endpoints and EndpointSlice controllers: which
+ * test_ctrl_endpoints_core.c — the pure cores of the Endpoints and EndpointSlice controllers: which
  * services they act on, ready / not-ready / terminating pods, named target ports resolved per
  * pod, upstream's subset grouping, a stable order, no write when nothing changed, slices of at
  * most 100 endpoints that keep their endpoints in place, the placeholder slice.
