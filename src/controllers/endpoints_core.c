@@ -16,6 +16,8 @@
 #define LABEL_HEADLESS     "service.kubernetes.io/headless"
 #define MANAGER            "endpointslice-controller.k8s.io"
 #define TRIGGER_ANNOTATION "endpoints.kubernetes.io/last-change-trigger-time"
+#define OVER_CAPACITY      "endpoints.kubernetes.io/over-capacity"
+#define MAX_ENDPOINTS      1000
 
 static json_t *jget(const json_t *o, const char *k)
 {
@@ -400,13 +402,51 @@ static void set_trigger(json_t *obj, const char *trigger)
     json_object_set_new(ann, TRIGGER_ANNOTATION, json_string(trigger));
 }
 
+/* Upstream caps an Endpoints object at 1000 addresses: past that, the ready ones are kept (each
+ * subset its share, rounded up) and the not-ready ones fill what room is left, or go entirely
+ * when the ready ones alone are too many. True if anything was cut. */
+static bool truncate_subsets(json_t *subsets)
+{
+    size_t ready = 0, not_ready = 0, i;
+    json_t *ss;
+    json_array_foreach(subsets, i, ss)
+    {
+        ready += json_array_size(jget(ss, "addresses"));
+        not_ready += json_array_size(jget(ss, "notReadyAddresses"));
+    }
+    if (ready + not_ready <= MAX_ENDPOINTS)
+        return false;
+    bool cut_ready = ready > MAX_ENDPOINTS;
+    size_t max = cut_ready ? MAX_ENDPOINTS : MAX_ENDPOINTS - ready;
+    size_t total = cut_ready ? ready : not_ready;
+    size_t room = max;
+    json_array_foreach(subsets, i, ss)
+    {
+        json_t *list = jget(ss, cut_ready ? "addresses" : "notReadyAddresses");
+        size_t n = json_array_size(list);
+        size_t take = (n * max + total - 1) / total;
+        if (take > room)
+            take = room;
+        while (json_array_size(list) > take)
+            json_array_remove(list, json_array_size(list) - 1);
+        room -= json_array_size(list);
+        if (cut_ready)
+            json_object_del(ss, "notReadyAddresses");
+        else if (json_array_size(list) == 0)
+            json_object_del(ss, "notReadyAddresses");
+    }
+    return true;
+}
+
 json_t *controllers__endpoints_update(const json_t *svc, const json_t *pods, const json_t *current,
                                       const char *trigger)
 {
     cleanup_json json_t *subsets = controllers__endpoints_subsets(svc, pods);
     cleanup_json json_t *labels = svc_labels(svc, false);
+    bool truncated = truncate_subsets(subsets);
+    bool marked = jget(jget(jget(current, "metadata"), "annotations"), OVER_CAPACITY) != NULL;
     if (current && same_array(jget(current, "subsets"), subsets) &&
-        same_labels(jget(jget(current, "metadata"), "labels"), labels))
+        same_labels(jget(jget(current, "metadata"), "labels"), labels) && truncated == marked)
         return NULL;
     json_t *out;
     if (current) {
@@ -426,6 +466,14 @@ json_t *controllers__endpoints_update(const json_t *svc, const json_t *pods, con
     else
         json_object_del(out, "subsets");
     set_trigger(out, trigger);
+    json_t *ann = jget(md, "annotations");
+    if (truncated) {
+        if (!json_is_object(ann))
+            json_object_set_new(md, "annotations", ann = json_object());
+        json_object_set_new(ann, OVER_CAPACITY, json_string("truncated"));
+    } else if (ann) {
+        json_object_del(ann, OVER_CAPACITY);
+    }
     return out;
 }
 

@@ -61,8 +61,10 @@ bool controllers__svc_selects_pod(const json_t *svc, const json_t *pod);
  * addresses grouped in one subset, everything sorted. Owned JSON array. */
 json_t *controllers__endpoints_subsets(const json_t *svc, const json_t *pods);
 /* The Endpoints object to write (owned: current updated, or a new one when current is NULL),
- * or NULL when current already holds these subsets and labels. trigger (may be NULL) goes into
- * the endpoints.kubernetes.io/last-change-trigger-time annotation of what is written. */
+ * or NULL when current already holds these subsets and labels. Past 1000 addresses the subsets
+ * are truncated as upstream does (ready ones first) and marked with the annotation
+ * endpoints.kubernetes.io/over-capacity=truncated. trigger (may be NULL) goes into the
+ * endpoints.kubernetes.io/last-change-trigger-time annotation of what is written. */
 json_t *controllers__endpoints_update(const json_t *svc, const json_t *pods, const json_t *current,
                                       const char *trigger);
 /* The EndpointSlice writes that bring existing (the service's managed slices, a JSON array;

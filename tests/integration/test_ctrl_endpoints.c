@@ -140,6 +140,29 @@ static json_t *slice_ep(json_t *list, const char *name, size_t *total)
     return found;
 }
 
+/* The resourceVersions of Endpoints "web" and of its slices (in list order). */
+static void rvs(char ep_rv[32], char sl_rv[256])
+{
+    json_t *ep = NULL;
+    api("GET", "/api/v1/namespaces/default/endpoints/web", NULL, NULL, &ep);
+    const char *rv =
+        json_string_value(json_object_get(json_object_get(ep, "metadata"), "resourceVersion"));
+    snprintf(ep_rv, 32, "%s", rv ? rv : "");
+    json_decref(ep);
+    json_t *list = slices_of("web");
+    sl_rv[0] = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(list, "items"), i, s)
+    {
+        size_t n = strlen(sl_rv);
+        snprintf(
+            sl_rv + n, 256 - n, "%s ",
+            json_string_value(json_object_get(json_object_get(s, "metadata"), "resourceVersion")));
+    }
+    json_decref(list);
+}
+
 static bool cond(json_t *ep, const char *c)
 {
     return json_is_true(json_object_get(json_object_get(ep, "conditions"), c));
@@ -251,6 +274,18 @@ int main(void)
     /* Two port sets (a and b with http+metrics, c with metrics): two slices. */
     CHECK_INT(json_array_size(json_object_get(list, "items")), 2);
     json_decref(list);
+
+    /* A pod change that alters nothing published writes nothing. */
+    char ep_rv[32], sl_rv[256];
+    rvs(ep_rv, sl_rv);
+    CHECK_INT(api("PATCH", "/api/v1/namespaces/default/pods/a", "application/merge-patch+json",
+                  "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}", NULL),
+              200);
+    usleep(1000 * 1000);
+    char ep_rv2[32], sl_rv2[256];
+    rvs(ep_rv2, sl_rv2);
+    CHECK_STR(ep_rv2, ep_rv);
+    CHECK_STR(sl_rv2, sl_rv);
 
     /* A terminating pod leaves the Endpoints at once and stays in its slice as terminating. */
     CHECK_INT(api("DELETE", "/api/v1/namespaces/default/pods/c", NULL, NULL, NULL), 200);

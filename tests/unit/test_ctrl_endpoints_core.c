@@ -371,8 +371,63 @@ static void test_slices(void)
     json_decref(s);
 }
 
+static size_t count_field(const json_t *subsets, const char *field)
+{
+    size_t n = 0, i;
+    json_t *ss;
+    json_array_foreach(subsets, i, ss) n += json_array_size(json_object_get(ss, field));
+    return n;
+}
+
+static void test_over_capacity(void)
+{
+    json_t *s = parse("{\"metadata\":{\"name\":\"big\",\"namespace\":\"ns\"},\"spec\":{"
+                      "\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80}]}}");
+    json_t *pods = json_array();
+    for (int k = 0; k < 1200; k++) {
+        char name[16], ip[32];
+        snprintf(name, sizeof(name), "p%d", k);
+        snprintf(ip, sizeof(ip), "10.2.%d.%d", k / 250, k % 250 + 1);
+        json_array_append_new(pods, pod(name, ip, k < 900 ? "True" : "False", 0, ""));
+    }
+    /* 900 ready fit; the not-ready ones fill the 100 left. */
+    json_t *ep = controllers__endpoints_update(s, pods, NULL, NULL);
+    json_t *sub = json_object_get(ep, "subsets");
+    CHECK_INT(count_field(sub, "addresses"), 900);
+    CHECK_INT(count_field(sub, "notReadyAddresses"), 100);
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(json_object_get(ep, "metadata"), "annotations"),
+                                  "endpoints.kubernetes.io/over-capacity")),
+              "truncated");
+    CHECK(controllers__endpoints_update(s, pods, ep, NULL) == NULL);
+    /* More ready than fit: 1000 ready, none not ready. */
+    size_t i;
+    json_t *p;
+    json_array_foreach(pods, i, p) json_object_set_new(
+        json_array_get(json_object_get(json_object_get(p, "status"), "conditions"), 0), "status",
+        json_string("True"));
+    json_t *ep2 = controllers__endpoints_update(s, pods, ep, NULL);
+    REQUIRE_VOID(ep2 != NULL);
+    CHECK_INT(count_field(json_object_get(ep2, "subsets"), "addresses"), 1000);
+    CHECK_INT(count_field(json_object_get(ep2, "subsets"), "notReadyAddresses"), 0);
+    /* Back under the cap: the annotation goes. */
+    while (json_array_size(pods) > 10)
+        json_array_remove(pods, json_array_size(pods) - 1);
+    json_t *ep3 = controllers__endpoints_update(s, pods, ep2, NULL);
+    REQUIRE_VOID(ep3 != NULL);
+    CHECK(json_object_get(json_object_get(json_object_get(ep3, "metadata"), "annotations"),
+                          "endpoints.kubernetes.io/over-capacity") == NULL);
+    CHECK_INT(count_field(json_object_get(ep3, "subsets"), "addresses"), 10);
+    json_decref(ep3);
+    json_decref(ep2);
+    json_decref(ep);
+    json_decref(pods);
+    json_decref(s);
+}
+
 int main(void)
 {
+    test_over_capacity();
     test_selects();
     test_subsets();
     test_grouping_and_options();
