@@ -5,7 +5,8 @@
  * leaves the Endpoints at once and stays in its slice as terminating; a pod without the named
  * target port is left out of that port's subset; a service without a selector keeps the
  * Endpoints written by hand; deleting the service removes its Endpoints and (through the
- * garbage collector) its slices.
+ * garbage collector) its slices; Endpoints of a service deleted while no controller ran go when
+ * the controllers start again.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -62,6 +63,17 @@ static long set_status(const char *name, const char *ip, bool ready)
              ip, ip, ready ? "True" : "False");
     snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s/status", name);
     return api("PATCH", path, "application/merge-patch+json", body, NULL);
+}
+
+/* Polls until GET path answers want (up to 20 s). */
+static bool wait_status(const char *path, long want)
+{
+    for (int i = 0; i < 200; i++) {
+        if (api("GET", path, NULL, NULL, NULL) == want)
+            return true;
+        usleep(100 * 1000);
+    }
+    return false;
 }
 
 /* The subset of ep serving the named port, or NULL. */
@@ -338,6 +350,20 @@ int main(void)
             usleep(100 * 1000);
     }
     CHECK_MSG(ok, "endpoints and slices of a deleted service gone");
+
+    /* A service deleted while no controller runs: its Endpoints go when one starts again. */
+    CHECK_INT(api("POST", "/api/v1/namespaces/default/services", NULL,
+                  "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"late\"},"
+                  "\"spec\":{\"selector\":{\"app\":\"web\"},\"ports\":[{\"port\":80}]}}",
+                  NULL),
+              201);
+    CHECK(wait_status("/api/v1/namespaces/default/endpoints/late", 200));
+    controllers_stop(cm);
+    cm = NULL;
+    CHECK_INT(api("DELETE", "/api/v1/namespaces/default/services/late", NULL, NULL, NULL), 200);
+    CHECK_INT(api("GET", "/api/v1/namespaces/default/endpoints/late", NULL, NULL, NULL), 200);
+    REQUIRE(controllers_start(srv, &cm, &err) == 0);
+    CHECK(wait_status("/api/v1/namespaces/default/endpoints/late", 404));
 
     controllers_stop(cm);
     apiserver_stop(srv);
