@@ -91,8 +91,12 @@ static bool caught_up(slctrl_t *sc, const char *key, const char *ns)
                 return false;
             continue;
         }
+        /* Seen when the slice shows our write, or when the cache is past it (then someone
+         * else changed or removed the slice since). */
         const char *have = controllers__meta(cached, "resourceVersion");
-        if (!have || strtoll(have, NULL, 10) < strtoll(want, NULL, 10))
+        const char *at = informer_resource_version(sc->slices);
+        long long w = strtoll(want, NULL, 10);
+        if ((!have || strtoll(have, NULL, 10) < w) && (!at || strtoll(at, NULL, 10) < w))
             return false;
     }
     json_object_del(sc->expect, key);

@@ -420,7 +420,7 @@ static void delete_obj(job_t *j, const char *policy)
                                           "apiVersion", "v1", "propagationPolicy", policy,
                                           "preconditions", "uid", controllers__meta(j->obj, "uid"));
     cleanup_free char *body = json_dumps(opts, JSON_COMPACT);
-    log_info("gc", "deleting %s %s/%s (%s): its owners are gone", j->res->kind->kind, ns ? ns : "",
+    log_info("gc", "deleting %s %s/%s (%s): no live owner left", j->res->kind->kind, ns ? ns : "",
              controllers__meta(j->obj, "name"), policy);
     client_request(j->gc->client, "DELETE", path, "application/json", body, strlen(body),
                    on_write_done, j);

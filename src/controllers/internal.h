@@ -45,7 +45,7 @@ void controllers__now_rfc3339nano(char *buf, size_t len);
  * when triggers (a JSON object, may be NULL) has no time for a key yet, records now. */
 void controllers__enqueue_services_of(informer_t *services, const json_t *pod, workqueue_t *q,
                                       json_t *triggers);
-/* The pods of the cache that svc selects (owned JSON array of borrowed-then-referenced pods). */
+/* The cached pods svc selects: an owned JSON array holding references to the cache's objects. */
 json_t *controllers__selected_pods(informer_t *pods, const json_t *svc);
 
 /* ---- endpoints_core.c: pure, what the Endpoints and EndpointSlice controllers compute ---- */

@@ -1,9 +1,9 @@
 /*
  * test_ctrl_gc.c — the garbage collector on a real etcd, the c8s API and the controller manager:
  * cascading deletion with propagationPolicy Background, Foreground (blockOwnerDeletion holds the
- * owner back) and Orphan; a dependent with two owners keeps living while one does; an owner
- * replaced by a new object of the same name is still gone; a dependent whose owner never existed
- * is collected; a cluster-scoped dependent naming a namespaced owner is not.
+ * owner back, through two levels) and Orphan; a dependent with two owners keeps living while one
+ * does; an owner replaced by a new object of the same name is still gone; a dependent whose owner
+ * never existed is collected; a cluster-scoped dependent naming a namespaced owner is not.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -241,6 +241,46 @@ static void test_foreground(void)
     CHECK(wait_cm_gone("fg-owner"));
 }
 
+/* Foreground through two levels: the middle one is deleted in the foreground too, so the top
+ * waits for the leaf. */
+static void test_foreground_chain(void)
+{
+    char top[40], mid[40];
+    REQUIRE_VOID(make_cm("ch-top", NULL, top) == 201);
+    REQUIRE_VOID(make_cm("ch-mid", json_pack("[o]", ref("ConfigMap", "ch-top", top, true)), mid) ==
+                 201);
+    json_t *leaf =
+        json_pack("{s:s, s:s, s:{s:s, s:[s], s:[o]}}", "apiVersion", "v1", "kind", "ConfigMap",
+                  "metadata", "name", "ch-leaf", "finalizers", "test.c8s.io/hold",
+                  "ownerReferences", ref("ConfigMap", "ch-mid", mid, true));
+    REQUIRE_VOID(post("/api/v1/namespaces/default/configmaps", leaf, NULL) == 201);
+    usleep(300 * 1000);
+    CHECK_INT(del_cm("ch-top", "Foreground"), 200);
+    bool mid_waits = false;
+    for (int i = 0; i < 200 && !mid_waits; i++) {
+        json_t *o = NULL;
+        get_cm("ch-mid", &o);
+        json_t *md = json_object_get(o, "metadata");
+        mid_waits = json_object_get(md, "deletionTimestamp") &&
+                    json_array_size(json_object_get(md, "finalizers")) == 1 &&
+                    strcmp(json_string_value(json_array_get(json_object_get(md, "finalizers"), 0)),
+                           "foregroundDeletion") == 0;
+        json_decref(o);
+        if (!mid_waits)
+            usleep(100 * 1000);
+    }
+    CHECK_MSG(mid_waits, "the middle object is deleted in the foreground");
+    usleep(1000 * 1000);
+    CHECK_INT(get_cm("ch-top", NULL), 200);
+    CHECK_INT(get_cm("ch-mid", NULL), 200);
+    CHECK_INT(api("PATCH", "/api/v1/namespaces/default/configmaps/ch-leaf",
+                  "application/merge-patch+json", "{\"metadata\":{\"finalizers\":null}}", NULL),
+              200);
+    CHECK(wait_cm_gone("ch-leaf"));
+    CHECK(wait_cm_gone("ch-mid"));
+    CHECK(wait_cm_gone("ch-top"));
+}
+
 static void test_orphan(void)
 {
     char ou[40], other[40];
@@ -311,6 +351,7 @@ int main(void)
     test_two_owners();
     test_same_name();
     test_foreground();
+    test_foreground_chain();
     test_orphan();
     test_cluster_scoped_dependent();
 
