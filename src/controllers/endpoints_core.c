@@ -6,8 +6,10 @@
  * no write).
  */
 #include "internal.h"
+#include "c8s/strbuf.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -245,6 +247,32 @@ static char *dump(const json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+static int cmp_jstr(const void *pa, const void *pb)
+{
+    return strcmp(json_string_value(*(json_t *const *)pa), json_string_value(*(json_t *const *)pb));
+}
+
+/* A key naming a list of ports (sorted): cheaper than dumping them, and only compared. */
+static char *ports_key(const json_t *ports)
+{
+    strbuf_t b = STRBUF_INIT;
+    size_t i;
+    json_t *p;
+    json_array_foreach(ports, i, p)
+    {
+        const char *ap = jstr(p, "appProtocol");
+        char num[24];
+        snprintf(num, sizeof(num), "/%lld/", (long long)json_integer_value(jget(p, "port")));
+        strbuf_add(&b, jstr(p, "name") ? jstr(p, "name") : "");
+        strbuf_add(&b, num);
+        strbuf_add(&b, protocol_of(p));
+        strbuf_add(&b, "/");
+        strbuf_add(&b, ap ? ap : "");
+        strbuf_add(&b, ";");
+    }
+    return strbuf_take(&b);
+}
+
 static int cmp_dump(const void *pa, const void *pb)
 {
     cleanup_free char *a = dump(*(json_t *const *)pa);
@@ -295,7 +323,8 @@ json_t *controllers__endpoints_subsets(const json_t *svc, const json_t *pods)
                 if (n <= 0)
                     continue; /* this pod lacks the named port: not in this port's subset */
                 json_t *ep = endpoint_port(sp, n, false);
-                cleanup_free char *pk = dump(ep);
+                cleanup_json json_t *one = json_pack("[O]", ep);
+                cleanup_free char *pk = ports_key(one);
                 json_t *set = jget(by_port, pk);
                 if (!set) {
                     json_object_set_new(by_port, pk, set = json_object());
@@ -319,7 +348,7 @@ json_t *controllers__endpoints_subsets(const json_t *svc, const json_t *pods)
         json_t *e;
         json_object_foreach(set, ak, e) json_array_append_new(
             keys, json_sprintf("%s=%d", ak, json_is_true(json_array_get(e, 1))));
-        sort_array(keys, cmp_dump);
+        sort_array(keys, cmp_jstr);
         cleanup_free char *gk = dump(keys);
         json_t *subset = jget(groups, gk);
         if (!subset) {
@@ -581,7 +610,7 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
                 json_array_append_new(ports, endpoint_port(sp, n, true));
         }
         sort_array(ports, cmp_port);
-        cleanup_free char *pk = dump(ports);
+        cleanup_free char *pk = ports_key(ports);
         json_t *set = jget(want, pk);
         if (!set) {
             json_object_set_new(want, pk, set = json_object());
@@ -606,7 +635,7 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
         if (!ports)
             ports = json_array();
         sort_array(ports, cmp_port);
-        cleanup_free char *pk = dump(ports);
+        cleanup_free char *pk = ports_key(ports);
         json_t *list = jget(have, pk);
         if (!list)
             json_object_set_new(have, pk, list = json_array());
