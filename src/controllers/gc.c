@@ -299,50 +299,6 @@ static void patch_meta(job_t *j, const gc_res_t *r, const json_t *obj, const cha
                    cb, j);
 }
 
-static json_t *finalizers_without(const json_t *obj, const char *f)
-{
-    json_t *out = json_array();
-    size_t i;
-    json_t *v;
-    json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "finalizers"), i, v)
-    {
-        if (!json_is_string(v) || strcmp(json_string_value(v), f) != 0)
-            json_array_append(out, v);
-    }
-    if (json_array_size(out) == 0) {
-        json_decref(out);
-        return json_null();
-    }
-    return out;
-}
-
-static bool uid_in(const json_t *uids, const char *uid)
-{
-    size_t i;
-    json_t *v;
-    json_array_foreach(uids, i, v) if (uid && strcmp(json_string_value(v), uid) == 0) return true;
-    return false;
-}
-
-/* ownerReferences without those whose uid is in a or b. */
-static json_t *refs_without(const json_t *obj, const json_t *a, const json_t *b)
-{
-    json_t *out = json_array();
-    size_t i;
-    json_t *ref;
-    json_array_foreach(owner_refs(obj), i, ref)
-    {
-        const char *u = json_string_value(json_object_get(ref, "uid"));
-        if (!uid_in(a, u) && !uid_in(b, u))
-            json_array_append(out, ref);
-    }
-    if (json_array_size(out) == 0) {
-        json_decref(out);
-        return json_null();
-    }
-    return out;
-}
-
 /* Orphan: strip the owner's uid from each dependent, then drop the finalizer. */
 static void orphan_next(job_t *j);
 
@@ -374,11 +330,12 @@ static void orphan_next(job_t *j)
             continue;
         }
         cleanup_json json_t *me = json_pack("[s]", uid);
-        patch_meta(j, r, dep, "ownerReferences", refs_without(dep, me, NULL), on_orphaned_one);
+        patch_meta(j, r, dep, "ownerReferences", controllers__gc_refs_without(dep, me, NULL),
+                   on_orphaned_one);
         return;
     }
-    patch_meta(j, j->res, j->obj, "finalizers", finalizers_without(j->obj, "orphan"),
-               on_write_done);
+    patch_meta(j, j->res, j->obj, "finalizers",
+               controllers__gc_finalizers_without(j->obj, "orphan"), on_write_done);
 }
 
 static void orphan(job_t *j)
@@ -408,8 +365,8 @@ static void foreground(job_t *j)
     }
     if (blocking > 0)
         return job_end(j, 2);
-    patch_meta(j, j->res, j->obj, "finalizers", finalizers_without(j->obj, "foregroundDeletion"),
-               on_write_done);
+    patch_meta(j, j->res, j->obj, "finalizers",
+               controllers__gc_finalizers_without(j->obj, "foregroundDeletion"), on_write_done);
 }
 
 static void delete_obj(job_t *j, const char *policy)
@@ -426,24 +383,21 @@ static void delete_obj(job_t *j, const char *policy)
                    on_write_done, j);
 }
 
-/* Upstream's attemptToDeleteItem once every owner is classified. */
 static void decide(job_t *j)
 {
-    gc_t *gc = j->gc;
-    if (json_array_size(j->solid) > 0) {
-        if (json_array_size(j->dangling) == 0 && json_array_size(j->waiting) == 0)
-            return job_end(j, 0);
-        /* Keep the live owners; drop the references to those gone or going. */
-        return patch_meta(j, j->res, j->obj, "ownerReferences",
-                          refs_without(j->obj, j->dangling, j->waiting), on_write_done);
-    }
     const char *uid = controllers__meta(j->obj, "uid");
-    if (json_array_size(j->waiting) > 0 && json_object_size(json_object_get(gc->deps, uid)) > 0)
-        return delete_obj(j, "Foreground"); /* the owner waits: so do we, for ours */
-    const char *policy = has_finalizer(j->obj, "orphan")               ? "Orphan"
-                         : has_finalizer(j->obj, "foregroundDeletion") ? "Foreground"
-                                                                       : "Background";
-    delete_obj(j, policy);
+    bool has_deps = json_object_size(json_object_get(j->gc->deps, uid)) > 0;
+    json_t *refs = NULL;
+    const char *policy = NULL;
+    switch (controllers__gc_decide(j->obj, j->solid, j->dangling, j->waiting, has_deps, &refs,
+                                   &policy)) {
+    case GC_KEEP:
+        return job_end(j, 0);
+    case GC_PATCH_REFS:
+        return patch_meta(j, j->res, j->obj, "ownerReferences", refs, on_write_done);
+    case GC_DELETE:
+        return delete_obj(j, policy);
+    }
 }
 
 static void classify_next(job_t *j);

@@ -37,6 +37,23 @@ char *controllers__group_path(const api_kind_t *k);
 /* A JSON string field at metadata.<field>, or NULL (borrowed). */
 const char *controllers__meta(const json_t *obj, const char *field);
 
+/* ---- gc_core.c: pure, the garbage collector's decisions ---- */
+
+typedef enum { GC_KEEP, GC_PATCH_REFS, GC_DELETE } gc_action_t;
+/* What becomes of obj (a dependent, not being deleted) once the uids of its owners are sorted
+ * into solid (live), dangling (gone: absent, or another uid under that name) and waiting (being
+ * deleted with foregroundDeletion) — borrowed JSON arrays of strings. has_dependents: obj owns
+ * something itself. GC_PATCH_REFS sets *refs (owned) to the ownerReferences to keep (JSON null
+ * for none); GC_DELETE sets *policy (static) to the propagationPolicy to delete with. */
+gc_action_t controllers__gc_decide(const json_t *obj, const json_t *solid, const json_t *dangling,
+                                   const json_t *waiting, bool has_dependents, json_t **refs,
+                                   const char **policy);
+/* obj's metadata.finalizers without f (owned; JSON null when none is left). */
+json_t *controllers__gc_finalizers_without(const json_t *obj, const char *f);
+/* obj's ownerReferences without those whose uid is in a or b (arrays of uid strings, either
+ * may be NULL). Owned; JSON null when none is left. */
+json_t *controllers__gc_refs_without(const json_t *obj, const json_t *a, const json_t *b);
+
 /* ---- endpoints.c: shared with endpointslice.c ---- */
 
 /* Writes the current UTC time as RFC 3339 with nanoseconds ("2026-01-02T03:04:05.000000006Z"). */
