@@ -17,6 +17,8 @@
 #define LABEL_MANAGED_BY   "endpointslice.kubernetes.io/managed-by"
 #define LABEL_HEADLESS     "service.kubernetes.io/headless"
 #define MANAGER            "endpointslice-controller.k8s.io"
+#define MIRROR_MANAGER     "endpointslicemirroring-controller.k8s.io"
+#define LABEL_SKIP_MIRROR  "endpointslice.kubernetes.io/skip-mirror"
 #define TRIGGER_ANNOTATION "endpoints.kubernetes.io/last-change-trigger-time"
 #define OVER_CAPACITY      "endpoints.kubernetes.io/over-capacity"
 #define MAX_ENDPOINTS      1000
@@ -533,47 +535,56 @@ static char *slice_ep_key(const json_t *ep)
                      uid ? uid : "");
 }
 
-static bool owned_by(const json_t *slice, const json_t *svc)
+/* Whose slices are planned: a Service (the EndpointSlice controller) or an Endpoints object
+ * (mirroring). Both name the slices' generateName prefix and their controller owner. */
+typedef struct {
+    const json_t *owner;
+    const char *owner_kind;
+    json_t *labels;   /* every slice's labels (borrowed) */
+    bool placeholder; /* keep one empty slice when there is nothing to list */
+} slice_owner_t;
+
+static bool owned_by(const json_t *slice, const slice_owner_t *o)
 {
     size_t i;
     json_t *r;
     json_array_foreach(jget(jget(slice, "metadata"), "ownerReferences"), i, r)
     {
-        if (str_eq(jstr(r, "kind"), "Service") && json_is_true(jget(r, "controller")) &&
-            str_eq(jstr(r, "uid"), meta_str(svc, "uid")))
+        if (str_eq(jstr(r, "kind"), o->owner_kind) && json_is_true(jget(r, "controller")) &&
+            str_eq(jstr(r, "uid"), meta_str(o->owner, "uid")))
             return true;
     }
     return false;
 }
 
-static json_t *new_slice(const json_t *svc, const json_t *ports, json_t *endpoints /* stolen */)
+static json_t *new_slice(const slice_owner_t *o, const json_t *ports,
+                         json_t *endpoints /* stolen */)
 {
-    const char *name = meta_str(svc, "name");
+    const char *name = meta_str(o->owner, "name");
     cleanup_free char *gen = xasprintf("%s-", name);
     json_t *s = json_pack(
-        "{s:s, s:s, s:{s:s, s:s, s:o, s:[{s:s, s:s, s:s, s:s, s:b, s:b}]}, s:s, s:o}", "apiVersion",
+        "{s:s, s:s, s:{s:s, s:s, s:O, s:[{s:s, s:s, s:s, s:s, s:b, s:b}]}, s:s, s:o}", "apiVersion",
         "discovery.k8s.io/v1", "kind", "EndpointSlice", "metadata", "generateName", gen,
-        "namespace", meta_str(svc, "namespace"), "labels", svc_labels(svc, true), "ownerReferences",
-        "apiVersion", "v1", "kind", "Service", "name", name, "uid",
-        meta_str(svc, "uid") ? meta_str(svc, "uid") : "", "controller", 1, "blockOwnerDeletion", 1,
-        "addressType", "IPv4", "endpoints", endpoints);
+        "namespace", meta_str(o->owner, "namespace"), "labels", o->labels, "ownerReferences",
+        "apiVersion", "v1", "kind", o->owner_kind, "name", name, "uid",
+        meta_str(o->owner, "uid") ? meta_str(o->owner, "uid") : "", "controller", 1,
+        "blockOwnerDeletion", 1, "addressType", "IPv4", "endpoints", endpoints);
     if (json_array_size(ports))
         json_object_set(s, "ports", (json_t *)ports);
     return s;
 }
 
-/* The slice s (an existing one) with these endpoints and the service's labels, or NULL when
- * that is what it already holds. */
-static json_t *slice_update(const json_t *svc, const json_t *s, json_t *endpoints /* stolen */)
+/* The slice s (an existing one) with these endpoints and the owner's labels, or NULL when that
+ * is what it already holds. */
+static json_t *slice_update(const slice_owner_t *o, const json_t *s, json_t *endpoints /* stolen */)
 {
     cleanup_json json_t *eps = endpoints;
-    cleanup_json json_t *labels = svc_labels(svc, true);
     if (same_array(jget(s, "endpoints"), eps) &&
-        same_labels(jget(jget(s, "metadata"), "labels"), labels))
+        same_labels(jget(jget(s, "metadata"), "labels"), o->labels))
         return NULL;
     json_t *out = json_deep_copy(s);
     json_object_set(out, "endpoints", eps);
-    json_object_set(jget(out, "metadata"), "labels", labels);
+    json_object_set(jget(out, "metadata"), "labels", o->labels);
     return out;
 }
 
@@ -582,52 +593,24 @@ static bool is_placeholder(const json_t *s)
     return json_array_size(jget(s, "ports")) == 0 && json_array_size(jget(s, "endpoints")) == 0;
 }
 
-json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const json_t *existing,
-                                 size_t max, const char *trigger)
+/* The reconciliation shared by both controllers. want: port set key → { endpoint key →
+ * endpoint }; want_ports: port set key → ports. */
+static json_t *plan_slices(const slice_owner_t *o, const json_t *want, const json_t *want_ports,
+                           const json_t *existing, size_t max, const char *trigger)
 {
     if (max == 0)
         max = 100;
     json_t *creates = json_array(), *updates = json_array(), *deletes = json_array();
     json_t *plan =
         json_pack("{s:o, s:o, s:o}", "create", creates, "update", updates, "delete", deletes);
-    json_t *svc_ports = jget(jget(svc, "spec"), "ports");
-    /* Desired: port set (dumped) → { endpoint key → endpoint }, and the port sets. */
-    cleanup_json json_t *want = json_object();
-    cleanup_json json_t *want_ports = json_object();
     size_t i;
-    json_t *pod;
-    json_array_foreach(pods, i, pod)
-    {
-        if (!pod_included(pod, true))
-            continue;
-        json_t *ports = json_array();
-        size_t j;
-        json_t *sp;
-        json_array_foreach(svc_ports, j, sp)
-        {
-            long long n = find_port(pod, sp);
-            if (n > 0)
-                json_array_append_new(ports, endpoint_port(sp, n, true));
-        }
-        sort_array(ports, cmp_port);
-        cleanup_free char *pk = ports_key(ports);
-        json_t *set = jget(want, pk);
-        if (!set) {
-            json_object_set_new(want, pk, set = json_object());
-            json_object_set(want_ports, pk, ports);
-        }
-        json_decref(ports);
-        json_t *ep = slice_endpoint(svc, pod);
-        cleanup_free char *ek = slice_ep_key(ep);
-        json_object_set_new(set, ek, ep);
-    }
-    /* Existing: ours by port set; slices of an older service of the same name go. */
+    /* Existing: ours by port set; slices of an older owner of the same name go. */
     cleanup_json json_t *have = json_object();
     cleanup_json json_t *to_delete = json_array(); /* slices */
     json_t *s;
     json_array_foreach(existing, i, s)
     {
-        if (!owned_by(s, svc)) {
+        if (!owned_by(s, o)) {
             json_array_append(to_delete, s);
             continue;
         }
@@ -651,7 +634,7 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
         }
     }
     json_t *set;
-    json_object_foreach(want, pk, set)
+    json_object_foreach((json_t *)want, pk, set)
     {
         json_t *olds = jget(have, pk);
         size_t n = json_array_size(olds);
@@ -690,7 +673,7 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
                 continue;
             }
             sort_array(next[j], cmp_slice_ep);
-            json_t *u = slice_update(svc, old, next[j]);
+            json_t *u = slice_update(o, old, next[j]);
             if (u)
                 json_array_append_new(updates, u);
         }
@@ -700,19 +683,20 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
             while (json_array_size(eps) < max && r < json_array_size(rest))
                 json_array_append(eps, json_array_get(rest, r++));
             sort_array(eps, cmp_slice_ep);
-            json_array_append_new(creates, new_slice(svc, jget(want_ports, pk), eps));
+            json_array_append_new(creates, new_slice(o, jget(want_ports, pk), eps));
         }
     }
     /* No endpoints at all: one placeholder slice (no ports, no endpoints), as upstream keeps. */
-    if (json_array_size(existing) == json_array_size(to_delete) && json_array_size(creates) == 0) {
+    if (o->placeholder && json_array_size(existing) == json_array_size(to_delete) &&
+        json_array_size(creates) == 0) {
         json_t *only = json_array_get(to_delete, 0);
-        if (json_array_size(to_delete) == 1 && owned_by(only, svc) && is_placeholder(only)) {
-            json_t *u = slice_update(svc, only, json_array());
+        if (json_array_size(to_delete) == 1 && owned_by(only, o) && is_placeholder(only)) {
+            json_t *u = slice_update(o, only, json_array());
             if (u)
                 json_array_append_new(updates, u);
             json_array_clear(to_delete);
         } else {
-            json_array_append_new(creates, new_slice(svc, NULL, json_array()));
+            json_array_append_new(creates, new_slice(o, NULL, json_array()));
         }
     }
     /* A create and a delete make one update of the slice that would go (fewer writes, and the
@@ -720,7 +704,7 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
     while (json_array_size(creates) > 0) {
         size_t d;
         json_t *old = NULL;
-        json_array_foreach(to_delete, d, old) if (owned_by(old, svc)) break;
+        json_array_foreach(to_delete, d, old) if (owned_by(old, o)) break;
         if (d >= json_array_size(to_delete))
             break;
         json_t *c = json_array_get(creates, json_array_size(creates) - 1);
@@ -735,12 +719,116 @@ json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const js
         json_array_remove(creates, json_array_size(creates) - 1);
         json_array_remove(to_delete, d);
     }
-    /* While the service is being deleted nothing new is made (the collector is removing). */
-    if (meta_str(svc, "deletionTimestamp"))
+    /* While the owner is being deleted nothing new is made (the collector is removing). */
+    if (meta_str(o->owner, "deletionTimestamp"))
         json_array_clear(creates);
     json_array_foreach(to_delete, i, s)
         json_array_append_new(deletes, json_string(meta_str(s, "name")));
     json_array_foreach(creates, i, s) set_trigger(s, trigger);
     json_array_foreach(updates, i, s) set_trigger(s, trigger);
+    return plan;
+}
+
+/* Adds ep under its port set in want (ports sorted; stolen like ep). */
+static void want_add(json_t *want, json_t *want_ports, json_t *ports, json_t *ep)
+{
+    sort_array(ports, cmp_port);
+    cleanup_free char *pk = ports_key(ports);
+    json_t *set = jget(want, pk);
+    if (!set) {
+        json_object_set_new(want, pk, set = json_object());
+        json_object_set(want_ports, pk, ports);
+    }
+    json_decref(ports);
+    cleanup_free char *ek = slice_ep_key(ep);
+    json_object_set_new(set, ek, ep);
+}
+
+json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const json_t *existing,
+                                 size_t max, const char *trigger)
+{
+    json_t *svc_ports = jget(jget(svc, "spec"), "ports");
+    cleanup_json json_t *want = json_object();
+    cleanup_json json_t *want_ports = json_object();
+    size_t i;
+    json_t *pod;
+    json_array_foreach(pods, i, pod)
+    {
+        if (!pod_included(pod, true))
+            continue;
+        json_t *ports = json_array();
+        size_t j;
+        json_t *sp;
+        json_array_foreach(svc_ports, j, sp)
+        {
+            long long n = find_port(pod, sp);
+            if (n > 0)
+                json_array_append_new(ports, endpoint_port(sp, n, true));
+        }
+        want_add(want, want_ports, ports, slice_endpoint(svc, pod));
+    }
+    cleanup_json json_t *labels = svc_labels(svc, true);
+    slice_owner_t o = {svc, "Service", labels, true};
+    return plan_slices(&o, want, want_ports, existing, max, trigger);
+}
+
+bool controllers__should_mirror(const json_t *svc, const json_t *endpoints)
+{
+    json_t *labels = jget(jget(endpoints, "metadata"), "labels");
+    return svc && endpoints && json_object_size(jget(jget(svc, "spec"), "selector")) == 0 &&
+           !str_eq(jstr(labels, LABEL_SKIP_MIRROR), "true");
+}
+
+json_t *controllers__slices_mirror_plan(const json_t *endpoints, const json_t *existing, size_t max)
+{
+    cleanup_json json_t *want = json_object();
+    cleanup_json json_t *want_ports = json_object();
+    size_t i, j, k;
+    json_t *ss, *p, *a;
+    json_array_foreach(jget(endpoints, "subsets"), i, ss)
+    {
+        static const char *const fields[] = {"addresses", "notReadyAddresses"};
+        for (k = 0; k < 2; k++) {
+            json_array_foreach(jget(ss, fields[k]), j, a)
+            {
+                const char *ip = jstr(a, "ip");
+                if (!is_ipv4(ip))
+                    continue; /* IPv4 slices only */
+                json_t *ports = json_array();
+                size_t x;
+                json_array_foreach(jget(ss, "ports"), x, p)
+                {
+                    json_t *port =
+                        json_pack("{s:s, s:O, s:s}", "name", jstr(p, "name") ? jstr(p, "name") : "",
+                                  "port", jget(p, "port"), "protocol", protocol_of(p));
+                    if (jget(p, "appProtocol"))
+                        json_object_set(port, "appProtocol", jget(p, "appProtocol"));
+                    json_array_append_new(ports, port);
+                }
+                json_t *ep =
+                    json_pack("{s:[s], s:{s:b}}", "addresses", ip, "conditions", "ready", k == 0);
+                if (jget(a, "targetRef"))
+                    json_object_set(ep, "targetRef", jget(a, "targetRef"));
+                if (jstr(a, "nodeName") && *jstr(a, "nodeName"))
+                    json_object_set(ep, "nodeName", jget(a, "nodeName"));
+                if (jstr(a, "hostname") && *jstr(a, "hostname"))
+                    json_object_set(ep, "hostname", jget(a, "hostname"));
+                want_add(want, want_ports, ports, ep);
+            }
+        }
+    }
+    json_t *labels = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach(jget(jget(endpoints, "metadata"), "labels"), key, v)
+    {
+        if (strcmp(key, LABEL_SERVICE_NAME) != 0 && strcmp(key, LABEL_MANAGED_BY) != 0)
+            json_object_set(labels, key, v);
+    }
+    json_object_set_new(labels, LABEL_SERVICE_NAME, json_string(meta_str(endpoints, "name")));
+    json_object_set_new(labels, LABEL_MANAGED_BY, json_string(MIRROR_MANAGER));
+    slice_owner_t o = {endpoints, "Endpoints", labels, false};
+    json_t *plan = plan_slices(&o, want, want_ports, existing, max, NULL);
+    json_decref(labels);
     return plan;
 }

@@ -2,7 +2,10 @@
  * endpointslice.c — the EndpointSlice controller: for every Service with a selector, the
  * discovery.k8s.io/v1 EndpointSlices (labelled kubernetes.io/service-name and managed-by
  * endpointslice-controller.k8s.io, owned by the Service so the garbage collector removes them
- * with it) that list the pods it selects, planned by the pure core in endpoints_core.c.
+ * with it) that list the pods it selects, planned by the pure core in endpoints_core.c. The
+ * same machinery serves the EndpointSliceMirroring controller, which turns the Endpoints of
+ * selector-less Services into slices (managed-by endpointslicemirroring-controller.k8s.io,
+ * owned by the Endpoints).
  *
  * Slices are created with generateName, so a sync that ran on a cache not yet showing our last
  * writes would create duplicates: as upstream's EndpointSliceTracker, the controller remembers
@@ -22,11 +25,14 @@
 #define LABEL_SERVICE     "kubernetes.io/service-name"
 #define LABEL_MANAGED_BY  "endpointslice.kubernetes.io/managed-by"
 #define MANAGER           "endpointslice-controller.k8s.io"
+#define MIRROR_MANAGER    "endpointslicemirroring-controller.k8s.io"
 
 typedef struct {
     client_t *client;
-    informer_t *services, *pods, *slices;
-    informer_reg_t *svc_reg, *pod_reg, *slice_reg;
+    bool mirror;         /* the mirroring controller: slices from selector-less Endpoints */
+    const char *manager; /* the managed-by label of our slices */
+    informer_t *services, *pods, *slices, *endpoints;
+    informer_reg_t *svc_reg, *pod_reg, *slice_reg, *ep_reg;
     workqueue_t *queue;
     json_t *triggers; /* "ns/name" → time of the first change not yet written */
     json_t *expect;   /* "ns/name" → {"at": ms, "slices": {name → resourceVersion | "-"}} */
@@ -166,17 +172,18 @@ static void sync_step(sync_t *s)
     }
 }
 
-static bool managed_for(const json_t *slice, const char *ns, const char *name)
+static bool managed_for(const slctrl_t *sc, const json_t *slice, const char *ns, const char *name)
 {
     json_t *labels = json_object_get(json_object_get(slice, "metadata"), "labels");
     const char *svc = json_string_value(json_object_get(labels, LABEL_SERVICE));
     const char *by = json_string_value(json_object_get(labels, LABEL_MANAGED_BY));
     const char *sns = controllers__meta(slice, "namespace");
-    return svc && by && sns && strcmp(by, MANAGER) == 0 && (!name || strcmp(svc, name) == 0) &&
+    return svc && by && sns && strcmp(by, sc->manager) == 0 && (!name || strcmp(svc, name) == 0) &&
            (!ns || strcmp(sns, ns) == 0);
 }
 
 typedef struct {
+    const slctrl_t *sc;
     const char *ns, *name;
     json_t *out;
 } mine_t;
@@ -184,16 +191,27 @@ typedef struct {
 static bool pick_slice(json_t *slice, void *data)
 {
     mine_t *m = data;
-    if (managed_for(slice, m->ns, m->name))
+    if (managed_for(m->sc, slice, m->ns, m->name))
         json_array_append(m->out, slice);
     return true;
+}
+
+static void run_plan(slctrl_t *sc, const char *key, const char *ns, json_t *plan /* stolen */)
+{
+    sync_t *s = xcalloc(1, sizeof(*s));
+    s->sc = sc;
+    s->key = xstrdup(key);
+    s->ns = xstrdup(ns);
+    s->plan = plan;
+    sync_step(s);
 }
 
 static void process(workqueue_t *q, const char *key, void *data)
 {
     slctrl_t *sc = data;
-    if (!informer_synced(sc->services) || !informer_synced(sc->pods) ||
-        !informer_synced(sc->slices)) {
+    if (!informer_synced(sc->services) || !informer_synced(sc->slices) ||
+        (sc->pods && !informer_synced(sc->pods)) ||
+        (sc->endpoints && !informer_synced(sc->endpoints))) {
         workqueue_add_after(q, key, UNSYNCED_RETRY_MS);
         workqueue_done(q, key);
         return;
@@ -207,30 +225,41 @@ static void process(workqueue_t *q, const char *key, void *data)
     *slash = 0;
     const char *ns = buf, *name = slash + 1;
     json_t *svc = informer_get(sc->services, ns, name);
-    /* A deleted service's slices are the garbage collector's (they name it as owner). */
-    if (!svc || !controllers__svc_selects(svc)) {
+    if (!caught_up(sc, key, ns)) {
+        workqueue_add_after(q, key, CATCH_UP_MS);
+        workqueue_done(q, key);
+        return;
+    }
+    mine_t m = {sc, ns, name, json_array()};
+    informer_foreach(sc->slices, pick_slice, &m);
+    json_t *plan = NULL;
+    if (sc->mirror) {
+        json_t *ep = informer_get(sc->endpoints, ns, name);
+        if (controllers__should_mirror(svc, ep)) {
+            plan = controllers__slices_mirror_plan(ep, m.out, MAX_PER_SLICE);
+        } else if (json_array_size(m.out) > 0) {
+            /* No longer mirrored (selector added, skip-mirror, Endpoints or Service gone). */
+            plan = json_pack("{s:[], s:[], s:[]}", "create", "update", "delete");
+            size_t i;
+            json_t *sl;
+            json_array_foreach(m.out, i, sl) json_array_append_new(
+                json_object_get(plan, "delete"), json_string(controllers__meta(sl, "name")));
+        }
+    } else if (svc && controllers__svc_selects(svc)) {
+        cleanup_json json_t *pods = controllers__selected_pods(sc->pods, svc);
+        plan = controllers__slices_plan(svc, pods, m.out, MAX_PER_SLICE,
+                                        json_string_value(json_object_get(sc->triggers, key)));
+    }
+    /* Else a deleted service's slices are the garbage collector's (they name it as owner). */
+    json_decref(m.out);
+    if (!plan) {
         json_object_del(sc->expect, key);
         json_object_del(sc->triggers, key);
         workqueue_forget(q, key);
         workqueue_done(q, key);
         return;
     }
-    if (!caught_up(sc, key, ns)) {
-        workqueue_add_after(q, key, CATCH_UP_MS);
-        workqueue_done(q, key);
-        return;
-    }
-    cleanup_json json_t *pods = controllers__selected_pods(sc->pods, svc);
-    mine_t m = {ns, name, json_array()};
-    informer_foreach(sc->slices, pick_slice, &m);
-    sync_t *s = xcalloc(1, sizeof(*s));
-    s->sc = sc;
-    s->key = xstrdup(key);
-    s->ns = xstrdup(ns);
-    s->plan = controllers__slices_plan(svc, pods, m.out, MAX_PER_SLICE,
-                                       json_string_value(json_object_get(sc->triggers, key)));
-    json_decref(m.out);
-    sync_step(s);
+    run_plan(sc, key, ns, plan);
 }
 
 static void svc_changed(informer_t *inf, json_t *obj, void *data)
@@ -271,7 +300,7 @@ static void pod_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
 static void slice_changed(informer_t *inf, json_t *obj, void *data)
 {
     slctrl_t *sc = data;
-    if (!managed_for(obj, NULL, NULL))
+    if (!managed_for(sc, obj, NULL, NULL))
         return;
     const char *svc = json_string_value(json_object_get(
         json_object_get(json_object_get(obj, "metadata"), "labels"), LABEL_SERVICE));
@@ -284,23 +313,57 @@ static void slice_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
     slice_changed(inf, obj, data);
 }
 
-static ctrl_t *start(controllers_t *cm)
+static void ep_changed(informer_t *inf, json_t *obj, void *data)
+{
+    svc_changed(inf, obj, data);
+}
+
+static void ep_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    svc_changed(inf, obj, data);
+}
+
+static slctrl_t *common_start(controllers_t *cm, bool mirror)
 {
     slctrl_t *sc = xcalloc(1, sizeof(*sc));
     sc->client = controllers__client(cm);
+    sc->mirror = mirror;
+    sc->manager = mirror ? MIRROR_MANAGER : MANAGER;
     sc->triggers = json_object();
     sc->expect = json_object();
     sc->queue = workqueue_new(client_loop(sc->client), 4, process, sc);
     sc->services = controllers__informer(cm, "/api/v1/services");
-    sc->pods = controllers__informer(cm, "/api/v1/pods");
     sc->slices = controllers__informer(cm, "/apis/discovery.k8s.io/v1/endpointslices");
+    informer_handlers_t lh = {.on_update = slice_updated, .on_delete = slice_changed};
+    sc->slice_reg = informer_add_handlers(sc->slices, &lh, sc);
+    return sc;
+}
+
+static ctrl_t *start(controllers_t *cm)
+{
+    slctrl_t *sc = common_start(cm, false);
+    sc->pods = controllers__informer(cm, "/api/v1/pods");
     informer_handlers_t sh = {
         .on_add = svc_changed, .on_update = svc_updated, .on_delete = svc_changed};
     informer_handlers_t ph = {
         .on_add = pod_changed, .on_update = pod_updated, .on_delete = pod_changed};
-    informer_handlers_t lh = {.on_update = slice_updated, .on_delete = slice_changed};
-    sc->slice_reg = informer_add_handlers(sc->slices, &lh, sc);
     sc->pod_reg = informer_add_handlers(sc->pods, &ph, sc);
+    sc->svc_reg = informer_add_handlers(sc->services, &sh, sc);
+    return (ctrl_t *)sc;
+}
+
+/* Upstream's EndpointSliceMirroring controller: Endpoints written for a selector-less Service
+ * (by hand or by another controller) become slices too, so that readers of slices alone (the
+ * proxy) see them. Keyed like the service; the Endpoints own the slices. */
+static ctrl_t *start_mirror(controllers_t *cm)
+{
+    slctrl_t *sc = common_start(cm, true);
+    sc->endpoints = controllers__informer(cm, "/api/v1/endpoints");
+    informer_handlers_t sh = {
+        .on_add = svc_changed, .on_update = svc_updated, .on_delete = svc_changed};
+    informer_handlers_t eh = {
+        .on_add = ep_changed, .on_update = ep_updated, .on_delete = ep_changed};
+    sc->ep_reg = informer_add_handlers(sc->endpoints, &eh, sc);
     sc->svc_reg = informer_add_handlers(sc->services, &sh, sc);
     return (ctrl_t *)sc;
 }
@@ -323,9 +386,14 @@ static void stop(ctrl_t *ctrl, void (*done)(void *data), void *data)
     sc->done = done;
     sc->done_data = data;
     informer_remove_handlers(sc->services, sc->svc_reg);
-    informer_remove_handlers(sc->pods, sc->pod_reg);
+    if (sc->pods)
+        informer_remove_handlers(sc->pods, sc->pod_reg);
+    if (sc->endpoints)
+        informer_remove_handlers(sc->endpoints, sc->ep_reg);
     informer_remove_handlers(sc->slices, sc->slice_reg);
     workqueue_close(sc->queue, on_queue_closed, sc);
 }
 
 const ctrl_ops_t controllers__endpointslice = {"endpointslice", start, stop};
+const ctrl_ops_t controllers__endpointslicemirroring = {"endpointslicemirroring", start_mirror,
+                                                        stop};

@@ -24,6 +24,7 @@ extern const ctrl_ops_t controllers__serviceaccount;
 extern const ctrl_ops_t controllers__gc;
 extern const ctrl_ops_t controllers__endpoints;
 extern const ctrl_ops_t controllers__endpointslice;
+extern const ctrl_ops_t controllers__endpointslicemirroring;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
@@ -92,5 +93,15 @@ json_t *controllers__endpoints_update(const json_t *svc, const json_t *pods, con
  * "<service>-" and an ownerReference to the service. */
 json_t *controllers__slices_plan(const json_t *svc, const json_t *pods, const json_t *existing,
                                  size_t max, const char *trigger);
+/* True if the Endpoints of svc are mirrored into slices, as upstream's EndpointSliceMirroring
+ * controller does: both exist, svc has no selector (the EndpointSlice controller serves those),
+ * and the Endpoints are not labelled endpointslice.kubernetes.io/skip-mirror=true. */
+bool controllers__should_mirror(const json_t *svc, const json_t *endpoints);
+/* The plan (as controllers__slices_plan's) that mirrors endpoints (borrowed) into existing (its
+ * mirrored slices, borrowed): addresses ready, notReadyAddresses not, IPv4 only, grouped by
+ * ports, labels copied with kubernetes.io/service-name and managed-by
+ * endpointslicemirroring-controller.k8s.io, owned by the Endpoints; no placeholder. */
+json_t *controllers__slices_mirror_plan(const json_t *endpoints, const json_t *existing,
+                                        size_t max);
 
 #endif

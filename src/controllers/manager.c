@@ -12,7 +12,7 @@
 
 static const ctrl_ops_t *const table[] = {
     &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
-    &controllers__endpoints, &controllers__endpointslice,
+    &controllers__endpoints, &controllers__endpointslice,  &controllers__endpointslicemirroring,
 };
 
 struct controllers_s {

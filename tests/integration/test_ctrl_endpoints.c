@@ -4,9 +4,9 @@
  * turning ready and unready move between addresses and notReadyAddresses; a terminating pod
  * leaves the Endpoints at once and stays in its slice as terminating; a pod without the named
  * target port is left out of that port's subset; a service without a selector keeps the
- * Endpoints written by hand; deleting the service removes its Endpoints and (through the
- * garbage collector) its slices; Endpoints of a service deleted while no controller ran go when
- * the controllers start again.
+ * Endpoints written by hand, mirrored into a slice (unless labelled skip-mirror); deleting the
+ * service removes its Endpoints and (through the garbage collector) its slices; Endpoints of a
+ * service deleted while no controller ran go when the controllers start again.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -334,9 +334,40 @@ int main(void)
     ips(json_array_get(json_object_get(ep, "subsets"), 0), "addresses", buf, sizeof(buf));
     CHECK_STR(buf, "192.0.2.7");
     json_decref(ep);
-    list = slices_of("manual");
-    CHECK_INT(json_array_size(json_object_get(list, "items")), 0);
-    json_decref(list);
+    /* ... and mirrored into a slice of the mirroring controller's. */
+    ok = false;
+    for (int k = 0; k < 200 && !ok; k++) {
+        list = slices_of("manual");
+        json_t *s0 = json_array_get(json_object_get(list, "items"), 0);
+        json_t *e0 = json_array_get(json_object_get(s0, "endpoints"), 0);
+        ok = json_array_size(json_object_get(list, "items")) == 1 &&
+             strcmp(json_string_value(json_array_get(json_object_get(e0, "addresses"), 0)),
+                    "192.0.2.7") == 0 &&
+             cond(e0, "ready") &&
+             strcmp(json_string_value(
+                        json_object_get(json_object_get(json_object_get(s0, "metadata"), "labels"),
+                                        "endpointslice.kubernetes.io/managed-by")),
+                    "endpointslicemirroring-controller.k8s.io") == 0;
+        json_decref(list);
+        if (!ok)
+            usleep(100 * 1000);
+    }
+    CHECK_MSG(ok, "the hand-written Endpoints mirrored");
+    /* Asked not to be mirrored: the slice goes. */
+    CHECK_INT(
+        api("PATCH", "/api/v1/namespaces/default/endpoints/manual", "application/merge-patch+json",
+            "{\"metadata\":{\"labels\":{\"endpointslice.kubernetes.io/skip-mirror\":\"true\"}}}",
+            NULL),
+        200);
+    ok = false;
+    for (int k = 0; k < 200 && !ok; k++) {
+        list = slices_of("manual");
+        ok = json_array_size(json_object_get(list, "items")) == 0;
+        json_decref(list);
+        if (!ok)
+            usleep(100 * 1000);
+    }
+    CHECK_MSG(ok, "skip-mirror removes the mirrored slice");
 
     /* The service goes: its Endpoints and its slices follow. */
     CHECK_INT(api("DELETE", "/api/v1/namespaces/default/services/web", NULL, NULL, NULL), 200);

@@ -2,7 +2,8 @@
  * test_ctrl_endpoints_core.c — the pure cores of the Endpoints and EndpointSlice controllers: which
  * services they act on, ready / not-ready / terminating pods, named target ports resolved per
  * pod, upstream's subset grouping, a stable order, no write when nothing changed, slices of at
- * most 100 endpoints that keep their endpoints in place, the placeholder slice.
+ * most 100 endpoints that keep their endpoints in place, the placeholder slice; mirrored slices
+ * for selector-less services.
  */
 #include "../../src/controllers/internal.h"
 #include "test.h"
@@ -56,6 +57,11 @@ static const char *ip_at(const json_t *subset, const char *field, size_t i)
 {
     return json_string_value(
         json_object_get(json_array_get(json_object_get(subset, field), i), "ip"));
+}
+
+static json_t *svc_with_selector(void)
+{
+    return svc("");
 }
 
 static void test_selects(void)
@@ -425,8 +431,68 @@ static void test_over_capacity(void)
     json_decref(s);
 }
 
+static void test_mirror(void)
+{
+    json_t *svc = parse("{\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\"},\"spec\":{"
+                        "\"ports\":[{\"port\":5432}]}}");
+    json_t *ep = parse(
+        "{\"metadata\":{\"name\":\"db\",\"namespace\":\"ns\",\"uid\":\"ep-uid\",\"labels\":{"
+        "\"x\":\"y\"}},\"subsets\":[{\"addresses\":[{\"ip\":\"192.0.2.2\"},{\"ip\":\"192.0.2.1\","
+        "\"nodeName\":\"n1\"}],\"notReadyAddresses\":[{\"ip\":\"192.0.2.3\"},{\"ip\":\"fd00::1\"}],"
+        "\"ports\":[{\"port\":5432,\"protocol\":\"TCP\"}]},"
+        "{\"addresses\":[{\"ip\":\"192.0.2.9\"}],\"ports\":[{\"name\":\"m\",\"port\":9187}]}]}");
+    CHECK(controllers__should_mirror(svc, ep));
+    CHECK(!controllers__should_mirror(NULL, ep));
+    json_t *slices = json_array();
+    json_t *plan = controllers__slices_mirror_plan(ep, slices, 100);
+    CHECK_INT(count(plan, "create"), 2);
+    int serial = 0;
+    apply(slices, plan, &serial);
+    json_decref(plan);
+    size_t i, j;
+    json_t *sl, *e;
+    size_t ready = 0, not_ready = 0;
+    json_array_foreach(slices, i, sl)
+    {
+        json_t *md = json_object_get(sl, "metadata");
+        CHECK_STR(json_string_value(json_object_get(json_object_get(md, "labels"),
+                                                    "endpointslice.kubernetes.io/managed-by")),
+                  "endpointslicemirroring-controller.k8s.io");
+        CHECK_STR(json_string_value(
+                      json_object_get(json_object_get(md, "labels"), "kubernetes.io/service-name")),
+                  "db");
+        CHECK_STR(json_string_value(json_object_get(json_object_get(md, "labels"), "x")), "y");
+        json_t *o = json_array_get(json_object_get(md, "ownerReferences"), 0);
+        CHECK_STR(json_string_value(json_object_get(o, "kind")), "Endpoints");
+        CHECK_STR(json_string_value(json_object_get(o, "uid")), "ep-uid");
+        json_array_foreach(json_object_get(sl, "endpoints"), j, e)
+        {
+            if (json_is_true(json_object_get(json_object_get(e, "conditions"), "ready")))
+                ready++;
+            else
+                not_ready++;
+        }
+    }
+    CHECK_INT(ready, 3);
+    CHECK_INT(not_ready, 1); /* the IPv6 address is not mirrored into IPv4 slices */
+    plan = controllers__slices_mirror_plan(ep, slices, 100);
+    CHECK_INT(count(plan, "create") + count(plan, "update") + count(plan, "delete"), 0);
+    json_decref(plan);
+    /* Services with a selector and Endpoints asking to be skipped are not mirrored. */
+    json_object_set_new(json_object_get(json_object_get(ep, "metadata"), "labels"),
+                        "endpointslice.kubernetes.io/skip-mirror", json_string("true"));
+    CHECK(!controllers__should_mirror(svc, ep));
+    json_t *sel = svc_with_selector();
+    CHECK(!controllers__should_mirror(sel, ep));
+    json_decref(sel);
+    json_decref(slices);
+    json_decref(ep);
+    json_decref(svc);
+}
+
 int main(void)
 {
+    test_mirror();
     test_over_capacity();
     test_selects();
     test_subsets();
