@@ -254,13 +254,16 @@ static void on_synced(informer_t *inf, void *data)
 
 /* ---- jobs ---- */
 
+/* How a job ends: done with the key, retried with back-off, or looked at again a little later
+ * (a foreground owner still waiting). */
+enum { JOB_DONE, JOB_RETRY, JOB_RECHECK };
+
 static void job_end(job_t *j, int how)
 {
     gc_t *gc = j->gc;
-    /* how: 0 done, 1 retry with back-off, 2 look again a little later */
-    if (how == 1 && !gc->closing)
+    if (how == JOB_RETRY && !gc->closing)
         workqueue_add_rate_limited(gc->queue, j->key);
-    else if (how == 2 && !gc->closing)
+    else if (how == JOB_RECHECK && !gc->closing)
         workqueue_add_after(gc->queue, j->key, FOREGROUND_RECHECK_MS);
     else
         workqueue_forget(gc->queue, j->key);
@@ -280,9 +283,9 @@ static void on_write_done(const client_resp_t *resp, void *data)
     /* 404: already gone; 409: the object moved on (its next event brings it back). */
     if (resp->status >= 300 && resp->status != 404 && resp->status != 409) {
         log_warn("gc", "%s: %d %.*s", j->key, resp->status, (int)resp->len, resp->body);
-        return job_end(j, 1);
+        return job_end(j, JOB_RETRY);
     }
-    job_end(j, resp->status == 409 ? 1 : 0);
+    job_end(j, resp->status == 409 ? JOB_RETRY : JOB_DONE);
 }
 
 /* A merge patch of metadata.<field> to value (stolen), guarded by the cached resourceVersion. */
@@ -308,7 +311,7 @@ static void on_orphaned_one(const client_resp_t *resp, void *data)
     if (resp->status >= 300 && resp->status != 404) {
         if (resp->status != 409)
             log_warn("gc", "orphaning a dependent of %s: %d", j->key, resp->status);
-        return job_end(j, 1);
+        return job_end(j, JOB_RETRY);
     }
     j->next++;
     orphan_next(j);
@@ -318,7 +321,7 @@ static void orphan_next(job_t *j)
 {
     gc_t *gc = j->gc;
     if (gc->closing)
-        return job_end(j, 0);
+        return job_end(j, JOB_DONE);
     const char *uid = controllers__meta(j->obj, "uid");
     while (j->next < json_array_size(j->todo)) {
         cleanup_free char *buf = xstrdup(json_string_value(json_array_get(j->todo, j->next)));
@@ -364,7 +367,7 @@ static void foreground(job_t *j)
             blocking++;
     }
     if (blocking > 0)
-        return job_end(j, 2);
+        return job_end(j, JOB_RECHECK);
     patch_meta(j, j->res, j->obj, "finalizers",
                controllers__gc_finalizers_without(j->obj, "foregroundDeletion"), on_write_done);
 }
@@ -392,7 +395,7 @@ static void decide(job_t *j)
     switch (controllers__gc_decide(j->obj, j->solid, j->dangling, j->waiting, has_deps, &refs,
                                    &policy)) {
     case GC_KEEP:
-        return job_end(j, 0);
+        return job_end(j, JOB_DONE);
     case GC_PATCH_REFS:
         return patch_meta(j, j->res, j->obj, "ownerReferences", refs, on_write_done);
     case GC_DELETE:
@@ -420,7 +423,7 @@ static void on_owner_read(const client_resp_t *resp, void *data)
     job_t *j = data;
     if (resp->status != 200 && resp->status != 404) {
         log_warn("gc", "reading an owner of %s: %d", j->key, resp->status);
-        return job_end(j, 1);
+        return job_end(j, JOB_RETRY);
     }
     cleanup_json json_t *owner = NULL;
     if (resp->status == 200) {
@@ -441,7 +444,7 @@ static void classify_next(job_t *j)
 {
     gc_t *gc = j->gc;
     if (gc->closing)
-        return job_end(j, 0);
+        return job_end(j, JOB_DONE);
     json_t *refs = owner_refs(j->obj);
     const char *ns = controllers__meta(j->obj, "namespace");
     while (j->next < json_array_size(refs)) {
@@ -502,10 +505,10 @@ static void process(workqueue_t *q, const char *key, void *data)
             return orphan(j);
         if (has_finalizer(obj, "foregroundDeletion"))
             return foreground(j);
-        return job_end(j, 0);
+        return job_end(j, JOB_DONE);
     }
     if (json_array_size(owner_refs(obj)) == 0)
-        return job_end(j, 0);
+        return job_end(j, JOB_DONE);
     classify_next(j);
 }
 
