@@ -3,7 +3,8 @@
  * cascading deletion with propagationPolicy Background, Foreground (blockOwnerDeletion holds the
  * owner back, through two levels) and Orphan; a dependent with two owners keeps living while one
  * does; an owner replaced by a new object of the same name is still gone; a dependent whose owner
- * never existed is collected; a cluster-scoped dependent naming a namespaced owner is not.
+ * never existed is collected; a cluster-scoped dependent naming a namespaced owner is not;
+ * deletions made while no collector ran are carried out when one starts.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -354,6 +355,28 @@ int main(void)
     test_foreground_chain();
     test_orphan();
     test_cluster_scoped_dependent();
+
+    /* Level-triggered: what happened while no collector ran is found when one starts. */
+    char ou[40], fu[40];
+    CHECK_INT(make_cm("down-owner", NULL, ou), 201);
+    CHECK_INT(
+        make_cm("down-dep", json_pack("[o]", ref("ConfigMap", "down-owner", ou, false)), NULL),
+        201);
+    CHECK_INT(make_cm("down-fg", NULL, fu), 201);
+    CHECK_INT(make_cm("down-fg-dep", json_pack("[o]", ref("ConfigMap", "down-fg", fu, true)), NULL),
+              201);
+    usleep(300 * 1000);
+    controllers_stop(cm);
+    cm = NULL;
+    CHECK_INT(del_cm("down-owner", "Background"), 200);
+    CHECK_INT(del_cm("down-fg", "Foreground"), 200);
+    usleep(300 * 1000);
+    CHECK_INT(get_cm("down-dep", NULL), 200);
+    CHECK_INT(get_cm("down-fg", NULL), 200);
+    REQUIRE(controllers_start(srv, &cm, &err) == 0);
+    CHECK(wait_cm_gone("down-dep"));
+    CHECK(wait_cm_gone("down-fg-dep"));
+    CHECK(wait_cm_gone("down-fg"));
 
     controllers_stop(cm);
     apiserver_stop(srv);
