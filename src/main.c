@@ -20,6 +20,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
+    {"shim", cmd_shim, "start a container under its shim (used by the kubelet)"},
     {"version", cmd_version, "print the version"},
 };
 
