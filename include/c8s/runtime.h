@@ -102,6 +102,15 @@ int runtime_status(runtime_t *rt, const char *id, json_t **out, c8s_err_t *err);
 typedef void (*runtime_list_cb)(int code, const c8s_err_t *err, json_t *list, void *data);
 int runtime_list(runtime_t *rt, runtime_list_cb cb, void *data, c8s_err_t *err);
 
+/* Creates a pod's IPC and UTS namespaces, kept alive by bind mounts on <dir>/ipc and <dir>/uts
+ * (dir must exist), with the pod's hostname set in the UTS one; the containers of the pod join
+ * them by path (ocispec_node_t.ipcns_path/utsns_path). Runs util-linux's `unshare --ipc=…
+ * --uts=… hostname NAME`. */
+int runtime_pod_ns_create(runtime_t *rt, const char *dir, const char *hostname, runtime_cb cb,
+                          void *data, c8s_err_t *err);
+/* Unmounts and removes <dir>/ipc and <dir>/uts; missing ones are fine. */
+int runtime_pod_ns_remove(const char *dir, c8s_err_t *err);
+
 /* Removes a pod's cgroup (path as ocispec_pod_cgroup gives it) in every hierarchy (v1) or the
  * unified one (v2) once its containers are gone; missing dirs are fine. Returns C8S_ECONFLICT
  * when a dir is still busy. */

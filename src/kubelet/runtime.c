@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -611,6 +613,73 @@ int runtime_list(runtime_t *rt, runtime_list_cb cb, void *data, c8s_err_t *err)
     rt->pending++;
     proc_run(rt, argv, list_done, op);
     return 0;
+}
+
+/* ---- pod IPC and UTS namespaces ---- */
+
+typedef struct {
+    runtime_t *rt;
+    runtime_cb cb;
+    void *data;
+} ns_op_t;
+
+static void ns_done(proc_t *p)
+{
+    ns_op_t *op = p->data;
+    c8s_err_t err = C8S_ERR_INIT;
+    int code = 0;
+    if (p->exit_status != 0) {
+        cleanup_free char *why = proc_failure(p);
+        code = c8s_err_set(&err, C8S_EINTERNAL, "creating pod namespaces: %s", why);
+    }
+    op->rt->pending--;
+    op->cb(code, &err, op->data);
+    c8s_err_clear(&err);
+    free(op);
+}
+
+static int touch(const char *path, c8s_err_t *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0444);
+    if (fd < 0)
+        return c8s_err_set(err, C8S_ESYS, "create %s: %s", path, strerror(errno));
+    close(fd);
+    return 0;
+}
+
+int runtime_pod_ns_create(runtime_t *rt, const char *dir, const char *hostname, runtime_cb cb,
+                          void *data, c8s_err_t *err)
+{
+    if (!dir || dir[0] != '/' || !hostname || !*hostname || hostname[0] == '-')
+        return c8s_err_set(err, C8S_EINVALID, "pod namespaces: absolute dir and hostname needed");
+    cleanup_free char *ipc = xasprintf("%s/ipc", dir);
+    cleanup_free char *uts = xasprintf("%s/uts", dir);
+    /* unshare(1) bind-mounts the namespace over an existing file. */
+    if (touch(ipc, err) < 0 || touch(uts, err) < 0)
+        return err->code;
+    cleanup_free char *ipc_opt = xasprintf("--ipc=%s", ipc);
+    cleanup_free char *uts_opt = xasprintf("--uts=%s", uts);
+    const char *argv[] = {"unshare", ipc_opt, uts_opt, "hostname", hostname, NULL};
+    ns_op_t *op = xcalloc(1, sizeof *op);
+    *op = (ns_op_t){.rt = rt, .cb = cb, .data = data};
+    rt->pending++;
+    proc_run(rt, argv, ns_done, op);
+    return 0;
+}
+
+int runtime_pod_ns_remove(const char *dir, c8s_err_t *err)
+{
+    static const char *const kinds[] = {"ipc", "uts"};
+    int rc = 0;
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(kinds); i++) {
+        cleanup_free char *p = xasprintf("%s/%s", dir, kinds[i]);
+        /* Detached: a container still holding the namespace keeps it, not the mount point. */
+        if (umount2(p, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+            rc = c8s_err_set(err, C8S_ESYS, "umount %s: %s", p, strerror(errno));
+        if (unlink(p) < 0 && errno != ENOENT)
+            rc = c8s_err_set(err, C8S_ESYS, "unlink %s: %s", p, strerror(errno));
+    }
+    return rc;
 }
 
 /* ---- cgroups ---- */

@@ -109,8 +109,11 @@ static char *bundle(const char *id, const char *pod_s, ocispec_node_t *extra)
         .pids_limit = 256,
         .seccomp_default = true,
     };
-    if (extra)
+    if (extra) {
         node.mounts = extra->mounts;
+        node.ipcns_path = extra->ipcns_path;
+        node.utsns_path = extra->utsns_path;
+    }
     json_t *spec = NULL;
     c8s_err_t err = C8S_ERR_INIT;
     if (ocispec_build(pod, c, img, &node, &spec, &err) < 0) {
@@ -153,10 +156,10 @@ static char *log_all(const char *id)
     "{\"metadata\":{\"name\":\"p-" uid "\",\"namespace\":\"default\",\"uid\":\"" uid "\"},"        \
     "\"spec\":{\"containers\":[" container "]}}"
 
-static int start(uv_loop_t *loop, runtime_t *rt, const char *id, const char *pod_s, char *msg,
-                 size_t msglen)
+static int start_ex(uv_loop_t *loop, runtime_t *rt, const char *id, const char *pod_s,
+                    ocispec_node_t *extra, char *msg, size_t msglen)
 {
-    cleanup_free char *b = bundle(id, pod_s, NULL);
+    cleanup_free char *b = bundle(id, pod_s, extra);
     cleanup_free char *lp = log_path(id);
     if (!b)
         return -1;
@@ -171,6 +174,12 @@ static int start(uv_loop_t *loop, runtime_t *rt, const char *id, const char *pod
         return -1;
     snprintf(msg, msglen, "%s", w.msg);
     return w.code;
+}
+
+static int start(uv_loop_t *loop, runtime_t *rt, const char *id, const char *pod_s, char *msg,
+                 size_t msglen)
+{
+    return start_ex(loop, rt, id, pod_s, NULL, msg, msglen);
 }
 
 /* Polls the container's status until it has exited (up to timeout_ms); the status (owned) or
@@ -228,7 +237,67 @@ static char *shim_diag(const char *id)
     return s ? s : xstrdup("");
 }
 
-static const char *const ids[] = {"echo", "spam", "long", "short", "term", "oom"};
+static const char *const ids[] = {"echo", "spam", "long", "short", "term", "oom", "nsa", "nsb"};
+
+/* The lines of a container's log without the CRI prefix, joined (owned). */
+static char *log_text(const char *id)
+{
+    cleanup_free char *all = log_all(id);
+    char *out = xstrdup("");
+    for (char *line = strtok(all, "\n"); line; line = strtok(NULL, "\n")) {
+        char *text = strstr(line, " F ");
+        char *n = xasprintf("%s%s\n", out, text ? text + 3 : line);
+        free(out);
+        out = n;
+    }
+    return out;
+}
+
+/* Two containers of one pod share its IPC and UTS namespaces (and hostname) made by the runtime,
+ * and see a volume mount passed in. */
+static void test_pod_namespaces(uv_loop_t *loop, runtime_t *rt)
+{
+    cleanup_free char *dir = xasprintf("%s/pod-u7", tmp);
+    cleanup_free char *vol = xasprintf("%s/vol", tmp);
+    REQUIRE_VOID(sh("mkdir -p %s %s", dir, vol) == 0);
+    wait_t w = {0};
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK(runtime_pod_ns_create(rt, dir, "sharedpod", on_done, &w, &err) == 0);
+    REQUIRE_VOID(th_run_until(loop, &w.done, 20000));
+    CHECK_MSG(w.code == 0, "%s", w.msg);
+    cleanup_free char *ipc = xasprintf("%s/ipc", dir);
+    cleanup_free char *uts = xasprintf("%s/uts", dir);
+    cleanup_json json_t *mounts =
+        json_pack("[{s:s,s:s,s:s,s:[s,s]}]", "destination", "/data", "type", "bind", "source", vol,
+                  "options", "rbind", "rw");
+    ocispec_node_t extra = {.ipcns_path = ipc, .utsns_path = uts, .mounts = mounts};
+    char msg[C8S_ERR_MSG_MAX];
+#define NS_CMD                                                                                     \
+    "{\"name\":\"%s\",\"command\":[\"sh\",\"-c\",\"readlink "                                      \
+    "/proc/self/ns/ipc; readlink /proc/self/ns/uts; hostname; echo %s > "                          \
+    "/data/%s\"]}"
+    for (int i = 0; i < 2; i++) {
+        const char *id = i ? "nsb" : "nsa";
+        char c[512], pod[1024];
+        snprintf(c, sizeof c, NS_CMD, id, id, id);
+        snprintf(pod, sizeof pod, POD_JSON("u7", "%s"), c);
+        CHECK_MSG(start_ex(loop, rt, id, pod, &extra, msg, sizeof msg) == 0, "%s: %s", id, msg);
+        json_t *s = wait_exited(loop, rt, id, 20000);
+        CHECK(s && json_integer_value(json_object_get(s, "exitCode")) == 0);
+        json_decref(s);
+    }
+    cleanup_free char *a = log_text("nsa");
+    cleanup_free char *b = log_text("nsb");
+    CHECK_MSG(strcmp(a, b) == 0 && strstr(a, "ipc:[") && strstr(a, "\nsharedpod\n"),
+              "nsa: %s nsb: %s", a, b);
+    char own[64] = "";
+    ssize_t n = readlink("/proc/self/ns/ipc", own, sizeof own - 1);
+    CHECK(n > 0 && !strstr(a, own));
+    cleanup_free char *fa = xasprintf("%s/nsa", vol);
+    cleanup_free char *data = slurp(fa);
+    CHECK(data && strcmp(data, "nsa\n") == 0);
+    c8s_err_clear(&err);
+}
 
 int main(void)
 {
@@ -421,6 +490,8 @@ int main(void)
     CHECK(s && json_integer_value(json_object_get(s, "exitCode")) == 137);
     json_decref(s);
 
+    test_pod_namespaces(&loop, rt);
+
     int shims[C8S_ARRAY_SIZE(ids)];
     for (size_t i = 0; i < C8S_ARRAY_SIZE(ids); i++) {
         shims[i] = shim_pid(ids[i]);
@@ -446,6 +517,8 @@ int main(void)
     runtime_free(rt);
     c8s_err_t err = C8S_ERR_INIT;
     CHECK_MSG(runtime_cgroup_remove(cgroot, &err) == 0, "%s", err.msg);
+    cleanup_free char *poddir = xasprintf("%s/pod-u7", tmp);
+    CHECK_MSG(runtime_pod_ns_remove(poddir, &err) == 0, "%s", err.msg);
     c8s_err_clear(&err);
     CHECK(uv_loop_close(&loop) == 0);
 
