@@ -38,6 +38,18 @@ const char *ocispec_qos_name(ocispec_qos_t q);
  * "besteffort/". The same layout serves cgroup v1 (in every hierarchy) and v2. Owned. */
 char *ocispec_pod_cgroup(const char *kubepods_root, const json_t *pod);
 
+/* A pod's own cgroup limits, as upstream's kubelet sets them on the pod cgroup: cpu shares from
+ * the pod's cpu request (sum over app containers, or the largest init container's if larger);
+ * a cpu quota only when every container has a cpu limit, a memory limit only when every one has
+ * a memory limit; BestEffort pods get shares 2 and nothing else. */
+typedef struct ocispec_pod_resources_s {
+    uint64_t cpu_shares;
+    int64_t cpu_quota;    /* µs per cpu_period; 0: none */
+    int64_t cpu_period;   /* µs */
+    int64_t memory_limit; /* bytes; 0: none */
+} ocispec_pod_resources_t;
+void ocispec_pod_resources(const json_t *pod, ocispec_pod_resources_t *out);
+
 /* Upstream's cpu conversions: shares = max(2, milli*1024/1000) (capped at 262144, 2 for 0);
  * quota = milli*period/1000, at least 1000 µs, 0 (no quota) when milli is 0. */
 uint64_t ocispec_cpu_shares(int64_t milli);

@@ -23,6 +23,7 @@
 #define C8S_RUNTIME_H
 
 #include "c8s/base.h"
+#include "c8s/ocispec.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
@@ -110,6 +111,13 @@ int runtime_pod_ns_create(runtime_t *rt, const char *dir, const char *hostname, 
                           void *data, c8s_err_t *err);
 /* Unmounts and removes <dir>/ipc and <dir>/uts; missing ones are fine. */
 int runtime_pod_ns_remove(const char *dir, c8s_err_t *err);
+
+/* Creates a pod's cgroup (path as ocispec_pod_cgroup gives it) and sets its limits: cpu.shares,
+ * cfs quota/period, memory limit and pids.max on v1; cpu.weight (from the shares, as runc
+ * converts), cpu.max, memory.max and pids.max on v2, with the controllers enabled down the
+ * path. pids_limit 0 means none. Small synchronous writes to cgroupfs. */
+int runtime_pod_cgroup_apply(const char *path, const ocispec_pod_resources_t *r, int64_t pids_limit,
+                             c8s_err_t *err);
 
 /* Removes a pod's cgroup (path as ocispec_pod_cgroup gives it) in every hierarchy (v1) or the
  * unified one (v2) once its containers are gone; missing dirs are fine. Returns C8S_ECONFLICT

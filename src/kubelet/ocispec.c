@@ -121,6 +121,52 @@ char *ocispec_pod_cgroup(const char *kubepods_root, const json_t *pod)
     return xasprintf("%.*s/%spod%s", (int)n, kubepods_root, tier, uid ? uid : "");
 }
 
+/* The pod's effective request or limit of res: the app containers' sum, or the largest init
+ * container's when larger (init containers run one at a time, before the others). *all is
+ * cleared when some container lacks it. */
+static int64_t pod_amount(const json_t *pod, const char *kind, const char *res, bool *all)
+{
+    int64_t sum = 0, init_max = 0, v;
+    size_t i;
+    const json_t *c;
+    json_array_foreach(jpath2(pod, "spec", "containers"), i, c)
+    {
+        bool have =
+            strcmp(kind, "requests") == 0 ? res_request(c, res, &v) : res_get(c, kind, res, &v);
+        if (have && v > 0)
+            sum += v;
+        else if (all)
+            *all = false;
+    }
+    json_array_foreach(jpath2(pod, "spec", "initContainers"), i, c)
+    {
+        bool have =
+            strcmp(kind, "requests") == 0 ? res_request(c, res, &v) : res_get(c, kind, res, &v);
+        if (have && v > 0) {
+            if (v > init_max)
+                init_max = v;
+        } else if (all) {
+            *all = false;
+        }
+    }
+    return sum > init_max ? sum : init_max;
+}
+
+void ocispec_pod_resources(const json_t *pod, ocispec_pod_resources_t *out)
+{
+    *out = (ocispec_pod_resources_t){.cpu_shares = MIN_SHARES, .cpu_period = CPU_PERIOD};
+    if (ocispec_qos_class(pod) == OCISPEC_QOS_BESTEFFORT)
+        return;
+    bool cpu_all = true, mem_all = true;
+    out->cpu_shares = ocispec_cpu_shares(pod_amount(pod, "requests", "cpu", NULL));
+    int64_t cpu_lim = pod_amount(pod, "limits", "cpu", &cpu_all);
+    int64_t mem_lim = pod_amount(pod, "limits", "memory", &mem_all);
+    if (cpu_all)
+        out->cpu_quota = ocispec_cpu_quota(cpu_lim, CPU_PERIOD);
+    if (mem_all)
+        out->memory_limit = (mem_lim + 999) / 1000;
+}
+
 uint64_t ocispec_cpu_shares(int64_t milli)
 {
     if (milli <= 0)

@@ -690,6 +690,108 @@ int runtime_cgroup_version(void)
     return stat("/sys/fs/cgroup/cgroup.controllers", &st) == 0 ? 2 : 1;
 }
 
+static int write_file(const char *path, const char *value, c8s_err_t *err)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return c8s_err_set(err, C8S_ESYS, "open %s: %s", path, strerror(errno));
+    ssize_t n = write(fd, value, strlen(value));
+    int e = errno;
+    close(fd);
+    if (n < 0)
+        return c8s_err_set(err, C8S_ESYS, "write %s to %s: %s", value, path, strerror(e));
+    return 0;
+}
+
+/* mkdir -p under a cgroupfs mount; on v2 each new level gets the parent's controllers. */
+static int cg_mkdir(const char *mount, const char *path, bool v2, c8s_err_t *err)
+{
+    cleanup_free char *cur = xstrdup(mount);
+    const char *p = path;
+    while (*p) {
+        while (*p == '/')
+            p++;
+        const char *q = strchr(p, '/');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        if (!n)
+            break;
+        if (v2) {
+            cleanup_free char *ctl = xasprintf("%s/cgroup.subtree_control", cur);
+            /* Controllers a parent lacks cannot be enabled; cpu, memory, pids are what we set. */
+            if (write_file(ctl, "+cpu +memory +pids", err) < 0)
+                return err->code;
+        }
+        char *next = xasprintf("%s/%.*s", cur, (int)n, p);
+        free(cur);
+        cur = next;
+        if (mkdir(cur, 0755) < 0 && errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "mkdir %s: %s", cur, strerror(errno));
+        p += n;
+    }
+    return 0;
+}
+
+int runtime_pod_cgroup_apply(const char *path, const ocispec_pod_resources_t *r, int64_t pids_limit,
+                             c8s_err_t *err)
+{
+    if (!path || path[0] != '/' || strstr(path, ".."))
+        return c8s_err_set(err, C8S_EINVALID, "cgroup path must be absolute");
+    char v[64];
+    if (runtime_cgroup_version() == 2) {
+        if (cg_mkdir("/sys/fs/cgroup", path, true, err) < 0)
+            return err->code;
+        cleanup_free char *dir = xasprintf("/sys/fs/cgroup%s", path);
+        cleanup_free char *w = xasprintf("%s/cpu.weight", dir);
+        cleanup_free char *mx = xasprintf("%s/cpu.max", dir);
+        cleanup_free char *mm = xasprintf("%s/memory.max", dir);
+        cleanup_free char *pm = xasprintf("%s/pids.max", dir);
+        /* runc's conversion of shares [2, 262144] to weight [1, 10000]. */
+        snprintf(v, sizeof v, "%llu",
+                 (unsigned long long)(1 + ((r->cpu_shares - 2) * 9999) / 262142));
+        if (write_file(w, v, err) < 0)
+            return err->code;
+        if (r->cpu_quota > 0)
+            snprintf(v, sizeof v, "%lld %lld", (long long)r->cpu_quota, (long long)r->cpu_period);
+        else
+            snprintf(v, sizeof v, "max %lld", (long long)r->cpu_period);
+        if (write_file(mx, v, err) < 0)
+            return err->code;
+        snprintf(v, sizeof v, "%lld", (long long)r->memory_limit);
+        if (write_file(mm, r->memory_limit > 0 ? v : "max", err) < 0)
+            return err->code;
+        snprintf(v, sizeof v, "%lld", (long long)pids_limit);
+        return write_file(pm, pids_limit > 0 ? v : "max", err);
+    }
+    static const char *const hier[] = {"cpu", "cpuacct", "memory", "pids"};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(hier); i++) {
+        cleanup_free char *mount = xasprintf("/sys/fs/cgroup/%s", hier[i]);
+        if (cg_mkdir(mount, path, false, err) < 0)
+            return err->code;
+    }
+    cleanup_free char *cpu = xasprintf("/sys/fs/cgroup/cpu%s", path);
+    cleanup_free char *mem = xasprintf("/sys/fs/cgroup/memory%s", path);
+    cleanup_free char *pids = xasprintf("/sys/fs/cgroup/pids%s", path);
+    cleanup_free char *shares = xasprintf("%s/cpu.shares", cpu);
+    cleanup_free char *period = xasprintf("%s/cpu.cfs_period_us", cpu);
+    cleanup_free char *quota = xasprintf("%s/cpu.cfs_quota_us", cpu);
+    cleanup_free char *limit = xasprintf("%s/memory.limit_in_bytes", mem);
+    cleanup_free char *pmax = xasprintf("%s/pids.max", pids);
+    snprintf(v, sizeof v, "%llu", (unsigned long long)r->cpu_shares);
+    if (write_file(shares, v, err) < 0)
+        return err->code;
+    snprintf(v, sizeof v, "%lld", (long long)r->cpu_period);
+    if (write_file(period, v, err) < 0)
+        return err->code;
+    snprintf(v, sizeof v, "%lld", (long long)(r->cpu_quota > 0 ? r->cpu_quota : -1));
+    if (write_file(quota, v, err) < 0)
+        return err->code;
+    snprintf(v, sizeof v, "%lld", (long long)r->memory_limit);
+    if (write_file(limit, r->memory_limit > 0 ? v : "-1", err) < 0)
+        return err->code;
+    snprintf(v, sizeof v, "%lld", (long long)pids_limit);
+    return write_file(pmax, pids_limit > 0 ? v : "max", err);
+}
+
 /* rmdir path and its empty parents' children bottom-up: a pod's dir may still hold the empty
  * dirs of containers runc did not remove (a shim killed before `runc delete`). */
 static int rmdir_tree(const char *path, c8s_err_t *err)

@@ -59,12 +59,18 @@ static char *slurp(const char *path)
     FILE *f = fopen(path, "re");
     if (!f)
         return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = xmalloc((size_t)n + 1);
-    size_t got = fread(s, 1, (size_t)n, f);
-    s[got] = 0;
+    /* Read to the end: cgroupfs and procfs files report no size. */
+    size_t len = 0, cap = 4096;
+    char *s = xmalloc(cap + 1);
+    size_t n;
+    while ((n = fread(s + len, 1, cap - len, f)) > 0) {
+        len += n;
+        if (len == cap) {
+            cap *= 2;
+            s = xrealloc(s, cap + 1);
+        }
+    }
+    s[len] = 0;
     fclose(f);
     return s;
 }
@@ -235,6 +241,40 @@ static char *shim_diag(const char *id)
     cleanup_free char *p = xasprintf("%s/state/%s/shim.log", tmp, id);
     char *s = slurp(p);
     return s ? s : xstrdup("");
+}
+
+/* A Guaranteed pod's own cgroup gets the sums of its containers' limits. */
+static void test_pod_cgroup(void)
+{
+    cleanup_json json_t *pod = json_loads(
+        POD_JSON("u8", "{\"name\":\"a\",\"resources\":{\"limits\":{\"cpu\":\"250m\","
+                       "\"memory\":\"32Mi\"}}},{\"name\":\"b\",\"resources\":{\"limits\":{"
+                       "\"cpu\":\"250m\",\"memory\":\"32Mi\"}}}"),
+        0, NULL);
+    REQUIRE_VOID(pod != NULL);
+    cleanup_free char *kp = xasprintf("%s/kubepods", cgroot);
+    cleanup_free char *path = ocispec_pod_cgroup(kp, pod);
+    ocispec_pod_resources_t r;
+    ocispec_pod_resources(pod, &r);
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_MSG(runtime_pod_cgroup_apply(path, &r, 512, &err) == 0, "%s", err.msg);
+    c8s_err_clear(&err);
+    bool v2 = runtime_cgroup_version() == 2;
+    static const char *const v1_files[][2] = {{"memory", "memory.limit_in_bytes"},
+                                              {"cpu", "cpu.cfs_quota_us"},
+                                              {"cpu", "cpu.shares"},
+                                              {"pids", "pids.max"}};
+    static const char *const v2_files[] = {"memory.max", "cpu.max", "cpu.weight", "pids.max"};
+    static const char *const v1_want[] = {"67108864\n", "50000\n", "512\n", "512\n"};
+    static const char *const v2_want[] = {"67108864\n", "50000 100000\n", "20\n", "512\n"};
+    for (size_t i = 0; i < 4; i++) {
+        cleanup_free char *f =
+            v2 ? xasprintf("/sys/fs/cgroup%s/%s", path, v2_files[i])
+               : xasprintf("/sys/fs/cgroup/%s%s/%s", v1_files[i][0], path, v1_files[i][1]);
+        cleanup_free char *got = slurp(f);
+        const char *want = v2 ? v2_want[i] : v1_want[i];
+        CHECK_MSG(got && strcmp(got, want) == 0, "%s = %s, want %s", f, got ? got : "(none)", want);
+    }
 }
 
 static const char *const ids[] = {"echo", "spam", "long", "short", "term", "oom", "nsa", "nsb"};
@@ -491,6 +531,7 @@ int main(void)
     json_decref(s);
 
     test_pod_namespaces(&loop, rt);
+    test_pod_cgroup();
 
     int shims[C8S_ARRAY_SIZE(ids)];
     for (size_t i = 0; i < C8S_ARRAY_SIZE(ids); i++) {

@@ -471,6 +471,42 @@ static void test_qos(void)
     CHECK(ocispec_qos_class(pod) == OCISPEC_QOS_BURSTABLE);
 }
 
+static void test_pod_resources(void)
+{
+    static const struct {
+        const char *spec;
+        uint64_t shares;
+        int64_t quota, memory;
+    } cases[] = {
+        {"\"containers\":[{\"name\":\"a\"}]", 2, 0, 0},
+        {"\"containers\":[{\"name\":\"a\",\"resources\":{\"limits\":{\"cpu\":\"500m\","
+         "\"memory\":\"64Mi\"}}},{\"name\":\"b\",\"resources\":{\"limits\":{\"cpu\":"
+         "\"250m\",\"memory\":\"64Mi\"}}}]",
+         768, 75000, 128LL << 20},
+        /* one container without a memory limit: no pod memory limit; no cpu limit: no quota */
+        {"\"containers\":[{\"name\":\"a\",\"resources\":{\"requests\":{\"cpu\":\"100m\"},"
+         "\"limits\":{\"memory\":\"64Mi\"}}},{\"name\":\"b\"}]",
+         102, 0, 0},
+        /* a larger init container sets the pod's request */
+        {"\"initContainers\":[{\"name\":\"i\",\"resources\":{\"requests\":{\"cpu\":\"2\"}}}],"
+         "\"containers\":[{\"name\":\"a\",\"resources\":{\"requests\":{\"cpu\":\"500m\"}}}]",
+         2048, 0, 0},
+    };
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(cases); i++) {
+        char buf[1024];
+        snprintf(buf, sizeof buf, "{\"metadata\":{\"uid\":\"u\"},\"spec\":{%s}}", cases[i].spec);
+        cleanup_json json_t *pod = J(buf);
+        ocispec_pod_resources_t r;
+        ocispec_pod_resources(pod, &r);
+        CHECK_MSG(r.cpu_shares == cases[i].shares, "case %zu: shares %llu", i,
+                  (unsigned long long)r.cpu_shares);
+        CHECK_MSG(r.cpu_quota == cases[i].quota, "case %zu: quota %lld", i, (long long)r.cpu_quota);
+        CHECK_MSG(r.memory_limit == cases[i].memory, "case %zu: memory %lld", i,
+                  (long long)r.memory_limit);
+        CHECK_INT(r.cpu_period, 100000);
+    }
+}
+
 static void test_cri_record(void)
 {
     /* 2026-11-23T01:02:03.000000042Z */
@@ -490,6 +526,7 @@ int main(void)
     test_namespaces_mounts();
     test_resources();
     test_qos();
+    test_pod_resources();
     test_cri_record();
     TEST_END();
 }
