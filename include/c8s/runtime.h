@@ -84,7 +84,9 @@ int runtime_start(runtime_t *rt, const char *id, const char *bundle, const char 
 
 /* SIGTERM to the container's init, SIGKILL after grace_ms if it has not exited; calls back when
  * the shim has recorded the exit (or with C8S_ETIMEOUT if it has not 10 s after the SIGKILL). A
- * container already exited calls back with 0 at once (on the next loop turn). */
+ * container already exited calls back with 0 at once (on the next loop turn). A container whose
+ * shim died before recording an exit (state "unknown") calls back with C8S_EUNAVAILABLE: its end
+ * cannot be observed; runtime_remove kills and deletes it. */
 int runtime_stop(runtime_t *rt, const char *id, uint64_t grace_ms, runtime_cb cb, void *data,
                  c8s_err_t *err);
 

@@ -372,18 +372,24 @@ static void op_finish(wait_op_t *op)
     uv_close((uv_handle_t *)&op->timer, op_closed);
 }
 
-static bool container_exited(runtime_t *rt, const char *id)
+typedef enum { CS_RUNNING, CS_EXITED, CS_GONE, CS_ORPHAN } cstate_t;
+
+/* Where a stop stands: running (or starting), exited (recorded), gone (no state dir), or
+ * orphaned (the shim died before recording an exit: nobody can tell when it ends). */
+static cstate_t container_state(runtime_t *rt, const char *id)
 {
     json_t *s = NULL;
     c8s_err_t e = C8S_ERR_INIT;
     if (runtime_status(rt, id, &s, &e) < 0) {
         c8s_err_clear(&e);
-        return true; /* nothing left to wait for */
+        return CS_GONE;
     }
     const char *st = json_string_value(json_object_get(s, "state"));
-    bool done = !st || strcmp(st, "exited") == 0 || strcmp(st, "unknown") == 0;
+    cstate_t r = !st || strcmp(st, "unknown") == 0 ? CS_ORPHAN
+                 : strcmp(st, "exited") == 0       ? CS_EXITED
+                                                   : CS_RUNNING;
     json_decref(s);
-    return done;
+    return r;
 }
 
 static void on_kill_done(proc_t *p)
@@ -413,9 +419,18 @@ static void stop_tick(uv_timer_t *t)
     wait_op_t *op = t->data;
     if (op->running_proc)
         return; /* the op outlives its runc call: finish only once the call is done */
-    if (container_exited(op->rt, op->id)) {
+    switch (container_state(op->rt, op->id)) {
+    case CS_EXITED:
+    case CS_GONE:
         op_finish(op);
         return;
+    case CS_ORPHAN:
+        op->code = c8s_err_set(&op->err, C8S_EUNAVAILABLE,
+                               "container %s has lost its shim; runtime_remove kills it", op->id);
+        op_finish(op);
+        return;
+    case CS_RUNNING:
+        break;
     }
     uint64_t now = uv_now(op->rt->loop);
     if (!op->killed && now >= op->kill_at) {
@@ -452,7 +467,7 @@ int runtime_stop(runtime_t *rt, const char *id, uint64_t grace_ms, runtime_cb cb
         return err->code;
     wait_op_t *op = op_new(rt, OP_STOP, id, cb, data);
     op->kill_at = uv_now(rt->loop) + grace_ms;
-    if (!container_exited(rt, id))
+    if (container_state(rt, id) == CS_RUNNING)
         runc_kill(op, "TERM");
     uv_timer_start(&op->timer, stop_tick, 0, POLL_MS);
     return 0;

@@ -277,7 +277,8 @@ static void test_pod_cgroup(void)
     }
 }
 
-static const char *const ids[] = {"echo", "spam", "long", "short", "term", "oom", "nsa", "nsb"};
+static const char *const ids[] = {"echo", "spam", "long", "short", "term",
+                                  "oom",  "nsa",  "nsb",  "orphan"};
 
 /* The lines of a container's log without the CRI prefix, joined (owned). */
 static char *log_text(const char *id)
@@ -508,6 +509,34 @@ int main(void)
         json_decref(t);
         c8s_err_clear(&err);
     }
+    /* A shim killed with -9: the container runs on, its end cannot be observed any more, stop
+     * says so, and remove kills and deletes it. */
+    rc = start(&loop, rt, "orphan",
+               POD_JSON("u9", "{\"name\":\"orphan\",\"command\":[\"sleep\",\"1000\"]}"), msg,
+               sizeof msg);
+    CHECK_MSG(rc == 0, "orphan: %s", msg);
+    {
+        int pid = shim_pid("orphan");
+        CHECK(pid > 0 && kill(pid, SIGKILL) == 0);
+        for (int t = 0; t < 100; t++) {
+            cleanup_free char *cl = xasprintf("/proc/%d/cmdline", pid);
+            cleanup_free char *c = slurp(cl);
+            if (!c || !*c)
+                break;
+            usleep(20000);
+        }
+        json_t *o = NULL;
+        c8s_err_t err = C8S_ERR_INIT;
+        CHECK(runtime_status(rt, "orphan", &o, &err) == 0);
+        CHECK_MSG(o && strcmp(json_string_value(json_object_get(o, "state")), "unknown") == 0,
+                  "state %s", o ? json_string_value(json_object_get(o, "state")) : "-");
+        json_decref(o);
+        wait_t w = {0};
+        CHECK(runtime_stop(rt, "orphan", 500, on_done, &w, &err) == 0);
+        CHECK(th_run_until(&loop, &w.done, 10000) && w.code == C8S_EUNAVAILABLE);
+        c8s_err_clear(&err);
+    }
+
     /* Stopping what has exited already is done at once. */
     {
         wait_t w = {0};
