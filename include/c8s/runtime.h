@@ -77,7 +77,8 @@ size_t runtime_pending(const runtime_t *rt);
 typedef void (*runtime_cb)(int code, const c8s_err_t *err, void *data);
 
 /* Creates and starts container id from bundle (config.json written by the caller) under a new
- * shim that logs to log_path. Calls back once it runs or failed to. Returns 0 when started
+ * shim that logs to log_path. Calls back once it runs or failed to; an id whose state dir exists
+ * (running, or exited and not yet removed) fails: a restart uses a new id. Returns 0 when started
  * asynchronously, negative (and no callback) when the request is malformed. */
 int runtime_start(runtime_t *rt, const char *id, const char *bundle, const char *log_path,
                   runtime_cb cb, void *data, c8s_err_t *err);

@@ -373,23 +373,38 @@ static void report(int fd, const char *fmt, ...)
         fprintf(stderr, "shim: report: %s\n", strerror(errno));
 }
 
-static void close_other_fds(int keep)
+/* Closes every fd above 2 but keep, which becomes fd 3 (close-on-exec); returns it. */
+static int close_other_fds(int keep)
 {
-    DIR *d = opendir("/proc/self/fd");
-    if (!d)
-        return;
-    int dfd = dirfd(d);
-    int fds[256];
-    size_t n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) && n < C8S_ARRAY_SIZE(fds)) {
-        int fd = atoi(e->d_name);
-        if (e->d_name[0] != '.' && fd > 2 && fd != keep && fd != dfd)
-            fds[n++] = fd;
+    if (keep != 3) {
+        if (dup3(keep, 3, O_CLOEXEC) < 0)
+            return -1;
+        keep = 3;
+    } else {
+        fcntl(keep, F_SETFD, FD_CLOEXEC);
     }
-    closedir(d);
-    for (size_t i = 0; i < n; i++)
-        close(fds[i]);
+    if (close_range(4, ~0U, 0) == 0)
+        return keep;
+    /* Without close_range: what /proc lists, until nothing is left to close. */
+    for (bool again = true; again;) {
+        again = false;
+        DIR *d = opendir("/proc/self/fd");
+        if (!d)
+            return keep;
+        int dfd = dirfd(d), fds[256];
+        size_t n = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) && n < C8S_ARRAY_SIZE(fds)) {
+            int fd = atoi(e->d_name);
+            if (e->d_name[0] != '.' && fd > 3 && fd != dfd)
+                fds[n++] = fd;
+        }
+        closedir(d);
+        for (size_t i = 0; i < n; i++)
+            close(fds[i]);
+        again = n == C8S_ARRAY_SIZE(fds);
+    }
+    return keep;
 }
 
 static int shim_main(const runtime_shim_opts_t *o, int ready)
@@ -522,8 +537,10 @@ int runtime_shim_launch(const runtime_shim_opts_t *o, c8s_err_t *err)
 {
     if (!o->id || !o->bundle || !o->state_dir || !o->log_path)
         return c8s_err_set(err, C8S_EINVALID, "shim: --id, --bundle, --state-dir, --log needed");
-    if (mkdir(o->state_dir, 0700) < 0 && errno != EEXIST)
-        return c8s_err_set(err, C8S_ESYS, "shim: mkdir %s: %s", o->state_dir, strerror(errno));
+    /* A fresh dir per container: a second start of one id must not take over the first's files. */
+    if (mkdir(o->state_dir, 0700) < 0)
+        return c8s_err_set(err, errno == EEXIST ? C8S_EEXIST : C8S_ESYS, "shim: mkdir %s: %s",
+                           o->state_dir, strerror(errno));
     int p[2];
     if (pipe2(p, O_CLOEXEC) < 0)
         return c8s_err_set(err, C8S_ESYS, "shim: pipe: %s", strerror(errno));
@@ -541,7 +558,9 @@ int runtime_shim_launch(const runtime_shim_opts_t *o, c8s_err_t *err)
         if (shim != 0)
             _exit(shim < 0 ? 1 : 0);
         /* The shim: no fd of c8s's stays open in it (a pipe c8s waits on would never close). */
-        close_other_fds(p[1]);
+        int ready = close_other_fds(p[1]);
+        if (ready < 0)
+            _exit(1);
         if (chdir("/") < 0)
             _exit(1);
         int nul = open("/dev/null", O_RDWR);
@@ -556,7 +575,7 @@ int runtime_shim_launch(const runtime_shim_opts_t *o, c8s_err_t *err)
         if (lf > 2)
             close(lf);
         /* exit, not _exit: the sanitizers' leak check runs in the shim too. */
-        exit(shim_main(o, p[1]));
+        exit(shim_main(o, ready));
     }
     close(p[1]);
     int st;

@@ -384,7 +384,8 @@ int main(void)
 
     rc = start(&loop, rt, "echo",
                POD_JSON("u1", "{\"name\":\"echo\",\"command\":[\"sh\",\"-c\",\"echo hello "
-                              "$(WHO); echo oops >&2; yes a | head -c 40000 | tr -d '\\\\n'; echo; "
+                              "$(WHO); echo oops >&2; grep -E 'Seccomp:|CapBnd:|NoNewPrivs:' "
+                              "/proc/self/status; yes a | head -c 40000 | tr -d '\\\\n'; echo; "
                               "printf partial; exit 3\"],\"env\":[{"
                               "\"name\":\"WHO\",\"value\":\"world\"}]}"),
                msg, sizeof msg);
@@ -428,6 +429,10 @@ int main(void)
     CHECK_MSG(log && strstr(log, "Z stdout F hello world\n"), "log: %s", log ? log : "(none)");
     CHECK(log && strstr(log, "Z stderr F oops\n"));
     CHECK(log && strstr(log, "Z stdout F partial\n"));
+    /* RuntimeDefault seccomp is in force; the bounding set is containerd's default 14. */
+    CHECK(log && strstr(log, "stdout F Seccomp:\t2\n"));
+    CHECK(log && strstr(log, "stdout F CapBnd:\t00000000a80425fb\n"));
+    CHECK(log && strstr(log, "stdout F NoNewPrivs:\t0\n"));
     /* A 20000-byte line: one P record of 16 KiB, then the rest as F. */
     CHECK(log && strstr(log, "Z stdout P aaaa") && strstr(log, "aaaa\n"));
     CHECK(log && log[4] == '-' && log[10] == 'T' && log[29] == 'Z');
@@ -536,6 +541,11 @@ int main(void)
         CHECK(th_run_until(&loop, &w.done, 10000) && w.code == C8S_EUNAVAILABLE);
         c8s_err_clear(&err);
     }
+
+    /* A second start of an id whose state dir is still there fails and harms nothing. */
+    rc = start(&loop, rt, "echo", POD_JSON("u1", "{\"name\":\"echo\",\"command\":[\"true\"]}"), msg,
+               sizeof msg);
+    CHECK_MSG(rc < 0 && strstr(msg, "File exists"), "%s", msg);
 
     /* Stopping what has exited already is done at once. */
     {
