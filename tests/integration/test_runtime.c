@@ -277,8 +277,8 @@ static void test_pod_cgroup(void)
     }
 }
 
-static const char *const ids[] = {"echo", "spam", "long", "short", "term",
-                                  "oom",  "nsa",  "nsb",  "orphan"};
+static const char *const ids[] = {"echo", "spam", "long", "short",  "term",
+                                  "oom",  "nsa",  "nsb",  "orphan", "killed"};
 
 /* The lines of a container's log without the CRI prefix, joined (owned). */
 static char *log_text(const char *id)
@@ -340,8 +340,72 @@ static void test_pod_namespaces(uv_loop_t *loop, runtime_t *rt)
     c8s_err_clear(&err);
 }
 
-int main(void)
+static char runc_root[300], state_root[300];
+
+static void setup_cfg(void)
 {
+    snprintf(runc_root, sizeof runc_root, "%s/runc", tmp);
+    snprintf(state_root, sizeof state_root, "%s/state", tmp);
+    cfg = (runtime_config_t){.runc = "/usr/sbin/runc",
+                             .runc_root = runc_root,
+                             .state_root = state_root,
+                             .shim_bin = C8S_BIN,
+                             .log_max_bytes = 8192,
+                             .log_max_files = 3};
+}
+
+/* The stand-in for a c8s that gets killed: this program run again with --starter starts one
+ * container through its own runtime, says so on stdout, and idles until SIGKILL. */
+static int starter(char **argv)
+{
+    snprintf(tmp, sizeof tmp, "%s", argv[2]);
+    snprintf(netns_path, sizeof netns_path, "%s", argv[3]);
+    snprintf(cgroot, sizeof cgroot, "%s", argv[4]);
+    setup_cfg();
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    runtime_t *rt = runtime_new(&loop, &cfg);
+    char msg[C8S_ERR_MSG_MAX];
+    int rc = start(&loop, rt, "killed",
+                   POD_JSON("u10", "{\"name\":\"killed\",\"command\":[\"sh\",\"-c\",\"echo "
+                                   "before; sleep 2; echo after; sleep 1000\"]}"),
+                   msg, sizeof msg);
+    printf("%s\n", rc == 0 ? "started" : msg);
+    fflush(stdout);
+    th_run_until(&loop, NULL, 600000);
+    return 1;
+}
+
+/* Runs the starter and kills it with -9 once its container runs. */
+static void kill_a_starter(void)
+{
+    int p[2];
+    REQUIRE_VOID(pipe(p) == 0);
+    pid_t pid = fork();
+    REQUIRE_VOID(pid >= 0);
+    if (pid == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        close(p[1]);
+        execl("/proc/self/exe", "test_runtime", "--starter", tmp, netns_path, cgroot, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    char line[C8S_ERR_MSG_MAX] = "";
+    FILE *f = fdopen(p[0], "r");
+    CHECK(f && fgets(line, sizeof line, f) != NULL);
+    CHECK_MSG(strcmp(line, "started\n") == 0, "starter: %s", line);
+    if (f)
+        fclose(f);
+    CHECK(kill(pid, SIGKILL) == 0);
+    int st;
+    CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && strcmp(argv[1], "--starter") == 0)
+        return starter(argv);
     if (geteuid() != 0)
         TEST_SKIP("test_runtime needs root (runc, cgroups, network namespaces)");
     if (access("/usr/sbin/runc", X_OK) != 0 || access("/bin/busybox", X_OK) != 0)
@@ -355,14 +419,7 @@ int main(void)
     REQUIRE(make_rootfs(rootfs) == 0);
     REQUIRE(sh("mkdir -p %s/logs && ip netns add %s", tmp, netns) == 0);
 
-    cleanup_free char *runc_root = xasprintf("%s/runc", tmp);
-    cleanup_free char *state_root = xasprintf("%s/state", tmp);
-    cfg = (runtime_config_t){.runc = "/usr/sbin/runc",
-                             .runc_root = runc_root,
-                             .state_root = state_root,
-                             .shim_bin = C8S_BIN,
-                             .log_max_bytes = 8192,
-                             .log_max_files = 3};
+    setup_cfg();
     uv_loop_t loop;
     uv_loop_init(&loop);
     runtime_t *rt = runtime_new(&loop, &cfg);
@@ -457,7 +514,9 @@ int main(void)
         CHECK(last);
     }
 
-    /* c8s goes away: the runtime is torn down; "short" ends meanwhile. */
+    /* c8s goes away: a process that started a container is killed with -9, this runtime is torn
+     * down; "short" ends meanwhile, "killed" writes on. */
+    kill_a_starter();
     CHECK_INT(runtime_pending(rt), 0);
     runtime_free(rt);
     th_run_until(&loop, NULL, 3000);
@@ -481,8 +540,33 @@ int main(void)
         CHECK(sh7 && json_integer_value(json_object_get(sh7, "exitCode")) == 7);
         json_t *e3 = find(w.list, "echo");
         CHECK(e3 && json_integer_value(json_object_get(e3, "exitCode")) == 3);
-        CHECK_INT(json_array_size(w.list), 5);
+        json_t *k = find(w.list, "killed");
+        CHECK(k && strcmp(json_string_value(json_object_get(k, "state")), "running") == 0);
+        CHECK(k && json_is_true(json_object_get(k, "shimAlive")));
+        CHECK_INT(json_array_size(w.list), 6);
         json_decref(w.list);
+        c8s_err_clear(&err);
+    }
+
+    /* The shim of the killed starter's container kept logging, and the container stops. */
+    {
+        char *klog = log_all("killed");
+        for (int t = 0; t < 200 && !strstr(klog, "stdout F after\n"); t++) {
+            free(klog);
+            th_run_until(&loop, NULL, 100);
+            klog = log_all("killed");
+        }
+        CHECK_MSG(strstr(klog, "stdout F before\n") && strstr(klog, "stdout F after\n"), "%s",
+                  klog);
+        free(klog);
+        wait_t w = {0};
+        c8s_err_t err = C8S_ERR_INIT;
+        CHECK(runtime_stop(rt, "killed", 0, on_done, &w, &err) == 0);
+        CHECK(th_run_until(&loop, &w.done, 30000) && w.code == 0);
+        json_t *t = NULL;
+        CHECK(runtime_status(rt, "killed", &t, &err) == 0);
+        CHECK(t && json_integer_value(json_object_get(t, "exitCode")) == 137);
+        json_decref(t);
         c8s_err_clear(&err);
     }
 
@@ -590,7 +674,8 @@ int main(void)
         c8s_err_t err = C8S_ERR_INIT;
         CHECK(runtime_list(rt, on_list, &w, &err) == 0);
         CHECK(th_run_until(&loop, &w.done, 20000) && w.code == 0);
-        CHECK_INT(json_array_size(w.list), 0);
+        cleanup_free char *left = json_dumps(w.list, JSON_COMPACT);
+        CHECK_MSG(json_array_size(w.list) == 0, "left: %s", left);
         json_decref(w.list);
     }
     CHECK_INT(runtime_pending(rt), 0);
