@@ -867,7 +867,7 @@ typedef struct {
 } deny_group_t;
 
 static const deny_group_t deny_groups[] = {
-    {NULL, "add_key keyctl request_key lookup_dcookie nfsservctl create_module get_kernel_syms "
+    {NULL, "add_key keyctl request_key nfsservctl create_module get_kernel_syms "
            "query_module uselib ustat sysfs _sysctl vm86 vm86old userfaultfd kexec_file_load "
            "kexec_load"},
     {"CAP_SYS_ADMIN", "mount umount umount2 unshare setns pivot_root swapon swapoff quotactl "

@@ -537,6 +537,12 @@ int runtime_shim_launch(const runtime_shim_opts_t *o, c8s_err_t *err)
 {
     if (!o->id || !o->bundle || !o->state_dir || !o->log_path)
         return c8s_err_set(err, C8S_EINVALID, "shim: --id, --bundle, --state-dir, --log needed");
+    /* The log must be writable before anything starts: a container whose output is lost is
+     * worse than one that does not start. */
+    int logfd = open(o->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+    if (logfd < 0)
+        return c8s_err_set(err, C8S_ESYS, "shim: log %s: %s", o->log_path, strerror(errno));
+    close(logfd);
     /* A fresh dir per container: a second start of one id must not take over the first's files. */
     if (mkdir(o->state_dir, 0700) < 0)
         return c8s_err_set(err, errno == EEXIST ? C8S_EEXIST : C8S_ESYS, "shim: mkdir %s: %s",

@@ -438,6 +438,19 @@ int main(int argc, char **argv)
         CHECK(th_run_until(&loop, &w.done, 20000) && w.code == 0);
         c8s_err_clear(&err);
     }
+    /* A log that cannot be written: nothing starts, nothing is left. */
+    {
+        cleanup_free char *b =
+            bundle("nolog", POD_JSON("u0", "{\"name\":\"x\",\"command\":[\"true\"]}"), NULL);
+        cleanup_free char *lp = xasprintf("%s/no/such/dir/x.log", tmp);
+        wait_t w = {0};
+        c8s_err_t err = C8S_ERR_INIT;
+        CHECK(b && runtime_start(rt, "nolog", b, lp, on_done, &w, &err) == 0);
+        CHECK(th_run_until(&loop, &w.done, 20000) && w.code < 0 && strstr(w.msg, "x.log"));
+        json_t *st = NULL;
+        CHECK(runtime_status(rt, "nolog", &st, &err) == C8S_ENOTFOUND);
+        c8s_err_clear(&err);
+    }
 
     rc = start(&loop, rt, "echo",
                POD_JSON("u1", "{\"name\":\"echo\",\"command\":[\"sh\",\"-c\",\"echo hello "
