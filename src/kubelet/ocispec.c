@@ -1118,7 +1118,9 @@ int ocispec_build(const json_t *pod, const json_t *c, const json_t *image,
     json_t *process = json_pack("{s:b,s:o,s:O,s:O,s:s,s:O,s:b,s:i}", "terminal", 0, "user", user,
                                 "args", args, "env", env, "cwd", cwd, "capabilities", caps,
                                 "noNewPrivileges", nnp, "oomScoreAdj", oom_score_adj(pod, c, node));
-    user = NULL; /* the "o" above took it */
+    user = NULL; /* the "o" above took it, also on failure */
+    if (!process)
+        return c8s_err_set(err, C8S_EINVALID, "ocispec: workingDir is not valid UTF-8");
 
     json_t *mounts = default_mounts(privileged);
     bool ro_root = json_is_true(json_object_get(sc, "readOnlyRootFilesystem"));
@@ -1155,6 +1157,8 @@ int ocispec_build(const json_t *pod, const json_t *c, const json_t *image,
     json_t *spec = json_pack("{s:s,s:o,s:{s:s,s:b},s:o,s:o}", "ociVersion", "1.0.2", "process",
                              process, "root", "path", node->rootfs, "readonly", ro_root, "mounts",
                              mounts, "linux", linux_);
+    if (!spec)
+        return c8s_err_set(err, C8S_EINVALID, "ocispec: rootfs path is not valid UTF-8");
     if (!node->utsns_path && node->hostname)
         json_object_set_new(spec, "hostname", json_string(node->hostname));
     *out = spec;

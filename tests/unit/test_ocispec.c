@@ -374,6 +374,32 @@ static void test_namespaces_mounts(void)
     CHECK_INT(seen, 1);
 }
 
+/* Bad input is an error, never a crash. */
+static void test_bad_input(void)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    ocispec_node_t node = base_node;
+    node.rootfs = "/run/\xff";
+    json_t *s = build(POD("{\"name\":\"c\",\"command\":[\"x\"]}"), NULL, &node, &err);
+    CHECK(s == NULL && err.code == C8S_EINVALID);
+    c8s_err_clear(&err);
+    node = base_node;
+    node.container_id = NULL;
+    s = build(POD("{\"name\":\"c\",\"command\":[\"x\"]}"), NULL, &node, &err);
+    CHECK(s == NULL && err.code == C8S_EINVALID);
+    c8s_err_clear(&err);
+    s = build(POD("{\"name\":\"c\",\"command\":[\"x\"],\"env\":[{\"name\":\"F\",\"valueFrom\":"
+                  "{\"fieldRef\":{\"fieldPath\":\"spec.nope\"}}}]}"),
+              NULL, NULL, &err);
+    CHECK(s == NULL && strstr(err.msg, "unsupported fieldPath: spec.nope"));
+    c8s_err_clear(&err);
+    s = build(POD("{\"name\":\"c\",\"command\":[\"x\"],\"securityContext\":{\"seccompProfile\":"
+                  "{\"type\":\"Localhost\"}}}"),
+              NULL, NULL, &err);
+    CHECK(s == NULL && err.code == C8S_EINVALID);
+    c8s_err_clear(&err);
+}
+
 static void test_resources(void)
 {
     CHECK_INT(ocispec_cpu_shares(0), 2);
@@ -525,6 +551,7 @@ int main(void)
     test_security();
     test_namespaces_mounts();
     test_resources();
+    test_bad_input();
     test_qos();
     test_pod_resources();
     test_cri_record();
