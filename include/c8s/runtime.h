@@ -18,6 +18,8 @@
  *   {"id", "state": "created"|"running"|"exited"|"unknown", "pid", "exitCode", "signal",
  *    "reason": "Completed"|"Error"|"OOMKilled", "startedAt", "finishedAt" (RFC 3339, ns),
  *    "shimAlive": bool, "runc": runc's status string or null}
+ * "unknown" means the shim is gone without having recorded an exit (it was killed): the container
+ * may still run, but its end can no longer be observed.
  */
 #ifndef C8S_RUNTIME_H
 #define C8S_RUNTIME_H
@@ -33,7 +35,7 @@
 typedef struct runtime_shim_opts_s {
     const char *id;        /* runc container id */
     const char *bundle;    /* dir with config.json */
-    const char *state_dir; /* this container's state dir (created if missing) */
+    const char *state_dir; /* this container's state dir (created; must not exist yet) */
     const char *runc;      /* runc binary (default "runc", found on PATH) */
     const char *runc_root; /* runc --root (NULL: runc's default) */
     const char *log_path;  /* CRI log file */
