@@ -8,6 +8,7 @@ PKGS=(
   etcd-server etcd-client
   libarchive-dev runc containernetworking-plugins iptables iproute2
   docker-registry busybox-static bind9-dnsutils
+  util-linux hostname
 )
 
 missing=()
