@@ -509,9 +509,12 @@ static void service(build_t *b, const json_t *svc, const json_t *by_service)
     const char *type = str(spec, "type");
     const char *ip = str(spec, "clusterIP");
     const char *ns = meta(svc, "namespace"), *name = meta(svc, "name");
-    /* Headless and ExternalName services are DNS only. */
+    /* Headless and ExternalName services are DNS only; node-local ones (kube-dns) are answered
+     * on their address by every node itself. */
+    const char *local =
+        str(json_object_get(json_object_get(svc, "metadata"), "annotations"), "c8s.io/node-local");
     if (!ns || !name || !ip || !*ip || strcmp(ip, "None") == 0 ||
-        (type && strcmp(type, "ExternalName") == 0))
+        (type && strcmp(type, "ExternalName") == 0) || (local && strcmp(local, "true") == 0))
         return;
     size_t i;
     json_t *p;

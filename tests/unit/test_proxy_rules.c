@@ -235,7 +235,9 @@ static void test_headless_and_terminating(void)
         r,
         "[{'metadata':{'namespace':'c','name':'h'},'spec':{'clusterIP':'None','ports':[{'port':"
         "80}]}},{'metadata':{'namespace':'c','name':'x'},'spec':{'type':'ExternalName',"
-        "'externalName':'example.org'}},{'metadata':{'namespace':'c','name':'t'},'spec':{"
+        "'externalName':'example.org'}},{'metadata':{'namespace':'c','name':'dns','annotations':"
+        "{'c8s.io/node-local':'true'}},'spec':{'clusterIP':'10.96.0.10','ports':[{'port':53}]}},"
+        "{'metadata':{'namespace':'c','name':'t'},'spec':{"
         "'clusterIP':'10.96.2.2','ports':[{'port':80}]}}]",
         "[{'metadata':{'namespace':'c','name':'t-1','labels':{'kubernetes.io/service-name':'t'}},"
         "'addressType':'IPv4','ports':[{'port':80}],'endpoints':["
@@ -245,6 +247,7 @@ static void test_headless_and_terminating(void)
         true);
     CHECK(!has(p, "c/h"));
     CHECK(!has(p, "c/x"));
+    CHECK(!has(p, "c/dns"));
     /* No ready endpoint: the serving one keeps taking connections while it drains. */
     CHECK(has(p, "-j DNAT --to-destination 10.244.0.7:80\n"));
     CHECK(!has(p, "10.244.0.8"));
