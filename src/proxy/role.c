@@ -8,7 +8,8 @@
  */
 #include "c8s/client.h"
 #include "c8s/informer.h"
-#include "proxy_int.h"
+#include "c8s/proc.h"
+#include "c8s/proxy.h"
 
 #include <stdatomic.h>
 #include <string.h>
@@ -90,9 +91,11 @@ static void sync_done(proxy_t *p, bool ok)
         request(p);
 }
 
-static void on_jumps(int status, const char *out, const char *errt, void *data)
+static void on_jumps(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
+    int status = r->status;
+    const char *errt = r->err;
     if (stopping_after_exec(p))
         return;
     if (status != 0) {
@@ -105,9 +108,11 @@ static void on_jumps(int status, const char *out, const char *errt, void *data)
     sync_done(p, true);
 }
 
-static void on_restored(int status, const char *out, const char *errt, void *data)
+static void on_restored(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
+    int status = r->status;
+    const char *errt = r->err;
     if (stopping_after_exec(p))
         return;
     if (status != 0) {
@@ -117,8 +122,8 @@ static void on_restored(int status, const char *out, const char *errt, void *dat
     }
     if (p->jumps && *p->jumps) {
         p->busy = true;
-        char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
-        proxy_exec(&p->loop, argv, p->jumps, strlen(p->jumps), on_jumps, p);
+        const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
+        proc_run(&p->loop, argv, NULL, p->jumps, strlen(p->jumps), on_jumps, p);
         return;
     }
     sync_done(p, true);
@@ -149,14 +154,16 @@ static void apply(proxy_t *p)
     }
     log_debug("proxy", "sync: %zu services, %zu slices, %zu bytes%s", json_array_size(svcs),
               json_array_size(slices), payload.len, full ? " (full)" : "");
-    char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
-    proxy_exec(&p->loop, argv, payload.s, payload.len, on_restored, p);
+    const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
+    proc_run(&p->loop, argv, NULL, payload.s, payload.len, on_restored, p);
     strbuf_free(&payload);
 }
 
-static void on_saved(int status, const char *out, const char *errt, void *data)
+static void on_saved(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
+    int status = r->status;
+    const char *errt = r->err;
     if (stopping_after_exec(p))
         return;
     if (status != 0) {
@@ -164,9 +171,9 @@ static void on_saved(int status, const char *out, const char *errt, void *data)
         sync_done(p, false);
         return;
     }
-    proxy_rules_adopt(p->rules, out);
+    proxy_rules_adopt(p->rules, r->out);
     strbuf_t j = STRBUF_INIT;
-    proxy_rules_jumps(out, &j);
+    proxy_rules_jumps(r->out, &j);
     free(p->jumps);
     p->jumps = strbuf_take(&j);
     p->adopted = true;
@@ -182,8 +189,8 @@ static void start_sync(proxy_t *p)
     if (!p->adopted) {
         /* First look at what is there: chains of a previous run, jumps already in place. */
         p->need_full = true;
-        char *argv[] = {p->save_cmd, NULL};
-        proxy_exec(&p->loop, argv, NULL, 0, on_saved, p);
+        const char *argv[] = {p->save_cmd, NULL};
+        proc_run(&p->loop, argv, NULL, NULL, 0, on_saved, p);
         return;
     }
     apply(p);
@@ -314,56 +321,33 @@ unsigned long proxy_syncs(const proxy_t *p)
 
 /* ---- `c8s proxy --cleanup` ---- */
 
-typedef struct {
-    int status;
-    char *out, *err;
-} result_t;
-
-static void on_result(int status, const char *out, const char *errt, void *data)
-{
-    result_t *r = data;
-    r->status = status;
-    r->out = xstrdup(out);
-    r->err = xstrdup(errt);
-}
-
-static int run_blocking(char *const argv[], const char *payload, result_t *r)
-{
-    uv_loop_t loop;
-    uv_loop_init(&loop);
-    proxy_exec(&loop, argv, payload, payload ? strlen(payload) : 0, on_result, r);
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-    return r->status;
-}
-
 int proxy_cleanup(const char *iptables, c8s_err_t *err)
 {
     const char *ipt = iptables && *iptables ? iptables : "iptables";
     char save[64], restore[64];
     snprintf(save, sizeof(save), "%s-save", ipt);
     snprintf(restore, sizeof(restore), "%s-restore", ipt);
-    result_t r = {0};
-    char *sargv[] = {save, NULL};
-    if (run_blocking(sargv, NULL, &r) != 0) {
-        int rc = c8s_err_set(err, C8S_ESYS, "%s failed (%d): %s", save, r.status, r.err);
-        free(r.out);
-        free(r.err);
+    proc_result_t r = {0};
+    const char *sargv[] = {save, NULL};
+    int rc = 0;
+    if (proc_run_sync(sargv, NULL, NULL, 0, &r) != 0) {
+        rc = c8s_err_set(err, C8S_ESYS, "%s failed (%d): %s", save, r.status, r.err);
+        free((char *)r.out);
+        free((char *)r.err);
         return rc;
     }
     strbuf_t payload = STRBUF_INIT;
     proxy_rules_cleanup(r.out, &payload);
-    free(r.out);
-    free(r.err);
+    free((char *)r.out);
+    free((char *)r.err);
     if (payload.len == 0)
         return 0;
-    result_t w = {0};
-    char *rargv[] = {restore, "-w", "5", "--noflush", NULL};
-    int rc = 0;
-    if (run_blocking(rargv, payload.s, &w) != 0)
+    proc_result_t w = {0};
+    const char *rargv[] = {restore, "-w", "5", "--noflush", NULL};
+    if (proc_run_sync(rargv, NULL, payload.s, payload.len, &w) != 0)
         rc = c8s_err_set(err, C8S_ESYS, "%s failed (%d): %s", restore, w.status, w.err);
     strbuf_free(&payload);
-    free(w.out);
-    free(w.err);
+    free((char *)w.out);
+    free((char *)w.err);
     return rc;
 }

@@ -1,13 +1,10 @@
-/*
- * exec.c — runs iptables-save / iptables-restore from the proxy's loop without blocking it:
- * uv_spawn, the payload written to the child's stdin, its stdout gathered, one callback with the
- * exit status once the process has exited and both pipes are closed.
- */
-#include "proxy_int.h"
+/* proc.c — child processes from a loop (see proc.h). */
+#include "c8s/proc.h"
+#include "c8s/strbuf.h"
 
 #include <string.h>
 
-struct proxy_exec_s {
+typedef struct proc_s {
     uv_process_t proc;
     uv_pipe_t in, out, err;
     uv_write_t wr;
@@ -15,16 +12,17 @@ struct proxy_exec_s {
     strbuf_t stdout_buf, stderr_buf;
     int64_t status;
     int open; /* handles still to close */
-    proxy_exec_cb cb;
+    proc_cb cb;
     void *data;
-};
+} proc_t;
 
-static void finish(proxy_exec_t *x)
+static void finish(proc_t *x)
 {
     if (--x->open > 0)
         return;
-    x->cb((int)x->status, x->stdout_buf.s ? x->stdout_buf.s : "",
-          x->stderr_buf.s ? x->stderr_buf.s : "", x->data);
+    proc_result_t r = {(int)x->status, x->stdout_buf.s ? x->stdout_buf.s : "",
+                       x->stderr_buf.s ? x->stderr_buf.s : "", x->stdout_buf.len};
+    x->cb(&r, x->data);
     strbuf_free(&x->stdout_buf);
     strbuf_free(&x->stderr_buf);
     free(x->payload);
@@ -38,7 +36,7 @@ static void on_closed(uv_handle_t *h)
 
 static void on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
-    proxy_exec_t *x = p->data;
+    proc_t *x = p->data;
     x->status = sig ? 128 + sig : status;
     uv_close((uv_handle_t *)p, on_closed);
 }
@@ -51,7 +49,7 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
 
 static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 {
-    proxy_exec_t *x = s->data;
+    proc_t *x = s->data;
     strbuf_t *sb = s == (uv_stream_t *)&x->out ? &x->stdout_buf : &x->stderr_buf;
     if (n > 0)
         strbuf_addn(sb, buf->base, (size_t)n);
@@ -62,14 +60,14 @@ static void on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 static void on_written(uv_write_t *w, int status)
 {
-    proxy_exec_t *x = w->data;
+    proc_t *x = w->data;
     uv_close((uv_handle_t *)&x->in, on_closed);
 }
 
-void proxy_exec(uv_loop_t *loop, char *const argv[], const char *payload, size_t len,
-                proxy_exec_cb cb, void *data)
+void proc_run(uv_loop_t *loop, const char *const argv[], const char *const env[],
+              const char *payload, size_t len, proc_cb cb, void *data)
 {
-    proxy_exec_t *x = xcalloc(1, sizeof(*x));
+    proc_t *x = xcalloc(1, sizeof(*x));
     x->cb = cb;
     x->data = data;
     uv_pipe_init(loop, &x->in, 0);
@@ -85,6 +83,7 @@ void proxy_exec(uv_loop_t *loop, char *const argv[], const char *payload, size_t
     uv_process_options_t opts = {.exit_cb = on_exit_cb,
                                  .file = argv[0],
                                  .args = (char **)argv,
+                                 .env = (char **)env,
                                  .stdio = stdio,
                                  .stdio_count = 3};
     x->open = 4; /* process, stdin, stdout, stderr */
@@ -109,4 +108,24 @@ void proxy_exec(uv_loop_t *loop, char *const argv[], const char *payload, size_t
     } else {
         uv_close((uv_handle_t *)&x->in, on_closed);
     }
+}
+
+static void on_sync_done(const proc_result_t *r, void *data)
+{
+    proc_result_t *out = data;
+    out->status = r->status;
+    out->out = xstrdup(r->out);
+    out->err = xstrdup(r->err);
+    out->out_len = r->out_len;
+}
+
+int proc_run_sync(const char *const argv[], const char *const env[], const char *input, size_t len,
+                  proc_result_t *r)
+{
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    proc_run(&loop, argv, env, input, len, on_sync_done, r);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    return r->status;
 }
