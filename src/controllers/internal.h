@@ -21,6 +21,9 @@ typedef struct ctrl_ops_s {
 
 extern const ctrl_ops_t controllers__namespace;
 extern const ctrl_ops_t controllers__serviceaccount;
+extern const ctrl_ops_t controllers__replicaset;
+extern const ctrl_ops_t controllers__replicationcontroller;
+extern const ctrl_ops_t controllers__deployment;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
@@ -33,5 +36,19 @@ informer_t *controllers__informer(controllers_t *cm, const char *path);
 char *controllers__group_path(const api_kind_t *k);
 /* A JSON string field at metadata.<field>, or NULL (borrowed). */
 const char *controllers__meta(const json_t *obj, const char *field);
+
+/* The ownerReference with controller=true, or NULL (borrowed). */
+const json_t *controllers__controller_ref(const json_t *obj);
+/* "<namespace>/<name>" of an object, or NULL without a name; owned. */
+char *controllers__key(const json_t *obj);
+/* Splits "<namespace>/<name>" into the two buffers (truncating). */
+void controllers__split_key(const char *key, char *ns, size_t nslen, char *name, size_t namelen);
+/* A controller ownerReference to owner (controller and blockOwnerDeletion true); owned. */
+json_t *controllers__owner_ref(const json_t *owner, const char *kind, const char *api_version);
+/* Posts a core/v1 Event about obj (fire and forget: the answer is only logged), as upstream's
+ * recorder: reason e.g. "SuccessfulCreate", type "Normal" or "Warning". */
+void controllers__event(client_t *c, const json_t *obj, const char *kind, const char *api_version,
+                        const char *component, const char *type, const char *reason,
+                        const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
 #endif

@@ -11,8 +11,9 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace,
-    &controllers__serviceaccount,
+    &controllers__namespace,  &controllers__serviceaccount,
+    &controllers__replicaset, &controllers__replicationcontroller,
+    &controllers__deployment,
 };
 
 struct controllers_s {
