@@ -193,18 +193,19 @@ static void exp_created(rsctrl_t *c, const char *key)
         e->add--;
 }
 
-static void exp_deleted(rsctrl_t *c, const char *key, const char *pod_key)
+static bool exp_deleted(rsctrl_t *c, const char *key, const char *pod_key)
 {
     expect_t *e = exp_find(c, key);
     if (!e)
-        return;
+        return false;
     for (size_t i = 0; i < e->ndels; i++) {
         if (strcmp(e->dels[i], pod_key) == 0) {
             free(e->dels[i]);
             e->dels[i] = e->dels[--e->ndels];
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 /* ---- selectors and owners ---- */
@@ -292,12 +293,17 @@ static void enqueue_for_pod(rsctrl_t *c, const json_t *pod)
 
 static void pod_gone(rsctrl_t *c, const json_t *pod)
 {
+    cleanup_free char *pkey = controllers__key(pod);
+    /* Not by the controllerRef: an orphan counted while its adoption was in flight may have
+     * been chosen as a victim, and it never carried our reference. */
+    for (size_t i = 0; pkey && i < c->nexp; i++) {
+        if (exp_deleted(c, c->exp[i].key, pkey))
+            workqueue_add(c->queue, c->exp[i].key);
+    }
     json_t *owner = ref_owner(c, pod);
     if (!owner)
         return;
     cleanup_free char *okey = controllers__key(owner);
-    cleanup_free char *pkey = controllers__key(pod);
-    exp_deleted(c, okey, pkey);
     workqueue_add(c->queue, okey);
 }
 
