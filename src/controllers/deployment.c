@@ -751,9 +751,21 @@ static void process(workqueue_t *q, const char *key, void *data)
     if (deleting) {
         /* Only the status while the deployment goes. */
     } else if (paused) {
-        /* No rollout while paused; a plain scale of a settled deployment still applies. */
-        if (new_rs && nold == 0 && spec_int(new_rs, "replicas", 1) != replicas) {
-            scale_rs(s, new_rs, replicas, surge);
+        /* No rollout while paused; a scale still applies where it is unambiguous (upstream's
+         * scale(): the one active ReplicaSet, else the new one when none is active).
+         * Proportional scaling of several active ReplicaSets is not done. */
+        const json_t *active = NULL;
+        int nactive = 0;
+        for (size_t i = 0; i < cl.n; i++) {
+            if (spec_int(cl.out[i], "replicas", 1) > 0) {
+                active = cl.out[i];
+                nactive++;
+            }
+        }
+        if (nactive == 0)
+            active = new_rs;
+        if (nactive <= 1 && active && spec_int(active, "replicas", 1) != replicas) {
+            scale_rs(s, active, replicas, surge);
             acted = true;
         }
         cleanup_history(s, old, nold);

@@ -206,9 +206,32 @@ int ctrlcore_fenceposts(const json_t *ru, int replicas, int *surge, int *unavail
     return 0;
 }
 
+/* A null member says nothing (Go clients send `creationTimestamp: null` in templates; typed
+ * upstream code reads it as the zero value): drop them so they neither hash nor compare. */
+static void strip_nulls(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *m;
+        void *tmp;
+        json_object_foreach_safe(v, tmp, k, m)
+        {
+            if (json_is_null(m))
+                json_object_del(v, k);
+            else
+                strip_nulls(m);
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *m;
+        json_array_foreach(v, i, m) strip_nulls(m);
+    }
+}
+
 static json_t *without_hash(const json_t *tmpl)
 {
     json_t *c = json_deep_copy(tmpl ? tmpl : json_null());
+    strip_nulls(c);
     json_t *labels = json_object_get(json_object_get(c, "metadata"), "labels");
     json_object_del(labels, "pod-template-hash");
     if (labels && json_object_size(labels) == 0)

@@ -13,9 +13,13 @@
 #include "harness.h"
 #include "test.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct {
     th_etcd_t etcd;
@@ -24,6 +28,8 @@ typedef struct {
     uv_loop_t loop;
     client_t *c;
     fakekubelet_t *fk;
+    int port;
+    char kcache[64]; /* kubectl's discovery cache */
 } env_t;
 
 typedef struct {
@@ -62,12 +68,15 @@ static void env_run(env_t *e, int ms)
 static int env_start(env_t *e, const fakekubelet_config_t *fkc)
 {
     memset(e, 0, sizeof(*e));
+    /* The in-process server writes to sockets kubectl may have closed (the binary ignores
+     * SIGPIPE in main; this process must too). */
+    signal(SIGPIPE, SIG_IGN);
     if (th_etcd_start(&e->etcd) != 0)
         return -1;
     apiserver_config_t cfg = {0};
     const char *eps[] = {e->etcd.url, NULL};
     cfg.etcd_endpoints = eps;
-    cfg.port = th_free_port();
+    cfg.port = e->port = th_free_port();
     c8s_err_t err = C8S_ERR_INIT;
     if (apiserver_start(&cfg, &e->srv, &err) != 0) {
         fprintf(stderr, "apiserver: %s\n", err.msg);
@@ -102,6 +111,64 @@ static void env_stop(env_t *e)
     CHECK_INT(uv_loop_close(&e->loop), 0);
     apiserver_stop(e->srv);
     th_etcd_stop(&e->etcd);
+    if (e->kcache[0])
+        th_rmtree(e->kcache);
+}
+
+typedef struct {
+    bool exited;
+    int64_t status;
+} env_proc_t;
+
+static void env_on_exit(uv_process_t *p, int64_t status, int sig)
+{
+    env_proc_t *ep = p->data;
+    ep->exited = true;
+    ep->status = sig ? 128 + sig : status;
+    uv_close((uv_handle_t *)p, NULL);
+}
+
+/* Runs the real kubectl against the in-process server (args NULL-terminated, after the
+ * connection flags), driving the loop meanwhile so the fake kubelet keeps working. stdout goes
+ * to out_file when given. Returns the exit status, -1 if it could not start (no kubectl). */
+__attribute__((unused)) static int env_kubectl(env_t *e, const char *out_file,
+                                               const char *const *args)
+{
+    if (!e->kcache[0]) {
+        snprintf(e->kcache, sizeof(e->kcache), "/tmp/c8s-kcache-XXXXXX");
+        if (!mkdtemp(e->kcache))
+            return -1;
+    }
+    char server[64], cache[128];
+    snprintf(server, sizeof(server), "--server=http://127.0.0.1:%d", e->port);
+    snprintf(cache, sizeof(cache), "--cache-dir=%s", e->kcache);
+    char *argv[32] = {"kubectl", server, cache, "--request-timeout=20s"};
+    size_t n = 4;
+    for (size_t i = 0; args[i] && n < 31; i++)
+        argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    int fd = -1;
+    if (out_file)
+        fd = open(out_file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    uv_stdio_container_t stdio[3] = {{.flags = UV_IGNORE},
+                                     {.flags = UV_INHERIT_FD, .data.fd = fd >= 0 ? fd : 1},
+                                     {.flags = UV_INHERIT_FD, .data.fd = 2}};
+    uv_process_options_t o = {
+        .file = "kubectl", .args = argv, .stdio_count = 3, .stdio = stdio, .exit_cb = env_on_exit};
+    uv_process_t proc;
+    env_proc_t ep = {0};
+    proc.data = &ep;
+    int rc = uv_spawn(&e->loop, &proc, &o);
+    if (fd >= 0)
+        close(fd);
+    if (rc != 0) {
+        uv_close((uv_handle_t *)&proc, NULL);
+        env_run(e, 10);
+        return -1;
+    }
+    th_run_until(&e->loop, &ep.exited, 120000);
+    env_run(e, 10); /* the close callback */
+    return ep.exited ? (int)ep.status : -1;
 }
 
 /* Runs the loop until pred is true (checked every 50 ms) or timeout_ms passes. */

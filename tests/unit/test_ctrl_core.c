@@ -148,6 +148,11 @@ static void test_hash(void)
     for (const char *p = ha; *p; p++)
         CHECK(strchr("bcdfghjklmnpqrstvwxz2456789", *p) != NULL);
     CHECK(ctrlcore_template_equal_ignore_hash(a, b));
+    /* kubectl's `creationTimestamp: null` in a template changes nothing. */
+    json_object_set_new(json_object_get(b, "metadata"), "creationTimestamp", json_null());
+    CHECK(ctrlcore_template_equal_ignore_hash(a, b));
+    ctrlcore_template_hash(b, -1, hb, sizeof(hb));
+    CHECK_STR(ha, hb);
     CHECK(!ctrlcore_template_equal_ignore_hash(a, c));
     json_decref(a);
     json_decref(b);
