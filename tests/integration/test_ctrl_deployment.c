@@ -22,6 +22,14 @@ static char *deploy_body(const char *name, int replicas, const char *image, cons
         name, replicas, name, strategy, name, image);
 }
 
+/* Pods of the deployment "stuck" never become ready. */
+static fk_action_t decide(const json_t *pod, void *data)
+{
+    const char *app = json_string_value(
+        json_object_get(json_object_get(json_object_get(pod, "metadata"), "labels"), "app"));
+    return app && !strcmp(app, "stuck") ? FK_NOT_READY : FK_READY;
+}
+
 static const char surge1[] =
     "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":1,\"maxUnavailable\":0}}";
 
@@ -131,6 +139,15 @@ static bool rolled_out(env_t *e, void *data)
             w->why = "pods not settled";
     }
     return ok;
+}
+
+static bool pods_settled(env_t *e, void *data)
+{
+    watch_t *w = data;
+    char sel[128];
+    snprintf(sel, sizeof(sel), "app%%3D%s", w->name);
+    int ready = 0;
+    return env_pods(e, "default", sel, &ready, NULL) == w->replicas && ready == w->replicas;
 }
 
 /* The deployment's ReplicaSets (owned list) */
@@ -274,6 +291,18 @@ static void test_pause(env_t *e)
     CHECK_STR(cond_reason(d, "Progressing"), "DeploymentPaused");
     CHECK_INT(env_int(d, "status", "observedGeneration"), env_int(d, "metadata", "generation"));
     json_decref(d);
+    /* A scale still applies while paused (one active ReplicaSet). */
+    REQUIRE_VOID(env_call(e, "PATCH", DPATH "web", "application/merge-patch+json",
+                          "{\"spec\":{\"replicas\":4}}", NULL) == 200);
+    watch_t w4 = {.name = "web", .replicas = 4};
+    CHECK(env_wait(e, pods_settled, &w4, 20000));
+    REQUIRE_VOID(env_call(e, "PATCH", DPATH "web", "application/merge-patch+json",
+                          "{\"spec\":{\"replicas\":3}}", NULL) == 200);
+    watch_t w3 = {.name = "web", .replicas = 3};
+    CHECK(env_wait(e, pods_settled, &w3, 20000));
+    rss = replicasets(e, "web");
+    CHECK(rs_with_image(rss, "img:v3") == NULL);
+    json_decref(rss);
     REQUIRE_VOID(env_call(e, "PATCH", DPATH "web", "application/merge-patch+json",
                           "{\"spec\":{\"paused\":false}}", NULL) == 200);
     watch_t w = {.name = "web", .replicas = 3, .sampling = true, .min_ready = 1000};
@@ -361,6 +390,41 @@ static void test_restart(env_t *e)
     json_decref(rss);
 }
 
+typedef struct {
+    const char *name, *reason;
+} cond_t;
+
+static bool progressing_is(env_t *e, void *data)
+{
+    cond_t *c = data;
+    json_t *d = get_deploy(e, c->name);
+    bool ok = !strcmp(cond_reason(d, "Progressing") ?: "", c->reason);
+    json_decref(d);
+    return ok;
+}
+
+/* Pods that never become ready: past progressDeadlineSeconds the rollout is reported stuck,
+ * and kubectl rollout status says so. */
+static void test_deadline(env_t *e)
+{
+    cleanup_free char *body = deploy_body("stuck", 1, "img:v1", surge1);
+    json_t *d = json_loads(body, 0, NULL);
+    json_object_set_new(json_object_get(d, "spec"), "progressDeadlineSeconds", json_integer(2));
+    cleanup_free char *b2 = json_dumps(d, JSON_COMPACT);
+    json_decref(d);
+    REQUIRE_VOID(env_call(e, "POST", "/apis/apps/v1/namespaces/default/deployments",
+                          "application/json", b2, NULL) == 201);
+    cond_t c = {"stuck", "ProgressDeadlineExceeded"};
+    CHECK(env_wait(e, progressing_is, &c, 20000));
+    d = get_deploy(e, "stuck");
+    CHECK_STR(cond_reason(d, "Available"), "MinimumReplicasUnavailable");
+    CHECK_INT(env_int(d, "status", "unavailableReplicas"), 1);
+    json_decref(d);
+    const char *const status[] = {
+        "-n", "default", "rollout", "status", "deployment/stuck", "--timeout=20s", NULL};
+    CHECK(env_kubectl(e, NULL, status) != 0);
+}
+
 static void test_events(env_t *e)
 {
     json_t *list = NULL;
@@ -386,7 +450,7 @@ static void test_events(env_t *e)
 int main(void)
 {
     env_t e;
-    fakekubelet_config_t fkc = {.ready_delay_ms = 400};
+    fakekubelet_config_t fkc = {.ready_delay_ms = 400, .decide = decide};
     REQUIRE(env_start(&e, &fkc) == 0);
     test_rollout(&e);
     test_undo(&e);
@@ -394,6 +458,7 @@ int main(void)
     test_history_limit(&e);
     test_recreate(&e);
     test_restart(&e);
+    test_deadline(&e);
     test_events(&e);
     env_stop(&e);
     TEST_END();

@@ -270,6 +270,24 @@ static void test_rc(env_t *e)
     CHECK(env_wait(e, pods_are, &d, 20000));
 }
 
+/* Ready is not yet available: availableReplicas follows minReadySeconds later. */
+static void test_min_ready(env_t *e)
+{
+    const char *rs = "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{"
+                     "\"name\":\"slow\"},\"spec\":{\"replicas\":2,\"minReadySeconds\":5,"
+                     "\"selector\":{\"matchLabels\":{\"app\":\"slow\"}},\"template\":{"
+                     "\"metadata\":{\"labels\":{\"app\":\"slow\"}},\"spec\":{\"containers\":[{"
+                     "\"name\":\"c\",\"image\":\"busybox\"}]}}}}";
+    REQUIRE_VOID(env_call(e, "POST", "/apis/apps/v1/namespaces/default/replicasets",
+                          "application/json", rs, NULL) == 201);
+    status_t ready = {"/apis/apps/v1/namespaces/default/replicasets/slow", "readyReplicas", 2};
+    CHECK(env_wait(e, status_is, &ready, 20000));
+    status_t none = {"/apis/apps/v1/namespaces/default/replicasets/slow", "availableReplicas", 0};
+    CHECK(status_is(e, &none));
+    status_t avail = {"/apis/apps/v1/namespaces/default/replicasets/slow", "availableReplicas", 2};
+    CHECK(env_wait(e, status_is, &avail, 20000));
+}
+
 int main(void)
 {
     env_t e;
@@ -280,6 +298,7 @@ int main(void)
     test_scale_down(&e);
     test_adopt_release(&e);
     test_rc(&e);
+    test_min_ready(&e);
     env_stop(&e);
     TEST_END();
 }
