@@ -82,4 +82,29 @@ int ctrlcore_rolling_new_size(int replicas, int surge, int cur_total, int new_si
 int ctrlcore_rolling_scale_old(int replicas, int unavailable, const ctrlcore_rs_t *new_rs,
                                ctrlcore_rs_t *old, size_t n_old);
 
+/* Expectations, as upstream's ControllerExpectations (with deletions tracked per pod, as its
+ * UIDTrackingControllerExpectations): what an owner (key "ns/name") has asked for and not yet
+ * seen in its informer. The clock is the caller's (milliseconds), so this stays pure. */
+typedef struct ctrlcore_expect_s ctrlcore_expect_t;
+/* ttl_ms: after this long unseen writes are given up on (upstream: 5 minutes). Owned. */
+ctrlcore_expect_t *ctrlcore_expect_new(uint64_t ttl_ms);
+void ctrlcore_expect_free(ctrlcore_expect_t *x);
+/* Replaces the owner's expectations: `adds` creations, and the deletion of each pod key given
+ * (copied). */
+void ctrlcore_expect_set(ctrlcore_expect_t *x, const char *owner, int adds,
+                         const char *const *pod_keys, size_t n, uint64_t now_ms);
+/* One creation seen (or failed, so never to be seen). */
+void ctrlcore_expect_created(ctrlcore_expect_t *x, const char *owner);
+/* The deletion of pod_key seen (or failed); true if the owner was waiting for it. With owner
+ * NULL every owner is looked at, and the one that waited is returned in *found (borrowed until
+ * the next call; may be NULL). */
+bool ctrlcore_expect_deleted(ctrlcore_expect_t *x, const char *owner, const char *pod_key,
+                             const char **found);
+/* Nothing is awaited, or the wait has outlived the TTL (*expired set when that is why; may be
+ * NULL). */
+bool ctrlcore_expect_satisfied(const ctrlcore_expect_t *x, const char *owner, uint64_t now_ms,
+                               bool *expired);
+/* The owner is gone: drop its expectations. */
+void ctrlcore_expect_forget(ctrlcore_expect_t *x, const char *owner);
+
 #endif

@@ -28,23 +28,13 @@ typedef struct {
     bool map_selector;       /* RC: spec.selector is a plain label map */
 } rskind_t;
 
-/* What an owner waits to see: creations, and the pods it asked to delete. */
-typedef struct {
-    char *key;
-    int add;
-    char **dels;
-    size_t ndels;
-    uint64_t at_ms;
-} expect_t;
-
 typedef struct {
     const rskind_t *k;
     client_t *client;
     informer_t *owners, *pods;
     informer_reg_t *owner_reg, *pod_reg;
     workqueue_t *queue;
-    expect_t *exp;
-    size_t nexp, capexp;
+    ctrlcore_expect_t *exp;
     void (*done)(void *data);
     void *done_data;
 } rsctrl_t;
@@ -127,85 +117,13 @@ json_t *controllers__owner_ref(const json_t *owner, const char *kind, const char
 
 /* ---- expectations ---- */
 
-static expect_t *exp_find(rsctrl_t *c, const char *key)
-{
-    for (size_t i = 0; i < c->nexp; i++) {
-        if (strcmp(c->exp[i].key, key) == 0)
-            return &c->exp[i];
-    }
-    return NULL;
-}
-
-static void exp_clear_dels(expect_t *e)
-{
-    for (size_t i = 0; i < e->ndels; i++)
-        free(e->dels[i]);
-    free(e->dels);
-    e->dels = NULL;
-    e->ndels = 0;
-}
-
-static void exp_remove(rsctrl_t *c, const char *key)
-{
-    expect_t *e = exp_find(c, key);
-    if (!e)
-        return;
-    free(e->key);
-    exp_clear_dels(e);
-    *e = c->exp[--c->nexp];
-}
-
-static expect_t *exp_set(rsctrl_t *c, const char *key)
-{
-    expect_t *e = exp_find(c, key);
-    if (!e) {
-        if (c->nexp == c->capexp) {
-            c->capexp = c->capexp ? c->capexp * 2 : 16;
-            c->exp = xrealloc(c->exp, c->capexp * sizeof(*c->exp));
-        }
-        e = &c->exp[c->nexp++];
-        memset(e, 0, sizeof(*e));
-        e->key = xstrdup(key);
-    }
-    e->add = 0;
-    exp_clear_dels(e);
-    e->at_ms = c8s_now_ms();
-    return e;
-}
-
 static bool exp_satisfied(rsctrl_t *c, const char *key)
 {
-    expect_t *e = exp_find(c, key);
-    if (!e || (e->add <= 0 && e->ndels == 0))
-        return true;
-    if (c8s_now_ms() - e->at_ms > EXPECTATIONS_TTL_MS) {
-        log_warn("controllers", "%s %s: expectations timed out (%d creates, %zu deletes unseen)",
-                 c->k->kind, key, e->add, e->ndels);
-        return true;
-    }
-    return false;
-}
-
-static void exp_created(rsctrl_t *c, const char *key)
-{
-    expect_t *e = exp_find(c, key);
-    if (e && e->add > 0)
-        e->add--;
-}
-
-static bool exp_deleted(rsctrl_t *c, const char *key, const char *pod_key)
-{
-    expect_t *e = exp_find(c, key);
-    if (!e)
-        return false;
-    for (size_t i = 0; i < e->ndels; i++) {
-        if (strcmp(e->dels[i], pod_key) == 0) {
-            free(e->dels[i]);
-            e->dels[i] = e->dels[--e->ndels];
-            return true;
-        }
-    }
-    return false;
+    bool expired = false;
+    bool ok = ctrlcore_expect_satisfied(c->exp, key, c8s_now_ms(), &expired);
+    if (expired)
+        log_warn("controllers", "%s %s: expectations timed out; syncing anyway", c->k->kind, key);
+    return ok;
 }
 
 /* ---- selectors and owners ---- */
@@ -294,12 +212,11 @@ static void enqueue_for_pod(rsctrl_t *c, const json_t *pod)
 static void pod_gone(rsctrl_t *c, const json_t *pod)
 {
     cleanup_free char *pkey = controllers__key(pod);
-    /* Not by the controllerRef: an orphan counted while its adoption was in flight may have
-     * been chosen as a victim, and it never carried our reference. */
-    for (size_t i = 0; pkey && i < c->nexp; i++) {
-        if (exp_deleted(c, c->exp[i].key, pkey))
-            workqueue_add(c->queue, c->exp[i].key);
-    }
+    /* Looked up by pod, not by controllerRef: an orphan counted while its adoption was in
+     * flight may have been chosen as a victim, and it never carried our reference. */
+    const char *waiting = NULL;
+    if (pkey && ctrlcore_expect_deleted(c->exp, NULL, pkey, &waiting))
+        workqueue_add(c->queue, waiting);
     json_t *owner = ref_owner(c, pod);
     if (!owner)
         return;
@@ -318,7 +235,7 @@ static void pod_added(informer_t *inf, json_t *pod, void *data)
     json_t *owner = ref_owner(c, pod);
     if (owner) {
         cleanup_free char *okey = controllers__key(owner);
-        exp_created(c, okey);
+        ctrlcore_expect_created(c->exp, okey);
         workqueue_add(c->queue, okey);
         return;
     }
@@ -358,7 +275,7 @@ static void owner_deleted(informer_t *inf, json_t *obj, void *data)
     rsctrl_t *c = data;
     cleanup_free char *key = controllers__key(obj);
     if (key)
-        exp_remove(c, key);
+        ctrlcore_expect_forget(c->exp, key);
 }
 
 static bool enqueue_all(json_t *obj, void *data)
@@ -460,7 +377,7 @@ static void on_pod_created(const client_resp_t *resp, void *data)
         json_decref(pod);
     } else {
         /* This one will never be observed. */
-        exp_created(c, s->key);
+        ctrlcore_expect_created(c->exp, s->key);
         s->failed = true;
         json_t *st = json_loads(resp->body ? resp->body : "", 0, NULL);
         const char *msg = json_string_value(json_object_get(st, "message"));
@@ -477,7 +394,7 @@ static void on_pod_created(const client_resp_t *resp, void *data)
         if (s->failed) {
             /* Upstream stops at the first failed batch; what was not sent is not expected. */
             for (int i = s->sent; i < s->to_create; i++)
-                exp_created(c, s->key);
+                ctrlcore_expect_created(c->exp, s->key);
             s->to_create = s->sent;
         }
         send_batch(s);
@@ -517,7 +434,7 @@ static void on_pod_deleted(const client_resp_t *resp, void *data)
         /* 404: gone already — the informer will tell. Anything else will not be observed. */
         if (resp->status != 404) {
             s->failed = true;
-            exp_deleted(c, s->key, r->pod_key);
+            ctrlcore_expect_deleted(c->exp, s->key, r->pod_key, NULL);
         }
     }
     req_free(r);
@@ -695,8 +612,7 @@ static void manage(sync_t *s, const json_t **pods, size_t n)
     int diff = (int)n - want;
     if (diff < 0) {
         int add = -diff > BURST_REPLICAS ? BURST_REPLICAS : -diff;
-        expect_t *e = exp_set(c, s->key);
-        e->add = add;
+        ctrlcore_expect_set(c->exp, s->key, add, NULL, 0, c8s_now_ms());
         s->to_create = add;
         s->pod_body = pod_template_body(c->k, s->owner);
         log_debug("controllers", "%s %s: creating %d pods", c->k->kind, s->key, add);
@@ -706,10 +622,14 @@ static void manage(sync_t *s, const json_t **pods, size_t n)
         const json_t **victims = xmalloc(n * sizeof(*victims));
         memcpy(victims, pods, n * sizeof(*victims));
         ctrlcore_sort_victims(victims, n);
-        expect_t *e = exp_set(c, s->key);
-        e->dels = xcalloc((size_t)diff, sizeof(*e->dels));
+        char **keys = xcalloc((size_t)diff, sizeof(*keys));
         for (int i = 0; i < diff; i++)
-            e->dels[e->ndels++] = controllers__key(victims[i]);
+            keys[i] = controllers__key(victims[i]);
+        ctrlcore_expect_set(c->exp, s->key, 0, (const char *const *)keys, (size_t)diff,
+                            c8s_now_ms());
+        for (int i = 0; i < diff; i++)
+            free(keys[i]);
+        free(keys);
         for (int i = 0; i < diff; i++) {
             const char *name = controllers__meta(victims[i], "name");
             cleanup_free char *pk = controllers__key(victims[i]);
@@ -729,7 +649,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     controllers__split_key(key, ns, sizeof(ns), name, sizeof(name));
     json_t *owner = informer_get(c->owners, ns, name);
     if (!owner) {
-        exp_remove(c, key);
+        ctrlcore_expect_forget(c->exp, key);
         workqueue_done(q, key);
         return;
     }
@@ -774,6 +694,7 @@ static ctrl_t *start_kind(controllers_t *cm, const rskind_t *k)
 {
     rsctrl_t *c = xcalloc(1, sizeof(*c));
     c->k = k;
+    c->exp = ctrlcore_expect_new(EXPECTATIONS_TTL_MS);
     c->client = controllers__client(cm);
     c->queue = workqueue_new(client_loop(c->client), 5, process, c);
     cleanup_free char *opath = xasprintf("%s/%s", k->base, k->resource);
@@ -797,9 +718,7 @@ static void on_queue_closed(void *data)
     rsctrl_t *c = data;
     void (*done)(void *) = c->done;
     void *d = c->done_data;
-    while (c->nexp > 0)
-        exp_remove(c, c->exp[0].key);
-    free(c->exp);
+    ctrlcore_expect_free(c->exp);
     free(c);
     done(d);
 }

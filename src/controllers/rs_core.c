@@ -360,3 +360,139 @@ int ctrlcore_rolling_scale_old(int replicas, int unavailable, const ctrlcore_rs_
     free(sorted);
     return done;
 }
+
+/* ---- expectations ---- */
+
+typedef struct {
+    char *owner;
+    int adds;
+    char **dels;
+    size_t ndels;
+    uint64_t at_ms;
+} expect_entry_t;
+
+struct ctrlcore_expect_s {
+    uint64_t ttl_ms;
+    expect_entry_t *e;
+    size_t n, cap;
+};
+
+ctrlcore_expect_t *ctrlcore_expect_new(uint64_t ttl_ms)
+{
+    ctrlcore_expect_t *x = xcalloc(1, sizeof(*x));
+    x->ttl_ms = ttl_ms;
+    return x;
+}
+
+static void entry_clear_dels(expect_entry_t *e)
+{
+    for (size_t i = 0; i < e->ndels; i++)
+        free(e->dels[i]);
+    free(e->dels);
+    e->dels = NULL;
+    e->ndels = 0;
+}
+
+static expect_entry_t *entry_find(const ctrlcore_expect_t *x, const char *owner)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        if (strcmp(x->e[i].owner, owner) == 0)
+            return &x->e[i];
+    }
+    return NULL;
+}
+
+void ctrlcore_expect_forget(ctrlcore_expect_t *x, const char *owner)
+{
+    expect_entry_t *e = entry_find(x, owner);
+    if (!e)
+        return;
+    free(e->owner);
+    entry_clear_dels(e);
+    *e = x->e[--x->n];
+}
+
+void ctrlcore_expect_free(ctrlcore_expect_t *x)
+{
+    if (!x)
+        return;
+    while (x->n > 0)
+        ctrlcore_expect_forget(x, x->e[0].owner);
+    free(x->e);
+    free(x);
+}
+
+void ctrlcore_expect_set(ctrlcore_expect_t *x, const char *owner, int adds,
+                         const char *const *pod_keys, size_t n, uint64_t now_ms)
+{
+    expect_entry_t *e = entry_find(x, owner);
+    if (!e) {
+        if (x->n == x->cap) {
+            x->cap = x->cap ? x->cap * 2 : 16;
+            x->e = xrealloc(x->e, x->cap * sizeof(*x->e));
+        }
+        e = &x->e[x->n++];
+        memset(e, 0, sizeof(*e));
+        e->owner = xstrdup(owner);
+    }
+    entry_clear_dels(e);
+    e->adds = adds;
+    e->at_ms = now_ms;
+    if (n > 0) {
+        e->dels = xcalloc(n, sizeof(*e->dels));
+        for (size_t i = 0; i < n; i++)
+            e->dels[e->ndels++] = xstrdup(pod_keys[i]);
+    }
+}
+
+void ctrlcore_expect_created(ctrlcore_expect_t *x, const char *owner)
+{
+    expect_entry_t *e = entry_find(x, owner);
+    if (e && e->adds > 0)
+        e->adds--;
+}
+
+static bool entry_deleted(expect_entry_t *e, const char *pod_key)
+{
+    for (size_t i = 0; i < e->ndels; i++) {
+        if (strcmp(e->dels[i], pod_key) == 0) {
+            free(e->dels[i]);
+            e->dels[i] = e->dels[--e->ndels];
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ctrlcore_expect_deleted(ctrlcore_expect_t *x, const char *owner, const char *pod_key,
+                             const char **found)
+{
+    if (found)
+        *found = NULL;
+    for (size_t i = 0; i < x->n; i++) {
+        if (owner && strcmp(x->e[i].owner, owner) != 0)
+            continue;
+        if (entry_deleted(&x->e[i], pod_key)) {
+            if (found)
+                *found = x->e[i].owner;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool ctrlcore_expect_satisfied(const ctrlcore_expect_t *x, const char *owner, uint64_t now_ms,
+                               bool *expired)
+{
+    if (expired)
+        *expired = false;
+    const expect_entry_t *e = entry_find(x, owner);
+    if (!e || (e->adds <= 0 && e->ndels == 0))
+        return true;
+    if (now_ms - e->at_ms > x->ttl_ms) {
+        if (expired)
+            *expired = true;
+        return true;
+    }
+    return false;
+}

@@ -131,7 +131,7 @@ static void test_scale_up(env_t *e)
 /* Many events for the ReplicaSet while it creates: never more pods than replicas. */
 static void test_burst(env_t *e)
 {
-    REQUIRE_VOID(scale(e, RS_PATH, 10) == 200);
+    REQUIRE_VOID(scale(e, RS_PATH, 40) == 200);
     int max = 0;
     for (int i = 0; i < 20; i++) {
         char body[128];
@@ -141,12 +141,16 @@ static void test_burst(env_t *e)
         if (n > max)
             max = n;
     }
-    count_t c = {"app%3Dweb", 10, 10, 0};
+    count_t c = {"app%3Dweb", 40, 40, 0};
     CHECK(env_wait(e, pods_are, &c, 30000));
     env_run(e, 1000); /* any extra creation would show now */
     int n = env_pods(e, "default", "app%3Dweb", NULL, NULL);
-    CHECK_INT(n, 10);
-    CHECK_MSG(max <= 10 && c.max_seen <= 10, "max seen %d / %d", max, c.max_seen);
+    CHECK_INT(n, 40);
+    CHECK_MSG(max <= 40 && c.max_seen <= 40, "max seen %d / %d", max, c.max_seen);
+    CHECK(count_events(e, "SuccessfulDelete") == 0); /* nothing created too many */
+    REQUIRE_VOID(scale(e, RS_PATH, 10) == 200);
+    count_t ten = {"app%3Dweb", 10, 10, 0};
+    CHECK(env_wait(e, pods_are, &ten, 30000));
 }
 
 /* Scaling down takes the not-ready pods first, whatever their age. */

@@ -213,8 +213,48 @@ static void test_rolling_steps(void)
     }
 }
 
+static void test_expectations(void)
+{
+    ctrlcore_expect_t *x = ctrlcore_expect_new(1000);
+    CHECK(ctrlcore_expect_satisfied(x, "ns/a", 0, NULL)); /* never set */
+    ctrlcore_expect_set(x, "ns/a", 3, NULL, 0, 100);
+    CHECK(!ctrlcore_expect_satisfied(x, "ns/a", 100, NULL));
+    ctrlcore_expect_created(x, "ns/a");
+    ctrlcore_expect_created(x, "ns/a");
+    CHECK(!ctrlcore_expect_satisfied(x, "ns/a", 200, NULL));
+    ctrlcore_expect_created(x, "ns/a");
+    CHECK(ctrlcore_expect_satisfied(x, "ns/a", 200, NULL));
+    ctrlcore_expect_created(x, "ns/a"); /* more seen than asked: stays satisfied */
+    CHECK(ctrlcore_expect_satisfied(x, "ns/a", 200, NULL));
+
+    /* Deletions are tracked per pod: seeing one pod go twice (marked, then removed) counts
+     * once, and another owner's pods do not count. */
+    const char *keys[] = {"ns/p1", "ns/p2"};
+    ctrlcore_expect_set(x, "ns/a", 0, keys, 2, 300);
+    ctrlcore_expect_set(x, "ns/b", 1, NULL, 0, 300);
+    CHECK(!ctrlcore_expect_deleted(x, "ns/b", "ns/p1", NULL));
+    CHECK(ctrlcore_expect_deleted(x, "ns/a", "ns/p1", NULL));
+    CHECK(!ctrlcore_expect_deleted(x, "ns/a", "ns/p1", NULL));
+    CHECK(!ctrlcore_expect_satisfied(x, "ns/a", 300, NULL));
+    const char *found = NULL;
+    CHECK(ctrlcore_expect_deleted(x, NULL, "ns/p2", &found));
+    CHECK_STR(found, "ns/a");
+    CHECK(ctrlcore_expect_satisfied(x, "ns/a", 300, NULL));
+
+    /* Unseen writes are given up on after the TTL. */
+    bool expired = false;
+    CHECK(!ctrlcore_expect_satisfied(x, "ns/b", 1300, &expired));
+    CHECK(!expired);
+    CHECK(ctrlcore_expect_satisfied(x, "ns/b", 1301, &expired));
+    CHECK(expired);
+    ctrlcore_expect_forget(x, "ns/b");
+    CHECK(ctrlcore_expect_satisfied(x, "ns/b", 300, NULL));
+    ctrlcore_expect_free(x);
+}
+
 int main(void)
 {
+    test_expectations();
     test_victims();
     test_available();
     test_slow_start();
