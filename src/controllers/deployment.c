@@ -30,6 +30,7 @@ typedef struct {
     char *rs;     /* namespace/name of the ReplicaSet */
     long long rv; /* its resourceVersion after the write */
     uint64_t at_ms;
+    bool create; /* until seen, a missing ReplicaSet is one not yet in the cache */
 } written_t;
 
 typedef struct {
@@ -56,7 +57,7 @@ static void written_drop(dctrl_t *c, size_t i)
     c->w[i] = c->w[--c->nw];
 }
 
-static void written_add(dctrl_t *c, const char *dkey, const json_t *rs)
+static void written_add(dctrl_t *c, const char *dkey, const json_t *rs, bool create)
 {
     if (c->nw == c->capw) {
         c->capw = c->capw ? c->capw * 2 : 16;
@@ -67,6 +68,7 @@ static void written_add(dctrl_t *c, const char *dkey, const json_t *rs)
     w->rs = controllers__key(rs);
     w->rv = rv_of(rs);
     w->at_ms = c8s_now_ms();
+    w->create = create;
 }
 
 /* True while one of the deployment's writes has not come back through the informer. */
@@ -81,7 +83,9 @@ static bool writes_unseen(dctrl_t *c, const char *dkey)
         char ns[256], name[256];
         controllers__split_key(c->w[i].rs, ns, sizeof(ns), name, sizeof(name));
         json_t *rs = informer_get(c->rss, ns, name);
-        if ((rs && rv_of(rs) >= c->w[i].rv) || c8s_now_ms() - c->w[i].at_ms > WRITE_WAIT_MS) {
+        /* Seen; or deleted since (a scaled ReplicaSet someone removed); or given up on. */
+        if ((rs && rv_of(rs) >= c->w[i].rv) || (!rs && !c->w[i].create) ||
+            c8s_now_ms() - c->w[i].at_ms > WRITE_WAIT_MS) {
             written_drop(c, i);
             continue;
         }
@@ -136,9 +140,45 @@ static void d_deleted(informer_t *inf, json_t *obj, void *data)
     }
 }
 
+static bool selects(const json_t *d, const json_t *obj)
+{
+    labelsel_t *ls = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (labelsel_from_json(json_object_get(json_object_get(d, "spec"), "selector"), &ls, &err) !=
+        0) {
+        c8s_err_clear(&err);
+        return false;
+    }
+    bool ok = !labelsel_empty(ls) &&
+              labelsel_matches(ls, json_object_get(json_object_get(obj, "metadata"), "labels"));
+    labelsel_free(ls);
+    return ok;
+}
+
+typedef struct {
+    dctrl_t *c;
+    const json_t *rs;
+} orphan_t;
+
+static bool enqueue_if_selects(json_t *d, void *data)
+{
+    orphan_t *o = data;
+    if (strcmp(controllers__meta(d, "namespace") ?: "",
+               controllers__meta(o->rs, "namespace") ?: "") == 0 &&
+        selects(d, o->rs))
+        enqueue(o->c, d);
+    return true;
+}
+
 static void rs_changed(informer_t *inf, json_t *rs, void *data)
 {
     dctrl_t *c = data;
+    if (!controllers__controller_ref(rs)) {
+        /* An orphan: any deployment selecting it may adopt it. */
+        orphan_t o = {c, rs};
+        informer_foreach(c->deploys, enqueue_if_selects, &o);
+        return;
+    }
     json_t *d = rs_deployment(c, rs);
     if (d)
         enqueue(c, d);
@@ -247,7 +287,7 @@ static void on_rs_written(const client_resp_t *resp, void *data)
     if (resp->status == 200 || resp->status == 201) {
         json_t *rs = json_loads(resp->body, 0, NULL);
         if (rs)
-            written_add(s->c, s->key, rs);
+            written_add(s->c, s->key, rs, resp->status == 201);
         json_decref(rs);
         dreq_end(r);
         return;
@@ -585,11 +625,35 @@ static void write_status(dsync_t *s, const view_t *v)
 /* ---- the steps ---- */
 
 typedef struct {
+    dsync_t *s;
     const char *uid;
     const char *ns;
     const json_t **out;
     size_t n, cap;
 } collect_t;
+
+/* Adopts an orphan ReplicaSet the selector takes (guarded by its resourceVersion). */
+static void adopt_rs(dsync_t *s, const json_t *rs)
+{
+    json_t *refs =
+        json_deep_copy(json_object_get(json_object_get(rs, "metadata"), "ownerReferences"));
+    if (!json_is_array(refs)) {
+        json_decref(refs);
+        refs = json_array();
+    }
+    json_array_append_new(refs, controllers__owner_ref(s->d, "Deployment", "apps/v1"));
+    json_t *patch = json_pack("{s:{s:o, s:s}}", "metadata", "ownerReferences", refs,
+                              "resourceVersion", controllers__meta(rs, "resourceVersion") ?: "");
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    json_decref(patch);
+    cleanup_free char *path =
+        xasprintf("/apis/apps/v1/namespaces/%s/replicasets/%s", controllers__meta(rs, "namespace"),
+                  controllers__meta(rs, "name"));
+    log_info("controllers", "Deployment %s: adopting replica set %s", s->key,
+             controllers__meta(rs, "name"));
+    client_request(s->c->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_rs_written, dreq_new(s, controllers__meta(rs, "name")));
+}
 
 static bool collect_rs(json_t *rs, void *data)
 {
@@ -597,8 +661,15 @@ static bool collect_rs(json_t *rs, void *data)
     if (strcmp(controllers__meta(rs, "namespace") ?: "", cl->ns) != 0)
         return true;
     const json_t *ref = controllers__controller_ref(rs);
-    if (!ref || strcmp(json_string_value(json_object_get(ref, "uid")) ?: "", cl->uid) != 0)
+    if (!ref) {
+        if (controllers__meta(cl->s->d, "deletionTimestamp") ||
+            controllers__meta(rs, "deletionTimestamp") || !selects(cl->s->d, rs))
+            return true;
+        adopt_rs(cl->s, rs);
+        /* counted as ours from now: the write is awaited before the next step */
+    } else if (strcmp(json_string_value(json_object_get(ref, "uid")) ?: "", cl->uid) != 0) {
         return true;
+    }
     if (cl->n == cl->cap) {
         cl->cap = cl->cap ? cl->cap * 2 : 8;
         cl->out = xrealloc(cl->out, cl->cap * sizeof(*cl->out));
@@ -698,7 +769,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     s->pending = 1;
     d = s->d;
     const json_t *dspec = json_object_get(d, "spec");
-    collect_t cl = {.uid = controllers__meta(d, "uid") ?: "", .ns = ns};
+    collect_t cl = {.s = s, .uid = controllers__meta(d, "uid") ?: "", .ns = ns};
     informer_foreach(c->rss, collect_rs, &cl);
     if (cl.n > 1)
         qsort(cl.out, cl.n, sizeof(*cl.out), by_age);

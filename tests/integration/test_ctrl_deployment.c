@@ -425,6 +425,67 @@ static void test_deadline(env_t *e)
     CHECK(env_kubectl(e, NULL, status) != 0);
 }
 
+typedef struct {
+    const char *rs, *owner_kind;
+} ref_t;
+
+static bool rs_owned_by(env_t *e, void *data)
+{
+    ref_t *r = data;
+    char path[256];
+    snprintf(path, sizeof(path), "/apis/apps/v1/namespaces/default/replicasets/%s", r->rs);
+    json_t *rs = NULL;
+    env_call(e, "GET", path, NULL, NULL, &rs);
+    const json_t *ref = json_array_get(env_get(rs, "metadata", "ownerReferences"), 0);
+    bool ok = ref && json_is_true(json_object_get(ref, "controller")) &&
+              !strcmp(json_string_value(json_object_get(ref, "kind")) ?: "", r->owner_kind);
+    json_decref(rs);
+    return ok;
+}
+
+/* A ReplicaSet nobody owns, with the deployment's template, is adopted as its new one: no
+ * second ReplicaSet, no new pods. */
+static void test_adopt(env_t *e)
+{
+    const char *rs = "{\"apiVersion\":\"apps/v1\",\"kind\":\"ReplicaSet\",\"metadata\":{"
+                     "\"name\":\"adopt-manual\",\"labels\":{\"app\":\"adopt\"}},\"spec\":{"
+                     "\"replicas\":2,\"selector\":{\"matchLabels\":{\"app\":\"adopt\"}},"
+                     "\"template\":{\"metadata\":{\"labels\":{\"app\":\"adopt\"}},\"spec\":{"
+                     "\"containers\":[{\"name\":\"c\",\"image\":\"img:v1\"}]}}}}";
+    REQUIRE_VOID(env_call(e, "POST", "/apis/apps/v1/namespaces/default/replicasets",
+                          "application/json", rs, NULL) == 201);
+    watch_t w = {.name = "adopt", .replicas = 2};
+    CHECK(env_wait(e, pods_settled, &w, 20000));
+    json_t *before = NULL;
+    env_pods(e, "default", "app%3Dadopt", NULL, &before);
+    cleanup_free char *body = deploy_body("adopt", 2, "img:v1", surge1);
+    REQUIRE_VOID(env_call(e, "POST", "/apis/apps/v1/namespaces/default/deployments",
+                          "application/json", body, NULL) == 201);
+    ref_t r = {"adopt-manual", "Deployment"};
+    CHECK(env_wait(e, rs_owned_by, &r, 20000));
+    watch_t w2 = {.name = "adopt", .replicas = 2};
+    CHECK_MSG(env_wait(e, rolled_out, &w2, 30000), "adopted: %s", w2.why);
+    json_t *rss = replicasets(e, "adopt");
+    CHECK_INT(json_array_size(rss), 1);
+    json_decref(rss);
+    json_t *after = NULL;
+    env_pods(e, "default", "app%3Dadopt", NULL, &after);
+    CHECK_INT(json_array_size(after), 2);
+    size_t i;
+    json_t *p;
+    json_array_foreach(after, i, p)
+    {
+        bool found = false;
+        size_t j;
+        json_t *q;
+        json_array_foreach(before, j, q) found =
+            found || json_equal(env_get(p, "metadata", "uid"), env_get(q, "metadata", "uid"));
+        CHECK(found);
+    }
+    json_decref(before);
+    json_decref(after);
+}
+
 static void test_events(env_t *e)
 {
     json_t *list = NULL;
@@ -459,6 +520,7 @@ int main(void)
     test_recreate(&e);
     test_restart(&e);
     test_deadline(&e);
+    test_adopt(&e);
     test_events(&e);
     env_stop(&e);
     TEST_END();
