@@ -64,6 +64,8 @@ typedef struct ctrlcore_rs_s {
     int actual;    /* status.replicas */
     int available; /* status.availableReplicas */
     int64_t created;
+    int max_before; /* its max-replicas annotation (the deployment's size + surge when last
+                     * scaled), 0 if absent */
 } ctrlcore_rs_t;
 
 /* The pods a set of ReplicaSets stands for: per RS the larger of spec and status, so a
@@ -81,6 +83,16 @@ int ctrlcore_rolling_new_size(int replicas, int surge, int cur_total, int new_si
  * replicas were taken away in total. */
 int ctrlcore_rolling_scale_old(int replicas, int unavailable, const ctrlcore_rs_t *new_rs,
                                ctrlcore_rs_t *old, size_t n_old);
+
+/* Proportional scaling (upstream's scale() for several active ReplicaSets during a
+ * RollingUpdate): the deployment now wants `replicas` with `surge`; the difference between
+ * replicas + surge and what the active ReplicaSets hold is shared out in proportion to their
+ * sizes (each scaled by (replicas + surge) / max_before, rounded; status_replicas stands in for
+ * a missing max_before), larger ReplicaSets first (newer first when growing, older first when
+ * shrinking), the rounding leftover to the first. rs[] holds the active ones (spec > 0); their
+ * .replicas are updated in place. */
+void ctrlcore_proportional_scale(int replicas, int surge, int status_replicas, ctrlcore_rs_t *rs,
+                                 size_t n);
 
 /* Expectations, as upstream's ControllerExpectations (with deletions tracked per pod, as its
  * UIDTrackingControllerExpectations): what an owner (key "ns/name") has asked for and not yet

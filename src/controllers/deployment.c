@@ -751,6 +751,74 @@ static void cleanup_history(dsync_t *s, const json_t **old, size_t n)
     }
 }
 
+static int ann_int(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(
+        json_object_get(json_object_get(json_object_get(o, "metadata"), "annotations"), k));
+    return v ? atoi(v) : -1;
+}
+
+/* The deployment's size changed since its active ReplicaSets were last sized (upstream's
+ * isScalingEvent, by their desired-replicas annotation). */
+static bool scaling_event(const json_t **rs, size_t n, int replicas)
+{
+    for (size_t i = 0; i < n; i++) {
+        int desired = ann_int(rs[i], ANN_DESIRED);
+        if (spec_int(rs[i], "replicas", 1) > 0 && desired >= 0 && desired != replicas)
+            return true;
+    }
+    return false;
+}
+
+/* Upstream's scale(): the one active ReplicaSet (or the newest when none is) takes the whole
+ * size; with a saturated new one the old go to 0; otherwise, in a RollingUpdate, the change is
+ * shared out proportionally (ctrlcore_proportional_scale). all[] is oldest first. */
+static bool scale_step(dsync_t *s, const json_t *new_rs, const json_t **all, size_t n, int replicas,
+                       int surge, bool rolling)
+{
+    const json_t *active[MAX_STEP_RS];
+    size_t na = 0;
+    for (size_t i = 0; i < n && na < MAX_STEP_RS; i++) {
+        if (spec_int(all[i], "replicas", 1) > 0)
+            active[na++] = all[i];
+    }
+    if (na <= 1) {
+        const json_t *t = na ? active[0] : new_rs ? new_rs : n ? all[n - 1] : NULL;
+        if (!t || spec_int(t, "replicas", 1) == replicas)
+            return false;
+        scale_rs(s, t, replicas, surge);
+        return true;
+    }
+    bool acted = false;
+    if (new_rs && spec_int(new_rs, "replicas", 1) == replicas &&
+        ann_int(new_rs, ANN_DESIRED) == replicas &&
+        status_int(new_rs, "availableReplicas") >= replicas) {
+        for (size_t i = 0; i < na; i++) {
+            if (active[i] != new_rs) {
+                scale_rs(s, active[i], 0, surge);
+                acted = true;
+            }
+        }
+        return acted;
+    }
+    if (!rolling)
+        return false;
+    ctrlcore_rs_t sizes[MAX_STEP_RS];
+    for (size_t i = 0; i < na; i++) {
+        int mb = ann_int(active[i], ANN_MAX);
+        sizes[i] = (ctrlcore_rs_t){.replicas = spec_int(active[i], "replicas", 1),
+                                   .created = created_of(active[i]),
+                                   .max_before = mb > 0 ? mb : 0};
+    }
+    ctrlcore_proportional_scale(replicas, surge, status_int(s->d, "replicas"), sizes, na);
+    for (size_t i = 0; i < na; i++) {
+        /* Written even when unchanged: the annotations record the new size. */
+        scale_rs(s, active[i], sizes[i].replicas, surge);
+        acted = true;
+    }
+    return acted;
+}
+
 static void process(workqueue_t *q, const char *key, void *data)
 {
     dctrl_t *c = data;
@@ -822,29 +890,18 @@ static void process(workqueue_t *q, const char *key, void *data)
     if (deleting) {
         /* Only the status while the deployment goes. */
     } else if (paused) {
-        /* No rollout while paused; a scale still applies where it is unambiguous (upstream's
-         * scale(): the one active ReplicaSet, else the new one when none is active).
-         * Proportional scaling of several active ReplicaSets is not done. */
-        const json_t *active = NULL;
-        int nactive = 0;
-        for (size_t i = 0; i < cl.n; i++) {
-            if (spec_int(cl.out[i], "replicas", 1) > 0) {
-                active = cl.out[i];
-                nactive++;
-            }
-        }
-        if (nactive == 0)
-            active = new_rs;
-        if (nactive <= 1 && active && spec_int(active, "replicas", 1) != replicas) {
-            scale_rs(s, active, replicas, surge);
-            acted = true;
-        }
+        /* No rollout while paused; a scale still applies. */
+        if (scaling_event(cl.out, cl.n, replicas) ||
+            (new_rs && nold == 0 && spec_int(new_rs, "replicas", 1) != replicas))
+            acted = scale_step(s, new_rs, cl.out, cl.n, replicas, surge, !recreate);
         cleanup_history(s, old, nold);
+    } else if (scaling_event(cl.out, cl.n, replicas)) {
+        acted = scale_step(s, new_rs, cl.out, cl.n, replicas, surge, !recreate);
     } else if (!new_rs) {
         ctrlcore_rs_t cur[MAX_STEP_RS];
         for (size_t i = 0; i < nold; i++)
             cur[i] = (ctrlcore_rs_t){spec_int(old[i], "replicas", 1),
-                                     status_int(old[i], "replicas"), 0, 0};
+                                     status_int(old[i], "replicas"), 0, 0, 0};
         int size =
             recreate ? 0
                      : ctrlcore_rolling_new_size(replicas, surge, ctrlcore_pod_count(cur, nold), 0);
@@ -881,9 +938,9 @@ static void process(workqueue_t *q, const char *key, void *data)
             for (size_t i = 0; i < nold; i++)
                 cur[i] =
                     (ctrlcore_rs_t){spec_int(old[i], "replicas", 1), status_int(old[i], "replicas"),
-                                    status_int(old[i], "availableReplicas"), created_of(old[i])};
+                                    status_int(old[i], "availableReplicas"), created_of(old[i]), 0};
             ctrlcore_rs_t nrs = {spec_int(new_rs, "replicas", 1), status_int(new_rs, "replicas"),
-                                 status_int(new_rs, "availableReplicas"), created_of(new_rs)};
+                                 status_int(new_rs, "availableReplicas"), created_of(new_rs), 0};
             cur[nold] = nrs;
             int size = ctrlcore_rolling_new_size(replicas, surge, ctrlcore_pod_count(cur, nold + 1),
                                                  nrs.replicas);

@@ -361,6 +361,76 @@ int ctrlcore_rolling_scale_old(int replicas, int unavailable, const ctrlcore_rs_
     return done;
 }
 
+/* ---- proportional scaling ---- */
+
+static int by_size_grow(const void *x, const void *y)
+{
+    const ctrlcore_rs_t *a = *(ctrlcore_rs_t *const *)x, *b = *(ctrlcore_rs_t *const *)y;
+    if (a->replicas != b->replicas)
+        return a->replicas > b->replicas ? -1 : 1;
+    return a->created > b->created ? -1 : a->created < b->created ? 1 : 0; /* newer first */
+}
+
+static int by_size_shrink(const void *x, const void *y)
+{
+    const ctrlcore_rs_t *a = *(ctrlcore_rs_t *const *)x, *b = *(ctrlcore_rs_t *const *)y;
+    if (a->replicas != b->replicas)
+        return a->replicas > b->replicas ? -1 : 1;
+    return a->created < b->created ? -1 : a->created > b->created ? 1 : 0; /* older first */
+}
+
+static int rs_fraction(const ctrlcore_rs_t *rs, int replicas, int surge, int status_replicas)
+{
+    if (replicas == 0)
+        return -rs->replicas;
+    int max_now = replicas + surge;
+    int before = rs->max_before > 0 ? rs->max_before : status_replicas;
+    if (before == 0)
+        return 0;
+    /* round half away from zero, as Go's math.Round */
+    long long num = (long long)rs->replicas * max_now;
+    long long size = (2 * num + before) / (2LL * before);
+    return (int)(size - rs->replicas);
+}
+
+void ctrlcore_proportional_scale(int replicas, int surge, int status_replicas, ctrlcore_rs_t *rs,
+                                 size_t n)
+{
+    if (n == 0)
+        return;
+    int all = 0;
+    for (size_t i = 0; i < n; i++)
+        all += rs[i].replicas;
+    int allowed = replicas > 0 ? replicas + surge : 0;
+    int to_add = allowed - all;
+    if (to_add == 0)
+        return;
+    ctrlcore_rs_t **sorted = xcalloc(n, sizeof(*sorted));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &rs[i];
+    qsort(sorted, n, sizeof(*sorted), to_add > 0 ? by_size_grow : by_size_shrink);
+    int *size = xcalloc(n, sizeof(*size));
+    int added = 0;
+    for (size_t i = 0; i < n; i++) {
+        ctrlcore_rs_t *r = sorted[i];
+        int p = 0;
+        if (r->replicas != 0 && to_add != added) {
+            int frac = rs_fraction(r, replicas, surge, status_replicas);
+            int left = to_add - added;
+            p = to_add > 0 ? (frac < left ? frac : left) : (frac > left ? frac : left);
+        }
+        size[i] = r->replicas + p;
+        added += p;
+    }
+    size[0] += to_add - added;
+    if (size[0] < 0)
+        size[0] = 0;
+    for (size_t i = 0; i < n; i++)
+        sorted[i]->replicas = size[i];
+    free(size);
+    free(sorted);
+}
+
 /* ---- expectations ---- */
 
 typedef struct {

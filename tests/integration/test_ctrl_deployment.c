@@ -27,6 +27,10 @@ static fk_action_t decide(const json_t *pod, void *data)
 {
     const char *app = json_string_value(
         json_object_get(json_object_get(json_object_get(pod, "metadata"), "labels"), "app"));
+    const char *image = json_string_value(json_object_get(
+        json_array_get(json_object_get(json_object_get(pod, "spec"), "containers"), 0), "image"));
+    if (image && !strcmp(image, "img:bad"))
+        return FK_NOT_READY; /* a rollout that cannot finish */
     return app && !strcmp(app, "stuck") ? FK_NOT_READY : FK_READY;
 }
 
@@ -486,6 +490,49 @@ static void test_adopt(env_t *e)
     json_decref(after);
 }
 
+typedef struct {
+    const char *app;
+    int old_size, new_size;
+} sizes_t;
+
+static bool sizes_are(env_t *e, void *data)
+{
+    sizes_t *z = data;
+    json_t *rss = replicasets(e, z->app);
+    const json_t *o = rs_with_image(rss, "img:v1"), *n = rs_with_image(rss, "img:bad");
+    bool ok = o && n && env_int(o, "spec", "replicas") == z->old_size &&
+              env_int(n, "spec", "replicas") == z->new_size;
+    json_decref(rss);
+    return ok;
+}
+
+/* Scaled while a rollout is stuck: the new size is shared between old and new ReplicaSets in
+ * proportion (upstream's example: 10 → 20 with maxSurge 3 → 5, maxUnavailable 2). */
+static void test_proportional(env_t *e)
+{
+    cleanup_free char *body =
+        deploy_body("prop", 10, "img:v1",
+                    "{\"type\":\"RollingUpdate\",\"rollingUpdate\":{\"maxSurge\":\"25%\","
+                    "\"maxUnavailable\":\"25%\"}}");
+    REQUIRE_VOID(env_call(e, "POST", "/apis/apps/v1/namespaces/default/deployments",
+                          "application/json", body, NULL) == 201);
+    watch_t w = {.name = "prop", .replicas = 10};
+    CHECK_MSG(env_wait(e, rolled_out, &w, 30000), "prop: %s", w.why);
+    REQUIRE_VOID(set_image(e, "prop", "img:bad") == 200);
+    /* 13 pods at most, 8 available at least: old 8, new 5, and no further. */
+    sizes_t stuck = {"prop", 8, 5};
+    CHECK(env_wait(e, sizes_are, &stuck, 20000));
+    env_run(e, 1000);
+    CHECK(sizes_are(e, &stuck));
+    REQUIRE_VOID(env_call(e, "PATCH", DPATH "prop", "application/merge-patch+json",
+                          "{\"spec\":{\"replicas\":20}}", NULL) == 200);
+    /* 25 in all: 8·25/13 → 15 and 5·25/13 → 10. */
+    sizes_t scaled = {"prop", 15, 10};
+    CHECK(env_wait(e, sizes_are, &scaled, 20000));
+    env_run(e, 1000);
+    CHECK(sizes_are(e, &scaled));
+}
+
 static void test_events(env_t *e)
 {
     json_t *list = NULL;
@@ -521,6 +568,7 @@ int main(void)
     test_restart(&e);
     test_deadline(&e);
     test_adopt(&e);
+    test_proportional(&e);
     test_events(&e);
     env_stop(&e);
     TEST_END();

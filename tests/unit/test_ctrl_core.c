@@ -168,17 +168,17 @@ static void test_rolling_steps(void)
     CHECK_INT(ctrlcore_rolling_new_size(10, 3, 10, 0), 3);
 
     /* Unhealthy old replicas go first, even below the healthy bound. */
-    ctrlcore_rs_t nrs = {2, 2, 2, 2};
-    ctrlcore_rs_t old[] = {{3, 3, 1, 1}};
+    ctrlcore_rs_t nrs = {2, 2, 2, 2, 0};
+    ctrlcore_rs_t old[] = {{3, 3, 1, 1, 0}};
     CHECK_INT(ctrlcore_rolling_scale_old(3, 0, &nrs, old, 1), 2);
     CHECK_INT(old[0].replicas, 1);
     /* Nothing down while the new pods are not available and no surge room is left. */
-    ctrlcore_rs_t nrs2 = {1, 1, 0, 2};
-    ctrlcore_rs_t old2[] = {{3, 3, 3, 1}};
+    ctrlcore_rs_t nrs2 = {1, 1, 0, 2, 0};
+    ctrlcore_rs_t old2[] = {{3, 3, 3, 1, 0}};
     CHECK_INT(ctrlcore_rolling_scale_old(3, 0, &nrs2, old2, 1), 0);
     /* Oldest first. */
-    ctrlcore_rs_t nrs3 = {2, 2, 2, 3};
-    ctrlcore_rs_t old3[] = {{1, 1, 1, 2}, {1, 1, 1, 1}};
+    ctrlcore_rs_t nrs3 = {2, 2, 2, 3, 0};
+    ctrlcore_rs_t old3[] = {{1, 1, 1, 2, 0}, {1, 1, 1, 1, 0}};
     CHECK_INT(ctrlcore_rolling_scale_old(3, 0, &nrs3, old3, 2), 1);
     CHECK_INT(old3[1].replicas, 0);
     CHECK_INT(old3[0].replicas, 1);
@@ -188,7 +188,7 @@ static void test_rolling_steps(void)
     int cfgs[][3] = {{3, 1, 0}, {10, 3, 2}, {5, 0, 1}, {4, 2, 2}, {1, 1, 0}};
     for (size_t k = 0; k < C8S_ARRAY_SIZE(cfgs); k++) {
         int replicas = cfgs[k][0], surge = cfgs[k][1], unavail = cfgs[k][2];
-        ctrlcore_rs_t o = {replicas, replicas, replicas, 1}, n = {0, 0, 0, 2};
+        ctrlcore_rs_t o = {replicas, replicas, replicas, 1, 0}, n = {0, 0, 0, 2, 0};
         bool ok = true;
         int steps = 0;
         while ((o.replicas > 0 || n.replicas < replicas) && steps < 100) {
@@ -252,8 +252,33 @@ static void test_expectations(void)
     ctrlcore_expect_free(x);
 }
 
+static void test_proportional(void)
+{
+    /* Stuck mid-rollout at 10 (+3 surge): old 8, new 3. Scaled to 20 (+5): 14 more shared out
+     * 8:3 scaled by 25/13, the leftover to the larger. */
+    ctrlcore_rs_t rs[] = {{.replicas = 8, .created = 1, .max_before = 13},
+                          {.replicas = 3, .created = 2, .max_before = 13}};
+    ctrlcore_proportional_scale(20, 5, 11, rs, 2);
+    CHECK_INT(rs[0].replicas, 19);
+    CHECK_INT(rs[1].replicas, 6);
+    /* And down to 5 (+2): 7 in all. */
+    rs[0].max_before = rs[1].max_before = 25;
+    ctrlcore_proportional_scale(5, 2, 25, rs, 2);
+    CHECK_INT(rs[0].replicas, 5);
+    CHECK_INT(rs[1].replicas, 2);
+    /* To zero: everything goes. */
+    ctrlcore_proportional_scale(0, 0, 7, rs, 2);
+    CHECK_INT(rs[0].replicas + rs[1].replicas, 0);
+    /* Without annotations the deployment's status size stands in. */
+    ctrlcore_rs_t r2[] = {{.replicas = 2, .created = 1}, {.replicas = 2, .created = 2}};
+    ctrlcore_proportional_scale(8, 0, 4, r2, 2);
+    CHECK_INT(r2[0].replicas, 4);
+    CHECK_INT(r2[1].replicas, 4);
+}
+
 int main(void)
 {
+    test_proportional();
     test_expectations();
     test_victims();
     test_available();
