@@ -826,7 +826,13 @@ static void process(workqueue_t *q, const char *key, void *data)
     controllers__split_key(key, ns, sizeof(ns), name, sizeof(name));
     json_t *d = informer_get(c->deploys, ns, name);
     if (!d || !informer_synced(c->rss) || !informer_synced(c->pods) ||
-        !informer_synced(c->deploys) || writes_unseen(c, key)) {
+        !informer_synced(c->deploys)) {
+        workqueue_done(q, key);
+        return;
+    }
+    if (writes_unseen(c, key)) {
+        /* The ReplicaSet's event brings it back; the delay only covers a write never seen. */
+        workqueue_add_after(q, key, 2000);
         workqueue_done(q, key);
         return;
     }
