@@ -901,8 +901,10 @@ static void process(workqueue_t *q, const char *key, void *data)
             (new_rs && nold == 0 && spec_int(new_rs, "replicas", 1) != replicas))
             acted = scale_step(s, new_rs, cl.out, cl.n, replicas, surge, !recreate);
         cleanup_history(s, old, nold);
-    } else if (scaling_event(cl.out, cl.n, replicas)) {
-        acted = scale_step(s, new_rs, cl.out, cl.n, replicas, surge, !recreate);
+    } else if (scaling_event(cl.out, cl.n, replicas) &&
+               (acted = scale_step(s, new_rs, cl.out, cl.n, replicas, surge, !recreate))) {
+        /* Resized; the next sync goes on with the rollout. A resize with nothing to write
+         * (Recreate with two active sets) falls through to the rollout instead. */
     } else if (!new_rs) {
         ctrlcore_rs_t cur[MAX_STEP_RS];
         for (size_t i = 0; i < nold; i++)
