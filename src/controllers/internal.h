@@ -26,6 +26,10 @@ extern const ctrl_ops_t controllers__endpoints;
 extern const ctrl_ops_t controllers__endpointslice;
 extern const ctrl_ops_t controllers__endpointslicemirroring;
 
+extern const ctrl_ops_t controllers__replicaset;
+extern const ctrl_ops_t controllers__replicationcontroller;
+extern const ctrl_ops_t controllers__deployment;
+
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
 /* The shared informer of a collection ("/api/v1/pods"): one list and watch however many
@@ -103,5 +107,19 @@ bool controllers__should_mirror(const json_t *svc, const json_t *endpoints);
  * endpointslicemirroring-controller.k8s.io, owned by the Endpoints; no placeholder. */
 json_t *controllers__slices_mirror_plan(const json_t *endpoints, const json_t *existing,
                                         size_t max);
+
+/* The ownerReference with controller=true, or NULL (borrowed). */
+const json_t *controllers__controller_ref(const json_t *obj);
+/* "<namespace>/<name>" of an object, or NULL without a name; owned. */
+char *controllers__key(const json_t *obj);
+/* Splits "<namespace>/<name>" into the two buffers (truncating). */
+void controllers__split_key(const char *key, char *ns, size_t nslen, char *name, size_t namelen);
+/* A controller ownerReference to owner (controller and blockOwnerDeletion true); owned. */
+json_t *controllers__owner_ref(const json_t *owner, const char *kind, const char *api_version);
+/* Posts a core/v1 Event about obj (fire and forget: the answer is only logged), as upstream's
+ * recorder: reason e.g. "SuccessfulCreate", type "Normal" or "Warning". */
+void controllers__event(client_t *c, const json_t *obj, const char *kind, const char *api_version,
+                        const char *component, const char *type, const char *reason,
+                        const char *fmt, ...) __attribute__((format(printf, 8, 9)));
 
 #endif

@@ -11,8 +11,15 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
-    &controllers__endpoints, &controllers__endpointslice,  &controllers__endpointslicemirroring,
+    &controllers__namespace,
+    &controllers__serviceaccount,
+    &controllers__gc,
+    &controllers__endpoints,
+    &controllers__endpointslice,
+    &controllers__endpointslicemirroring,
+    &controllers__replicaset,
+    &controllers__replicationcontroller,
+    &controllers__deployment,
 };
 
 struct controllers_s {
