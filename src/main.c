@@ -20,6 +20,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
+    {"image", cmd_image, "manage the node's images: pull, import, ls, rm, inspect, gc"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -4,5 +4,7 @@
 
 /* `c8s server`: runs the server roles until SIGTERM/SIGINT. Returns the exit code. */
 int cmd_server(int argc, char **argv);
+/* `c8s image`: pull, import, ls, rm, inspect and gc on the node's image store. */
+int cmd_image(int argc, char **argv);
 
 #endif

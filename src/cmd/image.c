@@ -1,0 +1,222 @@
+/*
+ * image.c — `c8s image`: the node's image store by hand (pull, import, ls, rm, gc). A thin front
+ * end over include/c8s/image.h; the same store the kubelet uses, safe to run beside it.
+ */
+#include "c8s/cmd.h"
+#include "c8s/image.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: c8s image [--data-dir DIR] <command> [args]\n\n"
+               "commands:\n"
+               "  pull REF [--insecure-registry HOST:PORT]... [--username U --password P]\n"
+               "                     pull from a registry (OCI distribution API)\n"
+               "  import FILE        import an OCI-layout or docker-archive tarball\n"
+               "  ls                 list images\n"
+               "  rm REF...          remove images (a name, a digest or an image ID)\n"
+               "  inspect REF        print the image's record and config as JSON\n"
+               "  mount ID REF DIR   mount REF's root filesystem (overlayfs) at DIR/rootfs for a\n"
+               "                     container ID, as the kubelet does (the image is then in use)\n"
+               "  umount ID DIR      unmount it, delete DIR and release the image\n"
+               "  gc [--high PCT] [--low PCT]\n"
+               "                     remove unused images, least recently used first, when the\n"
+               "                     disk is fuller than PCT (default 85, down to 80)\n\n"
+               "flags:\n"
+               "  --data-dir DIR     node-local state (default /var/lib/c8s)\n");
+}
+
+static void human_size(uint64_t n, char *buf, size_t len)
+{
+    static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
+    double v = (double)n;
+    size_t u = 0;
+    while (v >= 1000 && u + 1 < C8S_ARRAY_SIZE(units)) {
+        v /= 1000;
+        u++;
+    }
+    snprintf(buf, len, u ? "%.3g%s" : "%.0f%s", v, units[u]);
+}
+
+static int do_ls(image_store_t *st, c8s_err_t *err)
+{
+    image_info_t *infos = NULL;
+    size_t n = 0;
+    if (image_list(st, &infos, &n, err) < 0)
+        return err->code;
+    printf("%-60s %-14s %-10s %s\n", "IMAGE", "IMAGE ID", "SIZE", "DIGEST");
+    for (size_t i = 0; i < n; i++) {
+        char size[32];
+        human_size(infos[i].size, size, sizeof(size));
+        const char *id = strlen(infos[i].config) > 7 + 12 ? infos[i].config + 7 : "";
+        if (infos[i].n_names == 0)
+            printf("%-60s %-14.12s %-10s %s\n", "<none>", id, size, infos[i].digest);
+        for (size_t k = 0; k < infos[i].n_names; k++)
+            printf("%-60s %-14.12s %-10s %s\n", infos[i].names[k], id, size, infos[i].digest);
+    }
+    image_info_free_array(infos, n);
+    return 0;
+}
+
+static int do_inspect(image_store_t *st, const char *ref, c8s_err_t *err)
+{
+    image_info_t info;
+    if (image_lookup(st, ref, &info, err) < 0)
+        return err->code;
+    json_t *cfg = NULL;
+    if (image_config(st, info.digest, &cfg, err) < 0) {
+        image_info_free(&info);
+        return err->code;
+    }
+    json_t *names = json_array(), *layers = json_array();
+    for (size_t i = 0; i < info.n_names; i++)
+        json_array_append_new(names, json_string(info.names[i]));
+    for (size_t i = 0; i < info.n_layers; i++)
+        json_array_append_new(layers, json_string(info.layers[i]));
+    cleanup_json json_t *out =
+        json_pack("{s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:b, s:o}", "digest", info.digest, "id",
+                  info.config, "names", names, "layers", layers, "size", (json_int_t)info.size,
+                  "created", (json_int_t)info.created, "lastUsed", (json_int_t)info.last_used,
+                  "inUse", info.in_use, "config", cfg);
+    image_info_free(&info);
+    cleanup_free char *s = json_dumps(out, JSON_INDENT(2));
+    if (s)
+        puts(s);
+    return 0;
+}
+
+int cmd_image(int argc, char **argv)
+{
+    const char *data_dir = "/var/lib/c8s";
+    const char *username = NULL, *password = NULL;
+    const char **insecure = xcalloc((size_t)argc + 1, sizeof(char *));
+    size_t n_insecure = 0;
+    int high = 85, low = 80;
+    enum { O_DATA = 256, O_INSECURE, O_USER, O_PASS, O_HIGH, O_LOW };
+    static const struct option longopts[] = {
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"insecure-registry", required_argument, NULL, O_INSECURE},
+        {"username", required_argument, NULL, O_USER},
+        {"password", required_argument, NULL, O_PASS},
+        {"high", required_argument, NULL, O_HIGH},
+        {"low", required_argument, NULL, O_LOW},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (c) {
+        case O_DATA:
+            data_dir = optarg;
+            break;
+        case O_INSECURE:
+            insecure[n_insecure++] = optarg;
+            break;
+        case O_USER:
+            username = optarg;
+            break;
+        case O_PASS:
+            password = optarg;
+            break;
+        case O_HIGH:
+            high = atoi(optarg);
+            break;
+        case O_LOW:
+            low = atoi(optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            free(insecure);
+            return 0;
+        default:
+            usage(stderr);
+            free(insecure);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage(stderr);
+        free(insecure);
+        return 2;
+    }
+    const char *verb = argv[optind];
+    char **args = argv + optind + 1;
+    int nargs = argc - optind - 1;
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    image_store_t *st = NULL;
+    int rc = 0;
+    if (image_store_open(data_dir, &st, &err) < 0)
+        goto out;
+    if (strcmp(verb, "ls") == 0 || strcmp(verb, "list") == 0) {
+        rc = do_ls(st, &err);
+    } else if (strcmp(verb, "pull") == 0 && nargs == 1) {
+        image_pull_opts_t o = {.insecure = insecure,
+                               .n_insecure = n_insecure,
+                               .username = username,
+                               .password = password};
+        char *digest = NULL;
+        rc = image_pull(st, args[0], &o, &digest, &err);
+        if (rc == 0)
+            printf("%s\n", digest);
+        free(digest);
+    } else if (strcmp(verb, "import") == 0 && nargs == 1) {
+        char **names = NULL;
+        size_t n = 0;
+        rc = image_import(st, args[0], &names, &n, &err);
+        for (size_t i = 0; i < n; i++) {
+            printf("imported %s\n", names[i]);
+            free(names[i]);
+        }
+        free(names);
+    } else if (strcmp(verb, "rm") == 0 && nargs >= 1) {
+        for (int i = 0; i < nargs; i++) {
+            c8s_err_t e = C8S_ERR_INIT;
+            if (image_remove(st, args[i], &e) < 0) {
+                fprintf(stderr, "c8s image rm: %s\n", e.msg);
+                rc = e.code;
+            } else {
+                printf("removed %s\n", args[i]);
+            }
+            c8s_err_clear(&e);
+        }
+        image_store_close(st);
+        free(insecure);
+        return rc < 0 ? 1 : 0;
+    } else if (strcmp(verb, "inspect") == 0 && nargs == 1) {
+        rc = do_inspect(st, args[0], &err);
+    } else if (strcmp(verb, "mount") == 0 && nargs == 3) {
+        image_mount_t m;
+        rc = image_rootfs_prepare(st, args[1], args[0], args[2], &m, &err);
+        if (rc == 0) {
+            rc = image_rootfs_mount(&m, &err);
+            if (rc == 0)
+                printf("%s\n", m.target);
+            image_mount_free(&m);
+        }
+    } else if (strcmp(verb, "umount") == 0 && nargs == 2) {
+        rc = image_rootfs_teardown(st, args[0], args[1], &err);
+    } else if (strcmp(verb, "gc") == 0 && nargs == 0) {
+        uint64_t freed = 0;
+        size_t removed = 0;
+        rc = image_gc(st, high, low, &freed, &removed, &err);
+        if (rc == 0)
+            printf("removed %zu images, %llu bytes\n", removed, (unsigned long long)freed);
+    } else {
+        usage(stderr);
+        image_store_close(st);
+        free(insecure);
+        return 2;
+    }
+out:
+    image_store_close(st);
+    free(insecure);
+    if (err.code) {
+        fprintf(stderr, "c8s image %s: %s\n", verb, err.msg);
+        return 1;
+    }
+    return rc < 0 ? 1 : 0;
+}

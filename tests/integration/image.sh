@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# image.sh — the image store against real things: an image built here from Debian's busybox-static
+# (two layers, the second with whiteouts), pushed with curl to Debian's docker-registry on a free
+# loopback port, pulled with `c8s image pull` (insecure registry; also through an OCI index with
+# two platforms), mounted as an overlayfs root filesystem and run with chroot; docker-archive and
+# OCI-layout tarballs imported; malicious layers refused; everything removed again.
+source "$C8S_SOURCE_DIR/tests/support/lib.sh"
+
+WORK=$(mktemp -d /tmp/c8s-image.XXXXXX)
+TMPDIRS+=("$WORK")
+DATA="$WORK/data"
+MOUNTS=()
+image_cleanup() {
+  for m in "${MOUNTS[@]}"; do umount -l "$m" 2>/dev/null; done
+  cleanup
+}
+trap image_cleanup EXIT
+
+c8s_image() { "$C8S_BIN" image --data-dir "$DATA" "$@"; }
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+size() { stat -c %s "$1"; }
+
+# ---- build the image: layer 1 = busybox with its applet links, layer 2 = whiteouts ----
+R1="$WORK/rootfs1"
+mkdir -p "$R1/bin" "$R1/etc/opaque" "$R1/etc/keep" "$R1/tmp"
+cp /bin/busybox "$R1/bin/busybox"
+for a in sh ls cat echo; do ln -s busybox "$R1/bin/$a"; done
+ln "$R1/bin/busybox" "$R1/bin/busybox-hardlink"
+echo gone >"$R1/etc/removed"
+echo old-a >"$R1/etc/opaque/a"
+echo kept >"$R1/etc/keep/k"
+chmod 1777 "$R1/tmp"
+chmod 0640 "$R1/etc/keep/k"
+chown 123:456 "$R1/etc/keep/k"
+tar --numeric-owner -C "$R1" -czf "$WORK/layer1.tar.gz" .
+R2="$WORK/rootfs2"
+mkdir -p "$R2/etc/opaque"
+: >"$R2/etc/.wh.removed"
+: >"$R2/etc/opaque/.wh..wh..opq"
+echo new-b >"$R2/etc/opaque/b"
+echo hello >"$R2/hello.txt"
+tar --numeric-owner -C "$R2" -cf "$WORK/layer2.tar" .
+
+L1=$(sha "$WORK/layer1.tar.gz")
+L2=$(sha "$WORK/layer2.tar")
+DIFF1=$(gzip -dc "$WORK/layer1.tar.gz" | sha256sum | cut -d' ' -f1)
+make_config() { # arch
+  printf '{"architecture":"%s","os":"linux","config":{"Entrypoint":["/bin/sh","-c"],"Cmd":["echo hi"],"Env":["PATH=/bin"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s","sha256:%s"]}}' \
+    "$1" "$DIFF1" "$L2"
+}
+make_config amd64 >"$WORK/config.json"
+make_config arm64 >"$WORK/config-arm64.json"
+CFG=$(sha "$WORK/config.json")
+CFGA=$(sha "$WORK/config-arm64.json")
+make_manifest() { # config-file
+  printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar+gzip","digest":"sha256:%s","size":%s},{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"sha256:%s","size":%s}]}' \
+    "$(sha "$1")" "$(size "$1")" "$L1" "$(size "$WORK/layer1.tar.gz")" "$L2" "$(size "$WORK/layer2.tar")"
+}
+make_manifest "$WORK/config.json" >"$WORK/manifest.json"
+make_manifest "$WORK/config-arm64.json" >"$WORK/manifest-arm64.json"
+MAN=$(sha "$WORK/manifest.json")
+MANA=$(sha "$WORK/manifest-arm64.json")
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}},{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"sha256:%s","size":%s,"platform":{"architecture":"amd64","os":"linux"}}]}' \
+  "$MANA" "$(size "$WORK/manifest-arm64.json")" "$MAN" "$(size "$WORK/manifest.json")" >"$WORK/index.json"
+
+# ---- a registry on loopback ----
+start_registry() {
+  for attempt in 1 2 3; do
+    REG_PORT=$(free_port)
+    REG="127.0.0.1:$REG_PORT"
+    mkdir -p "$WORK/registry"
+    cat >"$WORK/registry.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $WORK/registry
+http:
+  addr: $REG
+EOF
+    docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
+    REG_PID=$!
+    PIDS+=("$REG_PID")
+    for _ in $(seq 1 100); do
+      if curl -sf -o /dev/null "http://$REG/v2/"; then return 0; fi
+      kill -0 "$REG_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill -KILL "$REG_PID" 2>/dev/null
+    wait "$REG_PID" 2>/dev/null
+  done
+  cat "$WORK/registry.log" >&2
+  return 1
+}
+push_blob() { # repo file
+  local loc
+  loc=$(curl -sf -X POST -D - -o /dev/null "http://$REG/v2/$1/blobs/uploads/" |
+    tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
+  case "$loc" in http*) ;; *) loc="http://$REG$loc" ;; esac
+  case "$loc" in *\?*) loc="$loc&" ;; *) loc="$loc?" ;; esac
+  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" \
+    "${loc}digest=sha256:$(sha "$2")" -o /dev/null
+}
+push_manifest() { # repo ref file media-type
+  curl -sf -X PUT -H "Content-Type: $4" --data-binary "@$3" "http://$REG/v2/$1/manifests/$2" \
+    -o /dev/null
+}
+
+if ! start_registry; then
+  fail "docker-registry did not start"
+  finish
+  exit 1
+fi
+REPO=test/busybox
+check "push layer 1" push_blob $REPO "$WORK/layer1.tar.gz"
+check "push layer 2" push_blob $REPO "$WORK/layer2.tar"
+check "push config" push_blob $REPO "$WORK/config.json"
+check "push arm64 config" push_blob $REPO "$WORK/config-arm64.json"
+OCI_M=application/vnd.oci.image.manifest.v1+json
+check "push manifest" push_manifest $REPO v1 "$WORK/manifest.json" $OCI_M
+check "push arm64 manifest" push_manifest $REPO arm64 "$WORK/manifest-arm64.json" $OCI_M
+check "push index" push_manifest $REPO multi "$WORK/index.json" application/vnd.oci.image.index.v1+json
+
+# ---- pull ----
+out=$(c8s_image pull "$REG/$REPO:v1" 2>&1)
+check_eq "pull without --insecure-registry fails (https)" "$?" 1
+out=$(c8s_image pull "$REG/$REPO:v1" --insecure-registry "$REG" 2>&1)
+check_eq "pull v1 exit" "$?" 0
+check_eq "pull prints the manifest digest" "$(echo "$out" | tail -1)" "sha256:$MAN"
+for d in "$MAN" "$CFG" "$L1" "$L2"; do
+  f="$DATA/images/blobs/sha256/$d"
+  check "blob $d stored" test -f "$f"
+  check_eq "blob $d verifies" "$(sha "$f")" "$d"
+done
+check "layer 1 unpacked" test -x "$DATA/images/layers/$L1/bin/busybox"
+check "layer 2 whiteout is a 0/0 char device" \
+  test "$(stat -c '%F %t %T' "$DATA/images/layers/$L2/etc/removed")" = "character special file 0 0"
+out=$(c8s_image pull "$REG/$REPO:multi" --insecure-registry "$REG" 2>&1)
+check_eq "pull through the index picks linux/amd64" "$(echo "$out" | tail -1)" "sha256:$MAN"
+out=$(c8s_image pull "$REG/$REPO:nope" --insecure-registry "$REG" 2>&1)
+check_eq "pull of a missing tag fails" "$?" 1
+check_contains "missing tag reports 404" "$out" "404"
+
+ls_out=$(c8s_image ls)
+check_contains "ls shows v1" "$ls_out" "$REG/$REPO:v1"
+check_contains "ls shows multi" "$ls_out" "$REG/$REPO:multi"
+check_contains "ls shows the image ID" "$ls_out" "${CFG:0:12}"
+check_eq "v1 and multi are one image" "$(echo "$ls_out" | grep -c "sha256:$MAN")" 2
+inspect=$(c8s_image inspect "$REG/$REPO:v1")
+check_contains "inspect has the config" "$inspect" '"Entrypoint"'
+
+# ---- an overlayfs root filesystem ----
+C1="$WORK/containers/c1"
+out=$(c8s_image mount c1 "$REG/$REPO:v1" "$C1" 2>&1)
+check_eq "mount exit ($out)" "$?" 0
+MOUNTS+=("$C1/rootfs")
+RF="$C1/rootfs"
+check "busybox is in the rootfs" test -x "$RF/bin/busybox"
+check_eq "busybox runs in the rootfs" "$(chroot "$RF" /bin/sh -c 'echo hi from busybox')" \
+  "hi from busybox"
+check "whiteout hides etc/removed" test ! -e "$RF/etc/removed"
+check_eq "opaque dir shows only layer 2" "$(ls "$RF/etc/opaque" | tr '\n' ' ')" "b "
+check_eq "untouched dir is kept" "$(cat "$RF/etc/keep/k")" "kept"
+check_eq "mode and owner kept" "$(stat -c '%a %u:%g' "$RF/etc/keep/k")" "640 123:456"
+check_eq "sticky tmp kept" "$(stat -c '%a' "$RF/tmp")" "1777"
+check_eq "symlink kept" "$(readlink "$RF/bin/sh")" "busybox"
+check_eq "hardlink kept" "$(stat -c %i "$DATA/images/layers/$L1/bin/busybox-hardlink")" \
+  "$(stat -c %i "$DATA/images/layers/$L1/bin/busybox")"
+check_eq "layer 2 file" "$(cat "$RF/hello.txt")" "hello"
+echo scribble >"$RF/hello.txt"
+check_eq "writes go to the upper dir" "$(cat "$C1/upper/hello.txt")" "scribble"
+check_eq "the layer is untouched" "$(cat "$DATA/images/layers/$L2/hello.txt")" "hello"
+out=$(c8s_image rm "sha256:$MAN" 2>&1)
+check_eq "rm of an image in use is refused" "$?" 1
+check_contains "rm says in use" "$out" "in use"
+
+# ---- import: docker-archive (shares layer 2 with the pulled image) ----
+DA="$WORK/docker-archive"
+mkdir -p "$DA"
+gzip -dc "$WORK/layer1.tar.gz" >"$DA/layer1.tar"
+cp "$WORK/layer2.tar" "$DA/layer2.tar"
+cp "$WORK/config.json" "$DA/cfg.json"
+echo '[{"Config":"cfg.json","RepoTags":["example.com/imp/busybox:1"],"Layers":["layer1.tar","layer2.tar"]}]' >"$DA/manifest.json"
+tar -C "$DA" -cf "$WORK/docker-archive.tar" .
+out=$(c8s_image import "$WORK/docker-archive.tar" 2>&1)
+check_eq "import docker-archive ($out)" "$?" 0
+check_contains "import names the image" "$out" "example.com/imp/busybox:1"
+check_eq "layers shared: three layer dirs for four layer references" \
+  "$(ls "$DATA/images/layers" | wc -l)" 3
+C2="$WORK/containers/c2"
+out=$(c8s_image mount c2 example.com/imp/busybox:1 "$C2" 2>&1)
+check_eq "mount imported ($out)" "$?" 0
+MOUNTS+=("$C2/rootfs")
+check_eq "imported image runs" "$(chroot "$C2/rootfs" /bin/cat /hello.txt)" "hello"
+check "imported image has the whiteout applied" test ! -e "$C2/rootfs/etc/removed"
+check "umount imported" c8s_image umount c2 "$C2"
+check "container dir gone" test ! -e "$C2"
+
+# ---- import: OCI layout ----
+OL="$WORK/oci"
+mkdir -p "$OL/blobs/sha256"
+echo '{"imageLayoutVersion":"1.0.0"}' >"$OL/oci-layout"
+for f in layer1.tar.gz layer2.tar config.json config-arm64.json manifest.json manifest-arm64.json index.json; do
+  cp "$WORK/$f" "$OL/blobs/sha256/$(sha "$WORK/$f")"
+done
+IDX=$(sha "$WORK/index.json")
+printf '{"schemaVersion":2,"manifests":[{"mediaType":"application/vnd.oci.image.index.v1+json","digest":"sha256:%s","size":%s,"annotations":{"io.containerd.image.name":"example.com/oci/busybox:2","org.opencontainers.image.ref.name":"2"}}]}' \
+  "$IDX" "$(size "$WORK/index.json")" >"$OL/index.json"
+tar -C "$OL" -cf "$WORK/oci.tar" .
+out=$(c8s_image import "$WORK/oci.tar" 2>&1)
+check_eq "import OCI layout ($out)" "$?" 0
+check_contains "OCI import names the image" "$(c8s_image ls)" "example.com/oci/busybox:2"
+check_contains "OCI import chose amd64" "$(c8s_image ls | grep example.com/oci)" "sha256:$MAN"
+
+# ---- malicious layers are refused ----
+python3 - "$WORK" <<'EOF'
+import io, sys, tarfile
+w = sys.argv[1]
+def layer(name, entries):
+    with tarfile.open(f"{w}/{name}", "w") as t:
+        for e, data in entries:
+            t.addfile(e, io.BytesIO(data) if data is not None else None)
+def f(n, data=b"x"):
+    i = tarfile.TarInfo(n); i.size = len(data); return (i, data)
+def sl(n, target):
+    i = tarfile.TarInfo(n); i.type = tarfile.SYMTYPE; i.linkname = target; return (i, None)
+def hl(n, target):
+    i = tarfile.TarInfo(n); i.type = tarfile.LNKTYPE; i.linkname = target; return (i, None)
+layer("dotdot.tar", [f("../escaped")])
+layer("symlink.tar", [sl("evil", w + "/outside"), f("evil/pwned")])
+layer("hardlink.tar", [hl("evil", "../../../../etc/passwd")])
+layer("abs-symlink-ok.tar", [sl("etc/mtab", "/proc/mounts"), f("etc/x")])
+EOF
+mkdir -p "$WORK/outside"
+for bad in dotdot symlink hardlink; do
+  BA="$WORK/bad-$bad"
+  mkdir -p "$BA"
+  cp "$WORK/$bad.tar" "$BA/l.tar"
+  cp "$WORK/config.json" "$BA/c.json"
+  echo "[{\"Config\":\"c.json\",\"RepoTags\":[\"bad/$bad:1\"],\"Layers\":[\"l.tar\"]}]" >"$BA/manifest.json"
+  tar -C "$BA" -cf "$WORK/bad-$bad-archive.tar" .
+  out=$(c8s_image import "$WORK/bad-$bad-archive.tar" 2>&1)
+  check_eq "layer with $bad escape refused ($out)" "$?" 1
+done
+check "nothing escaped to the parent" test ! -e "$DATA/images/escaped"
+check "nothing written through the symlink" test ! -e "$WORK/outside/pwned"
+check_eq "no layer kept from refused imports" "$(ls "$DATA/images/layers" | wc -l)" 3
+GA="$WORK/good-abs"
+mkdir -p "$GA"
+cp "$WORK/abs-symlink-ok.tar" "$GA/l.tar"
+cp "$WORK/config.json" "$GA/c.json"
+echo '[{"Config":"c.json","RepoTags":["ok/abs:1"],"Layers":["l.tar"]}]' >"$GA/manifest.json"
+tar -C "$GA" -cf "$WORK/good-abs.tar" .
+out=$(c8s_image import "$WORK/good-abs.tar" 2>&1)
+check_eq "absolute symlink targets are content ($out)" "$?" 0
+check "ok/abs removed" c8s_image rm ok/abs:1
+
+# ---- removal ----
+check "umount c1" c8s_image umount c1 "$C1"
+check "rm by name keeps the image under its other name" c8s_image rm "$REG/$REPO:multi"
+check_contains "v1 still listed" "$(c8s_image ls)" "$REG/$REPO:v1"
+check "rm v1" c8s_image rm "$REG/$REPO:v1"
+check "rm imported" c8s_image rm example.com/imp/busybox:1
+check "rm OCI import" c8s_image rm example.com/oci/busybox:2
+check_eq "no image left" "$(c8s_image ls | tail -n +2 | wc -l)" 0
+check_eq "no blob left" "$(ls "$DATA/images/blobs/sha256" | wc -l)" 0
+check_eq "no layer left" "$(ls "$DATA/images/layers" | wc -l)" 0
+check_eq "no lease left" "$(ls -A "$DATA/images/leases" | wc -l)" 0
+check_eq "no tmp left" "$(ls -A "$DATA/images/tmp" | wc -l)" 0
+check_eq "no overlay mount left" "$(grep -c "$WORK" /proc/self/mountinfo)" 0
+
+finish
