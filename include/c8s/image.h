@@ -213,6 +213,19 @@ int image_rootfs_teardown(image_store_t *st, const char *container_id, const cha
 
 /* ---- layers ---- */
 
+typedef enum {
+    IMAGE_ENTRY_FILE = 0, /* an ordinary entry (file, dir, link, device) */
+    IMAGE_ENTRY_ROOT,     /* "." or "/": the layer root itself */
+    IMAGE_ENTRY_WHITEOUT, /* ".wh.NAME": NAME is deleted */
+    IMAGE_ENTRY_OPAQUE,   /* ".wh..wh..opq": the directory hides lower layers' contents */
+} image_entry_kind_t;
+
+/* Classifies a layer entry's path (pure). *rel (owned) is the cleaned path, relative to the layer
+ * root, of what the entry concerns: the entry itself, the entry a whiteout deletes, or the
+ * directory an opaque marker is in ("" for the root). C8S_EINVALID for a path that escapes the
+ * layer ("..") or a malformed whiteout (".wh.", ".wh..", ".wh..."). */
+int image_layer_entry(const char *path, image_entry_kind_t *kind, char **rel, c8s_err_t *err);
+
 /* Unpacks a layer tarball (uncompressed, gzip, zstd, xz — detected) into dir, which must exist
  * and be empty: converts whiteouts to overlayfs's (".wh.NAME" → a 0/0 character device NAME,
  * ".wh..wh..opq" → trusted.overlay.opaque=y on its directory), refuses entries whose path

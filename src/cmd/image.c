@@ -89,6 +89,46 @@ static int do_inspect(image_store_t *st, const char *ref, c8s_err_t *err)
     return 0;
 }
 
+typedef struct pull_wait_s {
+    bool done;
+    int code;
+    char *msg, *digest;
+} pull_wait_t;
+
+static void on_pulled(void *data, int code, const char *message, const char *digest)
+{
+    pull_wait_t *w = data;
+    w->done = true;
+    w->code = code;
+    w->msg = xstrdup(message);
+    w->digest = digest ? xstrdup(digest) : NULL;
+}
+
+/* The pull goes through image_pull_start on a loop of its own, the path the kubelet takes. */
+static int pull_on_loop(image_store_t *st, const char *ref, const image_pull_opts_t *o,
+                        c8s_err_t *err)
+{
+    uv_loop_t loop;
+    int r = uv_loop_init(&loop);
+    if (r < 0)
+        return c8s_err_set(err, C8S_EINTERNAL, "uv_loop_init: %s", uv_strerror(r));
+    pull_wait_t w = {0};
+    int rc = image_pull_start(&loop, st, ref, o, on_pulled, &w, err);
+    if (rc == 0) {
+        while (!w.done)
+            uv_run(&loop, UV_RUN_ONCE);
+        if (w.code < 0)
+            rc = c8s_err_set(err, w.code, "%s", w.msg);
+        else
+            printf("%s\n", w.digest);
+    }
+    free(w.msg);
+    free(w.digest);
+    if (uv_loop_close(&loop) != 0)
+        log_warn(IMAGE_ROOM, "pull: the loop still has handles");
+    return rc;
+}
+
 int cmd_image(int argc, char **argv)
 {
     const char *data_dir = "/var/lib/c8s";
@@ -158,11 +198,7 @@ int cmd_image(int argc, char **argv)
                                .n_insecure = n_insecure,
                                .username = username,
                                .password = password};
-        char *digest = NULL;
-        rc = image_pull(st, args[0], &o, &digest, &err);
-        if (rc == 0)
-            printf("%s\n", digest);
-        free(digest);
+        rc = pull_on_loop(st, args[0], &o, &err);
     } else if (strcmp(verb, "import") == 0 && nargs == 1) {
         char **names = NULL;
         size_t n = 0;
@@ -193,8 +229,14 @@ int cmd_image(int argc, char **argv)
         rc = image_rootfs_prepare(st, args[1], args[0], args[2], &m, &err);
         if (rc == 0) {
             rc = image_rootfs_mount(&m, &err);
-            if (rc == 0)
+            if (rc == 0) {
                 printf("%s\n", m.target);
+            } else {
+                c8s_err_t e = C8S_ERR_INIT;
+                if (image_rootfs_teardown(st, args[0], args[2], &e) < 0)
+                    fprintf(stderr, "c8s image mount: %s\n", e.msg);
+                c8s_err_clear(&e);
+            }
             image_mount_free(&m);
         }
     } else if (strcmp(verb, "umount") == 0 && nargs == 2) {

@@ -26,7 +26,6 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
-#define WH_PREFIX "/.wh."
 #define WH_OPAQUE ".wh..wh..opq"
 
 /* The entry's path relative to the layer root, cleaned ("" for the root itself), or NULL when it
@@ -80,24 +79,62 @@ static int make_parents(const char *root, const char *rel, c8s_err_t *err)
     return 0;
 }
 
-/* ".wh..wh..opq" in dir D → D opaque; ".wh.NAME" → whiteout NAME. rel is the cleaned path. */
-static int apply_whiteout(const char *root, const char *rel, c8s_err_t *err)
+int image_layer_entry(const char *path, image_entry_kind_t *kind, char **rel, c8s_err_t *err)
 {
-    const char *base = strrchr(rel, '/');
-    size_t dirlen = base ? (size_t)(base - rel) : 0;
-    base = base ? base + 1 : rel;
-    cleanup_free char *dir = xasprintf("%s%s%.*s", root, dirlen ? "/" : "", (int)dirlen, rel);
-    if (make_parents(root, rel, err) < 0)
-        return err->code;
-    if (strcmp(base, WH_OPAQUE) == 0) {
-        if (lsetxattr(dir, "trusted.overlay.opaque", "y", 1, 0) < 0)
-            return c8s_err_set(err, C8S_ESYS, "opaque whiteout on %s: %s", dir, strerror(errno));
+    *rel = NULL;
+    *kind = IMAGE_ENTRY_FILE;
+    char *clean = clean_path(path ? path : "");
+    if (!clean)
+        return c8s_err_set(err, C8S_EINVALID, "layer entry \"%s\" escapes the layer", path);
+    if (!*clean) {
+        *kind = IMAGE_ENTRY_ROOT;
+        *rel = clean;
         return 0;
     }
-    const char *name = base + 4; /* past ".wh." */
-    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-        return c8s_err_set(err, C8S_EINVALID, "layer entry %s: bad whiteout", rel);
-    cleanup_free char *target = xasprintf("%s/%s", dir, name);
+    char *slash = strrchr(clean, '/');
+    char *base = slash ? slash + 1 : clean;
+    if (strncmp(base, ".wh.", 4) != 0) {
+        *rel = clean;
+        return 0;
+    }
+    if (strcmp(base, WH_OPAQUE) == 0) {
+        *kind = IMAGE_ENTRY_OPAQUE;
+        *base = '\0';
+        if (slash)
+            *slash = '\0';
+        *rel = clean;
+        return 0;
+    }
+    const char *name = base + 4;
+    if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0 ||
+        strncmp(name, ".wh.", 4) == 0) {
+        free(clean);
+        return c8s_err_set(err, C8S_EINVALID, "layer entry \"%s\": bad whiteout", path);
+    }
+    *kind = IMAGE_ENTRY_WHITEOUT;
+    memmove(base, name, strlen(name) + 1);
+    *rel = clean;
+    return 0;
+}
+
+/* Applies a whiteout (rel: the entry deleted) or an opaque marker (rel: the directory). */
+static int apply_whiteout(const char *root, image_entry_kind_t kind, const char *rel,
+                          c8s_err_t *err)
+{
+    cleanup_free char *target = xasprintf("%s%s%s", root, *rel ? "/" : "", rel);
+    if (kind == IMAGE_ENTRY_OPAQUE) {
+        /* The directory may come later in the tarball, or not at all. */
+        if (*rel) {
+            cleanup_free char *child = xasprintf("%s/x", rel);
+            if (make_parents(root, child, err) < 0)
+                return err->code;
+        }
+        if (lsetxattr(target, "trusted.overlay.opaque", "y", 1, 0) < 0)
+            return c8s_err_set(err, C8S_ESYS, "opaque whiteout on %s: %s", target, strerror(errno));
+        return 0;
+    }
+    if (make_parents(root, rel, err) < 0)
+        return err->code;
     struct stat stt;
     if (lstat(target, &stt) == 0) {
         /* An entry of this same layer under the whiteout's name: the whiteout wins, as it
@@ -137,17 +174,16 @@ int image_layer_unpack(const char *tarball, const char *dir, c8s_err_t *err)
         /* Copied: archive_entry_set_pathname below frees the entry's own string. */
         const char *ename = archive_entry_pathname(e);
         cleanup_free char *name = xstrdup(ename ? ename : "");
-        cleanup_free char *rel = clean_path(name);
-        if (!rel) {
-            rc = c8s_err_set(err, C8S_EINVALID, "layer entry \"%s\" escapes the layer", name);
+        cleanup_free char *rel = NULL;
+        image_entry_kind_t kind;
+        if (image_layer_entry(name, &kind, &rel, err) < 0) {
+            rc = err->code;
             goto out;
         }
-        if (!*rel)
-            continue; /* the root itself: the layer dir keeps its own mode */
-        const char *base = strrchr(rel, '/');
-        base = base ? base + 1 : rel;
-        if (strncmp(base, ".wh.", 4) == 0) {
-            if (apply_whiteout(dir, rel, err) < 0) {
+        if (kind == IMAGE_ENTRY_ROOT)
+            continue; /* the layer dir keeps its own mode */
+        if (kind != IMAGE_ENTRY_FILE) {
+            if (apply_whiteout(dir, kind, rel, err) < 0) {
                 rc = err->code;
                 goto out;
             }
