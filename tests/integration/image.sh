@@ -5,6 +5,7 @@
 # two platforms), mounted as an overlayfs root filesystem and run with chroot; docker-archive and
 # OCI-layout tarballs imported; malicious layers refused; everything removed again.
 source "$C8S_SOURCE_DIR/tests/support/lib.sh"
+source "$C8S_SOURCE_DIR/tests/integration/image_registry.bash"
 
 WORK=$(mktemp -d /tmp/c8s-image.XXXXXX)
 TMPDIRS+=("$WORK")
@@ -17,8 +18,6 @@ image_cleanup() {
 trap image_cleanup EXIT
 
 c8s_image() { "$C8S_BIN" image --data-dir "$DATA" "$@"; }
-sha() { sha256sum "$1" | cut -d' ' -f1; }
-size() { stat -c %s "$1"; }
 
 # ---- build the image: layer 1 = busybox with its applet links, layer 2 = whiteouts ----
 R1="$WORK/rootfs1"
@@ -64,50 +63,7 @@ printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json"
   "$MANA" "$(size "$WORK/manifest-arm64.json")" "$MAN" "$(size "$WORK/manifest.json")" >"$WORK/index.json"
 
 # ---- a registry on loopback ----
-start_registry() {
-  for attempt in 1 2 3; do
-    REG_PORT=$(free_port)
-    REG="127.0.0.1:$REG_PORT"
-    mkdir -p "$WORK/registry"
-    cat >"$WORK/registry.yml" <<EOF
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $WORK/registry
-http:
-  addr: $REG
-EOF
-    docker-registry serve "$WORK/registry.yml" >"$WORK/registry.log" 2>&1 &
-    REG_PID=$!
-    PIDS+=("$REG_PID")
-    for _ in $(seq 1 100); do
-      if curl -sf -o /dev/null "http://$REG/v2/"; then return 0; fi
-      kill -0 "$REG_PID" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill -KILL "$REG_PID" 2>/dev/null
-    wait "$REG_PID" 2>/dev/null
-  done
-  cat "$WORK/registry.log" >&2
-  return 1
-}
-push_blob() { # repo file
-  local loc
-  loc=$(curl -sf -X POST -D - -o /dev/null "http://$REG/v2/$1/blobs/uploads/" |
-    tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
-  case "$loc" in http*) ;; *) loc="http://$REG$loc" ;; esac
-  case "$loc" in *\?*) loc="$loc&" ;; *) loc="$loc?" ;; esac
-  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$2" \
-    "${loc}digest=sha256:$(sha "$2")" -o /dev/null
-}
-push_manifest() { # repo ref file media-type
-  curl -sf -X PUT -H "Content-Type: $4" --data-binary "@$3" "http://$REG/v2/$1/manifests/$2" \
-    -o /dev/null
-}
-
-if ! start_registry; then
+if ! start_registry registry; then
   fail "docker-registry did not start"
   finish
   exit 1
