@@ -239,8 +239,11 @@ typedef struct image_pull_opts_s {
     size_t n_insecure;
     const char *username, *password; /* basic credentials, or NULL */
     const json_t *dockerconfig;      /* imagePullSecrets' .dockerconfigjson merged, or NULL */
-    const char *os, *arch;           /* platform to choose from an index; NULL = linux/amd64 */
+    const char *os, *arch; /* platform to choose from an index; NULL = linux and image_host_arch */
 } image_pull_opts_t;
+
+/* The OCI architecture name of the machine c8s was built for ("amd64", "arm64", …). */
+const char *image_host_arch(void);
 
 /* Pulls ref into the store, blocking: manifest (choosing the platform from an index), config and
  * layers over the OCI distribution API, every blob's digest verified, layers unpacked, the image

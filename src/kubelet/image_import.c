@@ -191,7 +191,7 @@ static int import_oci(import_t *im, c8s_err_t *err)
             IMAGE_DOC_INDEX) {
             free(chosen);
             chosen = NULL;
-            if (image_index_select(doc, "linux", "amd64", &chosen, err) < 0)
+            if (image_index_select(doc, "linux", image_host_arch(), &chosen, err) < 0)
                 return err->code;
             cleanup_free char *crel = xasprintf("blobs/sha256/%s", chosen + 7);
             if (ingest_file(im, crel, &md, err) < 0)

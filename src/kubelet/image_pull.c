@@ -40,6 +40,8 @@ typedef struct resp_s {
     size_t max;
     bool too_large;
     FILE *file;
+    int64_t file_max; /* the size the manifest declares, or -1 */
+    int64_t file_len;
     CURL *easy;
 } resp_t;
 
@@ -52,6 +54,7 @@ static void resp_reset(resp_t *r)
     r->content_type = r->www_auth = r->docker_digest = NULL;
     r->status = 0;
     r->too_large = false;
+    r->file_len = 0;
 }
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -114,8 +117,15 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *userp)
     size_t n = size * nmemb;
     long code = 0;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &code);
-    if (r->file && code >= 200 && code < 300)
+    if (r->file && code >= 200 && code < 300) {
+        /* A blob longer than its descriptor says cannot verify: stop before it fills the disk. */
+        r->file_len += (int64_t)n;
+        if (r->file_max >= 0 && r->file_len > r->file_max) {
+            r->too_large = true;
+            return 0;
+        }
         return fwrite(buf, 1, n, r->file) == n ? n : 0;
+    }
     size_t max = r->file ? 64 * 1024 : r->max;
     if (r->body.len + n > max) {
         r->too_large = true;
@@ -275,12 +285,13 @@ static int status_error(const char *what, const resp_t *r, c8s_err_t *err)
 }
 
 /* GET with the registry's authentication dance: on a 401 answer the challenge once and retry. */
-static int reg_get(pull_t *p, const char *url, const char *accept, FILE *file, resp_t *r,
-                   c8s_err_t *err)
+static int reg_get(pull_t *p, const char *url, const char *accept, FILE *file, int64_t file_max,
+                   resp_t *r, c8s_err_t *err)
 {
     for (int attempt = 0;; attempt++) {
         resp_reset(r);
         r->file = file;
+        r->file_max = file_max;
         if (file && (fflush(file) != 0 || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, 0)))
             return c8s_err_set(err, C8S_ESYS, "truncating a download: %s", strerror(errno));
         if (do_get(p, url, accept, p->auth_header, r, err) < 0)
@@ -308,7 +319,7 @@ static int get_manifest(pull_t *p, const char *reference, json_t **doc, char **d
     *digest = NULL;
     cleanup_free char *url = xasprintf("%s/manifests/%s", p->base, reference);
     resp_t r = {.max = MANIFEST_MAX};
-    if (reg_get(p, url, manifest_accept, NULL, &r, err) < 0) {
+    if (reg_get(p, url, manifest_accept, NULL, -1, &r, err) < 0) {
         resp_reset(&r);
         return err->code;
     }
@@ -353,7 +364,7 @@ static int get_blob(pull_t *p, const image_desc_t *d, c8s_err_t *err)
     if (!f)
         return c8s_err_set(err, C8S_ESYS, "create %s: %s", tmp, strerror(errno));
     resp_t r = {0};
-    int rc = reg_get(p, url, NULL, f, &r, err);
+    int rc = reg_get(p, url, NULL, f, d->size, &r, err);
     resp_reset(&r);
     if (fclose(f) != 0 && rc == 0)
         rc = c8s_err_set(err, C8S_ESYS, "writing %s: %s", tmp, strerror(errno));
@@ -364,6 +375,25 @@ static int get_blob(pull_t *p, const image_desc_t *d, c8s_err_t *err)
     if (image__blob_put_file(p->st, tmp, d->digest, NULL, err) < 0)
         return c8s_err_wrap(err, "blob %s", d->digest);
     return 0;
+}
+
+const char *image_host_arch(void)
+{
+#if defined(__x86_64__)
+    return "amd64";
+#elif defined(__aarch64__)
+    return "arm64";
+#elif defined(__arm__)
+    return "arm";
+#elif defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return "ppc64le";
+#elif defined(__s390x__)
+    return "s390x";
+#elif defined(__riscv) && __riscv_xlen == 64
+    return "riscv64";
+#else
+    return "amd64";
+#endif
 }
 
 static bool is_insecure(const image_pull_opts_t *o, const char *domain)
@@ -385,7 +415,7 @@ int image_pull(image_store_t *st, const char *refstr, const image_pull_opts_t *o
     if (image_ref_parse(refstr, &p.ref, err) < 0)
         return err->code;
     const char *os = opts && opts->os ? opts->os : "linux";
-    const char *arch = opts && opts->arch ? opts->arch : "amd64";
+    const char *arch = opts && opts->arch ? opts->arch : image_host_arch();
     p.base = xasprintf("%s://%s/v2/%s", is_insecure(opts, p.ref.domain) ? "http" : "https",
                        image_ref_host(&p.ref), p.ref.path);
     int rc = 0;

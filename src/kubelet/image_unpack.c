@@ -79,6 +79,21 @@ static int make_parents(const char *root, const char *rel, c8s_err_t *err)
     return 0;
 }
 
+/* True when every parent of rel under root is a real directory (no symlink on the way). */
+static bool parents_are_dirs(const char *root, const char *rel)
+{
+    cleanup_free char *path = xasprintf("%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        struct stat stt;
+        bool ok = lstat(path, &stt) == 0 && S_ISDIR(stt.st_mode);
+        *p = '/';
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 int image_layer_entry(const char *path, image_entry_kind_t *kind, char **rel, c8s_err_t *err)
 {
     *rel = NULL;
@@ -204,6 +219,15 @@ int image_layer_unpack(const char *tarball, const char *dir, c8s_err_t *err)
                 rc = c8s_err_set(err, C8S_EINVALID,
                                  "layer entry \"%s\": hardlink to \"%s\" "
                                  "escapes the layer",
+                                 name, hl);
+                goto out;
+            }
+            /* Not left to libarchive alone: a target reached through a symlink an earlier entry
+             * planted would link a host file into the layer. */
+            if (!parents_are_dirs(dir, hlrel)) {
+                rc = c8s_err_set(err, C8S_EINVALID,
+                                 "layer entry \"%s\": hardlink target \"%s\" is not inside the "
+                                 "layer",
                                  name, hl);
                 goto out;
             }

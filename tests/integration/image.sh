@@ -186,10 +186,11 @@ def hl(n, target):
 layer("dotdot.tar", [f("../escaped")])
 layer("symlink.tar", [sl("evil", w + "/outside"), f("evil/pwned")])
 layer("hardlink.tar", [hl("evil", "../../../../etc/passwd")])
+layer("hardlink-symlink.tar", [sl("evil", "/etc"), hl("x", "evil/passwd")])
 layer("abs-symlink-ok.tar", [sl("etc/mtab", "/proc/mounts"), f("etc/x")])
 EOF
 mkdir -p "$WORK/outside"
-for bad in dotdot symlink hardlink; do
+for bad in dotdot symlink hardlink hardlink-symlink; do
   BA="$WORK/bad-$bad"
   mkdir -p "$BA"
   cp "$WORK/$bad.tar" "$BA/l.tar"
@@ -198,6 +199,7 @@ for bad in dotdot symlink hardlink; do
   tar -C "$BA" -cf "$WORK/bad-$bad-archive.tar" .
   out=$(c8s_image import "$WORK/bad-$bad-archive.tar" 2>&1)
   check_eq "layer with $bad escape refused ($out)" "$?" 1
+  check_contains "$bad refused for its path" "$out" "layer"
 done
 check "nothing escaped to the parent" test ! -e "$DATA/images/escaped"
 check "nothing written through the symlink" test ! -e "$WORK/outside/pwned"
