@@ -12,22 +12,24 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: c8s image [--data-dir DIR] <command> [args]\n\n"
-               "commands:\n"
-               "  pull REF [--insecure-registry HOST:PORT]... [--username U --password P]\n"
-               "                     pull from a registry (OCI distribution API)\n"
-               "  import FILE        import an OCI-layout or docker-archive tarball\n"
-               "  ls                 list images\n"
-               "  rm REF...          remove images (a name, a digest or an image ID)\n"
-               "  inspect REF        print the image's record and config as JSON\n"
-               "  mount ID REF DIR   mount REF's root filesystem (overlayfs) at DIR/rootfs for a\n"
-               "                     container ID, as the kubelet does (the image is then in use)\n"
-               "  umount ID DIR      unmount it, delete DIR and release the image\n"
-               "  gc [--high PCT] [--low PCT]\n"
-               "                     remove unused images, least recently used first, when the\n"
-               "                     disk is fuller than PCT (default 85, down to 80)\n\n"
-               "flags:\n"
-               "  --data-dir DIR     node-local state (default /var/lib/c8s)\n");
+    fprintf(f,
+            "usage: c8s image [--data-dir DIR] <command> [args]\n\n"
+            "commands:\n"
+            "  pull REF [--insecure-registry HOST:PORT]... [--username U --password P]\n"
+            "           [--docker-config FILE]  (a .dockerconfigjson, as imagePullSecrets hold)\n"
+            "                     pull from a registry (OCI distribution API)\n"
+            "  import FILE        import an OCI-layout or docker-archive tarball\n"
+            "  ls                 list images\n"
+            "  rm REF...          remove images (a name, a digest or an image ID)\n"
+            "  inspect REF        print the image's record and config as JSON\n"
+            "  mount ID REF DIR   mount REF's root filesystem (overlayfs) at DIR/rootfs for a\n"
+            "                     container ID, as the kubelet does (the image is then in use)\n"
+            "  umount ID DIR      unmount it, delete DIR and release the image\n"
+            "  gc [--high PCT] [--low PCT]\n"
+            "                     remove unused images, least recently used first, when the\n"
+            "                     disk is fuller than PCT (default 85, down to 80)\n\n"
+            "flags:\n"
+            "  --data-dir DIR     node-local state (default /var/lib/c8s)\n");
 }
 
 static void human_size(uint64_t n, char *buf, size_t len)
@@ -132,16 +134,17 @@ static int pull_on_loop(image_store_t *st, const char *ref, const image_pull_opt
 int cmd_image(int argc, char **argv)
 {
     const char *data_dir = "/var/lib/c8s";
-    const char *username = NULL, *password = NULL;
+    const char *username = NULL, *password = NULL, *docker_config = NULL;
     const char **insecure = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_insecure = 0;
     int high = 85, low = 80;
-    enum { O_DATA = 256, O_INSECURE, O_USER, O_PASS, O_HIGH, O_LOW };
+    enum { O_DATA = 256, O_INSECURE, O_USER, O_PASS, O_DOCKERCFG, O_HIGH, O_LOW };
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, O_DATA},
         {"insecure-registry", required_argument, NULL, O_INSECURE},
         {"username", required_argument, NULL, O_USER},
         {"password", required_argument, NULL, O_PASS},
+        {"docker-config", required_argument, NULL, O_DOCKERCFG},
         {"high", required_argument, NULL, O_HIGH},
         {"low", required_argument, NULL, O_LOW},
         {"help", no_argument, NULL, 'h'},
@@ -161,6 +164,9 @@ int cmd_image(int argc, char **argv)
             break;
         case O_PASS:
             password = optarg;
+            break;
+        case O_DOCKERCFG:
+            docker_config = optarg;
             break;
         case O_HIGH:
             high = atoi(optarg);
@@ -198,6 +204,16 @@ int cmd_image(int argc, char **argv)
                                .n_insecure = n_insecure,
                                .username = username,
                                .password = password};
+        cleanup_json json_t *cfg = NULL;
+        if (docker_config) {
+            json_error_t je;
+            cfg = json_load_file(docker_config, 0, &je);
+            if (!cfg) {
+                c8s_err_set(&err, C8S_EINVALID, "%s: %s", docker_config, je.text);
+                goto out;
+            }
+            o.dockerconfig = cfg;
+        }
         rc = pull_on_loop(st, args[0], &o, &err);
     } else if (strcmp(verb, "import") == 0 && nargs == 1) {
         char **names = NULL;

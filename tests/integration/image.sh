@@ -98,6 +98,20 @@ out=$(c8s_image pull "$REG/$REPO:nope" --insecure-registry "$REG" 2>&1)
 check_eq "pull of a missing tag fails" "$?" 1
 check_contains "missing tag reports 404" "$out" "404"
 
+# A registry that serves a blob not matching its digest (its storage tampered with on disk):
+# the pull fails and keeps nothing of it.
+build_small_image "$WORK/small"
+check "push small image" push_small_image test/tamper v1 "$WORK/small"
+small_layer=$(sha "$WORK/small/layer.tar.gz")
+data="$WORK/registry/docker/registry/v2/blobs/sha256/${small_layer:0:2}/$small_layer/data"
+check "registry stores the layer where expected" test -f "$data"
+printf '\x00' | dd of="$data" bs=1 seek=100 conv=notrunc status=none
+out=$(c8s_image pull "$REG/test/tamper:v1" --insecure-registry "$REG" 2>&1)
+check_eq "pull of a tampered blob fails" "$?" 1
+check_contains "it says digest mismatch" "$out" "digest mismatch"
+check "the tampered blob is not stored" test ! -e "$DATA/images/blobs/sha256/$small_layer"
+check_eq "the failed pull leaves no image" "$(c8s_image ls | grep -c tamper)" 0
+
 ls_out=$(c8s_image ls)
 check_contains "ls shows v1" "$ls_out" "$REG/$REPO:v1"
 check_contains "ls shows multi" "$ls_out" "$REG/$REPO:multi"
@@ -167,7 +181,8 @@ tar -C "$OL" -cf "$WORK/oci.tar" .
 out=$(c8s_image import "$WORK/oci.tar" 2>&1)
 check_eq "import OCI layout ($out)" "$?" 0
 check_contains "OCI import names the image" "$(c8s_image ls)" "example.com/oci/busybox:2"
-check_contains "OCI import chose amd64" "$(c8s_image ls | grep example.com/oci)" "sha256:$MAN"
+check_contains "OCI import chose amd64: the pulled image" "$(c8s_image ls | grep example.com/oci)" \
+  "sha256:$MAN"
 
 # ---- malicious layers are refused ----
 python3 - "$WORK" <<'EOF'
@@ -213,14 +228,24 @@ tar -C "$GA" -cf "$WORK/good-abs.tar" .
 out=$(c8s_image import "$WORK/good-abs.tar" 2>&1)
 check_eq "absolute symlink targets are content ($out)" "$?" 0
 check "ok/abs removed" c8s_image rm ok/abs:1
+check_contains "ok/abs gone" "$(c8s_image ls)" "example.com/oci"
+
+# ---- GC: with thresholds the disk is certainly over, every unused image goes, c1's stays ----
+c8s_image pull "$REG/test/tamper:v1" --insecure-registry "$REG" >/dev/null 2>&1 # fails again
+check "import for GC" c8s_image import "$WORK/good-abs.tar"
+out=$(c8s_image gc --high 1 --low 0 2>&1)
+check_eq "gc ($out)" "$?" 0
+ls_out=$(c8s_image ls)
+check_contains "gc kept the image in use" "$ls_out" "$REG/$REPO:v1"
+case "$ls_out" in *ok/abs*|*example.com/imp*) fail "gc left unused images: $ls_out" ;; *) ok ;; esac
+check_contains "gc reports what it removed" "$out" "removed 2 images"
 
 # ---- removal ----
 check "umount c1" c8s_image umount c1 "$C1"
 check "rm by name keeps the image under its other name" c8s_image rm "$REG/$REPO:multi"
 check_contains "v1 still listed" "$(c8s_image ls)" "$REG/$REPO:v1"
 check "rm v1" c8s_image rm "$REG/$REPO:v1"
-check "rm imported" c8s_image rm example.com/imp/busybox:1
-check "rm OCI import" c8s_image rm example.com/oci/busybox:2
+check "rm the OCI import (the same image)" c8s_image rm example.com/oci/busybox:2
 check_eq "no image left" "$(c8s_image ls | tail -n +2 | wc -l)" 0
 check_eq "no blob left" "$(ls "$DATA/images/blobs/sha256" | wc -l)" 0
 check_eq "no layer left" "$(ls "$DATA/images/layers" | wc -l)" 0

@@ -37,6 +37,13 @@ out=$(c8s_image pull "$REG/app/basic:v1" --insecure-registry "$REG" --username a
   --password s3cret 2>&1)
 check_eq "pull with basic credentials ($out)" "$?" 0
 check_eq "basic pull digest" "$(echo "$out" | tail -1)" "sha256:$SMALL_MANIFEST"
+# The kubelet's path: credentials from a .dockerconfigjson (imagePullSecrets).
+printf '{"auths":{"http://%s":{"auth":"%s"}}}' "$REG" "$(printf alice:s3cret | base64)" \
+  >"$WORK/dockerconfig.json"
+check "rm before the dockerconfig pull" c8s_image rm "$REG/app/basic:v1"
+out=$(c8s_image pull "$REG/app/basic:v1" --insecure-registry "$REG" \
+  --docker-config "$WORK/dockerconfig.json" 2>&1)
+check_eq "pull with dockerconfigjson credentials ($out)" "$?" 0
 BASIC_REG=$REG
 kill -TERM "$REG_PID"
 wait "$REG_PID" 2>/dev/null
