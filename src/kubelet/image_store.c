@@ -58,6 +58,11 @@ int image_store_open(const char *data_dir, image_store_t **out, c8s_err_t *err)
 {
     *out = NULL;
     cleanup_free char *root = xasprintf("%s/images", data_dir);
+    /* ',' and ':' separate overlayfs mount options and lowerdirs; such a path cannot be mounted. */
+    if (strpbrk(root, ",:"))
+        return c8s_err_set(err, C8S_EINVALID,
+                           "data dir %s: ',' and ':' cannot appear in overlayfs layer paths",
+                           data_dir);
     static const char *const subdirs[] = {"blobs/sha256", "layers", "leases", "tmp", "empty"};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(subdirs); i++) {
         cleanup_free char *d = xasprintf("%s/%s", root, subdirs[i]);
