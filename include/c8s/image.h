@@ -195,8 +195,9 @@ typedef struct image_mount_s {
     char *target;   /* <dir>/rootfs */
     char *upperdir; /* <dir>/upper */
     char *workdir;  /* <dir>/work */
-    char *options;  /* "lowerdir=L_top:…:L_bottom,upperdir=…,workdir=…" */
+    char **lowers;  /* layer dirs, top-most first */
     size_t n_lower;
+    char *options; /* "lowerdir=L_top:…:L_bottom,upperdir=…,workdir=…" (for mount(2)) */
 } image_mount_t;
 
 /* Prepares a container's root filesystem from image ref under dir (created; the runtime's
@@ -205,7 +206,8 @@ typedef struct image_mount_s {
 int image_rootfs_prepare(image_store_t *st, const char *ref, const char *container_id,
                          const char *dir, image_mount_t *out, c8s_err_t *err);
 void image_mount_free(image_mount_t *m);
-/* mount(2)s m (needs CAP_SYS_ADMIN). */
+/* Mounts m (needs CAP_SYS_ADMIN): mount(2) when the options fit its one page, else the new mount
+ * API with one "lowerdir+" per layer (Linux 6.8+), so images with many layers mount too. */
 int image_rootfs_mount(const image_mount_t *m, c8s_err_t *err);
 /* Unmounts <dir>/rootfs if mounted, deletes dir and drops the container's lease. Idempotent. */
 int image_rootfs_teardown(image_store_t *st, const char *container_id, const char *dir,

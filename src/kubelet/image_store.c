@@ -909,6 +909,9 @@ void image_mount_free(image_mount_t *m)
     free(m->upperdir);
     free(m->workdir);
     free(m->options);
+    for (size_t i = 0; i < m->n_lower; i++)
+        free(m->lowers[i]);
+    free(m->lowers);
     memset(m, 0, sizeof(*m));
 }
 
@@ -936,6 +939,8 @@ int image_rootfs_prepare(image_store_t *st, const char *ref, const char *contain
     strbuf_t lower = STRBUF_INIT;
     json_t *layers = json_object_get(rec, "layers");
     size_t nl = json_array_size(layers);
+    char **lowers = xcalloc(nl + 1, sizeof(char *));
+    size_t n_lowers = 0;
     /* overlayfs wants the top-most lowerdir first; manifests list layers bottom first. */
     for (size_t i = nl; rc == 0 && i-- > 0;) {
         const char *d = json_string_value(json_array_get(layers, i));
@@ -943,14 +948,16 @@ int image_rootfs_prepare(image_store_t *st, const char *ref, const char *contain
             rc = c8s_err_set(err, C8S_EINTERNAL, "image record %s has a bad layer", key);
             break;
         }
-        cleanup_free char *lp = layer_path(st, d);
+        char *lp = layer_path(st, d);
         if (access(lp, F_OK) < 0)
             rc = c8s_err_set(err, C8S_EINTERNAL, "layer %s of %s is not unpacked", d, key);
         strbuf_sep(&lower, ":", lp);
+        lowers[n_lowers++] = lp;
     }
     if (rc == 0 && nl == 0) {
-        cleanup_free char *empty = xasprintf("%s/empty", st->root);
-        strbuf_add(&lower, empty);
+        /* overlayfs needs a lowerdir; an image without layers gets an empty one. */
+        lowers[n_lowers++] = xasprintf("%s/empty", st->root);
+        strbuf_add(&lower, lowers[0]);
     }
     if (rc == 0) {
         cleanup_free char *lease = xasprintf("%s/leases/%s", st->root, container_id);
@@ -964,12 +971,15 @@ int image_rootfs_prepare(image_store_t *st, const char *ref, const char *contain
     json_decref(idx);
     lock_drop(&l);
     cleanup_free char *lowerdirs = strbuf_take(&lower);
-    if (rc < 0)
+    out->lowers = lowers;
+    out->n_lower = n_lowers;
+    if (rc < 0) {
+        image_mount_free(out);
         return rc;
+    }
     out->target = xasprintf("%s/rootfs", dir);
     out->upperdir = xasprintf("%s/upper", dir);
     out->workdir = xasprintf("%s/work", dir);
-    out->n_lower = nl ? nl : 1;
     out->options =
         xasprintf("lowerdir=%s,upperdir=%s,workdir=%s", lowerdirs, out->upperdir, out->workdir);
     if (mkdir_p(out->target, 0755, err) < 0 || mkdir_p(out->upperdir, 0755, err) < 0 ||
@@ -977,17 +987,37 @@ int image_rootfs_prepare(image_store_t *st, const char *ref, const char *contain
         image_mount_free(out);
         return c8s_err_wrap(err, "preparing the root filesystem of %s", container_id);
     }
-    /* mount(2)'s data is one page: past it the kernel truncates the layer list. */
-    if (strlen(out->options) >= 4096) {
-        image_mount_free(out);
-        return c8s_err_set(err, C8S_EINVALID, "image %s has too many layers (%zu) to mount", ref,
-                           nl);
-    }
+    return 0;
+}
+
+/* The new mount API: no one-page limit on the options, one fsconfig per layer. */
+static int mount_fsconfig(const image_mount_t *m, c8s_err_t *err)
+{
+    cleanup_close int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+    if (fs < 0)
+        return c8s_err_set(err, C8S_ESYS, "fsopen overlay: %s", strerror(errno));
+    for (size_t i = 0; i < m->n_lower; i++)
+        if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m->lowers[i], 0) < 0)
+            return c8s_err_set(err, C8S_ESYS,
+                               "overlay lowerdir+ %s: %s (%zu layers need Linux 6.8 or later)",
+                               m->lowers[i], strerror(errno), m->n_lower);
+    if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upperdir, 0) < 0 ||
+        fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->workdir, 0) < 0 ||
+        fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+        return c8s_err_set(err, C8S_ESYS, "overlay on %s: %s", m->target, strerror(errno));
+    cleanup_close int mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+    if (mnt < 0)
+        return c8s_err_set(err, C8S_ESYS, "fsmount overlay: %s", strerror(errno));
+    if (move_mount(mnt, "", AT_FDCWD, m->target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+        return c8s_err_set(err, C8S_ESYS, "move_mount to %s: %s", m->target, strerror(errno));
     return 0;
 }
 
 int image_rootfs_mount(const image_mount_t *m, c8s_err_t *err)
 {
+    /* mount(2)'s data is one page; past it the kernel would refuse the layer list. */
+    if (strlen(m->options) >= 4000)
+        return mount_fsconfig(m, err);
     if (mount("overlay", m->target, "overlay", 0, m->options) < 0)
         return c8s_err_set(err, C8S_ESYS, "mount overlay on %s: %s", m->target, strerror(errno));
     return 0;

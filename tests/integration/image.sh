@@ -230,6 +230,44 @@ check_eq "absolute symlink targets are content ($out)" "$?" 0
 check "ok/abs removed" c8s_image rm ok/abs:1
 check_contains "ok/abs gone" "$(c8s_image ls)" "example.com/oci"
 
+# ---- an image of 60 layers: past mount(2)'s one-page options, mounted with lowerdir+ ----
+ML="$WORK/many"
+mkdir -p "$ML"
+layers_json=""
+diffs=""
+for i in $(seq 0 59); do
+  mkdir -p "$ML/r$i"
+  if [ "$i" = 0 ]; then
+    cp -a "$R1/." "$ML/r0/"
+  else
+    echo "$i" >"$ML/r$i/l$i"
+  fi
+  [ "$i" = 59 ] && : >"$ML/r59/.wh.l1"
+  tar --numeric-owner -C "$ML/r$i" -cf "$ML/l$i.tar" .
+  h=$(sha "$ML/l$i.tar")
+  push_blob test/many "$ML/l$i.tar" || fail "push layer $i"
+  layers_json="$layers_json${layers_json:+,}{\"mediaType\":\"application/vnd.oci.image.layer.v1.tar\",\"digest\":\"sha256:$h\",\"size\":$(size "$ML/l$i.tar")}"
+  diffs="$diffs${diffs:+,}\"sha256:$h\""
+done
+printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%s]}}' "$diffs" >"$ML/config.json"
+check "push many-layer config" push_blob test/many "$ML/config.json"
+printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:%s","size":%s},"layers":[%s]}' \
+  "$(sha "$ML/config.json")" "$(size "$ML/config.json")" "$layers_json" >"$ML/manifest.json"
+check "push many-layer manifest" push_manifest test/many v1 "$ML/manifest.json" $OCI_M
+out=$(c8s_image pull "$REG/test/many:v1" --insecure-registry "$REG" 2>&1)
+check_eq "pull 60 layers ($out)" "$?" 0
+C3="$WORK/containers/c3"
+out=$(c8s_image mount c3 "$REG/test/many:v1" "$C3" 2>&1)
+check_eq "mount 60 layers ($out)" "$?" 0
+check "60 layers' lowerdir list is past mount(2)'s page" test $(((${#DATA} + 85) * 60)) -gt 4096
+MOUNTS+=("$C3/rootfs")
+check_eq "60 layers: the top layer's file" "$(cat "$C3/rootfs/l59")" 59
+check "60 layers: the bottom layer's busybox runs" chroot "$C3/rootfs" /bin/busybox true
+check "60 layers: the top layer's whiteout hides l1" test ! -e "$C3/rootfs/l1"
+check_eq "60 layers: all the others are there" "$(ls "$C3/rootfs" | grep -c '^l')" 58
+check "umount 60 layers" c8s_image umount c3 "$C3"
+check "rm 60 layers" c8s_image rm "$REG/test/many:v1"
+
 # ---- GC: with thresholds the disk is certainly over, every unused image goes, c1's stays ----
 c8s_image pull "$REG/test/tamper:v1" --insecure-registry "$REG" >/dev/null 2>&1 # fails again
 check "import for GC" c8s_image import "$WORK/good-abs.tar"
