@@ -27,6 +27,9 @@ int image__hash_file(const char *path, char **digest, uint64_t *size, c8s_err_t 
  * removed on failure. */
 int image__blob_put_file(image_store_t *st, const char *tmp, const char *want, char **digest,
                          c8s_err_t *err);
+/* Moves tmp into blobs/ as digest, which the caller computed over exactly tmp's bytes while
+ * writing them (a download hashed as it streams). */
+int image__blob_put_hashed(image_store_t *st, const char *tmp, const char *digest, c8s_err_t *err);
 /* Stores bytes as a blob, verified against want when not NULL; *digest owned when not NULL. */
 int image__blob_put_mem(image_store_t *st, const void *data, size_t len, const char *want,
                         char **digest, c8s_err_t *err);

@@ -42,6 +42,7 @@ typedef struct resp_s {
     FILE *file;
     int64_t file_max; /* the size the manifest declares, or -1 */
     int64_t file_len;
+    EVP_MD_CTX *hash; /* the file's bytes, hashed as they arrive */
     CURL *easy;
 } resp_t;
 
@@ -124,6 +125,7 @@ static size_t on_body(char *buf, size_t size, size_t nmemb, void *userp)
             r->too_large = true;
             return 0;
         }
+        EVP_DigestUpdate(r->hash, buf, n);
         return fwrite(buf, 1, n, r->file) == n ? n : 0;
     }
     size_t max = r->file ? 64 * 1024 : r->max;
@@ -294,6 +296,8 @@ static int reg_get(pull_t *p, const char *url, const char *accept, FILE *file, i
         r->file_max = file_max;
         if (file && (fflush(file) != 0 || ftruncate(fileno(file), 0) < 0 || fseek(file, 0, 0)))
             return c8s_err_set(err, C8S_ESYS, "truncating a download: %s", strerror(errno));
+        if (file && !EVP_DigestInit_ex(r->hash, EVP_sha256(), NULL))
+            abort(); /* only out of memory */
         if (do_get(p, url, accept, p->auth_header, r, err) < 0)
             return err->code;
         if (r->status == 401 && attempt == 0 && r->www_auth) {
@@ -363,18 +367,28 @@ static int get_blob(pull_t *p, const image_desc_t *d, c8s_err_t *err)
     FILE *f = fopen(tmp, "w+e");
     if (!f)
         return c8s_err_set(err, C8S_ESYS, "create %s: %s", tmp, strerror(errno));
-    resp_t r = {0};
+    resp_t r = {.hash = EVP_MD_CTX_new()};
+    if (!r.hash)
+        abort(); /* only out of memory */
     int rc = reg_get(p, url, NULL, f, d->size, &r, err);
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    EVP_DigestFinal_ex(r.hash, md, &mdlen);
+    EVP_MD_CTX_free(r.hash);
     resp_reset(&r);
     if (fclose(f) != 0 && rc == 0)
         rc = c8s_err_set(err, C8S_ESYS, "writing %s: %s", tmp, strerror(errno));
+    char got[7 + 64 + 1] = "sha256:";
+    for (unsigned i = 0; i < mdlen && i < 32; i++)
+        snprintf(got + 7 + 2 * i, 3, "%02x", md[i]);
+    if (rc == 0 && strcmp(got, d->digest) != 0)
+        rc = c8s_err_set(err, C8S_EINVALID, "blob %s: digest mismatch: want %s, got %s", d->digest,
+                         d->digest, got);
     if (rc < 0) {
         unlink(tmp);
         return rc;
     }
-    if (image__blob_put_file(p->st, tmp, d->digest, NULL, err) < 0)
-        return c8s_err_wrap(err, "blob %s", d->digest);
-    return 0;
+    return image__blob_put_hashed(p->st, tmp, d->digest, err);
 }
 
 const char *image_host_arch(void)

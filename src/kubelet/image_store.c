@@ -174,6 +174,17 @@ int image__blob_put_file(image_store_t *st, const char *tmp, const char *want, c
     return 0;
 }
 
+int image__blob_put_hashed(image_store_t *st, const char *tmp, const char *digest, c8s_err_t *err)
+{
+    cleanup_free char *dst = image__blob_path(st, digest);
+    if (rename(tmp, dst) < 0) {
+        int e = errno;
+        unlink(tmp);
+        return c8s_err_set(err, C8S_ESYS, "rename %s: %s", dst, strerror(e));
+    }
+    return 0;
+}
+
 int image__write_file(const char *path, const void *data, size_t len, c8s_err_t *err)
 {
     cleanup_close int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
