@@ -148,10 +148,10 @@ check_contains "rm says in use" "$out" "in use"
 # ---- import: docker-archive (shares layer 2 with the pulled image) ----
 DA="$WORK/docker-archive"
 mkdir -p "$DA"
-gzip -dc "$WORK/layer1.tar.gz" >"$DA/layer1.tar"
+gzip -dc "$WORK/layer1.tar.gz" | zstd -q >"$DA/layer1.tar.zst" # zstd, as newer builders write
 cp "$WORK/layer2.tar" "$DA/layer2.tar"
 cp "$WORK/config.json" "$DA/cfg.json"
-echo '[{"Config":"cfg.json","RepoTags":["example.com/imp/busybox:1"],"Layers":["layer1.tar","layer2.tar"]}]' >"$DA/manifest.json"
+echo '[{"Config":"cfg.json","RepoTags":["example.com/imp/busybox:1"],"Layers":["layer1.tar.zst","layer2.tar"]}]' >"$DA/manifest.json"
 tar -C "$DA" -cf "$WORK/docker-archive.tar" .
 out=$(c8s_image import "$WORK/docker-archive.tar" 2>&1)
 check_eq "import docker-archive ($out)" "$?" 0
