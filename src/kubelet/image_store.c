@@ -54,6 +54,34 @@ static int mkdir_p(const char *path, mode_t mode, c8s_err_t *err)
     return 0;
 }
 
+static bool pid_alive(long pid);
+
+/* Removes what dead processes left in tmp/ (names are "<what>-<pid>-<seq>-<ns>"): a pull or an
+ * import killed half-way. A live process's entries, or ones of unknown shape, are left alone. */
+static void tmp_sweep(const char *root)
+{
+    cleanup_free char *dir = xasprintf("%s/tmp", root);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        const char *dash = strchr(de->d_name, '-');
+        if (de->d_name[0] == '.' || !dash)
+            continue;
+        char *end = NULL;
+        long pid = strtol(dash + 1, &end, 10);
+        if (!end || *end != '-' || pid <= 0 || pid_alive(pid))
+            continue;
+        cleanup_free char *p = xasprintf("%s/%s", dir, de->d_name);
+        c8s_err_t e = C8S_ERR_INIT;
+        if (image__rm_tree(p, &e) < 0)
+            log_warn(IMAGE_ROOM, "sweeping tmp: %s", e.msg);
+        c8s_err_clear(&e);
+    }
+    closedir(d);
+}
+
 int image_store_open(const char *data_dir, image_store_t **out, c8s_err_t *err)
 {
     *out = NULL;
@@ -69,6 +97,7 @@ int image_store_open(const char *data_dir, image_store_t **out, c8s_err_t *err)
         if (mkdir_p(d, 0700, err) < 0)
             return c8s_err_wrap(err, "opening the image store");
     }
+    tmp_sweep(root);
     image_store_t *st = xcalloc(1, sizeof(*st));
     st->root = c8s_steal(&root);
     *out = st;

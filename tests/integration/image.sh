@@ -289,6 +289,11 @@ check_eq "no blob left" "$(ls "$DATA/images/blobs/sha256" | wc -l)" 0
 check_eq "no layer left" "$(ls "$DATA/images/layers" | wc -l)" 0
 check_eq "no lease left" "$(ls -A "$DATA/images/leases" | wc -l)" 0
 check_eq "no tmp left" "$(ls -A "$DATA/images/tmp" | wc -l)" 0
+# What a killed process left in tmp/ goes at the next open; a live process's stays.
+mkdir -p "$DATA/images/tmp/layer-999999999-0-1/x" "$DATA/images/tmp/layer-$$-0-1"
+c8s_image ls >/dev/null
+check "a dead process's tmp entry is swept" test ! -e "$DATA/images/tmp/layer-999999999-0-1"
+check "a live process's tmp entry stays" test -d "$DATA/images/tmp/layer-$$-0-1"
 check_eq "no overlay mount left" "$(grep -c "$WORK" /proc/self/mountinfo)" 0
 
 finish
