@@ -240,7 +240,9 @@ typedef struct image_pull_opts_s {
     const char *const *insecure; /* "host:port" registries spoken to over plain HTTP */
     size_t n_insecure;
     const char *username, *password; /* basic credentials, or NULL */
-    const json_t *dockerconfig;      /* imagePullSecrets' .dockerconfigjson merged, or NULL */
+    /* A .dockerconfigjson document, or an array of them (a pod's imagePullSecrets, in order), or
+     * NULL. Each matching entry is tried in turn while the registry refuses (401/403). */
+    const json_t *dockerconfig;
     const char *os, *arch; /* platform to choose from an index; NULL = linux and image_host_arch */
 } image_pull_opts_t;
 

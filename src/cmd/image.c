@@ -134,7 +134,9 @@ static int pull_on_loop(image_store_t *st, const char *ref, const image_pull_opt
 int cmd_image(int argc, char **argv)
 {
     const char *data_dir = "/var/lib/c8s";
-    const char *username = NULL, *password = NULL, *docker_config = NULL;
+    const char *username = NULL, *password = NULL;
+    const char **docker_configs = xcalloc((size_t)argc + 1, sizeof(char *));
+    size_t n_docker_configs = 0;
     const char **insecure = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_insecure = 0;
     int high = 85, low = 80;
@@ -166,7 +168,7 @@ int cmd_image(int argc, char **argv)
             password = optarg;
             break;
         case O_DOCKERCFG:
-            docker_config = optarg;
+            docker_configs[n_docker_configs++] = optarg;
             break;
         case O_HIGH:
             high = atoi(optarg);
@@ -177,16 +179,19 @@ int cmd_image(int argc, char **argv)
         case 'h':
             usage(stdout);
             free(insecure);
+            free(docker_configs);
             return 0;
         default:
             usage(stderr);
             free(insecure);
+            free(docker_configs);
             return 2;
         }
     }
     if (optind >= argc) {
         usage(stderr);
         free(insecure);
+        free(docker_configs);
         return 2;
     }
     const char *verb = argv[optind];
@@ -204,16 +209,18 @@ int cmd_image(int argc, char **argv)
                                .n_insecure = n_insecure,
                                .username = username,
                                .password = password};
-        cleanup_json json_t *cfg = NULL;
-        if (docker_config) {
+        cleanup_json json_t *cfgs = json_array();
+        for (size_t i = 0; i < n_docker_configs; i++) {
             json_error_t je;
-            cfg = json_load_file(docker_config, 0, &je);
+            json_t *cfg = json_load_file(docker_configs[i], 0, &je);
             if (!cfg) {
-                c8s_err_set(&err, C8S_EINVALID, "%s: %s", docker_config, je.text);
+                c8s_err_set(&err, C8S_EINVALID, "%s: %s", docker_configs[i], je.text);
                 goto out;
             }
-            o.dockerconfig = cfg;
+            json_array_append_new(cfgs, cfg);
         }
+        if (n_docker_configs)
+            o.dockerconfig = cfgs;
         rc = pull_on_loop(st, args[0], &o, &err);
     } else if (strcmp(verb, "import") == 0 && nargs == 1) {
         char **names = NULL;
@@ -237,6 +244,7 @@ int cmd_image(int argc, char **argv)
         }
         image_store_close(st);
         free(insecure);
+        free(docker_configs);
         return rc < 0 ? 1 : 0;
     } else if (strcmp(verb, "inspect") == 0 && nargs == 1) {
         rc = do_inspect(st, args[0], &err);
@@ -267,11 +275,13 @@ int cmd_image(int argc, char **argv)
         usage(stderr);
         image_store_close(st);
         free(insecure);
+        free(docker_configs);
         return 2;
     }
 out:
     image_store_close(st);
     free(insecure);
+    free(docker_configs);
     if (err.code) {
         fprintf(stderr, "c8s image %s: %s\n", verb, err.msg);
         return 1;

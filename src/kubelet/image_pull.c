@@ -432,15 +432,30 @@ int image_pull(image_store_t *st, const char *refstr, const image_pull_opts_t *o
     const char *arch = opts && opts->arch ? opts->arch : image_host_arch();
     p.base = xasprintf("%s://%s/v2/%s", is_insecure(opts, p.ref.domain) ? "http" : "https",
                        image_ref_host(&p.ref), p.ref.path);
+    /* Credentials to try, in order: the explicit ones, then each dockerconfig (one object, or an
+     * array of them — a pod's imagePullSecrets) with an entry for this registry; anonymous when
+     * none. As the kubelet does, the next is tried when the registry refuses one. */
+    size_t n_creds = 0;
+    char **users = NULL, **passes = NULL;
     int rc = 0;
     if (opts && opts->username) {
-        p.user = xstrdup(opts->username);
-        p.pass = xstrdup(opts->password ? opts->password : "");
-    } else if (opts && opts->dockerconfig) {
+        users = xrealloc(users, (n_creds + 1) * sizeof(char *));
+        passes = xrealloc(passes, (n_creds + 1) * sizeof(char *));
+        users[n_creds] = xstrdup(opts->username);
+        passes[n_creds++] = xstrdup(opts->password ? opts->password : "");
+    }
+    const json_t *cfgs = opts ? opts->dockerconfig : NULL;
+    size_t n_cfgs = json_is_array(cfgs) ? json_array_size(cfgs) : cfgs ? 1 : 0;
+    for (size_t i = 0; rc == 0 && i < n_cfgs; i++) {
+        const json_t *cfg = json_is_array(cfgs) ? json_array_get(cfgs, i) : cfgs;
+        char *u = NULL, *pw = NULL;
         c8s_err_t e = C8S_ERR_INIT;
-        if (image_auth_from_dockerconfig(opts->dockerconfig, p.ref.domain, &p.user, &p.pass, &e) <
-                0 &&
-            e.code != C8S_ENOTFOUND) {
+        if (image_auth_from_dockerconfig(cfg, p.ref.domain, &u, &pw, &e) == 0) {
+            users = xrealloc(users, (n_creds + 1) * sizeof(char *));
+            passes = xrealloc(passes, (n_creds + 1) * sizeof(char *));
+            users[n_creds] = u;
+            passes[n_creds++] = pw;
+        } else if (e.code != C8S_ENOTFOUND) {
             c8s_err_move(err, &e);
             rc = err->code;
         }
@@ -451,8 +466,18 @@ int image_pull(image_store_t *st, const char *refstr, const image_pull_opts_t *o
     char *mdigest = NULL;
     image_manifest_t m = {0};
     image_doc_kind_t kind = IMAGE_DOC_UNKNOWN;
-    if (rc == 0)
+    for (size_t c = 0; rc == 0; c++) {
+        p.user = c < n_creds ? users[c] : NULL;
+        p.pass = c < n_creds ? passes[c] : NULL;
+        free(p.auth_header);
+        p.auth_header = NULL;
         rc = get_manifest(&p, p.ref.digest ? p.ref.digest : p.ref.tag, &doc, &mdigest, &kind, err);
+        if (rc != C8S_EUNAUTH || c + 1 >= n_creds)
+            break;
+        log_debug(IMAGE_ROOM, "credentials %zu of %zu refused: %s", c + 1, n_creds, err->msg);
+        c8s_err_clear(err);
+        rc = 0;
+    }
     if (rc == 0 && kind == IMAGE_DOC_INDEX) {
         char *sel = NULL;
         rc = image_index_select(doc, os, arch, &sel, err);
@@ -490,8 +515,12 @@ int image_pull(image_store_t *st, const char *refstr, const image_pull_opts_t *o
     image__ingest_end(p.ingest);
     image_ref_free(&p.ref);
     free(p.base);
-    free(p.user);
-    free(p.pass);
+    for (size_t i = 0; i < n_creds; i++) {
+        free(users[i]);
+        free(passes[i]);
+    }
+    free(users);
+    free(passes);
     free(p.auth_header);
     return rc;
 }

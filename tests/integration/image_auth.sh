@@ -41,9 +41,15 @@ check_eq "basic pull digest" "$(echo "$out" | tail -1)" "sha256:$SMALL_MANIFEST"
 printf '{"auths":{"http://%s":{"auth":"%s"}}}' "$REG" "$(printf alice:s3cret | base64)" \
   >"$WORK/dockerconfig.json"
 check "rm before the dockerconfig pull" c8s_image rm "$REG/app/basic:v1"
+printf '{"auths":{"%s":{"username":"alice","password":"wrong"}}}' "$REG" >"$WORK/wrong.json"
+printf '{"auths":{"other.example":{"username":"x","password":"y"}}}' >"$WORK/other.json"
 out=$(c8s_image pull "$REG/app/basic:v1" --insecure-registry "$REG" \
+  --docker-config "$WORK/wrong.json" 2>&1)
+check_eq "pull with wrong dockerconfigjson credentials fails" "$?" 1
+out=$(c8s_image pull "$REG/app/basic:v1" --insecure-registry "$REG" \
+  --docker-config "$WORK/other.json" --docker-config "$WORK/wrong.json" \
   --docker-config "$WORK/dockerconfig.json" 2>&1)
-check_eq "pull with dockerconfigjson credentials ($out)" "$?" 0
+check_eq "pull trying each imagePullSecret in turn ($out)" "$?" 0
 BASIC_REG=$REG
 kill -TERM "$REG_PID"
 wait "$REG_PID" 2>/dev/null
