@@ -268,6 +268,23 @@ check_eq "60 layers: all the others are there" "$(ls "$C3/rootfs" | grep -c '^l'
 check "umount 60 layers" c8s_image umount c3 "$C3"
 check "rm 60 layers" c8s_image rm "$REG/test/many:v1"
 
+# ---- four pulls of one image at once into an empty store: one image, each layer once ----
+PD="$WORK/parallel"
+ppids=()
+for i in 1 2 3 4; do
+  "$C8S_BIN" image --data-dir "$PD" pull "$REG/$REPO:v1" --insecure-registry "$REG" \
+    >"$WORK/parallel.$i.out" 2>&1 &
+  ppids+=($!)
+done
+pfail=0
+for p in "${ppids[@]}"; do wait "$p" || pfail=$((pfail + 1)); done
+check_eq "parallel pulls all succeed ($(cat "$WORK"/parallel.*.out | grep -v '^sha256' | head -3))" \
+  "$pfail" 0
+check_eq "parallel pulls: one image" "$("$C8S_BIN" image --data-dir "$PD" ls | tail -n +2 | wc -l)" 1
+check_eq "parallel pulls: each layer unpacked once" "$(ls "$PD/images/layers" | wc -l)" 2
+check_eq "parallel pulls: nothing left in tmp" "$(ls -A "$PD/images/tmp" | wc -l)" 0
+check "parallel pulls: rm" "$C8S_BIN" image --data-dir "$PD" rm "$REG/$REPO:v1"
+
 # ---- GC: with thresholds the disk is certainly over, every unused image goes, c1's stays ----
 c8s_image pull "$REG/test/tamper:v1" --insecure-registry "$REG" >/dev/null 2>&1 # fails again
 check "import for GC" c8s_image import "$WORK/good-abs.tar"
