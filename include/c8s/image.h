@@ -128,15 +128,18 @@ typedef struct image_gc_item_s {
     const char *id;     /* borrowed */
     uint64_t size;      /* bytes the image accounts for */
     uint64_t last_used; /* unix seconds */
+    uint64_t created;   /* unix seconds: when the store got it */
     bool in_use;        /* a container uses it: never removed */
 } image_gc_item_t;
 
 /* As the kubelet's image GC: when used/capacity ≥ high_pct, frees used − low_pct·capacity bytes
- * by picking unused images, least recently used first (ties: larger first). Writes the chosen
- * indexes into remove (room for n) and returns how many. Returns 0 under the threshold or when
- * the thresholds are out of order (0 ≤ low < high ≤ 100 is required). */
+ * by picking unused images, least recently used first (ties: larger first), skipping images the
+ * store got less than min_age_s before now (upstream's ImageMinimumGCAge, 2 min by default: a
+ * fresh pull is not taken away before its container starts). Writes the chosen indexes into
+ * remove (room for n) and returns how many. Returns 0 under the threshold or when the thresholds
+ * are out of order (0 ≤ low < high ≤ 100 is required). */
 size_t image_gc_plan(const image_gc_item_t *items, size_t n, uint64_t capacity, uint64_t used,
-                     int high_pct, int low_pct, size_t *remove);
+                     int high_pct, int low_pct, uint64_t now, uint64_t min_age_s, size_t *remove);
 
 /* ---- the store ---- */
 
@@ -185,8 +188,8 @@ int image_store_record(image_store_t *st, const char *manifest_digest, const cha
 
 /* Image GC by disk use of the filesystem holding the store (statvfs), with image_gc_plan's rule.
  * Sets *freed (bytes of image size removed) and *removed (images). */
-int image_gc(image_store_t *st, int high_pct, int low_pct, uint64_t *freed, size_t *removed,
-             c8s_err_t *err);
+int image_gc(image_store_t *st, int high_pct, int low_pct, uint64_t min_age_s, uint64_t *freed,
+             size_t *removed, c8s_err_t *err);
 
 /* ---- root filesystems ---- */
 

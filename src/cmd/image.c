@@ -140,7 +140,8 @@ int cmd_image(int argc, char **argv)
     const char **insecure = xcalloc((size_t)argc + 1, sizeof(char *));
     size_t n_insecure = 0;
     int high = 85, low = 80;
-    enum { O_DATA = 256, O_INSECURE, O_USER, O_PASS, O_DOCKERCFG, O_HIGH, O_LOW };
+    long min_age = 120;
+    enum { O_DATA = 256, O_INSECURE, O_USER, O_PASS, O_DOCKERCFG, O_HIGH, O_LOW, O_MINAGE };
     static const struct option longopts[] = {
         {"data-dir", required_argument, NULL, O_DATA},
         {"insecure-registry", required_argument, NULL, O_INSECURE},
@@ -149,6 +150,7 @@ int cmd_image(int argc, char **argv)
         {"docker-config", required_argument, NULL, O_DOCKERCFG},
         {"high", required_argument, NULL, O_HIGH},
         {"low", required_argument, NULL, O_LOW},
+        {"min-age", required_argument, NULL, O_MINAGE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -175,6 +177,9 @@ int cmd_image(int argc, char **argv)
             break;
         case O_LOW:
             low = atoi(optarg);
+            break;
+        case O_MINAGE:
+            min_age = atol(optarg);
             break;
         case 'h':
             usage(stdout);
@@ -268,7 +273,7 @@ int cmd_image(int argc, char **argv)
     } else if (strcmp(verb, "gc") == 0 && nargs == 0) {
         uint64_t freed = 0;
         size_t removed = 0;
-        rc = image_gc(st, high, low, &freed, &removed, &err);
+        rc = image_gc(st, high, low, min_age < 0 ? 0 : (uint64_t)min_age, &freed, &removed, &err);
         if (rc == 0)
             printf("removed %zu images, %llu bytes\n", removed, (unsigned long long)freed);
     } else {

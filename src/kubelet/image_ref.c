@@ -488,7 +488,7 @@ static int gc_cmp(const void *a, const void *b)
 }
 
 size_t image_gc_plan(const image_gc_item_t *items, size_t n, uint64_t capacity, uint64_t used,
-                     int high_pct, int low_pct, size_t *remove)
+                     int high_pct, int low_pct, uint64_t now, uint64_t min_age_s, size_t *remove)
 {
     if (capacity == 0 || low_pct < 0 || high_pct > 100 || low_pct >= high_pct)
         return 0;
@@ -501,7 +501,7 @@ size_t image_gc_plan(const image_gc_item_t *items, size_t n, uint64_t capacity, 
     gc_cand_t *cands = xcalloc(n + 1, sizeof(*cands));
     size_t nc = 0;
     for (size_t i = 0; i < n; i++)
-        if (!items[i].in_use)
+        if (!items[i].in_use && (items[i].created > now || now - items[i].created >= min_age_s))
             cands[nc++] = (gc_cand_t){&items[i], i};
     qsort(cands, nc, sizeof(*cands), gc_cmp);
     size_t k = 0;

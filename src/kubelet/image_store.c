@@ -897,8 +897,8 @@ int image_remove(image_store_t *st, const char *ref, c8s_err_t *err)
     return rc;
 }
 
-int image_gc(image_store_t *st, int high_pct, int low_pct, uint64_t *freed, size_t *removed,
-             c8s_err_t *err)
+int image_gc(image_store_t *st, int high_pct, int low_pct, uint64_t min_age_s, uint64_t *freed,
+             size_t *removed, c8s_err_t *err)
 {
     *freed = 0;
     *removed = 0;
@@ -915,8 +915,9 @@ int image_gc(image_store_t *st, int high_pct, int low_pct, uint64_t *freed, size
     size_t *pick = xcalloc(n + 1, sizeof(*pick));
     for (size_t i = 0; i < n; i++)
         items[i] = (image_gc_item_t){infos[i].digest, infos[i].size, (uint64_t)infos[i].last_used,
-                                     infos[i].in_use};
-    size_t k = image_gc_plan(items, n, capacity, used, high_pct, low_pct, pick);
+                                     (uint64_t)infos[i].created, infos[i].in_use};
+    size_t k = image_gc_plan(items, n, capacity, used, high_pct, low_pct, (uint64_t)time(NULL),
+                             min_age_s, pick);
     int rc = 0;
     for (size_t i = 0; i < k; i++) {
         c8s_err_t e = C8S_ERR_INIT;

@@ -289,6 +289,8 @@ check "parallel pulls: rm" "$C8S_BIN" image --data-dir "$PD" rm "$REG/$REPO:v1"
 c8s_image pull "$REG/test/tamper:v1" --insecure-registry "$REG" >/dev/null 2>&1 # fails again
 check "import for GC" c8s_image import "$WORK/good-abs.tar"
 out=$(c8s_image gc --high 1 --low 0 2>&1)
+check_contains "gc spares images younger than the minimum age" "$out" "removed 0 images"
+out=$(c8s_image gc --high 1 --low 0 --min-age 0 2>&1)
 check_eq "gc ($out)" "$?" 0
 ls_out=$(c8s_image ls)
 check_contains "gc kept the image in use" "$ls_out" "$REG/$REPO:v1"

@@ -334,40 +334,51 @@ static void test_layer_entries(void)
 static void test_gc(void)
 {
     image_gc_item_t items[] = {
-        {"a", 300, 100, false},                       /* oldest */
-        {"b", 500, 400, false}, {"c", 200, 50, true}, /* older still, but in use */
-        {"d", 100, 400, false},                       /* same age as b, smaller: after b */
-        {"e", 50, 900, false},                        /* newest */
+        /* id, size, last used, created, in use */
+        {"a", 300, 100, 10, false}, /* least recently used */
+        {"b", 500, 400, 10, false},
+        {"c", 200, 50, 10, true},   /* used longer ago still, but in use */
+        {"d", 100, 400, 10, false}, /* used when b was, smaller: after b */
+        {"e", 50, 900, 900, false}, /* most recently used, and the youngest */
     };
     size_t pick[5];
     /* 1000 capacity, 900 used = 90% ≥ 85%: free 900 − 800 = 100 → the oldest unused only. */
-    CHECK_INT(image_gc_plan(items, 5, 1000, 900, 85, 80, pick), 1);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 900, 85, 80, 10000, 0, pick), 1);
     CHECK_INT(pick[0], 0);
     /* Free 900 − 100 = 800: a (300), b (500) — LRU order, skipping c. */
-    size_t k = image_gc_plan(items, 5, 1000, 900, 85, 10, pick);
+    size_t k = image_gc_plan(items, 5, 1000, 900, 85, 10, 10000, 0, pick);
     CHECK_INT(k, 2);
     CHECK_INT(pick[0], 0);
     CHECK_INT(pick[1], 1);
     /* Free 900: a, b, d (900) — enough; e stays. */
-    k = image_gc_plan(items, 5, 1000, 900, 85, 0, pick);
+    k = image_gc_plan(items, 5, 1000, 900, 85, 0, 10000, 0, pick);
     CHECK_INT(k, 3);
     CHECK_INT(pick[2], 3);
     /* Free 950: a, b, d, then e — everything unused, never c. */
-    k = image_gc_plan(items, 5, 1000, 950, 85, 0, pick);
+    k = image_gc_plan(items, 5, 1000, 950, 85, 0, 10000, 0, pick);
     CHECK_INT(k, 4);
     CHECK_INT(pick[3], 4);
     /* Under the high threshold: nothing, even far above low. */
-    CHECK_INT(image_gc_plan(items, 5, 1000, 849, 85, 10, pick), 0);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 849, 85, 10, 10000, 0, pick), 0);
     /* Exactly at the threshold counts. */
-    CHECK_INT(image_gc_plan(items, 5, 1000, 850, 85, 80, pick), 1);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 850, 85, 80, 10000, 0, pick), 1);
     /* Bad thresholds and an empty disk decide nothing. */
-    CHECK_INT(image_gc_plan(items, 5, 1000, 999, 80, 85, pick), 0);
-    CHECK_INT(image_gc_plan(items, 5, 1000, 999, 101, 85, pick), 0);
-    CHECK_INT(image_gc_plan(items, 5, 0, 0, 85, 80, pick), 0);
-    CHECK_INT(image_gc_plan(NULL, 0, 1000, 999, 85, 80, pick), 0);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 999, 80, 85, 10000, 0, pick), 0);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 999, 101, 85, 10000, 0, pick), 0);
+    CHECK_INT(image_gc_plan(items, 5, 0, 0, 85, 80, 10000, 0, pick), 0);
+    CHECK_INT(image_gc_plan(NULL, 0, 1000, 999, 85, 80, 10000, 0, pick), 0);
+    /* Minimum age: at now = 1000 with 200 s, e (got at 900) is too young to go; a, b, d may. */
+    k = image_gc_plan(items, 5, 1000, 950, 85, 0, 1000, 200, pick);
+    CHECK_INT(k, 3);
+    CHECK_INT(pick[0], 0);
+    CHECK_INT(pick[1], 1);
+    CHECK_INT(pick[2], 3);
+    /* Exactly min_age old may go; a clock behind the record does not make it immortal. */
+    CHECK_INT(image_gc_plan(items, 5, 1000, 950, 85, 0, 1100, 200, pick), 4);
+    CHECK_INT(image_gc_plan(items, 5, 1000, 950, 85, 0, 5, 200, pick), 4);
     /* Huge disks do not overflow: 16 EiB-ish capacity, 95% used. */
     uint64_t cap = UINT64_MAX / 2;
-    CHECK_INT(image_gc_plan(items, 5, cap, cap / 100 * 95, 85, 80, pick), 4);
+    CHECK_INT(image_gc_plan(items, 5, cap, cap / 100 * 95, 85, 80, 10000, 0, pick), 4);
 }
 
 int main(void)
