@@ -65,6 +65,21 @@ void proxy_rules_jumps(const char *save, strbuf_t *out);
  * every KUBE-* chain of the filter and nat tables, leaving the tables as they were before. */
 void proxy_rules_cleanup(const char *save, strbuf_t *out);
 
+/* ---- NetworkPolicy (netpol.c) ---- */
+
+/* What the last NetworkPolicy build wrote (its chains). Owned: netpol_new / netpol_free. */
+typedef struct netpol_s netpol_t;
+netpol_t *netpol_new(void);
+void netpol_free(netpol_t *n);
+
+/* Appends a `*filter` section enforcing policies (networking.k8s.io/v1 NetworkPolicy objects)
+ * for the pods of node_name, given every pod (their labels and IPs are the peers) and every
+ * namespace (namespaceSelector): chain C8S-NETPOL (FORWARD jumps to it, see the jumps) and one
+ * chain per isolated pod and direction; chains of the previous build no longer wanted are
+ * deleted. Arrays are borrowed. Returns 0 or C8S_EINVALID. */
+int netpol_build(netpol_t *n, const json_t *policies, const json_t *pods, const json_t *namespaces,
+                 const char *node_name, strbuf_t *out, c8s_err_t *err);
+
 /* ---- the role ---- */
 
 typedef struct proxy_config_s {

@@ -12,6 +12,7 @@
 #include "c8s/proxy.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MIN_SYNC_MS_DEFAULT  1000
@@ -24,11 +25,12 @@ struct proxy_s {
     uv_async_t stop_async;
     uv_timer_t timer, full_timer;
     client_t *client;
-    informer_t *services, *slices;
+    informer_t *services, *slices, *pods, *namespaces, *policies;
     proxy_config_t cfg;
     char *node_name, *cluster_cidr;
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
+    netpol_t *netpol;
     char *jumps; /* jumps still to insert after the first sync's payload */
     bool adopted, busy, dirty, need_full, stopping;
     uint64_t last_sync_ns;
@@ -49,7 +51,9 @@ static void on_timer(uv_timer_t *t)
 static void request(proxy_t *p)
 {
     p->dirty = true;
-    if (p->stopping || p->busy || !informer_synced(p->services) || !informer_synced(p->slices))
+    if (p->stopping || p->busy || !informer_synced(p->services) || !informer_synced(p->slices) ||
+        !informer_synced(p->pods) || !informer_synced(p->namespaces) ||
+        !informer_synced(p->policies))
         return;
     uint64_t now = c8s_now_ns(), next = p->last_sync_ns + (uint64_t)p->cfg.min_sync_ms * 1000000;
     if (p->last_sync_ns && now < next)
@@ -152,6 +156,18 @@ static void apply(proxy_t *p)
         sync_done(p, false);
         return;
     }
+    cleanup_json json_t *pods = json_array();
+    cleanup_json json_t *namespaces = json_array();
+    cleanup_json json_t *policies = json_array();
+    informer_foreach(p->pods, add_obj, pods);
+    informer_foreach(p->namespaces, add_obj, namespaces);
+    informer_foreach(p->policies, add_obj, policies);
+    if (netpol_build(p->netpol, policies, pods, namespaces, p->node_name, &payload, &err) != 0) {
+        log_warn("proxy", "building the network policy rules: %s", err.msg);
+        strbuf_free(&payload);
+        sync_done(p, false);
+        return;
+    }
     log_debug("proxy", "sync: %zu services, %zu slices, %zu bytes%s", json_array_size(svcs),
               json_array_size(slices), payload.len, full ? " (full)" : "");
     const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
@@ -237,9 +253,12 @@ static void on_stop(uv_async_t *a)
     uv_timer_stop(&p->timer);
     uv_timer_stop(&p->full_timer);
     /* The informers, and the command in flight if any (its callback counts itself). */
-    p->pending_stops = 2 + (p->busy ? 1 : 0);
+    p->pending_stops = 5 + (p->busy ? 1 : 0);
     informer_stop(p->services, on_part_stopped, p);
     informer_stop(p->slices, on_part_stopped, p);
+    informer_stop(p->pods, on_part_stopped, p);
+    informer_stop(p->namespaces, on_part_stopped, p);
+    informer_stop(p->policies, on_part_stopped, p);
 }
 
 static void run(void *arg)
@@ -248,6 +267,11 @@ static void run(void *arg)
     informer_handlers_t h = {on_change, on_update, on_change, on_synced};
     p->services = informer_start(p->client, "/api/v1/services", NULL, &h, p);
     p->slices = informer_start(p->client, "/apis/discovery.k8s.io/v1/endpointslices", NULL, &h, p);
+    /* NetworkPolicy: every pod is a possible peer; only this node's are enforced here. */
+    p->pods = informer_start(p->client, "/api/v1/pods", NULL, &h, p);
+    p->namespaces = informer_start(p->client, "/api/v1/namespaces", NULL, &h, p);
+    p->policies =
+        informer_start(p->client, "/apis/networking.k8s.io/v1/networkpolicies", NULL, &h, p);
     uv_timer_start(&p->full_timer, on_full_timer, p->cfg.full_sync_ms, p->cfg.full_sync_ms);
     uv_run(&p->loop, UV_RUN_DEFAULT);
 }
@@ -255,6 +279,7 @@ static void run(void *arg)
 static void free_proxy(proxy_t *p)
 {
     proxy_rules_free(p->rules);
+    netpol_free(p->netpol);
     free(p->jumps);
     free(p->node_name);
     free(p->cluster_cidr);
@@ -277,6 +302,15 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     snprintf(p->restore_cmd, sizeof(p->restore_cmd), "%s-restore", ipt);
     p->cfg.node_name = p->cfg.cluster_cidr = p->cfg.iptables = NULL; /* not kept: copied above */
     p->rules = proxy_rules_new();
+    p->netpol = netpol_new();
+    /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
+     * hairpin and for NetworkPolicy (what kube-proxy and policy agents require too). */
+    FILE *f = fopen("/proc/sys/net/bridge/bridge-nf-call-iptables", "w");
+    if (!f || fputs("1\n", f) < 0)
+        log_warn("proxy", "cannot enable bridge-nf-call-iptables; NetworkPolicy will not see "
+                          "traffic between pods of one node");
+    if (f)
+        fclose(f);
     atomic_init(&p->syncs, 0);
     int rc = uv_loop_init(&p->loop);
     if (rc != 0) {

@@ -735,6 +735,8 @@ static const struct {
     {"nat", "OUTPUT", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"},
     {"nat", "POSTROUTING",
      "-m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"},
+    /* Last, so that (each -I goes to the top) it ends up before KUBE-FORWARD's ACCEPTs. */
+    {"filter", "FORWARD", "-m comment --comment \"c8s network policies\" -j C8S-NETPOL"},
 };
 
 /* Calls visit for each line of save's section for table ("*nat" … "COMMIT"). */
@@ -834,17 +836,18 @@ static void cleanup_line(const char *line, size_t len, void *data)
 {
     cleanup_t *c = data;
     char name[64];
-    if (chain_decl(line, len, "KUBE-", name, sizeof(name))) {
+    if (chain_decl(line, len, "KUBE-", name, sizeof(name)) ||
+        chain_decl(line, len, "C8S-", name, sizeof(name))) {
         strbuf_addf(&c->decl, ":%s - [0:0]\n", name);
         strbuf_addf(&c->drop, "-X %s\n", name);
         return;
     }
     /* A rule of a built-in chain that jumps into one of ours. */
-    if (!starts(line, len, "-A ") || starts(line, len, "-A KUBE-"))
+    if (!starts(line, len, "-A ") || starts(line, len, "-A KUBE-") || starts(line, len, "-A C8S-"))
         return;
     const char *j = NULL;
-    for (size_t i = 0; i + 8 <= len; i++) {
-        if (strncmp(line + i, " -j KUBE-", 9) == 0)
+    for (size_t i = 0; i + 9 <= len; i++) {
+        if (strncmp(line + i, " -j KUBE-", 9) == 0 || strncmp(line + i, " -j C8S-", 8) == 0)
             j = line + i;
     }
     if (!j)

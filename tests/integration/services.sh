@@ -9,6 +9,8 @@
 # namespace; ClientIP affinity keeps one client on one pod; deleting the service removes its
 # rules; `c8s proxy --cleanup` leaves the tables as they were before c8s. DNS: a pod resolves a
 # service, a headless service's endpoints and a StatefulSet pod's name through 10.96.0.10.
+# NetworkPolicy: ingress by podSelector and named port, egress by ipBlock with an exception,
+# isolation only of selected pods, and a deleted policy allowing again.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -145,6 +147,35 @@ check_contains "headless: second endpoint" "$out" "10.244.0.12"
 check_contains "StatefulSet pod name" "$(wait_lookup pg-0.pg.default.svc.cluster.local 10.244.0.11)" "Address: 10.244.0.11"
 check_contains "unknown name: NXDOMAIN" "$(lookup nope.default.svc.cluster.local)" "NXDOMAIN"
 check_contains "over TCP too" "$(ip netns exec "$TAG-pod1" dig +tcp +short web.default.svc.cluster.local @10.96.0.10 2>&1 || echo no-dig)" "10.96.0.50"
+
+# NetworkPolicy. The pod namespaces become Pod objects on node1 (records only: no kubelet here)
+# with their addresses, so policies can select them.
+for i in 1 2 3; do
+  role=back; [ $i = 1 ] && role=front
+  check_eq "pod$i object" "$(post /api/v1/namespaces/default/pods "{\"metadata\":{\"name\":\"pod$i\",\"labels\":{\"app\":\"web\",\"role\":\"$role\"}},\"spec\":{\"nodeName\":\"node1\",\"containers\":[{\"name\":\"c\",\"image\":\"busybox\",\"ports\":[{\"name\":\"http\",\"containerPort\":8080}]}]}}")" 201
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    "$API/api/v1/namespaces/default/pods/pod$i/status" -d "{\"status\":{\"phase\":\"Running\",\"podIP\":\"10.244.0.1$i\"}}")
+  check_eq "pod$i status" "$code" 200
+done
+# reach FROM IP: "ok" when FROM's namespace gets an answer from IP:8080.
+reach() { if ip netns exec "$TAG-$1" curl -s --max-time 1 -o /dev/null "http://$2:8080/"; then echo ok; else echo blocked; fi; }
+wait_reach() { # wait_reach FROM IP WANT
+  local got=""
+  for _ in $(seq 1 40); do got=$(reach "$1" "$2"); [ "$got" = "$3" ] && break; sleep 0.2; done
+  echo "$got"
+}
+check_eq "before any policy: pod3 -> pod2" "$(reach pod3 10.244.0.12)" ok
+check_eq "policy: pod2 ingress from role=front on http" "$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"metadata":{"name":"front-only"},"spec":{"podSelector":{"matchLabels":{"role":"back"}},"policyTypes":["Ingress"],"ingress":[{"from":[{"podSelector":{"matchLabels":{"role":"front"}}}],"ports":[{"port":"http"}]}]}}')" 201
+check_eq "pod3 -> pod2 blocked" "$(wait_reach pod3 10.244.0.12 blocked)" blocked
+check_eq "pod1 (front) -> pod2 allowed" "$(reach pod1 10.244.0.12)" ok
+check_eq "client -> pod2 blocked" "$(reach client 10.244.0.12)" blocked
+check_eq "pod3 -> pod1 (not isolated) allowed" "$(reach pod3 10.244.0.11)" ok
+check_eq "policy: pod1 egress to 10.244.0.0/24 except pod3" "$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"metadata":{"name":"front-egress"},"spec":{"podSelector":{"matchLabels":{"role":"front"}},"policyTypes":["Egress"],"egress":[{"to":[{"ipBlock":{"cidr":"10.244.0.0/24","except":["10.244.0.13/32"]}}]}]}}')" 201
+check_eq "pod1 -> pod3 blocked by the exception" "$(wait_reach pod1 10.244.0.13 blocked)" blocked
+check_eq "pod1 -> pod2 still allowed (both ends)" "$(reach pod1 10.244.0.12)" ok
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/front-only")
+check_eq "delete front-only" "$code" 200
+check_eq "pod3 -> pod2 allowed again" "$(wait_reach pod3 10.244.0.12 ok)" ok
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/api/v1/namespaces/default/services/web")
 check_eq "delete web" "$code" 200

@@ -350,6 +350,68 @@ static void test_adopt_jumps_cleanup(void)
     strbuf_free(&none);
 }
 
+/* NetworkPolicy: only selected pods of this node are isolated; peers by pod selector (in the
+ * policy's namespace), by namespace selector, by ipBlock with exceptions; named ports resolved
+ * against the receiving pod; policies gone → their chains deleted. */
+static void test_netpol(void)
+{
+    cleanup_json json_t *pods =
+        J("[{'metadata':{'namespace':'a','name':'db','labels':{'app':'db'}},'spec':{'nodeName':"
+          "'n1','containers':[{'name':'c','ports':[{'name':'sql','containerPort':5432}]}]},"
+          "'status':{'phase':'Running','podIP':'10.244.0.5'}},"
+          "{'metadata':{'namespace':'a','name':'web','labels':{'app':'web'}},'spec':{'nodeName':"
+          "'n2'},'status':{'phase':'Running','podIP':'10.244.1.6'}},"
+          "{'metadata':{'namespace':'b','name':'mon','labels':{'app':'mon'}},'spec':{'nodeName':"
+          "'n2'},'status':{'phase':'Running','podIP':'10.244.1.7'}},"
+          "{'metadata':{'namespace':'a','name':'done','labels':{'app':'web'}},'spec':{'nodeName':"
+          "'n2'},'status':{'phase':'Succeeded','podIP':'10.244.1.8'}}]");
+    cleanup_json json_t *nss = J("[{'metadata':{'name':'a','labels':{'team':'x'}}},"
+                                 "{'metadata':{'name':'b','labels':{'team':'ops'}}}]");
+    cleanup_json json_t *pols =
+        J("[{'metadata':{'namespace':'a','name':'db-in'},'spec':{'podSelector':{'matchLabels':"
+          "{'app':'db'}},'ingress':[{'from':[{'podSelector':{'matchLabels':{'app':'web'}}},"
+          "{'namespaceSelector':{'matchLabels':{'team':'ops'}}},{'ipBlock':{'cidr':'192.0.2.0/24',"
+          "'except':['192.0.2.9/32']}}],'ports':[{'port':'sql'}]}]}},"
+          "{'metadata':{'namespace':'a','name':'web-out'},'spec':{'podSelector':{'matchLabels':"
+          "{'app':'web'}},'policyTypes':['Egress'],'egress':[]}}]");
+    netpol_t *n = netpol_new();
+    strbuf_t out = STRBUF_INIT;
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_INT(netpol_build(n, pols, pods, nss, "n1", &out, &err), 0);
+    char npi[32];
+    proxy_chain_name("C8S-NPI-", "a/db/10.244.0.5", npi);
+    cleanup_free char *jump = xasprintf("-A C8S-NETPOL -d 10.244.0.5/32 -j %s\n", npi);
+    cleanup_free char *from_web = xasprintf(
+        "-A %s -s 10.244.1.6/32 -p tcp -m tcp --dport 5432 -j MARK --or-mark 0x10000\n", npi);
+    cleanup_free char *from_mon = xasprintf(
+        "-A %s -s 10.244.1.7/32 -p tcp -m tcp --dport 5432 -j MARK --or-mark 0x10000\n", npi);
+    CHECK(has(out.s, jump));
+    CHECK(has(out.s, from_web));
+    CHECK(has(out.s, from_mon));
+    CHECK(has(out.s, "-m mark ! --mark 0x10000/0x10000"));
+    CHECK(has(out.s, "-s 192.0.2.9/32 -j RETURN\n"));
+    CHECK(!has(out.s, "10.244.1.8")); /* a finished pod is no peer */
+    /* web is isolated for egress but runs on n2: nothing for it here. */
+    CHECK(!has(out.s, "C8S-NPE-"));
+    strbuf_free(&out);
+
+    /* On n2: web's egress chain exists and allows nothing (egress: []); db's is gone. */
+    CHECK_INT(netpol_build(n, pols, pods, nss, "n2", &out, &err), 0);
+    CHECK(has(out.s, "-m mark ! --mark 0x20000/0x20000"));
+    cleanup_free char *gone = xasprintf("-X %s\n", npi);
+    CHECK(has(out.s, gone));
+    strbuf_free(&out);
+
+    cleanup_json json_t *none = json_array();
+    CHECK_INT(netpol_build(n, none, pods, nss, "n2", &out, &err), 0);
+    CHECK(has(out.s, "-X C8S-NPE-"));
+    CHECK(!has(out.s, "DROP"));
+    strbuf_free(&out);
+    CHECK_INT(netpol_build(n, nss, pods, NULL, "n2", &out, &err), C8S_EINVALID);
+    strbuf_free(&out);
+    netpol_free(n);
+}
+
 static void test_bad_input(void)
 {
     proxy_rules_t *r = proxy_rules_new();
@@ -371,6 +433,7 @@ int main(void)
     test_headless_and_terminating();
     test_large_cluster();
     test_adopt_jumps_cleanup();
+    test_netpol();
     test_bad_input();
     TEST_END();
 }
