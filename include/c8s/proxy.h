@@ -80,6 +80,16 @@ void netpol_free(netpol_t *n);
 int netpol_build(netpol_t *n, const json_t *policies, const json_t *pods, const json_t *namespaces,
                  const char *node_name, strbuf_t *out, c8s_err_t *err);
 
+/* ---- routes between nodes (routes.c) ---- */
+
+/* The routing protocol number c8s's routes carry (`ip route ... proto 144`). */
+#define PROXY_ROUTE_PROTO 144
+
+/* Appends the `ip -batch` commands that make the routes to other nodes' pod CIDRs (via their
+ * InternalIP) what nodes (Node objects) say: current is `ip -j route show proto 144` parsed (a
+ * JSON array); self is this node's name (no route to its own CIDR). Nothing when in place. */
+void proxy_routes_plan(const json_t *nodes, const char *self, const json_t *current, strbuf_t *out);
+
 /* ---- the role ---- */
 
 typedef struct proxy_config_s {

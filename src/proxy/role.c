@@ -25,7 +25,7 @@ struct proxy_s {
     uv_async_t stop_async;
     uv_timer_t timer, full_timer;
     client_t *client;
-    informer_t *services, *slices, *pods, *namespaces, *policies;
+    informer_t *services, *slices, *pods, *namespaces, *policies, *nodes;
     proxy_config_t cfg;
     char *node_name, *cluster_cidr;
     char save_cmd[64], restore_cmd[64];
@@ -53,7 +53,7 @@ static void request(proxy_t *p)
     p->dirty = true;
     if (p->stopping || p->busy || !informer_synced(p->services) || !informer_synced(p->slices) ||
         !informer_synced(p->pods) || !informer_synced(p->namespaces) ||
-        !informer_synced(p->policies))
+        !informer_synced(p->policies) || !informer_synced(p->nodes))
         return;
     uint64_t now = c8s_now_ns(), next = p->last_sync_ns + (uint64_t)p->cfg.min_sync_ms * 1000000;
     if (p->last_sync_ns && now < next)
@@ -95,6 +95,58 @@ static void sync_done(proxy_t *p, bool ok)
         request(p);
 }
 
+static bool add_obj(json_t *obj, void *data)
+{
+    json_array_append(data, obj);
+    return true;
+}
+
+static void on_routes_set(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    if (stopping_after_exec(p))
+        return;
+    if (r->status != 0) {
+        log_warn("proxy", "setting the routes to other nodes failed (%d): %s", r->status, r->err);
+        sync_done(p, false);
+        return;
+    }
+    sync_done(p, true);
+}
+
+static void on_routes_listed(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    if (stopping_after_exec(p))
+        return;
+    cleanup_json json_t *current = r->status == 0 ? json_loads(r->out, 0, NULL) : NULL;
+    if (!current) {
+        log_warn("proxy", "listing routes failed (%d): %s", r->status, r->err);
+        sync_done(p, false);
+        return;
+    }
+    cleanup_json json_t *nodes = json_array();
+    informer_foreach(p->nodes, add_obj, nodes);
+    strbuf_t cmds = STRBUF_INIT;
+    proxy_routes_plan(nodes, p->node_name, current, &cmds);
+    if (cmds.len == 0) {
+        sync_done(p, true);
+        return;
+    }
+    p->busy = true;
+    const char *argv[] = {"ip", "-batch", "-", NULL};
+    proc_run(&p->loop, argv, NULL, cmds.s, cmds.len, on_routes_set, p);
+    strbuf_free(&cmds);
+}
+
+/* The last step of a sync: routes to the other nodes' pod CIDRs. */
+static void sync_routes(proxy_t *p)
+{
+    p->busy = true;
+    const char *argv[] = {"ip", "-j", "route", "show", "proto", "144", NULL};
+    proc_run(&p->loop, argv, NULL, NULL, 0, on_routes_listed, p);
+}
+
 static void on_jumps(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
@@ -109,7 +161,7 @@ static void on_jumps(const proc_result_t *r, void *data)
     }
     free(p->jumps);
     p->jumps = NULL;
-    sync_done(p, true);
+    sync_routes(p);
 }
 
 static void on_restored(const proc_result_t *r, void *data)
@@ -130,13 +182,7 @@ static void on_restored(const proc_result_t *r, void *data)
         proc_run(&p->loop, argv, NULL, p->jumps, strlen(p->jumps), on_jumps, p);
         return;
     }
-    sync_done(p, true);
-}
-
-static bool add_obj(json_t *obj, void *data)
-{
-    json_array_append(data, obj);
-    return true;
+    sync_routes(p);
 }
 
 static void apply(proxy_t *p)
@@ -222,6 +268,35 @@ static void on_update(informer_t *inf, json_t *old, json_t *obj, void *data)
     request(data);
 }
 
+/* Nodes post their status every few seconds; only a new pod CIDR or address changes routes. */
+static void on_node_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    const char *fields[][2] = {{"spec", "podCIDR"}, {"status", "addresses"}};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(fields); i++) {
+        json_t *a = json_object_get(json_object_get(old, fields[i][0]), fields[i][1]);
+        json_t *b = json_object_get(json_object_get(obj, fields[i][0]), fields[i][1]);
+        if (!(a == b || (a && b && json_equal(a, b)))) {
+            request(data);
+            return;
+        }
+    }
+}
+
+/* Pods change status all the time; NetworkPolicy only cares about who they are and where. */
+static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    const char *fields[][2] = {
+        {"metadata", "labels"}, {"spec", "nodeName"}, {"status", "podIP"}, {"status", "phase"}};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(fields); i++) {
+        json_t *a = json_object_get(json_object_get(old, fields[i][0]), fields[i][1]);
+        json_t *b = json_object_get(json_object_get(obj, fields[i][0]), fields[i][1]);
+        if (!(a == b || (a && b && json_equal(a, b)))) {
+            request(data);
+            return;
+        }
+    }
+}
+
 static void on_synced(informer_t *inf, void *data)
 {
     request(data);
@@ -253,7 +328,8 @@ static void on_stop(uv_async_t *a)
     uv_timer_stop(&p->timer);
     uv_timer_stop(&p->full_timer);
     /* The informers, and the command in flight if any (its callback counts itself). */
-    p->pending_stops = 5 + (p->busy ? 1 : 0);
+    p->pending_stops = 6 + (p->busy ? 1 : 0);
+    informer_stop(p->nodes, on_part_stopped, p);
     informer_stop(p->services, on_part_stopped, p);
     informer_stop(p->slices, on_part_stopped, p);
     informer_stop(p->pods, on_part_stopped, p);
@@ -268,10 +344,13 @@ static void run(void *arg)
     p->services = informer_start(p->client, "/api/v1/services", NULL, &h, p);
     p->slices = informer_start(p->client, "/apis/discovery.k8s.io/v1/endpointslices", NULL, &h, p);
     /* NetworkPolicy: every pod is a possible peer; only this node's are enforced here. */
-    p->pods = informer_start(p->client, "/api/v1/pods", NULL, &h, p);
+    informer_handlers_t ph = {on_change, on_pod_update, on_change, on_synced};
+    p->pods = informer_start(p->client, "/api/v1/pods", NULL, &ph, p);
     p->namespaces = informer_start(p->client, "/api/v1/namespaces", NULL, &h, p);
     p->policies =
         informer_start(p->client, "/apis/networking.k8s.io/v1/networkpolicies", NULL, &h, p);
+    informer_handlers_t nh = {on_change, on_node_update, on_change, on_synced};
+    p->nodes = informer_start(p->client, "/api/v1/nodes", NULL, &nh, p);
     uv_timer_start(&p->full_timer, on_full_timer, p->cfg.full_sync_ms, p->cfg.full_sync_ms);
     uv_run(&p->loop, UV_RUN_DEFAULT);
 }

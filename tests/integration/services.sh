@@ -177,6 +177,28 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/apis/networking.k8
 check_eq "delete front-only" "$code" 200
 check_eq "pod3 -> pod2 allowed again" "$(wait_reach pod3 10.244.0.12 ok)" ok
 
+# Routes to other nodes' pod CIDRs through their addresses (host-gw); none to our own.
+check_eq "node1 object" "$(post /api/v1/nodes '{"metadata":{"name":"node1"},"spec":{"podCIDR":"10.244.0.0/24"}}')" 201
+check_eq "node2 object" "$(post /api/v1/nodes '{"metadata":{"name":"node2"},"spec":{"podCIDR":"10.244.9.0/24"}}')" 201
+for n in 1 2; do
+  code=$(curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    "$API/api/v1/nodes/node$n/status" -d "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.244.0.$((n == 1 ? 1 : 200))\"}]}}")
+  check_eq "node$n status" "$code" 200
+done
+wait_route() { # wait_route PATTERN [absent]
+  for _ in $(seq 1 50); do
+    if ip route show proto 144 | grep -q -- "$1"; then [ "${2:-}" != absent ] && return 0
+    else [ "${2:-}" = absent ] && return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+check "route to node2's pods via node2" wait_route '10.244.9.0/24 via 10.244.0.200'
+check_eq "no route to our own CIDR" "$(ip route show proto 144 | grep -c 10.244.0.0/24)" 0
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/api/v1/nodes/node2")
+check_eq "delete node2" "$code" 200
+check "route to node2 removed" wait_route '10.244.9.0/24' absent
+
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/api/v1/namespaces/default/services/web")
 check_eq "delete web" "$code" 200
 check "web's rules are gone" wait_rule 'default/web:' absent

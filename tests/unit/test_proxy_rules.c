@@ -412,6 +412,32 @@ static void test_netpol(void)
     netpol_free(n);
 }
 
+static void test_routes(void)
+{
+    cleanup_json json_t *nodes =
+        J("[{'metadata':{'name':'n1'},'spec':{'podCIDR':'10.244.0.0/24'},'status':{'addresses':"
+          "[{'type':'InternalIP','address':'192.168.5.1'}]}},"
+          "{'metadata':{'name':'n2'},'spec':{'podCIDR':'10.244.1.0/24'},'status':{'addresses':"
+          "[{'type':'Hostname','address':'n2'},{'type':'InternalIP','address':'192.168.5.2'}]}},"
+          "{'metadata':{'name':'n3'},'spec':{'podCIDR':'10.244.2.0/24'},'status':{'addresses':"
+          "[{'type':'InternalIP','address':'192.168.5.3'}]}},"
+          "{'metadata':{'name':'n4'},'spec':{},'status':{'addresses':[{'type':'InternalIP',"
+          "'address':'192.168.5.4'}]}}]");
+    cleanup_json json_t *current =
+        J("[{'dst':'10.244.1.0/24','gateway':'192.168.5.2'},{'dst':'10.244.2.0/24','gateway':"
+          "'192.168.5.99'},{'dst':'10.244.7.0/24','gateway':'192.168.5.7'}]");
+    strbuf_t out = STRBUF_INIT;
+    proxy_routes_plan(nodes, "n1", current, &out);
+    CHECK_STR(out.s, "route del 10.244.7.0/24 proto 144\n"
+                     "route replace 10.244.2.0/24 via 192.168.5.3 proto 144\n");
+    strbuf_free(&out);
+    cleanup_json json_t *done = J("[{'dst':'10.244.1.0/24','gateway':'192.168.5.2'},"
+                                  "{'dst':'10.244.2.0/24','gateway':'192.168.5.3'}]");
+    proxy_routes_plan(nodes, "n1", done, &out);
+    CHECK_INT(out.len, 0);
+    strbuf_free(&out);
+}
+
 static void test_bad_input(void)
 {
     proxy_rules_t *r = proxy_rules_new();
@@ -434,6 +460,7 @@ int main(void)
     test_large_cluster();
     test_adopt_jumps_cleanup();
     test_netpol();
+    test_routes();
     test_bad_input();
     TEST_END();
 }
