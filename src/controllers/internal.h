@@ -29,6 +29,7 @@ extern const ctrl_ops_t controllers__endpointslicemirroring;
 extern const ctrl_ops_t controllers__replicaset;
 extern const ctrl_ops_t controllers__replicationcontroller;
 extern const ctrl_ops_t controllers__deployment;
+extern const ctrl_ops_t controllers__servicelb;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

@@ -20,6 +20,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__replicaset,
     &controllers__replicationcontroller,
     &controllers__deployment,
+    &controllers__servicelb,
 };
 
 struct controllers_s {

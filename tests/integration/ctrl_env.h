@@ -38,7 +38,7 @@ typedef struct {
     json_t *body;
 } env_answer_t;
 
-static void env_on_answer(const client_resp_t *resp, void *data)
+static inline void env_on_answer(const client_resp_t *resp, void *data)
 {
     env_answer_t *a = data;
     a->done = true;
@@ -47,7 +47,7 @@ static void env_on_answer(const client_resp_t *resp, void *data)
 }
 
 /* A blocking call; *out (may be NULL) gets the parsed answer (owned). Returns the status. */
-static int env_call(env_t *e, const char *method, const char *path, const char *ct,
+static inline int env_call(env_t *e, const char *method, const char *path, const char *ct,
                     const char *body, json_t **out)
 {
     env_answer_t a = {0};
@@ -60,12 +60,12 @@ static int env_call(env_t *e, const char *method, const char *path, const char *
     return a.status;
 }
 
-static void env_run(env_t *e, int ms)
+static inline void env_run(env_t *e, int ms)
 {
     th_run_until(&e->loop, NULL, ms);
 }
 
-static int env_start(env_t *e, const fakekubelet_config_t *fkc)
+static inline int env_start(env_t *e, const fakekubelet_config_t *fkc)
 {
     memset(e, 0, sizeof(*e));
     /* The in-process server writes to sockets kubectl may have closed (the binary ignores
@@ -96,12 +96,12 @@ static int env_start(env_t *e, const fakekubelet_config_t *fkc)
     return 0;
 }
 
-static void env_on_flag(void *data)
+static inline void env_on_flag(void *data)
 {
     *(bool *)data = true;
 }
 
-static void env_stop(env_t *e)
+static inline void env_stop(env_t *e)
 {
     controllers_stop(e->cm);
     fakekubelet_stop(e->fk);
@@ -120,7 +120,7 @@ typedef struct {
     int64_t status;
 } env_proc_t;
 
-static void env_on_exit(uv_process_t *p, int64_t status, int sig)
+static inline void env_on_exit(uv_process_t *p, int64_t status, int sig)
 {
     env_proc_t *ep = p->data;
     ep->exited = true;
@@ -172,7 +172,7 @@ __attribute__((unused)) static int env_kubectl(env_t *e, const char *out_file,
 }
 
 /* Runs the loop until pred is true (checked every 50 ms) or timeout_ms passes. */
-static bool env_wait(env_t *e, bool (*pred)(env_t *e, void *data), void *data, int timeout_ms)
+static inline bool env_wait(env_t *e, bool (*pred)(env_t *e, void *data), void *data, int timeout_ms)
 {
     uint64_t end = c8s_now_ms() + (uint64_t)timeout_ms;
     while (c8s_now_ms() < end) {
@@ -183,12 +183,12 @@ static bool env_wait(env_t *e, bool (*pred)(env_t *e, void *data), void *data, i
     return pred(e, data);
 }
 
-static const json_t *env_get(const json_t *o, const char *a, const char *b)
+static inline const json_t *env_get(const json_t *o, const char *a, const char *b)
 {
     return json_object_get(json_object_get(o, a), b);
 }
 
-static bool env_pod_ready(const json_t *pod)
+static inline bool env_pod_ready(const json_t *pod)
 {
     size_t i;
     json_t *c;
@@ -202,7 +202,7 @@ static bool env_pod_ready(const json_t *pod)
 
 /* Pods in ns selected by sel (query form, URL-encoded): those not being deleted, and of them
  * the ready ones. The list (owned) in *items when asked. */
-static int env_pods(env_t *e, const char *ns, const char *sel, int *ready, json_t **items)
+static inline int env_pods(env_t *e, const char *ns, const char *sel, int *ready, json_t **items)
 {
     char path[512];
     snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods?labelSelector=%s", ns, sel);
@@ -234,7 +234,7 @@ static int env_pods(env_t *e, const char *ns, const char *sel, int *ready, json_
     return n;
 }
 
-static int env_int(const json_t *o, const char *a, const char *b)
+static inline int env_int(const json_t *o, const char *a, const char *b)
 {
     return (int)json_integer_value(env_get(o, a, b));
 }
