@@ -17,6 +17,7 @@
 #include "c8s/scheduler.h"
 #include "c8s/workqueue.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -705,6 +706,8 @@ static void on_stop(uv_async_t *a)
 static void run(void *arg)
 {
     scheduler_t *s = arg;
+    /* Named so top, perf and bench/scheduler can tell its CPU from the API server's. */
+    pthread_setname_np(pthread_self(), "c8s-scheduler");
     s->queue = workqueue_new(&s->loop, BIND_WORKERS, process, s);
     informer_handlers_t nh = {on_node, on_node_update, on_node_delete, NULL};
     informer_handlers_t ph = {on_pod, on_pod_update, on_pod_delete, on_pods_synced};
