@@ -182,6 +182,7 @@ typedef struct sched_node_s {
     int64_t alloc_pods;
     sched_image_t *images; /* sorted by name; one entry per name of status.images */
     size_t nimages;
+    char *zone_key; /* "<region>:<zone>" from the topology labels, NULL without either */
 
     /* Aggregate of pods bound or assumed here. */
     sched_res_t requested;
@@ -316,6 +317,10 @@ typedef struct sched_opts_s {
      * nodes); 1..100 fixed. Filtering stops once that many feasible nodes are found. */
     int percentage;
     size_t start_index; /* where filtering starts (upstream rotates it between pods) */
+    /* The caller knows that no pod on the nodes has any pod affinity or anti-affinity term:
+     * a pod without such terms then skips the inter-pod passes over every node (upstream's
+     * snapshot keeps the list of such nodes for the same reason). False is always correct. */
+    bool affinity_free;
     /* Random source for tie-breaking; NULL picks the first best node. */
     uint64_t (*rand)(void *ctx);
     void *rand_ctx;

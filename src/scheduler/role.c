@@ -68,6 +68,7 @@ struct scheduler_s {
     json_t *pending; /* "ns/name" → pinfo_t* (as an integer): pods that failed an attempt */
     uint64_t rand_state;
     size_t start_index;
+    size_t affinity_pods; /* placed pods with pod (anti-)affinity terms */
     bool leading, stopping;
     int pending_stops;
 };
@@ -138,6 +139,11 @@ static char *pod_key(const json_t *pod)
 
 /* ---- the snapshot ---- */
 
+static bool has_pod_terms(const sched_pod_t *p)
+{
+    return p->naff_req || p->nanti_req || p->naff_pref || p->nanti_pref;
+}
+
 static void unplace(scheduler_t *s, const char *key)
 {
     placed_t *p = placed_get(s, key);
@@ -146,6 +152,8 @@ static void unplace(scheduler_t *s, const char *key)
     sched_node_t *n = node_get(s, p->node);
     if (n)
         sched_node_remove_pod(n, p->pod, NULL);
+    if (has_pod_terms(p->pod))
+        s->affinity_pods--;
     sched_pod_unref(p->pod);
     free(p->node);
     free(p);
@@ -159,6 +167,8 @@ static void place(scheduler_t *s, const char *key, sched_pod_t *pod, const char 
     p->pod = sched_pod_ref(pod);
     p->node = xstrdup(node);
     p->assumed = assumed;
+    if (has_pod_terms(pod))
+        s->affinity_pods++;
     json_object_set_new(s->placed, key, json_integer((json_int_t)(uintptr_t)p));
     sched_node_t *n = node_get(s, node);
     if (n)
@@ -583,8 +593,10 @@ static void process(workqueue_t *q, const char *key, void *data)
         return;
     }
     rebuild_array(s);
-    sched_opts_t opts = {
-        .rand = sched_rand_xorshift, .rand_ctx = &s->rand_state, .start_index = s->start_index};
+    sched_opts_t opts = {.rand = sched_rand_xorshift,
+                         .rand_ctx = &s->rand_state,
+                         .start_index = s->start_index,
+                         .affinity_free = s->affinity_pods == 0};
     sched_result_t res = {0};
     int rc = s->n_array ? sched_schedule_one(sp, s->array, s->n_array, &opts, &res) : 0;
     if (rc == 0 && res.node) {

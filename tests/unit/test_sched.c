@@ -597,6 +597,7 @@ static void test_scores(void)
     CHECK_INT(sched_node_image_size(im[0], "nginx"), -1);
     p = pod_r("p", "", "", NULL, NULL); /* image "nginx" normalizes to nginx:latest */
     cy = sched_cycle_new(p, im, 2);
+    sched_cycle_prescore(cy, im, 2);
     CHECK_INT(sched_score_image_locality(cy, im[0]), 23);
     CHECK_INT(sched_score_image_locality(cy, im[1]), 0);
     sched_cycle_free(cy);
@@ -662,6 +663,29 @@ static void test_schedule_one(void)
     CHECK_STR(r.message, "0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.");
     sched_result_clear(&r);
     sched_pod_unref(p);
+
+    /* The affinity-free hint (no placed pod has terms) skips only the passes for existing pods'
+     * terms: an incoming pod's own anti-affinity still keeps it off the matching node. */
+    sched_node_t *hn[2] = {node_l("h1", "{'kubernetes.io/hostname':'h1'}", NULL, "4", "8Gi", 110),
+                           node_l("h2", "{'kubernetes.io/hostname':'h2'}", NULL, "4", "8Gi", 110)};
+    sched_pod_t *web = mkpod("{'metadata':{'name':'web','uid':'w','labels':{'app':'web'}},"
+                             "'spec':{'containers':[{}]}}");
+    sched_node_add_pod(hn[0], web);
+    p = mkpod("{'metadata':{'name':'shy','uid':'s'},'spec':{'affinity':{'podAntiAffinity':{"
+              "'requiredDuringSchedulingIgnoredDuringExecution':[{'labelSelector':{'matchLabels':"
+              "{'app':'web'}},'topologyKey':'kubernetes.io/hostname'}]}},'containers':[{}]}}");
+    sched_opts_t hint = {.affinity_free = true};
+    for (int i = 0; i < 4; i++) {
+        hint.start_index = (size_t)i;
+        CHECK_INT(sched_schedule_one(p, hn, 2, &hint, &r), 0);
+        REQUIRE_VOID(r.node != NULL);
+        CHECK_STR(r.node->name, "h2");
+        sched_result_clear(&r);
+    }
+    sched_pod_unref(p);
+    sched_pod_unref(web);
+    sched_node_free(hn[0]);
+    sched_node_free(hn[1]);
 
     sched_pod_unref(used);
     sched_pod_unref(fill);
