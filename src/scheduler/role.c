@@ -58,7 +58,7 @@ struct scheduler_s {
     uv_timer_t flush_timer;
     client_t *client;
     leader_t *leader;
-    informer_t *nodes_inf, *pods_inf, *classes_inf;
+    informer_t *nodes_inf, *pods_inf, *classes_inf, *pvcs_inf, *pvs_inf;
     workqueue_t *queue;
     json_t *nodes;        /* name → sched_node_t* (as an integer) */
     sched_node_t **array; /* the snapshot handed to the core */
@@ -220,7 +220,34 @@ static int32_t pod_priority(scheduler_t *s, const json_t *pod)
     return def;
 }
 
-/* Parses a pod for the core, with its resolved priority. */
+/* Adds the node affinity of the PVs the pod's claims are bound to. A claim that does not exist
+ * makes the pod unschedulable with upstream's message (C8S_ENOTFOUND); a claim not bound yet
+ * places no constraint (no volume binding by the scheduler: WaitForFirstConsumer is not
+ * modelled). */
+static int pod_volumes(scheduler_t *s, const json_t *pod, sched_pod_t *sp, c8s_err_t *err)
+{
+    const json_t *spec = json_object_get(pod, "spec");
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(spec, "volumes"), i, v)
+    {
+        const char *claim = json_string_value(
+            json_object_get(json_object_get(v, "persistentVolumeClaim"), "claimName"));
+        if (!claim)
+            continue;
+        json_t *pvc = s->pvcs_inf ? informer_get(s->pvcs_inf, sp->ns, claim) : NULL;
+        if (!pvc)
+            return c8s_err_set(err, C8S_ENOTFOUND, "persistentvolumeclaim \"%s\" not found", claim);
+        const char *vol =
+            json_string_value(json_object_get(json_object_get(pvc, "spec"), "volumeName"));
+        json_t *pv = vol && *vol && s->pvs_inf ? informer_get(s->pvs_inf, NULL, vol) : NULL;
+        if (pv && sched_pod_add_volume(sp, pv, err) != 0)
+            return err->code;
+    }
+    return 0;
+}
+
+/* Parses a pod for the core, with its resolved priority (and, for pending pods, its volumes). */
 static int pod_parse(scheduler_t *s, const json_t *pod, sched_pod_t **out, c8s_err_t *err)
 {
     if (sched_pod_from_json(pod, out, err) != 0)
@@ -372,6 +399,17 @@ static void on_pod_delete(informer_t *inf, json_t *obj, void *data)
         unplace(s, key);
         requeue_unschedulable(s); /* room was made */
     }
+}
+
+static void on_volume(informer_t *inf, json_t *obj, void *data)
+{
+    requeue_unschedulable(data);
+}
+
+static void on_volume_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    if (!same_field(old, obj, "spec", NULL))
+        requeue_unschedulable(data);
 }
 
 static void rebuild_array(scheduler_t *s)
@@ -592,6 +630,20 @@ static void process(workqueue_t *q, const char *key, void *data)
         workqueue_done(q, key);
         return;
     }
+    if (pod_volumes(s, pod, sp, &err) != 0) {
+        /* Upstream's PreFilter verdict, for every node at once; waits for the claim to come. */
+        cleanup_free char *msg =
+            xasprintf("0/%zu nodes are available: %s.", json_object_size(s->nodes), err.msg);
+        c8s_err_clear(&err);
+        report_unschedulable(s, key, pod, msg, NULL);
+        pinfo_t *pi = pinfo_get(s, key, true);
+        pinfo_failed(pi);
+        pi->unschedulable = true;
+        pi->since_ms = pi->fail_ms;
+        sched_pod_unref(sp);
+        workqueue_done(q, key);
+        return;
+    }
     rebuild_array(s);
     sched_opts_t opts = {.rand = sched_rand_xorshift,
                          .rand_ctx = &s->rand_state,
@@ -707,11 +759,13 @@ static void on_stop(uv_async_t *a)
     scheduler_t *s = a->data;
     s->stopping = true;
     uv_timer_stop(&s->flush_timer);
-    s->pending_stops = 5;
+    s->pending_stops = 7;
     leader_stop(s->leader, on_part_stopped, s);
     informer_stop(s->nodes_inf, on_part_stopped, s);
     informer_stop(s->pods_inf, on_part_stopped, s);
     informer_stop(s->classes_inf, on_part_stopped, s);
+    informer_stop(s->pvcs_inf, on_part_stopped, s);
+    informer_stop(s->pvs_inf, on_part_stopped, s);
     workqueue_close(s->queue, on_part_stopped, s);
 }
 
@@ -726,6 +780,10 @@ static void run(void *arg)
     informer_handlers_t ch = {NULL, NULL, NULL, NULL};
     s->classes_inf =
         informer_start(s->client, "/apis/scheduling.k8s.io/v1/priorityclasses", NULL, &ch, s);
+    /* A claim created or bound, or a volume added, may let a waiting pod go somewhere. */
+    informer_handlers_t vh = {on_volume, on_volume_update, NULL, NULL};
+    s->pvcs_inf = informer_start(s->client, "/api/v1/persistentvolumeclaims", NULL, &vh, s);
+    s->pvs_inf = informer_start(s->client, "/api/v1/persistentvolumes", NULL, &vh, s);
     s->nodes_inf = informer_start(s->client, "/api/v1/nodes", NULL, &nh, s);
     s->pods_inf = informer_start(s->client, "/api/v1/pods", NULL, &ph, s);
     char host[256] = "c8s";

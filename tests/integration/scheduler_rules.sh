@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scheduler_rules.sh — the scheduler's placement rules in `c8s server` with simulated nodes (Node
 # objects with capacity, zone labels and Ready status, no kubelet behind them): node affinity,
-# pod affinity and anti-affinity, topology spreading, and preemption by a pod of a higher
+# pod affinity and anti-affinity, topology spreading, volume node affinity of local PVs, and
+# preemption by a pod of a higher
 # PriorityClass (fewest victims, nominatedNodeName, graceful eviction). scheduler.sh covers
 # requests, taints, the unschedulable message and a late node.
 source "$(dirname "$0")/../support/lib.sh"
@@ -94,6 +95,19 @@ for i in 1 2 3 4; do
 done
 check_eq "spread zone-a" "$za" 2
 check_eq "spread zone-b" "$zb" 2
+
+# Volume node affinity: a claim bound to a local PV on n3 takes its pod to n3. A claim that does
+# not exist keeps the pod pending with upstream's message until it is created.
+check_eq "pv local-n3" "$(post /api/v1/persistentvolumes '{"metadata":{"name":"local-n3"},"spec":{"capacity":{"storage":"1Gi"},"accessModes":["ReadWriteOnce"],"persistentVolumeReclaimPolicy":"Retain","storageClassName":"local","local":{"path":"/mnt/disk"},"nodeAffinity":{"required":{"nodeSelectorTerms":[{"matchExpressions":[{"key":"kubernetes.io/hostname","operator":"In","values":["n3"]}]}]}}}}')" 201
+check_eq "pvc data" "$(post /api/v1/namespaces/default/persistentvolumeclaims '{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"],"storageClassName":"local","volumeName":"local-n3","resources":{"requests":{"storage":"1Gi"}}}}')" 201
+vol() { echo "\"volumes\":[{\"name\":\"v\",\"persistentVolumeClaim\":{\"claimName\":\"$1\"}}]"; }
+check_eq "pod local" "$(pod local '{"app":"local"}' 100m "$(vol data)")" 201
+check_eq "local on n3" "$(wait_bound local)" n3
+check_eq "pod ghostly" "$(pod ghostly '{"app":"ghostly"}' 100m "$(vol ghost)")" 201
+check_eq "ghostly message" "$(wait_message ghostly)" \
+  '0/3 nodes are available: persistentvolumeclaim "ghost" not found.'
+check_eq "pvc ghost" "$(post /api/v1/namespaces/default/persistentvolumeclaims '{"metadata":{"name":"ghost"},"spec":{"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"1Gi"}}}}')" 201
+check "ghostly bound once its claim exists" test -n "$(wait_bound ghostly)"
 
 # Preemption. Each node gets one 3-CPU pod of priority 0; a 3-CPU pod of PriorityClass high
 # then fits nowhere, evicts exactly one of them (the fewest victims), is nominated to that node,

@@ -848,6 +848,59 @@ static void test_preempt(void)
         sched_node_free(nodes[i]);
 }
 
+/* VolumeBinding for bound claims: each PV's node affinity must hold; none means anywhere. */
+static void test_volumes(void)
+{
+    sched_node_t *nodes[2] = {
+        node_l("n1", "{'kubernetes.io/hostname':'n1'}", NULL, "4", "8Gi", 110),
+        node_l("n2", "{'kubernetes.io/hostname':'n2'}", NULL, "4", "8Gi", 110),
+    };
+    sched_pod_t *p = pod_r("p", "100m", "64Mi", NULL, NULL);
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *anywhere = J("{'metadata':{'name':'nfs'},'spec':{'capacity':{'storage':'1Gi'}}}");
+    json_t *local = J("{'metadata':{'name':'local-n2'},'spec':{'nodeAffinity':{'required':{"
+                      "'nodeSelectorTerms':[{'matchExpressions':[{'key':'kubernetes.io/hostname',"
+                      "'operator':'In','values':['n2']}]}]}}}}");
+    CHECK_INT(sched_pod_add_volume(p, anywhere, &err), 0);
+    CHECK_INT(p->nvols, 0);
+    CHECK_INT(sched_pod_add_volume(p, local, &err), 0);
+    CHECK_INT(p->nvols, 1);
+    sched_cycle_t *cy = sched_cycle_new(p, nodes, 2);
+    sched_status_t st = {0};
+    CHECK(!sched_filter_volumes(cy, nodes[0], &st));
+    CHECK_STR(sched_status_reason(&st, 0), SCHED_R_VOLUME_AFFINITY);
+    CHECK(sched_filter_volumes(cy, nodes[1], NULL));
+    sched_cycle_free(cy);
+    sched_result_t r;
+    CHECK_INT(sched_schedule_one(p, nodes, 2, NULL, &r), 0);
+    REQUIRE_VOID(r.node != NULL);
+    CHECK_STR(r.node->name, "n2");
+    sched_result_clear(&r);
+
+    /* A second local volume on the other node: no node holds both. */
+    json_t *local1 = J("{'metadata':{'name':'local-n1'},'spec':{'nodeAffinity':{'required':{"
+                       "'nodeSelectorTerms':[{'matchExpressions':[{'key':'kubernetes.io/hostname',"
+                       "'operator':'In','values':['n1']}]}]}}}}");
+    CHECK_INT(sched_pod_add_volume(p, local1, &err), 0);
+    CHECK_INT(sched_schedule_one(p, nodes, 2, NULL, &r), 0);
+    CHECK(r.node == NULL);
+    CHECK_STR(r.message, "0/2 nodes are available: 2 node(s) had volume node affinity conflict.");
+    sched_result_clear(&r);
+
+    json_t *bad =
+        J("{'metadata':{'name':'bad'},'spec':{'nodeAffinity':{'required':{"
+          "'nodeSelectorTerms':[{'matchExpressions':[{'key':'k','operator':'Near'}]}]}}}}");
+    CHECK(sched_pod_add_volume(p, bad, &err) < 0);
+    c8s_err_clear(&err);
+    json_decref(anywhere);
+    json_decref(local);
+    json_decref(local1);
+    json_decref(bad);
+    sched_pod_unref(p);
+    sched_node_free(nodes[0]);
+    sched_node_free(nodes[1]);
+}
+
 int main(void)
 {
     test_requests();
@@ -862,5 +915,6 @@ int main(void)
     test_tie_break();
     test_sampling();
     test_preempt();
+    test_volumes();
     TEST_END();
 }
