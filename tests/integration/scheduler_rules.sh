@@ -2,9 +2,8 @@
 # scheduler_rules.sh — the scheduler's placement rules in `c8s server` with simulated nodes (Node
 # objects with capacity, zone labels and Ready status, no kubelet behind them): node affinity,
 # pod affinity and anti-affinity, topology spreading, volume node affinity of local PVs, and
-# preemption by a pod of a higher
-# PriorityClass (fewest victims, nominatedNodeName, graceful eviction). scheduler.sh covers
-# requests, taints, the unschedulable message and a late node.
+# preemption by a pod of a higher PriorityClass (fewest victims, nominatedNodeName, graceful
+# eviction). scheduler.sh covers requests, taints, the unschedulable message and a late node.
 source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-schedr-XXXXXX)
