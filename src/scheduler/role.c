@@ -64,8 +64,9 @@ struct scheduler_s {
     sched_node_t **array; /* the snapshot handed to the core */
     size_t n_array;
     bool array_dirty;
-    json_t *placed;  /* "ns/name" → placed_t* (as an integer) */
-    json_t *pending; /* "ns/name" → pinfo_t* (as an integer): pods that failed an attempt */
+    json_t *placed;    /* "ns/name" → placed_t* (as an integer) */
+    json_t *pending;   /* "ns/name" → pinfo_t* (as an integer): pods that failed an attempt */
+    json_t *nominated; /* "ns/name" → placed_t* (as an integer): pending pods that preempted */
     uint64_t rand_state;
     size_t start_index;
     size_t affinity_pods; /* placed pods with pod (anti-)affinity terms */
@@ -138,6 +139,32 @@ static char *pod_key(const json_t *pod)
 }
 
 /* ---- the snapshot ---- */
+
+static placed_t *nominee_get(scheduler_t *s, const char *key)
+{
+    return (placed_t *)(uintptr_t)json_integer_value(json_object_get(s->nominated, key));
+}
+
+static void nominee_drop(scheduler_t *s, const char *key)
+{
+    placed_t *p = nominee_get(s, key);
+    if (!p)
+        return;
+    sched_pod_unref(p->pod);
+    free(p->node);
+    free(p);
+    json_object_del(s->nominated, key);
+}
+
+/* Remembers that a pending pod waits for room it made on node by preemption. */
+static void nominee_set(scheduler_t *s, const char *key, sched_pod_t *pod, const char *node)
+{
+    nominee_drop(s, key);
+    placed_t *p = xcalloc(1, sizeof(*p));
+    p->pod = sched_pod_ref(pod);
+    p->node = xstrdup(node);
+    json_object_set_new(s->nominated, key, json_integer((json_int_t)(uintptr_t)p));
+}
 
 static bool has_pod_terms(const sched_pod_t *p)
 {
@@ -333,6 +360,28 @@ static bool terminal(const json_t *pod)
     return ph && (strcmp(ph, "Succeeded") == 0 || strcmp(ph, "Failed") == 0);
 }
 
+/* A pending pod's status.nominatedNodeName (set by this or an earlier leader) holds room for it
+ * on that node against pods of lower or equal priority, as upstream's nominator does. */
+static void track_nominee(scheduler_t *s, const char *key, const json_t *pod)
+{
+    const char *nom =
+        json_string_value(json_object_get(json_object_get(pod, "status"), "nominatedNodeName"));
+    if (!nom || !*nom || json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp")) {
+        nominee_drop(s, key);
+        return;
+    }
+    placed_t *p = nominee_get(s, key);
+    if (p && strcmp(p->node, nom) == 0)
+        return;
+    sched_pod_t *sp = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (pod_parse(s, pod, &sp, &err) == 0) {
+        nominee_set(s, key, sp, nom);
+        sched_pod_unref(sp);
+    }
+    c8s_err_clear(&err);
+}
+
 static void on_pod(informer_t *inf, json_t *obj, void *data)
 {
     scheduler_t *s = data;
@@ -341,6 +390,7 @@ static void on_pod(informer_t *inf, json_t *obj, void *data)
     bool deleting = json_object_get(json_object_get(obj, "metadata"), "deletionTimestamp") != NULL;
     if (node && *node) {
         pinfo_drop(s, key);
+        nominee_drop(s, key);
         if (terminal(obj)) {
             /* Finished pods hold nothing on their node any more. */
             if (placed_get(s, key)) {
@@ -365,6 +415,7 @@ static void on_pod(informer_t *inf, json_t *obj, void *data)
         c8s_err_clear(&err);
         return;
     }
+    track_nominee(s, key, obj);
     if (is_ours(obj) && !deleting) {
         /* A pod that failed before comes back no sooner than its back-off allows. */
         pinfo_t *pi = pinfo_get(s, key, false);
@@ -381,6 +432,7 @@ static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
     cleanup_free char *key = pod_key(obj);
     /* A pod waiting as unschedulable is looked at again only when something that decides its
      * placement changed, not on status writes (ours among them), as upstream's queue does. */
+    track_nominee(s, key, obj);
     pinfo_t *pi = pinfo_get(s, key, false);
     if (pi && pi->unschedulable &&
         json_equal(json_object_get(old, "spec"), json_object_get(obj, "spec")) &&
@@ -395,6 +447,7 @@ static void on_pod_delete(informer_t *inf, json_t *obj, void *data)
     scheduler_t *s = data;
     cleanup_free char *key = pod_key(obj);
     pinfo_drop(s, key);
+    nominee_drop(s, key);
     if (placed_get(s, key)) {
         unplace(s, key);
         requeue_unschedulable(s); /* room was made */
@@ -607,6 +660,29 @@ static const char *preempt(scheduler_t *s, const char *key, const json_t *pod, s
     return node;
 }
 
+/* Puts the pods nominated elsewhere with at least pod's priority onto their nominated nodes
+ * (add) or takes them off again, so the room their victims free is not given to a less
+ * important pod. Returns how many were put on. */
+static size_t hold_nominated(scheduler_t *s, const char *key, const sched_pod_t *pod, bool add)
+{
+    size_t n = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(s->nominated, k, v)
+    {
+        placed_t *p = (placed_t *)(uintptr_t)json_integer_value(v);
+        sched_node_t *node = node_get(s, p->node);
+        if (!node || strcmp(k, key) == 0 || p->pod->priority < pod->priority)
+            continue;
+        if (add)
+            sched_node_add_pod(node, p->pod);
+        else
+            sched_node_remove_pod(node, p->pod, NULL);
+        n++;
+    }
+    return n;
+}
+
 static void process(workqueue_t *q, const char *key, void *data)
 {
     scheduler_t *s = data;
@@ -645,15 +721,18 @@ static void process(workqueue_t *q, const char *key, void *data)
         return;
     }
     rebuild_array(s);
+    size_t held = hold_nominated(s, key, sp, true);
     sched_opts_t opts = {.rand = sched_rand_xorshift,
                          .rand_ctx = &s->rand_state,
                          .start_index = s->start_index,
-                         .affinity_free = s->affinity_pods == 0};
+                         .affinity_free = s->affinity_pods == 0 && held == 0};
     sched_result_t res = {0};
     int rc = s->n_array ? sched_schedule_one(sp, s->array, s->n_array, &opts, &res) : 0;
+    hold_nominated(s, key, sp, false);
     if (rc == 0 && res.node) {
         s->start_index = res.next_start;
         place(s, key, sp, res.node->name, true); /* assume: the room is taken now */
+        nominee_drop(s, key);                    /* its room is its own now */
         json_t *b = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s}}", "apiVersion", "v1",
                               "kind", "Binding", "metadata", "name", name, "namespace", ns,
                               "target", "apiVersion", "v1", "kind", "Node", "name", res.node->name);
@@ -666,6 +745,8 @@ static void process(workqueue_t *q, const char *key, void *data)
     } else {
         const char *msg = res.message ? res.message : "no nodes available to schedule pods";
         const char *nominated = may_preempt(s, pod, sp) ? preempt(s, key, pod, sp) : NULL;
+        if (nominated)
+            nominee_set(s, key, sp, nominated);
         report_unschedulable(s, key, pod, msg, nominated);
         pinfo_t *pi = pinfo_get(s, key, true);
         pinfo_failed(pi);
@@ -734,6 +815,14 @@ static void free_state(scheduler_t *s)
     json_object_foreach(s->nodes, k, v)
         sched_node_free((sched_node_t *)(uintptr_t)json_integer_value(v));
     json_object_foreach(s->pending, k, v) free((pinfo_t *)(uintptr_t)json_integer_value(v));
+    json_object_foreach(s->nominated, k, v)
+    {
+        placed_t *p = (placed_t *)(uintptr_t)json_integer_value(v);
+        sched_pod_unref(p->pod);
+        free(p->node);
+        free(p);
+    }
+    json_decref(s->nominated);
     json_decref(s->placed);
     json_decref(s->nodes);
     json_decref(s->pending);
@@ -808,6 +897,7 @@ int scheduler_start(apiserver_t *srv, scheduler_t **out, c8s_err_t *err)
     s->nodes = json_object();
     s->placed = json_object();
     s->pending = json_object();
+    s->nominated = json_object();
     s->rand_state = c8s_now_ns() | 1;
     s->array_dirty = true;
     int rc = uv_loop_init(&s->loop);

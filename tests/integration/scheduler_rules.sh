@@ -116,6 +116,10 @@ for i in 1 2 3; do check_eq "pod low-$i" "$(pod low-$i '{"app":"low"}' 3)" 201; 
 declare -A lown
 for i in 1 2 3; do lown[$i]=$(wait_bound low-$i); done
 check_eq "low pods on three nodes" "$(printf '%s\n' "${lown[@]}" | sort -u | grep -c .)" 3
+# A less important pod waiting for room (from before the preemption, so it would be looked at
+# first) must not take the room being freed for the preemptor.
+check_eq "pod sneaky" "$(pod sneaky '{"app":"sneaky"}' 3)" 201
+check_contains "sneaky unschedulable" "$(wait_message sneaky)" "Insufficient cpu"
 check_eq "pod urgent" "$(pod urgent '{"app":"urgent"}' 3 '"priorityClassName":"high"')" 201
 nom=""
 for _ in $(seq 1 100); do
@@ -141,9 +145,12 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 check_contains "Preempted event on the victim" "$evs" "\"name\":\"$victim\""
+sleep 1.5 # both out of their back-off: only the nominated room decides who goes first
 # Acting as the victim's kubelet: the container has stopped, the pod object goes.
 curl -s -o /dev/null -X DELETE "$U/api/v1/namespaces/default/pods/$victim?gracePeriodSeconds=0"
 check_eq "urgent bound to its nominated node" "$(wait_bound urgent)" "$nom"
+sleep 1
+check_eq "sneaky still pending" "$(node_of sneaky)" ""
 for i in 1 2 3; do
   [ "low-$i" = "$victim" ] && continue
   check_eq "low-$i untouched" "$($K get pod low-$i -o jsonpath='{.metadata.deletionTimestamp}')" ""
