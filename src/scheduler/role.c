@@ -225,6 +225,9 @@ static bool find_global_default(json_t *pc, void *data)
     return false;
 }
 
+/* What upstream's Priority admission plugin would have put in spec.priority: the value of the
+ * pod's PriorityClass, or of the globalDefault class for a pod naming none. c8s's API server
+ * only defaults spec.priority to 0, so the scheduler resolves the class itself. */
 static int32_t pod_priority(scheduler_t *s, const json_t *pod)
 {
     const json_t *spec = json_object_get(pod, "spec");
@@ -274,7 +277,7 @@ static int pod_volumes(scheduler_t *s, const json_t *pod, sched_pod_t *sp, c8s_e
     return 0;
 }
 
-/* Parses a pod for the core, with its resolved priority (and, for pending pods, its volumes). */
+/* Parses a pod for the core, with its resolved priority. */
 static int pod_parse(scheduler_t *s, const json_t *pod, sched_pod_t **out, c8s_err_t *err)
 {
     if (sched_pod_from_json(pod, out, err) != 0)
@@ -282,10 +285,6 @@ static int pod_parse(scheduler_t *s, const json_t *pod, sched_pod_t **out, c8s_e
     (*out)->priority = pod_priority(s, pod);
     return 0;
 }
-
-/* What upstream's Priority admission plugin would have put in spec.priority: the value of the
- * pod's PriorityClass, or of the globalDefault class for a pod naming none. c8s's API server
- * only defaults spec.priority to 0, so the scheduler resolves the class itself. */
 
 static void on_node(informer_t *inf, json_t *obj, void *data)
 {
