@@ -1,4 +1,5 @@
-# Thin driver over CMake: `make`, `make test`, `make run`, `make bench-api`, `make bench-proxy`.
+# Thin driver over CMake: `make`, `make test`, `make fuzz`, `make run`, and the harnesses
+# `make bench-api`, `make bench-proxy`, `make bench-scheduler`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 FUZZ_BUILD ?= build-fuzz
@@ -6,7 +7,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 
-.PHONY: all deps build test fuzz run bench-api bench-proxy format clean
+.PHONY: all deps build test fuzz run bench-api bench-proxy bench-scheduler format clean
 
 all: build
 
@@ -44,6 +45,9 @@ bench-api: build
 
 bench-proxy: build
 	@$(BUILD)/bench_proxy
+
+bench-scheduler: build
+	@$(BUILD)/bench_scheduler
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
