@@ -150,6 +150,9 @@ void apiserver__respond_code(api_req_t *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void apiserver__req_free(api_req_t *r);
 const char *apiserver__query(const api_req_t *r, const char *name);
+/* An integer query parameter: *out = 0 when absent; C8S_EBADREQUEST in err when it is not a
+ * whole non-negative number (upstream refuses `limit=-5x` rather than reading -5). */
+int apiserver__query_int(const api_req_t *r, const char *name, long long *out, c8s_err_t *err);
 bool apiserver__wants_yaml(const api_req_t *r);
 
 /* h2o glue (http.c) and watch streams (watch.c). */

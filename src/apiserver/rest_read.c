@@ -351,8 +351,12 @@ void apiserver__list(api_req_t *r)
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);
     }
-    const char *lim = apiserver__query(r, "limit");
-    r->limit = lim ? strtoll(lim, NULL, 10) : 0;
+    long long lim = 0;
+    if (apiserver__query_int(r, "limit", &lim, &err) != 0) {
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    r->limit = lim;
     const char *cont = apiserver__query(r, "continue");
     const char *rv = rv_param(r);
     if (cont && *cont) {

@@ -430,6 +430,11 @@ void apiserver__watch(api_req_t *r)
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);
     }
+    long long timeout;
+    if (apiserver__query_int(r, "timeoutSeconds", &timeout, &err) != 0) {
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
     apiserver__when_ready(r->res, r, start_stream);
 }
 
