@@ -10,6 +10,7 @@
  * "srv": [{"port": n, "target": s}]}.
  */
 #include "c8s/dns.h"
+#include "c8s/kinds.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -151,26 +152,9 @@ static void headless(json_t *zone, const char *fqdn, const json_t *slice, bool p
 json_t *dns_zone_build(const json_t *services, const json_t *slices, const char *domain)
 {
     json_t *zone = json_object();
-    /* Slices by "ns/service". */
-    cleanup_json json_t *by_svc = json_object();
+    cleanup_json json_t *by_svc = api_slices_by_service(slices);
     size_t i;
     json_t *s;
-    json_array_foreach(slices, i, s)
-    {
-        const char *owner = str(json_object_get(json_object_get(s, "metadata"), "labels"),
-                                "kubernetes.io/service-name");
-        const char *ns = meta(s, "namespace");
-        if (!owner || !ns)
-            continue;
-        char key[512];
-        snprintf(key, sizeof(key), "%s/%s", ns, owner);
-        json_t *list = json_object_get(by_svc, key);
-        if (!list) {
-            list = json_array();
-            json_object_set_new(by_svc, key, list);
-        }
-        json_array_append(list, s);
-    }
     json_array_foreach(services, i, s)
     {
         const char *ns = meta(s, "namespace"), *name = meta(s, "name");

@@ -3,6 +3,7 @@
  * (see proxy.h). Pure: no I/O. Rules are written in the order and form `iptables-save` prints
  * them back, so a dump of the kernel's tables reads like the payload.
  */
+#include "c8s/kinds.h"
 #include "c8s/proxy.h"
 
 #include <openssl/sha.h>
@@ -173,7 +174,7 @@ static void collect_slice(svcport_t *sp, const json_t *slice, size_t *cap)
     }
 }
 
-/* by_service: "ns/name" → the service's slices (see index_slices). */
+/* by_service: "ns/name" → the service's slices (api_slices_by_service). */
 static void collect_endpoints(svcport_t *sp, const json_t *by_service)
 {
     char key[512];
@@ -538,31 +539,6 @@ static void service(build_t *b, const json_t *svc, const json_t *by_service)
     }
 }
 
-/* Slices grouped by the service they belong to, so each service finds its own at once. */
-static json_t *index_slices(const json_t *slices)
-{
-    json_t *idx = json_object();
-    size_t i;
-    json_t *s;
-    json_array_foreach(slices, i, s)
-    {
-        const char *owner = str(json_object_get(json_object_get(s, "metadata"), "labels"),
-                                "kubernetes.io/service-name");
-        const char *ns = meta(s, "namespace");
-        if (!owner || !ns)
-            continue;
-        char key[512];
-        snprintf(key, sizeof(key), "%s/%s", ns, owner);
-        json_t *list = json_object_get(idx, key);
-        if (!list) {
-            list = json_array();
-            json_object_set_new(idx, key, list);
-        }
-        json_array_append(list, s);
-    }
-    return idx;
-}
-
 static size_t count_endpoints(const json_t *slices)
 {
     size_t n = 0, i;
@@ -640,7 +616,7 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     for (size_t i = 0; i < n; i++)
         sorted[i] = json_array_get(services, i);
     qsort(sorted, n, sizeof(*sorted), svc_cmp);
-    cleanup_json json_t *by_service = index_slices(slices);
+    cleanup_json json_t *by_service = api_slices_by_service(slices);
     b.large = count_endpoints(slices) > LARGE_CLUSTER_ENDPOINTS;
     for (size_t i = 0; i < n; i++)
         service(&b, sorted[i], by_service);
