@@ -26,6 +26,8 @@ typedef struct apiserver_config_s {
     int event_ttl_s;                    /* Events expire after this; default 3600 */
     size_t watch_queue_max_bytes;       /* unsent bytes per watcher before it is dropped;
                                            default 16 MiB */
+    const char *advertise_address;      /* where pods reach this server: the endpoint of the
+                                           `kubernetes` service; NULL for none */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

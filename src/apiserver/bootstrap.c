@@ -101,6 +101,21 @@ void apiserver__bootstrap_timer(uv_timer_t *t)
         "SingleStack", "internalTrafficPolicy", "Cluster", "status", "loadBalancer");
     cleanup_free char *dnssvc = xasprintf("%s/services/kube-system/kube-dns", s->etcd_prefix);
     create_obj(s, dnssvc, dns);
+
+    /* The `kubernetes` service has no selector: its endpoint is this server, as pods reach it
+     * (the mirroring controller makes the EndpointSlice the proxy reads). The first server to
+     * boot writes it; several servers on one etcd do not yet reconcile their addresses. */
+    if (s->cfg.advertise_address && *s->cfg.advertise_address) {
+        apiserver__uuid(uid);
+        json_t *ep =
+            json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:[{s:[{s:s}], s:[{s:s, s:i, s:s}]}]}",
+                      "kind", "Endpoints", "apiVersion", "v1", "metadata", "name", "kubernetes",
+                      "namespace", "default", "uid", uid, "creationTimestamp", now, "subsets",
+                      "addresses", "ip", s->cfg.advertise_address, "ports", "name", "https", "port",
+                      s->cfg.port, "protocol", "TCP");
+        cleanup_free char *epkey = xasprintf("%s/endpoints/default/kubernetes", s->etcd_prefix);
+        create_obj(s, epkey, ep);
+    }
     store_result_t done = {0};
     on_boot_created(&done, s);
 }

@@ -52,6 +52,7 @@ struct resource_s {
 struct apiserver_s {
     apiserver_config_t cfg;
     char *etcd_prefix;
+    char *advertise; /* the copy cfg.advertise_address points at, or NULL */
     char **endpoints;
     uv_loop_t loop;
     uv_thread_t thread;

@@ -158,6 +158,7 @@ static void free_server(apiserver_t *s)
         free(s->endpoints[i]);
     free(s->endpoints);
     free(s->etcd_prefix);
+    free(s->advertise);
     free(s);
 }
 
@@ -182,6 +183,8 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         s->etcd_prefix[--plen] = '\0';
     s->cfg.etcd_endpoints = (const char *const *)s->endpoints;
     s->cfg.etcd_prefix = s->etcd_prefix;
+    s->advertise = cfg->advertise_address ? xstrdup(cfg->advertise_address) : NULL;
+    s->cfg.advertise_address = s->advertise;
 
     int rc = uv_loop_init(&s->loop);
     if (rc != 0) {

@@ -11,7 +11,10 @@
 #include "c8s/scheduler.h"
 #include "c8s/store.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +31,7 @@ typedef struct {
     proxy_config_t proxy;
     dns_config_t dns;
     char node_name[256];
+    char advertise[64];
     char **endpoints;
 } server_opts_t;
 
@@ -37,6 +41,10 @@ static void usage(FILE *f)
             "usage: c8s server [flags]\n\n"
             "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
             "  --port N                            API port (default 6443)\n"
+            "  --advertise-address IP              where pods reach the API (the `kubernetes`\n"
+            "                                      service's endpoint; default: the bind address\n"
+            "                                      when it is one, else the first non-loopback\n"
+            "                                      IPv4 address when binding to all, else none)\n"
             "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
             "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
             "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
@@ -103,6 +111,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_CLUSTER_CIDR,
         O_PROXY_IPT,
         O_NO_DNS,
+        O_ADVERTISE,
         O_CLUSTER_DNS,
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
@@ -132,6 +141,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"cluster-cidr", required_argument, NULL, O_CLUSTER_CIDR},
         {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
         {"disable-dns", no_argument, NULL, O_NO_DNS},
+        {"advertise-address", required_argument, NULL, O_ADVERTISE},
         {"cluster-dns", required_argument, NULL, O_CLUSTER_DNS},
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
@@ -189,6 +199,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_NO_DNS:
             o->no_dns = true;
+            break;
+        case O_ADVERTISE:
+            o->api.advertise_address = optarg;
             break;
         case O_CLUSTER_DNS:
             o->dns.address = optarg;
@@ -335,11 +348,39 @@ static char **split_endpoints(const char *list)
     return out;
 }
 
+/* The address pods reach the API at, when none is given: the bind address when it is a
+ * specific, non-loopback one; the first non-loopback IPv4 address when binding to all; none
+ * when the API listens on loopback only (pods could not reach it). */
+static void default_advertise(server_opts_t *o)
+{
+    const char *bind = o->api.bind_address ? o->api.bind_address : "127.0.0.1";
+    if (o->api.advertise_address || strncmp(bind, "127.", 4) == 0 || strcmp(bind, "::1") == 0)
+        return;
+    if (strcmp(bind, "0.0.0.0") != 0 && strcmp(bind, "::") != 0) {
+        snprintf(o->advertise, sizeof(o->advertise), "%s", bind);
+        o->api.advertise_address = o->advertise;
+        return;
+    }
+    struct ifaddrs *ifs = NULL;
+    if (getifaddrs(&ifs) != 0)
+        return;
+    for (struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+        if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || (i->ifa_flags & IFF_LOOPBACK))
+            continue;
+        inet_ntop(AF_INET, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, o->advertise,
+                  sizeof(o->advertise));
+        o->api.advertise_address = o->advertise;
+        break;
+    }
+    freeifaddrs(ifs);
+}
+
 int cmd_server(int argc, char **argv)
 {
     server_opts_t o = {0};
     if (parse_args(argc, argv, &o) != 0)
         return 2;
+    default_advertise(&o);
     /* A client going away mid-write must not kill the daemon. */
     signal(SIGPIPE, SIG_IGN);
     if (mkdir_p(o.data_dir, 0700) != 0) {
