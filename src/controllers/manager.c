@@ -11,8 +11,9 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
-    &controllers__endpoints, &controllers__endpointslice,  &controllers__endpointslicemirroring,
+    &controllers__namespace,   &controllers__serviceaccount, &controllers__gc,
+    &controllers__endpoints,   &controllers__endpointslice,  &controllers__endpointslicemirroring,
+    &controllers__statefulset, &controllers__daemonset,
 };
 
 struct controllers_s {
