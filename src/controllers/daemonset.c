@@ -144,12 +144,20 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
     cleanup_json json_t *all = controllers__owned(dc->pods, ds);
     json_t *e = expectations(dc, key, all);
     json_t *creates = json_object_get(e, "create"), *deletes = json_object_get(e, "delete");
-    /* Pods being deleted count as gone. */
+    /* Pods we deleted count as terminating until the cache says so itself: their node gets
+     * no new pod yet and counts as unavailable. */
     cleanup_json json_t *pods = json_array();
     json_array_foreach(all, i, v)
     {
-        if (!json_object_get(deletes, controllers__meta(v, "name")))
+        if (!json_object_get(deletes, controllers__meta(v, "name"))) {
             json_array_append(pods, v);
+            continue;
+        }
+        json_t *c = json_copy(v);
+        json_t *md = json_copy(json_object_get(v, "metadata"));
+        json_object_set_new(md, "deletionTimestamp", json_string("pending"));
+        json_object_set_new(c, "metadata", md);
+        json_array_append_new(pods, c);
     }
     cleanup_json json_t *plan = controllers__ds_plan(ds, nodes, pods, hash);
     uint64_t now = uv_now(client_loop(dc->client));
