@@ -117,7 +117,7 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
     cleanup_free char *rev = xasprintf("%s-%s", name, hash);
     cleanup_json json_t *revs = controllers__owned(dc->revs, ds);
     json_int_t max = 0;
-    bool have = false;
+    const json_t *have = NULL;
     size_t i;
     json_t *v;
     json_array_foreach(revs, i, v)
@@ -126,7 +126,8 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
         if (r > max)
             max = r;
         const char *n = controllers__meta(v, "name");
-        have |= n && strcmp(n, rev) == 0;
+        if (n && strcmp(n, rev) == 0)
+            have = v;
     }
     cleanup_free char *revs_path = xasprintf("/apis/apps/v1/namespaces/%s/controllerrevisions", ns);
     if (!have) {
@@ -137,6 +138,12 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
         return;
     }
 
+    if (json_integer_value(json_object_get(have, "revision")) < max) {
+        /* Back to an older template (a rollback): its revision becomes the newest, as upstream. */
+        cleanup_json json_t *bump = json_pack("{s:I}", "revision", max + 1);
+        cleanup_free char *p = xasprintf("%s/%s", revs_path, rev);
+        controllers__batch_send(b, "PATCH", p, "application/merge-patch+json", bump);
+    }
     cleanup_json json_t *tpl = controllers__ds_template(ds);
     fit_t f = {tpl, json_object()};
     informer_foreach(dc->nodes, fit_node, &f);

@@ -95,6 +95,12 @@ static void sync_set(stsctrl_t *sc, const char *key, json_t *sts)
         controllers__batch_end(b);
         return;
     }
+    if (json_integer_value(json_object_get(upd_cr, "revision")) < max) {
+        /* Back to an older template (a rollback): its revision becomes the newest, as upstream. */
+        cleanup_json json_t *bump = json_pack("{s:I}", "revision", max + 1);
+        cleanup_free char *p = xasprintf("%s/%s", revs_path, upd_rev);
+        controllers__batch_send(b, "PATCH", p, "application/merge-patch+json", bump);
+    }
     const char *cur_rev = cur_cr ? status_cur : upd_rev;
     cleanup_json json_t *cur_tpl = cur_cr ? controllers__revision_template(cur_cr) : NULL;
 

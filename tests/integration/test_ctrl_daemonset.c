@@ -4,7 +4,8 @@
  * scheduler binds them). The test plays the kubelet by marking bound pods Running and Ready.
  * Checked: one pod per node, none on a node with an untolerated taint until the set tolerates
  * it; pods follow nodes added and deleted; the pods carry the automatic daemon tolerations; a
- * rolling update replaces pods one node at a time (sampled continuously); status counts.
+ * rolling update replaces pods one node at a time (sampled continuously); a rollback renumbers
+ * the old revision; status counts.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -309,6 +310,39 @@ int main(void)
     }
     CHECK_INT(maxrev, 3);
     json_decref(list);
+
+    /* Rolling back to the previous template renumbers its revision as the newest. */
+    CHECK_INT(api("PATCH", "/apis/apps/v1/namespaces/default/daemonsets/agent",
+                  "application/merge-patch+json",
+                  "{\"spec\":{\"template\":{\"metadata\":{\"labels\":{\"v\":null}}}}}", NULL),
+              200);
+    done = false;
+    for (int j = 0; j < 1500 && !done; j++) {
+        tick(&k, all3);
+        done = strcmp(k.hashes, before) == 0 && strcmp(k.nodes, " n1 n3 n4 ") == 0 &&
+               ds_status("numberReady") == 3 && ds_status("updatedNumberScheduled") == 3;
+        usleep(20 * 1000);
+    }
+    CHECK_MSG(done, "rolled back: hashes \"%s\", want \"%s\"", k.hashes, before);
+    json_int_t back = 0, count = 0;
+    for (int j = 0; j < 100 && back != 4; j++) {
+        list = NULL;
+        api("GET", "/apis/apps/v1/namespaces/default/controllerrevisions", NULL, NULL, &list);
+        count = (json_int_t)json_array_size(json_object_get(list, "items"));
+        json_array_foreach(json_object_get(list, "items"), i, t)
+        {
+            const char *h = json_string_value(
+                json_object_get(json_object_get(json_object_get(t, "metadata"), "labels"),
+                                "controller.kubernetes.io/hash"));
+            if (h && strcmp(h, before) == 0)
+                back = json_integer_value(json_object_get(t, "revision"));
+        }
+        json_decref(list);
+        if (back != 4)
+            usleep(100 * 1000);
+    }
+    CHECK_INT(back, 4);
+    CHECK_INT(count, 3);
 
     scheduler_stop(sched);
     controllers_stop(cm);
