@@ -6,7 +6,7 @@
  * created first and kept on scale-down); scale-down removes the highest ordinal and waits while
  * another pod is unhealthy; a rolling update goes from the top ordinal down, honours the
  * partition, then completes and moves currentRevision; a failed pod is replaced under the same
- * name; Parallel creates without waiting.
+ * name; Parallel creates without waiting; with whenDeleted=Delete the claims go with the set.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -87,9 +87,12 @@ static json_t *pods_of(const char *app)
     return list;
 }
 
+static bool pvc_exists(const char *name);
+
 typedef struct {
-    int max_not_ready; /* most pods seen not Ready at one sample */
-    char order[256];   /* names in the order first seen */
+    int claims_missing; /* pods seen before their claim */
+    int max_not_ready;  /* most pods seen not Ready at one sample */
+    char order[256];    /* names in the order first seen */
     bool keep_unready[8];
 } kubelet_t;
 
@@ -109,6 +112,10 @@ static size_t tick(kubelet_t *k, const char *app)
         char needle[64];
         snprintf(needle, sizeof(needle), " %s ", meta(p, "name"));
         if (!strstr(k->order, needle)) {
+            char claim[128];
+            snprintf(claim, sizeof(claim), "data-%s", meta(p, "name"));
+            if (strcmp(app, "web") == 0 && !pvc_exists(claim))
+                k->claims_missing++;
             size_t n = strlen(k->order);
             snprintf(k->order + n, sizeof(k->order) - n, "%s%s ", n ? "" : " ", meta(p, "name"));
         }
@@ -245,6 +252,7 @@ int main(void)
     CHECK_STR(k.order, " web-0 web-1 web-2 ");
     CHECK_MSG(k.max_not_ready <= 1, "OrderedReady: %d pods not Ready at once", k.max_not_ready);
     CHECK(pvc_exists("data-web-0") && pvc_exists("data-web-1") && pvc_exists("data-web-2"));
+    CHECK_INT(k.claims_missing, 0);
 
     json_t *pod = NULL;
     CHECK_INT(api("GET", "/api/v1/namespaces/default/pods/web-1", NULL, NULL, &pod), 200);
@@ -400,6 +408,31 @@ int main(void)
     }
     CHECK_INT(n, 0);
     CHECK(pvc_exists("data-web-0") && pvc_exists("data-web-2"));
+
+    /* whenDeleted=Delete: the claims go with the set. */
+    CHECK_INT(api("POST", "/apis/apps/v1/namespaces/default/statefulsets", NULL,
+                  "{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":"
+                  "\"tmp\"},\"spec\":{\"replicas\":1,\"serviceName\":\"tmp\",\"selector\":{"
+                  "\"matchLabels\":{\"app\":\"tmp\"}},\"persistentVolumeClaimRetentionPolicy\":{"
+                  "\"whenDeleted\":\"Delete\"},\"template\":{\"metadata\":{\"labels\":{\"app\":"
+                  "\"tmp\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}},"
+                  "\"volumeClaimTemplates\":[{\"metadata\":{\"name\":\"data\"},\"spec\":{"
+                  "\"accessModes\":[\"ReadWriteOnce\"],\"resources\":{\"requests\":{\"storage\":"
+                  "\"1Gi\"}}}}]}}",
+                  NULL),
+              201);
+    bool ok = false;
+    for (int i = 0; i < 300 && !ok; i++) {
+        ok = api("GET", "/api/v1/namespaces/default/pods/tmp-0", NULL, NULL, NULL) == 200;
+        if (!ok)
+            usleep(100 * 1000);
+    }
+    CHECK(ok && pvc_exists("data-tmp-0"));
+    CHECK_INT(api("DELETE", "/apis/apps/v1/namespaces/default/statefulsets/tmp", NULL, NULL, NULL),
+              200);
+    for (int i = 0; i < 300 && pvc_exists("data-tmp-0"); i++)
+        usleep(100 * 1000);
+    CHECK(!pvc_exists("data-tmp-0"));
 
     controllers_stop(cm);
     apiserver_stop(srv);
