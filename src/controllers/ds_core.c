@@ -189,8 +189,8 @@ const char *controllers__ds_pod_node(const json_t *pod)
     return NULL;
 }
 
-/* maxUnavailable as a count of desired (percent rounds down, as upstream for unavailability;
- * at least 1 so an update can progress). */
+/* maxUnavailable as a count of desired (a percentage rounds up, as upstream's daemon
+ * controller; at least 1 so an update can progress). */
 static json_int_t max_unavailable(const json_t *ds, json_int_t desired)
 {
     json_t *v = json_object_get(
@@ -202,7 +202,7 @@ static json_int_t max_unavailable(const json_t *ds, json_int_t desired)
         m = json_integer_value(v);
     else if (json_is_string(v)) {
         long pct = strtol(json_string_value(v), NULL, 10);
-        m = desired * pct / 100;
+        m = (desired * pct + 99) / 100;
     }
     return m < 1 ? 1 : m;
 }

@@ -169,10 +169,15 @@ int main(void)
         const char *states; /* per node n1..n3: 'R'/'p' at old, 'N' ready at new, '-' none */
         const char *max, *want;
     } ru[] = {
-        {"RRR", "1", "o1"},       {"NRR", "1", "o2"},
-        {"NpR", "1", "o2"},       {"pRR", "1", "o1"},
-        {"N-R", "1", ""},         {"RRR", "2", "o1 o2"},
-        {"RRR", "\"50%\"", "o1"}, {"RRR", "\"100%\"", "o1 o2 o3"},
+        {"RRR", "1", "o1"},
+        {"NRR", "1", "o2"},
+        {"NpR", "1", "o2"},
+        {"pRR", "1", "o1"},
+        {"N-R", "1", ""},
+        {"RRR", "2", "o1 o2"},
+        {"RRR", "\"50%\"", "o1 o2"},
+        {"RRR", "\"30%\"", "o1"},
+        {"RRR", "\"100%\"", "o1 o2 o3"},
         {"NNN", "1", ""},
     };
     for (size_t i = 0; i < sizeof(ru) / sizeof(ru[0]); i++) {
