@@ -7,6 +7,7 @@
  * cache from causing a second pod on a node or a second node down during an update.
  */
 #include "internal.h"
+#include "c8s/sched.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -36,7 +37,7 @@ static void enqueue(dsctrl_t *dc, const char *ns, const char *name)
 }
 
 typedef struct {
-    const json_t *tpl;
+    const struct sched_pod_s *pod;
     json_t *out;
 } fit_t;
 
@@ -48,8 +49,11 @@ static bool fit_node(json_t *node, void *data)
         return true;
     bool run = false, cont = false;
     cleanup_err c8s_err_t err = C8S_ERR_INIT;
-    if (controllers__ds_node_fit(f->tpl, node, &run, &cont, &err) != 0)
+    if (controllers__ds_node_fit(f->pod, node, &run, &cont, &err) != 0) {
+        /* A node the scheduler cannot read gets no new daemon but keeps the one it has. */
         log_warn("daemonset", "node %s: %s", name, err.msg);
+        cont = true;
+    }
     json_object_set_new(f->out, name, json_pack("{s:b,s:b}", "run", run, "continue", cont));
     return true;
 }
@@ -145,8 +149,18 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
         controllers__batch_send(b, "PATCH", p, "application/merge-patch+json", bump);
     }
     cleanup_json json_t *tpl = controllers__ds_template(ds);
-    fit_t f = {tpl, json_object()};
+    struct sched_pod_s *sp = NULL;
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    if (controllers__ds_pod_parse(tpl, &sp, &err) != 0) {
+        /* The API validated the template, so this is not expected; leave the pods alone rather
+         * than judge every node unfit. The set comes back when it changes. */
+        log_warn("daemonset", "%s: template: %s", key, err.msg);
+        controllers__batch_end(b);
+        return;
+    }
+    fit_t f = {sp, json_object()};
     informer_foreach(dc->nodes, fit_node, &f);
+    sched_pod_unref(sp);
     cleanup_json json_t *nodes = f.out;
     cleanup_json json_t *all = controllers__owned(dc->pods, ds);
     json_t *e = expectations(dc, key, all);

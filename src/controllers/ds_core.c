@@ -67,22 +67,21 @@ json_t *controllers__ds_template(const json_t *ds)
     return tpl;
 }
 
-int controllers__ds_node_fit(const json_t *tpl, const json_t *node, bool *should_run,
+int controllers__ds_pod_parse(const json_t *tpl, struct sched_pod_s **out, c8s_err_t *err)
+{
+    cleanup_json json_t *pj = json_pack("{s:{s:s},s:O}", "metadata", "name", "daemon", "spec",
+                                        json_object_get(tpl, "spec"));
+    return sched_pod_from_json(pj, out, err);
+}
+
+int controllers__ds_node_fit(const struct sched_pod_s *pod, const json_t *node, bool *should_run,
                              bool *may_continue, c8s_err_t *err)
 {
     *should_run = *may_continue = false;
-    cleanup_json json_t *pj = json_pack("{s:{s:s},s:O}", "metadata", "name", "daemon", "spec",
-                                        json_object_get(tpl, "spec"));
-    sched_pod_t *pod = NULL;
-    int rc = sched_pod_from_json(pj, &pod, err);
+    sched_node_t *n = NULL;
+    int rc = sched_node_from_json(node, &n, err);
     if (rc != 0)
         return rc;
-    sched_node_t *n = NULL;
-    rc = sched_node_from_json(node, &n, err);
-    if (rc != 0) {
-        sched_pod_unref(pod);
-        return rc;
-    }
     if (sched_node_matches_pod_affinity(pod, n)) {
         /* A taint with effect NoSchedule keeps new daemon pods off but lets a running one stay;
          * NoExecute does both (upstream's nodeShouldRunDaemonPod). */
@@ -105,7 +104,6 @@ int controllers__ds_node_fit(const json_t *tpl, const json_t *node, bool *should
         *may_continue = no_exec;
     }
     sched_node_free(n);
-    sched_pod_unref(pod);
     return 0;
 }
 

@@ -154,9 +154,13 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
 
 /* The DaemonSet's pod template with the tolerations upstream adds to daemon pods; owned. */
 json_t *controllers__ds_template(const json_t *ds);
-/* Whether a daemon pod of tpl (from controllers__ds_template) should run on node, and whether
- * one already there may stay (an untolerated NoSchedule taint keeps new pods off only). */
-int controllers__ds_node_fit(const json_t *tpl, const json_t *node, bool *should_run,
+/* The scheduler's view of a daemon pod of tpl (from controllers__ds_template), parsed once per
+ * sync; *out is owned (sched_pod_unref). */
+struct sched_pod_s;
+int controllers__ds_pod_parse(const json_t *tpl, struct sched_pod_s **out, c8s_err_t *err);
+/* Whether that pod should run on node, and whether one already there may stay (an untolerated
+ * NoSchedule taint keeps new pods off only). */
+int controllers__ds_node_fit(const struct sched_pod_s *pod, const json_t *node, bool *should_run,
                              bool *may_continue, c8s_err_t *err);
 /* The daemon pod for node, labelled with hash; owned. */
 json_t *controllers__ds_pod(const json_t *ds, const json_t *tpl, const char *hash,

@@ -6,6 +6,7 @@
  * maxUnavailable, status).
  */
 #include "../../src/controllers/internal.h"
+#include "c8s/sched.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -100,7 +101,10 @@ int main(void)
         json_t *n = node(fits[i].labels, fits[i].taints);
         bool run = !fits[i].run, cont = !fits[i].cont;
         c8s_err_t err = C8S_ERR_INIT;
-        CHECK_INT(controllers__ds_node_fit(tpl, n, &run, &cont, &err), 0);
+        struct sched_pod_s *sp = NULL;
+        REQUIRE(controllers__ds_pod_parse(tpl, &sp, &err) == 0);
+        CHECK_INT(controllers__ds_node_fit(sp, n, &run, &cont, &err), 0);
+        sched_pod_unref(sp);
         CHECK_MSG(run == fits[i].run && cont == fits[i].cont, "fit %zu: run %d cont %d", i, run,
                   cont);
         json_decref(n);
