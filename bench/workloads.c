@@ -27,7 +27,7 @@ static void sts_steady(void *a)
 {
     ctx_t *c = a;
     json_t *plan =
-        controllers__sts_plan(c->set, c->pods, c->pvcs, "web-1", c->tpl, "web-1", c->tpl);
+        controllers__sts_plan(c->set, c->pods, c->pvcs, "web-1", c->tpl, "web-1", c->tpl, 0);
     if (json_array_size(json_object_get(plan, "create_pods")) ||
         json_array_size(json_object_get(plan, "delete_pods")))
         fprintf(stderr, "unexpected write\n");
@@ -55,7 +55,7 @@ static void ds_sync(void *a)
                             json_pack("{s:b,s:b}", "run", run, "continue", cont));
     }
     sched_pod_unref(sp);
-    json_t *plan = controllers__ds_plan(c->set, fits, c->pods, "h");
+    json_t *plan = controllers__ds_plan(c->set, fits, c->pods, "h", 0);
     if (json_array_size(json_object_get(plan, "create_on")) ||
         json_array_size(json_object_get(plan, "delete_pods")))
         fprintf(stderr, "unexpected write\n");

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define UNSYNCED_RETRY_MS 200
 /* How long a write the cache has not reflected is waited for before it is tried again. */
@@ -180,7 +181,10 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
         json_object_set_new(c, "metadata", md);
         json_array_append_new(pods, c);
     }
-    cleanup_json json_t *plan = controllers__ds_plan(ds, nodes, pods, hash);
+    cleanup_json json_t *plan = controllers__ds_plan(ds, nodes, pods, hash, (int64_t)time(NULL));
+    json_t *later = json_object_get(plan, "requeue_after");
+    if (later) /* a pod turns available (minReadySeconds) then */
+        workqueue_add_after(dc->queue, key, (uint64_t)json_integer_value(later) * 1000);
     uint64_t now = uv_now(client_loop(dc->client));
     cleanup_free char *pod_path = xasprintf("/api/v1/namespaces/%s/pods", ns);
     json_array_foreach(json_object_get(plan, "create_on"), i, v)

@@ -218,7 +218,7 @@ static int by_created(const void *a, const void *b)
 }
 
 json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t *pods,
-                             const char *hash)
+                             const char *hash, int64_t now)
 {
     json_t *plan = json_pack("{s:[],s:[]}", "create_on", "delete_pods");
     json_t *create_on = json_object_get(plan, "create_on");
@@ -226,6 +226,9 @@ json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t
     const char *type = json_string_value(
         json_object_get(json_object_get(json_object_get(ds, "spec"), "updateStrategy"), "type"));
     bool rolling = !type || strcmp(type, "OnDelete") != 0;
+    json_int_t min_ready =
+        json_integer_value(json_object_get(json_object_get(ds, "spec"), "minReadySeconds"));
+    int64_t requeue = 0;
 
     /* Pods by node. */
     json_t *by_node = json_object(); /* node → [pod…] */
@@ -244,7 +247,7 @@ json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t
         json_array_append(l, p);
     }
 
-    json_int_t desired = 0, current = 0, mis = 0, ready = 0, updated = 0;
+    json_int_t desired = 0, current = 0, mis = 0, ready = 0, available = 0, updated = 0;
     json_t *old_ready = json_array(), *old_unready = json_array();
     json_int_t unavailable = 0;
     const char *name;
@@ -290,11 +293,16 @@ json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t
             for (size_t k = 1; k < nlive; k++)
                 json_array_append_new(deletes, json_string(controllers__meta(sorted[k], "name")));
             json_t *pod = sorted[0];
-            bool ok = controllers__pod_ready(pod);
+            int64_t in = controllers__pod_available_in(pod, min_ready, now);
+            bool ok = in == 0;
+            if (in > 0 && (requeue == 0 || in < requeue))
+                requeue = in;
             const char *rev = controllers__pod_revision(pod);
             bool upd = rev && strcmp(rev, hash) == 0;
-            if (run && ok)
+            if (run && controllers__pod_ready(pod))
                 ready++;
+            if (run && ok)
+                available++;
             if (run && upd)
                 updated++;
             if (run && !ok)
@@ -333,13 +341,16 @@ json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t
     json_decref(by_node);
     json_decref(old_ready);
     json_decref(old_unready);
-    json_object_set_new(plan, "status",
-                        json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "observedGeneration",
-                                  json_integer_value(json_object_get(
-                                      json_object_get(ds, "metadata"), "generation")),
-                                  "desiredNumberScheduled", desired, "currentNumberScheduled",
-                                  current, "numberMisscheduled", mis, "numberReady", ready,
-                                  "numberAvailable", ready, "updatedNumberScheduled", updated,
-                                  "numberUnavailable", desired - ready > 0 ? desired - ready : 0));
+    json_object_set_new(
+        plan, "status",
+        json_pack(
+            "{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "observedGeneration",
+            json_integer_value(json_object_get(json_object_get(ds, "metadata"), "generation")),
+            "desiredNumberScheduled", desired, "currentNumberScheduled", current,
+            "numberMisscheduled", mis, "numberReady", ready, "numberAvailable", available,
+            "updatedNumberScheduled", updated, "numberUnavailable",
+            desired - available > 0 ? desired - available : 0));
+    if (requeue > 0)
+        json_object_set_new(plan, "requeue_after", json_integer(requeue));
     return plan;
 }

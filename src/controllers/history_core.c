@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 char *controllers__revision_hash(const json_t *tpl)
 {
@@ -150,4 +151,33 @@ const char *controllers__pod_revision(const json_t *pod)
 {
     return json_string_value(json_object_get(
         json_object_get(json_object_get(pod, "metadata"), "labels"), "controller-revision-hash"));
+}
+
+int64_t controllers__pod_available_in(const json_t *pod, json_int_t min_ready, int64_t now)
+{
+    if (!controllers__pod_ready(pod))
+        return -1;
+    if (min_ready <= 0)
+        return 0;
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
+    {
+        const char *type = json_string_value(json_object_get(c, "type"));
+        if (!type || strcmp(type, "Ready") != 0)
+            continue;
+        const char *ts = json_string_value(json_object_get(c, "lastTransitionTime"));
+        struct tm tm = {0};
+        /* Without a transition time the pod has not shown it stayed Ready: not available, as
+         * upstream. */
+        if (!ts || sscanf(ts, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                          &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+            return -1;
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        int64_t since = (int64_t)timegm(&tm);
+        int64_t left = since + min_ready - now;
+        return left > 0 ? left : 0;
+    }
+    return -1;
 }

@@ -129,6 +129,10 @@ bool controllers__pod_terminating(const json_t *pod);
 bool controllers__pod_finished(const json_t *pod);
 /* Phase Running and condition Ready True. */
 bool controllers__pod_ready(const json_t *pod);
+/* Seconds until pod counts as available — Ready for min_ready seconds by its Ready condition's
+ * lastTransitionTime (now: Unix seconds) — 0 if it is, -1 if it is not Ready (or shows no
+ * transition time while min_ready > 0). */
+int64_t controllers__pod_available_in(const json_t *pod, json_int_t min_ready, int64_t now);
 /* The pod's controller-revision-hash label, or NULL (borrowed). */
 const char *controllers__pod_revision(const json_t *pod);
 
@@ -145,10 +149,12 @@ json_t *controllers__sts_pod(const json_t *sts, const json_t *tpl, const char *r
                              int ordinal);
 /* The next writes for sts over pods (the set's pods, a JSON array) and pvcs (an object keyed
  * by the names of the namespace's claims), all borrowed: {"create_pvcs": [pvc…], "create_pods":
- * [pod…], "delete_pods": [name…], "delete_pvcs": [name…], "status": {…}} (owned). */
+ * [pod…], "delete_pods": [name…], "delete_pvcs": [name…], "status": {…}} (owned), plus
+ * "requeue_after" (seconds) when a pod becomes available (minReadySeconds) later. now: Unix
+ * seconds. */
 json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_t *pvcs,
                               const char *cur_rev, const json_t *cur_tpl, const char *upd_rev,
-                              const json_t *upd_tpl);
+                              const json_t *upd_tpl, int64_t now);
 
 /* ---- ds_core.c: pure, the DaemonSet controller's decisions ---- */
 
@@ -169,9 +175,9 @@ json_t *controllers__ds_pod(const json_t *ds, const json_t *tpl, const char *has
 const char *controllers__ds_pod_node(const json_t *pod);
 /* The next writes for ds: nodes is an object node name → {"run": bool, "continue": bool}, pods
  * the set's pods (borrowed). Returns {"create_on": [node…], "delete_pods": [name…], "status":
- * {…}} (owned). */
+ * {…}} (owned), plus "requeue_after" (seconds) as controllers__sts_plan. */
 json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t *pods,
-                             const char *hash);
+                             const char *hash, int64_t now);
 
 /* ---- history.c: shared by the StatefulSet and DaemonSet controllers ---- */
 

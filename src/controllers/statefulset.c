@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define UNSYNCED_RETRY_MS 200
 
@@ -108,8 +109,11 @@ static void sync_set(stsctrl_t *sc, const char *key, json_t *sts)
     names_t pn = {ns, json_object()};
     informer_foreach(sc->pvcs, pick_pvc, &pn);
     cleanup_json json_t *pvcs = pn.out;
-    cleanup_json json_t *plan =
-        controllers__sts_plan(sts, pods, pvcs, cur_rev, cur_tpl ? cur_tpl : tpl, upd_rev, tpl);
+    cleanup_json json_t *plan = controllers__sts_plan(
+        sts, pods, pvcs, cur_rev, cur_tpl ? cur_tpl : tpl, upd_rev, tpl, (int64_t)time(NULL));
+    json_t *later = json_object_get(plan, "requeue_after");
+    if (later) /* a pod turns available (minReadySeconds) then */
+        workqueue_add_after(sc->queue, key, (uint64_t)json_integer_value(later) * 1000);
 
     json_t *v;
     cleanup_free char *pvc_path = xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims", ns);

@@ -141,6 +141,12 @@ static bool healthy(const json_t *pod)
     return pod && !controllers__pod_terminating(pod) && controllers__pod_ready(pod);
 }
 
+/* Healthy and Ready for minReadySeconds: what OrderedReady and rolling updates wait for. */
+static bool settled(const json_t *pod, json_int_t min_ready, int64_t now)
+{
+    return healthy(pod) && controllers__pod_available_in(pod, min_ready, now) == 0;
+}
+
 static bool rev_is(const json_t *pod, const char *rev)
 {
     const char *r = controllers__pod_revision(pod);
@@ -166,7 +172,7 @@ static void want_claims(const json_t *sts, const json_t *pvcs, int i, json_t *pl
 
 json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_t *pvcs,
                               const char *cur_rev, const json_t *cur_tpl, const char *upd_rev,
-                              const json_t *upd_tpl)
+                              const json_t *upd_tpl, int64_t now)
 {
     json_t *spec = json_object_get(sts, "spec");
     json_int_t n = json_integer_value(json_object_get(spec, "replicas"));
@@ -181,6 +187,8 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
     bool rolling = !utype || strcmp(utype, "OnDelete") != 0;
     json_int_t partition =
         json_integer_value(json_object_get(json_object_get(us, "rollingUpdate"), "partition"));
+    json_int_t min_ready = json_integer_value(json_object_get(spec, "minReadySeconds"));
+    int64_t requeue = 0;
 
     json_t *plan = json_pack("{s:[],s:[],s:[],s:[]}", "create_pvcs", "create_pods", "delete_pods",
                              "delete_pvcs");
@@ -206,7 +214,7 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
     }
 
     /* Status as upstream counts it. */
-    json_int_t replicas = 0, ready = 0, current = 0, updated = 0;
+    json_int_t replicas = 0, ready = 0, available = 0, current = 0, updated = 0;
     for (int o = 0; o < top; o++) {
         if (!by[o])
             continue;
@@ -214,6 +222,11 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
         bool term = controllers__pod_terminating(by[o]);
         if (!term && controllers__pod_ready(by[o]))
             ready++;
+        int64_t in = term ? -1 : controllers__pod_available_in(by[o], min_ready, now);
+        if (in == 0)
+            available++;
+        else if (in > 0 && (requeue == 0 || in < requeue))
+            requeue = in;
         if (!term && rev_is(by[o], cur_rev))
             current++;
         if (!term && rev_is(by[o], upd_rev))
@@ -230,7 +243,7 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
                                   json_integer_value(json_object_get(
                                       json_object_get(sts, "metadata"), "generation")),
                                   "replicas", replicas, "readyReplicas", ready, "availableReplicas",
-                                  ready, "currentReplicas", current, "updatedReplicas", updated,
+                                  available, "currentReplicas", current, "updatedReplicas", updated,
                                   "currentRevision", status_cur, "updateRevision", upd_rev));
 
     bool blocked = false, acted = false;
@@ -253,7 +266,7 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
             continue;
         }
         want_claims(sts, pvcs, o, plan);
-        if (monotonic && !healthy(pod))
+        if (monotonic && !settled(pod, min_ready, now))
             blocked = true;
     }
 
@@ -318,10 +331,12 @@ json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_
                 json_array_append_new(delete_pods, json_string(controllers__meta(pod, "name")));
                 break;
             }
-            if (!healthy(pod))
+            if (!settled(pod, min_ready, now))
                 break;
         }
     }
+    if (requeue > 0)
+        json_object_set_new(plan, "requeue_after", json_integer(requeue));
     free(by);
     return plan;
 }

@@ -121,7 +121,7 @@ int main(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         json_t *s = sts(cases[i].replicas, cases[i].policy, cases[i].type, cases[i].partition);
         json_t *p = pods(cases[i].pods);
-        json_t *plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new);
+        json_t *plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new, 0);
         char got[128];
         summary(plan, got, sizeof(got));
         CHECK_MSG(strcmp(got, cases[i].want) == 0,
@@ -137,7 +137,7 @@ int main(void)
     json_t *s = sts(3, "OrderedReady", "RollingUpdate", 1);
     json_t *none = json_object();
     json_t *p = pods("");
-    json_t *plan = controllers__sts_plan(s, p, none, "old", tpl_old, "new", tpl_new);
+    json_t *plan = controllers__sts_plan(s, p, none, "old", tpl_old, "new", tpl_new, 0);
     json_t *pvc = json_array_get(json_object_get(plan, "create_pvcs"), 0);
     CHECK_INT(json_array_size(json_object_get(plan, "create_pvcs")), 1);
     CHECK_STR(controllers__meta(pvc, "name"), "data-web-0");
@@ -172,7 +172,7 @@ int main(void)
     /* Status: counts by revision, and a finished update makes the update revision current. */
     s = sts(3, "OrderedReady", "RollingUpdate", 0);
     p = pods("rRp");
-    plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new);
+    plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new, 0);
     st = json_object_get(plan, "status");
     CHECK_INT(json_integer_value(json_object_get(st, "replicas")), 3);
     CHECK_INT(json_integer_value(json_object_get(st, "readyReplicas")), 2);
@@ -182,7 +182,7 @@ int main(void)
     json_decref(plan);
     json_decref(p);
     p = pods("RRR");
-    plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new);
+    plan = controllers__sts_plan(s, p, all_pvcs, "old", tpl_old, "new", tpl_new, 0);
     st = json_object_get(plan, "status");
     CHECK_STR(json_string_value(json_object_get(st, "currentRevision")), "new");
     CHECK_INT(json_integer_value(json_object_get(st, "currentReplicas")), 3);
@@ -195,10 +195,35 @@ int main(void)
     json_object_set_new(json_object_get(s, "spec"), "persistentVolumeClaimRetentionPolicy",
                         json_pack("{s:s,s:s}", "whenDeleted", "Retain", "whenScaled", "Delete"));
     p = pods("RR");
-    plan = controllers__sts_plan(s, p, all_pvcs, "new", tpl_new, "new", tpl_new);
+    plan = controllers__sts_plan(s, p, all_pvcs, "new", tpl_new, "new", tpl_new, 0);
     json_t *dp = json_object_get(plan, "delete_pvcs");
     CHECK_INT(json_array_size(dp), 1);
     CHECK_STR(json_string_value(json_array_get(dp, 0)), "data-web-2");
+    json_decref(plan);
+    json_decref(p);
+    json_decref(s);
+
+    /* minReadySeconds: OrderedReady waits until web-0 has been Ready that long. */
+    s = sts(3, "OrderedReady", "RollingUpdate", 0);
+    json_object_set_new(json_object_get(s, "spec"), "minReadySeconds", json_integer(10));
+    p = pods("R");
+    json_object_set_new(
+        json_array_get(
+            json_object_get(json_object_get(json_array_get(p, 0), "status"), "conditions"), 0),
+        "lastTransitionTime", json_string("1970-01-01T00:01:40Z")); /* 100 s */
+    plan = controllers__sts_plan(s, p, all_pvcs, "new", tpl_new, "new", tpl_new, 105);
+    CHECK_INT(json_array_size(json_object_get(plan, "create_pods")), 0);
+    CHECK_INT(json_integer_value(json_object_get(plan, "requeue_after")), 5);
+    st = json_object_get(plan, "status");
+    CHECK_INT(json_integer_value(json_object_get(st, "readyReplicas")), 1);
+    CHECK_INT(json_integer_value(json_object_get(st, "availableReplicas")), 0);
+    json_decref(plan);
+    plan = controllers__sts_plan(s, p, all_pvcs, "new", tpl_new, "new", tpl_new, 110);
+    CHECK_INT(json_array_size(json_object_get(plan, "create_pods")), 1);
+    CHECK(json_object_get(plan, "requeue_after") == NULL);
+    CHECK_INT(
+        json_integer_value(json_object_get(json_object_get(plan, "status"), "availableReplicas")),
+        1);
     json_decref(plan);
     json_decref(p);
     json_decref(s);
