@@ -229,7 +229,28 @@ static void statefulset_validate(c8s_err_t *err, const json_t *obj)
     json_t *spec = api__obj(obj, "spec");
     check_replicas(err, spec);
     check_selector_template(err, spec, "spec", true);
-    api__validate_pod_template(err, api__obj(spec, "template"), "spec.template");
+    /* Containers mount the claims of volumeClaimTemplates by name, though the template lists no
+     * such volume (they appear in each pod); upstream skips the pod spec's checks here for that
+     * reason. c8s checks it with those volumes added. */
+    cleanup_json json_t *tpl = json_deep_copy(api__obj(spec, "template"));
+    json_t *pspec = api__obj(tpl, "spec");
+    if (pspec) {
+        json_t *vols = json_object_get(pspec, "volumes");
+        if (!json_is_array(vols)) {
+            vols = json_array();
+            json_object_set_new(pspec, "volumes", vols);
+        }
+        size_t i;
+        json_t *ct;
+        json_array_foreach(api__arr(spec, "volumeClaimTemplates"), i, ct)
+        {
+            const char *n = api__str(api__obj(ct, "metadata"), "name");
+            if (n)
+                json_array_append_new(vols, json_pack("{s:s, s:{s:s}}", "name", n,
+                                                      "persistentVolumeClaim", "claimName", n));
+        }
+    }
+    api__validate_pod_template(err, tpl, "spec.template");
     check_template_restart(err, api__obj(spec, "template"), "spec", always);
     static const char *const pmp[] = {"OrderedReady", "Parallel", NULL};
     static const char *const types[] = {"RollingUpdate", "OnDelete", NULL};

@@ -25,6 +25,8 @@ extern const ctrl_ops_t controllers__gc;
 extern const ctrl_ops_t controllers__endpoints;
 extern const ctrl_ops_t controllers__endpointslice;
 extern const ctrl_ops_t controllers__endpointslicemirroring;
+extern const ctrl_ops_t controllers__statefulset;
+extern const ctrl_ops_t controllers__daemonset;
 
 extern const ctrl_ops_t controllers__replicaset;
 extern const ctrl_ops_t controllers__replicationcontroller;
@@ -122,5 +124,92 @@ json_t *controllers__owner_ref(const json_t *owner, const char *kind, const char
 void controllers__event(client_t *c, const json_t *obj, const char *kind, const char *api_version,
                         const char *component, const char *type, const char *reason,
                         const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+/* ---- history_core.c: pure, shared by the StatefulSet and DaemonSet controllers ---- */
+
+/* The hash naming a pod template's revision (stable over key order; owned). */
+char *controllers__revision_hash(const json_t *tpl);
+/* True if obj has a controller ownerReference with owner's uid. */
+bool controllers__owned_by(const json_t *obj, const json_t *owner);
+/* The name of obj's controller of the given kind, or NULL (borrowed). */
+const char *controllers__controller_name(const json_t *obj, const char *kind);
+/* The ControllerRevision "<owner>-<hash>" holding tpl (borrowed) at revision; owned. */
+json_t *controllers__revision_new(const json_t *owner, const char *kind, const json_t *tpl,
+                                  const char *hash, json_int_t revision);
+/* The template a ControllerRevision holds (owned), or NULL. */
+json_t *controllers__revision_template(const json_t *cr);
+/* Names (owned JSON array) of the revisions to delete so that at most limit of those not in
+ * live (an object keyed by revision name) remain, oldest first. */
+json_t *controllers__history_prune(const json_t *revisions, const json_t *live, json_int_t limit);
+bool controllers__pod_terminating(const json_t *pod);
+/* Phase Failed or Succeeded. */
+bool controllers__pod_finished(const json_t *pod);
+/* Phase Running and condition Ready True. */
+bool controllers__pod_ready(const json_t *pod);
+/* Seconds until pod counts as available — Ready for min_ready seconds by its Ready condition's
+ * lastTransitionTime (now: Unix seconds) — 0 if it is, -1 if it is not Ready (or shows no
+ * transition time while min_ready > 0). */
+int64_t controllers__pod_available_in(const json_t *pod, json_int_t min_ready, int64_t now);
+/* The pod's controller-revision-hash label, or NULL (borrowed). */
+const char *controllers__pod_revision(const json_t *pod);
+
+/* ---- sts_core.c: pure, the StatefulSet controller's decisions ---- */
+
+/* The ordinal of pod in sts ("<sts>-<n>"), or -1. */
+int controllers__sts_ordinal(const json_t *sts, const json_t *pod);
+/* "<template>-<sts>-<ordinal>"; owned. */
+char *controllers__sts_claim_name(const json_t *sts, const json_t *vct, int ordinal);
+/* The claim of volumeClaimTemplate vct for ordinal; owned. */
+json_t *controllers__sts_pvc(const json_t *sts, const json_t *vct, int ordinal);
+/* The pod of ordinal from tpl at revision (the revision's name); owned. */
+json_t *controllers__sts_pod(const json_t *sts, const json_t *tpl, const char *revision,
+                             int ordinal);
+/* The next writes for sts over pods (the set's pods, a JSON array) and pvcs (an object keyed
+ * by the names of the namespace's claims), all borrowed: {"create_pvcs": [pvc…], "create_pods":
+ * [pod…], "delete_pods": [name…], "delete_pvcs": [name…], "status": {…}} (owned), plus
+ * "requeue_after" (seconds) when a pod becomes available (minReadySeconds) later. now: Unix
+ * seconds. */
+json_t *controllers__sts_plan(const json_t *sts, const json_t *pods, const json_t *pvcs,
+                              const char *cur_rev, const json_t *cur_tpl, const char *upd_rev,
+                              const json_t *upd_tpl, int64_t now);
+
+/* ---- ds_core.c: pure, the DaemonSet controller's decisions ---- */
+
+/* The DaemonSet's pod template with the tolerations upstream adds to daemon pods; owned. */
+json_t *controllers__ds_template(const json_t *ds);
+/* The scheduler's view of a daemon pod of tpl (from controllers__ds_template), parsed once per
+ * sync; *out is owned (sched_pod_unref). */
+struct sched_pod_s;
+int controllers__ds_pod_parse(const json_t *tpl, struct sched_pod_s **out, c8s_err_t *err);
+/* Whether that pod should run on node, and whether one already there may stay (an untolerated
+ * NoSchedule taint keeps new pods off only). */
+int controllers__ds_node_fit(const struct sched_pod_s *pod, const json_t *node, bool *should_run,
+                             bool *may_continue, c8s_err_t *err);
+/* The daemon pod for node, labelled with hash; owned. */
+json_t *controllers__ds_pod(const json_t *ds, const json_t *tpl, const char *hash,
+                            const char *node);
+/* The node a daemon pod is for: spec.nodeName, else its matchFields metadata.name (borrowed). */
+const char *controllers__ds_pod_node(const json_t *pod);
+/* The next writes for ds: nodes is an object node name → {"run": bool, "continue": bool}, pods
+ * the set's pods (borrowed). Returns {"create_on": [node…], "delete_pods": [name…], "status":
+ * {…}} (owned), plus "requeue_after" (seconds) as controllers__sts_plan. */
+json_t *controllers__ds_plan(const json_t *ds, const json_t *nodes, const json_t *pods,
+                             const char *hash, int64_t now);
+
+/* ---- history.c: shared by the StatefulSet and DaemonSet controllers ---- */
+
+/* The objects of inf in owner's namespace with a controller reference to owner: an owned JSON
+ * array holding references to the cache's objects. */
+json_t *controllers__owned(informer_t *inf, const json_t *owner);
+/* A batch of writes for one key of q: once every write has answered and the batch is ended,
+ * the key is done — retried with back-off if a write failed (unless *closing), its back-off
+ * reset otherwise. who names the controller in logs (static); closing is borrowed. */
+typedef struct ctrl_batch_s ctrl_batch_t;
+ctrl_batch_t *controllers__batch_new(client_t *c, workqueue_t *q, const char *key, const char *who,
+                                     const bool *closing);
+/* Sends one write (body may be NULL; borrowed). 404 and 409 answers count as done. */
+void controllers__batch_send(ctrl_batch_t *b, const char *method, const char *path,
+                             const char *content_type, const json_t *body);
+void controllers__batch_end(ctrl_batch_t *b);
 
 #endif

@@ -21,6 +21,8 @@ static const ctrl_ops_t *const table[] = {
     &controllers__replicationcontroller,
     &controllers__deployment,
     &controllers__servicelb,
+    &controllers__statefulset,
+    &controllers__daemonset,
 };
 
 struct controllers_s {
