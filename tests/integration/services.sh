@@ -8,7 +8,8 @@
 # turns unready stops getting traffic; a NodePort answers on the node address from a client
 # namespace; ClientIP affinity keeps one client on one pod; deleting the service removes its
 # rules; `c8s proxy --cleanup` leaves the tables as they were before c8s. DNS: a pod resolves a
-# service, a headless service's endpoints and a StatefulSet pod's name through 10.96.0.10.
+# service, a headless service's endpoints and a StatefulSet pod's name through 10.96.0.10, and
+# a name outside the cluster through the node's resolver (dnsmasq in the test).
 # NetworkPolicy: ingress by podSelector and named port, egress by ipBlock with an exception,
 # isolation only of selected pods, and a deleted policy allowing again.
 set -u
@@ -66,6 +67,12 @@ for i in 1 2 3; do
   PIDS+=($!)
 done
 add_host client 10.244.0.100
+# The node's "upstream" resolver: dnsmasq in a namespace of its own, answering one name.
+add_host upstream 10.244.0.250
+ip netns exec "$TAG-upstream" dnsmasq --no-daemon --no-resolv --no-hosts --port=53 \
+  --listen-address=10.244.0.250 --bind-interfaces --address=/outside.example/192.0.2.55 \
+  >"$WORK/dnsmasq.log" 2>&1 &
+PIDS+=($!)
 
 # Rules of someone else's, which c8s must leave alone; the comparison is of rules and user chains.
 iptables -A INPUT -p tcp --dport 9 -j DROP
@@ -73,8 +80,8 @@ iptables -t nat -A POSTROUTING -s 192.0.2.0/24 -j RETURN
 tables() { iptables-save | grep -E '^(-A |:[^ ]+ - )' | sort; }
 BEFORE=$(tables)
 
-# No upstream resolvers: nothing is forwarded out of the test's namespaces.
-: >"$WORK/resolv.conf"
+# The node's resolver is the test's dnsmasq: nothing is forwarded out of the test's namespaces.
+echo "nameserver 10.244.0.250" >"$WORK/resolv.conf"
 C8S_NODE_ROLES="" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
   --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
   { fail "server start"; finish; exit 1; }
@@ -146,6 +153,7 @@ check_contains "headless: first endpoint" "$out" "10.244.0.11"
 check_contains "headless: second endpoint" "$out" "10.244.0.12"
 check_contains "StatefulSet pod name" "$(wait_lookup pg-0.pg.default.svc.cluster.local 10.244.0.11)" "Address: 10.244.0.11"
 check_contains "unknown name: NXDOMAIN" "$(lookup nope.default.svc.cluster.local)" "NXDOMAIN"
+check_contains "other names forwarded to the node's resolver" "$(lookup outside.example)" "Address: 192.0.2.55"
 check_contains "over TCP too" "$(ip netns exec "$TAG-pod1" dig +tcp +short web.default.svc.cluster.local @10.96.0.10 2>&1 || echo no-dig)" "10.96.0.50"
 
 # NetworkPolicy. The pod namespaces become Pod objects on node1 (records only: no kubelet here)
