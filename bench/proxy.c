@@ -46,8 +46,9 @@ static void world(size_t n, int changed, json_t **svcs, json_t **slices)
                 eps, json_pack("{s:[s],s:{s:b}}", "addresses", epip, "conditions", "ready", 1));
         }
         json_array_append_new(
-            *slices, json_pack("{s:{s:s,s:s,s:{s:s}},s:s,s:[{s:s,s:i,s:s}],s:o}", "metadata",
-                               "namespace", "bench", "name", name, "labels",
+            *slices, json_pack("{s:{s:s,s:s,s:s,s:{s:s}},s:s,s:[{s:s,s:i,s:s}],s:o}", "metadata",
+                               "namespace", "bench", "name", name, "resourceVersion",
+                               (int)i == changed ? "2" : "1", "labels",
                                "kubernetes.io/service-name", name, "addressType", "IPv4", "ports",
                                "name", "http", "port", 8080, "protocol", "TCP", "endpoints", eps));
     }

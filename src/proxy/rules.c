@@ -22,6 +22,8 @@
 struct proxy_rules_s {
     json_t *chains; /* per-service chain name → integer digest of its rules as last written */
     json_t *top;    /* "<table>/<chain>" → the same, for the chains every build has */
+    json_t *cache;  /* "ns/name" → entry_t * (as an integer): each service's generated rules */
+    unsigned gen;   /* builds so far; entries not seen in the last one are dropped */
 };
 
 typedef struct {
@@ -56,11 +58,43 @@ typedef struct {
     bool large; /* many endpoints: per-endpoint comments left out, as upstream does */
 } build_t;
 
+/* One service's share of a build, kept while the service and its slices keep their
+ * resourceVersions: regenerating 10,000 services' text for one endpoint change is most of a
+ * partial build's cost. */
+typedef struct {
+    char *fp; /* "<large>|<service rv>|<slice rvs>", NULL when the objects carry none */
+    strbuf_t f_services, f_external, n_services, n_nodeports;
+    chain_t *chains;
+    json_int_t *digests;
+    size_t nchains;
+    unsigned gen;
+} entry_t;
+
+static void entry_free(entry_t *e)
+{
+    free(e->fp);
+    strbuf_free(&e->f_services);
+    strbuf_free(&e->f_external);
+    strbuf_free(&e->n_services);
+    strbuf_free(&e->n_nodeports);
+    for (size_t i = 0; i < e->nchains; i++)
+        strbuf_free(&e->chains[i].rules);
+    free(e->chains);
+    free(e->digests);
+    free(e);
+}
+
+static entry_t *entry_of(json_t *v)
+{
+    return (entry_t *)(uintptr_t)json_integer_value(v);
+}
+
 proxy_rules_t *proxy_rules_new(void)
 {
     proxy_rules_t *r = xcalloc(1, sizeof(*r));
     r->chains = json_object();
     r->top = json_object();
+    r->cache = json_object();
     return r;
 }
 
@@ -68,6 +102,13 @@ void proxy_rules_free(proxy_rules_t *r)
 {
     if (!r)
         return;
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->cache, k, v)
+    {
+        entry_free(entry_of(v));
+    }
+    json_decref(r->cache);
     json_decref(r->chains);
     json_decref(r->top);
     free(r);
@@ -550,6 +591,73 @@ static size_t count_endpoints(const json_t *slices)
     return n;
 }
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* What a service's rules depend on: itself, its slices, and the comment mode. */
+static char *fingerprint(const json_t *svc, const json_t *slices, bool large)
+{
+    const char *rv = meta(svc, "resourceVersion");
+    if (!rv)
+        return NULL;
+    size_t n = json_array_size(slices);
+    cleanup_free const char **rvs = xcalloc(n + 1, sizeof(*rvs));
+    for (size_t i = 0; i < n; i++) {
+        rvs[i] = meta(json_array_get(slices, i), "resourceVersion");
+        if (!rvs[i])
+            return NULL;
+    }
+    qsort(rvs, n, sizeof(*rvs), str_cmp);
+    strbuf_t b = STRBUF_INIT;
+    strbuf_addf(&b, "%d|%s", large, rv);
+    for (size_t i = 0; i < n; i++)
+        strbuf_addf(&b, ",%s", rvs[i]);
+    return strbuf_take(&b);
+}
+
+/* The service's entry, regenerated unless its fingerprint is the cached one's. */
+static entry_t *cached(proxy_rules_t *r, const json_t *svc, const json_t *by_service,
+                       const proxy_opts_t *o, bool large)
+{
+    char key[600];
+    snprintf(key, sizeof(key), "%s/%s", meta(svc, "namespace") ? meta(svc, "namespace") : "",
+             meta(svc, "name") ? meta(svc, "name") : "");
+    char *fp = fingerprint(svc, json_object_get(by_service, key), large);
+    entry_t *e = entry_of(json_object_get(r->cache, key));
+    if (e && fp && e->fp && strcmp(fp, e->fp) == 0) {
+        free(fp);
+        e->gen = r->gen;
+        return e;
+    }
+    build_t sub = {.o = o, .large = large};
+    service(&sub, svc, by_service);
+    entry_t *ne = xcalloc(1, sizeof(*ne));
+    ne->fp = fp;
+    ne->f_services = sub.f_services;
+    ne->f_external = sub.f_external;
+    ne->n_services = sub.n_services;
+    ne->n_nodeports = sub.n_nodeports;
+    ne->chains = sub.chains;
+    ne->nchains = sub.nchains;
+    ne->digests = xcalloc(sub.nchains + 1, sizeof(*ne->digests));
+    for (size_t i = 0; i < sub.nchains; i++)
+        ne->digests[i] = (json_int_t)digest(sub.chains[i].rules.s ? sub.chains[i].rules.s : "",
+                                            sub.chains[i].rules.len);
+    ne->gen = r->gen;
+    if (e)
+        entry_free(e);
+    json_object_set_new(r->cache, key, json_integer((json_int_t)(uintptr_t)ne));
+    return ne;
+}
+
+static void add_part(strbuf_t *to, const strbuf_t *part)
+{
+    if (part->len)
+        strbuf_addn(to, part->s, part->len);
+}
+
 static int svc_cmp(const void *a, const void *b)
 {
     const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
@@ -618,8 +726,17 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     qsort(sorted, n, sizeof(*sorted), svc_cmp);
     cleanup_json json_t *by_service = api_slices_by_service(slices);
     b.large = count_endpoints(slices) > LARGE_CLUSTER_ENDPOINTS;
-    for (size_t i = 0; i < n; i++)
-        service(&b, sorted[i], by_service);
+    r->gen++;
+    cleanup_free entry_t **entries = xcalloc(n + 1, sizeof(*entries));
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        entry_t *e = entries[i] = cached(r, sorted[i], by_service, o, b.large);
+        add_part(&b.f_services, &e->f_services);
+        add_part(&b.f_external, &e->f_external);
+        add_part(&b.n_services, &e->n_services);
+        add_part(&b.n_nodeports, &e->n_nodeports);
+        total += e->nchains;
+    }
     strbuf_add(&b.n_services, nodeports_last);
 
     json_t *next = json_object(), *next_top = json_object();
@@ -648,12 +765,17 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     strbuf_add(out, "COMMIT\n*nat\n");
     emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, true);
     /* Per-service chains: named (and so rewritten) when new, changed, or on a full build. */
-    cleanup_free bool *write = xcalloc(b.nchains + 1, sizeof(*write));
-    for (size_t i = 0; i < b.nchains; i++) {
-        chain_t *c = &b.chains[i];
-        write[i] = changed(r->chains, next, c->name, c->rules.s ? c->rules.s : "", full);
-        if (write[i])
-            strbuf_addf(out, ":%s - [0:0]\n", c->name);
+    cleanup_free bool *write = xcalloc(total + 1, sizeof(*write));
+    for (size_t i = 0, w = 0; i < n; i++) {
+        for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
+            const char *name = entries[i]->chains[j].name;
+            json_int_t d = entries[i]->digests[j];
+            json_t *prev = json_object_get(r->chains, name);
+            write[w] = full || !prev || json_integer_value(prev) != d;
+            json_object_set_new(next, name, json_integer(d));
+            if (write[w])
+                strbuf_addf(out, ":%s - [0:0]\n", name);
+        }
     }
     const char *k;
     json_t *v;
@@ -663,9 +785,11 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
             strbuf_addf(out, ":%s - [0:0]\n", k);
     }
     emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, false);
-    for (size_t i = 0; i < b.nchains; i++) {
-        if (write[i] && b.chains[i].rules.s)
-            strbuf_add(out, b.chains[i].rules.s);
+    for (size_t i = 0, w = 0; i < n; i++) {
+        for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
+            if (write[w])
+                add_part(out, &entries[i]->chains[j].rules);
+        }
     }
     json_object_foreach(r->chains, k, v)
     {
@@ -678,9 +802,15 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     r->chains = next;
     json_decref(r->top);
     r->top = next_top;
-    for (size_t i = 0; i < b.nchains; i++)
-        strbuf_free(&b.chains[i].rules);
-    free(b.chains);
+    /* Services gone (or renamed) since: their entries go too. */
+    void *tmp;
+    json_object_foreach_safe(r->cache, tmp, k, v)
+    {
+        if (entry_of(v)->gen != r->gen) {
+            entry_free(entry_of(v));
+            json_object_del(r->cache, k);
+        }
+    }
     strbuf_free(&b.f_services);
     strbuf_free(&b.f_external);
     strbuf_free(&b.n_services);

@@ -438,6 +438,37 @@ static void test_routes(void)
     strbuf_free(&out);
 }
 
+/* Services and slices with resourceVersions are generated once and reused while those stay; a new
+ * resourceVersion regenerates that service only. (The test changes an object without changing
+ * its resourceVersion to see the cache answer; the API server never does that.) */
+static void test_cache(void)
+{
+    proxy_rules_t *r = proxy_rules_new();
+    const char *svc = "[{'metadata':{'namespace':'c','name':'s','resourceVersion':'5'},'spec':{"
+                      "'clusterIP':'10.96.3.3','ports':[{'port':80}]}}]";
+    const char *sl1 = "[{'metadata':{'namespace':'c','name':'s-1','resourceVersion':'6','labels':"
+                      "{'kubernetes.io/service-name':'s'}},'ports':[{'port':80}],'endpoints':["
+                      "{'addresses':['10.244.3.1']}]}]";
+    const char *sl1_same_rv = "[{'metadata':{'namespace':'c','name':'s-1','resourceVersion':'6',"
+                              "'labels':{'kubernetes.io/service-name':'s'}},'ports':[{'port':80}],"
+                              "'endpoints':[{'addresses':['10.244.3.9']}]}]";
+    const char *sl1_new_rv = "[{'metadata':{'namespace':'c','name':'s-1','resourceVersion':'7',"
+                             "'labels':{'kubernetes.io/service-name':'s'}},'ports':[{'port':80}],"
+                             "'endpoints':[{'addresses':['10.244.3.9']}]}]";
+    cleanup_free char *a = build(r, svc, sl1, true);
+    CHECK(has(a, "--to-destination 10.244.3.1:80"));
+    cleanup_free char *b = build(r, svc, sl1_same_rv, true);
+    CHECK(has(b, "--to-destination 10.244.3.1:80"));
+    CHECK(!has(b, "10.244.3.9"));
+    cleanup_free char *c = build(r, svc, sl1_new_rv, false);
+    CHECK(has(c, "--to-destination 10.244.3.9:80"));
+    CHECK(has(c, "-X KUBE-SEP-"));
+    cleanup_free char *d = build(r, "[]", "[]", false);
+    CHECK(has(d, "-X KUBE-SVC-"));
+    CHECK_INT(proxy_rules_chains(r), 0);
+    proxy_rules_free(r);
+}
+
 static void test_bad_input(void)
 {
     proxy_rules_t *r = proxy_rules_new();
@@ -461,6 +492,7 @@ int main(void)
     test_adopt_jumps_cleanup();
     test_netpol();
     test_routes();
+    test_cache();
     test_bad_input();
     TEST_END();
 }
