@@ -398,6 +398,13 @@ def main():
         w("    &%s," % cname(n))
     w("};")
     w("const size_t schema__n_types = C8S_ARRAY_SIZE(schema__types);")
+    w("")
+    w("/* Each kind's object as a field: the root strategic merge patch starts from. */")
+    w("const schema_field_t schema__roots[] = {")
+    for n in dict.fromkeys(roots):
+        w('    {.name = "", REF(%s)},' % cname(n))
+    w("};")
+    w("const size_t schema__n_roots = C8S_ARRAY_SIZE(schema__roots);")
     print("\n".join(out))
 
 

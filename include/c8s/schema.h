@@ -75,6 +75,9 @@ const schema_type_t *schema_type_at(size_t i);
 const schema_type_t *schema_type_by_name(const char *name);
 /* The top-level type of a served kind (by group, version, kind); NULL if none. */
 const schema_type_t *schema_type_for_kind(const api_kind_t *k);
+/* k's whole object as a field (unnamed, referring to k's type): the root of the tree strategic
+ * merge patch walks. NULL if k is not a served kind. */
+const schema_field_t *schema_kind_root(const api_kind_t *k);
 /* A field of an object type, by name; NULL if absent (or t is an alias). */
 const schema_field_t *schema_field_find(const schema_type_t *t, const char *name);
 /* The type reached by a dotted path from t ("spec.template.spec.containers"): the field's item

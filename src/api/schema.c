@@ -42,6 +42,15 @@ const schema_type_t *schema_type_for_kind(const api_kind_t *k)
     return NULL;
 }
 
+const schema_field_t *schema_kind_root(const api_kind_t *k)
+{
+    const schema_type_t *t = schema_type_for_kind(k);
+    for (size_t i = 0; t && i < schema__n_roots; i++)
+        if (schema__roots[i].ref == t)
+            return &schema__roots[i];
+    return NULL;
+}
+
 const schema_field_t *schema_field_find(const schema_type_t *t, const char *name)
 {
     if (!t || !t->fields || !name)

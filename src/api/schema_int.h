@@ -35,5 +35,7 @@
 
 extern const schema_type_t *const schema__types[];
 extern const size_t schema__n_types;
+extern const schema_field_t schema__roots[];
+extern const size_t schema__n_roots;
 
 #endif

@@ -4975,3 +4975,41 @@ const schema_type_t *const schema__types[] = {
     &t_PriorityClass,
 };
 const size_t schema__n_types = C8S_ARRAY_SIZE(schema__types);
+
+/* Each kind's object as a field: the root strategic merge patch starts from. */
+const schema_field_t schema__roots[] = {
+    {.name = "", REF(t_Namespace)},
+    {.name = "", REF(t_Pod)},
+    {.name = "", REF(t_Node)},
+    {.name = "", REF(t_Service)},
+    {.name = "", REF(t_Endpoints)},
+    {.name = "", REF(t_ConfigMap)},
+    {.name = "", REF(t_Secret)},
+    {.name = "", REF(t_ServiceAccount)},
+    {.name = "", REF(t_Event)},
+    {.name = "", REF(t_ReplicationController)},
+    {.name = "", REF(t_PersistentVolume)},
+    {.name = "", REF(t_PersistentVolumeClaim)},
+    {.name = "", REF(t_ResourceQuota)},
+    {.name = "", REF(t_LimitRange)},
+    {.name = "", REF(t_Deployment)},
+    {.name = "", REF(t_ReplicaSet)},
+    {.name = "", REF(t_StatefulSet)},
+    {.name = "", REF(t_DaemonSet)},
+    {.name = "", REF(t_ControllerRevision)},
+    {.name = "", REF(t_Job)},
+    {.name = "", REF(t_CronJob)},
+    {.name = "", REF(t_Lease)},
+    {.name = "", REF(t_EndpointSlice)},
+    {.name = "", REF(t_autoscaling_v2_HorizontalPodAutoscaler)},
+    {.name = "", REF(t_autoscaling_v1_HorizontalPodAutoscaler)},
+    {.name = "", REF(t_Ingress)},
+    {.name = "", REF(t_NetworkPolicy)},
+    {.name = "", REF(t_StorageClass)},
+    {.name = "", REF(t_Role)},
+    {.name = "", REF(t_ClusterRole)},
+    {.name = "", REF(t_RoleBinding)},
+    {.name = "", REF(t_ClusterRoleBinding)},
+    {.name = "", REF(t_PriorityClass)},
+};
+const size_t schema__n_roots = C8S_ARRAY_SIZE(schema__roots);
