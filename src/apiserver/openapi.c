@@ -21,11 +21,28 @@ typedef struct {
     char *body;
     size_t len;
     char hash[17];
+    char *pb; /* v2 only: the same document in protobuf */
+    size_t pb_len;
+    char pb_hash[17];
 } doc_t;
+
+/* The answer names the type with a dot: "@" is not allowed in a media type (Go rejects it). */
+#define PB_V2_TYPE "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
 static uv_once_t docs_once = UV_ONCE_INIT;
 static doc_t *docs;
 static size_t n_docs;
+
+/* FNV-1a: the hash only has to change when the bytes do. */
+static void hash_of(const char *s, size_t len, char out[17])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(out, 17, "%016llX", (unsigned long long)h);
+}
 
 static void doc_set(doc_t *d, const char *path, json_t *v)
 {
@@ -34,13 +51,7 @@ static void doc_set(doc_t *d, const char *path, json_t *v)
     if (!d->body)
         d->body = xstrdup("{}");
     d->len = strlen(d->body);
-    /* FNV-1a: the hash only has to change when the bytes do. */
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < d->len; i++) {
-        h ^= (unsigned char)d->body[i];
-        h *= 0x100000001b3ULL;
-    }
-    snprintf(d->hash, sizeof(d->hash), "%016llX", (unsigned long long)h);
+    hash_of(d->body, d->len, d->hash);
     json_decref(v);
 }
 
@@ -50,7 +61,10 @@ static void build_docs(void)
     json_t *gvs = openapi_v3_group_versions();
     n_docs = 2 + json_array_size(gvs);
     docs = xcalloc(n_docs, sizeof(*docs));
-    doc_set(&docs[0], "v2", openapi_v2());
+    json_t *v2 = openapi_v2();
+    docs[0].pb = openapi_v2_protobuf(v2, &docs[0].pb_len);
+    hash_of(docs[0].pb, docs[0].pb_len, docs[0].pb_hash);
+    doc_set(&docs[0], "v2", v2);
     json_t *index = json_object();
     size_t i;
     json_t *gv;
@@ -83,18 +97,23 @@ void apiserver__add_header(api_req_t *r, const char *name, const char *value)
     json_array_append_new(r->resp_headers, json_pack("[s, s]", name, value));
 }
 
-/* kubectl asks for /openapi/v2 in protobuf only; c8s speaks JSON, so it must say so (406)
- * rather than send bytes the client would fail to decode. */
 static bool accepts_json(const api_req_t *r)
 {
     const char *a = r->accept;
     return !a || !*a || strstr(a, "json") || strstr(a, "*/*");
 }
 
+/* client-go asks for /openapi/v2 in protobuf only (kubectl ≤ 1.28 needs it to validate). */
+static bool wants_pb(const api_req_t *r, const doc_t *d)
+{
+    return d->pb && r->accept && strstr(r->accept, "protobuf") && !strstr(r->accept, "json");
+}
+
 static void serve(api_req_t *r, const doc_t *d)
 {
+    bool pb = wants_pb(r, d);
     char etag[24];
-    snprintf(etag, sizeof(etag), "\"%s\"", d->hash);
+    snprintf(etag, sizeof(etag), "\"%s\"", pb ? d->pb_hash : d->hash);
     const char *hash = apiserver__query(r, "hash");
     if (hash && strcmp(hash, d->hash) != 0) {
         char loc[320];
@@ -113,7 +132,10 @@ static void serve(api_req_t *r, const doc_t *d)
         apiserver__respond(r, 304, NULL, "", 0);
         return;
     }
-    apiserver__respond(r, 200, "application/json", d->body, d->len);
+    if (pb)
+        apiserver__respond(r, 200, PB_V2_TYPE, d->pb, d->pb_len);
+    else
+        apiserver__respond(r, 200, "application/json", d->body, d->len);
 }
 
 bool apiserver__openapi(api_req_t *r)
@@ -135,7 +157,7 @@ bool apiserver__openapi(api_req_t *r)
     for (size_t i = 0; i < n_docs; i++) {
         if (strlen(docs[i].path) != n || strncmp(docs[i].path, want, n) != 0)
             continue;
-        if (!accepts_json(r)) {
+        if (!accepts_json(r) && !wants_pb(r, &docs[i])) {
             apiserver__respond_code(r, C8S_ENOTACCEPT,
                                     "only application/json is served for OpenAPI documents");
             return true;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# kubectl_validate.sh — the real kubectl (1.32 and 1.33) against c8s with its defaults, i.e.
-# --validate=strict: it reads /openapi/v3, sees fieldValidation on the PATCH operations and lets
-# the server validate. Apply a Deployment and a Service, apply a change, create with a typo
+# kubectl_validate.sh — the real kubectl (1.27, 1.28, 1.32, 1.33) against c8s with its defaults,
+# i.e. --validate=strict: it reads /openapi/v3 (≤ 1.28: /openapi/v2 in protobuf), sees
+# fieldValidation on the PATCH operations and lets the server validate. Apply a Deployment and a Service, apply a change, create with a typo
 # (rejected), explain; and the OpenAPI documents' caching as kubectl's cache relies on it.
 source "$(dirname "$0")/../support/lib.sh"
 
@@ -14,7 +14,7 @@ KC="$SERVER_DATA/admin.kubeconfig"
 
 BIN=$(dirname "$(readlink -f "$(command -v kubectl)")")
 KUBECTLS=()
-for v in 1.32 1.33; do
+for v in 1.27 1.28 1.32 1.33; do
   if [ -x "$BIN/kubectl.$v" ]; then KUBECTLS+=("$BIN/kubectl.$v"); fi
 done
 [ ${#KUBECTLS[@]} -gt 0 ] || KUBECTLS=(kubectl)
@@ -115,7 +115,7 @@ YAML
 done
 
 # The documents themselves: the index hands out hashed URLs; ETag revalidation; a stale hash
-# is redirected to the current one; v2 is JSON (and says 406 to a protobuf-only client).
+# is redirected to the current one; v2 in JSON or protobuf, as asked.
 url=$(curl -s "$U/openapi/v3" | sed -n 's/.*"apis\/apps\/v1":{"serverRelativeURL":"\([^"]*\)".*/\1/p')
 check_contains "v3 index" "$url" "/openapi/v3/apis/apps/v1?hash="
 hdr=$(curl -s -D - -o /dev/null "$U$url")
@@ -127,9 +127,11 @@ code=$(curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "$U/openapi/v3/api
 check_contains "stale hash redirected" "$code" "301 "
 code=$(curl -s -o /dev/null -w '%{http_code}' "$U/openapi/v2")
 check_eq "v2 served" "$code" 200
-code=$(curl -s -o /dev/null -w '%{http_code}' \
+ct=$(curl -s -o /dev/null -w '%{http_code} %{content_type}' \
   -H 'Accept: application/com.github.proto-openapi.spec.v2@v1.0+protobuf' "$U/openapi/v2")
-check_eq "v2 protobuf not acceptable" "$code" 406
+check_eq "v2 in protobuf" "$ct" "200 application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Accept: application/xml' "$U/openapi/v2")
+check_eq "v2 in xml not acceptable" "$code" 406
 
 # fieldValidation over plain HTTP: Warn headers, Ignore silence, a bad value.
 body='{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c1"},"data":{"a":"b"},"dataa":{}}'

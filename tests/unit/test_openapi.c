@@ -103,6 +103,18 @@ int main(void)
                           "/apis/apps/v1/namespaces/{namespace}/deployments/{name}/scale"));
     CHECK(json_object_get(json_object_get(v2, "paths"), "/api/v1/nodes/{name}/status"));
     CHECK(!json_object_get(json_object_get(v2, "paths"), "/api/v1/configmaps/{name}"));
+    /* The protobuf form (gnostic's Document): field 1 is "2.0"; the PATCH operations' extension
+     * and fieldValidation parameter are in it. */
+    size_t pb_len = 0;
+    char *pb = openapi_v2_protobuf(v2, &pb_len);
+    CHECK(pb_len > 100000 && memcmp(pb,
+                                    "\x0a\x03"
+                                    "2.0",
+                                    5) == 0);
+    CHECK(memmem(pb, pb_len, "fieldValidation", 15) != NULL);
+    CHECK(memmem(pb, pb_len, "x-kubernetes-group-version-kind", 31) != NULL);
+    CHECK(memmem(pb, pb_len, "io.k8s.api.core.v1.Container", 28) != NULL);
+    free(pb);
     json_decref(v2);
 
     /* v3: one document per group-version, each self-contained. */
