@@ -90,8 +90,10 @@ const schema_type_t *schema_type_at_path(const schema_type_t *t, const char *pat
  * schema does not know, at any depth (pod templates included), as upstream words them:
  * `unknown field "spec.template.spec.containers[0].foo"`. Returns a new array of strings (empty
  * when none), owned by the caller. Values of the wrong JSON type are left to validation. With
- * prune, the unknown fields are also removed from obj (as upstream's decoding drops them). */
-json_t *schema_unknown_fields(const api_kind_t *k, json_t *obj, bool prune);
+ * prune, the unknown fields are also removed from obj (as upstream's decoding drops them).
+ * old (borrowed, may be NULL): the stored object a patch was applied to; unknown fields it already
+ * has at the same place are neither reported nor removed (the client did not send them). */
+json_t *schema_unknown_fields(const api_kind_t *k, json_t *obj, const json_t *old, bool prune);
 
 /* The duplicate-field problems of a JSON text (`duplicate field "replicas"`), appended to
  * problems (an array, borrowed). Texts that are not JSON add nothing. */

@@ -97,15 +97,30 @@ const schema_type_t *schema_type_at_path(const schema_type_t *t, const char *pat
     return t;
 }
 
-static void walk(const schema_type_t *t, json_t *v, strbuf_t *path, json_t *out, bool prune);
+typedef struct {
+    strbuf_t path;
+    json_t *out;
+    bool prune;
+} walk_t;
 
-static void walk_value(const schema_field_t *f, json_t *v, strbuf_t *path, json_t *out, bool prune)
+static void walk(walk_t *w, const schema_type_t *t, json_t *v, const json_t *old);
+
+static void cut(walk_t *w, size_t mark)
+{
+    w->path.len = mark;
+    if (w->path.s)
+        w->path.s[mark] = '\0';
+}
+
+/* old: the value at the same place in the stored object (NULL if none), whose own unknown fields
+ * are tolerated: a write must not fail over fields the client did not send. */
+static void walk_value(walk_t *w, const schema_field_t *f, json_t *v, const json_t *old)
 {
     if (f->kind != SCHEMA_REF || !f->ref || !f->ref->fields)
         return; /* scalars and free-form values have no fields to be unknown */
-    size_t mark = path->len;
+    size_t mark = w->path.len;
     if (f->shape == SCHEMA_ONE) {
-        walk(f->ref, v, path, out, prune);
+        walk(w, f->ref, v, old);
     } else if (f->shape == SCHEMA_ARRAY && json_is_array(v)) {
         size_t i;
         json_t *item;
@@ -113,26 +128,24 @@ static void walk_value(const schema_field_t *f, json_t *v, strbuf_t *path, json_
         {
             char idx[32];
             snprintf(idx, sizeof(idx), "[%zu]", i);
-            strbuf_add(path, idx);
-            walk(f->ref, item, path, out, prune);
-            path->len = mark;
-            path->s[mark] = '\0';
+            strbuf_add(&w->path, idx);
+            walk(w, f->ref, item, json_array_get(old, i));
+            cut(w, mark);
         }
     } else if (f->shape == SCHEMA_MAP && json_is_object(v)) {
         const char *key;
         json_t *item;
         json_object_foreach(v, key, item)
         {
-            strbuf_add(path, ".");
-            strbuf_add(path, key);
-            walk(f->ref, item, path, out, prune);
-            path->len = mark;
-            path->s[mark] = '\0';
+            strbuf_add(&w->path, ".");
+            strbuf_add(&w->path, key);
+            walk(w, f->ref, item, json_object_get(old, key));
+            cut(w, mark);
         }
     }
 }
 
-static void walk(const schema_type_t *t, json_t *v, strbuf_t *path, json_t *out, bool prune)
+static void walk(walk_t *w, const schema_type_t *t, json_t *v, const json_t *old)
 {
     if (!json_is_object(v) || !t->fields)
         return;
@@ -141,34 +154,30 @@ static void walk(const schema_type_t *t, json_t *v, strbuf_t *path, json_t *out,
     void *tmp;
     json_object_foreach_safe(v, tmp, key, child)
     {
-        size_t mark = path->len;
+        size_t mark = w->path.len;
         if (mark)
-            strbuf_add(path, ".");
-        strbuf_add(path, key);
+            strbuf_add(&w->path, ".");
+        strbuf_add(&w->path, key);
         const schema_field_t *f = schema_field_find(t, key);
-        if (!f) {
-            json_array_append_new(out, json_sprintf("unknown field \"%s\"", path->s));
-            if (prune)
+        if (f) {
+            walk_value(w, f, child, json_object_get(old, key));
+        } else if (!json_object_get(old, key)) {
+            json_array_append_new(w->out, json_sprintf("unknown field \"%s\"", w->path.s));
+            if (w->prune)
                 json_object_del(v, key);
-        } else {
-            walk_value(f, child, path, out, prune);
         }
-        path->len = mark;
-        if (path->s)
-            path->s[mark] = '\0';
+        cut(w, mark);
     }
 }
 
-json_t *schema_unknown_fields(const api_kind_t *k, json_t *obj, bool prune)
+json_t *schema_unknown_fields(const api_kind_t *k, json_t *obj, const json_t *old, bool prune)
 {
-    json_t *out = json_array();
+    walk_t w = {STRBUF_INIT, json_array(), prune};
     const schema_type_t *t = schema_type_for_kind(k);
-    if (!t)
-        return out;
-    strbuf_t path = STRBUF_INIT;
-    walk(t, obj, &path, out, prune);
-    strbuf_free(&path);
-    return out;
+    if (t)
+        walk(&w, t, obj, old);
+    strbuf_free(&w.path);
+    return w.out;
 }
 
 void schema_duplicate_fields(const char *text, size_t len, json_t *problems)

@@ -261,10 +261,12 @@ bool apiserver__openapi(api_req_t *r);
 /* Reads ?fieldValidation= into r->field_validation; 0, or C8S_EBADREQUEST for a bad value. */
 int apiserver__field_validation_param(api_req_t *r, c8s_err_t *err);
 /* Applies fieldValidation to obj (modified: unknown fields are dropped unless Strict rejects
- * them). body/len: the JSON text obj came from, checked for duplicate fields (NULL: none).
+ * them). old: for a patch, the stored object it was applied to (its own unknown fields are let
+ * be); NULL otherwise. body/len: the JSON text obj came from, checked for duplicate fields.
  * Strict with problems → C8S_EBADREQUEST `strict decoding error: ...`; Warn → one Warning header
  * per problem; Ignore → silence. In-process calls (the server's own roles) are not checked. */
-int apiserver__field_check(api_req_t *r, json_t *obj, const char *body, size_t len, c8s_err_t *err);
+int apiserver__field_check(api_req_t *r, json_t *obj, const json_t *old, const char *body,
+                           size_t len, c8s_err_t *err);
 /* Adds an answer header (copied). */
 void apiserver__add_header(api_req_t *r, const char *name, const char *value);
 

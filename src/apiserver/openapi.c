@@ -187,12 +187,13 @@ int apiserver__field_validation_param(api_req_t *r, c8s_err_t *err)
     return 0;
 }
 
-int apiserver__field_check(api_req_t *r, json_t *obj, const char *body, size_t len, c8s_err_t *err)
+int apiserver__field_check(api_req_t *r, json_t *obj, const json_t *old, const char *body,
+                           size_t len, c8s_err_t *err)
 {
     if (r->call || !r->kind)
         return 0;
     cleanup_json json_t *problems =
-        schema_unknown_fields(r->kind, obj, r->field_validation != API_FV_STRICT);
+        schema_unknown_fields(r->kind, obj, old, r->field_validation != API_FV_STRICT);
     if (body && r->content_type && strstr(r->content_type, "json"))
         schema_duplicate_fields(body, len, problems);
     if (!json_array_size(problems) || r->field_validation == API_FV_IGNORE)

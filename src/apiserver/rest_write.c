@@ -318,7 +318,7 @@ void apiserver__create(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
     if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0 ||
-        apiserver__field_check(r, r->obj, r->body, r->body_len, &err) != 0)
+        apiserver__field_check(r, r->obj, NULL, r->body, r->body_len, &err) != 0)
         return fail(r, &err);
     json_t *md = meta(r->obj);
     const char *name = json_string_value(json_object_get(md, "name"));
@@ -589,7 +589,7 @@ static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err)
         json_decref(r->resp_headers);
         r->resp_headers = NULL;
         if (rc == 0)
-            rc = apiserver__field_check(r, patched, r->body, r->body_len, err);
+            rc = apiserver__field_check(r, patched, r->old, r->body, r->body_len, err);
         if (rc == 0)
             rc = prepare_update(r, patched, out, err);
         json_decref(patched);
@@ -620,7 +620,7 @@ void apiserver__update(api_req_t *r)
         return fail(r, &err);
     r->items = body;
     if (check_type(r, body, &err) != 0 || check_name(r, body, &err) != 0 ||
-        apiserver__field_check(r, body, r->body, r->body_len, &err) != 0)
+        apiserver__field_check(r, body, NULL, r->body, r->body_len, &err) != 0)
         return fail(r, &err);
     update_read(r);
 }

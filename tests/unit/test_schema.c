@@ -124,7 +124,7 @@ int main(void)
         "\"valu\":\"v\"}]}]}}},\"status\":{}}",
         0, &je);
     REQUIRE(d);
-    json_t *p = schema_unknown_fields(deploy, d, false);
+    json_t *p = schema_unknown_fields(deploy, d, NULL, false);
     CHECK(problems_are(p, (const char *const[]){
                               "unknown field \"metadata.labelz\"", "unknown field \"spec.foo\"",
                               "unknown field \"spec.template.spec.containers[1].imagePullPolicyy\"",
@@ -132,21 +132,43 @@ int main(void)
                               NULL}));
     json_decref(p);
     /* Pruning drops them, so a second pass finds nothing and the known fields stay. */
-    p = schema_unknown_fields(deploy, d, true);
+    p = schema_unknown_fields(deploy, d, NULL, true);
     CHECK_INT(json_array_size(p), 4);
     json_decref(p);
-    p = schema_unknown_fields(deploy, d, false);
+    p = schema_unknown_fields(deploy, d, NULL, false);
     CHECK_INT(json_array_size(p), 0);
     json_decref(p);
     CHECK(json_object_get(json_object_get(d, "spec"), "replicas") != NULL);
     CHECK(json_object_get(json_object_get(d, "spec"), "foo") == NULL);
     json_decref(d);
 
+    /* After a patch: unknown fields the stored object already had are let be (and kept); new
+     * ones are reported, inside lists too. */
+    json_t *old = json_pack("{s:{s:i, s:{s:{s:[{s:s, s:s}]}}}}", "spec", "legacy", 1, "template",
+                            "spec", "containers", "name", "a", "oldx", "1");
+    json_t *patched = json_deep_copy(old);
+    json_t *pspec = json_object_get(patched, "spec");
+    json_object_set_new(pspec, "newx", json_integer(2));
+    json_t *c0 = json_array_get(
+        json_object_get(json_object_get(json_object_get(pspec, "template"), "spec"), "containers"),
+        0);
+    json_object_set_new(c0, "newy", json_integer(3));
+    p = schema_unknown_fields(deploy, patched, old, true);
+    CHECK(problems_are(
+        p, (const char *const[]){"unknown field \"spec.newx\"",
+                                 "unknown field \"spec.template.spec.containers[0].newy\"", NULL}));
+    json_decref(p);
+    CHECK(json_object_get(pspec, "legacy") != NULL);
+    CHECK(json_object_get(c0, "oldx") != NULL);
+    CHECK(json_object_get(pspec, "newx") == NULL);
+    json_decref(patched);
+    json_decref(old);
+
     /* Free-form values (annotations, ConfigMap data) have no unknown keys. */
     json_t *cm =
         json_pack("{s:s, s:s, s:{s:s, s:{s:s}}, s:{s:s}}", "apiVersion", "v1", "kind", "ConfigMap",
                   "metadata", "name", "c", "annotations", "any/key", "v", "data", "whatever", "x");
-    p = schema_unknown_fields(api_kind_find("configmaps"), cm, false);
+    p = schema_unknown_fields(api_kind_find("configmaps"), cm, NULL, false);
     CHECK_INT(json_array_size(p), 0);
     json_decref(p);
     json_decref(cm);
