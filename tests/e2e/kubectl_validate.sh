@@ -96,6 +96,13 @@ YAML
   out=$(k apply -f "$WORK/bad.yaml" 2>&1)
   check "$v apply with unknown field fails" test $? -ne 0
   check_contains "$v apply strict error" "$out" 'unknown field "spec.replicaz"'
+  # The same typo applied to the existing object: a PATCH, which strict validation rejects too.
+  sed -e 's/^  replicas: 2/  replicaz: 2/' "$WORK/deploy.yaml" >"$WORK/bad-patch.yaml"
+  out=$(k apply -f "$WORK/bad-patch.yaml" 2>&1)
+  check "$v apply (patch) with unknown field fails" test $? -ne 0
+  check_contains "$v patch strict error" "$out" 'strict decoding error: unknown field "spec.replicaz"'
+  out=$(k get deploy web -o jsonpath='{.spec.replicas}' 2>&1)
+  check_eq "$v patch rejected whole" "$out" 3
   out=$(k get deploy typo 2>&1)
   check_contains "$v nothing created" "$out" "NotFound"
   # --validate=warn: created, the unknown fields dropped, kubectl prints the warnings.
