@@ -1,10 +1,13 @@
-# Thin driver over CMake: `make`, `make test`, `make run`, `make bench-api`.
+# Thin driver over CMake: `make`, `make test`, `make fuzz`, `make run`, and the harnesses
+# `make bench-api`, `make bench-proxy`, `make bench-scheduler`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 
-.PHONY: all deps build test run bench-api format clean
+.PHONY: all deps build test fuzz run bench-api bench-proxy bench-scheduler format clean
 
 all: build
 
@@ -15,14 +18,23 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# The whole suite, under AddressSanitizer and UndefinedBehaviorSanitizer, as CI runs it.
+# The whole suite, under AddressSanitizer and UndefinedBehaviorSanitizer, as CI runs it: a
+# brief run of every fuzz target first, then ctest.
 test: deps
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DC8S_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
 	@cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		ctest --output-on-failure -j $(JOBS)
+
+# libFuzzer targets (tests/fuzz), built with clang under ASan and UBSan, FUZZ_SECONDS each.
+fuzz: deps
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
+		-DC8S_SANITIZE=ON -DC8S_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
+	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
 run: build
 	@echo "c8s: starting a one-node server; data in $(DATA_DIR), kubeconfig $(DATA_DIR)/admin.kubeconfig"
@@ -31,8 +43,14 @@ run: build
 bench-api: build
 	@$(BUILD)/bench_api
 
+bench-proxy: build
+	@$(BUILD)/bench_proxy
+
+bench-scheduler: build
+	@$(BUILD)/bench_scheduler
+
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(TEST_BUILD)
+	rm -rf $(BUILD) $(TEST_BUILD) $(FUZZ_BUILD)

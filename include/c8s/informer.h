@@ -29,6 +29,15 @@ typedef struct informer_handlers_s {
 informer_t *informer_start(client_t *c, const char *path, const char *selectors,
                            const informer_handlers_t *h, void *data);
 
+/* Another set of handlers on a running informer (shared informers: one list and watch, several
+ * consumers). When the informer has synced already, h->on_add runs for every cached object and
+ * then h->on_synced, before this returns — so set up what the handlers use first. The returned
+ * registration is owned by the informer; hand it back with informer_remove_handlers (safe from
+ * inside a handler) or let informer_stop free it. */
+typedef struct informer_reg_s informer_reg_t;
+informer_reg_t *informer_add_handlers(informer_t *inf, const informer_handlers_t *h, void *data);
+void informer_remove_handlers(informer_t *inf, informer_reg_t *reg);
+
 /* Stops watching; done (may be NULL) runs on the loop once nothing is in flight, after which
  * the informer is freed. */
 void informer_stop(informer_t *inf, void (*done)(void *data), void *data);

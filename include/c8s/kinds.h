@@ -80,4 +80,8 @@ const char *api_check_port_name(const char *s);         /* IANA_SVC_NAME, ≤15 
 const char *api_check_env_var_name(const char *s);
 const char *api_check_config_key(const char *s); /* ConfigMap / Secret data keys */
 
+/* EndpointSlices (a JSON array, borrowed) grouped by their Service: an owned JSON object
+ * "<namespace>/<service>" → array of the slices (references). */
+json_t *api_slices_by_service(const json_t *slices);
+
 #endif

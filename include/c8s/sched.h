@@ -110,6 +110,12 @@ typedef struct sched_spread_s {
     int32_t min_domains; /* 1 when unset */
 } sched_spread_t;
 
+/* A bound PersistentVolume's spec.nodeAffinity.required: the node must match one of its terms. */
+typedef struct sched_volaff_s {
+    sched_nsterm_t *terms;
+    size_t nterms;
+} sched_volaff_t;
+
 /* ---- Pods ------------------------------------------------------------------------------ */
 
 typedef struct sched_pod_s {
@@ -149,11 +155,18 @@ typedef struct sched_pod_s {
 
     char **images; /* normalized (":latest" added when untagged), init then app containers */
     size_t nimages;
+
+    sched_volaff_t *vols; /* node affinity of the PVs its claims are bound to (every one holds) */
+    size_t nvols;
 } sched_pod_t;
 
 /* Builds a pod from its JSON (borrowed). Returns C8S_EINVALID on malformed quantities,
  * selectors or operators. *out has one reference, owned by the caller. */
 int sched_pod_from_json(const json_t *pod, sched_pod_t **out, c8s_err_t *err);
+/* Adds the node affinity of a PersistentVolume the pod's claim is bound to: `pv` (borrowed) is
+ * the PV object; nothing is added when it has no spec.nodeAffinity.required. The caller resolves
+ * claims to volumes (the core does no lookups). Returns C8S_EINVALID on a malformed selector. */
+int sched_pod_add_volume(sched_pod_t *pod, const json_t *pv, c8s_err_t *err);
 sched_pod_t *sched_pod_ref(sched_pod_t *pod);
 void sched_pod_unref(sched_pod_t *pod);
 
@@ -182,6 +195,7 @@ typedef struct sched_node_s {
     int64_t alloc_pods;
     sched_image_t *images; /* sorted by name; one entry per name of status.images */
     size_t nimages;
+    char *zone_key; /* "<region>:<zone>" from the topology labels, NULL without either */
 
     /* Aggregate of pods bound or assumed here. */
     sched_res_t requested;
@@ -244,19 +258,20 @@ const char *sched_status_reason(const sched_status_t *st, size_t i);
 
 /* Each filter returns true when the node passes; otherwise false with reason(s) added to st.
  * Reason strings (upstream's wording): */
-#define SCHED_R_UNSCHEDULABLE  "node(s) were unschedulable"
-#define SCHED_R_NODE_NAME      "node(s) didn't match the requested node name"
-#define SCHED_R_CPU            "Insufficient cpu"
-#define SCHED_R_MEMORY         "Insufficient memory"
-#define SCHED_R_EPHEMERAL      "Insufficient ephemeral-storage"
-#define SCHED_R_TOO_MANY_PODS  "Too many pods"
-#define SCHED_R_PORTS          "node(s) didn't have free ports for the requested pod ports"
-#define SCHED_R_NODE_AFFINITY  "node(s) didn't match Pod's node affinity/selector"
-#define SCHED_R_ANTI_AFFINITY  "node(s) didn't match pod anti-affinity rules"
-#define SCHED_R_AFFINITY       "node(s) didn't match pod affinity rules"
-#define SCHED_R_EXISTING_ANTI  "node(s) didn't satisfy existing pods anti-affinity rules"
-#define SCHED_R_SPREAD         "node(s) didn't match pod topology spread constraints"
-#define SCHED_R_SPREAD_MISSING SCHED_R_SPREAD " (missing required label)"
+#define SCHED_R_UNSCHEDULABLE   "node(s) were unschedulable"
+#define SCHED_R_NODE_NAME       "node(s) didn't match the requested node name"
+#define SCHED_R_CPU             "Insufficient cpu"
+#define SCHED_R_MEMORY          "Insufficient memory"
+#define SCHED_R_EPHEMERAL       "Insufficient ephemeral-storage"
+#define SCHED_R_TOO_MANY_PODS   "Too many pods"
+#define SCHED_R_PORTS           "node(s) didn't have free ports for the requested pod ports"
+#define SCHED_R_NODE_AFFINITY   "node(s) didn't match Pod's node affinity/selector"
+#define SCHED_R_ANTI_AFFINITY   "node(s) didn't match pod anti-affinity rules"
+#define SCHED_R_AFFINITY        "node(s) didn't match pod affinity rules"
+#define SCHED_R_EXISTING_ANTI   "node(s) didn't satisfy existing pods anti-affinity rules"
+#define SCHED_R_SPREAD          "node(s) didn't match pod topology spread constraints"
+#define SCHED_R_SPREAD_MISSING  SCHED_R_SPREAD " (missing required label)"
+#define SCHED_R_VOLUME_AFFINITY "node(s) had volume node affinity conflict"
 
 bool sched_filter_unschedulable(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
 bool sched_filter_node_name(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
@@ -266,6 +281,8 @@ bool sched_filter_ports(const sched_cycle_t *cy, const sched_node_t *n, sched_st
 bool sched_filter_resources(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
 bool sched_filter_spread(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
 bool sched_filter_inter_pod(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
+/* VolumeBinding for bound claims: the node satisfies every volume's node affinity. */
+bool sched_filter_volumes(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
 /* All of the above in upstream's default order, stopping at the first failing plugin. */
 bool sched_filter_all(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st);
 
@@ -316,6 +333,10 @@ typedef struct sched_opts_s {
      * nodes); 1..100 fixed. Filtering stops once that many feasible nodes are found. */
     int percentage;
     size_t start_index; /* where filtering starts (upstream rotates it between pods) */
+    /* The caller knows that no pod on the nodes has any pod affinity or anti-affinity term:
+     * a pod without such terms then skips the inter-pod passes over every node (upstream's
+     * snapshot keeps the list of such nodes for the same reason). False is always correct. */
+    bool affinity_free;
     /* Random source for tie-breaking; NULL picks the first best node. */
     uint64_t (*rand)(void *ctx);
     void *rand_ctx;

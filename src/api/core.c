@@ -265,8 +265,20 @@ static size_t check_keys(c8s_err_t *err, const json_t *map, const char *field, c
     return total;
 }
 
+/* A field that must be a map (upstream's decoder refuses anything else before validation). */
+static void want_maps(c8s_err_t *err, const json_t *obj, const char *const *fields, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_object_get(obj, fields[i]);
+        if (v && !json_is_object(v) && !json_is_null(v))
+            api__invalid(err, fields[i], v, "must be a map of strings");
+    }
+}
+
 static void configmap_validate(c8s_err_t *err, const json_t *obj)
 {
+    static const char *const maps[] = {"data", "binaryData"};
+    want_maps(err, obj, maps, C8S_ARRAY_SIZE(maps));
     json_t *data = api__obj(obj, "data"), *bin = api__obj(obj, "binaryData");
     size_t total = check_keys(err, data, "data", bin, "binaryData");
     total += check_keys(err, bin, "binaryData", NULL, NULL);
@@ -306,6 +318,8 @@ static void secret_defaults(json_t *obj)
 
 static void secret_validate(c8s_err_t *err, const json_t *obj)
 {
+    static const char *const maps[] = {"data", "stringData"};
+    want_maps(err, obj, maps, C8S_ARRAY_SIZE(maps));
     json_t *data = api__obj(obj, "data"), *sd = api__obj(obj, "stringData");
     size_t total = check_keys(err, data, "data", NULL, NULL);
     total += check_keys(err, sd, "stringData", NULL, NULL);

@@ -119,6 +119,17 @@ static void check_meta(c8s_err_t *err, const api_kind_t *k, const api__hooks_t *
     } else if (ns && *ns) {
         api__forbidden(err, "metadata.namespace", "not allowed on this type");
     }
+    /* Wrong types are what upstream's decoder refuses ("cannot unmarshal array into ... of
+     * type map[string]string"). */
+    static const char *const maps[] = {"labels", "annotations"};
+    for (size_t m = 0; m < C8S_ARRAY_SIZE(maps); m++) {
+        json_t *v = json_object_get(meta, maps[m]);
+        if (v && !json_is_object(v) && !json_is_null(v)) {
+            char path[64];
+            snprintf(path, sizeof(path), "metadata.%s", maps[m]);
+            api__invalid(err, path, v, "must be a map of strings");
+        }
+    }
     json_t *labels = api__obj(meta, "labels");
     if (labels)
         api__check_labels(err, labels, "metadata.labels");

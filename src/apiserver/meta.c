@@ -1,6 +1,9 @@
 /* meta.c — object metadata helpers: UIDs, generated names, qualified resource names. */
 #include "internal.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,4 +54,22 @@ const char *apiserver__qualified(api_req_t *r)
             r->tmp_qualified = xstrdup(r->resource ? r->resource : "");
     }
     return r->tmp_qualified;
+}
+
+int apiserver__query_int(const api_req_t *r, const char *name, long long *out, c8s_err_t *err)
+{
+    *out = 0;
+    const char *v = apiserver__query(r, name);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    if (errno || *end || n < 0)
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "%s: Invalid value: \"%s\": must be a whole "
+                           "number, 0 or more",
+                           name, v);
+    *out = n;
+    return 0;
 }

@@ -346,11 +346,13 @@ void apiserver__create(api_req_t *r)
     if (strcmp(r->kind->kind, "Namespace") == 0 && r->name) {
         /* Upstream labels every namespace with its own name. */
         json_t *labels = json_object_get(md, "labels");
-        if (!json_is_object(labels)) {
+        if (!labels || json_is_null(labels)) {
             labels = json_object();
             json_object_set_new(md, "labels", labels);
         }
-        json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(r->name));
+        /* Labels of the wrong type are left for validation to refuse. */
+        if (json_is_object(labels))
+            json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(r->name));
     }
     if (api_object_default(r->kind, r->obj, &err) != 0 ||
         api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)

@@ -12,11 +12,19 @@
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
 
+/* One set of handlers; several controllers share one informer, each with its own. */
+struct informer_reg_s {
+    informer_handlers_t h;
+    void *data;
+    bool removed; /* removed while handlers were running: freed after them */
+    struct informer_reg_s *next;
+};
+
 struct informer_s {
     client_t *client;
     char *path, *selectors;
-    informer_handlers_t h;
-    void *data;
+    informer_reg_t *regs;
+    int dispatching;
     json_t *cache;   /* "ns/name" → object */
     json_t *listing; /* the re-list being assembled */
     char *rv;
@@ -31,6 +39,55 @@ struct informer_s {
 
 static void start_list(informer_t *inf, const char *cont);
 static void start_watch(informer_t *inf);
+
+enum ev { EV_ADD, EV_UPDATE, EV_DELETE, EV_SYNCED };
+
+static void sweep_removed(informer_t *inf)
+{
+    informer_reg_t **pp = &inf->regs;
+    while (*pp) {
+        informer_reg_t *r = *pp;
+        if (r->removed) {
+            *pp = r->next;
+            free(r);
+        } else {
+            pp = &r->next;
+        }
+    }
+}
+
+static void call(informer_t *inf, const informer_reg_t *r, enum ev ev, json_t *old, json_t *obj)
+{
+    if (r->removed)
+        return;
+    switch (ev) {
+    case EV_ADD:
+        if (r->h.on_add)
+            r->h.on_add(inf, obj, r->data);
+        break;
+    case EV_UPDATE:
+        if (r->h.on_update)
+            r->h.on_update(inf, old, obj, r->data);
+        break;
+    case EV_DELETE:
+        if (r->h.on_delete)
+            r->h.on_delete(inf, obj, r->data);
+        break;
+    case EV_SYNCED:
+        if (r->h.on_synced)
+            r->h.on_synced(inf, r->data);
+        break;
+    }
+}
+
+static void dispatch(informer_t *inf, enum ev ev, json_t *old, json_t *obj)
+{
+    inf->dispatching++;
+    for (informer_reg_t *r = inf->regs; r; r = r->next)
+        call(inf, r, ev, old, obj);
+    if (--inf->dispatching == 0)
+        sweep_removed(inf);
+}
 
 static char *key_of(const json_t *obj)
 {
@@ -53,6 +110,11 @@ static void on_retry_closed(uv_handle_t *h)
     informer_t *inf = h->data;
     void (*done)(void *) = inf->done;
     void *data = inf->done_data;
+    while (inf->regs) {
+        informer_reg_t *r = inf->regs;
+        inf->regs = r->next;
+        free(r);
+    }
     json_decref(inf->cache);
     json_decref(inf->listing);
     free(inf->rv);
@@ -98,25 +160,22 @@ static void apply_listing(informer_t *inf)
     json_object_foreach(next, k, obj)
     {
         old = json_object_get(inf->cache, k);
-        if (!old) {
-            if (inf->h.on_add)
-                inf->h.on_add(inf, obj, inf->data);
-        } else if (!json_equal(old, obj) && inf->h.on_update) {
-            inf->h.on_update(inf, old, obj, inf->data);
-        }
+        if (!old)
+            dispatch(inf, EV_ADD, NULL, obj);
+        else if (!json_equal(old, obj))
+            dispatch(inf, EV_UPDATE, old, obj);
     }
     json_object_foreach(inf->cache, k, old)
     {
-        if (!json_object_get(next, k) && inf->h.on_delete)
-            inf->h.on_delete(inf, old, inf->data);
+        if (!json_object_get(next, k))
+            dispatch(inf, EV_DELETE, NULL, old);
     }
     json_decref(inf->cache);
     inf->cache = next;
     inf->relist = false;
     if (!inf->synced) {
         inf->synced = true;
-        if (inf->h.on_synced)
-            inf->h.on_synced(inf, inf->data);
+        dispatch(inf, EV_SYNCED, NULL, NULL);
     }
 }
 
@@ -193,14 +252,10 @@ static void on_watch_line(client_watch_t *w, const char *line, size_t len, void 
     json_t *old = json_incref(json_object_get(inf->cache, k));
     if (strcmp(type, "DELETED") == 0) {
         json_object_del(inf->cache, k);
-        if (inf->h.on_delete)
-            inf->h.on_delete(inf, old ? old : obj, inf->data);
+        dispatch(inf, EV_DELETE, NULL, old ? old : obj);
     } else {
         json_object_set(inf->cache, k, obj);
-        if (old && inf->h.on_update)
-            inf->h.on_update(inf, old, obj, inf->data);
-        else if (!old && inf->h.on_add)
-            inf->h.on_add(inf, obj, inf->data);
+        dispatch(inf, old ? EV_UPDATE : EV_ADD, old, obj);
     }
     json_decref(old);
     set_rv(inf, rv);
@@ -239,8 +294,7 @@ informer_t *informer_start(client_t *c, const char *path, const char *selectors,
     inf->path = xstrdup(path);
     inf->selectors = selectors && *selectors ? xstrdup(selectors) : NULL;
     if (h)
-        inf->h = *h;
-    inf->data = data;
+        informer_add_handlers(inf, h, data);
     inf->cache = json_object();
     uv_timer_init(client_loop(c), &inf->retry);
     inf->retry.data = inf;
@@ -257,6 +311,40 @@ void informer_stop(informer_t *inf, void (*done)(void *data), void *data)
     if (inf->watch)
         client_watch_stop(inf->watch);
     maybe_finish(inf);
+}
+
+informer_reg_t *informer_add_handlers(informer_t *inf, const informer_handlers_t *h, void *data)
+{
+    informer_reg_t *r = xcalloc(1, sizeof(*r));
+    r->h = *h;
+    r->data = data;
+    informer_reg_t **pp = &inf->regs;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = r;
+    if (!inf->synced || !inf->cache)
+        return r;
+    /* A late comer sees what the others saw: every cached object as an add, then synced. */
+    inf->dispatching++;
+    const char *k;
+    json_t *obj;
+    json_object_foreach(inf->cache, k, obj)
+    {
+        call(inf, r, EV_ADD, NULL, obj);
+    }
+    call(inf, r, EV_SYNCED, NULL, NULL);
+    if (--inf->dispatching == 0)
+        sweep_removed(inf);
+    return r;
+}
+
+void informer_remove_handlers(informer_t *inf, informer_reg_t *reg)
+{
+    if (!reg)
+        return;
+    reg->removed = true;
+    if (inf->dispatching == 0)
+        sweep_removed(inf);
 }
 
 bool informer_synced(const informer_t *inf)

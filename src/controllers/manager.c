@@ -13,6 +13,14 @@
 static const ctrl_ops_t *const table[] = {
     &controllers__namespace,
     &controllers__serviceaccount,
+    &controllers__gc,
+    &controllers__endpoints,
+    &controllers__endpointslice,
+    &controllers__endpointslicemirroring,
+    &controllers__replicaset,
+    &controllers__replicationcontroller,
+    &controllers__deployment,
+    &controllers__servicelb,
 };
 
 struct controllers_s {
@@ -23,7 +31,12 @@ struct controllers_s {
     client_t *client;
     leader_t *leader;
     ctrl_t *ctrls[C8S_ARRAY_SIZE(table)];
-    size_t stopping; /* controllers still letting go */
+    struct shared_s {
+        char *path;
+        informer_t *inf;
+    } * shared;
+    size_t nshared, cap_shared;
+    size_t stopping; /* controllers, then shared informers, still letting go */
     bool running;    /* controllers started */
     bool want;       /* we lead: controllers should run */
     bool shutdown;
@@ -39,6 +52,27 @@ char *controllers__group_path(const api_kind_t *k)
 const char *controllers__meta(const json_t *obj, const char *field)
 {
     return json_string_value(json_object_get(json_object_get(obj, "metadata"), field));
+}
+
+client_t *controllers__client(controllers_t *cm)
+{
+    return cm->client;
+}
+
+informer_t *controllers__informer(controllers_t *cm, const char *path)
+{
+    for (size_t i = 0; i < cm->nshared; i++) {
+        if (strcmp(cm->shared[i].path, path) == 0)
+            return cm->shared[i].inf;
+    }
+    if (cm->nshared == cm->cap_shared) {
+        cm->cap_shared = cm->cap_shared ? cm->cap_shared * 2 : 8;
+        cm->shared = xrealloc(cm->shared, cm->cap_shared * sizeof(*cm->shared));
+    }
+    struct shared_s *sh = &cm->shared[cm->nshared++];
+    sh->path = xstrdup(path);
+    sh->inf = informer_start(cm->client, path, NULL, NULL, NULL);
+    return sh->inf;
 }
 
 static void on_client_closed(void *data)
@@ -57,10 +91,10 @@ static void start_all(controllers_t *cm)
 {
     cm->running = true;
     for (size_t i = 0; i < C8S_ARRAY_SIZE(table); i++)
-        cm->ctrls[i] = table[i]->start(cm->client);
+        cm->ctrls[i] = table[i]->start(cm);
 }
 
-static void on_ctrl_stopped(void *data)
+static void on_shared_stopped(void *data)
 {
     controllers_t *cm = data;
     if (--cm->stopping > 0)
@@ -70,6 +104,23 @@ static void on_ctrl_stopped(void *data)
         leader_stop(cm->leader, on_leader_stopped, cm);
     else if (cm->want)
         start_all(cm); /* leadership came back while we were letting go */
+}
+
+/* The controllers have let go of the shared informers: stop those too, so a later start lists
+ * afresh. */
+static void on_ctrl_stopped(void *data)
+{
+    controllers_t *cm = data;
+    if (--cm->stopping > 0)
+        return;
+    size_t n = cm->nshared;
+    cm->nshared = 0;
+    cm->stopping = n + 1;
+    for (size_t i = 0; i < n; i++) {
+        free(cm->shared[i].path);
+        informer_stop(cm->shared[i].inf, on_shared_stopped, cm);
+    }
+    on_shared_stopped(cm);
 }
 
 static void stop_all(controllers_t *cm)
@@ -160,6 +211,7 @@ void controllers_stop(controllers_t *cm)
         return;
     uv_async_send(&cm->stop_async);
     uv_thread_join(&cm->thread);
+    free(cm->shared);
     int rc = uv_loop_close(&cm->loop);
     if (rc != 0)
         log_warn("controllers", "loop closed with handles open: %s", uv_strerror(rc));

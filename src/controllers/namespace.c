@@ -14,6 +14,7 @@
 typedef struct {
     client_t *client;
     informer_t *namespaces;
+    informer_reg_t *reg;
     workqueue_t *queue;
     void (*done)(void *data);
     void *done_data;
@@ -158,13 +159,14 @@ static void on_update(informer_t *inf, json_t *old, json_t *obj, void *data)
     enqueue(data, obj);
 }
 
-static ctrl_t *start(client_t *c)
+static ctrl_t *start(controllers_t *cm)
 {
     nsctrl_t *nc = xcalloc(1, sizeof(*nc));
-    nc->client = c;
-    nc->queue = workqueue_new(client_loop(c), 4, process, nc);
+    nc->client = controllers__client(cm);
+    nc->queue = workqueue_new(client_loop(nc->client), 4, process, nc);
     informer_handlers_t h = {.on_add = on_add, .on_update = on_update};
-    nc->namespaces = informer_start(c, "/api/v1/namespaces", NULL, &h, nc);
+    nc->namespaces = controllers__informer(cm, "/api/v1/namespaces");
+    nc->reg = informer_add_handlers(nc->namespaces, &h, nc);
     return (ctrl_t *)nc;
 }
 
@@ -177,19 +179,14 @@ static void on_queue_closed(void *data)
     done(d);
 }
 
-static void on_informer_stopped(void *data)
-{
-    nsctrl_t *nc = data;
-    workqueue_close(nc->queue, on_queue_closed, nc);
-}
-
 static void stop(ctrl_t *ctrl, void (*done)(void *data), void *data)
 {
     nsctrl_t *nc = (nsctrl_t *)ctrl;
     nc->closing = 1;
     nc->done = done;
     nc->done_data = data;
-    informer_stop(nc->namespaces, on_informer_stopped, nc);
+    informer_remove_handlers(nc->namespaces, nc->reg);
+    workqueue_close(nc->queue, on_queue_closed, nc);
 }
 
 const ctrl_ops_t controllers__namespace = {"namespace", start, stop};

@@ -10,8 +10,8 @@
 typedef struct {
     client_t *client;
     informer_t *namespaces, *accounts;
+    informer_reg_t *ns_reg, *sa_reg;
     workqueue_t *queue;
-    int stopping;
     void (*done)(void *data);
     void *done_data;
 } sactrl_t;
@@ -91,16 +91,17 @@ static void sa_synced(informer_t *inf, void *data)
     informer_foreach(sc->namespaces, enqueue_ns, sc);
 }
 
-static ctrl_t *start(client_t *c)
+static ctrl_t *start(controllers_t *cm)
 {
     sactrl_t *sc = xcalloc(1, sizeof(*sc));
-    sc->client = c;
-    sc->queue = workqueue_new(client_loop(c), 2, process, sc);
+    sc->client = controllers__client(cm);
+    sc->queue = workqueue_new(client_loop(sc->client), 2, process, sc);
     informer_handlers_t nh = {.on_add = ns_changed, .on_update = ns_updated};
     informer_handlers_t ah = {.on_delete = sa_deleted, .on_synced = sa_synced};
-    sc->accounts = informer_start(c, "/api/v1/serviceaccounts",
-                                  "fieldSelector=metadata.name%3Ddefault", &ah, sc);
-    sc->namespaces = informer_start(c, "/api/v1/namespaces", NULL, &nh, sc);
+    sc->accounts = controllers__informer(cm, "/api/v1/serviceaccounts");
+    sc->namespaces = controllers__informer(cm, "/api/v1/namespaces");
+    sc->sa_reg = informer_add_handlers(sc->accounts, &ah, sc);
+    sc->ns_reg = informer_add_handlers(sc->namespaces, &nh, sc);
     return (ctrl_t *)sc;
 }
 
@@ -113,21 +114,14 @@ static void on_queue_closed(void *data)
     done(d);
 }
 
-static void on_informer_stopped(void *data)
-{
-    sactrl_t *sc = data;
-    if (--sc->stopping == 0)
-        workqueue_close(sc->queue, on_queue_closed, sc);
-}
-
 static void stop(ctrl_t *ctrl, void (*done)(void *data), void *data)
 {
     sactrl_t *sc = (sactrl_t *)ctrl;
     sc->done = done;
     sc->done_data = data;
-    sc->stopping = 2;
-    informer_stop(sc->namespaces, on_informer_stopped, sc);
-    informer_stop(sc->accounts, on_informer_stopped, sc);
+    informer_remove_handlers(sc->namespaces, sc->ns_reg);
+    informer_remove_handlers(sc->accounts, sc->sa_reg);
+    workqueue_close(sc->queue, on_queue_closed, sc);
 }
 
 const ctrl_ops_t controllers__serviceaccount = {"serviceaccount", start, stop};

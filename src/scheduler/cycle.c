@@ -31,6 +31,8 @@ static void prefilter_inter_pod(sched_cycle_t *cy)
     const sched_pod_t *pod = cy->pod;
     bool incoming = pod->naff_req || pod->nanti_req;
     cy->self_affinity = matches_all(pod->aff_req, pod->naff_req, pod);
+    if (!incoming && cy->affinity_free)
+        return;
     for (size_t i = 0; i < cy->n; i++) {
         const sched_node_t *node = cy->nodes[i];
         /* Existing pods' required anti-affinity against the incoming pod (the symmetric
@@ -102,27 +104,40 @@ static void prefilter_spread(sched_cycle_t *cy)
     }
 }
 
-static void prefilter_images(sched_cycle_t *cy)
+/* ImageLocality's spread factor: on how many of all nodes each of the pod's images is. Counted
+ * only when some feasible node has one of them, as the score is 0 everywhere otherwise (and a
+ * pass over every node per pod is what large clusters cannot afford). */
+static void prescore_images(sched_cycle_t *cy, sched_node_t *const *feasible, size_t nf)
 {
     const sched_pod_t *pod = cy->pod;
-    if (!pod->nimages)
+    bool any = false;
+    for (size_t i = 0; i < nf && !any; i++)
+        for (size_t k = 0; k < pod->nimages && !any && feasible[i]->nimages; k++)
+            any = sched_node_image_size(feasible[i], pod->images[k]) >= 0;
+    if (!any)
         return;
     cy->image_nodes = xcalloc(pod->nimages, sizeof(int64_t));
     for (size_t k = 0; k < pod->nimages; k++)
         for (size_t i = 0; i < cy->n; i++)
-            if (sched_node_image_size(cy->nodes[i], pod->images[k]) >= 0)
+            if (cy->nodes[i]->nimages && sched_node_image_size(cy->nodes[i], pod->images[k]) >= 0)
                 cy->image_nodes[k]++;
 }
 
 sched_cycle_t *sched_cycle_new(const sched_pod_t *pod, sched_node_t *const *nodes, size_t n)
 {
+    return sched__cycle_new(pod, nodes, n, false);
+}
+
+sched_cycle_t *sched__cycle_new(const sched_pod_t *pod, sched_node_t *const *nodes, size_t n,
+                                bool affinity_free)
+{
     sched_cycle_t *cy = xcalloc(1, sizeof(*cy));
     cy->pod = pod;
     cy->nodes = nodes;
     cy->n = n;
+    cy->affinity_free = affinity_free;
     prefilter_inter_pod(cy);
     prefilter_spread(cy);
-    prefilter_images(cy);
     return cy;
 }
 
@@ -145,6 +160,8 @@ static void prescore_inter_pod(sched_cycle_t *cy)
 {
     const sched_pod_t *pod = cy->pod;
     bool incoming = pod->naff_pref || pod->nanti_pref;
+    if (!incoming && cy->affinity_free)
+        return;
     for (size_t i = 0; i < cy->n; i++) {
         const sched_node_t *node = cy->nodes[i];
         if (!incoming && !node->naffinity)
@@ -213,6 +230,7 @@ static void prescore_spread(sched_cycle_t *cy, sched_node_t *const *feasible, si
 void sched_cycle_prescore(sched_cycle_t *cy, sched_node_t *const *feasible, size_t nf)
 {
     prescore_inter_pod(cy);
+    prescore_images(cy, feasible, nf);
     if (cy->nsoft)
         prescore_spread(cy, feasible, nf);
 }

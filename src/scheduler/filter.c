@@ -178,10 +178,26 @@ bool sched_filter_inter_pod(const sched_cycle_t *cy, const sched_node_t *n, sche
     return false;
 }
 
+bool sched_filter_volumes(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st)
+{
+    const sched_pod_t *pod = cy->pod;
+    for (size_t i = 0; i < pod->nvols; i++) {
+        bool ok = false;
+        for (size_t k = 0; k < pod->vols[i].nterms && !ok; k++)
+            ok = sched_nsterm_matches(&pod->vols[i].terms[k], n);
+        if (!ok) {
+            sched__status_add(st, SCHED_R_VOLUME_AFFINITY);
+            return false;
+        }
+    }
+    return true;
+}
+
 bool sched_filter_all(const sched_cycle_t *cy, const sched_node_t *n, sched_status_t *st)
 {
     return sched_filter_unschedulable(cy, n, st) && sched_filter_node_name(cy, n, st) &&
            sched_filter_taints(cy, n, st) && sched_filter_node_affinity(cy, n, st) &&
            sched_filter_ports(cy, n, st) && sched_filter_resources(cy, n, st) &&
-           sched_filter_spread(cy, n, st) && sched_filter_inter_pod(cy, n, st);
+           sched_filter_volumes(cy, n, st) && sched_filter_spread(cy, n, st) &&
+           sched_filter_inter_pod(cy, n, st);
 }

@@ -55,6 +55,11 @@ static int parse_node(const json_t *node, sched_node_t *n, c8s_err_t *err)
     json_t *labels = json_object_get(meta, "labels");
     n->labels = json_is_object(labels) ? json_incref(labels) : json_object();
     n->unschedulable = json_is_true(json_object_get(spec, "unschedulable"));
+    const char *region = sched_node_label(n, SCHED_LABEL_REGION),
+               *zone = sched_node_label(n, SCHED_LABEL_ZONE);
+    /* Spreading by owner reads it for every scored node: built once here. */
+    if (region || zone)
+        n->zone_key = xasprintf("%s:%s", region ? region : "", zone ? zone : "");
 
     size_t i, k;
     json_t *o, *nm;
@@ -114,6 +119,7 @@ void sched_node_free(sched_node_t *n)
     if (!n)
         return;
     free(n->name);
+    free(n->zone_key);
     if (n->labels)
         json_decref(n->labels);
     for (size_t i = 0; i < n->ntaints; i++) {

@@ -523,5 +523,34 @@ void sched_pod_unref(sched_pod_t *p)
     for (size_t i = 0; i < p->nimages; i++)
         free(p->images[i]);
     free(p->images);
+    for (size_t i = 0; i < p->nvols; i++) {
+        for (size_t k = 0; k < p->vols[i].nterms; k++)
+            free_nsterm(&p->vols[i].terms[k]);
+        free(p->vols[i].terms);
+    }
+    free(p->vols);
     free(p);
+}
+
+int sched_pod_add_volume(sched_pod_t *p, const json_t *pv, c8s_err_t *err)
+{
+    const json_t *req =
+        json_object_get(json_object_get(json_object_get(pv, "spec"), "nodeAffinity"), "required");
+    if (!json_is_object(req))
+        return 0;
+    const json_t *terms = json_object_get(req, "nodeSelectorTerms");
+    p->vols = xrealloc(p->vols, (p->nvols + 1) * sizeof(*p->vols));
+    sched_volaff_t *v = &p->vols[p->nvols++];
+    v->nterms = 0;
+    v->terms =
+        json_array_size(terms) ? xcalloc(json_array_size(terms), sizeof(sched_nsterm_t)) : NULL;
+    size_t i;
+    const json_t *o;
+    json_array_foreach(terms, i, o)
+    {
+        if (parse_nsterm(o, &v->terms[v->nterms++], err) < 0)
+            return c8s_err_wrap(err, "volume %s: nodeAffinity",
+                                jstr(json_object_get(pv, "metadata"), "name"));
+    }
+    return 0;
 }

@@ -120,7 +120,7 @@ int sched_preempt_candidates(const sched_pod_t *pod, sched_node_t *const *nodes,
         /* Evictions cannot fix these (upstream: UnschedulableAndUnresolvable). */
         if (!sched_filter_unschedulable(cy, node, NULL) ||
             !sched_filter_node_name(cy, node, NULL) || !sched_filter_taints(cy, node, NULL) ||
-            !sched_filter_node_affinity(cy, node, NULL))
+            !sched_filter_node_affinity(cy, node, NULL) || !sched_filter_volumes(cy, node, NULL))
             continue;
         cand_t c = {.node = i};
         if (!select_victims(pod, node, &c))

@@ -55,7 +55,14 @@ struct sched_cycle_s {
     /* InterPodAffinity scoring: per topology pair. */
     sched__tmap_t pref;
     bool pref_any;
+
+    bool affinity_free; /* no pod on any node has a pod (anti-)affinity term (caller's hint) */
 };
+
+/* sched_cycle_new, told whether any pod on the nodes has pod (anti-)affinity terms: when none
+ * has, a pod without terms of its own skips the inter-pod passes over every node. */
+sched_cycle_t *sched__cycle_new(const sched_pod_t *pod, sched_node_t *const *nodes, size_t n,
+                                bool affinity_free);
 
 /* Number of pods on node in namespace ns whose labels match sel. */
 int64_t sched__count_matching(const sched_node_t *node, const labelsel_t *sel, const char *ns);

@@ -113,7 +113,9 @@ static void score_all(sched_cycle_t *cy, sched_node_t *const *f, size_t nf,
     };
     memset(total, 0, nf * sizeof(*total));
     for (size_t p = 0; p < C8S_ARRAY_SIZE(plugins); p++) {
-        if (plugins[p].weight == 0)
+        /* Upstream skips a plugin whose PreScore found nothing to do; a constant score for
+         * every node would not change the pick anyway. */
+        if (plugins[p].weight == 0 || (plugins[p].norm == OWNER && !cy->pod->owner_uid))
             continue;
         for (size_t i = 0; i < nf; i++)
             tmp[i] = plugins[p].fn(cy, f[i]);
@@ -154,7 +156,7 @@ int sched_schedule_one(const sched_pod_t *pod, sched_node_t *const *nodes, size_
         return 0;
     }
 
-    sched_cycle_t *cy = sched_cycle_new(pod, nodes, n);
+    sched_cycle_t *cy = sched__cycle_new(pod, nodes, n, opts->affinity_free);
     size_t want = feasible_to_find(opts->percentage, n);
     sched_node_t **feasible = xmalloc(n * sizeof(*feasible));
     size_t nf = 0, start = opts->start_index % n, i;

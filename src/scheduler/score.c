@@ -48,7 +48,7 @@ int64_t sched_score_balanced(const sched_cycle_t *cy, const sched_node_t *n)
 int64_t sched_score_image_locality(const sched_cycle_t *cy, const sched_node_t *n)
 {
     const sched_pod_t *pod = cy->pod;
-    if (!pod->nimages || !cy->n)
+    if (!cy->image_nodes || !cy->n)
         return 0;
     int64_t sum = 0;
     for (size_t k = 0; k < pod->nimages; k++) {
@@ -213,26 +213,15 @@ void sched_normalize_spread(const sched_cycle_t *cy, sched_node_t *const *nodes,
     }
 }
 
-static const char *zone_of(const sched_node_t *n, char *buf, size_t len)
-{
-    const char *r = sched_node_label(n, SCHED_LABEL_REGION),
-               *z = sched_node_label(n, SCHED_LABEL_ZONE);
-    if (!r && !z)
-        return NULL;
-    snprintf(buf, len, "%s:%s", r ? r : "", z ? z : "");
-    return buf;
-}
-
 void sched_normalize_owner_spread(const sched_cycle_t *cy, sched_node_t *const *nodes, int64_t *s,
                                   size_t n)
 {
     sched__tmap_t zones = {0};
     int64_t max_node = 0, max_zone = 0;
-    char buf[400];
     for (size_t i = 0; i < n; i++) {
         if (s[i] > max_node)
             max_node = s[i];
-        const char *z = zone_of(nodes[i], buf, sizeof(buf));
+        const char *z = nodes[i]->zone_key;
         if (z)
             *sched__tmap_get(&zones, "zone", z, true) += s[i];
     }
@@ -243,7 +232,7 @@ void sched_normalize_owner_spread(const sched_cycle_t *cy, sched_node_t *const *
         double f = SCHED_MAX_SCORE;
         if (max_node > 0)
             f = SCHED_MAX_SCORE * ((double)(max_node - s[i]) / (double)max_node);
-        const char *z = zones.len ? zone_of(nodes[i], buf, sizeof(buf)) : NULL;
+        const char *z = zones.len ? nodes[i]->zone_key : NULL;
         if (z) {
             double zs = SCHED_MAX_SCORE;
             if (max_zone > 0)

@@ -153,6 +153,31 @@ int main(void)
     }
     CHECK_STR(all.order, "add:live update:live delete:live ");
     CHECK_STR(sel.order, "add:live update:live delete:live ");
+
+    /* A late second consumer of the same informer is handed the cache, then synced, at once;
+     * after it is removed it sees nothing more while the first still does. */
+    counts_t late = {0};
+    informer_reg_t *reg = informer_add_handlers(inf, &h, &late);
+    CHECK_INT(late.adds, 520);
+    CHECK(late.synced);
+    CHECK_INT(call(c, "POST", "/api/v1/namespaces/default/configmaps", "application/json",
+                   "{\"metadata\":{\"name\":\"shared\"}}"),
+              201);
+    seen = false;
+    for (int i = 0; i < 300 && !seen; i++) {
+        run_until(&seen, 10);
+        seen = late.adds == 521 && all.adds == 521;
+    }
+    CHECK_INT(late.adds, 521);
+    informer_remove_handlers(inf, reg);
+    CHECK_INT(call(c, "DELETE", "/api/v1/namespaces/default/configmaps/shared", NULL, NULL), 200);
+    seen = false;
+    for (int i = 0; i < 300 && !seen; i++) {
+        run_until(&seen, 10);
+        seen = all.deletes == 2;
+    }
+    CHECK_INT(all.deletes, 2);
+    CHECK_INT(late.deletes, 0);
     CHECK(informer_get(inf, "default", "pre007") != NULL);
     CHECK(informer_get(inf, "default", "live") == NULL);
     CHECK(strlen(informer_resource_version(inf)) > 0);

@@ -597,6 +597,7 @@ static void test_scores(void)
     CHECK_INT(sched_node_image_size(im[0], "nginx"), -1);
     p = pod_r("p", "", "", NULL, NULL); /* image "nginx" normalizes to nginx:latest */
     cy = sched_cycle_new(p, im, 2);
+    sched_cycle_prescore(cy, im, 2);
     CHECK_INT(sched_score_image_locality(cy, im[0]), 23);
     CHECK_INT(sched_score_image_locality(cy, im[1]), 0);
     sched_cycle_free(cy);
@@ -662,6 +663,29 @@ static void test_schedule_one(void)
     CHECK_STR(r.message, "0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.");
     sched_result_clear(&r);
     sched_pod_unref(p);
+
+    /* The affinity-free hint (no placed pod has terms) skips only the passes for existing pods'
+     * terms: an incoming pod's own anti-affinity still keeps it off the matching node. */
+    sched_node_t *hn[2] = {node_l("h1", "{'kubernetes.io/hostname':'h1'}", NULL, "4", "8Gi", 110),
+                           node_l("h2", "{'kubernetes.io/hostname':'h2'}", NULL, "4", "8Gi", 110)};
+    sched_pod_t *web = mkpod("{'metadata':{'name':'web','uid':'w','labels':{'app':'web'}},"
+                             "'spec':{'containers':[{}]}}");
+    sched_node_add_pod(hn[0], web);
+    p = mkpod("{'metadata':{'name':'shy','uid':'s'},'spec':{'affinity':{'podAntiAffinity':{"
+              "'requiredDuringSchedulingIgnoredDuringExecution':[{'labelSelector':{'matchLabels':"
+              "{'app':'web'}},'topologyKey':'kubernetes.io/hostname'}]}},'containers':[{}]}}");
+    sched_opts_t hint = {.affinity_free = true};
+    for (int i = 0; i < 4; i++) {
+        hint.start_index = (size_t)i;
+        CHECK_INT(sched_schedule_one(p, hn, 2, &hint, &r), 0);
+        REQUIRE_VOID(r.node != NULL);
+        CHECK_STR(r.node->name, "h2");
+        sched_result_clear(&r);
+    }
+    sched_pod_unref(p);
+    sched_pod_unref(web);
+    sched_node_free(hn[0]);
+    sched_node_free(hn[1]);
 
     sched_pod_unref(used);
     sched_pod_unref(fill);
@@ -824,6 +848,59 @@ static void test_preempt(void)
         sched_node_free(nodes[i]);
 }
 
+/* VolumeBinding for bound claims: each PV's node affinity must hold; none means anywhere. */
+static void test_volumes(void)
+{
+    sched_node_t *nodes[2] = {
+        node_l("n1", "{'kubernetes.io/hostname':'n1'}", NULL, "4", "8Gi", 110),
+        node_l("n2", "{'kubernetes.io/hostname':'n2'}", NULL, "4", "8Gi", 110),
+    };
+    sched_pod_t *p = pod_r("p", "100m", "64Mi", NULL, NULL);
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *anywhere = J("{'metadata':{'name':'nfs'},'spec':{'capacity':{'storage':'1Gi'}}}");
+    json_t *local = J("{'metadata':{'name':'local-n2'},'spec':{'nodeAffinity':{'required':{"
+                      "'nodeSelectorTerms':[{'matchExpressions':[{'key':'kubernetes.io/hostname',"
+                      "'operator':'In','values':['n2']}]}]}}}}");
+    CHECK_INT(sched_pod_add_volume(p, anywhere, &err), 0);
+    CHECK_INT(p->nvols, 0);
+    CHECK_INT(sched_pod_add_volume(p, local, &err), 0);
+    CHECK_INT(p->nvols, 1);
+    sched_cycle_t *cy = sched_cycle_new(p, nodes, 2);
+    sched_status_t st = {0};
+    CHECK(!sched_filter_volumes(cy, nodes[0], &st));
+    CHECK_STR(sched_status_reason(&st, 0), SCHED_R_VOLUME_AFFINITY);
+    CHECK(sched_filter_volumes(cy, nodes[1], NULL));
+    sched_cycle_free(cy);
+    sched_result_t r;
+    CHECK_INT(sched_schedule_one(p, nodes, 2, NULL, &r), 0);
+    REQUIRE_VOID(r.node != NULL);
+    CHECK_STR(r.node->name, "n2");
+    sched_result_clear(&r);
+
+    /* A second local volume on the other node: no node holds both. */
+    json_t *local1 = J("{'metadata':{'name':'local-n1'},'spec':{'nodeAffinity':{'required':{"
+                       "'nodeSelectorTerms':[{'matchExpressions':[{'key':'kubernetes.io/hostname',"
+                       "'operator':'In','values':['n1']}]}]}}}}");
+    CHECK_INT(sched_pod_add_volume(p, local1, &err), 0);
+    CHECK_INT(sched_schedule_one(p, nodes, 2, NULL, &r), 0);
+    CHECK(r.node == NULL);
+    CHECK_STR(r.message, "0/2 nodes are available: 2 node(s) had volume node affinity conflict.");
+    sched_result_clear(&r);
+
+    json_t *bad =
+        J("{'metadata':{'name':'bad'},'spec':{'nodeAffinity':{'required':{"
+          "'nodeSelectorTerms':[{'matchExpressions':[{'key':'k','operator':'Near'}]}]}}}}");
+    CHECK(sched_pod_add_volume(p, bad, &err) < 0);
+    c8s_err_clear(&err);
+    json_decref(anywhere);
+    json_decref(local);
+    json_decref(local1);
+    json_decref(bad);
+    sched_pod_unref(p);
+    sched_node_free(nodes[0]);
+    sched_node_free(nodes[1]);
+}
+
 int main(void)
 {
     test_requests();
@@ -838,5 +915,6 @@ int main(void)
     test_tie_break();
     test_sampling();
     test_preempt();
+    test_volumes();
     TEST_END();
 }
