@@ -9,6 +9,7 @@
 
 #include "c8s/base.h"
 #include "c8s/kinds.h"
+#include "c8s/schema.h"
 
 /* Applies a merge patch to target (borrowed) and returns the result (owned, new). */
 json_t *patch_merge(const json_t *target, const json_t *patch);
@@ -26,10 +27,10 @@ enum {
     PATCH_STRATEGY_REPLACE = 4,     /* map: replaced as a whole */
 };
 
-/* One node of a kind's patch schema: a field (for a list, its elements' fields are its children).
- * Nodes are static, borrowed, valid forever. Every function accepts NULL (an unknown field) and
- * then returns NULL / 0. */
-typedef struct patch_field_s patch_field_t;
+/* One node of a kind's patch schema: a field of c8s's schema (schema.h; for a list, its
+ * elements' fields are its children). Nodes are static, borrowed, valid forever. Every function
+ * accepts NULL (an unknown field) and then returns NULL / 0. */
+typedef schema_field_t patch_field_t;
 
 /* The root node of k's schema, or NULL when c8s has no table for k (lists are then replaced). */
 const patch_field_t *patch_schema_root(const api_kind_t *k);

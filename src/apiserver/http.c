@@ -205,6 +205,8 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->delete_opts);
     json_decref(r->alloc);
     free(r->tmp_qualified);
+    json_decref(r->resp_headers);
+    free(r->if_none_match);
     free(r->stored);
     free(r);
 }
@@ -250,6 +252,19 @@ void apiserver__respond(api_req_t *r, int status, const char *content_type, cons
         if (status == 429)
             h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
                            H2O_STRLIT("1"));
+        size_t i;
+        json_t *h;
+        json_array_foreach(r->resp_headers, i, h)
+        {
+            const char *n = json_string_value(json_array_get(h, 0));
+            const char *v = json_string_value(json_array_get(h, 1));
+            /* h2o keeps the name pointers: both copies live in the request's pool. */
+            h2o_iovec_t lower = h2o_strdup(&req->pool, n, SIZE_MAX);
+            h2o_strtolower(lower.base, lower.len);
+            h2o_add_header_by_str(&req->pool, &req->res.headers, lower.base, lower.len, 1,
+                                  h2o_strdup(&req->pool, n, SIZE_MAX).base,
+                                  h2o_strdup(&req->pool, v, SIZE_MAX).base, strlen(v));
+        }
         h2o_send_inline(req, body, len);
     }
     finish(r, status);
@@ -391,6 +406,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     cleanup_free char *ct = header_value(req, H2O_TOKEN_CONTENT_TYPE);
     r->content_type = apiserver__media_type(ct);
     r->accept = header_value(req, H2O_TOKEN_ACCEPT);
+    r->if_none_match = header_value(req, H2O_TOKEN_IF_NONE_MATCH);
     r->body = req->entity.base;
     r->body_len = req->entity.base ? req->entity.len : 0;
 
@@ -411,7 +427,7 @@ void apiserver__handle(api_req_t *r)
     }
     if (!admit(r))
         return;
-    if (apiserver__discovery(r))
+    if (apiserver__discovery(r) || apiserver__openapi(r))
         return;
     if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
         apiserver__route(r);

@@ -134,11 +134,17 @@ struct api_req_s {
     void *guard;                /* the guard in h2o's pool that clears h2o when h2o lets go */
     void (*next)(api_req_t *r); /* continuation while waiting for a cache */
     apiserver_call_t *call;     /* an in-process call (inproc.c) instead of h2o */
+    /* fieldValidation (openapi.c): what unknown and duplicate fields cost. */
+    int field_validation; /* API_FV_* */
+    json_t *resp_headers; /* extra answer headers: array of [name, value] (Warning, ETag) */
+    char *if_none_match;  /* the If-None-Match header or NULL */
     /* Output form of a read (apiserver__negotiate). */
     apiserver_as_t as;
     bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
     table_include_t table_inc; /* ?includeObject= for as=Table */
 };
+
+enum { API_FV_WARN = 0, API_FV_IGNORE, API_FV_STRICT };
 
 /* http.c: answers. Each frees the request (it must not be used afterwards). */
 void apiserver__respond(api_req_t *r, int status, const char *content_type, const char *body,
@@ -278,5 +284,20 @@ json_t *apiserver__transform_list(const api_req_t *r, json_t *list);
 /* discovery.c: /api, /apis, /api/v1, /apis/<g>/<v>, /version. Returns false if not a discovery
  * path. */
 bool apiserver__discovery(api_req_t *r);
+
+/* openapi.c: /openapi/v2, /openapi/v3 and /openapi/v3/<group-version>, built once, served with
+ * ETag and hash-addressed caching. Returns false if not an OpenAPI path. */
+bool apiserver__openapi(api_req_t *r);
+/* Reads ?fieldValidation= into r->field_validation; 0, or C8S_EBADREQUEST for a bad value. */
+int apiserver__field_validation_param(api_req_t *r, c8s_err_t *err);
+/* Applies fieldValidation to obj (modified: unknown fields are dropped unless Strict rejects
+ * them). old: for a patch, the stored object it was applied to (its own unknown fields are let
+ * be); NULL otherwise. body/len: the JSON text obj came from, checked for duplicate fields.
+ * Strict with problems → C8S_EBADREQUEST `strict decoding error: ...`; Warn → one Warning header
+ * per problem; Ignore → silence. In-process calls (the server's own roles) are not checked. */
+int apiserver__field_check(api_req_t *r, json_t *obj, const json_t *old, const char *body,
+                           size_t len, c8s_err_t *err);
+/* Adds an answer header (copied). */
+void apiserver__add_header(api_req_t *r, const char *name, const char *value);
 
 #endif

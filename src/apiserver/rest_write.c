@@ -42,7 +42,8 @@ int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
     } else if (strcmp(ct, "application/json") == 0 || strstr(ct, "+json") ||
                strcmp(ct, "application/apply-patch+yaml") == 0) {
         json_error_t je;
-        *out = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+        /* Duplicate fields are fieldValidation's to judge (apiserver__field_check). */
+        *out = json_loadb(r->body, r->body_len, 0, &je);
         if (!*out && strcmp(ct, "application/apply-patch+yaml") == 0) {
             if (yaml_to_json(r->body, r->body_len, out, err) != 0)
                 return err->code;
@@ -316,7 +317,8 @@ static void create_checked(api_req_t *r)
 void apiserver__create(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0)
+    if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0 ||
+        apiserver__field_check(r, r->obj, NULL, r->body, r->body_len, &err) != 0)
         return fail(r, &err);
     json_t *md = meta(r->obj);
     const char *name = json_string_value(json_object_get(md, "name"));
@@ -585,6 +587,11 @@ static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err)
         }
         if (rc == 0)
             rc = check_type(r, patched, err);
+        /* A retry after a lost race checks again: drop the first attempt's warnings. */
+        json_decref(r->resp_headers);
+        r->resp_headers = NULL;
+        if (rc == 0)
+            rc = apiserver__field_check(r, patched, r->old, r->body, r->body_len, err);
         if (rc == 0)
             rc = prepare_update(r, patched, out, err);
         json_decref(patched);
@@ -614,7 +621,8 @@ void apiserver__update(api_req_t *r)
     if (apiserver__decode_body(r, &body, &err) != 0)
         return fail(r, &err);
     r->items = body;
-    if (check_type(r, body, &err) != 0 || check_name(r, body, &err) != 0)
+    if (check_type(r, body, &err) != 0 || check_name(r, body, &err) != 0 ||
+        apiserver__field_check(r, body, NULL, r->body, r->body_len, &err) != 0)
         return fail(r, &err);
     update_read(r);
 }

@@ -142,5 +142,11 @@ void apiserver__route(api_req_t *r)
                                            "Invalid dryRun value: %s (supported: All)", dry);
         r->dry_run = true;
     }
+    c8s_err_t err = C8S_ERR_INIT;
+    if (apiserver__field_validation_param(r, &err) != 0) {
+        apiserver__respond_err(r, &err);
+        c8s_err_clear(&err);
+        return;
+    }
     dispatch(r);
 }
