@@ -9,9 +9,8 @@
 # failure exactly, so the test fails (and asks to be updated) once the gap is closed.
 source "$(dirname "$0")/../support/lib.sh"
 
-# --validate=false until the server serves /openapi/v2 and /openapi/v3 (kubectl's client-side
-# validation downloads them); drop it here, in one place, once it does.
-VALIDATE=--validate=false
+# kubectl validates against the served OpenAPI documents (strict by default): no flag needed.
+VALIDATE=
 
 KDIR=$(dirname "$(readlink -f "$(command -v kubectl)")")
 KUBECTLS=()
