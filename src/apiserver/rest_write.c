@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "c8s/patch.h"
+#include "c8s/protobuf.h"
 #include "c8s/yaml.h"
 
 #include <stdio.h>
@@ -53,6 +54,9 @@ int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
                                "column %d (byte %d)",
                                je.text, je.line, je.column, je.position);
         }
+    } else if (strcmp(ct, PROTOBUF_MEDIA_TYPE) == 0) {
+        if (protobuf_decode(r->body, r->body_len, out, err) != 0)
+            return err->code;
     } else {
         return c8s_err_set(err, C8S_EMEDIATYPE,
                            "the body of the request was in an unknown "
