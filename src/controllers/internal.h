@@ -25,6 +25,7 @@ extern const ctrl_ops_t controllers__gc;
 extern const ctrl_ops_t controllers__endpoints;
 extern const ctrl_ops_t controllers__endpointslice;
 extern const ctrl_ops_t controllers__endpointslicemirroring;
+extern const ctrl_ops_t controllers__cronjob;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
@@ -32,6 +33,12 @@ client_t *controllers__client(controllers_t *cm);
  * controllers read it. Started on first use; borrowed, alive until every controller has
  * stopped. A controller adds its handlers (informer_add_handlers) and removes them in its stop. */
 informer_t *controllers__informer(controllers_t *cm, const char *path);
+
+/* The controllers' "now" in milliseconds since the epoch: the wall clock, or the test's clock
+ * (controllers_set_clock). Time-driven controllers (CronJob) read time only through this. */
+int64_t controllers__now_ms(void);
+/* True while a test clock is set (timers then poll in short real-time steps). */
+bool controllers__clock_is_test(void);
 
 /* "/api/v1" or "/apis/<group>/<version>" for a kind; owned. */
 char *controllers__group_path(const api_kind_t *k);
@@ -103,5 +110,21 @@ bool controllers__should_mirror(const json_t *svc, const json_t *endpoints);
  * endpointslicemirroring-controller.k8s.io, owned by the Endpoints; no placeholder. */
 json_t *controllers__slices_mirror_plan(const json_t *endpoints, const json_t *existing,
                                         size_t max);
+
+/* ---- cron_core.c: pure, CronJob schedules ---- */
+
+/* A parsed five-field schedule: bits[i] has bit v set when value v matches field i (minute,
+ * hour, day of month, month 1-12, day of week 0-6 from Sunday). */
+typedef struct {
+    uint64_t bits[5];
+    bool dom_star, dow_star; /* the day field was "*" or "?": days match when both match */
+} cron_sched_t;
+/* Parses spec as robfig/cron's standard parser does: five fields with *, ?, a-b, /step, lists
+ * and names (jan-dec, sun-sat, any case), or @yearly @annually @monthly @weekly @daily
+ * @midnight @hourly. @every and a TZ= prefix are refused (C8S_EINVALID). */
+int controllers__cron_parse(const char *spec, cron_sched_t *out, c8s_err_t *err);
+/* The first activation strictly after `after` (seconds since the epoch, UTC), or -1 when there
+ * is none within five years (e.g. "0 0 30 2 *"). */
+int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
 
 #endif
