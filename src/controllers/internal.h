@@ -26,6 +26,7 @@ extern const ctrl_ops_t controllers__endpoints;
 extern const ctrl_ops_t controllers__endpointslice;
 extern const ctrl_ops_t controllers__endpointslicemirroring;
 extern const ctrl_ops_t controllers__cronjob;
+extern const ctrl_ops_t controllers__job;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

@@ -13,9 +13,14 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
-    &controllers__endpoints, &controllers__endpointslice,  &controllers__endpointslicemirroring,
+    &controllers__namespace,
+    &controllers__serviceaccount,
+    &controllers__gc,
+    &controllers__endpoints,
+    &controllers__endpointslice,
+    &controllers__endpointslicemirroring,
     &controllers__cronjob,
+    &controllers__job,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
