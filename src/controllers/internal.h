@@ -128,4 +128,13 @@ int controllers__cron_parse(const char *spec, cron_sched_t *out, c8s_err_t *err)
  * is none within five years (e.g. "0 0 30 2 *"). */
 int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
 
+/* ---- job_core.c: pure, the Job controller's arithmetic ---- */
+
+/* How long after the last failure a Job with `failures` failed pods waits before creating
+ * another: base, doubled per further failure, capped at 6 minutes (upstream's); 0 without
+ * failures. */
+int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures);
+/* done[0..n) as upstream's completedIndexes: "0-2,4,6-7" ("" when none). Owned. */
+char *controllers__job_index_ranges(const bool *done, long n);
+
 #endif

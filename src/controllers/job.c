@@ -9,7 +9,6 @@
  * after it finished no longer counts.
  */
 #include "internal.h"
-#include "c8s/strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,29 +242,6 @@ static json_t *condition(const char *type, const char *reason, const char *msg, 
                      reason, "message", msg, "lastProbeTime", now, "lastTransitionTime", now);
 }
 
-/* "0-2,4,6-7" from a sorted flag array. */
-static char *index_ranges(const bool *done, long n)
-{
-    strbuf_t sb = STRBUF_INIT;
-    for (long i = 0; i < n;) {
-        if (!done[i]) {
-            i++;
-            continue;
-        }
-        long j = i;
-        while (j + 1 < n && done[j + 1])
-            j++;
-        if (sb.len)
-            strbuf_add(&sb, ",");
-        if (j > i)
-            strbuf_addf(&sb, "%ld-%ld", i, j);
-        else
-            strbuf_addf(&sb, "%ld", i);
-        i = j + 1;
-    }
-    return strbuf_take_or(&sb, "");
-}
-
 static bool finished_at(const json_t *job, int64_t *when)
 {
     size_t i;
@@ -435,11 +411,7 @@ static void process(workqueue_t *q, const char *key, void *data)
         /* Start pods up to parallelism, after the back-off when pods have failed. */
         int64_t wait_ms = 0;
         if (failed > 0 && last_fail >= 0) {
-            int64_t d = backoff_base_ms();
-            for (json_int_t k = 1; k < failed && d < 360000; k++)
-                d *= 2;
-            if (d > 360000)
-                d = 360000;
+            int64_t d = controllers__job_backoff_ms(backoff_base_ms(), failed);
             wait_ms = last_fail * 1000 + d - now_ms;
         }
         json_int_t want = parallelism;
@@ -470,7 +442,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     json_object_set_new(status, "failed", json_integer(failed));
     json_object_set_new(status, "ready", json_integer(ready));
     if (indexed) {
-        char *r = index_ranges(idx_done, nidx);
+        char *r = controllers__job_index_ranges(idx_done, nidx);
         if (*r)
             json_object_set_new(status, "completedIndexes", json_string(r));
         free(r);
