@@ -27,6 +27,7 @@ extern const ctrl_ops_t controllers__endpointslice;
 extern const ctrl_ops_t controllers__endpointslicemirroring;
 extern const ctrl_ops_t controllers__cronjob;
 extern const ctrl_ops_t controllers__job;
+extern const ctrl_ops_t controllers__nodelifecycle;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

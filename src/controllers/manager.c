@@ -21,6 +21,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__endpointslicemirroring,
     &controllers__cronjob,
     &controllers__job,
+    &controllers__nodelifecycle,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
