@@ -138,4 +138,15 @@ int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures);
 /* done[0..n) as upstream's completedIndexes: "0-2,4,6-7" ("" when none). Owned. */
 char *controllers__job_index_ranges(const bool *done, long n);
 
+/* ---- nodelife_core.c: pure, taint-based eviction ---- */
+
+/* True if toleration tol tolerates taint (key/operator Equal|Exists/value/effect, an empty key
+ * with Exists tolerating everything). */
+bool controllers__tolerates(const json_t *tol, const json_t *taint);
+/* When pod must leave a node with taints (a JSON array; only NoExecute counts): 0 at once (a
+ * NoExecute taint it does not tolerate), else the epoch second timeAdded + the shortest
+ * matching tolerationSeconds (the earliest over the taints), or -1 never (every NoExecute
+ * taint tolerated without tolerationSeconds). */
+int64_t controllers__evict_at(const json_t *pod, const json_t *taints);
+
 #endif
