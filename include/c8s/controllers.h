@@ -16,4 +16,11 @@ int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err);
 /* Stops every controller, joins the thread and frees cm. Call before apiserver_stop. */
 void controllers_stop(controllers_t *cm);
 
+/* For tests only: makes the controllers read "now" (milliseconds since the epoch, UTC) from fn
+ * instead of the wall clock, so time-driven controllers (CronJob schedules) can be run through
+ * hours in a second. fn is called on the controller thread; NULL restores the wall clock.
+ * Process-wide; set it before controllers_start. */
+typedef int64_t (*controllers_clock_fn)(void);
+void controllers_set_clock(controllers_clock_fn fn);
+
 #endif

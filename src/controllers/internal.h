@@ -33,12 +33,22 @@ extern const ctrl_ops_t controllers__replicationcontroller;
 extern const ctrl_ops_t controllers__deployment;
 extern const ctrl_ops_t controllers__servicelb;
 
+extern const ctrl_ops_t controllers__cronjob;
+extern const ctrl_ops_t controllers__job;
+extern const ctrl_ops_t controllers__nodelifecycle;
+
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
 /* The shared informer of a collection ("/api/v1/pods"): one list and watch however many
  * controllers read it. Started on first use; borrowed, alive until every controller has
  * stopped. A controller adds its handlers (informer_add_handlers) and removes them in its stop. */
 informer_t *controllers__informer(controllers_t *cm, const char *path);
+
+/* The controllers' "now" in milliseconds since the epoch: the wall clock, or the test's clock
+ * (controllers_set_clock). Time-driven controllers (CronJob) read time only through this. */
+int64_t controllers__now_ms(void);
+/* True while a test clock is set (timers then poll in short real-time steps). */
+bool controllers__clock_is_test(void);
 
 /* "/api/v1" or "/apis/<group>/<version>" for a kind; owned. */
 char *controllers__group_path(const api_kind_t *k);
@@ -211,5 +221,41 @@ ctrl_batch_t *controllers__batch_new(client_t *c, workqueue_t *q, const char *ke
 void controllers__batch_send(ctrl_batch_t *b, const char *method, const char *path,
                              const char *content_type, const json_t *body);
 void controllers__batch_end(ctrl_batch_t *b);
+
+/* ---- cron_core.c: pure, CronJob schedules ---- */
+
+/* A parsed five-field schedule: bits[i] has bit v set when value v matches field i (minute,
+ * hour, day of month, month 1-12, day of week 0-6 from Sunday). */
+typedef struct {
+    uint64_t bits[5];
+    bool dom_star, dow_star; /* the day field was "*" or "?": days match when both match */
+} cron_sched_t;
+/* Parses spec as robfig/cron's standard parser does: five fields with *, ?, a-b, /step, lists
+ * and names (jan-dec, sun-sat, any case), or @yearly @annually @monthly @weekly @daily
+ * @midnight @hourly. @every and a TZ= prefix are refused (C8S_EINVALID). */
+int controllers__cron_parse(const char *spec, cron_sched_t *out, c8s_err_t *err);
+/* The first activation strictly after `after` (seconds since the epoch, UTC), or -1 when there
+ * is none within five years (e.g. "0 0 30 2 *"). */
+int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
+
+/* ---- job_core.c: pure, the Job controller's arithmetic ---- */
+
+/* How long after the last failure a Job with `failures` failed pods waits before creating
+ * another: base, doubled per further failure, capped at 6 minutes (upstream's); 0 without
+ * failures. */
+int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures);
+/* done[0..n) as upstream's completedIndexes: "0-2,4,6-7" ("" when none). Owned. */
+char *controllers__job_index_ranges(const bool *done, long n);
+
+/* ---- nodelife_core.c: pure, taint-based eviction ---- */
+
+/* True if toleration tol tolerates taint (key/operator Equal|Exists/value/effect, an empty key
+ * with Exists tolerating everything). */
+bool controllers__tolerates(const json_t *tol, const json_t *taint);
+/* When pod must leave a node with taints (a JSON array; only NoExecute counts): 0 at once (a
+ * NoExecute taint it does not tolerate), else the epoch second timeAdded + the shortest
+ * matching tolerationSeconds (the earliest over the taints), or -1 never (every NoExecute
+ * taint tolerated without tolerationSeconds). */
+int64_t controllers__evict_at(const json_t *pod, const json_t *taints);
 
 #endif

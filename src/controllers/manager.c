@@ -7,7 +7,9 @@
 
 #include <unistd.h>
 
+#include <stdatomic.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
@@ -23,7 +25,32 @@ static const ctrl_ops_t *const table[] = {
     &controllers__servicelb,
     &controllers__statefulset,
     &controllers__daemonset,
+    &controllers__cronjob,
+    &controllers__job,
+    &controllers__nodelifecycle,
 };
+
+static _Atomic(controllers_clock_fn) test_clock;
+
+void controllers_set_clock(controllers_clock_fn fn)
+{
+    test_clock = fn;
+}
+
+bool controllers__clock_is_test(void)
+{
+    return test_clock != NULL;
+}
+
+int64_t controllers__now_ms(void)
+{
+    controllers_clock_fn fn = test_clock;
+    if (fn)
+        return fn();
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 struct controllers_s {
     apiserver_t *srv;

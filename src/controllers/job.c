@@ -1,0 +1,595 @@
+/*
+ * job.c — Job (batch/v1): runs pods from the template until `completions` have succeeded
+ * (NonIndexed, or Indexed with one pod per index 0..completions-1), at most `parallelism` at a
+ * time; recreates failed pods after an exponential back-off (base 10 s, doubling, capped at
+ * 6 min; the base can be lowered for tests with C8S_JOB_BACKOFF_BASE_MS, read once) until
+ * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods;
+ * ttlSecondsAfterFinished deletes the finished Job (the garbage collector takes its pods).
+ * Counts are taken from the Job's pods as they stand (no job-tracking finalizer): a pod deleted
+ * after it finished no longer counts.
+ */
+#include "internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define INDEX_KEY "batch.kubernetes.io/job-completion-index"
+
+typedef struct {
+    client_t *client;
+    informer_t *jobs, *pods;
+    informer_reg_t *job_reg, *pod_reg;
+    workqueue_t *queue;
+    json_t *expect; /* job uid → pods created and not yet seen by the informer */
+    void (*done)(void *data);
+    void *done_data;
+} jobctrl_t;
+
+static int64_t backoff_base_ms(void)
+{
+    static int64_t base = -1;
+    if (base < 0) {
+        const char *e = getenv("C8S_JOB_BACKOFF_BASE_MS");
+        long long v = e ? atoll(e) : 0;
+        base = v > 0 ? v : 10000;
+    }
+    return base;
+}
+
+static int64_t parse_time(const char *s)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                     &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm);
+}
+
+static void format_time(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *owner_uid(const json_t *obj, const char *kind)
+{
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(json_object_get(obj, "metadata"), "ownerReferences"), i, r)
+    {
+        const char *k = json_string_value(json_object_get(r, "kind"));
+        if (k && strcmp(k, kind) == 0 && json_is_true(json_object_get(r, "controller")))
+            return json_string_value(json_object_get(r, "uid"));
+    }
+    return NULL;
+}
+
+static const char *pod_phase(const json_t *pod)
+{
+    const char *p = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+    return p ? p : "Pending";
+}
+
+static bool pod_ready(const json_t *pod)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
+    {
+        const char *t = json_string_value(json_object_get(c, "type"));
+        const char *s = json_string_value(json_object_get(c, "status"));
+        if (t && s && strcmp(t, "Ready") == 0)
+            return strcmp(s, "True") == 0;
+    }
+    return false;
+}
+
+/* When a failed pod finished: the latest container finishedAt, else its creation. */
+static int64_t pod_finished_at(const json_t *pod)
+{
+    int64_t latest = -1;
+    size_t i;
+    json_t *cs;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "containerStatuses"), i, cs)
+    {
+        int64_t t = parse_time(json_string_value(json_object_get(
+            json_object_get(json_object_get(cs, "state"), "terminated"), "finishedAt")));
+        if (t > latest)
+            latest = t;
+    }
+    return latest >= 0 ? latest : parse_time(controllers__meta(pod, "creationTimestamp"));
+}
+
+static long pod_index(const json_t *pod)
+{
+    const char *s = json_string_value(json_object_get(
+        json_object_get(json_object_get(pod, "metadata"), "annotations"), INDEX_KEY));
+    if (!s || !*s)
+        return -1;
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *end || v < 0 ? -1 : v;
+}
+
+typedef struct {
+    const char *ns, *uid;
+    json_t *pods;
+} collect_t;
+
+static bool collect(json_t *pod, void *data)
+{
+    collect_t *c = data;
+    const char *ns = controllers__meta(pod, "namespace");
+    const char *u = owner_uid(pod, "Job");
+    if (ns && u && strcmp(ns, c->ns) == 0 && strcmp(u, c->uid) == 0)
+        json_array_append(c->pods, pod);
+    return true;
+}
+
+static void on_written(const client_resp_t *resp, void *data)
+{
+    char *what = data;
+    if (resp->status >= 300 && resp->status != 404 && resp->status != 409)
+        log_warn("controllers", "job: %s: %d %s", what, resp->status, resp->body ? resp->body : "");
+    free(what);
+}
+
+static void delete_pod(jobctrl_t *jc, const char *ns, const char *name)
+{
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
+    client_request(jc->client, "DELETE", path, NULL, NULL, 0, on_written,
+                   xasprintf("deleting pod %s/%s", ns, name));
+}
+
+typedef struct {
+    jobctrl_t *jc;
+    char *uid;
+} create_t;
+
+static void expect_add(jobctrl_t *jc, const char *uid, json_int_t d)
+{
+    json_int_t v = json_integer_value(json_object_get(jc->expect, uid)) + d;
+    if (v > 0)
+        json_object_set_new(jc->expect, uid, json_integer(v));
+    else
+        json_object_del(jc->expect, uid);
+}
+
+static void on_pod_created(const client_resp_t *resp, void *data)
+{
+    create_t *cr = data;
+    if (resp->status != 201) {
+        log_warn("controllers", "job: creating a pod: %d %s", resp->status,
+                 resp->body ? resp->body : "");
+        expect_add(cr->jc, cr->uid, -1);
+    }
+    free(cr->uid);
+    free(cr);
+}
+
+/* A pod from the Job's template: its labels, the Job's, an owner reference and (Indexed) the
+ * completion index as annotation, label and JOB_COMPLETION_INDEX. */
+static void create_pod(jobctrl_t *jc, const json_t *job, long index)
+{
+    const char *ns = controllers__meta(job, "namespace"), *name = controllers__meta(job, "name");
+    const char *uid = controllers__meta(job, "uid");
+    json_t *tmpl = json_object_get(json_object_get(job, "spec"), "template");
+    json_t *tmeta = json_object_get(tmpl, "metadata");
+    json_t *labels = json_object_get(tmeta, "labels");
+    labels = json_is_object(labels) ? json_deep_copy(labels) : json_object();
+    json_object_set_new(labels, "batch.kubernetes.io/controller-uid", json_string(uid));
+    json_object_set_new(labels, "batch.kubernetes.io/job-name", json_string(name));
+    json_object_set_new(labels, "controller-uid", json_string(uid));
+    json_object_set_new(labels, "job-name", json_string(name));
+    json_t *ann = json_object_get(tmeta, "annotations");
+    ann = json_is_object(ann) ? json_deep_copy(ann) : json_object();
+    json_t *spec = json_deep_copy(json_object_get(tmpl, "spec"));
+    if (!spec)
+        spec = json_object();
+    char gen[300];
+    if (index >= 0) {
+        char idx[32];
+        snprintf(idx, sizeof(idx), "%ld", index);
+        json_object_set_new(labels, INDEX_KEY, json_string(idx));
+        json_object_set_new(ann, INDEX_KEY, json_string(idx));
+        const char *lists[] = {"containers", "initContainers"};
+        for (size_t l = 0; l < 2; l++) {
+            size_t i;
+            json_t *c;
+            json_array_foreach(json_object_get(spec, lists[l]), i, c)
+            {
+                json_t *env = json_object_get(c, "env");
+                if (!json_is_array(env)) {
+                    env = json_array();
+                    json_object_set_new(c, "env", env);
+                }
+                json_array_append_new(env,
+                                      json_pack("{s:s, s:{s:{s:s}}}", "name",
+                                                "JOB_COMPLETION_INDEX", "valueFrom", "fieldRef",
+                                                "fieldPath", "metadata.labels['" INDEX_KEY "']"));
+            }
+        }
+        snprintf(gen, sizeof(gen), "%s-%ld-", name, index);
+    } else {
+        snprintf(gen, sizeof(gen), "%s-", name);
+    }
+    json_t *pod = json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:[{s:s, s:s, s:s, s:s, s:b, "
+        "s:b}]}, s:o}",
+        "apiVersion", "v1", "kind", "Pod", "metadata", "generateName", gen, "namespace", ns,
+        "labels", labels, "annotations", ann, "ownerReferences", "apiVersion", "batch/v1", "kind",
+        "Job", "name", name, "uid", uid, "controller", 1, "blockOwnerDeletion", 1, "spec", spec);
+    cleanup_free char *body = json_dumps(pod, JSON_COMPACT);
+    json_decref(pod);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods", ns);
+    create_t *cr = xcalloc(1, sizeof(*cr));
+    cr->jc = jc;
+    cr->uid = xstrdup(uid);
+    expect_add(jc, uid, 1);
+    client_request(jc->client, "POST", path, "application/json", body, strlen(body), on_pod_created,
+                   cr);
+}
+
+static json_t *condition(const char *type, const char *reason, const char *msg, const char *now)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", type, "status", "True", "reason",
+                     reason, "message", msg, "lastProbeTime", now, "lastTransitionTime", now);
+}
+
+static bool finished_at(const json_t *job, int64_t *when)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(job, "status"), "conditions"), i, c)
+    {
+        const char *t = json_string_value(json_object_get(c, "type"));
+        const char *s = json_string_value(json_object_get(c, "status"));
+        if (t && s && strcmp(s, "True") == 0 &&
+            (strcmp(t, "Complete") == 0 || strcmp(t, "Failed") == 0)) {
+            *when = parse_time(json_string_value(json_object_get(c, "lastTransitionTime")));
+            return true;
+        }
+    }
+    return false;
+}
+
+static json_int_t int_field(const json_t *o, const char *k, json_int_t dflt)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_integer(v) ? json_integer_value(v) : dflt;
+}
+
+static void process(workqueue_t *q, const char *key, void *data)
+{
+    jobctrl_t *jc = data;
+    char ns[256];
+    const char *slash = strchr(key, '/');
+    if (!slash || (size_t)(slash - key) >= sizeof(ns)) {
+        workqueue_done(q, key);
+        return;
+    }
+    snprintf(ns, sizeof(ns), "%.*s", (int)(slash - key), key);
+    const char *name = slash + 1;
+    json_t *job = informer_get(jc->jobs, ns, name);
+    const char *uid = controllers__meta(job, "uid");
+    if (!job || !uid || controllers__meta(job, "deletionTimestamp") || !informer_synced(jc->pods)) {
+        workqueue_done(q, key);
+        return;
+    }
+    int64_t now_ms = controllers__now_ms(), now = now_ms / 1000;
+    char nowbuf[32];
+    format_time(now, nowbuf, sizeof(nowbuf));
+    json_t *spec = json_object_get(job, "spec"), *cur = json_object_get(job, "status");
+
+    int64_t fin;
+    if (finished_at(job, &fin)) {
+        json_t *ttl = json_object_get(spec, "ttlSecondsAfterFinished");
+        if (json_is_integer(ttl) && fin >= 0) {
+            int64_t at = fin + json_integer_value(ttl);
+            if (now >= at) {
+                cleanup_free char *path =
+                    xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s", ns, name);
+                static const char body[] = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\","
+                                           "\"propagationPolicy\":\"Background\"}";
+                client_request(jc->client, "DELETE", path, "application/json", body,
+                               sizeof(body) - 1, on_written, xasprintf("deleting job %s", key));
+            } else {
+                workqueue_add_after(q, key, (uint64_t)((at - now) * 1000));
+            }
+        }
+        workqueue_done(q, key);
+        return;
+    }
+    if (json_integer_value(json_object_get(jc->expect, uid)) > 0) {
+        workqueue_add_after(q, key, 200); /* wait to see the pods it made */
+        workqueue_done(q, key);
+        return;
+    }
+
+    bool indexed =
+        json_is_string(json_object_get(spec, "completionMode")) &&
+        strcmp(json_string_value(json_object_get(spec, "completionMode")), "Indexed") == 0;
+    json_t *jcompl = json_object_get(spec, "completions");
+    json_int_t parallelism = int_field(spec, "parallelism", 1);
+    json_int_t completions = json_is_integer(jcompl) ? json_integer_value(jcompl) : -1;
+    if (completions < 0 && !json_is_integer(json_object_get(spec, "parallelism")))
+        completions = 1;
+    json_int_t backoff_limit = int_field(spec, "backoffLimit", 6);
+    bool suspend = json_is_true(json_object_get(spec, "suspend"));
+
+    collect_t col = {ns, uid, json_array()};
+    informer_foreach(jc->pods, collect, &col);
+    json_int_t active = 0, succeeded = 0, failed = 0, ready = 0;
+    int64_t last_fail = -1;
+    long nidx = indexed && completions > 0 ? (long)completions : 0;
+    bool *idx_done = xcalloc((size_t)nidx + 1, 1), *idx_busy = xcalloc((size_t)nidx + 1, 1);
+    size_t i;
+    json_t *pod;
+    json_array_foreach(col.pods, i, pod)
+    {
+        const char *phase = pod_phase(pod);
+        long ix = pod_index(pod);
+        if (strcmp(phase, "Succeeded") == 0) {
+            if (indexed) {
+                if (ix >= 0 && ix < nidx && !idx_done[ix]) {
+                    idx_done[ix] = true;
+                    succeeded++;
+                }
+            } else {
+                succeeded++;
+            }
+        } else if (strcmp(phase, "Failed") == 0) {
+            failed++;
+            int64_t t = pod_finished_at(pod);
+            if (t > last_fail)
+                last_fail = t;
+        } else if (!controllers__meta(pod, "deletionTimestamp")) {
+            active++;
+            if (pod_ready(pod))
+                ready++;
+            if (ix >= 0 && ix < nidx)
+                idx_busy[ix] = true;
+        }
+    }
+
+    json_t *status = json_object();
+    json_t *conds = json_object_get(cur, "conditions");
+    conds = json_is_array(conds) ? json_deep_copy(conds) : json_array();
+    const char *start = json_string_value(json_object_get(cur, "startTime"));
+    if (!start && !suspend)
+        start = nowbuf;
+    if (start)
+        json_object_set_new(status, "startTime", json_string(start));
+
+    const char *fail_reason = NULL, *fail_msg = NULL;
+    json_t *ads = json_object_get(spec, "activeDeadlineSeconds");
+    if (failed > backoff_limit) {
+        fail_reason = "BackoffLimitExceeded";
+        fail_msg = "Job has reached the specified backoff limit";
+    } else if (json_is_integer(ads) && start && !suspend &&
+               now >= parse_time(start) + json_integer_value(ads)) {
+        fail_reason = "DeadlineExceeded";
+        fail_msg = "Job was active longer than specified deadline";
+    }
+    bool complete = false;
+    if (!fail_reason) {
+        if (completions >= 0)
+            complete = succeeded >= completions;
+        else
+            complete = succeeded > 0 && active == 0; /* work queue: one success, others done */
+    }
+
+    if (fail_reason || complete || suspend) {
+        /* Nothing more runs. */
+        json_array_foreach(col.pods, i, pod)
+        {
+            const char *phase = pod_phase(pod);
+            if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0 &&
+                !controllers__meta(pod, "deletionTimestamp"))
+                delete_pod(jc, ns, controllers__meta(pod, "name"));
+        }
+        active = ready = 0;
+    }
+    if (fail_reason) {
+        json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));
+        json_array_append_new(conds, condition("Failed", fail_reason, fail_msg, nowbuf));
+    } else if (complete) {
+        json_array_append_new(conds,
+                              condition("SuccessCriteriaMet", "CompletionsReached",
+                                        "Reached expected number of succeeded pods", nowbuf));
+        json_array_append_new(conds,
+                              condition("Complete", "CompletionsReached",
+                                        "Reached expected number of succeeded pods", nowbuf));
+        json_object_set_new(status, "completionTime", json_string(nowbuf));
+    } else if (!suspend) {
+        /* Start pods up to parallelism, after the back-off when pods have failed. */
+        int64_t wait_ms = 0;
+        if (failed > 0 && last_fail >= 0) {
+            int64_t d = controllers__job_backoff_ms(backoff_base_ms(), failed);
+            wait_ms = last_fail * 1000 + d - now_ms;
+        }
+        json_int_t want = parallelism;
+        if (completions >= 0 && completions - succeeded < want)
+            want = completions - succeeded;
+        if (completions < 0 && succeeded > 0)
+            want = 0;
+        if (active < want && wait_ms > 0) {
+            workqueue_add_after(q, key, (uint64_t)wait_ms);
+        } else if (indexed) {
+            for (long ix = 0; ix < nidx && active < want; ix++) {
+                if (!idx_done[ix] && !idx_busy[ix]) {
+                    create_pod(jc, job, ix);
+                    active++;
+                }
+            }
+        } else {
+            for (; active < want; active++)
+                create_pod(jc, job, -1);
+        }
+        if (json_is_integer(ads) && start)
+            workqueue_add_after(
+                q, key,
+                (uint64_t)((parse_time(start) + json_integer_value(ads) - now) * 1000 + 100));
+    }
+    json_object_set_new(status, "active", json_integer(active));
+    json_object_set_new(status, "succeeded", json_integer(succeeded));
+    json_object_set_new(status, "failed", json_integer(failed));
+    json_object_set_new(status, "ready", json_integer(ready));
+    if (indexed) {
+        char *r = controllers__job_index_ranges(idx_done, nidx);
+        if (*r)
+            json_object_set_new(status, "completedIndexes", json_string(r));
+        free(r);
+    }
+    /* No conditions: left out, so a write from a stale view cannot remove someone's. */
+    if (json_array_size(conds))
+        json_object_set_new(status, "conditions", conds);
+    else
+        json_decref(conds);
+
+    /* Write when something changed. */
+    bool same = true;
+    const char *k;
+    json_t *v;
+    json_object_foreach(status, k, v)
+    {
+        json_t *c = json_object_get(cur, k);
+        if (!json_equal(v, c))
+            same = false;
+    }
+    if (!same) {
+        json_t *patch = json_pack("{s:O}", "status", status);
+        cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+        json_decref(patch);
+        cleanup_free char *path =
+            xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s/status", ns, name);
+        client_request(jc->client, "PATCH", path, "application/merge-patch+json", body,
+                       strlen(body), on_written, xasprintf("writing %s", path));
+    }
+    json_decref(status);
+    free(idx_done);
+    free(idx_busy);
+    json_decref(col.pods);
+    workqueue_done(q, key);
+}
+
+static void enqueue(jobctrl_t *jc, const json_t *obj)
+{
+    const char *ns = controllers__meta(obj, "namespace"), *name = controllers__meta(obj, "name");
+    if (!ns || !name)
+        return;
+    cleanup_free char *key = xasprintf("%s/%s", ns, name);
+    workqueue_add(jc->queue, key);
+}
+
+static void job_added(informer_t *inf, json_t *obj, void *data)
+{
+    enqueue(data, obj);
+}
+
+static void job_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    enqueue(data, obj);
+}
+
+static void job_deleted(informer_t *inf, json_t *obj, void *data)
+{
+    const char *uid = controllers__meta(obj, "uid");
+    if (uid)
+        json_object_del(((jobctrl_t *)data)->expect, uid);
+}
+
+static void pod_changed(jobctrl_t *jc, const json_t *pod)
+{
+    size_t i;
+    json_t *r;
+    const char *ns = controllers__meta(pod, "namespace");
+    json_array_foreach(json_object_get(json_object_get(pod, "metadata"), "ownerReferences"), i, r)
+    {
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        const char *name = json_string_value(json_object_get(r, "name"));
+        if (ns && kind && name && strcmp(kind, "Job") == 0 &&
+            json_is_true(json_object_get(r, "controller"))) {
+            cleanup_free char *key = xasprintf("%s/%s", ns, name);
+            workqueue_add(jc->queue, key);
+        }
+    }
+}
+
+static void pod_added(informer_t *inf, json_t *obj, void *data)
+{
+    jobctrl_t *jc = data;
+    const char *uid = owner_uid(obj, "Job");
+    if (uid)
+        expect_add(jc, uid, -1);
+    pod_changed(jc, obj);
+}
+
+static void pod_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    pod_changed(data, obj);
+}
+
+static void pod_deleted(informer_t *inf, json_t *obj, void *data)
+{
+    pod_changed(data, obj);
+}
+
+static bool enqueue_job(json_t *obj, void *data)
+{
+    enqueue(data, obj);
+    return true;
+}
+
+static void pods_synced(informer_t *inf, void *data)
+{
+    jobctrl_t *jc = data;
+    informer_foreach(jc->jobs, enqueue_job, jc);
+}
+
+static ctrl_t *start(controllers_t *cm)
+{
+    jobctrl_t *jc = xcalloc(1, sizeof(*jc));
+    jc->client = controllers__client(cm);
+    jc->expect = json_object();
+    jc->queue = workqueue_new(client_loop(jc->client), 2, process, jc);
+    informer_handlers_t jh = {
+        .on_add = job_added, .on_update = job_updated, .on_delete = job_deleted};
+    informer_handlers_t ph = {.on_add = pod_added,
+                              .on_update = pod_updated,
+                              .on_delete = pod_deleted,
+                              .on_synced = pods_synced};
+    jc->jobs = controllers__informer(cm, "/apis/batch/v1/jobs");
+    jc->pods = controllers__informer(cm, "/api/v1/pods");
+    jc->job_reg = informer_add_handlers(jc->jobs, &jh, jc);
+    jc->pod_reg = informer_add_handlers(jc->pods, &ph, jc);
+    return (ctrl_t *)jc;
+}
+
+static void on_queue_closed(void *data)
+{
+    jobctrl_t *jc = data;
+    void (*done)(void *) = jc->done;
+    void *d = jc->done_data;
+    json_decref(jc->expect);
+    free(jc);
+    done(d);
+}
+
+static void stop(ctrl_t *ctrl, void (*done)(void *data), void *data)
+{
+    jobctrl_t *jc = (jobctrl_t *)ctrl;
+    jc->done = done;
+    jc->done_data = data;
+    informer_remove_handlers(jc->jobs, jc->job_reg);
+    informer_remove_handlers(jc->pods, jc->pod_reg);
+    workqueue_close(jc->queue, on_queue_closed, jc);
+}
+
+const ctrl_ops_t controllers__job = {"job", start, stop};

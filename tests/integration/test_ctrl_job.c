@@ -1,0 +1,360 @@
+/*
+ * test_ctrl_job.c — the Job controller on a real etcd, the c8s API and the controller manager,
+ * with pods finished by the test (their status patched as a kubelet would): a failed pod is
+ * replaced after the back-off and the Job completes after `completions` successes; past
+ * backoffLimit it fails (BackoffLimitExceeded) and ttlSecondsAfterFinished deletes it, its pods
+ * following through the garbage collector; an Indexed Job runs one pod per index with the index
+ * in its name, annotation, label and JOB_COMPLETION_INDEX; activeDeadlineSeconds fails a Job
+ * (DeadlineExceeded) and removes its running pods; suspend removes them too.
+ */
+#include "c8s/apiserver.h"
+#include "c8s/controllers.h"
+#include "harness.h"
+#include "test.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char base[64];
+
+static long api(const char *method, const char *path, const char *ct, const char *body,
+                json_t **out)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    th_resp_t r = {0};
+    if (th_http(method, url, ct ? ct : (body ? "application/json" : NULL), body, &r) != 0)
+        return -1;
+    long st = r.status;
+    if (out)
+        *out = json_loads(r.body ? r.body : "", 0, NULL);
+    if (st >= 300 && st != 404)
+        fprintf(stderr, "%s %s: %ld %s\n", method, path, st, r.body ? r.body : "");
+    th_resp_free(&r);
+    return st;
+}
+
+/* A Job in default; extra (stolen, may be NULL) is merged into its spec. */
+static long make_job(const char *name, json_t *extra)
+{
+    json_t *job =
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:{s:{s:{s:s}}, s:{s:s, s:[{s:s, s:s}]}}}}", "apiVersion",
+                  "batch/v1", "kind", "Job", "metadata", "name", name, "spec", "template",
+                  "metadata", "labels", "app", name, "spec", "restartPolicy", "Never", "containers",
+                  "name", "c", "image", "busybox");
+    if (extra) {
+        json_object_update(json_object_get(job, "spec"), extra);
+        json_decref(extra);
+    }
+    char *body = json_dumps(job, JSON_COMPACT);
+    json_decref(job);
+    long st = api("POST", "/apis/batch/v1/namespaces/default/jobs", NULL, body, NULL);
+    free(body);
+    return st;
+}
+
+static json_t *get_job(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/apis/batch/v1/namespaces/default/jobs/%s", name);
+    json_t *o = NULL;
+    if (api("GET", path, NULL, NULL, &o) != 200) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* The Job's pods in the given phase ("" for those not finished), sorted by name. Owned. */
+static json_t *pods_of(const char *job, const char *phase)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods?labelSelector=job-name%%3D%s",
+             job);
+    json_t *list = NULL, *out = json_array();
+    if (api("GET", path, NULL, NULL, &list) != 200) {
+        json_decref(list);
+        return out;
+    }
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(list, "items"), i, p)
+    {
+        const char *ph = json_string_value(json_object_get(json_object_get(p, "status"), "phase"));
+        if (!ph)
+            ph = "Pending";
+        bool running = strcmp(ph, "Succeeded") != 0 && strcmp(ph, "Failed") != 0;
+        if (json_object_get(json_object_get(p, "metadata"), "deletionTimestamp"))
+            continue;
+        if (*phase ? strcmp(ph, phase) == 0 : running)
+            json_array_append(out, p);
+    }
+    json_decref(list);
+    return out;
+}
+
+static bool wait_pods(const char *job, const char *phase, size_t n)
+{
+    for (int i = 0; i < 200; i++) {
+        json_t *a = pods_of(job, phase);
+        size_t have = json_array_size(a);
+        json_decref(a);
+        if (have == n)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+static const char *pod_name(const json_t *p)
+{
+    return json_string_value(json_object_get(json_object_get(p, "metadata"), "name"));
+}
+
+static long set_phase(const char *pod, const char *phase)
+{
+    char path[256], body[128];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s/status", pod);
+    snprintf(body, sizeof(body), "{\"status\":{\"phase\":\"%s\"}}", phase);
+    return api("PATCH", path, "application/merge-patch+json", body, NULL);
+}
+
+/* Finishes every running pod of job with phase; returns how many. */
+static size_t finish_all(const char *job, const char *phase)
+{
+    json_t *a = pods_of(job, "");
+    size_t i, n = 0;
+    json_t *p;
+    json_array_foreach(a, i, p)
+    {
+        if (set_phase(pod_name(p), phase) == 200)
+            n++;
+    }
+    json_decref(a);
+    return n;
+}
+
+/* Polls until the Job has condition type True; returns its reason (static copy) or NULL. */
+static const char *wait_condition(const char *name, const char *type)
+{
+    static char reason[64];
+    for (int i = 0; i < 200; i++) {
+        json_t *j = get_job(name);
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(json_object_get(j, "status"), "conditions"), k, c)
+        {
+            const char *t = json_string_value(json_object_get(c, "type"));
+            const char *s = json_string_value(json_object_get(c, "status"));
+            if (t && s && strcmp(t, type) == 0 && strcmp(s, "True") == 0) {
+                const char *r = json_string_value(json_object_get(c, "reason"));
+                snprintf(reason, sizeof(reason), "%s", r ? r : "");
+                json_decref(j);
+                return reason;
+            }
+        }
+        json_decref(j);
+        usleep(50 * 1000);
+    }
+    return NULL;
+}
+
+static json_int_t status_int(const char *name, const char *field)
+{
+    json_t *j = get_job(name);
+    json_int_t v = json_integer_value(json_object_get(json_object_get(j, "status"), field));
+    json_decref(j);
+    return v;
+}
+
+static void test_backoff_and_completion(void)
+{
+    CHECK_INT(make_job("bo", json_pack("{s:i, s:i, s:i}", "completions", 2, "parallelism", 1,
+                                       "backoffLimit", 3)),
+              201);
+    REQUIRE_VOID(wait_pods("bo", "", 1));
+    json_t *a = pods_of("bo", "");
+    json_t *first = json_array_get(a, 0);
+    json_t *labels = json_object_get(json_object_get(first, "metadata"), "labels");
+    CHECK_STR(json_string_value(json_object_get(labels, "batch.kubernetes.io/job-name")), "bo");
+    CHECK(json_object_get(labels, "batch.kubernetes.io/controller-uid") != NULL);
+    CHECK(json_object_get(labels, "controller-uid") != NULL);
+    CHECK_STR(json_string_value(json_object_get(labels, "app")), "bo");
+    CHECK(strncmp(pod_name(first), "bo-", 3) == 0);
+    char failed_name[128];
+    snprintf(failed_name, sizeof(failed_name), "%s", pod_name(first));
+    json_decref(a);
+    /* Fails: a new pod comes after the back-off; the failure is counted. */
+    CHECK_INT(set_phase(failed_name, "Failed"), 200);
+    CHECK(wait_pods("bo", "", 1));
+    a = pods_of("bo", "");
+    CHECK(strcmp(pod_name(json_array_get(a, 0)), failed_name) != 0);
+    json_decref(a);
+    for (int i = 0; i < 100 && status_int("bo", "failed") != 1; i++)
+        usleep(50 * 1000);
+    CHECK_INT(status_int("bo", "failed"), 1);
+    CHECK_INT(status_int("bo", "active"), 1);
+    /* Two successes, one at a time, complete it. */
+    CHECK_INT(finish_all("bo", "Succeeded"), 1);
+    CHECK(wait_pods("bo", "Succeeded", 1));
+    CHECK(wait_pods("bo", "", 1));
+    CHECK_INT(finish_all("bo", "Succeeded"), 1);
+    const char *r = wait_condition("bo", "Complete");
+    CHECK(r != NULL);
+    CHECK(wait_condition("bo", "SuccessCriteriaMet") != NULL);
+    json_t *j = get_job("bo");
+    json_t *st = json_object_get(j, "status");
+    CHECK_INT(json_integer_value(json_object_get(st, "succeeded")), 2);
+    CHECK_INT(json_integer_value(json_object_get(st, "failed")), 1);
+    CHECK_INT(json_integer_value(json_object_get(st, "active")), 0);
+    CHECK(json_string_value(json_object_get(st, "completionTime")) != NULL);
+    CHECK(json_string_value(json_object_get(st, "startTime")) != NULL);
+    json_decref(j);
+    usleep(300 * 1000);
+    CHECK(wait_pods("bo", "", 0)); /* nothing more started */
+}
+
+static void test_backoff_limit_and_ttl(void)
+{
+    CHECK_INT(make_job("bl", json_pack("{s:i, s:i, s:i}", "parallelism", 2, "backoffLimit", 0,
+                                       "ttlSecondsAfterFinished", 1)),
+              201);
+    REQUIRE_VOID(wait_pods("bl", "", 2));
+    json_t *a = pods_of("bl", "");
+    CHECK_INT(set_phase(pod_name(json_array_get(a, 0)), "Failed"), 200);
+    json_decref(a);
+    const char *r = wait_condition("bl", "Failed");
+    CHECK(r && strcmp(r, "BackoffLimitExceeded") == 0);
+    CHECK(wait_condition("bl", "FailureTarget") != NULL);
+    CHECK(wait_pods("bl", "", 0)); /* the other one is removed */
+    /* The TTL deletes the Job, and the collector its failed pod. */
+    bool gone = false;
+    for (int i = 0; i < 200 && !gone; i++) {
+        json_t *j = get_job("bl");
+        gone = j == NULL;
+        json_decref(j);
+        if (!gone)
+            usleep(50 * 1000);
+    }
+    CHECK(gone);
+    CHECK(wait_pods("bl", "Failed", 0));
+}
+
+static void test_indexed(void)
+{
+    CHECK_INT(make_job("ix", json_pack("{s:i, s:i, s:s}", "completions", 3, "parallelism", 2,
+                                       "completionMode", "Indexed")),
+              201);
+    REQUIRE_VOID(wait_pods("ix", "", 2));
+    json_t *a = pods_of("ix", "");
+    size_t i;
+    json_t *p;
+    bool seen[3] = {false};
+    json_array_foreach(a, i, p)
+    {
+        json_t *meta = json_object_get(p, "metadata");
+        const char *ix = json_string_value(json_object_get(
+            json_object_get(meta, "annotations"), "batch.kubernetes.io/job-completion-index"));
+        const char *lx = json_string_value(json_object_get(
+            json_object_get(meta, "labels"), "batch.kubernetes.io/job-completion-index"));
+        REQUIRE_VOID(ix && lx && strcmp(ix, lx) == 0);
+        int n = atoi(ix);
+        CHECK(n >= 0 && n < 2);
+        if (n >= 0 && n < 3)
+            seen[n] = true;
+        char prefix[32];
+        snprintf(prefix, sizeof(prefix), "ix-%d-", n);
+        CHECK(strncmp(pod_name(p), prefix, strlen(prefix)) == 0);
+        json_t *env = json_object_get(
+            json_array_get(json_object_get(json_object_get(p, "spec"), "containers"), 0), "env");
+        json_t *e0 = json_array_get(env, json_array_size(env) - 1);
+        CHECK_STR(json_string_value(json_object_get(e0, "name")), "JOB_COMPLETION_INDEX");
+    }
+    CHECK(seen[0] && seen[1]);
+    /* Index 1 succeeds, index 0 fails and is run again; then index 2 runs. */
+    json_array_foreach(a, i, p)
+    {
+        const char *ix = json_string_value(
+            json_object_get(json_object_get(json_object_get(p, "metadata"), "annotations"),
+                            "batch.kubernetes.io/job-completion-index"));
+        CHECK_INT(set_phase(pod_name(p), strcmp(ix, "1") == 0 ? "Succeeded" : "Failed"), 200);
+    }
+    json_decref(a);
+    CHECK(wait_pods("ix", "", 2));
+    for (int k = 0; k < 100 && status_int("ix", "succeeded") != 1; k++)
+        usleep(50 * 1000);
+    json_t *j = get_job("ix");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "status"), "completedIndexes")),
+              "1");
+    json_decref(j);
+    CHECK_INT(finish_all("ix", "Succeeded"), 2);
+    CHECK(wait_condition("ix", "Complete") != NULL);
+    j = get_job("ix");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(j, "status"), "completedIndexes")),
+              "0-2");
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "status"), "succeeded")), 3);
+    json_decref(j);
+}
+
+static void test_deadline_and_suspend(void)
+{
+    CHECK_INT(make_job("dl", json_pack("{s:i, s:i}", "parallelism", 2, "activeDeadlineSeconds", 2)),
+              201);
+    CHECK(wait_pods("dl", "", 2));
+    const char *r = wait_condition("dl", "Failed");
+    CHECK(r && strcmp(r, "DeadlineExceeded") == 0);
+    CHECK(wait_pods("dl", "", 0));
+
+    CHECK_INT(make_job("sus", json_pack("{s:i}", "parallelism", 2)), 201);
+    CHECK(wait_pods("sus", "", 2));
+    CHECK_INT(api("PATCH", "/apis/batch/v1/namespaces/default/jobs/sus",
+                  "application/merge-patch+json", "{\"spec\":{\"suspend\":true}}", NULL),
+              200);
+    CHECK(wait_pods("sus", "", 0));
+    CHECK_INT(api("PATCH", "/apis/batch/v1/namespaces/default/jobs/sus",
+                  "application/merge-patch+json", "{\"spec\":{\"suspend\":false}}", NULL),
+              200);
+    CHECK(wait_pods("sus", "", 2));
+}
+
+int main(void)
+{
+    setenv("C8S_JOB_BACKOFF_BASE_MS", "300", 1);
+    th_etcd_t etcd;
+    REQUIRE(th_etcd_start(&etcd) == 0);
+    apiserver_config_t cfg = {0};
+    const char *eps[] = {etcd.url, NULL};
+    cfg.etcd_endpoints = eps;
+    cfg.port = th_free_port();
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", cfg.port);
+    c8s_err_t err = C8S_ERR_INIT;
+    apiserver_t *srv = NULL;
+    if (apiserver_start(&cfg, &srv, &err) != 0) {
+        th_etcd_stop(&etcd);
+        REQUIRE(!"server started");
+    }
+    controllers_t *cm = NULL;
+    if (controllers_start(srv, &cm, &err) != 0) {
+        apiserver_stop(srv);
+        th_etcd_stop(&etcd);
+        REQUIRE(!"controllers started");
+    }
+    for (int i = 0; i < 200 && api("GET", "/api/v1/namespaces/default/serviceaccounts/default",
+                                   NULL, NULL, NULL) != 200;
+         i++)
+        usleep(100 * 1000);
+
+    test_backoff_and_completion();
+    test_backoff_limit_and_ttl();
+    test_indexed();
+    test_deadline_and_suspend();
+
+    controllers_stop(cm);
+    apiserver_stop(srv);
+    th_etcd_stop(&etcd);
+    TEST_END();
+}

@@ -1,0 +1,38 @@
+/* test_ctrl_job_core.c — the Job controller's back-off (doubling, cap) and completedIndexes. */
+#include "../../src/controllers/internal.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+static bool ranges_are(const bool *done, long n, const char *want)
+{
+    char *got = controllers__job_index_ranges(done, n);
+    bool ok = strcmp(got, want) == 0;
+    if (!ok)
+        fprintf(stderr, "ranges: got %s, want %s\n", got, want);
+    free(got);
+    return ok;
+}
+
+int main(void)
+{
+    CHECK(controllers__job_backoff_ms(10000, 0) == 0);
+    CHECK(controllers__job_backoff_ms(10000, 1) == 10000);
+    CHECK(controllers__job_backoff_ms(10000, 2) == 20000);
+    CHECK(controllers__job_backoff_ms(10000, 3) == 40000);
+    CHECK(controllers__job_backoff_ms(10000, 6) == 320000);
+    CHECK(controllers__job_backoff_ms(10000, 7) == 360000);
+    CHECK(controllers__job_backoff_ms(10000, 1000000) == 360000);
+    CHECK(controllers__job_backoff_ms(300, 2) == 600);
+
+    bool none[4] = {false, false, false, false};
+    CHECK(ranges_are(none, 4, ""));
+    CHECK(ranges_are(none, 0, ""));
+    bool all[3] = {true, true, true};
+    CHECK(ranges_are(all, 3, "0-2"));
+    bool mixed[8] = {true, true, true, false, true, false, true, true};
+    CHECK(ranges_are(mixed, 8, "0-2,4,6-7"));
+    bool single[3] = {false, true, false};
+    CHECK(ranges_are(single, 3, "1"));
+    TEST_END();
+}
