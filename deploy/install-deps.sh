@@ -9,6 +9,7 @@ PKGS=(
   libarchive-dev runc containernetworking-plugins iptables iproute2
   docker-registry busybox-static bind9-dnsutils
   util-linux hostname
+  python3 openssl zstd
 )
 
 missing=()

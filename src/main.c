@@ -22,6 +22,7 @@ static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
     {"proxy", cmd_proxy, "--cleanup: remove the service rules the proxy role wrote"},
     {"shim", cmd_shim, "start a container under its shim (used by the kubelet)"},
+    {"image", cmd_image, "manage the node's images: pull, import, ls, rm, inspect, gc"},
     {"version", cmd_version, "print the version"},
 };
 

@@ -10,5 +10,7 @@ int cmd_proxy(int argc, char **argv);
 /* `c8s shim`: starts one container's detached shim (include/c8s/runtime.h). Returns the exit
  * code: 0 once the container runs. */
 int cmd_shim(int argc, char **argv);
+/* `c8s image`: pull, import, ls, rm, inspect and gc on the node's image store. */
+int cmd_image(int argc, char **argv);
 
 #endif
