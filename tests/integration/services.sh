@@ -73,7 +73,7 @@ BEFORE=$(tables)
 
 # No upstream resolvers: nothing is forwarded out of the test's namespaces.
 : >"$WORK/resolv.conf"
-C8S_NODE_ROLES="" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
+C8S_NODE_ROLES="--disable-kubelet" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
   --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
   { fail "server start"; finish; exit 1; }
 API="$SERVER_URL"

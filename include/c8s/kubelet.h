@@ -1,0 +1,61 @@
+/*
+ * kubelet.h — the kubelet role of `c8s server`: a thread with its own libuv loop and in-process
+ * client that registers this node (the Node object, its status every 10 s, a Lease in
+ * kube-node-lease renewed every 10 s).
+ *
+ * The pod worker (sandboxes, images, containers, volumes, probes) is not part of this role yet:
+ * see docs/architecture.md, "The kubelet role".
+ */
+#ifndef C8S_KUBELET_H
+#define C8S_KUBELET_H
+
+#include "c8s/base.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct apiserver_s apiserver_t;
+
+typedef struct kubelet_config_s {
+    const char *node_name; /* required */
+    const char *root_dir;  /* node-local state (required); created when missing */
+    const char *pod_cidr;  /* NULL: the Node's spec.podCIDR if set, else 10.244.0.0/24 */
+    const char *const *insecure_registries; /* "host:port" pulled over plain HTTP */
+    size_t n_insecure;
+    unsigned status_interval_ms; /* node status and lease renewal (default 10000) */
+} kubelet_config_t;
+
+typedef struct kubelet_s kubelet_t;
+
+/* Starts the kubelet thread against srv (which must outlive it). Strings in cfg are copied. */
+int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out, c8s_err_t *err);
+/* Stops the thread and frees k (NULL is fine). Call before apiserver_stop. */
+void kubelet_stop(kubelet_t *k);
+/* Node status updates and lease renewals that succeeded so far (any thread; for tests). */
+unsigned long kubelet_heartbeats(const kubelet_t *k);
+
+/* ---- pure parts ---- */
+
+/* Node facts gathered once at start. Strings owned by the holder. */
+typedef struct kubelet_node_facts_s {
+    int64_t cpus;
+    int64_t memory_bytes;
+    int64_t storage_bytes;
+    char *internal_ip; /* IPv4 */
+    char *hostname;
+    char *kernel, *os_image, *arch, *runtime_version;
+} kubelet_node_facts_t;
+
+/* Reads them (blocking: runs `runc --version`); root_dir is where ephemeral storage lives. */
+void kubelet_node_facts_read(kubelet_node_facts_t *f, const char *root_dir);
+void kubelet_node_facts_free(kubelet_node_facts_t *f);
+
+/* The Node's status as the kubelet reports it (owned): capacity and allocatable (cpu, memory in
+ * Ki, ephemeral-storage, pods 110), addresses, nodeInfo, and the Ready / MemoryPressure /
+ * DiskPressure / PIDPressure conditions, each keeping its lastTransitionTime from old_status
+ * (borrowed, may be NULL) when its status did not change. now: RFC 3339. */
+json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_status,
+                            const char *now);
+
+#endif
