@@ -58,4 +58,23 @@ void kubelet_node_facts_free(kubelet_node_facts_t *f);
 json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_status,
                             const char *now);
 
+/* ---- per-pod files (pure) ---- */
+
+/* The pod's hostname: spec.hostname, else metadata.name, cut to 63 characters (owned). */
+char *kubelet_pod_hostname(const json_t *pod);
+
+/* The pod's /etc/hosts (owned), as upstream writes it: the localhost and IPv6 lines, the pod's
+ * address with its FQDN (when spec.subdomain is set) and hostname, then spec.hostAliases.
+ * pod_ip may be NULL (no line for the pod then). domain: the cluster domain. */
+char *kubelet_pod_hosts(const json_t *pod, const char *pod_ip, const char *domain);
+
+/* The pod's /etc/resolv.conf (owned) by dnsPolicy: ClusterFirst (the default; Default instead for
+ * a hostNetwork pod) and ClusterFirstWithHostNet give "nameserver <cluster_dns>", "search
+ * <ns>.svc.<domain> svc.<domain> <domain>" followed by the node's search domains, "options
+ * ndots:5"; Default is the node's (node_resolv, its text, may be NULL); None only what
+ * spec.dnsConfig says. dnsConfig's nameservers, searches and options are merged in (options by
+ * name, later wins); at most 3 nameservers and 32 search domains are kept. */
+char *kubelet_pod_resolv_conf(const json_t *pod, const char *cluster_dns, const char *domain,
+                              const char *node_resolv);
+
 #endif
