@@ -77,4 +77,37 @@ char *kubelet_pod_hosts(const json_t *pod, const char *pod_ip, const char *domai
 char *kubelet_pod_resolv_conf(const json_t *pod, const char *cluster_dns, const char *domain,
                               const char *node_resolv);
 
+/* ---- pod status (pure) ---- */
+
+/* What the pod worker knows of one container. Strings borrowed; NULL when unknown. */
+typedef struct kubelet_ctr_s {
+    const char *name;
+    const char *state;            /* "waiting", "running" or "terminated" */
+    const char *reason, *message; /* waiting: ContainerCreating, ErrImagePull, CrashLoopBackOff…;
+                                     terminated: Completed, Error, OOMKilled */
+    int exit_code, signal;
+    const char *started_at, *finished_at; /* RFC 3339 */
+    const json_t *last_state;             /* the previous run's state object, or NULL */
+    int restart_count;
+    bool ready, started;
+    const char *image, *image_id, *container_id;
+} kubelet_ctr_t;
+
+/* The pod's phase as upstream derives it from its containers: Pending while an init container
+ * has not succeeded (Failed if one failed under restartPolicy Never) or an app container waits
+ * without having run; Running while one runs, or when all have stopped and the policy restarts
+ * them (Always; OnFailure when one failed); Succeeded when all stopped with 0; Failed when all
+ * stopped and one failed under Never. Static string. */
+const char *kubelet_pod_phase(const json_t *pod, const kubelet_ctr_t *init, size_t n_init,
+                              const kubelet_ctr_t *app, size_t n_app);
+
+/* The pod's whole status (owned) for PUT /status: phase, conditions (PodScheduled,
+ * PodReadyToStartContainers, Initialized, ContainersReady, Ready; each keeping its
+ * lastTransitionTime from old_status when its status did not change), initContainerStatuses,
+ * containerStatuses, hostIP(s), podIP(s), startTime (kept from old_status), qosClass.
+ * pod_ip may be NULL (no sandbox yet). now: RFC 3339. */
+json_t *kubelet_pod_status(const json_t *pod, const json_t *old_status, bool sandbox_ready,
+                           const kubelet_ctr_t *init, size_t n_init, const kubelet_ctr_t *app,
+                           size_t n_app, const char *host_ip, const char *pod_ip, const char *now);
+
 #endif
