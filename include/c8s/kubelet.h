@@ -24,6 +24,11 @@ typedef struct kubelet_config_s {
     const char *const *insecure_registries; /* "host:port" pulled over plain HTTP */
     size_t n_insecure;
     unsigned status_interval_ms; /* node status and lease renewal (default 10000) */
+    bool run_pods;             /* run the pods bound here (the pod worker); false: register only */
+    const char *cluster_dns;   /* pods' nameserver (default 10.96.0.10) */
+    const char *kubepods_root; /* pod cgroups go under this (default /kubepods) */
+    const char *runc_root;     /* runc --root (NULL: runc's default) */
+    const char *shim_bin;      /* the c8s binary for shims (default /proc/self/exe) */
 } kubelet_config_t;
 
 typedef struct kubelet_s kubelet_t;

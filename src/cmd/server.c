@@ -444,6 +444,7 @@ int cmd_server(int argc, char **argv)
     }
     kubelet_t *kubelet = NULL;
     o.kubelet.node_name = o.node_name;
+    o.kubelet.run_pods = true;
     if (!o.kubelet.root_dir)
         o.kubelet.root_dir = o.data_dir;
     if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {

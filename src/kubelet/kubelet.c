@@ -5,8 +5,9 @@
  * heartbeat at a time: the next tick waits for both requests of the previous one, so a slow API
  * server never sees a pile-up.
  */
-#include "c8s/client.h"
-#include "c8s/kubelet.h"
+#include "kubelet_int.h"
+
+#include "c8s/ocispec.h"
 
 #include <errno.h>
 #include <stdatomic.h>
@@ -18,22 +19,6 @@
 #define STATUS_INTERVAL_MS_DEFAULT 10000
 #define LEASE_DURATION_S           40
 #define DEFAULT_POD_CIDR           "10.244.0.0/24"
-
-struct kubelet_s {
-    apiserver_t *srv;
-    uv_loop_t loop;
-    uv_thread_t thread;
-    uv_async_t stop_async;
-    uv_timer_t timer;
-    client_t *client;
-    char *node_name, *root_dir, *pod_cidr;
-    unsigned interval_ms;
-    kubelet_node_facts_t facts;
-    json_t *old_status; /* the status last written, for condition transition times */
-    bool registered, lease_exists, stopping;
-    int inflight; /* heartbeat requests not yet answered */
-    atomic_ulong heartbeats;
-};
 
 static void heartbeat(kubelet_t *k);
 
@@ -137,6 +122,42 @@ static void heartbeat(kubelet_t *k)
     }
 }
 
+static void on_pod(informer_t *inf, json_t *obj, void *data)
+{
+    kpod_update(data, obj);
+}
+
+static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    kpod_update(data, obj);
+}
+
+static void on_pod_tick(uv_timer_t *t)
+{
+    kpod_tick(t->data);
+}
+
+/* The pod worker starts once the pod CIDR is known (the CNI config needs it). */
+static void start_pods(kubelet_t *k)
+{
+    if (!k->run_pods || k->pods_inf)
+        return;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (image_store_open(k->root_dir, &k->images, &err) != 0) {
+        log_error("kubelet", "image store: %s; pods will not run", err.msg);
+        c8s_err_clear(&err);
+        return;
+    }
+    k->cni = (cni_config_t){.state_dir = k->cni_state, .subnet = k->pod_cidr};
+    runtime_config_t rc = {
+        .runc_root = k->runc_root, .state_root = k->state_root, .shim_bin = k->shim_bin};
+    k->rt = runtime_new(&k->loop, &rc);
+    cleanup_free char *sel = xasprintf("fieldSelector=spec.nodeName%%3D%s", k->node_name);
+    informer_handlers_t h = {on_pod, on_pod_update, NULL, NULL};
+    k->pods_inf = informer_start(k->client, "/api/v1/pods", sel, &h, k);
+    uv_timer_start(&k->tick, on_pod_tick, 1000, 1000);
+}
+
 static void on_registered(const client_resp_t *r, void *data)
 {
     kubelet_t *k = data;
@@ -155,6 +176,7 @@ static void on_registered(const client_resp_t *r, void *data)
     }
     k->registered = true;
     log_info("kubelet", "node %s registered (pod CIDR %s)", k->node_name, k->pod_cidr);
+    start_pods(k);
     heartbeat(k);
 }
 
@@ -185,6 +207,7 @@ static void on_node_get(const client_resp_t *r, void *data)
         }
         k->registered = true;
         log_info("kubelet", "node %s adopted (pod CIDR %s)", k->node_name, k->pod_cidr);
+        start_pods(k);
         heartbeat(k);
         return;
     }
@@ -218,14 +241,26 @@ static void on_client_closed(void *data)
     kubelet_t *k = data;
     uv_close((uv_handle_t *)&k->stop_async, NULL);
     uv_close((uv_handle_t *)&k->timer, NULL);
+    uv_close((uv_handle_t *)&k->tick, NULL);
 }
 
+static void on_informer_stopped(void *data)
+{
+    kubelet_t *k = data;
+    client_close(k->client, on_client_closed, k);
+}
+
+/* Containers live on: a stopped kubelet leaves its pods running. */
 static void on_stop(uv_async_t *a)
 {
     kubelet_t *k = a->data;
     k->stopping = true;
     uv_timer_stop(&k->timer);
-    client_close(k->client, on_client_closed, k);
+    uv_timer_stop(&k->tick);
+    if (k->pods_inf)
+        informer_stop(k->pods_inf, on_informer_stopped, k);
+    else
+        client_close(k->client, on_client_closed, k);
 }
 
 static void run(void *arg)
@@ -234,10 +269,27 @@ static void run(void *arg)
     kubelet_node_facts_read(&k->facts, k->root_dir);
     register_node(k);
     uv_run(&k->loop, UV_RUN_DEFAULT);
+    /* Every runtime operation, pull and plugin run is a handle or request on the loop: all have
+     * called back by now. */
+    if (k->rt)
+        runtime_free(k->rt);
+    k->rt = NULL;
 }
 
 static void free_kubelet(kubelet_t *k)
 {
+    kpod_free_all(k);
+    if (k->images)
+        image_store_close(k->images);
+    for (size_t i = 0; i < k->n_insecure; i++)
+        free(k->insecure_copy[i]);
+    free(k->insecure_copy);
+    free(k->cluster_dns);
+    free(k->kubepods_root);
+    free(k->cni_state);
+    free(k->runc_root);
+    free(k->state_root);
+    free(k->shim_bin);
     kubelet_node_facts_free(&k->facts);
     json_decref(k->old_status);
     free(k->node_name);
@@ -259,6 +311,31 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     k->root_dir = xstrdup(cfg->root_dir);
     k->pod_cidr = cfg->pod_cidr && *cfg->pod_cidr ? xstrdup(cfg->pod_cidr) : NULL;
     k->interval_ms = cfg->status_interval_ms ? cfg->status_interval_ms : STATUS_INTERVAL_MS_DEFAULT;
+    k->run_pods = cfg->run_pods;
+    k->cluster_dns = xstrdup(cfg->cluster_dns ? cfg->cluster_dns : "10.96.0.10");
+    k->kubepods_root = xstrdup(cfg->kubepods_root ? cfg->kubepods_root : "/kubepods");
+    k->cni_state = xasprintf("%s/cni", k->root_dir);
+    k->state_root = xasprintf("%s/containers", k->root_dir);
+    k->runc_root = cfg->runc_root ? xstrdup(cfg->runc_root) : NULL;
+    k->shim_bin = cfg->shim_bin ? xstrdup(cfg->shim_bin) : NULL;
+    k->insecure_copy = xcalloc(cfg->n_insecure + 1, sizeof(char *));
+    for (size_t i = 0; i < cfg->n_insecure; i++)
+        k->insecure_copy[i] = xstrdup(cfg->insecure_registries[i]);
+    k->n_insecure = cfg->n_insecure;
+    k->insecure = (const char *const *)k->insecure_copy;
+    if (k->run_pods) {
+        cleanup_free char *run = xasprintf("%s/run", k->root_dir);
+        cleanup_free char *netns = xasprintf("%s/run/netns", k->root_dir);
+        cleanup_free char *pods = xasprintf("%s/pods", k->root_dir);
+        const char *dirs[] = {run, netns, pods, k->cni_state, k->state_root};
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+            if (mkdir(dirs[i], 0700) != 0 && errno != EEXIST) {
+                int e = errno;
+                free_kubelet(k);
+                return c8s_err_set(err, C8S_ESYS, "kubelet: creating %s: %s", dirs[i], strerror(e));
+            }
+        }
+    }
     atomic_init(&k->heartbeats, 0);
     int rc = uv_loop_init(&k->loop);
     if (rc != 0) {
@@ -268,7 +345,8 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     uv_async_init(&k->loop, &k->stop_async, on_stop);
     k->stop_async.data = k;
     uv_timer_init(&k->loop, &k->timer);
-    k->timer.data = k;
+    uv_timer_init(&k->loop, &k->tick);
+    k->timer.data = k->tick.data = k;
     k->client = client_new_inproc(srv, &k->loop);
     rc = uv_thread_create(&k->thread, run, k);
     if (rc != 0) {
