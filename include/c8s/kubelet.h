@@ -1,10 +1,10 @@
 /*
  * kubelet.h — the kubelet role of `c8s server`: a thread with its own libuv loop and in-process
  * client that registers this node (the Node object, its status every 10 s, a Lease in
- * kube-node-lease renewed every 10 s).
- *
- * The pod worker (sandboxes, images, containers, volumes, probes) is not part of this role yet:
- * see docs/architecture.md, "The kubelet role".
+ * kube-node-lease renewed every 10 s) and, with run_pods, runs the pods bound to it (sandbox,
+ * CNI, images, containers through the runtime, restarts with back-off, status, graceful
+ * teardown). Init containers, volumes and probes are not done yet: docs/architecture.md, "The
+ * kubelet role".
  */
 #ifndef C8S_KUBELET_H
 #define C8S_KUBELET_H

@@ -19,6 +19,10 @@ typedef struct kctr_s {
     char *name, *id, *image, *image_id, *dir;
     char *reason, *message; /* while waiting */
     bool started, pulled;
+    bool dead; /* exited, to be restarted once backoff_until_ms has passed */
+    uint64_t backoff_until_ms;
+    int restart_count;
+    json_t *last_state; /* {"terminated": …} of the previous run, or NULL */
 } kctr_t;
 
 struct kubelet_s {
@@ -49,6 +53,7 @@ struct kubelet_s {
 };
 
 void kpod_update(kubelet_t *k, json_t *pod);
+void kpod_delete(kubelet_t *k, json_t *pod);
 void kpod_tick(kubelet_t *k);
 void kpod_free_all(kubelet_t *k);
 

@@ -28,7 +28,7 @@ struct kpod_s {
     char pod_ip[64];
     kctr_t *ctrs;
     size_t n_ctrs, next; /* next container to start or stop */
-    bool busy, sandbox_ready, started, deleting, failed;
+    bool busy, sandbox_ready, started, deleting, failed, restarting;
     char *last_status; /* the status body last sent */
     kpod_t *next_pod;
 };
@@ -53,6 +53,7 @@ static void free_pod(kpod_t *p)
         free(p->ctrs[i].dir);
         free(p->ctrs[i].reason);
         free(p->ctrs[i].message);
+        json_decref(p->ctrs[i].last_state);
     }
     free(p->ctrs);
     json_decref(p->pod);
@@ -192,7 +193,9 @@ static void on_started(int code, const c8s_err_t *err, void *data)
         return;
     }
     c->started = true;
-    p->next++;
+    c->dead = false;
+    p->next = p->restarting ? p->n_ctrs : p->next + 1;
+    p->restarting = false;
     p->busy = false;
     step(p);
 }
@@ -329,6 +332,13 @@ static void report(kpod_t *p)
         o->state = "waiting";
         o->reason = c->reason;
         o->message = c->message;
+        o->restart_count = c->restart_count;
+        o->last_state = c->last_state;
+        if (c->dead) {
+            o->reason = "CrashLoopBackOff";
+            o->message = c->message;
+            continue;
+        }
         if (!c->started)
             continue;
         snprintf(ids[i], sizeof(ids[i]), "runc://%s", c->id);
@@ -564,14 +574,128 @@ void kpod_update(kubelet_t *k, json_t *pod)
     step(p);
 }
 
+/* ---- restarts ---- */
+
+#define BACKOFF_BASE_MS 10000
+#define BACKOFF_MAX_MS  300000
+
+static void on_restart_removed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (code != 0 && code != C8S_ENOTFOUND)
+        log_warn("kubelet", "removing %s: %s", c->id, err ? err->msg : "");
+    if (image_rootfs_teardown(p->k->images, c->id, c->dir, &e) != 0) {
+        log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
+        c8s_err_clear(&e);
+    }
+    p->busy = false;
+    if (p->k->stopping)
+        return;
+    if (p->deleting) { /* the old run is gone: nothing of it to stop */
+        c->started = false;
+        step(p);
+        return;
+    }
+    c->restart_count++;
+    free(c->id);
+    c->id = xasprintf("%s-%s-%d", p->uid, c->name, c->restart_count);
+    c->started = false;
+    c->pulled = false;
+    p->restarting = true;
+    start_container(p);
+}
+
+static bool should_restart(const kpod_t *p, int exit_code)
+{
+    const char *policy = str(json_object_get(p->pod, "spec"), "restartPolicy");
+    if (!policy || strcmp(policy, "Always") == 0)
+        return true;
+    return strcmp(policy, "OnFailure") == 0 && exit_code != 0;
+}
+
+/* A container that has exited and should run again: after the first exit at once, then after
+ * 10 s doubling up to 5 min (upstream's CrashLoopBackOff), with the old run as lastState. Returns
+ * true when a restart was started (the pod is busy then). */
+static bool check_restarts(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    uint64_t now = c8s_now_ms();
+    for (size_t i = 0; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->started)
+            continue;
+        if (!c->dead) {
+            cleanup_json json_t *st = NULL;
+            if (runtime_status(k->rt, c->id, &st, NULL) != 0)
+                continue;
+            const char *state = str(st, "state");
+            if (!state || (strcmp(state, "exited") != 0 && strcmp(state, "unknown") != 0))
+                continue;
+            int code = (int)json_integer_value(json_object_get(st, "exitCode"));
+            if (!should_restart(p, code))
+                continue;
+            json_t *t = json_pack("{s:i, s:s}", "exitCode", code, "reason",
+                                  str(st, "reason") ? str(st, "reason") : "Error");
+            if (str(st, "startedAt"))
+                json_object_set_new(t, "startedAt", json_string(str(st, "startedAt")));
+            if (str(st, "finishedAt"))
+                json_object_set_new(t, "finishedAt", json_string(str(st, "finishedAt")));
+            cleanup_free char *cid = xasprintf("runc://%s", c->id);
+            json_object_set_new(t, "containerID", json_string(cid));
+            json_decref(c->last_state);
+            c->last_state = json_pack("{s:o}", "terminated", t);
+            c->dead = true;
+            uint64_t delay = 0;
+            if (c->restart_count > 0) {
+                delay = BACKOFF_BASE_MS;
+                for (int n = 1; n < c->restart_count && delay < BACKOFF_MAX_MS; n++)
+                    delay *= 2;
+                if (delay > BACKOFF_MAX_MS)
+                    delay = BACKOFF_MAX_MS;
+            }
+            c->backoff_until_ms = now + delay;
+            free(c->message);
+            c->message =
+                xasprintf("back-off %llus restarting failed container=%s pod=%s_%s(%s)",
+                          (unsigned long long)(delay / 1000), c->name, p->name, p->ns, p->uid);
+        }
+        if (now < c->backoff_until_ms)
+            continue;
+        c8s_err_t e = C8S_ERR_INIT;
+        p->busy = true;
+        p->next = i;
+        if (runtime_remove(k->rt, c->id, on_restart_removed, p, &e) != 0) {
+            c8s_err_clear(&e);
+            on_restart_removed(C8S_ENOTFOUND, NULL, p);
+        }
+        return true;
+    }
+    return false;
+}
+
+void kpod_delete(kubelet_t *k, json_t *pod)
+{
+    const char *uid = str(json_object_get(pod, "metadata"), "uid");
+    kpod_t *p = uid && !k->stopping ? find(k, uid) : NULL;
+    if (!p)
+        return;
+    /* Gone from the API without our final DELETE (a forced delete): tear down all the same. */
+    p->deleting = true;
+    step(p);
+}
+
 void kpod_tick(kubelet_t *k)
 {
     for (kpod_t *p = k->pods; p; p = p->next_pod) {
         if (p->failed && !p->busy && !p->deleting) {
             p->failed = false;
+            report(p);
             step(p);
         } else if (p->started && !p->busy && !p->deleting) {
-            report(p);
+            if (!check_restarts(p))
+                report(p);
         }
     }
 }

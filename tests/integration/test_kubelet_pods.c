@@ -2,7 +2,8 @@
  * namespace of the test's own: a real etcd, the API server and the kubelet in-process, an image
  * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
- * podIP from the pod CIDR, the cluster resolv.conf in the container); a graceful delete stops
+ * podIP from the pod CIDR, the cluster resolv.conf in the container); a container exiting 1
+ * under restartPolicy Always restarts with CrashLoopBackOff; a graceful delete stops
  * them, tears everything down (no runc container, no mount, no netns file, no IPAM lease, no pod
  * cgroup) and removes the pod. */
 #include "c8s/apiserver.h"
@@ -159,6 +160,13 @@ int main(void)
         "{\"name\":\"client\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
         "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"]}]}}";
     CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", pod), 201);
+    /* A container that fails at once, under restartPolicy Always. */
+    const char *crash =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"crash\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":1,\"containers\":["
+        "{\"name\":\"c\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
+        "\"exit 1\"]}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", crash), 201);
     json_t *p = wait_pod("two", "Running");
     CHECK(p != NULL);
     json_t *status = json_object_get(p, "status");
@@ -183,6 +191,30 @@ int main(void)
     CHECK(sh("/usr/sbin/runc --root %s exec %s hostname | grep -qx two", runc_root, client_id) ==
           0);
 
+    /* The failing container restarts: at once after its first exit, then after a 10 s back-off
+     * reported as CrashLoopBackOff with the last run's exit code. */
+    bool backoff_seen = false, lastcode = false;
+    json_int_t restarts = 0;
+    for (int i = 0; i < 400 && restarts < 2; i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/crash", &st);
+        json_t *c0 =
+            json_array_get(json_object_get(json_object_get(x, "status"), "containerStatuses"), 0);
+        restarts = json_integer_value(json_object_get(c0, "restartCount"));
+        const char *reason = json_string_value(
+            json_object_get(json_object_get(json_object_get(c0, "state"), "waiting"), "reason"));
+        if (reason && strcmp(reason, "CrashLoopBackOff") == 0)
+            backoff_seen = true;
+        if (json_integer_value(json_object_get(
+                json_object_get(json_object_get(c0, "lastState"), "terminated"), "exitCode")) == 1)
+            lastcode = true;
+        json_decref(x);
+        usleep(100000);
+    }
+    CHECK(restarts >= 2);
+    CHECK(backoff_seen);
+    CHECK(lastcode);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/crash", NULL), 200);
+
     /* What the teardown must remove is there now. */
     CHECK(sh("ls %s/cni/ipam/*/10.244.3.* >/dev/null 2>&1", root) == 0);
     CHECK(sh("grep -q ' %s/' /proc/self/mountinfo", root) == 0);
@@ -196,6 +228,9 @@ int main(void)
         json_t *x = get("/api/v1/namespaces/default/pods/two", &st);
         json_decref(x);
         gone = st == 404;
+        x = get("/api/v1/namespaces/default/pods/crash", &st);
+        json_decref(x);
+        gone = gone && st == 404;
         if (!gone)
             usleep(100000);
     }
