@@ -18,6 +18,7 @@ typedef struct kpod_s kpod_t;
 typedef struct kctr_s {
     char *name, *id, *image, *image_id, *dir;
     char *reason, *message; /* while waiting */
+    bool init, done;        /* an init container; done: it exited 0 */
     bool started, pulled;
     bool dead; /* exited, to be restarted once backoff_until_ms has passed */
     uint64_t backoff_until_ms;

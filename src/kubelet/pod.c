@@ -27,7 +27,9 @@ struct kpod_s {
     char *dir, *netns, *cgroup;
     char pod_ip[64];
     kctr_t *ctrs;
-    size_t n_ctrs, next; /* next container to start or stop */
+    size_t n_ctrs, n_init; /* init containers first in ctrs */
+    size_t next;           /* the container the operation in flight is about */
+    size_t cursor;         /* the next container to start for the first time */
     bool busy, sandbox_ready, started, deleting, failed, restarting;
     char *last_status; /* the status body last sent */
     kpod_t *next_pod;
@@ -194,7 +196,8 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     }
     c->started = true;
     c->dead = false;
-    p->next = p->restarting ? p->n_ctrs : p->next + 1;
+    if (!p->restarting)
+        p->cursor++;
     p->restarting = false;
     p->busy = false;
     step(p);
@@ -219,8 +222,9 @@ static void start_container(kpod_t *p)
     kctr_t *c = &p->ctrs[p->next];
     c8s_err_t err = C8S_ERR_INIT;
     image_info_t info = {0};
-    const json_t *spec =
-        json_array_get(json_object_get(json_object_get(p->pod, "spec"), "containers"), p->next);
+    const json_t *spec = json_array_get(
+        json_object_get(json_object_get(p->pod, "spec"), c->init ? "initContainers" : "containers"),
+        c->init ? p->next : p->next - p->n_init);
     const char *policy = str(spec, "imagePullPolicy");
     bool have = image_lookup(k->images, c->image, &info, &err) == 0;
     c8s_err_clear(&err);
@@ -362,8 +366,9 @@ static void report(kpod_t *p)
     char now[32];
     c8s_rfc3339_now(now, sizeof(now));
     json_t *old = json_object_get(p->pod, "status");
-    json_t *st = kubelet_pod_status(p->pod, old, p->sandbox_ready, NULL, 0, cs, p->n_ctrs,
-                                    k->facts.internal_ip, p->pod_ip[0] ? p->pod_ip : NULL, now);
+    json_t *st = kubelet_pod_status(p->pod, old, p->sandbox_ready, cs, p->n_init, cs + p->n_init,
+                                    p->n_ctrs - p->n_init, k->facts.internal_ip,
+                                    p->pod_ip[0] ? p->pod_ip : NULL, now);
     for (size_t i = 0; i < p->n_ctrs; i++)
         json_decref(sts[i]);
     free(sts);
@@ -512,7 +517,13 @@ static void step(kpod_t *p)
         start_sandbox(p);
         return;
     }
-    if (p->next < p->n_ctrs) {
+    if (p->cursor < p->n_ctrs) {
+        /* Init containers run one at a time, each to success, before the next one starts. */
+        if (p->cursor > 0 && p->ctrs[p->cursor - 1].init && !p->ctrs[p->cursor - 1].done) {
+            report(p);
+            return;
+        }
+        p->next = p->cursor;
         start_container(p);
         return;
     }
@@ -540,9 +551,21 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
     p->dir = xasprintf("%s/pods/%s", k->root_dir, p->uid);
     p->netns = xasprintf("%s/run/netns/%s", k->root_dir, p->uid);
     p->cgroup = ocispec_pod_cgroup(k->kubepods_root, pod);
+    json_t *inits = json_object_get(json_object_get(pod, "spec"), "initContainers");
     json_t *cs = json_object_get(json_object_get(pod, "spec"), "containers"), *c;
     size_t i;
-    p->ctrs = xcalloc(json_array_size(cs) + 1, sizeof(kctr_t));
+    p->ctrs = xcalloc(json_array_size(inits) + json_array_size(cs) + 1, sizeof(kctr_t));
+    json_array_foreach(inits, i, c)
+    {
+        kctr_t *k2 = &p->ctrs[p->n_ctrs++];
+        k2->init = true;
+        k2->name = xstrdup(str(c, "name") ?: "");
+        k2->image = xstrdup(str(c, "image") ?: "");
+        k2->id = xasprintf("%s-%s", p->uid, k2->name);
+        k2->dir = xasprintf("%s/containers/%s", p->dir, k2->name);
+        k2->reason = xstrdup("PodInitializing");
+    }
+    p->n_init = p->n_ctrs;
     json_array_foreach(cs, i, c)
     {
         kctr_t *k2 = &p->ctrs[p->n_ctrs++];
@@ -550,7 +573,7 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
         k2->image = xstrdup(str(c, "image") ?: "");
         k2->id = xasprintf("%s-%s", p->uid, k2->name);
         k2->dir = xasprintf("%s/containers/%s", p->dir, k2->name);
-        k2->reason = xstrdup("ContainerCreating");
+        k2->reason = xstrdup(p->n_init ? "PodInitializing" : "ContainerCreating");
     }
     p->next_pod = k->pods;
     k->pods = p;
@@ -607,9 +630,11 @@ static void on_restart_removed(int code, const c8s_err_t *err, void *data)
     start_container(p);
 }
 
-static bool should_restart(const kpod_t *p, int exit_code)
+static bool should_restart(const kpod_t *p, const kctr_t *c, int exit_code)
 {
     const char *policy = str(json_object_get(p->pod, "spec"), "restartPolicy");
+    if (c->init) /* init containers run to success: Always means OnFailure for them */
+        return exit_code != 0 && (!policy || strcmp(policy, "Never") != 0);
     if (!policy || strcmp(policy, "Always") == 0)
         return true;
     return strcmp(policy, "OnFailure") == 0 && exit_code != 0;
@@ -624,7 +649,7 @@ static bool check_restarts(kpod_t *p)
     uint64_t now = c8s_now_ms();
     for (size_t i = 0; i < p->n_ctrs; i++) {
         kctr_t *c = &p->ctrs[i];
-        if (!c->started)
+        if (!c->started || c->done)
             continue;
         if (!c->dead) {
             cleanup_json json_t *st = NULL;
@@ -634,7 +659,11 @@ static bool check_restarts(kpod_t *p)
             if (!state || (strcmp(state, "exited") != 0 && strcmp(state, "unknown") != 0))
                 continue;
             int code = (int)json_integer_value(json_object_get(st, "exitCode"));
-            if (!should_restart(p, code))
+            if (c->init && code == 0 && strcmp(state, "exited") == 0) {
+                c->done = true;
+                continue;
+            }
+            if (!should_restart(p, c, code))
                 continue;
             json_t *t = json_pack("{s:i, s:s}", "exitCode", code, "reason",
                                   str(st, "reason") ? str(st, "reason") : "Error");
@@ -693,8 +722,12 @@ void kpod_tick(kubelet_t *k)
             p->failed = false;
             report(p);
             step(p);
-        } else if (p->started && !p->busy && !p->deleting) {
-            if (!check_restarts(p))
+        } else if (p->sandbox_ready && !p->busy && !p->deleting) {
+            if (check_restarts(p))
+                continue;
+            if (p->cursor < p->n_ctrs)
+                step(p); /* an init container may have finished */
+            else
                 report(p);
         }
     }

@@ -2,7 +2,8 @@
  * namespace of the test's own: a real etcd, the API server and the kubelet in-process, an image
  * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
- * podIP from the pod CIDR, the cluster resolv.conf in the container); a container exiting 1
+ * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
+ * has run to completion; a container exiting 1
  * under restartPolicy Always restarts with CrashLoopBackOff; a graceful delete stops
  * them, tears everything down (no runc container, no mount, no netns file, no IPAM lease, no pod
  * cgroup) and removes the pod. */
@@ -153,7 +154,9 @@ int main(void)
     /* Two containers: one serves on localhost:8080, the other fetches from it into a file. */
     const char *pod =
         "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"two\"},\"spec\":{"
-        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":2,\"containers\":["
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":2,\"initContainers\":["
+        "{\"name\":\"init\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
+        "\"1\"]}],\"containers\":["
         "{\"name\":\"server\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
         "\"IfNotPresent\",\"command\":[\"sh\",\"-c\",\"while true; do echo shared | nc -l -p "
         "8080; done\"]},"
@@ -177,6 +180,26 @@ int main(void)
     json_t *cs = json_object_get(status, "containerStatuses");
     CHECK_INT(json_array_size(cs), 2);
     CHECK(json_object_get(json_object_get(json_array_get(cs, 0), "state"), "running") != NULL);
+    /* The init container ran to completion before the app containers started. */
+    json_t *ics = json_array_get(json_object_get(status, "initContainerStatuses"), 0);
+    json_t *term = json_object_get(json_object_get(ics, "state"), "terminated");
+    CHECK_STR(json_string_value(json_object_get(term, "reason")), "Completed");
+    const char *fin = json_string_value(json_object_get(term, "finishedAt"));
+    json_t *a0 = json_array_get(cs, 0), *a1 = json_array_get(cs, 1);
+    const char *s0 = json_string_value(
+        json_object_get(json_object_get(json_object_get(a0, "state"), "running"), "startedAt"));
+    const char *s1 = json_string_value(
+        json_object_get(json_object_get(json_object_get(a1, "state"), "running"), "startedAt"));
+    CHECK(fin && s0 && s1 && strcmp(fin, s0) <= 0 && strcmp(fin, s1) <= 0);
+    json_t *conds = json_object_get(status, "conditions"), *cd;
+    size_t ci;
+    int initialized = 0;
+    json_array_foreach(conds, ci, cd)
+    {
+        if (strcmp(json_string_value(json_object_get(cd, "type")), "Initialized") == 0)
+            initialized = strcmp(json_string_value(json_object_get(cd, "status")), "True") == 0;
+    }
+    CHECK(initialized);
     json_decref(p);
 
     /* The containers share the pod's network: the client reaches the server on localhost. */
