@@ -53,6 +53,14 @@ struct kubelet_s {
     kpod_t *pods;
 };
 
+/* volume.c */
+char *kvol_dir(const char *pod_dir, const char *name);
+int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err);
+int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err);
+int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
+                c8s_err_t *err);
+void kvol_unmount_all(const char *pod_dir, const json_t *pod);
+
 void kpod_update(kubelet_t *k, json_t *pod);
 void kpod_delete(kubelet_t *k, json_t *pod);
 void kpod_tick(kubelet_t *k);

@@ -30,7 +30,9 @@ struct kpod_s {
     size_t n_ctrs, n_init; /* init containers first in ctrs */
     size_t next;           /* the container the operation in flight is about */
     size_t cursor;         /* the next container to start for the first time */
-    bool busy, sandbox_ready, started, deleting, failed, restarting;
+    bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
+    int vol_pending; /* configMap reads in flight */
+    bool vol_failed;
     char *last_status; /* the status body last sent */
     kpod_t *next_pod;
 };
@@ -181,6 +183,86 @@ static void start_sandbox(kpod_t *p)
     }
 }
 
+/* ---- volumes ---- */
+
+typedef struct {
+    kpod_t *p;
+    size_t idx;
+} volreq_t;
+
+static void on_configmap(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    json_t *vol =
+        json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), vr->idx);
+    free(vr);
+    json_t *src = json_object_get(vol, "configMap");
+    if (!p->k->stopping) {
+        c8s_err_t err = C8S_ERR_INIT;
+        if (r->status == 200) {
+            cleanup_json json_t *cm = json_loadb(r->body, r->len, 0, NULL);
+            if (kvol_write_configmap(p->dir, vol, cm, &err) != 0) {
+                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
+                c8s_err_clear(&err);
+                p->vol_failed = true;
+            }
+        } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
+            log_warn("kubelet", "pod %s/%s: configmap \"%s\": %d", p->ns, p->name,
+                     str(src, "name") ?: "", r->status);
+            p->vol_failed = true;
+        }
+    }
+    if (--p->vol_pending > 0)
+        return;
+    if (p->vol_failed) {
+        p->vol_failed = false;
+        for (size_t i = p->n_init; i < p->n_ctrs; i++)
+            set_waiting(&p->ctrs[i], "ContainerCreating", "waiting for volumes");
+        fail_pod(p, "volumes", "not ready");
+        return;
+    }
+    p->volumes_ready = true;
+    p->busy = false;
+    step(p);
+}
+
+static void prepare_volumes(kpod_t *p)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *vols = json_object_get(json_object_get(p->pod, "spec"), "volumes"), *v;
+    size_t i;
+    json_array_foreach(vols, i, v)
+    {
+        if (kvol_prepare(p->dir, v, &err) != 0) {
+            for (size_t j = 0; j < p->n_ctrs; j++)
+                set_waiting(&p->ctrs[j], "ContainerCreating", err.msg);
+            fail_pod(p, "volume", err.msg);
+            c8s_err_clear(&err);
+            return;
+        }
+    }
+    p->busy = true;
+    p->vol_pending = 1; /* held until every read is issued */
+    json_array_foreach(vols, i, v)
+    {
+        const char *cm = str(json_object_get(v, "configMap"), "name");
+        if (!cm)
+            continue;
+        volreq_t *vr = xcalloc(1, sizeof(*vr));
+        vr->p = p;
+        vr->idx = i;
+        p->vol_pending++;
+        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/configmaps/%s", p->ns, cm);
+        client_request(p->k->client, "GET", path, NULL, NULL, 0, on_configmap, vr);
+    }
+    if (--p->vol_pending == 0) {
+        p->volumes_ready = true;
+        p->busy = false;
+        step(p);
+    }
+}
+
 /* ---- containers ---- */
 
 static void start_container(kpod_t *p);
@@ -285,6 +367,15 @@ static void start_container(kpod_t *p)
         .node_cpu_milli = k->facts.cpus * 1000,
         .node_memory_bytes = k->facts.memory_bytes,
     };
+    cleanup_json json_t *mounts = NULL;
+    if (kvol_mounts(p->dir, p->pod, spec, &mounts, &err) != 0) {
+        set_waiting(c, "CreateContainerConfigError", err.msg);
+        fail_pod(p, "volume mounts", err.msg);
+        c8s_err_clear(&err);
+        image_mount_free(&m);
+        return;
+    }
+    node.mounts = mounts;
     const json_t *icfg = json_object_get(cfg, "config");
     int rc = ocispec_build(p->pod, spec, icfg, &node, &oci, &err);
     image_mount_free(&m);
@@ -418,6 +509,7 @@ static void on_cni_del(int rc, const json_t *result, const char *err, void *data
         log_warn("kubelet", "pod %s/%s: teardown: %s", p->ns, p->name, e.msg);
         c8s_err_clear(&e);
     }
+    kvol_unmount_all(p->dir, p->pod);
     cleanup_free char *cmd = xasprintf("rm -rf -- '%s'", p->dir);
     const char *argv[] = {"sh", "-c", cmd, NULL};
     proc_result_t pr = {0};
@@ -515,6 +607,10 @@ static void step(kpod_t *p)
         return; /* the sync tick retries */
     if (!p->sandbox_ready) {
         start_sandbox(p);
+        return;
+    }
+    if (!p->volumes_ready) {
+        prepare_volumes(p);
         return;
     }
     if (p->cursor < p->n_ctrs) {

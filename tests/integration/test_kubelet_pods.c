@@ -3,7 +3,8 @@
  * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
  * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
- * has run to completion; a container exiting 1
+ * has run to completion, an emptyDir shared by both and a configMap's key read-only in one; a
+ * container exiting 1
  * under restartPolicy Always restarts with CrashLoopBackOff; a graceful delete stops
  * them, tears everything down (no runc container, no mount, no netns file, no IPAM lease, no pod
  * cgroup) and removes the pod. */
@@ -158,10 +159,20 @@ int main(void)
         "{\"name\":\"init\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
         "\"1\"]}],\"containers\":["
         "{\"name\":\"server\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
-        "\"IfNotPresent\",\"command\":[\"sh\",\"-c\",\"while true; do echo shared | nc -l -p "
-        "8080; done\"]},"
+        "\"IfNotPresent\",\"command\":[\"sh\",\"-c\",\"echo from-server > /shared/x; while true; "
+        "do echo shared "
+        "| nc -l -p 8080; "
+        "done\"],\"volumeMounts\":[{\"name\":\"shared\",\"mountPath\":\"/shared\"}]},"
         "{\"name\":\"client\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
-        "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"]}]}}";
+        "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"volumeMounts\":["
+        "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
+        "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true}]}],"
+        "\"volumes\":[{\"name\":\"shared\",\"emptyDir\":{}},"
+        "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps",
+                  "{\"metadata\":{\"name\":\"cfg\"},\"data\":{\"greeting\":\"hello from "
+                  "cfg\"}}"),
+              201);
     CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", pod), 201);
     /* A container that fails at once, under restartPolicy Always. */
     const char *crash =
@@ -210,6 +221,13 @@ int main(void)
              runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/resolv.conf | grep -q "
              "'^nameserver 10.96.0.10$'",
+             runc_root, client_id) == 0);
+    /* The emptyDir is shared; the configMap's key is a file, read-only. */
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /shared/x | grep -qx from-server", runc_root,
+             client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/cfg/greeting | grep -qx 'hello from cfg'",
+             runc_root, client_id) == 0);
+    CHECK(sh("! /usr/sbin/runc --root %s exec %s sh -c 'echo x > /etc/cfg/new' 2>/dev/null",
              runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s hostname | grep -qx two", runc_root, client_id) ==
           0);
