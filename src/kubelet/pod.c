@@ -197,7 +197,8 @@ static void on_configmap(const client_resp_t *r, void *data)
     json_t *vol =
         json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), vr->idx);
     free(vr);
-    json_t *src = json_object_get(vol, "configMap");
+    bool secret = json_object_get(vol, "secret") != NULL;
+    json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
     if (!p->k->stopping) {
         c8s_err_t err = C8S_ERR_INIT;
         if (r->status == 200) {
@@ -208,8 +209,9 @@ static void on_configmap(const client_resp_t *r, void *data)
                 p->vol_failed = true;
             }
         } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
-            log_warn("kubelet", "pod %s/%s: configmap \"%s\": %d", p->ns, p->name,
-                     str(src, "name") ?: "", r->status);
+            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name,
+                     secret ? "secret" : "configmap",
+                     str(src, secret ? "secretName" : "name") ?: "", r->status);
             p->vol_failed = true;
         }
     }
@@ -247,13 +249,15 @@ static void prepare_volumes(kpod_t *p)
     json_array_foreach(vols, i, v)
     {
         const char *cm = str(json_object_get(v, "configMap"), "name");
-        if (!cm)
+        const char *sec = str(json_object_get(v, "secret"), "secretName");
+        if (!cm && !sec)
             continue;
         volreq_t *vr = xcalloc(1, sizeof(*vr));
         vr->p = p;
         vr->idx = i;
         p->vol_pending++;
-        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/configmaps/%s", p->ns, cm);
+        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/%s/%s", p->ns,
+                                            cm ? "configmaps" : "secrets", cm ? cm : sec);
         client_request(p->k->client, "GET", path, NULL, NULL, 0, on_configmap, vr);
     }
     if (--p->vol_pending == 0) {

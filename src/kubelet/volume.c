@@ -1,9 +1,10 @@
 /*
  * volume.c — a pod's volumes as directories under <pod dir>/volumes, and the OCI bind mounts of
  * one container's volumeMounts. emptyDir (medium Memory: a tmpfs), hostPath (created for
- * DirectoryOrCreate) and configMap (its keys, or the listed items, written as files) are
+ * DirectoryOrCreate), configMap and secret (their keys, or the listed items, written as files) are
  * supported; other volume types are refused so the pod says why instead of running without
- * them.
+ * them. Secrets go on a tmpfs of their own (never onto the node's disk); where tmpfs cannot be
+ * mounted the volume is a 0700 directory and a warning says so.
  */
 #include "kubelet_int.h"
 
@@ -53,6 +54,18 @@ int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err)
         }
         return 0;
     }
+    if (json_object_get(vol, "secret")) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", dir, strerror(errno));
+        struct stat a, b;
+        cleanup_free char *parent = xasprintf("%s/..", dir);
+        bool mounted = stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+        if (!mounted &&
+            mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") != 0)
+            log_warn("kubelet", "secret volume %s: no tmpfs (%s): a 0700 directory on disk", dir,
+                     strerror(errno));
+        return 0;
+    }
     json_t *hp = json_object_get(vol, "hostPath");
     if (hp) {
         const char *path = str(hp, "path");
@@ -87,11 +100,66 @@ static int write_file(const char *dir, const char *rel, const char *data, size_t
     return ok ? 0 : c8s_err_set(err, C8S_ESYS, "writing %s: short write", path);
 }
 
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 (the API's encoding of Secret data); NULL when malformed. Owned. */
+static char *b64decode(const char *in, size_t *len)
+{
+    size_t n = strlen(in);
+    char *out = xmalloc(n / 4 * 3 + 3);
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '=')
+            break;
+        int v = b64val((unsigned char)in[i]);
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[o] = '\0';
+    *len = o;
+    return out;
+}
+
 int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err)
 {
-    json_t *src = json_object_get(vol, "configMap");
+    bool secret = json_object_get(vol, "secret") != NULL;
+    json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
     cleanup_free char *dir = kvol_dir(pod_dir, str(vol, "name"));
-    json_t *data = json_object_get(cm, "data");
+    /* Secret data is base64; decoded into a copy keyed the same way. */
+    cleanup_json json_t *data = json_object();
+    const char *dk;
+    json_t *dv;
+    json_object_foreach(json_object_get(cm, "data"), dk, dv)
+    {
+        if (!secret) {
+            json_object_set(data, dk, dv);
+            continue;
+        }
+        size_t len = 0;
+        cleanup_free char *raw = b64decode(json_string_value(dv) ?: "", &len);
+        if (!raw)
+            return c8s_err_set(err, C8S_EINVALID, "secret key %s: invalid base64", dk);
+        json_object_set_new(data, dk, json_stringn_nocheck(raw, len));
+    }
     json_t *dm = json_object_get(src, "defaultMode");
     int mode = json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644;
     json_t *items = json_object_get(src, "items");
@@ -101,7 +169,8 @@ int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *c
         json_array_foreach(items, i, it)
         {
             const char *key = str(it, "key"), *path = str(it, "path");
-            const char *v = str(data, key ?: "");
+            json_t *jv = json_object_get(data, key ?: "");
+            const char *v = json_string_value(jv);
             if (!v)
                 return c8s_err_set(err, C8S_ENOTFOUND,
                                    "configmap references non-existent config key: %s",
@@ -110,7 +179,7 @@ int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *c
                 return c8s_err_set(err, C8S_EINVALID, "invalid item path %s", path ? path : "");
             json_t *im = json_object_get(it, "mode");
             int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
-            if (write_file(dir, path, v, strlen(v), m, err) != 0)
+            if (write_file(dir, path, v, json_string_length(jv), m, err) != 0)
                 return err->code;
         }
         return 0;

@@ -3,7 +3,8 @@
  * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
  * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
- * has run to completion, an emptyDir shared by both and a configMap's key read-only in one; a
+ * has run to completion, an emptyDir shared by both, a configMap's key read-only in one and a
+ * secret's on a tmpfs; a
  * container exiting 1
  * under restartPolicy Always restarts with CrashLoopBackOff; a graceful delete stops
  * them, tears everything down (no runc container, no mount, no netns file, no IPAM lease, no pod
@@ -166,12 +167,17 @@ int main(void)
         "{\"name\":\"client\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
         "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"volumeMounts\":["
         "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
-        "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true}]}],"
+        "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true},"
+        "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true}]}],"
         "\"volumes\":[{\"name\":\"shared\",\"emptyDir\":{}},"
-        "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}}]}}";
+        "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}},"
+        "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\"}}]}}";
     CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps",
                   "{\"metadata\":{\"name\":\"cfg\"},\"data\":{\"greeting\":\"hello from "
                   "cfg\"}}"),
+              201);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/secrets",
+                  "{\"metadata\":{\"name\":\"sec\"},\"data\":{\"token\":\"czNjcmV0\"}}"),
               201);
     CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", pod), 201);
     /* A container that fails at once, under restartPolicy Always. */
@@ -227,6 +233,10 @@ int main(void)
              client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/cfg/greeting | grep -qx 'hello from cfg'",
              runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/sec/token | grep -qx s3cret", runc_root,
+             client_id) == 0);
+    CHECK(sh("grep ' %s/pods/%s/volumes/sec ' /proc/self/mountinfo | grep -q ' - tmpfs '", root,
+             uidc) == 0);
     CHECK(sh("! /usr/sbin/runc --root %s exec %s sh -c 'echo x > /etc/cfg/new' 2>/dev/null",
              runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s hostname | grep -qx two", runc_root, client_id) ==
