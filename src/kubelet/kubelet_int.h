@@ -24,6 +24,10 @@ typedef struct kctr_s {
     uint64_t backoff_until_ms;
     int restart_count;
     json_t *last_state; /* {"terminated": …} of the previous run, or NULL */
+    /* exec probes */
+    uint64_t started_ms, next_readiness_ms, next_liveness_ms;
+    bool probing, probe_ready;
+    int liveness_failures;
 } kctr_t;
 
 struct kubelet_s {

@@ -282,6 +282,10 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     }
     c->started = true;
     c->dead = false;
+    c->started_ms = c8s_now_ms();
+    c->probe_ready = false;
+    c->liveness_failures = 0;
+    c->next_readiness_ms = c->next_liveness_ms = 0;
     if (!p->restarting)
         p->cursor++;
     p->restarting = false;
@@ -414,6 +418,13 @@ static void on_status_sent(const client_resp_t *r, void *data)
     (void)k;
 }
 
+static const json_t *ctr_spec(const kpod_t *p, size_t i)
+{
+    const json_t *spec = json_object_get(p->pod, "spec");
+    return i < p->n_init ? json_array_get(json_object_get(spec, "initContainers"), i)
+                         : json_array_get(json_object_get(spec, "containers"), i - p->n_init);
+}
+
 static void report(kpod_t *p)
 {
     kubelet_t *k = p->k;
@@ -448,7 +459,10 @@ static void report(kpod_t *p)
         o->started_at = str(sts[i], "startedAt");
         if (state && strcmp(state, "running") == 0) {
             o->state = "running";
-            o->ready = o->started = true;
+            o->started = true;
+            o->ready = c->init
+                           ? false
+                           : (!json_object_get(ctr_spec(p, i), "readinessProbe") || c->probe_ready);
         } else if (state && strcmp(state, "exited") == 0) {
             o->state = "terminated";
             o->exit_code = (int)json_integer_value(json_object_get(sts[i], "exitCode"));
@@ -815,6 +829,121 @@ void kpod_delete(kubelet_t *k, json_t *pod)
     step(p);
 }
 
+/* ---- exec probes ---- */
+
+typedef struct {
+    kpod_t *p;
+    size_t idx;
+    bool liveness;
+} probe_t;
+
+static int64_t probe_int(const json_t *probe, const char *key, int64_t def)
+{
+    json_t *v = json_object_get(probe, key);
+    return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : def;
+}
+
+static void on_probe_kill(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    p->busy = false;
+    if (code != 0)
+        log_warn("kubelet", "stopping %s: %s", p->ctrs[p->next].id, err ? err->msg : "");
+    step(p);
+}
+
+static void on_probe(const proc_result_t *r, void *data)
+{
+    probe_t *pr = data;
+    kpod_t *p = pr->p;
+    size_t idx = pr->idx;
+    bool liveness = pr->liveness;
+    free(pr);
+    kctr_t *c = &p->ctrs[idx];
+    c->probing = false;
+    p->busy = false;
+    if (p->k->stopping)
+        return;
+    if (p->deleting) {
+        step(p);
+        return;
+    }
+    bool ok = r->status == 0;
+    if (!liveness) {
+        c->probe_ready = ok;
+        return;
+    }
+    const json_t *probe = json_object_get(ctr_spec(p, idx), "livenessProbe");
+    c->liveness_failures = ok ? 0 : c->liveness_failures + 1;
+    if (c->liveness_failures < probe_int(probe, "failureThreshold", 3))
+        return;
+    /* Liveness failed: stop the container; the restart check brings it back per policy. */
+    log_info("kubelet", "pod %s/%s: container %s failed its liveness probe; restarting", p->ns,
+             p->name, c->name);
+    c->liveness_failures = 0;
+    int64_t grace =
+        probe_int(probe, "terminationGracePeriodSeconds",
+                  probe_int(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds", 30));
+    c8s_err_t e = C8S_ERR_INIT;
+    p->busy = true;
+    p->next = idx;
+    if (runtime_stop(p->k->rt, c->id, (uint64_t)grace * 1000, on_probe_kill, p, &e) != 0) {
+        c8s_err_clear(&e);
+        p->busy = false;
+    }
+}
+
+/* Starts the first due exec probe of the pod's app containers (one per pod at a time, the pod
+ * busy meanwhile). True when one was started. */
+static bool run_probes(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    uint64_t now = c8s_now_ms();
+    for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->started || c->dead || c->probing)
+            continue;
+        /* The more overdue of the two first, so neither starves the other. */
+        int first = c->next_liveness_ms <= c->next_readiness_ms ? 1 : 0;
+        for (int round = 0; round < 2; round++) {
+            int l = round ? !first : first;
+            const json_t *probe =
+                json_object_get(ctr_spec(p, i), l ? "livenessProbe" : "readinessProbe");
+            json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
+            if (!json_array_size(cmd))
+                continue;
+            uint64_t *next = l ? &c->next_liveness_ms : &c->next_readiness_ms;
+            if (!*next)
+                *next = c->started_ms + (uint64_t)probe_int(probe, "initialDelaySeconds", 0) * 1000;
+            if (now < *next)
+                continue;
+            *next = now + (uint64_t)probe_int(probe, "periodSeconds", 10) * 1000;
+            size_t n = json_array_size(cmd);
+            const char **argv = xcalloc(n + 7, sizeof(char *));
+            size_t a = 0;
+            argv[a++] = "runc";
+            if (k->runc_root) {
+                argv[a++] = "--root";
+                argv[a++] = k->runc_root;
+            }
+            argv[a++] = "exec";
+            argv[a++] = c->id;
+            for (size_t j = 0; j < n; j++)
+                argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
+            probe_t *pr = xcalloc(1, sizeof(*pr));
+            pr->p = p;
+            pr->idx = i;
+            pr->liveness = l;
+            c->probing = true;
+            p->busy = true;
+            proc_run(&k->loop, argv, NULL, NULL, 0, on_probe, pr);
+            free(argv);
+            return true;
+        }
+    }
+    return false;
+}
+
 void kpod_tick(kubelet_t *k)
 {
     for (kpod_t *p = k->pods; p; p = p->next_pod) {
@@ -825,10 +954,12 @@ void kpod_tick(kubelet_t *k)
         } else if (p->sandbox_ready && !p->busy && !p->deleting) {
             if (check_restarts(p))
                 continue;
-            if (p->cursor < p->n_ctrs)
+            if (p->cursor < p->n_ctrs) {
                 step(p); /* an init container may have finished */
-            else
-                report(p);
+                continue;
+            }
+            report(p);
+            run_probes(p);
         }
     }
 }

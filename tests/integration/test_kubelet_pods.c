@@ -3,12 +3,11 @@
  * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
  * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
- * has run to completion, an emptyDir shared by both, a configMap's key read-only in one and a
- * secret's on a tmpfs; a
- * container exiting 1
- * under restartPolicy Always restarts with CrashLoopBackOff; a graceful delete stops
- * them, tears everything down (no runc container, no mount, no netns file, no IPAM lease, no pod
- * cgroup) and removes the pod. */
+ * has run to completion, with an emptyDir shared by both, a configMap's key read-only in one and
+ * a secret's on a tmpfs; a container exiting 1 under restartPolicy Always restarts with
+ * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container; a
+ * graceful delete stops them, tears everything down (no runc container, no mount, no netns
+ * file, no IPAM lease, no pod cgroup) and removes the pod. */
 #include "c8s/apiserver.h"
 #include "c8s/image.h"
 #include "c8s/kubelet.h"
@@ -72,7 +71,7 @@ static int make_image(const char *root, const char *work)
     return sh(
         "set -e; W=%s/img; mkdir -p $W/r/bin $W/r/tmp $W/r/etc $W/a; chmod 1777 $W/r/tmp;"
         "cp /bin/busybox $W/r/bin/busybox;"
-        "for a in sh cat echo sleep ls hostname nc ip ifconfig wget; do ln -s busybox "
+        "for a in sh cat echo sleep ls hostname nc ip ifconfig wget touch test; do ln -s busybox "
         "$W/r/bin/$a; done;"
         "tar --numeric-owner -C $W/r -cf $W/a/layer.tar .;"
         "D=$(sha256sum $W/a/layer.tar | cut -d' ' -f1);"
@@ -100,6 +99,21 @@ static json_t *wait_pod(const char *name, const char *phase)
         usleep(100000);
     }
     return NULL;
+}
+
+static bool pod_ready(const char *name)
+{
+    long st;
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/default/pods/%s", name);
+    cleanup_json json_t *pod = get(path, &st);
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", "Ready") == 0)
+            return strcmp(json_string_value(json_object_get(c, "status")) ?: "", "True") == 0;
+    }
+    return false;
 }
 
 int main(void)
@@ -187,6 +201,15 @@ int main(void)
         "{\"name\":\"c\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
         "\"exit 1\"]}]}}";
     CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", crash), 201);
+    /* Exec probes: ready once /tmp/ready exists, restarted once /tmp/die does. */
+    const char *probed =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"probed\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":1,\"containers\":["
+        "{\"name\":\"c\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
+        "\"3600\"],\"readinessProbe\":{\"exec\":{\"command\":[\"cat\",\"/tmp/ready\"]},"
+        "\"periodSeconds\":1},\"livenessProbe\":{\"exec\":{\"command\":[\"sh\",\"-c\",\"! test "
+        "-e /tmp/die\"]},\"periodSeconds\":1,\"failureThreshold\":1}}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", probed), 201);
     json_t *p = wait_pod("two", "Running");
     CHECK(p != NULL);
     json_t *status = json_object_get(p, "status");
@@ -266,6 +289,35 @@ int main(void)
     CHECK(lastcode);
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/crash", NULL), 200);
 
+    json_t *pp = wait_pod("probed", "Running");
+    CHECK(pp != NULL);
+    cleanup_free char *probed_id =
+        xasprintf("%s-c", json_string_value(json_object_get(json_object_get(pp, "metadata"), "uid"))
+                              ?: "none");
+    json_decref(pp);
+    sleep(2);
+    CHECK(!pod_ready("probed"));
+    CHECK(sh("/usr/sbin/runc --root %s exec %s touch /tmp/ready", runc_root, probed_id) == 0);
+    bool ready = false;
+    for (int i = 0; i < 100 && !ready; i++) {
+        ready = pod_ready("probed");
+        if (!ready)
+            usleep(100000);
+    }
+    CHECK(ready);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s touch /tmp/die", runc_root, probed_id) == 0);
+    json_int_t probed_restarts = 0;
+    for (int i = 0; i < 150 && probed_restarts < 1; i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/probed", &st);
+        probed_restarts = json_integer_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(x, "status"), "containerStatuses"), 0),
+            "restartCount"));
+        json_decref(x);
+        usleep(100000);
+    }
+    CHECK(probed_restarts >= 1);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/probed", NULL), 200);
+
     /* What the teardown must remove is there now. */
     CHECK(sh("ls %s/cni/ipam/*/10.244.3.* >/dev/null 2>&1", root) == 0);
     CHECK(sh("grep -q ' %s/' /proc/self/mountinfo", root) == 0);
@@ -280,6 +332,9 @@ int main(void)
         json_decref(x);
         gone = st == 404;
         x = get("/api/v1/namespaces/default/pods/crash", &st);
+        json_decref(x);
+        gone = gone && st == 404;
+        x = get("/api/v1/namespaces/default/pods/probed", &st);
         json_decref(x);
         gone = gone && st == 404;
         if (!gone)
