@@ -7,15 +7,24 @@ source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-kubelet-XXXXXX)
 TMPDIRS+=("$WORK")
-EC=$(free_port)
-EP=$(free_port)
-while [ "$EP" = "$EC" ]; do EP=$(free_port); done
-SERVER_DATA="$WORK/data"
-TMPDIRS+=("$SERVER_DATA.log")
-ARGS=(--etcd-client-port "$EC" --etcd-peer-port "$EP" --disable-scheduler --disable-controller-manager
-  --node-name kn1)
-C8S_NODE_ROLES="--disable-proxy --disable-dns" start_server "$SERVER_DATA" "${ARGS[@]}" \
-  --pod-cidr 10.244.9.0/24 || { fail "server start"; finish; exit 1; }
+# Our own etcd ports (kept for the restart below); a start that loses a port race to a parallel
+# test is tried again with fresh ports and a fresh data dir.
+started=""
+for attempt in 1 2 3; do
+  EC=$(free_port)
+  EP=$(free_port)
+  while [ "$EP" = "$EC" ]; do EP=$(free_port); done
+  SERVER_DATA="$WORK/data-$attempt"
+  TMPDIRS+=("$SERVER_DATA.log")
+  ARGS=(--etcd-client-port "$EC" --etcd-peer-port "$EP" --disable-scheduler
+    --disable-controller-manager --node-name kn1)
+  if C8S_NODE_ROLES="--disable-proxy --disable-dns" start_server "$SERVER_DATA" "${ARGS[@]}" \
+    --pod-cidr 10.244.9.0/24; then
+    started=1
+    break
+  fi
+done
+[ -n "$started" ] || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
 
 node=""
