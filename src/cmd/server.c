@@ -7,6 +7,7 @@
 #include "c8s/cmd.h"
 #include "c8s/controllers.h"
 #include "c8s/dns.h"
+#include "c8s/kubelet.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
 #include "c8s/store.h"
@@ -27,7 +28,9 @@ typedef struct {
     const char *data_dir;
     char *etcd_servers;
     int etcd_client_port, etcd_peer_port;
-    bool no_scheduler, no_controllers, no_proxy, no_dns;
+    bool no_scheduler, no_controllers, no_proxy, no_dns, no_kubelet;
+    kubelet_config_t kubelet;
+    const char *insecure[16];
     proxy_config_t proxy;
     dns_config_t dns;
     char node_name[256];
@@ -37,42 +40,48 @@ typedef struct {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: c8s server [flags]\n\n"
-            "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
-            "  --port N                            API port (default 6443)\n"
-            "  --advertise-address IP              where pods reach the API (the `kubernetes`\n"
-            "                                      service's endpoint; default: the bind address\n"
-            "                                      when it is one, else the first non-loopback\n"
-            "                                      IPv4 address when binding to all, else none)\n"
-            "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
-            "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
-            "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
-            "  --etcd-client-port N                managed etcd client port (default 2399)\n"
-            "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
-            "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
-            "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
-            "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
-            "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
-            "  --service-node-port-range A-B       (default 30000-32767)\n"
-            "  --watch-cache-size N                events kept per resource (default 10000)\n"
-            "  --disable-scheduler                 run without the scheduler role\n"
-            "  --disable-controller-manager        run without the controllers\n"
-            "  --disable-proxy                     run without the proxy role (service rules)\n"
-            "  --node-name NAME                    this node's name (default: the host name)\n"
-            "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
-            "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
-            "                                      (default iptables: the system's choice)\n"
-            "  --disable-dns                       run without the cluster DNS role\n"
-            "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
-            "  --cluster-domain DOMAIN             (default cluster.local)\n"
-            "  --dns-port N                        (default 53)\n"
-            "  --resolv-conf FILE                  upstream resolvers for names outside the\n"
-            "                                      cluster domain (default /etc/resolv.conf)\n"
-            "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
-            "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
-            "                                      (default 16777216)\n"
-            "  -v, --verbose                       debug logging\n");
+    fprintf(
+        f,
+        "usage: c8s server [flags]\n\n"
+        "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
+        "  --port N                            API port (default 6443)\n"
+        "  --advertise-address IP              where pods reach the API (the `kubernetes`\n"
+        "                                      service's endpoint; default: the bind address\n"
+        "                                      when it is one, else the first non-loopback\n"
+        "                                      IPv4 address when binding to all, else none)\n"
+        "  --data-dir DIR                      node-local state (default /var/lib/c8s)\n"
+        "  --etcd-servers URL[,URL...]         external etcd; without it c8s runs its own\n"
+        "  --etcd-prefix PREFIX                key prefix (default /registry)\n"
+        "  --etcd-client-port N                managed etcd client port (default 2399)\n"
+        "  --etcd-peer-port N                  managed etcd peer port (default 2400)\n"
+        "  --etcd-compaction-interval SECONDS  (default 300; 0 disables)\n"
+        "  --max-requests-inflight N           (default 400; 0 = unlimited)\n"
+        "  --max-mutating-requests-inflight N  (default 200; 0 = unlimited)\n"
+        "  --service-cluster-ip-range CIDR     (default 10.96.0.0/12)\n"
+        "  --service-node-port-range A-B       (default 30000-32767)\n"
+        "  --watch-cache-size N                events kept per resource (default 10000)\n"
+        "  --disable-scheduler                 run without the scheduler role\n"
+        "  --disable-controller-manager        run without the controllers\n"
+        "  --disable-proxy                     run without the proxy role (service rules)\n"
+        "  --node-name NAME                    this node's name (default: the host name)\n"
+        "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
+        "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
+        "                                      (default iptables: the system's choice)\n"
+        "  --disable-dns                       run without the cluster DNS role\n"
+        "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
+        "  --cluster-domain DOMAIN             (default cluster.local)\n"
+        "  --dns-port N                        (default 53)\n"
+        "  --resolv-conf FILE                  upstream resolvers for names outside the\n"
+        "                                      cluster domain (default /etc/resolv.conf)\n"
+        "  --disable-kubelet                   run without the kubelet role (node registration)\n"
+        "  --pod-cidr CIDR                     this node's pod range (default: the Node's\n"
+        "                                      spec.podCIDR if set, else 10.244.0.0/24)\n"
+        "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
+        "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
+        "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
+        "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
+        "                                      (default 16777216)\n"
+        "  -v, --verbose                       debug logging\n");
 }
 
 static int parse_int(const char *s, int *out)
@@ -112,6 +121,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_PROXY_IPT,
         O_NO_DNS,
         O_ADVERTISE,
+        O_NO_KUBELET,
+        O_POD_CIDR,
+        O_INSECURE_REG,
+        O_KUBELET_ROOT,
         O_CLUSTER_DNS,
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
@@ -142,6 +155,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
         {"disable-dns", no_argument, NULL, O_NO_DNS},
         {"advertise-address", required_argument, NULL, O_ADVERTISE},
+        {"disable-kubelet", no_argument, NULL, O_NO_KUBELET},
+        {"pod-cidr", required_argument, NULL, O_POD_CIDR},
+        {"insecure-registry", required_argument, NULL, O_INSECURE_REG},
+        {"kubelet-root-dir", required_argument, NULL, O_KUBELET_ROOT},
         {"cluster-dns", required_argument, NULL, O_CLUSTER_DNS},
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
@@ -202,6 +219,23 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_ADVERTISE:
             o->api.advertise_address = optarg;
+            break;
+        case O_NO_KUBELET:
+            o->no_kubelet = true;
+            break;
+        case O_POD_CIDR:
+            o->kubelet.pod_cidr = optarg;
+            break;
+        case O_INSECURE_REG:
+            if (o->kubelet.n_insecure == sizeof(o->insecure) / sizeof(o->insecure[0])) {
+                fprintf(stderr, "c8s server: too many --insecure-registry\n");
+                return -1;
+            }
+            o->insecure[o->kubelet.n_insecure++] = optarg;
+            o->kubelet.insecure_registries = o->insecure;
+            break;
+        case O_KUBELET_ROOT:
+            o->kubelet.root_dir = optarg;
             break;
         case O_CLUSTER_DNS:
             o->dns.address = optarg;
@@ -449,6 +483,21 @@ int cmd_server(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    kubelet_t *kubelet = NULL;
+    o.kubelet.node_name = o.node_name;
+    o.kubelet.run_pods = true;
+    if (!o.kubelet.root_dir)
+        o.kubelet.root_dir = o.data_dir;
+    if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        dns_stop(dns);
+        proxy_stop(proxy);
+        scheduler_stop(sched);
+        controllers_stop(ctrl);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
     if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
@@ -471,6 +520,7 @@ int cmd_server(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
 
+    kubelet_stop(kubelet);
     dns_stop(dns);
     proxy_stop(proxy);
     scheduler_stop(sched);

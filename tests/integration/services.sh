@@ -82,7 +82,7 @@ BEFORE=$(tables)
 
 # The node's resolver is the test's dnsmasq: nothing is forwarded out of the test's namespaces.
 echo "nameserver 10.244.0.250" >"$WORK/resolv.conf"
-C8S_NODE_ROLES="" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
+C8S_NODE_ROLES="--disable-kubelet" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
   --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
   { fail "server start"; finish; exit 1; }
 API="$SERVER_URL"

@@ -197,8 +197,9 @@ static int server_start_once(th_server_t *s, const char *etcd_url, const char *c
     snprintf(port, sizeof(port), "%d", s->port);
     /* The node roles would change this network namespace (iptables, an interface, port 53):
      * never in these tests. */
-    const char *argv[64] = {C8S_BIN,      "server", "--port",          port,
-                            "--data-dir", s->dir,   "--disable-proxy", "--disable-dns"};
+    const char *argv[64] = {
+        C8S_BIN,           "server",        "--port",           port, "--data-dir", s->dir,
+        "--disable-proxy", "--disable-dns", "--disable-kubelet"};
     int n = 8;
     if (etcd_url) {
         argv[n++] = "--etcd-servers";

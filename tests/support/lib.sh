@@ -56,7 +56,7 @@ start_server() {
     # interface and port 53): off unless a test running in a namespace of its own asks for
     # them (C8S_NODE_ROLES="").
     # shellcheck disable=SC2086
-    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" ${C8S_NODE_ROLES---disable-proxy --disable-dns} "$@" >"$dir.log" 2>&1 &
+    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" ${C8S_NODE_ROLES---disable-proxy --disable-dns --disable-kubelet} "$@" >"$dir.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     for _ in $(seq 1 300); do

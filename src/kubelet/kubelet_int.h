@@ -1,0 +1,73 @@
+/* kubelet_int.h — what kubelet.c and pod.c share (internal to the kubelet role). */
+#ifndef C8S_KUBELET_INT_H
+#define C8S_KUBELET_INT_H
+
+#include "c8s/client.h"
+#include "c8s/cni.h"
+#include "c8s/image.h"
+#include "c8s/informer.h"
+#include "c8s/kubelet.h"
+#include "c8s/proc.h"
+#include "c8s/runtime.h"
+
+#include <stdatomic.h>
+
+typedef struct kpod_s kpod_t;
+
+/* One app container of a pod worker. Strings owned. */
+typedef struct kctr_s {
+    char *name, *id, *image, *image_id, *dir;
+    char *reason, *message; /* while waiting */
+    bool init, done;        /* an init container; done: it exited 0 */
+    bool started, pulled;
+    bool dead; /* exited, to be restarted once backoff_until_ms has passed */
+    uint64_t backoff_until_ms;
+    int restart_count;
+    json_t *last_state; /* {"terminated": …} of the previous run, or NULL */
+    /* exec probes */
+    uint64_t started_ms, next_readiness_ms, next_liveness_ms;
+    bool probing, probe_ready;
+    int liveness_failures;
+} kctr_t;
+
+struct kubelet_s {
+    apiserver_t *srv;
+    uv_loop_t loop;
+    uv_thread_t thread;
+    uv_async_t stop_async;
+    uv_timer_t timer, tick;
+    client_t *client;
+    char *node_name, *root_dir, *pod_cidr, *cluster_dns, *kubepods_root;
+    char *cni_state, *runc_root, *state_root, *shim_bin;
+    char **insecure_copy;
+    const char *const *insecure;
+    size_t n_insecure;
+    unsigned interval_ms;
+    bool run_pods;
+    kubelet_node_facts_t facts;
+    json_t *old_status;
+    bool registered, lease_exists, stopping;
+    int inflight;
+    atomic_ulong heartbeats;
+    /* the pod worker */
+    runtime_t *rt;
+    image_store_t *images;
+    cni_config_t cni;
+    informer_t *pods_inf;
+    kpod_t *pods;
+};
+
+/* volume.c */
+char *kvol_dir(const char *pod_dir, const char *name);
+int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err);
+int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err);
+int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
+                c8s_err_t *err);
+void kvol_unmount_all(const char *pod_dir, const json_t *pod);
+
+void kpod_update(kubelet_t *k, json_t *pod);
+void kpod_delete(kubelet_t *k, json_t *pod);
+void kpod_tick(kubelet_t *k);
+void kpod_free_all(kubelet_t *k);
+
+#endif

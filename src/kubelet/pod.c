@@ -1,0 +1,965 @@
+/*
+ * pod.c — the pod worker (first slice): for each pod bound to this node, a sandbox (network
+ * namespace file, IPC/UTS namespaces, CNI ADD, hostname/hosts/resolv.conf), its app containers
+ * started one after the other from images in the store (pulled when missing) on overlay root
+ * filesystems, status merged into pods/<name>/status once a second when it changed, and on
+ * deletion a stop with the grace period and a full teardown before the final DELETE.
+ *
+ * One operation at a time per pod (p->busy): every step is a callback that starts the next.
+ */
+#include "kubelet_int.h"
+
+#include "c8s/cni.h"
+#include "c8s/image.h"
+#include "c8s/ocispec.h"
+#include "c8s/runtime.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct kpod_s {
+    kubelet_t *k;
+    char *uid, *ns, *name;
+    json_t *pod;
+    char *dir, *netns, *cgroup;
+    char pod_ip[64];
+    kctr_t *ctrs;
+    size_t n_ctrs, n_init; /* init containers first in ctrs */
+    size_t next;           /* the container the operation in flight is about */
+    size_t cursor;         /* the next container to start for the first time */
+    bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
+    int vol_pending; /* configMap reads in flight */
+    bool vol_failed;
+    char *last_status; /* the status body last sent */
+    kpod_t *next_pod;
+};
+
+static void step(kpod_t *p);
+
+static void set_waiting(kctr_t *c, const char *reason, const char *msg)
+{
+    free(c->reason);
+    free(c->message);
+    c->reason = xstrdup(reason);
+    c->message = msg ? xstrdup(msg) : NULL;
+}
+
+static void free_pod(kpod_t *p)
+{
+    for (size_t i = 0; i < p->n_ctrs; i++) {
+        free(p->ctrs[i].name);
+        free(p->ctrs[i].id);
+        free(p->ctrs[i].image);
+        free(p->ctrs[i].image_id);
+        free(p->ctrs[i].dir);
+        free(p->ctrs[i].reason);
+        free(p->ctrs[i].message);
+        json_decref(p->ctrs[i].last_state);
+    }
+    free(p->ctrs);
+    json_decref(p->pod);
+    free(p->uid);
+    free(p->ns);
+    free(p->name);
+    free(p->dir);
+    free(p->netns);
+    free(p->cgroup);
+    free(p->last_status);
+    free(p);
+}
+
+void kpod_free_all(kubelet_t *k)
+{
+    while (k->pods) {
+        kpod_t *p = k->pods;
+        k->pods = p->next_pod;
+        free_pod(p);
+    }
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    size_t n = strlen(text);
+    int rc = fwrite(text, 1, n, f) == n ? 0 : -1;
+    return fclose(f) != 0 ? -1 : rc;
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    return xstrndup(buf, n);
+}
+
+static void fail_pod(kpod_t *p, const char *what, const char *msg)
+{
+    log_warn("kubelet", "pod %s/%s: %s: %s", p->ns, p->name, what, msg);
+    p->busy = false;
+    p->failed = true; /* retried on the next sync tick */
+}
+
+/* ---- sandbox ---- */
+
+static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
+        fail_pod(p, "CNI ADD", err ? err : "no address");
+        return;
+    }
+    kubelet_t *k = p->k;
+    cleanup_free char *hosts = kubelet_pod_hosts(p->pod, p->pod_ip, "cluster.local");
+    cleanup_free char *node_resolv = read_text("/etc/resolv.conf");
+    cleanup_free char *resolv =
+        kubelet_pod_resolv_conf(p->pod, k->cluster_dns, "cluster.local", node_resolv);
+    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hp = xasprintf("%s/hosts", p->dir);
+    cleanup_free char *rp = xasprintf("%s/resolv.conf", p->dir);
+    cleanup_free char *np = xasprintf("%s/hostname", p->dir);
+    cleanup_free char *hn = xasprintf("%s\n", hostname);
+    if (write_text(hp, hosts) != 0 || write_text(rp, resolv) != 0 || write_text(np, hn) != 0) {
+        fail_pod(p, "writing pod files", strerror(errno));
+        return;
+    }
+    p->sandbox_ready = true;
+    p->busy = false;
+    step(p);
+}
+
+static void on_pod_ns(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    if (code != 0) {
+        fail_pod(p, "pod namespaces", err ? err->msg : "failed");
+        return;
+    }
+    cleanup_json json_t *ports = cni_port_mappings(json_object_get(p->pod, "spec"));
+    cni_add(&p->k->loop, &p->k->cni, p->uid, p->netns, p->ns, p->name, ports, on_cni_add, p);
+}
+
+static void start_sandbox(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_free char *logs = xasprintf("%s/logs", p->dir);
+    if ((mkdir(p->dir, 0750) != 0 && errno != EEXIST) ||
+        (mkdir(logs, 0750) != 0 && errno != EEXIST)) {
+        fail_pod(p, "pod dir", strerror(errno));
+        return;
+    }
+    struct stat st;
+    if (stat(p->netns, &st) != 0 && cni_netns_create(p->netns, &err) != 0) {
+        fail_pod(p, "network namespace", err.msg);
+        c8s_err_clear(&err);
+        return;
+    }
+    ocispec_pod_resources_t res;
+    ocispec_pod_resources(p->pod, &res);
+    if (runtime_pod_cgroup_apply(p->cgroup, &res, 0, &err) != 0) {
+        fail_pod(p, "pod cgroup", err.msg);
+        c8s_err_clear(&err);
+        return;
+    }
+    p->busy = true;
+    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    if (runtime_pod_ns_create(k->rt, p->dir, hostname, on_pod_ns, p, &err) != 0) {
+        fail_pod(p, "pod namespaces", err.msg);
+        c8s_err_clear(&err);
+    }
+}
+
+/* ---- volumes ---- */
+
+typedef struct {
+    kpod_t *p;
+    size_t idx;
+} volreq_t;
+
+static void on_configmap(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    json_t *vol =
+        json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), vr->idx);
+    free(vr);
+    bool secret = json_object_get(vol, "secret") != NULL;
+    json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
+    if (!p->k->stopping) {
+        c8s_err_t err = C8S_ERR_INIT;
+        if (r->status == 200) {
+            cleanup_json json_t *cm = json_loadb(r->body, r->len, 0, NULL);
+            if (kvol_write_configmap(p->dir, vol, cm, &err) != 0) {
+                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
+                c8s_err_clear(&err);
+                p->vol_failed = true;
+            }
+        } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
+            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name,
+                     secret ? "secret" : "configmap",
+                     str(src, secret ? "secretName" : "name") ?: "", r->status);
+            p->vol_failed = true;
+        }
+    }
+    if (--p->vol_pending > 0)
+        return;
+    if (p->vol_failed) {
+        p->vol_failed = false;
+        for (size_t i = p->n_init; i < p->n_ctrs; i++)
+            set_waiting(&p->ctrs[i], "ContainerCreating", "waiting for volumes");
+        fail_pod(p, "volumes", "not ready");
+        return;
+    }
+    p->volumes_ready = true;
+    p->busy = false;
+    step(p);
+}
+
+static void prepare_volumes(kpod_t *p)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *vols = json_object_get(json_object_get(p->pod, "spec"), "volumes"), *v;
+    size_t i;
+    json_array_foreach(vols, i, v)
+    {
+        if (kvol_prepare(p->dir, v, &err) != 0) {
+            for (size_t j = 0; j < p->n_ctrs; j++)
+                set_waiting(&p->ctrs[j], "ContainerCreating", err.msg);
+            fail_pod(p, "volume", err.msg);
+            c8s_err_clear(&err);
+            return;
+        }
+    }
+    p->busy = true;
+    p->vol_pending = 1; /* held until every read is issued */
+    json_array_foreach(vols, i, v)
+    {
+        const char *cm = str(json_object_get(v, "configMap"), "name");
+        const char *sec = str(json_object_get(v, "secret"), "secretName");
+        if (!cm && !sec)
+            continue;
+        volreq_t *vr = xcalloc(1, sizeof(*vr));
+        vr->p = p;
+        vr->idx = i;
+        p->vol_pending++;
+        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/%s/%s", p->ns,
+                                            cm ? "configmaps" : "secrets", cm ? cm : sec);
+        client_request(p->k->client, "GET", path, NULL, NULL, 0, on_configmap, vr);
+    }
+    if (--p->vol_pending == 0) {
+        p->volumes_ready = true;
+        p->busy = false;
+        step(p);
+    }
+}
+
+/* ---- containers ---- */
+
+static void start_container(kpod_t *p);
+
+static void on_started(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    if (code != 0) {
+        set_waiting(c, "RunContainerError", err ? err->msg : "start failed");
+        fail_pod(p, "starting container", c->message);
+        return;
+    }
+    c->started = true;
+    c->dead = false;
+    c->started_ms = c8s_now_ms();
+    c->probe_ready = false;
+    c->liveness_failures = 0;
+    c->next_readiness_ms = c->next_liveness_ms = 0;
+    if (!p->restarting)
+        p->cursor++;
+    p->restarting = false;
+    p->busy = false;
+    step(p);
+}
+
+static void on_pulled(void *data, int code, const char *message, const char *digest)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    if (code != 0) {
+        set_waiting(c, "ErrImagePull", message);
+        fail_pod(p, "pulling image", message);
+        return;
+    }
+    p->busy = false;
+    step(p);
+}
+
+static void start_container(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t err = C8S_ERR_INIT;
+    image_info_t info = {0};
+    const json_t *spec = json_array_get(
+        json_object_get(json_object_get(p->pod, "spec"), c->init ? "initContainers" : "containers"),
+        c->init ? p->next : p->next - p->n_init);
+    const char *policy = str(spec, "imagePullPolicy");
+    bool have = image_lookup(k->images, c->image, &info, &err) == 0;
+    c8s_err_clear(&err);
+    if (!have || (policy && strcmp(policy, "Always") == 0 && !c->pulled)) {
+        if (policy && strcmp(policy, "Never") == 0) {
+            set_waiting(c, "ErrImageNeverPull",
+                        "Container image is not present with pull policy of Never");
+            p->failed = true;
+            return;
+        }
+        image_pull_opts_t o = {.insecure = k->insecure, .n_insecure = k->n_insecure};
+        c->pulled = true;
+        set_waiting(c, "ContainerCreating", NULL);
+        p->busy = true;
+        if (image_pull_start(&k->loop, k->images, c->image, &o, on_pulled, p, &err) != 0) {
+            set_waiting(c, "ErrImagePull", err.msg);
+            fail_pod(p, "pulling image", err.msg);
+            c8s_err_clear(&err);
+        }
+        return;
+    }
+    free(c->image_id);
+    c->image_id = xasprintf("%s", info.digest);
+    image_info_free(&info);
+
+    image_mount_t m = {0};
+    cleanup_json json_t *cfg = NULL;
+    cleanup_json json_t *oci = NULL;
+    if (image_rootfs_prepare(k->images, c->image, c->id, c->dir, &m, &err) != 0 ||
+        image_rootfs_mount(&m, &err) != 0 || image_config(k->images, c->image, &cfg, &err) != 0) {
+        set_waiting(c, "CreateContainerError", err.msg);
+        fail_pod(p, "root filesystem", err.msg);
+        c8s_err_clear(&err);
+        image_mount_free(&m);
+        return;
+    }
+    cleanup_free char *ipc = xasprintf("%s/ipc", p->dir);
+    cleanup_free char *uts = xasprintf("%s/uts", p->dir);
+    cleanup_free char *hosts = xasprintf("%s/hosts", p->dir);
+    cleanup_free char *resolv = xasprintf("%s/resolv.conf", p->dir);
+    cleanup_free char *hostname_file = xasprintf("%s/hostname", p->dir);
+    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    ocispec_node_t node = {
+        .container_id = c->id,
+        .rootfs = m.target,
+        .netns_path = p->netns,
+        .ipcns_path = ipc,
+        .utsns_path = uts,
+        .pod_cgroup = p->cgroup,
+        .cgroup_version = runtime_cgroup_version(),
+        .hostname = hostname,
+        .resolv_conf = resolv,
+        .hosts = hosts,
+        .hostname_file = hostname_file,
+        .node_name = k->node_name,
+        .pod_ip = p->pod_ip,
+        .host_ip = k->facts.internal_ip,
+        .node_cpu_milli = k->facts.cpus * 1000,
+        .node_memory_bytes = k->facts.memory_bytes,
+    };
+    cleanup_json json_t *mounts = NULL;
+    if (kvol_mounts(p->dir, p->pod, spec, &mounts, &err) != 0) {
+        set_waiting(c, "CreateContainerConfigError", err.msg);
+        fail_pod(p, "volume mounts", err.msg);
+        c8s_err_clear(&err);
+        image_mount_free(&m);
+        return;
+    }
+    node.mounts = mounts;
+    const json_t *icfg = json_object_get(cfg, "config");
+    int rc = ocispec_build(p->pod, spec, icfg, &node, &oci, &err);
+    image_mount_free(&m);
+    if (rc != 0) {
+        set_waiting(c, "CreateContainerConfigError", err.msg);
+        fail_pod(p, "container spec", err.msg);
+        c8s_err_clear(&err);
+        return;
+    }
+    cleanup_free char *cfgpath = xasprintf("%s/config.json", c->dir);
+    if (json_dump_file(oci, cfgpath, JSON_COMPACT) != 0) {
+        set_waiting(c, "CreateContainerError", "writing config.json");
+        fail_pod(p, "container spec", "writing config.json");
+        return;
+    }
+    cleanup_free char *logp = xasprintf("%s/logs/%s.log", p->dir, c->name);
+    p->busy = true;
+    if (runtime_start(k->rt, c->id, c->dir, logp, on_started, p, &err) != 0) {
+        set_waiting(c, "RunContainerError", err.msg);
+        fail_pod(p, "starting container", err.msg);
+        c8s_err_clear(&err);
+    }
+}
+
+/* ---- status ---- */
+
+static void on_status_sent(const client_resp_t *r, void *data)
+{
+    kubelet_t *k = data;
+    if (r->status != 200 && r->status != 404)
+        log_warn("kubelet", "pod status: %d %.*s", r->status, (int)r->len, r->body);
+    (void)k;
+}
+
+static const json_t *ctr_spec(const kpod_t *p, size_t i)
+{
+    const json_t *spec = json_object_get(p->pod, "spec");
+    return i < p->n_init ? json_array_get(json_object_get(spec, "initContainers"), i)
+                         : json_array_get(json_object_get(spec, "containers"), i - p->n_init);
+}
+
+static void report(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    if (k->stopping)
+        return;
+    kubelet_ctr_t *cs = xcalloc(p->n_ctrs ? p->n_ctrs : 1, sizeof(*cs));
+    json_t **sts = xcalloc(p->n_ctrs ? p->n_ctrs : 1, sizeof(json_t *));
+    char(*ids)[160] = xcalloc(p->n_ctrs ? p->n_ctrs : 1, sizeof(*ids));
+    for (size_t i = 0; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        kubelet_ctr_t *o = &cs[i];
+        o->name = c->name;
+        o->image = c->image;
+        o->image_id = c->image_id;
+        o->state = "waiting";
+        o->reason = c->reason;
+        o->message = c->message;
+        o->restart_count = c->restart_count;
+        o->last_state = c->last_state;
+        if (c->dead) {
+            o->reason = "CrashLoopBackOff";
+            o->message = c->message;
+            continue;
+        }
+        if (!c->started)
+            continue;
+        snprintf(ids[i], sizeof(ids[i]), "runc://%s", c->id);
+        o->container_id = ids[i];
+        if (runtime_status(k->rt, c->id, &sts[i], NULL) != 0)
+            continue;
+        const char *state = str(sts[i], "state");
+        o->started_at = str(sts[i], "startedAt");
+        if (state && strcmp(state, "running") == 0) {
+            o->state = "running";
+            o->started = true;
+            o->ready = c->init
+                           ? false
+                           : (!json_object_get(ctr_spec(p, i), "readinessProbe") || c->probe_ready);
+        } else if (state && strcmp(state, "exited") == 0) {
+            o->state = "terminated";
+            o->exit_code = (int)json_integer_value(json_object_get(sts[i], "exitCode"));
+            o->signal = (int)json_integer_value(json_object_get(sts[i], "signal"));
+            o->reason = str(sts[i], "reason");
+            o->message = NULL;
+            o->finished_at = str(sts[i], "finishedAt");
+        }
+    }
+    char now[32];
+    c8s_rfc3339_now(now, sizeof(now));
+    json_t *old = json_object_get(p->pod, "status");
+    json_t *st = kubelet_pod_status(p->pod, old, p->sandbox_ready, cs, p->n_init, cs + p->n_init,
+                                    p->n_ctrs - p->n_init, k->facts.internal_ip,
+                                    p->pod_ip[0] ? p->pod_ip : NULL, now);
+    for (size_t i = 0; i < p->n_ctrs; i++)
+        json_decref(sts[i]);
+    free(sts);
+    free(cs);
+    free(ids);
+    cleanup_json json_t *patch = json_pack("{s:o}", "status", st);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT | JSON_SORT_KEYS);
+    /* Heartbeat times aside, a status equal to the last one sent is not sent again. */
+    if (p->last_status && strcmp(p->last_status, body) == 0)
+        return;
+    /* Transition times use `now`: compare without them by building once more from the same
+     * inputs is costly; the pod's own status (old) keeps them stable once it has come back. */
+    free(p->last_status);
+    p->last_status = xstrdup(body);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status_sent, k);
+}
+
+/* ---- teardown ---- */
+
+static void finish_teardown(kpod_t *p);
+
+static void on_deleted(const client_resp_t *r, void *data)
+{
+    kpod_t *p = data;
+    if (r->status != 200 && r->status != 404)
+        log_warn("kubelet", "deleting pod %s/%s: %d", p->ns, p->name, r->status);
+    kubelet_t *k = p->k;
+    for (kpod_t **pp = &k->pods; *pp; pp = &(*pp)->next_pod) {
+        if (*pp == p) {
+            *pp = p->next_pod;
+            break;
+        }
+    }
+    free_pod(p);
+}
+
+static void on_cni_del(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    c8s_err_t e = C8S_ERR_INIT;
+    if (rc != 0)
+        log_warn("kubelet", "pod %s/%s: CNI DEL: %s", p->ns, p->name, err ? err : "");
+    if (runtime_pod_ns_remove(p->dir, &e) != 0 || cni_netns_remove(p->netns, &e) != 0 ||
+        runtime_cgroup_remove(p->cgroup, &e) != 0) {
+        log_warn("kubelet", "pod %s/%s: teardown: %s", p->ns, p->name, e.msg);
+        c8s_err_clear(&e);
+    }
+    kvol_unmount_all(p->dir, p->pod);
+    cleanup_free char *cmd = xasprintf("rm -rf -- '%s'", p->dir);
+    const char *argv[] = {"sh", "-c", cmd, NULL};
+    proc_result_t pr = {0};
+    proc_run_sync(argv, NULL, NULL, 0, &pr);
+    free((char *)pr.out);
+    free((char *)pr.err);
+    finish_teardown(p);
+}
+
+static void finish_teardown(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    if (k->stopping) {
+        p->busy = false;
+        return;
+    }
+    cleanup_free char *path =
+        xasprintf("/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", p->ns, p->name);
+    cleanup_free char *body =
+        xasprintf("{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\",\"gracePeriodSeconds\":0,"
+                  "\"preconditions\":{\"uid\":\"%s\"}}",
+                  p->uid);
+    client_request(k->client, "DELETE", path, "application/json", body, strlen(body), on_deleted,
+                   p);
+}
+
+static void stop_next(kpod_t *p);
+
+static void on_removed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (code != 0 && code != C8S_ENOTFOUND)
+        log_warn("kubelet", "removing %s: %s", c->id, err ? err->msg : "");
+    if (image_rootfs_teardown(p->k->images, c->id, c->dir, &e) != 0) {
+        log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
+        c8s_err_clear(&e);
+    }
+    p->next++;
+    stop_next(p);
+}
+
+static void on_stopped(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (p->k->stopping) {
+        p->busy = false;
+        return;
+    }
+    if (runtime_remove(p->k->rt, c->id, on_removed, p, &e) != 0) {
+        c8s_err_clear(&e);
+        on_removed(C8S_ENOTFOUND, NULL, p);
+    }
+}
+
+static void stop_next(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    if (k->stopping) {
+        p->busy = false;
+        return;
+    }
+    if (p->next >= p->n_ctrs) {
+        cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
+        return;
+    }
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    int64_t grace = json_integer_value(
+        json_object_get(json_object_get(p->pod, "metadata"), "deletionGracePeriodSeconds"));
+    if (grace <= 0)
+        grace = 1;
+    if (!c->started || runtime_stop(k->rt, c->id, (uint64_t)grace * 1000, on_stopped, p, &e) != 0) {
+        c8s_err_clear(&e);
+        on_stopped(0, NULL, p);
+    }
+}
+
+/* ---- the state machine ---- */
+
+static void step(kpod_t *p)
+{
+    if (p->busy || p->k->stopping)
+        return;
+    if (p->deleting) {
+        p->busy = true;
+        p->next = 0;
+        stop_next(p);
+        return;
+    }
+    if (p->failed)
+        return; /* the sync tick retries */
+    if (!p->sandbox_ready) {
+        start_sandbox(p);
+        return;
+    }
+    if (!p->volumes_ready) {
+        prepare_volumes(p);
+        return;
+    }
+    if (p->cursor < p->n_ctrs) {
+        /* Init containers run one at a time, each to success, before the next one starts. */
+        if (p->cursor > 0 && p->ctrs[p->cursor - 1].init && !p->ctrs[p->cursor - 1].done) {
+            report(p);
+            return;
+        }
+        p->next = p->cursor;
+        start_container(p);
+        return;
+    }
+    p->started = true;
+    report(p);
+}
+
+static kpod_t *find(kubelet_t *k, const char *uid)
+{
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        if (strcmp(p->uid, uid) == 0)
+            return p;
+    return NULL;
+}
+
+static kpod_t *new_pod(kubelet_t *k, json_t *pod)
+{
+    json_t *md = json_object_get(pod, "metadata");
+    kpod_t *p = xcalloc(1, sizeof(*p));
+    p->k = k;
+    p->uid = xstrdup(str(md, "uid"));
+    p->ns = xstrdup(str(md, "namespace"));
+    p->name = xstrdup(str(md, "name"));
+    p->pod = json_incref(pod);
+    p->dir = xasprintf("%s/pods/%s", k->root_dir, p->uid);
+    p->netns = xasprintf("%s/run/netns/%s", k->root_dir, p->uid);
+    p->cgroup = ocispec_pod_cgroup(k->kubepods_root, pod);
+    json_t *inits = json_object_get(json_object_get(pod, "spec"), "initContainers");
+    json_t *cs = json_object_get(json_object_get(pod, "spec"), "containers"), *c;
+    size_t i;
+    p->ctrs = xcalloc(json_array_size(inits) + json_array_size(cs) + 1, sizeof(kctr_t));
+    json_array_foreach(inits, i, c)
+    {
+        kctr_t *k2 = &p->ctrs[p->n_ctrs++];
+        k2->init = true;
+        k2->name = xstrdup(str(c, "name") ?: "");
+        k2->image = xstrdup(str(c, "image") ?: "");
+        k2->id = xasprintf("%s-%s", p->uid, k2->name);
+        k2->dir = xasprintf("%s/containers/%s", p->dir, k2->name);
+        k2->reason = xstrdup("PodInitializing");
+    }
+    p->n_init = p->n_ctrs;
+    json_array_foreach(cs, i, c)
+    {
+        kctr_t *k2 = &p->ctrs[p->n_ctrs++];
+        k2->name = xstrdup(str(c, "name") ?: "");
+        k2->image = xstrdup(str(c, "image") ?: "");
+        k2->id = xasprintf("%s-%s", p->uid, k2->name);
+        k2->dir = xasprintf("%s/containers/%s", p->dir, k2->name);
+        k2->reason = xstrdup(p->n_init ? "PodInitializing" : "ContainerCreating");
+    }
+    p->next_pod = k->pods;
+    k->pods = p;
+    return p;
+}
+
+void kpod_update(kubelet_t *k, json_t *pod)
+{
+    const char *uid = str(json_object_get(pod, "metadata"), "uid");
+    if (!uid || k->stopping)
+        return;
+    kpod_t *p = find(k, uid);
+    if (!p) {
+        p = new_pod(k, pod);
+    } else {
+        json_decref(p->pod);
+        p->pod = json_incref(pod);
+    }
+    if (json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
+        p->deleting = true;
+    step(p);
+}
+
+/* ---- restarts ---- */
+
+#define BACKOFF_BASE_MS 10000
+#define BACKOFF_MAX_MS  300000
+
+static void on_restart_removed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (code != 0 && code != C8S_ENOTFOUND)
+        log_warn("kubelet", "removing %s: %s", c->id, err ? err->msg : "");
+    if (image_rootfs_teardown(p->k->images, c->id, c->dir, &e) != 0) {
+        log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
+        c8s_err_clear(&e);
+    }
+    p->busy = false;
+    if (p->k->stopping)
+        return;
+    if (p->deleting) { /* the old run is gone: nothing of it to stop */
+        c->started = false;
+        step(p);
+        return;
+    }
+    c->restart_count++;
+    free(c->id);
+    c->id = xasprintf("%s-%s-%d", p->uid, c->name, c->restart_count);
+    c->started = false;
+    c->pulled = false;
+    p->restarting = true;
+    start_container(p);
+}
+
+static bool should_restart(const kpod_t *p, const kctr_t *c, int exit_code)
+{
+    const char *policy = str(json_object_get(p->pod, "spec"), "restartPolicy");
+    if (c->init) /* init containers run to success: Always means OnFailure for them */
+        return exit_code != 0 && (!policy || strcmp(policy, "Never") != 0);
+    if (!policy || strcmp(policy, "Always") == 0)
+        return true;
+    return strcmp(policy, "OnFailure") == 0 && exit_code != 0;
+}
+
+/* A container that has exited and should run again: after the first exit at once, then after
+ * 10 s doubling up to 5 min (upstream's CrashLoopBackOff), with the old run as lastState. Returns
+ * true when a restart was started (the pod is busy then). */
+static bool check_restarts(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    uint64_t now = c8s_now_ms();
+    for (size_t i = 0; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->started || c->done)
+            continue;
+        if (!c->dead) {
+            cleanup_json json_t *st = NULL;
+            if (runtime_status(k->rt, c->id, &st, NULL) != 0)
+                continue;
+            const char *state = str(st, "state");
+            if (!state || (strcmp(state, "exited") != 0 && strcmp(state, "unknown") != 0))
+                continue;
+            int code = (int)json_integer_value(json_object_get(st, "exitCode"));
+            if (c->init && code == 0 && strcmp(state, "exited") == 0) {
+                c->done = true;
+                continue;
+            }
+            if (!should_restart(p, c, code))
+                continue;
+            json_t *t = json_pack("{s:i, s:s}", "exitCode", code, "reason",
+                                  str(st, "reason") ? str(st, "reason") : "Error");
+            if (str(st, "startedAt"))
+                json_object_set_new(t, "startedAt", json_string(str(st, "startedAt")));
+            if (str(st, "finishedAt"))
+                json_object_set_new(t, "finishedAt", json_string(str(st, "finishedAt")));
+            cleanup_free char *cid = xasprintf("runc://%s", c->id);
+            json_object_set_new(t, "containerID", json_string(cid));
+            json_decref(c->last_state);
+            c->last_state = json_pack("{s:o}", "terminated", t);
+            c->dead = true;
+            uint64_t delay = 0;
+            if (c->restart_count > 0) {
+                delay = BACKOFF_BASE_MS;
+                for (int n = 1; n < c->restart_count && delay < BACKOFF_MAX_MS; n++)
+                    delay *= 2;
+                if (delay > BACKOFF_MAX_MS)
+                    delay = BACKOFF_MAX_MS;
+            }
+            c->backoff_until_ms = now + delay;
+            free(c->message);
+            c->message =
+                xasprintf("back-off %llus restarting failed container=%s pod=%s_%s(%s)",
+                          (unsigned long long)(delay / 1000), c->name, p->name, p->ns, p->uid);
+        }
+        if (now < c->backoff_until_ms)
+            continue;
+        c8s_err_t e = C8S_ERR_INIT;
+        p->busy = true;
+        p->next = i;
+        if (runtime_remove(k->rt, c->id, on_restart_removed, p, &e) != 0) {
+            c8s_err_clear(&e);
+            on_restart_removed(C8S_ENOTFOUND, NULL, p);
+        }
+        return true;
+    }
+    return false;
+}
+
+void kpod_delete(kubelet_t *k, json_t *pod)
+{
+    const char *uid = str(json_object_get(pod, "metadata"), "uid");
+    kpod_t *p = uid && !k->stopping ? find(k, uid) : NULL;
+    if (!p)
+        return;
+    /* Gone from the API without our final DELETE (a forced delete): tear down all the same. */
+    p->deleting = true;
+    step(p);
+}
+
+/* ---- exec probes ---- */
+
+typedef struct {
+    kpod_t *p;
+    size_t idx;
+    bool liveness;
+} probe_t;
+
+static int64_t probe_int(const json_t *probe, const char *key, int64_t def)
+{
+    json_t *v = json_object_get(probe, key);
+    return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : def;
+}
+
+static void on_probe_kill(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    p->busy = false;
+    if (code != 0)
+        log_warn("kubelet", "stopping %s: %s", p->ctrs[p->next].id, err ? err->msg : "");
+    step(p);
+}
+
+static void on_probe(const proc_result_t *r, void *data)
+{
+    probe_t *pr = data;
+    kpod_t *p = pr->p;
+    size_t idx = pr->idx;
+    bool liveness = pr->liveness;
+    free(pr);
+    kctr_t *c = &p->ctrs[idx];
+    c->probing = false;
+    p->busy = false;
+    if (p->k->stopping)
+        return;
+    if (p->deleting) {
+        step(p);
+        return;
+    }
+    bool ok = r->status == 0;
+    if (!liveness) {
+        c->probe_ready = ok;
+        return;
+    }
+    const json_t *probe = json_object_get(ctr_spec(p, idx), "livenessProbe");
+    c->liveness_failures = ok ? 0 : c->liveness_failures + 1;
+    if (c->liveness_failures < probe_int(probe, "failureThreshold", 3))
+        return;
+    /* Liveness failed: stop the container; the restart check brings it back per policy. */
+    log_info("kubelet", "pod %s/%s: container %s failed its liveness probe; restarting", p->ns,
+             p->name, c->name);
+    c->liveness_failures = 0;
+    int64_t grace =
+        probe_int(probe, "terminationGracePeriodSeconds",
+                  probe_int(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds", 30));
+    c8s_err_t e = C8S_ERR_INIT;
+    p->busy = true;
+    p->next = idx;
+    if (runtime_stop(p->k->rt, c->id, (uint64_t)grace * 1000, on_probe_kill, p, &e) != 0) {
+        c8s_err_clear(&e);
+        p->busy = false;
+    }
+}
+
+/* Starts the first due exec probe of the pod's app containers (one per pod at a time, the pod
+ * busy meanwhile). True when one was started. */
+static bool run_probes(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    uint64_t now = c8s_now_ms();
+    for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->started || c->dead || c->probing)
+            continue;
+        /* The more overdue of the two first, so neither starves the other. */
+        int first = c->next_liveness_ms <= c->next_readiness_ms ? 1 : 0;
+        for (int round = 0; round < 2; round++) {
+            int l = round ? !first : first;
+            const json_t *probe =
+                json_object_get(ctr_spec(p, i), l ? "livenessProbe" : "readinessProbe");
+            json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
+            if (!json_array_size(cmd))
+                continue;
+            uint64_t *next = l ? &c->next_liveness_ms : &c->next_readiness_ms;
+            if (!*next)
+                *next = c->started_ms + (uint64_t)probe_int(probe, "initialDelaySeconds", 0) * 1000;
+            if (now < *next)
+                continue;
+            *next = now + (uint64_t)probe_int(probe, "periodSeconds", 10) * 1000;
+            size_t n = json_array_size(cmd);
+            const char **argv = xcalloc(n + 7, sizeof(char *));
+            size_t a = 0;
+            argv[a++] = "runc";
+            if (k->runc_root) {
+                argv[a++] = "--root";
+                argv[a++] = k->runc_root;
+            }
+            argv[a++] = "exec";
+            argv[a++] = c->id;
+            for (size_t j = 0; j < n; j++)
+                argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
+            probe_t *pr = xcalloc(1, sizeof(*pr));
+            pr->p = p;
+            pr->idx = i;
+            pr->liveness = l;
+            c->probing = true;
+            p->busy = true;
+            proc_run(&k->loop, argv, NULL, NULL, 0, on_probe, pr);
+            free(argv);
+            return true;
+        }
+    }
+    return false;
+}
+
+void kpod_tick(kubelet_t *k)
+{
+    for (kpod_t *p = k->pods; p; p = p->next_pod) {
+        if (p->failed && !p->busy && !p->deleting) {
+            p->failed = false;
+            report(p);
+            step(p);
+        } else if (p->sandbox_ready && !p->busy && !p->deleting) {
+            if (check_restarts(p))
+                continue;
+            if (p->cursor < p->n_ctrs) {
+                step(p); /* an init container may have finished */
+                continue;
+            }
+            report(p);
+            run_probes(p);
+        }
+    }
+}

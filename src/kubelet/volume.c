@@ -1,0 +1,264 @@
+/*
+ * volume.c — a pod's volumes as directories under <pod dir>/volumes, and the OCI bind mounts of
+ * one container's volumeMounts. emptyDir (medium Memory: a tmpfs), hostPath (created for
+ * DirectoryOrCreate), configMap and secret (their keys, or the listed items, written as files) are
+ * supported; other volume types are refused so the pod says why instead of running without
+ * them. Secrets go on a tmpfs of their own (never onto the node's disk); where tmpfs cannot be
+ * mounted the volume is a 0700 directory and a warning says so.
+ */
+#include "kubelet_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+char *kvol_dir(const char *pod_dir, const char *name)
+{
+    return xasprintf("%s/volumes/%s", pod_dir, name);
+}
+
+static bool safe_rel(const char *path)
+{
+    return path && *path && path[0] != '/' && strstr(path, "..") == NULL;
+}
+
+int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err)
+{
+    const char *name = str(vol, "name");
+    if (!name || !*name || strchr(name, '/'))
+        return c8s_err_set(err, C8S_EINVALID, "volume without a valid name");
+    cleanup_free char *vols = xasprintf("%s/volumes", pod_dir);
+    cleanup_free char *dir = kvol_dir(pod_dir, name);
+    if (mkdir(vols, 0750) != 0 && errno != EEXIST)
+        return c8s_err_set(err, C8S_ESYS, "creating %s: %s", vols, strerror(errno));
+    json_t *ed = json_object_get(vol, "emptyDir");
+    if (ed || json_object_get(vol, "configMap")) {
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", dir, strerror(errno));
+        chmod(dir, 0777); /* any user of the pod may write an emptyDir, as upstream */
+        if (ed && strcmp(str(ed, "medium") ?: "", "Memory") == 0) {
+            struct stat a, b;
+            cleanup_free char *parent = xasprintf("%s/..", dir);
+            bool mounted = stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+            if (!mounted && mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0)
+                return c8s_err_set(err, C8S_ESYS, "tmpfs on %s: %s", dir, strerror(errno));
+        }
+        return 0;
+    }
+    if (json_object_get(vol, "secret")) {
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", dir, strerror(errno));
+        struct stat a, b;
+        cleanup_free char *parent = xasprintf("%s/..", dir);
+        bool mounted = stat(dir, &a) == 0 && stat(parent, &b) == 0 && a.st_dev != b.st_dev;
+        if (!mounted &&
+            mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0755") != 0)
+            log_warn("kubelet", "secret volume %s: no tmpfs (%s): a 0700 directory on disk", dir,
+                     strerror(errno));
+        return 0;
+    }
+    json_t *hp = json_object_get(vol, "hostPath");
+    if (hp) {
+        const char *path = str(hp, "path");
+        if (!path || path[0] != '/')
+            return c8s_err_set(err, C8S_EINVALID, "hostPath %s: path must be absolute", name);
+        if (strcmp(str(hp, "type") ?: "", "DirectoryOrCreate") == 0 && mkdir(path, 0755) != 0 &&
+            errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
+        return 0;
+    }
+    return c8s_err_set(err, C8S_EINVALID, "volume %s: this volume type is not supported yet", name);
+}
+
+static int write_file(const char *dir, const char *rel, const char *data, size_t len, int mode,
+                      c8s_err_t *err)
+{
+    cleanup_free char *path = xasprintf("%s/%s", dir, rel);
+    /* Nested item paths ("a/b") need their directories. */
+    for (char *s = path + strlen(dir) + 1; (s = strchr(s, '/')); s++) {
+        *s = '\0';
+        int rc = mkdir(path, 0755);
+        *s = '/';
+        if (rc != 0 && errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0)
+        return c8s_err_set(err, C8S_ESYS, "writing %s: %s", path, strerror(errno));
+    bool ok = write(fd, data, len) == (ssize_t)len;
+    fchmod(fd, mode);
+    close(fd);
+    return ok ? 0 : c8s_err_set(err, C8S_ESYS, "writing %s: short write", path);
+}
+
+static int b64val(int c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* Standard base64 (the API's encoding of Secret data); NULL when malformed. Owned. */
+static char *b64decode(const char *in, size_t *len)
+{
+    size_t n = strlen(in);
+    char *out = xmalloc(n / 4 * 3 + 3);
+    size_t o = 0;
+    unsigned acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '=')
+            break;
+        int v = b64val((unsigned char)in[i]);
+        if (v < 0) {
+            free(out);
+            return NULL;
+        }
+        acc = (acc << 6) | (unsigned)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[o++] = (char)((acc >> bits) & 0xff);
+        }
+    }
+    out[o] = '\0';
+    *len = o;
+    return out;
+}
+
+int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err)
+{
+    bool secret = json_object_get(vol, "secret") != NULL;
+    json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
+    cleanup_free char *dir = kvol_dir(pod_dir, str(vol, "name"));
+    /* Secret data is base64; decoded into a copy keyed the same way. */
+    cleanup_json json_t *data = json_object();
+    const char *dk;
+    json_t *dv;
+    json_object_foreach(json_object_get(cm, "data"), dk, dv)
+    {
+        if (!secret) {
+            json_object_set(data, dk, dv);
+            continue;
+        }
+        size_t len = 0;
+        cleanup_free char *raw = b64decode(json_string_value(dv) ?: "", &len);
+        if (!raw)
+            return c8s_err_set(err, C8S_EINVALID, "secret key %s: invalid base64", dk);
+        json_object_set_new(data, dk, json_stringn_nocheck(raw, len));
+    }
+    json_t *dm = json_object_get(src, "defaultMode");
+    int mode = json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644;
+    json_t *items = json_object_get(src, "items");
+    if (json_array_size(items) > 0) {
+        json_t *it;
+        size_t i;
+        json_array_foreach(items, i, it)
+        {
+            const char *key = str(it, "key"), *path = str(it, "path");
+            json_t *jv = json_object_get(data, key ?: "");
+            const char *v = json_string_value(jv);
+            if (!v)
+                return c8s_err_set(err, C8S_ENOTFOUND,
+                                   "configmap references non-existent config key: %s",
+                                   key ? key : "");
+            if (!safe_rel(path))
+                return c8s_err_set(err, C8S_EINVALID, "invalid item path %s", path ? path : "");
+            json_t *im = json_object_get(it, "mode");
+            int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
+            if (write_file(dir, path, v, json_string_length(jv), m, err) != 0)
+                return err->code;
+        }
+        return 0;
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(data, key, v)
+    {
+        if (!safe_rel(key) || strchr(key, '/'))
+            continue;
+        if (write_file(dir, key, json_string_value(v) ?: "", json_string_length(v), mode, err) != 0)
+            return err->code;
+    }
+    return 0;
+}
+
+int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
+                c8s_err_t *err)
+{
+    json_t *vols = json_object_get(json_object_get(pod, "spec"), "volumes");
+    json_t *mounts = json_array();
+    json_t *vm;
+    size_t i;
+    json_array_foreach(json_object_get(container, "volumeMounts"), i, vm)
+    {
+        const char *name = str(vm, "name"), *dst = str(vm, "mountPath");
+        const json_t *vol = NULL, *x;
+        size_t j;
+        json_array_foreach(vols, j, x)
+        {
+            if (name && strcmp(str(x, "name") ?: "", name) == 0)
+                vol = x;
+        }
+        if (!vol || !dst) {
+            json_decref(mounts);
+            return c8s_err_set(err, C8S_EINVALID, "volumeMount %s: no such volume",
+                               name ? name : "");
+        }
+        const json_t *hp = json_object_get(vol, "hostPath");
+        cleanup_free char *src = hp ? xstrdup(str(hp, "path")) : kvol_dir(pod_dir, name);
+        const char *sub = str(vm, "subPath");
+        if (sub && *sub) {
+            if (!safe_rel(sub)) {
+                json_decref(mounts);
+                return c8s_err_set(err, C8S_EINVALID,
+                                   "subPath %s must be a relative path "
+                                   "without ..",
+                                   sub);
+            }
+            char *full = xasprintf("%s/%s", src, sub);
+            free(src);
+            src = full;
+            if (access(src, F_OK) != 0 && mkdir(src, 0777) != 0) {
+                int e = errno;
+                json_decref(mounts);
+                return c8s_err_set(err, C8S_ESYS, "subPath %s: %s", src, strerror(e));
+            }
+        }
+        bool ro = json_is_true(json_object_get(vm, "readOnly"));
+        json_array_append_new(mounts, json_pack("{s:s, s:s, s:s, s:[s, s, s]}", "destination", dst,
+                                                "type", "bind", "source", src, "options", "rbind",
+                                                "rprivate", ro ? "ro" : "rw"));
+    }
+    *out = mounts;
+    return 0;
+}
+
+void kvol_unmount_all(const char *pod_dir, const json_t *pod)
+{
+    json_t *v;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(pod, "spec"), "volumes"), i, v)
+    {
+        const char *name = str(v, "name");
+        if (!name || strchr(name, '/'))
+            continue;
+        cleanup_free char *dir = kvol_dir(pod_dir, name);
+        /* Only tmpfs volumes are mounts; EINVAL (not a mount point) is the common case. */
+        if (umount2(dir, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
+            log_warn("kubelet", "unmounting %s: %s", dir, strerror(errno));
+    }
+}

@@ -1,0 +1,362 @@
+/* test_kubelet_pods.c — the pod worker on the real things, as root, in a network and mount
+ * namespace of the test's own: a real etcd, the API server and the kubelet in-process, an image
+ * built here from busybox-static and imported into the kubelet's store (docker-archive), runc
+ * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
+ * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
+ * has run to completion, with an emptyDir shared by both, a configMap's key read-only in one and
+ * a secret's on a tmpfs; a container exiting 1 under restartPolicy Always restarts with
+ * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container; a
+ * graceful delete stops them, tears everything down (no runc container, no mount, no netns
+ * file, no IPAM lease, no pod cgroup) and removes the pod. */
+#include "c8s/apiserver.h"
+#include "c8s/image.h"
+#include "c8s/kubelet.h"
+#include "harness.h"
+#include "test.h"
+
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+static char base[64];
+
+static int sh(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *cmd = NULL;
+    if (vasprintf(&cmd, fmt, ap) < 0)
+        cmd = NULL;
+    va_end(ap);
+    if (!cmd)
+        return -1;
+    int rc = system(cmd);
+    free(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static json_t *get(const char *path, long *status)
+{
+    cleanup_free char *url = xasprintf("%s%s", base, path);
+    th_resp_t r = {0};
+    if (th_http("GET", url, NULL, NULL, &r) != 0) {
+        th_resp_free(&r);
+        *status = -1;
+        return NULL;
+    }
+    *status = r.status;
+    json_t *o = r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+    th_resp_free(&r);
+    return o;
+}
+
+static long req(const char *method, const char *path, const char *body)
+{
+    cleanup_free char *url = xasprintf("%s%s", base, path);
+    th_resp_t r = {0};
+    long st = th_http(method, url, body ? "application/json" : NULL, body, &r) == 0 ? r.status : -1;
+    if (st >= 300)
+        fprintf(stderr, "%s %s: %ld %s\n", method, path, st, r.body);
+    th_resp_free(&r);
+    return st;
+}
+
+/* busybox-static as a one-layer image, imported under the name the pod asks for. */
+static int make_image(const char *root, const char *work)
+{
+    return sh(
+        "set -e; W=%s/img; mkdir -p $W/r/bin $W/r/tmp $W/r/etc $W/a; chmod 1777 $W/r/tmp;"
+        "cp /bin/busybox $W/r/bin/busybox;"
+        "for a in sh cat echo sleep ls hostname nc ip ifconfig wget touch test; do ln -s busybox "
+        "$W/r/bin/$a; done;"
+        "tar --numeric-owner -C $W/r -cf $W/a/layer.tar .;"
+        "D=$(sha256sum $W/a/layer.tar | cut -d' ' -f1);"
+        "printf '{\"architecture\":\"%s\",\"os\":\"linux\",\"config\":{\"Env\":[\"PATH=/bin\"],"
+        "\"Cmd\":[\"sh\"]},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[\"sha256:%%s\"]}}' $D"
+        " > $W/a/cfg.json;"
+        "echo '[{\"Config\":\"cfg.json\",\"RepoTags\":[\"example.com/test/busybox:1\"],"
+        "\"Layers\":[\"layer.tar\"]}]' > $W/a/manifest.json;"
+        "tar -C $W/a -cf $W/img.tar .;"
+        "%s image import --data-dir %s $W/img.tar >/dev/null",
+        work, image_host_arch(), C8S_BIN, root);
+}
+
+static json_t *wait_pod(const char *name, const char *phase)
+{
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/default/pods/%s", name);
+    for (int i = 0; i < 300; i++) {
+        long st;
+        json_t *pod = get(path, &st);
+        const char *ph =
+            json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+        if (pod && ph && strcmp(ph, phase) == 0)
+            return pod;
+        json_decref(pod);
+        usleep(100000);
+    }
+    return NULL;
+}
+
+static bool pod_ready(const char *name)
+{
+    long st;
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/default/pods/%s", name);
+    cleanup_json json_t *pod = get(path, &st);
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(pod, "status"), "conditions"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", "Ready") == 0)
+            return strcmp(json_string_value(json_object_get(c, "status")) ?: "", "True") == 0;
+    }
+    return false;
+}
+
+int main(void)
+{
+    if (geteuid() != 0)
+        TEST_SKIP("needs root (namespaces, mounts, runc, CNI)");
+    if (access("/usr/lib/cni/bridge", X_OK) != 0 || access("/usr/sbin/runc", X_OK) != 0 ||
+        access("/bin/busybox", X_OK) != 0)
+        TEST_SKIP("needs /usr/lib/cni, runc and busybox-static");
+    REQUIRE(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0);
+    REQUIRE(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
+    REQUIRE(sh("ip link set lo up") == 0);
+
+    char work[] = "/tmp/c8s-kpods-XXXXXX";
+    REQUIRE(mkdtemp(work));
+    cleanup_free char *root = xasprintf("%s/root", work);
+    cleanup_free char *runc_root = xasprintf("%s/runc", work);
+    REQUIRE(sh("mkdir -p %s %s", root, runc_root) == 0);
+    /* The image's home is the kubelet's store, as `c8s image import` puts it there. */
+    REQUIRE(make_image(root, work) == 0);
+    char kubepods[128];
+    snprintf(kubepods, sizeof(kubepods), "/c8s-test-%d", (int)getpid());
+
+    th_etcd_t etcd;
+    REQUIRE(th_etcd_start(&etcd) == 0);
+    apiserver_config_t cfg = {0};
+    const char *eps[] = {etcd.url, NULL};
+    cfg.etcd_endpoints = eps;
+    cfg.port = th_free_port();
+    snprintf(base, sizeof(base), "http://127.0.0.1:%d", cfg.port);
+    c8s_err_t err = C8S_ERR_INIT;
+    apiserver_t *srv = NULL;
+    if (apiserver_start(&cfg, &srv, &err) != 0) {
+        fprintf(stderr, "apiserver_start: %s\n", err.msg);
+        th_etcd_stop(&etcd);
+        REQUIRE(!"server started");
+    }
+    long st = 0;
+    json_t *ns = NULL;
+    for (int i = 0; i < 100 && !(ns = get("/api/v1/namespaces/default", &st)); i++)
+        usleep(50000);
+    json_decref(ns);
+
+    kubelet_config_t kc = {.node_name = "kn",
+                           .root_dir = root,
+                           .pod_cidr = "10.244.3.0/24",
+                           .run_pods = true,
+                           .kubepods_root = kubepods,
+                           .runc_root = runc_root,
+                           .shim_bin = C8S_BIN};
+    kubelet_t *k = NULL;
+    REQUIRE(kubelet_start(srv, &kc, &k, &err) == 0);
+
+    /* Two containers: one serves on localhost:8080, the other fetches from it into a file. */
+    const char *pod =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"two\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":2,\"initContainers\":["
+        "{\"name\":\"init\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
+        "\"1\"]}],\"containers\":["
+        "{\"name\":\"server\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
+        "\"IfNotPresent\",\"command\":[\"sh\",\"-c\",\"echo from-server > /shared/x; while true; "
+        "do echo shared "
+        "| nc -l -p 8080; "
+        "done\"],\"volumeMounts\":[{\"name\":\"shared\",\"mountPath\":\"/shared\"}]},"
+        "{\"name\":\"client\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
+        "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"volumeMounts\":["
+        "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
+        "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true},"
+        "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true}]}],"
+        "\"volumes\":[{\"name\":\"shared\",\"emptyDir\":{}},"
+        "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}},"
+        "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\"}}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps",
+                  "{\"metadata\":{\"name\":\"cfg\"},\"data\":{\"greeting\":\"hello from "
+                  "cfg\"}}"),
+              201);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/secrets",
+                  "{\"metadata\":{\"name\":\"sec\"},\"data\":{\"token\":\"czNjcmV0\"}}"),
+              201);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", pod), 201);
+    /* A container that fails at once, under restartPolicy Always. */
+    const char *crash =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"crash\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":1,\"containers\":["
+        "{\"name\":\"c\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
+        "\"exit 1\"]}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", crash), 201);
+    /* Exec probes: ready once /tmp/ready exists, restarted once /tmp/die does. */
+    const char *probed =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"probed\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":1,\"containers\":["
+        "{\"name\":\"c\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
+        "\"3600\"],\"readinessProbe\":{\"exec\":{\"command\":[\"cat\",\"/tmp/ready\"]},"
+        "\"periodSeconds\":1},\"livenessProbe\":{\"exec\":{\"command\":[\"sh\",\"-c\",\"! test "
+        "-e /tmp/die\"]},\"periodSeconds\":1,\"failureThreshold\":1}}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", probed), 201);
+    json_t *p = wait_pod("two", "Running");
+    CHECK(p != NULL);
+    json_t *status = json_object_get(p, "status");
+    const char *ip = json_string_value(json_object_get(status, "podIP"));
+    CHECK(ip && strncmp(ip, "10.244.3.", 9) == 0);
+    const char *uid = json_string_value(json_object_get(json_object_get(p, "metadata"), "uid"));
+    cleanup_free char *uidc = xstrdup(uid ? uid : "none");
+    json_t *cs = json_object_get(status, "containerStatuses");
+    CHECK_INT(json_array_size(cs), 2);
+    CHECK(json_object_get(json_object_get(json_array_get(cs, 0), "state"), "running") != NULL);
+    /* The init container ran to completion before the app containers started. */
+    json_t *ics = json_array_get(json_object_get(status, "initContainerStatuses"), 0);
+    json_t *term = json_object_get(json_object_get(ics, "state"), "terminated");
+    CHECK_STR(json_string_value(json_object_get(term, "reason")), "Completed");
+    const char *fin = json_string_value(json_object_get(term, "finishedAt"));
+    json_t *a0 = json_array_get(cs, 0), *a1 = json_array_get(cs, 1);
+    const char *s0 = json_string_value(
+        json_object_get(json_object_get(json_object_get(a0, "state"), "running"), "startedAt"));
+    const char *s1 = json_string_value(
+        json_object_get(json_object_get(json_object_get(a1, "state"), "running"), "startedAt"));
+    CHECK(fin && s0 && s1 && strcmp(fin, s0) <= 0 && strcmp(fin, s1) <= 0);
+    json_t *conds = json_object_get(status, "conditions"), *cd;
+    size_t ci;
+    int initialized = 0;
+    json_array_foreach(conds, ci, cd)
+    {
+        if (strcmp(json_string_value(json_object_get(cd, "type")), "Initialized") == 0)
+            initialized = strcmp(json_string_value(json_object_get(cd, "status")), "True") == 0;
+    }
+    CHECK(initialized);
+    json_decref(p);
+
+    /* The containers share the pod's network: the client reaches the server on localhost. */
+    cleanup_free char *client_id = xasprintf("%s-client", uidc);
+    CHECK(sh("r=''; for i in $(seq 1 30); do r=$(/usr/sbin/runc --root %s exec %s sh -c 'nc "
+             "127.0.0.1 8080 </dev/null' 2>/dev/null); [ \"$r\" = shared ] && exit 0; sleep "
+             "0.2; done; exit 1",
+             runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/resolv.conf | grep -q "
+             "'^nameserver 10.96.0.10$'",
+             runc_root, client_id) == 0);
+    /* The emptyDir is shared; the configMap's key is a file, read-only. */
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /shared/x | grep -qx from-server", runc_root,
+             client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/cfg/greeting | grep -qx 'hello from cfg'",
+             runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/sec/token | grep -qx s3cret", runc_root,
+             client_id) == 0);
+    CHECK(sh("grep ' %s/pods/%s/volumes/sec ' /proc/self/mountinfo | grep -q ' - tmpfs '", root,
+             uidc) == 0);
+    CHECK(sh("! /usr/sbin/runc --root %s exec %s sh -c 'echo x > /etc/cfg/new' 2>/dev/null",
+             runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s hostname | grep -qx two", runc_root, client_id) ==
+          0);
+
+    /* The failing container restarts: at once after its first exit, then after a 10 s back-off
+     * reported as CrashLoopBackOff with the last run's exit code. */
+    bool backoff_seen = false, lastcode = false;
+    json_int_t restarts = 0;
+    for (int i = 0; i < 400 && restarts < 2; i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/crash", &st);
+        json_t *c0 =
+            json_array_get(json_object_get(json_object_get(x, "status"), "containerStatuses"), 0);
+        restarts = json_integer_value(json_object_get(c0, "restartCount"));
+        const char *reason = json_string_value(
+            json_object_get(json_object_get(json_object_get(c0, "state"), "waiting"), "reason"));
+        if (reason && strcmp(reason, "CrashLoopBackOff") == 0)
+            backoff_seen = true;
+        if (json_integer_value(json_object_get(
+                json_object_get(json_object_get(c0, "lastState"), "terminated"), "exitCode")) == 1)
+            lastcode = true;
+        json_decref(x);
+        usleep(100000);
+    }
+    CHECK(restarts >= 2);
+    CHECK(backoff_seen);
+    CHECK(lastcode);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/crash", NULL), 200);
+
+    json_t *pp = wait_pod("probed", "Running");
+    CHECK(pp != NULL);
+    cleanup_free char *probed_id =
+        xasprintf("%s-c", json_string_value(json_object_get(json_object_get(pp, "metadata"), "uid"))
+                              ?: "none");
+    json_decref(pp);
+    sleep(2);
+    CHECK(!pod_ready("probed"));
+    CHECK(sh("/usr/sbin/runc --root %s exec %s touch /tmp/ready", runc_root, probed_id) == 0);
+    bool ready = false;
+    for (int i = 0; i < 100 && !ready; i++) {
+        ready = pod_ready("probed");
+        if (!ready)
+            usleep(100000);
+    }
+    CHECK(ready);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s touch /tmp/die", runc_root, probed_id) == 0);
+    json_int_t probed_restarts = 0;
+    for (int i = 0; i < 150 && probed_restarts < 1; i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/probed", &st);
+        probed_restarts = json_integer_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(x, "status"), "containerStatuses"), 0),
+            "restartCount"));
+        json_decref(x);
+        usleep(100000);
+    }
+    CHECK(probed_restarts >= 1);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/probed", NULL), 200);
+
+    /* What the teardown must remove is there now. */
+    CHECK(sh("ls %s/cni/ipam/*/10.244.3.* >/dev/null 2>&1", root) == 0);
+    CHECK(sh("grep -q ' %s/' /proc/self/mountinfo", root) == 0);
+    CHECK(sh("test -e %s/run/netns/%s", root, uidc) == 0);
+    CHECK(sh("test -n \"$(/usr/sbin/runc --root %s list -q)\"", runc_root) == 0);
+
+    /* Graceful delete: everything goes, then the pod itself. */
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/two", NULL), 200);
+    bool gone = false;
+    for (int i = 0; i < 300 && !gone; i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/two", &st);
+        json_decref(x);
+        gone = st == 404;
+        x = get("/api/v1/namespaces/default/pods/crash", &st);
+        json_decref(x);
+        gone = gone && st == 404;
+        x = get("/api/v1/namespaces/default/pods/probed", &st);
+        json_decref(x);
+        gone = gone && st == 404;
+        if (!gone)
+            usleep(100000);
+    }
+    CHECK(gone);
+    CHECK(sh("test -z \"$(/usr/sbin/runc --root %s list -q)\"", runc_root) == 0);
+    CHECK(sh("! grep -q ' %s/' /proc/self/mountinfo", root) == 0);
+    CHECK(sh("test ! -e %s/run/netns/%s", root, uidc) == 0);
+    CHECK(sh("test ! -e %s/pods/%s", root, uidc) == 0);
+    CHECK(sh("! ls %s/cni/ipam/*/10.244.3.* >/dev/null 2>&1", root) == 0);
+    CHECK(sh("! find /sys/fs/cgroup%s -name 'pod%s' 2>/dev/null | grep -q .", kubepods, uidc) == 0);
+
+    kubelet_stop(k);
+    apiserver_stop(srv);
+    th_etcd_stop(&etcd);
+    /* Whatever a failure left behind. */
+    sh("for c in $(/usr/sbin/runc --root %s list -q 2>/dev/null); do /usr/sbin/runc --root %s "
+       "delete -f $c; done",
+       runc_root, runc_root);
+    sh("grep -o ' %s/[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l", work);
+    sh("find /sys/fs/cgroup -depth -type d -path '*%s*' -exec rmdir {} + 2>/dev/null", kubepods);
+    th_rmtree(work);
+    TEST_END();
+}
