@@ -16,6 +16,10 @@ int ctl_main(int argc, char **argv);
  * tabwriter does: columns left-aligned, each as wide as its widest cell plus 3 spaces (at least
  * 6), the last column unpadded, one row per line. Returns an owned string. */
 char *ctl_format_columns(const json_t *rows);
+/* The same, with widths remembered across calls (Go tabwriter's RememberWidths, which keeps
+ * `get -w` rows aligned with the table above them): remember[0..n) holds the widths so far (0 at
+ * first) and is updated. */
+char *ctl_format_columns_remember(const json_t *rows, size_t *remember, size_t n_remember);
 
 /* Evaluates a kubectl jsonpath template ("{.metadata.name}", "{.items[*].metadata.name}",
  * "{range .items[*]}{.metadata.name}{\"\\n\"}{end}", text outside braces copied) against v

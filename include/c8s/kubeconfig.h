@@ -49,6 +49,7 @@ typedef struct kubeconfig_s {
     char *key_file, *key_data;
     size_t key_data_len;
     char *token;
+    char *token_file; /* the user's tokenFile; kubeconfig_load reads it into token */
     bool insecure;
 } kubeconfig_t;
 

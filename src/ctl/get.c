@@ -90,7 +90,8 @@ typedef struct {
     json_t *rows;    /* array of arrays; header first */
     json_t *visible; /* indexes of the server's columns shown */
     bool have_header;
-    char *prefix; /* "deployment.apps/" when names carry their type (get all) */
+    char *prefix;      /* "deployment.apps/" when names carry their type (get all) */
+    size_t widths[32]; /* remembered column widths, for -w */
 } table_t;
 
 static void header_from_defs(table_t *t, const json_t *defs)
@@ -216,7 +217,7 @@ static void print_rows(table_t *t, bool header)
         for (size_t i = 1; i < json_array_size(t->rows); i++)
             json_array_append(rows, json_array_get(t->rows, i));
     }
-    char *s = ctl_format_columns(rows);
+    char *s = ctl_format_columns_remember(rows, t->widths, C8S_ARRAY_SIZE(t->widths));
     fputs(s, stdout);
     fflush(stdout);
     free(s);
@@ -429,7 +430,7 @@ int ctl__cmd_get(ctl_t *c)
                           c->o.output);
     if (ctl__discover(c) != 0)
         return 1;
-    table_t t = {c, NULL, json_array(), NULL, false, NULL};
+    table_t t = {c, NULL, json_array(), NULL, false, NULL, {0}};
     bool any = false;
     int rc = 0;
     /* Several types ("pods,services", "all"): each listed on its own, names with their type. */
@@ -476,7 +477,7 @@ int ctl__cmd_get(ctl_t *c)
             json_t *pair = json_pack("[O,n]", ix);
             ctl__target_res(c, pair, &r);
             json_decref(pair);
-            table_t tt = {c, &r, json_array(), NULL, false, NULL};
+            table_t tt = {c, &r, json_array(), NULL, false, NULL, {0}};
             tt.prefix = ctl__display(&r);
             char *pre = xasprintf("%s/", tt.prefix);
             free(tt.prefix);

@@ -141,18 +141,8 @@ int kubeconfig_resolve(const kubeconfig_file_t *files, size_t n, const kubeconfi
     out->key_file = path_in(udir, str(user, "client-key"));
     const char *token = ov->token ? ov->token : str(user, "token");
     out->token = token ? xstrdup(token) : NULL;
-    if (!out->token && str(user, "tokenFile")) {
-        cleanup_free char *tf = path_in(udir, str(user, "tokenFile"));
-        FILE *f = fopen(tf, "r");
-        if (f) {
-            char buf[8192];
-            size_t len = fread(buf, 1, sizeof(buf) - 1, f);
-            fclose(f);
-            while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-                len--;
-            out->token = xstrndup(buf, len);
-        }
-    }
+    if (!out->token)
+        out->token_file = path_in(udir, str(user, "tokenFile"));
     if (decode_field(cluster, "certificate-authority-data", &out->ca_data, &out->ca_data_len,
                      err) != 0 ||
         decode_field(user, "client-certificate-data", &out->cert_data, &out->cert_data_len, err) !=
@@ -174,6 +164,7 @@ void kubeconfig_clear(kubeconfig_t *kc)
     free(kc->key_file);
     free(kc->key_data);
     free(kc->token);
+    free(kc->token_file);
     memset(kc, 0, sizeof(*kc));
 }
 
@@ -244,6 +235,19 @@ int kubeconfig_load(const kubeconfig_overrides_t *ov, kubeconfig_t *out, c8s_err
     }
     if (rc == 0)
         rc = kubeconfig_resolve(files, n, ov, out, err);
+    if (rc == 0 && !out->token && out->token_file) {
+        char *tok;
+        size_t tlen;
+        int r = read_file(out->token_file, &tok, &tlen);
+        if (r != 0) {
+            rc = c8s_err_set(err, C8S_EBADREQUEST, "reading token file %s: %s", out->token_file,
+                             strerror(-r));
+        } else {
+            while (tlen > 0 && (tok[tlen - 1] == '\n' || tok[tlen - 1] == '\r'))
+                tok[--tlen] = '\0';
+            out->token = tok;
+        }
+    }
     for (size_t i = 0; i < n; i++) {
         json_decref(docs[i]);
         free(dirs[i]);

@@ -201,10 +201,30 @@ static int label_like(ctl_t *c, const char *field, const char *done, const char 
             printf("%s/%s not labeled\n", d, name);
         } else if (!bad) {
             json_t *patch = json_pack("{s:{s:O}}", "metadata", field, change);
+            /* kubectl's wording: "unlabeled" when the labels got shorter without --overwrite. */
+            const char *verb = done;
+            if (strcmp(field, "labels") == 0 && !c->o.overwrite) {
+                json_t *after = cur ? json_deep_copy(cur) : json_object();
+                const char *ck;
+                json_t *cv;
+                json_object_foreach(change, ck, cv)
+                {
+                    if (json_is_null(cv))
+                        json_object_del(after, ck);
+                    else
+                        json_object_set(after, ck, cv);
+                }
+                cleanup_free char *a = json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS);
+                cleanup_free char *b =
+                    cur ? json_dumps(cur, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("");
+                if (strlen(a) < strlen(b))
+                    verb = "unlabeled";
+                json_decref(after);
+            }
             if (send_patch(c, path, "application/merge-patch+json", patch, NULL) != 0)
                 rc = 1;
             else
-                printf("%s/%s %s\n", d, name, done);
+                printf("%s/%s %s\n", d, name, verb);
             json_decref(patch);
         }
         json_decref(change);

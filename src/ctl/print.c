@@ -36,10 +36,17 @@ static char *cell_text(const json_t *c)
 
 char *ctl_format_columns(const json_t *rows)
 {
+    return ctl_format_columns_remember(rows, NULL, 0);
+}
+
+char *ctl_format_columns_remember(const json_t *rows, size_t *remember, size_t n_remember)
+{
     size_t ncols = 0, i, j;
     const json_t *row, *cell;
     json_array_foreach(rows, i, row) if (json_array_size(row) > ncols) ncols = json_array_size(row);
     size_t *width = xcalloc(ncols ? ncols : 1, sizeof(*width));
+    for (j = 0; j < ncols && j < n_remember; j++)
+        width[j] = remember[j];
     json_array_foreach(rows, i, row)
     {
         json_array_foreach(row, j, cell)
@@ -66,6 +73,8 @@ char *ctl_format_columns(const json_t *rows)
         }
         strbuf_addn(&b, "\n", 1);
     }
+    for (j = 0; j < ncols && j < n_remember; j++)
+        remember[j] = width[j];
     free(width);
     return strbuf_take(&b);
 }
