@@ -75,10 +75,11 @@ int ctl__fail(const ctl_resp_t *r, const char *ctx)
         const char *m = r->body ? r->body : "";
         if (strstr(m, "onnection refused") || strstr(m, "Couldn't connect") ||
             strstr(m, "Failed to connect")) {
-            const char *host = strstr(m, "to ");
+            /* curl: "Failed to connect to 127.0.0.1 port 1 after 0 ms: ..." */
+            const char *host = strstr(m, "connect to ");
             cleanup_free char *hp = NULL;
             if (host) {
-                host += 3;
+                host += 11;
                 const char *sp = strstr(host, " port ");
                 const char *end = sp ? strpbrk(sp + 6, " :") : NULL;
                 if (sp && end)
