@@ -1,10 +1,10 @@
-# Thin driver over CMake: `make`, `make test`, `make run`, `make bench-api`.
+# Thin driver over CMake: `make`, `make test`, `make run`, `make bench-api`, `make bench-proxy`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 
-.PHONY: all deps build test run bench-api format clean
+.PHONY: all deps build test run bench-api bench-proxy format clean
 
 all: build
 
@@ -30,6 +30,9 @@ run: build
 
 bench-api: build
 	@$(BUILD)/bench_api
+
+bench-proxy: build
+	@$(BUILD)/bench_proxy
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -7,7 +7,8 @@ PKGS=(
   libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev
   etcd-server etcd-client
   libarchive-dev runc containernetworking-plugins iptables iproute2
-  docker-registry busybox-static
+  docker-registry busybox-static bind9-dnsutils
+  util-linux hostname
 )
 
 missing=()

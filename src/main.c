@@ -22,6 +22,8 @@ static int cmd_version(int argc, char **argv)
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
     {"ctl", ctl_main, "c8s's own kubectl (also as argv[0] c8sctl)"},
+    {"proxy", cmd_proxy, "--cleanup: remove the service rules the proxy role wrote"},
+    {"shim", cmd_shim, "start a container under its shim (used by the kubelet)"},
     {"version", cmd_version, "print the version"},
 };
 

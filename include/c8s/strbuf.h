@@ -19,6 +19,8 @@ typedef struct strbuf_s {
 
 void strbuf_addn(strbuf_t *b, const char *s, size_t n);
 void strbuf_add(strbuf_t *b, const char *s);
+/* Appends printf-style. */
+void strbuf_addf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends sep first when the buffer is not empty. */
 void strbuf_sep(strbuf_t *b, const char *sep, const char *s);
 /* The string (owned by the caller; "" when nothing was added); the buffer is reset. */

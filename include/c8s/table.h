@@ -3,9 +3,9 @@
  * `Accept: application/json;as=Table;v=v1;g=meta.k8s.io` (what `kubectl get` asks for).
  *
  * Columns and cells follow upstream's printers (kubernetes pkg/printers/internalversion) for every
- * kind c8s serves; a kind without a printer gets upstream's default, Name and Age. Like upstream's
- * TableConvertor, rows are generated "wide": every cell, priority-1 columns included; kubectl
- * hides priority-1 columns unless `-o wide`.
+ * kind c8s serves; a kind without a printer gets upstream's default, Name and Created At. Like
+ * upstream's TableConvertor, rows are generated "wide": every cell, priority-1 columns included;
+ * kubectl hides priority-1 columns unless `-o wide`.
  *
  * Pure functions over jansson values: no I/O, no global mutable state. Time is passed in (`now`,
  * Unix seconds) so ages are deterministic. Every returned json_t * is a new reference owned by
@@ -30,6 +30,10 @@ typedef enum {
     TABLE_INCLUDE_NONE = 1,     /* "None": "object": null */
     TABLE_INCLUDE_OBJECT = 2,   /* "Object": the whole object */
 } table_include_t;
+
+/* The autoscaling/v1 Scale that the scale subresources answer: pass it as k to print a Scale
+ * (upstream's Name, Desired, Available, Age). Borrowed, static. */
+const api_kind_t *table_scale_kind(void);
 
 /* Parses includeObject (NULL or "" → Metadata). Unknown values give C8S_EBADREQUEST with
  * upstream's message `unrecognized includeObject value: "x"`. */

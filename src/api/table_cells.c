@@ -1567,14 +1567,6 @@ static void hpa_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 
 /* --- the registry ------------------------------------------------------------------------ */
 
-static const table__col_t default_cols[] = {COL_NAME, COL_AGE};
-
-static void default_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
-{
-    cell_name(cells, o);
-    cell_age(cells, o, now);
-}
-
 static const table__printer_t printers[] = {
     {"", "pods", COLS(pod_cols), pod_cells},
     {"", "nodes", COLS(node_cols), node_cells},
@@ -1611,10 +1603,51 @@ static const table__printer_t printers[] = {
     {"scheduling.k8s.io", "priorityclasses", COLS(priorityclass_cols), priorityclass_cells},
 };
 
-static const table__printer_t default_printer = {"", "", COLS(default_cols), default_cells};
+/* A built-in kind upstream's printers do not know gets the registry's default table convertor
+ * (rest.NewDefaultTableConvertor): Name and Created At, like Roles above. */
+static const table__printer_t default_printer = {"", "", COLS(created_at_cols), created_at_cells};
+
+/* The Scale of a scale subresource (upstream's printScale): its Name column has no "name"
+ * format. */
+static const table__col_t scale_cols[] = {
+    {"Name", "string", "", DESC_NAME, 0},
+    COL("Desired", "integer", "replicas is the desired number of instances for the scaled object."),
+    COL("Available", "integer",
+        "replicas is the actual number of observed instances of the scaled object."),
+    COL_AGE,
+};
+
+static void scale_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
+{
+    (void)row;
+    cell_name(cells, o);
+    table__int(cells, num(api__obj(o, "spec"), "replicas", 0));
+    table__int(cells, num(api__obj(o, "status"), "replicas", 0));
+    cell_age(cells, o, now);
+}
+
+static const table__printer_t scale_printer = {"autoscaling", "scale", COLS(scale_cols),
+                                               scale_cells};
+
+static const api_kind_t scale_kind = {
+    .group = "autoscaling",
+    .version = "v1",
+    .resource = "scale",
+    .kind = "Scale",
+    .singular = "scale",
+    .list_kind = "ScaleList",
+    .namespaced = true,
+};
+
+const api_kind_t *table_scale_kind(void)
+{
+    return &scale_kind;
+}
 
 const table__printer_t *table__printer_for(const api_kind_t *k)
 {
+    if (k == &scale_kind)
+        return &scale_printer;
     for (size_t i = 0; k && i < C8S_ARRAY_SIZE(printers); i++)
         if (strcmp(printers[i].group, k->group) == 0 &&
             strcmp(printers[i].resource, k->resource) == 0)

@@ -1,7 +1,12 @@
 /*
  * bootstrap.c — what exists from the start, as in every Kubernetes cluster: the namespaces
- * default, kube-system, kube-public and kube-node-lease, and the `kubernetes` service in default
- * holding the first address of the service range. Created if absent; never overwritten.
+ * default, kube-system, kube-public and kube-node-lease, the `kubernetes` service in default
+ * holding the first address of the service range, and kube-system/kube-dns on its tenth (the
+ * address kubeadm and k3s give it). Created if absent; never overwritten.
+ *
+ * kube-dns has no pods behind it: every node's DNS role answers on that address itself. The
+ * annotation c8s.io/node-local tells the proxy to leave it alone (no endpoints would otherwise
+ * mean REJECT rules).
  */
 #include "internal.h"
 
@@ -76,6 +81,26 @@ void apiserver__bootstrap_timer(uv_timer_t *t)
         "SingleStack", "internalTrafficPolicy", "Cluster", "status", "loadBalancer");
     cleanup_free char *svckey = xasprintf("%s/services/default/kubernetes", s->etcd_prefix);
     create_obj(s, svckey, svc);
+
+    a.s_addr = htonl(s->svc_base + 10);
+    inet_ntop(AF_INET, &a, ip, sizeof(ip));
+    cleanup_free char *dnskey = apiserver__service_ip_key(s, ip);
+    create_obj(s, dnskey, json_pack("{s:s}", "service", "kube-system/kube-dns"));
+    apiserver__uuid(uid);
+    json_t *dns = json_pack(
+        "{s:s, s:s, s:{s:s, s:s, s:s, s:s, s:i, s:{s:s, s:s, s:s}, s:{s:s}}, s:{s:s, s:s, "
+        "s:[s], s:[{s:s, s:i, s:s, s:i}, {s:s, s:i, s:s, s:i}], s:{s:s}, s:s, s:[s], s:s, s:s}, "
+        "s:{s:{}}}",
+        "kind", "Service", "apiVersion", "v1", "metadata", "name", "kube-dns", "namespace",
+        "kube-system", "uid", uid, "creationTimestamp", now, "generation", 1, "labels", "k8s-app",
+        "kube-dns", "kubernetes.io/name", "CoreDNS", "kubernetes.io/cluster-service", "true",
+        "annotations", "c8s.io/node-local", "true", "spec", "type", "ClusterIP", "clusterIP", ip,
+        "clusterIPs", ip, "ports", "name", "dns", "port", 53, "protocol", "UDP", "targetPort", 53,
+        "name", "dns-tcp", "port", 53, "protocol", "TCP", "targetPort", 53, "selector", "k8s-app",
+        "kube-dns", "sessionAffinity", "None", "ipFamilies", "IPv4", "ipFamilyPolicy",
+        "SingleStack", "internalTrafficPolicy", "Cluster", "status", "loadBalancer");
+    cleanup_free char *dnssvc = xasprintf("%s/services/kube-system/kube-dns", s->etcd_prefix);
+    create_obj(s, dnssvc, dns);
     store_result_t done = {0};
     on_boot_created(&done, s);
 }

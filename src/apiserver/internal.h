@@ -10,6 +10,7 @@
 #include "c8s/kinds.h"
 #include "c8s/selector.h"
 #include "c8s/store.h"
+#include "c8s/table.h"
 #include "c8s/wcache.h"
 
 #include <h2o.h>
@@ -19,6 +20,14 @@
 typedef struct resource_s resource_t;
 typedef struct api_req_s api_req_t;
 typedef struct metrics_s metrics_t;
+
+/* What a read answers with, negotiated from the Accept header (negotiate.c). */
+typedef enum {
+    APISERVER_AS_OBJECT = 0,   /* the object or the list itself */
+    APISERVER_AS_TABLE,        /* meta.k8s.io Table (server-side printing) */
+    APISERVER_AS_PARTIAL,      /* meta.k8s.io PartialObjectMetadata */
+    APISERVER_AS_PARTIAL_LIST, /* meta.k8s.io PartialObjectMetadataList */
+} apiserver_as_t;
 
 /* One served resource: its kind, etcd prefix and watch cache, kept in sync by a list + watch. */
 struct resource_s {
@@ -124,6 +133,10 @@ struct api_req_s {
     void *guard;                /* the guard in h2o's pool that clears h2o when h2o lets go */
     void (*next)(api_req_t *r); /* continuation while waiting for a cache */
     apiserver_call_t *call;     /* an in-process call (inproc.c) instead of h2o */
+    /* Output form of a read (apiserver__negotiate). */
+    apiserver_as_t as;
+    bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
+    table_include_t table_inc; /* ?includeObject= for as=Table */
 };
 
 /* http.c: answers. Each frees the request (it must not be used afterwards). */
@@ -244,6 +257,19 @@ void apiserver__metrics_request(metrics_t *m, const char *verb, const char *reso
 void apiserver__metrics_etcd(metrics_t *m, const char *op, double seconds);
 /* Prometheus text; owned. */
 char *apiserver__metrics_text(apiserver_t *s, size_t *len);
+
+/* negotiate.c: server-side transforms of reads (Table, PartialObjectMetadata). */
+/* Chooses the response form of a GET (list=false), LIST (list=true) or WATCH (watch=true) from
+ * the Accept header as upstream's negotiation does, filling r->as, r->as_v1beta1 and
+ * r->table_inc. Fails with NotAcceptable (406) when no offered type is acceptable, BadRequest for
+ * a bad includeObject. */
+int apiserver__negotiate(api_req_t *r, bool list, bool watch, c8s_err_t *err);
+/* The answer for one object in the negotiated form; steals obj, returns a new reference. For a
+ * watch event pass headers (Table column definitions: first event only); else true. */
+json_t *apiserver__transform_obj(const api_req_t *r, json_t *obj, bool headers);
+/* The answer for a list (kind, apiVersion, metadata, items) in the negotiated form; steals list,
+ * returns a new reference. */
+json_t *apiserver__transform_list(const api_req_t *r, json_t *list);
 
 /* discovery.c: /api, /apis, /api/v1, /apis/<g>/<v>, /version. Returns false if not a discovery
  * path. */

@@ -79,7 +79,7 @@ static void on_get(const store_result_t *res, void *data)
                                            res->kvs[0].mod_revision);
     if (!obj)
         return apiserver__respond_code(r, C8S_EINTERNAL, "stored object is not valid JSON");
-    apiserver__respond_obj(r, 200, obj);
+    apiserver__respond_obj(r, 200, apiserver__transform_obj(r, obj, true));
 }
 
 static void get_from_cache(api_req_t *r)
@@ -92,11 +92,24 @@ static void get_from_cache(api_req_t *r)
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);
     }
-    if (apiserver__wants_yaml(r)) {
+    if (apiserver__wants_yaml(r) || r->as != APISERVER_AS_OBJECT) {
         json_t *obj = json_loadb(o->json, o->json_len, 0, NULL);
-        return apiserver__respond_obj(r, 200, obj);
+        if (!obj)
+            return apiserver__respond_code(r, C8S_EINTERNAL, "cached object is not valid JSON");
+        return apiserver__respond_obj(r, 200, apiserver__transform_obj(r, obj, true));
     }
     apiserver__respond(r, 200, "application/json", o->json, o->json_len);
+}
+
+/* Chooses the answer's form; false when it has answered the request with an error. */
+static bool negotiate(api_req_t *r, bool list)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (apiserver__negotiate(r, list, false, &err) == 0)
+        return true;
+    apiserver__respond_err(r, &err);
+    c8s_err_clear(&err);
+    return false;
 }
 
 void apiserver__get(api_req_t *r)
@@ -105,6 +118,8 @@ void apiserver__get(api_req_t *r)
         return apiserver__respond_code(r, C8S_ENOTFOUND,
                                        "the server could not find the "
                                        "requested resource");
+    if (!negotiate(r, false))
+        return;
     if (*rv_param(r))
         return apiserver__when_ready(r->res, r, get_from_cache);
     cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
@@ -192,7 +207,7 @@ static void respond_list(api_req_t *r, int64_t rev, const char *cont, int64_t re
     }
     json_t *list = json_pack("{s:s, s:s, s:o, s:O}", "kind", list_kind, "apiVersion", apiv,
                              "metadata", md, "items", r->items ? r->items : json_array());
-    apiserver__respond_obj(r, 200, list);
+    apiserver__respond_obj(r, 200, apiserver__transform_list(r, list));
 }
 
 /* From the cache: assemble the list text from the cached objects' JSON without reparsing. */
@@ -245,10 +260,12 @@ static void list_from_cache(api_req_t *r)
         wcache_scan(r->res->cache, prefix, NULL, cache_visit, &a);
     }
     acc_put(&a, "]}", 2);
-    if (apiserver__wants_yaml(r)) {
+    if (apiserver__wants_yaml(r) || r->as != APISERVER_AS_OBJECT) {
         json_t *obj = json_loadb(a.buf, a.len, 0, NULL);
         free(a.buf);
-        return apiserver__respond_obj(r, 200, obj);
+        if (!obj)
+            return apiserver__respond_code(r, C8S_EINTERNAL, "cached object is not valid JSON");
+        return apiserver__respond_obj(r, 200, apiserver__transform_list(r, obj));
     }
     apiserver__respond(r, 200, "application/json", a.buf, a.len);
     free(a.buf);
@@ -328,6 +345,8 @@ static void list_page(api_req_t *r)
 void apiserver__list(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
+    if (!negotiate(r, true))
+        return;
     if (parse_selectors(r, &err) != 0) {
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);

@@ -67,7 +67,7 @@ static void on_scale_read(const store_result_t *res, void *data)
         return fail(r, &err);
     json_t *cur = scale_of(r, r->old);
     if (strcmp(r->method, "GET") == 0)
-        return apiserver__respond_obj(r, 200, cur);
+        return apiserver__respond_obj(r, 200, apiserver__transform_obj(r, cur, true));
     json_t *want = NULL;
     if (strcmp(r->method, "PUT") == 0) {
         want = json_incref(r->items);
@@ -146,6 +146,8 @@ static void scale_read(api_req_t *r)
 void apiserver__scale(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
+    if (strcmp(r->method, "GET") == 0 && apiserver__negotiate(r, false, false, &err) != 0)
+        return fail(r, &err);
     if (strcmp(r->method, "GET") != 0) {
         if (strcmp(r->method, "PUT") != 0 && strcmp(r->method, "PATCH") != 0) {
             c8s_err_set(&err, C8S_EMETHOD,

@@ -30,6 +30,7 @@ typedef struct watch_stream_s {
     chunk_t *pending, *sending;
     size_t n_pending, cap_pending, n_sending, cap_sending, pending_bytes;
     bool in_flight, closing, done, bookmarks;
+    bool headers_sent; /* a Table with column definitions has gone out (as=Table) */
     uint64_t deadline_ms, next_bookmark_ms;
     uv_timer_t timer;
     struct watch_stream_s *next, **pprev;
@@ -185,6 +186,28 @@ static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char 
     ws->pending_bytes += len;
 }
 
+/* The event line with its object in the negotiated form (Table, PartialObjectMetadata); owned,
+ * NULL if the cached object does not parse. Upstream sends a Table's column definitions with the
+ * first event of a watch only. */
+static char *transformed_line(watch_stream_t *ws, wc_event_type_t type, const wc_obj_t *o,
+                              size_t *len)
+{
+    static const char *const names[] = {"ADDED", "MODIFIED", "DELETED"};
+    json_t *obj = json_loadb(o->json, o->json_len, 0, NULL);
+    if (!obj)
+        return NULL;
+    obj = apiserver__transform_obj(ws->r, obj, !ws->headers_sent);
+    ws->headers_sent = true;
+    json_t *ev = json_pack("{s:s, s:o}", "type", names[type], "object", obj);
+    cleanup_free char *s = json_dumps(ev, JSON_COMPACT);
+    json_decref(ev);
+    if (!s)
+        return NULL;
+    char *line = xasprintf("%s\n", s);
+    *len = strlen(line);
+    return line;
+}
+
 static bool matches(watch_stream_t *ws, const wc_obj_t *o)
 {
     return o && strncmp(o->key, ws->prefix, strlen(ws->prefix)) == 0 &&
@@ -225,7 +248,12 @@ static void on_event(wc_watcher_t *w, wc_event_t *e, void *data)
             return;
         as = WC_DELETED;
     }
-    if (as == e->type) {
+    if (ws->r->as != APISERVER_AS_OBJECT) {
+        size_t len;
+        char *line = transformed_line(ws, as, e->obj, &len);
+        if (line)
+            enqueue(ws, NULL, line, line, len);
+    } else if (as == e->type) {
         size_t len;
         const char *line = wc_event_line(e, &len);
         enqueue(ws, e, NULL, line, len);
@@ -288,6 +316,13 @@ static bool initial_visit(wc_obj_t *o, void *data)
     watch_stream_t *ws = data;
     if (!matches(ws, o))
         return true;
+    if (ws->r->as != APISERVER_AS_OBJECT) {
+        size_t len;
+        char *line = transformed_line(ws, WC_ADDED, o, &len);
+        if (line)
+            enqueue(ws, NULL, line, line, len);
+        return true;
+    }
     static const char head[] = "{\"type\":\"ADDED\",\"object\":";
     size_t len = sizeof(head) - 1 + o->json_len + 2;
     char *line = xmalloc(len + 1);
@@ -383,7 +418,8 @@ static void start_stream(api_req_t *r)
 void apiserver__watch(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    if (labelsel_parse(apiserver__query(r, "labelSelector"), &r->lsel, &err) != 0 ||
+    if (apiserver__negotiate(r, true, true, &err) != 0 ||
+        labelsel_parse(apiserver__query(r, "labelSelector"), &r->lsel, &err) != 0 ||
         fieldsel_parse(apiserver__query(r, "fieldSelector"), &r->fsel, &err) != 0) {
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);

@@ -1,6 +1,8 @@
 /* strbuf.c — a growable string. */
 #include "c8s/strbuf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 void strbuf_addn(strbuf_t *b, const char *s, size_t n)
@@ -17,6 +19,24 @@ void strbuf_addn(strbuf_t *b, const char *s, size_t n)
 void strbuf_add(strbuf_t *b, const char *s)
 {
     strbuf_addn(b, s, strlen(s));
+}
+
+void strbuf_addf(strbuf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n <= 0)
+        return;
+    if (b->len + (size_t)n + 1 > b->cap) {
+        b->cap = (b->len + (size_t)n + 1) * 2;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    va_start(ap, fmt);
+    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
 }
 
 void strbuf_sep(strbuf_t *b, const char *sep, const char *s)

@@ -6,6 +6,8 @@
 #include "c8s/base.h"
 #include "c8s/cmd.h"
 #include "c8s/controllers.h"
+#include "c8s/dns.h"
+#include "c8s/proxy.h"
 #include "c8s/scheduler.h"
 #include "c8s/store.h"
 
@@ -22,7 +24,10 @@ typedef struct {
     const char *data_dir;
     char *etcd_servers;
     int etcd_client_port, etcd_peer_port;
-    bool no_scheduler, no_controllers;
+    bool no_scheduler, no_controllers, no_proxy, no_dns;
+    proxy_config_t proxy;
+    dns_config_t dns;
+    char node_name[256];
     char **endpoints;
 } server_opts_t;
 
@@ -45,6 +50,17 @@ static void usage(FILE *f)
             "  --watch-cache-size N                events kept per resource (default 10000)\n"
             "  --disable-scheduler                 run without the scheduler role\n"
             "  --disable-controller-manager        run without the controllers\n"
+            "  --disable-proxy                     run without the proxy role (service rules)\n"
+            "  --node-name NAME                    this node's name (default: the host name)\n"
+            "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
+            "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
+            "                                      (default iptables: the system's choice)\n"
+            "  --disable-dns                       run without the cluster DNS role\n"
+            "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
+            "  --cluster-domain DOMAIN             (default cluster.local)\n"
+            "  --dns-port N                        (default 53)\n"
+            "  --resolv-conf FILE                  upstream resolvers for names outside the\n"
+            "                                      cluster domain (default /etc/resolv.conf)\n"
             "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
             "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
             "                                      (default 16777216)\n"
@@ -82,6 +98,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_EVENT_TTL,
         O_NO_SCHED,
         O_NO_CTRL,
+        O_NO_PROXY,
+        O_NODE_NAME,
+        O_CLUSTER_CIDR,
+        O_PROXY_IPT,
+        O_NO_DNS,
+        O_CLUSTER_DNS,
+        O_CLUSTER_DOMAIN,
+        O_DNS_PORT,
+        O_RESOLV_CONF,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -102,6 +127,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"event-ttl", required_argument, NULL, O_EVENT_TTL},
         {"disable-scheduler", no_argument, NULL, O_NO_SCHED},
         {"disable-controller-manager", no_argument, NULL, O_NO_CTRL},
+        {"disable-proxy", no_argument, NULL, O_NO_PROXY},
+        {"node-name", required_argument, NULL, O_NODE_NAME},
+        {"cluster-cidr", required_argument, NULL, O_CLUSTER_CIDR},
+        {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
+        {"disable-dns", no_argument, NULL, O_NO_DNS},
+        {"cluster-dns", required_argument, NULL, O_CLUSTER_DNS},
+        {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
+        {"dns-port", required_argument, NULL, O_DNS_PORT},
+        {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -112,6 +146,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
     o->data_dir = "/var/lib/c8s";
     o->etcd_client_port = 2399;
     o->etcd_peer_port = 2400;
+    if (gethostname(o->node_name, sizeof(o->node_name) - 1) != 0)
+        snprintf(o->node_name, sizeof(o->node_name), "c8s");
     int c, v;
     optind = 1;
     while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
@@ -147,6 +183,35 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_NO_CTRL:
             o->no_controllers = true;
+            break;
+        case O_NO_PROXY:
+            o->no_proxy = true;
+            break;
+        case O_NO_DNS:
+            o->no_dns = true;
+            break;
+        case O_CLUSTER_DNS:
+            o->dns.address = optarg;
+            break;
+        case O_CLUSTER_DOMAIN:
+            o->dns.domain = optarg;
+            break;
+        case O_RESOLV_CONF:
+            o->dns.resolv_conf = optarg;
+            break;
+        case O_NODE_NAME:
+            snprintf(o->node_name, sizeof(o->node_name), "%s", optarg);
+            break;
+        case O_CLUSTER_CIDR:
+            o->proxy.cluster_cidr = optarg;
+            break;
+        case O_PROXY_IPT:
+            if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "iptables-legacy") != 0 &&
+                strcmp(optarg, "iptables-nft") != 0) {
+                fprintf(stderr, "c8s server: invalid --proxy-iptables %s\n", optarg);
+                return -1;
+            }
+            o->proxy.iptables = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -187,6 +252,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WQUEUE:
                 o->api.watch_queue_max_bytes = (size_t)v;
+                break;
+            case O_DNS_PORT:
+                o->dns.port = v;
                 break;
             }
         }
@@ -319,6 +387,27 @@ int cmd_server(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    proxy_t *proxy = NULL;
+    o.proxy.node_name = o.node_name;
+    if (!o.no_proxy && proxy_start(api, &o.proxy, &proxy, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        scheduler_stop(sched);
+        controllers_stop(ctrl);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
+    dns_t *dns = NULL;
+    o.dns.assign_address = true;
+    if (!o.no_dns && dns_start(api, &o.dns, &dns, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        proxy_stop(proxy);
+        scheduler_stop(sched);
+        controllers_stop(ctrl);
+        apiserver_stop(api);
+        rc = 1;
+        goto out;
+    }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
     if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
@@ -341,6 +430,8 @@ int cmd_server(int argc, char **argv)
     uv_run(&loop, UV_RUN_DEFAULT);
     uv_loop_close(&loop);
 
+    dns_stop(dns);
+    proxy_stop(proxy);
     scheduler_stop(sched);
     controllers_stop(ctrl);
     apiserver_stop(api);

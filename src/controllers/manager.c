@@ -11,8 +11,8 @@
 #include <string.h>
 
 static const ctrl_ops_t *const table[] = {
-    &controllers__namespace,
-    &controllers__serviceaccount,
+    &controllers__namespace, &controllers__serviceaccount, &controllers__gc,
+    &controllers__endpoints, &controllers__endpointslice,  &controllers__endpointslicemirroring,
 };
 
 struct controllers_s {

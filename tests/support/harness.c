@@ -195,8 +195,11 @@ static int server_start_once(th_server_t *s, const char *etcd_url, const char *c
     snprintf(s->log, sizeof(s->log), "%s.log", s->dir);
     char port[16];
     snprintf(port, sizeof(port), "%d", s->port);
-    const char *argv[64] = {C8S_BIN, "server", "--port", port, "--data-dir", s->dir};
-    int n = 6;
+    /* The node roles would change this network namespace (iptables, an interface, port 53):
+     * never in these tests. */
+    const char *argv[64] = {C8S_BIN,      "server", "--port",          port,
+                            "--data-dir", s->dir,   "--disable-proxy", "--disable-dns"};
+    int n = 8;
     if (etcd_url) {
         argv[n++] = "--etcd-servers";
         argv[n++] = etcd_url;

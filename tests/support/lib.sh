@@ -52,7 +52,11 @@ start_server() {
   for attempt in 1 2 3; do
     SERVER_PORT=$(free_port)
     SERVER_URL="http://127.0.0.1:$SERVER_PORT"
-    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" "$@" >"$dir.log" 2>&1 &
+    # The node roles change the network namespace they run in (the proxy its iptables, DNS an
+    # interface and port 53): off unless a test running in a namespace of its own asks for
+    # them (C8S_NODE_ROLES="").
+    # shellcheck disable=SC2086
+    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" ${C8S_NODE_ROLES---disable-proxy --disable-dns} "$@" >"$dir.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     for _ in $(seq 1 300); do

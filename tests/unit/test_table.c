@@ -546,16 +546,19 @@ static void test_columns(void)
         json_decref(cols);
     }
 
-    /* A kind without its own printer: upstream's default, Name and Age. */
+    /* A kind without its own printer: the generic registry's default table convertor
+     * (rest.NewDefaultTableConvertor), Name and Created At. (CRDs, which c8s does not serve,
+     * default to Name and Age instead.) */
     static const api_kind_t widget = {
         .group = "example.com", .version = "v1", .resource = "widgets", .kind = "Widget"};
     cols = table_column_definitions(&widget, true);
     CHECK_INT(json_array_size(cols), 2);
-    CHECK_STR(json_string_value(json_object_get(json_array_get(cols, 1), "name")), "Age");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(cols, 1), "name")), "Created At");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(cols, 1), "type")), "date");
     json_decref(cols);
     json_t *obj = J("{'metadata':{'name':'w','creationTimestamp':'" C "'}}");
     json_t *row = table_row(&widget, obj, T0 + 5, TABLE_INCLUDE_NONE);
-    json_t *want = J("['w','5s']");
+    json_t *want = J("['w','" C "']");
     check_json("default printer", json_object_get(row, "cells"), want, __LINE__);
     json_decref(want);
     json_decref(row);
@@ -739,6 +742,29 @@ static void test_documents(void)
     json_decref(items);
 }
 
+/* A scale subresource's Scale (kubectl get deploy x --subresource=scale). */
+static void test_scale(void)
+{
+    const api_kind_t *k = table_scale_kind();
+    json_t *cols = table_column_definitions(k, true);
+    CHECK_INT(json_array_size(cols), 4);
+    const char *names[] = {"Name", "Desired", "Available", "Age"};
+    for (size_t i = 0; i < 4 && i < json_array_size(cols); i++)
+        CHECK_STR(json_string_value(json_object_get(json_array_get(cols, i), "name")), names[i]);
+    CHECK_STR(json_string_value(json_object_get(json_array_get(cols, 0), "format")), "");
+    json_decref(cols);
+    json_t *scale =
+        J("{\"kind\":\"Scale\",\"apiVersion\":\"autoscaling/v1\",\"metadata\":{"
+          "\"name\":\"web\",\"creationTimestamp\":\"2024-05-01T00:00:00Z\"},"
+          "\"spec\":{\"replicas\":3},\"status\":{\"replicas\":1,\"selector\":\"app=web\"}}");
+    json_t *row = table_row(k, scale, T0 + 90, TABLE_INCLUDE_NONE);
+    json_t *want = J("[\"web\", 3, 1, \"90s\"]");
+    check_json("scale", json_object_get(row, "cells"), want, __LINE__);
+    json_decref(want);
+    json_decref(row);
+    json_decref(scale);
+}
+
 int main(void)
 {
     test_cells();
@@ -748,5 +774,6 @@ int main(void)
     test_parse_time();
     test_include();
     test_documents();
+    test_scale();
     TEST_END();
 }

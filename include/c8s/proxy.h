@@ -1,0 +1,93 @@
+/*
+ * proxy.h — the proxy role's pure core: Services and EndpointSlices in, the iptables-restore
+ * payload out, with kube-proxy's chain layout (KUBE-SERVICES, KUBE-SVC-*, KUBE-SEP-*,
+ * KUBE-NODEPORTS, KUBE-EXT-*, KUBE-SVL-*, KUBE-MARK-MASQ, KUBE-POSTROUTING, and the filter
+ * table's REJECT rules for services without endpoints), so that an operator who knows
+ * kube-proxy reads c8s's rules as he reads upstream's.
+ *
+ * The payload is meant for `iptables-restore --noflush`: every chain it names is flushed and
+ * rewritten; chains it does not name keep their rules. A proxy_rules_t remembers what each
+ * per-service chain held after the last build, so a partial build names only the chains whose
+ * rules changed (plus the top-level chains, always) — one endpoint change rewrites a few lines
+ * rather than the whole table.
+ */
+#ifndef C8S_PROXY_H
+#define C8S_PROXY_H
+
+#include "c8s/base.h"
+#include "c8s/strbuf.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+
+typedef struct proxy_opts_s {
+    const char *node_name;    /* endpoints whose nodeName is this are local (traffic policy) */
+    const char *cluster_cidr; /* pod CIDR; traffic from outside it to a service is masqueraded;
+                                 NULL masquerades all service traffic */
+} proxy_opts_t;
+
+/* What the last build wrote. Owned by the caller: proxy_rules_new / proxy_rules_free. */
+typedef struct proxy_rules_s proxy_rules_t;
+
+proxy_rules_t *proxy_rules_new(void);
+void proxy_rules_free(proxy_rules_t *r);
+
+/* Builds the payload turning the kernel's tables into what services and slices (JSON arrays of
+ * Service and discovery.k8s.io/v1 EndpointSlice objects; borrowed) ask for, and appends it to
+ * out. full: name every chain (the first sync, a periodic resync, after a failed restore);
+ * otherwise per-service chains unchanged since the previous build are left out. Chains written
+ * before and no longer wanted are deleted (-X) either way. r is updated as if the payload was
+ * applied: after a failed restore the next build must be full. Returns 0, or C8S_EINVALID when
+ * services or slices are not arrays. */
+int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
+                      const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err);
+
+/* The number of per-service chains (SVC, SVL, EXT, SEP) the last build left in place. */
+size_t proxy_rules_chains(const proxy_rules_t *r);
+
+/* kube-proxy's chain name: prefix + the first 16 characters of base32(sha256(text)). For a
+ * service port, text is "<ns>/<name>:<port name>" (no ":<port name>" when unnamed) followed by
+ * the lower-case protocol, and for an endpoint also "<ip>:<port>". Writes a NUL-terminated name
+ * of at most 32 bytes to buf. */
+void proxy_chain_name(const char *prefix, const char *text, char buf[32]);
+
+/* What `iptables-save` printed (save: borrowed text) tells a starting proxy: the per-service
+ * chains a previous run left, which r now takes as its own (rewritten if still wanted, deleted
+ * otherwise, on the next build). */
+void proxy_rules_adopt(proxy_rules_t *r, const char *save);
+
+/* The payload inserting the jumps from the built-in chains (PREROUTING, OUTPUT, POSTROUTING,
+ * INPUT, FORWARD) into c8s's chains that save lacks; empty (nothing appended) when all are
+ * there. Apply it after a build's payload, which creates the chains it jumps to. */
+void proxy_rules_jumps(const char *save, strbuf_t *out);
+
+/* The payload that undoes everything: removes the jumps found in save and flushes and deletes
+ * every KUBE-* chain of the filter and nat tables, leaving the tables as they were before. */
+void proxy_rules_cleanup(const char *save, strbuf_t *out);
+
+/* ---- the role ---- */
+
+typedef struct proxy_config_s {
+    const char *node_name;    /* this node, for Local traffic policies */
+    const char *cluster_cidr; /* pod CIDR (default 10.244.0.0/16) */
+    const char *iptables;     /* the command family: "iptables" (the system's choice, default),
+                                 "iptables-legacy" or "iptables-nft" */
+    unsigned min_sync_ms;     /* bursts of changes within this are one sync (default 1000) */
+    unsigned full_sync_ms;    /* a full rewrite at least this often (default 3600000) */
+} proxy_config_t;
+
+typedef struct proxy_s proxy_t;
+typedef struct apiserver_s apiserver_t;
+
+/* Starts the proxy thread against srv (which must outlive it); it programs the tables of the
+ * network namespace the process runs in. cfg's strings are copied. *out is owned. */
+int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err);
+/* Stops it (the rules stay, as kube-proxy leaves them) and frees p. Call before apiserver_stop. */
+void proxy_stop(proxy_t *p);
+/* The number of syncs applied so far (for tests and metrics; any thread). */
+unsigned long proxy_syncs(const proxy_t *p);
+
+/* Removes every rule and chain c8s's proxy wrote (blocking; for `c8s proxy --cleanup`). */
+int proxy_cleanup(const char *iptables, c8s_err_t *err);
+
+#endif

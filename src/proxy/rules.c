@@ -1,0 +1,877 @@
+/*
+ * rules.c — Services + EndpointSlices → iptables-restore text, in kube-proxy's iptables layout
+ * (see proxy.h). Pure: no I/O. Rules are written in the order and form `iptables-save` prints
+ * them back, so a dump of the kernel's tables reads like the payload.
+ */
+#include "c8s/proxy.h"
+
+#include <openssl/sha.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MASQ_MARK        "0x4000"
+#define AFFINITY_DEFAULT 10800
+/* Upstream's threshold for its large-cluster mode: past it, the per-endpoint rules carry no
+ * comments, which roughly triples iptables-restore's speed on big tables (measured: 10,000
+ * services x 5 endpoints, legacy backend, 7.0 s with comments and 2.3 s without). */
+#define LARGE_CLUSTER_ENDPOINTS 1000
+
+struct proxy_rules_s {
+    json_t *chains; /* per-service chain name → integer digest of its rules as last written */
+    json_t *top;    /* "<table>/<chain>" → the same, for the chains every build has */
+};
+
+typedef struct {
+    const char *ip, *node;
+    long port;
+    bool ready, serving, terminating;
+    char key[64]; /* "ip:port" */
+} ep_t;
+
+typedef struct {
+    const char *ns, *name, *port_name, *proto, *cluster_ip;
+    char spn[512];   /* "ns/name:port" or "ns/name" */
+    char proto_l[8]; /* "tcp" */
+    long port, node_port;
+    const json_t *svc;
+    ep_t *eps;
+    size_t neps;
+} svcport_t;
+
+/* The chains of one build: the top-level ones and the per-service ones in order of creation. */
+typedef struct {
+    char name[32];
+    strbuf_t rules;
+} chain_t;
+
+typedef struct {
+    strbuf_t f_services, f_external;  /* filter */
+    strbuf_t n_services, n_nodeports; /* nat */
+    chain_t *chains;
+    size_t nchains, cap;
+    const proxy_opts_t *o;
+    bool large; /* many endpoints: per-endpoint comments left out, as upstream does */
+} build_t;
+
+proxy_rules_t *proxy_rules_new(void)
+{
+    proxy_rules_t *r = xcalloc(1, sizeof(*r));
+    r->chains = json_object();
+    r->top = json_object();
+    return r;
+}
+
+void proxy_rules_free(proxy_rules_t *r)
+{
+    if (!r)
+        return;
+    json_decref(r->chains);
+    json_decref(r->top);
+    free(r);
+}
+
+size_t proxy_rules_chains(const proxy_rules_t *r)
+{
+    return json_object_size(r->chains);
+}
+
+void proxy_chain_name(const char *prefix, const char *text, char buf[32])
+{
+    static const char b32[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256((const unsigned char *)text, strlen(text), d);
+    /* 16 base32 characters are 80 bits: the first 10 bytes of the digest. */
+    char h[17];
+    for (int i = 0; i < 16; i++) {
+        int bit = i * 5, byte = bit / 8, off = bit % 8;
+        unsigned v = ((unsigned)d[byte] << 8 | (byte + 1 < SHA256_DIGEST_LENGTH ? d[byte + 1] : 0));
+        h[i] = b32[(v >> (11 - off)) & 31];
+    }
+    h[16] = '\0';
+    snprintf(buf, 32, "%s%s", prefix, h);
+}
+
+static uint64_t digest(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+static const char *meta(const json_t *o, const char *k)
+{
+    return str(json_object_get(o, "metadata"), k);
+}
+
+static bool flag(const json_t *conds, const char *k, bool def)
+{
+    json_t *v = json_object_get(conds, k);
+    return json_is_boolean(v) ? json_is_true(v) : def;
+}
+
+static int ep_cmp(const void *a, const void *b)
+{
+    return strcmp(((const ep_t *)a)->key, ((const ep_t *)b)->key);
+}
+
+/* The port number a slice gives the service port, or -1 when the slice has none for it. */
+static long slice_port(const json_t *slice, const svcport_t *sp)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(slice, "ports"), i, p)
+    {
+        const char *name = str(p, "name");
+        const char *proto = str(p, "protocol");
+        if (strcmp(name ? name : "", sp->port_name) == 0 &&
+            strcmp(proto ? proto : "TCP", sp->proto) == 0 &&
+            json_is_integer(json_object_get(p, "port")))
+            return (long)json_integer_value(json_object_get(p, "port"));
+    }
+    return -1;
+}
+
+static void collect_slice(svcport_t *sp, const json_t *slice, size_t *cap)
+{
+    const char *family = str(slice, "addressType");
+    if (family && strcmp(family, "IPv4") != 0)
+        return;
+    long port = slice_port(slice, sp);
+    if (port <= 0)
+        return;
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(slice, "endpoints"), i, e)
+    {
+        const char *ip = json_string_value(json_array_get(json_object_get(e, "addresses"), 0));
+        if (!ip)
+            continue;
+        if (sp->neps == *cap) {
+            *cap = *cap ? *cap * 2 : 8;
+            sp->eps = xrealloc(sp->eps, *cap * sizeof(*sp->eps));
+        }
+        ep_t *ep = &sp->eps[sp->neps++];
+        json_t *conds = json_object_get(e, "conditions");
+        ep->ip = ip;
+        ep->node = str(e, "nodeName");
+        ep->port = port;
+        /* As upstream: an unknown readiness counts as ready; serving follows ready. */
+        ep->ready = flag(conds, "ready", true);
+        ep->serving = flag(conds, "serving", ep->ready);
+        ep->terminating = flag(conds, "terminating", false);
+        snprintf(ep->key, sizeof(ep->key), "%s:%ld", ip, port);
+    }
+}
+
+/* by_service: "ns/name" → the service's slices (see index_slices). */
+static void collect_endpoints(svcport_t *sp, const json_t *by_service)
+{
+    char key[512];
+    snprintf(key, sizeof(key), "%s/%s", sp->ns, sp->name);
+    size_t cap = 0, i;
+    json_t *s;
+    json_array_foreach(json_object_get(by_service, key), i, s)
+    {
+        collect_slice(sp, s, &cap);
+    }
+    if (sp->neps < 2)
+        return;
+    qsort(sp->eps, sp->neps, sizeof(*sp->eps), ep_cmp);
+    /* Slices may overlap while the controller moves endpoints between them: keep one of each,
+     * the most useful (ready before merely serving). */
+    size_t w = 0;
+    for (size_t r = 0; r < sp->neps; r++) {
+        if (w > 0 && strcmp(sp->eps[w - 1].key, sp->eps[r].key) == 0) {
+            if (sp->eps[r].ready && !sp->eps[w - 1].ready)
+                sp->eps[w - 1] = sp->eps[r];
+            continue;
+        }
+        sp->eps[w++] = sp->eps[r];
+    }
+    sp->neps = w;
+}
+
+/* Which endpoints take traffic: the ready ones, else (so connections drain rather than fail)
+ * the serving-and-terminating ones, as upstream; local_only keeps those on this node. */
+static size_t pick(const svcport_t *sp, const proxy_opts_t *o, bool local_only, const ep_t **out)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t n = 0;
+        for (size_t i = 0; i < sp->neps; i++) {
+            const ep_t *e = &sp->eps[i];
+            bool ok = pass == 0 ? e->ready : e->serving && e->terminating;
+            if (local_only && (!e->node || !o->node_name || strcmp(e->node, o->node_name) != 0))
+                ok = false;
+            if (ok)
+                out[n++] = e;
+        }
+        if (n > 0)
+            return n;
+    }
+    return 0;
+}
+
+static chain_t *new_chain(build_t *b, const char *name)
+{
+    if (b->nchains == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 64;
+        b->chains = xrealloc(b->chains, b->cap * sizeof(*b->chains));
+    }
+    chain_t *c = &b->chains[b->nchains++];
+    snprintf(c->name, sizeof(c->name), "%s", name);
+    c->rules = (strbuf_t)STRBUF_INIT;
+    return c;
+}
+
+/* "-p tcp" and the matching "-m tcp" share the protocol name. */
+static void match_port(strbuf_t *s, const svcport_t *sp, long port)
+{
+    strbuf_addf(s, " -m %s --dport %ld", sp->proto_l, port);
+}
+
+/* The comment of a per-endpoint rule, or nothing in large-cluster mode. */
+static void ep_comment(const build_t *b, strbuf_t *s, const svcport_t *sp, const ep_t *e)
+{
+    if (b->large)
+        return;
+    if (e)
+        strbuf_addf(s, " -m comment --comment \"%s -> %s\"", sp->spn, e->key);
+    else
+        strbuf_addf(s, " -m comment --comment \"%s\"", sp->spn);
+}
+
+static void sep_chain(build_t *b, const svcport_t *sp, const ep_t *e, const char *sep,
+                      long affinity)
+{
+    chain_t *c = new_chain(b, sep);
+    strbuf_addf(&c->rules, "-A %s -s %s/32", sep, e->ip);
+    ep_comment(b, &c->rules, sp, NULL);
+    strbuf_add(&c->rules, " -j KUBE-MARK-MASQ\n");
+    strbuf_addf(&c->rules, "-A %s -p %s", sep, sp->proto_l);
+    ep_comment(b, &c->rules, sp, NULL);
+    if (affinity > 0)
+        strbuf_addf(&c->rules, " -m recent --set --name %s --mask 255.255.255.255 --rsource", sep);
+    strbuf_addf(&c->rules, " -m %s -j DNAT --to-destination %s:%ld\n", sp->proto_l, e->ip, e->port);
+}
+
+/* The balancing rules of a SVC or SVL chain: affinity checks first, then 1/n, 1/(n-1), …. */
+static void balance(build_t *b, chain_t *c, const svcport_t *sp, const ep_t **eps, size_t n,
+                    long affinity)
+{
+    char sep[32], text[640];
+    if (affinity > 0) {
+        for (size_t i = 0; i < n; i++) {
+            snprintf(text, sizeof(text), "%s%s%s", sp->spn, sp->proto_l, eps[i]->key);
+            proxy_chain_name("KUBE-SEP-", text, sep);
+            strbuf_addf(&c->rules, "-A %s", c->name);
+            ep_comment(b, &c->rules, sp, eps[i]);
+            strbuf_addf(&c->rules,
+                        " -m recent --rcheck --seconds %ld --reap --name %s --mask "
+                        "255.255.255.255 --rsource -j %s\n",
+                        affinity, sep, sep);
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        snprintf(text, sizeof(text), "%s%s%s", sp->spn, sp->proto_l, eps[i]->key);
+        proxy_chain_name("KUBE-SEP-", text, sep);
+        strbuf_addf(&c->rules, "-A %s", c->name);
+        ep_comment(b, &c->rules, sp, eps[i]);
+        if (i + 1 < n)
+            strbuf_addf(&c->rules, " -m statistic --mode random --probability %0.10f",
+                        1.0 / (double)(n - i));
+        strbuf_addf(&c->rules, " -j %s\n", sep);
+    }
+}
+
+static long affinity_of(const json_t *svc)
+{
+    const json_t *spec = json_object_get(svc, "spec");
+    const char *aff = str(spec, "sessionAffinity");
+    if (!aff || strcmp(aff, "ClientIP") != 0)
+        return 0;
+    json_t *t =
+        json_object_get(json_object_get(json_object_get(spec, "sessionAffinityConfig"), "clientIP"),
+                        "timeoutSeconds");
+    return json_is_integer(t) && json_integer_value(t) > 0 ? (long)json_integer_value(t)
+                                                           : AFFINITY_DEFAULT;
+}
+
+static bool is_local(const json_t *spec, const char *field)
+{
+    const char *v = str(spec, field);
+    return v && strcmp(v, "Local") == 0;
+}
+
+/* Every destination outside the cluster IP that reaches the service: NodePort, external IPs,
+ * load-balancer ingress IPs. */
+static void external_targets(build_t *b, const svcport_t *sp, const char *target, bool reject,
+                             const char *why)
+{
+    const json_t *spec = json_object_get(sp->svc, "spec");
+    strbuf_t *nat = &b->n_services, *filt = &b->f_external;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(spec, "externalIPs"), i, v)
+    {
+        if (!json_is_string(v))
+            continue;
+        if (reject) {
+            strbuf_addf(filt,
+                        "-A KUBE-EXTERNAL-SERVICES -d %s/32 -p %s -m comment --comment "
+                        "\"%s %s\"",
+                        json_string_value(v), sp->proto_l, sp->spn, why);
+            match_port(filt, sp, sp->port);
+            strbuf_add(filt, " -j REJECT --reject-with icmp-port-unreachable\n");
+        } else {
+            strbuf_addf(nat,
+                        "-A KUBE-SERVICES -d %s/32 -p %s -m comment --comment \"%s external IP\"",
+                        json_string_value(v), sp->proto_l, sp->spn);
+            match_port(nat, sp, sp->port);
+            strbuf_addf(nat, " -j %s\n", target);
+        }
+    }
+    json_array_foreach(
+        json_object_get(json_object_get(json_object_get(sp->svc, "status"), "loadBalancer"),
+                        "ingress"),
+        i, v)
+    {
+        const char *ip = str(v, "ip");
+        if (!ip)
+            continue;
+        if (reject) {
+            strbuf_addf(filt,
+                        "-A KUBE-EXTERNAL-SERVICES -d %s/32 -p %s -m comment --comment "
+                        "\"%s %s\"",
+                        ip, sp->proto_l, sp->spn, why);
+            match_port(filt, sp, sp->port);
+            strbuf_add(filt, " -j REJECT --reject-with icmp-port-unreachable\n");
+        } else {
+            strbuf_addf(
+                nat, "-A KUBE-SERVICES -d %s/32 -p %s -m comment --comment \"%s loadbalancer IP\"",
+                ip, sp->proto_l, sp->spn);
+            match_port(nat, sp, sp->port);
+            strbuf_addf(nat, " -j %s\n", target);
+        }
+    }
+    if (sp->node_port <= 0)
+        return;
+    if (reject) {
+        strbuf_addf(filt,
+                    "-A KUBE-EXTERNAL-SERVICES -p %s -m comment --comment \"%s %s\" "
+                    "-m addrtype --dst-type LOCAL",
+                    sp->proto_l, sp->spn, why);
+        match_port(filt, sp, sp->node_port);
+        strbuf_add(filt, " -j REJECT --reject-with icmp-port-unreachable\n");
+    } else {
+        strbuf_addf(&b->n_nodeports, "-A KUBE-NODEPORTS -p %s -m comment --comment \"%s\"",
+                    sp->proto_l, sp->spn);
+        match_port(&b->n_nodeports, sp, sp->node_port);
+        strbuf_addf(&b->n_nodeports, " -j %s\n", target);
+    }
+}
+
+static bool has_external(const svcport_t *sp)
+{
+    const json_t *spec = json_object_get(sp->svc, "spec");
+    return sp->node_port > 0 || json_array_size(json_object_get(spec, "externalIPs")) > 0 ||
+           json_array_size(json_object_get(
+               json_object_get(json_object_get(sp->svc, "status"), "loadBalancer"), "ingress")) > 0;
+}
+
+static void ext_chain(build_t *b, const svcport_t *sp, const char *ext, const char *svc,
+                      const char *svl, bool ext_local)
+{
+    chain_t *c = new_chain(b, ext);
+    if (!ext_local) {
+        strbuf_addf(&c->rules,
+                    "-A %s -m comment --comment \"masquerade traffic for %s external "
+                    "destinations\" -j KUBE-MARK-MASQ\n",
+                    ext, sp->spn);
+        strbuf_addf(&c->rules, "-A %s -j %s\n", ext, svc);
+        return;
+    }
+    /* Local policy keeps the client's address, except for traffic that starts in the cluster or
+     * on this node, which has a cluster-wide path back. */
+    if (b->o->cluster_cidr)
+        strbuf_addf(&c->rules,
+                    "-A %s -s %s -m comment --comment \"pod traffic for %s external "
+                    "destinations\" -j %s\n",
+                    ext, b->o->cluster_cidr, sp->spn, svc);
+    strbuf_addf(&c->rules,
+                "-A %s -m comment --comment \"masquerade LOCAL traffic for %s external "
+                "destinations\" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ\n",
+                ext, sp->spn);
+    strbuf_addf(&c->rules,
+                "-A %s -m comment --comment \"route LOCAL traffic for %s external destinations\" "
+                "-m addrtype --src-type LOCAL -j %s\n",
+                ext, sp->spn, svc);
+    strbuf_addf(&c->rules, "-A %s -j %s\n", ext, svl);
+}
+
+static void service_port(build_t *b, svcport_t *sp)
+{
+    const json_t *spec = json_object_get(sp->svc, "spec");
+    bool int_local = is_local(spec, "internalTrafficPolicy");
+    bool ext_local = is_local(spec, "externalTrafficPolicy") && has_external(sp);
+    long affinity = affinity_of(sp->svc);
+    char text[600], svc[32], svl[32], ext[32], sep[32];
+    snprintf(text, sizeof(text), "%s%s", sp->spn, sp->proto_l);
+    proxy_chain_name("KUBE-SVC-", text, svc);
+    proxy_chain_name("KUBE-SVL-", text, svl);
+    proxy_chain_name("KUBE-EXT-", text, ext);
+
+    cleanup_free const ep_t **all = xcalloc(sp->neps + 1, sizeof(*all));
+    cleanup_free const ep_t **local = xcalloc(sp->neps + 1, sizeof(*local));
+    size_t nall = pick(sp, b->o, false, all);
+    size_t nlocal = (int_local || ext_local) ? pick(sp, b->o, true, local) : 0;
+    size_t nint = int_local ? nlocal : nall;
+    const char *int_chain = int_local ? svl : svc;
+
+    /* Cluster IP. */
+    if (nint > 0) {
+        strbuf_addf(&b->n_services,
+                    "-A KUBE-SERVICES -d %s/32 -p %s -m comment --comment \"%s cluster IP\"",
+                    sp->cluster_ip, sp->proto_l, sp->spn);
+        match_port(&b->n_services, sp, sp->port);
+        strbuf_addf(&b->n_services, " -j %s\n", int_chain);
+    } else {
+        strbuf_addf(
+            &b->f_services, "-A KUBE-SERVICES -d %s/32 -p %s -m comment --comment \"%s has no %s\"",
+            sp->cluster_ip, sp->proto_l, sp->spn, int_local ? "local endpoints" : "endpoints");
+        match_port(&b->f_services, sp, sp->port);
+        strbuf_add(&b->f_services, " -j REJECT --reject-with icmp-port-unreachable\n");
+    }
+
+    /* External destinations go through the EXT chain (masquerade decisions) to SVC or SVL. */
+    if (has_external(sp)) {
+        size_t next = ext_local ? nlocal : nall;
+        if (next > 0) {
+            external_targets(b, sp, ext, false, NULL);
+            ext_chain(b, sp, ext, svc, svl, ext_local);
+        } else {
+            external_targets(b, sp, NULL, true,
+                             ext_local ? "has no local endpoints" : "has no endpoints");
+        }
+    }
+
+    if (nall > 0) {
+        chain_t *c = new_chain(b, svc);
+        strbuf_addf(&c->rules, "-A %s ", svc);
+        if (b->o->cluster_cidr)
+            strbuf_addf(&c->rules, "! -s %s ", b->o->cluster_cidr);
+        strbuf_addf(&c->rules, "-d %s/32 -p %s -m comment --comment \"%s cluster IP\"",
+                    sp->cluster_ip, sp->proto_l, sp->spn);
+        match_port(&c->rules, sp, sp->port);
+        strbuf_add(&c->rules, " -j KUBE-MARK-MASQ\n");
+        balance(b, c, sp, all, nall, affinity);
+    }
+    if ((int_local || ext_local) && nlocal > 0) {
+        chain_t *c = new_chain(b, svl);
+        balance(b, c, sp, local, nlocal, affinity);
+    }
+    /* One SEP chain per endpoint in use (a local endpoint is among all's when any is ready). */
+    for (size_t i = 0; i < sp->neps; i++) {
+        const ep_t *e = &sp->eps[i];
+        bool used = false;
+        for (size_t j = 0; j < nall && !used; j++)
+            used = all[j] == e;
+        for (size_t j = 0; j < nlocal && !used; j++)
+            used = local[j] == e;
+        if (!used)
+            continue;
+        snprintf(text, sizeof(text), "%s%s%s", sp->spn, sp->proto_l, e->key);
+        proxy_chain_name("KUBE-SEP-", text, sep);
+        sep_chain(b, sp, e, sep, affinity);
+    }
+}
+
+static void lower(char *dst, size_t n, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < n; i++)
+        dst[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
+    dst[i] = '\0';
+}
+
+static void service(build_t *b, const json_t *svc, const json_t *by_service)
+{
+    const json_t *spec = json_object_get(svc, "spec");
+    const char *type = str(spec, "type");
+    const char *ip = str(spec, "clusterIP");
+    const char *ns = meta(svc, "namespace"), *name = meta(svc, "name");
+    /* Headless and ExternalName services are DNS only; node-local ones (kube-dns) are answered
+     * on their address by every node itself. */
+    const char *local =
+        str(json_object_get(json_object_get(svc, "metadata"), "annotations"), "c8s.io/node-local");
+    if (!ns || !name || !ip || !*ip || strcmp(ip, "None") == 0 ||
+        (type && strcmp(type, "ExternalName") == 0) || (local && strcmp(local, "true") == 0))
+        return;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(spec, "ports"), i, p)
+    {
+        svcport_t sp = {.ns = ns, .name = name, .svc = svc, .cluster_ip = ip};
+        sp.port_name = str(p, "name") ? str(p, "name") : "";
+        sp.proto = str(p, "protocol") ? str(p, "protocol") : "TCP";
+        sp.port = (long)json_integer_value(json_object_get(p, "port"));
+        sp.node_port = (long)json_integer_value(json_object_get(p, "nodePort"));
+        if (sp.port <= 0)
+            continue;
+        lower(sp.proto_l, sizeof(sp.proto_l), sp.proto);
+        if (*sp.port_name)
+            snprintf(sp.spn, sizeof(sp.spn), "%s/%s:%s", ns, name, sp.port_name);
+        else
+            snprintf(sp.spn, sizeof(sp.spn), "%s/%s", ns, name);
+        collect_endpoints(&sp, by_service);
+        service_port(b, &sp);
+        free(sp.eps);
+    }
+}
+
+/* Slices grouped by the service they belong to, so each service finds its own at once. */
+static json_t *index_slices(const json_t *slices)
+{
+    json_t *idx = json_object();
+    size_t i;
+    json_t *s;
+    json_array_foreach(slices, i, s)
+    {
+        const char *owner = str(json_object_get(json_object_get(s, "metadata"), "labels"),
+                                "kubernetes.io/service-name");
+        const char *ns = meta(s, "namespace");
+        if (!owner || !ns)
+            continue;
+        char key[512];
+        snprintf(key, sizeof(key), "%s/%s", ns, owner);
+        json_t *list = json_object_get(idx, key);
+        if (!list) {
+            list = json_array();
+            json_object_set_new(idx, key, list);
+        }
+        json_array_append(list, s);
+    }
+    return idx;
+}
+
+static size_t count_endpoints(const json_t *slices)
+{
+    size_t n = 0, i;
+    json_t *s;
+    json_array_foreach(slices, i, s)
+    {
+        n += json_array_size(json_object_get(s, "endpoints"));
+    }
+    return n;
+}
+
+static int svc_cmp(const void *a, const void *b)
+{
+    const json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    const char *xn = meta(x, "namespace"), *yn = meta(y, "namespace");
+    int c = strcmp(xn ? xn : "", yn ? yn : "");
+    if (c)
+        return c;
+    xn = meta(x, "name");
+    yn = meta(y, "name");
+    return strcmp(xn ? xn : "", yn ? yn : "");
+}
+
+/* The rules of the chains every build has; the static ones never change. */
+static const char forward_rules[] =
+    "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP\n"
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark " MASQ_MARK
+    "/" MASQ_MARK " -j ACCEPT\n"
+    "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack "
+    "--ctstate RELATED,ESTABLISHED -j ACCEPT\n";
+static const char postrouting_rules[] =
+    "-A KUBE-POSTROUTING -m mark ! --mark " MASQ_MARK "/" MASQ_MARK " -j RETURN\n"
+    "-A KUBE-POSTROUTING -j MARK --xor-mark " MASQ_MARK "\n"
+    "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j "
+    "MASQUERADE --random-fully\n";
+static const char mark_rules[] = "-A KUBE-MARK-MASQ -j MARK --or-mark " MASQ_MARK "\n";
+static const char nodeports_last[] =
+    "-A KUBE-SERVICES -m comment --comment \"kubernetes service nodeports; NOTE: this must be the "
+    "last rule in this chain\" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS\n";
+
+typedef struct {
+    const char *key, *name; /* key: "<table>/<chain>" in the state */
+    const char *rules;
+} top_t;
+
+/* Decides whether a chain is named in this build, and records its digest in next. */
+static bool changed(json_t *prev_state, json_t *next, const char *key, const char *rules, bool full)
+{
+    json_int_t d = (json_int_t)digest(rules, strlen(rules));
+    json_t *prev = json_object_get(prev_state, key);
+    json_object_set_new(next, key, json_integer(d));
+    return full || !prev || json_integer_value(prev) != d;
+}
+
+static void emit_top(strbuf_t *out, const top_t *t, size_t n, const bool *write, bool decl)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!write[i])
+            continue;
+        if (decl)
+            strbuf_addf(out, ":%s - [0:0]\n", t[i].name);
+        else
+            strbuf_add(out, t[i].rules);
+    }
+}
+
+int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
+                      const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err)
+{
+    if (!json_is_array(services) || !json_is_array(slices))
+        return c8s_err_set(err, C8S_EINVALID, "services and slices must be JSON arrays");
+    build_t b = {.o = o};
+    size_t n = json_array_size(services);
+    cleanup_free json_t **sorted = xcalloc(n + 1, sizeof(*sorted));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = json_array_get(services, i);
+    qsort(sorted, n, sizeof(*sorted), svc_cmp);
+    cleanup_json json_t *by_service = index_slices(slices);
+    b.large = count_endpoints(slices) > LARGE_CLUSTER_ENDPOINTS;
+    for (size_t i = 0; i < n; i++)
+        service(&b, sorted[i], by_service);
+    strbuf_add(&b.n_services, nodeports_last);
+
+    json_t *next = json_object(), *next_top = json_object();
+    top_t filter[] = {
+        {"filter/KUBE-SERVICES", "KUBE-SERVICES", b.f_services.s ? b.f_services.s : ""},
+        {"filter/KUBE-EXTERNAL-SERVICES", "KUBE-EXTERNAL-SERVICES",
+         b.f_external.s ? b.f_external.s : ""},
+        {"filter/KUBE-FORWARD", "KUBE-FORWARD", forward_rules},
+        {"filter/KUBE-NODEPORTS", "KUBE-NODEPORTS", ""},
+    };
+    top_t nat[] = {
+        {"nat/KUBE-SERVICES", "KUBE-SERVICES", b.n_services.s},
+        {"nat/KUBE-NODEPORTS", "KUBE-NODEPORTS", b.n_nodeports.s ? b.n_nodeports.s : ""},
+        {"nat/KUBE-POSTROUTING", "KUBE-POSTROUTING", postrouting_rules},
+        {"nat/KUBE-MARK-MASQ", "KUBE-MARK-MASQ", mark_rules},
+    };
+    bool wf[C8S_ARRAY_SIZE(filter)], wn[C8S_ARRAY_SIZE(nat)];
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(filter); i++)
+        wf[i] = changed(r->top, next_top, filter[i].key, filter[i].rules, full);
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(nat); i++)
+        wn[i] = changed(r->top, next_top, nat[i].key, nat[i].rules, full);
+
+    strbuf_add(out, "*filter\n");
+    emit_top(out, filter, C8S_ARRAY_SIZE(filter), wf, true);
+    emit_top(out, filter, C8S_ARRAY_SIZE(filter), wf, false);
+    strbuf_add(out, "COMMIT\n*nat\n");
+    emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, true);
+    /* Per-service chains: named (and so rewritten) when new, changed, or on a full build. */
+    cleanup_free bool *write = xcalloc(b.nchains + 1, sizeof(*write));
+    for (size_t i = 0; i < b.nchains; i++) {
+        chain_t *c = &b.chains[i];
+        write[i] = changed(r->chains, next, c->name, c->rules.s ? c->rules.s : "", full);
+        if (write[i])
+            strbuf_addf(out, ":%s - [0:0]\n", c->name);
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(r->chains, k, v)
+    {
+        if (!json_object_get(next, k))
+            strbuf_addf(out, ":%s - [0:0]\n", k);
+    }
+    emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, false);
+    for (size_t i = 0; i < b.nchains; i++) {
+        if (write[i] && b.chains[i].rules.s)
+            strbuf_add(out, b.chains[i].rules.s);
+    }
+    json_object_foreach(r->chains, k, v)
+    {
+        if (!json_object_get(next, k))
+            strbuf_addf(out, "-X %s\n", k);
+    }
+    strbuf_add(out, "COMMIT\n");
+
+    json_decref(r->chains);
+    r->chains = next;
+    json_decref(r->top);
+    r->top = next_top;
+    for (size_t i = 0; i < b.nchains; i++)
+        strbuf_free(&b.chains[i].rules);
+    free(b.chains);
+    strbuf_free(&b.f_services);
+    strbuf_free(&b.f_external);
+    strbuf_free(&b.n_services);
+    strbuf_free(&b.n_nodeports);
+    return 0;
+}
+
+/* The jumps from the built-in chains: table, chain, and the rest as iptables-save prints it. */
+static const struct {
+    const char *table, *chain, *spec;
+} jumps[] = {
+    {"filter", "INPUT",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service "
+     "portals\" -j KUBE-EXTERNAL-SERVICES"},
+    {"filter", "INPUT",
+     "-m comment --comment \"kubernetes health check service ports\" -j KUBE-NODEPORTS"},
+    {"filter", "FORWARD",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes externally-visible service "
+     "portals\" -j KUBE-EXTERNAL-SERVICES"},
+    {"filter", "FORWARD",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j "
+     "KUBE-SERVICES"},
+    {"filter", "FORWARD", "-m comment --comment \"kubernetes forwarding rules\" -j KUBE-FORWARD"},
+    {"filter", "OUTPUT",
+     "-m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j "
+     "KUBE-SERVICES"},
+    {"nat", "PREROUTING", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"},
+    {"nat", "OUTPUT", "-m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES"},
+    {"nat", "POSTROUTING",
+     "-m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING"},
+};
+
+/* Calls visit for each line of save's section for table ("*nat" … "COMMIT"). */
+static void each_line(const char *save, const char *table,
+                      void (*visit)(const char *line, size_t len, void *data), void *data)
+{
+    bool in = false;
+    for (const char *p = save; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len > 0 && p[0] == '*')
+            in = len - 1 == strlen(table) && strncmp(p + 1, table, len - 1) == 0;
+        else if (in)
+            visit(p, len, data);
+        p = nl ? nl + 1 : NULL;
+    }
+}
+
+static bool starts(const char *line, size_t len, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return len >= n && strncmp(line, prefix, n) == 0;
+}
+
+/* ":KUBE-SVC-X - [0:0]" → "KUBE-SVC-X" into buf; false for other lines. */
+static bool chain_decl(const char *line, size_t len, const char *prefix, char *buf, size_t size)
+{
+    if (len < 2 || line[0] != ':' || !starts(line + 1, len - 1, prefix))
+        return false;
+    size_t n = 1;
+    while (n < len && line[n] != ' ')
+        n++;
+    if (n - 1 >= size)
+        return false;
+    memcpy(buf, line + 1, n - 1);
+    buf[n - 1] = '\0';
+    return true;
+}
+
+static void adopt_line(const char *line, size_t len, void *data)
+{
+    static const char *const prefixes[] = {"KUBE-SVC-", "KUBE-SVL-", "KUBE-EXT-", "KUBE-SEP-",
+                                           "KUBE-FW-"};
+    char name[64];
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(prefixes); i++) {
+        if (chain_decl(line, len, prefixes[i], name, sizeof(name)) && !json_object_get(data, name))
+            json_object_set_new(data, name, json_integer(0));
+    }
+}
+
+void proxy_rules_adopt(proxy_rules_t *r, const char *save)
+{
+    each_line(save, "nat", adopt_line, r->chains);
+}
+
+typedef struct {
+    const char *chain, *spec;
+    bool found;
+} find_t;
+
+static void find_line(const char *line, size_t len, void *data)
+{
+    find_t *f = data;
+    char want[512];
+    int n = snprintf(want, sizeof(want), "-A %s %s", f->chain, f->spec);
+    if (n > 0 && (size_t)n == len && strncmp(line, want, len) == 0)
+        f->found = true;
+}
+
+void proxy_rules_jumps(const char *save, strbuf_t *out)
+{
+    static const char *const tables[] = {"filter", "nat"};
+    for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
+        bool opened = false;
+        for (size_t i = 0; i < C8S_ARRAY_SIZE(jumps); i++) {
+            if (strcmp(jumps[i].table, tables[t]) != 0)
+                continue;
+            find_t f = {jumps[i].chain, jumps[i].spec, false};
+            each_line(save, tables[t], find_line, &f);
+            if (f.found)
+                continue;
+            if (!opened)
+                strbuf_addf(out, "*%s\n", tables[t]);
+            opened = true;
+            strbuf_addf(out, "-I %s %s\n", jumps[i].chain, jumps[i].spec);
+        }
+        if (opened)
+            strbuf_add(out, "COMMIT\n");
+    }
+}
+
+typedef struct {
+    strbuf_t decl, del, drop; /* chain lines, -D of jumps, -X of chains */
+} cleanup_t;
+
+static void cleanup_line(const char *line, size_t len, void *data)
+{
+    cleanup_t *c = data;
+    char name[64];
+    if (chain_decl(line, len, "KUBE-", name, sizeof(name))) {
+        strbuf_addf(&c->decl, ":%s - [0:0]\n", name);
+        strbuf_addf(&c->drop, "-X %s\n", name);
+        return;
+    }
+    /* A rule of a built-in chain that jumps into one of ours. */
+    if (!starts(line, len, "-A ") || starts(line, len, "-A KUBE-"))
+        return;
+    const char *j = NULL;
+    for (size_t i = 0; i + 8 <= len; i++) {
+        if (strncmp(line + i, " -j KUBE-", 9) == 0)
+            j = line + i;
+    }
+    if (!j)
+        return;
+    strbuf_add(&c->del, "-D");
+    strbuf_addn(&c->del, line + 2, len - 2);
+    strbuf_add(&c->del, "\n");
+}
+
+void proxy_rules_cleanup(const char *save, strbuf_t *out)
+{
+    static const char *const tables[] = {"filter", "nat"};
+    for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
+        cleanup_t c = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+        each_line(save, tables[t], cleanup_line, &c);
+        if (c.decl.len || c.del.len) {
+            strbuf_addf(out, "*%s\n", tables[t]);
+            if (c.decl.s)
+                strbuf_add(out, c.decl.s);
+            if (c.del.s)
+                strbuf_add(out, c.del.s);
+            if (c.drop.s)
+                strbuf_add(out, c.drop.s);
+            strbuf_add(out, "COMMIT\n");
+        }
+        strbuf_free(&c.decl);
+        strbuf_free(&c.del);
+        strbuf_free(&c.drop);
+    }
+}
