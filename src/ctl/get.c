@@ -320,12 +320,10 @@ static void on_watch_line(client_watch_t *w, const char *line, size_t len, void 
         return;
     }
     if (x->table) {
-        bool had = x->t->have_header;
+        /* rows holds only what this event adds: the header too if none was printed yet. */
         json_array_clear(x->t->rows);
-        x->t->have_header = false;
         add_answer(x->t, obj);
-        print_rows(x->t, !had);
-        x->t->have_header = true;
+        print_rows(x->t, true);
     } else {
         json_t *one = json_pack("[O]", obj);
         bool any = false;

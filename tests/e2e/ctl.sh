@@ -145,6 +145,18 @@ for args in "get deploy web -o yaml" "get deploy web -o json" "get cm cfg -o yam
   fi
 done
 
+# Tables (server-side, or NAME/AGE when the server sends plain lists): the same as kubectl's
+# once ages and the spaces around them are set aside.
+norm() { sed -E 's/\b[0-9]+[smhdy]([0-9]+[smhd])?\b/AGE/g; s/ +/ /g'; }
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  for args in "get deploy" "get deploy -o wide" "get cm -A" "get all" "get ns" "get deploy web" \
+    "get svc -o wide" "get ns --show-labels" "get cm --no-headers"; do
+    # shellcheck disable=SC2086
+    check_eq "same table as kubectl: $args" "$("${CTL[@]}" $args 2>&1 | norm)" \
+      "$(kubectl_ro $args 2>&1 | norm)"
+  done
+fi
+
 # Tables: kubectl's header and columns, NAMESPACE first with -A.
 out=$("${CTL[@]}" get deploy)
 check_contains "table header" "$out" "NAME   "
