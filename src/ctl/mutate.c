@@ -410,9 +410,10 @@ int ctl__cmd_drain(ctl_t *c)
             strbuf_sep(&ds, ", ", id);
             continue;
         }
-        if (!owned_by_kind(p, NULL) && !finished && !c->o.force) {
+        if (!owned_by_kind(p, NULL) && !finished) {
             strbuf_sep(&bare, ", ", id);
-            continue;
+            if (!c->o.force)
+                continue;
         }
         json_array_append(evict, p);
     }
@@ -425,7 +426,7 @@ int ctl__cmd_drain(ctl_t *c)
                 node, ds.s);
         rc = 1;
     }
-    if (bare.len) {
+    if (bare.len && !c->o.force) {
         fprintf(stderr,
                 "error: unable to drain node \"%s\" due to error: cannot delete Pods "
                 "that declare no controller (use --force to override): %s\n",
@@ -435,6 +436,8 @@ int ctl__cmd_drain(ctl_t *c)
     if (rc == 0) {
         if (ds.len)
             fprintf(stderr, "Warning: ignoring DaemonSet-managed Pods: %s\n", ds.s);
+        if (bare.len)
+            fprintf(stderr, "Warning: deleting Pods that declare no controller: %s\n", bare.s);
         json_array_foreach(evict, i, p)
         {
             const json_t *m = json_object_get(p, "metadata");
@@ -575,7 +578,9 @@ int ctl__cmd_taint(ctl_t *c)
         }
         json_array_extend(next, add);
         if (!bad) {
-            json_t *patch = json_pack("{s:{s:O}}", "spec", "taints", next);
+            /* No taints left: null, as kubectl's patch leaves no empty list behind. */
+            json_t *patch = json_pack("{s:{s:O}}", "spec", "taints",
+                                      json_array_size(next) ? next : json_null());
             if (send_patch(c, path, "application/merge-patch+json", patch, NULL) != 0)
                 rc = 1;
             else

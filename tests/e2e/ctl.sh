@@ -218,6 +218,79 @@ check_contains "completion" "$out" "complete -F _c8s_ctl"
 "${CTL[@]}" logs x >/dev/null 2>&1
 check_eq "logs not yet" "$?" 1
 
+# Nodes: cordon, uncordon and taint print as kubectl's; drain evicts all but DaemonSet pods.
+"${CTL[@]}" create -f - >/dev/null <<'YAML'
+apiVersion: v1
+kind: Node
+metadata: {name: n1}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+YAML
+nodes_flow() { # TOOL NODE
+  local -a T
+  if [ "$1" = ctl ]; then T=("${CTL[@]}"); else T=(kubectl); fi
+  "${T[@]}" cordon "$2"; "${T[@]}" cordon "$2"; "${T[@]}" uncordon "$2"
+  "${T[@]}" taint nodes "$2" dedicated=gpu:NoSchedule
+  "${T[@]}" taint nodes "$2" dedicated=gpu:NoSchedule 2>&1
+  "${T[@]}" taint nodes "$2" dedicated:NoSchedule-
+  "${T[@]}" get node "$2" -o 'jsonpath={.spec}'
+}
+got=$(nodes_flow ctl n1 2>&1)
+check_eq "nodes" "$got" $'node/n1 cordoned
+node/n1 already cordoned
+node/n1 uncordoned
+node/n1 tainted
+error: node n1 already has dedicated taint(s) with same effect(s) and --overwrite is false
+node/n1 untainted
+{}'
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  check_eq "nodes as kubectl" "$got" "$(nodes_flow kubectl n2 2>&1 | sed 's/n2/n1/g')"
+fi
+pod_on() { # NAME NODE OWNER-KIND|""
+  local owner="[]"
+  [ -n "$3" ] && owner="[{apiVersion: apps/v1, kind: $3, name: o, uid: 1$(printf %07d $RANDOM)-0000-0000-0000-000000000000, controller: true}]"
+  printf 'apiVersion: v1
+kind: Pod
+metadata: {name: %s, ownerReferences: %s}
+spec: {nodeName: %s, containers: [{name: c, image: busybox}]}
+' "$1" "$owner" "$2"
+}
+{ pod_on ds1 n1 DaemonSet; echo ---; pod_on bare1 n1 ""; } | "${CTL[@]}" create -f - >/dev/null
+out=$("${CTL[@]}" drain n1 2>&1)
+check_eq "drain refuses" "$?" 1
+check_contains "drain names DaemonSet pods" "$out" "cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): default/ds1"
+check_contains "drain names bare pods" "$out" "cannot delete Pods that declare no controller (use --force to override): default/bare1"
+out=$("${CTL[@]}" drain n1 --ignore-daemonsets --force 2>/dev/null)
+check_eq "drain" "$out" $'node/n1 already cordoned\nevicting pod default/bare1\npod/bare1 evicted\nnode/n1 drained'
+
+# edit: $EDITOR changes the YAML, the object is updated; an untouched file changes nothing.
+"${CTL[@]}" apply -f "$WORK/m/app.yaml" >/dev/null
+out=$(EDITOR="sed -i -e 's/^  a: .*/  a: edited/'" "${CTL[@]}" edit configmap cfg)
+check_eq "edit" "$out" "configmap/cfg edited"
+check_eq "edit applied" "$("${CTL[@]}" get cm cfg -o 'jsonpath={.data.a}')" "edited"
+out=$(EDITOR=true "${CTL[@]}" edit configmap cfg 2>&1)
+check_eq "edit unchanged" "$out" "Edit cancelled, no changes made."
+
+# rollout status: kubectl's messages from the Deployment's status (set here by hand: the
+# deployment controller is another issue's).
+setstatus() { # OBSERVED UPDATED AVAILABLE
+  curl -sf -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    -d "{\"status\":{\"observedGeneration\":$1,\"replicas\":2,\"updatedReplicas\":$2,\"availableReplicas\":$3}}" \
+    "$SERVER_URL/apis/apps/v1/namespaces/default/deployments/web/status"
+}
+gen=$("${CTL[@]}" get deploy web -o 'jsonpath={.metadata.generation}')
+setstatus "$gen" 2 1
+out=$("${CTL[@]}" rollout status deployment/web --timeout=1s 2>&1)
+check_eq "rollout status waiting" "$out" $'Waiting for deployment "web" rollout to finish: 1 of 2 updated replicas are available...\nerror: timed out waiting for the condition'
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  check_eq "rollout status as kubectl" "$out" "$(kubectl rollout status deployment/web --timeout=1s 2>&1)"
+fi
+setstatus "$gen" 2 2
+out=$("${CTL[@]}" rollout status deploy web)
+check_eq "rollout status done" "$out" 'deployment "web" successfully rolled out'
+
 # argv[0] c8sctl, and an unreachable server as kubectl words it.
 ln -s "$C8S_BIN" "$WORK/c8sctl"
 out=$("$WORK/c8sctl" get deploy web -o name)
