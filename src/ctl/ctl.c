@@ -97,6 +97,33 @@ int ctl__fail(const ctl_resp_t *r, const char *ctx)
     }
     const char *reason = json_string_value(json_object_get(r->json, "reason"));
     const char *msg = json_string_value(json_object_get(r->json, "message"));
+    const json_t *details = json_object_get(r->json, "details");
+    if (reason && strcmp(reason, "Invalid") == 0 && details) {
+        /* kubectl words validation errors from the details, one line per cause. */
+        const char *kind = json_string_value(json_object_get(details, "kind"));
+        const char *name = json_string_value(json_object_get(details, "name"));
+        cleanup_free char *head =
+            (kind && *kind) || (name && *name)
+                ? xasprintf("The %s \"%s\" is invalid", kind ? kind : "", name ? name : "")
+                : xstrdup("The request is invalid");
+        const json_t *causes = json_object_get(details, "causes");
+        size_t n = json_array_size(causes);
+        if (n == 0) {
+            fprintf(stderr, "%s\n", head);
+            return 1;
+        }
+        fprintf(stderr, "%s: %s", head, n > 1 ? "\n" : "");
+        size_t i;
+        const json_t *cause;
+        json_array_foreach(causes, i, cause)
+        {
+            const char *f = json_string_value(json_object_get(cause, "field"));
+            const char *m = json_string_value(json_object_get(cause, "message"));
+            fprintf(stderr, "%s%s%s%s\n", n > 1 ? "* " : "", f && *f ? f : "", f && *f ? ": " : "",
+                    m ? m : "");
+        }
+        return 1;
+    }
     cleanup_free char *fallback = NULL;
     if (!msg) {
         /* Not a Status: kubectl says what it could of the body. */

@@ -202,9 +202,9 @@ int kubeconfig_load(const kubeconfig_overrides_t *ov, kubeconfig_t *out, c8s_err
         const char *home = getenv("HOME");
         list = xasprintf("%s/.kube/config", home ? home : "");
     }
-    json_t *docs[64];
-    char *dirs[64];
-    kubeconfig_file_t files[64];
+    json_t *docs[64] = {0};
+    char *dirs[64] = {0};
+    kubeconfig_file_t files[64] = {{0}};
     size_t n = 0;
     int rc = 0;
     char *save = NULL;

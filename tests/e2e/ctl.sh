@@ -129,6 +129,17 @@ if [ "$HAVE_KUBECTL" = 1 ]; then
   done
 fi
 
+# Validation errors as kubectl words them: one line per cause.
+printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: BAD_name}\nspec: {containers: [{name: c}]}\n' \
+  >"$WORK/bad.yaml"
+out=$("${CTL[@]}" create -f "$WORK/bad.yaml" 2>&1)
+check_eq "invalid exit code" "$?" 1
+check_contains "invalid" "$out" $'The Pod "BAD_name" is invalid: \n* metadata.name: Invalid value: "BAD_name"'
+check_contains "invalid second cause" "$out" $'\n* spec.containers[0].image: Required value'
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  check_eq "invalid as kubectl" "$out" "$(kubectl create --validate=false -f "$WORK/bad.yaml" 2>&1)"
+fi
+
 # Reads of the same objects by both tools print the same.
 "${CTL[@]}" apply -f "$WORK/m/app.yaml" >/dev/null
 for args in "get deploy web -o yaml" "get deploy web -o json" "get cm cfg -o yaml" \
