@@ -365,12 +365,66 @@ static int watch(ctl_t *c, const ctl_res_t *r, const char *ns, const char *rv, t
     return 0;
 }
 
+/* --sort-by: a jsonpath (".metadata.name" or "{.metadata.name}") evaluated on each object. */
+typedef struct {
+    json_t *v;
+    char *key;
+    bool numeric;
+    double num;
+} sort_ent_t;
+
+static int cmp_ent(const void *a, const void *b)
+{
+    const sort_ent_t *x = a, *y = b;
+    if (x->numeric && y->numeric)
+        return x->num < y->num ? -1 : x->num > y->num;
+    return strcmp(x->key, y->key);
+}
+
+/* Sorts arr (items, or Table rows whose "object" is the full object) in place. */
+static int sort_by(ctl_t *c, json_t *arr, bool rows)
+{
+    size_t n = json_array_size(arr);
+    if (n < 2)
+        return 0;
+    const char *e = c->o.sort_by;
+    cleanup_free char *tmpl = e[0] == '{' ? xstrdup(e) : xasprintf("{%s}", e);
+    sort_ent_t *ents = xcalloc(n, sizeof(*ents));
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        json_t *v = json_array_get(arr, i);
+        ents[i].v = json_incref(v);
+        cleanup_err c8s_err_t err = C8S_ERR_INIT;
+        if (ctl_jsonpath(tmpl, rows ? json_object_get(v, "object") : v, &ents[i].key, &err) != 0) {
+            rc = ctl__error("couldn't find any field with path \"%s\" in the list of objects", e);
+            break;
+        }
+        char *end;
+        ents[i].num = strtod(ents[i].key, &end);
+        ents[i].numeric = *ents[i].key && !*end;
+    }
+    if (rc == 0) {
+        qsort(ents, n, sizeof(*ents), cmp_ent);
+        json_array_clear(arr);
+        for (size_t i = 0; i < n; i++)
+            json_array_append(arr, ents[i].v);
+    }
+    for (size_t i = 0; i < n; i++) {
+        json_decref(ents[i].v);
+        free(ents[i].key);
+    }
+    free(ents);
+    return rc;
+}
+
 static int get_list(ctl_t *c, const ctl_res_t *r, table_t *t, bool *any)
 {
     bool table = strcmp(out_kind(c), "table") == 0;
     const char *ns = c->o.all_ns ? NULL : c->ns;
     cleanup_free char *base = ctl__path(r, ns, NULL);
-    cleanup_free char *path = with_query(c, base, NULL);
+    /* Sorting a Table needs the whole objects in its rows, as kubectl asks for them. */
+    cleanup_free char *path =
+        with_query(c, base, table && c->o.sort_by ? "includeObject=Object" : NULL);
     ctl_resp_t resp;
     ctl__do(c, "GET", path, NULL, NULL, table ? CTL_TABLE_ACCEPT : NULL, &resp);
     if (!ctl__ok(&resp) || !resp.json) {
@@ -382,7 +436,12 @@ static int get_list(ctl_t *c, const ctl_res_t *r, table_t *t, bool *any)
         json_object_get(json_object_get(resp.json, "metadata"), "resourceVersion"));
     cleanup_free char *rvc = rv ? xstrdup(rv) : NULL;
     int rc = 0;
-    if (!c->o.watch_only) {
+    if (c->o.sort_by)
+        rc = sort_by(c, json_object_get(resp.json, table ? "rows" : "items"),
+                     table && json_object_get(resp.json, "rows"));
+    if (rc == 0 && table && c->o.sort_by && !json_object_get(resp.json, "rows"))
+        rc = sort_by(c, json_object_get(resp.json, "items"), false); /* a plain list */
+    if (rc == 0 && !c->o.watch_only) {
         if (table) {
             if (add_answer(t, resp.json) > 0)
                 *any = true;

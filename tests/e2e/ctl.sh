@@ -180,6 +180,10 @@ out=$("${CTL[@]}" get cm/cfg deploy/web -o name)
 check_eq "type/name pairs" "$out" $'configmap/cfg\ndeployment.apps/web'
 out=$("${CTL[@]}" get configmap cfg cfg -o name)
 check_eq "type name name" "$out" $'configmap/cfg\nconfigmap/cfg'
+out=$("${CTL[@]}" get ns --sort-by=.metadata.name -o name)
+check_eq "--sort-by" "$out" "$(printf 'namespace/%s\n' default kube-node-lease kube-public kube-system ns-c ns-k)"
+out=$("${CTL[@]}" get ns --sort-by='{.metadata.name}' --no-headers | awk '{print $1}' | head -2)
+check_eq "--sort-by table" "$out" $'default\nkube-node-lease'
 out=$("${CTL[@]}" get no-such-type 2>&1)
 check_eq "unknown type" "$out" 'error: the server doesn'"'"'t have a resource type "no-such-type"'
 
