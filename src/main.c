@@ -1,6 +1,7 @@
 /* main.c — subcommand dispatch for the one c8s binary; the work lives in the rooms. */
 #include "c8s/base.h"
 #include "c8s/cmd.h"
+#include "c8s/ctl.h"
 #include "c8s/version.h"
 
 #include <stdio.h>
@@ -20,6 +21,7 @@ static int cmd_version(int argc, char **argv)
 
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)"},
+    {"ctl", ctl_main, "c8s's own kubectl (also as argv[0] c8sctl)"},
     {"proxy", cmd_proxy, "--cleanup: remove the service rules the proxy role wrote"},
     {"shim", cmd_shim, "start a container under its shim (used by the kubelet)"},
     {"image", cmd_image, "manage the node's images: pull, import, ls, rm, inspect, gc"},
@@ -35,6 +37,9 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    const char *self = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+    if (strcmp(self, "c8sctl") == 0)
+        return ctl_main(argc, argv);
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -3,7 +3,8 @@
  * asynchronous requests and watches on the caller's own libuv loop. The in-process transport
  * hands each call to the API server's thread (apiserver_call), where it runs through the same
  * handler chain as an HTTP request — routing, defaulting, validation, the store — without a
- * socket. (An HTTP transport for agent-only nodes is to come, behind the same functions.)
+ * socket. The HTTP transport (agent-only nodes, `c8s ctl`) speaks to a server URL through libcurl's
+ * multi interface driven by the same loop, with a kubeconfig's TLS client settings.
  *
  * A client_t belongs to one loop and is used only from that loop's thread. Callbacks run on it.
  */
@@ -12,6 +13,8 @@
 
 #include "c8s/apiserver.h"
 #include "c8s/base.h"
+
+#include <stdbool.h>
 
 #include <uv.h>
 
@@ -33,6 +36,31 @@ typedef void (*client_end_cb)(client_watch_t *w, void *data);
 
 /* An in-process client of srv whose callbacks run on loop. Owned: release with client_close. */
 client_t *client_new_inproc(apiserver_t *srv, uv_loop_t *loop);
+
+/* What the HTTP transport needs to reach a server, as a kubeconfig gives it. Every string may be
+ * NULL and is copied by client_new_http. *_data fields are PEM bytes (already base64-decoded). */
+typedef struct client_http_config_s {
+    const char *server; /* "http://127.0.0.1:6443", "https://host:6443/prefix" */
+    const char *ca_file, *ca_data;
+    size_t ca_data_len;
+    const char *cert_file, *cert_data;
+    size_t cert_data_len;
+    const char *key_file, *key_data;
+    size_t key_data_len;
+    const char *token; /* sent as "Authorization: Bearer <token>" */
+    bool insecure;     /* insecure-skip-tls-verify */
+    long timeout_ms;   /* per request (not watches); 0: none */
+} client_http_config_t;
+
+/* An HTTP client of cfg->server whose callbacks run on loop. Owned: release with client_close.
+ * Returns NULL with err filled (C8S_EBADREQUEST) when the server URL is missing or libcurl cannot
+ * start. A request that never reaches the server (refused connection, TLS failure) is answered
+ * with status 0 and curl's message as the body. */
+client_t *client_new_http(uv_loop_t *loop, const client_http_config_t *cfg, c8s_err_t *err);
+
+/* The Accept header of later requests and watches (copied; NULL: application/json). Only the
+ * HTTP transport honours it; the in-process transport always answers JSON. */
+void client_set_accept(client_t *c, const char *accept);
 
 /* Sends a request; cb gets exactly one answer (503 if the server has stopped). path includes
  * the query string. content_type and body may be NULL. All arguments are copied. */

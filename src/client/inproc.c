@@ -4,7 +4,7 @@
  * uv_async on the caller's loop. A watcher that lets lines pile up past a bound is dropped, as a
  * slow HTTP watcher is.
  */
-#include "c8s/client.h"
+#include "client_int.h"
 
 #include <string.h>
 
@@ -28,6 +28,7 @@ typedef struct op_s {
 } op_t;
 
 struct client_watch_s {
+    client_watch_base_t base; /* first: client.c dispatches through it */
     op_t op;
 };
 
@@ -42,8 +43,8 @@ typedef struct item_s {
 } item_t;
 
 struct client_s {
+    client_base_t base; /* first: client.c dispatches through it */
     apiserver_t *srv;
-    uv_loop_t *loop;
     uv_async_t async;
     uv_mutex_t lock;
     item_t *head, *tail;
@@ -199,11 +200,23 @@ static void on_async(uv_async_t *a)
     maybe_finish_close(c);
 }
 
+static void inproc_request(client_t *c, const char *method, const char *path,
+                           const char *content_type, const char *body, size_t len, client_cb cb,
+                           void *data);
+static client_watch_t *inproc_watch(client_t *c, const char *path, client_line_cb line_cb,
+                                    client_end_cb end_cb, void *data);
+static void inproc_watch_stop(client_watch_t *w);
+static void inproc_close(client_t *c, void (*done)(void *data), void *data);
+
+static const client_ops_t inproc_ops = {inproc_request, inproc_watch, inproc_watch_stop,
+                                        inproc_close};
+
 client_t *client_new_inproc(apiserver_t *srv, uv_loop_t *loop)
 {
     client_t *c = xcalloc(1, sizeof(*c));
     c->srv = srv;
-    c->loop = loop;
+    c->base.ops = &inproc_ops;
+    c->base.loop = loop;
     uv_mutex_init(&c->lock);
     uv_async_init(loop, &c->async, on_async);
     c->async.data = c;
@@ -230,8 +243,9 @@ static void op_fill(op_t *op, client_t *c, const char *method, const char *path,
     c->inflight++;
 }
 
-void client_request(client_t *c, const char *method, const char *path, const char *content_type,
-                    const char *body, size_t len, client_cb cb, void *data)
+static void inproc_request(client_t *c, const char *method, const char *path,
+                           const char *content_type, const char *body, size_t len, client_cb cb,
+                           void *data)
 {
     op_t *op = xcalloc(1, sizeof(*op));
     op->kind = OP_REQUEST;
@@ -255,10 +269,11 @@ static void watch_answer(apiserver_call_t *call, int status, const char *ct, con
     (void)op;
 }
 
-client_watch_t *client_watch(client_t *c, const char *path, client_line_cb line_cb,
-                             client_end_cb end_cb, void *data)
+static client_watch_t *inproc_watch(client_t *c, const char *path, client_line_cb line_cb,
+                                    client_end_cb end_cb, void *data)
 {
     client_watch_t *w = xcalloc(1, sizeof(*w));
+    w->base.ops = &inproc_ops;
     op_t *op = &w->op;
     op->kind = OP_WATCH;
     op->on_line = line_cb;
@@ -275,7 +290,7 @@ client_watch_t *client_watch(client_t *c, const char *path, client_line_cb line_
     return w;
 }
 
-void client_watch_stop(client_watch_t *w)
+static void inproc_watch_stop(client_watch_t *w)
 {
     op_t *op = &w->op;
     if (__atomic_exchange_n(&op->stopped, 1, __ATOMIC_ACQ_REL))
@@ -283,17 +298,12 @@ void client_watch_stop(client_watch_t *w)
     apiserver_call_cancel(op->client->srv, &op->call);
 }
 
-uv_loop_t *client_loop(const client_t *c)
-{
-    return c->loop;
-}
-
-void client_close(client_t *c, void (*done)(void *data), void *data)
+static void inproc_close(client_t *c, void (*done)(void *data), void *data)
 {
     c->closing = true;
     c->done = done;
     c->done_data = data;
     for (op_t *op = c->watches; op; op = op->next)
-        client_watch_stop(c8s_container_of(op, client_watch_t, op));
+        inproc_watch_stop(c8s_container_of(op, client_watch_t, op));
     maybe_finish_close(c);
 }
