@@ -5,6 +5,7 @@
  * fresh read, never a silent overwrite.
  */
 #include "internal.h"
+#include "c8s/admission.h"
 #include "c8s/patch.h"
 #include "c8s/protobuf.h"
 #include "c8s/yaml.h"
@@ -358,8 +359,13 @@ void apiserver__create(api_req_t *r)
         if (json_is_object(labels))
             json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(r->name));
     }
-    if (api_object_default(r->kind, r->obj, &err) != 0 ||
-        api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)
+    if (api_object_default(r->kind, r->obj, &err) != 0)
+        return fail(r, &err);
+    /* Mutating admission (issue 8), before validation as upstream orders it. */
+    if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
+        admission_default_tolerations(r->obj, &err) != 0)
+        return fail(r, &err);
+    if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)
         return fail(r, &err);
     if (!r->name)
         return fail_code(r, C8S_EINVALID, "name or generateName is required");
