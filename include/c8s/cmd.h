@@ -11,7 +11,6 @@ int cmd_proxy(int argc, char **argv);
  * code: 0 once the container runs. */
 int cmd_shim(int argc, char **argv);
 
-
 /* `c8s image`: pull, import, ls, rm, inspect and gc on the node's image store. */
 int cmd_image(int argc, char **argv);
 

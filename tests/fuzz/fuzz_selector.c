@@ -12,9 +12,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = malloc(size + 1);
     memcpy(s, data, size);
     s[size] = '\0';
-    json_t *obj = json_pack("{s:{s:s,s:s,s:{s:s,s:s}},s:{s:s}}", "metadata", "name", "web",
-                            "namespace", "default", "labels", "app", "web", "tier", "front",
-                            "spec", "nodeName", "n1");
+    json_t *obj =
+        json_pack("{s:{s:s,s:s,s:{s:s,s:s}},s:{s:s}}", "metadata", "name", "web", "namespace",
+                  "default", "labels", "app", "web", "tier", "front", "spec", "nodeName", "n1");
     c8s_err_t err = C8S_ERR_INIT;
     labelsel_t *ls = NULL;
     if (labelsel_parse(s, &ls, &err) == 0) {

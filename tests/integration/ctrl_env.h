@@ -48,7 +48,7 @@ static inline void env_on_answer(const client_resp_t *resp, void *data)
 
 /* A blocking call; *out (may be NULL) gets the parsed answer (owned). Returns the status. */
 static inline int env_call(env_t *e, const char *method, const char *path, const char *ct,
-                    const char *body, json_t **out)
+                           const char *body, json_t **out)
 {
     env_answer_t a = {0};
     client_request(e->c, method, path, ct, body, body ? strlen(body) : 0, env_on_answer, &a);
@@ -172,7 +172,8 @@ __attribute__((unused)) static int env_kubectl(env_t *e, const char *out_file,
 }
 
 /* Runs the loop until pred is true (checked every 50 ms) or timeout_ms passes. */
-static inline bool env_wait(env_t *e, bool (*pred)(env_t *e, void *data), void *data, int timeout_ms)
+static inline bool env_wait(env_t *e, bool (*pred)(env_t *e, void *data), void *data,
+                            int timeout_ms)
 {
     uint64_t end = c8s_now_ms() + (uint64_t)timeout_ms;
     while (c8s_now_ms() < end) {

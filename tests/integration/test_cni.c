@@ -107,7 +107,8 @@ int main(void)
 
     /* The two pods reach each other over the bridge, and the node reaches them. */
     char cmd[512];
-    snprintf(cmd, sizeof(cmd), "nsenter --net=%s busybox ping -c1 -W2 10.244.7.3 >/dev/null 2>&1", ns1);
+    snprintf(cmd, sizeof(cmd), "nsenter --net=%s busybox ping -c1 -W2 10.244.7.3 >/dev/null 2>&1",
+             ns1);
     CHECK_INT(sh(cmd), 0);
     CHECK_INT(sh("busybox ping -c1 -W2 10.244.7.2 >/dev/null 2>&1"), 0);
     CHECK_INT(sh("ip -o addr show dev c8s0 | grep -q 10.244.7.1/24"), 0);
