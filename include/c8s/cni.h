@@ -55,9 +55,9 @@ void cni_del(uv_loop_t *loop, const cni_config_t *c, const char *id, const char 
 /* The pod's IPv4 address from an ADD result ("10.244.0.5"), into buf; false when none. */
 bool cni_result_ip(const json_t *result, char *buf, size_t size);
 
-/* A new network namespace kept by a bind mount at path (blocking: it runs `unshare --net=path`;
- * meant for a worker or start-up path). */
-int cni_netns_create(const char *path, c8s_err_t *err);
+/* A new network namespace kept by a bind mount at path (`unshare --net=path`, off the loop); cb
+ * gets rc 0, or a negative code and why (result is always NULL). The file must not exist. */
+void cni_netns_create(uv_loop_t *loop, const char *path, cni_cb cb, void *data);
 /* Unmounts and removes it; a missing file is not an error. */
 int cni_netns_remove(const char *path, c8s_err_t *err);
 

@@ -300,24 +300,44 @@ void cni_del(uv_loop_t *loop, const cni_config_t *c, const char *id, const char 
     run_step(ch);
 }
 
-int cni_netns_create(const char *path, c8s_err_t *err)
+typedef struct {
+    char *path;
+    cni_cb cb;
+    void *data;
+} netns_req_t;
+
+static void on_unshared(const proc_result_t *r, void *data)
+{
+    netns_req_t *q = data;
+    if (r->status != 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "unshare --net=%s: %s", q->path, r->err);
+        unlink(q->path);
+        q->cb(C8S_ESYS, NULL, msg, q->data);
+    } else {
+        q->cb(0, NULL, NULL, q->data);
+    }
+    free(q->path);
+    free(q);
+}
+
+void cni_netns_create(uv_loop_t *loop, const char *path, cni_cb cb, void *data)
 {
     int fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-    if (fd < 0)
-        return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
+    if (fd < 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "creating %s: %s", path, strerror(errno));
+        cb(C8S_ESYS, NULL, msg, data);
+        return;
+    }
     close(fd);
+    netns_req_t *q = xcalloc(1, sizeof(*q));
+    q->path = xstrdup(path);
+    q->cb = cb;
+    q->data = data;
     cleanup_free char *opt = xasprintf("--net=%s", path);
     const char *argv[] = {"unshare", opt, "true", NULL};
-    proc_result_t r = {0};
-    int st = proc_run_sync(argv, NULL, NULL, 0, &r);
-    int rc = 0;
-    if (st != 0) {
-        rc = c8s_err_set(err, C8S_ESYS, "unshare --net=%s: %s", path, r.err);
-        unlink(path);
-    }
-    free((char *)r.out);
-    free((char *)r.err);
-    return rc;
+    proc_run(loop, argv, NULL, NULL, 0, on_unshared, q);
 }
 
 int cni_netns_remove(const char *path, c8s_err_t *err)

@@ -152,10 +152,20 @@ static void on_pod_ns(int code, const c8s_err_t *err, void *data)
     cni_add(&p->k->loop, &p->k->cni, p->uid, p->netns, p->ns, p->name, ports, on_cni_add, p);
 }
 
+static void sandbox_namespaces(kpod_t *p);
+
+static void on_netns(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0) {
+        fail_pod(p, "network namespace", err ? err : "failed");
+        return;
+    }
+    sandbox_namespaces(p);
+}
+
 static void start_sandbox(kpod_t *p)
 {
-    kubelet_t *k = p->k;
-    c8s_err_t err = C8S_ERR_INIT;
     cleanup_free char *logs = xasprintf("%s/logs", p->dir);
     if ((mkdir(p->dir, 0750) != 0 && errno != EEXIST) ||
         (mkdir(logs, 0750) != 0 && errno != EEXIST)) {
@@ -163,11 +173,19 @@ static void start_sandbox(kpod_t *p)
         return;
     }
     struct stat st;
-    if (stat(p->netns, &st) != 0 && cni_netns_create(p->netns, &err) != 0) {
-        fail_pod(p, "network namespace", err.msg);
-        c8s_err_clear(&err);
+    if (stat(p->netns, &st) == 0) {
+        sandbox_namespaces(p);
         return;
     }
+    p->busy = true;
+    cni_netns_create(&p->k->loop, p->netns, on_netns, p);
+}
+
+/* The pod's cgroup, then its IPC and UTS namespaces (the network one exists by now). */
+static void sandbox_namespaces(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    c8s_err_t err = C8S_ERR_INIT;
     ocispec_pod_resources_t res;
     ocispec_pod_resources(p->pod, &res);
     if (runtime_pod_cgroup_apply(p->cgroup, &res, 0, &err) != 0) {
@@ -516,6 +534,14 @@ static void on_deleted(const client_resp_t *r, void *data)
     free_pod(p);
 }
 
+static void on_dir_removed(const proc_result_t *r, void *data)
+{
+    kpod_t *p = data;
+    if (r->status != 0)
+        log_warn("kubelet", "pod %s/%s: removing %s: %s", p->ns, p->name, p->dir, r->err);
+    finish_teardown(p);
+}
+
 static void on_cni_del(int rc, const json_t *result, const char *err, void *data)
 {
     kpod_t *p = data;
@@ -528,13 +554,9 @@ static void on_cni_del(int rc, const json_t *result, const char *err, void *data
         c8s_err_clear(&e);
     }
     kvol_unmount_all(p->dir, p->pod);
-    cleanup_free char *cmd = xasprintf("rm -rf -- '%s'", p->dir);
-    const char *argv[] = {"sh", "-c", cmd, NULL};
-    proc_result_t pr = {0};
-    proc_run_sync(argv, NULL, NULL, 0, &pr);
-    free((char *)pr.out);
-    free((char *)pr.err);
-    finish_teardown(p);
+    /* The pod dir can be large (emptyDir): removed by rm, off the loop. */
+    const char *argv[] = {"rm", "-rf", "--", p->dir, NULL};
+    proc_run(&p->k->loop, argv, NULL, NULL, 0, on_dir_removed, p);
 }
 
 static void finish_teardown(kpod_t *p)

@@ -84,10 +84,16 @@ int main(void)
     c8s_err_t berr = C8S_ERR_INIT;
     CHECK(cni_conflist(&bad, &berr) == NULL);
     c8s_err_t err = C8S_ERR_INIT;
-    REQUIRE(cni_netns_create(ns1, &err) == 0);
-    REQUIRE(cni_netns_create(ns2, &err) == 0);
-    CHECK(cni_netns_create(ns1, &err) != 0); /* exists */
-    c8s_err_clear(&err);
+    wait_t n1 = {0}, n2 = {0}, again_ns = {0};
+    cni_netns_create(&loop, ns1, on_cni, &n1);
+    run(&n1);
+    REQUIRE(n1.rc == 0);
+    cni_netns_create(&loop, ns2, on_cni, &n2);
+    run(&n2);
+    REQUIRE(n2.rc == 0);
+    cni_netns_create(&loop, ns1, on_cni, &again_ns);
+    run(&again_ns);
+    CHECK(again_ns.rc != 0); /* exists */
 
     cleanup_json json_t *spec = json_loads(
         "{\"containers\":[{\"name\":\"a\",\"ports\":[{\"containerPort\":80,\"hostPort\":8081}]}]}",
