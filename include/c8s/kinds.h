@@ -32,7 +32,16 @@ typedef struct api_kind_s {
     unsigned subresources;              /* API_SUB_* bits */
     const char *storage_resource;       /* etcd key segment; HPA v1 and v2 share one */
     bool has_spec_status;               /* spec/status split (status subresource semantics) */
+    unsigned flags;                     /* API_KIND_* bits */
 } api_kind_t;
+
+/* Kind flags. CREATE_ONLY: a request/answer kind that is never stored (TokenReview,
+ * SubjectAccessReview, ...): POST only, no watch cache, skipped by controllers that sweep every
+ * kind. */
+enum { API_KIND_CREATE_ONLY = 1 };
+
+/* True for kinds kept in etcd (everything but the create-only ones). */
+bool api_kind_stored(const api_kind_t *k);
 
 /* Registry lookups; returned pointers are borrowed, static, valid forever. NULL if absent. */
 size_t api_kinds_count(void);
