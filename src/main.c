@@ -21,12 +21,26 @@ static int cmd_version(int argc, char **argv)
     return 0;
 }
 
+/* `c8s token ...` is `c8s ctl token ...`: the same kubeconfig and flags. */
+static int cmd_token(int argc, char **argv)
+{
+    char **args = xcalloc((size_t)argc + 2, sizeof(char *));
+    args[0] = "ctl";
+    args[1] = "token";
+    for (int i = 1; i < argc; i++)
+        args[i + 1] = argv[i];
+    int rc = ctl_main(argc + 1, args);
+    free(args);
+    return rc;
+}
+
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)", true},
     {"ctl", ctl_main, "c8s's own kubectl (also as argv[0] c8sctl)", false},
     {"proxy", cmd_proxy, "--cleanup: remove the service rules the proxy role wrote", false},
     {"shim", cmd_shim, "start a container under its shim (used by the kubelet)", false},
     {"image", cmd_image, "manage the node's images: pull, import, ls, rm, inspect, gc", false},
+    {"token", cmd_token, "bootstrap tokens for joining nodes: create, list, delete", false},
     {"version", cmd_version, "print the version", false},
 };
 
