@@ -179,6 +179,8 @@ step "apply web.yaml" k apply -f "$SRC/deploy/examples/web.yaml"
 step "web rolled out" k rollout status deployment/web --timeout=$T
 step "web's pods Ready" k wait --for=condition=Ready pod -l app=web --timeout=$T
 check_eq "two web pods" "$(k get pods -l app=web --field-selector=status.phase=Running -o name | wc -l)" 2
+# Pods starting together wait for one pull of their image (the kubelet coalesces pulls).
+check_eq "the image pulled once" "$(grep -c 'image: pulled 127.0.0.1:5000/examples/busybox:1 ' "$SERVER_DATA.log")" 1
 check_eq "on the node" "$(k get pods -l app=web -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u)" "$NODE"
 IP=$(k get service web -o jsonpath='{.spec.clusterIP}')
 check_contains "web has a ClusterIP" "$IP" "10."
