@@ -22,7 +22,6 @@
 typedef enum { PROV_IDENTITY, PROV_AESGCM, PROV_AESCBC } prov_kind_t;
 
 typedef struct {
-    char *name;
     char *prefix; /* "k8s:enc:aesgcm:v1:<name>:" */
     size_t prefix_len;
     unsigned char secret[32];
@@ -70,7 +69,6 @@ void store_crypt_free(store_crypt_t *c)
             crypt_provider_t *p = &r->providers[j];
             for (size_t k = 0; k < p->n_keys; k++) {
                 OPENSSL_cleanse(p->keys[k].secret, sizeof(p->keys[k].secret));
-                free(p->keys[k].name);
                 free(p->keys[k].prefix);
             }
             free(p->keys);
@@ -85,29 +83,73 @@ void store_crypt_free(store_crypt_t *c)
 }
 
 /* A resource entry is "<resource>" (core), "<resource>.<group>", "*.<group>", "*." (every core
- * resource) or "*.*"; a lone "*" or a wildcard group for a named resource is refused, as
- * upstream's validation does. */
+ * resource) or "*.*". Refused as upstream's validation refuses them, in its words: capitals, a
+ * lone "*", "<resource>.*", the events.k8s.io and extensions groups, and the allocation records
+ * that have no REST API. */
 static int resource_check(const char *s, const char *where, c8s_err_t *err)
 {
-    if (!s[0])
-        return c8s_err_set(err, C8S_EBADREQUEST, "%s: must not be empty", where);
-    if (strcmp(s, "*") == 0)
-        return c8s_err_set(err, C8S_EBADREQUEST,
-                           "%s: \"*\" is not a valid resource; use \"*.*\" for every resource "
-                           "or \"*.\" for every resource of the core group",
-                           where);
     const char *dot = strchr(s, '.');
     const char *group = dot ? dot + 1 : "";
     size_t rlen = dot ? (size_t)(dot - s) : strlen(s);
-    if (rlen == 0)
-        return c8s_err_set(err, C8S_EBADREQUEST, "%s: \"%s\" names no resource", where, s);
-    if (strcmp(group, "*") == 0 && !(rlen == 1 && s[0] == '*'))
+    const char *why = NULL;
+    for (const char *q = s; *q && !why; q++)
+        if (*q >= 'A' && *q <= 'Z')
+            why = "resource name should not contain capital letters";
+    if (why)
+        ;
+    else if (rlen == 0)
+        why = "names no resource";
+    else if (strcmp(s, "*") == 0)
+        why = "use '*.' to encrypt all the resources from core API group or *.* to encrypt all "
+              "resources";
+    else if (strcmp(s, "apiserveripinfo") == 0 || strcmp(s, "serviceipallocations") == 0 ||
+             strcmp(s, "servicenodeportallocations") == 0)
+        why = "resources which do not have REST API/s cannot be encrypted";
+    else if (strcmp(group, "events.k8s.io") == 0)
+        why = "'*.events.k8s.io' objects are stored using the 'events' API group in etcd. Use "
+              "'events' instead in the config file";
+    else if (strcmp(group, "extensions") == 0)
+        why = "'extensions' group has been removed and cannot be used for encryption";
+    else if (strcmp(group, "*") == 0 && !(rlen == 1 && s[0] == '*'))
+        why = "encrypting the same resource across groups is not supported";
+    else if ((memchr(s, '*', rlen) && rlen != 1) || (strchr(group, '*') && strcmp(group, "*") != 0))
+        why = "only a whole resource or group may be '*'";
+    if (why)
+        return c8s_err_set(err, C8S_EBADREQUEST, "%s: Invalid value: \"%s\": %s", where, s, why);
+    return 0;
+}
+
+/* Within one resources list upstream refuses a repeat and an entry a wildcard masks ("secrets"
+ * beside "*."); across lists the first list that matches wins. */
+static int overlap_check(char *const *res, size_t n, const char *where, c8s_err_t *err)
+{
+    bool dup = false, overlap = false;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            if (i == j)
+                continue;
+            if (strcmp(res[i], res[j]) == 0) {
+                dup = true;
+                continue;
+            }
+            if (strcmp(res[i], "*.*") == 0) {
+                overlap = true;
+                continue;
+            }
+            const char *gi = strchr(res[i], '.'), *gj = strchr(res[j], '.');
+            if (strcmp(gi ? gi + 1 : "", gj ? gj + 1 : "") != 0)
+                continue;
+            if (strncmp(res[i], "*.", 2) == 0 || strncmp(res[j], "*.", 2) == 0)
+                overlap = true;
+        }
+    if (dup)
         return c8s_err_set(err, C8S_EBADREQUEST,
-                           "%s: \"%s\": a wildcard group needs a wildcard resource (\"*.*\")",
-                           where, s);
-    if ((memchr(s, '*', rlen) && rlen != 1) || (strchr(group, '*') && strcmp(group, "*") != 0))
-        return c8s_err_set(err, C8S_EBADREQUEST, "%s: \"%s\": only a whole part may be \"*\"",
-                           where, s);
+                           "%s: the same resource cannot be specified multiple times", where);
+    if (overlap)
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "%s: using overlapping resources such as 'secrets' and '*.' in the "
+                           "same resource list is not allowed as they will be masked",
+                           where);
     return 0;
 }
 
@@ -127,44 +169,45 @@ static int keys_parse(const json_t *pj, prov_kind_t kind, const char *where, cry
 {
     const char *kname = kind == PROV_AESGCM ? "aesgcm" : "aescbc";
     const json_t *keys = json_object_get(pj, "keys");
+    cleanup_free char *kwhere = xasprintf("%s.keys", where);
+    where = kwhere;
     if (!json_is_array(keys) || json_array_size(keys) == 0)
-        return c8s_err_set(err, C8S_EBADREQUEST, "%s.keys: at least one key is required", where);
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "%s: Required value: at least one keys is required", where);
     size_t n = json_array_size(keys);
     p->keys = xcalloc(n, sizeof(*p->keys));
     for (size_t i = 0; i < n; i++) {
         const json_t *k = json_array_get(keys, i);
         const char *name = json_string_value(json_object_get(k, "name"));
         const char *secret = json_string_value(json_object_get(k, "secret"));
+        /* Upstream takes any name (':' included) and repeated names (the first one reads). */
         if (!name || !name[0])
-            return c8s_err_set(err, C8S_EBADREQUEST, "%s.keys[%zu].name: required", where, i);
-        /* The name ends the value's prefix at the first ':' after it. */
-        if (strchr(name, ':'))
             return c8s_err_set(err, C8S_EBADREQUEST,
-                               "%s.keys[%zu].name: \"%s\" must not contain ':'", where, i, name);
-        for (size_t j = 0; j < p->n_keys; j++)
-            if (strcmp(p->keys[j].name, name) == 0)
-                return c8s_err_set(err, C8S_EBADREQUEST, "%s.keys[%zu].name: \"%s\" is repeated",
-                                   where, i, name);
+                               "%s[%zu].name: Required value: name is a mandatory field for a key",
+                               where, i);
         if (!secret || !secret[0])
-            return c8s_err_set(err, C8S_EBADREQUEST, "%s.keys[%zu].secret: required", where, i);
+            return c8s_err_set(
+                err, C8S_EBADREQUEST,
+                "%s[%zu].secret: Required value: secret is a mandatory field for a key", where, i);
         cleanup_free char *raw = NULL;
         size_t raw_len = 0;
+        /* The secret itself is never echoed, as upstream's "REDACTED". */
         if (store__b64_decode(secret, &raw, &raw_len) < 0)
             return c8s_err_set(err, C8S_EBADREQUEST,
-                               "%s.keys[%zu].secret: not valid standard base64", where, i);
-        bool ok =
-            kind == PROV_AESGCM ? raw_len == 16 || raw_len == 24 || raw_len == 32 : raw_len == 32;
-        if (!ok) {
+                               "%s[%zu].secret: Invalid value: \"REDACTED\": secrets must be "
+                               "base64 encoded",
+                               where, i);
+        if (raw_len != 16 && raw_len != 24 && raw_len != 32) {
             OPENSSL_cleanse(raw, raw_len);
             return c8s_err_set(err, C8S_EBADREQUEST,
-                               "%s.keys[%zu].secret: must be %s bytes, got %zu", where, i,
-                               kind == PROV_AESGCM ? "16, 24 or 32" : "32", raw_len);
+                               "%s[%zu].secret: Invalid value: \"REDACTED\": secret is not of the "
+                               "expected length, got %zu, expected one of [16 24 32]",
+                               where, i, raw_len);
         }
         crypt_key_t *ck = &p->keys[p->n_keys++];
         memcpy(ck->secret, raw, raw_len);
         ck->secret_len = raw_len;
         OPENSSL_cleanse(raw, raw_len);
-        ck->name = xstrdup(name);
         ck->prefix = xasprintf(ENC_MARK "%s:v1:%s:", kname, name);
         ck->prefix_len = strlen(ck->prefix);
     }
@@ -173,9 +216,16 @@ static int keys_parse(const json_t *pj, prov_kind_t kind, const char *where, cry
 
 static int provider_parse(const json_t *pj, const char *where, crypt_provider_t *p, c8s_err_t *err)
 {
-    if (!json_is_object(pj) || json_object_size(pj) != 1)
+    if (!json_is_object(pj) || json_object_size(pj) == 0)
         return c8s_err_set(err, C8S_EBADREQUEST,
-                           "%s: exactly one of aesgcm, aescbc or identity must be set", where);
+                           "%s: Invalid value: provider does not contain any of the expected "
+                           "providers: KMS, AESGCM, AESCBC, Secretbox, Identity",
+                           where);
+    if (json_object_size(pj) > 1)
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "%s: Invalid value: more than one provider specified in a single "
+                           "element, should split into different list elements",
+                           where);
     const char *name = json_object_iter_key(json_object_iter((json_t *)pj));
     const json_t *body = json_object_get(pj, name);
     cleanup_free char *sub = xasprintf("%s.%s", where, name);
@@ -193,7 +243,7 @@ static int provider_parse(const json_t *pj, const char *where, crypt_provider_t 
         return c8s_err_set(err, C8S_EBADREQUEST,
                            "%s: the %s provider is not supported (aesgcm, aescbc, identity are)",
                            sub, name);
-    return c8s_err_set(err, C8S_EBADREQUEST, "%s: unknown provider", sub);
+    return c8s_err_set(err, C8S_EBADREQUEST, "%s: unknown field \"%s\"", where, name);
 }
 
 static int config_parse(const json_t *j, store_crypt_t *c, c8s_err_t *err)
@@ -210,7 +260,8 @@ static int config_parse(const json_t *j, store_crypt_t *c, c8s_err_t *err)
                            "apiVersion: want apiserver.config.k8s.io/v1, got \"%s\"", av ? av : "");
     const json_t *rules = json_object_get(j, "resources");
     if (!json_is_array(rules) || json_array_size(rules) == 0)
-        return c8s_err_set(err, C8S_EBADREQUEST, "resources: at least one entry is required");
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "resources: Required value: at least one resources is required");
     size_t n = json_array_size(rules);
     c->rules = xcalloc(n, sizeof(*c->rules));
     for (size_t i = 0; i < n; i++) {
@@ -220,10 +271,14 @@ static int config_parse(const json_t *j, store_crypt_t *c, c8s_err_t *err)
         const json_t *provs = json_object_get(rj, "providers");
         if (!json_is_array(res) || json_array_size(res) == 0)
             return c8s_err_set(err, C8S_EBADREQUEST,
-                               "resources[%zu].resources: at least one resource is required", i);
+                               "resources[%zu].resources: Required value: at least one "
+                               "resources[%zu].resources is required",
+                               i, i);
         if (!json_is_array(provs) || json_array_size(provs) == 0)
             return c8s_err_set(err, C8S_EBADREQUEST,
-                               "resources[%zu].providers: at least one provider is required", i);
+                               "resources[%zu].providers: Required value: at least one "
+                               "resources[%zu].providers is required",
+                               i, i);
         r->resources = xcalloc(json_array_size(res), sizeof(char *));
         for (size_t k = 0; k < json_array_size(res); k++) {
             const char *s = json_string_value(json_array_get(res, k));
@@ -233,14 +288,12 @@ static int config_parse(const json_t *j, store_crypt_t *c, c8s_err_t *err)
                 return c8s_err_set(err, C8S_EBADREQUEST, "%s: must be a string", where);
             if (resource_check(s, where, err) < 0)
                 return err->code;
-            /* Upstream refuses a resource named twice: which rule wins would be a guess. */
-            for (size_t a = 0; a <= i; a++)
-                for (size_t b = 0; b < c->rules[a].n_resources; b++)
-                    if (strcmp(c->rules[a].resources[b], s) == 0)
-                        return c8s_err_set(err, C8S_EBADREQUEST, "%s: \"%s\" is listed twice",
-                                           where, s);
             r->resources[r->n_resources++] = xstrdup(s);
         }
+        char list[64];
+        snprintf(list, sizeof(list), "resources[%zu].resources", i);
+        if (overlap_check(r->resources, r->n_resources, list, err) < 0)
+            return err->code;
         r->providers = xcalloc(json_array_size(provs), sizeof(*r->providers));
         for (size_t k = 0; k < json_array_size(provs); k++) {
             char where[64];
@@ -333,6 +386,11 @@ static const EVP_CIPHER *gcm_cipher(size_t len)
     return len == 16 ? EVP_aes_128_gcm() : len == 24 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
 }
 
+static const EVP_CIPHER *cbc_cipher(size_t len)
+{
+    return len == 16 ? EVP_aes_128_cbc() : len == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
+}
+
 /* out = prefix nonce ciphertext tag, with the etcd key authenticated alongside. */
 static int gcm_seal(const crypt_key_t *k, const char *key, const char *val, size_t len, char **out,
                     size_t *out_len, c8s_err_t *err)
@@ -408,7 +466,7 @@ static int cbc_seal(const crypt_key_t *k, const char *val, size_t len, char **ou
     int n1 = 0, n2 = 0;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     bool ok = ctx && RAND_bytes(iv, CBC_IV_LEN) == 1 &&
-              EVP_EncryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, k->secret, iv) == 1 &&
+              EVP_EncryptInit_ex(ctx, cbc_cipher(k->secret_len), NULL, k->secret, iv) == 1 &&
               EVP_EncryptUpdate(ctx, ct, &n1, (const unsigned char *)val, (int)len) == 1 &&
               EVP_EncryptFinal_ex(ctx, ct + n1, &n2) == 1;
     EVP_CIPHER_CTX_free(ctx);
@@ -433,7 +491,7 @@ static int cbc_open(const crypt_key_t *k, const unsigned char *p, size_t len, ch
     unsigned char *buf = xmalloc(ct_len + 1);
     int n1 = 0, n2 = 0;
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    bool ok = ctx && EVP_DecryptInit_ex(ctx, EVP_aes_256_cbc(), NULL, k->secret, p) == 1 &&
+    bool ok = ctx && EVP_DecryptInit_ex(ctx, cbc_cipher(k->secret_len), NULL, k->secret, p) == 1 &&
               EVP_DecryptUpdate(ctx, buf, &n1, p + CBC_IV_LEN, (int)ct_len) == 1 &&
               EVP_DecryptFinal_ex(ctx, buf + n1, &n2) == 1;
     EVP_CIPHER_CTX_free(ctx);

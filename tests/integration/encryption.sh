@@ -144,6 +144,6 @@ timeout 60 "$C8S_BIN" server --port "$(free_port)" --data-dir "$DATA" --etcd-cli
   --disable-controller-manager --disable-scheduler \
   --encryption-provider-config "$WORK/bad.yaml" >"$WORK/bad.log" 2>&1
 check "bad config fails the server" [ $? -ne 0 ]
-check_contains "bad config message" "$(cat "$WORK/bad.log")" "keys[0].secret: must be 16, 24 or 32 bytes, got 5"
+check_contains "bad config message" "$(cat "$WORK/bad.log")" "keys[0].secret: Invalid value: \"REDACTED\": secret is not of the expected length, got 5, expected one of [16 24 32]"
 
 finish

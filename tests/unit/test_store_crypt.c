@@ -85,6 +85,34 @@ static void test_parse_ok(void)
     CHECK(store_crypt_bind(c, "apps", "deployments", "/registry/deployments/"));
     CHECK(store_crypt_bind(c, "", "pods", "/registry/pods/"));
     store_crypt_free(c);
+
+    /* A resource in two lists: the first list wins (upstream allows it); aescbc takes 16-byte
+     * keys too; key names may repeat and hold ':' as upstream allows. */
+    c = parse("apiVersion: apiserver.config.k8s.io/v1\n"
+              "kind: EncryptionConfiguration\n"
+              "resources:\n"
+              "- resources: [secrets]\n"
+              "  providers: [{identity: {}}]\n"
+              "- resources: ['*.*']\n"
+              "  providers:\n"
+              "  - aescbc: {keys: [{name: 'a:b', secret: " K3 "}, {name: 'a:b', secret: " K1
+              "}]}\n",
+              &err);
+    REQUIRE_VOID(c);
+    CHECK(store_crypt_bind(c, "", "secrets", "/registry/secrets/"));
+    CHECK(store_crypt_bind(c, "", "configmaps", "/registry/configmaps/"));
+    char *o = (char *)1;
+    size_t olen;
+    CHECK_INT(store_crypt_to_storage(c, "/registry/secrets/a/b", "x", 1, &o, &olen, &err), 0);
+    CHECK(o == NULL); /* identity: stored as it is */
+    CHECK_INT(store_crypt_to_storage(c, "/registry/configmaps/a/b", "x", 1, &o, &olen, &err), 0);
+    CHECK(o && strncmp(o, "k8s:enc:aescbc:v1:a:b:", 22) == 0 && olen == 22 + 16 + 16);
+    cleanup_free char *p = NULL;
+    size_t plen;
+    CHECK_INT(store_crypt_from_storage(c, "/registry/configmaps/a/b", o, olen, &p, &plen, &err), 0);
+    CHECK_STR(p, "x");
+    free(o);
+    store_crypt_free(c);
 }
 
 static void test_parse_refused(void)
@@ -96,55 +124,70 @@ static void test_parse_refused(void)
         {"apiVersion: v1\nkind: EncryptionConfiguration\nresources: []\n",
          "apiVersion: want apiserver.config.k8s.io/v1"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\n",
-         "resources: at least one entry"},
+         "resources: Required value: at least one resources is required"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n",
-         "resources[0].providers: at least one provider"},
+         "resources[0].providers: Required value: at least one resources[0].providers is required"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- providers: [{identity: {}}]\n",
-         "resources[0].resources: at least one resource"},
+         "resources[0].resources: Required value"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: ['*']\n  providers: [{identity: {}}]\n",
-         "resources[0].resources[0]: \"*\" is not a valid resource"},
+         "resources[0].resources[0]: Invalid value: \"*\": use '*.' to encrypt all the resources"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: ['secrets.*']\n  providers: [{identity: {}}]\n",
-         "a wildcard group needs a wildcard resource"},
+         "encrypting the same resource across groups is not supported"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
-         "- resources: [secrets]\n  providers: [{identity: {}}]\n"
-         "- resources: [secrets]\n  providers: [{identity: {}}]\n",
-         "resources[1].resources[0]: \"secrets\" is listed twice"},
+         "- resources: [Secrets]\n  providers: [{identity: {}}]\n",
+         "resource name should not contain capital letters"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: ['*.events.k8s.io']\n  providers: [{identity: {}}]\n",
+         "Use 'events' instead"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: [serviceipallocations]\n  providers: [{identity: {}}]\n",
+         "resources which do not have REST API/s cannot be encrypted"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: [secrets, secrets]\n  providers: [{identity: {}}]\n",
+         "resources[0].resources: the same resource cannot be specified multiple times"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: [secrets, '*.']\n  providers: [{identity: {}}]\n",
+         "using overlapping resources such as 'secrets' and '*.'"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: [deployments.apps, '*.apps']\n  providers: [{identity: {}}]\n",
+         "using overlapping resources"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: k, secret: YWJjZGU=}]}}]\n",
-         "resources[0].providers[0].aesgcm.keys[0].secret: must be 16, 24 or 32 bytes, got 5"},
+         "resources[0].providers[0].aesgcm.keys[0].secret: Invalid value: \"REDACTED\": secret is "
+         "not of the expected length, got 5, expected one of [16 24 32]"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
-         "- resources: [secrets]\n  providers: [{aescbc: {keys: [{name: k, secret: " K3 "}]}}]\n",
-         "aescbc.keys[0].secret: must be 32 bytes, got 16"},
+         "- resources: [secrets]\n  providers: [{aescbc: {keys: [{name: k, secret: YWJj}]}}]\n",
+         "aescbc.keys[0].secret: Invalid value: \"REDACTED\": secret is not of the expected "
+         "length, "
+         "got 3"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: k, secret: '!!!'}]}}]\n",
-         "secret: not valid standard base64"},
+         "secret: Invalid value: \"REDACTED\": secrets must be base64 encoded"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{secret: " K1 "}]}}]\n",
-         "aesgcm.keys[0].name: required"},
+         "aesgcm.keys[0].name: Required value: name is a mandatory field for a key"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
-         "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: 'a:b', secret: " K1
-         "}]}}]\n",
-         "must not contain ':'"},
-        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
-         "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: a, secret: " K1
-         "}, {name: a, secret: " K2 "}]}}]\n",
-         "keys[1].name: \"a\" is repeated"},
+         "- resources: [secrets]\n  providers: [{aesgcm: {keys: [{name: k}]}}]\n",
+         "aesgcm.keys[0].secret: Required value: secret is a mandatory field for a key"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{aesgcm: {keys: []}}]\n",
-         "aesgcm.keys: at least one key is required"},
+         "aesgcm.keys: Required value: at least one keys is required"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{secretbox: {keys: []}}]\n",
          "the secretbox provider is not supported"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{identity: {}, aesgcm: {}}]\n",
-         "providers[0]: exactly one of"},
+         "providers[0]: Invalid value: more than one provider specified in a single element"},
+        {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+         "- resources: [secrets]\n  providers: [{}]\n",
+         "provider does not contain any of the expected providers"},
         {"apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
          "- resources: [secrets]\n  providers: [{rot13: {}}]\n",
-         "providers[0].rot13: unknown provider"},
+         "providers[0]: unknown field \"rot13\""},
         {"a: [\n", "encryption provider config"},
     };
     for (size_t i = 0; i < C8S_ARRAY_SIZE(cases); i++) {
