@@ -58,9 +58,12 @@ start() { # start ARGS... : the server on our etcd ports, keeping its data acros
   start_server "$DATA" --etcd-client-port "$EC" --etcd-peer-port "$EP" \
     --disable-controller-manager --disable-scheduler "$@"
 }
-stop() {
+PHASE=0
+stop() { # keeps each phase's server log (start_server writes them all to $DATA.log)
   kill -TERM "$SERVER_PID" 2>/dev/null
   wait "$SERVER_PID" 2>/dev/null
+  PHASE=$((PHASE + 1))
+  cp "$DATA.log" "$WORK/server-$PHASE.log" 2>/dev/null
 }
 post() { # post PATH JSON → status
   curl -s -o "$WORK/post.json" -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
