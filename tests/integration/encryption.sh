@@ -8,11 +8,6 @@ source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-enc-XXXXXX)
 TMPDIRS+=("$WORK")
-DATA="$WORK/data"
-TMPDIRS+=("$DATA.log")
-EC=$(free_port)
-EP=$(free_port)
-while [ "$EP" = "$EC" ]; do EP=$(free_port); done
 
 # Plaintexts that must never reach etcd once encryption is on, and their base64 (Secret data).
 P1="hunter2-first-secret"
@@ -74,7 +69,18 @@ secret() { # secret NAME B64
 }
 
 # ---- before encryption: a plaintext Secret ----
-start || { fail "server start"; finish; exit 1; }
+# The restarts below keep etcd's ports and data; the first start picks them, retrying with fresh
+# ones (and a fresh data dir: a failed attempt's etcd may still be on its way out).
+started=
+for attempt in 1 2 3; do
+  DATA="$WORK/data-$attempt"
+  TMPDIRS+=("$DATA.log")
+  EC=$(free_port)
+  EP=$(free_port)
+  while [ "$EP" = "$EC" ]; do EP=$(free_port); done
+  if start; then started=1; break; fi
+done
+[ -n "$started" ] || { fail "server start"; finish; exit 1; }
 U=$SERVER_URL
 check_eq "create secret before encryption" "$(post /api/v1/namespaces/default/secrets "$(secret before "$PLAIN0")")" 201
 raw /registry/secrets/default/before "$WORK/raw0"
