@@ -146,6 +146,33 @@ raw /registry/secrets/default/s1 "$WORK/raw1c"
 check_eq "rewritten with key2" "$(head -c 23 "$WORK/raw1c")" "k8s:enc:aesgcm:v1:key2:"
 stop
 
+# ---- keys gone: an error naming the key, never ciphertext passed off as data ----
+K3=$(head -c 32 /dev/urandom | base64)
+printf 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aesgcm: {keys: [{name: key3, secret: %s}]}\n' "$K3" >"$WORK/enc3.yaml"
+# Not start_server: the secrets cache cannot fill, so /readyz stays failed (by design).
+P3=$(free_port)
+"$C8S_BIN" server --port "$P3" --data-dir "$DATA" --etcd-client-port "$EC" --etcd-peer-port "$EP" \
+  --disable-proxy --disable-dns --disable-kubelet --disable-controller-manager --disable-scheduler \
+  --encryption-provider-config "$WORK/enc3.yaml" >"$WORK/server-keys-gone.log" 2>&1 &
+P3PID=$!
+PIDS+=("$P3PID")
+U3="http://127.0.0.1:$P3"
+for _ in $(seq 1 300); do
+  code=$(curl -s -o "$WORK/gone.json" -w '%{http_code}' "$U3/api/v1/namespaces/default/secrets/s1")
+  [ "$code" != 000 ] && break
+  kill -0 "$P3PID" 2>/dev/null || break
+  sleep 0.1
+done
+check_eq "unreadable secret is an internal error" "$code" 500
+check_contains "error names the key and the prefix" "$(cat "$WORK/gone.json")" \
+  'unable to transform key \"/registry/secrets/default/s1\": no provider can read data with prefix \"k8s:enc:aesgcm:v1:key2:\"'
+check_eq "configmaps still served" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$U3/api/v1/namespaces/default/configmaps/c1")" 200
+check_eq "not ready while secrets cannot be read" "$(curl -s -o /dev/null -w '%{http_code}' "$U3/readyz")" 500
+kill -TERM "$P3PID" 2>/dev/null
+wait "$P3PID" 2>/dev/null
+check_contains "the cache's failure is logged" "$(cat "$WORK/server-keys-gone.log")" "secrets: list failed, retrying: unable to transform key"
+
 # ---- a bad config: refused at start, with the field named ----
 printf 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aesgcm: {keys: [{name: k, secret: c2hvcnQ=}]}\n' >"$WORK/bad.yaml"
 timeout 60 "$C8S_BIN" server --port "$(free_port)" --data-dir "$DATA" --etcd-client-port "$EC" \
