@@ -156,7 +156,7 @@ P3=$(free_port)
   --encryption-provider-config "$WORK/enc3.yaml" >"$WORK/server-keys-gone.log" 2>&1 &
 P3PID=$!
 PIDS+=("$P3PID")
-U3="http://127.0.0.1:$P3"
+U3="${SERVER_URL%%://*}://127.0.0.1:$P3" # the scheme start_server used
 for _ in $(seq 1 300); do
   code=$(curl -s -o "$WORK/gone.json" -w '%{http_code}' "$U3/api/v1/namespaces/default/secrets/s1")
   [ "$code" != 000 ] && break
