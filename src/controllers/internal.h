@@ -249,6 +249,9 @@ int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
 int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures);
 /* done[0..n) as upstream's completedIndexes: "0-2,4,6-7" ("" when none). Owned. */
 char *controllers__job_index_ranges(const bool *done, long n);
+/* The inverse: marks in done[0..n) the indexes s lists ("0-2,4"); NULL or malformed parts and
+ * indexes out of range are skipped. */
+void controllers__job_index_parse(const char *s, bool *done, long n);
 
 /* ---- nodelife_core.c: pure, taint-based eviction ---- */
 
