@@ -149,7 +149,9 @@ int store_crypt_from_storage(const store_crypt_t *c, const char *key, const char
 
 /* Makes s transform values with c (borrowed: it must outlive s; NULL stops). Without one, the
  * store never looks at values. A value that cannot be read fails its range or txn with
- * C8S_EINTERNAL "unable to transform key ..." and ends a watch with STORE_WATCH_ERROR. */
+ * C8S_EINTERNAL "unable to transform key ..." and ends a watch with STORE_WATCH_ERROR; an
+ * unreadable previous value (prev_kv of an applied txn or of an event) is logged and left out
+ * (NULL) instead, since the write it belongs to has happened. */
 void store_set_crypt(store_t *s, const store_crypt_t *c);
 
 /* ---- Watch ---- */

@@ -212,6 +212,17 @@ int store__kv_untransform(const store_t *s, store_kv_t *kv, c8s_err_t *err)
     return 0;
 }
 
+void store__prev_untransform(const store_t *s, store_kv_t **prev)
+{
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    if (!*prev || store__kv_untransform(s, *prev, &err) == 0)
+        return;
+    log_warn(STORE_ROOM, "%s; its previous value is dropped", err.msg);
+    store__kv_free(*prev);
+    free(*prev);
+    *prev = NULL;
+}
+
 void store_set_observer(store_t *s, store_observer_cb cb, void *data)
 {
     s->observer = cb;
@@ -390,14 +401,14 @@ static int body_parse(store_req_t *r, const json_t *j, store_result_t *res)
 }
 
 /* A value that cannot be read fails the whole answer, as upstream fails a get or a list: a
- * partial list would look complete. */
+ * partial list would look complete. Not so the previous value of a txn that etcd has applied:
+ * reporting that write as failed would be a lie. */
 static int result_untransform(const store_t *s, store_result_t *res, c8s_err_t *err)
 {
     for (size_t i = 0; i < res->n_kvs; i++)
         if (store__kv_untransform(s, &res->kvs[i], err) < 0)
             return -1;
-    if (res->prev_kv && store__kv_untransform(s, res->prev_kv, err) < 0)
-        return -1;
+    store__prev_untransform(s, &res->prev_kv);
     return 0;
 }
 

@@ -183,6 +183,9 @@ void store__kv_free(store_kv_t *kv);
 /* Replaces kv->value by what s's crypt reads from it (no-op without one, or for a NULL value).
  * Returns 0, or C8S_EINTERNAL "unable to transform key ..." with err filled. */
 int store__kv_untransform(const store_t *s, store_kv_t *kv, c8s_err_t *err);
+/* The same for a previous value (an applied txn's, an event's), which nothing needs in order to
+ * be correct: an unreadable one is logged and dropped (*prev freed, set NULL), never an error. */
+void store__prev_untransform(const store_t *s, store_kv_t **prev);
 /* Adds name = base64(p[0..n)) to obj. */
 void store__json_set_b64(json_t *obj, const char *name, const void *p, size_t n);
 char *store__json_dump(json_t *j);

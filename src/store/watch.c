@@ -318,9 +318,9 @@ static int events_parse(const store_t *s, const json_t *arr, store_event_t **out
                 return c8s_err_set(err, C8S_EUNAVAILABLE,
                                    "etcd watch: malformed base64 in an event");
         }
-        if (store__kv_untransform(s, &ev[i].kv, err) < 0 ||
-            (ev[i].prev_kv && store__kv_untransform(s, ev[i].prev_kv, err) < 0))
+        if (store__kv_untransform(s, &ev[i].kv, err) < 0)
             return -1;
+        store__prev_untransform(s, &ev[i].prev_kv);
     }
     return 0;
 }
