@@ -86,6 +86,8 @@ static void usage(FILE *f)
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
         "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
         "                                      (default 16777216)\n"
+        "  --encryption-provider-config FILE   an EncryptionConfiguration: which resources\n"
+        "                                      are encrypted in etcd, and with which keys\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -136,6 +138,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
         O_RESOLV_CONF,
+        O_ENC_CONFIG,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -172,6 +175,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
         {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
+        {"encryption-provider-config", required_argument, NULL, O_ENC_CONFIG},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -260,6 +264,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_RESOLV_CONF:
             o->dns.resolv_conf = optarg;
+            break;
+        case O_ENC_CONFIG:
+            o->api.encryption_provider_config = optarg;
             break;
         case O_NODE_NAME:
             snprintf(o->node_name, sizeof(o->node_name), "%s", optarg);
