@@ -13,6 +13,9 @@ static const struct {
     const char *group, *resource;
     review_fn fn;
 } reviews[] = {
+    /* authentication.k8s.io (review_authn.c) */
+    {"authentication.k8s.io", "tokenreviews", apiserver__review_token},
+    {"authentication.k8s.io", "selfsubjectreviews", apiserver__review_self},
     {NULL, NULL, NULL},
 };
 

@@ -7,6 +7,7 @@
 #include "c8s/cmd.h"
 #include "c8s/controllers.h"
 #include "c8s/dns.h"
+#include "c8s/jwt.h"
 #include "c8s/kubelet.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
@@ -36,6 +37,10 @@ typedef struct {
     char node_name[256];
     char advertise[64];
     char **endpoints;
+    /* Tokens (issue 8). */
+    const char *sa_pub[9];
+    int n_sa_pub;
+    const char *audiences[17];
 } server_opts_t;
 
 static void usage(FILE *f)
@@ -81,6 +86,15 @@ static void usage(FILE *f)
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
         "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
         "                                      (default 16777216)\n"
+        "  --service-account-signing-key-file FILE  PEM private key that signs\n"
+        "                                      ServiceAccount tokens (without one none are "
+        "issued)\n"
+        "  --service-account-key-file FILE     PEM public keys that verify them (repeatable;\n"
+        "                                      default: the signing key's public half)\n"
+        "  --service-account-issuer URL        (default " JWT_DEFAULT_ISSUER ")\n"
+        "  --api-audiences A[,B...]            (default: the issuer)\n"
+        "  --token-auth-file FILE              static tokens: token,user,uid,\"group1,group2\"\n"
+        "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -129,6 +143,13 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
         O_RESOLV_CONF,
+        /* Tokens (issue 8). */
+        O_SA_SIGNING_KEY,
+        O_SA_KEY,
+        O_SA_ISSUER,
+        O_API_AUDIENCES,
+        O_TOKEN_FILE,
+        O_BOOTSTRAP_TOKENS,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -163,6 +184,13 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
         {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
+        /* Tokens (issue 8). */
+        {"service-account-signing-key-file", required_argument, NULL, O_SA_SIGNING_KEY},
+        {"service-account-key-file", required_argument, NULL, O_SA_KEY},
+        {"service-account-issuer", required_argument, NULL, O_SA_ISSUER},
+        {"api-audiences", required_argument, NULL, O_API_AUDIENCES},
+        {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
+        {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -259,6 +287,41 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 return -1;
             }
             o->proxy.iptables = optarg;
+            break;
+        /* Tokens (issue 8). */
+        case O_SA_SIGNING_KEY:
+            o->api.service_account_key_file = optarg;
+            break;
+        case O_SA_KEY:
+            if (o->n_sa_pub == (int)C8S_ARRAY_SIZE(o->sa_pub) - 1) {
+                fprintf(stderr, "c8s server: too many --service-account-key-file\n");
+                return -1;
+            }
+            o->sa_pub[o->n_sa_pub++] = optarg;
+            o->api.service_account_pub_files = o->sa_pub;
+            break;
+        case O_SA_ISSUER:
+            o->api.service_account_issuer = optarg;
+            break;
+        case O_API_AUDIENCES: {
+            size_t n = 0;
+            char *save = NULL;
+            for (char *a = strtok_r(optarg, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+                if (n == C8S_ARRAY_SIZE(o->audiences) - 1) {
+                    fprintf(stderr, "c8s server: too many --api-audiences\n");
+                    return -1;
+                }
+                o->audiences[n++] = a;
+            }
+            o->audiences[n] = NULL;
+            o->api.api_audiences = n ? o->audiences : NULL;
+            break;
+        }
+        case O_TOKEN_FILE:
+            o->api.token_auth_file = optarg;
+            break;
+        case O_BOOTSTRAP_TOKENS:
+            o->api.enable_bootstrap_token_auth = true;
             break;
         case 'h':
             usage(stdout);
