@@ -30,62 +30,36 @@ static void invalid(api_req_t *r, const char *field, const char *detail)
     fail(r, &err);
 }
 
-static wc_obj_t *cached(apiserver_t *s, const char *resource, const char *ns, const char *name)
-{
-    const api_kind_t *k = api_kind_lookup("", "v1", resource);
-    resource_t *res = apiserver__resource_for(s, k);
-    cleanup_free char *key = apiserver__key(res, ns, name);
-    return wcache_get(res->cache, key);
-}
-
 static resource_t *core_res(apiserver_t *s, const char *resource)
 {
     return apiserver__resource_for(s, api_kind_lookup("", "v1", resource));
 }
 
-/* Every cache this request reads has synced (r->obj holds the request). */
+static const char *uid_of(const json_t *obj)
+{
+    return json_string_value(json_object_get(json_object_get(obj, "metadata"), "uid"));
+}
+
+/* r->old: the ServiceAccount; r->items: the bound object or NULL (both read from etcd, so a
+ * token can be asked for an account created a moment ago, as upstream's registry reads). */
 static void issue(api_req_t *r)
 {
     json_t *spec = json_object_get(r->obj, "spec");
-    wc_obj_t *sa = cached(r->srv, "serviceaccounts", r->ns, r->name);
-    if (!sa) {
-        c8s_err_t err = C8S_ERR_INIT;
-        apiserver__err_notfound(r, &err);
-        return fail(r, &err);
-    }
     json_t *bref = json_object_get(spec, "boundObjectRef");
     const char *bkind = json_string_value(json_object_get(bref, "kind"));
     const char *bname = json_string_value(json_object_get(bref, "name"));
-    const char *buid = json_string_value(json_object_get(bref, "uid"));
-    const char *bound_uid = NULL, *node = NULL, *node_uid = NULL;
-    cleanup_json json_t *pod = NULL;
-    if (bkind) {
-        const char *resource = strcmp(bkind, "Pod") == 0 ? "pods" : "secrets";
-        wc_obj_t *o = cached(r->srv, resource, r->ns, bname);
-        if (!o) {
-            c8s_err_t err = C8S_ERR_INIT;
-            c8s_err_set(&err, C8S_ENOTFOUND, "%s \"%s\" not found", resource, bname);
-            return fail(r, &err);
-        }
-        if (buid && *buid && (!o->uid || strcmp(o->uid, buid) != 0)) {
-            c8s_err_t err = C8S_ERR_INIT;
-            c8s_err_set(&err, C8S_ECONFLICT,
-                        "the UID in the bound object reference (%s) does not match the UID in "
-                        "record. The object might have been deleted and then recreated",
-                        buid);
-            return fail(r, &err);
-        }
-        bound_uid = o->uid;
-        if (strcmp(bkind, "Pod") == 0) {
-            /* A pod's token also names its node, as upstream's since 1.30. */
-            pod = json_loadb(o->json, o->json_len, 0, NULL);
-            node = json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
-            if (node && *node) {
-                wc_obj_t *n = cached(r->srv, "nodes", NULL, node);
-                node_uid = n ? n->uid : NULL;
-            } else {
-                node = NULL;
-            }
+    const char *bound_uid = r->items ? uid_of(r->items) : NULL;
+    const char *node = NULL, *node_uid = NULL;
+    if (bkind && strcmp(bkind, "Pod") == 0) {
+        /* A pod's token also names its node, as upstream's since 1.30. */
+        node = json_string_value(json_object_get(json_object_get(r->items, "spec"), "nodeName"));
+        if (node && *node) {
+            resource_t *nres = core_res(r->srv, "nodes");
+            cleanup_free char *key = apiserver__key(nres, NULL, node);
+            wc_obj_t *n = nres->ready ? wcache_get(nres->cache, key) : NULL;
+            node_uid = n ? n->uid : NULL;
+        } else {
+            node = NULL;
         }
     }
     json_t *auds = json_object_get(spec, "audiences");
@@ -104,17 +78,20 @@ static void issue(api_req_t *r)
                   .jti = jti,
                   .ns = r->ns,
                   .sa_name = r->name,
-                  .sa_uid = sa->uid,
+                  .sa_uid = uid_of(r->old),
                   .bound_kind = bkind,
                   .bound_name = bname,
                   .bound_uid = bound_uid,
                   .node_name = node,
                   .node_uid = node_uid};
     c8s_err_t err = C8S_ERR_INIT;
-    char *tok = apiserver__sa_token_sign(r->srv, &c, &err);
+    char *tok = c.sa_uid ? apiserver__sa_token_sign(r->srv, &c, &err) : NULL;
     free(aud);
-    if (!tok)
+    if (!tok) {
+        if (!err.code)
+            c8s_err_set(&err, C8S_EINTERNAL, "the service account has no uid");
         return fail(r, &err);
+    }
     char ts[32];
     time_t t = (time_t)exp;
     struct tm tm;
@@ -126,16 +103,50 @@ static void issue(api_req_t *r)
     apiserver__respond_obj(r, 201, c8s_steal(&r->obj));
 }
 
-static void with_bound_cache(api_req_t *r)
+static void on_bound(const store_result_t *res, void *data)
 {
-    const char *bkind = json_string_value(json_object_get(
-        json_object_get(json_object_get(r->obj, "spec"), "boundObjectRef"), "kind"));
+    api_req_t *r = data;
+    json_t *bref = json_object_get(json_object_get(r->obj, "spec"), "boundObjectRef");
+    const char *bkind = json_string_value(json_object_get(bref, "kind"));
+    const char *bname = json_string_value(json_object_get(bref, "name"));
+    const char *buid = json_string_value(json_object_get(bref, "uid"));
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+        return fail(r, &err);
+    }
+    if (res->n_kvs == 0) {
+        c8s_err_set(&err, C8S_ENOTFOUND, "%s \"%s\" not found",
+                    strcmp(bkind, "Pod") == 0 ? "pods" : "secrets", bname);
+        return fail(r, &err);
+    }
+    r->items = apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len,
+                                        res->kvs[0].mod_revision);
+    const char *uid = uid_of(r->items);
+    if (buid && *buid && (!uid || strcmp(uid, buid) != 0)) {
+        c8s_err_set(&err, C8S_ECONFLICT,
+                    "the UID in the bound object reference (%s) does not match the UID in "
+                    "record. The object might have been deleted and then recreated",
+                    buid);
+        return fail(r, &err);
+    }
+    issue(r);
+}
+
+static void on_sa(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (apiserver__take_current(r, res, &err) != 0)
+        return fail(r, &err);
+    json_t *bref = json_object_get(json_object_get(r->obj, "spec"), "boundObjectRef");
+    const char *bkind = json_string_value(json_object_get(bref, "kind"));
     if (!bkind)
         return issue(r);
-    resource_t *res = core_res(r->srv, strcmp(bkind, "Pod") == 0 ? "pods" : "secrets");
-    if (strcmp(bkind, "Pod") == 0 && !core_res(r->srv, "nodes")->ready)
-        return apiserver__when_ready(core_res(r->srv, "nodes"), r, with_bound_cache);
-    apiserver__when_ready(res, r, issue);
+    resource_t *bres = core_res(r->srv, strcmp(bkind, "Pod") == 0 ? "pods" : "secrets");
+    cleanup_free char *key =
+        apiserver__key(bres, r->ns, json_string_value(json_object_get(bref, "name")));
+    store_get(r->srv->store, key, 0, on_bound, r);
 }
 
 /* Checks and defaults the request's spec (upstream's validation); false when answered. */
@@ -254,5 +265,6 @@ void apiserver__token_request(api_req_t *r)
     }
     json_decref(r->obj);
     r->obj = obj;
-    apiserver__when_ready(r->res, r, with_bound_cache);
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    store_get(r->srv->store, key, 0, on_sa, r);
 }
