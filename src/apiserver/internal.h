@@ -229,6 +229,9 @@ char *apiserver__sa_token_sign(apiserver_t *s, struct jwt_sa_s *c, c8s_err_t *er
 /* review_authn.c: TokenReview and SelfSubjectReview (review.c's table; obj filled in place). */
 int apiserver__review_token(api_req_t *r, json_t *obj, c8s_err_t *err);
 int apiserver__review_self(api_req_t *r, json_t *obj, c8s_err_t *err);
+/* admission_sa.c: ServiceAccount admission of a pod create (modified in place); 0, or
+ * C8S_EFORBIDDEN when its ServiceAccount does not exist. A no-op without a signing key. */
+int apiserver__admission_sa(api_req_t *r, json_t *pod, c8s_err_t *err);
 /* tokenrequest.c: POST serviceaccounts/<name>/token. */
 void apiserver__token_request(api_req_t *r);
 

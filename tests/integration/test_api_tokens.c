@@ -273,6 +273,51 @@ static void test_token_request(void)
     free(tok);
 }
 
+/* ServiceAccount admission (on: the server has a signing key). */
+static void test_admission(void)
+{
+    long st;
+    json_t *j = call("POST", "/api/v1/namespaces/default/pods", NULL,
+                     "{\"metadata\":{\"name\":\"nosa\"},\"spec\":{\"serviceAccountName\":\"ghost\","
+                     "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+                     &st);
+    CHECK_INT(st, 403);
+    CHECK_STR(str(j, "message"), "pods \"nosa\" is forbidden: error looking up service account "
+                                 "default/ghost: serviceaccount \"ghost\" not found");
+    json_decref(j);
+    j = call("POST", "/api/v1/namespaces/default/pods", NULL,
+             "{\"metadata\":{\"name\":\"mounted\"},\"spec\":{\"serviceAccountName\":\"robot\","
+             "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+             &st);
+    CHECK_INT(st, 201);
+    json_t *spec = json_object_get(j, "spec");
+    const char *vol = json_string_value(
+        json_object_get(json_array_get(json_object_get(spec, "volumes"), 0), "name"));
+    CHECK_MSG(vol && strncmp(vol, "kube-api-access-", 16) == 0 && strlen(vol) == 21, "volume %s",
+              vol);
+    json_t *m = json_array_get(
+        json_object_get(json_array_get(json_object_get(spec, "containers"), 0), "volumeMounts"), 0);
+    CHECK_STR(json_string_value(json_object_get(m, "mountPath")),
+              "/var/run/secrets/kubernetes.io/serviceaccount");
+    CHECK(json_is_true(json_object_get(m, "readOnly")));
+    json_decref(j);
+    /* Without a name: "default", which does not exist here (no controller-manager). */
+    j = call("POST", "/api/v1/namespaces/default/pods", NULL,
+             "{\"metadata\":{\"name\":\"dflt\"},\"spec\":{"
+             "\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+             &st);
+    CHECK_INT(st, 403);
+    json_decref(j);
+    /* A mirror pod is left alone. */
+    j = call("POST", "/api/v1/namespaces/default/pods", NULL,
+             "{\"metadata\":{\"name\":\"mirror\",\"annotations\":{\"kubernetes.io/config.mirror\":"
+             "\"x\"}},\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"busybox\"}]}}",
+             &st);
+    CHECK_INT(st, 201);
+    CHECK(json_object_get(json_object_get(j, "spec"), "volumes") == NULL);
+    json_decref(j);
+}
+
 static void test_bound_pod(void)
 {
     long st;
@@ -439,6 +484,7 @@ int main(void)
     test_anonymous_and_wrong();
     test_static();
     test_token_request();
+    test_admission();
     test_bound_pod();
     test_expired();
     test_bootstrap();
