@@ -41,6 +41,7 @@ typedef struct {
     const char *sa_pub[9];
     int n_sa_pub;
     const char *audiences[17];
+    controllers_config_t ctrl;
 } server_opts_t;
 
 static void usage(FILE *f)
@@ -95,6 +96,8 @@ static void usage(FILE *f)
         "  --api-audiences A[,B...]            (default: the issuer)\n"
         "  --token-auth-file FILE              static tokens: token,user,uid,\"group1,group2\"\n"
         "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
+        "  --root-ca-file FILE                 CA bundle published to every namespace as the\n"
+        "                                      kube-root-ca.crt ConfigMap\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -150,6 +153,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_API_AUDIENCES,
         O_TOKEN_FILE,
         O_BOOTSTRAP_TOKENS,
+        O_ROOT_CA,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -191,6 +195,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"api-audiences", required_argument, NULL, O_API_AUDIENCES},
         {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
         {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
+        {"root-ca-file", required_argument, NULL, O_ROOT_CA},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -322,6 +327,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_BOOTSTRAP_TOKENS:
             o->api.enable_bootstrap_token_auth = true;
+            break;
+        case O_ROOT_CA:
+            o->ctrl.root_ca_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -511,7 +519,7 @@ int cmd_server(int argc, char **argv)
         goto out;
     }
     controllers_t *ctrl = NULL;
-    if (!o.no_controllers && controllers_start(api, &ctrl, &err) != 0) {
+    if (!o.no_controllers && controllers_start_config(api, &o.ctrl, &ctrl, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         apiserver_stop(api);
         rc = 1;

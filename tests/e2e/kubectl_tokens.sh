@@ -11,8 +11,11 @@ WORK=$(mktemp -d /tmp/c8s-test-ktokens-XXXXXX)
 TMPDIRS+=("$WORK")
 openssl genrsa -out "$WORK/sa.key" 2048 2>/dev/null || { fail "openssl genrsa"; finish; exit 1; }
 printf 'root-token,root,0,"system:masters"\n' >"$WORK/tokens.csv"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.crt" -days 1 \
+  -subj /CN=test-ca 2>/dev/null || { fail "openssl req"; finish; exit 1; }
 start_managed_server "$WORK" --disable-scheduler \
-  --service-account-signing-key-file "$WORK/sa.key" --token-auth-file "$WORK/tokens.csv" ||
+  --service-account-signing-key-file "$WORK/sa.key" --token-auth-file "$WORK/tokens.csv" \
+  --root-ca-file "$WORK/ca.crt" ||
   { fail "server start"; finish; exit 1; }
 KC="$SERVER_DATA/admin.kubeconfig"
 k() { kubectl --kubeconfig "$KC" "$@"; }
@@ -52,5 +55,22 @@ out=$(curl -s -X POST -H "Authorization: Bearer root-token" -H "Content-Type: ap
 check_contains "SelfSubjectReview with a static token" "$out" '"username":"root"'
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-token" "$SERVER_URL/api/v1/namespaces")
 check_eq "a bad token is refused" "$code" 401
+
+# The root-CA publisher: kube-root-ca.crt in every namespace, put back when deleted.
+ca_in() { k get configmap kube-root-ca.crt -n "$1" -o jsonpath='{.data.ca\.crt}' 2>/dev/null; }
+wait_ca() { for _ in $(seq 1 100); do [ "$(ca_in "$1")" = "$(cat "$WORK/ca.crt")" ] && return 0; sleep 0.1; done; return 1; }
+check "kube-root-ca.crt in default" wait_ca default
+check "kube-root-ca.crt in kube-system" wait_ca kube-system
+k create namespace team-a >/dev/null 2>&1 || fail "create namespace"
+check "kube-root-ca.crt in a new namespace" wait_ca team-a
+k delete configmap kube-root-ca.crt -n team-a >/dev/null 2>&1 || fail "delete configmap"
+check "kube-root-ca.crt comes back" wait_ca team-a
+
+# ServiceAccount admission: a pod gets the kube-api-access volume mounted in its container.
+k create serviceaccount sa-pod >/dev/null 2>&1
+for _ in $(seq 1 50); do k get sa sa-pod >/dev/null 2>&1 && break; sleep 0.1; done
+out=$(k run p1 --image=busybox --restart=Never --overrides='{"spec":{"serviceAccountName":"sa-pod"}}' -o json --dry-run=server 2>&1)
+check_contains "pod has the kube-api-access volume" "$out" '"name": "kube-api-access-'
+check_contains "mounted at the service account path" "$out" '/var/run/secrets/kubernetes.io/serviceaccount'
 
 finish
