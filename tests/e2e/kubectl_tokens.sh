@@ -15,7 +15,7 @@ openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/ca.key" -out "$WORK/ca.
   -subj /CN=test-ca 2>/dev/null || { fail "openssl req"; finish; exit 1; }
 start_managed_server "$WORK" --disable-scheduler \
   --service-account-signing-key-file "$WORK/sa.key" --token-auth-file "$WORK/tokens.csv" \
-  --root-ca-file "$WORK/ca.crt" ||
+  --root-ca-file "$WORK/ca.crt" --enable-bootstrap-token-auth ||
   { fail "server start"; finish; exit 1; }
 KC="$SERVER_DATA/admin.kubeconfig"
 k() { kubectl --kubeconfig "$KC" "$@"; }
@@ -55,6 +55,20 @@ out=$(curl -s -X POST -H "Authorization: Bearer root-token" -H "Content-Type: ap
 check_contains "SelfSubjectReview with a static token" "$out" '"username":"root"'
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-token" "$SERVER_URL/api/v1/namespaces")
 check_eq "a bad token is refused" "$code" 401
+
+# A bootstrap token made by `c8s token create` authenticates as system:bootstrap:<id>.
+btok=$(KUBECONFIG="$KC" "$C8S_BIN" token create --ttl 1h 2>&1)
+bid=${btok%%.*}
+breview=""
+for _ in $(seq 1 50); do
+  breview=$(curl -s -X POST -H "Content-Type: application/json" \
+    -d "{\"apiVersion\":\"authentication.k8s.io/v1\",\"kind\":\"TokenReview\",\"spec\":{\"token\":\"$btok\"}}" \
+    "$SERVER_URL/apis/authentication.k8s.io/v1/tokenreviews")
+  case "$breview" in *'"authenticated":true'*) break ;; esac
+  sleep 0.1
+done
+check_contains "bootstrap token authenticated" "$breview" "\"username\":\"system:bootstrap:$bid\""
+check_contains "bootstrap token groups" "$breview" "system:bootstrappers:c8s:default-node-token"
 
 # The root-CA publisher: kube-root-ca.crt in every namespace, put back when deleted.
 ca_in() { k get configmap kube-root-ca.crt -n "$1" -o jsonpath='{.data.ca\.crt}' 2>/dev/null; }
