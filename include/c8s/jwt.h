@@ -38,6 +38,10 @@ jwt_key_t *jwt_key_public(const jwt_key_t *k);
  * PKIX DER encoding. Borrowed from k. */
 const char *jwt_key_id(const jwt_key_t *k);
 
+/* The public half of k as a JSON Web Key {use: sig, kty: RSA, kid, alg: RS256, n, e} (owned), as
+ * the OIDC discovery document's jwks_uri serves it; NULL if the key's numbers cannot be read. */
+json_t *jwt_key_jwk(const jwt_key_t *k);
+
 /* base64url without padding. Owned results. decode: NULL for invalid input; *n set. */
 char *jwt_b64url_encode(const void *data, size_t n);
 unsigned char *jwt_b64url_decode(const char *s, size_t len, size_t *n);

@@ -506,3 +506,31 @@ char *apiserver__sa_token_sign(apiserver_t *s, jwt_sa_t *c, c8s_err_t *err)
     json_decref(claims);
     return tok;
 }
+
+/* ---- issuer discovery (oidc.c) ---- */
+
+json_t *apiserver__oidc_config(apiserver_t *s)
+{
+    apiserver_tokens_t *t = s->tokens;
+    /* Discovery needs an https issuer and keys to publish, as upstream's. */
+    if (!t || t->n_verify == 0 || strncmp(t->issuer, "https://", 8) != 0)
+        return NULL;
+    cleanup_free char *jwks = xasprintf("%s/openid/v1/jwks", t->issuer);
+    return json_pack("{s:s, s:s, s:[s], s:[s], s:[s]}", "issuer", t->issuer, "jwks_uri", jwks,
+                     "response_types_supported", "id_token", "subject_types_supported", "public",
+                     "id_token_signing_alg_values_supported", "RS256");
+}
+
+json_t *apiserver__oidc_jwks(apiserver_t *s)
+{
+    apiserver_tokens_t *t = s->tokens;
+    if (!t || t->n_verify == 0 || strncmp(t->issuer, "https://", 8) != 0)
+        return NULL;
+    json_t *keys = json_array();
+    for (size_t i = 0; i < t->n_verify; i++) {
+        json_t *k = jwt_key_jwk(t->verify[i]);
+        if (k)
+            json_array_append_new(keys, k);
+    }
+    return json_pack("{s:o}", "keys", keys);
+}

@@ -232,6 +232,11 @@ int apiserver__review_self(api_req_t *r, json_t *obj, c8s_err_t *err);
 /* admission_sa.c: ServiceAccount admission of a pod create (modified in place); 0, or
  * C8S_EFORBIDDEN when its ServiceAccount does not exist. A no-op without a signing key. */
 int apiserver__admission_sa(api_req_t *r, json_t *pod, c8s_err_t *err);
+/* authn_tokens.c: the issuer discovery documents (owned), NULL when not served (no keys, or an
+ * issuer that is not an https URL). oidc.c: serves them; false when the path is not theirs. */
+json_t *apiserver__oidc_config(apiserver_t *s);
+json_t *apiserver__oidc_jwks(apiserver_t *s);
+bool apiserver__oidc(api_req_t *r);
 /* tokenrequest.c: POST serviceaccounts/<name>/token. */
 void apiserver__token_request(api_req_t *r);
 

@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
@@ -163,6 +165,32 @@ jwt_key_t *jwt_key_public(const jwt_key_t *k)
     EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, len);
     OPENSSL_free(der);
     return pub ? key_new(pub, false) : NULL;
+}
+
+static char *bn_b64(const EVP_PKEY *pkey, const char *name)
+{
+    BIGNUM *bn = NULL;
+    if (!EVP_PKEY_get_bn_param(pkey, name, &bn))
+        return NULL;
+    int len = BN_num_bytes(bn);
+    unsigned char *buf = xmalloc(len > 0 ? (size_t)len : 1);
+    BN_bn2bin(bn, buf);
+    char *out = jwt_b64url_encode(buf, (size_t)len);
+    free(buf);
+    BN_free(bn);
+    return out;
+}
+
+json_t *jwt_key_jwk(const jwt_key_t *k)
+{
+    char *n = bn_b64(k->pkey, OSSL_PKEY_PARAM_RSA_N);
+    char *e = bn_b64(k->pkey, OSSL_PKEY_PARAM_RSA_E);
+    json_t *jwk = n && e ? json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "use", "sig", "kty", "RSA",
+                                     "kid", k->kid, "alg", "RS256", "n", n, "e", e)
+                         : NULL;
+    free(n);
+    free(e);
+    return jwk;
 }
 
 static bool is_rsa(EVP_PKEY *pkey)

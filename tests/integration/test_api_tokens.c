@@ -274,6 +274,36 @@ static void test_token_request(void)
 }
 
 /* ServiceAccount admission (on: the server has a signing key). */
+/* Issuer discovery: the configuration names the issuer and the key set holds the key whose id a
+ * token's header carries. */
+static void test_discovery(void)
+{
+    long st;
+    json_t *cfg = call("GET", "/.well-known/openid-configuration", NULL, NULL, &st);
+    CHECK_INT(st, 200);
+    CHECK_STR(str(cfg, "issuer"), JWT_DEFAULT_ISSUER);
+    CHECK_STR(str(cfg, "jwks_uri"), JWT_DEFAULT_ISSUER "/openid/v1/jwks");
+    json_decref(cfg);
+    json_t *jwks = call("GET", "/openid/v1/jwks", NULL, NULL, &st);
+    CHECK_INT(st, 200);
+    json_t *key = json_array_get(json_object_get(jwks, "keys"), 0);
+    CHECK_STR(str(key, "kty"), "RSA");
+    CHECK_STR(str(key, "alg"), "RS256");
+    char *tok = request_token("robot", "{}", &st);
+    CHECK_INT(st, 201);
+    if (tok) {
+        size_t n = 0;
+        unsigned char *h = jwt_b64url_decode(tok, (size_t)(strchr(tok, '.') - tok), &n);
+        json_t *hdr = h ? json_loadb((const char *)h, n, 0, NULL) : NULL;
+        CHECK_STR(str(hdr, "kid"), str(key, "kid"));
+        CHECK_STR(str(hdr, "alg"), "RS256");
+        json_decref(hdr);
+        free(h);
+    }
+    free(tok);
+    json_decref(jwks);
+}
+
 static void test_admission(void)
 {
     long st;
@@ -484,6 +514,7 @@ int main(void)
     test_anonymous_and_wrong();
     test_static();
     test_token_request();
+    test_discovery();
     test_admission();
     test_bound_pod();
     test_expired();

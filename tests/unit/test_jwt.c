@@ -109,6 +109,15 @@ int main(void)
     CHECK_STR(jwt_key_id(p1), jwt_key_id(k1));
     CHECK(strcmp(jwt_key_id(k1), jwt_key_id(k2)) != 0);
 
+    /* The JWK of the public half: RSA, the same kid, e = 65537. */
+    json_t *jwk = jwt_key_jwk(p1);
+    REQUIRE(jwk);
+    CHECK_STR(json_string_value(json_object_get(jwk, "kty")), "RSA");
+    CHECK_STR(json_string_value(json_object_get(jwk, "kid")), jwt_key_id(k1));
+    CHECK_STR(json_string_value(json_object_get(jwk, "e")), "AQAB");
+    CHECK_INT(strlen(json_string_value(json_object_get(jwk, "n"))), 342); /* 256 bytes */
+    json_decref(jwk);
+
     int64_t now = 1800000000;
     cleanup_free char *tok = token_for(k1, now, now + 3600, auds[0]);
     REQUIRE(tok);
