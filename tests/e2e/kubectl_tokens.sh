@@ -82,7 +82,8 @@ check "kube-root-ca.crt comes back" wait_ca team-a
 
 # ServiceAccount admission: a pod gets the kube-api-access volume mounted in its container.
 k create serviceaccount sa-pod >/dev/null 2>&1
-for _ in $(seq 1 50); do k get sa sa-pod >/dev/null 2>&1 && break; sleep 0.1; done
+# Admission reads the watch cache (resourceVersion=0 reads it too): wait until it has the account.
+for _ in $(seq 1 50); do k get --raw '/api/v1/namespaces/default/serviceaccounts/sa-pod?resourceVersion=0' >/dev/null 2>&1 && break; sleep 0.1; done
 out=$(k run p1 --image=busybox --restart=Never --overrides='{"spec":{"serviceAccountName":"sa-pod"}}' -o json --dry-run=server 2>&1)
 check_contains "pod has the kube-api-access volume" "$out" '"name": "kube-api-access-'
 check_contains "mounted at the service account path" "$out" '/var/run/secrets/kubernetes.io/serviceaccount'

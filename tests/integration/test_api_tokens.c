@@ -215,6 +215,16 @@ static void test_token_request(void)
     sa_uid = str(j, "metadata.uid") ? strdup(str(j, "metadata.uid")) : NULL;
     json_decref(j);
     REQUIRE_VOID(sa_uid);
+    /* ServiceAccount admission and token authentication read the watch cache: wait until it
+     * has the account (resourceVersion=0 reads the cache). */
+    for (int i = 0; i < 50; i++) {
+        j = call("GET", "/api/v1/namespaces/default/serviceaccounts/robot?resourceVersion=0", NULL,
+                 NULL, &st);
+        json_decref(j);
+        if (st == 200)
+            break;
+        usleep(100000);
+    }
 
     /* Validation and absent accounts. */
     char *t = request_token("robot", "{\"spec\":{\"expirationSeconds\":100}}", &st);
