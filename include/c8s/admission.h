@@ -24,4 +24,19 @@ int admission_namespace_create(const char *ns, const json_t *nsobj, c8s_err_t *e
 /* NamespaceLifecycle for a delete of Namespace `name`: the immortal ones are refused (403). */
 int admission_namespace_delete(const char *name, c8s_err_t *err);
 
+/* ServiceAccount (tokens, issue 8), as upstream's plugin for a pod create. */
+#define ADMISSION_SA_MOUNT_PATH    "/var/run/secrets/kubernetes.io/serviceaccount"
+#define ADMISSION_SA_VOLUME_PREFIX "kube-api-access-"
+/* True for a mirror pod (annotation kubernetes.io/config.mirror): it is left alone. */
+bool admission_sa_is_mirror(const json_t *pod);
+/* spec.serviceAccountName, defaulted to "default" (and spec.serviceAccount to match); borrowed
+ * from pod. */
+const char *admission_sa_default_name(json_t *pod);
+/* With the pod's ServiceAccount sa (borrowed): copies its imagePullSecrets when the pod has
+ * none, and unless automountServiceAccountToken is false (the pod's wins over the account's)
+ * adds the projected volume `volume_name` (token, kube-root-ca.crt's ca.crt, the namespace) and a
+ * read-only mount of it at ADMISSION_SA_MOUNT_PATH in every container and init container that
+ * has nothing mounted there. A pod that already has a kube-api-access-* volume keeps it. */
+int admission_sa_mount(json_t *pod, const json_t *sa, const char *volume_name, c8s_err_t *err);
+
 #endif

@@ -32,6 +32,16 @@ typedef struct apiserver_config_s {
      * --encryption-provider-config); NULL stores every value as it is. A bad file fails
      * apiserver_start. */
     const char *encryption_provider_config;
+
+    /* Tokens (issue 8). Paths are read at start; strings are copied. */
+    const char *service_account_key_file; /* PEM private key that signs ServiceAccount tokens;
+                                             NULL: none are issued (TokenRequest fails) */
+    const char *const *service_account_pub_files; /* NULL-terminated PEM files of the keys that
+                                                     verify them; NULL: the signing key's half */
+    const char *service_account_issuer;           /* default JWT_DEFAULT_ISSUER */
+    const char *const *api_audiences;             /* NULL-terminated; default {issuer} */
+    const char *token_auth_file;                  /* static tokens, upstream's CSV; NULL: none */
+    bool enable_bootstrap_token_auth;             /* bootstrap-token-<id> Secrets in kube-system */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

@@ -11,8 +11,18 @@
 
 typedef struct controllers_s controllers_t;
 
+/* What some controllers need from the command line. Strings are read at start. */
+typedef struct controllers_config_s {
+    /* PEM bundle the root-CA publisher puts in every namespace's kube-root-ca.crt ConfigMap
+     * (ca.crt); NULL: nothing is published. Read once at start (C8S_ESYS if unreadable). */
+    const char *root_ca_file;
+} controllers_config_t;
+
 /* Starts the controller thread against srv (which must outlive it). *out is owned. */
 int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err);
+/* The same with a config (NULL: the defaults above). */
+int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, controllers_t **out,
+                             c8s_err_t *err);
 /* Stops every controller, joins the thread and frees cm. Call before apiserver_stop. */
 void controllers_stop(controllers_t *cm);
 

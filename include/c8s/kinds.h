@@ -16,7 +16,12 @@
 #include "c8s/base.h"
 
 /* Subresources a kind serves besides the main resource (bits). */
-typedef enum { API_SUB_STATUS = 1, API_SUB_SCALE = 2, API_SUB_BINDING = 4 } api_subresource_t;
+typedef enum {
+    API_SUB_STATUS = 1,
+    API_SUB_SCALE = 2,
+    API_SUB_BINDING = 4,
+    API_SUB_TOKEN = 8, /* serviceaccounts/token: TokenRequest (authentication.k8s.io/v1) */
+} api_subresource_t;
 
 /* One served group/version/resource. All strings are static. */
 typedef struct api_kind_s {

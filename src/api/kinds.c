@@ -38,7 +38,7 @@ static const api_kind_t kinds[] = {
     {"", "v1", "secrets", "Secret", "secret", "SecretList", true, NULL, NULL, LIST(META, "type"), 0,
      "secrets", false, 0},
     {"", "v1", "serviceaccounts", "ServiceAccount", "serviceaccount", "ServiceAccountList", true,
-     LIST("sa"), NULL, FS, 0, "serviceaccounts", false, 0},
+     LIST("sa"), NULL, FS, API_SUB_TOKEN, "serviceaccounts", false, 0},
     {"", "v1", "events", "Event", "event", "EventList", true, LIST("ev"), NULL,
      LIST(META, "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
           "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
@@ -72,6 +72,12 @@ static const api_kind_t kinds[] = {
      LIST(META, "status.successful"), ST, "jobs", true, 0},
     {"batch", "v1", "cronjobs", "CronJob", "cronjob", "CronJobList", true, LIST("cj"), ALL, FS, ST,
      "cronjobs", true, 0},
+    /* authentication.k8s.io/v1: create-only (tokens, issue 8) */
+    {"authentication.k8s.io", "v1", "tokenreviews", "TokenReview", "tokenreview", "TokenReviewList",
+     false, NULL, NULL, FS, 0, "tokenreviews", false, API_KIND_CREATE_ONLY},
+    {"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
+     "SelfSubjectReviewList", false, NULL, NULL, FS, 0, "selfsubjectreviews", false,
+     API_KIND_CREATE_ONLY},
     /* coordination.k8s.io/v1 */
     {"coordination.k8s.io", "v1", "leases", "Lease", "lease", "LeaseList", true, NULL, NULL, FS, 0,
      "leases", false, 0},

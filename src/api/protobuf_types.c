@@ -259,6 +259,11 @@ TYPE(TokenRequestSpec, RS(1, "audiences"), M(3, "boundObjectRef", BoundObjectRef
      I64P(4, "expirationSeconds"));
 TYPE(TokenRequest, M(1, "metadata", ObjectMeta), M(2, "spec", TokenRequestSpec),
      M(3, "status", Skipped));
+/* `kubectl auth whoami` sends its SelfSubjectReview as protobuf. */
+TYPE(SelfSubjectReview, M(1, "metadata", ObjectMeta), M(2, "status", Skipped));
+TYPE(TokenReviewSpec, S(1, "token"), RS(2, "audiences"));
+TYPE(TokenReview, M(1, "metadata", ObjectMeta), M(2, "spec", TokenReviewSpec),
+     M(3, "status", Skipped));
 
 const pb_kind_entry_t pb__kinds[] = {
     {"Namespace", &Namespace},
@@ -278,5 +283,7 @@ const pb_kind_entry_t pb__kinds[] = {
     {"PodDisruptionBudget", &PodDisruptionBudget},
     {"Ingress", &Ingress},
     {"TokenRequest", &TokenRequest},
+    {"SelfSubjectReview", &SelfSubjectReview},
+    {"TokenReview", &TokenReview},
 };
 const size_t pb__nkinds = sizeof(pb__kinds) / sizeof(pb__kinds[0]);

@@ -4847,6 +4847,74 @@ static const schema_type_t t_PriorityClass = {.name = "io.k8s.api.scheduling.v1.
                                               .version = "v1",
                                               .kind = "PriorityClass"};
 
+/* authentication.k8s.io/v1: create-only review kinds (tokens, issue 8). */
+static const schema_type_t t_UserInfo;
+static const schema_type_t t_TokenReviewSpec;
+static const schema_type_t t_TokenReviewStatus;
+static const schema_type_t t_SelfSubjectReviewStatus;
+static const schema_field_t t_UserInfo_f[] = {
+    {.name = "extra", MAP(ANY), .desc = "Further facts the authenticator gave."},
+    {.name = "groups", ARR(STR), .flags = LATOMIC, .desc = "Groups the user belongs to."},
+    {.name = "uid", STR, .desc = "A unique value that identifies the user across time."},
+    {.name = "username", STR, .desc = "The name that uniquely identifies the user."},
+};
+static const schema_type_t t_UserInfo = {.name = "io.k8s.api.authentication.v1.UserInfo",
+                                         .fields = t_UserInfo_f,
+                                         .n_fields = C8S_ARRAY_SIZE(t_UserInfo_f)};
+static const schema_field_t t_TokenReviewSpec_f[] = {
+    {.name = "audiences", ARR(STR), .flags = LATOMIC, .desc = "Audiences the token must be for."},
+    {.name = "token", STR, .desc = "The opaque bearer token."},
+};
+static const schema_type_t t_TokenReviewSpec = {.name =
+                                                    "io.k8s.api.authentication.v1.TokenReviewSpec",
+                                                .fields = t_TokenReviewSpec_f,
+                                                .n_fields = C8S_ARRAY_SIZE(t_TokenReviewSpec_f)};
+static const schema_field_t t_TokenReviewStatus_f[] = {
+    {.name = "audiences", ARR(STR), .flags = LATOMIC, .desc = "Audiences the token is valid for."},
+    {.name = "authenticated", BOOL, .desc = "Whether the token is valid."},
+    {.name = "error", STR, .desc = "Why the token could not be checked or was refused."},
+    {.name = "user", REF(t_UserInfo), .desc = "Who the token is."},
+};
+static const schema_type_t t_TokenReviewStatus = {
+    .name = "io.k8s.api.authentication.v1.TokenReviewStatus",
+    .fields = t_TokenReviewStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_TokenReviewStatus_f)};
+static const schema_field_t t_TokenReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata", REF(t_ObjectMeta), .desc = "Standard object metadata."},
+    {.name = "spec", REF(t_TokenReviewSpec), .flags = REQ, .desc = "The token to check."},
+    {.name = "status", REF(t_TokenReviewStatus), .desc = "The answer, filled in by the server."},
+};
+static const schema_type_t t_TokenReview = {.name = "io.k8s.api.authentication.v1.TokenReview",
+                                            .desc = "Asks who a bearer token authenticates as.",
+                                            .fields = t_TokenReview_f,
+                                            .n_fields = C8S_ARRAY_SIZE(t_TokenReview_f),
+                                            .group = "authentication.k8s.io",
+                                            .version = "v1",
+                                            .kind = "TokenReview"};
+static const schema_field_t t_SelfSubjectReviewStatus_f[] = {
+    {.name = "userInfo", REF(t_UserInfo), .desc = "Who the asking user is."},
+};
+static const schema_type_t t_SelfSubjectReviewStatus = {
+    .name = "io.k8s.api.authentication.v1.SelfSubjectReviewStatus",
+    .fields = t_SelfSubjectReviewStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectReviewStatus_f)};
+static const schema_field_t t_SelfSubjectReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata", REF(t_ObjectMeta), .desc = "Standard object metadata."},
+    {.name = "status", REF(t_SelfSubjectReviewStatus), .desc = "The answer."},
+};
+static const schema_type_t t_SelfSubjectReview = {
+    .name = "io.k8s.api.authentication.v1.SelfSubjectReview",
+    .desc = "Asks who the requesting user is.",
+    .fields = t_SelfSubjectReview_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectReview_f),
+    .group = "authentication.k8s.io",
+    .version = "v1",
+    .kind = "SelfSubjectReview"};
+
 const schema_type_t *const schema__types[] = {
     &t_Namespace,
     &t_ObjectMeta,
@@ -5164,6 +5232,13 @@ const schema_type_t *const schema__types[] = {
     &t_Subject,
     &t_ClusterRoleBinding,
     &t_PriorityClass,
+    /* authentication.k8s.io/v1 (tokens, issue 8) */
+    &t_UserInfo,
+    &t_TokenReviewSpec,
+    &t_TokenReviewStatus,
+    &t_TokenReview,
+    &t_SelfSubjectReviewStatus,
+    &t_SelfSubjectReview,
 };
 const size_t schema__n_types = C8S_ARRAY_SIZE(schema__types);
 
@@ -5202,5 +5277,7 @@ const schema_field_t schema__roots[] = {
     {.name = "", REF(t_RoleBinding)},
     {.name = "", REF(t_ClusterRoleBinding)},
     {.name = "", REF(t_PriorityClass)},
+    {.name = "", REF(t_TokenReview)},
+    {.name = "", REF(t_SelfSubjectReview)},
 };
 const size_t schema__n_roots = C8S_ARRAY_SIZE(schema__roots);

@@ -13,6 +13,9 @@ typedef int (*token_authenticator_fn)(apiserver_t *s, const char *token, auth_us
 
 /* Tried in order; the first that recognises the token decides. */
 static const token_authenticator_fn token_authenticators[] = {
+    apiserver__token_static,
+    apiserver__token_sa,
+    apiserver__token_bootstrap,
     NULL,
 };
 

@@ -65,6 +65,14 @@ static json_t *resource_list(const char *group, const char *version)
                                                  "singularName", "", "namespaced", k->namespaced,
                                                  "kind", "Binding", "verbs", "create"));
         }
+        if (k->subresources & API_SUB_TOKEN) {
+            snprintf(name, sizeof(name), "%s/token", k->resource);
+            json_array_append_new(res,
+                                  json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:[s]}", "name", name,
+                                            "singularName", "", "namespaced", k->namespaced,
+                                            "group", "authentication.k8s.io", "version", "v1",
+                                            "kind", "TokenRequest", "verbs", "create"));
+        }
     }
     if (json_array_size(res) == 0) {
         json_decref(res);
@@ -134,6 +142,11 @@ static json_t *agg_resource(const api_kind_t *k)
         json_array_append_new(subs, json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s]}", "subresource",
                                               "binding", "responseKind", "group", "", "version",
                                               "v1", "kind", "Binding", "verbs", "create"));
+    if (k->subresources & API_SUB_TOKEN)
+        json_array_append_new(subs,
+                              json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s]}", "subresource", "token",
+                                        "responseKind", "group", "authentication.k8s.io", "version",
+                                        "v1", "kind", "TokenRequest", "verbs", "create"));
     if (json_array_size(subs) > 0)
         json_object_set_new(res, "subresources", subs);
     else

@@ -448,7 +448,7 @@ void apiserver__handle(api_req_t *r)
     bool resource_path = resource_request_path(r->path);
     if (!resource_path && !apiserver__authorize(r))
         return;
-    if (apiserver__discovery(r) || apiserver__openapi(r))
+    if (apiserver__discovery(r) || apiserver__openapi(r) || apiserver__oidc(r))
         return;
     if (resource_path) {
         apiserver__route(r);

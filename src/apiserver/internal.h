@@ -21,6 +21,8 @@
 typedef struct resource_s resource_t;
 typedef struct api_req_s api_req_t;
 typedef struct metrics_s metrics_t;
+typedef struct apiserver_tokens_s apiserver_tokens_t;
+struct jwt_sa_s;
 
 /* What a read answers with, negotiated from the Accept header (negotiate.c). */
 typedef enum {
@@ -93,6 +95,8 @@ struct apiserver_s {
     /* Service IP allocation state. */
     uint32_t svc_base, svc_size;
     char *tmp;
+    /* Token authentication (authn_tokens.c): keys, static tokens (owned). */
+    apiserver_tokens_t *tokens;
 };
 
 /* A request in flight. Heap-owned by the server until answered. h2o is cleared if the client
@@ -203,6 +207,39 @@ bool apiserver__authenticate(api_req_t *r);
 void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
 /* authz.c: false when the request was refused (answered 403 and freed). */
 bool apiserver__authorize(api_req_t *r);
+
+/* authn_tokens.c: token authenticators (authn.c's table) and what TokenRequest/TokenReview use.
+ * Reads the key and token files named in s->cfg (C8S_ESYS / C8S_EBADREQUEST when unusable). */
+int apiserver__tokens_init(apiserver_t *s, c8s_err_t *err);
+void apiserver__tokens_free(apiserver_t *s);
+int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err);
+int apiserver__token_sa(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err);
+int apiserver__token_bootstrap(apiserver_t *s, const char *token, auth_user_t **out,
+                               c8s_err_t *err);
+/* TokenReview: every token authenticator, for audiences auds (n_auds 0: the server's own).
+ * 0 with *out (owned user) and *matched (owned array of the audiences it is valid for), or
+ * C8S_EUNAUTH with the reason. */
+int apiserver__token_review(apiserver_t *s, const char *token, const char *const *auds,
+                            size_t n_auds, auth_user_t **out, json_t **matched, c8s_err_t *err);
+bool apiserver__tokens_can_sign(apiserver_t *s);
+/* The server's audiences (--api-audiences; borrowed). */
+const char *const *apiserver__api_audiences(apiserver_t *s, size_t *n);
+/* Signs a ServiceAccount token for c (its issuer is filled in). Owned; NULL with err set
+ * (C8S_EUNAVAILABLE without a signing key). */
+char *apiserver__sa_token_sign(apiserver_t *s, struct jwt_sa_s *c, c8s_err_t *err);
+/* review_authn.c: TokenReview and SelfSubjectReview (review.c's table; obj filled in place). */
+int apiserver__review_token(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_self(api_req_t *r, json_t *obj, c8s_err_t *err);
+/* admission_sa.c: ServiceAccount admission of a pod create (modified in place); 0, or
+ * C8S_EFORBIDDEN when its ServiceAccount does not exist. A no-op without a signing key. */
+int apiserver__admission_sa(api_req_t *r, json_t *pod, c8s_err_t *err);
+/* authn_tokens.c: the issuer discovery documents (owned), NULL when not served (no keys, or an
+ * issuer that is not an https URL). oidc.c: serves them; false when the path is not theirs. */
+json_t *apiserver__oidc_config(apiserver_t *s);
+json_t *apiserver__oidc_jwks(apiserver_t *s);
+bool apiserver__oidc(api_req_t *r);
+/* tokenrequest.c: POST serviceaccounts/<name>/token. */
+void apiserver__token_request(api_req_t *r);
 
 /* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
  * object answered with it and its status; nothing is stored. */

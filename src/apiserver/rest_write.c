@@ -365,6 +365,9 @@ void apiserver__create(api_req_t *r)
     if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
         admission_default_tolerations(r->obj, &err) != 0)
         return fail(r, &err);
+    if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
+        apiserver__admission_sa(r, r->obj, &err) != 0)
+        return fail(r, &err);
     if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)
         return fail(r, &err);
     if (!r->name)

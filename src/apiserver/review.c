@@ -13,6 +13,9 @@ static const struct {
     const char *group, *resource;
     review_fn fn;
 } reviews[] = {
+    /* authentication.k8s.io (review_authn.c) */
+    {"authentication.k8s.io", "tokenreviews", apiserver__review_token},
+    {"authentication.k8s.io", "selfsubjectreviews", apiserver__review_self},
     {NULL, NULL, NULL},
 };
 
@@ -42,6 +45,12 @@ static int check_type(api_req_t *r, json_t *obj, c8s_err_t *err)
                            "the API version in the data (%s) does not match the expected API "
                            "version (%s)",
                            av, apiv);
+    json_t *md = json_object_get(obj, "metadata");
+    if (md && !json_is_object(md) && !json_is_null(md))
+        return c8s_err_set(err, C8S_EBADREQUEST,
+                           "%s in version \"%s\" cannot be handled as a %s: metadata must be an "
+                           "object",
+                           r->kind->kind, r->kind->version, r->kind->kind);
     json_object_set_new(obj, "kind", json_string(r->kind->kind));
     json_object_set_new(obj, "apiVersion", json_string(apiv));
     if (!json_is_object(json_object_get(obj, "metadata")))
@@ -67,7 +76,9 @@ void apiserver__review(api_req_t *r)
     }
     c8s_err_t err = C8S_ERR_INIT;
     json_t *obj = NULL;
-    if (apiserver__decode_body(r, &obj, &err) != 0 || check_type(r, obj, &err) != 0 ||
+    if (apiserver__decode_body(r, &obj, &err) != 0 ||
+        apiserver__field_validation_param(r, &err) != 0 || check_type(r, obj, &err) != 0 ||
+        apiserver__field_check(r, obj, NULL, r->body, r->body_len, &err) != 0 ||
         fn(r, obj, &err) != 0) {
         json_decref(obj);
         apiserver__respond_err(r, &err);

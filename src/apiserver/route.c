@@ -47,6 +47,11 @@ static void dispatch(api_req_t *r)
                                            "requested resource");
         return apiserver__binding(r);
     }
+    if (sub && strcmp(sub, "token") == 0) {
+        if (!(r->kind->subresources & API_SUB_TOKEN) || !r->name)
+            return not_found(r);
+        return apiserver__token_request(r);
+    }
     if (sub && strcmp(sub, "status") != 0 &&
         !(strcmp(sub, "finalize") == 0 && strcmp(r->kind->resource, "namespaces") == 0))
         return not_found(r);

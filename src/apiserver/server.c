@@ -160,6 +160,8 @@ static void free_server(apiserver_t *s)
     free(s->etcd_prefix);
     free(s->advertise);
     store_crypt_free(s->crypt);
+
+    apiserver__tokens_free(s);
     free(s);
 }
 
@@ -208,6 +210,10 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     s->cfg.etcd_prefix = s->etcd_prefix;
     s->advertise = cfg->advertise_address ? xstrdup(cfg->advertise_address) : NULL;
     s->cfg.advertise_address = s->advertise;
+    if (apiserver__tokens_init(s, err) != 0) {
+        free_server(s);
+        return err->code;
+    }
 
     int rc = uv_loop_init(&s->loop);
     if (rc != 0) {

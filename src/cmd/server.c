@@ -8,6 +8,7 @@
 #include "c8s/notify.h"
 #include "c8s/controllers.h"
 #include "c8s/dns.h"
+#include "c8s/jwt.h"
 #include "c8s/kubelet.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
@@ -37,6 +38,11 @@ typedef struct {
     char node_name[256];
     char advertise[64];
     char **endpoints;
+    /* Tokens (issue 8). */
+    const char *sa_pub[9];
+    int n_sa_pub;
+    const char *audiences[17];
+    controllers_config_t ctrl;
 } server_opts_t;
 
 static void usage(FILE *f)
@@ -88,6 +94,18 @@ static void usage(FILE *f)
         "                                      (default 16777216)\n"
         "  --encryption-provider-config FILE   an EncryptionConfiguration: which resources\n"
         "                                      are encrypted in etcd, and with which keys\n"
+
+        "  --service-account-signing-key-file FILE  PEM private key that signs\n"
+        "                                      ServiceAccount tokens (without one none are "
+        "issued)\n"
+        "  --service-account-key-file FILE     PEM public keys that verify them (repeatable;\n"
+        "                                      default: the signing key's public half)\n"
+        "  --service-account-issuer URL        (default " JWT_DEFAULT_ISSUER ")\n"
+        "  --api-audiences A[,B...]            (default: the issuer)\n"
+        "  --token-auth-file FILE              static tokens: token,user,uid,\"group1,group2\"\n"
+        "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
+        "  --root-ca-file FILE                 CA bundle published to every namespace as the\n"
+        "                                      kube-root-ca.crt ConfigMap\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -139,6 +157,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_DNS_PORT,
         O_RESOLV_CONF,
         O_ENC_CONFIG,
+
+        /* Tokens (issue 8). */
+        O_SA_SIGNING_KEY,
+        O_SA_KEY,
+        O_SA_ISSUER,
+        O_API_AUDIENCES,
+        O_TOKEN_FILE,
+        O_BOOTSTRAP_TOKENS,
+        O_ROOT_CA,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -176,6 +203,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"dns-port", required_argument, NULL, O_DNS_PORT},
         {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
         {"encryption-provider-config", required_argument, NULL, O_ENC_CONFIG},
+
+        /* Tokens (issue 8). */
+        {"service-account-signing-key-file", required_argument, NULL, O_SA_SIGNING_KEY},
+        {"service-account-key-file", required_argument, NULL, O_SA_KEY},
+        {"service-account-issuer", required_argument, NULL, O_SA_ISSUER},
+        {"api-audiences", required_argument, NULL, O_API_AUDIENCES},
+        {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
+        {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
+        {"root-ca-file", required_argument, NULL, O_ROOT_CA},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -281,6 +317,44 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 return -1;
             }
             o->proxy.iptables = optarg;
+            break;
+        /* Tokens (issue 8). */
+        case O_SA_SIGNING_KEY:
+            o->api.service_account_key_file = optarg;
+            break;
+        case O_SA_KEY:
+            if (o->n_sa_pub == (int)C8S_ARRAY_SIZE(o->sa_pub) - 1) {
+                fprintf(stderr, "c8s server: too many --service-account-key-file\n");
+                return -1;
+            }
+            o->sa_pub[o->n_sa_pub++] = optarg;
+            o->api.service_account_pub_files = o->sa_pub;
+            break;
+        case O_SA_ISSUER:
+            o->api.service_account_issuer = optarg;
+            break;
+        case O_API_AUDIENCES: {
+            size_t n = 0;
+            char *save = NULL;
+            for (char *a = strtok_r(optarg, ",", &save); a; a = strtok_r(NULL, ",", &save)) {
+                if (n == C8S_ARRAY_SIZE(o->audiences) - 1) {
+                    fprintf(stderr, "c8s server: too many --api-audiences\n");
+                    return -1;
+                }
+                o->audiences[n++] = a;
+            }
+            o->audiences[n] = NULL;
+            o->api.api_audiences = n ? o->audiences : NULL;
+            break;
+        }
+        case O_TOKEN_FILE:
+            o->api.token_auth_file = optarg;
+            break;
+        case O_BOOTSTRAP_TOKENS:
+            o->api.enable_bootstrap_token_auth = true;
+            break;
+        case O_ROOT_CA:
+            o->ctrl.root_ca_file = optarg;
             break;
         case 'h':
             usage(stdout);
@@ -474,7 +548,7 @@ int cmd_server(int argc, char **argv)
         goto out;
     }
     controllers_t *ctrl = NULL;
-    if (!o.no_controllers && controllers_start(api, &ctrl, &err) != 0) {
+    if (!o.no_controllers && controllers_start_config(api, &o.ctrl, &ctrl, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         apiserver_stop(api);
         rc = 1;

@@ -37,6 +37,10 @@ extern const ctrl_ops_t controllers__servicelb;
 extern const ctrl_ops_t controllers__cronjob;
 extern const ctrl_ops_t controllers__job;
 extern const ctrl_ops_t controllers__nodelifecycle;
+extern const ctrl_ops_t controllers__rootcacert;
+
+/* The CA bundle to publish as kube-root-ca.crt (borrowed), or NULL. */
+const char *controllers__root_ca(controllers_t *cm);
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

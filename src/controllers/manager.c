@@ -5,6 +5,9 @@
 #include "internal.h"
 #include "c8s/leader.h"
 
+#include "c8s/strbuf.h"
+
+#include <errno.h>
 #include <unistd.h>
 
 #include <stdatomic.h>
@@ -28,6 +31,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__cronjob,
     &controllers__job,
     &controllers__nodelifecycle,
+    &controllers__rootcacert,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
@@ -69,7 +73,13 @@ struct controllers_s {
     bool running;    /* controllers started */
     bool want;       /* we lead: controllers should run */
     bool shutdown;
+    char *root_ca; /* the root-CA publisher's bundle (owned) or NULL */
 };
+
+const char *controllers__root_ca(controllers_t *cm)
+{
+    return cm->root_ca;
+}
 
 char *controllers__group_path(const api_kind_t *k)
 {
@@ -209,12 +219,45 @@ static void run(void *arg)
     uv_run(&cm->loop, UV_RUN_DEFAULT);
 }
 
+static char *read_file(const char *path, c8s_err_t *err)
+{
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        c8s_err_set(err, C8S_ESYS, "root CA file %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    strbuf_t b = STRBUF_INIT;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        strbuf_addn(&b, buf, n);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        strbuf_free(&b);
+        c8s_err_set(err, C8S_ESYS, "reading root CA file %s", path);
+        return NULL;
+    }
+    return strbuf_take(&b);
+}
+
 int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err)
 {
+    return controllers_start_config(srv, NULL, out, err);
+}
+
+int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, controllers_t **out,
+                             c8s_err_t *err)
+{
+    char *ca = NULL;
+    if (cfg && cfg->root_ca_file && !(ca = read_file(cfg->root_ca_file, err)))
+        return err->code;
     controllers_t *cm = xcalloc(1, sizeof(*cm));
     cm->srv = srv;
+    cm->root_ca = ca;
     int rc = uv_loop_init(&cm->loop);
     if (rc != 0) {
+        free(cm->root_ca);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
     }
@@ -227,6 +270,7 @@ int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err)
         uv_close((uv_handle_t *)&cm->stop_async, NULL);
         uv_run(&cm->loop, UV_RUN_DEFAULT);
         uv_loop_close(&cm->loop);
+        free(cm->root_ca);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "starting the controller thread: %s", uv_strerror(rc));
     }
@@ -244,5 +288,6 @@ void controllers_stop(controllers_t *cm)
     int rc = uv_loop_close(&cm->loop);
     if (rc != 0)
         log_warn("controllers", "loop closed with handles open: %s", uv_strerror(rc));
+    free(cm->root_ca);
     free(cm);
 }

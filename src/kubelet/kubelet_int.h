@@ -62,6 +62,10 @@ struct kubelet_s {
 char *kvol_dir(const char *pod_dir, const char *name);
 int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err);
 int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err);
+/* Writes source idx of a projected volume: a serviceAccountToken (token), a configMap or secret
+ * (obj: the object read), or downwardAPI fields of pod. Files are replaced atomically. */
+int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
+                         const json_t *obj, const char *token, c8s_err_t *err);
 int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
                 c8s_err_t *err);
 void kvol_unmount_all(const char *pod_dir, const json_t *pod);

@@ -33,6 +33,9 @@ struct kpod_s {
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
     int vol_pending; /* configMap reads in flight */
     bool vol_failed;
+    /* ServiceAccount tokens of projected volumes: renewed at 80% of their life (0: none). */
+    uint64_t token_refresh_ms;
+    int token_pending; /* renewals in flight (the pod is busy meanwhile) */
     char *last_status; /* the status body last sent */
     kpod_t *next_pod;
 };
@@ -206,33 +209,11 @@ static void sandbox_namespaces(kpod_t *p)
 typedef struct {
     kpod_t *p;
     size_t idx;
+    long src; /* the source of a projected volume, or -1 for a configMap/secret volume */
 } volreq_t;
 
-static void on_configmap(const client_resp_t *r, void *data)
+static void volumes_done(kpod_t *p)
 {
-    volreq_t *vr = data;
-    kpod_t *p = vr->p;
-    json_t *vol =
-        json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), vr->idx);
-    free(vr);
-    bool secret = json_object_get(vol, "secret") != NULL;
-    json_t *src = json_object_get(vol, secret ? "secret" : "configMap");
-    if (!p->k->stopping) {
-        c8s_err_t err = C8S_ERR_INIT;
-        if (r->status == 200) {
-            cleanup_json json_t *cm = json_loadb(r->body, r->len, 0, NULL);
-            if (kvol_write_configmap(p->dir, vol, cm, &err) != 0) {
-                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
-                c8s_err_clear(&err);
-                p->vol_failed = true;
-            }
-        } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
-            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name,
-                     secret ? "secret" : "configmap",
-                     str(src, secret ? "secretName" : "name") ?: "", r->status);
-            p->vol_failed = true;
-        }
-    }
     if (--p->vol_pending > 0)
         return;
     if (p->vol_failed) {
@@ -245,6 +226,184 @@ static void on_configmap(const client_resp_t *r, void *data)
     p->volumes_ready = true;
     p->busy = false;
     step(p);
+}
+
+static json_t *volume_at(kpod_t *p, size_t idx)
+{
+    return json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), idx);
+}
+
+static void on_configmap(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    json_t *vol = volume_at(p, vr->idx);
+    long srcno = vr->src;
+    free(vr);
+    json_t *psrc =
+        srcno >= 0 ? json_array_get(json_object_get(json_object_get(vol, "projected"), "sources"),
+                                    (size_t)srcno)
+                   : vol;
+    bool secret = json_object_get(psrc, "secret") != NULL;
+    json_t *src = json_object_get(psrc, secret ? "secret" : "configMap");
+    if (!p->k->stopping) {
+        c8s_err_t err = C8S_ERR_INIT;
+        if (r->status == 200) {
+            cleanup_json json_t *cm = json_loadb(r->body, r->len, 0, NULL);
+            int rc = srcno >= 0
+                         ? kvol_write_projected(p->dir, vol, (size_t)srcno, p->pod, cm, NULL, &err)
+                         : kvol_write_configmap(p->dir, vol, cm, &err);
+            if (rc != 0) {
+                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
+                c8s_err_clear(&err);
+                p->vol_failed = true;
+            }
+        } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
+            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name,
+                     secret ? "secret" : "configmap",
+                     str(src, secret && srcno < 0 ? "secretName" : "name") ?: "", r->status);
+            p->vol_failed = true;
+        }
+    }
+    volumes_done(p);
+}
+
+static int64_t token_seconds(const json_t *sat)
+{
+    json_t *es = json_object_get(sat, "expirationSeconds");
+    return json_is_integer(es) && json_integer_value(es) >= 600 ? json_integer_value(es) : 3600;
+}
+
+/* A token for the pod's ServiceAccount, bound to the pod (TokenRequest), as upstream's kubelet
+ * asks for a projected serviceAccountToken source. */
+static void request_token(kpod_t *p, const json_t *sat, volreq_t *vr, client_cb cb)
+{
+    const char *sa = str(json_object_get(p->pod, "spec"), "serviceAccountName");
+    json_t *spec = json_pack("{s:I, s:{s:s, s:s, s:s, s:s}}", "expirationSeconds",
+                             (json_int_t)token_seconds(sat), "boundObjectRef", "apiVersion", "v1",
+                             "kind", "Pod", "name", p->name, "uid", p->uid);
+    const char *aud = str(sat, "audience");
+    if (aud && *aud)
+        json_object_set_new(spec, "audiences", json_pack("[s]", aud));
+    json_t *req = json_pack("{s:s, s:s, s:o}", "apiVersion", "authentication.k8s.io/v1", "kind",
+                            "TokenRequest", "spec", spec);
+    cleanup_free char *body = json_dumps(req, JSON_COMPACT);
+    json_decref(req);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/serviceaccounts/%s/token", p->ns,
+                                        sa && *sa ? sa : "default");
+    client_request(p->k->client, "POST", path, "application/json", body, strlen(body), cb, vr);
+}
+
+/* Writes the token of answer r into source vr->src; false when it could not. Sets the renewal
+ * time from the token's life. */
+static bool take_token(kpod_t *p, volreq_t *vr, const client_resp_t *r)
+{
+    json_t *vol = volume_at(p, vr->idx);
+    json_t *sat = json_object_get(
+        json_array_get(json_object_get(json_object_get(vol, "projected"), "sources"),
+                       (size_t)vr->src),
+        "serviceAccountToken");
+    if (r->status != 201) {
+        log_warn("kubelet", "pod %s/%s: token for volume %s: %d %.200s", p->ns, p->name,
+                 str(vol, "name") ?: "", r->status, r->body ? r->body : "");
+        return false;
+    }
+    cleanup_json json_t *tr = json_loadb(r->body, r->len, 0, NULL);
+    const char *tok = str(json_object_get(tr, "status"), "token");
+    c8s_err_t err = C8S_ERR_INIT;
+    if (!tok || kvol_write_projected(p->dir, vol, (size_t)vr->src, p->pod, NULL, tok, &err) != 0) {
+        log_warn("kubelet", "pod %s/%s: token for volume %s: %s", p->ns, p->name,
+                 str(vol, "name") ?: "", err.code ? err.msg : "no token in the answer");
+        c8s_err_clear(&err);
+        return false;
+    }
+    uint64_t at = c8s_now_ms() + (uint64_t)token_seconds(sat) * 800;
+    if (!p->token_refresh_ms || at < p->token_refresh_ms)
+        p->token_refresh_ms = at;
+    return true;
+}
+
+static void on_token(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    if (!p->k->stopping && !take_token(p, vr, r))
+        p->vol_failed = true;
+    free(vr);
+    volumes_done(p);
+}
+
+static void on_token_renewed(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    if (!p->k->stopping && !take_token(p, vr, r))
+        p->token_refresh_ms = c8s_now_ms() + 10000; /* the old token still works: try again */
+    free(vr);
+    if (--p->token_pending > 0)
+        return;
+    p->busy = false;
+    step(p);
+}
+
+/* Renews every projected token of a running pod (from the sync tick). */
+static void renew_tokens(kpod_t *p)
+{
+    p->token_refresh_ms = 0;
+    p->busy = true;
+    p->token_pending = 1;
+    json_t *vols = json_object_get(json_object_get(p->pod, "spec"), "volumes"), *v, *src;
+    size_t i, j;
+    json_array_foreach(vols, i, v)
+    {
+        json_array_foreach(json_object_get(json_object_get(v, "projected"), "sources"), j, src)
+        {
+            const json_t *sat = json_object_get(src, "serviceAccountToken");
+            if (!sat)
+                continue;
+            volreq_t *vr = xcalloc(1, sizeof(*vr));
+            *vr = (volreq_t){.p = p, .idx = i, .src = (long)j};
+            p->token_pending++;
+            request_token(p, sat, vr, on_token_renewed);
+        }
+    }
+    if (--p->token_pending == 0) {
+        p->busy = false;
+        step(p);
+    }
+}
+
+/* The reads and token requests of one projected volume; downward API fields are written now. */
+static bool prepare_projected(kpod_t *p, size_t idx, const json_t *vol)
+{
+    json_t *src;
+    size_t j;
+    json_array_foreach(json_object_get(json_object_get(vol, "projected"), "sources"), j, src)
+    {
+        if (json_object_get(src, "downwardAPI")) {
+            c8s_err_t err = C8S_ERR_INIT;
+            if (kvol_write_projected(p->dir, vol, j, p->pod, NULL, NULL, &err) != 0) {
+                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
+                c8s_err_clear(&err);
+                return false;
+            }
+            continue;
+        }
+        volreq_t *vr = xcalloc(1, sizeof(*vr));
+        *vr = (volreq_t){.p = p, .idx = idx, .src = (long)j};
+        p->vol_pending++;
+        const json_t *sat = json_object_get(src, "serviceAccountToken");
+        if (sat) {
+            request_token(p, sat, vr, on_token);
+            continue;
+        }
+        const char *cm = str(json_object_get(src, "configMap"), "name");
+        const char *sec = str(json_object_get(src, "secret"), "name");
+        cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/%s/%s", p->ns,
+                                            cm ? "configmaps" : "secrets", cm ? cm : sec ?: "");
+        client_request(p->k->client, "GET", path, NULL, NULL, 0, on_configmap, vr);
+    }
+    return true;
 }
 
 static void prepare_volumes(kpod_t *p)
@@ -264,8 +423,14 @@ static void prepare_volumes(kpod_t *p)
     }
     p->busy = true;
     p->vol_pending = 1; /* held until every read is issued */
+    p->token_refresh_ms = 0;
     json_array_foreach(vols, i, v)
     {
+        if (json_object_get(v, "projected")) {
+            if (!prepare_projected(p, i, v))
+                p->vol_failed = true;
+            continue;
+        }
         const char *cm = str(json_object_get(v, "configMap"), "name");
         const char *sec = str(json_object_get(v, "secret"), "secretName");
         if (!cm && !sec)
@@ -273,16 +438,13 @@ static void prepare_volumes(kpod_t *p)
         volreq_t *vr = xcalloc(1, sizeof(*vr));
         vr->p = p;
         vr->idx = i;
+        vr->src = -1;
         p->vol_pending++;
         cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/%s/%s", p->ns,
                                             cm ? "configmaps" : "secrets", cm ? cm : sec);
         client_request(p->k->client, "GET", path, NULL, NULL, 0, on_configmap, vr);
     }
-    if (--p->vol_pending == 0) {
-        p->volumes_ready = true;
-        p->busy = false;
-        step(p);
-    }
+    volumes_done(p);
 }
 
 /* ---- containers ---- */
@@ -1031,6 +1193,10 @@ void kpod_tick(kubelet_t *k)
                 continue;
             }
             report(p);
+            if (p->token_refresh_ms && c8s_now_ms() >= p->token_refresh_ms) {
+                renew_tokens(p);
+                continue;
+            }
             run_probes(p);
         }
     }

@@ -8,6 +8,8 @@
  */
 #include "kubelet_int.h"
 
+#include "c8s/strbuf.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -54,7 +56,8 @@ int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err)
         }
         return 0;
     }
-    if (json_object_get(vol, "secret")) {
+    /* A projected volume carries a ServiceAccount token: kept off the disk like a secret. */
+    if (json_object_get(vol, "secret") || json_object_get(vol, "projected")) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             return c8s_err_set(err, C8S_ESYS, "creating %s: %s", dir, strerror(errno));
         struct stat a, b;
@@ -91,13 +94,21 @@ static int write_file(const char *dir, const char *rel, const char *data, size_t
         if (rc != 0 && errno != EEXIST)
             return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
     }
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    /* Written aside and renamed over, so a container never reads half a refreshed token. */
+    cleanup_free char *tmp = xasprintf("%s.c8s-tmp", path);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0)
         return c8s_err_set(err, C8S_ESYS, "writing %s: %s", path, strerror(errno));
     bool ok = write(fd, data, len) == (ssize_t)len;
     fchmod(fd, mode);
     close(fd);
-    return ok ? 0 : c8s_err_set(err, C8S_ESYS, "writing %s: short write", path);
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok) {
+        unlink(tmp);
+        return c8s_err_set(err, C8S_ESYS, "writing %s failed", path);
+    }
+    return 0;
 }
 
 static int b64val(int c)
@@ -194,6 +205,95 @@ int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *c
             return err->code;
     }
     return 0;
+}
+
+/* The value of a downward API fieldRef (owned), or NULL when c8s does not know the path. */
+static char *downward_value(const json_t *pod, const char *field)
+{
+    const json_t *md = json_object_get(pod, "metadata");
+    const json_t *spec = json_object_get(pod, "spec");
+    if (strcmp(field, "metadata.namespace") == 0 || strcmp(field, "metadata.name") == 0 ||
+        strcmp(field, "metadata.uid") == 0)
+        return xstrdup(str(md, field + 9) ?: "");
+    if (strcmp(field, "spec.nodeName") == 0 || strcmp(field, "spec.serviceAccountName") == 0)
+        return xstrdup(str(spec, field + 5) ?: "");
+    if (strcmp(field, "metadata.labels") == 0 || strcmp(field, "metadata.annotations") == 0) {
+        /* key="value" lines, sorted, as upstream's format. */
+        const json_t *m = json_object_get(md, field + 9);
+        const char *k;
+        json_t *v;
+        size_t n = json_object_size(m), i = 0;
+        const char **keys = xcalloc(n + 1, sizeof(char *));
+        json_object_foreach((json_t *)m, k, v) keys[i++] = k;
+        for (size_t a = 1; a < i; a++)
+            for (size_t b = a; b > 0 && strcmp(keys[b - 1], keys[b]) > 0; b--) {
+                const char *t = keys[b];
+                keys[b] = keys[b - 1];
+                keys[b - 1] = t;
+            }
+        strbuf_t out = STRBUF_INIT;
+        for (size_t a = 0; a < i; a++)
+            strbuf_addf(&out, "%s%s=\"%s\"", a ? "\n" : "", keys[a],
+                        json_string_value(json_object_get(m, keys[a])) ?: "");
+        free(keys);
+        return strbuf_take(&out);
+    }
+    return NULL;
+}
+
+static int projected_mode(const json_t *vol)
+{
+    json_t *dm = json_object_get(json_object_get(vol, "projected"), "defaultMode");
+    return json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644;
+}
+
+int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
+                         const json_t *obj, const char *token, c8s_err_t *err)
+{
+    const json_t *src =
+        json_array_get(json_object_get(json_object_get(vol, "projected"), "sources"), idx);
+    cleanup_free char *dir = kvol_dir(pod_dir, str(vol, "name"));
+    int mode = projected_mode(vol);
+    const json_t *sat = json_object_get(src, "serviceAccountToken");
+    if (sat) {
+        const char *path = str(sat, "path");
+        if (!safe_rel(path) || !token)
+            return c8s_err_set(err, C8S_EINVALID, "serviceAccountToken: invalid path or no token");
+        return write_file(dir, path, token, strlen(token), mode, err);
+    }
+    const json_t *dapi = json_object_get(src, "downwardAPI");
+    if (dapi) {
+        size_t i;
+        json_t *it;
+        json_array_foreach(json_object_get(dapi, "items"), i, it)
+        {
+            const char *path = str(it, "path");
+            const char *field = str(json_object_get(it, "fieldRef"), "fieldPath");
+            if (!safe_rel(path) || !field)
+                return c8s_err_set(err, C8S_EINVALID, "downwardAPI item: path and fieldRef needed");
+            cleanup_free char *v = downward_value(pod, field);
+            if (!v)
+                return c8s_err_set(err, C8S_EINVALID, "downwardAPI: field %s is not supported yet",
+                                   field);
+            json_t *im = json_object_get(it, "mode");
+            int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
+            if (write_file(dir, path, v, strlen(v), m, err) != 0)
+                return err->code;
+        }
+        return 0;
+    }
+    const char *kind = json_object_get(src, "secret") ? "secret" : "configMap";
+    const json_t *ref = json_object_get(src, kind);
+    if (!ref)
+        return c8s_err_set(err, C8S_EINVALID, "projected source %zu: not supported yet", idx);
+    /* A configMap/secret source is a configMap/secret volume in the projected directory. */
+    json_t *as = json_deep_copy(ref);
+    if (!json_object_get(as, "defaultMode"))
+        json_object_set_new(as, "defaultMode", json_integer(mode));
+    if (strcmp(kind, "secret") == 0 && !json_object_get(as, "secretName"))
+        json_object_set(as, "secretName", json_object_get(as, "name"));
+    cleanup_json json_t *fake = json_pack("{s:s, s:o}", "name", str(vol, "name"), kind, as);
+    return kvol_write_configmap(pod_dir, fake, obj, err);
 }
 
 int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,

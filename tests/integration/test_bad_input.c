@@ -139,6 +139,12 @@ static void bodies_for_every_kind(void)
             /* RBAC names only need to be path segments: "UPPER" is a valid Role name. */
             if (strncmp(kind->group, "rbac.", 5) == 0 && strstr(bad[i], "UPPER"))
                 continue;
+            /* A review (TokenReview, SelfSubjectReview ...) is never stored: upstream does not
+             * validate its name or labels, only their JSON types. */
+            if (!api_kind_stored(kind) &&
+                (strstr(bad[i], "\"name\":\"\"") || strstr(bad[i], "passwd") ||
+                 strstr(bad[i], "a/b") || strstr(bad[i], "UPPER") || strstr(bad[i], "bad key!")))
+                continue;
             /* spec.replicas means something only where there is a scale subresource; elsewhere
              * it is an unknown field, which upstream drops. */
             if (strstr(bad[i], "replicas") && !api_kind_has_subresource(kind, "scale"))
