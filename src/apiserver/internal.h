@@ -91,6 +91,10 @@ struct apiserver_s {
     bool boot_failed, bootstrapped;
     /* Service IP allocation state. */
     uint32_t svc_base, svc_size;
+    /* Authorization indexes over the watch caches, rebuilt when a cache's revision moves
+     * (authz_rbac.c, authz_node.c). */
+    struct apiserver_rbac_s *rbac;
+    struct apiserver_nodeidx_s *nodeidx;
     char *tmp;
 };
 
@@ -203,6 +207,27 @@ void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
 /* authz.c: false when the request was refused (answered 403 and freed). */
 bool apiserver__authorize(api_req_t *r);
 
+/* authz.c: the decision of the authorizer chain (system:masters first), without answering.
+ * reason (may be NULL) receives the deciding authorizer's reason (owned). */
+authz_decision_t apiserver__authz_decide(apiserver_t *s, const auth_user_t *u,
+                                         const auth_attrs_t *a, char **reason);
+/* authz_rbac.c: the RBAC authorizer, and the policy index it reads (borrowed, rebuilt when the
+ * RBAC caches move on; NULL before they are filled). */
+authz_decision_t apiserver__authz_rbac(apiserver_t *s, const auth_user_t *u, const auth_attrs_t *a,
+                                       char **reason);
+const struct rbac_policy_s *apiserver__rbac_policy(apiserver_t *s);
+/* Escalation prevention for writes of Roles, ClusterRoles and (Cluster)RoleBindings (r->obj is
+ * the new object): 0, or Forbidden in err with upstream's message. Other kinds: 0. */
+int apiserver__rbac_escalation(api_req_t *r, c8s_err_t *err);
+void apiserver__rbac_free(apiserver_t *s);
+/* authz_node.c: the Node authorizer (kubelets: system:node:<name> in system:nodes). */
+authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, const auth_attrs_t *a,
+                                       char **reason);
+void apiserver__nodeidx_free(apiserver_t *s);
+/* impersonate.c: applies Impersonate-* headers after authentication. False when refused (the
+ * request was answered and freed). */
+bool apiserver__impersonate(api_req_t *r);
+
 /* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
  * object answered with it and its status; nothing is stored. */
 void apiserver__review(api_req_t *r);
@@ -274,6 +299,10 @@ void apiserver__event_lease(apiserver_t *s, api_req_t *r,
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);
+/* bootstrap_rbac.c: the default RBAC policy, each object handed to create (which creates it
+ * when absent and owns it). */
+void apiserver__bootstrap_rbac(apiserver_t *s, const char *now,
+                               void (*create)(apiserver_t *s, const char *key, json_t *obj));
 
 /* metrics.c */
 metrics_t *apiserver__metrics_new(void);

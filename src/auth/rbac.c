@@ -138,8 +138,19 @@ static bool selected(const json_t *agg, const json_t *labels)
     return false;
 }
 
+static bool aggregate_once(rbac_policy_t *p);
+
 void rbac_policy_finish(rbac_policy_t *p)
 {
+    /* Aggregates may feed aggregates (view → edit → admin): repeat until nothing changes. */
+    for (int round = 0; round < 8; round++)
+        if (!aggregate_once(p))
+            break;
+}
+
+static bool aggregate_once(rbac_policy_t *p)
+{
+    bool changed = false;
     const char *name;
     json_t *e;
     json_object_foreach(p->croles, name, e)
@@ -152,16 +163,20 @@ void rbac_policy_finish(rbac_policy_t *p)
         json_t *oe;
         json_object_foreach(p->croles, other, oe)
         {
-            /* Only plain roles feed an aggregate (as the controller reads stored rules, an
-             * aggregate feeding another shows its stored rules, which the controller keeps). */
             if (oe == e || !selected(agg, json_object_get(oe, "labels")))
                 continue;
             size_t i;
             json_t *r;
-            json_array_foreach(json_object_get(oe, "rules"), i, r) if (!rule_in(rules, r))
-                json_array_append(rules, r);
+            json_array_foreach(json_object_get(oe, "rules"), i, r)
+            {
+                if (!rule_in(rules, r)) {
+                    json_array_append(rules, r);
+                    changed = true;
+                }
+            }
         }
     }
+    return changed;
 }
 
 /* ---- rule matching ---- */
