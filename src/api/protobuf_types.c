@@ -260,6 +260,23 @@ TYPE(TokenRequestSpec, RS(1, "audiences"), M(3, "boundObjectRef", BoundObjectRef
 TYPE(TokenRequest, M(1, "metadata", ObjectMeta), M(2, "spec", TokenRequestSpec),
      M(3, "status", Skipped));
 
+/* ---- authorization/v1 (kubectl auth can-i) ---- */
+TYPE(ResourceAttributes, S(1, "namespace"), S(2, "verb"), S(3, "group"), S(4, "version"),
+     S(5, "resource"), S(6, "subresource"), S(7, "name"));
+TYPE(NonResourceAttributes, S(1, "path"), S(2, "verb"));
+TYPE(SelfSubjectAccessReviewSpec, M(1, "resourceAttributes", ResourceAttributes),
+     M(2, "nonResourceAttributes", NonResourceAttributes));
+TYPE(SelfSubjectAccessReview, M(1, "metadata", ObjectMeta),
+     M(2, "spec", SelfSubjectAccessReviewSpec), M(3, "status", Skipped));
+TYPE(SubjectAccessReviewSpec, M(1, "resourceAttributes", ResourceAttributes),
+     M(2, "nonResourceAttributes", NonResourceAttributes), S(3, "user"), RS(4, "groups"),
+     S(6, "uid"));
+TYPE(SubjectAccessReview, M(1, "metadata", ObjectMeta), M(2, "spec", SubjectAccessReviewSpec),
+     M(3, "status", Skipped));
+TYPE(SelfSubjectRulesReviewSpec, S(1, "namespace"));
+TYPE(SelfSubjectRulesReview, M(1, "metadata", ObjectMeta), M(2, "spec", SelfSubjectRulesReviewSpec),
+     M(3, "status", Skipped));
+
 const pb_kind_entry_t pb__kinds[] = {
     {"Namespace", &Namespace},
     {"ConfigMap", &ConfigMap},
@@ -278,5 +295,9 @@ const pb_kind_entry_t pb__kinds[] = {
     {"PodDisruptionBudget", &PodDisruptionBudget},
     {"Ingress", &Ingress},
     {"TokenRequest", &TokenRequest},
+    {"SelfSubjectAccessReview", &SelfSubjectAccessReview},
+    {"SelfSubjectRulesReview", &SelfSubjectRulesReview},
+    {"SubjectAccessReview", &SubjectAccessReview},
+    {"LocalSubjectAccessReview", &SubjectAccessReview},
 };
 const size_t pb__nkinds = sizeof(pb__kinds) / sizeof(pb__kinds[0]);

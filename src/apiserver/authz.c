@@ -87,7 +87,7 @@ authz_decision_t apiserver__authz_decide(apiserver_t *s, const auth_user_t *u,
         }
         free(why);
     }
-    return AUTHZ_DENY;
+    return AUTHZ_NO_OPINION;
 }
 
 bool apiserver__authorize(api_req_t *r)

@@ -207,8 +207,9 @@ void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
 /* authz.c: false when the request was refused (answered 403 and freed). */
 bool apiserver__authorize(api_req_t *r);
 
-/* authz.c: the decision of the authorizer chain (system:masters first), without answering.
- * reason (may be NULL) receives the deciding authorizer's reason (owned). */
+/* authz.c: the decision of the authorizer chain (system:masters first), without answering:
+ * NO_OPINION when no authorizer had one (a refusal, but not an explicit denial). reason (may be
+ * NULL) receives the deciding authorizer's reason (owned). */
 authz_decision_t apiserver__authz_decide(apiserver_t *s, const auth_user_t *u,
                                          const auth_attrs_t *a, char **reason);
 /* authz_rbac.c: the RBAC authorizer, and the policy index it reads (borrowed, rebuilt when the
@@ -231,6 +232,11 @@ bool apiserver__impersonate(api_req_t *r);
 /* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
  * object answered with it and its status; nothing is stored. */
 void apiserver__review(api_req_t *r);
+/* review_authz.c: the access reviews (rows of review.c's table). */
+int apiserver__review_sar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_lsar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_ssar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_ssrr(api_req_t *r, json_t *obj, c8s_err_t *err);
 
 /* route.c: dispatches /api and /apis paths; others are handled in http.c. */
 void apiserver__route(api_req_t *r);

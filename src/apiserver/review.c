@@ -13,6 +13,10 @@ static const struct {
     const char *group, *resource;
     review_fn fn;
 } reviews[] = {
+    {"authorization.k8s.io", "subjectaccessreviews", apiserver__review_sar},
+    {"authorization.k8s.io", "localsubjectaccessreviews", apiserver__review_lsar},
+    {"authorization.k8s.io", "selfsubjectaccessreviews", apiserver__review_ssar},
+    {"authorization.k8s.io", "selfsubjectrulesreviews", apiserver__review_ssrr},
     {NULL, NULL, NULL},
 };
 
