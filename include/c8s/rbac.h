@@ -29,6 +29,11 @@ void rbac_policy_add(rbac_policy_t *p, const char *kind, const json_t *obj);
 void rbac_policy_finish(rbac_policy_t *p);
 size_t rbac_policy_bindings(const rbac_policy_t *p);
 
+/* The rules an aggregated ClusterRole gets: the union, in order, without duplicates, of the rules
+ * of the ClusterRoles in roles (an array of objects, borrowed) whose labels match one of
+ * aggregation_rule's clusterRoleSelectors (an empty selector matches nothing). Owned array. */
+json_t *rbac_aggregated_rules(const json_t *aggregation_rule, const json_t *roles);
+
 /* Does one PolicyRule (borrowed JSON) allow a? */
 bool rbac_rule_allows(const json_t *rule, const auth_attrs_t *a);
 

@@ -151,7 +151,9 @@ int apiserver__rbac_escalation(api_req_t *r, c8s_err_t *err)
     if (!rk || !rn)
         return 0; /* validation refuses it */
     bool cluster_ref = strcmp(rk, "ClusterRole") == 0;
-    if (may(r, "bind", cluster_ref ? "clusterroles" : "roles", cluster_ref ? NULL : ns, rn))
+    /* Asked in the binding's namespace, so bind on a ClusterRole can be delegated per
+     * namespace, as upstream. */
+    if (may(r, "bind", cluster_ref ? "clusterroles" : "roles", ns, rn))
         return 0;
     cleanup_json json_t *rules = rbac_role_rules(p, rk, rn, ns);
     if (!rules)

@@ -179,6 +179,22 @@ static bool aggregate_once(rbac_policy_t *p)
     return changed;
 }
 
+json_t *rbac_aggregated_rules(const json_t *aggregation_rule, const json_t *roles)
+{
+    json_t *out = json_array();
+    size_t i, j;
+    json_t *role, *r;
+    json_array_foreach(roles, i, role)
+    {
+        const json_t *labels = json_object_get(json_object_get(role, "metadata"), "labels");
+        if (!json_is_object(labels) || !selected(aggregation_rule, labels))
+            continue;
+        json_array_foreach(json_object_get(role, "rules"), j, r) if (!rule_in(out, r))
+            json_array_append(out, r);
+    }
+    return out;
+}
+
 /* ---- rule matching ---- */
 
 static bool has(const json_t *arr, const char *s)

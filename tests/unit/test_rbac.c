@@ -235,8 +235,29 @@ static void test_cover(void)
     }
 }
 
+static void test_aggregated(void)
+{
+    json_t *agg = J("{\"clusterRoleSelectors\":[{\"matchLabels\":{\"a\":\"true\"}},"
+                    "{\"matchLabels\":{\"b\":\"true\"}},{}]}");
+    json_t *roles = J("[{\"metadata\":{\"name\":\"x\",\"labels\":{\"a\":\"true\"}},\"rules\":"
+                      "[{\"verbs\":[\"get\"]},{\"verbs\":[\"list\"]}]},"
+                      "{\"metadata\":{\"name\":\"y\",\"labels\":{\"b\":\"true\"}},\"rules\":"
+                      "[{\"verbs\":[\"list\"]},{\"verbs\":[\"watch\"]}]},"
+                      "{\"metadata\":{\"name\":\"z\",\"labels\":{\"c\":\"true\"}},\"rules\":"
+                      "[{\"verbs\":[\"delete\"]}]},"
+                      "{\"metadata\":{\"name\":\"w\"},\"rules\":[{\"verbs\":[\"patch\"]}]}]");
+    json_t *got = rbac_aggregated_rules(agg, roles);
+    json_t *want = J("[{\"verbs\":[\"get\"]},{\"verbs\":[\"list\"]},{\"verbs\":[\"watch\"]}]");
+    CHECK(json_equal(got, want));
+    json_decref(got);
+    json_decref(want);
+    json_decref(agg);
+    json_decref(roles);
+}
+
 int main(void)
 {
+    test_aggregated();
     test_match();
     test_decisions();
     test_cover();
