@@ -1,7 +1,8 @@
 /*
  * kinds.h — the object model: the registry of every kind c8s serves, defaulting and validation.
  *
- * Everything here is a pure function over jansson values: no I/O, no global mutable state. The
+ * Everything here is a pure function over jansson values: no I/O (but one: CronJob validation
+ * reads the tz database to check spec.timeZone, as upstream does), no global mutable state. The
  * registry is one static table; the pointers it hands out are borrowed and valid forever. The API
  * server runs, for every write: decode → admission → api_object_default → api_object_validate.
  */
