@@ -23,7 +23,8 @@ void rbac_policy_free(rbac_policy_t *p);
 /* Adds one object (borrowed; what is needed is copied). kind: "Role", "ClusterRole",
  * "RoleBinding" or "ClusterRoleBinding"; other kinds and malformed objects are ignored. */
 void rbac_policy_add(rbac_policy_t *p, const char *kind, const json_t *obj);
-/* After the last add: a ClusterRole with an aggregationRule gets the union of the rules of the
+/* After the last add, and before any query (it orders the bindings for lookups by namespace):
+ * a ClusterRole with an aggregationRule gets the union of the rules of the
  * ClusterRoles its selectors match (as the aggregation controller would have written them), in
  * case the controller has not yet caught up. */
 void rbac_policy_finish(rbac_policy_t *p);

@@ -140,8 +140,20 @@ static bool selected(const json_t *agg, const json_t *labels)
 
 static bool aggregate_once(rbac_policy_t *p);
 
+/* ClusterRoleBindings first, then RoleBindings by namespace: a decision visits the cluster
+ * bindings and one namespace's run, found by halves. */
+static int binding_cmp(const void *a, const void *b)
+{
+    const binding_t *x = a, *y = b;
+    if (!x->ns || !y->ns)
+        return (x->ns != NULL) - (y->ns != NULL);
+    return strcmp(x->ns, y->ns);
+}
+
 void rbac_policy_finish(rbac_policy_t *p)
 {
+    if (p->n > 1)
+        qsort(p->b, p->n, sizeof(*p->b), binding_cmp);
     /* Aggregates may feed aggregates (view → edit → admin): repeat until nothing changes. */
     for (int round = 0; round < 8; round++)
         if (!aggregate_once(p))
@@ -352,11 +364,27 @@ static bool visit(const rbac_policy_t *p, const auth_user_t *u, const char *ns,
                              void *data),
                   void *data)
 {
+    /* Cluster bindings come first (rbac_policy_finish sorts). */
+    size_t n_cluster = 0;
+    while (n_cluster < p->n && !p->b[n_cluster].ns)
+        n_cluster++;
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < p->n; i++) {
+        size_t from = 0, to = n_cluster;
+        if (pass == 1) {
+            size_t lo = n_cluster, hi = p->n;
+            while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(p->b[mid].ns, ns) < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            from = to = lo;
+            while (to < p->n && strcmp(p->b[to].ns, ns) == 0)
+                to++;
+        }
+        for (size_t i = from; i < to; i++) {
             const binding_t *b = &p->b[i];
-            if (pass == 0 ? b->ns != NULL : (!b->ns || !ns || strcmp(b->ns, ns) != 0))
-                continue;
             /* A ClusterRoleBinding may only reference a ClusterRole. */
             if (!b->ns && strcmp(b->ref_kind, "ClusterRole") != 0)
                 continue;

@@ -114,6 +114,13 @@ static const char *const objects[][2] = {
      "{\"metadata\":{\"name\":\"sa-agg\",\"namespace\":\"dev\"},\"roleRef\":{\"kind\":"
      "\"ClusterRole\",\"name\":\"agg\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":"
      "\"bot\"}]}"},
+    /* Bindings in namespaces sorting before and after dev (lookups go by namespace). */
+    {"RoleBinding",
+     "{\"metadata\":{\"name\":\"a\",\"namespace\":\"alpha\"},\"roleRef\":{\"kind\":"
+     "\"ClusterRole\",\"name\":\"reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"dave\"}]}"},
+    {"RoleBinding",
+     "{\"metadata\":{\"name\":\"z\",\"namespace\":\"zeta\"},\"roleRef\":{\"kind\":"
+     "\"ClusterRole\",\"name\":\"reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"dave\"}]}"},
     /* A ClusterRoleBinding to a Role is invalid and grants nothing. */
     {"ClusterRoleBinding",
      "{\"metadata\":{\"name\":\"bad\"},\"roleRef\":{\"kind\":\"Role\",\"name\":\"sec\"},"
@@ -153,6 +160,11 @@ static const struct {
      "RBAC: allowed by RoleBinding \"sa-agg/dev\" of ClusterRole \"agg\" to ServiceAccount "
      "\"bot/dev\""},
     {"system:serviceaccount:dev:bot", NULL, "get", "apps", "deployments", "prod", "d", false, NULL},
+    {"dave", NULL, "get", "", "pods", "alpha", "p", true, NULL},
+    {"dave", NULL, "get", "", "pods", "zeta", "p", true, NULL},
+    {"dave", NULL, "get", "", "pods", "dev", "p", false, NULL},
+    {"dave", NULL, "get", "", "pods", "omega", "p", false, NULL},
+    {"dave", NULL, "get", "", "pods", "zzz", "p", false, NULL},
     {"system:serviceaccount:prod:bot", NULL, "get", "apps", "deployments", "dev", "d", false, NULL},
 };
 
