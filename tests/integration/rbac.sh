@@ -162,6 +162,39 @@ check_eq "node: another secret" "$(node GET /api/v1/namespaces/dev/secrets/s2)" 
 check_eq "node: list secrets" "$(node GET /api/v1/namespaces/dev/secrets)" 403
 check_eq "node: list pods" "$(node GET /api/v1/pods)" 200
 check_eq "node: other pod delete" "$(node DELETE /api/v1/namespaces/dev/pods/p2)" 403
+# ConfigMaps through env, the pod's ServiceAccount and its token; its own Node and Lease only.
+k create configmap cm1 --from-literal=a=b -n dev >/dev/null
+k create configmap cm2 --from-literal=a=b -n dev >/dev/null
+k create serviceaccount runner -n dev >/dev/null
+k create serviceaccount other -n dev >/dev/null
+cat <<'JSON' | k create -f - >/dev/null
+{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p3","namespace":"dev"},
+ "spec":{"nodeName":"n1","serviceAccountName":"runner","containers":[{"name":"c","image":"busybox",
+ "env":[{"name":"A","valueFrom":{"configMapKeyRef":{"name":"cm1","key":"a"}}}]}]}}
+JSON
+for _ in $(seq 1 50); do
+  [ "$(node GET /api/v1/namespaces/dev/configmaps/cm1)" = 200 ] && break
+  sleep 0.1
+done
+check_eq "node: configmap from env" "$(node GET /api/v1/namespaces/dev/configmaps/cm1)" 200
+check_eq "node: another configmap" "$(node GET /api/v1/namespaces/dev/configmaps/cm2)" 403
+check_eq "node: its pod's service account" "$(node GET /api/v1/namespaces/dev/serviceaccounts/runner)" 200
+check_eq "node: another service account" "$(node GET /api/v1/namespaces/dev/serviceaccounts/other)" 403
+lease() { # lease NAME
+  printf '{"apiVersion":"coordination.k8s.io/v1","kind":"Lease","metadata":{"name":"%s"},"spec":{"holderIdentity":"%s"}}' "$1" "$1"
+}
+check_eq "node: create its lease" "$(node POST /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases "$(lease n1)")" 201
+check_eq "node: renew its lease" "$(node PATCH /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1 '{"spec":{"renewTime":null}}')" 200
+k create -f - >/dev/null <<<"$(lease n2 | sed 's/"metadata":{/"metadata":{"namespace":"kube-node-lease",/')"
+check_eq "node: another node's lease" "$(node PATCH /apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n2 '{"spec":{"renewTime":null}}')" 403
+check_eq "node: a lease elsewhere" "$(node GET /apis/coordination.k8s.io/v1/namespaces/default/leases/n1)" 403
+printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"%s"}}' n1 | k create -f - >/dev/null
+printf '{"apiVersion":"v1","kind":"Node","metadata":{"name":"%s"}}' n2 | k create -f - >/dev/null
+check_eq "node: its Node's status" "$(node PATCH /api/v1/nodes/n1/status '{"status":{"phase":"Running"}}')" 200
+check_eq "node: another Node" "$(node PATCH /api/v1/nodes/n2/status '{"status":{"phase":"Running"}}')" 403
+check_eq "node: delete its Node" "$(node DELETE /api/v1/nodes/n1)" 403
+check_eq "node: create an event" "$(node POST /api/v1/namespaces/dev/events \
+  '{"apiVersion":"v1","kind":"Event","metadata":{"name":"e1"},"involvedObject":{"kind":"Pod","name":"p1","namespace":"dev"},"reason":"X","message":"m"}')" 201
 out=$(k --as=system:node:n1 --as-group=system:nodes auth can-i update pods/status -n dev)
 check_eq "node: can-i without an object" "$out" no
 # Without the group it is just a user with that name: nothing.
