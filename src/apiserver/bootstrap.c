@@ -39,11 +39,6 @@ static void create_obj(apiserver_t *s, const char *key, json_t *obj)
     free(val);
 }
 
-static void create_obj_at(apiserver_t *s, const char *key, json_t *obj)
-{
-    create_obj(s, key, obj);
-}
-
 static json_t *namespace_obj(const char *name, const char *now)
 {
     char uid[37];
@@ -121,7 +116,7 @@ void apiserver__bootstrap_timer(uv_timer_t *t)
         cleanup_free char *epkey = xasprintf("%s/endpoints/default/kubernetes", s->etcd_prefix);
         create_obj(s, epkey, ep);
     }
-    apiserver__bootstrap_rbac(s, now, create_obj_at);
+    apiserver__bootstrap_rbac(s, now, on_boot_created);
     store_result_t done = {0};
     on_boot_created(&done, s);
 }

@@ -3,13 +3,17 @@
  * policy (plugin/pkg/auth/authorizer/rbac/bootstrappolicy): cluster-admin for system:masters,
  * discovery and basic-user for everyone authenticated, public-info-viewer for everyone, the
  * aggregated admin / edit / view roles fed by the system:aggregate-to-* roles, and the roles of
- * the system components. Created when absent (reconciled at every start), never overwritten:
- * upstream's autoupdate annotation is set so that tools recognise them.
+ * the system components. Created when absent; when present and not annotated
+ * rbac.authorization.kubernetes.io/autoupdate=false, reconciled at every start as upstream does:
+ * missing labels, annotations, rules, aggregation selectors and subjects are added, nothing is
+ * removed (an upgrade brings new permissions; an administrator's additions stay).
  *
  * Rules are written compactly: "verbs|groups|resources[|names]" for resource rules and
  * "verbs|@|urls" for non-resource ones, each list comma-separated ("" is the core group).
  */
 #include "internal.h"
+
+#include "c8s/rbac.h"
 
 #include <string.h>
 
@@ -210,8 +214,148 @@ static json_t *meta(const char *name, const char *now, const char *labels)
                      "true");
 }
 
-void apiserver__bootstrap_rbac(apiserver_t *s, const char *now,
-                               void (*create)(apiserver_t *s, const char *key, json_t *obj))
+typedef struct {
+    apiserver_t *s;
+    char *key;
+    json_t *want;
+    store_cb done;
+} boot_t;
+
+static void boot_free(boot_t *b)
+{
+    free(b->key);
+    json_decref(b->want);
+    free(b);
+}
+
+/* Adds to arr (an array, created in parent[field] when absent) what want[field] has that it
+ * lacks; for rules, what arr's rules do not cover. True when something was added. */
+static bool union_into(json_t *parent, const json_t *want, const char *field, bool rules)
+{
+    json_t *add = json_object_get(want, field);
+    if (json_array_size(add) == 0)
+        return false;
+    json_t *arr = json_object_get(parent, field);
+    if (!json_is_array(arr)) {
+        arr = json_array();
+        json_object_set_new(parent, field, arr);
+    }
+    bool changed = false;
+    size_t i, j;
+    json_t *v, *have;
+    json_array_foreach(add, i, v)
+    {
+        bool present = false;
+        if (rules) {
+            json_t *one = json_pack("[O]", v);
+            present = rbac_covers(arr, one, NULL);
+            json_decref(one);
+        } else {
+            json_array_foreach(arr, j, have) if (json_equal(have, v)) present = true;
+        }
+        if (!present) {
+            json_array_append(arr, v);
+            changed = true;
+        }
+    }
+    return changed;
+}
+
+static bool map_union(json_t *parent, const json_t *want, const char *field)
+{
+    json_t *add = json_object_get(want, field);
+    json_t *have = json_object_get(parent, field);
+    if (!json_is_object(add))
+        return false;
+    if (!json_is_object(have)) {
+        have = json_object();
+        json_object_set_new(parent, field, have);
+    }
+    bool changed = false;
+    const char *k;
+    json_t *v;
+    json_object_foreach(add, k, v) if (!json_object_get(have, k))
+    {
+        json_object_set(have, k, v);
+        changed = true;
+    }
+    return changed;
+}
+
+/* upstream's reconciliation of a bootstrap object: true when cur was changed. */
+static bool reconcile(json_t *cur, const json_t *want)
+{
+    json_t *md = json_object_get(cur, "metadata");
+    const char *au = json_string_value(json_object_get(
+        json_object_get(md, "annotations"), "rbac.authorization.kubernetes.io/autoupdate"));
+    if (!json_is_object(md) || (au && strcmp(au, "false") == 0))
+        return false;
+    const json_t *wmd = json_object_get(want, "metadata");
+    bool changed = map_union(md, wmd, "labels");
+    changed |= map_union(md, wmd, "annotations");
+    changed |= union_into(cur, want, "rules", true);
+    changed |= union_into(cur, want, "subjects", false);
+    const json_t *wagg = json_object_get(want, "aggregationRule");
+    if (wagg) {
+        json_t *agg = json_object_get(cur, "aggregationRule");
+        if (!json_is_object(agg)) {
+            agg = json_object();
+            json_object_set_new(cur, "aggregationRule", agg);
+        }
+        changed |= union_into(agg, wagg, "clusterRoleSelectors", false);
+    }
+    return changed;
+}
+
+static void on_reconciled(const store_result_t *res, void *data)
+{
+    boot_t *b = data;
+    if (res->code == 0 && !res->succeeded)
+        log_info("apiserver", "bootstrap: %s changed while reconciling; next start looks again",
+                 b->key);
+    else if (res->code == 0)
+        log_info("apiserver", "bootstrap: reconciled %s", b->key);
+    store_result_t ok = {.code = res->code, .err = res->err, .succeeded = true};
+    b->done(&ok, b->s);
+    boot_free(b);
+}
+
+static void on_created(const store_result_t *res, void *data)
+{
+    boot_t *b = data;
+    if (res->code != 0 || res->succeeded || res->n_kvs != 1 || !res->kvs[0].value) {
+        b->done(res, b->s);
+        boot_free(b);
+        return;
+    }
+    json_t *cur = json_loadb(res->kvs[0].value, res->kvs[0].value_len, 0, NULL);
+    if (!json_is_object(cur) || !reconcile(cur, b->want)) {
+        json_decref(cur);
+        b->done(res, b->s);
+        boot_free(b);
+        return;
+    }
+    char *val = json_dumps(cur, JSON_COMPACT);
+    json_decref(cur);
+    store_update(b->s->store, b->key, val, strlen(val), res->kvs[0].mod_revision, 0, on_reconciled,
+                 b);
+    free(val);
+}
+
+static void create(apiserver_t *s, const char *key, json_t *obj, store_cb done)
+{
+    boot_t *b = xcalloc(1, sizeof(*b));
+    b->s = s;
+    b->key = xstrdup(key);
+    b->want = obj;
+    b->done = done;
+    char *val = json_dumps(obj, JSON_COMPACT);
+    s->boot_pending++;
+    store_create(s->store, key, val, strlen(val), 0, on_created, b);
+    free(val);
+}
+
+void apiserver__bootstrap_rbac(apiserver_t *s, const char *now, store_cb done)
 {
     for (size_t i = 0; i < C8S_ARRAY_SIZE(roles); i++) {
         const role_def_t *d = &roles[i];
@@ -226,7 +370,7 @@ void apiserver__bootstrap_rbac(apiserver_t *s, const char *now,
                                 json_pack("{s:[{s:{s:s}}]}", "clusterRoleSelectors", "matchLabels",
                                           d->aggregate, "true"));
         cleanup_free char *key = xasprintf("%s/clusterroles/%s", s->etcd_prefix, d->name);
-        create(s, key, obj);
+        create(s, key, obj, done);
     }
     for (size_t i = 0; i < C8S_ARRAY_SIZE(bindings); i++) {
         json_t *subjects = json_array();
@@ -245,6 +389,6 @@ void apiserver__bootstrap_rbac(apiserver_t *s, const char *now,
                                 "name", bindings[i].name, "subjects", subjects);
         cleanup_free char *key =
             xasprintf("%s/clusterrolebindings/%s", s->etcd_prefix, bindings[i].name);
-        create(s, key, obj);
+        create(s, key, obj, done);
     }
 }

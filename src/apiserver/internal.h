@@ -305,10 +305,10 @@ void apiserver__event_lease(apiserver_t *s, api_req_t *r,
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);
-/* bootstrap_rbac.c: the default RBAC policy, each object handed to create (which creates it
- * when absent and owns it). */
-void apiserver__bootstrap_rbac(apiserver_t *s, const char *now,
-                               void (*create)(apiserver_t *s, const char *key, json_t *obj));
+/* bootstrap_rbac.c: the default RBAC policy, created when absent and reconciled when present
+ * (missing rules, subjects, labels added unless autoupdate is "false"). Each object counts in
+ * s->boot_pending; done(result, s) runs once per object when it is settled. */
+void apiserver__bootstrap_rbac(apiserver_t *s, const char *now, store_cb done);
 
 /* metrics.c */
 metrics_t *apiserver__metrics_new(void);

@@ -232,4 +232,28 @@ for _ in $(seq 1 100); do
 done
 check_eq "removed from view" "$(k auth can-i list secrets --as=viewer -n dev)" no
 
+# A restart reconciles the default policy as upstream: what was removed from a default role or
+# binding comes back, unless the object says autoupdate "false"; nothing added is taken away.
+k patch clusterrole system:basic-user --type=json -p '[{"op":"remove","path":"/rules/1"}]' >/dev/null
+k patch clusterrolebinding system:discovery --type=json -p '[{"op":"remove","path":"/subjects/0"}]' >/dev/null
+k patch clusterrole system:basic-user --type=json \
+  -p '[{"op":"add","path":"/rules/-","value":{"apiGroups":[""],"resources":["nodes"],"verbs":["get"]}}]' >/dev/null
+k annotate clusterrole system:public-info-viewer rbac.authorization.kubernetes.io/autoupdate=false --overwrite >/dev/null
+k patch clusterrole system:public-info-viewer --type=json -p '[{"op":"remove","path":"/rules/0"}]' >/dev/null
+CMD=$(tr '\0' ' ' <"/proc/$SERVER_PID/cmdline")
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+# shellcheck disable=SC2086
+$CMD >"$SERVER_DATA.log2" 2>&1 &
+SERVER_PID=$!
+PIDS+=("$SERVER_PID")
+TMPDIRS+=("$SERVER_DATA.log2")
+for _ in $(seq 1 300); do curl -sf -o /dev/null "$U/readyz" && break; sleep 0.1; done
+out=$(k get clusterrole system:basic-user -o jsonpath='{.rules}')
+check_contains "reconciled: a removed rule is back" "$out" selfsubjectreviews
+check_contains "reconciled: an added rule stays" "$out" nodes
+out=$(k get clusterrolebinding system:discovery -o jsonpath='{.subjects}')
+check_contains "reconciled: a removed subject is back" "$out" system:authenticated
+check_eq "autoupdate false is left alone" "$(k get clusterrole system:public-info-viewer -o jsonpath='{.rules}')" "[]"
+
 finish
