@@ -32,6 +32,34 @@ static bool name_is(const h2o_header_t *h, const char *n)
     return h->name->len == strlen(n) && strncasecmp(h->name->base, n, h->name->len) == 0;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* In place: lower-case, then %XX decoded (upstream's header keys for extras with characters a
+ * header name cannot hold, like "/"). */
+static void pct_lower(char *s)
+{
+    char *out = s;
+    for (const char *in = s; *in; in++) {
+        int hi, lo;
+        if (in[0] == '%' && (hi = hexval(in[1])) >= 0 && (lo = hexval(in[2])) >= 0) {
+            *out++ = (char)(hi * 16 + lo);
+            in += 2;
+        } else {
+            *out++ = (*in >= 'A' && *in <= 'Z') ? (char)(*in - 'A' + 'a') : *in;
+        }
+    }
+    *out = '\0';
+}
+
 static void read_headers(api_req_t *r, asked_t *q)
 {
     q->groups = json_array();
@@ -55,9 +83,7 @@ static void read_headers(api_req_t *r, asked_t *q)
             /* Keys are percent-encoded in the header name and lower-cased, as upstream. */
             cleanup_free char *raw =
                 xstrndup(h->name->base + strlen(HDR_EXTRA), h->name->len - strlen(HDR_EXTRA));
-            for (char *c = raw; *c; c++)
-                if (*c >= 'A' && *c <= 'Z')
-                    *c = (char)(*c - 'A' + 'a');
+            pct_lower(raw);
             cleanup_free char *v = hval(h);
             json_t *arr = json_object_get(q->extra, raw);
             if (!arr) {
