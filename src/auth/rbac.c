@@ -336,6 +336,8 @@ static const json_t *ref_rules(const rbac_policy_t *p, const char *kind, const c
 json_t *rbac_role_rules(const rbac_policy_t *p, const char *ref_kind, const char *ref_name,
                         const char *ns)
 {
+    if (!p || !ref_kind || !ref_name)
+        return NULL;
     const json_t *r = ref_rules(p, ref_kind, ref_name, ns);
     return r ? json_deep_copy(r) : NULL;
 }

@@ -202,6 +202,16 @@ static void test_decisions(void)
     CHECK_INT(json_array_size(agg), 1);
     json_decref(agg);
     CHECK(rbac_role_rules(p, "Role", "sec", "prod") == NULL);
+    /* Before the caches are filled there is no policy: nothing is granted, nothing crashes. */
+    CHECK(rbac_role_rules(NULL, "ClusterRole", "reader", NULL) == NULL);
+    auth_attrs_t any = {.resource_request = true, .verb = "get", .resource = "pods"};
+    const char *none[] = {"team"};
+    auth_user_t *carol = auth_user_new("carol", NULL, none, 1);
+    CHECK(rbac_authorize(NULL, carol, &any, NULL) == AUTHZ_NO_OPINION);
+    json_t *empty = rbac_rules_for(NULL, carol, "dev");
+    CHECK_INT(json_array_size(empty), 0);
+    json_decref(empty);
+    auth_user_free(carol);
     rbac_policy_free(p);
 }
 
