@@ -28,6 +28,10 @@ typedef struct apiserver_config_s {
                                            default 16 MiB */
     const char *advertise_address;      /* where pods reach this server: the endpoint of the
                                            `kubernetes` service; NULL for none */
+    /* Encryption at rest: an EncryptionConfiguration file (upstream's
+     * --encryption-provider-config); NULL stores every value as it is. A bad file fails
+     * apiserver_start. */
+    const char *encryption_provider_config;
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

@@ -109,6 +109,51 @@ bool store_healthy(const store_t *s);
 typedef void (*store_observer_cb)(const char *op, double seconds, int code, void *data);
 void store_set_observer(store_t *s, store_observer_cb cb, void *data);
 
+/* ---- Encryption at rest (upstream's EncryptionConfiguration) ----
+ *
+ * A store given a store_crypt_t transforms values under the key prefixes bound to it: writes
+ * (create, update) go through the first provider of the matching rule, reads (get, range, txn
+ * answers, watch events and their prev_kv) through every provider in order. Values are stored
+ * as upstream stores them, so an etcd written by one can be read by the other:
+ *   aesgcm:   "k8s:enc:aesgcm:v1:<key name>:" nonce(12) ciphertext tag(16), the etcd key as
+ *             additional authenticated data (a value copied under another key does not open);
+ *   aescbc:   "k8s:enc:aescbc:v1:<key name>:" iv(16) ciphertext (PKCS#7 padded);
+ *   identity: the value itself (it refuses to read anything starting with "k8s:enc:").
+ * A value no provider can read is an error (C8S_EINTERNAL), never returned as it is stored.
+ * The config is immutable once bound and may be shared by stores of any thread. */
+typedef struct store_crypt_s store_crypt_t;
+
+/* Parses an EncryptionConfiguration (YAML or JSON) from buf[0..len). Bad configs are refused
+ * with C8S_EBADREQUEST and a message naming the field, e.g.
+ * "resources[0].providers[0].aesgcm.keys[0].secret: must be 16, 24 or 32 bytes, got 5".
+ * *out is owned (store_crypt_free). */
+int store_crypt_parse(const char *buf, size_t len, store_crypt_t **out, c8s_err_t *err);
+/* Reads and parses the file at path (upstream's --encryption-provider-config). */
+int store_crypt_load(const char *path, store_crypt_t **out, c8s_err_t *err);
+void store_crypt_free(store_crypt_t *c);
+
+/* If a rule of c covers the API resource (group "" for core, plural resource), binds the etcd
+ * key prefix key_prefix (e.g. "/registry/secrets/") to the first such rule and returns true. */
+bool store_crypt_bind(store_crypt_t *c, const char *group, const char *resource,
+                      const char *key_prefix);
+/* Whether key falls under a bound prefix. */
+bool store_crypt_covers(const store_crypt_t *c, const char *key);
+
+/* The pure transforms. For a key no bound prefix covers, or a provider that stores the value
+ * as it is, *out is NULL (use the input). Otherwise *out is a new NUL-terminated buffer
+ * (owned) of *out_len bytes. Errors: C8S_EINTERNAL with the reason. */
+int store_crypt_to_storage(const store_crypt_t *c, const char *key, const char *val, size_t len,
+                           char **out, size_t *out_len, c8s_err_t *err);
+int store_crypt_from_storage(const store_crypt_t *c, const char *key, const char *val, size_t len,
+                             char **out, size_t *out_len, c8s_err_t *err);
+
+/* Makes s transform values with c (borrowed: it must outlive s; NULL stops). Without one, the
+ * store never looks at values. A value that cannot be read fails its range or txn with
+ * C8S_EINTERNAL "unable to transform key ..." and ends a watch with STORE_WATCH_ERROR; an
+ * unreadable previous value (prev_kv of an applied txn or of an event) is logged and left out
+ * (NULL) instead, since the write it belongs to has happened. */
+void store_set_crypt(store_t *s, const store_crypt_t *c);
+
 /* ---- Watch ---- */
 
 typedef enum {

@@ -69,6 +69,7 @@ struct apiserver_s {
     h2o_context_t h2o_ctx;
     h2o_accept_ctx_t accept_ctx;
     store_t *store;
+    store_crypt_t *crypt;  /* encryption at rest, or NULL; outlives store */
     resource_t *resources; /* one per storage resource (HPA v1/v2 share one) */
     size_t n_resources;
     int inflight, inflight_mutating;

@@ -180,6 +180,11 @@ static void on_list_page(const store_result_t *rr, void *data)
         return;
     }
     if (rr->code != 0) {
+        /* An outage is reported by /readyz; anything else (a value that cannot be decrypted)
+         * would leave the cache unready with no word of why. */
+        if (rr->code != C8S_EUNAVAILABLE)
+            log_warn("apiserver", "%s: list failed, retrying: %s", res->kind->resource,
+                     rr->err ? rr->err->msg : "");
         drop_pending(res);
         schedule_retry(res);
         return;
@@ -286,8 +291,12 @@ static void on_watch(store_watch_t *w, store_watch_status_t status, int64_t revi
     case STORE_WATCH_ERROR:
         res->watch = NULL;
         if (!res->closing) {
-            log_debug("apiserver", "%s: watch broke (%s); resuming", res->kind->resource,
-                      err ? err->msg : "");
+            if (err && err->code != C8S_EUNAVAILABLE)
+                log_warn("apiserver", "%s: watch failed (%s); resuming", res->kind->resource,
+                         err->msg);
+            else
+                log_debug("apiserver", "%s: watch broke (%s); resuming", res->kind->resource,
+                          err ? err->msg : "");
             schedule_retry(res);
         }
         break;

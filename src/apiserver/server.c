@@ -159,7 +159,30 @@ static void free_server(apiserver_t *s)
     free(s->endpoints);
     free(s->etcd_prefix);
     free(s->advertise);
+    store_crypt_free(s->crypt);
     free(s);
+}
+
+/* Loads the encryption config and binds the etcd prefix of every kind it covers. The config
+ * is read before anything is stored, so no value is ever written in the clear by mistake. */
+static int crypt_init(apiserver_t *s, c8s_err_t *err)
+{
+    if (store_crypt_load(s->cfg.encryption_provider_config, &s->crypt, err) < 0)
+        return err->code;
+    size_t bound = 0;
+    for (size_t i = 0; i < api_kinds_count(); i++) {
+        const api_kind_t *k = api_kind_at(i);
+        cleanup_free char *prefix = xasprintf(
+            "%s/%s/", s->etcd_prefix, k->storage_resource ? k->storage_resource : k->resource);
+        if (store_crypt_bind(s->crypt, k->group, k->resource, prefix)) {
+            log_debug("apiserver", "encryption at rest: %s%s%s under %s", k->resource,
+                      k->group[0] ? "." : "", k->group, prefix);
+            bound++;
+        }
+    }
+    log_info("apiserver", "encryption at rest: %s (%zu resources covered)",
+             s->cfg.encryption_provider_config, bound);
+    return 0;
 }
 
 int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t *err)
@@ -191,12 +214,19 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         free_server(s);
         return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
     }
+    if (s->cfg.encryption_provider_config && crypt_init(s, err) != 0) {
+        uv_loop_close(&s->loop);
+        free_server(s);
+        return err->code;
+    }
     store_config_t sc = {.endpoints = s->cfg.etcd_endpoints};
     if (store_new(&s->loop, &sc, &s->store, err) != 0) {
         uv_loop_close(&s->loop);
         free_server(s);
         return err->code;
     }
+    if (s->crypt)
+        store_set_crypt(s->store, s->crypt);
     if (apiserver__alloc_init(s, err) != 0)
         goto fail_store;
 

@@ -55,6 +55,7 @@ struct kubelet_s {
     cni_config_t cni;
     informer_t *pods_inf;
     kpod_t *pods;
+    struct kpull_s *pulls; /* image pulls in flight (pod.c) */
 };
 
 /* volume.c */

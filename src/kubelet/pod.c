@@ -324,6 +324,57 @@ static void on_pulled(void *data, int code, const char *message, const char *dig
     step(p);
 }
 
+/* One pull per image reference at a time: pods starting together wait for the same pull
+ * instead of fetching the same layers twice. */
+typedef struct kpull_s {
+    kubelet_t *k;
+    char *ref;
+    kpod_t **waiters;
+    size_t n;
+    struct kpull_s *next;
+} kpull_t;
+
+static void on_pull_done(void *data, int code, const char *message, const char *digest)
+{
+    kpull_t *pl = data;
+    for (kpull_t **pp = &pl->k->pulls; *pp; pp = &(*pp)->next)
+        if (*pp == pl) {
+            *pp = pl->next;
+            break;
+        }
+    for (size_t i = 0; i < pl->n; i++)
+        on_pulled(pl->waiters[i], code, message, digest);
+    free(pl->waiters);
+    free(pl->ref);
+    free(pl);
+}
+
+static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
+{
+    kubelet_t *k = p->k;
+    for (kpull_t *pl = k->pulls; pl; pl = pl->next)
+        if (strcmp(pl->ref, ref) == 0) {
+            pl->waiters = xrealloc(pl->waiters, (pl->n + 1) * sizeof(*pl->waiters));
+            pl->waiters[pl->n++] = p;
+            return 0;
+        }
+    kpull_t *pl = xcalloc(1, sizeof(*pl));
+    pl->k = k;
+    pl->ref = xstrdup(ref);
+    pl->waiters = xmalloc(sizeof(*pl->waiters));
+    pl->waiters[pl->n++] = p;
+    image_pull_opts_t o = {.insecure = k->insecure, .n_insecure = k->n_insecure};
+    if (image_pull_start(&k->loop, k->images, ref, &o, on_pull_done, pl, err) != 0) {
+        free(pl->waiters);
+        free(pl->ref);
+        free(pl);
+        return err->code;
+    }
+    pl->next = k->pulls;
+    k->pulls = pl;
+    return 0;
+}
+
 static void start_container(kpod_t *p)
 {
     kubelet_t *k = p->k;
@@ -343,11 +394,10 @@ static void start_container(kpod_t *p)
             p->failed = true;
             return;
         }
-        image_pull_opts_t o = {.insecure = k->insecure, .n_insecure = k->n_insecure};
         c->pulled = true;
         set_waiting(c, "ContainerCreating", NULL);
         p->busy = true;
-        if (image_pull_start(&k->loop, k->images, c->image, &o, on_pulled, p, &err) != 0) {
+        if (pull_image(p, c->image, &err) != 0) {
             set_waiting(c, "ErrImagePull", err.msg);
             fail_pod(p, "pulling image", err.msg);
             c8s_err_clear(&err);

@@ -190,6 +190,39 @@ static const char *op_name(store_op_t op)
     }
 }
 
+void store_set_crypt(store_t *s, const store_crypt_t *c)
+{
+    s->crypt = c;
+}
+
+int store__kv_untransform(const store_t *s, store_kv_t *kv, c8s_err_t *err)
+{
+    if (!s->crypt || !kv->value)
+        return 0;
+    char *plain;
+    size_t plain_len;
+    if (store_crypt_from_storage(s->crypt, kv->key, kv->value, kv->value_len, &plain, &plain_len,
+                                 err) < 0)
+        return c8s_err_wrap(err, "unable to transform key \"%s\"", kv->key);
+    if (plain) {
+        free(kv->value);
+        kv->value = plain;
+        kv->value_len = plain_len;
+    }
+    return 0;
+}
+
+void store__prev_untransform(const store_t *s, store_kv_t **prev)
+{
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    if (!*prev || store__kv_untransform(s, *prev, &err) == 0)
+        return;
+    log_warn(STORE_ROOM, "%s; its previous value is dropped", err.msg);
+    store__kv_free(*prev);
+    free(*prev);
+    *prev = NULL;
+}
+
 void store_set_observer(store_t *s, store_observer_cb cb, void *data)
 {
     s->observer = cb;
@@ -223,10 +256,11 @@ static void req_fail(store_req_t *r, int code, c8s_err_t *err)
     req_finish(r, &res);
 }
 
-static void req_submit(store_t *s, store_op_t op, const char *path, json_t *body, bool idempotent,
-                       store_cb cb, void *data)
+static void req_submit_ex(store_t *s, store_op_t op, const char *path, json_t *body,
+                          bool idempotent, bool raw, store_cb cb, void *data)
 {
     store_req_t *r = xcalloc(1, sizeof(*r));
+    r->raw = raw;
     r->start_ns = c8s_now_ns();
     r->kind = STORE_XFER_REQ;
     r->s = s;
@@ -246,6 +280,12 @@ static void req_submit(store_t *s, store_op_t op, const char *path, json_t *body
         return;
     }
     req_start(r);
+}
+
+static void req_submit(store_t *s, store_op_t op, const char *path, json_t *body, bool idempotent,
+                       store_cb cb, void *data)
+{
+    req_submit_ex(s, op, path, body, idempotent, false, cb, data);
 }
 
 void store__reqs_abort(store_t *s)
@@ -360,6 +400,18 @@ static int body_parse(store_req_t *r, const json_t *j, store_result_t *res)
     }
 }
 
+/* A value that cannot be read fails the whole answer, as upstream fails a get or a list: a
+ * partial list would look complete. Not so the previous value of a txn that etcd has applied:
+ * reporting that write as failed would be a lie. */
+static int result_untransform(const store_t *s, store_result_t *res, c8s_err_t *err)
+{
+    for (size_t i = 0; i < res->n_kvs; i++)
+        if (store__kv_untransform(s, &res->kvs[i], err) < 0)
+            return -1;
+    store__prev_untransform(s, &res->prev_kv);
+    return 0;
+}
+
 void store__req_done(store_req_t *r, CURLcode rc)
 {
     store_t *s = r->s;
@@ -399,6 +451,11 @@ void store__req_done(store_req_t *r, CURLcode rc)
         req_fail(r, C8S_EINTERNAL, &err);
         return;
     }
+    if (s->crypt && !r->raw && result_untransform(s, &res, &err) < 0) {
+        result_free(&res);
+        req_fail(r, C8S_EINTERNAL, &err);
+        return;
+    }
     req_finish(r, &res);
 }
 
@@ -410,7 +467,7 @@ void store__probe(store_t *s)
     store__json_set_b64(b, "key", "/c8s-health", 11);
     json_object_set_new(b, "count_only", json_true());
     s->probe_in_flight = true;
-    req_submit(s, STORE_OP_PROBE, "/v3/kv/range", b, true, NULL, NULL);
+    req_submit_ex(s, STORE_OP_PROBE, "/v3/kv/range", b, true, true, NULL, NULL);
 }
 
 static void on_probe_timer(uv_timer_t *t)
@@ -458,14 +515,14 @@ void store_range(store_t *s, const char *key, const char *range_end, int64_t rev
 
 void store__range_raw(store_t *s, json_t *body, store_cb cb, void *data)
 {
-    req_submit(s, STORE_OP_RANGE, "/v3/kv/range", body, true, cb, data);
+    req_submit_ex(s, STORE_OP_RANGE, "/v3/kv/range", body, true, true, cb, data);
 }
 
 void store_count(store_t *s, const char *prefix, store_cb cb, void *data)
 {
     json_t *b = range_body(prefix, NULL, true, 0);
     json_object_set_new(b, "count_only", json_true());
-    req_submit(s, STORE_OP_RANGE, "/v3/kv/range", b, true, cb, data);
+    req_submit_ex(s, STORE_OP_RANGE, "/v3/kv/range", b, true, true, cb, data);
 }
 
 static json_t *key_obj(const char *key)
@@ -514,9 +571,35 @@ static void txn(store_t *s, json_t *compare, json_t *success, json_t *failure, s
     req_submit(s, STORE_OP_TXN, "/v3/kv/txn", b, false, cb, data);
 }
 
+/* What a put writes: value itself, or (with a crypt covering key) a new buffer in *stored.
+ * On failure the callback gets the error at once and -1 is returned. */
+static int put_value(store_t *s, const char *key, const char **value, size_t *value_len,
+                     char **stored, store_cb cb, void *data)
+{
+    *stored = NULL;
+    if (!s->crypt)
+        return 0;
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    size_t len;
+    if (store_crypt_to_storage(s->crypt, key, *value, *value_len, stored, &len, &err) < 0) {
+        c8s_err_wrap(&err, "unable to transform key \"%s\"", key);
+        store_result_t res = {.code = C8S_EINTERNAL, .err = &err};
+        cb(&res, data);
+        return -1;
+    }
+    if (*stored) {
+        *value = *stored;
+        *value_len = len;
+    }
+    return 0;
+}
+
 void store_create(store_t *s, const char *key, const char *value, size_t value_len, int64_t lease,
                   store_cb cb, void *data)
 {
+    cleanup_free char *stored = NULL;
+    if (put_value(s, key, &value, &value_len, &stored, cb, data) < 0)
+        return;
     txn(s, mod_compare(key, 0), put_op(key, value, value_len, lease, false), range_op(key), cb,
         data);
 }
@@ -524,6 +607,9 @@ void store_create(store_t *s, const char *key, const char *value, size_t value_l
 void store_update(store_t *s, const char *key, const char *value, size_t value_len,
                   int64_t expect_mod_rev, int64_t lease, store_cb cb, void *data)
 {
+    cleanup_free char *stored = NULL;
+    if (put_value(s, key, &value, &value_len, &stored, cb, data) < 0)
+        return;
     txn(s, mod_compare(key, expect_mod_rev), put_op(key, value, value_len, lease, true),
         range_op(key), cb, data);
 }

@@ -48,6 +48,7 @@ typedef struct store_req_s {
     size_t ep_first; /* endpoint index of the first attempt */
     size_t tries;    /* attempts made so far */
     bool idempotent; /* may be retried on another endpoint after a post-connect failure */
+    bool raw;        /* values are not for the caller (keys_only, probes): never transformed */
     store_cb cb;
     void *data;
     uint64_t start_ns;               /* for the observer's latency */
@@ -126,6 +127,7 @@ struct store_s {
     void *done_data;
     store_observer_cb observer;
     void *observer_data;
+    const store_crypt_t *crypt; /* borrowed; NULL: values are passed through untouched */
 };
 
 /* ---- curl_uv.c: the multi handle on the loop ---- */
@@ -178,6 +180,12 @@ int64_t store__json_int(const json_t *obj, const char *name);
 /* Fills kv from an etcd KeyValue object; returns 0 or -1 on malformed base64. */
 int store__kv_parse(const json_t *j, store_kv_t *kv);
 void store__kv_free(store_kv_t *kv);
+/* Replaces kv->value by what s's crypt reads from it (no-op without one, or for a NULL value).
+ * Returns 0, or C8S_EINTERNAL "unable to transform key ..." with err filled. */
+int store__kv_untransform(const store_t *s, store_kv_t *kv, c8s_err_t *err);
+/* The same for a previous value (an applied txn's, an event's), which nothing needs in order to
+ * be correct: an unreadable one is logged and dropped (*prev freed, set NULL), never an error. */
+void store__prev_untransform(const store_t *s, store_kv_t **prev);
 /* Adds name = base64(p[0..n)) to obj. */
 void store__json_set_b64(json_t *obj, const char *name, const void *p, size_t n);
 char *store__json_dump(json_t *j);

@@ -291,7 +291,8 @@ static void events_free(store_event_t *ev, size_t n)
     free(ev);
 }
 
-static int events_parse(const json_t *arr, store_event_t **out, size_t *n_out)
+static int events_parse(const store_t *s, const json_t *arr, store_event_t **out, size_t *n_out,
+                        c8s_err_t *err)
 {
     size_t n = json_array_size(arr);
     store_event_t *ev = xcalloc(n, sizeof(*ev));
@@ -304,7 +305,7 @@ static int events_parse(const json_t *arr, store_event_t **out, size_t *n_out)
                    (json_is_integer(type) && json_integer_value(type) == 1);
         ev[i].type = del ? STORE_EVENT_DELETE : STORE_EVENT_PUT;
         if (store__kv_parse(json_object_get(e, "kv"), &ev[i].kv) < 0)
-            return -1;
+            return c8s_err_set(err, C8S_EUNAVAILABLE, "etcd watch: malformed base64 in an event");
         (*n_out)++;
         if (del) {
             free(ev[i].kv.value);
@@ -314,8 +315,12 @@ static int events_parse(const json_t *arr, store_event_t **out, size_t *n_out)
         if (json_is_object(pkv)) {
             ev[i].prev_kv = xcalloc(1, sizeof(store_kv_t));
             if (store__kv_parse(pkv, ev[i].prev_kv) < 0)
-                return -1;
+                return c8s_err_set(err, C8S_EUNAVAILABLE,
+                                   "etcd watch: malformed base64 in an event");
         }
+        if (store__kv_untransform(s, &ev[i].kv, err) < 0)
+            return -1;
+        store__prev_untransform(s, &ev[i].prev_kv);
     }
     return 0;
 }
@@ -355,9 +360,10 @@ static void handle_line(store_watch_t *w, const char *line, size_t len)
     if (json_array_size(events) > 0) {
         store_event_t *ev;
         size_t n;
-        if (events_parse(events, &ev, &n) < 0) {
+        cleanup_err c8s_err_t err = C8S_ERR_INIT;
+        if (events_parse(w->s, events, &ev, &n, &err) < 0) {
             events_free(ev, n);
-            watch_fail(w, "etcd watch", "malformed base64 in an event");
+            watch_finish(w, STORE_WATCH_ERROR, 0, &err);
             return;
         }
         for (size_t i = 0; i < n; i++)

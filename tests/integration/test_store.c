@@ -669,6 +669,102 @@ static int test_managed(void)
     return 0;
 }
 
+/* Encryption at rest at the store: sealed in etcd, plaintext to callers and watchers, other
+ * prefixes untouched; with the wrong secret a read fails, an applied update still succeeds
+ * (its unreadable prev_kv left out) and a watch carries on. */
+static store_crypt_t *crypt_config(const char *secret)
+{
+    cleanup_free char *y = xasprintf("apiVersion: apiserver.config.k8s.io/v1\n"
+                                     "kind: EncryptionConfiguration\n"
+                                     "resources:\n"
+                                     "- resources: [secrets]\n"
+                                     "  providers:\n"
+                                     "  - aesgcm: {keys: [{name: key1, secret: %s}]}\n",
+                                     secret);
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    store_crypt_t *c = NULL;
+    if (store_crypt_parse(y, strlen(y), &c, &err) != 0) {
+        fprintf(stderr, "crypt config: %s\n", err.msg);
+        return NULL;
+    }
+    store_crypt_bind(c, "", "secrets", "/enc/secrets/");
+    return c;
+}
+
+static int test_crypt(th_etcd_t *e)
+{
+    store_crypt_t *c1 = crypt_config("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=");
+    store_crypt_t *c2 = crypt_config("ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=");
+    REQUIRE(c1 && c2);
+    store_set_crypt(st, c1);
+    wrec_t wr = {0};
+    store_watch_t *w = store_watch(st, "/enc/", 0, on_watch, &wr);
+    REQUIRE(w != NULL);
+    wait_ms(300); /* the watch is created */
+
+    cleanup_free res_t *c = do_create(st, "/enc/secrets/a", "plain-a", 0);
+    CHECK(c->code == 0 && c->succeeded);
+    cleanup_free res_t *o = do_create(st, "/enc/other/b", "plain-b", 0);
+    CHECK(o->code == 0 && o->succeeded);
+    CHECK(wait_events(&wr, 2, 5000));
+    CHECK_STR(wr.kv[0].value, "plain-a");
+    CHECK_STR(wr.kv[1].value, "plain-b");
+    cleanup_free res_t *g = do_get(st, "/enc/secrets/a", 0);
+    CHECK(g->code == 0 && g->n == 1);
+    CHECK_STR(g->kvs[0].value, "plain-a");
+    cleanup_free res_t *l = SYNC(store_range(st, "/enc/", NULL, 0, 0, on_res, _r));
+    CHECK(l->code == 0 && l->n == 2);
+    CHECK_STR(l->kvs[0].value, "plain-b");
+    CHECK_STR(l->kvs[1].value, "plain-a");
+
+    /* What etcd holds. */
+    store_set_crypt(st, NULL);
+    cleanup_free res_t *raw = do_get(st, "/enc/secrets/a", 0);
+    CHECK(raw->n == 1 && strncmp(raw->kvs[0].value, "k8s:enc:aesgcm:v1:key1:", 23) == 0);
+    CHECK(raw->n == 1 && !strstr(raw->kvs[0].value + 23, "plain-a"));
+    cleanup_free res_t *rawo = do_get(st, "/enc/other/b", 0);
+    CHECK(rawo->n == 1 && strcmp(rawo->kvs[0].value, "plain-b") == 0);
+
+    /* Same key name, another secret. */
+    store_set_crypt(st, c2);
+    cleanup_free res_t *bad = do_get(st, "/enc/secrets/a", 0);
+    CHECK_INT(bad->code, C8S_EINTERNAL);
+    CHECK_MSG(strstr(bad->msg, "unable to transform key \"/enc/secrets/a\""), "%s", bad->msg);
+    cleanup_free res_t *badl = SYNC(store_range(st, "/enc/", NULL, 0, 0, on_res, _r));
+    CHECK_INT(badl->code, C8S_EINTERNAL);
+    cleanup_free res_t *u = do_update("/enc/secrets/a", "plain-a2", c->revision);
+    CHECK(u->code == 0 && u->succeeded && !u->has_prev);
+    CHECK(wait_events(&wr, 3, 5000));
+    CHECK(!wr.ended);
+    CHECK_STR(wr.kv[2].value, "plain-a2");
+    CHECK(!wr.has_prev[2]);
+    cleanup_free res_t *g2 = do_get(st, "/enc/secrets/a", 0);
+    CHECK(g2->code == 0 && g2->n == 1 && strcmp(g2->kvs[0].value, "plain-a2") == 0);
+
+    /* A value the store cannot read (written by another store with the old secret) ends the
+     * watch with an error. */
+    const char *eps[] = {e->url, NULL};
+    store_config_t cfg = {.endpoints = eps};
+    cleanup_err c8s_err_t err = C8S_ERR_INIT;
+    store_t *s2 = NULL;
+    REQUIRE(store_new(&loop, &cfg, &s2, &err) == 0);
+    store_set_crypt(s2, c1);
+    cleanup_free res_t *u2 =
+        SYNC(store_update(s2, "/enc/secrets/a", "plain-a3", 8, u->revision, 0, on_res, _r));
+    CHECK(u2->code == 0 && u2->succeeded);
+    close_store(&s2);
+    for (int i = 0; i < 50 && !wr.ended; i++)
+        wait_ms(100);
+    CHECK(wr.ended && wr.final == STORE_WATCH_ERROR && wr.final_code == C8S_EINTERNAL);
+    if (!wr.ended)
+        store_watch_cancel(w);
+
+    store_set_crypt(st, NULL);
+    store_crypt_free(c1);
+    store_crypt_free(c2);
+    return 0;
+}
+
 static int run(th_etcd_t *e)
 {
     const char *eps[] = {e->url, NULL};
@@ -681,6 +777,7 @@ static int run(th_etcd_t *e)
     rc |= test_concurrent_updates();
     rc |= test_watch();
     rc |= test_lease();
+    rc |= test_crypt(e);
     rc |= test_crash_restart(e);
     rc |= test_failover(e);
     close_store(&st);
