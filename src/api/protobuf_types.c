@@ -265,6 +265,23 @@ TYPE(TokenReviewSpec, S(1, "token"), RS(2, "audiences"));
 TYPE(TokenReview, M(1, "metadata", ObjectMeta), M(2, "spec", TokenReviewSpec),
      M(3, "status", Skipped));
 
+/* ---- authorization/v1 (kubectl auth can-i) ---- */
+TYPE(ResourceAttributes, S(1, "namespace"), S(2, "verb"), S(3, "group"), S(4, "version"),
+     S(5, "resource"), S(6, "subresource"), S(7, "name"));
+TYPE(NonResourceAttributes, S(1, "path"), S(2, "verb"));
+TYPE(SelfSubjectAccessReviewSpec, M(1, "resourceAttributes", ResourceAttributes),
+     M(2, "nonResourceAttributes", NonResourceAttributes));
+TYPE(SelfSubjectAccessReview, M(1, "metadata", ObjectMeta),
+     M(2, "spec", SelfSubjectAccessReviewSpec), M(3, "status", Skipped));
+TYPE(SubjectAccessReviewSpec, M(1, "resourceAttributes", ResourceAttributes),
+     M(2, "nonResourceAttributes", NonResourceAttributes), S(3, "user"), RS(4, "groups"),
+     S(6, "uid"));
+TYPE(SubjectAccessReview, M(1, "metadata", ObjectMeta), M(2, "spec", SubjectAccessReviewSpec),
+     M(3, "status", Skipped));
+TYPE(SelfSubjectRulesReviewSpec, S(1, "namespace"));
+TYPE(SelfSubjectRulesReview, M(1, "metadata", ObjectMeta), M(2, "spec", SelfSubjectRulesReviewSpec),
+     M(3, "status", Skipped));
+
 const pb_kind_entry_t pb__kinds[] = {
     {"Namespace", &Namespace},
     {"ConfigMap", &ConfigMap},
@@ -285,5 +302,10 @@ const pb_kind_entry_t pb__kinds[] = {
     {"TokenRequest", &TokenRequest},
     {"SelfSubjectReview", &SelfSubjectReview},
     {"TokenReview", &TokenReview},
+
+    {"SelfSubjectAccessReview", &SelfSubjectAccessReview},
+    {"SelfSubjectRulesReview", &SelfSubjectRulesReview},
+    {"SubjectAccessReview", &SubjectAccessReview},
+    {"LocalSubjectAccessReview", &SubjectAccessReview},
 };
 const size_t pb__nkinds = sizeof(pb__kinds) / sizeof(pb__kinds[0]);

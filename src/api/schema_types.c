@@ -7,6 +7,19 @@
 #include "schema_int.h"
 
 static const schema_type_t t_Namespace;
+static const schema_type_t t_SubjectAccessReview;
+static const schema_type_t t_SubjectAccessReviewSpec;
+static const schema_type_t t_ResourceAttributes;
+static const schema_type_t t_NonResourceAttributes;
+static const schema_type_t t_SubjectAccessReviewStatus;
+static const schema_type_t t_SelfSubjectAccessReview;
+static const schema_type_t t_SelfSubjectAccessReviewSpec;
+static const schema_type_t t_LocalSubjectAccessReview;
+static const schema_type_t t_SelfSubjectRulesReview;
+static const schema_type_t t_SelfSubjectRulesReviewSpec;
+static const schema_type_t t_SubjectRulesReviewStatus;
+static const schema_type_t t_ResourceRule;
+static const schema_type_t t_NonResourceRule;
 static const schema_type_t t_ObjectMeta;
 static const schema_type_t t_Time;
 static const schema_type_t t_ManagedFieldsEntry;
@@ -3450,6 +3463,88 @@ static const schema_field_t t_TopologySelectorLabelRequirement_f[] = {
     {.name = "key", STR, .flags = REQ, .desc = "The key."},
     {.name = "values", ARR(STR), .flags = REQ | LATOMIC, .desc = "The values."},
 };
+static const schema_field_t t_SubjectAccessReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec", REF(t_SubjectAccessReviewSpec), .flags = REQ, .desc = "The question."},
+    {.name = "status", REF(t_SubjectAccessReviewStatus), .desc = "The answer."},
+};
+static const schema_field_t t_SubjectAccessReviewSpec_f[] = {
+    {.name = "extra", MAP(ANY), .desc = "Extra attributes of the user asked about."},
+    {.name = "groups", ARR(STR), .flags = LATOMIC, .desc = "The groups of the user asked about."},
+    {.name = "nonResourceAttributes", REF(t_NonResourceAttributes)},
+    {.name = "resourceAttributes", REF(t_ResourceAttributes)},
+    {.name = "uid", STR},
+    {.name = "user", STR, .desc = "The user asked about."},
+};
+static const schema_field_t t_ResourceAttributes_f[] = {
+    {.name = "group", STR},    {.name = "name", STR},        {.name = "namespace", STR},
+    {.name = "resource", STR}, {.name = "subresource", STR}, {.name = "verb", STR},
+    {.name = "version", STR},
+};
+static const schema_field_t t_NonResourceAttributes_f[] = {
+    {.name = "path", STR},
+    {.name = "verb", STR},
+};
+static const schema_field_t t_SubjectAccessReviewStatus_f[] = {
+    {.name = "allowed", BOOL, .flags = REQ, .desc = "Whether the action is allowed."},
+    {.name = "denied", BOOL},
+    {.name = "evaluationError", STR},
+    {.name = "reason", STR, .desc = "Why, when an authorizer said."},
+};
+static const schema_field_t t_SelfSubjectAccessReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec", REF(t_SelfSubjectAccessReviewSpec), .flags = REQ, .desc = "The question."},
+    {.name = "status", REF(t_SubjectAccessReviewStatus), .desc = "The answer."},
+};
+static const schema_field_t t_SelfSubjectAccessReviewSpec_f[] = {
+    {.name = "nonResourceAttributes", REF(t_NonResourceAttributes)},
+    {.name = "resourceAttributes", REF(t_ResourceAttributes)},
+};
+static const schema_field_t t_LocalSubjectAccessReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec", REF(t_SubjectAccessReviewSpec), .flags = REQ, .desc = "The question."},
+    {.name = "status", REF(t_SubjectAccessReviewStatus), .desc = "The answer."},
+};
+static const schema_field_t t_SelfSubjectRulesReview_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec", REF(t_SelfSubjectRulesReviewSpec), .flags = REQ, .desc = "The question."},
+    {.name = "status", REF(t_SubjectRulesReviewStatus), .desc = "The answer."},
+};
+static const schema_field_t t_SelfSubjectRulesReviewSpec_f[] = {
+    {.name = "namespace", STR, .desc = "The namespace asked about."},
+};
+static const schema_field_t t_SubjectRulesReviewStatus_f[] = {
+    {.name = "evaluationError", STR},
+    {.name = "incomplete", BOOL, .flags = REQ},
+    {.name = "nonResourceRules", ARR(REF(t_NonResourceRule)), .flags = REQ | LATOMIC},
+    {.name = "resourceRules", ARR(REF(t_ResourceRule)), .flags = REQ | LATOMIC},
+};
+static const schema_field_t t_ResourceRule_f[] = {
+    {.name = "apiGroups", ARR(STR), .flags = LATOMIC},
+    {.name = "resourceNames", ARR(STR), .flags = LATOMIC},
+    {.name = "resources", ARR(STR), .flags = LATOMIC},
+    {.name = "verbs", ARR(STR), .flags = REQ | LATOMIC},
+};
+static const schema_field_t t_NonResourceRule_f[] = {
+    {.name = "nonResourceURLs", ARR(STR), .flags = LATOMIC},
+    {.name = "verbs", ARR(STR), .flags = REQ | LATOMIC},
+};
 static const schema_field_t t_Role_f[] = {
     {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
     {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
@@ -4794,6 +4889,73 @@ static const schema_type_t t_TopologySelectorLabelRequirement = {
     .name = "io.k8s.api.core.v1.TopologySelectorLabelRequirement",
     .fields = t_TopologySelectorLabelRequirement_f,
     .n_fields = C8S_ARRAY_SIZE(t_TopologySelectorLabelRequirement_f)};
+static const schema_type_t t_SubjectAccessReview = {
+    .name = "io.k8s.api.authorization.v1.SubjectAccessReview",
+    .desc = "Asks whether a user may do something.",
+    .fields = t_SubjectAccessReview_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SubjectAccessReview_f),
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .kind = "SubjectAccessReview"};
+static const schema_type_t t_SubjectAccessReviewSpec = {
+    .name = "io.k8s.api.authorization.v1.SubjectAccessReviewSpec",
+    .fields = t_SubjectAccessReviewSpec_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SubjectAccessReviewSpec_f)};
+static const schema_type_t t_ResourceAttributes = {
+    .name = "io.k8s.api.authorization.v1.ResourceAttributes",
+    .fields = t_ResourceAttributes_f,
+    .n_fields = C8S_ARRAY_SIZE(t_ResourceAttributes_f)};
+static const schema_type_t t_NonResourceAttributes = {
+    .name = "io.k8s.api.authorization.v1.NonResourceAttributes",
+    .fields = t_NonResourceAttributes_f,
+    .n_fields = C8S_ARRAY_SIZE(t_NonResourceAttributes_f)};
+static const schema_type_t t_SubjectAccessReviewStatus = {
+    .name = "io.k8s.api.authorization.v1.SubjectAccessReviewStatus",
+    .fields = t_SubjectAccessReviewStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SubjectAccessReviewStatus_f)};
+static const schema_type_t t_SelfSubjectAccessReview = {
+    .name = "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+    .desc = "Asks whether the caller may do something.",
+    .fields = t_SelfSubjectAccessReview_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectAccessReview_f),
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .kind = "SelfSubjectAccessReview"};
+static const schema_type_t t_SelfSubjectAccessReviewSpec = {
+    .name = "io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec",
+    .fields = t_SelfSubjectAccessReviewSpec_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectAccessReviewSpec_f)};
+static const schema_type_t t_LocalSubjectAccessReview = {
+    .name = "io.k8s.api.authorization.v1.LocalSubjectAccessReview",
+    .desc = "Asks whether a user may do something in a namespace.",
+    .fields = t_LocalSubjectAccessReview_f,
+    .n_fields = C8S_ARRAY_SIZE(t_LocalSubjectAccessReview_f),
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .kind = "LocalSubjectAccessReview"};
+static const schema_type_t t_SelfSubjectRulesReview = {
+    .name = "io.k8s.api.authorization.v1.SelfSubjectRulesReview",
+    .desc = "Asks what the caller may do in a namespace.",
+    .fields = t_SelfSubjectRulesReview_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectRulesReview_f),
+    .group = "authorization.k8s.io",
+    .version = "v1",
+    .kind = "SelfSubjectRulesReview"};
+static const schema_type_t t_SelfSubjectRulesReviewSpec = {
+    .name = "io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec",
+    .fields = t_SelfSubjectRulesReviewSpec_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SelfSubjectRulesReviewSpec_f)};
+static const schema_type_t t_SubjectRulesReviewStatus = {
+    .name = "io.k8s.api.authorization.v1.SubjectRulesReviewStatus",
+    .fields = t_SubjectRulesReviewStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_SubjectRulesReviewStatus_f)};
+static const schema_type_t t_ResourceRule = {.name = "io.k8s.api.authorization.v1.ResourceRule",
+                                             .fields = t_ResourceRule_f,
+                                             .n_fields = C8S_ARRAY_SIZE(t_ResourceRule_f)};
+static const schema_type_t t_NonResourceRule = {.name =
+                                                    "io.k8s.api.authorization.v1.NonResourceRule",
+                                                .fields = t_NonResourceRule_f,
+                                                .n_fields = C8S_ARRAY_SIZE(t_NonResourceRule_f)};
 static const schema_type_t t_Role = {.name = "io.k8s.api.rbac.v1.Role",
                                      .desc = "A set of permissions within a namespace.",
                                      .fields = t_Role_f,
@@ -5239,6 +5401,20 @@ const schema_type_t *const schema__types[] = {
     &t_TokenReview,
     &t_SelfSubjectReviewStatus,
     &t_SelfSubjectReview,
+
+    &t_SubjectAccessReview,
+    &t_SubjectAccessReviewSpec,
+    &t_ResourceAttributes,
+    &t_NonResourceAttributes,
+    &t_SubjectAccessReviewStatus,
+    &t_SelfSubjectAccessReview,
+    &t_SelfSubjectAccessReviewSpec,
+    &t_LocalSubjectAccessReview,
+    &t_SelfSubjectRulesReview,
+    &t_SelfSubjectRulesReviewSpec,
+    &t_SubjectRulesReviewStatus,
+    &t_ResourceRule,
+    &t_NonResourceRule,
 };
 const size_t schema__n_types = C8S_ARRAY_SIZE(schema__types);
 
@@ -5279,5 +5455,10 @@ const schema_field_t schema__roots[] = {
     {.name = "", REF(t_PriorityClass)},
     {.name = "", REF(t_TokenReview)},
     {.name = "", REF(t_SelfSubjectReview)},
+
+    {.name = "", REF(t_SubjectAccessReview)},
+    {.name = "", REF(t_SelfSubjectAccessReview)},
+    {.name = "", REF(t_LocalSubjectAccessReview)},
+    {.name = "", REF(t_SelfSubjectRulesReview)},
 };
 const size_t schema__n_roots = C8S_ARRAY_SIZE(schema__roots);

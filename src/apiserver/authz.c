@@ -12,6 +12,8 @@ typedef authz_decision_t (*authorizer_fn)(apiserver_t *s, const auth_user_t *u,
                                           const auth_attrs_t *a, char **reason);
 
 static const authorizer_fn authorizers[] = {
+    apiserver__authz_node,
+    apiserver__authz_rbac,
     NULL,
 };
 
@@ -68,19 +70,24 @@ void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a)
     a->name = r->name;
 }
 
-static authz_decision_t decide(apiserver_t *s, const auth_user_t *u, const auth_attrs_t *a,
-                               char **reason)
+authz_decision_t apiserver__authz_decide(apiserver_t *s, const auth_user_t *u,
+                                         const auth_attrs_t *a, char **reason)
 {
     if (auth_user_in_group(u, AUTH_GROUP_MASTERS))
         return AUTHZ_ALLOW;
     for (size_t i = 0; authorizers[i]; i++) {
-        authz_decision_t d = authorizers[i](s, u, a, reason);
-        if (d != AUTHZ_NO_OPINION)
+        char *why = NULL;
+        authz_decision_t d = authorizers[i](s, u, a, &why);
+        if (d != AUTHZ_NO_OPINION) {
+            if (reason)
+                *reason = why;
+            else
+                free(why);
             return d;
-        free(*reason);
-        *reason = NULL;
+        }
+        free(why);
     }
-    return AUTHZ_DENY;
+    return AUTHZ_NO_OPINION;
 }
 
 bool apiserver__authorize(api_req_t *r)
@@ -90,7 +97,7 @@ bool apiserver__authorize(api_req_t *r)
     auth_attrs_t a;
     apiserver__auth_attrs(r, &a);
     char *reason = NULL;
-    authz_decision_t d = decide(r->srv, r->user, &a, &reason);
+    authz_decision_t d = apiserver__authz_decide(r->srv, r->user, &a, &reason);
     if (d == AUTHZ_ALLOW) {
         free(reason);
         return true;

@@ -116,6 +116,7 @@ void apiserver__bootstrap_timer(uv_timer_t *t)
         cleanup_free char *epkey = xasprintf("%s/endpoints/default/kubernetes", s->etcd_prefix);
         create_obj(s, epkey, ep);
     }
+    apiserver__bootstrap_rbac(s, now, on_boot_created);
     store_result_t done = {0};
     on_boot_created(&done, s);
 }

@@ -442,6 +442,8 @@ void apiserver__handle(api_req_t *r)
     }
     if (!apiserver__authenticate(r))
         return;
+    if (!apiserver__impersonate(r))
+        return;
     if (!admit(r))
         return;
     /* Resource paths are authorized by route.c once parsed; everything else here. */

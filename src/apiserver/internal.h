@@ -94,6 +94,10 @@ struct apiserver_s {
     bool boot_failed, bootstrapped;
     /* Service IP allocation state. */
     uint32_t svc_base, svc_size;
+    /* Authorization indexes over the watch caches, rebuilt when a cache's revision moves
+     * (authz_rbac.c, authz_node.c). */
+    struct apiserver_rbac_s *rbac;
+    struct apiserver_nodeidx_s *nodeidx;
     char *tmp;
     /* Token authentication (authn_tokens.c): keys, static tokens (owned). */
     apiserver_tokens_t *tokens;
@@ -241,9 +245,36 @@ bool apiserver__oidc(api_req_t *r);
 /* tokenrequest.c: POST serviceaccounts/<name>/token. */
 void apiserver__token_request(api_req_t *r);
 
+/* authz.c: the decision of the authorizer chain (system:masters first), without answering:
+ * NO_OPINION when no authorizer had one (a refusal, but not an explicit denial). reason (may be
+ * NULL) receives the deciding authorizer's reason (owned). */
+authz_decision_t apiserver__authz_decide(apiserver_t *s, const auth_user_t *u,
+                                         const auth_attrs_t *a, char **reason);
+/* authz_rbac.c: the RBAC authorizer, and the policy index it reads (borrowed, rebuilt when the
+ * RBAC caches move on; NULL before they are filled). */
+authz_decision_t apiserver__authz_rbac(apiserver_t *s, const auth_user_t *u, const auth_attrs_t *a,
+                                       char **reason);
+const struct rbac_policy_s *apiserver__rbac_policy(apiserver_t *s);
+/* Escalation prevention for writes of Roles, ClusterRoles and (Cluster)RoleBindings (r->obj is
+ * the new object): 0, or Forbidden in err with upstream's message. Other kinds: 0. */
+int apiserver__rbac_escalation(api_req_t *r, c8s_err_t *err);
+void apiserver__rbac_free(apiserver_t *s);
+/* authz_node.c: the Node authorizer (kubelets: system:node:<name> in system:nodes). */
+authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, const auth_attrs_t *a,
+                                       char **reason);
+void apiserver__nodeidx_free(apiserver_t *s);
+/* impersonate.c: applies Impersonate-* headers after authentication. False when refused (the
+ * request was answered and freed). */
+bool apiserver__impersonate(api_req_t *r);
+
 /* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
  * object answered with it and its status; nothing is stored. */
 void apiserver__review(api_req_t *r);
+/* review_authz.c: the access reviews (rows of review.c's table). */
+int apiserver__review_sar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_lsar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_ssar(api_req_t *r, json_t *obj, c8s_err_t *err);
+int apiserver__review_ssrr(api_req_t *r, json_t *obj, c8s_err_t *err);
 
 /* route.c: dispatches /api and /apis paths; others are handled in http.c. */
 void apiserver__route(api_req_t *r);
@@ -312,6 +343,10 @@ void apiserver__event_lease(apiserver_t *s, api_req_t *r,
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);
+/* bootstrap_rbac.c: the default RBAC policy, created when absent and reconciled when present
+ * (missing rules, subjects, labels added unless autoupdate is "false"). Each object counts in
+ * s->boot_pending; done(result, s) runs once per object when it is settled. */
+void apiserver__bootstrap_rbac(apiserver_t *s, const char *now, store_cb done);
 
 /* metrics.c */
 metrics_t *apiserver__metrics_new(void);

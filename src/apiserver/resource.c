@@ -347,6 +347,8 @@ int apiserver__resources_init(apiserver_t *s)
 
 void apiserver__resources_free(apiserver_t *s)
 {
+    apiserver__rbac_free(s);
+    apiserver__nodeidx_free(s);
     for (size_t i = 0; i < s->n_resources; i++) {
         resource_t *res = &s->resources[i];
         wcache_free(res->cache);

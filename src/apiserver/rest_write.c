@@ -368,7 +368,8 @@ void apiserver__create(api_req_t *r)
     if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
         apiserver__admission_sa(r, r->obj, &err) != 0)
         return fail(r, &err);
-    if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0)
+    if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0 ||
+        apiserver__rbac_escalation(r, &err) != 0)
         return fail(r, &err);
     if (!r->name)
         return fail_code(r, C8S_EINVALID, "name or generateName is required");
@@ -518,7 +519,8 @@ static void update_store(api_req_t *r)
     c8s_err_t err = C8S_ERR_INIT;
     if (!r->subresource && api_object_default(r->kind, r->obj, &err) != 0)
         return fail(r, &err);
-    if (api_object_validate(r->kind, r->obj, r->old, r->subresource, &err) != 0)
+    if (api_object_validate(r->kind, r->obj, r->old, r->subresource, &err) != 0 ||
+        apiserver__rbac_escalation(r, &err) != 0)
         return fail(r, &err);
     set_rv(r->obj, r->old_rev);
     if (r->dry_run)

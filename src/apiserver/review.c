@@ -16,6 +16,11 @@ static const struct {
     /* authentication.k8s.io (review_authn.c) */
     {"authentication.k8s.io", "tokenreviews", apiserver__review_token},
     {"authentication.k8s.io", "selfsubjectreviews", apiserver__review_self},
+
+    {"authorization.k8s.io", "subjectaccessreviews", apiserver__review_sar},
+    {"authorization.k8s.io", "localsubjectaccessreviews", apiserver__review_lsar},
+    {"authorization.k8s.io", "selfsubjectaccessreviews", apiserver__review_ssar},
+    {"authorization.k8s.io", "selfsubjectrulesreviews", apiserver__review_ssrr},
     {NULL, NULL, NULL},
 };
 

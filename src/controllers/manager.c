@@ -32,6 +32,8 @@ static const ctrl_ops_t *const table[] = {
     &controllers__job,
     &controllers__nodelifecycle,
     &controllers__rootcacert,
+
+    &controllers__clusterroleaggregation,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;

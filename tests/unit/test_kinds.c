@@ -66,6 +66,14 @@ int main(void)
         {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false,
          NULL, false, 0},
         {"scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, "pc", false, 0},
+        {"authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false, NULL,
+         false, 0},
+        {"authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false,
+         NULL, false, 0},
+        {"authorization.k8s.io", "v1", "localsubjectaccessreviews", "LocalSubjectAccessReview",
+         true, NULL, false, 0},
+        {"authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false,
+         NULL, false, 0},
     };
     CHECK_INT(api_kinds_count(), C8S_ARRAY_SIZE(want));
     for (size_t i = 0; i < C8S_ARRAY_SIZE(want); i++) {

@@ -82,6 +82,7 @@ int main(void)
         json_object_foreach(defs, name, s) found = found || has_gvk(s, k);
         CHECK_MSG(found, "v2: no definition for %s %s", k->group, k->kind);
         /* Create-only kinds (TokenReview ...) have no PATCH. */
+
         CHECK_MSG(!api_kind_stored(k) ||
                       patch_has_field_validation(json_object_get(v2, "paths"), k),
                   "v2: no fieldValidation on %s PATCH", k->kind);
