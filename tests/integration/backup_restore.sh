@@ -22,16 +22,28 @@ curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
 
-# Restore into a new data dir, with the member name and peer URL the managed etcd uses.
-NEW="$WORK/restored"
-mkdir -p "$NEW"
-PEER=$(free_port)
-check "snapshot restore" etcdctl snapshot restore "$WORK/snap.db" --data-dir "$NEW/etcd" \
-  --name default --initial-cluster "default=http://127.0.0.1:$PEER" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$PEER"
-EC=$(free_port)
-start_server "$NEW" --etcd-client-port "$EC" --etcd-peer-port "$PEER" \
-  --disable-controller-manager --disable-scheduler || { fail "restored server start"; finish; exit 1; }
+# Restore into a new data dir, with the member name and peer URL the managed etcd uses. The
+# peer port is written into the restored member, so a port taken meanwhile by a parallel test
+# means restoring again on other ports.
+restored=""
+for attempt in 1 2 3; do
+  NEW="$WORK/restored-$attempt"
+  mkdir -p "$NEW"
+  TMPDIRS+=("$NEW.log")
+  PEER=$(free_port)
+  EC=$(free_port)
+  while [ "$EC" = "$PEER" ]; do EC=$(free_port); done
+  etcdctl snapshot restore "$WORK/snap.db" --data-dir "$NEW/etcd" \
+    --name default --initial-cluster "default=http://127.0.0.1:$PEER" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$PEER" >"$WORK/restore-$attempt.log" 2>&1 || continue
+  if start_server "$NEW" --etcd-client-port "$EC" --etcd-peer-port "$PEER" \
+    --disable-controller-manager --disable-scheduler; then
+    restored=1
+    break
+  fi
+done
+check "snapshot restored and served" test -n "$restored"
+[ -n "$restored" ] || { cat "$WORK"/restore-*.log >&2; finish; exit 1; }
 got=$(curl -s "$SERVER_URL/api/v1/namespaces/default/configmaps/keep" | jq -r '.data.k')
 check_eq "object from before the backup" "$got" "before-backup"
 code=$(curl -s -o /dev/null -w '%{http_code}' "$SERVER_URL/api/v1/namespaces/default/configmaps/after")
