@@ -206,6 +206,7 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->alloc);
     free(r->tmp_qualified);
     json_decref(r->resp_headers);
+    json_decref(r->adm_quotas);
     free(r->if_none_match);
     free(r->stored);
     free(r);

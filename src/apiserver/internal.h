@@ -6,6 +6,7 @@
 #define C8S_APISERVER_INTERNAL_H
 
 #include "c8s/apiserver.h"
+#include "c8s/auth.h"
 #include "c8s/base.h"
 #include "c8s/kinds.h"
 #include "c8s/selector.h"
@@ -142,6 +143,11 @@ struct api_req_s {
     apiserver_as_t as;
     bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
     table_include_t table_inc; /* ?includeObject= for as=Table */
+    /* The admission stage (admission.c). */
+    void (*adm_next)(api_req_t *r); /* where admission continues once done */
+    json_t *adm_quotas;             /* names of the quotas left to charge */
+    size_t adm_qi;
+    int adm_attempts;
 };
 
 enum { API_FV_WARN = 0, API_FV_IGNORE, API_FV_STRICT };
@@ -255,6 +261,25 @@ int apiserver__alloc_init(apiserver_t *s, c8s_err_t *err);
  * Calls done(r, lease_id) on the loop; lease_id 0 means "write without a lease" (etcd said no). */
 void apiserver__event_lease(apiserver_t *s, api_req_t *r,
                             void (*done)(api_req_t *r, int64_t lease));
+
+/* admission.c: the built-in admission plugins (issue 8). */
+typedef enum { ADM_CREATE = 0, ADM_UPDATE, ADM_DELETE } adm_op_t;
+/* Runs fn(r) once every cache admission reads (namespaces, LimitRanges, ResourceQuotas,
+ * PriorityClasses, StorageClasses) is ready. */
+void apiserver__admission_ready(api_req_t *r, void (*fn)(api_req_t *r));
+/* The mutating plugins on r->obj in upstream's order (LimitRanger, Priority,
+ * DefaultTolerationSeconds, DefaultStorageClass). 0, or err filled with the whole message. */
+int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err);
+/* The validating plugins (LimitRanger for claims, NodeRestriction, PodSecurity, Priority for
+ * PriorityClasses) on r->obj (NULL for a delete) and r->old (NULL for a create). */
+int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err);
+/* NamespaceLifecycle for a delete: the immortal namespaces. */
+int apiserver__admit_delete(api_req_t *r, c8s_err_t *err);
+/* ResourceQuota, last: checks r->obj (a create) against the namespace's quotas and charges
+ * their status.used, then runs next(r); a refusal is answered here (r is then gone). */
+void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r));
+/* rest_write.c: an object's stored form (metadata first, no resourceVersion); owned. */
+char *apiserver__serialize_for_store(json_t *obj);
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);

@@ -1,0 +1,407 @@
+/*
+ * admission.c — the admission stage of the write path (issue 8): the built-in plugins in
+ * upstream's order, their inputs read from this server's own watch caches (namespaces,
+ * LimitRanges, ResourceQuotas, PriorityClasses, StorageClasses), their decisions made by the
+ * pure cores of src/admission.
+ *
+ * Mutating plugins run on the defaulted object before validation, validating ones after it, as
+ * upstream's handler chain does; ResourceQuota comes last and charges status.used of each quota
+ * it admits against with a compare-and-swap on the quota (a lost race re-reads and re-decides,
+ * as upstream's quota evaluator retries on conflict).
+ */
+#include "internal.h"
+#include "c8s/admission.h"
+#include "c8s/strbuf.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define QUOTA_ATTEMPTS 8
+
+static const struct {
+    const char *group, *resource;
+} needed[] = {{"", "namespaces"},
+              {"", "limitranges"},
+              {"", "resourcequotas"},
+              {"scheduling.k8s.io", "priorityclasses"},
+              {"storage.k8s.io", "storageclasses"}};
+
+static resource_t *res_of(apiserver_t *s, const char *group, const char *resource)
+{
+    const api_kind_t *k = api_kind_lookup(group, "v1", resource);
+    return k ? apiserver__resource_for(s, k) : NULL;
+}
+
+static void ready_step(api_req_t *r)
+{
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(needed); i++) {
+        resource_t *res = res_of(r->srv, needed[i].group, needed[i].resource);
+        if (res && !res->ready)
+            return apiserver__when_ready(res, r, ready_step);
+    }
+    void (*fn)(api_req_t *) = r->adm_next;
+    r->adm_next = NULL;
+    fn(r);
+}
+
+void apiserver__admission_ready(api_req_t *r, void (*fn)(api_req_t *r))
+{
+    r->adm_next = fn;
+    ready_step(r);
+}
+
+typedef struct {
+    json_t *out;
+} collect_t;
+
+static bool collect(wc_obj_t *o, void *data)
+{
+    json_t *v = json_loadb(o->json, o->json_len, 0, NULL);
+    if (v)
+        json_array_append_new(((collect_t *)data)->out, v);
+    return true;
+}
+
+/* The cached objects of a resource (in ns, or all of a cluster-scoped one): owned array. */
+static json_t *cached(apiserver_t *s, const char *group, const char *resource, const char *ns)
+{
+    collect_t c = {json_array()};
+    resource_t *res = res_of(s, group, resource);
+    if (!res)
+        return c.out;
+    cleanup_free char *prefix = ns ? xasprintf("%s%s/", res->prefix, ns) : xstrdup(res->prefix);
+    wcache_scan(res->cache, prefix, NULL, collect, &c);
+    return c.out;
+}
+
+static json_t *cached_one(apiserver_t *s, const char *group, const char *resource, const char *name)
+{
+    resource_t *res = res_of(s, group, resource);
+    if (!res)
+        return NULL;
+    cleanup_free char *key = apiserver__key(res, NULL, name);
+    wc_obj_t *o = wcache_get(res->cache, key);
+    return o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
+}
+
+/* upstream's admission.NewForbidden: `pods "x" is forbidden: <reason>`. */
+static int forbidden(api_req_t *r, c8s_err_t *err)
+{
+    if (err->code != C8S_EFORBIDDEN)
+        return err->code;
+    return c8s_err_wrap(err, "%s \"%s\" is forbidden", apiserver__qualified(r),
+                        r->name ? r->name : "");
+}
+
+static bool is(const api_req_t *r, const char *group, const char *kind)
+{
+    return !strcmp(r->kind->group, group) && !strcmp(r->kind->kind, kind);
+}
+
+/* Who asks: set by the authentication filter (the security skeleton); none yet. */
+static const auth_user_t *apiserver__req_user(const api_req_t *r)
+{
+    (void)r;
+    return NULL;
+}
+
+/* The node a request comes from (NodeRestriction), or NULL. */
+static const char *node_of(const api_req_t *r)
+{
+    const auth_user_t *u = apiserver__req_user(r);
+    if (!u)
+        return NULL;
+    return admission_node_name(u->name, (const char *const *)u->groups, u->n_groups);
+}
+
+static const char *op_name(adm_op_t op)
+{
+    return op == ADM_CREATE ? "CREATE" : op == ADM_UPDATE ? "UPDATE" : "DELETE";
+}
+
+/* ---- Pod Security Admission ---- */
+
+static void warn(api_req_t *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void warn(api_req_t *r, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0)
+        msg = NULL;
+    va_end(ap);
+    if (!msg)
+        return;
+    strbuf_t b = STRBUF_INIT;
+    strbuf_add(&b, "299 - \"");
+    for (const char *c = msg; *c; c++) {
+        if (*c == '"' || *c == '\\')
+            strbuf_addn(&b, "\\", 1);
+        strbuf_addn(&b, c, 1);
+    }
+    strbuf_add(&b, "\"");
+    cleanup_free char *w = strbuf_take(&b);
+    apiserver__add_header(r, "Warning", w);
+    free(msg);
+}
+
+static const char *const level_names[] = {"privileged", "baseline", "restricted"};
+
+/* The pod template of a workload kind (borrowed), or NULL. */
+static const json_t *workload_template(const api_req_t *r, const json_t *obj)
+{
+    const json_t *spec = json_object_get(obj, "spec");
+    if (is(r, "batch", "CronJob"))
+        return json_object_get(json_object_get(json_object_get(spec, "jobTemplate"), "spec"),
+                               "template");
+    static const char *const kinds[][2] = {{"apps", "Deployment"},  {"apps", "ReplicaSet"},
+                                           {"apps", "StatefulSet"}, {"apps", "DaemonSet"},
+                                           {"batch", "Job"},        {"", "ReplicationController"},
+                                           {"", "PodTemplate"}};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(kinds); i++)
+        if (is(r, kinds[i][0], kinds[i][1]))
+            return is(r, "", "PodTemplate") ? json_object_get(obj, "template")
+                                            : json_object_get(spec, "template");
+    return NULL;
+}
+
+static int pod_security(api_req_t *r, c8s_err_t *err)
+{
+    bool pod = is(r, "", "Pod");
+    const json_t *tpl = pod ? NULL : workload_template(r, r->obj);
+    if (!pod && !tpl)
+        return 0;
+    cleanup_json json_t *ns = cached_one(r->srv, "", "namespaces", r->ns);
+    const json_t *labels = json_object_get(json_object_get(ns, "metadata"), "labels");
+    const json_t *meta =
+        pod ? json_object_get(r->obj, "metadata") : json_object_get(tpl, "metadata");
+    const json_t *spec = pod ? json_object_get(r->obj, "spec") : json_object_get(tpl, "spec");
+    char ever[32], wver[32];
+    psa_level_t enforce = admission_psa_mode(labels, "enforce", ever, sizeof ever);
+    psa_level_t warnl = admission_psa_mode(labels, "warn", wver, sizeof wver);
+    if (pod && enforce != PSA_PRIVILEGED) {
+        cleanup_free char *v = admission_psa_check(enforce, meta, spec);
+        if (v)
+            return c8s_err_set(err, C8S_EFORBIDDEN,
+                               "%s \"%s\" is forbidden: violates PodSecurity "
+                               "\"%s:%s\": %s",
+                               apiserver__qualified(r), r->name ? r->name : "",
+                               level_names[enforce], ever, v);
+    }
+    /* Workloads are not refused (their pods will be), but their authors hear of it at the
+     * enforce level as well as the warn level. */
+    if (!pod && enforce != PSA_PRIVILEGED && enforce != warnl) {
+        cleanup_free char *v = admission_psa_check(enforce, meta, spec);
+        if (v)
+            warn(r, "would violate PodSecurity \"%s:%s\": %s", level_names[enforce], ever, v);
+    }
+    if (warnl != PSA_PRIVILEGED) {
+        cleanup_free char *v = admission_psa_check(warnl, meta, spec);
+        if (v)
+            warn(r, "would violate PodSecurity \"%s:%s\": %s", level_names[warnl], wver, v);
+    }
+    /* The audit level annotates audit events; there is no audit log to annotate yet. */
+    return 0;
+}
+
+/* ---- the two phases ---- */
+
+int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err)
+{
+    if (op != ADM_CREATE)
+        return 0;
+    if (is(r, "", "Pod")) {
+        cleanup_json json_t *ranges = cached(r->srv, "", "limitranges", r->ns);
+        if (admission_limitrange_pod(r->obj, ranges, err) != 0)
+            return forbidden(r, err);
+        cleanup_json json_t *classes = cached(r->srv, "scheduling.k8s.io", "priorityclasses", NULL);
+        if (admission_priority_pod(r->obj, classes, err) != 0)
+            return forbidden(r, err);
+        if (admission_default_tolerations(r->obj, err) != 0)
+            return err->code;
+    } else if (is(r, "", "PersistentVolumeClaim")) {
+        cleanup_json json_t *classes = cached(r->srv, "storage.k8s.io", "storageclasses", NULL);
+        admission_default_storageclass(r->obj, classes);
+    }
+    return 0;
+}
+
+int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err)
+{
+    if (op == ADM_CREATE && is(r, "", "PersistentVolumeClaim")) {
+        cleanup_json json_t *ranges = cached(r->srv, "", "limitranges", r->ns);
+        if (admission_limitrange_pvc(r->obj, ranges, err) != 0)
+            return forbidden(r, err);
+    }
+    const char *node = node_of(r);
+    if (node) {
+        const char *kind = r->kind->kind;
+        /* Leases outside kube-node-lease are not a node's heartbeat: the authorizer judges. */
+        if (is(r, "coordination.k8s.io", "Lease") && (!r->ns || strcmp(r->ns, "kube-node-lease")))
+            kind = NULL;
+        if (!r->kind->group[0] || is(r, "coordination.k8s.io", "Lease"))
+            if (kind &&
+                admission_node_restriction(node, op_name(op), kind, r->subresource, r->name,
+                                           op == ADM_DELETE ? NULL : r->obj, r->old, err) != 0)
+                return forbidden(r, err);
+    }
+    if (op == ADM_CREATE && !r->subresource && pod_security(r, err) != 0)
+        return err->code;
+    if (is(r, "scheduling.k8s.io", "PriorityClass") && op != ADM_DELETE) {
+        cleanup_json json_t *classes = cached(r->srv, "scheduling.k8s.io", "priorityclasses", NULL);
+        if (admission_priority_class(r->obj, classes, err) != 0)
+            return forbidden(r, err);
+    }
+    return 0;
+}
+
+/* ---- ResourceQuota ---- */
+
+static void quota_next(api_req_t *r);
+
+static void quota_fail(api_req_t *r, c8s_err_t *err)
+{
+    json_decref(r->adm_quotas);
+    r->adm_quotas = NULL;
+    apiserver__respond_err(r, err);
+    c8s_err_clear(err);
+}
+
+static void quota_done(api_req_t *r)
+{
+    json_decref(r->adm_quotas);
+    r->adm_quotas = NULL;
+    void (*fn)(api_req_t *) = r->adm_next;
+    r->adm_next = NULL;
+    fn(r);
+}
+
+static void quota_read(api_req_t *r);
+
+static void on_quota_charged(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+        return quota_fail(r, &err);
+    }
+    if (!res->succeeded) {
+        /* Someone else charged or the controller recomputed it: decide again on the new one. */
+        if (++r->adm_attempts < QUOTA_ATTEMPTS)
+            return quota_read(r);
+        c8s_err_set(&err, C8S_ECONFLICT,
+                    "Operation cannot be fulfilled on resourcequotas \"%s\": the object has been "
+                    "modified; please apply your changes to the latest version and try again",
+                    json_string_value(json_array_get(r->adm_quotas, r->adm_qi)));
+        return quota_fail(r, &err);
+    }
+    r->adm_qi++;
+    r->adm_attempts = 0;
+    quota_next(r);
+}
+
+static void on_quota_read(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+        return quota_fail(r, &err);
+    }
+    if (res->n_kvs == 0) { /* deleted meanwhile: nothing to charge */
+        r->adm_qi++;
+        r->adm_attempts = 0;
+        return quota_next(r);
+    }
+    cleanup_json json_t *quota =
+        apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len, 0);
+    if (!quota) {
+        c8s_err_set(&err, C8S_EINTERNAL, "malformed ResourceQuota in storage");
+        return quota_fail(r, &err);
+    }
+    cleanup_json json_t *usage = admission_quota_usage(r->kind->group, r->kind->resource, r->obj);
+    json_t *used = NULL;
+    if (admission_quota_check(quota, r->kind->group, r->kind->resource, r->obj, usage, &used,
+                              &err) != 0) {
+        forbidden(r, &err);
+        return quota_fail(r, &err);
+    }
+    if (!used) {
+        r->adm_qi++;
+        return quota_next(r);
+    }
+    json_t *st = json_object_get(quota, "status");
+    if (!json_is_object(st)) {
+        st = json_object();
+        json_object_set_new(quota, "status", st);
+    }
+    json_object_set_new(st, "used", used);
+    json_object_del(json_object_get(quota, "metadata"), "resourceVersion");
+    cleanup_free char *val = apiserver__serialize_for_store(quota);
+    cleanup_free char *key =
+        apiserver__key(res_of(r->srv, "", "resourcequotas"), r->ns,
+                       json_string_value(json_array_get(r->adm_quotas, r->adm_qi)));
+    store_update(r->srv->store, key, val, strlen(val), res->kvs[0].mod_revision, 0,
+                 on_quota_charged, r);
+}
+
+static void quota_read(api_req_t *r)
+{
+    cleanup_free char *key =
+        apiserver__key(res_of(r->srv, "", "resourcequotas"), r->ns,
+                       json_string_value(json_array_get(r->adm_quotas, r->adm_qi)));
+    store_get(r->srv->store, key, 0, on_quota_read, r);
+}
+
+static void quota_next(api_req_t *r)
+{
+    if (r->adm_qi >= json_array_size(r->adm_quotas))
+        return quota_done(r);
+    quota_read(r);
+}
+
+void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r))
+{
+    r->adm_next = next;
+    if (!r->kind->namespaced || !r->ns || r->subresource) {
+        return quota_done(r);
+    }
+    cleanup_json json_t *quotas = cached(r->srv, "", "resourcequotas", r->ns);
+    if (json_array_size(quotas) == 0)
+        return quota_done(r);
+    /* Decide on the cached quotas first: a refusal needs no etcd round trip. */
+    cleanup_json json_t *usage = admission_quota_usage(r->kind->group, r->kind->resource, r->obj);
+    r->adm_quotas = json_array();
+    size_t i;
+    json_t *q;
+    json_array_foreach(quotas, i, q)
+    {
+        c8s_err_t err = C8S_ERR_INIT;
+        json_t *used = NULL;
+        if (admission_quota_check(q, r->kind->group, r->kind->resource, r->obj, usage, &used,
+                                  &err) != 0) {
+            forbidden(r, &err);
+            return quota_fail(r, &err);
+        }
+        if (used)
+            json_array_append_new(r->adm_quotas, json_string(json_string_value(json_object_get(
+                                                     json_object_get(q, "metadata"), "name"))));
+        json_decref(used);
+    }
+    /* A dry run is judged but charges nothing. */
+    if (r->dry_run)
+        return quota_done(r);
+    r->adm_qi = 0;
+    r->adm_attempts = 0;
+    quota_next(r);
+}
+
+/* ---- NamespaceLifecycle on delete ---- */
+
+int apiserver__admit_delete(api_req_t *r, c8s_err_t *err)
+{
+    if (is(r, "", "Namespace") && r->name)
+        return admission_namespace_delete(r->name, err);
+    return 0;
+}
