@@ -36,6 +36,7 @@ extern const ctrl_ops_t controllers__servicelb;
 extern const ctrl_ops_t controllers__cronjob;
 extern const ctrl_ops_t controllers__job;
 extern const ctrl_ops_t controllers__nodelifecycle;
+extern const ctrl_ops_t controllers__resourcequota;
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);

@@ -28,6 +28,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__cronjob,
     &controllers__job,
     &controllers__nodelifecycle,
+    &controllers__resourcequota,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
