@@ -84,6 +84,77 @@ static json_t *cached_one(apiserver_t *s, const char *group, const char *resourc
     return o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
 }
 
+/* ---- LimitRanger's live lookup ---- */
+
+#define LIVE_TTL_MS 30000
+
+static json_t *limit_ranges(api_req_t *r)
+{
+    if (r->adm_ranges)
+        return json_incref(r->adm_ranges);
+    return cached(r->srv, "", "limitranges", r->ns);
+}
+
+static void on_ranges_read(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+        apiserver__respond_err(r, &err);
+        c8s_err_clear(&err);
+        return;
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < res->n_kvs; i++) {
+        json_t *o = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
+                                             res->kvs[i].mod_revision);
+        if (o)
+            json_array_append_new(items, o);
+    }
+    apiserver_t *s = r->srv;
+    if (!s->adm_live)
+        s->adm_live = json_object();
+    json_object_set_new(s->adm_live, r->ns,
+                        json_pack("{s:I, s:O}", "until",
+                                  (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
+    r->adm_ranges = items;
+    void (*fn)(api_req_t *) = r->adm_next;
+    r->adm_next = NULL;
+    fn(r);
+}
+
+void apiserver__admission_prefetch(api_req_t *r, void (*next)(api_req_t *r))
+{
+    bool wants = !r->kind->group[0] &&
+                 (!strcmp(r->kind->kind, "Pod") || !strcmp(r->kind->kind, "PersistentVolumeClaim"));
+    if (!wants || !r->ns)
+        return next(r);
+    cleanup_json json_t *c = cached(r->srv, "", "limitranges", r->ns);
+    if (json_array_size(c) > 0)
+        return next(r);
+    apiserver_t *s = r->srv;
+    json_t *live = json_object_get(s->adm_live, r->ns);
+    if (live && json_integer_value(json_object_get(live, "until")) > (json_int_t)uv_now(&s->loop)) {
+        r->adm_ranges = json_incref(json_object_get(live, "items"));
+        return next(r);
+    }
+    /* Forget expired lookups so the table does not grow with every namespace ever seen. */
+    const char *k;
+    json_t *v, *tmp;
+    json_object_foreach_safe(s->adm_live, tmp, k, v)
+    {
+        if (json_integer_value(json_object_get(v, "until")) <= (json_int_t)uv_now(&s->loop))
+            json_object_del(s->adm_live, k);
+    }
+    r->adm_next = next;
+    resource_t *res = res_of(s, "", "limitranges");
+    cleanup_free char *prefix = xasprintf("%s%s/", res->prefix, r->ns);
+    cleanup_free char *end = xstrdup(prefix);
+    end[strlen(end) - 1]++;
+    store_range(s->store, prefix, end, 0, 0, on_ranges_read, r);
+}
+
 /* upstream's admission.NewForbidden: `pods "x" is forbidden: <reason>`. */
 static int forbidden(api_req_t *r, c8s_err_t *err)
 {
@@ -211,7 +282,7 @@ int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err)
     if (op != ADM_CREATE)
         return 0;
     if (is(r, "", "Pod")) {
-        cleanup_json json_t *ranges = cached(r->srv, "", "limitranges", r->ns);
+        cleanup_json json_t *ranges = limit_ranges(r);
         if (admission_limitrange_pod(r->obj, ranges, err) != 0)
             return forbidden(r, err);
         cleanup_json json_t *classes = cached(r->srv, "scheduling.k8s.io", "priorityclasses", NULL);
@@ -229,7 +300,7 @@ int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err)
 int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err)
 {
     if (op == ADM_CREATE && is(r, "", "PersistentVolumeClaim")) {
-        cleanup_json json_t *ranges = cached(r->srv, "", "limitranges", r->ns);
+        cleanup_json json_t *ranges = limit_ranges(r);
         if (admission_limitrange_pvc(r->obj, ranges, err) != 0)
             return forbidden(r, err);
     }

@@ -207,6 +207,7 @@ void apiserver__req_free(api_req_t *r)
     free(r->tmp_qualified);
     json_decref(r->resp_headers);
     json_decref(r->adm_quotas);
+    json_decref(r->adm_ranges);
     free(r->if_none_match);
     free(r->stored);
     free(r);

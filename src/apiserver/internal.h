@@ -92,6 +92,8 @@ struct apiserver_s {
     /* Service IP allocation state. */
     uint32_t svc_base, svc_size;
     char *tmp;
+    /* LimitRanger's live lookups (admission.c): ns → {"until": ms, "items": [...]}. */
+    json_t *adm_live;
 };
 
 /* A request in flight. Heap-owned by the server until answered. h2o is cleared if the client
@@ -146,6 +148,8 @@ struct api_req_s {
     /* The admission stage (admission.c). */
     void (*adm_next)(api_req_t *r); /* where admission continues once done */
     json_t *adm_quotas;             /* names of the quotas left to charge */
+    json_t *adm_ranges;             /* the namespace's LimitRanges when read from etcd */
+    bool adm_prefetched;
     size_t adm_qi;
     int adm_attempts;
 };
@@ -267,6 +271,11 @@ typedef enum { ADM_CREATE = 0, ADM_UPDATE, ADM_DELETE } adm_op_t;
 /* Runs fn(r) once every cache admission reads (namespaces, LimitRanges, ResourceQuotas,
  * PriorityClasses, StorageClasses) is ready. */
 void apiserver__admission_ready(api_req_t *r, void (*fn)(api_req_t *r));
+/* LimitRanger's live lookup, before the plugins run: when the cache holds no LimitRange in the
+ * namespace of a pod or claim being created (one made a moment ago may not be there yet), the
+ * namespace's LimitRanges are read from etcd, and that answer is reused for 30 s, as upstream's
+ * liveLookupCache does. Then next(r); a failure is answered here. */
+void apiserver__admission_prefetch(api_req_t *r, void (*next)(api_req_t *r));
 /* The mutating plugins on r->obj in upstream's order (LimitRanger, Priority,
  * DefaultTolerationSeconds, DefaultStorageClass). 0, or err filled with the whole message. */
 int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err);

@@ -266,6 +266,10 @@ static void create_allocate(api_req_t *r)
 static void create_admit(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
+    if (!r->adm_prefetched) {
+        r->adm_prefetched = true;
+        return apiserver__admission_prefetch(r, create_admit);
+    }
     /* Mutating admission (issue 8), before validation as upstream orders it. */
     if (apiserver__admit_mutate(r, ADM_CREATE, &err) != 0)
         return fail(r, &err);

@@ -159,6 +159,7 @@ static void free_server(apiserver_t *s)
     free(s->endpoints);
     free(s->etcd_prefix);
     free(s->advertise);
+    json_decref(s->adm_live);
     free(s);
 }
 

@@ -14,7 +14,7 @@
 
 /* Recomputed from scratch every so often as upstream's full resync does, in case an event was
  * missed between a charge and a failed write. */
-#define RESYNC_MS 60000
+#define RESYNC_MS 300000 /* upstream's --resource-quota-sync-period */
 
 static const struct {
     const char *group, *resource, *path;
@@ -60,12 +60,42 @@ static void enqueue(rqctrl_t *rc, const json_t *obj)
         workqueue_add(rc->queue, ns);
 }
 
-static void on_add(informer_t *inf, json_t *obj, void *data)
+/* As upstream's replenishment: admission charges what is created, so only what gives usage
+ * back (a delete, a pod finishing, a service or claim changing shape) and a quota's own hard
+ * limits changing call for a recount. Recounting on every add would race admission's charge
+ * against an informer that has not seen the new object yet. */
+static void on_delete(informer_t *inf, json_t *obj, void *data)
 {
     enqueue(data, obj);
 }
 
+static bool pod_done(const json_t *pod)
+{
+    const char *p = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+    return p && (!strcmp(p, "Succeeded") || !strcmp(p, "Failed"));
+}
+
 static void on_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    rqctrl_t *rc = data;
+    if (inf == rc->inf[QUOTAS]) {
+        json_t *hard = json_object_get(json_object_get(obj, "spec"), "hard");
+        if (!json_equal(hard, json_object_get(json_object_get(old, "spec"), "hard")) ||
+            !json_equal(hard, json_object_get(json_object_get(obj, "status"), "hard")))
+            enqueue(rc, obj);
+        return;
+    }
+    if (inf == rc->inf[0]) { /* pods: only finishing gives anything back */
+        if (pod_done(obj) != pod_done(old))
+            enqueue(rc, obj);
+        return;
+    }
+    if ((inf == rc->inf[1] || inf == rc->inf[4]) &&
+        !json_equal(json_object_get(obj, "spec"), json_object_get(old, "spec")))
+        enqueue(rc, obj);
+}
+
+static void on_quota_add(informer_t *inf, json_t *obj, void *data)
 {
     enqueue(data, obj);
 }
@@ -206,11 +236,13 @@ static ctrl_t *start(controllers_t *cm)
     rc->client = controllers__client(cm);
     rc->queue = workqueue_new(client_loop(rc->client), 2, process, rc);
     informer_handlers_t h = {
-        .on_add = on_add, .on_update = on_update, .on_delete = on_add, .on_synced = on_synced};
+        .on_update = on_update, .on_delete = on_delete, .on_synced = on_synced};
+    informer_handlers_t qh = h;
+    qh.on_add = on_quota_add;
     for (size_t i = 0; i < N_TRACKED; i++)
         rc->inf[i] = controllers__informer(cm, tracked[i].path);
     for (size_t i = 0; i < N_TRACKED; i++)
-        rc->reg[i] = informer_add_handlers(rc->inf[i], &h, rc);
+        rc->reg[i] = informer_add_handlers(rc->inf[i], i == QUOTAS ? &qh : &h, rc);
     return (ctrl_t *)rc;
 }
 
