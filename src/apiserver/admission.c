@@ -169,17 +169,10 @@ static bool is(const api_req_t *r, const char *group, const char *kind)
     return !strcmp(r->kind->group, group) && !strcmp(r->kind->kind, kind);
 }
 
-/* Who asks: set by the authentication filter (the security skeleton); none yet. */
-static const auth_user_t *apiserver__req_user(const api_req_t *r)
-{
-    (void)r;
-    return NULL;
-}
-
 /* The node a request comes from (NodeRestriction), or NULL. */
 static const char *node_of(const api_req_t *r)
 {
-    const auth_user_t *u = apiserver__req_user(r);
+    const auth_user_t *u = r->user; /* set by authentication (authn.c) */
     if (!u)
         return NULL;
     return admission_node_name(u->name, (const char *const *)u->groups, u->n_groups);

@@ -210,6 +210,7 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->adm_ranges);
     free(r->if_none_match);
     free(r->stored);
+    auth_user_free(r->user);
     free(r);
 }
 
@@ -416,6 +417,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+/* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
+ * are the shorter paths). */
+static bool resource_request_path(const char *p)
+{
+    int min = strncmp(p, "/api/", 5) == 0 ? 3 : strncmp(p, "/apis/", 6) == 0 ? 4 : 0;
+    if (!min)
+        return false;
+    int n = 0;
+    for (const char *c = p; *c; c++)
+        if (*c == '/' && c[1] && c[1] != '/')
+            n++;
+    return n >= min;
+}
+
 void apiserver__handle(api_req_t *r)
 {
     apiserver_t *s = r->srv;
@@ -427,11 +442,17 @@ void apiserver__handle(api_req_t *r)
                                 s->cfg.max_body_bytes);
         return;
     }
+    if (!apiserver__authenticate(r))
+        return;
     if (!admit(r))
+        return;
+    /* Resource paths are authorized by route.c once parsed; everything else here. */
+    bool resource_path = resource_request_path(r->path);
+    if (!resource_path && !apiserver__authorize(r))
         return;
     if (apiserver__discovery(r) || apiserver__openapi(r))
         return;
-    if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
+    if (resource_path) {
         apiserver__route(r);
         return;
     }
