@@ -58,11 +58,17 @@ json_t *admission_quota_usage(const char *group, const char *resource, const jso
  * Refusals (C8S_EFORBIDDEN, bare reason): "exceeded quota: <name>, requested: ..., used: ...,
  * limited: ...", "status unknown for quota: <name>, resource: ...", and for pods "failed quota:
  * <name>: must specify limits.cpu for: c; ..." when the quota constrains compute resources a
- * container leaves unset. Quotas with scopes or a scopeSelector are not applied (*new_used NULL).
+ * container leaves unset. A quota obj does not match (admission_quota_matches) is let be
+ * (*new_used NULL).
  */
 int admission_quota_check(const json_t *quota, const char *group, const char *resource,
                           const json_t *obj, const json_t *usage, json_t **new_used,
                           c8s_err_t *err);
+/* Whether obj falls under quota's scopes (spec.scopes and scopeSelector: Terminating,
+ * NotTerminating, BestEffort, NotBestEffort, PriorityClass with In/NotIn/Exists/DoesNotExist; all
+ * must hold). An unscoped quota matches everything; a scoped one only pods. */
+bool admission_quota_matches(const json_t *quota, const char *group, const char *resource,
+                             const json_t *obj);
 /* The status a quota should have given the summed usage (an object resource → quantity string)
  * of every live object in its namespace: {"hard": spec.hard, "used": usage masked to the
  * resources in spec.hard, zeros included}. Owned. */

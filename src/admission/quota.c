@@ -254,13 +254,88 @@ static int pod_constraints(const json_t *quota, const json_t *hard, const json_t
     return rc;
 }
 
+static bool best_effort(const json_t *spec)
+{
+    static const char *const lists[] = {"initContainers", "containers"};
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(spec, lists[l]), i, c)
+        {
+            json_t *res = json_object_get(c, "resources");
+            if (json_object_size(json_object_get(res, "requests")) ||
+                json_object_size(json_object_get(res, "limits")))
+                return false;
+        }
+    }
+    return true;
+}
+
+/* Whether a pod is in one scope; values/op for the selector's PriorityClass expressions. */
+static bool in_scope(const char *scope, const json_t *pod, const char *op, const json_t *values)
+{
+    const json_t *spec = json_object_get(pod, "spec");
+    if (!strcmp(scope, "Terminating") || !strcmp(scope, "NotTerminating")) {
+        json_t *ads = json_object_get(spec, "activeDeadlineSeconds");
+        bool term = json_is_integer(ads) && json_integer_value(ads) >= 0;
+        return !strcmp(scope, "Terminating") ? term : !term;
+    }
+    if (!strcmp(scope, "BestEffort"))
+        return best_effort(spec);
+    if (!strcmp(scope, "NotBestEffort"))
+        return !best_effort(spec);
+    if (!strcmp(scope, "PriorityClass")) {
+        const char *pc = admission__str(spec, "priorityClassName");
+        bool set = pc && *pc;
+        if (!op || !strcmp(op, "Exists"))
+            return set;
+        if (!strcmp(op, "DoesNotExist"))
+            return !set;
+        bool found = false;
+        size_t i;
+        json_t *v;
+        json_array_foreach((json_t *)values, i, v) found =
+            found || (set && json_string_value(v) && !strcmp(json_string_value(v), pc));
+        return !strcmp(op, "In") ? found : !strcmp(op, "NotIn") ? !found : false;
+    }
+    return false; /* CrossNamespacePodAffinity and unknown scopes: not modelled */
+}
+
+bool admission_quota_matches(const json_t *quota, const char *group, const char *resource,
+                             const json_t *obj)
+{
+    const json_t *spec = json_object_get(quota, "spec");
+    const json_t *scopes = json_object_get(spec, "scopes");
+    const json_t *exprs =
+        admission__get(json_object_get(spec, "scopeSelector"), "matchExpressions", NULL);
+    if (json_array_size(scopes) == 0 && json_array_size(exprs) == 0)
+        return true;
+    /* Scopes speak of pods: a scoped quota counts nothing else, as upstream's evaluators. */
+    if ((group && *group) || strcmp(resource, "pods") != 0)
+        return false;
+    size_t i;
+    json_t *v;
+    json_array_foreach((json_t *)scopes, i, v)
+    {
+        if (!json_is_string(v) || !in_scope(json_string_value(v), obj, NULL, NULL))
+            return false;
+    }
+    json_array_foreach((json_t *)exprs, i, v)
+    {
+        const char *name = admission__str(v, "scopeName");
+        if (!name ||
+            !in_scope(name, obj, admission__str(v, "operator"), json_object_get(v, "values")))
+            return false;
+    }
+    return true;
+}
+
 int admission_quota_check(const json_t *quota, const char *group, const char *resource,
                           const json_t *obj, const json_t *usage, json_t **new_used, c8s_err_t *err)
 {
     *new_used = NULL;
     const json_t *spec = json_object_get(quota, "spec");
-    if (json_array_size(json_object_get(spec, "scopes")) > 0 ||
-        json_object_get(spec, "scopeSelector"))
+    if (!admission_quota_matches(quota, group, resource, obj))
         return 0;
     const char *qname = admission__str(json_object_get(quota, "metadata"), "name");
     const json_t *shard = json_object_get(spec, "hard");

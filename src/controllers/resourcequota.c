@@ -118,6 +118,7 @@ typedef struct {
     const char *ns;
     const char *group, *resource;
     json_t *usage;
+    const json_t *quota; /* count only what this quota's scopes take in; NULL: everything */
 } count_t;
 
 static bool count_one(json_t *obj, void *data)
@@ -125,6 +126,8 @@ static bool count_one(json_t *obj, void *data)
     count_t *ct = data;
     const char *ns = controllers__meta(obj, "namespace");
     if (!ns || strcmp(ns, ct->ns) != 0)
+        return true;
+    if (ct->quota && !admission_quota_matches(ct->quota, ct->group, ct->resource, obj))
         return true;
     json_t *u = admission_quota_usage(ct->group, ct->resource, obj);
     c8s_err_t err = C8S_ERR_INIT;
@@ -201,7 +204,7 @@ static void process(workqueue_t *q, const char *ns, void *data)
     if (s->has_quotas) {
         usage = json_object();
         for (size_t i = 0; i < N_TRACKED; i++) {
-            count_t ct = {ns, tracked[i].group, tracked[i].resource, usage};
+            count_t ct = {ns, tracked[i].group, tracked[i].resource, usage, NULL};
             informer_foreach(rc->inf[i], count_one, &ct);
         }
     }
@@ -209,7 +212,19 @@ static void process(workqueue_t *q, const char *ns, void *data)
     json_t *quota;
     json_array_foreach(qs.list, i, quota)
     {
-        json_t *status = admission_quota_status(quota, usage);
+        json_t *status;
+        json_t *qspec = json_object_get(quota, "spec");
+        if (json_array_size(json_object_get(qspec, "scopes")) ||
+            json_object_get(qspec, "scopeSelector")) {
+            /* Scoped quotas count pods only, those their scopes take in. */
+            json_t *own = json_object();
+            count_t ct = {ns, "", "pods", own, quota};
+            informer_foreach(rc->inf[0], count_one, &ct);
+            status = admission_quota_status(quota, own);
+            json_decref(own);
+        } else {
+            status = admission_quota_status(quota, usage);
+        }
         if (json_equal(status, json_object_get(quota, "status"))) {
             json_decref(status);
             continue;

@@ -259,6 +259,44 @@ static void test_quota(void)
     json_decref(q);
 }
 
+static void test_quota_scopes(void)
+{
+    static const struct {
+        const char *quota, *pod;
+        bool matches;
+    } cases[] = {
+        {"{'spec':{'scopes':['BestEffort']}}", "{'spec':{'containers':[{'name':'c'}]}}", true},
+        {"{'spec':{'scopes':['BestEffort']}}",
+         "{'spec':{'containers':[{'name':'c','resources':{'requests':{'cpu':'1'}}}]}}", false},
+        {"{'spec':{'scopes':['NotBestEffort','Terminating']}}",
+         "{'spec':{'activeDeadlineSeconds':30,'containers':[{'name':'c','resources':{'limits':{"
+         "'cpu':'1'}}}]}}",
+         true},
+        {"{'spec':{'scopes':['NotTerminating']}}",
+         "{'spec':{'activeDeadlineSeconds':30,'containers':[{'name':'c'}]}}", false},
+        {"{'spec':{'scopeSelector':{'matchExpressions':[{'scopeName':'PriorityClass','operator':"
+         "'In','values':['high']}]}}}",
+         "{'spec':{'priorityClassName':'high','containers':[{'name':'c'}]}}", true},
+        {"{'spec':{'scopeSelector':{'matchExpressions':[{'scopeName':'PriorityClass','operator':"
+         "'NotIn','values':['high']}]}}}",
+         "{'spec':{'priorityClassName':'high','containers':[{'name':'c'}]}}", false},
+        {"{'spec':{'scopeSelector':{'matchExpressions':[{'scopeName':'PriorityClass','operator':"
+         "'DoesNotExist'}]}}}",
+         "{'spec':{'containers':[{'name':'c'}]}}", true},
+        {"{'spec':{}}", "{'spec':{}}", true},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        json_t *q = load(cases[i].quota), *pod = load(cases[i].pod);
+        CHECK_MSG(admission_quota_matches(q, "", "pods", pod) == cases[i].matches, "case %zu", i);
+        json_decref(q);
+        json_decref(pod);
+    }
+    json_t *q = load("{'spec':{'scopes':['BestEffort']}}"), *cm = load("{'data':{}}");
+    CHECK(!admission_quota_matches(q, "", "configmaps", cm));
+    json_decref(q);
+    json_decref(cm);
+}
+
 /* ---- Priority ---- */
 
 static void test_priority(void)
@@ -474,6 +512,7 @@ int main(void)
     test_namespace_lifecycle();
     test_limitranger();
     test_quota();
+    test_quota_scopes();
     test_priority();
     test_default_storageclass();
     test_node_restriction();
