@@ -115,7 +115,8 @@ static void on_ranges_read(const store_result_t *res, void *data)
     apiserver_t *s = r->srv;
     if (!s->adm_live)
         s->adm_live = json_object();
-    json_object_set_new(s->adm_live, r->ns,
+    cleanup_free char *lkey = xasprintf("limitranges/%s", r->ns);
+    json_object_set_new(s->adm_live, lkey,
                         json_pack("{s:I, s:O}", "until",
                                   (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
     r->adm_ranges = items;
@@ -134,7 +135,8 @@ void apiserver__admission_prefetch(api_req_t *r, void (*next)(api_req_t *r))
     if (json_array_size(c) > 0)
         return next(r);
     apiserver_t *s = r->srv;
-    json_t *live = json_object_get(s->adm_live, r->ns);
+    cleanup_free char *lkey = xasprintf("limitranges/%s", r->ns);
+    json_t *live = json_object_get(s->adm_live, lkey);
     if (live && json_integer_value(json_object_get(live, "until")) > (json_int_t)uv_now(&s->loop)) {
         r->adm_ranges = json_incref(json_object_get(live, "items"));
         return next(r);
@@ -235,7 +237,10 @@ static int pod_security(api_req_t *r, c8s_err_t *err)
     const json_t *tpl = pod ? NULL : workload_template(r, r->obj);
     if (!pod && !tpl)
         return 0;
-    cleanup_json json_t *ns = cached_one(r->srv, "", "namespaces", r->ns);
+    /* The namespace NamespaceLifecycle read (from etcd when the cache had not seen it yet, as
+     * upstream's PodSecurity falls back to a live read). */
+    cleanup_json json_t *ns =
+        r->adm_ns ? json_incref(r->adm_ns) : cached_one(r->srv, "", "namespaces", r->ns);
     const json_t *labels = json_object_get(json_object_get(ns, "metadata"), "labels");
     const json_t *meta =
         pod ? json_object_get(r->obj, "metadata") : json_object_get(tpl, "metadata");
@@ -391,8 +396,10 @@ static void on_quota_read(const store_result_t *res, void *data)
         forbidden(r, &err);
         return quota_fail(r, &err);
     }
-    if (!used) {
+    if (!used || r->dry_run) { /* a dry run is judged but charges nothing */
+        json_decref(used);
         r->adm_qi++;
+        r->adm_attempts = 0;
         return quota_next(r);
     }
     json_t *st = json_object_get(quota, "status");
@@ -425,47 +432,97 @@ static void quota_next(api_req_t *r)
     quota_read(r);
 }
 
-void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r))
+/* Every quota named is read from etcd and decided on afresh (the cache may trail a status the
+ * controller has just published), then charged. */
+static void quota_with(api_req_t *r, const json_t *quotas)
 {
-    r->adm_next = next;
-    if (!r->kind->namespaced || !r->ns || r->subresource) {
-        return quota_done(r);
-    }
-    cleanup_json json_t *quotas = cached(r->srv, "", "resourcequotas", r->ns);
-    if (json_array_size(quotas) == 0)
-        return quota_done(r);
-    /* Decide on the cached quotas first: a refusal needs no etcd round trip. */
-    cleanup_json json_t *usage = admission_quota_usage(r->kind->group, r->kind->resource, r->obj);
     r->adm_quotas = json_array();
     size_t i;
     json_t *q;
-    json_array_foreach(quotas, i, q)
+    json_array_foreach((json_t *)quotas, i, q)
     {
-        c8s_err_t err = C8S_ERR_INIT;
-        json_t *used = NULL;
-        if (admission_quota_check(q, r->kind->group, r->kind->resource, r->obj, usage, &used,
-                                  &err) != 0) {
-            forbidden(r, &err);
-            return quota_fail(r, &err);
-        }
-        if (used)
-            json_array_append_new(r->adm_quotas, json_string(json_string_value(json_object_get(
-                                                     json_object_get(q, "metadata"), "name"))));
-        json_decref(used);
+        const char *name =
+            json_string_value(json_object_get(json_object_get(q, "metadata"), "name"));
+        if (name)
+            json_array_append_new(r->adm_quotas, json_string(name));
     }
-    /* A dry run is judged but charges nothing. */
-    if (r->dry_run)
-        return quota_done(r);
     r->adm_qi = 0;
     r->adm_attempts = 0;
     quota_next(r);
+}
+
+static void on_quotas_live(const store_result_t *res, void *data)
+{
+    api_req_t *r = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (res->code != 0) {
+        apiserver__store_err(res, &err);
+        return quota_fail(r, &err);
+    }
+    json_t *items = json_array();
+    for (size_t i = 0; i < res->n_kvs; i++) {
+        json_t *o = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
+                                             res->kvs[i].mod_revision);
+        if (o)
+            json_array_append_new(items, o);
+    }
+    apiserver_t *s = r->srv;
+    if (!s->adm_live)
+        s->adm_live = json_object();
+    cleanup_free char *key = xasprintf("resourcequotas/%s", r->ns);
+    json_object_set_new(s->adm_live, key,
+                        json_pack("{s:I, s:O}", "until",
+                                  (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
+    quota_with(r, items);
+    json_decref(items);
+}
+
+void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r))
+{
+    r->adm_next = next;
+    if (!r->kind->namespaced || !r->ns || r->subresource)
+        return quota_done(r);
+    cleanup_json json_t *quotas = cached(r->srv, "", "resourcequotas", r->ns);
+    if (json_array_size(quotas) > 0)
+        return quota_with(r, quotas);
+    /* None in the cache: ask etcd (a quota made a moment ago), and keep the answer 30 s as
+     * upstream's quota accessor does. */
+    apiserver_t *s = r->srv;
+    cleanup_free char *key = xasprintf("resourcequotas/%s", r->ns);
+    json_t *live = json_object_get(s->adm_live, key);
+    if (live && json_integer_value(json_object_get(live, "until")) > (json_int_t)uv_now(&s->loop))
+        return quota_with(r, json_object_get(live, "items"));
+    resource_t *res = res_of(s, "", "resourcequotas");
+    cleanup_free char *prefix = xasprintf("%s%s/", res->prefix, r->ns);
+    cleanup_free char *end = xstrdup(prefix);
+    end[strlen(end) - 1]++;
+    store_range(s->store, prefix, end, 0, 0, on_quotas_live, r);
 }
 
 /* ---- NamespaceLifecycle on delete ---- */
 
 int apiserver__admit_delete(api_req_t *r, c8s_err_t *err)
 {
-    if (is(r, "", "Namespace") && r->name)
-        return admission_namespace_delete(r->name, err);
+    if (!is(r, "", "Namespace") || !r->name)
+        return 0;
+    if (admission_namespace_delete(r->name, err) != 0)
+        return err->code;
+    /* For a while the cache may still show this namespace Active: creates in it read etcd
+     * (upstream's forceLiveLookup after a namespace delete). */
+    apiserver_t *s = r->srv;
+    if (!s->adm_live)
+        s->adm_live = json_object();
+    cleanup_free char *key = xasprintf("nsdeleted/%s", r->name);
+    json_object_set_new(s->adm_live, key,
+                        json_pack("{s:I}", "until", (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS)));
     return 0;
+}
+
+bool apiserver__admission_ns_live(api_req_t *r)
+{
+    apiserver_t *s = r->srv;
+    cleanup_free char *key = xasprintf("nsdeleted/%s", r->ns);
+    json_t *live = json_object_get(s->adm_live, key);
+    return live &&
+           json_integer_value(json_object_get(live, "until")) > (json_int_t)uv_now(&s->loop);
 }

@@ -208,6 +208,7 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->resp_headers);
     json_decref(r->adm_quotas);
     json_decref(r->adm_ranges);
+    json_decref(r->adm_ns);
     free(r->if_none_match);
     free(r->stored);
     auth_user_free(r->user);

@@ -149,6 +149,7 @@ struct api_req_s {
     void (*adm_next)(api_req_t *r); /* where admission continues once done */
     json_t *adm_quotas;             /* names of the quotas left to charge */
     json_t *adm_ranges;             /* the namespace's LimitRanges when read from etcd */
+    json_t *adm_ns;                 /* the namespace as NamespaceLifecycle read it (create) */
     bool adm_prefetched;
     size_t adm_qi;
     int adm_attempts;
@@ -297,8 +298,10 @@ int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err);
 /* The validating plugins (LimitRanger for claims, NodeRestriction, PodSecurity, Priority for
  * PriorityClasses) on r->obj (NULL for a delete) and r->old (NULL for a create). */
 int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err);
-/* NamespaceLifecycle for a delete: the immortal namespaces. */
+/* NamespaceLifecycle for a delete: the immortal namespaces; a namespace deleted is looked up in
+ * etcd rather than the cache for 30 s (apiserver__admission_ns_live). */
 int apiserver__admit_delete(api_req_t *r, c8s_err_t *err);
+bool apiserver__admission_ns_live(api_req_t *r);
 /* ResourceQuota, last: checks r->obj (a create) against the namespace's quotas and charges
  * their status.used, then runs next(r); a refusal is answered here (r is then gone). */
 void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r));

@@ -291,8 +291,10 @@ static void on_namespace_read(const store_result_t *res, void *data)
         apiserver__store_err(res, &err);
         return fail(r, &err);
     }
-    cleanup_json json_t *ns =
+    json_t *ns =
         res->n_kvs ? apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len, 0) : NULL;
+    /* Kept for PodSecurity, which reads the namespace's labels (the cache may not have it). */
+    r->adm_ns = ns;
     if (admission_namespace_create(r->ns, ns, &err) != 0)
         return fail(r, &err);
     create_admit(r);
@@ -306,12 +308,14 @@ static void create_checked(api_req_t *r)
         resource_t *nres = apiserver__resource_for(r->srv, nk);
         cleanup_free char *key = apiserver__key(nres, NULL, r->ns);
         wc_obj_t *o = wcache_get(nres->cache, key);
-        if (!o) {
-            /* The cache may not have seen a namespace created a moment ago: ask etcd. */
+        if (!o || apiserver__admission_ns_live(r)) {
+            /* The cache may not have seen a namespace created (or deleted) a moment ago: ask
+             * etcd. */
             store_get(r->srv->store, key, 0, on_namespace_read, r);
             return;
         }
-        cleanup_json json_t *ns = json_loadb(o->json, o->json_len, 0, NULL);
+        json_t *ns = json_loadb(o->json, o->json_len, 0, NULL);
+        r->adm_ns = ns;
         if (admission_namespace_create(r->ns, ns, &err) != 0)
             return fail(r, &err);
     }

@@ -8,6 +8,7 @@
  */
 #include "internal.h"
 #include "c8s/admission.h"
+#include "c8s/quantity.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -31,8 +32,9 @@ static const struct {
                {"apps", "daemonsets", "/apis/apps/v1/daemonsets"},
                {"batch", "jobs", "/apis/batch/v1/jobs"},
                {"batch", "cronjobs", "/apis/batch/v1/cronjobs"}};
-#define N_TRACKED C8S_ARRAY_SIZE(tracked)
-#define QUOTAS    6 /* the index of resourcequotas in tracked */
+#define RECHECK_MS 2000
+#define N_TRACKED  C8S_ARRAY_SIZE(tracked)
+#define QUOTAS     6 /* the index of resourcequotas in tracked */
 
 typedef struct {
     client_t *client;
@@ -48,7 +50,7 @@ typedef struct {
     rqctrl_t *rc;
     char *ns;
     int pending;
-    bool failed, has_quotas;
+    bool failed, has_quotas, lowered;
 } sync_t;
 
 /* ---- handlers: any change in a namespace re-counts that namespace's quotas ---- */
@@ -109,7 +111,29 @@ static bool enqueue_quota(json_t *obj, void *data)
 static void on_synced(informer_t *inf, void *data)
 {
     rqctrl_t *rc = data;
+    /* One recount once every cache is there (each recount is a chance to race a charge). */
+    for (size_t i = 0; i < N_TRACKED; i++)
+        if (!rc->inf[i] || !informer_synced(rc->inf[i]))
+            return;
     informer_foreach(rc->inf[QUOTAS], enqueue_quota, rc);
+}
+
+/* True if any resource of used_new is below its value in used_old. */
+static bool lowers(const json_t *used_old, const json_t *used_new)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)used_new, k, v)
+    {
+        json_t *o = json_object_get(used_old, k);
+        quantity_t a, b;
+        c8s_err_t err = C8S_ERR_INIT;
+        if (o && quantity_parse_json(o, &a, &err) == 0 && quantity_parse_json(v, &b, &err) == 0 &&
+            quantity_cmp(&b, &a) < 0)
+            return true;
+        c8s_err_clear(&err);
+    }
+    return false;
 }
 
 /* ---- the sync of one namespace ---- */
@@ -160,6 +184,10 @@ static void sync_finish(sync_t *s)
         workqueue_forget(rc->queue, s->ns);
         if (!rc->closing && s->has_quotas)
             workqueue_add_after(rc->queue, s->ns, RESYNC_MS);
+        /* A recount that gave usage back may have read the caches before they showed an object
+         * admission had just charged for: count again once they have caught up. */
+        if (!rc->closing && s->lowered)
+            workqueue_add_after(rc->queue, s->ns, RECHECK_MS);
     }
     workqueue_done(rc->queue, s->ns);
     free(s->ns);
@@ -229,6 +257,9 @@ static void process(workqueue_t *q, const char *ns, void *data)
             json_decref(status);
             continue;
         }
+        if (lowers(json_object_get(json_object_get(quota, "status"), "used"),
+                   json_object_get(status, "used")))
+            s->lowered = true;
         json_t *obj = json_deep_copy(quota);
         json_object_set_new(obj, "status", status);
         cleanup_free char *body = json_dumps(obj, JSON_COMPACT);
