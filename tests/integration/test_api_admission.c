@@ -272,6 +272,21 @@ static void test_pod_security(void)
                                   "securityContext.privileged=true)\""),
               "warning header: %s", headers);
     free(headers);
+    /* A workload is not refused, even where its pods would be; its author is warned. */
+    headers = NULL;
+    CHECK_INT(call("POST", "/apis/apps/v1/namespaces/strict/deployments",
+                   "{'metadata':{'name':'d'},'spec':{'selector':{'matchLabels':{'a':'b'}},"
+                   "'template':{'metadata':{'labels':{'a':'b'}},'spec':{'hostPID':true,"
+                   "'containers':[{'name':'c','image':'b','securityContext':{"
+                   "'allowPrivilegeEscalation':false,'capabilities':{'drop':['ALL']}}}],"
+                   "'securityContext':{'runAsNonRoot':true,'seccompProfile':{'type':"
+                   "'RuntimeDefault'}}}}}}",
+                   NULL, &headers),
+              201);
+    CHECK_MSG(headers && strstr(headers, "would violate PodSecurity \\\"restricted:latest\\\": "
+                                         "host namespaces (hostPID=true)"),
+              "deployment warning: %s", headers);
+    free(headers);
 }
 
 static void test_priority(void)
