@@ -6,7 +6,8 @@
  *
  * kube-dns has no pods behind it: every node's DNS role answers on that address itself. The
  * annotation c8s.io/node-local tells the proxy to leave it alone (no endpoints would otherwise
- * mean REJECT rules).
+ * mean REJECT rules). The PriorityClasses system-node-critical and system-cluster-critical are
+ * made here too, as upstream's scheduling storage does.
  */
 #include "internal.h"
 
@@ -62,6 +63,31 @@ void apiserver__bootstrap_timer(uv_timer_t *t)
     for (size_t i = 0; i < C8S_ARRAY_SIZE(namespaces); i++) {
         cleanup_free char *key = xasprintf("%s/namespaces/%s", s->etcd_prefix, namespaces[i]);
         create_obj(s, key, namespace_obj(namespaces[i], now));
+    }
+    /* The built-in PriorityClasses upstream's scheduling storage bootstraps. */
+    static const struct {
+        const char *name, *desc;
+        json_int_t value;
+    } classes[] = {
+        {"system-node-critical",
+         "Used for system critical pods that must not be moved from their current node.",
+         2000001000},
+        {"system-cluster-critical",
+         "Used for system critical pods that must run in the cluster, but can be moved to another "
+         "node if necessary.",
+         2000000000}};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(classes); i++) {
+        char puid[37];
+        apiserver__uuid(puid);
+        cleanup_free char *key =
+            xasprintf("%s/priorityclasses/%s", s->etcd_prefix, classes[i].name);
+        create_obj(s, key,
+                   json_pack("{s:{s:s, s:s, s:s, s:i}, s:s, s:s, s:I, s:s, s:b, s:s}", "metadata",
+                             "name", classes[i].name, "uid", puid, "creationTimestamp", now,
+                             "generation", 1, "kind", "PriorityClass", "apiVersion",
+                             "scheduling.k8s.io/v1", "value", classes[i].value, "description",
+                             classes[i].desc, "globalDefault", 0, "preemptionPolicy",
+                             "PreemptLowerPriority"));
     }
     char ip[INET_ADDRSTRLEN];
     struct in_addr a = {.s_addr = htonl(s->svc_base + 1)};

@@ -206,6 +206,9 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->alloc);
     free(r->tmp_qualified);
     json_decref(r->resp_headers);
+    json_decref(r->adm_quotas);
+    json_decref(r->adm_ranges);
+    json_decref(r->adm_ns);
     free(r->if_none_match);
     free(r->stored);
     auth_user_free(r->user);

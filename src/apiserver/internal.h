@@ -101,6 +101,9 @@ struct apiserver_s {
     char *tmp;
     /* Token authentication (authn_tokens.c): keys, static tokens (owned). */
     apiserver_tokens_t *tokens;
+
+    /* LimitRanger's live lookups (admission.c): ns → {"until": ms, "items": [...]}. */
+    json_t *adm_live;
 };
 
 /* A request in flight. Heap-owned by the server until answered. h2o is cleared if the client
@@ -152,6 +155,14 @@ struct api_req_s {
     apiserver_as_t as;
     bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
     table_include_t table_inc; /* ?includeObject= for as=Table */
+    /* The admission stage (admission.c). */
+    void (*adm_next)(api_req_t *r); /* where admission continues once done */
+    json_t *adm_quotas;             /* names of the quotas left to charge */
+    json_t *adm_ranges;             /* the namespace's LimitRanges when read from etcd */
+    json_t *adm_ns;                 /* the namespace as NamespaceLifecycle read it (create) */
+    bool adm_prefetched;
+    size_t adm_qi;
+    int adm_attempts;
     /* Authentication (authn.c): who is asking (owned). authz_bypass: the plain-HTTP port of a
      * server without TLS, trusted as upstream's old insecure port was. */
     auth_user_t *user;
@@ -340,6 +351,32 @@ int apiserver__alloc_init(apiserver_t *s, c8s_err_t *err);
  * Calls done(r, lease_id) on the loop; lease_id 0 means "write without a lease" (etcd said no). */
 void apiserver__event_lease(apiserver_t *s, api_req_t *r,
                             void (*done)(api_req_t *r, int64_t lease));
+
+/* admission.c: the built-in admission plugins (issue 8). */
+typedef enum { ADM_CREATE = 0, ADM_UPDATE, ADM_DELETE } adm_op_t;
+/* Runs fn(r) once every cache admission reads (namespaces, LimitRanges, ResourceQuotas,
+ * PriorityClasses, StorageClasses) is ready. */
+void apiserver__admission_ready(api_req_t *r, void (*fn)(api_req_t *r));
+/* LimitRanger's live lookup, before the plugins run: when the cache holds no LimitRange in the
+ * namespace of a pod or claim being created (one made a moment ago may not be there yet), the
+ * namespace's LimitRanges are read from etcd, and that answer is reused for 30 s, as upstream's
+ * liveLookupCache does. Then next(r); a failure is answered here. */
+void apiserver__admission_prefetch(api_req_t *r, void (*next)(api_req_t *r));
+/* The mutating plugins on r->obj in upstream's order (LimitRanger, Priority,
+ * DefaultTolerationSeconds, DefaultStorageClass). 0, or err filled with the whole message. */
+int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err);
+/* The validating plugins (LimitRanger for claims, NodeRestriction, PodSecurity, Priority for
+ * PriorityClasses) on r->obj (NULL for a delete) and r->old (NULL for a create). */
+int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err);
+/* NamespaceLifecycle for a delete: the immortal namespaces; a namespace deleted is looked up in
+ * etcd rather than the cache for 30 s (apiserver__admission_ns_live). */
+int apiserver__admit_delete(api_req_t *r, c8s_err_t *err);
+bool apiserver__admission_ns_live(api_req_t *r);
+/* ResourceQuota, last: checks r->obj (a create) against the namespace's quotas and charges
+ * their status.used, then runs next(r); a refusal is answered here (r is then gone). */
+void apiserver__admit_quota(api_req_t *r, void (*next)(api_req_t *r));
+/* rest_write.c: an object's stored form (metadata first, no resourceVersion); owned. */
+char *apiserver__serialize_for_store(json_t *obj);
 
 /* bootstrap.c: creates the built-in namespaces and the kubernetes service (retrying). */
 void apiserver__bootstrap_timer(uv_timer_t *t);

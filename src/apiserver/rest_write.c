@@ -133,7 +133,7 @@ static void set_rv(json_t *obj, int64_t rev)
 /* The stored form: no resourceVersion (it is the key's mod_revision), and metadata first, so
  * that the resourceVersion can be spliced into these bytes (apiserver__with_rv) for the answer
  * and the watch cache instead of serializing the object again. */
-static char *serialize_for_store(json_t *obj)
+char *apiserver__serialize_for_store(json_t *obj)
 {
     json_t *md = json_object_get(obj, "metadata");
     json_t *rv = json_incref(json_object_get(md, "resourceVersion"));
@@ -168,25 +168,6 @@ static void respond_stored(api_req_t *r, int status, int64_t rev)
     }
     apiserver__respond(r, status, "application/json", body, len);
     free(body);
-}
-
-static bool namespace_exists(api_req_t *r, c8s_err_t *err)
-{
-    const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
-    resource_t *nres = apiserver__resource_for(r->srv, nk);
-    cleanup_free char *key = apiserver__key(nres, NULL, r->ns);
-    wc_obj_t *o = wcache_get(nres->cache, key);
-    if (!o) {
-        c8s_err_set(err, C8S_ENOTFOUND, "namespaces \"%s\" not found", r->ns);
-        return false;
-    }
-    if (strstr(o->json, "\"deletionTimestamp\"") || strstr(o->json, "\"phase\":\"Terminating\"")) {
-        c8s_err_set(err, C8S_EFORBIDDEN,
-                    "unable to create new content in namespace %s because it is being terminated",
-                    r->ns);
-        return false;
-    }
-    return true;
 }
 
 /* Status is the controllers' and kubelets' to write: a create starts from a clean status, as
@@ -250,7 +231,7 @@ static void create_with_lease(api_req_t *r, int64_t lease)
 {
     cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
     free(r->stored);
-    r->stored = serialize_for_store(r->obj);
+    r->stored = apiserver__serialize_for_store(r->obj);
     store_create(r->srv->store, key, r->stored, strlen(r->stored), lease, on_created, r);
 }
 
@@ -282,6 +263,30 @@ static void create_allocate(api_req_t *r)
     create_store(r);
 }
 
+static void create_admit(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (!r->adm_prefetched) {
+        r->adm_prefetched = true;
+        return apiserver__admission_prefetch(r, create_admit);
+    }
+    /* Mutating admission (issue 8), before validation as upstream orders it. */
+    if (apiserver__admit_mutate(r, ADM_CREATE, &err) != 0)
+        return fail(r, &err);
+    if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
+        apiserver__admission_sa(r, r->obj, &err) != 0)
+        return fail(r, &err);
+    if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0 ||
+        apiserver__rbac_escalation(r, &err) != 0)
+        return fail(r, &err);
+    if (!r->name)
+        return fail_code(r, C8S_EINVALID, "name or generateName is required");
+    if (apiserver__admit_validate(r, ADM_CREATE, &err) != 0)
+        return fail(r, &err);
+    apiserver__admit_quota(r, create_allocate);
+}
+
+/* NamespaceLifecycle, the first plugin: no new content in a missing or terminating namespace. */
 static void on_namespace_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
@@ -290,33 +295,35 @@ static void on_namespace_read(const store_result_t *res, void *data)
         apiserver__store_err(res, &err);
         return fail(r, &err);
     }
-    if (res->n_kvs == 0) {
-        c8s_err_set(&err, C8S_ENOTFOUND, "namespaces \"%s\" not found", r->ns);
+    json_t *ns =
+        res->n_kvs ? apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len, 0) : NULL;
+    /* Kept for PodSecurity, which reads the namespace's labels (the cache may not have it). */
+    r->adm_ns = ns;
+    if (admission_namespace_create(r->ns, ns, &err) != 0)
         return fail(r, &err);
-    }
-    if (strstr(res->kvs[0].value, "\"deletionTimestamp\"")) {
-        c8s_err_set(&err, C8S_EFORBIDDEN,
-                    "unable to create new content in namespace %s because it is being terminated",
-                    r->ns);
-        return fail(r, &err);
-    }
-    create_allocate(r);
+    create_admit(r);
 }
 
 static void create_checked(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    if (r->kind->namespaced && !namespace_exists(r, &err)) {
-        if (err.code != C8S_ENOTFOUND)
-            return fail(r, &err);
-        /* The cache may not have seen a namespace created a moment ago: ask etcd. */
-        c8s_err_clear(&err);
+    if (r->kind->namespaced) {
         const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
-        cleanup_free char *key = apiserver__key(apiserver__resource_for(r->srv, nk), NULL, r->ns);
-        store_get(r->srv->store, key, 0, on_namespace_read, r);
-        return;
+        resource_t *nres = apiserver__resource_for(r->srv, nk);
+        cleanup_free char *key = apiserver__key(nres, NULL, r->ns);
+        wc_obj_t *o = wcache_get(nres->cache, key);
+        if (!o || apiserver__admission_ns_live(r)) {
+            /* The cache may not have seen a namespace created (or deleted) a moment ago: ask
+             * etcd. */
+            store_get(r->srv->store, key, 0, on_namespace_read, r);
+            return;
+        }
+        json_t *ns = json_loadb(o->json, o->json_len, 0, NULL);
+        r->adm_ns = ns;
+        if (admission_namespace_create(r->ns, ns, &err) != 0)
+            return fail(r, &err);
     }
-    create_allocate(r);
+    create_admit(r);
 }
 
 void apiserver__create(api_req_t *r)
@@ -361,23 +368,7 @@ void apiserver__create(api_req_t *r)
     }
     if (api_object_default(r->kind, r->obj, &err) != 0)
         return fail(r, &err);
-    /* Mutating admission (issue 8), before validation as upstream orders it. */
-    if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
-        admission_default_tolerations(r->obj, &err) != 0)
-        return fail(r, &err);
-    if (strcmp(r->kind->kind, "Pod") == 0 && !r->kind->group[0] &&
-        apiserver__admission_sa(r, r->obj, &err) != 0)
-        return fail(r, &err);
-    if (api_object_validate(r->kind, r->obj, NULL, NULL, &err) != 0 ||
-        apiserver__rbac_escalation(r, &err) != 0)
-        return fail(r, &err);
-    if (!r->name)
-        return fail_code(r, C8S_EINVALID, "name or generateName is required");
-    if (r->kind->namespaced) {
-        const api_kind_t *nk = api_kind_lookup("", "v1", "namespaces");
-        return apiserver__when_ready(apiserver__resource_for(r->srv, nk), r, create_checked);
-    }
-    create_store(r);
+    apiserver__admission_ready(r, create_checked);
 }
 
 /* ---- update and patch: read, compute, compare-and-swap, retry on a lost race ---- */
@@ -522,6 +513,8 @@ static void update_store(api_req_t *r)
     if (api_object_validate(r->kind, r->obj, r->old, r->subresource, &err) != 0 ||
         apiserver__rbac_escalation(r, &err) != 0)
         return fail(r, &err);
+    if (apiserver__admit_validate(r, ADM_UPDATE, &err) != 0)
+        return fail(r, &err);
     set_rv(r->obj, r->old_rev);
     if (r->dry_run)
         return apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
@@ -531,7 +524,7 @@ static void update_store(api_req_t *r)
         return;
     }
     free(r->stored);
-    r->stored = serialize_for_store(r->obj);
+    r->stored = apiserver__serialize_for_store(r->obj);
     store_update(r->srv->store, key, r->stored, strlen(r->stored), r->old_rev, 0, on_updated, r);
 }
 
@@ -639,7 +632,7 @@ void apiserver__update(api_req_t *r)
     if (check_type(r, body, &err) != 0 || check_name(r, body, &err) != 0 ||
         apiserver__field_check(r, body, NULL, r->body, r->body_len, &err) != 0)
         return fail(r, &err);
-    update_read(r);
+    apiserver__admission_ready(r, update_read);
 }
 
 void apiserver__patch(api_req_t *r)
@@ -658,7 +651,7 @@ void apiserver__patch(api_req_t *r)
     if (apiserver__decode_body(r, &patch, &err) != 0)
         return fail(r, &err);
     r->items = patch;
-    update_read(r);
+    apiserver__admission_ready(r, update_read);
 }
 
 /* ---- delete ---- */
@@ -733,7 +726,8 @@ static int delete_preconditions(api_req_t *r, c8s_err_t *err)
 static void delete_decide(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    if (delete_preconditions(r, &err) != 0)
+    if (delete_preconditions(r, &err) != 0 || apiserver__admit_delete(r, &err) != 0 ||
+        apiserver__admit_validate(r, ADM_DELETE, &err) != 0)
         return fail(r, &err);
     json_t *obj = json_deep_copy(r->old);
     json_t *md = meta(obj);
@@ -819,7 +813,7 @@ static void delete_decide(api_req_t *r)
         return delete_done(r, 0);
     }
     cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
-    cleanup_free char *val = serialize_for_store(obj);
+    cleanup_free char *val = apiserver__serialize_for_store(obj);
     store_update(r->srv->store, key, val, strlen(val), r->old_rev, 0, on_delete_marked, r);
 }
 

@@ -162,6 +162,8 @@ static void free_server(apiserver_t *s)
     store_crypt_free(s->crypt);
 
     apiserver__tokens_free(s);
+
+    json_decref(s->adm_live);
     free(s);
 }
 

@@ -44,6 +44,8 @@ const char *controllers__root_ca(controllers_t *cm);
 
 extern const ctrl_ops_t controllers__clusterroleaggregation;
 
+extern const ctrl_ops_t controllers__resourcequota;
+
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
 /* The shared informer of a collection ("/api/v1/pods"): one list and watch however many

@@ -34,6 +34,8 @@ static const ctrl_ops_t *const table[] = {
     &controllers__rootcacert,
 
     &controllers__clusterroleaggregation,
+
+    &controllers__resourcequota,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;

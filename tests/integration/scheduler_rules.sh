@@ -156,8 +156,10 @@ for i in 1 2 3; do
   check_eq "low-$i untouched" "$($K get pod low-$i -o jsonpath='{.metadata.deletionTimestamp}')" ""
 done
 
-# preemptionPolicy Never: as important, but waits instead of evicting.
-check_eq "pod polite" "$(pod polite '{"app":"polite"}' 3 '"priorityClassName":"high","preemptionPolicy":"Never"')" 201
+# preemptionPolicy Never: as important, but waits instead of evicting. The policy comes from the
+# class (Priority admission refuses a pod whose own preemptionPolicy disagrees with its class's).
+check_eq "priorityclass high-polite" "$(post /apis/scheduling.k8s.io/v1/priorityclasses '{"metadata":{"name":"high-polite"},"value":1000,"preemptionPolicy":"Never"}')" 201
+check_eq "pod polite" "$(pod polite '{"app":"polite"}' 3 '"priorityClassName":"high-polite"')" 201
 check_contains "polite unschedulable" "$(wait_message polite)" "Insufficient cpu"
 sleep 1
 check_eq "polite not nominated" "$($K get pod polite -o jsonpath='{.status.nominatedNodeName}')" ""
