@@ -28,6 +28,12 @@ typedef struct apiserver_config_s {
                                            default 16 MiB */
     const char *advertise_address;      /* where pods reach this server: the endpoint of the
                                            `kubernetes` service; NULL for none */
+    /* Audit (--audit-*): nothing is logged without both a policy file and a log path. */
+    const char *audit_policy_file;
+    const char *audit_log_path; /* "-" = standard output */
+    int audit_log_maxsize_mb;   /* rotate past this size; 0 = never */
+    int audit_log_maxbackup;    /* rotated files kept; 0 = all */
+    int audit_log_maxage;       /* days rotated files are kept; 0 = forever */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

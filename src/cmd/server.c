@@ -81,6 +81,12 @@ static void usage(FILE *f)
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
         "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
         "                                      (default 16777216)\n"
+        "  --audit-policy-file FILE            audit.k8s.io/v1 Policy (YAML); with\n"
+        "                                      --audit-log-path, turns the audit log on\n"
+        "  --audit-log-path FILE               audit events as JSON lines (\"-\": stdout)\n"
+        "  --audit-log-maxsize MB              rotate the log past this size (0: never)\n"
+        "  --audit-log-maxbackup N             rotated files kept (0: all)\n"
+        "  --audit-log-maxage DAYS             days rotated files are kept (0: forever)\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -129,6 +135,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
         O_RESOLV_CONF,
+        /* audit */
+        O_AUDIT_POLICY,
+        O_AUDIT_PATH,
+        O_AUDIT_MAXSIZE,
+        O_AUDIT_MAXBACKUP,
+        O_AUDIT_MAXAGE,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -163,6 +175,11 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
         {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
+        {"audit-policy-file", required_argument, NULL, O_AUDIT_POLICY},
+        {"audit-log-path", required_argument, NULL, O_AUDIT_PATH},
+        {"audit-log-maxsize", required_argument, NULL, O_AUDIT_MAXSIZE},
+        {"audit-log-maxbackup", required_argument, NULL, O_AUDIT_MAXBACKUP},
+        {"audit-log-maxage", required_argument, NULL, O_AUDIT_MAXAGE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -260,6 +277,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             }
             o->proxy.iptables = optarg;
             break;
+        case O_AUDIT_POLICY:
+            o->api.audit_policy_file = optarg;
+            break;
+        case O_AUDIT_PATH:
+            o->api.audit_log_path = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -293,6 +316,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WCACHE:
                 o->api.watch_cache_window = v;
+                break;
+            case O_AUDIT_MAXSIZE:
+                o->api.audit_log_maxsize_mb = v;
+                break;
+            case O_AUDIT_MAXBACKUP:
+                o->api.audit_log_maxbackup = v;
+                break;
+            case O_AUDIT_MAXAGE:
+                o->api.audit_log_maxage = v;
                 break;
             case O_EVENT_TTL:
                 o->api.event_ttl_s = v;
