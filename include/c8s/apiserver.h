@@ -28,6 +28,9 @@ typedef struct apiserver_config_s {
                                            default 16 MiB */
     const char *advertise_address;      /* where pods reach this server: the endpoint of the
                                            `kubernetes` service; NULL for none */
+    /* Priority and fairness: a request waits in its queue at most a quarter of this, as
+     * upstream (--request-timeout; default 60 s). */
+    int request_timeout_s;
     /* Audit (--audit-*): nothing is logged without both a policy file and a log path. */
     const char *audit_policy_file;
     const char *audit_log_path; /* "-" = standard output */

@@ -16,9 +16,6 @@
 #include <limits.h>
 #include <string.h>
 
-/* How long a request may wait in its queue: upstream's request timeout / 4. */
-#define QUEUE_WAIT_S 15.0
-
 #define MAX_PL 16
 #define MAX_FS 16
 
@@ -44,6 +41,7 @@ typedef struct apf_s {
     uint64_t pl_dispatched[MAX_PL], pl_rejected[MAX_PL], pl_timedout[MAX_PL];
     uv_timer_t timeout_timer; /* ticks while anything waits */
     uv_timer_t pump_timer;    /* dispatches freed seats on the next loop turn */
+    double queue_wait_s;      /* upstream: --request-timeout / 4 */
     bool closed;
 } apf_t;
 
@@ -71,6 +69,7 @@ int apiserver__apf_init(apiserver_t *s, c8s_err_t *err)
     (void)err;
     apf_t *a = xcalloc(1, sizeof(*a));
     a->srv = s;
+    a->queue_wait_s = (s->cfg.request_timeout_s > 0 ? s->cfg.request_timeout_s : 60) / 4.0;
     int mr = s->cfg.max_requests_inflight, mm = s->cfg.max_mutating_requests_inflight;
     /* A negative limit means unlimited (as before): then no level ever waits. */
     int total = (mr < 0 || mm < 0) ? -1 : mr + mm;
@@ -120,7 +119,7 @@ static void run(apf_t *a, apf_req_t *q)
 static void arm_timeout(apf_t *a)
 {
     if (!uv_is_active((uv_handle_t *)&a->timeout_timer) && !a->closed)
-        uv_timer_start(&a->timeout_timer, on_timeout_tick, 250, 250);
+        uv_timer_start(&a->timeout_timer, on_timeout_tick, 100, 100);
 }
 
 void apiserver__apf_admit(api_req_t *r, void (*then)(api_req_t *r))
@@ -219,7 +218,7 @@ static void on_timeout_tick(uv_timer_t *t)
         if (!a->qs[i])
             continue;
         apf_item_t *it;
-        while ((it = apf_qset_expired(a->qs[i], now - QUEUE_WAIT_S))) {
+        while ((it = apf_qset_expired(a->qs[i], now - a->queue_wait_s))) {
             apf_req_t *q = it->data;
             apf_qset_remove(a->qs[i], it);
             q->waiting = false;

@@ -81,6 +81,8 @@ static void usage(FILE *f)
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
         "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
         "                                      (default 16777216)\n"
+        "  --request-timeout DURATION          e.g. 60s or 1m (default 1m); requests wait in\n"
+        "                                      their priority level's queue a quarter of it\n"
         "  --audit-policy-file FILE            audit.k8s.io/v1 Policy (YAML); with\n"
         "                                      --audit-log-path, turns the audit log on\n"
         "  --audit-log-path FILE               audit events as JSON lines (\"-\": stdout)\n"
@@ -135,7 +137,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
         O_RESOLV_CONF,
-        /* audit */
+        /* audit, priority and fairness */
+        O_REQUEST_TIMEOUT,
         O_AUDIT_POLICY,
         O_AUDIT_PATH,
         O_AUDIT_MAXSIZE,
@@ -175,6 +178,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
         {"resolv-conf", required_argument, NULL, O_RESOLV_CONF},
+        {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
         {"audit-policy-file", required_argument, NULL, O_AUDIT_POLICY},
         {"audit-log-path", required_argument, NULL, O_AUDIT_PATH},
         {"audit-log-maxsize", required_argument, NULL, O_AUDIT_MAXSIZE},
@@ -277,6 +281,27 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             }
             o->proxy.iptables = optarg;
             break;
+        case O_REQUEST_TIMEOUT: {
+            /* Go durations as upstream writes them: 60s, 1m, 1m0s, 2h. */
+            char *end;
+            long total = 0;
+            const char *p = optarg;
+            while (*p) {
+                long n = strtol(p, &end, 10);
+                if (end == p || n < 0 || !strchr("hms", *end) || !*end) {
+                    fprintf(stderr, "c8s server: invalid --request-timeout %s\n", optarg);
+                    return -1;
+                }
+                total += n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1);
+                p = end + 1;
+            }
+            if (total <= 0 || total > 86400) {
+                fprintf(stderr, "c8s server: invalid --request-timeout %s\n", optarg);
+                return -1;
+            }
+            o->api.request_timeout_s = (int)total;
+            break;
+        }
         case O_AUDIT_POLICY:
             o->api.audit_policy_file = optarg;
             break;
