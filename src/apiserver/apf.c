@@ -356,7 +356,8 @@ static void dump_requests(apf_t *a, strbuf_t *b, bool details)
                  it = it->next, idx++) {
                 const apf_req_t *q = it->data;
                 char at[64];
-                time_t secs = (time_t)it->enqueued_at;
+                /* enqueued_at is on the monotonic clock */
+                time_t secs = time(NULL) - (time_t)(now_s() - it->enqueued_at);
                 struct tm tm;
                 gmtime_r(&secs, &tm);
                 strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
