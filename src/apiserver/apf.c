@@ -52,7 +52,8 @@ typedef struct apf_req_s {
     char *dist;
     void (*then)(api_req_t *r);
     bool seat;    /* holds a seat of qs[pl] */
-    bool exempt;  /* counted as executing in the exempt level */
+    bool exempt;  /* runs without a seat (exempt level, or a watch) */
+    bool watch;   /* long-running: not counted as executing */
     bool waiting; /* in a queue */
 } apf_req_t;
 
@@ -110,7 +111,8 @@ static void observe_wait(apf_t *a, apf_req_t *q, double waited)
 
 static void run(apf_t *a, apf_req_t *q)
 {
-    a->fs[q->fs].executing++;
+    if (!q->watch)
+        a->fs[q->fs].executing++;
     a->fs[q->fs].dispatched++;
     a->pl_dispatched[q->pl]++;
     q->then(q->r);
@@ -153,6 +155,7 @@ void apiserver__apf_admit(api_req_t *r, void (*then)(api_req_t *r))
     apf_qset_t *qs = a->qs[q->pl];
     if (!qs || watch) {
         q->exempt = true;
+        q->watch = watch;
         observe_wait(a, q, 0);
         run(a, q);
         return;
@@ -247,7 +250,8 @@ void apiserver__apf_release(api_req_t *r)
         apf_qset_remove(a->qs[q->pl], &q->item);
         a->fs[q->fs].inqueue--;
     } else if (q->seat || q->exempt) {
-        a->fs[q->fs].executing--;
+        if (!q->watch)
+            a->fs[q->fs].executing--;
         if (q->seat) {
             apf_qset_done(a->qs[q->pl], &q->item, now_s());
             if (apf_qset_waiting(a->qs[q->pl]) > 0 && !a->closed)
