@@ -210,13 +210,13 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->resp_headers);
     free(r->if_none_match);
     free(r->stored);
+    auth_user_free(r->user);
     free(r);
 }
 
 const auth_user_t *apiserver__req_user(const api_req_t *r)
 {
-    (void)r;
-    return NULL;
+    return r->user;
 }
 
 const char *apiserver__query(const api_req_t *r, const char *name)
@@ -379,6 +379,20 @@ static bool health_endpoint(api_req_t *r)
     return false;
 }
 
+/* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
+ * are the shorter paths). */
+static bool resource_request_path(const char *p)
+{
+    int min = strncmp(p, "/api/", 5) == 0 ? 3 : strncmp(p, "/apis/", 6) == 0 ? 4 : 0;
+    if (!min)
+        return false;
+    int n = 0;
+    for (const char *c = p; *c; c++)
+        if (*c == '/' && c[1] && c[1] != '/')
+            n++;
+    return n >= min;
+}
+
 /* After priority and fairness has given r a seat. */
 static void admitted(api_req_t *r)
 {
@@ -391,9 +405,13 @@ static void admitted(api_req_t *r)
         (*(r->mutating ? &s->inflight_mutating : &s->inflight))++;
         r->counted = true;
     }
+    /* Resource paths are authorized by route.c once parsed; everything else here. */
+    bool resource_path = resource_request_path(r->path);
+    if (!resource_path && !apiserver__authorize(r))
+        return;
     if (apiserver__discovery(r) || apiserver__openapi(r) || apiserver__apf_debug(r))
         return;
-    if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
+    if (resource_path) {
         apiserver__route(r);
         return;
     }
@@ -432,7 +450,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 void apiserver__handle(api_req_t *r)
 {
     apiserver_t *s = r->srv;
-    apiserver__audit_begin(r);
     if (health_endpoint(r))
         return;
     if (r->body_len > s->cfg.max_body_bytes) {
@@ -441,5 +458,8 @@ void apiserver__handle(api_req_t *r)
                                 s->cfg.max_body_bytes);
         return;
     }
+    if (!apiserver__authenticate(r))
+        return;
+    apiserver__audit_begin(r);
     apiserver__apf_admit(r, admitted);
 }

@@ -146,6 +146,10 @@ struct api_req_s {
     apiserver_as_t as;
     bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
     table_include_t table_inc; /* ?includeObject= for as=Table */
+    /* Authentication (authn.c): who is asking (owned). authz_bypass: the plain-HTTP port of a
+     * server without TLS, trusted as upstream's old insecure port was. */
+    auth_user_t *user;
+    bool authz_bypass;
     /* Priority and fairness (apf.c) and the audit record (audit.c); owned, NULL when unused. */
     struct apf_req_s *apf;
     struct audit_req_s *audit;
@@ -197,6 +201,17 @@ void apiserver__watch_cancel(apiserver_t *s, apiserver_call_t *c);
 /* status.c: the one place an error becomes a Kubernetes Status object (owned). */
 json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *kind,
                           const char *name);
+
+/* authn.c: fills r->user. False when the request was refused (answered 401 and freed). */
+bool apiserver__authenticate(api_req_t *r);
+/* authz.c: the attributes of r (borrowing r's strings); r->verb need not be set yet. */
+void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
+/* authz.c: false when the request was refused (answered 403 and freed). */
+bool apiserver__authorize(api_req_t *r);
+
+/* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
+ * object answered with it and its status; nothing is stored. */
+void apiserver__review(api_req_t *r);
 
 /* route.c: dispatches /api and /apis paths; others are handled in http.c. */
 void apiserver__route(api_req_t *r);
