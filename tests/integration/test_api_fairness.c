@@ -5,6 +5,10 @@
  * server's concurrency is made small (global-default gets one seat) so that requests really
  * queue and fair queuing, not spare capacity, is what keeps the quiet user served. Also: the
  * debug dumps and the apiserver_flowcontrol_* metrics while it happens.
+ *
+ * Who the two users are: bearer tokens of two users (--token-auth-file) allowed by an RBAC
+ * binding when this build has both; otherwise both are anonymous and share one flow (the quiet
+ * user's requests still land in the shortest queue of the flow's hand). The mode is printed.
  */
 #include "c8s/base.h"
 #include "harness.h"
@@ -147,16 +151,51 @@ static void *dump_during(void *arg)
     return NULL;
 }
 
+static const char *const tok_flooder[] = {"User-Agent: flooder",
+                                          "Authorization: Bearer fairness-flooder-token", NULL};
+static const char *const tok_quiet[] = {"User-Agent: quiet",
+                                        "Authorization: Bearer fairness-quiet-token", NULL};
+
+/* Whether this build's server takes --token-auth-file. */
+static bool has_token_file_flag(void)
+{
+    FILE *p = popen(C8S_BIN " server --help 2>&1", "r");
+    if (!p)
+        return false;
+    char line[512];
+    bool found = false;
+    while (fgets(line, sizeof(line), p))
+        found |= strstr(line, "--token-auth-file") != NULL;
+    pclose(p);
+    return found;
+}
+
 int main(void)
 {
     REQUIRE(th_etcd_start(&etcd) == 0);
-    static const char *const args[] = {"--max-requests-inflight",
-                                       "4",
-                                       "--max-mutating-requests-inflight",
-                                       "2",
-                                       "--disable-scheduler",
-                                       "--disable-controller-manager",
-                                       NULL};
+    char dir[] = "/tmp/c8s-test-fairness-XXXXXX", tokfile[64];
+    REQUIRE(mkdtemp(dir) != NULL);
+    snprintf(tokfile, sizeof(tokfile), "%s/tokens.csv", dir);
+    bool tokens = has_token_file_flag();
+    if (tokens) {
+        FILE *f = fopen(tokfile, "w");
+        REQUIRE(f != NULL);
+        fprintf(f, "fairness-flooder-token,flooder,1001,\"fairness\"\n"
+                   "fairness-quiet-token,quiet,1002,\"fairness\"\n");
+        fclose(f);
+    }
+    const char *args[16] = {"--max-requests-inflight",
+                            "4",
+                            "--max-mutating-requests-inflight",
+                            "2",
+                            "--disable-scheduler",
+                            "--disable-controller-manager",
+                            NULL};
+    if (tokens) {
+        args[6] = "--token-auth-file";
+        args[7] = tokfile;
+        args[8] = NULL;
+    }
     if (th_server_start(&srv, etcd.url, args) != 0) {
         th_server_stop(&srv);
         th_etcd_stop(&etcd);
@@ -166,6 +205,32 @@ int main(void)
     static const char *const quiet[] = {"User-Agent: quiet", NULL};
     as_flooder = flooder;
     as_quiet = quiet;
+    if (tokens) {
+        /* cluster-admin through RBAC, not system:masters (which is exempt from queuing) */
+        long st = call(NULL, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                       "{\"metadata\":{\"name\":\"fairness-test\"},\"roleRef\":{\"apiGroup\":"
+                       "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cluster-"
+                       "admin\"},\"subjects\":[{\"kind\":\"Group\",\"apiGroup\":\"rbac."
+                       "authorization.k8s.io\",\"name\":\"fairness\"}]}",
+                       NULL);
+        bool allowed = false;
+        for (int i = 0; st == 201 && i < 50 && !allowed; i++) {
+            allowed =
+                call(tok_flooder, "GET", "/api/v1/namespaces/default/configmaps", NULL, NULL) ==
+                    200 &&
+                call(tok_quiet, "GET", "/api/v1/namespaces/default/configmaps", NULL, NULL) == 200;
+            if (!allowed)
+                usleep(100000);
+        }
+        if (allowed) {
+            as_flooder = tok_flooder;
+            as_quiet = tok_quiet;
+        }
+    }
+    printf("identities: %s\n", as_quiet == tok_quiet
+                                   ? "two users by bearer token (flows apart)"
+                                   : "anonymous (no token authenticator or RBAC in this build: "
+                                     "one flow)");
     CHECK_INT(call(NULL, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"flood\"}}", NULL),
               201);
     CHECK_INT(call(NULL, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"quiet\"}}", NULL),
@@ -208,5 +273,6 @@ int main(void)
 
     CHECK_INT(th_server_stop(&srv), 0);
     th_etcd_stop(&etcd);
+    th_rmtree(dir);
     TEST_END();
 }
