@@ -160,6 +160,11 @@ void apiserver__apf_admit(api_req_t *r, void (*then)(api_req_t *r))
         run(a, q);
         return;
     }
+    if (a->closed) {
+        /* Stopping: nothing would dispatch it any more. */
+        apiserver__respond_code(r, C8S_EUNAVAILABLE, "the server is shutting down");
+        return;
+    }
     double now = now_s();
     switch (apf_qset_offer(qs, &q->item, apf_flow_hash(fs->name, q->dist), now)) {
     case APF_DISPATCHED:

@@ -57,7 +57,14 @@ if [ -n "$line" ]; then
   check_eq "verb" "$(jq -r .verb <<<"$line")" "create"
   check_eq "objectRef" "$(jq -c '.objectRef | {resource,namespace,name,apiVersion}' <<<"$line")" \
     '{"resource":"configmaps","namespace":"default","name":"audited","apiVersion":"v1"}'
-  check_eq "user" "$(jq -r .user.username <<<"$line")" "${AUDIT_USER:-system:anonymous}"
+  # Who asked: anonymous on a plain-HTTP port; the admin certificate's CN once the port is TLS.
+  want_user=system:anonymous
+  if [ -f "$SERVER_DATA/pki/admin.crt" ]; then
+    want_user=$(openssl x509 -noout -subject -nameopt RFC2253 -in "$SERVER_DATA/pki/admin.crt" |
+      tr ',' '\n' | sed -n 's/^.*CN=//p')
+  fi
+  check_eq "user" "$(jq -r .user.username <<<"$line")" "$want_user"
+  check "user groups" test "$(jq -r '.user.groups | length' <<<"$line")" -ge 1
   check_eq "code" "$(jq -r .responseStatus.code <<<"$line")" "201"
   check_eq "requestObject" "$(jq -r .requestObject.data.k <<<"$line")" "v"
   check_eq "responseObject" "$(jq -r .responseObject.metadata.name <<<"$line")" "audited"

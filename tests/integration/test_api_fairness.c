@@ -236,6 +236,16 @@ int main(void)
     CHECK_INT(call(NULL, "POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"quiet\"}}", NULL),
               201);
 
+    /* Both users must land in global-default (not exempt): that is where the seat is scarce. */
+    th_resp_t probe;
+    CHECK_INT(call(as_quiet, "GET", "/api/v1/namespaces/quiet/configmaps", NULL, &probe), 200);
+    CHECK_MSG(probe.headers && strcasestr(probe.headers, "X-Kubernetes-PF-PriorityLevel-UID: "
+                                                         "5ab62e6e-8c1f-4c8b-9a6e-000000000007"),
+              "the quiet user is not in global-default (a system:masters credential is exempt): "
+              "%s",
+              probe.headers ? probe.headers : "");
+    th_resp_free(&probe);
+
     /* Two users: the quiet one has queues of its own. */
     pthread_t dumper;
     th_resp_t dumps[3];
