@@ -42,6 +42,16 @@ typedef struct apiserver_config_s {
     const char *const *api_audiences;             /* NULL-terminated; default {issuer} */
     const char *token_auth_file;                  /* static tokens, upstream's CSV; NULL: none */
     bool enable_bootstrap_token_auth;             /* bootstrap-token-<id> Secrets in kube-system */
+
+    /* Priority and fairness: a request waits in its queue at most a quarter of this, as
+     * upstream (--request-timeout; default 60 s). */
+    int request_timeout_s;
+    /* Audit (--audit-*): nothing is logged without both a policy file and a log path. */
+    const char *audit_policy_file;
+    const char *audit_log_path; /* "-" = standard output */
+    int audit_log_maxsize_mb;   /* rotate past this size; 0 = never */
+    int audit_log_maxbackup;    /* rotated files kept; 0 = all */
+    int audit_log_maxage;       /* days rotated files are kept; 0 = forever */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

@@ -183,6 +183,8 @@ void apiserver__req_free(api_req_t *r)
 {
     if (!r)
         return;
+    apiserver__audit_end(r);
+    apiserver__apf_release(r);
     if (r->guard)
         ((req_guard_t *)r->guard)->r = NULL;
     free(r->method);
@@ -215,6 +217,11 @@ void apiserver__req_free(api_req_t *r)
     free(r);
 }
 
+const auth_user_t *apiserver__req_user(const api_req_t *r)
+{
+    return r->user;
+}
+
 const char *apiserver__query(const api_req_t *r, const char *name)
 {
     return json_string_value(json_object_get(r->query, name));
@@ -241,10 +248,28 @@ static void finish(api_req_t *r, int status)
     apiserver__req_free(r);
 }
 
+void apiserver__emit_headers(api_req_t *r, h2o_req_t *req)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(r->resp_headers, i, h)
+    {
+        const char *n = json_string_value(json_array_get(h, 0));
+        const char *v = json_string_value(json_array_get(h, 1));
+        /* h2o keeps the name pointers: both copies live in the request's pool. */
+        h2o_iovec_t lower = h2o_strdup(&req->pool, n, SIZE_MAX);
+        h2o_strtolower(lower.base, lower.len);
+        h2o_add_header_by_str(&req->pool, &req->res.headers, lower.base, lower.len, 1,
+                              h2o_strdup(&req->pool, n, SIZE_MAX).base,
+                              h2o_strdup(&req->pool, v, SIZE_MAX).base, strlen(v));
+    }
+}
+
 void apiserver__respond(api_req_t *r, int status, const char *content_type, const char *body,
                         size_t len)
 {
     h2o_req_t *req = r->h2o;
+    apiserver__audit_answer(r, status, content_type, body, len);
     if (r->call) {
         r->call->on_answer(r->call, status, content_type, body, len);
     } else if (req) {
@@ -256,19 +281,7 @@ void apiserver__respond(api_req_t *r, int status, const char *content_type, cons
         if (status == 429)
             h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL,
                            H2O_STRLIT("1"));
-        size_t i;
-        json_t *h;
-        json_array_foreach(r->resp_headers, i, h)
-        {
-            const char *n = json_string_value(json_array_get(h, 0));
-            const char *v = json_string_value(json_array_get(h, 1));
-            /* h2o keeps the name pointers: both copies live in the request's pool. */
-            h2o_iovec_t lower = h2o_strdup(&req->pool, n, SIZE_MAX);
-            h2o_strtolower(lower.base, lower.len);
-            h2o_add_header_by_str(&req->pool, &req->res.headers, lower.base, lower.len, 1,
-                                  h2o_strdup(&req->pool, n, SIZE_MAX).base,
-                                  h2o_strdup(&req->pool, v, SIZE_MAX).base, strlen(v));
-        }
+        apiserver__emit_headers(r, req);
         h2o_send_inline(req, body, len);
     }
     finish(r, status);
@@ -369,25 +382,45 @@ static bool health_endpoint(api_req_t *r)
     return false;
 }
 
-/* Upstream's max-in-flight filter: long-running requests (watches) are not counted. */
-static bool admit(api_req_t *r)
+/* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
+ * are the shorter paths). */
+static bool resource_request_path(const char *p)
+{
+    int min = strncmp(p, "/api/", 5) == 0 ? 3 : strncmp(p, "/apis/", 6) == 0 ? 4 : 0;
+    if (!min)
+        return false;
+    int n = 0;
+    for (const char *c = p; *c; c++)
+        if (*c == '/' && c[1] && c[1] != '/')
+            n++;
+    return n >= min;
+}
+
+/* After priority and fairness has given r a seat. */
+static void admitted(api_req_t *r)
 {
     apiserver_t *s = r->srv;
-    /* Watches are long-running; in-process calls are the server's own roles, exempt as
-     * upstream's loopback client (system:masters) is. */
-    if (is_watch(r) || r->call)
-        return true;
-    r->mutating = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
-                  strcmp(r->method, "OPTIONS") != 0;
-    int limit = r->mutating ? s->cfg.max_mutating_requests_inflight : s->cfg.max_requests_inflight;
-    int *count = r->mutating ? &s->inflight_mutating : &s->inflight;
-    if (limit > 0 && *count >= limit) { /* a negative limit means unlimited */
-        apiserver__respond_code(r, C8S_ETOOMANY, "Too many requests, please try again later.");
-        return false;
+    /* The in-flight gauges of /metrics: requests holding a seat (not watches, not the server's
+     * own calls), as upstream's max-in-flight filter counted them. */
+    if (!is_watch(r) && !r->call) {
+        r->mutating = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
+                      strcmp(r->method, "OPTIONS") != 0;
+        (*(r->mutating ? &s->inflight_mutating : &s->inflight))++;
+        r->counted = true;
     }
-    (*count)++;
-    r->counted = true;
-    return true;
+    /* Resource paths are authorized by route.c once parsed; everything else here. */
+    bool resource_path = resource_request_path(r->path);
+    if (!resource_path && !apiserver__authorize(r))
+        return;
+    if (apiserver__discovery(r) || apiserver__openapi(r) || apiserver__oidc(r) ||
+        apiserver__apf_debug(r))
+        return;
+    if (resource_path) {
+        apiserver__route(r);
+        return;
+    }
+    r->verb = r->method;
+    apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the requested resource");
 }
 
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
@@ -418,20 +451,6 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
-/* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
- * are the shorter paths). */
-static bool resource_request_path(const char *p)
-{
-    int min = strncmp(p, "/api/", 5) == 0 ? 3 : strncmp(p, "/apis/", 6) == 0 ? 4 : 0;
-    if (!min)
-        return false;
-    int n = 0;
-    for (const char *c = p; *c; c++)
-        if (*c == '/' && c[1] && c[1] != '/')
-            n++;
-    return n >= min;
-}
-
 void apiserver__handle(api_req_t *r)
 {
     apiserver_t *s = r->srv;
@@ -447,18 +466,6 @@ void apiserver__handle(api_req_t *r)
         return;
     if (!apiserver__impersonate(r))
         return;
-    if (!admit(r))
-        return;
-    /* Resource paths are authorized by route.c once parsed; everything else here. */
-    bool resource_path = resource_request_path(r->path);
-    if (!resource_path && !apiserver__authorize(r))
-        return;
-    if (apiserver__discovery(r) || apiserver__openapi(r) || apiserver__oidc(r))
-        return;
-    if (resource_path) {
-        apiserver__route(r);
-        return;
-    }
-    r->verb = r->method;
-    apiserver__respond_code(r, C8S_ENOTFOUND, "the server could not find the requested resource");
+    apiserver__audit_begin(r);
+    apiserver__apf_admit(r, admitted);
 }

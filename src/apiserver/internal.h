@@ -11,6 +11,7 @@
 #include "c8s/kinds.h"
 #include "c8s/selector.h"
 #include "c8s/store.h"
+#include "c8s/strbuf.h"
 #include "c8s/table.h"
 #include "c8s/wcache.h"
 
@@ -76,6 +77,8 @@ struct apiserver_s {
     size_t n_resources;
     int inflight, inflight_mutating;
     metrics_t *metrics;
+    struct apf_s *apf;     /* priority and fairness state (apf.c) */
+    struct audit_s *audit; /* the audit log (audit.c), NULL when off */
     bool stopping;
     bool store_closed, h2o_disposed;
     uv_timer_t drain_timer;
@@ -167,6 +170,9 @@ struct api_req_s {
      * server without TLS, trusted as upstream's old insecure port was. */
     auth_user_t *user;
     bool authz_bypass;
+    /* Priority and fairness (apf.c) and the audit record (audit.c); owned, NULL when unused. */
+    struct apf_req_s *apf;
+    struct audit_req_s *audit;
 };
 
 enum { API_FV_WARN = 0, API_FV_IGNORE, API_FV_STRICT };
@@ -425,5 +431,47 @@ int apiserver__field_check(api_req_t *r, json_t *obj, const json_t *old, const c
                            size_t len, c8s_err_t *err);
 /* Adds an answer header (copied). */
 void apiserver__add_header(api_req_t *r, const char *name, const char *value);
+
+/* reqinfo.c: upstream's RequestInfo computed from method, path and query before routing. The
+ * attrs' strings point into buf or into r (valid while both live). */
+typedef struct {
+    auth_attrs_t attrs;
+    char method[16];
+    char *buf;
+} apiserver_reqinfo_t;
+void apiserver__reqinfo(const api_req_t *r, apiserver_reqinfo_t *ri);
+void apiserver__reqinfo_free(apiserver_reqinfo_t *ri);
+
+/* The identity a request acts as (borrowed; NULL for an in-process call of the server itself,
+ * or before authentication). */
+const auth_user_t *apiserver__req_user(const api_req_t *r);
+/* Adds r->resp_headers to an h2o answer (http.c; the watch stream's headers too). */
+void apiserver__emit_headers(api_req_t *r, h2o_req_t *req);
+
+/* apf.c: API Priority and Fairness. */
+int apiserver__apf_init(apiserver_t *s, c8s_err_t *err);
+/* Stops the queue-timeout timer and answers every queued request 503 (server stopping). */
+void apiserver__apf_close(apiserver_t *s);
+void apiserver__apf_free(apiserver_t *s);
+/* Classifies r and runs then(r) once a seat is free: at once, after waiting in its queue, or
+ * never (r is answered 429 and freed). Watches and in-process calls take no seat. */
+void apiserver__apf_admit(api_req_t *r, void (*then)(api_req_t *r));
+/* Frees r's seat (called from apiserver__req_free); queued requests move on the next loop turn. */
+void apiserver__apf_release(api_req_t *r);
+/* /debug/api_priority_and_fairness/...: answers and returns true when the path is one. */
+bool apiserver__apf_debug(api_req_t *r);
+/* The apiserver_flowcontrol_* metrics (Prometheus text appended to b). */
+void apiserver__apf_metrics(apiserver_t *s, strbuf_t *b);
+
+/* audit.c: the audit log. */
+int apiserver__audit_init(apiserver_t *s, c8s_err_t *err);
+void apiserver__audit_free(apiserver_t *s);
+/* A request has arrived (RequestReceived; sets the Audit-Id answer header). */
+void apiserver__audit_begin(api_req_t *r);
+/* The answer about to go out (its code and, at RequestResponse, its body). */
+void apiserver__audit_answer(api_req_t *r, int code, const char *content_type, const char *body,
+                             size_t len);
+/* The request is over (ResponseComplete); called from apiserver__req_free. */
+void apiserver__audit_end(api_req_t *r);
 
 #endif

@@ -175,6 +175,11 @@ char *apiserver__metrics_text(apiserver_t *s, size_t *len)
     for (size_t i = 0; i < s->n_resources; i++)
         outf(&o, "apiserver_storage_objects{resource=\"%s\"} %zu\n", s->resources[i].kind->resource,
              wcache_size(s->resources[i].cache));
+    strbuf_t apf = STRBUF_INIT;
+    apiserver__apf_metrics(s, &apf);
+    if (apf.len)
+        outf(&o, "%s", apf.s);
+    strbuf_free(&apf);
     *len = o.len;
     return o.buf;
 }

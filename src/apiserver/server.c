@@ -138,6 +138,7 @@ static void on_stop(uv_async_t *a)
     uv_close((uv_handle_t *)&s->stop_async, close_cb);
     apiserver__watches_stop_all(s);
     apiserver__inproc_close(s);
+    apiserver__apf_close(s);
     apiserver__resources_close(s);
     store_close(s->store, on_store_closed, s);
     s->drain_deadline = uv_now(&s->loop) + 3000;
@@ -154,6 +155,7 @@ static void run(void *arg)
 
 static void free_server(apiserver_t *s)
 {
+    apiserver__audit_free(s);
     for (size_t i = 0; s->endpoints && s->endpoints[i]; i++)
         free(s->endpoints[i]);
     free(s->endpoints);
@@ -237,6 +239,8 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         store_set_crypt(s->store, s->crypt);
     if (apiserver__alloc_init(s, err) != 0)
         goto fail_store;
+    if (apiserver__audit_init(s, err) != 0)
+        goto fail_store;
 
     struct sockaddr_storage addr;
     if (uv_ip4_addr(s->cfg.bind_address, s->cfg.port, (struct sockaddr_in *)&addr) != 0 &&
@@ -256,6 +260,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         goto fail_store;
     }
     s->metrics = apiserver__metrics_new();
+    apiserver__apf_init(s, err);
     store_set_observer(s->store, on_store_request, s);
     apiserver__h2o_init(s);
     apiserver__inproc_init(s);
@@ -280,6 +285,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         uv_run(&s->loop, UV_RUN_DEFAULT);
         apiserver__h2o_dispose(s);
         apiserver__metrics_free(s->metrics);
+        apiserver__apf_free(s);
         uv_loop_close(&s->loop);
         free_server(s);
         return err->code;
@@ -308,6 +314,7 @@ void apiserver_stop(apiserver_t *s)
         h2o_context_dispose(&s->h2o_ctx);
     h2o_config_dispose(&s->h2o_config);
     apiserver__metrics_free(s->metrics);
+    apiserver__apf_free(s);
     int rc = uv_loop_close(&s->loop);
     if (rc != 0)
         log_warn("apiserver", "loop closed with handles open: %s", uv_strerror(rc));

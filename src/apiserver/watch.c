@@ -373,11 +373,13 @@ static void start_stream(api_req_t *r)
     ws->pprev = &s->streams;
 
     h2o_req_t *req = r->h2o;
+    apiserver__audit_answer(r, 200, NULL, NULL, 0);
     if (req) {
         req->res.status = 200;
         req->res.reason = "OK";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL,
                        H2O_STRLIT("application/json"));
+        apiserver__emit_headers(r, req);
         h2o_start_response(req, &ws->super);
     }
 

@@ -106,6 +106,15 @@ static void usage(FILE *f)
         "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
         "  --root-ca-file FILE                 CA bundle published to every namespace as the\n"
         "                                      kube-root-ca.crt ConfigMap\n"
+
+        "  --request-timeout DURATION          e.g. 60s or 1m (default 1m); requests wait in\n"
+        "                                      their priority level's queue a quarter of it\n"
+        "  --audit-policy-file FILE            audit.k8s.io/v1 Policy (YAML); with\n"
+        "                                      --audit-log-path, turns the audit log on\n"
+        "  --audit-log-path FILE               audit events as JSON lines (\"-\": stdout)\n"
+        "  --audit-log-maxsize MB              rotate the log past this size (0: never)\n"
+        "  --audit-log-maxbackup N             rotated files kept (0: all)\n"
+        "  --audit-log-maxage DAYS             days rotated files are kept (0: forever)\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -166,6 +175,14 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_TOKEN_FILE,
         O_BOOTSTRAP_TOKENS,
         O_ROOT_CA,
+
+        /* audit, priority and fairness */
+        O_REQUEST_TIMEOUT,
+        O_AUDIT_POLICY,
+        O_AUDIT_PATH,
+        O_AUDIT_MAXSIZE,
+        O_AUDIT_MAXBACKUP,
+        O_AUDIT_MAXAGE,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -212,6 +229,13 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
         {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
         {"root-ca-file", required_argument, NULL, O_ROOT_CA},
+
+        {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
+        {"audit-policy-file", required_argument, NULL, O_AUDIT_POLICY},
+        {"audit-log-path", required_argument, NULL, O_AUDIT_PATH},
+        {"audit-log-maxsize", required_argument, NULL, O_AUDIT_MAXSIZE},
+        {"audit-log-maxbackup", required_argument, NULL, O_AUDIT_MAXBACKUP},
+        {"audit-log-maxage", required_argument, NULL, O_AUDIT_MAXAGE},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -356,6 +380,33 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         case O_ROOT_CA:
             o->ctrl.root_ca_file = optarg;
             break;
+        case O_REQUEST_TIMEOUT: {
+            /* Go durations as upstream writes them: 60s, 1m, 1m0s, 2h. */
+            char *end;
+            long total = 0;
+            const char *p = optarg;
+            while (*p) {
+                long n = strtol(p, &end, 10);
+                if (end == p || n < 0 || !strchr("hms", *end) || !*end) {
+                    fprintf(stderr, "c8s server: invalid --request-timeout %s\n", optarg);
+                    return -1;
+                }
+                total += n * (*end == 'h' ? 3600 : *end == 'm' ? 60 : 1);
+                p = end + 1;
+            }
+            if (total <= 0 || total > 86400) {
+                fprintf(stderr, "c8s server: invalid --request-timeout %s\n", optarg);
+                return -1;
+            }
+            o->api.request_timeout_s = (int)total;
+            break;
+        }
+        case O_AUDIT_POLICY:
+            o->api.audit_policy_file = optarg;
+            break;
+        case O_AUDIT_PATH:
+            o->api.audit_log_path = optarg;
+            break;
         case 'h':
             usage(stdout);
             exit(0);
@@ -389,6 +440,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_WCACHE:
                 o->api.watch_cache_window = v;
+                break;
+            case O_AUDIT_MAXSIZE:
+                o->api.audit_log_maxsize_mb = v;
+                break;
+            case O_AUDIT_MAXBACKUP:
+                o->api.audit_log_maxbackup = v;
+                break;
+            case O_AUDIT_MAXAGE:
+                o->api.audit_log_maxage = v;
                 break;
             case O_EVENT_TTL:
                 o->api.event_ttl_s = v;
