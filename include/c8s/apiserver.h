@@ -12,7 +12,7 @@
 typedef struct apiserver_s apiserver_t;
 
 typedef struct apiserver_config_s {
-    const char *bind_address;           /* default 127.0.0.1 */
+    const char *bind_address;           /* default 0.0.0.0 */
     int port;                           /* default 6443 */
     const char *const *etcd_endpoints;  /* NULL-terminated base URLs */
     const char *etcd_prefix;            /* default /registry */
@@ -28,6 +28,14 @@ typedef struct apiserver_config_s {
                                            default 16 MiB */
     const char *advertise_address;      /* where pods reach this server: the endpoint of the
                                            `kubernetes` service; NULL for none */
+    /* TLS and client certificates (issue 8). The API port serves TLS only: the serving
+     * certificate and key are required. */
+    const char *tls_cert_file;            /* PEM serving certificate (intermediates after it) */
+    const char *tls_private_key_file;     /* its PEM key */
+    const char *client_ca_file;           /* CAs whose client certificates authenticate (CN the
+                                             user, O the groups); NULL: none do */
+    const char *service_account_key_file; /* PEM private key (RSA) signing service-account
+                                             tokens (RS256); the public half derives from it */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

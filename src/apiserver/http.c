@@ -425,6 +425,23 @@ void apiserver__handle(api_req_t *r)
                                 s->cfg.max_body_bytes);
         return;
     }
+    if (!r->call) {
+        /* Until the authentication chain lands, a verified client certificate is the only
+         * credential the TLS port accepts. */
+        auth_user_t *u = NULL;
+        c8s_err_t err = C8S_ERR_INIT;
+        int rc = apiserver__tls_peer(r, &u, &err);
+        auth_user_free(u);
+        if (rc != 1) {
+            r->verb = r->method;
+            /* upstream tells the client no more than this; the reason goes to the log. */
+            if (rc < 0)
+                log_debug("apiserver", "%s %s: %s", r->method, r->path, err.msg);
+            c8s_err_clear(&err);
+            apiserver__respond_code(r, C8S_EUNAUTH, "Unauthorized");
+            return;
+        }
+    }
     if (!admit(r))
         return;
     if (apiserver__discovery(r) || apiserver__openapi(r))
