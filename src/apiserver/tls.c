@@ -93,6 +93,10 @@ int apiserver__tls_init(apiserver_t *s, c8s_err_t *err)
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(ctx, 0);
+    /* No close_notify on close: h2o 2.2 waits for that alert's write to finish before it lets
+     * go of a socket, and a peer that stopped reading kept a connection (and the server's stop)
+     * hanging. HTTP frames its own messages, so a truncation is visible without the alert. */
+    SSL_CTX_set_quiet_shutdown(ctx, 1);
     h2o_ssl_register_alpn_protocols(ctx, h2o_alpn_protocols);
     s->ssl_ctx = ctx;
     s->accept_ctx.ssl_ctx = ctx;

@@ -423,11 +423,17 @@ static int setup_pki(server_opts_t *o, c8s_err_t *err)
     o->api.tls_private_key_file = o->pki.serving_key;
     o->api.client_ca_file = o->pki.client_ca;
     o->api.service_account_key_file = o->pki.sa_key;
+    /* admin.kubeconfig always carries the cluster CA and a certificate it issued. */
     if (o->client_ca_file)
         log_warn("server",
                  "--client-ca-file given: admin.kubeconfig's certificate (from the cluster CA "
                  "in %s) authenticates only if that file trusts the cluster CA",
                  dir);
+    if (o->tls_cert_file)
+        log_warn("server",
+                 "--tls-cert-file given: admin.kubeconfig trusts the cluster CA in %s; point its "
+                 "certificate-authority at the CA that signed %s",
+                 dir, o->tls_cert_file);
     return 0;
 }
 

@@ -559,13 +559,26 @@ int th_conn_open(th_watch_t *w, int port, const char *path)
         return -1;
     if (watch_tls(w, port) != 0)
         return -1;
+    if (!path)
+        return 0;
     char req[2048];
     int n =
         snprintf(req, sizeof(req),
                  "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n", path);
-    if (w->ssl ? SSL_write(w->ssl, req, n) != n : write(w->fd, req, (size_t)n) != n)
-        return -1;
-    return 0;
+    return th_conn_write(w, req, (size_t)n) == (ssize_t)n ? 0 : -1;
+}
+
+ssize_t th_conn_write(th_watch_t *w, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = w->ssl ? SSL_write(w->ssl, data + off, (int)(len - off))
+                           : send(w->fd, data + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    return (ssize_t)off;
 }
 
 ssize_t th_conn_read(th_watch_t *w, char *buf, size_t n, int timeout_ms)

@@ -112,12 +112,15 @@ int th_watch_open(th_watch_t *w, int port, const char *path);
 /* Next event line (owned, without the newline) within timeout_ms; NULL on timeout or end
  * (w->eof set at end of stream). */
 char *th_watch_next(th_watch_t *w, int timeout_ms);
-/* For benches that poll many streams: connects (TLS as th_watch_open) and sends the GET without
- * waiting; th_conn_read then hands out raw response bytes (headers, chunk sizes and all) within
- * timeout_ms: >0 bytes, 0 on timeout, -1 at the end. With reads of 16 KiB or more nothing stays
- * buffered inside TLS, so polling w->fd is enough to know when to read. Close with
+/* For benches and tests that speak raw HTTP/1.1: connects (TLS as th_watch_open) and sends the GET
+ * without waiting; th_conn_read then hands out raw response bytes (headers, chunk sizes and all)
+ * within timeout_ms: >0 bytes, 0 on timeout, -1 at the end. With reads of 16 KiB or more nothing
+ * stays buffered inside TLS, so polling w->fd is enough to know when to read. Close with
  * th_watch_close. */
 int th_conn_open(th_watch_t *w, int port, const char *path);
+/* Sends raw bytes on a connection from th_conn_open (path NULL: nothing sent yet); returns how
+ * many went out (fewer when the server closed early). */
+ssize_t th_conn_write(th_watch_t *w, const char *data, size_t len);
 ssize_t th_conn_read(th_watch_t *w, char *buf, size_t n, int timeout_ms);
 void th_watch_close(th_watch_t *w);
 
