@@ -7,7 +7,7 @@ FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 
-.PHONY: all deps build test fuzz run bench-api bench-proxy bench-scheduler format clean
+.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler format clean
 
 all: build
 
@@ -17,6 +17,11 @@ deps:
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The binary, the systemd unit and /etc/c8s/config.yaml (kept when present); starts the unit when
+# systemd runs. DESTDIR=... stages instead.
+install: build
+	@bash deploy/install.sh --build-dir $(BUILD)
 
 # The whole suite, under AddressSanitizer and UndefinedBehaviorSanitizer, as CI runs it: a
 # brief run of every fuzz target first, then ctest.

@@ -9,7 +9,7 @@ PKGS=(
   libarchive-dev runc containernetworking-plugins iptables iproute2
   docker-registry busybox-static bind9-dnsutils python3 openssl zstd
   util-linux hostname dnsmasq-base
-  clang libclang-rt-14-dev jq
+  clang libclang-rt-14-dev jq tzdata
 )
 
 missing=()

@@ -72,6 +72,9 @@ struct apiserver_call_s {
     void *data;
     /* Set by apiserver_call_cancel (atomically); a watch that starts after it ends at once. */
     int cancelled;
+    /* Who is asking (borrowed, read on the server's thread while the call runs); NULL is the
+     * server's own identity, system:apiserver in system:masters. */
+    const struct auth_user_s *user;
 };
 
 /* Queues a call to the server's thread. Thread-safe. */

@@ -1,7 +1,8 @@
 /*
  * kinds.h — the object model: the registry of every kind c8s serves, defaulting and validation.
  *
- * Everything here is a pure function over jansson values: no I/O, no global mutable state. The
+ * Everything here is a pure function over jansson values: no I/O (but one: CronJob validation
+ * reads the tz database to check spec.timeZone, as upstream does), no global mutable state. The
  * registry is one static table; the pointers it hands out are borrowed and valid forever. The API
  * server runs, for every write: decode → admission → api_object_default → api_object_validate.
  */
@@ -32,7 +33,16 @@ typedef struct api_kind_s {
     unsigned subresources;              /* API_SUB_* bits */
     const char *storage_resource;       /* etcd key segment; HPA v1 and v2 share one */
     bool has_spec_status;               /* spec/status split (status subresource semantics) */
+    unsigned flags;                     /* API_KIND_* bits */
 } api_kind_t;
+
+/* Kind flags. CREATE_ONLY: a request/answer kind that is never stored (TokenReview,
+ * SubjectAccessReview, ...): POST only, no watch cache, skipped by controllers that sweep every
+ * kind. */
+enum { API_KIND_CREATE_ONLY = 1 };
+
+/* True for kinds kept in etcd (everything but the create-only ones). */
+bool api_kind_stored(const api_kind_t *k);
 
 /* Registry lookups; returned pointers are borrowed, static, valid forever. NULL if absent. */
 size_t api_kinds_count(void);

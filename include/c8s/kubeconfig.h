@@ -60,7 +60,12 @@ typedef struct kubeconfig_s {
 int kubeconfig_resolve(const kubeconfig_file_t *files, size_t n, const kubeconfig_overrides_t *ov,
                        kubeconfig_t *out, c8s_err_t *err);
 
-/* Reads the files ov->kubeconfig, $KUBECONFIG or ~/.kube/config (missing files in $KUBECONFIG
+/* The kubeconfig `c8s server` writes under its default data dir; read when neither --kubeconfig,
+ * $KUBECONFIG nor ~/.kube/config gives one. */
+#define KUBECONFIG_SERVER_DEFAULT "/var/lib/c8s/admin.kubeconfig"
+
+/* Reads the files ov->kubeconfig, $KUBECONFIG or ~/.kube/config (else
+ * KUBECONFIG_SERVER_DEFAULT when readable; missing files in $KUBECONFIG
  * are skipped, as kubectl does; a missing --kubeconfig is an error) and resolves them. */
 int kubeconfig_load(const kubeconfig_overrides_t *ov, kubeconfig_t *out, c8s_err_t *err);
 

@@ -316,6 +316,15 @@ static void add_paths(const style_t *st, const api_kind_t *k, json_t *paths)
     snprintf(item, sizeof(item), "%s/{name}", coll);
 
     json_t *c = json_object();
+    if (!api_kind_stored(k)) {
+        json_t *create = op(st, k, t, "post", "create", false);
+        add_write(st, create, t, false);
+        json_object_set_new(c, "post", create);
+        if (k->namespaced)
+            json_object_set_new(c, "parameters", json_pack("[o]", path_param(st, "namespace")));
+        json_object_set_new(paths, coll, c);
+        return;
+    }
     json_t *lst = op(st, k, t, "list", "list", true);
     json_t *lp = json_array();
     add_params(st, lp, list_params);

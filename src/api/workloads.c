@@ -3,10 +3,12 @@
  * ReplicaSet, StatefulSet, DaemonSet, ControllerRevision (apps/v1), Job, CronJob (batch/v1) and
  * ReplicationController (core/v1), as upstream's apps, batch and core defaulters and validators.
  */
+#include "c8s/tz.h"
 #include "internal.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static const char msg_selector_mismatch[] = "`selector` does not match template `labels`";
 
@@ -338,6 +340,32 @@ static bool schedule_ok(const char *s)
     return fields == 5;
 }
 
+/* spec.timeZone as upstream checks it: a zone the tz database knows (upstream's validation
+ * loads it too; this is the one read of a file in validation). */
+static void timezone_validate(c8s_err_t *err, const json_t *spec)
+{
+    const json_t *v = json_object_get(spec, "timeZone");
+    if (!v || json_is_null(v))
+        return;
+    const char *tz = json_string_value(v);
+    if (!tz || !*tz) {
+        api__invalid_str(err, "spec.timeZone", tz ? tz : "",
+                         "unknown time zone, must be a valid IANA time zone name");
+        return;
+    }
+    if (strcasecmp(tz, "Local") == 0) {
+        api__invalid_str(err, "spec.timeZone", tz,
+                         "unknown time zone Local, must be a valid IANA time zone name");
+        return;
+    }
+    tz_t *zone = NULL;
+    c8s_err_t lerr = C8S_ERR_INIT;
+    if (tz_load(tz, &zone, &lerr) != 0)
+        api__invalid_str(err, "spec.timeZone", tz, lerr.msg);
+    c8s_err_clear(&lerr);
+    tz_free(zone);
+}
+
 static void cronjob_validate(c8s_err_t *err, const json_t *obj)
 {
     json_t *spec = api__obj(obj, "spec");
@@ -349,6 +377,7 @@ static void cronjob_validate(c8s_err_t *err, const json_t *obj)
         api__required(err, "spec.schedule", NULL);
     else if (!schedule_ok(sched))
         api__invalid_str(err, "spec.schedule", sched, "unparseable cron schedule");
+    timezone_validate(err, spec);
     static const char *const policies[] = {"Allow", "Forbid", "Replace", NULL};
     api__check_enum(err, spec, "concurrencyPolicy", "spec.concurrencyPolicy", policies, false);
     api__check_min(err, spec, "startingDeadlineSeconds", "spec.startingDeadlineSeconds", 0);

@@ -9,6 +9,8 @@
 
 static json_t *verbs_for(const api_kind_t *k)
 {
+    if (!api_kind_stored(k))
+        return json_pack("[s]", "create");
     return json_pack("[s,s,s,s,s,s,s,s]", "create", "delete", "deletecollection", "get", "list",
                      "patch", "update", "watch");
 }

@@ -209,6 +209,7 @@ void apiserver__req_free(api_req_t *r)
     json_decref(r->resp_headers);
     free(r->if_none_match);
     free(r->stored);
+    auth_user_free(r->user);
     free(r);
 }
 
@@ -415,6 +416,20 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     return 0;
 }
 
+/* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
+ * are the shorter paths). */
+static bool resource_request_path(const char *p)
+{
+    int min = strncmp(p, "/api/", 5) == 0 ? 3 : strncmp(p, "/apis/", 6) == 0 ? 4 : 0;
+    if (!min)
+        return false;
+    int n = 0;
+    for (const char *c = p; *c; c++)
+        if (*c == '/' && c[1] && c[1] != '/')
+            n++;
+    return n >= min;
+}
+
 void apiserver__handle(api_req_t *r)
 {
     apiserver_t *s = r->srv;
@@ -426,28 +441,17 @@ void apiserver__handle(api_req_t *r)
                                 s->cfg.max_body_bytes);
         return;
     }
-    if (!r->call) {
-        /* Until the authentication chain lands, a verified client certificate is the only
-         * credential the TLS port accepts. */
-        auth_user_t *u = NULL;
-        c8s_err_t err = C8S_ERR_INIT;
-        int rc = apiserver__tls_peer(r, &u, &err);
-        auth_user_free(u);
-        if (rc != 1) {
-            r->verb = r->method;
-            /* upstream tells the client no more than this; the reason goes to the log. */
-            if (rc < 0)
-                log_debug("apiserver", "%s %s: %s", r->method, r->path, err.msg);
-            c8s_err_clear(&err);
-            apiserver__respond_code(r, C8S_EUNAUTH, "Unauthorized");
-            return;
-        }
-    }
+    if (!apiserver__authenticate(r))
+        return;
     if (!admit(r))
+        return;
+    /* Resource paths are authorized by route.c once parsed; everything else here. */
+    bool resource_path = resource_request_path(r->path);
+    if (!resource_path && !apiserver__authorize(r))
         return;
     if (apiserver__discovery(r) || apiserver__openapi(r))
         return;
-    if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/apis/", 6) == 0) {
+    if (resource_path) {
         apiserver__route(r);
         return;
     }

@@ -145,6 +145,8 @@ struct api_req_s {
     apiserver_as_t as;
     bool as_v1beta1;           /* the meta.k8s.io/v1beta1 form of as */
     table_include_t table_inc; /* ?includeObject= for as=Table */
+    /* Authentication (authn.c): who is asking (owned). */
+    auth_user_t *user;
 };
 
 enum { API_FV_WARN = 0, API_FV_IGNORE, API_FV_STRICT };
@@ -202,6 +204,20 @@ void apiserver__watch_cancel(apiserver_t *s, apiserver_call_t *c);
 /* status.c: the one place an error becomes a Kubernetes Status object (owned). */
 json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *kind,
                           const char *name);
+
+/* authn.c: fills r->user. False when the request was refused (answered 401 and freed). */
+bool apiserver__authenticate(api_req_t *r);
+/* authn.c: the TLS client certificate's user (see apiserver__tls_peer): 1 with *out owned, 0
+ * none presented, C8S_EUNAUTH presented but not verified. */
+int apiserver__authn_x509(api_req_t *r, auth_user_t **out, c8s_err_t *err);
+/* authz.c: the attributes of r (borrowing r's strings); r->verb need not be set yet. */
+void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
+/* authz.c: false when the request was refused (answered 403 and freed). */
+bool apiserver__authorize(api_req_t *r);
+
+/* review.c: a create-only kind (TokenReview, SubjectAccessReview, ...): POST of a request
+ * object answered with it and its status; nothing is stored. */
+void apiserver__review(api_req_t *r);
 
 /* route.c: dispatches /api and /apis paths; others are handled in http.c. */
 void apiserver__route(api_req_t *r);

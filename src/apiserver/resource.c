@@ -321,8 +321,8 @@ int apiserver__resources_init(apiserver_t *s)
     s->resources = xcalloc(n, sizeof(*s->resources));
     for (size_t i = 0; i < n; i++) {
         const api_kind_t *k = api_kind_at(i);
-        if (apiserver__resource_for(s, k))
-            continue; /* another version of the same storage */
+        if (!api_kind_stored(k) || apiserver__resource_for(s, k))
+            continue; /* never stored, or another version of the same storage */
         resource_t *res = &s->resources[s->n_resources++];
         res->srv = s;
         res->kind = k;

@@ -127,11 +127,15 @@ void apiserver__route(api_req_t *r)
     if (rest == 3)
         r->subresource = xstrdup(seg[i + 2]);
     r->metric_resource = r->resource;
+    if (!apiserver__authorize(r))
+        return;
     r->kind = api_kind_lookup(r->group, r->version, r->resource);
     if (!r->kind)
         return not_found(r);
     if (r->ns && !r->kind->namespaced)
         return not_found(r);
+    if (!api_kind_stored(r->kind))
+        return apiserver__review(r);
     r->res = apiserver__resource_for(r->srv, r->kind);
     if (!r->res)
         return not_found(r);

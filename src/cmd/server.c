@@ -5,6 +5,7 @@
 #include "c8s/apiserver.h"
 #include "c8s/base.h"
 #include "c8s/cmd.h"
+#include "c8s/notify.h"
 #include "c8s/controllers.h"
 #include "c8s/dns.h"
 #include "c8s/kubelet.h"
@@ -48,6 +49,8 @@ static void usage(FILE *f)
     fprintf(
         f,
         "usage: c8s server [flags]\n\n"
+        "  --config FILE                       a YAML mapping of these flags (e.g.\n"
+        "                                      /etc/c8s/config.yaml); the command line wins\n"
         "  --bind-address ADDR                 API address (default 0.0.0.0; TLS only)\n"
         "  --port N                            API port (default 6443)\n"
         "  --advertise-address IP              where pods reach the API (the `kubernetes`\n"
@@ -440,6 +443,10 @@ static int setup_pki(server_opts_t *o, c8s_err_t *err)
 static void on_signal(uv_signal_t *sig, int signum)
 {
     log_info("server", "received %s; stopping", strsignal(signum));
+    c8s_err_t err = C8S_ERR_INIT;
+    if (notify_systemd("STOPPING=1", &err) < 0)
+        log_warn("server", "%s", err.msg);
+    c8s_err_clear(&err);
     uv_stop(sig->loop);
 }
 
@@ -600,6 +607,10 @@ int cmd_server(int argc, char **argv)
         c8s_err_clear(&err);
     } else {
         log_info("server", "kubeconfig: %s/admin.kubeconfig", o.data_dir);
+    }
+    if (notify_systemd("READY=1\nSTATUS=serving", &err) < 0) {
+        log_warn("server", "%s", err.msg);
+        c8s_err_clear(&err);
     }
 
     uv_loop_t loop;

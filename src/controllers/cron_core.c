@@ -162,7 +162,7 @@ static bool day_matches(const cron_sched_t *s, const struct tm *tm)
     return dom || dow;
 }
 
-int64_t controllers__cron_next(const cron_sched_t *s, int64_t after)
+static int64_t next_wall(const cron_sched_t *s, int64_t after)
 {
     /* The first whole minute after `after`. */
     time_t t = (time_t)((after / 60 + 1) * 60);
@@ -192,6 +192,38 @@ int64_t controllers__cron_next(const cron_sched_t *s, int64_t after)
         tm.tm_sec = 0;
         time_t n = timegm(&tm); /* normalizes overflowed fields and sets tm_wday */
         gmtime_r(&n, &tm);
+    }
+    return -1;
+}
+
+int64_t controllers__cron_next(const cron_sched_t *s, int64_t after)
+{
+    if (!s->tz)
+        return next_wall(s, after);
+    int64_t wall_after = after + tz_offset(s->tz, after);
+    for (int guard = 0; guard < 64; guard++) {
+        int64_t wall = next_wall(s, wall_after);
+        if (wall < 0)
+            return -1;
+        /* The instants showing that wall-clock time: at most two (fall back), maybe none. */
+        int32_t o0 = tz_offset(s->tz, wall_after - tz_offset(s->tz, after));
+        int32_t o1 = tz_offset(s->tz, wall - o0);
+        int32_t offs[3] = {o0, o1, tz_offset(s->tz, wall - o1)};
+        int64_t best = -1;
+        int32_t lowest = o0;
+        for (size_t i = 0; i < C8S_ARRAY_SIZE(offs); i++) {
+            int64_t u = wall - offs[i];
+            if (offs[i] < lowest)
+                lowest = offs[i];
+            if (u > after && tz_offset(s->tz, u) == offs[i] && (best < 0 || u < best))
+                best = u;
+        }
+        if (best >= 0)
+            return best;
+        /* The clock skips this time (spring forward): go on from the first wall-clock time
+         * after the gap, which may itself match. */
+        int64_t t = wall - lowest;
+        wall_after = t + tz_offset(s->tz, t) - 1;
     }
     return -1;
 }

@@ -21,7 +21,30 @@ typedef struct {
     workqueue_t *queue;
     void (*done)(void *data);
     void *done_data;
+    /* Zones loaded for spec.timeZone, by name: a few files read once each. */
+    struct tz_entry_s {
+        char *name;
+        tz_t *tz; /* NULL: unknown zone */
+    } * zones;
+    size_t n_zones;
 } cjctrl_t;
+
+/* The zone named name (borrowed from the cache), or NULL with err set when it is unknown. */
+static const tz_t *zone(cjctrl_t *cc, const char *name, c8s_err_t *err)
+{
+    for (size_t i = 0; i < cc->n_zones; i++)
+        if (strcmp(cc->zones[i].name, name) == 0) {
+            if (!cc->zones[i].tz)
+                c8s_err_set(err, C8S_ENOTFOUND, "unknown time zone %s", name);
+            return cc->zones[i].tz;
+        }
+    tz_t *tz = NULL;
+    if (tz_load(name, &tz, err) != 0)
+        tz = NULL;
+    cc->zones = xrealloc(cc->zones, (cc->n_zones + 1) * sizeof(*cc->zones));
+    cc->zones[cc->n_zones++] = (struct tz_entry_s){xstrdup(name), tz};
+    return tz;
+}
 
 typedef struct {
     cjctrl_t *cc;
@@ -286,10 +309,12 @@ static void process(workqueue_t *q, const char *key, void *data)
     bool parsed =
         controllers__cron_parse(json_string_value(json_object_get(spec, "schedule")) ?: "", &sched,
                                 &err) == 0;
-    if (!parsed)
+    if (!parsed) {
         log_warn("controllers", "cronjob %s: unparseable schedule: %s", key, err.msg);
-    else if (tz && strcmp(tz, "UTC") != 0 && strcmp(tz, "Etc/UTC") != 0) {
-        log_warn("controllers", "cronjob %s: timeZone %s is not supported (only UTC)", key, tz);
+    } else if (tz && !(sched.tz = zone(cc, tz, &err))) {
+        /* As upstream: an event, and no Jobs until the zone is fixed. */
+        controllers__event(cc->client, cj, "CronJob", "batch/v1", "cronjob-controller", "Warning",
+                           "UnknownTimeZone", "invalid timeZone: \"%s\": %s", tz, err.msg);
         parsed = false;
     }
     if (parsed && !json_is_true(json_object_get(spec, "suspend"))) {
@@ -465,6 +490,11 @@ static void on_queue_closed(void *data)
     cjctrl_t *cc = data;
     void (*done)(void *) = cc->done;
     void *d = cc->done_data;
+    for (size_t i = 0; i < cc->n_zones; i++) {
+        free(cc->zones[i].name);
+        tz_free(cc->zones[i].tz);
+    }
+    free(cc->zones);
     free(cc);
     done(d);
 }

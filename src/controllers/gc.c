@@ -516,6 +516,8 @@ static void process(workqueue_t *q, const char *key, void *data)
 static bool first_of_storage(size_t i)
 {
     const api_kind_t *k = api_kind_at(i);
+    if (!api_kind_stored(k))
+        return false;
     for (size_t x = 0; x < i; x++) {
         const api_kind_t *o = api_kind_at(x);
         if (strcmp(o->group, k->group) == 0 &&

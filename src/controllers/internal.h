@@ -7,6 +7,7 @@
 #include "c8s/controllers.h"
 #include "c8s/informer.h"
 #include "c8s/kinds.h"
+#include "c8s/tz.h"
 #include "c8s/workqueue.h"
 
 typedef struct ctrl_s ctrl_t;
@@ -229,13 +230,15 @@ void controllers__batch_end(ctrl_batch_t *b);
 typedef struct {
     uint64_t bits[5];
     bool dom_star, dow_star; /* the day field was "*" or "?": days match when both match */
+    const tz_t *tz;          /* spec.timeZone (borrowed); NULL: UTC */
 } cron_sched_t;
 /* Parses spec as robfig/cron's standard parser does: five fields with *, ?, a-b, /step, lists
  * and names (jan-dec, sun-sat, any case), or @yearly @annually @monthly @weekly @daily
  * @midnight @hourly. @every and a TZ= prefix are refused (C8S_EINVALID). */
 int controllers__cron_parse(const char *spec, cron_sched_t *out, c8s_err_t *err);
-/* The first activation strictly after `after` (seconds since the epoch, UTC), or -1 when there
- * is none within five years (e.g. "0 0 30 2 *"). */
+/* The first activation strictly after `after` (seconds since the epoch), or -1 when there is
+ * none within five years (e.g. "0 0 30 2 *"). Fields match the wall clock of s->tz: a time the
+ * clock skips (spring forward) does not run, a time it shows twice (fall back) runs once. */
 int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
 
 /* ---- job_core.c: pure, the Job controller's arithmetic ---- */
@@ -246,6 +249,9 @@ int64_t controllers__cron_next(const cron_sched_t *s, int64_t after);
 int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures);
 /* done[0..n) as upstream's completedIndexes: "0-2,4,6-7" ("" when none). Owned. */
 char *controllers__job_index_ranges(const bool *done, long n);
+/* The inverse: marks in done[0..n) the indexes s lists ("0-2,4"); NULL or malformed parts and
+ * indexes out of range are skipped. */
+void controllers__job_index_parse(const char *s, bool *done, long n);
 
 /* ---- nodelife_core.c: pure, taint-based eviction ---- */
 

@@ -5,8 +5,13 @@
  * 6 min; the base can be lowered for tests with C8S_JOB_BACKOFF_BASE_MS, read once) until
  * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods;
  * ttlSecondsAfterFinished deletes the finished Job (the garbage collector takes its pods).
- * Counts are taken from the Job's pods as they stand (no job-tracking finalizer): a pod deleted
- * after it finished no longer counts.
+ *
+ * Counting uses upstream's job-tracking finalizer: every pod is created with
+ * batch.kubernetes.io/job-tracking, so it cannot vanish before it is counted. A finished pod's
+ * UID goes first into status.uncountedTerminatedPods; once that write is seen, the finalizer is
+ * removed; once the pod is seen without it (or gone), the UID moves into the succeeded/failed
+ * counters. A pod deleted before it finished counts as failed, unless the Job itself removed it
+ * (finished or suspended). Counts therefore survive pods being deleted.
  */
 #include "internal.h"
 
@@ -15,14 +20,16 @@
 #include <string.h>
 #include <time.h>
 
-#define INDEX_KEY "batch.kubernetes.io/job-completion-index"
+#define INDEX_KEY      "batch.kubernetes.io/job-completion-index"
+#define TRACKING_FINAL "batch.kubernetes.io/job-tracking"
 
 typedef struct {
     client_t *client;
     informer_t *jobs, *pods;
     informer_reg_t *job_reg, *pod_reg;
     workqueue_t *queue;
-    json_t *expect; /* job uid → pods created and not yet seen by the informer */
+    json_t *expect;  /* job uid → pods created and not yet seen by the informer */
+    json_t *removed; /* pod uid → true: pods this controller deleted (not failures) */
     void (*done)(void *data);
     void *done_data;
 } jobctrl_t;
@@ -115,6 +122,57 @@ static long pod_index(const json_t *pod)
     char *end;
     long v = strtol(s, &end, 10);
     return *end || v < 0 ? -1 : v;
+}
+
+/* The index of the tracking finalizer in the pod's finalizers, or -1. */
+static long tracking_index(const json_t *pod)
+{
+    size_t i;
+    json_t *f;
+    json_array_foreach(json_object_get(json_object_get(pod, "metadata"), "finalizers"), i, f)
+    {
+        if (json_is_string(f) && strcmp(json_string_value(f), TRACKING_FINAL) == 0)
+            return (long)i;
+    }
+    return -1;
+}
+
+static bool in_list(const json_t *list, const char *uid)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        if (json_is_string(v) && strcmp(json_string_value(v), uid) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void on_unfinalized(const client_resp_t *resp, void *data)
+{
+    char *what = data;
+    /* 404: gone; 409/422: the finalizer moved or went meanwhile (the test op failed). */
+    if (resp->status >= 300 && resp->status != 404 && resp->status != 409 && resp->status != 422)
+        log_warn("controllers", "job: %s: %d %s", what, resp->status, resp->body ? resp->body : "");
+    free(what);
+}
+
+/* Removes the tracking finalizer, testing that it is still where it was seen, so a concurrent
+ * change of the list cannot make this remove someone else's. */
+static void remove_tracking(jobctrl_t *jc, const json_t *pod)
+{
+    long ix = tracking_index(pod);
+    const char *ns = controllers__meta(pod, "namespace"), *name = controllers__meta(pod, "name");
+    if (ix < 0 || !ns || !name)
+        return;
+    cleanup_free char *body =
+        xasprintf("[{\"op\":\"test\",\"path\":\"/metadata/finalizers/%ld\",\"value\":\"%s\"},"
+                  "{\"op\":\"remove\",\"path\":\"/metadata/finalizers/%ld\"}]",
+                  ix, TRACKING_FINAL, ix);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
+    client_request(jc->client, "PATCH", path, "application/json-patch+json", body, strlen(body),
+                   on_unfinalized, xasprintf("removing the tracking finalizer of %s/%s", ns, name));
 }
 
 typedef struct {
@@ -219,12 +277,13 @@ static void create_pod(jobctrl_t *jc, const json_t *job, long index)
     } else {
         snprintf(gen, sizeof(gen), "%s-", name);
     }
-    json_t *pod = json_pack(
-        "{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:[{s:s, s:s, s:s, s:s, s:b, "
-        "s:b}]}, s:o}",
-        "apiVersion", "v1", "kind", "Pod", "metadata", "generateName", gen, "namespace", ns,
-        "labels", labels, "annotations", ann, "ownerReferences", "apiVersion", "batch/v1", "kind",
-        "Job", "name", name, "uid", uid, "controller", 1, "blockOwnerDeletion", 1, "spec", spec);
+    json_t *pod =
+        json_pack("{s:s, s:s, s:{s:s, s:s, s:o, s:o, s:[s], s:[{s:s, s:s, s:s, s:s, s:b, "
+                  "s:b}]}, s:o}",
+                  "apiVersion", "v1", "kind", "Pod", "metadata", "generateName", gen, "namespace",
+                  ns, "labels", labels, "annotations", ann, "finalizers", TRACKING_FINAL,
+                  "ownerReferences", "apiVersion", "batch/v1", "kind", "Job", "name", name, "uid",
+                  uid, "controller", 1, "blockOwnerDeletion", 1, "spec", spec);
     cleanup_free char *body = json_dumps(pod, JSON_COMPACT);
     json_decref(pod);
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods", ns);
@@ -289,6 +348,17 @@ static void process(workqueue_t *q, const char *key, void *data)
 
     int64_t fin;
     if (finished_at(job, &fin)) {
+        /* Counting is over: no pod of a finished Job keeps the finalizer. */
+        collect_t done = {ns, uid, json_array()};
+        informer_foreach(jc->pods, collect, &done);
+        size_t di;
+        json_t *dp;
+        json_array_foreach(done.pods, di, dp)
+        {
+            if (tracking_index(dp) >= 0)
+                remove_tracking(jc, dp);
+        }
+        json_decref(done.pods);
         json_t *ttl = json_object_get(spec, "ttlSecondsAfterFinished");
         if (json_is_integer(ttl) && fin >= 0) {
             int64_t at = fin + json_integer_value(ttl);
@@ -325,37 +395,83 @@ static void process(workqueue_t *q, const char *key, void *data)
 
     collect_t col = {ns, uid, json_array()};
     informer_foreach(jc->pods, collect, &col);
-    json_int_t active = 0, succeeded = 0, failed = 0, ready = 0;
+    json_int_t active = 0, ready = 0;
     int64_t last_fail = -1;
     long nidx = indexed && completions > 0 ? (long)completions : 0;
     bool *idx_done = xcalloc((size_t)nidx + 1, 1), *idx_busy = xcalloc((size_t)nidx + 1, 1);
+    if (indexed)
+        controllers__job_index_parse(json_string_value(json_object_get(cur, "completedIndexes")),
+                                     idx_done, nidx);
+    /* Finished pods recorded in the stored status, and this sync's view of them. */
+    json_t *unc = json_object_get(cur, "uncountedTerminatedPods");
+    json_t *stored_us = json_object_get(unc, "succeeded"),
+           *stored_uf = json_object_get(unc, "failed");
+    json_t *us = json_is_array(stored_us) ? json_deep_copy(stored_us) : json_array();
+    json_t *uf = json_is_array(stored_uf) ? json_deep_copy(stored_uf) : json_array();
+    json_int_t counted_s = int_field(cur, "succeeded", 0), counted_f = int_field(cur, "failed", 0);
     size_t i;
     json_t *pod;
     json_array_foreach(col.pods, i, pod)
     {
         const char *phase = pod_phase(pod);
+        const char *puid = controllers__meta(pod, "uid");
+        bool succ = strcmp(phase, "Succeeded") == 0, fail = strcmp(phase, "Failed") == 0;
+        bool deleting = controllers__meta(pod, "deletionTimestamp") != NULL;
         long ix = pod_index(pod);
-        if (strcmp(phase, "Succeeded") == 0) {
-            if (indexed) {
-                if (ix >= 0 && ix < nidx && !idx_done[ix]) {
-                    idx_done[ix] = true;
-                    succeeded++;
-                }
-            } else {
-                succeeded++;
-            }
-        } else if (strcmp(phase, "Failed") == 0) {
-            failed++;
+        if (succ && ix >= 0 && ix < nidx)
+            idx_done[ix] = true;
+        if (fail) {
             int64_t t = pod_finished_at(pod);
             if (t > last_fail)
                 last_fail = t;
-        } else if (!controllers__meta(pod, "deletionTimestamp")) {
+        }
+        if (!succ && !fail && !deleting) {
             active++;
             if (pod_ready(pod))
                 ready++;
             if (ix >= 0 && ix < nidx)
                 idx_busy[ix] = true;
         }
+        if (!puid || tracking_index(pod) < 0)
+            continue; /* counted already */
+        if (in_list(stored_us, puid) || in_list(stored_uf, puid)) {
+            remove_tracking(jc, pod); /* its count is on record: let it go */
+            continue;
+        }
+        if (in_list(us, puid) || in_list(uf, puid))
+            continue;
+        if (succ)
+            json_array_append_new(us, json_string(puid));
+        else if (fail || (deleting && !json_object_get(jc->removed, puid)))
+            json_array_append_new(uf, json_string(puid));
+        else if (deleting)
+            remove_tracking(jc, pod); /* the Job removed it (finished or suspended) */
+    }
+    /* Recorded pods now seen without the finalizer, or gone, move into the counters. */
+    json_t *lists[2] = {us, uf};
+    json_int_t *counters[2] = {&counted_s, &counted_f};
+    for (size_t l = 0; l < 2; l++) {
+        for (size_t k = json_array_size(lists[l]); k-- > 0;) {
+            const char *u = json_string_value(json_array_get(lists[l], k));
+            json_t *seen = NULL;
+            json_array_foreach(col.pods, i, pod)
+            {
+                const char *puid = controllers__meta(pod, "uid");
+                if (puid && u && strcmp(puid, u) == 0)
+                    seen = pod;
+            }
+            if (!seen || tracking_index(seen) < 0) {
+                (*counters[l])++;
+                json_array_remove(lists[l], k);
+            }
+        }
+    }
+    json_int_t succeeded = counted_s + (json_int_t)json_array_size(us);
+    json_int_t failed = counted_f + (json_int_t)json_array_size(uf);
+    if (indexed) {
+        succeeded = 0;
+        for (long x = 0; x < nidx; x++)
+            succeeded += idx_done[x];
     }
 
     json_t *status = json_object();
@@ -391,8 +507,12 @@ static void process(workqueue_t *q, const char *key, void *data)
         {
             const char *phase = pod_phase(pod);
             if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0 &&
-                !controllers__meta(pod, "deletionTimestamp"))
+                !controllers__meta(pod, "deletionTimestamp")) {
+                const char *puid = controllers__meta(pod, "uid");
+                if (puid)
+                    json_object_set_new(jc->removed, puid, json_true());
                 delete_pod(jc, ns, controllers__meta(pod, "name"));
+            }
         }
         active = ready = 0;
     }
@@ -437,9 +557,19 @@ static void process(workqueue_t *q, const char *key, void *data)
                 q, key,
                 (uint64_t)((parse_time(start) + json_integer_value(ads) - now) * 1000 + 100));
     }
+    /* A finished Job's uncounted pods are folded into the counters at once: the finished
+     * branch above releases every pod. */
+    bool finishing = fail_reason || complete;
+    json_t *unc_new = json_object();
+    if (!finishing && json_array_size(us))
+        json_object_set(unc_new, "succeeded", us);
+    if (!finishing && json_array_size(uf))
+        json_object_set(unc_new, "failed", uf);
+    json_object_set_new(status, "uncountedTerminatedPods", unc_new);
     json_object_set_new(status, "active", json_integer(active));
-    json_object_set_new(status, "succeeded", json_integer(succeeded));
-    json_object_set_new(status, "failed", json_integer(failed));
+    json_object_set_new(status, "succeeded",
+                        json_integer(finishing || indexed ? succeeded : counted_s));
+    json_object_set_new(status, "failed", json_integer(finishing ? failed : counted_f));
     json_object_set_new(status, "ready", json_integer(ready));
     if (indexed) {
         char *r = controllers__job_index_ranges(idx_done, nidx);
@@ -465,6 +595,13 @@ static void process(workqueue_t *q, const char *key, void *data)
     }
     if (!same) {
         json_t *patch = json_pack("{s:O}", "status", status);
+        /* A merge patch keeps what it does not mention: clear emptied lists by name. */
+        json_t *pu = json_deep_copy(json_object_get(status, "uncountedTerminatedPods"));
+        if (!json_object_get(pu, "succeeded"))
+            json_object_set_new(pu, "succeeded", json_null());
+        if (!json_object_get(pu, "failed"))
+            json_object_set_new(pu, "failed", json_null());
+        json_object_set_new(json_object_get(patch, "status"), "uncountedTerminatedPods", pu);
         cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
         json_decref(patch);
         cleanup_free char *path =
@@ -473,6 +610,8 @@ static void process(workqueue_t *q, const char *key, void *data)
                        strlen(body), on_written, xasprintf("writing %s", path));
     }
     json_decref(status);
+    json_decref(us);
+    json_decref(uf);
     free(idx_done);
     free(idx_busy);
     json_decref(col.pods);
@@ -498,11 +637,14 @@ static void job_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
     enqueue(data, obj);
 }
 
+static void job_gone(jobctrl_t *jc, const json_t *job);
+
 static void job_deleted(informer_t *inf, json_t *obj, void *data)
 {
     const char *uid = controllers__meta(obj, "uid");
     if (uid)
         json_object_del(((jobctrl_t *)data)->expect, uid);
+    job_gone(data, obj);
 }
 
 static void pod_changed(jobctrl_t *jc, const json_t *pod)
@@ -522,23 +664,59 @@ static void pod_changed(jobctrl_t *jc, const json_t *pod)
     }
 }
 
+/* A pod keeping the tracking finalizer without a live Job to count it (the Job was deleted,
+ * is being deleted, or orphaned it) is released at once. */
+static void release_orphan(jobctrl_t *jc, const json_t *pod)
+{
+    if (tracking_index(pod) < 0 || !informer_synced(jc->jobs))
+        return;
+    const char *ns = controllers__meta(pod, "namespace");
+    const char *owner = owner_uid(pod, "Job");
+    size_t i;
+    json_t *r;
+    const char *jname = NULL;
+    json_array_foreach(json_object_get(json_object_get(pod, "metadata"), "ownerReferences"), i, r)
+    {
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        if (kind && strcmp(kind, "Job") == 0 && json_is_true(json_object_get(r, "controller")))
+            jname = json_string_value(json_object_get(r, "name"));
+    }
+    json_t *job = ns && jname ? informer_get(jc->jobs, ns, jname) : NULL;
+    const char *juid = controllers__meta(job, "uid");
+    if (!owner || !job || !juid || strcmp(juid, owner) != 0 ||
+        controllers__meta(job, "deletionTimestamp"))
+        remove_tracking(jc, pod);
+}
+
 static void pod_added(informer_t *inf, json_t *obj, void *data)
 {
     jobctrl_t *jc = data;
     const char *uid = owner_uid(obj, "Job");
     if (uid)
         expect_add(jc, uid, -1);
+    release_orphan(jc, obj);
     pod_changed(jc, obj);
 }
 
 static void pod_updated(informer_t *inf, json_t *old, json_t *obj, void *data)
 {
+    release_orphan(data, obj);
     pod_changed(data, obj);
 }
 
 static void pod_deleted(informer_t *inf, json_t *obj, void *data)
 {
-    pod_changed(data, obj);
+    jobctrl_t *jc = data;
+    const char *uid = controllers__meta(obj, "uid");
+    if (uid)
+        json_object_del(jc->removed, uid);
+    pod_changed(jc, obj);
+}
+
+static bool release_if_orphan(json_t *pod, void *data)
+{
+    release_orphan(data, pod);
+    return true;
 }
 
 static bool enqueue_job(json_t *obj, void *data)
@@ -547,10 +725,26 @@ static bool enqueue_job(json_t *obj, void *data)
     return true;
 }
 
+static void jobs_synced(informer_t *inf, void *data)
+{
+    jobctrl_t *jc = data;
+    if (informer_synced(jc->pods))
+        informer_foreach(jc->pods, release_if_orphan, jc);
+}
+
 static void pods_synced(informer_t *inf, void *data)
 {
     jobctrl_t *jc = data;
     informer_foreach(jc->jobs, enqueue_job, jc);
+    informer_foreach(jc->pods, release_if_orphan, jc);
+}
+
+/* A deleted Job's pods: the garbage collector deletes them, and they are released as they
+ * change; this covers those it will not touch (orphaned). */
+static void job_gone(jobctrl_t *jc, const json_t *job)
+{
+    if (informer_synced(jc->pods))
+        informer_foreach(jc->pods, release_if_orphan, jc);
 }
 
 static ctrl_t *start(controllers_t *cm)
@@ -558,9 +752,12 @@ static ctrl_t *start(controllers_t *cm)
     jobctrl_t *jc = xcalloc(1, sizeof(*jc));
     jc->client = controllers__client(cm);
     jc->expect = json_object();
+    jc->removed = json_object();
     jc->queue = workqueue_new(client_loop(jc->client), 2, process, jc);
-    informer_handlers_t jh = {
-        .on_add = job_added, .on_update = job_updated, .on_delete = job_deleted};
+    informer_handlers_t jh = {.on_add = job_added,
+                              .on_update = job_updated,
+                              .on_delete = job_deleted,
+                              .on_synced = jobs_synced};
     informer_handlers_t ph = {.on_add = pod_added,
                               .on_update = pod_updated,
                               .on_delete = pod_deleted,
@@ -578,6 +775,7 @@ static void on_queue_closed(void *data)
     void (*done)(void *) = jc->done;
     void *d = jc->done_data;
     json_decref(jc->expect);
+    json_decref(jc->removed);
     free(jc);
     done(d);
 }

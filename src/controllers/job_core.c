@@ -5,6 +5,8 @@
 #include "internal.h"
 #include "c8s/strbuf.h"
 
+#include <stdlib.h>
+
 #define JOB_BACKOFF_MAX_MS 360000
 
 int64_t controllers__job_backoff_ms(int64_t base_ms, int64_t failures)
@@ -37,4 +39,25 @@ char *controllers__job_index_ranges(const bool *done, long n)
         i = j + 1;
     }
     return strbuf_take_or(&sb, "");
+}
+
+void controllers__job_index_parse(const char *s, bool *done, long n)
+{
+    while (s && *s) {
+        char *end;
+        long a = strtol(s, &end, 10), b = a;
+        if (end == s || a < 0)
+            return;
+        if (*end == '-') {
+            const char *p = end + 1;
+            b = strtol(p, &end, 10);
+            if (end == p || b < a)
+                return;
+        }
+        for (long i = a; i <= b && i < n; i++)
+            done[i] = true;
+        if (*end != ',')
+            return;
+        s = end + 1;
+    }
 }

@@ -48,6 +48,8 @@ static void sweep_end(sweep_t *sw, bool again)
 static bool first_of_storage(size_t i)
 {
     const api_kind_t *k = api_kind_at(i);
+    if (!api_kind_stored(k))
+        return false;
     for (size_t j = 0; j < i; j++) {
         const api_kind_t *o = api_kind_at(j);
         if (strcmp(o->group, k->group) == 0 &&

@@ -636,6 +636,7 @@ static const verb_t verbs[] = {
     {"version", ctl__cmd_version, "Print the client and server version information"},
     {"logs", cmd_not_supported, "Print the logs for a container in a pod (needs the kubelet)"},
     {"exec", cmd_not_supported, "Execute a command in a container (needs the kubelet)"},
+    {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
     {"completion", cmd_completion, "Output shell completion code for bash"},
 };
 
@@ -738,6 +739,10 @@ static const flag_t flags[] = {
     {"validate", 0, F_BOOL, 0, 0, false}, /* accepted, as kubectl's; the server validates */
     {"save-config", 0, F_BOOL, 0, 0, false},
     {"wait", 0, F_BOOL, O(wait_set), 0, false},
+    {"ttl", 0, F_STR, O(ttl), 0, false},
+    {"description", 0, F_STR, O(description), 0, false},
+    {"groups", 0, F_STR, O(groups), 0, false},
+    {"usages", 0, F_STR, O(usages), 0, false},
 };
 
 static const flag_t *find_flag(const char *name, size_t len, char short_)

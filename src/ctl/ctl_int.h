@@ -23,6 +23,7 @@ typedef struct ctl_opts_s {
     const char *verb;
     const char *output, *selector, *field_selector, *cascade, *patch_type, *patch;
     const char *field_manager, *container, *sort_by;
+    const char *ttl, *description, *groups, *usages; /* token create */
     const char **files;
     size_t n_files;
     const char **args;
@@ -117,6 +118,7 @@ int ctl__cmd_taint(ctl_t *c);
 int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
+int ctl__cmd_token(ctl_t *c);
 
 /* Positional "type name1 name2" or "type/name ..." into (resource, name) pairs: a JSON array of
  * [resource-index-into-c->resources, name]. 1 on error (printed). */

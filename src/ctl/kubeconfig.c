@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 static int b64val(int ch)
@@ -199,8 +200,14 @@ int kubeconfig_load(const kubeconfig_overrides_t *ov, kubeconfig_t *out, c8s_err
     } else if (getenv("KUBECONFIG") && *getenv("KUBECONFIG")) {
         list = xstrdup(getenv("KUBECONFIG"));
     } else {
+        /* kubectl's default, then the one `c8s server` writes with its default data dir, so
+         * that root on a server node needs no setup (as k3s's own kubectl does). */
         const char *home = getenv("HOME");
         list = xasprintf("%s/.kube/config", home ? home : "");
+        if (access(list, R_OK) != 0 && access(KUBECONFIG_SERVER_DEFAULT, R_OK) == 0) {
+            free(list);
+            list = xstrdup(KUBECONFIG_SERVER_DEFAULT);
+        }
     }
     json_t *docs[64] = {0};
     char *dirs[64] = {0};

@@ -91,8 +91,13 @@ check_eq "admin certificate" \
   "$(anon --cert "$PKI/admin.crt" --key "$PKI/admin.key" "$U/api/v1/pods")" 200
 # alice in group dev, from the cluster CA: authenticated, but not system:masters.
 mkcert alice "/O=dev/CN=alice" "$PKI/ca.crt" "$PKI/ca.key"
+# No authorizer grants her anything on this branch (RBAC comes with its own change): 403, and
+# the refusal names her, which shows the certificate authenticated her.
 alice=$(anon --cert "$WORK/alice.crt" --key "$WORK/alice.key" "$U/api/v1/namespaces/default/pods")
-check_eq "alice (cluster CA, O=dev)" "$alice" 200
+check_eq "alice (cluster CA, O=dev) is not system:masters" "$alice" 403
+check_contains "403 names alice" "$(cat "$WORK/body")" 'User \"alice\"'
+check_eq "alice still gets /healthz" \
+  "$(anon --cert "$WORK/alice.crt" --key "$WORK/alice.key" "$U/healthz")" 200
 # A server certificate is not a client certificate.
 check_eq "serving certificate as a client" \
   "$(anon --cert "$PKI/apiserver.crt" --key "$PKI/apiserver.key" "$U/api/v1/pods")" 401

@@ -246,6 +246,30 @@ int main(void)
     CHECK(wait_job("allow", m0 + 8, 200));
     CHECK_INT(get_job("allow", m0 + 6, NULL), 404);
 
+    /* spec.timeZone: "0 * * * *" in Kolkata (+05:30) is half past every UTC hour. */
+    const char *tzcj = "{\"metadata\":{\"name\":\"kolkata\"},\"spec\":{\"schedule\":\"0 * * * *\","
+                       "\"timeZone\":\"Asia/Kolkata\",\"jobTemplate\":{\"spec\":{\"template\":"
+                       "{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\","
+                       "\"image\":\"busybox\"}]}}}}}}";
+    CHECK_INT(api("POST", "/apis/batch/v1/namespaces/default/cronjobs", NULL, tzcj, NULL), 201);
+    int64_t now_min = fake_ms / 60000;
+    int64_t half = now_min - now_min % 60 + 30;
+    if (half <= now_min)
+        half += 60;
+    advance_to(half);
+    CHECK(wait_job("kolkata", half, 200));
+    CHECK_INT(get_job("kolkata", half - 30, NULL), 404);
+    json_t *bad = NULL;
+    const char *badcj = "{\"metadata\":{\"name\":\"mars\"},\"spec\":{\"schedule\":\"0 * * * *\","
+                        "\"timeZone\":\"Mars/Olympus_Mons\",\"jobTemplate\":{\"spec\":{"
+                        "\"template\":{\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{"
+                        "\"name\":\"c\",\"image\":\"busybox\"}]}}}}}}";
+    CHECK_INT(api("POST", "/apis/batch/v1/namespaces/default/cronjobs", NULL, badcj, &bad), 422);
+    CHECK_STR(json_string_value(json_object_get(bad, "message")),
+              "CronJob.batch \"mars\" is invalid: spec.timeZone: Invalid value: "
+              "\"Mars/Olympus_Mons\": unknown time zone Mars/Olympus_Mons");
+    json_decref(bad);
+
     controllers_stop(cm);
     controllers_set_clock(NULL);
     apiserver_stop(srv);

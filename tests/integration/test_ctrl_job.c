@@ -321,6 +321,107 @@ static void test_deadline_and_suspend(void)
     CHECK(wait_pods("sus", "", 2));
 }
 
+static bool has_tracking(const char *pod)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s", pod);
+    json_t *o = NULL;
+    bool found = false;
+    if (api("GET", path, NULL, NULL, &o) == 200) {
+        size_t i;
+        json_t *f;
+        json_array_foreach(json_object_get(json_object_get(o, "metadata"), "finalizers"), i, f)
+        {
+            if (strcmp(json_string_value(f) ?: "", "batch.kubernetes.io/job-tracking") == 0)
+                found = true;
+        }
+    }
+    json_decref(o);
+    return found;
+}
+
+static bool wait_untracked(const char *pod)
+{
+    for (int i = 0; i < 200; i++) {
+        if (!has_tracking(pod))
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+static bool wait_status(const char *job, const char *field, json_int_t want)
+{
+    for (int i = 0; i < 200; i++) {
+        if (status_int(job, field) == want)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+/* Pods carry upstream's job-tracking finalizer; a finished pod is counted, then released; a
+ * counted pod deleted afterwards still counts; a running pod deleted by someone counts as
+ * failed; the pods of a deleted Job keep no finalizer. */
+static void test_tracking_finalizer(void)
+{
+    CHECK_INT(make_job("tr", json_pack("{s:i, s:i, s:i}", "completions", 3, "parallelism", 1,
+                                       "backoffLimit", 5)),
+              201);
+    REQUIRE_VOID(wait_pods("tr", "", 1));
+    json_t *a = pods_of("tr", "");
+    char p1[128];
+    snprintf(p1, sizeof(p1), "%s", pod_name(json_array_get(a, 0)));
+    json_decref(a);
+    CHECK(has_tracking(p1));
+    CHECK_INT(set_phase(p1, "Succeeded"), 200);
+    CHECK(wait_untracked(p1));
+    CHECK(wait_status("tr", "succeeded", 1));
+    json_t *j = get_job("tr");
+    json_t *unc = json_object_get(json_object_get(j, "status"), "uncountedTerminatedPods");
+    CHECK(json_is_object(unc) && json_object_size(unc) == 0);
+    json_decref(j);
+
+    /* Deleting the counted pod does not take its success back. */
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s", p1);
+    CHECK_INT(api("DELETE", path, NULL, NULL, NULL), 200);
+    REQUIRE_VOID(wait_pods("tr", "", 1));
+    usleep(300 * 1000);
+    CHECK_INT(status_int("tr", "succeeded"), 1);
+
+    /* The running pod deleted by a user: a failure, and a replacement. */
+    a = pods_of("tr", "");
+    char p2[128];
+    snprintf(p2, sizeof(p2), "%s", pod_name(json_array_get(a, 0)));
+    json_decref(a);
+    CHECK(has_tracking(p2));
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s", p2);
+    CHECK_INT(api("DELETE", path, NULL, NULL, NULL), 200);
+    CHECK(wait_status("tr", "failed", 1));
+    CHECK(wait_untracked(p2));
+    for (int i = 0; i < 200 && api("GET", path, NULL, NULL, NULL) != 404; i++)
+        usleep(50 * 1000);
+    CHECK_INT(api("GET", path, NULL, NULL, NULL), 404);
+    CHECK(wait_pods("tr", "", 1));
+
+    /* Deleting the Job (orphaning its pods) releases them. */
+    a = pods_of("tr", "");
+    char p3[128];
+    snprintf(p3, sizeof(p3), "%s", pod_name(json_array_get(a, 0)));
+    json_decref(a);
+    CHECK(has_tracking(p3));
+    CHECK_INT(api("DELETE", "/apis/batch/v1/namespaces/default/jobs/tr", "application/json",
+                  "{\"propagationPolicy\":\"Orphan\"}", NULL),
+              200);
+    CHECK(wait_untracked(p3));
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s", p3);
+    CHECK_INT(api("DELETE", path, NULL, NULL, NULL), 200);
+    for (int i = 0; i < 200 && api("GET", path, NULL, NULL, NULL) != 404; i++)
+        usleep(50 * 1000);
+    CHECK_INT(api("GET", path, NULL, NULL, NULL), 404);
+}
+
 int main(void)
 {
     setenv("C8S_JOB_BACKOFF_BASE_MS", "300", 1);
@@ -353,6 +454,7 @@ int main(void)
     test_backoff_limit_and_ttl();
     test_indexed();
     test_deadline_and_suspend();
+    test_tracking_finalizer();
 
     controllers_stop(cm);
     apiserver_stop(srv);

@@ -26,6 +26,23 @@ static int64_t next(const char *spec, int64_t after)
     return controllers__cron_next(&s, after);
 }
 
+/* The next activation with the schedule read in zone tz (from the POSIX rule, so the test
+ * needs no zone files). */
+static int64_t next_tz(const char *spec, const char *rule, int64_t after)
+{
+    cron_sched_t s;
+    c8s_err_t err = C8S_ERR_INIT;
+    tz_t *tz = NULL;
+    if (controllers__cron_parse(spec, &s, &err) != 0 || tz_parse_posix(rule, &tz, &err) != 0) {
+        fprintf(stderr, "%s / %s: %s\n", spec, rule, err.msg);
+        return -2;
+    }
+    s.tz = tz;
+    int64_t t = controllers__cron_next(&s, after);
+    tz_free(tz);
+    return t;
+}
+
 static bool refused(const char *spec)
 {
     cron_sched_t s;
@@ -83,5 +100,24 @@ int main(void)
     CHECK(refused("@reboot"));
     CHECK(refused("TZ=UTC * * * * *"));
     CHECK(refused("1,,2 * * * *"));
+
+    /* spec.timeZone: fields match the zone's wall clock. New York, 2030: DST from Sun 10 March
+     * 02:00 EST to Sun 3 November 02:00 EDT. */
+    const char *ny = "EST5EDT,M3.2.0,M11.1.0";
+    CHECK(next_tz("0 9 * * *", ny, at(2030, 3, 8, 15, 0)) == at(2030, 3, 9, 14, 0));
+    CHECK(next_tz("0 9 * * *", ny, at(2030, 3, 9, 14, 0)) == at(2030, 3, 10, 13, 0));
+    /* 02:30 does not exist on 10 March: skipped that day. */
+    CHECK(next_tz("30 2 * * *", ny, at(2030, 3, 9, 8, 0)) == at(2030, 3, 11, 6, 30));
+    /* 01:30 happens twice on 3 November: run once, at the first. */
+    CHECK(next_tz("30 1 * * *", ny, at(2030, 11, 2, 12, 0)) == at(2030, 11, 3, 5, 30));
+    CHECK(next_tz("30 1 * * *", ny, at(2030, 11, 3, 5, 30)) == at(2030, 11, 4, 6, 30));
+    /* Every minute across the spring-forward gap: 01:59 EST then 03:00 EDT. */
+    CHECK(next_tz("* * * * *", ny, at(2030, 3, 10, 6, 59)) == at(2030, 3, 10, 7, 0));
+    /* Kolkata, no DST, half-hour offset: midnight there is 18:30 UTC. */
+    CHECK(next_tz("0 0 * * *", "IST-5:30", at(2030, 1, 1, 12, 0)) == at(2030, 1, 1, 18, 30));
+    /* Sydney (south): January is summer time, +11. */
+    CHECK(next_tz("0 12 * * *", "AEST-10AEDT,M10.1.0,M4.1.0/3", at(2030, 1, 1, 0, 0)) ==
+          at(2030, 1, 1, 1, 0));
+    CHECK(next_tz("0 0 30 2 *", ny, at(2030, 1, 1, 0, 0)) == -1);
     TEST_END();
 }

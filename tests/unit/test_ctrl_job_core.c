@@ -34,5 +34,17 @@ int main(void)
     CHECK(ranges_are(mixed, 8, "0-2,4,6-7"));
     bool single[3] = {false, true, false};
     CHECK(ranges_are(single, 3, "1"));
+    bool marks[8] = {false};
+    controllers__job_index_parse("0-2,5,7", marks, 8);
+    char *back = controllers__job_index_ranges(marks, 8);
+    CHECK_STR(back, "0-2,5,7");
+    free(back);
+    bool few[4] = {false};
+    controllers__job_index_parse("1,3-9,x", few, 4);
+    CHECK(!few[0] && few[1] && !few[2] && few[3]);
+    bool empty[2] = {false};
+    controllers__job_index_parse(NULL, empty, 2);
+    controllers__job_index_parse("5-1", empty, 2);
+    CHECK(!empty[0] && !empty[1]);
     TEST_END();
 }
