@@ -23,6 +23,7 @@ typedef struct {
 } peer_t;
 
 static int peer_index = -1;
+static uv_once_t peer_once = UV_ONCE_INIT;
 
 static void free_peer(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
@@ -31,6 +32,12 @@ static void free_peer(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
         auth_user_free(p->user);
         free(p);
     }
+}
+
+/* Several servers may start at once in one process (tests); the index is shared by all. */
+static void make_peer_index(void)
+{
+    peer_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_peer);
 }
 
 /* Accept whatever the client presents: verification is the authenticator's, per request. */
@@ -55,8 +62,9 @@ int apiserver__tls_init(apiserver_t *s, c8s_err_t *err)
         return c8s_err_set(err, C8S_EBADREQUEST,
                            "the API port serves TLS only: a serving certificate and key are "
                            "needed (--tls-cert-file, --tls-private-key-file)");
+    uv_once(&peer_once, make_peer_index);
     if (peer_index < 0)
-        peer_index = SSL_get_ex_new_index(0, NULL, NULL, NULL, free_peer);
+        return c8s_err_set(err, C8S_EINTERNAL, "no OpenSSL ex_data index for client verdicts");
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (!ctx)
         return ssl_fail(err, "creating the TLS context", NULL);
