@@ -6,6 +6,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
+RUN_ARGS   ?=
 
 .PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler format clean
 
@@ -43,7 +44,7 @@ fuzz: deps
 
 run: build
 	@echo "c8s: starting a one-node server; data in $(DATA_DIR), kubeconfig $(DATA_DIR)/admin.kubeconfig"
-	@$(BUILD)/c8s server --data-dir $(DATA_DIR)
+	@$(BUILD)/c8s server --data-dir $(DATA_DIR) $(RUN_ARGS)
 
 bench-api: build
 	@$(BUILD)/bench_api

@@ -82,4 +82,11 @@ uv_loop_t *client_loop(const client_t *c);
  * calls done (may be NULL) on the loop. */
 void client_close(client_t *c, void (*done)(void *data), void *data);
 
+/* Writes a core/v1 Event (ev borrowed; it may be rewritten) through the client's correlator,
+ * as client-go's recorder: spam-filtered per source and object, similar events aggregated,
+ * repeats sent as a patch of the first one's count and lastTimestamp. metadata.name is made
+ * "<object>.<hex nanoseconds>" when absent. cb (may be NULL) is called once: with the API's
+ * answer, or with status 0 when the event was dropped as spam. Run on the client's loop. */
+void client_event_post(client_t *c, json_t *ev, client_cb cb, void *data);
+
 #endif

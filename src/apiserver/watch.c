@@ -404,8 +404,10 @@ static void start_stream(api_req_t *r)
     c8s_err_clear(&err);
     /* Headers go out now even with no event, so the client knows the watch is established.
      * h2o 2.2 holds HTTP/1 headers back until body bytes are sent, so the stream opens with a
-     * newline, which JSON stream decoders (client-go's among them) skip as whitespace. */
-    if (req && ws->n_pending == 0 && !ws->closing) {
+     * newline, which JSON stream decoders (client-go's among them) skip as whitespace. Events
+     * the cache replayed above may already be on their way (in_flight): h2o takes one write at
+     * a time, so no newline then. */
+    if (req && !ws->in_flight && ws->n_pending == 0 && !ws->closing) {
         static char nl[] = "\n";
         h2o_iovec_t v = h2o_iovec_init(nl, 1);
         ws->in_flight = true;

@@ -38,5 +38,7 @@ void client_close(client_t *c, void (*done)(void *data), void *data)
     client_base_t *b = (client_base_t *)c;
     free(b->accept);
     b->accept = NULL;
+    client__events_close(b->events);
+    b->events = NULL;
     b->ops->close(c, done, data);
 }

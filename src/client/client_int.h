@@ -22,7 +22,11 @@ typedef struct client_base_s {
     const client_ops_t *ops;
     uv_loop_t *loop;
     char *accept;
+    struct client_events_s *events; /* the Event recorder (events.c), made on first use */
 } client_base_t;
+
+/* events.c: the client is closing; the recorder goes once its requests have answered. */
+void client__events_close(struct client_events_s *st);
 
 /* First member of every transport's watch. */
 typedef struct client_watch_base_s {

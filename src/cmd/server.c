@@ -86,6 +86,8 @@ static void usage(FILE *f)
         "                                      spec.podCIDR if set, else 10.244.0.0/24)\n"
         "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
         "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
+        "  --runc-root DIR                     runc's state (default runc's own, /run/runc)\n"
+        "  --kubepods-cgroup PATH              pod cgroups go under it (default /kubepods)\n"
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
         "  --watch-queue-max-bytes N           unsent bytes before a slow watcher is dropped\n"
         "                                      (default 16777216)\n"
@@ -138,6 +140,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_POD_CIDR,
         O_INSECURE_REG,
         O_KUBELET_ROOT,
+        O_RUNC_ROOT,
+        O_KUBEPODS,
         O_CLUSTER_DNS,
         O_CLUSTER_DOMAIN,
         O_DNS_PORT,
@@ -175,6 +179,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"pod-cidr", required_argument, NULL, O_POD_CIDR},
         {"insecure-registry", required_argument, NULL, O_INSECURE_REG},
         {"kubelet-root-dir", required_argument, NULL, O_KUBELET_ROOT},
+        {"runc-root", required_argument, NULL, O_RUNC_ROOT},
+        {"kubepods-cgroup", required_argument, NULL, O_KUBEPODS},
         {"cluster-dns", required_argument, NULL, O_CLUSTER_DNS},
         {"cluster-domain", required_argument, NULL, O_CLUSTER_DOMAIN},
         {"dns-port", required_argument, NULL, O_DNS_PORT},
@@ -264,6 +270,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_KUBELET_ROOT:
             o->kubelet.root_dir = optarg;
+            break;
+        case O_RUNC_ROOT:
+            o->kubelet.runc_root = optarg;
+            break;
+        case O_KUBEPODS:
+            o->kubelet.kubepods_root = optarg;
             break;
         case O_CLUSTER_DNS:
             o->dns.address = optarg;
@@ -588,6 +600,8 @@ int cmd_server(int argc, char **argv)
     kubelet_t *kubelet = NULL;
     o.kubelet.node_name = o.node_name;
     o.kubelet.run_pods = true;
+    /* Pods' resolv.conf names the address the DNS role serves on. */
+    o.kubelet.cluster_dns = o.dns.address;
     if (!o.kubelet.root_dir)
         o.kubelet.root_dir = o.data_dir;
     if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {

@@ -43,7 +43,7 @@ typedef struct {
 
 static void on_event_posted(const client_resp_t *resp, void *data)
 {
-    if (resp->status != 201)
+    if (resp->status >= 300)
         log_debug("controllers", "posting an event: %d", resp->status);
 }
 
@@ -60,24 +60,18 @@ void controllers__event(client_t *c, const json_t *obj, const char *kind, const 
     const char *name = controllers__meta(obj, "name");
     if (!ns || !name)
         return;
-    char now[32];
-    c8s_rfc3339_now(now, sizeof(now));
-    cleanup_free char *gen = xasprintf("%s.", name);
     json_t *ev =
-        json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, "
-                  "s:s, s:{s:s}, s:s, s:s, s:i, s:s}",
-                  "apiVersion", "v1", "kind", "Event", "metadata", "generateName", gen, "namespace",
-                  ns, "involvedObject", "kind", kind, "namespace", ns, "name", name, "uid",
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, "
+                  "s:s, s:{s:s}, s:s}",
+                  "apiVersion", "v1", "kind", "Event", "metadata", "namespace", ns,
+                  "involvedObject", "kind", kind, "namespace", ns, "name", name, "uid",
                   controllers__meta(obj, "uid") ?: "", "apiVersion", api_version, "resourceVersion",
                   controllers__meta(obj, "resourceVersion") ?: "", "reason", reason, "message", msg,
-                  "type", type, "source", "component", component, "firstTimestamp", now,
-                  "lastTimestamp", now, "count", 1, "reportingComponent", component);
+                  "type", type, "source", "component", component, "reportingComponent", component);
     if (!ev)
         return;
-    cleanup_free char *body = json_dumps(ev, JSON_COMPACT);
+    client_event_post(c, ev, on_event_posted, NULL);
     json_decref(ev);
-    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/events", ns);
-    client_request(c, "POST", path, "application/json", body, strlen(body), on_event_posted, NULL);
 }
 
 const json_t *controllers__controller_ref(const json_t *obj)

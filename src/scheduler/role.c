@@ -535,21 +535,17 @@ static void post_event(scheduler_t *s, const char *key, const json_t *pod, const
     json_t *md = json_object_get(pod, "metadata");
     const char *ns = json_string_value(json_object_get(md, "namespace"));
     const char *name = json_string_value(json_object_get(md, "name"));
-    char now[32];
-    c8s_rfc3339_now(now, sizeof(now));
-    json_t *ev = json_pack(
-        "{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s}, s:s, s:s, "
-        "s:i}",
-        "apiVersion", "v1", "kind", "Event", "metadata", "generateName", name, "namespace", ns,
-        "involvedObject", "kind", "Pod", "namespace", ns, "name", name, "uid",
-        json_string_value(json_object_get(md, "uid")) ?: "", "apiVersion", "v1", "reason", reason,
-        "message", message, "type", type, "source", "component", "default-scheduler",
-        "firstTimestamp", now, "lastTimestamp", now, "count", 1);
-    cleanup_free char *evb = json_dumps(ev, JSON_COMPACT);
+    json_t *ev =
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s}, s:s}",
+                  "apiVersion", "v1", "kind", "Event", "metadata", "namespace", ns,
+                  "involvedObject", "kind", "Pod", "namespace", ns, "name", name, "uid",
+                  json_string_value(json_object_get(md, "uid")) ?: "", "apiVersion", "v1", "reason",
+                  reason, "message", message, "type", type, "source", "component",
+                  "default-scheduler", "reportingComponent", "default-scheduler");
+    if (!ev)
+        return;
+    client_event_post(s->client, ev, on_reported, op_new(s, key));
     json_decref(ev);
-    cleanup_free char *evp = xasprintf("/api/v1/namespaces/%s/events", ns);
-    client_request(s->client, "POST", evp, "application/json", evb, strlen(evb), on_reported,
-                   op_new(s, key));
 }
 
 /* PodScheduled=False/Unschedulable on the pod (and status.nominatedNodeName when it preempted),

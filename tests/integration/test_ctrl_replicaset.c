@@ -79,6 +79,8 @@ static bool has_pod(json_t *items, const char *name)
     return false;
 }
 
+/* How many times reason was recorded: the sum of the Events' counts (the recorder folds
+ * repeats and, past ten, similar events into one Event). */
 static int count_events(env_t *e, const char *reason)
 {
     json_t *list = NULL;
@@ -89,7 +91,7 @@ static int count_events(env_t *e, const char *reason)
     json_array_foreach(json_object_get(list, "items"), i, ev)
     {
         if (!strcmp(json_string_value(json_object_get(ev, "reason")) ?: "", reason))
-            n++;
+            n += (int)json_integer_value(json_object_get(ev, "count"));
     }
     json_decref(list);
     return n;
@@ -196,7 +198,9 @@ static void test_scale_down(env_t *e)
     held[0][0] = held[1][0] = '\0';
     status_t st4 = {RS_PATH, "replicas", 4};
     CHECK(env_wait(e, status_is, &st4, 10000));
-    CHECK(count_events(e, "SuccessfulDelete") >= 6);
+    /* No count of SuccessfulDelete here: after the 40-pod burst above, the recorder's spam
+     * filter (25 events per object, then one per five minutes, as client-go's) may rightly
+     * drop them. tests/integration/events.sh covers the recorder. */
     /* Graceful deletes were finished by the kubelet: nothing left terminating. */
     json_t *all = NULL;
     env_call(e, "GET", "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb", NULL, NULL, &all);

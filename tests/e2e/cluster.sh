@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# cluster.sh — a one-node cluster with every role (API, scheduler, controllers, kubelet with runc
+# and CNI, proxy with iptables, cluster DNS) in network and mount namespaces of the test's own,
+# driven by the real kubectl the way the user guide (docs/user-guide.md) does, with the
+# manifests of deploy/examples and the image their script builds, pushed to Debian's
+# docker-registry on 127.0.0.1:5000 inside the namespace.
+#
+# Flows: web.yaml's two pods Running on the node; a pod made by `kubectl run` reaches the web
+# Service by ClusterIP and by DNS name (answers from both replicas); scale up and down; a rolling
+# update (`kubectl set env`) and `kubectl rollout undo`, each seen in what the Service serves; a
+# Job to completion; the CronJob starting a Job; the StatefulSet's pods with stable names, each
+# reached by its DNS name through the headless Service; the DaemonSet's one pod on the node;
+# a bare ReplicaSet replacing a deleted pod; `kubectl delete namespace` emptying it. At the end
+# nothing is left: no pod, no runc container under the test's runc root, no mount under the data
+# dir, no pod cgroup, no pod network namespace, no KUBE- chain after `c8s proxy --cleanup`, and
+# (checked from outside) no process left in the network namespace, so it is gone, and no cgroup.
+#
+# kubectl exec and logs are not served yet (docs/api-compatibility.md), so a client pod tells its
+# result by its phase: Succeeded when what it fetched was right. (`timeout 10 wget`, not
+# `wget -T`: Debian's busybox-static 1.35 wget crashes with -T.)
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+
+if [ -z "${C8S_E2E_INNER:-}" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root (namespaces, runc, iptables)"
+    exit 77
+  fi
+  for t in runc kubectl docker-registry iptables unshare; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+  done
+  if [ ! -x /usr/lib/cni/bridge ] || [ ! -x /bin/busybox ]; then
+    echo "SKIP: needs containernetworking-plugins and busybox-static"
+    exit 77
+  fi
+  . "$HERE/../support/lib.sh"
+  WORK=$(mktemp -d /tmp/c8s-e2e-XXXXXX)
+  CG="c8s-e2e-$$"
+  # WORK is removed only once the inner side has ended: its containers' state is in it.
+  trap 'cleanup; [ -n "${INNER:-}" ] && kill -TERM "$INNER" 2>/dev/null && wait "$INNER"' EXIT
+  trap 'exit 143' TERM INT
+  # Private network and mount namespaces: iptables, the bridge, the registry's port, pod mounts
+  # and the cluster DNS address exist only in them.
+  unshare -n -m --propagation private env C8S_E2E_INNER=1 E2E_WORK="$WORK" E2E_CGROUP="/$CG" \
+    bash "$0" &
+  INNER=$!
+  wait "$INNER"
+  check_eq "the cluster's flows" "$?" 0
+  INNER=""
+  # Outside again: the namespace is gone once no process holds it.
+  ns=$(cat "$WORK/netns" 2>/dev/null)
+  check "the inner side recorded its network namespace" test -n "$ns"
+  left=""
+  for _ in $(seq 1 50); do
+    left=""
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] && left+="${p#/proc/} "
+    done
+    [ -z "$left" ] && break
+    sleep 0.2
+  done
+  check_eq "no process left in the test's network namespace" "$left" ""
+  check_eq "no mount left under the work dir" "$(grep -c " $WORK" /proc/self/mountinfo)" 0
+  check_eq "no cgroup left" "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$CG" 2>/dev/null | wc -l)" 0
+  [ -z "$left" ] && [ -z "${KEEP:-}" ] && rm -rf "$WORK"
+  finish
+  exit $?
+fi
+
+# ---- inside the namespaces ----
+. "$HERE/../support/lib.sh"
+WORK=$E2E_WORK
+CGROUP=$E2E_CGROUP
+RUNC_ROOT=$WORK/runc
+IMAGE=127.0.0.1:5000/examples/busybox:1
+NODE=e2e-node
+readlink /proc/self/ns/net >"$WORK/netns"
+
+teardown() {
+  cleanup # the server and the registry, by PID
+  # Whatever a failed run left: our containers, our mounts, our cgroups.
+  if [ -d "$RUNC_ROOT" ]; then
+    for c in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
+      runc --root "$RUNC_ROOT" delete -f "$c" >/dev/null 2>&1
+    done
+  fi
+  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null
+  done
+  find /sys/fs/cgroup -depth -type d -path "*$CGROUP*" -exec rmdir {} + 2>/dev/null
+  [ -n "${REGISTRY_PID:-}" ] && kill -KILL "$REGISTRY_PID" 2>/dev/null
+}
+trap teardown EXIT
+trap 'exit 143' TERM INT
+
+ip link set lo up
+sysctl -qw net.ipv4.ip_forward=1
+# The node's own interface and default route, as a machine has: pods' traffic to the service
+# range leaves through it until the proxy's rules rewrite it. (A veth pair whose other end stays
+# here: the dummy driver may not be loadable.)
+ip link add eth0 type veth peer name eth0-peer
+ip addr add 192.168.77.2/24 dev eth0
+ip link set eth0-peer up
+ip link set eth0 up
+ip route add default via 192.168.77.1 dev eth0
+# Nothing leaves the namespace: names outside the cluster go to an address nobody answers.
+echo "nameserver 192.168.77.53" >"$WORK/resolv.conf"
+
+# The examples' image, built and pushed by their own script to a registry it starts.
+if ! bash "$SRC/deploy/examples/build-busybox-image.sh" --start-registry 5000 \
+  --registry-dir "$WORK/registry" >"$WORK/build.log" 2>&1; then
+  cat "$WORK/build.log" >&2
+  fail "build-busybox-image.sh"
+  finish
+  exit 1
+fi
+REGISTRY_PID=$(cat "$WORK/registry/registry.pid")
+PIDS+=("$REGISTRY_PID")
+ok
+
+C8S_NODE_ROLES="" start_managed_server "$WORK" --node-name "$NODE" --pod-cidr 10.244.0.0/24 \
+  --runc-root "$RUNC_ROOT" --kubepods-cgroup "$CGROUP" --insecure-registry 127.0.0.1:5000 \
+  --resolv-conf "$WORK/resolv.conf" || { fail "server start"; finish; exit 1; }
+KC=$SERVER_DATA/admin.kubeconfig
+k() { kubectl --kubeconfig "$KC" "$@"; }
+T=240s # generous: a loaded two-core machine, a sanitizer build
+
+dump() { # what a failed step needs to be understood
+  echo "---- kubectl get all -A -o wide" >&2
+  k get all -A -o wide >&2 2>&1
+  echo "---- pods" >&2
+  k get pods -A -o yaml 2>&1 | grep -E '^  (  name|    phase|      (reason|message))' >&2
+  echo "---- server log (tail)" >&2
+  tail -n 60 "$SERVER_DATA.log" >&2
+}
+step() { # step "what" command... : a check that dumps the cluster when it fails
+  local what=$1; shift
+  if "$@" >"$WORK/step.out" 2>&1; then ok; else
+    fail "$what"
+    cat "$WORK/step.out" >&2
+    dump
+  fi
+}
+# probe NAME SCRIPT: a pod (kubectl run) running SCRIPT with sh; passes when it Succeeded. On
+# failure its output is read from the node's log file (kubectl logs is not served yet).
+probe() {
+  local name=$1 script=$2 phase="" uid
+  k run "$name" --image="$IMAGE" --restart=Never --command -- sh -c "$script" >/dev/null || return 1
+  for _ in $(seq 1 ${T%s}); do
+    phase=$(k get pod "$name" -o jsonpath='{.status.phase}')
+    case "$phase" in Succeeded | Failed) break ;; esac
+    sleep 1
+  done
+  uid=$(k get pod "$name" -o jsonpath='{.metadata.uid}')
+  [ "$phase" = Succeeded ] || { echo "pod $name: $phase"; cat "$SERVER_DATA/pods/$uid/logs/$name.log"; }
+  k delete pod "$name" --wait=false >/dev/null
+  [ "$phase" = Succeeded ]
+}
+
+# settled N: exactly N web pods, none of them terminating (rollout status is done once the old
+# ReplicaSet is scaled down, while its pods may still be on their way out and in the Service).
+settled() {
+  for _ in $(seq 1 ${T%s}); do
+    [ "$(k get pods -l app=web -o jsonpath='{range .items[?(@.status.phase=="Running")]}{.metadata.deletionTimestamp}{"|"}{end}')" = "$(printf '|%.0s' $(seq 1 "$1"))" ] && return 0
+    sleep 1
+  done
+  k get pods -l app=web
+  return 1
+}
+
+step "the node is Ready" k wait --for=condition=Ready "node/$NODE" --timeout=$T
+
+# The CronJob first: its schedule is a minute; it is checked near the end.
+step "apply cronjob.yaml" k apply -f "$SRC/deploy/examples/cronjob.yaml"
+
+# web.yaml: two replicas Running on the node.
+step "apply web.yaml" k apply -f "$SRC/deploy/examples/web.yaml"
+step "web rolled out" k rollout status deployment/web --timeout=$T
+step "web's pods Ready" k wait --for=condition=Ready pod -l app=web --timeout=$T
+check_eq "two web pods" "$(k get pods -l app=web --field-selector=status.phase=Running -o name | wc -l)" 2
+check_eq "on the node" "$(k get pods -l app=web -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u)" "$NODE"
+IP=$(k get service web -o jsonpath='{.spec.clusterIP}')
+check_contains "web has a ClusterIP" "$IP" "10."
+
+# From a pod: by ClusterIP, then by DNS name, both replicas answering through the Service.
+# fetch_all URL N: N fetches; fails unless every answer is a web page and two pods answered.
+fetch_all='u=$1; n=$2; : >/tmp/seen; for i in $(seq 1 $n); do
+  timeout 10 wget -q -O- "$u" >>/tmp/seen || exit 1; done; cat /tmp/seen;
+  [ "$(grep -c "^hello from web-" /tmp/seen)" = "$n" ] && [ "$(sort -u /tmp/seen | wc -l)" -ge 2 ]'
+step "a pod reaches web by ClusterIP" probe by-ip "set -- http://$IP/ 30; $fetch_all"
+step "a pod reaches web by DNS name" probe by-name \
+  "set -- http://web.default.svc.cluster.local/ 30; $fetch_all"
+step "short name through the search path" probe by-short "timeout 10 wget -q -O- http://web/ | grep -q '^hello from web-'"
+
+# Scale.
+step "scale to 3" k scale deployment/web --replicas=3
+step "3 rolled out" k rollout status deployment/web --timeout=$T
+check_eq "three pods" "$(k get deployment web -o jsonpath='{.status.readyReplicas}')" 3
+step "scale to 1" k scale deployment/web --replicas=1
+step "1 rolled out" k rollout status deployment/web --timeout=$T
+step "one pod left" settled 1
+step "scale back to 2" k scale deployment/web --replicas=2
+step "2 rolled out" k rollout status deployment/web --timeout=$T
+
+# A rolling update, then undo; the page says which version answered.
+step "set env GREETING=v2" k set env deployment/web GREETING=v2
+step "v2 rolled out" k rollout status deployment/web --timeout=$T
+step "old pods gone" settled 2
+step "the Service serves v2 only" probe see-v2 \
+  "for i in \$(seq 1 10); do timeout 10 wget -q -O- http://web/ | grep -q ' v2\$' || exit 1; done"
+check_eq "two ReplicaSets (old kept for undo)" "$(k get rs -l app=web -o name | wc -l)" 2
+step "rollout undo" k rollout undo deployment/web
+step "undo rolled out" k rollout status deployment/web --timeout=$T
+step "v2 pods gone" settled 2
+step "the Service serves v1 again" probe see-v1 \
+  "for i in \$(seq 1 10); do timeout 10 wget -q -O- http://web/ | grep -q ' v1\$' || exit 1; done"
+check_eq "template back to v1" "$(k get deployment web -o jsonpath='{.spec.template.spec.containers[0].env[0].value}')" v1
+
+# A Job to completion.
+step "create job" k create job once --image="$IMAGE" -- sh -c 'echo done; exit 0'
+step "job complete" k wait --for=condition=Complete job/once --timeout=$T
+check_eq "job succeeded once" "$(k get job once -o jsonpath='{.status.succeeded}')" 1
+
+# StatefulSet: stable names, each reachable by name through the headless Service.
+step "apply statefulset.yaml" k apply -f "$SRC/deploy/examples/statefulset.yaml"
+step "store rolled out" k rollout status statefulset/store --timeout=$T
+check_eq "stable names" "$(k get pods -l app=store -o jsonpath='{range .items[*]}{.metadata.name}{" "}{end}' | tr ' ' '\n' | grep . | sort | tr '\n' ' ')" "store-0 store-1 store-2 "
+step "store-1 by its DNS name" probe see-store \
+  "timeout 10 wget -q -O- http://store-1.store.default.svc.cluster.local:8080/ | grep -qx 'I am store-1'"
+uid0=$(k get pod store-0 -o jsonpath='{.metadata.uid}')
+step "delete store-0" k delete pod store-0 --wait=true --timeout=$T
+step "store-0 comes back" k wait --for=condition=Ready pod/store-0 --timeout=$T
+check "under the same name, a new pod" test "$(k get pod store-0 -o jsonpath='{.metadata.uid}')" != "$uid0"
+
+# DaemonSet: one pod, on the node.
+step "apply daemonset.yaml" k apply -f "$SRC/deploy/examples/daemonset.yaml"
+step "node-agent rolled out" k rollout status daemonset/node-agent --timeout=$T
+check_eq "one daemon pod, on the node" "$(k get pods -l app=node-agent -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}')" "$NODE"
+
+# The CronJob applied at the start has made a Job whose pod ran to completion.
+cron_done() {
+  for _ in $(seq 1 180); do
+    [ -n "$(k get jobs -o jsonpath='{range .items[?(@.metadata.ownerReferences[0].kind=="CronJob")]}{.status.succeeded}{"\n"}{end}' | grep -x 1)" ] && return 0
+    sleep 1
+  done
+  return 1
+}
+step "the CronJob's Job completed" cron_done
+step "suspend the CronJob" k patch cronjob hello --type=merge -p '{"spec":{"suspend":true}}'
+
+# A namespace with a Deployment in it, then deleted: everything in it goes, and it does too.
+step "create namespace" k create namespace e2e
+step "deployment in it" k -n e2e create deployment inner --image="$IMAGE" --replicas=2 -- sleep 3600
+step "its pods Running" k -n e2e rollout status deployment/inner --timeout=$T
+# A bare ReplicaSet in it: a deleted pod is replaced.
+cat >"$WORK/rs.yaml" <<EOF
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: pair, namespace: e2e}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: pair}}
+  template:
+    metadata: {labels: {app: pair}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: c, image: "$IMAGE", command: [sleep, "3600"]}]
+EOF
+rs_ready() { # rs_ready N: the ReplicaSet reports N ready
+  for _ in $(seq 1 ${T%s}); do
+    [ "$(k -n e2e get rs pair -o jsonpath='{.status.readyReplicas}')" = "$1" ] && return 0
+    sleep 1
+  done
+  return 1
+}
+step "apply a ReplicaSet" k apply -f "$WORK/rs.yaml"
+step "two ready" rs_ready 2
+victim=$(k -n e2e get pods -l app=pair -o jsonpath='{.items[0].metadata.name}')
+step "delete one of its pods" k -n e2e delete pod "$victim" --wait=true --timeout=$T
+step "two ready again" rs_ready 2
+check "a new pod took its place" bash -c "! kubectl --kubeconfig $KC -n e2e get pods -l app=pair -o name | grep -qx pod/$victim"
+step "delete namespace" k delete namespace e2e --timeout=$T
+check_eq "the namespace is gone" "$(k get namespace e2e -o name 2>/dev/null)" ""
+check_eq "no pod of it left" "$(k get pods -A -o jsonpath='{range .items[*]}{.metadata.namespace}{"\n"}{end}' | grep -cx e2e)" 0
+
+# Everything else away; the node is left with nothing.
+for f in web statefulset daemonset cronjob; do
+  step "delete $f.yaml" k delete -f "$SRC/deploy/examples/$f.yaml" --wait=true --timeout=$T
+done
+step "delete job" k delete job once --wait=true --timeout=$T
+step "delete the probes" k delete pods --all --wait=true --timeout=$T
+no_pods() {
+  for _ in $(seq 1 $((${T%s} / 2))); do
+    [ -z "$(k get pods -A -o name)" ] && return 0
+    sleep 2
+  done
+  k get pods -A -o wide
+  return 1
+}
+step "no pod left" no_pods
+check_eq "no container under the runc root" "$(runc --root "$RUNC_ROOT" list -q | wc -l)" 0
+check_eq "no mount under the data dir" "$(grep -c " $SERVER_DATA" /proc/self/mountinfo)" 0
+check_eq "no pod cgroup" "$(find /sys/fs/cgroup -type d -path "*$CGROUP/*pod*" 2>/dev/null | wc -l)" 0
+check_eq "no pod network namespace" "$(find "$SERVER_DATA/run/netns" -type f 2>/dev/null | wc -l)" 0
+
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+rc=$?
+check_eq "server stopped cleanly (no leaks)" "$rc" 0
+[ "$rc" = 0 ] || tail -n 80 "$SERVER_DATA.log" >&2
+check "c8s proxy --cleanup" "$C8S_BIN" proxy --cleanup
+check_eq "no KUBE chains left" "$(iptables-save | grep -c KUBE-)" 0
+finish
