@@ -85,6 +85,7 @@ static bool slot_start(load_t *l, slot_t *s, CURLM *m)
     free(s->body);
     s->body = body;
     curl_easy_setopt(s->e, CURLOPT_URL, url);
+    th_curl_tls(s->e, url);
     curl_easy_setopt(s->e, CURLOPT_CUSTOMREQUEST, l->method);
     if (body) {
         curl_easy_setopt(s->e, CURLOPT_POSTFIELDS, body);
@@ -304,25 +305,6 @@ static double measure(const char *what, const char *method, const char *ct, next
 
 /* ---- watch fan-out ---- */
 
-static int open_watch(int port, const char *path)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-        if (fd >= 0)
-            close(fd);
-        return -1;
-    }
-    char req[512];
-    int n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: x\r\n\r\n", path);
-    if (write(fd, req, (size_t)n) != n) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 /* The list's resourceVersion for a namespace's configmaps: watches start from "now". */
 static char *current_rv(const char *ns_name)
 {
@@ -348,7 +330,7 @@ static char *current_rv(const char *ns_name)
 static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, double *max,
                          int *delivered_min, int *established)
 {
-    int *fds = xcalloc((size_t)n_watchers, sizeof(int));
+    th_watch_t *ws = xcalloc((size_t)n_watchers, sizeof(*ws));
     int *idx = xcalloc((size_t)n_watchers, sizeof(int));
     char(*tail)[TAIL + 1] = xcalloc((size_t)n_watchers, sizeof(*tail));
     struct pollfd *pfd = xcalloc((size_t)n_watchers, sizeof(*pfd));
@@ -358,18 +340,18 @@ static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, d
              "/api/v1/namespaces/watched/configmaps?watch=true&resourceVersion=%s", rv ? rv : "0");
     int opened = 0;
     for (int i = 0; i < n_watchers; i++) {
-        fds[i] = open_watch(srv.port, path);
-        if (fds[i] >= 0)
+        if (th_conn_open(&ws[i], srv.port, path) == 0)
             opened++;
+        else
+            th_watch_close(&ws[i]);
     }
     /* Wait until every stream is established: the response header (200) has arrived. */
     char buf[65536 + TAIL];
     int shown = 0;
     for (int i = 0; i < n_watchers; i++) {
-        if (fds[i] < 0)
+        if (ws[i].fd < 0)
             continue;
-        struct pollfd p = {.fd = fds[i], .events = POLLIN};
-        ssize_t nr = poll(&p, 1, 5000) > 0 ? read(fds[i], buf, sizeof(buf) - 1) : -1;
+        ssize_t nr = th_conn_read(&ws[i], buf, sizeof(buf) - 1, 5000);
         if (nr > 0) {
             buf[nr] = '\0';
             if (strncmp(buf, "HTTP/1.1 200", 12) == 0)
@@ -377,8 +359,7 @@ static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, d
             if (shown++ < 3)
                 fprintf(stderr, "  watch refused: %.300s\n", buf);
         }
-        close(fds[i]);
-        fds[i] = -1;
+        th_watch_close(&ws[i]);
         opened--;
     }
     *established = opened;
@@ -406,9 +387,9 @@ static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, d
         while (received < opened && c8s_now_ns() - t0 < 5000000000ull) {
             int k = 0;
             for (int i = 0; i < n_watchers; i++) {
-                if (fds[i] < 0 || got[i])
+                if (ws[i].fd < 0 || got[i])
                     continue;
-                pfd[k] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+                pfd[k] = (struct pollfd){.fd = ws[i].fd, .events = POLLIN};
                 idx[k++] = i;
             }
             if (poll(pfd, (nfds_t)k, 100) <= 0)
@@ -420,10 +401,9 @@ static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, d
                 int i = idx[j];
                 size_t t = strlen(tail[i]);
                 memcpy(buf, tail[i], t);
-                ssize_t nr = read(pfd[j].fd, buf + t, sizeof(buf) - 1 - t);
-                if (nr <= 0) { /* the server closed this watch: it will never deliver */
-                    close(fds[i]);
-                    fds[i] = -1;
+                ssize_t nr = th_conn_read(&ws[i], buf + t, sizeof(buf) - 1 - t, 0);
+                if (nr < 0) { /* the server closed this watch: it will never deliver */
+                    th_watch_close(&ws[i]);
                     opened--;
                     continue;
                 }
@@ -449,9 +429,9 @@ static void watch_fanout(int n_watchers, int writes, double *p50, double *p99, d
     *max = n_lat ? lat[n_lat - 1] : 0;
     *delivered_min = writes ? min_got : 0;
     for (int i = 0; i < n_watchers; i++)
-        if (fds[i] >= 0)
-            close(fds[i]);
-    free(fds);
+        if (ws[i].fd >= 0)
+            th_watch_close(&ws[i]);
+    free(ws);
     free(idx);
     free(tail);
     free(pfd);

@@ -149,6 +149,7 @@ static long create_all(const char *url, long count, body_fn fn, void *data, uint
     for (int i = 0; i < CONNECTIONS; i++) {
         slots[i].e = curl_easy_init();
         curl_easy_setopt(slots[i].e, CURLOPT_URL, url);
+        th_curl_tls(slots[i].e, url);
         curl_easy_setopt(slots[i].e, CURLOPT_HTTPHEADER, hdr);
         curl_easy_setopt(slots[i].e, CURLOPT_WRITEFUNCTION, keep_start);
         curl_easy_setopt(slots[i].e, CURLOPT_WRITEDATA, &slots[i]);

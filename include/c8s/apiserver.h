@@ -12,7 +12,7 @@
 typedef struct apiserver_s apiserver_t;
 
 typedef struct apiserver_config_s {
-    const char *bind_address;           /* default 127.0.0.1 */
+    const char *bind_address;           /* default 0.0.0.0 */
     int port;                           /* default 6443 */
     const char *const *etcd_endpoints;  /* NULL-terminated base URLs */
     const char *etcd_prefix;            /* default /registry */
@@ -52,6 +52,13 @@ typedef struct apiserver_config_s {
     int audit_log_maxsize_mb;   /* rotate past this size; 0 = never */
     int audit_log_maxbackup;    /* rotated files kept; 0 = all */
     int audit_log_maxage;       /* days rotated files are kept; 0 = forever */
+
+    /* TLS and client certificates (issue 8). The API port serves TLS only: the serving
+     * certificate and key are required. */
+    const char *tls_cert_file;        /* PEM serving certificate (intermediates after it) */
+    const char *tls_private_key_file; /* its PEM key */
+    const char *client_ca_file;       /* CAs whose client certificates authenticate (CN the
+                                         user, O the groups); NULL: none do */
 } apiserver_config_t;
 
 /* Fills the defaults above into a zeroed config. */

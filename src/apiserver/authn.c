@@ -1,7 +1,8 @@
 /*
  * authn.c — authentication: who is asking. In-process calls carry their identity; HTTP requests
- * present a client certificate or a bearer token. What nobody recognises is refused with 401,
- * as upstream does for a bad credential (a missing one is anonymous).
+ * (always over TLS) present a client certificate or a bearer token. A request with neither, or
+ * with credentials nobody accepts, is refused with 401; the health endpoints (/healthz, /livez,
+ * /readyz, /version) are answered before this and stay anonymous.
  */
 #include "internal.h"
 
@@ -71,22 +72,38 @@ static int authenticate_token(api_req_t *r, const char *token)
     return -1;
 }
 
+/* upstream's x509 authenticator: a client certificate that verifies against the client CAs
+ * names the user (CN) and its groups (O); one that does not verify is an error (→ 401), not
+ * anonymity, so that a certificate from another CA is not silently ignored. */
+int apiserver__authn_x509(api_req_t *r, auth_user_t **out, c8s_err_t *err)
+{
+    return apiserver__tls_peer(r, out, err);
+}
+
 bool apiserver__authenticate(api_req_t *r)
 {
     if (r->call) {
         r->user = r->call->user ? auth_user_dup(r->call->user) : apiserver_identity();
         return true;
     }
-    cleanup_free char *token = bearer_token(r);
-    if (token) {
-        if (authenticate_token(r, token) < 0)
-            return unauthorized(r, "invalid bearer token");
+    /* As upstream's union of authenticators: the certificate first, then a token; the first
+     * that accepts wins, and a rejected credential is only fatal when nothing else is
+     * accepted. */
+    c8s_err_t xerr = C8S_ERR_INIT;
+    auth_user_t *u = NULL;
+    int x = apiserver__authn_x509(r, &u, &xerr);
+    if (x > 0) {
+        r->user = u;
         return true;
     }
-    const char *groups[] = {AUTH_GROUP_UNAUTHENTICATED};
-    r->user = auth_user_new(AUTH_USER_ANONYMOUS, NULL, groups, 1);
-    /* Until the API port serves TLS, the plain-HTTP port is trusted as upstream's old insecure
-     * port was. */
-    r->authz_bypass = true;
-    return true;
+    cleanup_free char *token = bearer_token(r);
+    if (token && authenticate_token(r, token) > 0) {
+        c8s_err_clear(&xerr);
+        return true;
+    }
+    cleanup_free char *why = xstrdup(token   ? "invalid bearer token"
+                                     : x < 0 ? xerr.msg
+                                             : "no credentials");
+    c8s_err_clear(&xerr);
+    return unauthorized(r, why);
 }

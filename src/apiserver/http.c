@@ -21,9 +21,10 @@ typedef struct {
 void apiserver__h2o_init(apiserver_t *s)
 {
     h2o_config_init(&s->h2o_config);
-    /* h2o refuses bodies past its limit with a plain-text answer; we want a Status, so h2o's
-     * limit sits above ours and on_req checks ours. */
-    s->h2o_config.max_request_entity_size = s->cfg.max_body_bytes + 1024 * 1024;
+    /* h2o refuses bodies past its limit with a plain-text answer (HTTP/1.1) or a reset stream
+     * (HTTP/2, which clients report as a transport error); we want a Status, so h2o's limit
+     * sits well above ours and on_req checks ours. */
+    s->h2o_config.max_request_entity_size = 2 * s->cfg.max_body_bytes + 1024 * 1024;
     h2o_hostconf_t *host =
         h2o_config_register_host(&s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);

@@ -71,6 +71,8 @@ struct apiserver_s {
     h2o_globalconf_t h2o_config;
     h2o_context_t h2o_ctx;
     h2o_accept_ctx_t accept_ctx;
+    SSL_CTX *ssl_ctx;   /* the API port's TLS (tls.c) */
+    char *tls_files[4]; /* copies the cfg TLS paths point at */
     store_t *store;
     store_crypt_t *crypt;  /* encryption at rest, or NULL; outlives store */
     resource_t *resources; /* one per storage resource (HPA v1/v2 share one) */
@@ -193,6 +195,15 @@ const char *apiserver__query(const api_req_t *r, const char *name);
 int apiserver__query_int(const api_req_t *r, const char *name, long long *out, c8s_err_t *err);
 bool apiserver__wants_yaml(const api_req_t *r);
 
+/* tls.c: the TLS context of the API port (sets accept_ctx.ssl_ctx); C8S_EBADREQUEST when the
+ * serving certificate, its key or the client CA cannot be loaded. */
+int apiserver__tls_init(apiserver_t *s, c8s_err_t *err);
+void apiserver__tls_free(apiserver_t *s);
+/* The request's TLS client certificate, verified against the client CAs: 1 with *out (owned)
+ * the user (CN) in its groups (every O, and system:authenticated); 0 when none was presented (or
+ * the request did not come over TLS); C8S_EUNAUTH when one was presented and does not verify. */
+int apiserver__tls_peer(api_req_t *r, auth_user_t **out, c8s_err_t *err);
+
 /* h2o glue (http.c) and watch streams (watch.c). */
 void apiserver__h2o_init(apiserver_t *s);
 void apiserver__h2o_dispose(apiserver_t *s);
@@ -224,6 +235,9 @@ json_t *apiserver__status(const c8s_err_t *err, const char *group, const char *k
 
 /* authn.c: fills r->user. False when the request was refused (answered 401 and freed). */
 bool apiserver__authenticate(api_req_t *r);
+/* authn.c: the TLS client certificate's user (see apiserver__tls_peer): 1 with *out owned, 0
+ * none presented, C8S_EUNAUTH presented but not verified. */
+int apiserver__authn_x509(api_req_t *r, auth_user_t **out, c8s_err_t *err);
 /* authz.c: the attributes of r (borrowing r's strings); r->verb need not be set yet. */
 void apiserver__auth_attrs(const api_req_t *r, auth_attrs_t *a);
 /* authz.c: false when the request was refused (answered 403 and freed). */

@@ -9,7 +9,7 @@
 void apiserver_config_defaults(apiserver_config_t *cfg)
 {
     if (!cfg->bind_address)
-        cfg->bind_address = "127.0.0.1";
+        cfg->bind_address = "0.0.0.0";
     if (!cfg->port)
         cfg->port = 6443;
     if (!cfg->etcd_prefix)
@@ -96,8 +96,10 @@ static void walk_close(uv_handle_t *h, void *arg)
 static void on_drain(uv_timer_t *t)
 {
     apiserver_t *s = t->data;
+    /* h2o lists a connection only once its TLS handshake is done; our own list has every
+     * accepted socket until its handle is closed. */
     bool idle = h2o_linklist_is_empty(&s->h2o_ctx.http1._conns) &&
-                h2o_linklist_is_empty(&s->h2o_ctx.http2._conns);
+                h2o_linklist_is_empty(&s->h2o_ctx.http2._conns) && !s->conns;
     uint64_t now = uv_now(&s->loop);
     bool late = now > s->drain_deadline;
     if (!idle && !s->conns_shut && now + 2000 > s->drain_deadline) {
@@ -166,6 +168,9 @@ static void free_server(apiserver_t *s)
     apiserver__tokens_free(s);
 
     json_decref(s->adm_live);
+
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(s->tls_files); i++)
+        free(s->tls_files[i]);
     free(s);
 }
 
@@ -214,6 +219,12 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     s->cfg.etcd_prefix = s->etcd_prefix;
     s->advertise = cfg->advertise_address ? xstrdup(cfg->advertise_address) : NULL;
     s->cfg.advertise_address = s->advertise;
+    const char **tls[] = {&s->cfg.tls_cert_file, &s->cfg.tls_private_key_file,
+                          &s->cfg.client_ca_file, &s->cfg.service_account_key_file};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(tls); i++) {
+        s->tls_files[i] = *tls[i] ? xstrdup(*tls[i]) : NULL;
+        *tls[i] = s->tls_files[i];
+    }
     if (apiserver__tokens_init(s, err) != 0) {
         free_server(s);
         return err->code;
@@ -263,6 +274,12 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     apiserver__apf_init(s, err);
     store_set_observer(s->store, on_store_request, s);
     apiserver__h2o_init(s);
+    if (apiserver__tls_init(s, err) != 0) {
+        uv_close((uv_handle_t *)&s->listener, NULL);
+        apiserver__h2o_dispose(s);
+        apiserver__metrics_free(s->metrics);
+        goto fail_store;
+    }
     apiserver__inproc_init(s);
     uv_async_init(&s->loop, &s->stop_async, on_stop);
     s->stop_async.data = s;
@@ -284,13 +301,14 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         on_stop(&s->stop_async);
         uv_run(&s->loop, UV_RUN_DEFAULT);
         apiserver__h2o_dispose(s);
+        apiserver__tls_free(s);
         apiserver__metrics_free(s->metrics);
         apiserver__apf_free(s);
         uv_loop_close(&s->loop);
         free_server(s);
         return err->code;
     }
-    log_info("apiserver", "serving on http://%s:%d (etcd %s, prefix %s)", s->cfg.bind_address,
+    log_info("apiserver", "serving on https://%s:%d (etcd %s, prefix %s)", s->cfg.bind_address,
              s->cfg.port, s->endpoints[0], s->etcd_prefix);
     *out = s;
     return 0;
@@ -313,6 +331,7 @@ void apiserver_stop(apiserver_t *s)
     if (!s->h2o_disposed)
         h2o_context_dispose(&s->h2o_ctx);
     h2o_config_dispose(&s->h2o_config);
+    apiserver__tls_free(s);
     apiserver__metrics_free(s->metrics);
     apiserver__apf_free(s);
     int rc = uv_loop_close(&s->loop);

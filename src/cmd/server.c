@@ -10,6 +10,7 @@
 #include "c8s/dns.h"
 #include "c8s/jwt.h"
 #include "c8s/kubelet.h"
+#include "c8s/pki.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
 #include "c8s/store.h"
@@ -23,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <openssl/evp.h>
 #include <uv.h>
 
 typedef struct {
@@ -43,6 +45,10 @@ typedef struct {
     int n_sa_pub;
     const char *audiences[17];
     controllers_config_t ctrl;
+
+    /* TLS (issue 8): the operator's files, or what pki_bootstrap makes under <data-dir>/pki. */
+    const char *tls_cert_file, *tls_key_file, *client_ca_file;
+    pki_files_t pki;
 } server_opts_t;
 
 static void usage(FILE *f)
@@ -52,7 +58,7 @@ static void usage(FILE *f)
         "usage: c8s server [flags]\n\n"
         "  --config FILE                       a YAML mapping of these flags (e.g.\n"
         "                                      /etc/c8s/config.yaml); the command line wins\n"
-        "  --bind-address ADDR                 API address (default 127.0.0.1)\n"
+        "  --bind-address ADDR                 API address (default 0.0.0.0; TLS only)\n"
         "  --port N                            API port (default 6443)\n"
         "  --advertise-address IP              where pods reach the API (the `kubernetes`\n"
         "                                      service's endpoint; default: the bind address\n"
@@ -115,6 +121,12 @@ static void usage(FILE *f)
         "  --audit-log-maxsize MB              rotate the log past this size (0: never)\n"
         "  --audit-log-maxbackup N             rotated files kept (0: all)\n"
         "  --audit-log-maxage DAYS             days rotated files are kept (0: forever)\n"
+
+        "  --tls-cert-file FILE                serving certificate (PEM; default: one issued\n"
+        "                                      by the cluster CA in <data-dir>/pki)\n"
+        "  --tls-private-key-file FILE         its key\n"
+        "  --client-ca-file FILE               CAs whose client certificates authenticate\n"
+        "                                      (default <data-dir>/pki/ca.crt)\n"
         "  -v, --verbose                       debug logging\n");
 }
 
@@ -183,6 +195,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_AUDIT_MAXSIZE,
         O_AUDIT_MAXBACKUP,
         O_AUDIT_MAXAGE,
+
+        O_TLS_CERT,
+        O_TLS_KEY,
+        O_CLIENT_CA,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -236,6 +252,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"audit-log-maxsize", required_argument, NULL, O_AUDIT_MAXSIZE},
         {"audit-log-maxbackup", required_argument, NULL, O_AUDIT_MAXBACKUP},
         {"audit-log-maxage", required_argument, NULL, O_AUDIT_MAXAGE},
+
+        {"tls-cert-file", required_argument, NULL, O_TLS_CERT},
+        {"tls-private-key-file", required_argument, NULL, O_TLS_KEY},
+        {"client-ca-file", required_argument, NULL, O_CLIENT_CA},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -277,6 +297,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case 'v':
             c8s_log_set_level(C8S_LOG_DEBUG);
+            break;
+        case O_TLS_CERT:
+            o->tls_cert_file = optarg;
+            break;
+        case O_TLS_KEY:
+            o->tls_key_file = optarg;
+            break;
+        case O_CLIENT_CA:
+            o->client_ca_file = optarg;
             break;
         case O_NO_SCHED:
             o->no_scheduler = true;
@@ -469,38 +498,106 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
     return 0;
 }
 
-static int write_kubeconfig(const char *data_dir, const apiserver_config_t *api, c8s_err_t *err)
+/* The base64 of a whole file (owned), as kubeconfig's *-data fields hold it. */
+static char *file_base64(const char *path, c8s_err_t *err)
+{
+    cleanup_free char *raw = NULL;
+    size_t n = 0;
+    if (pki_read_file(path, &raw, &n, err) != 0)
+        return NULL;
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)raw, (int)n);
+    return out;
+}
+
+/* <data-dir>/admin.kubeconfig: the cluster CA, the admin's certificate and key embedded, so the
+ * file works copied anywhere (kubectl needs no other flag). */
+static int write_kubeconfig(const char *data_dir, const apiserver_config_t *api,
+                            const pki_files_t *pki, c8s_err_t *err)
 {
     const char *host = api->bind_address && strcmp(api->bind_address, "0.0.0.0") != 0 &&
                                strcmp(api->bind_address, "::") != 0
                            ? api->bind_address
                            : "127.0.0.1";
+    cleanup_free char *ca = file_base64(pki->ca_crt, err);
+    cleanup_free char *crt = ca ? file_base64(pki->admin_crt, err) : NULL;
+    cleanup_free char *key = crt ? file_base64(pki->admin_key, err) : NULL;
+    if (!key)
+        return err->code;
+    cleanup_free char *host_part = strchr(host, ':') ? xasprintf("[%s]", host) : xstrdup(host);
+    cleanup_free char *text = xasprintf("apiVersion: v1\n"
+                                        "kind: Config\n"
+                                        "clusters:\n"
+                                        "- name: c8s\n"
+                                        "  cluster:\n"
+                                        "    server: https://%s:%d\n"
+                                        "    certificate-authority-data: %s\n"
+                                        "users:\n"
+                                        "- name: admin\n"
+                                        "  user:\n"
+                                        "    client-certificate-data: %s\n"
+                                        "    client-key-data: %s\n"
+                                        "contexts:\n"
+                                        "- name: c8s\n"
+                                        "  context:\n"
+                                        "    cluster: c8s\n"
+                                        "    user: admin\n"
+                                        "    namespace: default\n"
+                                        "current-context: c8s\n",
+                                        host_part, api->port, ca, crt, key);
     cleanup_free char *path = xasprintf("%s/admin.kubeconfig", data_dir);
-    cleanup_free char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return c8s_err_set(err, C8S_ESYS, "writing %s: %s", tmp, strerror(errno));
-    fprintf(f,
-            "apiVersion: v1\n"
-            "kind: Config\n"
-            "clusters:\n"
-            "- name: c8s\n"
-            "  cluster:\n"
-            "    server: http://%s:%d\n"
-            "users:\n"
-            "- name: admin\n"
-            "  user: {}\n"
-            "contexts:\n"
-            "- name: c8s\n"
-            "  context:\n"
-            "    cluster: c8s\n"
-            "    user: admin\n"
-            "    namespace: default\n"
-            "current-context: c8s\n",
-            strchr(host, ':') ? "[::1]" : host, api->port);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return c8s_err_set(err, C8S_ESYS, "writing %s: %s", path, strerror(errno));
-    chmod(path, 0600);
+    return pki_write_file(path, text, strlen(text), 0600, err);
+}
+
+/* The PKI under <data-dir>/pki (created or reused) and the API server's TLS settings from it. */
+static int setup_pki(server_opts_t *o, c8s_err_t *err)
+{
+    apiserver_config_t shown = o->api;
+    apiserver_config_defaults(&shown);
+    char svc_ip[64] = "";
+    if (pki_service_ip(shown.service_cidr, svc_ip, sizeof(svc_ip), err) != 0)
+        return err->code;
+    char host[256] = "";
+    if (gethostname(host, sizeof(host) - 1) != 0)
+        host[0] = '\0';
+    char **dns = NULL, **ips = NULL;
+    size_t n_dns = 0, n_ips = 0;
+    pki_default_sans(host, o->node_name, o->dns.domain ? o->dns.domain : "cluster.local",
+                     o->api.advertise_address, shown.bind_address, svc_ip, &dns, &n_dns, &ips,
+                     &n_ips);
+    cleanup_free char *dir = xasprintf("%s/pki", o->data_dir);
+    pki_config_t pc = {.dir = dir,
+                       .dns = (const char *const *)dns,
+                       .n_dns = n_dns,
+                       .ips = (const char *const *)ips,
+                       .n_ips = n_ips,
+                       .tls_cert_file = o->tls_cert_file,
+                       .tls_key_file = o->tls_key_file,
+                       .client_ca_file = o->client_ca_file};
+    int rc = pki_bootstrap(&pc, &o->pki, err);
+    pki_names_free(dns, n_dns);
+    pki_names_free(ips, n_ips);
+    if (rc != 0)
+        return rc;
+    o->api.tls_cert_file = o->pki.serving_crt;
+    o->api.tls_private_key_file = o->pki.serving_key;
+    o->api.client_ca_file = o->pki.client_ca;
+    /* The cluster's own signing key and CA unless the operator named others. */
+    if (!o->api.service_account_key_file)
+        o->api.service_account_key_file = o->pki.sa_key;
+    if (!o->ctrl.root_ca_file)
+        o->ctrl.root_ca_file = o->pki.ca_crt;
+    /* admin.kubeconfig always carries the cluster CA and a certificate it issued. */
+    if (o->client_ca_file)
+        log_warn("server",
+                 "--client-ca-file given: admin.kubeconfig's certificate (from the cluster CA "
+                 "in %s) authenticates only if that file trusts the cluster CA",
+                 dir);
+    if (o->tls_cert_file)
+        log_warn("server",
+                 "--tls-cert-file given: admin.kubeconfig trusts the cluster CA in %s; point its "
+                 "certificate-authority at the CA that signed %s",
+                 dir, o->tls_cert_file);
     return 0;
 }
 
@@ -547,7 +644,7 @@ static char **split_endpoints(const char *list)
  * when the API listens on loopback only (pods could not reach it). */
 static void default_advertise(server_opts_t *o)
 {
-    const char *bind = o->api.bind_address ? o->api.bind_address : "127.0.0.1";
+    const char *bind = o->api.bind_address ? o->api.bind_address : "0.0.0.0";
     if (o->api.advertise_address || strncmp(bind, "127.", 4) == 0 || strcmp(bind, "::1") == 0)
         return;
     if (strcmp(bind, "0.0.0.0") != 0 && strcmp(bind, "::") != 0) {
@@ -582,6 +679,11 @@ int cmd_server(int argc, char **argv)
         return 1;
     }
     c8s_err_t err = C8S_ERR_INIT;
+    if (setup_pki(&o, &err) != 0) {
+        fprintf(stderr, "c8s server: %s\n", err.msg);
+        c8s_err_clear(&err);
+        return 1;
+    }
     store_managed_t *etcd = NULL;
     char url[64];
     if (!o.etcd_servers) {
@@ -592,6 +694,7 @@ int cmd_server(int argc, char **argv)
                                 sizeof(url), &err) != 0) {
             fprintf(stderr, "c8s server: %s\n", err.msg);
             c8s_err_clear(&err);
+            pki_files_clear(&o.pki);
             return 1;
         }
         o.endpoints = split_endpoints(url);
@@ -662,7 +765,7 @@ int cmd_server(int argc, char **argv)
     }
     apiserver_config_t shown = o.api;
     apiserver_config_defaults(&shown);
-    if (write_kubeconfig(o.data_dir, &shown, &err) != 0) {
+    if (write_kubeconfig(o.data_dir, &shown, &o.pki, &err) != 0) {
         log_warn("server", "%s", err.msg);
         c8s_err_clear(&err);
     } else {
@@ -698,6 +801,7 @@ out:
     for (size_t i = 0; o.endpoints && o.endpoints[i]; i++)
         free(o.endpoints[i]);
     free(o.endpoints);
+    pki_files_clear(&o.pki);
     c8s_err_clear(&err);
     log_info("server", "stopped");
     return rc;

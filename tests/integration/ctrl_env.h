@@ -78,6 +78,7 @@ static inline int env_start(env_t *e, const fakekubelet_config_t *fkc)
     cfg.etcd_endpoints = eps;
     cfg.port = e->port = th_free_port();
     c8s_err_t err = C8S_ERR_INIT;
+    th_tls_config(&cfg);
     if (apiserver_start(&cfg, &e->srv, &err) != 0) {
         fprintf(stderr, "apiserver: %s\n", err.msg);
         c8s_err_clear(&err);
@@ -139,11 +140,17 @@ __attribute__((unused)) static int env_kubectl(env_t *e, const char *out_file,
         if (!mkdtemp(e->kcache))
             return -1;
     }
-    char server[64], cache[128];
-    snprintf(server, sizeof(server), "--server=http://127.0.0.1:%d", e->port);
+    const char *pki = th_tls_dir();
+    if (!pki)
+        return -1;
+    char server[64], cache[128], ca[320], crt[320], key[320];
+    snprintf(server, sizeof(server), "--server=https://127.0.0.1:%d", e->port);
     snprintf(cache, sizeof(cache), "--cache-dir=%s", e->kcache);
-    char *argv[32] = {"kubectl", server, cache, "--request-timeout=20s"};
-    size_t n = 4;
+    snprintf(ca, sizeof(ca), "--certificate-authority=%s/ca.crt", pki);
+    snprintf(crt, sizeof(crt), "--client-certificate=%s/admin.crt", pki);
+    snprintf(key, sizeof(key), "--client-key=%s/admin.key", pki);
+    char *argv[32] = {"kubectl", server, cache, "--request-timeout=20s", ca, crt, key};
+    size_t n = 7;
     for (size_t i = 0; args[i] && n < 31; i++)
         argv[n++] = (char *)args[i];
     argv[n] = NULL;

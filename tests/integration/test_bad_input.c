@@ -10,6 +10,7 @@
 #include "test.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -37,39 +38,52 @@ static void expect_4xx(const char *what, const char *method, const char *path, c
     th_resp_free(&r);
 }
 
-/* Raw bytes on a fresh connection; returns the status of the answer, or 0 when the server closed
- * without one, -1 when it did neither within timeout_ms. */
+/* Raw bytes inside TLS on a fresh connection; returns the status of the answer, or 0 when the
+ * server closed without one, -1 when it did neither within timeout_ms. */
 static int raw(const char *bytes, size_t len, int timeout_ms)
+{
+    th_watch_t c;
+    if (th_conn_open(&c, srv.port, NULL) != 0) {
+        th_watch_close(&c);
+        return -2;
+    }
+    /* Fewer bytes sent is fine: the server may close early on garbage. */
+    th_conn_write(&c, bytes, len);
+    char buf[512];
+    int status = -1;
+    ssize_t n = th_conn_read(&c, buf, sizeof(buf) - 1, timeout_ms);
+    if (n < 0) {
+        status = 0;
+    } else if (n > 0) {
+        buf[n] = '\0';
+        if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
+            status = 0;
+    }
+    th_watch_close(&c);
+    return status;
+}
+
+/* Plain bytes where a TLS handshake is due: the server must drop the connection, not answer. */
+static void expect_no_plaintext(const char *what, const char *bytes)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
     inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    cases++;
     if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
         close(fd);
-        return -2;
+        CHECK_MSG(false, "%s: connect failed", what);
+        return;
     }
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
-        if (w <= 0)
-            break; /* the server may close early on garbage */
-        off += (size_t)w;
-    }
+    send(fd, bytes, strlen(bytes), MSG_NOSIGNAL);
     char buf[512];
     struct pollfd p = {fd, POLLIN, 0};
-    int status = -1;
-    if (poll(&p, 1, timeout_ms) > 0) {
-        ssize_t n = recv(fd, buf, sizeof(buf) - 1, 0);
-        if (n <= 0) {
-            status = 0;
-        } else {
-            buf[n] = '\0';
-            if (sscanf(buf, "HTTP/1.%*d %d", &status) != 1)
-                status = 0;
-        }
-    }
+    ssize_t n = poll(&p, 1, 5000) > 0 ? recv(fd, buf, sizeof(buf) - 1, 0) : -1;
     close(fd);
-    return status;
+    /* Closed (0), or a TLS alert record (content type 21): never an HTTP answer. */
+    bool ok = n == 0 || (n > 0 && buf[0] == 21) || (n < 0 && errno == ECONNRESET);
+    fours += ok;
+    CHECK_MSG(ok, "%s: plaintext on the TLS port got %zd bytes back", what, n);
 }
 
 static void expect_raw(const char *what, const char *bytes, size_t len)
@@ -257,13 +271,19 @@ static void protocol_garbage(void)
         "POST /api/v1/namespaces/default/configmaps HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: "
         "chunked\r\n\r\nzz\r\nnot hex\r\n0\r\n\r\n",
         "GET /api HTTP/1.1\r\nHost: x\r\nBad Header Without Colon\r\n\r\n",
-        "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", /* a TLS hello on the plain port */
+        "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", /* a TLS hello inside TLS */
         "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00garbage",
     };
     for (size_t i = 0; i < C8S_ARRAY_SIZE(garbage); i++) {
         char what[64];
         snprintf(what, sizeof(what), "garbage #%zu", i);
         expect_raw(what, garbage[i], strlen(garbage[i]));
+    }
+    /* HTTP where the TLS handshake belongs (the text ones; the last two are binary). */
+    for (size_t i = 0; i + 2 < C8S_ARRAY_SIZE(garbage); i++) {
+        char what[64];
+        snprintf(what, sizeof(what), "plaintext garbage #%zu", i);
+        expect_no_plaintext(what, garbage[i]);
     }
     /* 20,000 headers. */
     strbuf_t h = STRBUF_INIT;
@@ -282,13 +302,19 @@ static void protocol_garbage(void)
 /* Slow clients: connections that send half a request and wait must not stop others. */
 static void slowloris(void)
 {
-    int fds[64];
+    /* Half of them stall before the TLS handshake, half inside TLS in the middle of a request. */
+    th_watch_t c[64];
     for (int i = 0; i < 64; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
-        inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-        if (connect(fds[i], (struct sockaddr *)&a, sizeof(a)) == 0)
-            send(fds[i], "GET /api HTTP/1.1\r\nHost: x\r\nX-Slow: ", 36, MSG_NOSIGNAL);
+        if (i < 32) {
+            memset(&c[i], 0, sizeof(c[i]));
+            c[i].fd = socket(AF_INET, SOCK_STREAM, 0);
+            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+            inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+            if (connect(c[i].fd, (struct sockaddr *)&a, sizeof(a)) == 0)
+                send(c[i].fd, "\x16\x03\x01", 3, MSG_NOSIGNAL);
+        } else if (th_conn_open(&c[i], srv.port, NULL) == 0) {
+            th_conn_write(&c[i], "GET /api HTTP/1.1\r\nHost: x\r\nX-Slow: ", 36);
+        }
     }
     th_resp_t r = {0};
     char url[128];
@@ -301,7 +327,7 @@ static void slowloris(void)
     fprintf(stderr, "served beside 64 slow connections in %.1f ms\n",
             (double)(c8s_now_ns() - t0) / 1e6);
     for (int i = 0; i < 64; i++)
-        close(fds[i]);
+        th_watch_close(&c[i]);
 }
 
 int main(void)

@@ -91,6 +91,7 @@ int main(void)
     cfg.watch_cache_window = 2;
     c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
+    th_tls_config(&cfg);
     if (apiserver_start(&cfg, &srv, &err) != 0) {
         fprintf(stderr, "apiserver_start: %s\n", err.msg);
         th_etcd_stop(&etcd);
@@ -144,7 +145,7 @@ int main(void)
     }
     CHECK_INT(seen.added, 1);
     char url[128];
-    snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/namespaces/default/configmaps",
+    snprintf(url, sizeof(url), "https://127.0.0.1:%d/api/v1/namespaces/default/configmaps",
              cfg.port);
     th_resp_t r;
     CHECK(th_http("POST", url, "application/json", "{\"metadata\":{\"name\":\"b\"}}", &r) == 0 &&

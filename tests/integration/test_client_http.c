@@ -99,7 +99,28 @@ int main(void)
     CHECK_INT(err.code, C8S_EBADREQUEST);
     c8s_err_clear(&err);
 
-    client_http_config_t cfg = {.server = srv.url, .timeout_ms = 10000};
+    /* TLS: without a client certificate the server answers 401; a client that does not trust
+     * the server's CA gets no answer at all. */
+    client_http_config_t anon = {.server = srv.url, .ca_file = srv.ca, .timeout_ms = 10000};
+    client_t *ac = client_new_http(&loop, &anon, &err);
+    REQUIRE(ac != NULL);
+    CHECK_INT(call(ac, "GET", "/api/v1/namespaces/default/configmaps", NULL, NULL), 401);
+    client_http_config_t untrusting = {.server = srv.url, .timeout_ms = 10000};
+    client_t *uc = client_new_http(&loop, &untrusting, &err);
+    REQUIRE(uc != NULL);
+    CHECK_INT(call(uc, "GET", "/healthz", NULL, NULL), 0);
+    client_close(ac, on_client_closed, NULL);
+    CHECK(th_run_until(&loop, &closed, 10000));
+    closed = false;
+    client_close(uc, on_client_closed, NULL);
+    CHECK(th_run_until(&loop, &closed, 10000));
+    closed = false;
+
+    client_http_config_t cfg = {.server = srv.url,
+                                .ca_file = srv.ca,
+                                .cert_file = srv.cert,
+                                .key_file = srv.key,
+                                .timeout_ms = 10000};
     client_t *c = client_new_http(&loop, &cfg, &err);
     REQUIRE(c != NULL);
     CHECK(client_loop(c) == &loop);

@@ -181,9 +181,10 @@ int main(void)
     const char *eps[] = {etcd.url, NULL};
     cfg.etcd_endpoints = eps;
     cfg.port = th_free_port();
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", cfg.port);
+    snprintf(base, sizeof(base), "https://127.0.0.1:%d", cfg.port);
     c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
+    th_tls_config(&cfg);
     if (apiserver_start(&cfg, &srv, &err) != 0) {
         th_etcd_stop(&etcd);
         REQUIRE(!"server started");

@@ -58,6 +58,7 @@ int main(void)
     cfg.port = th_free_port();
     c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
+    th_tls_config(&cfg);
     if (apiserver_start(&cfg, &srv, &err) != 0) {
         th_etcd_stop(&etcd);
         REQUIRE(!"server started");

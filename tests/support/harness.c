@@ -1,5 +1,6 @@
 /* harness.c — real etcd and c8s server processes for integration tests; blocking HTTP. */
 #include "harness.h"
+#include "c8s/pki.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -17,6 +18,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 static void sleep_ms(int ms)
 {
@@ -58,6 +61,119 @@ void th_rmtree(const char *dir)
 {
     if (dir && dir[0])
         nftw(dir, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Credentials by port (see harness.h). Tests are single-threaded; a port reused by a later
+ * server in the same process takes the newer entry. */
+typedef struct {
+    int port;
+    char ca[300], cert[300], key[300];
+} tls_entry_t;
+
+static tls_entry_t tls_reg[64];
+static size_t n_tls_reg;
+
+void th_tls_register(int port, const char *ca, const char *cert, const char *key)
+{
+    tls_entry_t *e = NULL;
+    for (size_t i = 0; i < n_tls_reg && !e; i++)
+        if (tls_reg[i].port == port)
+            e = &tls_reg[i];
+    if (!e && n_tls_reg < sizeof(tls_reg) / sizeof(tls_reg[0]))
+        e = &tls_reg[n_tls_reg++];
+    if (!e)
+        e = &tls_reg[port % (sizeof(tls_reg) / sizeof(tls_reg[0]))];
+    e->port = port;
+    snprintf(e->ca, sizeof(e->ca), "%s", ca);
+    snprintf(e->cert, sizeof(e->cert), "%s", cert);
+    snprintf(e->key, sizeof(e->key), "%s", key);
+}
+
+static const tls_entry_t *tls_lookup(int port)
+{
+    for (size_t i = n_tls_reg; i-- > 0;)
+        if (tls_reg[i].port == port)
+            return &tls_reg[i];
+    return NULL;
+}
+
+/* The port of an https:// URL, or 0. */
+static int https_port(const char *url)
+{
+    if (strncmp(url, "https://", 8) != 0)
+        return 0;
+    const char *host_end = strchr(url + 8, '/');
+    const char *colon = strrchr(url + 8, ':');
+    if (!colon || (host_end && colon > host_end))
+        return 443;
+    return atoi(colon + 1);
+}
+
+void th_curl_tls(void *curl, const char *url)
+{
+    int port = https_port(url);
+    const tls_entry_t *tls = port ? tls_lookup(port) : NULL;
+    if (!tls)
+        return;
+    curl_easy_setopt(curl, CURLOPT_CAINFO, tls->ca);
+    curl_easy_setopt(curl, CURLOPT_SSLCERT, tls->cert);
+    curl_easy_setopt(curl, CURLOPT_SSLKEY, tls->key);
+}
+
+static char tls_dir[256];
+
+static void remove_tls_dir(void)
+{
+    if (tls_dir[0])
+        th_rmtree(tls_dir);
+}
+
+const char *th_tls_dir(void)
+{
+    if (tls_dir[0])
+        return tls_dir;
+    snprintf(tls_dir, sizeof(tls_dir), "/tmp/c8s-test-pki-XXXXXX");
+    if (!mkdtemp(tls_dir)) {
+        tls_dir[0] = '\0';
+        return NULL;
+    }
+    atexit(remove_tls_dir);
+    const char *dns[] = {"localhost"};
+    const char *ips[] = {"127.0.0.1", "::1"};
+    pki_config_t pc = {.dir = tls_dir, .dns = dns, .n_dns = 1, .ips = ips, .n_ips = 2};
+    pki_files_t f;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (pki_bootstrap(&pc, &f, &err) != 0) {
+        fprintf(stderr, "harness: test PKI: %s\n", err.msg);
+        c8s_err_clear(&err);
+        th_rmtree(tls_dir);
+        tls_dir[0] = '\0';
+        return NULL;
+    }
+    pki_files_clear(&f);
+    return tls_dir;
+}
+
+int th_tls_config(apiserver_config_t *cfg)
+{
+    static char crt[300], key[300], ca[300], akey[300], acrt[300], sa[300];
+    const char *dir = th_tls_dir();
+    if (!dir)
+        return -1;
+    snprintf(crt, sizeof(crt), "%s/apiserver.crt", dir);
+    snprintf(key, sizeof(key), "%s/apiserver.key", dir);
+    snprintf(ca, sizeof(ca), "%s/ca.crt", dir);
+    snprintf(acrt, sizeof(acrt), "%s/admin.crt", dir);
+    snprintf(akey, sizeof(akey), "%s/admin.key", dir);
+    snprintf(sa, sizeof(sa), "%s/sa.key", dir);
+    cfg->tls_cert_file = crt;
+    cfg->tls_private_key_file = key;
+    cfg->client_ca_file = ca;
+    cfg->service_account_key_file = sa;
+    if (!cfg->bind_address)
+        cfg->bind_address = "127.0.0.1";
+    th_tls_register(cfg->port, ca, acrt, akey);
+    return 0;
 }
 
 static pid_t spawn(char *const argv[], const char *log_path)
@@ -191,16 +307,29 @@ static int server_start_once(th_server_t *s, const char *etcd_url, const char *c
     if (!mkdtemp(s->dir))
         return -1;
     s->port = th_free_port();
-    snprintf(s->url, sizeof(s->url), "http://127.0.0.1:%d", s->port);
+    snprintf(s->url, sizeof(s->url), "https://127.0.0.1:%d", s->port);
     snprintf(s->log, sizeof(s->log), "%s.log", s->dir);
+    snprintf(s->ca, sizeof(s->ca), "%s/pki/ca.crt", s->dir);
+    snprintf(s->cert, sizeof(s->cert), "%s/pki/admin.crt", s->dir);
+    snprintf(s->key, sizeof(s->key), "%s/pki/admin.key", s->dir);
+    snprintf(s->kubeconfig, sizeof(s->kubeconfig), "%s/admin.kubeconfig", s->dir);
+    th_tls_register(s->port, s->ca, s->cert, s->key);
     char port[16];
     snprintf(port, sizeof(port), "%d", s->port);
     /* The node roles would change this network namespace (iptables, an interface, port 53):
      * never in these tests. */
-    const char *argv[64] = {
-        C8S_BIN,           "server",        "--port",           port, "--data-dir", s->dir,
-        "--disable-proxy", "--disable-dns", "--disable-kubelet"};
-    int n = 8;
+    const char *argv[64] = {C8S_BIN,
+                            "server",
+                            "--port",
+                            port,
+                            "--data-dir",
+                            s->dir,
+                            "--disable-proxy",
+                            "--disable-dns",
+                            "--disable-kubelet",
+                            "--bind-address",
+                            "127.0.0.1"};
+    int n = 11;
     if (etcd_url) {
         argv[n++] = "--etcd-servers";
         argv[n++] = etcd_url;
@@ -297,6 +426,7 @@ int th_http_h(const char *method, const char *url, const char *const *headers, c
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &h);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 30000L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    th_curl_tls(c, url);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
@@ -355,17 +485,45 @@ static void buf_add(char **b, size_t *len, size_t *cap, const char *p, size_t n)
 
 static int read_some(th_watch_t *w, int timeout_ms)
 {
-    struct pollfd p = {.fd = w->fd, .events = POLLIN};
-    if (poll(&p, 1, timeout_ms) <= 0)
-        return 0;
+    SSL *ssl = w->ssl;
+    /* Bytes OpenSSL has already decrypted do not show on the socket. */
+    if (!ssl || SSL_pending(ssl) == 0) {
+        struct pollfd p = {.fd = w->fd, .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) <= 0)
+            return 0;
+    }
     char tmp[65536];
-    ssize_t n = read(w->fd, tmp, sizeof(tmp));
+    ssize_t n = ssl ? SSL_read(ssl, tmp, sizeof(tmp)) : read(w->fd, tmp, sizeof(tmp));
     if (n <= 0) {
         w->eof = 1;
         return -1;
     }
     buf_add(&w->raw, &w->rlen, &w->rcap, tmp, (size_t)n);
     return 1;
+}
+
+/* TLS over w->fd with the port's registered credentials (HTTP/1.1: no ALPN offered). */
+static int watch_tls(th_watch_t *w, int port)
+{
+    const tls_entry_t *t = tls_lookup(port);
+    if (!t)
+        return 0; /* not a registered API port: plain */
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    w->ssl_ctx = ctx;
+    if (!ctx || SSL_CTX_load_verify_locations(ctx, t->ca, NULL) != 1 ||
+        SSL_CTX_use_certificate_chain_file(ctx, t->cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, t->key, SSL_FILETYPE_PEM) != 1)
+        goto fail;
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    SSL *ssl = SSL_new(ctx);
+    w->ssl = ssl;
+    if (!ssl || X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1") != 1 ||
+        SSL_set_fd(ssl, w->fd) != 1 || SSL_connect(ssl) != 1)
+        goto fail;
+    return 0;
+fail:
+    ERR_print_errors_fp(stderr);
+    return -1;
 }
 
 /* Moves complete chunks from raw to buf. */
@@ -391,7 +549,7 @@ static void dechunk(th_watch_t *w)
     }
 }
 
-int th_watch_open(th_watch_t *w, int port, const char *path)
+int th_conn_open(th_watch_t *w, int port, const char *path)
 {
     memset(w, 0, sizeof(*w));
     w->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -399,11 +557,44 @@ int th_watch_open(th_watch_t *w, int port, const char *path)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (w->fd < 0 || connect(w->fd, (struct sockaddr *)&a, sizeof(a)) != 0)
         return -1;
+    if (watch_tls(w, port) != 0)
+        return -1;
+    if (!path)
+        return 0;
     char req[2048];
     int n =
         snprintf(req, sizeof(req),
                  "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n", path);
-    if (write(w->fd, req, (size_t)n) != n)
+    return th_conn_write(w, req, (size_t)n) == (ssize_t)n ? 0 : -1;
+}
+
+ssize_t th_conn_write(th_watch_t *w, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = w->ssl ? SSL_write(w->ssl, data + off, (int)(len - off))
+                           : send(w->fd, data + off, len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    return (ssize_t)off;
+}
+
+ssize_t th_conn_read(th_watch_t *w, char *buf, size_t n, int timeout_ms)
+{
+    if (!w->ssl || SSL_pending(w->ssl) == 0) {
+        struct pollfd p = {.fd = w->fd, .events = POLLIN};
+        if (poll(&p, 1, timeout_ms) <= 0)
+            return 0;
+    }
+    ssize_t got = w->ssl ? SSL_read(w->ssl, buf, (int)n) : read(w->fd, buf, n);
+    return got > 0 ? got : -1;
+}
+
+int th_watch_open(th_watch_t *w, int port, const char *path)
+{
+    if (th_conn_open(w, port, path) != 0)
         return -1;
     for (int waited = 0; waited < 10000; waited += 100) {
         char *end = w->rlen ? strstr(w->raw, "\r\n\r\n") : NULL;
@@ -456,6 +647,8 @@ char *th_watch_next(th_watch_t *w, int timeout_ms)
 
 void th_watch_close(th_watch_t *w)
 {
+    SSL_free(w->ssl);
+    SSL_CTX_free(w->ssl_ctx);
     if (w->fd >= 0)
         close(w->fd);
     free(w->buf);

@@ -6,6 +6,8 @@
 #ifndef C8S_HARNESS_H
 #define C8S_HARNESS_H
 
+#include "c8s/apiserver.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
@@ -36,12 +38,33 @@ typedef struct th_server_s {
     pid_t pid;
     int port;
     char dir[256]; /* data dir */
-    char url[64];  /* http://127.0.0.1:<port> */
+    char url[64];  /* https://127.0.0.1:<port> */
     char log[300]; /* server's stderr file */
+    /* What the server made in <dir>/pki and <dir> (see docs/security.md). */
+    char ca[300];         /* the cluster CA certificate */
+    char cert[300];       /* the admin's client certificate (kubernetes-admin, system:masters) */
+    char key[300];        /* and its key */
+    char kubeconfig[300]; /* admin.kubeconfig */
 } th_server_t;
 
-/* Starts `c8s server --etcd-servers <etcd_url> --port <free> --data-dir <tmp>` with extra args
- * (NULL-terminated, may be NULL) and waits until /readyz is 200 (up to 20 s). */
+/* The API port is TLS only. th_http and th_watch_open find the credentials for a URL's port in a
+ * registry the harness keeps: th_server_start registers the server's CA and admin certificate,
+ * th_tls_config (for servers a test starts in-process) a PKI shared by the test process. URLs on
+ * other ports (etcd) stay plain. */
+void th_tls_register(int port, const char *ca, const char *cert, const char *key);
+/* For apiserver_start in a test: sets cfg's serving certificate, key and client CA from a PKI
+ * made once per test process (removed at exit), binds to 127.0.0.1 unless cfg says otherwise,
+ * and registers cfg->port (set it first) with the admin's credentials. Returns 0 or -1. */
+int th_tls_config(apiserver_config_t *cfg);
+/* Sets the registered credentials of url's port (if any) on a libcurl easy handle (CURL *). */
+void th_curl_tls(void *curl, const char *url);
+/* The shared PKI's directory (ca.crt, ca.key, admin.crt, admin.key), made on first use; NULL if
+ * it could not be made. */
+const char *th_tls_dir(void);
+
+/* Starts `c8s server --etcd-servers <etcd_url> --port <free> --data-dir <tmp>
+ * --bind-address 127.0.0.1` with extra args (NULL-terminated, may be NULL; a later flag wins)
+ * and waits until /readyz is 200 (up to 20 s). */
 int th_server_start(th_server_t *s, const char *etcd_url, const char *const *extra_args);
 void th_server_signal(th_server_t *s, int sig);
 /* Stops the server with SIGTERM (SIGKILL after 10 s), reaps it, removes its data dir (and its log
@@ -80,13 +103,25 @@ typedef struct th_watch_s {
     char *raw; /* raw bytes not yet de-chunked */
     size_t rlen, rcap;
     int eof;
+    void *ssl, *ssl_ctx; /* the TLS connection (OpenSSL SSL and SSL_CTX) */
 } th_watch_t;
 
-/* Opens the stream; returns 0 when the response headers arrived (status in w->status). */
+/* Opens the stream over TLS with the port's registered credentials; returns 0 when the response
+ * headers arrived (status in w->status). */
 int th_watch_open(th_watch_t *w, int port, const char *path);
 /* Next event line (owned, without the newline) within timeout_ms; NULL on timeout or end
  * (w->eof set at end of stream). */
 char *th_watch_next(th_watch_t *w, int timeout_ms);
+/* For benches and tests that speak raw HTTP/1.1: connects (TLS as th_watch_open) and sends the GET
+ * without waiting; th_conn_read then hands out raw response bytes (headers, chunk sizes and all)
+ * within timeout_ms: >0 bytes, 0 on timeout, -1 at the end. With reads of 16 KiB or more nothing
+ * stays buffered inside TLS, so polling w->fd is enough to know when to read. Close with
+ * th_watch_close. */
+int th_conn_open(th_watch_t *w, int port, const char *path);
+/* Sends raw bytes on a connection from th_conn_open (path NULL: nothing sent yet); returns how
+ * many went out (fewer when the server closed early). */
+ssize_t th_conn_write(th_watch_t *w, const char *data, size_t len);
+ssize_t th_conn_read(th_watch_t *w, char *buf, size_t n, int timeout_ms);
 void th_watch_close(th_watch_t *w);
 
 /* Drives a uv loop (waking every 10 ms) until *flag is true or timeout_ms passes; returns *flag.

@@ -1,5 +1,5 @@
-# lib.sh — shared by the shell integration tests: free ports, a c8s server with its managed etcd,
-# checks that count, and cleanup by PID.
+# lib.sh — shared by the shell integration tests: free ports, a c8s server with its managed etcd
+# (over TLS, with curl and kubectl set up as its admin), checks that count, and cleanup by PID.
 set -u
 
 PASSED=0
@@ -44,23 +44,41 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# start_server DATA_DIR ARGS... : sets SERVER_PID, SERVER_URL, SERVER_PORT. Tests running in
-# parallel draw ports at random; a server that dies at once (its port taken meanwhile) is
-# started again on another port, up to three times.
+# use_server_credentials DATA_DIR : the API port is TLS only (docs/security.md). Points curl (a
+# .curlrc in CURL_HOME: the cluster CA, the admin's client certificate) and kubectl / c8s ctl
+# (KUBECONFIG) at the server whose data dir is DATA_DIR, so that `curl "$SERVER_URL/..."` and
+# plain `kubectl` work as the admin. The last server started wins.
+use_server_credentials() {
+  local dir=$1
+  export CURL_HOME="$dir.curl"
+  mkdir -p "$CURL_HOME"
+  TMPDIRS+=("$CURL_HOME")
+  printf 'cacert = "%s"\ncert = "%s"\nkey = "%s"\n' \
+    "$dir/pki/ca.crt" "$dir/pki/admin.crt" "$dir/pki/admin.key" >"$CURL_HOME/.curlrc"
+  export KUBECONFIG="$dir/admin.kubeconfig"
+}
+
+# start_server DATA_DIR ARGS... : sets SERVER_PID, SERVER_URL (https), SERVER_PORT, and the
+# credentials (use_server_credentials). Tests running in parallel draw ports at random; a server
+# that dies at once (its port taken meanwhile) is started again on another port, up to three
+# times. It listens on 127.0.0.1 unless ARGS give another --bind-address.
 start_server() {
   local dir=$1; shift
   for attempt in 1 2 3; do
     SERVER_PORT=$(free_port)
-    SERVER_URL="http://127.0.0.1:$SERVER_PORT"
+    SERVER_URL="https://127.0.0.1:$SERVER_PORT"
     # The node roles change the network namespace they run in (the proxy its iptables, DNS an
     # interface and port 53): off unless a test running in a namespace of its own asks for
     # them (C8S_NODE_ROLES="").
     # shellcheck disable=SC2086
-    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" ${C8S_NODE_ROLES---disable-proxy --disable-dns --disable-kubelet} "$@" >"$dir.log" 2>&1 &
+    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" --bind-address 127.0.0.1 ${C8S_NODE_ROLES---disable-proxy --disable-dns --disable-kubelet} "$@" >"$dir.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
+    use_server_credentials "$dir"
     for _ in $(seq 1 300); do
-      if curl -sf -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
+      # /readyz answers anonymously; -k because a test may give the server a certificate of
+      # its own (--tls-cert-file) that the cluster CA did not sign.
+      if curl -q -sfk -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
       kill -0 "$SERVER_PID" 2>/dev/null || break
       sleep 0.1
     done
@@ -74,7 +92,8 @@ start_server() {
 
 # start_managed_server WORKDIR ARGS... : a server with its own managed etcd on free ports; each
 # attempt gets its own data dir (a failed attempt's etcd may still be on its way out). Sets
-# SERVER_DATA (with admin.kubeconfig in it), EC (etcd client port) and what start_server sets.
+# SERVER_DATA (with admin.kubeconfig and pki/ in it), EC (etcd client port) and what
+# start_server sets.
 start_managed_server() {
   local work=$1; shift
   for attempt in 1 2 3; do
