@@ -42,6 +42,9 @@ typedef struct apiserver_config_s {
     const char *const *api_audiences;             /* NULL-terminated; default {issuer} */
     const char *token_auth_file;                  /* static tokens, upstream's CSV; NULL: none */
     bool enable_bootstrap_token_auth;             /* bootstrap-token-<id> Secrets in kube-system */
+    /* Admission plugins switched off, upstream's names comma-separated (only "ServiceAccount"
+     * can be today: the others are always on); NULL: none. */
+    const char *disable_admission_plugins;
 
     /* Priority and fairness: a request waits in its queue at most a quarter of this, as
      * upstream (--request-timeout; default 60 s). */

@@ -9,9 +9,24 @@
 
 #include <string.h>
 
+/* Whether plugin is in the comma-separated list (upstream's --disable-admission-plugins). */
+static bool disabled(const char *list, const char *plugin)
+{
+    size_t n = strlen(plugin);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && strncmp(p, plugin, n) == 0)
+            return true;
+        p = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 int apiserver__admission_sa(api_req_t *r, json_t *pod, c8s_err_t *err)
 {
-    if (!apiserver__tokens_can_sign(r->srv) || admission_sa_is_mirror(pod))
+    if (!apiserver__tokens_can_sign(r->srv) || admission_sa_is_mirror(pod) ||
+        disabled(r->srv->cfg.disable_admission_plugins, "ServiceAccount"))
         return 0;
     const char *sa_name = admission_sa_default_name(pod);
     if (!sa_name)

@@ -271,13 +271,18 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
         goto fail_store;
     }
     s->metrics = apiserver__metrics_new();
-    apiserver__apf_init(s, err);
+    if (apiserver__apf_init(s, err) != 0) {
+        uv_close((uv_handle_t *)&s->listener, NULL);
+        apiserver__metrics_free(s->metrics);
+        goto fail_store;
+    }
     store_set_observer(s->store, on_store_request, s);
     apiserver__h2o_init(s);
     if (apiserver__tls_init(s, err) != 0) {
         uv_close((uv_handle_t *)&s->listener, NULL);
         apiserver__h2o_dispose(s);
         apiserver__metrics_free(s->metrics);
+        apiserver__apf_close(s); /* freed once the loop has closed its timers */
         goto fail_store;
     }
     apiserver__inproc_init(s);
@@ -316,6 +321,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
 fail_store:
     store_close(s->store, NULL, NULL);
     uv_run(&s->loop, UV_RUN_DEFAULT);
+    apiserver__apf_free(s);
     uv_loop_close(&s->loop);
     free(s->tmp);
     free_server(s);

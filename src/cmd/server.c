@@ -112,6 +112,8 @@ static void usage(FILE *f)
         "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
         "  --root-ca-file FILE                 CA bundle published to every namespace as the\n"
         "                                      kube-root-ca.crt ConfigMap\n"
+        "  --disable-admission-plugins LIST    e.g. ServiceAccount (pods then need no account;\n"
+        "                                      for a server without the controller manager)\n"
 
         "  --request-timeout DURATION          e.g. 60s or 1m (default 1m); requests wait in\n"
         "                                      their priority level's queue a quarter of it\n"
@@ -187,6 +189,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_TOKEN_FILE,
         O_BOOTSTRAP_TOKENS,
         O_ROOT_CA,
+        O_DISABLE_ADMISSION,
 
         /* audit, priority and fairness */
         O_REQUEST_TIMEOUT,
@@ -245,6 +248,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
         {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
         {"root-ca-file", required_argument, NULL, O_ROOT_CA},
+        {"disable-admission-plugins", required_argument, NULL, O_DISABLE_ADMISSION},
 
         {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
         {"audit-policy-file", required_argument, NULL, O_AUDIT_POLICY},
@@ -408,6 +412,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_ROOT_CA:
             o->ctrl.root_ca_file = optarg;
+            break;
+        case O_DISABLE_ADMISSION:
+            o->api.disable_admission_plugins = optarg;
             break;
         case O_REQUEST_TIMEOUT: {
             /* Go durations as upstream writes them: 60s, 1m, 1m0s, 2h. */

@@ -124,7 +124,7 @@ curl -s -o /dev/null -X POST -H 'Content-Type: application/json' \
 out=$(timeout 30 kubectl --kubeconfig "$SERVER_DATA/admin.kubeconfig" delete namespace team 2>&1)
 check_contains "kubectl delete namespace" "$out" 'namespace "team" deleted'
 check_eq "namespace gone" "$(curl -s -o /dev/null -w '%{http_code}' "$U/api/v1/namespaces/team")" 404
-check_contains "its objects gone" "$(curl -s "$U/api/v1/configmaps")" '"items":[]'
+check_contains "its objects gone" "$(curl -s "$U/api/v1/configmaps?fieldSelector=metadata.namespace%3Dteam")" '"items":[]'
 
 # Periodic compaction (every second here): old revisions go away.
 for _ in $(seq 1 50); do

@@ -19,12 +19,17 @@
 static th_server_t srv;
 static th_etcd_t etcd;
 
+/* The requests here are a user's, not the admin's: system:masters is exempt from priority and
+ * fairness. The admin impersonates "limited", bound to cluster-admin (main). */
+static const char *as_user = NULL;
+
 static long req(const char *method, const char *path, const char *body, th_resp_t *keep)
 {
     char url[512];
     snprintf(url, sizeof(url), "%s%s", srv.url, path);
     th_resp_t r;
-    int rc = th_http(method, url, body ? "application/json" : NULL, body, &r);
+    const char *headers[3] = {"Content-Type: application/json", as_user, NULL};
+    int rc = th_http_h(method, url, body ? headers : headers + 1, body, &r);
     long st = rc == 0 ? r.status : -1;
     if (keep)
         *keep = r;
@@ -309,6 +314,16 @@ int main(void)
         th_etcd_stop(&etcd);
         REQUIRE(!"server started");
     }
+    CHECK_INT(req("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings",
+                  "{\"metadata\":{\"name\":\"limited\"},\"roleRef\":{\"apiGroup\":"
+                  "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":"
+                  "\"cluster-admin\"},\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\","
+                  "\"kind\":\"User\",\"name\":\"limited\"}]}",
+                  NULL),
+              201);
+    as_user = "Impersonate-User: limited";
+    for (int i = 0; i < 100 && req("GET", "/api/v1/namespaces/default", NULL, NULL) != 200; i++)
+        usleep(50000);
     test_inflight_limits();
     test_slow_watcher();
     test_bookmarks();

@@ -81,6 +81,7 @@ int main(void)
     const char *eps[] = {etcd.url, NULL};
     cfg.etcd_endpoints = eps;
     cfg.port = th_free_port();
+    REQUIRE(th_tls_config(&cfg) == 0);
     c8s_err_t err = C8S_ERR_INIT;
     if (apiserver_start(&cfg, &srv, &err) != 0) {
         fprintf(stderr, "apiserver_start: %s\n", err.msg);

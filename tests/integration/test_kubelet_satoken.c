@@ -155,8 +155,10 @@ int main(void)
     const char *eps[] = {etcd.url, NULL};
     cfg.etcd_endpoints = eps;
     cfg.port = th_free_port();
+    cfg.disable_admission_plugins = ""; /* the token volume is what this test is about */
+    REQUIRE(th_tls_config(&cfg) == 0);
     cfg.service_account_key_file = keyfile;
-    snprintf(base, sizeof(base), "http://127.0.0.1:%d", cfg.port);
+    snprintf(base, sizeof(base), "https://127.0.0.1:%d", cfg.port);
     c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
     if (apiserver_start(&cfg, &srv, &err) != 0) {
