@@ -168,10 +168,8 @@ struct api_req_s {
     bool adm_prefetched;
     size_t adm_qi;
     int adm_attempts;
-    /* Authentication (authn.c): who is asking (owned). authz_bypass: the plain-HTTP port of a
-     * server without TLS, trusted as upstream's old insecure port was. */
+    /* Authentication (authn.c): who is asking (owned). */
     auth_user_t *user;
-    bool authz_bypass;
     /* Priority and fairness (apf.c) and the audit record (audit.c); owned, NULL when unused. */
     struct apf_req_s *apf;
     struct audit_req_s *audit;

@@ -10,15 +10,9 @@
 
 #include <string.h>
 
-/* The user the self reviews speak for. The trusted plain-HTTP port is upstream's old insecure
- * port, whose requests ran as system:unsecured in system:masters: `kubectl auth can-i` with the
- * admin kubeconfig then answers as an administrator, not as the anonymous placeholder. */
+/* The user the self reviews speak for: whoever the request authenticated as (owned copy). */
 static auth_user_t *self_user(const api_req_t *r)
 {
-    if (r->authz_bypass) {
-        const char *g[] = {AUTH_GROUP_MASTERS, AUTH_GROUP_AUTHENTICATED};
-        return auth_user_new("system:unsecured", NULL, g, 2);
-    }
     return auth_user_dup(r->user);
 }
 
