@@ -269,7 +269,16 @@ static int pod_security(api_req_t *r, c8s_err_t *err)
         if (v)
             warn(r, "would violate PodSecurity \"%s:%s\": %s", level_names[warnl], wver, v);
     }
-    /* The audit level annotates audit events; there is no audit log to annotate yet. */
+    /* The audit level annotates the request's audit events, as upstream. */
+    char aver[32];
+    psa_level_t auditl = admission_psa_mode(labels, "audit", aver, sizeof aver);
+    if (auditl != PSA_PRIVILEGED) {
+        cleanup_free char *v = admission_psa_check(auditl, meta, spec);
+        if (v) {
+            cleanup_free char *msg = xasprintf("%s:%s: %s", level_names[auditl], aver, v);
+            apiserver__audit_annotate(r, "pod-security.kubernetes.io/audit-violations", msg);
+        }
+    }
     return 0;
 }
 

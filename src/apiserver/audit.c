@@ -274,3 +274,16 @@ void apiserver__audit_end(api_req_t *r)
     json_decref(ar->response_obj);
     free(ar);
 }
+
+void apiserver__audit_annotate(api_req_t *r, const char *key, const char *value)
+{
+    audit_req_t *a = r->audit;
+    if (!a || !a->event || !key || !value)
+        return;
+    json_t *ann = json_object_get(a->event, "annotations");
+    if (!json_is_object(ann)) {
+        ann = json_object();
+        json_object_set_new(a->event, "annotations", ann);
+    }
+    json_object_set_new(ann, key, json_string(value));
+}

@@ -372,15 +372,20 @@ static bool health_endpoint(api_req_t *r)
         apiserver__respond_obj(r, 200, v);
         return true;
     }
-    if (strcmp(p, "/metrics") == 0) {
-        r->verb = "GET";
-        size_t len = 0;
-        char *text = apiserver__metrics_text(r->srv, &len);
-        apiserver__respond(r, 200, "text/plain; version=0.0.4", text, len);
-        free(text);
-        return true;
-    }
     return false;
+}
+
+/* /metrics: after authentication and authorization, as upstream (system:monitoring's). */
+static bool metrics_endpoint(api_req_t *r)
+{
+    if (strcmp(r->path, "/metrics") != 0)
+        return false;
+    r->verb = "GET";
+    size_t len = 0;
+    char *text = apiserver__metrics_text(r->srv, &len);
+    apiserver__respond(r, 200, "text/plain; version=0.0.4", text, len);
+    free(text);
+    return true;
 }
 
 /* /api/<v>/<resource…> or /apis/<g>/<v>/<resource…>: what route.c parses (discovery documents
@@ -414,7 +419,7 @@ static void admitted(api_req_t *r)
     if (!resource_path && !apiserver__authorize(r))
         return;
     if (apiserver__discovery(r) || apiserver__openapi(r) || apiserver__oidc(r) ||
-        apiserver__apf_debug(r))
+        apiserver__apf_debug(r) || metrics_endpoint(r))
         return;
     if (resource_path) {
         apiserver__route(r);

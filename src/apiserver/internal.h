@@ -485,5 +485,8 @@ void apiserver__audit_answer(api_req_t *r, int code, const char *content_type, c
                              size_t len);
 /* The request is over (ResponseComplete); called from apiserver__req_free. */
 void apiserver__audit_end(api_req_t *r);
+/* Adds an annotation (key → value, copied) to r's audit events still to be written; nothing
+ * when the request is not audited. */
+void apiserver__audit_annotate(api_req_t *r, const char *key, const char *value);
 
 #endif

@@ -84,6 +84,25 @@ check_eq "list level" "$(jq -r .level <<<"$ns_line")" "Metadata"
 check_eq "list verb" "$(jq -r .verb <<<"$ns_line")" "list"
 check_eq "no responseObject at Metadata" "$(jq -r 'has("responseObject")' <<<"$ns_line")" "false"
 
+# PodSecurity's audit mode annotates the event of a pod that would violate the level.
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+  -d '{"metadata":{"name":"psa","labels":{"pod-security.kubernetes.io/audit":"restricted"}}}' \
+  "$U/api/v1/namespaces")
+check_eq "namespace with an audit level" "$code" 201
+for _ in $(seq 1 50); do
+  code=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' \
+    -d '{"metadata":{"name":"priv"},"spec":{"containers":[{"name":"c","image":"busybox","securityContext":{"privileged":true}}]}}' \
+    "$U/api/v1/namespaces/psa/pods")
+  [ "$code" = 201 ] && break
+  sleep 0.1
+done
+check_eq "privileged pod admitted (audit only)" "$code" 201
+for _ in $(seq 1 50); do grep -q '"requestURI":"/api/v1/namespaces/psa/pods"' "$LOG" && break; sleep 0.1; done
+psa_line=$(grep -F '"requestURI":"/api/v1/namespaces/psa/pods"' "$LOG" | grep '"code":201' | head -1)
+check_contains "audit-violations annotation" \
+  "$(jq -r '.annotations["pod-security.kubernetes.io/audit-violations"] // ""' <<<"$psa_line")" \
+  'privileged (container "c" must not set securityContext.privileged=true)'
+
 # Rotation: 16 configmaps of 128 KiB, each logged with request and response objects (~256 KiB an
 # event), pass the 1 MiB limit several times; two rotated files are kept.
 big=$(head -c 131072 /dev/zero | tr '\0' 'x')

@@ -68,6 +68,7 @@ anon() { curl -q -s -o "$WORK/body" -w '%{http_code}' --cacert "$PKI/ca.crt" "$@
 check_eq "anonymous /api/v1/pods" "$(anon "$U/api/v1/pods")" 401
 check_contains "401 is a Status" "$(cat "$WORK/body")" '"reason":"Unauthorized"'
 check_eq "anonymous discovery" "$(anon "$U/api")" 401
+check_eq "anonymous /metrics" "$(anon "$U/metrics")" 401
 for p in healthz livez readyz version; do
   check_eq "anonymous /$p" "$(anon "$U/$p")" 200
 done
