@@ -85,7 +85,17 @@ start_server() {
     for _ in $(seq 1 300); do
       # /readyz answers anonymously; -k because a test may give the server a certificate of
       # its own (--tls-cert-file) that the cluster CA did not sign.
-      if curl -q -sfk -o /dev/null "$SERVER_URL/readyz"; then return 0; fi
+      if curl -q -sfk -o /dev/null "$SERVER_URL/readyz"; then
+        # With the controller manager, pods need the default ServiceAccount it makes: wait for
+        # it (a few seconds at most), so tests do not race the controller.
+        if [[ " $* " != *" --disable-controller-manager "* ]]; then
+          for _ in $(seq 1 100); do
+            curl -sf -o /dev/null "$SERVER_URL/api/v1/namespaces/default/serviceaccounts/default" && break
+            sleep 0.1
+          done
+        fi
+        return 0
+      fi
       kill -0 "$SERVER_PID" 2>/dev/null || break
       sleep 0.1
     done
