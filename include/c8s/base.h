@@ -135,5 +135,10 @@ void c8s_log(int level, const char *room, const char *fmt, ...)
 uint64_t c8s_now_ns(void);
 uint64_t c8s_now_ms(void);
 void c8s_rfc3339_now(char *buf, size_t len);
+/* Unix seconds as RFC 3339 UTC, second precision, into buf (at least 21 bytes). */
+void c8s_rfc3339_format(int64_t t, char *buf, size_t len);
+/* The Unix seconds of an RFC 3339 UTC time ("2026-11-23T05:00:00Z"; a fraction is ignored), or -1
+ * when s is NULL or not one. */
+int64_t c8s_rfc3339_parse(const char *s);
 
 #endif

@@ -77,8 +77,24 @@ uint64_t c8s_now_ms(void)
 
 void c8s_rfc3339_now(char *buf, size_t len)
 {
-    time_t t = time(NULL);
+    c8s_rfc3339_format((int64_t)time(NULL), buf, len);
+}
+
+void c8s_rfc3339_format(int64_t t, char *buf, size_t len)
+{
+    time_t tt = (time_t)t;
     struct tm tm;
-    gmtime_r(&t, &tm);
+    gmtime_r(&tt, &tm);
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int64_t c8s_rfc3339_parse(const char *s)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                     &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return (int64_t)timegm(&tm);
 }

@@ -53,25 +53,6 @@ typedef struct {
     json_t *status; /* to write once the Job exists */
 } create_t;
 
-static int64_t parse_time(const char *s)
-{
-    struct tm tm = {0};
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                     &tm.tm_min, &tm.tm_sec) != 6)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm);
-}
-
-static void format_time(int64_t t, char *buf, size_t len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static bool job_finished(const json_t *job, bool *succeeded)
 {
     size_t i;
@@ -108,8 +89,8 @@ static int64_t job_time(const json_t *job)
 {
     const char *a = json_string_value(json_object_get(
         json_object_get(json_object_get(job, "metadata"), "annotations"), SCHEDULED_ANNOTATION));
-    int64_t t = parse_time(a);
-    return t >= 0 ? t : parse_time(controllers__meta(job, "creationTimestamp"));
+    int64_t t = c8s_rfc3339_parse(a);
+    return t >= 0 ? t : c8s_rfc3339_parse(controllers__meta(job, "creationTimestamp"));
 }
 
 typedef struct {
@@ -268,7 +249,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     }
     json_t *active = json_array();
     int64_t last_success =
-        parse_time(json_string_value(json_object_get(cur, "lastSuccessfulTime")));
+        c8s_rfc3339_parse(json_string_value(json_object_get(cur, "lastSuccessfulTime")));
     for (size_t i = 0; i < njobs; i++) {
         bool ok;
         if (!job_finished(jobs[i], &ok)) {
@@ -277,7 +258,7 @@ static void process(workqueue_t *q, const char *key, void *data)
             continue;
         }
         if (ok) {
-            int64_t ct = parse_time(json_string_value(
+            int64_t ct = c8s_rfc3339_parse(json_string_value(
                 json_object_get(json_object_get(jobs[i], "status"), "completionTime")));
             if (ct > last_success)
                 last_success = ct;
@@ -296,7 +277,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     json_t *lst = json_object_get(cur, "lastScheduleTime");
     if (last_success >= 0) {
         char buf[32];
-        format_time(last_success, buf, sizeof(buf));
+        c8s_rfc3339_format(last_success, buf, sizeof(buf));
         json_object_set_new(status, "lastSuccessfulTime", json_string(buf));
     }
     cleanup_free char *status_path =
@@ -318,9 +299,9 @@ static void process(workqueue_t *q, const char *key, void *data)
         parsed = false;
     }
     if (parsed && !json_is_true(json_object_get(spec, "suspend"))) {
-        int64_t earliest = parse_time(json_string_value(lst));
+        int64_t earliest = c8s_rfc3339_parse(json_string_value(lst));
         if (earliest < 0)
-            earliest = parse_time(controllers__meta(cj, "creationTimestamp"));
+            earliest = c8s_rfc3339_parse(controllers__meta(cj, "creationTimestamp"));
         /* The status may lag behind Jobs this controller already made. */
         for (size_t i = 0; i < njobs; i++) {
             if (job_time(jobs[i]) > earliest)
@@ -355,7 +336,7 @@ static void process(workqueue_t *q, const char *key, void *data)
 
     if (due >= 0) {
         char when[32];
-        format_time(due, when, sizeof(when));
+        c8s_rfc3339_format(due, when, sizeof(when));
         cleanup_free char *jname = xasprintf("%s-%lld", name, (long long)(due / 60));
         json_t *tmpl = json_object_get(spec, "jobTemplate");
         json_t *tmeta = json_object_get(tmpl, "metadata");
@@ -401,7 +382,8 @@ static void process(workqueue_t *q, const char *key, void *data)
         }
         const char *ls = json_string_value(json_object_get(cur, "lastSuccessfulTime"));
         const char *ns_ls = json_string_value(json_object_get(status, "lastSuccessfulTime"));
-        bool same_ls = (!ls && !ns_ls) || (ls && ns_ls && parse_time(ls) == parse_time(ns_ls));
+        bool same_ls =
+            (!ls && !ns_ls) || (ls && ns_ls && c8s_rfc3339_parse(ls) == c8s_rfc3339_parse(ns_ls));
         if (!same_active || !same_ls)
             write_status(cc, status_path, status);
         if (parsed)

@@ -45,25 +45,6 @@ static int64_t backoff_base_ms(void)
     return base;
 }
 
-static int64_t parse_time(const char *s)
-{
-    struct tm tm = {0};
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                     &tm.tm_min, &tm.tm_sec) != 6)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm);
-}
-
-static void format_time(int64_t t, char *buf, size_t len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static const char *owner_uid(const json_t *obj, const char *kind)
 {
     size_t i;
@@ -105,12 +86,12 @@ static int64_t pod_finished_at(const json_t *pod)
     json_t *cs;
     json_array_foreach(json_object_get(json_object_get(pod, "status"), "containerStatuses"), i, cs)
     {
-        int64_t t = parse_time(json_string_value(json_object_get(
+        int64_t t = c8s_rfc3339_parse(json_string_value(json_object_get(
             json_object_get(json_object_get(cs, "state"), "terminated"), "finishedAt")));
         if (t > latest)
             latest = t;
     }
-    return latest >= 0 ? latest : parse_time(controllers__meta(pod, "creationTimestamp"));
+    return latest >= 0 ? latest : c8s_rfc3339_parse(controllers__meta(pod, "creationTimestamp"));
 }
 
 static long pod_index(const json_t *pod)
@@ -311,7 +292,7 @@ static bool finished_at(const json_t *job, int64_t *when)
         const char *s = json_string_value(json_object_get(c, "status"));
         if (t && s && strcmp(s, "True") == 0 &&
             (strcmp(t, "Complete") == 0 || strcmp(t, "Failed") == 0)) {
-            *when = parse_time(json_string_value(json_object_get(c, "lastTransitionTime")));
+            *when = c8s_rfc3339_parse(json_string_value(json_object_get(c, "lastTransitionTime")));
             return true;
         }
     }
@@ -343,7 +324,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     }
     int64_t now_ms = controllers__now_ms(), now = now_ms / 1000;
     char nowbuf[32];
-    format_time(now, nowbuf, sizeof(nowbuf));
+    c8s_rfc3339_format(now, nowbuf, sizeof(nowbuf));
     json_t *spec = json_object_get(job, "spec"), *cur = json_object_get(job, "status");
 
     int64_t fin;
@@ -489,7 +470,7 @@ static void process(workqueue_t *q, const char *key, void *data)
         fail_reason = "BackoffLimitExceeded";
         fail_msg = "Job has reached the specified backoff limit";
     } else if (json_is_integer(ads) && start && !suspend &&
-               now >= parse_time(start) + json_integer_value(ads)) {
+               now >= c8s_rfc3339_parse(start) + json_integer_value(ads)) {
         fail_reason = "DeadlineExceeded";
         fail_msg = "Job was active longer than specified deadline";
     }
@@ -555,7 +536,8 @@ static void process(workqueue_t *q, const char *key, void *data)
         if (json_is_integer(ads) && start)
             workqueue_add_after(
                 q, key,
-                (uint64_t)((parse_time(start) + json_integer_value(ads) - now) * 1000 + 100));
+                (uint64_t)((c8s_rfc3339_parse(start) + json_integer_value(ads) - now) * 1000 +
+                           100));
     }
     /* A finished Job's uncounted pods are folded into the counters at once: the finished
      * branch above releases every pod. */

@@ -34,17 +34,6 @@ bool controllers__tolerates(const json_t *tol, const json_t *taint)
                   json_string_value(json_object_get(taint, "value")));
 }
 
-static int64_t parse_time(const char *s)
-{
-    struct tm tm = {0};
-    if (!s || sscanf(s, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                     &tm.tm_min, &tm.tm_sec) != 6)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    return (int64_t)timegm(&tm);
-}
-
 int64_t controllers__evict_at(const json_t *pod, const json_t *taints)
 {
     json_t *tols = json_object_get(json_object_get(pod, "spec"), "tolerations");
@@ -77,7 +66,7 @@ int64_t controllers__evict_at(const json_t *pod, const json_t *taints)
             return 0;
         if (forever && secs == INT64_MAX)
             continue;
-        int64_t added = parse_time(json_string_value(json_object_get(taint, "timeAdded")));
+        int64_t added = c8s_rfc3339_parse(json_string_value(json_object_get(taint, "timeAdded")));
         int64_t t = (added < 0 ? 0 : added) + secs;
         if (t < 1)
             t = 1; /* never 0: that means "at once" */

@@ -126,14 +126,6 @@ static int64_t grace_ms(void)
     return v > 0 ? v : 40000;
 }
 
-static void format_time(int64_t t, char *buf, size_t len)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Records a heartbeat of node when what it shows (renewTime) changed. */
 static void observe(nlctrl_t *nc, const char *node, const char *renew)
 {
@@ -261,7 +253,7 @@ static bool check_node(json_t *node, void *data)
     if (!name || controllers__meta(node, "deletionTimestamp"))
         return true;
     char now[32];
-    format_time(p->now / 1000, now, sizeof(now));
+    c8s_rfc3339_format(p->now / 1000, now, sizeof(now));
     observe(nc, name, NULL); /* first sight counts as a heartbeat */
     int64_t at = json_integer_value(json_object_get(json_object_get(nc->seen, name), "at"));
     const char *ready = ready_status(node);
@@ -316,7 +308,7 @@ static bool check_pod(json_t *pod, void *data)
     const char *ready = ready_status(pod);
     if (json_is_true(json_object_get(n, "unknown")) && ready && strcmp(ready, "True") == 0) {
         char now[32];
-        format_time(p->now / 1000, now, sizeof(now));
+        c8s_rfc3339_format(p->now / 1000, now, sizeof(now));
         json_t *conds =
             json_deep_copy(json_object_get(json_object_get(pod, "status"), "conditions"));
         size_t i;
