@@ -352,14 +352,28 @@ static bool health_endpoint(api_req_t *r)
     }
     if (strcmp(p, "/readyz") == 0 || strncmp(p, "/readyz/", 8) == 0) {
         r->verb = "GET";
-        bool ready = store_healthy(r->srv->store) && r->srv->bootstrapped;
-        for (size_t i = 0; ready && i < r->srv->n_resources; i++)
-            ready = r->srv->resources[i].ready;
-        if (ready)
+        /* Name each check as upstream does, so an operator sees which one holds readiness back. */
+        bool etcd_ok = store_healthy(r->srv->store);
+        bool synced = true;
+        for (size_t i = 0; synced && i < r->srv->n_resources; i++)
+            synced = r->srv->resources[i].ready;
+        bool boot_ok = r->srv->bootstrapped;
+        bool verbose = apiserver__query(r, "verbose") != NULL;
+        if (etcd_ok && synced && boot_ok && !verbose) {
             apiserver__respond(r, 200, "text/plain; charset=utf-8", "ok", 2);
-        else
-            apiserver__respond(r, 500, "text/plain; charset=utf-8",
-                               "[-]etcd failed: reason withheld\nreadyz check failed\n", 52);
+            return true;
+        }
+        char body[320];
+        int n = snprintf(body, sizeof(body),
+                         "[+]ping ok\n[%c]etcd %s\n[%c]informer-sync %s\n"
+                         "[%c]poststarthook/c8s-bootstrap %s\n%s",
+                         etcd_ok ? '+' : '-', etcd_ok ? "ok" : "failed: reason withheld",
+                         synced ? '+' : '-', synced ? "ok" : "failed: reason withheld",
+                         boot_ok ? '+' : '-', boot_ok ? "ok" : "failed: reason withheld",
+                         etcd_ok && synced && boot_ok ? "readyz check passed\n"
+                                                      : "readyz check failed\n");
+        apiserver__respond(r, etcd_ok && synced && boot_ok ? 200 : 500, "text/plain; charset=utf-8",
+                           body, (size_t)n);
         return true;
     }
     if (strcmp(p, "/version") == 0) {

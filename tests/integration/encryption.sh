@@ -169,6 +169,9 @@ check_contains "error names the key and the prefix" "$(cat "$WORK/gone.json")" \
 check_eq "configmaps still served" \
   "$(curl -s -o /dev/null -w '%{http_code}' "$U3/api/v1/namespaces/default/configmaps/c1")" 200
 check_eq "not ready while secrets cannot be read" "$(curl -s -o /dev/null -w '%{http_code}' "$U3/readyz")" 500
+check_contains "readyz names the unsynced caches, not etcd" "$(curl -s "$U3/readyz")" \
+  "[+]etcd ok
+[-]informer-sync failed"
 kill -TERM "$P3PID" 2>/dev/null
 wait "$P3PID" 2>/dev/null
 check_contains "the cache's failure is logged" "$(cat "$WORK/server-keys-gone.log")" "secrets: list failed, retrying: unable to transform key"
