@@ -90,6 +90,19 @@ int netpol_build(netpol_t *n, const json_t *policies, const json_t *pods, const 
  * JSON array); self is this node's name (no route to its own CIDR). Nothing when in place. */
 void proxy_routes_plan(const json_t *nodes, const char *self, const json_t *current, strbuf_t *out);
 
+/* ---- stale UDP flows (conntrack.c) ---- */
+
+/* What the UDP service ports look like to conntrack: an object keyed "<ns>/<name>:<port name>"
+ * of {"ips": [cluster IP, external IPs, load-balancer IPs], "port": n, "nodePort": n,
+ * "eps": {"<ready endpoint IP>": true, ...}}. Arrays are borrowed; the result is owned. */
+json_t *proxy_udp_snapshot(const json_t *services, const json_t *slices);
+
+/* The `conntrack` invocations (a JSON array of argument arrays, without the program name;
+ * owned) that delete the UDP flows a change from snapshot prev to cur leaves stale: every flow
+ * to a service port that had no ready endpoint and now has one, and the flows NATed to an
+ * endpoint that left. prev may be NULL (nothing known: nothing deleted). */
+json_t *proxy_conntrack_plan(const json_t *prev, const json_t *cur);
+
 /* ---- the role ---- */
 
 typedef struct proxy_config_s {

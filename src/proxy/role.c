@@ -31,7 +31,11 @@ struct proxy_s {
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
     netpol_t *netpol;
-    char *jumps; /* jumps still to insert after the first sync's payload */
+    char *jumps;                     /* jumps still to insert after the first sync's payload */
+    json_t *udp_applied, *udp_built; /* UDP snapshots: what the tables hold, what is on its way */
+    json_t *ct_cmds;                 /* conntrack deletions of this sync, run one by one */
+    size_t ct_next;
+    bool ct_warned;
     bool adopted, busy, dirty, need_full, stopping;
     uint64_t last_sync_ns;
     int pending_stops;
@@ -101,6 +105,65 @@ static bool add_obj(json_t *obj, void *data)
     return true;
 }
 
+static void run_conntrack(proxy_t *p);
+
+static void on_conntrack(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    if (stopping_after_exec(p))
+        return;
+    /* 1 is "0 flow entries have been deleted": nothing was stale. */
+    if (r->status == 127) {
+        if (!p->ct_warned)
+            log_warn("proxy", "conntrack not found: stale UDP flows to services are not cleared");
+        p->ct_warned = true;
+        p->ct_next = json_array_size(p->ct_cmds);
+    } else if (r->status != 0 && r->status != 1) {
+        log_warn("proxy", "conntrack failed (%d): %s", r->status, r->err);
+    }
+    run_conntrack(p);
+}
+
+static void run_conntrack(proxy_t *p)
+{
+    json_t *args = json_array_get(p->ct_cmds, p->ct_next);
+    if (!args) {
+        json_decref(p->ct_cmds);
+        p->ct_cmds = NULL;
+        sync_done(p, true);
+        return;
+    }
+    p->ct_next++;
+    const char *argv[16] = {"conntrack"};
+    size_t n = 1, i;
+    json_t *a;
+    json_array_foreach(args, i, a)
+    {
+        if (n + 1 < sizeof(argv) / sizeof(argv[0]))
+            argv[n++] = json_string_value(a);
+    }
+    argv[n] = NULL;
+    p->busy = true;
+    proc_run(&p->loop, argv, NULL, NULL, 0, on_conntrack, p);
+}
+
+/* The end of a successful sync: the UDP flows the new rules leave stale are deleted. */
+static void clear_stale_udp(proxy_t *p)
+{
+    json_t *built = p->udp_built;
+    p->udp_built = NULL;
+    if (!built) {
+        sync_done(p, true);
+        return;
+    }
+    json_decref(p->ct_cmds);
+    p->ct_cmds = proxy_conntrack_plan(p->udp_applied, built);
+    p->ct_next = 0;
+    json_decref(p->udp_applied);
+    p->udp_applied = built;
+    run_conntrack(p);
+}
+
 static void on_routes_set(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
@@ -111,7 +174,7 @@ static void on_routes_set(const proc_result_t *r, void *data)
         sync_done(p, false);
         return;
     }
-    sync_done(p, true);
+    clear_stale_udp(p);
 }
 
 static void on_routes_listed(const proc_result_t *r, void *data)
@@ -130,7 +193,7 @@ static void on_routes_listed(const proc_result_t *r, void *data)
     strbuf_t cmds = STRBUF_INIT;
     proxy_routes_plan(nodes, p->node_name, current, &cmds);
     if (cmds.len == 0) {
-        sync_done(p, true);
+        clear_stale_udp(p);
         return;
     }
     p->busy = true;
@@ -202,6 +265,8 @@ static void apply(proxy_t *p)
         sync_done(p, false);
         return;
     }
+    json_decref(p->udp_built);
+    p->udp_built = proxy_udp_snapshot(svcs, slices);
     cleanup_json json_t *pods = json_array();
     cleanup_json json_t *namespaces = json_array();
     cleanup_json json_t *policies = json_array();
@@ -360,6 +425,9 @@ static void free_proxy(proxy_t *p)
     proxy_rules_free(p->rules);
     netpol_free(p->netpol);
     free(p->jumps);
+    json_decref(p->udp_applied);
+    json_decref(p->udp_built);
+    json_decref(p->ct_cmds);
     free(p->node_name);
     free(p->cluster_cidr);
     free(p);

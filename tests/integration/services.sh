@@ -6,7 +6,8 @@
 # role, and writes Services and EndpointSlices through the API (the endpoints controller is not
 # what is tested here). Then: a ClusterIP service answers from all three pods; an endpoint that
 # turns unready stops getting traffic; a NodePort answers on the node address from a client
-# namespace; ClientIP affinity keeps one client on one pod; deleting the service removes its
+# namespace; ClientIP affinity keeps one client on one pod; a UDP flow follows its service's
+# endpoint change (stale conntrack entries deleted); deleting the service removes its
 # rules; `c8s proxy --cleanup` leaves the tables as they were before c8s. DNS: a pod resolves a
 # service, a headless service's endpoints and a StatefulSet pod's name through 10.96.0.10, and
 # a name outside the cluster through the node's resolver (dnsmasq in the test).
@@ -137,6 +138,54 @@ check_eq "sticky slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/end
 check "sticky rules" wait_rule 'default/sticky:http cluster IP'
 got=$(hits client http://10.96.0.52/ 30)
 check_eq "ClientIP affinity keeps one pod" "$(echo "$got" | wc -w)" 1
+
+# UDP: a client that keeps sending from one source port keeps its conntrack entry, and with it
+# the endpoint its first datagram was NATed to; when that endpoint leaves, the proxy must delete
+# the flow (conntrack -D) or the client talks to the gone pod for as long as it keeps talking.
+for i in 1 2; do
+  ip netns exec "$TAG-pod$i" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 5300))
+while True:
+    d, a = s.recvfrom(100)
+    s.sendto(sys.argv[1].encode(), a)' "pod$i" &
+  PIDS+=($!)
+done
+udp_slice() { # udp_slice IP: the udp service's one ready endpoint
+  printf '{"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"udp-1","labels":{"kubernetes.io/service-name":"udp"}},"addressType":"IPv4","ports":[{"name":"dns","port":5300,"protocol":"UDP"}],"endpoints":[{"addresses":["%s"],"conditions":{"ready":true}}]}' "$1"
+}
+check_eq "create UDP service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"udp"},"spec":{"clusterIP":"10.96.0.60","ports":[{"name":"dns","port":53,"targetPort":5300,"protocol":"UDP"}],"selector":{"app":"udp"}}}')" 201
+check_eq "udp slice: pod1" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(udp_slice 10.244.0.11)")" 201
+check "udp rules" wait_rule '10.244.0.11:5300'
+# The client: one datagram every 50 ms from port 40000 for 30 s, each answer (or "-") a line.
+ip netns exec "$TAG-client" python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 40000))
+s.settimeout(0.1)
+f = open(sys.argv[1], "a", buffering=1)
+end = time.time() + 30
+while time.time() < end:
+    s.sendto(b"q", ("10.96.0.60", 53))
+    try:
+        f.write(s.recv(100).decode() + "\n")
+    except OSError:
+        f.write("-\n")
+    time.sleep(0.05)' "$WORK/udp.out" &
+UDP_CLIENT=$!
+PIDS+=("$UDP_CLIENT")
+udp_last() { # udp_last WANT: waits up to 10 s for the client's latest answer to be WANT
+  local got=""
+  for _ in $(seq 1 100); do got=$(tail -n 1 "$WORK/udp.out" 2>/dev/null); [ "$got" = "$1" ] && break; sleep 0.1; done
+  echo "$got"
+}
+check_eq "UDP client answered by pod1" "$(udp_last pod1)" pod1
+check_eq "udp slice: pod2 instead" "$(put /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/udp-1 "$(udp_slice 10.244.0.12)")" 200
+check "pod1's udp rule goes" wait_rule '10.244.0.11:5300' absent
+check_eq "the same UDP flow now reaches pod2 (stale conntrack entry deleted)" "$(udp_last pod2)" pod2
+kill "$UDP_CLIENT" 2>/dev/null
+wait "$UDP_CLIENT" 2>/dev/null
 
 # DNS, asked from a pod through the cluster DNS address.
 lookup() { ip netns exec "$TAG-pod1" busybox nslookup "$1" 10.96.0.10 2>&1; }
