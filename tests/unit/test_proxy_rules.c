@@ -254,6 +254,35 @@ static void test_headless_and_terminating(void)
     proxy_rules_free(r);
 }
 
+/* UDP and SCTP ports: their own protocol match, and chain names that differ from TCP's on the
+ * same port (the protocol is part of the hashed text). */
+static void test_protocols(void)
+{
+    proxy_rules_t *r = proxy_rules_new();
+    cleanup_free char *p = build(
+        r,
+        "[{'metadata':{'namespace':'d','name':'m'},'spec':{'clusterIP':'10.96.3.3','ports':["
+        "{'name':'a','port':53,'protocol':'UDP'},{'name':'b','port':9999,'protocol':'SCTP'}]}}]",
+        "[{'metadata':{'namespace':'d','name':'m-1','labels':{'kubernetes.io/service-name':'m'}},"
+        "'addressType':'IPv4','ports':[{'name':'a','port':5353,'protocol':'UDP'},{'name':'b',"
+        "'port':9998,'protocol':'SCTP'}],'endpoints':[{'addresses':['10.244.0.9']}]}]",
+        true);
+    CHECK(has(p, "-A KUBE-SERVICES -d 10.96.3.3/32 -p udp -m comment --comment \"d/m:a cluster "
+                 "IP\" -m udp --dport 53 -j KUBE-SVC-"));
+    CHECK(has(p, "-A KUBE-SERVICES -d 10.96.3.3/32 -p sctp -m comment --comment \"d/m:b cluster "
+                 "IP\" -m sctp --dport 9999 -j KUBE-SVC-"));
+    CHECK(has(p, "-p udp -m comment --comment \"d/m:a\" -m udp -j DNAT --to-destination "
+                 "10.244.0.9:5353\n"));
+    CHECK(has(p, "-p sctp -m comment --comment \"d/m:b\" -m sctp -j DNAT --to-destination "
+                 "10.244.0.9:9998\n"));
+    char udp[32], sctp[32];
+    proxy_chain_name("KUBE-SVC-", "d/m:audp", udp);
+    proxy_chain_name("KUBE-SVC-", "d/m:bsctp", sctp);
+    CHECK(has(p, udp));
+    CHECK(has(p, sctp));
+    proxy_rules_free(r);
+}
+
 /* Past 1,000 endpoints the per-endpoint rules lose their comments (upstream's large-cluster
  * mode); the service-level rules keep theirs. */
 static void test_large_cluster(void)
@@ -488,6 +517,7 @@ int main(void)
     test_no_endpoints();
     test_nodeport_and_policies();
     test_headless_and_terminating();
+    test_protocols();
     test_large_cluster();
     test_adopt_jumps_cleanup();
     test_netpol();
