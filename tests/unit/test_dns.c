@@ -3,26 +3,12 @@
  * ClusterIP, headless, StatefulSet and ExternalName services, SRV, PTR, pod names, NXDOMAIN vs
  * no data, names that are not ours). JSON written with ' for ". */
 #include "c8s/dns.h"
+#include "json_lit.h"
 #include "test.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *J(const char *s)
-{
-    cleanup_free char *q = xstrdup(s);
-    for (char *p = q; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *v = json_loads(q, 0, &e);
-    if (!v) {
-        fprintf(stderr, "bad JSON literal in test: %s: %s\n", s, e.text);
-        abort();
-    }
-    return v;
-}
 
 /* A query for name/type; with edns, an OPT record offering size. Returns its length. */
 static size_t query(uint8_t *buf, uint16_t id, const char *name, uint16_t type, int edns)

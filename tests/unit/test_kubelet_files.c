@@ -2,25 +2,11 @@
  * a subdomain, hostAliases) and /etc/resolv.conf by dnsPolicy (ClusterFirst with the node's
  * search domains, Default, None, hostNetwork, dnsConfig merged). JSON written with ' for ". */
 #include "c8s/kubelet.h"
+#include "json_lit.h"
 #include "test.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *J(const char *s)
-{
-    cleanup_free char *q = xstrdup(s);
-    for (char *p = q; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *v = json_loads(q, 0, &e);
-    if (!v) {
-        fprintf(stderr, "bad JSON literal in test: %s: %s\n", s, e.text);
-        abort();
-    }
-    return v;
-}
 
 static const char *NODE = "# generated\nnameserver 192.0.2.53\nnameserver 192.0.2.54\n"
                           "search corp.example\noptions timeout:2 rotate\n";

@@ -2,25 +2,11 @@
  * them: init containers gating, restart policies, back-off counted as stopped, conditions with
  * upstream's reasons and messages, transition times kept, IPs, QoS. JSON written with ' for ". */
 #include "c8s/kubelet.h"
+#include "json_lit.h"
 #include "test.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *J(const char *s)
-{
-    cleanup_free char *q = xstrdup(s);
-    for (char *p = q; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *v = json_loads(q, 0, &e);
-    if (!v) {
-        fprintf(stderr, "bad JSON literal in test: %s: %s\n", s, e.text);
-        abort();
-    }
-    return v;
-}
 
 static const json_t *cond(const json_t *st, const char *type)
 {

@@ -3,25 +3,11 @@
  * deleted service, TCP ignored, unready endpoints not counted, and no deletions when nothing
  * changed or nothing is known. JSON written with ' for ". */
 #include "c8s/proxy.h"
+#include "json_lit.h"
 #include "test.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *J(const char *s)
-{
-    cleanup_free char *q = xstrdup(s);
-    for (char *p = q; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *v = json_loads(q, 0, &e);
-    if (!v) {
-        fprintf(stderr, "bad JSON literal in test: %s: %s\n", s, e.text);
-        abort();
-    }
-    return v;
-}
 
 #define SVC                                                                                        \
     "[{'metadata':{'namespace':'default','name':'dns'},'spec':{'clusterIP':'10.96.0.60',"          \

@@ -3,25 +3,11 @@
  * without endpoints, NodePorts, traffic policies, headless services, and partial builds that
  * name only what changed. JSON written with ' for ". */
 #include "c8s/proxy.h"
+#include "json_lit.h"
 #include "test.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static json_t *J(const char *s)
-{
-    cleanup_free char *q = xstrdup(s);
-    for (char *p = q; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    json_error_t e;
-    json_t *v = json_loads(q, 0, &e);
-    if (!v) {
-        fprintf(stderr, "bad JSON literal in test: %s: %s\n", s, e.text);
-        abort();
-    }
-    return v;
-}
 
 static const proxy_opts_t opts = {.node_name = "n1", .cluster_cidr = "10.244.0.0/16"};
 
