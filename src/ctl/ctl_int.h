@@ -23,6 +23,7 @@ typedef struct ctl_opts_s {
     const char *verb;
     const char *output, *selector, *field_selector, *cascade, *patch_type, *patch;
     const char *field_manager, *container, *sort_by;
+    const char *wait_for;                            /* wait --for */
     const char *ttl, *description, *groups, *usages; /* token create */
     const char **files;
     size_t n_files;
@@ -32,7 +33,7 @@ typedef struct ctl_opts_s {
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
     bool follow, previous, wait_set;
     long grace, replicas, timeout_s, to_revision, tail;
-    bool grace_set, replicas_set;
+    bool grace_set, replicas_set, timeout_set;
 } ctl_opts_t;
 
 /* One resource from discovery: borrowed pointers into the run's discovery cache. */
@@ -116,6 +117,7 @@ int ctl__cmd_uncordon(ctl_t *c);
 int ctl__cmd_drain(ctl_t *c);
 int ctl__cmd_taint(ctl_t *c);
 int ctl__cmd_rollout(ctl_t *c);
+int ctl__cmd_wait(ctl_t *c);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
 int ctl__cmd_token(ctl_t *c);
@@ -124,5 +126,10 @@ int ctl__cmd_token(ctl_t *c);
  * [resource-index-into-c->resources, name]. 1 on error (printed). */
 int ctl__targets(ctl_t *c, const char *const *args, size_t n, json_t **out);
 int ctl__target_res(ctl_t *c, const json_t *t, ctl_res_t *r);
+/* The same, with "type" alone expanded by -l / --all into every matching object's name (a LIST);
+ * without either, kubectl's "no name was specified" error. 1 on error (printed). */
+int ctl__expand_targets(ctl_t *c, const char *const *args, size_t n, json_t **out);
+/* Runs the run's loop for ms milliseconds (polling verbs: rollout status, wait). */
+void ctl__sleep_ms(ctl_t *c, uint64_t ms);
 
 #endif

@@ -37,7 +37,7 @@ static const char *rv_of(const json_t *o)
 
 /* Every (resource, name) the positional arguments (and -l / --all) name. New array of
  * [index, name]. */
-static int expand_targets(ctl_t *c, const char *const *args, size_t n, json_t **out)
+int ctl__expand_targets(ctl_t *c, const char *const *args, size_t n, json_t **out)
 {
     json_t *t = NULL;
     if (ctl__targets(c, args, n, &t) != 0)
@@ -102,7 +102,7 @@ int ctl__cmd_scale(ctl_t *c)
     if (c->o.n_args == 0)
         return ctl__error("must provide one or more resources");
     json_t *targets = NULL;
-    if (expand_targets(c, c->o.args, c->o.n_args, &targets) != 0)
+    if (ctl__expand_targets(c, c->o.args, c->o.n_args, &targets) != 0)
         return 1;
     int rc = 0;
     size_t i;
@@ -155,7 +155,7 @@ static int label_like(ctl_t *c, const char *field, const char *done, const char 
     else if (json_object_size(set) == 0 && json_array_size(del) == 0)
         rc = ctl__error("at least one %s update is required", what);
     json_t *targets = NULL;
-    if (rc == 0 && expand_targets(c, res, nres, &targets) != 0)
+    if (rc == 0 && ctl__expand_targets(c, res, nres, &targets) != 0)
         rc = 1;
     size_t i;
     json_t *t;
@@ -272,7 +272,7 @@ int ctl__cmd_patch(ctl_t *c)
     int rc = 0;
     if (c->o.n_args == 0)
         rc = ctl__error("must provide one or more resources");
-    else if (expand_targets(c, c->o.args, c->o.n_args, &targets) != 0)
+    else if (ctl__expand_targets(c, c->o.args, c->o.n_args, &targets) != 0)
         rc = 1;
     size_t i;
     json_t *t;
@@ -308,7 +308,7 @@ static int node_targets(ctl_t *c, const char *const *args, size_t n, json_t **ou
     all[0] = "nodes";
     for (size_t i = 0; i < n; i++)
         all[i + 1] = args[i];
-    int rc = expand_targets(c, all, n + 1, out);
+    int rc = ctl__expand_targets(c, all, n + 1, out);
     free(all);
     return rc;
 }
@@ -521,7 +521,7 @@ int ctl__cmd_taint(ctl_t *c)
         rc = ctl__error("taint only applies to nodes");
     if (rc == 0 && (json_array_size(add) + json_array_size(del)) == 0)
         rc = ctl__error("at least one taint update is required");
-    if (rc == 0 && expand_targets(c, res, nres, &targets) != 0)
+    if (rc == 0 && ctl__expand_targets(c, res, nres, &targets) != 0)
         rc = 1;
     size_t i;
     json_t *t;
@@ -604,7 +604,7 @@ static void on_sleep(uv_timer_t *t)
     *(bool *)t->data = true;
 }
 
-static void sleep_on_loop(ctl_t *c, uint64_t ms)
+void ctl__sleep_ms(ctl_t *c, uint64_t ms)
 {
     uv_timer_t t;
     bool done = false;
@@ -659,6 +659,93 @@ static char *deployment_status(const json_t *d, const char *name, bool *done)
                          name, available, updated);
     *done = true;
     return xasprintf("deployment \"%s\" successfully rolled out\n", name);
+}
+
+static const char *gets_(const json_t *o, const char *a, const char *b)
+{
+    return json_string_value(json_object_get(json_object_get(o, a), b));
+}
+
+static bool rolling(const json_t *o)
+{
+    const char *type = json_string_value(
+        json_object_get(json_object_get(json_object_get(o, "spec"), "updateStrategy"), "type"));
+    return !type || strcmp(type, "RollingUpdate") == 0;
+}
+
+/* kubectl's DaemonSetStatusViewer. */
+static char *daemonset_status(const json_t *ds, const char *name, bool *done)
+{
+    *done = false;
+    if (!rolling(ds))
+        return xstrdup("error: rollout status is only available for RollingUpdate strategy type");
+    if (geti(ds, "metadata", "generation") > geti(ds, "status", "observedGeneration"))
+        return xstrdup("Waiting for daemon set spec update to be observed...\n");
+    json_int_t want = geti(ds, "status", "desiredNumberScheduled");
+    json_int_t updated = geti(ds, "status", "updatedNumberScheduled");
+    json_int_t available = geti(ds, "status", "numberAvailable");
+    if (updated < want)
+        return xasprintf("Waiting for daemon set \"%s\" rollout to finish: %" JSON_INTEGER_FORMAT
+                         " out of %" JSON_INTEGER_FORMAT " new pods have been updated...\n",
+                         name, updated, want);
+    if (available < want)
+        return xasprintf("Waiting for daemon set \"%s\" rollout to finish: %" JSON_INTEGER_FORMAT
+                         " of %" JSON_INTEGER_FORMAT " updated pods are available...\n",
+                         name, available, want);
+    *done = true;
+    return xasprintf("daemon set \"%s\" successfully rolled out\n", name);
+}
+
+/* kubectl's StatefulSetStatusViewer. */
+static char *statefulset_status(const json_t *sts, const char *name, bool *done)
+{
+    (void)name;
+    *done = false;
+    if (!rolling(sts))
+        return xstrdup("error: rollout status is only available for RollingUpdate strategy type");
+    json_int_t obs = geti(sts, "status", "observedGeneration");
+    if (obs == 0 || geti(sts, "metadata", "generation") > obs)
+        return xstrdup("Waiting for statefulset spec update to be observed...\n");
+    const json_t *spec = json_object_get(sts, "spec");
+    const json_t *rep = json_object_get(spec, "replicas");
+    json_int_t want = json_is_integer(rep) ? json_integer_value(rep) : 1;
+    json_int_t ready = geti(sts, "status", "readyReplicas");
+    json_int_t updated = geti(sts, "status", "updatedReplicas");
+    if (ready < want)
+        return xasprintf("Waiting for %" JSON_INTEGER_FORMAT " pods to be ready...\n",
+                         want - ready);
+    const json_t *part = json_object_get(
+        json_object_get(json_object_get(spec, "updateStrategy"), "rollingUpdate"), "partition");
+    if (json_is_integer(part)) {
+        json_int_t n = want - json_integer_value(part);
+        if (updated < n)
+            return xasprintf("Waiting for partitioned roll out to finish: %" JSON_INTEGER_FORMAT
+                             " out of %" JSON_INTEGER_FORMAT " new pods have been updated...\n",
+                             updated, n);
+        *done = true;
+        return xasprintf("partitioned roll out complete: %" JSON_INTEGER_FORMAT
+                         " new pods have been updated...\n",
+                         updated);
+    }
+    const char *upd = gets_(sts, "status", "updateRevision");
+    const char *cur = gets_(sts, "status", "currentRevision");
+    if (!upd || !cur || strcmp(upd, cur) != 0)
+        return xasprintf("waiting for statefulset rolling update to complete %" JSON_INTEGER_FORMAT
+                         " pods at revision %s...\n",
+                         updated, upd ? upd : "");
+    *done = true;
+    return xasprintf("statefulset rolling update complete %" JSON_INTEGER_FORMAT
+                     " pods at revision %s...\n",
+                     geti(sts, "status", "currentReplicas"), cur);
+}
+
+static char *rollout_status(const char *kind, const json_t *o, const char *name, bool *done)
+{
+    if (strcmp(kind, "DaemonSet") == 0)
+        return daemonset_status(o, name, done);
+    if (strcmp(kind, "StatefulSet") == 0)
+        return statefulset_status(o, name, done);
+    return deployment_status(o, name, done);
 }
 
 /* The ReplicaSets the deployment d owns, as [revision, rs] pairs sorted by revision. */
@@ -718,8 +805,11 @@ int ctl__cmd_rollout(ctl_t *c)
         ctl_res_t r;
         ctl__target_res(c, t, &r);
         const char *name = json_string_value(json_array_get(t, 1));
-        if (!name || strcmp(r.kind, "Deployment") != 0) {
-            rc = ctl__error("rollout supports deployments by name (deployment/NAME)");
+        bool status_kind = strcmp(r.kind, "DaemonSet") == 0 || strcmp(r.kind, "StatefulSet") == 0;
+        if (!name ||
+            (strcmp(r.kind, "Deployment") != 0 && !(status_kind && strcmp(sub, "status") == 0))) {
+            rc = ctl__error("rollout supports deployments by name (deployment/NAME), and "
+                            "daemonsets and statefulsets for status");
             break;
         }
         cleanup_free char *path = ctl__path(&r, c->ns, name);
@@ -735,7 +825,7 @@ int ctl__cmd_rollout(ctl_t *c)
             cleanup_free char *last = NULL;
             for (;;) {
                 bool done;
-                char *msg = deployment_status(dep, name, &done);
+                char *msg = rollout_status(r.kind, dep, name, &done);
                 if (strncmp(msg, "error: ", 7) == 0) {
                     fprintf(stderr, "%s\n", msg);
                     free(msg);
@@ -754,7 +844,7 @@ int ctl__cmd_rollout(ctl_t *c)
                     rc = ctl__error("timed out waiting for the condition");
                     break;
                 }
-                sleep_on_loop(c, 500);
+                ctl__sleep_ms(c, 500);
                 json_decref(dep);
                 dep = NULL;
                 if (ctl__get_json(c, path, &dep) != 0) {

@@ -2,7 +2,8 @@
 # ctl.sh — `c8s ctl` against a real server, and the real kubectl beside it: the same commands
 # run by both (each in its own namespace, or on the same object for reads) must print the same
 # lines — created / configured / unchanged / labeled / scaled / patched / deleted, -o name,
-# -o json / yaml, jsonpath, api-resources, and kubectl's error line and exit code.
+# -o json / yaml, jsonpath, api-resources, rollout status of the three workload kinds, wait,
+# and kubectl's error line and exit code.
 source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-ctl-XXXXXX)
@@ -306,6 +307,75 @@ fi
 setstatus "$gen" 2 2
 out=$("${CTL[@]}" rollout status deploy web --timeout=60s 2>&1)
 check_eq "rollout status done" "$out" 'deployment "web" successfully rolled out'
+
+# rollout status of a DaemonSet and a StatefulSet: kubectl's words, status set by hand.
+cat >"$WORK/ds.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  replicas: 3
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: busybox}]}
+YAML
+"${CTL[@]}" create -f "$WORK/ds.yaml" >/dev/null
+substatus() { # RESOURCE NAME JSON
+  curl -sf -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    -d "{\"status\":$3}" "$SERVER_URL/apis/apps/v1/namespaces/default/$1/$2/status"
+}
+substatus daemonsets agent '{"observedGeneration":1,"desiredNumberScheduled":3,"currentNumberScheduled":3,"numberMisscheduled":0,"numberReady":1,"updatedNumberScheduled":3,"numberAvailable":1}'
+substatus statefulsets db '{"observedGeneration":1,"replicas":3,"readyReplicas":1,"updatedReplicas":1,"currentRevision":"db-1","updateRevision":"db-2"}'
+for target in daemonset/agent statefulset/db; do
+  out=$("${CTL[@]}" rollout status "$target" --timeout=1s 2>&1)
+  case $target in
+    daemonset/*) want=$'Waiting for daemon set "agent" rollout to finish: 1 of 3 updated pods are available...\nerror: timed out waiting for the condition' ;;
+    *) want=$'Waiting for 2 pods to be ready...\nerror: timed out waiting for the condition' ;;
+  esac
+  check_eq "rollout status $target waiting" "$out" "$want"
+  if [ "$HAVE_KUBECTL" = 1 ]; then
+    check_eq "rollout status $target as kubectl" "$out" "$(kubectl rollout status "$target" --timeout=1s 2>&1)"
+  fi
+done
+substatus daemonsets agent '{"numberReady":3,"numberAvailable":3}'
+substatus statefulsets db '{"readyReplicas":3,"updatedReplicas":3,"currentReplicas":3,"currentRevision":"db-2"}'
+check_eq "daemon set rolled out" "$("${CTL[@]}" rollout status ds agent 2>&1)" 'daemon set "agent" successfully rolled out'
+# The API defaults rollingUpdate.partition to 0, so kubectl speaks of a partitioned roll out.
+check_eq "stateful set rolled out" "$("${CTL[@]}" rollout status sts/db 2>&1)" 'partitioned roll out complete: 3 new pods have been updated...'
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  check_eq "stateful set as kubectl" "$(kubectl rollout status sts/db 2>&1)" 'partitioned roll out complete: 3 new pods have been updated...'
+fi
+
+# wait: kubectl's results and exit codes; c8s ctl also says on stderr what it waits for.
+for tool in ctl kubectl; do
+  [ $tool = kubectl ] && [ "$HAVE_KUBECTL" = 0 ] && continue
+  if [ $tool = ctl ]; then W=("${CTL[@]}"); else W=(kubectl); fi
+  check_eq "$tool wait jsonpath met" "$("${W[@]}" wait --for=jsonpath='{.status.numberReady}'=3 ds/agent 2>/dev/null)" "daemonset.apps/agent condition met"
+  out=$("${W[@]}" wait --for=condition=Available deploy/web --timeout=1s 2>/dev/null)
+  rc=$?
+  check_eq "$tool wait condition timeout" "$out:$rc" ":1"
+  check_eq "$tool wait for a missing object to go" "$("${W[@]}" wait --for=delete configmap/nope --timeout=1s 2>&1; echo "rc=$?")" "rc=0"
+  check_eq "$tool wait on nothing" "$("${W[@]}" wait --for=condition=Ready pod -l app=none --timeout=1s 2>&1; echo "rc=$?")" $'error: no matching resources found\nrc=1'
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: gone-%s}\n' "$tool" | "${CTL[@]}" create -f - >/dev/null
+  (sleep 1; "${CTL[@]}" delete configmap "gone-$tool" >/dev/null) &
+  deleter=$!
+  check_eq "$tool wait for delete" "$("${W[@]}" wait --for=delete "configmap/gone-$tool" --timeout=20s 2>/dev/null)" "configmap/gone-$tool condition met"
+  wait "$deleter"
+done
+err=$("${CTL[@]}" wait --for=condition=Available deploy/web --timeout=1s 2>&1 >/dev/null)
+check_contains "ctl wait shows what it waits for" "$err" "waiting for deployment.apps/web: "
+check_contains "and times out as kubectl" "$err" "error: timed out waiting for the condition on deployments/web"
 
 # argv[0] c8sctl, and an unreachable server as kubectl words it.
 ln -s "$C8S_BIN" "$WORK/c8sctl"
