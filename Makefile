@@ -42,8 +42,15 @@ fuzz: deps
 	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzzers
 	@bash tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
-run: build
-	@echo "c8s: starting a one-node server; data in $(DATA_DIR), kubeconfig $(DATA_DIR)/admin.kubeconfig"
+# Says what it does at each step: a first run installs packages and builds for minutes.
+run:
+	@echo "c8s: 1/3 checking the Debian packages (deploy/install-deps.sh)"
+	@bash deploy/install-deps.sh
+	@echo "c8s: 2/3 building $(BUILD)/c8s"
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target c8s
+	@echo "c8s: 3/3 starting a one-node server in the foreground (Ctrl-C stops it); data in $(DATA_DIR)"
+	@echo "c8s: when the log says \"serving on\", try: KUBECONFIG=$(DATA_DIR)/admin.kubeconfig kubectl get nodes"
 	@$(BUILD)/c8s server --data-dir $(DATA_DIR) $(RUN_ARGS)
 
 bench-api: build
