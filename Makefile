@@ -24,11 +24,15 @@ build: deps
 install: build
 	@bash deploy/install.sh --build-dir $(BUILD)
 
-# The whole suite, under AddressSanitizer and UndefinedBehaviorSanitizer, as CI runs it: a
-# brief run of every fuzz target first, then ctest.
+# The whole suite, under AddressSanitizer and UndefinedBehaviorSanitizer, as CI runs it: the
+# release binary built too, a brief run of every fuzz target, then ctest.
 test: deps
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DC8S_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j $(JOBS)
+	@# The optimized build warns about things the debug build does not (-Wformat-truncation):
+	@# the binary users install must build too.
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS) --target c8s
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=5
 	@cd $(TEST_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \

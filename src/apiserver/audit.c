@@ -70,9 +70,9 @@ static void micro_now(char *buf, size_t len)
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    char base[32];
-    strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf, len, "%s.%06ldZ", base, ts.tv_nsec / 1000);
+    size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+    /* tv_nsec is below 10^9, so the microseconds are six digits at most. */
+    snprintf(buf + n, len - n, ".%06dZ", (int)(ts.tv_nsec / 1000) % 1000000);
 }
 
 static char *request_uri(const api_req_t *r)
