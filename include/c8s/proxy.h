@@ -24,7 +24,17 @@ typedef struct proxy_opts_s {
     const char *node_name;    /* endpoints whose nodeName is this are local (traffic policy) */
     const char *cluster_cidr; /* pod CIDR; traffic from outside it to a service is masqueraded;
                                  NULL masquerades all service traffic */
+    size_t chains_per_commit; /* 0: the nat table in one transaction; else per-service chains
+                                 in transactions of about this many chains, before the one with
+                                 the top-level chains (iptables-nft-restore --noflush is
+                                 quadratic in the chains one transaction names) */
 } proxy_opts_t;
+
+/* What the role uses on the nf_tables backend: iptables-nft-restore --noflush slows down with
+ * the square of the chains one transaction names (10,000 services in one: over 15 minutes; in
+ * transactions of ~600 chains: seconds). The legacy backend replaces the whole table in each
+ * transaction, so it gets one. */
+#define PROXY_NFT_CHAINS_PER_COMMIT 600
 
 /* What the last build wrote. Owned by the caller: proxy_rules_new / proxy_rules_free. */
 typedef struct proxy_rules_s proxy_rules_t;

@@ -37,6 +37,7 @@ struct proxy_s {
     size_t ct_next;
     bool ct_warned;
     bool adopted, busy, dirty, need_full, stopping;
+    bool nft; /* the iptables commands are the nf_tables backend's */
     uint64_t last_sync_ns;
     int pending_stops;
     atomic_ulong syncs;
@@ -254,7 +255,9 @@ static void apply(proxy_t *p)
     cleanup_json json_t *slices = json_array();
     informer_foreach(p->services, add_obj, svcs);
     informer_foreach(p->slices, add_obj, slices);
-    proxy_opts_t o = {.node_name = p->node_name, .cluster_cidr = p->cluster_cidr};
+    proxy_opts_t o = {.node_name = p->node_name,
+                      .cluster_cidr = p->cluster_cidr,
+                      .chains_per_commit = p->nft ? PROXY_NFT_CHAINS_PER_COMMIT : 0};
     strbuf_t payload = STRBUF_INIT;
     c8s_err_t err = C8S_ERR_INIT;
     bool full = p->need_full;
@@ -448,6 +451,12 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     snprintf(p->save_cmd, sizeof(p->save_cmd), "%s-save", ipt);
     snprintf(p->restore_cmd, sizeof(p->restore_cmd), "%s-restore", ipt);
     p->cfg.node_name = p->cfg.cluster_cidr = p->cfg.iptables = NULL; /* not kept: copied above */
+    const char *ver_argv[] = {p->restore_cmd, "--version", NULL};
+    proc_result_t ver = {0};
+    if (proc_run_sync(ver_argv, NULL, NULL, 0, &ver) == 0 && ver.out)
+        p->nft = strstr(ver.out, "nf_tables") != NULL;
+    free((char *)ver.out);
+    free((char *)ver.err);
     p->rules = proxy_rules_new();
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
@@ -478,8 +487,8 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
         free_proxy(p);
         return c8s_err_set(err, C8S_ESYS, "starting the proxy thread: %s", uv_strerror(rc));
     }
-    log_info("proxy", "programming %s rules (cluster CIDR %s, node %s)", ipt, p->cluster_cidr,
-             p->node_name);
+    log_info("proxy", "programming %s rules (%s backend, cluster CIDR %s, node %s)", ipt,
+             p->nft ? "nf_tables" : "legacy", p->cluster_cidr, p->node_name);
     *out = p;
     return 0;
 }

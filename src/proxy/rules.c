@@ -713,6 +713,40 @@ static void emit_top(strbuf_t *out, const top_t *t, size_t n, const bool *write,
     }
 }
 
+/* Declarations, then rules, of the chains to write among entries[i0..i1); w0 indexes write at
+ * entries[i0]'s first chain. */
+static void emit_decls(strbuf_t *out, entry_t *const *entries, const bool *write, size_t i0,
+                       size_t i1, size_t w0)
+{
+    for (size_t i = i0, w = w0; i < i1; i++) {
+        for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
+            if (write[w])
+                strbuf_addf(out, ":%s - [0:0]\n", entries[i]->chains[j].name);
+        }
+    }
+}
+
+static void emit_rules(strbuf_t *out, entry_t *const *entries, const bool *write, size_t i0,
+                       size_t i1, size_t w0)
+{
+    for (size_t i = i0, w = w0; i < i1; i++) {
+        for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
+            if (write[w])
+                add_part(out, &entries[i]->chains[j].rules);
+        }
+    }
+}
+
+/* One nat transaction writing the chains of entries[i0..i1). */
+static void emit_services(strbuf_t *out, entry_t *const *entries, const bool *write, size_t i0,
+                          size_t i1, size_t w0)
+{
+    strbuf_add(out, "*nat\n");
+    emit_decls(out, entries, write, i0, i1, w0);
+    emit_rules(out, entries, write, i0, i1, w0);
+    strbuf_add(out, "COMMIT\n");
+}
+
 int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
                       const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err)
 {
@@ -762,10 +796,10 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     strbuf_add(out, "*filter\n");
     emit_top(out, filter, C8S_ARRAY_SIZE(filter), wf, true);
     emit_top(out, filter, C8S_ARRAY_SIZE(filter), wf, false);
-    strbuf_add(out, "COMMIT\n*nat\n");
-    emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, true);
+    strbuf_add(out, "COMMIT\n");
     /* Per-service chains: named (and so rewritten) when new, changed, or on a full build. */
     cleanup_free bool *write = xcalloc(total + 1, sizeof(*write));
+    size_t n_write = 0;
     for (size_t i = 0, w = 0; i < n; i++) {
         for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
             const char *name = entries[i]->chains[j].name;
@@ -773,10 +807,34 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
             json_t *prev = json_object_get(r->chains, name);
             write[w] = full || !prev || json_integer_value(prev) != d;
             json_object_set_new(next, name, json_integer(d));
-            if (write[w])
-                strbuf_addf(out, ":%s - [0:0]\n", name);
+            n_write += write[w];
         }
     }
+    /* Large writes in batches, whole services each, ahead of the top-level chains that jump to
+     * them; a small one stays in the top-level transaction, atomic with the jumps. */
+    size_t per = o->chains_per_commit, i0 = 0, w0 = 0;
+    if (per && n_write > per) {
+        /* The chains they jump to besides each other's, atomically rewritten (never empty). */
+        strbuf_add(out, "*nat\n:KUBE-MARK-MASQ - [0:0]\n");
+        strbuf_add(out, mark_rules);
+        strbuf_add(out, "COMMIT\n");
+        while (i0 < n) {
+            size_t i1 = i0, w1 = w0, in_batch = 0;
+            while (i1 < n && (in_batch < per || i1 == i0)) {
+                for (size_t j = 0; j < entries[i1]->nchains; j++)
+                    in_batch += write[w1 + j];
+                w1 += entries[i1]->nchains;
+                i1++;
+            }
+            if (in_batch)
+                emit_services(out, entries, write, i0, i1, w0);
+            i0 = i1;
+            w0 = w1;
+        }
+    }
+    strbuf_add(out, "*nat\n");
+    emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, true);
+    emit_decls(out, entries, write, i0, n, w0);
     const char *k;
     json_t *v;
     json_object_foreach(r->chains, k, v)
@@ -785,12 +843,7 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
             strbuf_addf(out, ":%s - [0:0]\n", k);
     }
     emit_top(out, nat, C8S_ARRAY_SIZE(nat), wn, false);
-    for (size_t i = 0, w = 0; i < n; i++) {
-        for (size_t j = 0; j < entries[i]->nchains; j++, w++) {
-            if (write[w])
-                add_part(out, &entries[i]->chains[j].rules);
-        }
-    }
+    emit_rules(out, entries, write, i0, n, w0);
     json_object_foreach(r->chains, k, v)
     {
         if (!json_object_get(next, k))

@@ -269,6 +269,72 @@ static void test_protocols(void)
     proxy_rules_free(r);
 }
 
+/* chains_per_commit: a large write goes in nat transactions of whole services first, then the
+ * top-level chains; a small one stays in the top-level transaction; nothing is lost or doubled. */
+static void test_batches(void)
+{
+    cleanup_json json_t *svcs = json_array();
+    cleanup_json json_t *slices = json_array();
+    for (int i = 0; i < 3; i++) {
+        char name[16], ip[16];
+        snprintf(name, sizeof(name), "s%d", i);
+        snprintf(ip, sizeof(ip), "10.96.5.%d", i + 1);
+        json_array_append_new(svcs, json_pack("{s:{s:s,s:s,s:s},s:{s:s,s:[{s:i}]}}", "metadata",
+                                              "namespace", "b", "name", name, "resourceVersion",
+                                              "1", "spec", "clusterIP", ip, "ports", "port", 80));
+        json_array_append_new(
+            slices,
+            json_pack("{s:{s:s,s:s,s:s,s:{s:s}},s:s,s:[{s:i}],s:[{s:[s]},{s:[s]}]}", "metadata",
+                      "namespace", "b", "name", name, "resourceVersion", "1", "labels",
+                      "kubernetes.io/service-name", name, "addressType", "IPv4", "ports", "port",
+                      8080, "endpoints", "addresses", "10.244.1.1", "addresses", "10.244.1.2"));
+    }
+    proxy_opts_t o = opts;
+    o.chains_per_commit = 4; /* each service has 3 chains: SVC and two SEPs */
+    proxy_rules_t *r = proxy_rules_new();
+    strbuf_t out = STRBUF_INIT;
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_INT(proxy_rules_build(r, svcs, slices, &o, true, &out, &err), 0);
+    /* filter, KUBE-MARK-MASQ, then s0+s1 (6 chains), then s2, then the top-level chains. */
+    int nat = 0;
+    for (const char *p = out.s; (p = strstr(p, "*nat\n")); p++)
+        nat++;
+    CHECK_INT(nat, 4);
+    const char *last = strstr(out.s, "*nat\n");
+    for (int i = 0; i < 3; i++)
+        last = strstr(last + 1, "*nat\n");
+    CHECK(last && strstr(last, ":KUBE-SERVICES - [0:0]\n") != NULL);
+    CHECK(strstr(last, ":KUBE-SEP-") == NULL); /* every service chain went before */
+    const char *first_nat = strstr(out.s, "*nat\n");
+    CHECK(strncmp(first_nat, "*nat\n:KUBE-MARK-MASQ - [0:0]\n-A KUBE-MARK-MASQ -j MARK", 52) == 0);
+    CHECK(strstr(first_nat, "-A KUBE-SERVICES") > strstr(first_nat, "-j DNAT"));
+    size_t batched = 0, whole = 0;
+    for (const char *p = out.s; (p = strstr(p, "\n-A ")); p++)
+        batched++;
+    strbuf_free(&out);
+    proxy_rules_t *r2 = proxy_rules_new();
+    CHECK_INT(proxy_rules_build(r2, svcs, slices, &opts, true, &out, &err), 0);
+    for (const char *p = out.s; (p = strstr(p, "\n-A ")); p++)
+        whole++;
+    CHECK_INT((int)batched, (int)whole + 1); /* KUBE-MARK-MASQ's rule, written twice */
+    strbuf_free(&out);
+    proxy_rules_free(r2);
+    /* One endpoint changes: two chains to write, under the batch size: one transaction. */
+    json_t *eps = json_object_get(json_array_get(slices, 1), "endpoints");
+    json_array_set_new(json_object_get(json_array_get(eps, 1), "addresses"), 0,
+                       json_string("10.244.1.9"));
+    json_object_set_new(json_object_get(json_array_get(slices, 1), "metadata"), "resourceVersion",
+                        json_string("2"));
+    CHECK_INT(proxy_rules_build(r, svcs, slices, &o, false, &out, &err), 0);
+    nat = 0;
+    for (const char *p = out.s; (p = strstr(p, "*nat\n")); p++)
+        nat++;
+    CHECK_INT(nat, 1);
+    CHECK(strstr(out.s, "10.244.1.9:8080") != NULL);
+    strbuf_free(&out);
+    proxy_rules_free(r);
+}
+
 /* Past 1,000 endpoints the per-endpoint rules lose their comments (upstream's large-cluster
  * mode); the service-level rules keep theirs. */
 static void test_large_cluster(void)
@@ -504,6 +570,7 @@ int main(void)
     test_nodeport_and_policies();
     test_headless_and_terminating();
     test_protocols();
+    test_batches();
     test_large_cluster();
     test_adopt_jumps_cleanup();
     test_netpol();
