@@ -32,10 +32,10 @@ static void world(size_t n, int changed, json_t **svcs, json_t **slices)
         char name[32], ip[32];
         snprintf(name, sizeof(name), "svc-%zu", i);
         snprintf(ip, sizeof(ip), "10.96.%zu.%zu", (i >> 8) & 255, i & 255);
-        json_array_append_new(*svcs,
-                              json_pack("{s:{s:s,s:s},s:{s:s,s:[{s:s,s:i,s:s}]}}", "metadata",
-                                        "namespace", "bench", "name", name, "spec", "clusterIP", ip,
-                                        "ports", "name", "http", "port", 80, "protocol", "TCP"));
+        json_array_append_new(
+            *svcs, json_pack("{s:{s:s,s:s,s:s},s:{s:s,s:[{s:s,s:i,s:s}]}}", "metadata", "namespace",
+                             "bench", "name", name, "resourceVersion", "1", "spec", "clusterIP", ip,
+                             "ports", "name", "http", "port", 80, "protocol", "TCP"));
         json_t *eps = json_array();
         for (int e = 0; e < EPS; e++) {
             char epip[32];
