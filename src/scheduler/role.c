@@ -225,14 +225,17 @@ static bool find_global_default(json_t *pc, void *data)
     return false;
 }
 
-/* What upstream's Priority admission plugin would have put in spec.priority: the value of the
- * pod's PriorityClass, or of the globalDefault class for a pod naming none. c8s's API server
- * only defaults spec.priority to 0, so the scheduler resolves the class itself. */
+/* The pod's priority is what Priority admission wrote in spec.priority, as upstream's
+ * scheduler reads it. A pod without one (written to etcd before admission set it, or restored
+ * from a backup) gets what admission would have given it: its PriorityClass's value, or the
+ * globalDefault class's for a pod naming none. */
 static int32_t pod_priority(scheduler_t *s, const json_t *pod)
 {
     const json_t *spec = json_object_get(pod, "spec");
+    const json_t *given = json_object_get(spec, "priority");
+    if (json_is_integer(given))
+        return (int32_t)json_integer_value(given);
     const char *cls = json_string_value(json_object_get(spec, "priorityClassName"));
-    json_int_t given = json_integer_value(json_object_get(spec, "priority"));
     if (cls && *cls) {
         json_t *pc = s->classes_inf ? informer_get(s->classes_inf, NULL, cls) : NULL;
         if (json_is_integer(json_object_get(pc, "value")))
@@ -241,10 +244,10 @@ static int32_t pod_priority(scheduler_t *s, const json_t *pod)
             return PRIORITY_NODE_CRITICAL;
         if (strcmp(cls, "system-cluster-critical") == 0)
             return PRIORITY_CLUSTER_CRITICAL;
-        return (int32_t)given;
+        return 0;
     }
-    if (given != 0 || !s->classes_inf)
-        return (int32_t)given;
+    if (!s->classes_inf)
+        return 0;
     int32_t def = 0;
     informer_foreach(s->classes_inf, find_global_default, &def);
     return def;
