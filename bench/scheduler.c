@@ -28,7 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define CONNECTIONS 16
+#define MAX_CONNECTIONS 256
+/* Client connections creating pods (--connections; default 16). */
+static int connections = 16;
 
 static th_etcd_t etcd;
 static th_server_t srv;
@@ -137,16 +139,16 @@ static size_t keep_start(char *p, size_t s, size_t n, void *u)
     return s * n;
 }
 
-/* POSTs count bodies to url with CONNECTIONS in flight; sent_ns[i] (may be NULL) gets when the
+/* POSTs count bodies to url with connections in flight; sent_ns[i] (may be NULL) gets when the
  * i-th request was handed to curl. Returns the number of failures. */
 static long create_all(const char *url, long count, body_fn fn, void *data, uint64_t *sent_ns)
 {
     CURLM *m = curl_multi_init();
-    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)CONNECTIONS);
-    slot_t slots[CONNECTIONS] = {0};
+    curl_multi_setopt(m, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)connections);
+    slot_t slots[MAX_CONNECTIONS] = {0};
     struct curl_slist *hdr = curl_slist_append(NULL, "Content-Type: application/json");
     hdr = curl_slist_append(hdr, "Expect:");
-    for (int i = 0; i < CONNECTIONS; i++) {
+    for (int i = 0; i < connections; i++) {
         slots[i].e = curl_easy_init();
         curl_easy_setopt(slots[i].e, CURLOPT_URL, url);
         th_curl_tls(slots[i].e, url);
@@ -159,7 +161,7 @@ static long create_all(const char *url, long count, body_fn fn, void *data, uint
     }
     long next = 0, errors = 0;
     int active = 0;
-    for (int i = 0; i < CONNECTIONS && next < count; i++) {
+    for (int i = 0; i < connections && next < count; i++) {
         slot_t *s = &slots[i];
         s->index = next++;
         s->body = fn(s->index, data);
@@ -205,7 +207,7 @@ static long create_all(const char *url, long count, body_fn fn, void *data, uint
         if (active > 0)
             curl_multi_poll(m, NULL, 0, 100, NULL);
     }
-    for (int i = 0; i < CONNECTIONS; i++)
+    for (int i = 0; i < connections; i++)
         curl_easy_cleanup(slots[i].e);
     curl_slist_free_all(hdr);
     curl_multi_cleanup(m);
@@ -369,7 +371,7 @@ static int run_size(long nodes, long pods, figures_t *fig)
     uint64_t created = c8s_now_ns();
     fig->create_per_s = (double)pods / ((double)(created - start) / 1e9);
     printf("  %ld pods created in %.1f s (%.0f/s on %d connections)\n", pods,
-           (double)(created - start) / 1e9, fig->create_per_s, CONNECTIONS);
+           (double)(created - start) / 1e9, fig->create_per_s, connections);
 
     /* Wait for the bindings while they keep coming (30 s without progress ends it). */
     long last = -1;
@@ -428,8 +430,15 @@ int main(int argc, char **argv)
             one_nodes = atol(argv[++i]);
         } else if (strcmp(argv[i], "--pods") == 0 && i + 1 < argc) {
             one_pods = atol(argv[++i]);
+        } else if (strcmp(argv[i], "--connections") == 0 && i + 1 < argc) {
+            connections = atoi(argv[++i]);
+            if (connections < 1 || connections > MAX_CONNECTIONS) {
+                fprintf(stderr, "--connections: 1 to %d\n", MAX_CONNECTIONS);
+                return 2;
+            }
         } else {
-            fprintf(stderr, "usage: %s [--quick] [--nodes N --pods P]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--nodes N --pods P] [--connections C]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -452,7 +461,7 @@ int main(int argc, char **argv)
     printf("c8s bench/scheduler: simulated nodes (32 CPU, 128 GiB, 110 pods, 3 zones), pods "
            "requesting 100m / 200Mi, created on %d connections; latency from sending the create "
            "to seeing spec.nodeName on a watch\n",
-           CONNECTIONS);
+           connections);
     long errors = 0;
     int failed = 0;
     double rate_largest = 0;
