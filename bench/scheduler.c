@@ -29,8 +29,8 @@
 #include <unistd.h>
 
 #define MAX_CONNECTIONS 256
-/* Client connections creating pods (--connections; default 16). */
-static int connections = 16;
+/* Client connections creating pods (--connections; default 32). */
+static int connections = 32;
 
 static th_etcd_t etcd;
 static th_server_t srv;
