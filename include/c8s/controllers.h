@@ -16,7 +16,15 @@ typedef struct controllers_config_s {
     /* PEM bundle the root-CA publisher puts in every namespace's kube-root-ca.crt ConfigMap
      * (ca.crt); NULL: nothing is published. Read once at start (C8S_ESYS if unreadable). */
     const char *root_ca_file;
+    /* Where the local-path provisioner puts volumes on the node it picks (a hostPath; NULL:
+     * CONTROLLERS_LOCAL_STORAGE_DIR). The kubelet of that node creates the directory. */
+    const char *local_storage_dir;
+    /* Create the StorageClass "local-path" (provisioner c8s.io/local-path, WaitForFirstConsumer,
+     * the default class) when the controllers start and it is absent, as k3s deploys its own. */
+    bool local_path_class;
 } controllers_config_t;
+
+#define CONTROLLERS_LOCAL_STORAGE_DIR "/var/lib/c8s/storage"
 
 /* Starts the controller thread against srv (which must outlive it). *out is owned. */
 int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err);

@@ -3,8 +3,9 @@
  * system:nodes) may do, as upstream's in essence. It reads the objects every node needs, writes
  * its own Node, Lease and events, and the status of pods bound to it (spec.nodeName); it reads a
  * Secret, ConfigMap, PersistentVolumeClaim or ServiceAccount only when a pod bound to it refers
- * to it. Anything else: no opinion (RBAC decides; the default policy gives nodes nothing more),
- * so one kubelet's credentials cannot touch another node's pods.
+ * to it, and a PersistentVolume only when it is the volume of such a claim. Anything else: no
+ * opinion (RBAC decides; the default policy gives nodes nothing more), so one kubelet's credentials
+ * cannot touch another node's pods.
  *
  * Pods are found through an index node name → pod keys over the pods watch cache, rebuilt when
  * the cache's revision moves (the fields skeleton holds spec.nodeName: no parse to index).
@@ -184,6 +185,41 @@ static bool referenced(apiserver_t *s, const char *node, const char *resource, c
     return false;
 }
 
+/* Is PersistentVolume name the volume of a claim a pod bound to node uses? */
+static bool volume_referenced(apiserver_t *s, const char *node, const char *name)
+{
+    const api_kind_t *k = api_kind_lookup("", "v1", "persistentvolumeclaims");
+    resource_t *claims = k ? apiserver__resource_for(s, k) : NULL;
+    resource_t *pods = pods_res(s);
+    if (!name || !claims || !claims->ready || !pods)
+        return false;
+    const json_t *keys = pods_on(s, node);
+    size_t i;
+    json_t *key;
+    json_array_foreach(keys, i, key)
+    {
+        wc_obj_t *o = wcache_get(pods->cache, json_string_value(key));
+        cleanup_json json_t *pod = o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
+        const char *ns =
+            json_string_value(json_object_get(json_object_get(pod, "metadata"), "namespace"));
+        size_t j;
+        json_t *v;
+        json_array_foreach(json_object_get(json_object_get(pod, "spec"), "volumes"), j, v)
+        {
+            const char *claim = json_string_value(
+                json_object_get(json_object_get(v, "persistentVolumeClaim"), "claimName"));
+            if (!claim || !ns)
+                continue;
+            cleanup_free char *ck = apiserver__key(claims, ns, claim);
+            wc_obj_t *c = wcache_get(claims->cache, ck);
+            cleanup_json json_t *pvc = c ? json_loadb(c->json, c->json_len, 0, NULL) : NULL;
+            if (str_is(json_object_get(json_object_get(pvc, "spec"), "volumeName"), name))
+                return true;
+        }
+    }
+    return false;
+}
+
 static bool is(const char *a, const char *b)
 {
     return a && strcmp(a, b) == 0;
@@ -236,6 +272,8 @@ authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, con
             allow = referenced(s, node, r, a->ns, a->name);
         } else if (is(r, "serviceaccounts") && is(sub, "token") && is(v, "create")) {
             allow = referenced(s, node, r, a->ns, a->name);
+        } else if (is(r, "persistentvolumes") && !sub && is(v, "get")) {
+            allow = volume_referenced(s, node, a->name);
         }
     } else if (is(g, "discovery.k8s.io") && is(r, "endpointslices") && !sub && read_verb(v)) {
         allow = true;

@@ -32,7 +32,8 @@ typedef struct {
     const char *data_dir;
     char *etcd_servers;
     int etcd_client_port, etcd_peer_port;
-    bool no_scheduler, no_controllers, no_proxy, no_dns, no_kubelet;
+    bool no_scheduler, no_controllers, no_proxy, no_dns, no_kubelet, no_local_storage;
+    char *storage_dir; /* the default --local-storage-dir (owned) */
     kubelet_config_t kubelet;
     const char *insecure[16];
     proxy_config_t proxy;
@@ -114,6 +115,9 @@ static void usage(FILE *f)
         "                                      kube-root-ca.crt ConfigMap\n"
         "  --disable-admission-plugins LIST    e.g. ServiceAccount (pods then need no account;\n"
         "                                      for a server without the controller manager)\n"
+        "  --local-storage-dir DIR             where the local-path provisioner puts volumes on\n"
+        "                                      the node it picks (default <data-dir>/storage)\n"
+        "  --disable-local-storage             no default local-path StorageClass\n"
 
         "  --request-timeout DURATION          e.g. 60s or 1m (default 1m); requests wait in\n"
         "                                      their priority level's queue a quarter of it\n"
@@ -190,6 +194,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_BOOTSTRAP_TOKENS,
         O_ROOT_CA,
         O_DISABLE_ADMISSION,
+        O_LOCAL_STORAGE_DIR,
+        O_NO_LOCAL_STORAGE,
 
         /* audit, priority and fairness */
         O_REQUEST_TIMEOUT,
@@ -248,6 +254,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
         {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
         {"root-ca-file", required_argument, NULL, O_ROOT_CA},
+        {"local-storage-dir", required_argument, NULL, O_LOCAL_STORAGE_DIR},
+        {"disable-local-storage", no_argument, NULL, O_NO_LOCAL_STORAGE},
         {"disable-admission-plugins", required_argument, NULL, O_DISABLE_ADMISSION},
 
         {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
@@ -412,6 +420,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_ROOT_CA:
             o->ctrl.root_ca_file = optarg;
+            break;
+        case O_LOCAL_STORAGE_DIR:
+            o->ctrl.local_storage_dir = optarg;
+            break;
+        case O_NO_LOCAL_STORAGE:
+            o->no_local_storage = true;
             break;
         case O_DISABLE_ADMISSION:
             o->api.disable_admission_plugins = optarg;
@@ -594,6 +608,10 @@ static int setup_pki(server_opts_t *o, c8s_err_t *err)
         o->api.service_account_key_file = o->pki.sa_key;
     if (!o->ctrl.root_ca_file)
         o->ctrl.root_ca_file = o->pki.ca_crt;
+    /* The local-path provisioner's volumes live with the rest of the node's state. */
+    o->ctrl.local_path_class = !o->no_local_storage;
+    if (!o->ctrl.local_storage_dir)
+        o->ctrl.local_storage_dir = o->storage_dir = xasprintf("%s/storage", o->data_dir);
     /* admin.kubeconfig always carries the cluster CA and a certificate it issued. */
     if (o->client_ca_file)
         log_warn("server",
@@ -808,6 +826,7 @@ out:
     for (size_t i = 0; o.endpoints && o.endpoints[i]; i++)
         free(o.endpoints[i]);
     free(o.endpoints);
+    free(o.storage_dir);
     pki_files_clear(&o.pki);
     c8s_err_clear(&err);
     log_info("server", "stopped");

@@ -46,6 +46,30 @@ extern const ctrl_ops_t controllers__clusterroleaggregation;
 
 extern const ctrl_ops_t controllers__resourcequota;
 
+/* ---- persistent volumes (persistentvolume.c, pv_core.c) ---- */
+
+extern const ctrl_ops_t controllers__persistentvolume;
+/* The provisioner name of c8s's built-in local-path StorageClass. */
+#define CONTROLLERS_LOCAL_PROVISIONER "c8s.io/local-path"
+/* Whether pv's claimRef names pvc (namespace, name, and uid when the ref has one). */
+bool controllers__pv_bound_to(const json_t *pv, const json_t *pvc);
+/* Whether pv satisfies pvc: class, access modes, volume mode, size, selector. */
+bool controllers__pv_fits(const json_t *pv, const json_t *pvc);
+/* The volume pvc binds to among pvs (a JSON array, borrowed): one pre-bound to it, else the
+ * smallest unclaimed Available one that fits. Borrowed from pvs; NULL when none. */
+const json_t *controllers__pv_choose(const json_t *pvs, const json_t *pvc);
+/* A claimRef naming pvc (owned). */
+json_t *controllers__pv_claim_ref(const json_t *pvc);
+/* The hostPath PersistentVolume the local-path provisioner makes for pvc on node, pre-bound to
+ * it, in a directory under base_dir; sc (the claim's StorageClass) gives the reclaim policy.
+ * Owned; NULL when pvc lacks a uid, namespace or name. */
+json_t *controllers__pv_provision(const json_t *pvc, const json_t *sc, const char *node,
+                                  const char *base_dir);
+/* The directory local-path volumes go under (the controller manager's config). */
+const char *controllers__local_storage_dir(controllers_t *cm);
+/* Whether the controllers make the default local-path StorageClass. */
+bool controllers__local_path_class(controllers_t *cm);
+
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
 /* The shared informer of a collection ("/api/v1/pods"): one list and watch however many

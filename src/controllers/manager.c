@@ -36,6 +36,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__clusterroleaggregation,
 
     &controllers__resourcequota,
+    &controllers__persistentvolume,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
@@ -77,12 +78,24 @@ struct controllers_s {
     bool running;    /* controllers started */
     bool want;       /* we lead: controllers should run */
     bool shutdown;
-    char *root_ca; /* the root-CA publisher's bundle (owned) or NULL */
+    char *root_ca;     /* the root-CA publisher's bundle (owned) or NULL */
+    char *storage_dir; /* local-path volumes' directory (owned) */
+    bool local_path_class;
 };
 
 const char *controllers__root_ca(controllers_t *cm)
 {
     return cm->root_ca;
+}
+
+const char *controllers__local_storage_dir(controllers_t *cm)
+{
+    return cm->storage_dir;
+}
+
+bool controllers__local_path_class(controllers_t *cm)
+{
+    return cm->local_path_class;
 }
 
 char *controllers__group_path(const api_kind_t *k)
@@ -259,9 +272,13 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     controllers_t *cm = xcalloc(1, sizeof(*cm));
     cm->srv = srv;
     cm->root_ca = ca;
+    cm->local_path_class = cfg && cfg->local_path_class;
+    cm->storage_dir = xstrdup(cfg && cfg->local_storage_dir ? cfg->local_storage_dir
+                                                            : CONTROLLERS_LOCAL_STORAGE_DIR);
     int rc = uv_loop_init(&cm->loop);
     if (rc != 0) {
         free(cm->root_ca);
+        free(cm->storage_dir);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
     }
@@ -275,6 +292,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
         uv_run(&cm->loop, UV_RUN_DEFAULT);
         uv_loop_close(&cm->loop);
         free(cm->root_ca);
+        free(cm->storage_dir);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "starting the controller thread: %s", uv_strerror(rc));
     }
@@ -293,5 +311,6 @@ void controllers_stop(controllers_t *cm)
     if (rc != 0)
         log_warn("controllers", "loop closed with handles open: %s", uv_strerror(rc));
     free(cm->root_ca);
+    free(cm->storage_dir);
     free(cm);
 }

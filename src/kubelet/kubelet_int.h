@@ -66,6 +66,9 @@ int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *c
  * (obj: the object read), or downwardAPI fields of pod. Files are replaced atomically. */
 int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
                          const json_t *obj, const char *token, c8s_err_t *err);
+/* Links volume name of the pod to the directory of pv (a bound claim's PersistentVolume,
+ * borrowed): a hostPath (created when DirectoryOrCreate) or local volume. */
+int kvol_link_claim(const char *pod_dir, const char *name, const json_t *pv, c8s_err_t *err);
 int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
                 c8s_err_t *err);
 void kvol_unmount_all(const char *pod_dir, const json_t *pod);

@@ -406,6 +406,64 @@ static bool prepare_projected(kpod_t *p, size_t idx, const json_t *vol)
     return true;
 }
 
+/* ---- persistentVolumeClaim volumes: the claim, then its bound volume ---- */
+
+static void on_claim_volume(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    json_t *vol = volume_at(p, vr->idx);
+    free(vr);
+    if (!p->k->stopping) {
+        cleanup_json json_t *pv = r->status == 200 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+        c8s_err_t err = C8S_ERR_INIT;
+        if (!pv) {
+            log_warn("kubelet", "pod %s/%s: volume %s: persistent volume: %d", p->ns, p->name,
+                     str(vol, "name") ?: "", r->status);
+            p->vol_failed = true;
+        } else if (kvol_link_claim(p->dir, str(vol, "name"), pv, &err) != 0) {
+            log_warn("kubelet", "pod %s/%s: %s", p->ns, p->name, err.msg);
+            c8s_err_clear(&err);
+            p->vol_failed = true;
+        }
+    }
+    volumes_done(p);
+}
+
+static void on_claim(const client_resp_t *r, void *data)
+{
+    volreq_t *vr = data;
+    kpod_t *p = vr->p;
+    json_t *vol = volume_at(p, vr->idx);
+    cleanup_json json_t *pvc =
+        !p->k->stopping && r->status == 200 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    const char *pv = str(json_object_get(pvc, "spec"), "volumeName");
+    const char *phase = str(json_object_get(pvc, "status"), "phase");
+    if (pvc && pv && *pv && phase && strcmp(phase, "Bound") == 0) {
+        cleanup_free char *path = xasprintf("/api/v1/persistentvolumes/%s", pv);
+        client_request(p->k->client, "GET", path, NULL, NULL, 0, on_claim_volume, vr);
+        return;
+    }
+    /* Not bound yet (a WaitForFirstConsumer claim is provisioned once this pod is placed):
+     * tried again on the next sync, as upstream's kubelet waits for the volume. */
+    if (!p->k->stopping)
+        log_info("kubelet", "pod %s/%s: waiting for claim %s to be bound (%d)", p->ns, p->name,
+                 str(json_object_get(vol, "persistentVolumeClaim"), "claimName") ?: "", r->status);
+    p->vol_failed = true;
+    free(vr);
+    volumes_done(p);
+}
+
+static void prepare_claim(kpod_t *p, size_t idx, const char *claim)
+{
+    volreq_t *vr = xcalloc(1, sizeof(*vr));
+    *vr = (volreq_t){.p = p, .idx = idx, .src = -1};
+    p->vol_pending++;
+    cleanup_free char *path =
+        xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims/%s", p->ns, claim);
+    client_request(p->k->client, "GET", path, NULL, NULL, 0, on_claim, vr);
+}
+
 static void prepare_volumes(kpod_t *p)
 {
     c8s_err_t err = C8S_ERR_INIT;
@@ -429,6 +487,11 @@ static void prepare_volumes(kpod_t *p)
         if (json_object_get(v, "projected")) {
             if (!prepare_projected(p, i, v))
                 p->vol_failed = true;
+            continue;
+        }
+        const char *claim = str(json_object_get(v, "persistentVolumeClaim"), "claimName");
+        if (claim) {
+            prepare_claim(p, i, claim);
             continue;
         }
         const char *cm = str(json_object_get(v, "configMap"), "name");

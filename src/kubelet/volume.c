@@ -79,7 +79,44 @@ int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err)
             return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
         return 0;
     }
+    /* The claim's volume is linked in once the claim is bound (kvol_link_claim). */
+    if (json_object_get(vol, "persistentVolumeClaim"))
+        return 0;
     return c8s_err_set(err, C8S_EINVALID, "volume %s: this volume type is not supported yet", name);
+}
+
+int kvol_link_claim(const char *pod_dir, const char *name, const json_t *pv, c8s_err_t *err)
+{
+    const json_t *spec = json_object_get(pv, "spec");
+    const json_t *hp = json_object_get(spec, "hostPath");
+    const char *path = hp ? str(hp, "path") : str(json_object_get(spec, "local"), "path");
+    if (!path || path[0] != '/')
+        return c8s_err_set(err, C8S_EINVALID,
+                           "volume %s: only hostPath and local persistent volumes are supported",
+                           name);
+    /* The provisioner's hostPath volumes are made where the pod lands: here. */
+    if (hp && strcmp(str(hp, "type") ?: "", "DirectoryOrCreate") == 0) {
+        cleanup_free char *parent = xstrdup(path);
+        char *slash = strrchr(parent, '/');
+        if (slash && slash != parent) {
+            *slash = '\0';
+            if (mkdir(parent, 0755) != 0 && errno != EEXIST)
+                return c8s_err_set(err, C8S_ESYS, "creating %s: %s", parent, strerror(errno));
+        }
+        if (mkdir(path, 0777) == 0)
+            chmod(path, 0777); /* any user of the pod may write, as k3s's local-path does */
+        else if (errno != EEXIST)
+            return c8s_err_set(err, C8S_ESYS, "creating %s: %s", path, strerror(errno));
+    }
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return c8s_err_set(err, C8S_EINVALID, "volume %s: %s is not a directory", name, path);
+    /* A link the bind mount follows; removing the pod's directory never follows it. */
+    cleanup_free char *link = kvol_dir(pod_dir, name);
+    unlink(link);
+    if (symlink(path, link) != 0)
+        return c8s_err_set(err, C8S_ESYS, "linking %s: %s", link, strerror(errno));
+    return 0;
 }
 
 static int write_file(const char *dir, const char *rel, const char *data, size_t len, int mode,

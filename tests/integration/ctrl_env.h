@@ -65,7 +65,9 @@ static inline void env_run(env_t *e, int ms)
     th_run_until(&e->loop, NULL, ms);
 }
 
-static inline int env_start(env_t *e, const fakekubelet_config_t *fkc)
+/* env_start with a controller-manager config (NULL: the defaults). */
+static inline int env_start_cfg(env_t *e, const fakekubelet_config_t *fkc,
+                                const controllers_config_t *ccfg)
 {
     memset(e, 0, sizeof(*e));
     /* The in-process server writes to sockets kubectl may have closed (the binary ignores
@@ -88,13 +90,18 @@ static inline int env_start(env_t *e, const fakekubelet_config_t *fkc)
     uv_loop_init(&e->loop);
     e->c = client_new_inproc(e->srv, &e->loop);
     e->fk = fakekubelet_start(e->srv, &e->loop, fkc);
-    if (controllers_start(e->srv, &e->cm, &err) != 0) {
+    if (controllers_start_config(e->srv, ccfg, &e->cm, &err) != 0) {
         fprintf(stderr, "controllers: %s\n", err.msg);
         c8s_err_clear(&err);
         return -1;
     }
     env_run(e, 300);
     return 0;
+}
+
+static inline int env_start(env_t *e, const fakekubelet_config_t *fkc)
+{
+    return env_start_cfg(e, fkc, NULL);
 }
 
 static inline void env_on_flag(void *data)

@@ -4,7 +4,8 @@
  * through the shims, the CNI plugins. A pod with two containers sharing localhost runs (Running,
  * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
  * has run to completion, with an emptyDir shared by both, a configMap's key read-only in one and
- * a secret's on a tmpfs; a container exiting 1 under restartPolicy Always restarts with
+ * a secret's on a tmpfs, a persistentVolumeClaim's hostPath volume (written through, kept after
+ * the pod); a container exiting 1 under restartPolicy Always restarts with
  * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container; a
  * graceful delete stops them, tears everything down (no runc container, no mount, no netns
  * file, no IPAM lease, no pod cgroup) and removes the pod. */
@@ -183,10 +184,35 @@ int main(void)
         "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"volumeMounts\":["
         "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
         "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true},"
-        "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true}]}],"
+        "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true},"
+        "{\"name\":\"data\",\"mountPath\":\"/data\"}]}],"
         "\"volumes\":[{\"name\":\"shared\",\"emptyDir\":{}},"
         "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}},"
-        "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\"}}]}}";
+        "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\"}},"
+        "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}]}}";
+    /* A hostPath PersistentVolume and its claim, bound by hand (no binder runs here). */
+    cleanup_free char *pvdir = xasprintf("%s/pv-data", work);
+    REQUIRE(sh("mkdir -p %s", pvdir) == 0);
+    cleanup_free char *pv = xasprintf(
+        "{\"metadata\":{\"name\":\"data-pv\"},\"spec\":{\"capacity\":{\"storage\":\"1Gi\"},"
+        "\"accessModes\":[\"ReadWriteOnce\"],\"hostPath\":{\"path\":\"%s\"},\"claimRef\":{"
+        "\"namespace\":\"default\",\"name\":\"data\"}}}",
+        pvdir);
+    CHECK_INT(req("POST", "/api/v1/persistentvolumes", pv), 201);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/persistentvolumeclaims",
+                  "{\"metadata\":{\"name\":\"data\"},\"spec\":{\"accessModes\":["
+                  "\"ReadWriteOnce\"],\"storageClassName\":\"\",\"volumeName\":\"data-pv\","
+                  "\"resources\":{\"requests\":{\"storage\":\"1Gi\"}}}}"),
+              201);
+    {
+        cleanup_free char *url =
+            xasprintf("%s/api/v1/namespaces/default/persistentvolumeclaims/data/status", base);
+        th_resp_t r = {0};
+        CHECK(th_http("PATCH", url, "application/merge-patch+json",
+                      "{\"status\":{\"phase\":\"Bound\"}}", &r) == 0 &&
+              r.status == 200);
+        th_resp_free(&r);
+    }
     CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps",
                   "{\"metadata\":{\"name\":\"cfg\"},\"data\":{\"greeting\":\"hello from "
                   "cfg\"}}"),
@@ -265,6 +291,10 @@ int main(void)
              runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s hostname | grep -qx two", runc_root, client_id) ==
           0);
+    /* The claim's volume is the PersistentVolume's directory on the node. */
+    CHECK(sh("/usr/sbin/runc --root %s exec %s sh -c 'echo persisted > /data/f'", runc_root,
+             client_id) == 0);
+    CHECK(sh("grep -qx persisted %s/f", pvdir) == 0);
 
     /* The failing container restarts: at once after its first exit, then after a 10 s back-off
      * reported as CrashLoopBackOff with the last run's exit code. */
@@ -342,6 +372,8 @@ int main(void)
             usleep(100000);
     }
     CHECK(gone);
+    /* The pod's directory went; the claim's data did not go with it. */
+    CHECK(sh("grep -qx persisted %s/f", pvdir) == 0);
     CHECK(sh("test -z \"$(/usr/sbin/runc --root %s list -q)\"", runc_root) == 0);
     CHECK(sh("! grep -q ' %s/' /proc/self/mountinfo", root) == 0);
     CHECK(sh("test ! -e %s/run/netns/%s", root, uidc) == 0);
