@@ -234,6 +234,9 @@ uid0=$(k get pod store-0 -o jsonpath='{.metadata.uid}')
 step "delete store-0" k delete pod store-0 --wait=true --timeout=$T
 step "store-0 comes back" k wait --for=condition=Ready pod/store-0 --timeout=$T
 check "under the same name, a new pod" test "$(k get pod store-0 -o jsonpath='{.metadata.uid}')" != "$uid0"
+check_eq "claims provisioned and bound" "$(k get pvc -l app=store -o jsonpath='{range .items[*]}{.status.phase}{" "}{end}')" "Bound Bound Bound "
+step "store-0 kept its data (two boots)" probe see-boots \
+  "timeout 10 wget -q -O- http://store-0.store.default.svc.cluster.local:8080/boots | wc -l | grep -qx 2"
 
 # DaemonSet: one pod, on the node.
 step "apply daemonset.yaml" k apply -f "$SRC/deploy/examples/daemonset.yaml"
@@ -291,6 +294,8 @@ for f in web statefulset daemonset cronjob; do
   step "delete $f.yaml" k delete -f "$SRC/deploy/examples/$f.yaml" --wait=true --timeout=$T
 done
 step "delete job" k delete job once --wait=true --timeout=$T
+step "delete the store's claims" k delete pvc -l app=store --wait=true --timeout=$T
+step "their volumes go too" bash -c "for i in \$(seq 1 30); do [ -z \"\$(kubectl --kubeconfig $KC get pv -o name)\" ] && exit 0; sleep 1; done; exit 1"
 step "delete the probes" k delete pods --all --wait=true --timeout=$T
 no_pods() {
   for _ in $(seq 1 $((${T%s} / 2))); do
