@@ -91,6 +91,10 @@ json_t *admission_quota_status(const json_t *quota, const json_t *usage);
 /* Adds usage b into a (modified): quantities summed per resource name. 0 or C8S_EINVALID for a
  * malformed quantity. */
 int admission_quota_add(json_t *a, const json_t *b, c8s_err_t *err);
+/* What an update adds to usage: each resource of now (admission_quota_usage of the new object)
+ * that grew over before (of the old one), by how much; resources that shrank or stayed are left
+ * out, as upstream charges only increases on update. Owned. */
+json_t *admission_quota_delta(const json_t *now, const json_t *before);
 
 /* ---- priority.c ---- */
 

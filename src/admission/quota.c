@@ -132,6 +132,30 @@ int admission_quota_add(json_t *a, const json_t *b, c8s_err_t *err)
     return 0;
 }
 
+json_t *admission_quota_delta(const json_t *now, const json_t *before)
+{
+    json_t *d = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)now, k, v)
+    {
+        quantity_t q, b;
+        c8s_err_t err = C8S_ERR_INIT;
+        if (quantity_parse_json(v, &q, &err) != 0) {
+            c8s_err_clear(&err);
+            continue;
+        }
+        if (admission__qty(before, k, &b)) {
+            if (q.milli <= b.milli)
+                continue;
+            q.milli -= b.milli;
+        }
+        char buf[48];
+        json_object_set_new(d, k, json_string(quantity_format(&q, buf, sizeof buf)));
+    }
+    return d;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
     return strcmp(*(const char *const *)a, *(const char *const *)b);

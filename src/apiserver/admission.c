@@ -399,6 +399,19 @@ static void on_quota_read(const store_result_t *res, void *data)
         return quota_fail(r, &err);
     }
     cleanup_json json_t *usage = admission_quota_usage(r->kind->group, r->kind->resource, r->obj);
+    if (r->old) {
+        /* An update is charged what it adds: a claim grown, a service turned NodePort. */
+        cleanup_json json_t *before =
+            admission_quota_usage(r->kind->group, r->kind->resource, r->old);
+        json_t *delta = admission_quota_delta(usage, before);
+        json_decref(usage);
+        usage = delta;
+        if (json_object_size(usage) == 0) {
+            r->adm_qi++;
+            r->adm_attempts = 0;
+            return quota_next(r);
+        }
+    }
     json_t *used = NULL;
     if (admission_quota_check(quota, r->kind->group, r->kind->resource, r->obj, usage, &used,
                               &err) != 0) {

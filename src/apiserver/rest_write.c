@@ -504,6 +504,8 @@ static bool should_delete_after_update(const api_req_t *r, const json_t *obj)
            json_integer_value(json_object_get(md, "deletionGracePeriodSeconds")) == 0;
 }
 
+static void update_commit(api_req_t *r);
+
 /* r->obj holds the new object computed against r->old (stored at r->old_rev). */
 static void update_store(api_req_t *r)
 {
@@ -515,6 +517,12 @@ static void update_store(api_req_t *r)
         return fail(r, &err);
     if (apiserver__admit_validate(r, ADM_UPDATE, &err) != 0)
         return fail(r, &err);
+    apiserver__admit_quota(r, update_commit);
+}
+
+/* After ResourceQuota admitted (and charged) the update: stored, or deleted when finalized. */
+static void update_commit(api_req_t *r)
+{
     set_rv(r->obj, r->old_rev);
     if (r->dry_run)
         return apiserver__respond_obj(r, 200, c8s_steal(&r->obj));

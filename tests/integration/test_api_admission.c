@@ -26,7 +26,10 @@ static long call(const char *method, const char *path, const char *body, json_t 
             *c = '"';
     th_resp_t resp = {0};
     long st = -1;
-    if (th_http(method, url, b ? "application/json" : NULL, b, &resp) == 0) {
+    const char *ct = !b                             ? NULL
+                     : strcmp(method, "PATCH") == 0 ? "application/merge-patch+json"
+                                                    : "application/json";
+    if (th_http(method, url, ct, b, &resp) == 0) {
         st = resp.status;
         if (out)
             *out = resp.body ? json_loads(resp.body, 0, NULL) : NULL;
@@ -234,6 +237,45 @@ static void test_resource_quota(void)
     u = quota_used("q", "cpu", "requests.cpu");
     CHECK_STR(u, "600m");
     free(u);
+
+    /* Updates are charged what they add: a service turned NodePort, a claim grown. */
+    CHECK_INT(call("POST", "/api/v1/namespaces/q/resourcequotas",
+                   "{'metadata':{'name':'svc'},'spec':{'hard':{'services.nodeports':'0',"
+                   "'requests.storage':'2Gi'}}}",
+                   NULL, NULL),
+              201);
+    CHECK_MSG(wait_used("q", "svc", "services.nodeports", "0"), "svc quota status");
+    CHECK_INT(call("POST", "/api/v1/namespaces/q/services",
+                   "{'metadata':{'name':'s'},'spec':{'ports':[{'port':80}]}}", NULL, NULL),
+              201);
+    st = NULL;
+    CHECK_INT(
+        call("PATCH", "/api/v1/namespaces/q/services/s", "{'spec':{'type':'NodePort'}}", &st, NULL),
+        403);
+    CHECK_STR(msg_of(st), "services \"s\" is forbidden: exceeded quota: svc, requested: "
+                          "services.nodeports=1, used: services.nodeports=0, limited: "
+                          "services.nodeports=0");
+    json_decref(st);
+    CHECK_INT(call("POST", "/api/v1/namespaces/q/persistentvolumeclaims",
+                   "{'metadata':{'name':'c'},'spec':{'accessModes':['ReadWriteOnce'],"
+                   "'storageClassName':'','resources':{'requests':{'storage':'1Gi'}}}}",
+                   NULL, NULL),
+              201);
+    u = quota_used("q", "svc", "requests.storage");
+    CHECK_STR(u, "1Gi");
+    free(u);
+    st = NULL;
+    CHECK_INT(call("PATCH", "/api/v1/namespaces/q/persistentvolumeclaims/c",
+                   "{'spec':{'resources':{'requests':{'storage':'3Gi'}}}}", &st, NULL),
+              403);
+    CHECK_STR(msg_of(st), "persistentvolumeclaims \"c\" is forbidden: exceeded quota: svc, "
+                          "requested: requests.storage=2Gi, used: requests.storage=1Gi, limited: "
+                          "requests.storage=2Gi");
+    json_decref(st);
+    /* An update that adds nothing is not charged (nor refused). */
+    CHECK_INT(call("PATCH", "/api/v1/namespaces/q/services/s", "{'metadata':{'labels':{'a':'b'}}}",
+                   NULL, NULL),
+              200);
 }
 
 static void test_pod_security(void)

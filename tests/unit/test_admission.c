@@ -506,8 +506,30 @@ static void test_pod_security(void)
     json_decref(labels);
 }
 
+/* An update is charged only what grew. */
+static void test_quota_delta(void)
+{
+    json_t *now = load("{'requests.storage':'3Gi','services.nodeports':'1','count/services':'1',"
+                       "'requests.cpu':'500m'}");
+    json_t *before = load("{'requests.storage':'1Gi','services.nodeports':'0','count/services':"
+                          "'1','requests.cpu':'1'}");
+    json_t *d = admission_quota_delta(now, before);
+    CHECK_INT((int)json_object_size(d), 2);
+    CHECK_STR(json_string_value(json_object_get(d, "requests.storage")), "2Gi");
+    CHECK_STR(json_string_value(json_object_get(d, "services.nodeports")), "1");
+    json_decref(d);
+    json_t *empty = load("{}");
+    d = admission_quota_delta(now, empty);
+    CHECK_INT((int)json_object_size(d), 4);
+    json_decref(d);
+    json_decref(empty);
+    json_decref(now);
+    json_decref(before);
+}
+
 int main(void)
 {
+    test_quota_delta();
     test_default_tolerations();
     test_namespace_lifecycle();
     test_limitranger();
