@@ -5,7 +5,9 @@
  * podIP from the pod CIDR, the cluster resolv.conf in the container) after its init container
  * has run to completion, with an emptyDir shared by both, a configMap's key read-only in one and
  * a secret's on a tmpfs; a container exiting 1 under restartPolicy Always restarts with
- * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container; a
+ * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container;
+ * httpGet and tcpSocket probes reach the pod IP (readiness flips, liveness restarts only once
+ * the startup probe has passed); a
  * graceful delete stops them, tears everything down (no runc container, no mount, no netns
  * file, no IPAM lease, no pod cgroup) and removes the pod. */
 #include "c8s/apiserver.h"
