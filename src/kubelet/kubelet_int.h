@@ -7,6 +7,7 @@
 #include "c8s/image.h"
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
+#include "c8s/probe.h"
 #include "c8s/proc.h"
 #include "c8s/runtime.h"
 
@@ -24,10 +25,11 @@ typedef struct kctr_s {
     uint64_t backoff_until_ms;
     int restart_count;
     json_t *last_state; /* {"terminated": …} of the previous run, or NULL */
-    /* exec probes */
-    uint64_t started_ms, next_readiness_ms, next_liveness_ms;
-    bool probing, probe_ready;
-    int liveness_failures;
+    /* probes, indexed by probe_kind_t */
+    uint64_t started_ms, probe_last_ms[3];
+    probe_state_t probe[3];
+    bool probing;
+    bool startup_pending; /* a startupProbe has not succeeded yet */
 } kctr_t;
 
 struct kubelet_s {

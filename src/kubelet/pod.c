@@ -514,6 +514,8 @@ static void prepare_volumes(kpod_t *p)
 
 static void start_container(kpod_t *p);
 
+static void probe_reset(kpod_t *p, size_t idx);
+
 static void on_started(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
@@ -526,9 +528,7 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     c->started = true;
     c->dead = false;
     c->started_ms = c8s_now_ms();
-    c->probe_ready = false;
-    c->liveness_failures = 0;
-    c->next_readiness_ms = c->next_liveness_ms = 0;
+    probe_reset(p, p->next);
     if (!p->restarting)
         p->cursor++;
     p->restarting = false;
@@ -752,10 +752,12 @@ static void report(kpod_t *p)
         o->started_at = str(sts[i], "startedAt");
         if (state && strcmp(state, "running") == 0) {
             o->state = "running";
-            o->started = true;
-            o->ready = c->init
-                           ? false
-                           : (!json_object_get(ctr_spec(p, i), "readinessProbe") || c->probe_ready);
+            /* Upstream reports neither started nor ready before the startup probe succeeds. */
+            o->started = !c->startup_pending;
+            o->ready = c->init ? false
+                               : !c->startup_pending &&
+                                     (!json_object_get(ctr_spec(p, i), "readinessProbe") ||
+                                      c->probe[PROBE_READINESS].result == PROBE_SUCCESS);
         } else if (state && strcmp(state, "exited") == 0) {
             o->state = "terminated";
             o->exit_code = (int)json_integer_value(json_object_get(sts[i], "exitCode"));
@@ -1126,19 +1128,27 @@ void kpod_delete(kubelet_t *k, json_t *pod)
     step(p);
 }
 
-/* ---- exec probes ---- */
+/* ---- probes (the core is include/c8s/probe.h) ---- */
+
+static const char *const probe_keys[3] = {"livenessProbe", "readinessProbe", "startupProbe"};
+
+/* A (re)started container is probed from scratch; liveness and readiness wait for its
+ * startup probe. */
+static void probe_reset(kpod_t *p, size_t idx)
+{
+    kctr_t *c = &p->ctrs[idx];
+    for (int k = 0; k < 3; k++) {
+        probe_state_init(&c->probe[k], (probe_kind_t)k);
+        c->probe_last_ms[k] = 0;
+    }
+    c->startup_pending = json_object_get(ctr_spec(p, idx), "startupProbe") != NULL;
+}
 
 typedef struct {
     kpod_t *p;
     size_t idx;
-    bool liveness;
+    probe_kind_t kind;
 } probe_t;
-
-static int64_t probe_int(const json_t *probe, const char *key, int64_t def)
-{
-    json_t *v = json_object_get(probe, key);
-    return json_is_integer(v) && json_integer_value(v) > 0 ? json_integer_value(v) : def;
-}
 
 static void on_probe_kill(int code, const c8s_err_t *err, void *data)
 {
@@ -1149,13 +1159,9 @@ static void on_probe_kill(int code, const c8s_err_t *err, void *data)
     step(p);
 }
 
-static void on_probe(const proc_result_t *r, void *data)
+static void probe_outcome(kpod_t *p, size_t idx, probe_kind_t kind, probe_result_t r,
+                          const char *msg)
 {
-    probe_t *pr = data;
-    kpod_t *p = pr->p;
-    size_t idx = pr->idx;
-    bool liveness = pr->liveness;
-    free(pr);
     kctr_t *c = &p->ctrs[idx];
     c->probing = false;
     p->busy = false;
@@ -1165,23 +1171,31 @@ static void on_probe(const proc_result_t *r, void *data)
         step(p);
         return;
     }
-    bool ok = r->status == 0;
-    if (!liveness) {
-        c->probe_ready = ok;
+    const json_t *probe = json_object_get(ctr_spec(p, idx), probe_keys[kind]);
+    probe_spec_t spec;
+    c8s_err_t e = C8S_ERR_INIT;
+    if (probe_spec_parse(probe, kind, &spec, &e) != 0) {
+        c8s_err_clear(&e);
         return;
     }
-    const json_t *probe = json_object_get(ctr_spec(p, idx), "livenessProbe");
-    c->liveness_failures = ok ? 0 : c->liveness_failures + 1;
-    if (c->liveness_failures < probe_int(probe, "failureThreshold", 3))
+    if (r == PROBE_FAILURE)
+        log_debug("kubelet", "pod %s/%s: container %s: %s probe failed: %s", p->ns, p->name,
+                  c->name, probe_keys[kind], msg);
+    probe_action_t act = probe_observe(&c->probe[kind], &spec, r);
+    if (kind == PROBE_STARTUP && c->probe[kind].result == PROBE_SUCCESS)
+        c->startup_pending = false;
+    if (act != PROBE_ACT_KILL)
         return;
-    /* Liveness failed: stop the container; the restart check brings it back per policy. */
-    log_info("kubelet", "pod %s/%s: container %s failed its liveness probe; restarting", p->ns,
-             p->name, c->name);
-    c->liveness_failures = 0;
-    int64_t grace =
-        probe_int(probe, "terminationGracePeriodSeconds",
-                  probe_int(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds", 30));
-    c8s_err_t e = C8S_ERR_INIT;
+    /* Liveness or startup failed: stop the container; the restart check brings it back per
+     * policy. */
+    log_info("kubelet", "pod %s/%s: container %s failed its %s; restarting", p->ns, p->name,
+             c->name, probe_keys[kind]);
+    int64_t grace = spec.grace_s >= 0 ? spec.grace_s : -1;
+    if (grace < 0) {
+        json_t *g =
+            json_object_get(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds");
+        grace = json_is_integer(g) && json_integer_value(g) >= 0 ? json_integer_value(g) : 30;
+    }
     p->busy = true;
     p->next = idx;
     if (runtime_stop(p->k->rt, c->id, (uint64_t)grace * 1000, on_probe_kill, p, &e) != 0) {
@@ -1190,55 +1204,108 @@ static void on_probe(const proc_result_t *r, void *data)
     }
 }
 
-/* Starts the first due exec probe of the pod's app containers (one per pod at a time, the pod
- * busy meanwhile). True when one was started. */
-static bool run_probes(kpod_t *p)
+static void on_exec_probe(const proc_result_t *r, void *data)
+{
+    probe_t *pr = data;
+    kpod_t *p = pr->p;
+    size_t idx = pr->idx;
+    probe_kind_t kind = pr->kind;
+    free(pr);
+    probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE, "exec failed");
+}
+
+static void on_net_probe(probe_result_t r, const char *msg, void *data)
+{
+    probe_t *pr = data;
+    kpod_t *p = pr->p;
+    size_t idx = pr->idx;
+    probe_kind_t kind = pr->kind;
+    free(pr);
+    probe_outcome(p, idx, kind, r, msg);
+}
+
+static bool start_probe(kpod_t *p, size_t i, probe_kind_t kind, const json_t *probe,
+                        const probe_spec_t *spec)
 {
     kubelet_t *k = p->k;
+    kctr_t *c = &p->ctrs[i];
+    probe_t *pr = xcalloc(1, sizeof(*pr));
+    pr->p = p;
+    pr->idx = i;
+    pr->kind = kind;
+    if (spec->handler == PROBE_HANDLER_EXEC) {
+        json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
+        size_t n = json_array_size(cmd);
+        const char **argv = xcalloc(n + 7, sizeof(char *));
+        size_t a = 0;
+        argv[a++] = "runc";
+        if (k->runc_root) {
+            argv[a++] = "--root";
+            argv[a++] = k->runc_root;
+        }
+        argv[a++] = "exec";
+        argv[a++] = c->id;
+        for (size_t j = 0; j < n; j++)
+            argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
+        c->probing = true;
+        p->busy = true;
+        proc_run(&k->loop, argv, NULL, NULL, 0, on_exec_probe, pr);
+        free(argv);
+        return true;
+    }
+    c8s_err_t e = C8S_ERR_INIT;
+    if (probe_net_run(&k->loop, probe, spec, ctr_spec(p, i), p->pod_ip, on_net_probe, pr, &e) !=
+        0) {
+        /* grpc and unrunnable probes (bad port names) count as failures, as upstream's do. */
+        log_debug("kubelet", "pod %s/%s: container %s: %s: %s", p->ns, p->name, c->name,
+                  probe_keys[kind], e.msg);
+        c8s_err_clear(&e);
+        free(pr);
+        probe_outcome(p, i, kind, PROBE_FAILURE, "probe cannot run");
+        return false;
+    }
+    c->probing = true;
+    p->busy = true;
+    return true;
+}
+
+/* Starts the longest-waiting due probe of the pod's app containers (one per pod at a time, the
+ * pod busy meanwhile, so every container's probes take turns; exec probes as a runc exec child,
+ * network ones on the thread pool, so no probe holds the loop). True when one was started. */
+static bool run_probes(kpod_t *p)
+{
     uint64_t now = c8s_now_ms();
+    size_t best_i = 0;
+    int best = -1;
+    uint64_t best_last = UINT64_MAX;
+    probe_spec_t best_spec;
     for (size_t i = p->n_init; i < p->n_ctrs; i++) {
         kctr_t *c = &p->ctrs[i];
         if (!c->started || c->dead || c->probing)
             continue;
-        /* The more overdue of the two first, so neither starves the other. */
-        int first = c->next_liveness_ms <= c->next_readiness_ms ? 1 : 0;
-        for (int round = 0; round < 2; round++) {
-            int l = round ? !first : first;
-            const json_t *probe =
-                json_object_get(ctr_spec(p, i), l ? "livenessProbe" : "readinessProbe");
-            json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
-            if (!json_array_size(cmd))
+        for (int kind = 0; kind < 3; kind++) {
+            const json_t *probe = json_object_get(ctr_spec(p, i), probe_keys[kind]);
+            probe_spec_t spec;
+            c8s_err_t e = C8S_ERR_INIT;
+            if (!probe || probe_spec_parse(probe, (probe_kind_t)kind, &spec, &e) != 0) {
+                c8s_err_clear(&e);
                 continue;
-            uint64_t *next = l ? &c->next_liveness_ms : &c->next_readiness_ms;
-            if (!*next)
-                *next = c->started_ms + (uint64_t)probe_int(probe, "initialDelaySeconds", 0) * 1000;
-            if (now < *next)
-                continue;
-            *next = now + (uint64_t)probe_int(probe, "periodSeconds", 10) * 1000;
-            size_t n = json_array_size(cmd);
-            const char **argv = xcalloc(n + 7, sizeof(char *));
-            size_t a = 0;
-            argv[a++] = "runc";
-            if (k->runc_root) {
-                argv[a++] = "--root";
-                argv[a++] = k->runc_root;
             }
-            argv[a++] = "exec";
-            argv[a++] = c->id;
-            for (size_t j = 0; j < n; j++)
-                argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
-            probe_t *pr = xcalloc(1, sizeof(*pr));
-            pr->p = p;
-            pr->idx = i;
-            pr->liveness = l;
-            c->probing = true;
-            p->busy = true;
-            proc_run(&k->loop, argv, NULL, NULL, 0, on_probe, pr);
-            free(argv);
-            return true;
+            if (!probe_due(&spec, c->started_ms, !c->startup_pending, c->probe_last_ms[kind], now))
+                continue;
+            if (c->probe_last_ms[kind] < best_last) {
+                best_i = i;
+                best = kind;
+                best_last = c->probe_last_ms[kind];
+                best_spec = spec;
+            }
         }
     }
-    return false;
+    if (best < 0)
+        return false;
+    p->ctrs[best_i].probe_last_ms[best] = now;
+    return start_probe(p, best_i, (probe_kind_t)best,
+                       json_object_get(ctr_spec(p, best_i), probe_keys[best]), &best_spec);
 }
 
 void kpod_tick(kubelet_t *k)

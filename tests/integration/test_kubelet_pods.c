@@ -6,7 +6,9 @@
  * has run to completion, with an emptyDir shared by both, a configMap's key read-only in one and
  * a secret's on a tmpfs, a persistentVolumeClaim's hostPath volume (written through, kept after
  * the pod); a container exiting 1 under restartPolicy Always restarts with
- * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container; a
+ * CrashLoopBackOff; exec readiness and liveness probes flip Ready and restart a container;
+ * httpGet and tcpSocket probes reach the pod IP (readiness flips, liveness restarts only once
+ * the startup probe has passed); a
  * graceful delete stops them, tears everything down (no runc container, no mount, no netns
  * file, no IPAM lease, no pod cgroup) and removes the pod. */
 #include "c8s/apiserver.h"
@@ -349,6 +351,80 @@ int main(void)
     CHECK(probed_restarts >= 1);
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/probed", NULL), 200);
 
+    /* Network probes from the kubelet to the pod IP. "web": liveness httpGet on a page that is
+     * missing, suspended while its startup probe (exec) has not passed, then failing into a
+     * restart. "rd": readiness httpGet flips once the page exists. "tcp": readiness tcpSocket
+     * flips once something listens on the port (named in ports). */
+    const char *netprobed =
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"netprobed\"},\"spec\":{"
+        "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":1,\"containers\":["
+        "{\"name\":\"web\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
+        "\"mkdir -p /tmp/w && exec busybox httpd -f -p 8080 -h /tmp/w\"],"
+        "\"startupProbe\":{\"exec\":{\"command\":[\"test\",\"-e\",\"/tmp/started\"]},"
+        "\"periodSeconds\":1,\"failureThreshold\":1000},"
+        "\"livenessProbe\":{\"httpGet\":{\"port\":8080,\"path\":\"/alive\"},\"periodSeconds\":1,"
+        "\"failureThreshold\":2}},"
+        "{\"name\":\"rd\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
+        "\"mkdir -p /tmp/r && exec busybox httpd -f -p 8081 -h /tmp/r\"],"
+        "\"readinessProbe\":{\"httpGet\":{\"port\":8081,\"path\":\"/ok\",\"httpHeaders\":[{"
+        "\"name\":\"X-A\",\"value\":\"b\"}]},\"periodSeconds\":1}},"
+        "{\"name\":\"tcp\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sh\",\"-c\","
+        "\"while ! test -e /tmp/go; do sleep 0.2; done; mkdir -p /tmp/t; exec busybox httpd -f "
+        "-p 9000 -h /tmp/t\"],\"ports\":[{\"name\":\"lsn\",\"containerPort\":9000}],"
+        "\"readinessProbe\":{\"tcpSocket\":{\"port\":\"lsn\"},\"periodSeconds\":1}}]}}";
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", netprobed), 201);
+    json_t *np = wait_pod("netprobed", "Running");
+    CHECK(np != NULL);
+    cleanup_free char *np_uid = xstrdup(
+        json_string_value(json_object_get(json_object_get(np, "metadata"), "uid")) ?: "none");
+    json_decref(np);
+    sleep(3);
+    /* Startup pending: liveness has not run (no restart), and the container is not started. */
+    {
+        json_t *x = get("/api/v1/namespaces/default/pods/netprobed", &st);
+        json_t *cs0 = json_object_get(json_object_get(x, "status"), "containerStatuses");
+        json_t *c;
+        size_t i;
+        json_array_foreach(cs0, i, c)
+        {
+            const char *n = json_string_value(json_object_get(c, "name")) ?: "";
+            if (strcmp(n, "web") == 0) {
+                CHECK_INT(json_integer_value(json_object_get(c, "restartCount")), 0);
+                CHECK(json_is_false(json_object_get(c, "started")));
+            } else {
+                CHECK(json_is_false(json_object_get(c, "ready")));
+            }
+        }
+        json_decref(x);
+    }
+    CHECK(!pod_ready("netprobed"));
+    CHECK(sh("/usr/sbin/runc --root %s exec %s-rd touch /tmp/r/ok", runc_root, np_uid) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s-tcp touch /tmp/go", runc_root, np_uid) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s-web touch /tmp/started", runc_root, np_uid) == 0);
+    bool rd_ready = false, tcp_ready = false;
+    json_int_t web_restarts = 0;
+    for (int i = 0; i < 200 && !(rd_ready && tcp_ready && web_restarts >= 1); i++) {
+        json_t *x = get("/api/v1/namespaces/default/pods/netprobed", &st);
+        json_t *c;
+        size_t j;
+        json_array_foreach(json_object_get(json_object_get(x, "status"), "containerStatuses"), j, c)
+        {
+            const char *n = json_string_value(json_object_get(c, "name")) ?: "";
+            if (strcmp(n, "rd") == 0)
+                rd_ready = json_is_true(json_object_get(c, "ready"));
+            else if (strcmp(n, "tcp") == 0)
+                tcp_ready = json_is_true(json_object_get(c, "ready"));
+            else if (strcmp(n, "web") == 0)
+                web_restarts = json_integer_value(json_object_get(c, "restartCount"));
+        }
+        json_decref(x);
+        usleep(100000);
+    }
+    CHECK(rd_ready);
+    CHECK(tcp_ready);
+    CHECK(web_restarts >= 1);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/netprobed", NULL), 200);
+
     /* What the teardown must remove is there now. */
     CHECK(sh("ls %s/cni/ipam/*/10.244.3.* >/dev/null 2>&1", root) == 0);
     CHECK(sh("grep -q ' %s/' /proc/self/mountinfo", root) == 0);
@@ -366,6 +442,9 @@ int main(void)
         json_decref(x);
         gone = gone && st == 404;
         x = get("/api/v1/namespaces/default/pods/probed", &st);
+        json_decref(x);
+        gone = gone && st == 404;
+        x = get("/api/v1/namespaces/default/pods/netprobed", &st);
         json_decref(x);
         gone = gone && st == 404;
         if (!gone)
