@@ -38,4 +38,20 @@ int stats_meminfo(const char *text, uint64_t *total, uint64_t *working_set, c8s_
 int stats_cpu_millicores(uint64_t prev_ns, uint64_t prev_at, uint64_t cur_ns, uint64_t cur_at,
                          uint64_t *out, c8s_err_t *err);
 
+/* One cgroup's figures. */
+typedef struct stats_cgroup_s {
+    uint64_t cpu_ns;      /* cumulative CPU time */
+    uint64_t memory;      /* usage (v1 memory.usage_in_bytes, v2 memory.current) */
+    uint64_t working_set; /* usage less inactive file pages */
+} stats_cgroup_t;
+
+/* Reads a cgroup's CPU and memory files (small synchronous reads of cgroupfs, for the kubelet's
+ * stats thread). root is the cgroupfs mount ("/sys/fs/cgroup"), path the cgroup's path inside
+ * each hierarchy ("/" or "/kubepods/pod<uid>"), version 1 or 2. */
+int stats_read_cgroup(const char *root, const char *path, int version, stats_cgroup_t *out,
+                      c8s_err_t *err);
+
+/* The node's cumulative busy CPU time (ns), memory total and working set (bytes) from /proc. */
+int stats_read_node(uint64_t *cpu_ns, uint64_t *mem_total, uint64_t *working_set, c8s_err_t *err);
+
 #endif
