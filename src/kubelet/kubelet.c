@@ -137,6 +137,11 @@ static void on_pod_delete(informer_t *inf, json_t *obj, void *data)
     kpod_delete(data, obj);
 }
 
+static void on_pods_synced(informer_t *inf, void *data)
+{
+    kpod_adopt_orphans(data);
+}
+
 static void on_pod_tick(uv_timer_t *t)
 {
     kpod_tick(t->data);
@@ -158,7 +163,7 @@ static void start_pods(kubelet_t *k)
         .runc_root = k->runc_root, .state_root = k->state_root, .shim_bin = k->shim_bin};
     k->rt = runtime_new(&k->loop, &rc);
     cleanup_free char *sel = xasprintf("fieldSelector=spec.nodeName%%3D%s", k->node_name);
-    informer_handlers_t h = {on_pod, on_pod_update, on_pod_delete, NULL};
+    informer_handlers_t h = {on_pod, on_pod_update, on_pod_delete, on_pods_synced};
     k->pods_inf = informer_start(k->client, "/api/v1/pods", sel, &h, k);
     uv_timer_start(&k->tick, on_pod_tick, 1000, 1000);
 }

@@ -78,6 +78,8 @@ void kvol_unmount_all(const char *pod_dir, const json_t *pod);
 void kpod_update(kubelet_t *k, json_t *pod);
 void kpod_delete(kubelet_t *k, json_t *pod);
 void kpod_tick(kubelet_t *k);
+/* After the pod informer's first list: tears down pods left by an earlier run of c8s. */
+void kpod_adopt_orphans(kubelet_t *k);
 void kpod_free_all(kubelet_t *k);
 
 #endif

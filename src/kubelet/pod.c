@@ -14,7 +14,9 @@
 #include "c8s/ocispec.h"
 #include "c8s/runtime.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,6 +33,7 @@ struct kpod_s {
     size_t next;           /* the container the operation in flight is about */
     size_t cursor;         /* the next container to start for the first time */
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
+    bool orphan; /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
     int vol_pending; /* configMap reads in flight */
     bool vol_failed;
     /* ServiceAccount tokens of projected volumes: renewed at 80% of their life (0: none). */
@@ -41,6 +44,7 @@ struct kpod_s {
 };
 
 static void step(kpod_t *p);
+static kpod_t *new_pod(kubelet_t *k, json_t *pod);
 
 static void set_waiting(kctr_t *c, const char *reason, const char *msg)
 {
@@ -135,7 +139,10 @@ static void on_cni_add(int rc, const json_t *result, const char *err, void *data
     cleanup_free char *rp = xasprintf("%s/resolv.conf", p->dir);
     cleanup_free char *np = xasprintf("%s/hostname", p->dir);
     cleanup_free char *hn = xasprintf("%s\n", hostname);
-    if (write_text(hp, hosts) != 0 || write_text(rp, resolv) != 0 || write_text(np, hn) != 0) {
+    /* The address is kept with the pod so that a restarted kubelet adopts the sandbox. */
+    cleanup_free char *ipp = xasprintf("%s/ip", p->dir);
+    if (write_text(hp, hosts) != 0 || write_text(rp, resolv) != 0 || write_text(np, hn) != 0 ||
+        write_text(ipp, p->pod_ip) != 0) {
         fail_pod(p, "writing pod files", strerror(errno));
         return;
     }
@@ -173,6 +180,12 @@ static void start_sandbox(kpod_t *p)
     if ((mkdir(p->dir, 0750) != 0 && errno != EEXIST) ||
         (mkdir(logs, 0750) != 0 && errno != EEXIST)) {
         fail_pod(p, "pod dir", strerror(errno));
+        return;
+    }
+    /* The pod as last seen, for a restarted kubelet to tear down once the pod is gone. */
+    cleanup_free char *saved = xasprintf("%s/pod.json", p->dir);
+    if (json_dump_file(p->pod, saved, JSON_COMPACT) != 0) {
+        fail_pod(p, "pod dir", "writing pod.json");
         return;
     }
     struct stat st;
@@ -796,11 +809,8 @@ static void report(kpod_t *p)
 
 static void finish_teardown(kpod_t *p);
 
-static void on_deleted(const client_resp_t *r, void *data)
+static void unlink_pod(kpod_t *p)
 {
-    kpod_t *p = data;
-    if (r->status != 200 && r->status != 404)
-        log_warn("kubelet", "deleting pod %s/%s: %d", p->ns, p->name, r->status);
     kubelet_t *k = p->k;
     for (kpod_t **pp = &k->pods; *pp; pp = &(*pp)->next_pod) {
         if (*pp == p) {
@@ -809,6 +819,14 @@ static void on_deleted(const client_resp_t *r, void *data)
         }
     }
     free_pod(p);
+}
+
+static void on_deleted(const client_resp_t *r, void *data)
+{
+    kpod_t *p = data;
+    if (r->status != 200 && r->status != 404)
+        log_warn("kubelet", "deleting pod %s/%s: %d", p->ns, p->name, r->status);
+    unlink_pod(p);
 }
 
 static void on_dir_removed(const proc_result_t *r, void *data)
@@ -841,6 +859,12 @@ static void finish_teardown(kpod_t *p)
     kubelet_t *k = p->k;
     if (k->stopping) {
         p->busy = false;
+        return;
+    }
+    if (p->orphan) {
+        log_info("kubelet", "pod %s/%s (%s): left over from an earlier run, removed", p->ns,
+                 p->name, p->uid);
+        unlink_pod(p);
         return;
     }
     cleanup_free char *path =
@@ -952,6 +976,129 @@ static kpod_t *find(kubelet_t *k, const char *uid)
     return NULL;
 }
 
+/* ---- adoption after a restart of c8s ----
+ *
+ * Containers outlive c8s (each has its shim) and their ids are the pod's UID, the container's
+ * name and the restart count, so a new kubelet finds them in the runtime's state dirs: it takes
+ * over the sandbox (network namespace, IP, IPC/UTS namespaces) and every container it finds,
+ * running or ended meanwhile (its exit is in the shim's state file, reported as any other), and
+ * starts only what is missing. */
+
+/* The restart count of container name if state dir entry e is one of its runs, else -1. */
+static int run_of(const kpod_t *p, const char *name, const char *e)
+{
+    size_t ul = strlen(p->uid), nl = strlen(name);
+    if (strncmp(e, p->uid, ul) != 0 || e[ul] != '-' || strncmp(e + ul + 1, name, nl) != 0)
+        return -1;
+    const char *rest = e + ul + 1 + nl;
+    if (!*rest)
+        return 0;
+    if (*rest != '-' || !rest[1])
+        return -1;
+    char *end;
+    long n = strtol(rest + 1, &end, 10);
+    if (*end || n <= 0 || n > 1000000)
+        return -1;
+    /* "uid-a-1" is container "a-1" when the pod has one. */
+    for (size_t i = 0; i < p->n_ctrs; i++)
+        if (strcmp(p->ctrs[i].name, name) != 0 && strncmp(p->ctrs[i].name, name, nl) == 0 &&
+            strcmp(p->ctrs[i].name + nl, rest) == 0)
+            return -1;
+    return (int)n;
+}
+
+static char *last_state_path(const kpod_t *p, const kctr_t *c)
+{
+    return xasprintf("%s/laststate-%s.json", p->dir, c->name);
+}
+
+static void adopt(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    struct stat st;
+    cleanup_free char *ipp = xasprintf("%s/ip", p->dir);
+    cleanup_free char *uts = xasprintf("%s/uts", p->dir);
+    cleanup_free char *ip = read_text(ipp);
+    if (ip && *ip && stat(p->netns, &st) == 0 && stat(uts, &st) == 0) {
+        snprintf(p->pod_ip, sizeof(p->pod_ip), "%s", ip);
+        p->sandbox_ready = true;
+    }
+    DIR *d = opendir(k->state_root);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        for (size_t i = 0; i < p->n_ctrs; i++) {
+            kctr_t *c = &p->ctrs[i];
+            int n = run_of(p, c->name, e->d_name);
+            if (n < 0 || (c->started && n <= c->restart_count))
+                continue;
+            free(c->id);
+            c->id = xstrdup(e->d_name);
+            c->restart_count = n;
+            c->started = true;
+        }
+    }
+    closedir(d);
+    bool prefix = true;
+    for (size_t i = 0; i < p->n_ctrs; i++) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->started) {
+            prefix = false;
+            continue;
+        }
+        if (prefix)
+            p->cursor = i + 1;
+        free(c->reason);
+        c->reason = NULL;
+        c->started_ms = c8s_now_ms();
+        cleanup_json json_t *s = NULL;
+        if (runtime_status(k->rt, c->id, &s, NULL) == 0 && c->init &&
+            strcmp(str(s, "state") ?: "", "exited") == 0 &&
+            json_integer_value(json_object_get(s, "exitCode")) == 0)
+            c->done = true;
+        image_info_t info = {0};
+        c8s_err_t err = C8S_ERR_INIT;
+        if (image_lookup(k->images, c->image, &info, &err) == 0) {
+            c->image_id = xstrdup(info.digest);
+            image_info_free(&info);
+        }
+        c8s_err_clear(&err);
+        cleanup_free char *lp = last_state_path(p, c);
+        c->last_state = json_load_file(lp, 0, NULL);
+        log_info("kubelet", "pod %s/%s: adopted container %s (%s)", p->ns, p->name, c->id,
+                 str(s, "state") ?: "gone");
+    }
+}
+
+/* Pods with a dir under the kubelet's root but no longer bound here (deleted while c8s was
+ * down): torn down from the copy kept in their dir. Runs once the pod informer has listed. */
+void kpod_adopt_orphans(kubelet_t *k)
+{
+    cleanup_free char *root = xasprintf("%s/pods", k->root_dir);
+    DIR *d = opendir(root);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || find(k, e->d_name))
+            continue;
+        cleanup_free char *path = xasprintf("%s/%s/pod.json", root, e->d_name);
+        cleanup_json json_t *pod = json_load_file(path, 0, NULL);
+        const char *uid = str(json_object_get(pod, "metadata"), "uid");
+        if (!uid || strcmp(uid, e->d_name) != 0 || !str(json_object_get(pod, "metadata"), "name") ||
+            !str(json_object_get(pod, "metadata"), "namespace")) {
+            log_warn("kubelet", "%s/%s: no usable pod.json; left alone", root, e->d_name);
+            continue;
+        }
+        kpod_t *p = new_pod(k, pod);
+        p->orphan = true;
+        p->deleting = true;
+        step(p);
+    }
+    closedir(d);
+}
+
 static kpod_t *new_pod(kubelet_t *k, json_t *pod)
 {
     json_t *md = json_object_get(pod, "metadata");
@@ -990,6 +1137,7 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
     }
     p->next_pod = k->pods;
     k->pods = p;
+    adopt(p);
     return p;
 }
 
@@ -1088,6 +1236,9 @@ static bool check_restarts(kpod_t *p)
             json_object_set_new(t, "containerID", json_string(cid));
             json_decref(c->last_state);
             c->last_state = json_pack("{s:o}", "terminated", t);
+            cleanup_free char *lp = last_state_path(p, c);
+            if (json_dump_file(c->last_state, lp, JSON_COMPACT) != 0)
+                log_warn("kubelet", "%s: %s", lp, strerror(errno));
             c->dead = true;
             uint64_t delay = 0;
             if (c->restart_count > 0) {

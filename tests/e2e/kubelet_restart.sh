@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# kubelet_restart.sh — issue 6: pods survive a kill -9 of c8s. A one-node cluster in network and
+# mount namespaces of the test's own (as cluster.sh) runs a long-running pod and a pod that exits
+# 3 while c8s is down; c8s is killed with SIGKILL and started again on the same data dir: the
+# same container (same init PID) still runs, no second one was made, the exit code of the one
+# that ended is in its status. Then all pods are deleted and nothing is left: no runc
+# container, mount, network namespace, veth, pod cgroup or pod dir.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+
+if [ -z "${C8S_E2E_INNER:-}" ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "SKIP: needs root (namespaces, runc, iptables)"
+    exit 77
+  fi
+  for t in runc kubectl docker-registry iptables unshare; do
+    command -v "$t" >/dev/null || { echo "SKIP: $t not installed"; exit 77; }
+  done
+  if [ ! -x /usr/lib/cni/bridge ] || [ ! -x /bin/busybox ]; then
+    echo "SKIP: needs containernetworking-plugins and busybox-static"
+    exit 77
+  fi
+  . "$HERE/../support/lib.sh"
+  WORK=$(mktemp -d /tmp/c8s-restart-XXXXXX)
+  CG="c8s-restart-$$"
+  # WORK is removed only once the inner side has ended: its containers' state is in it.
+  trap 'cleanup; [ -n "${INNER:-}" ] && kill -TERM "$INNER" 2>/dev/null && wait "$INNER"' EXIT
+  trap 'exit 143' TERM INT
+  # Private network and mount namespaces: iptables, the bridge, the registry's port, pod mounts
+  # and the cluster DNS address exist only in them.
+  unshare -n -m --propagation private env C8S_E2E_INNER=1 E2E_WORK="$WORK" E2E_CGROUP="/$CG" \
+    bash "$0" &
+  INNER=$!
+  wait "$INNER"
+  check_eq "the cluster's flows" "$?" 0
+  INNER=""
+  # Outside again: the namespace is gone once no process holds it.
+  ns=$(cat "$WORK/netns" 2>/dev/null)
+  check "the inner side recorded its network namespace" test -n "$ns"
+  left=""
+  for _ in $(seq 1 50); do
+    left=""
+    for p in /proc/[0-9]*; do
+      [ "$(readlink "$p/ns/net" 2>/dev/null)" = "$ns" ] && left+="${p#/proc/} "
+    done
+    [ -z "$left" ] && break
+    sleep 0.2
+  done
+  check_eq "no process left in the test's network namespace" "$left" ""
+  check_eq "no mount left under the work dir" "$(grep -c " $WORK" /proc/self/mountinfo)" 0
+  check_eq "no cgroup left" "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "$CG" 2>/dev/null | wc -l)" 0
+  [ -z "$left" ] && [ -z "${KEEP:-}" ] && rm -rf "$WORK"
+  finish
+  exit $?
+fi
+
+# ---- inside the namespaces ----
+. "$HERE/../support/lib.sh"
+WORK=$E2E_WORK
+CGROUP=$E2E_CGROUP
+RUNC_ROOT=$WORK/runc
+IMAGE=127.0.0.1:5000/examples/busybox:1
+NODE=e2e-node
+readlink /proc/self/ns/net >"$WORK/netns"
+
+
+# ---- inside the namespaces ----
+. "$HERE/../support/lib.sh"
+WORK=$E2E_WORK
+CGROUP=$E2E_CGROUP
+RUNC_ROOT=$WORK/runc
+IMAGE=127.0.0.1:5000/examples/busybox:1
+NODE=restart-node
+readlink /proc/self/ns/net >"$WORK/netns"
+
+teardown() {
+  cleanup
+  if [ -d "$RUNC_ROOT" ]; then
+    for c in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
+      runc --root "$RUNC_ROOT" delete -f "$c" >/dev/null 2>&1
+    done
+  fi
+  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
+    umount -l "$m" 2>/dev/null
+  done
+  find /sys/fs/cgroup -depth -type d -path "*$CGROUP*" -exec rmdir {} + 2>/dev/null
+  [ -n "${REGISTRY_PID:-}" ] && kill -KILL "$REGISTRY_PID" 2>/dev/null
+}
+trap teardown EXIT
+trap 'exit 143' TERM INT
+
+ip link set lo up
+ip link add eth0 type veth peer name eth0-peer
+ip addr add 192.168.78.2/24 dev eth0
+ip link set eth0-peer up
+ip link set eth0 up
+ip route add default via 192.168.78.1 dev eth0
+echo "nameserver 192.168.78.53" >"$WORK/resolv.conf"
+
+if ! bash "$SRC/deploy/examples/build-busybox-image.sh" --start-registry 5000 \
+  --registry-dir "$WORK/registry" >"$WORK/build.log" 2>&1; then
+  cat "$WORK/build.log" >&2
+  fail "build-busybox-image.sh"
+  finish
+  exit 1
+fi
+REGISTRY_PID=$(cat "$WORK/registry/registry.pid")
+PIDS+=("$REGISTRY_PID")
+REG=127.0.0.1:5000
+
+ARGS=(--node-name "$NODE" --pod-cidr 10.244.0.0/24 --runc-root "$RUNC_ROOT"
+  --kubepods-cgroup "$CGROUP" --insecure-registry "$REG" --resolv-conf "$WORK/resolv.conf"
+  --disable-controller-manager)
+C8S_NODE_ROLES="--disable-proxy --disable-dns" start_managed_server "$WORK" "${ARGS[@]}" ||
+  { fail "server start"; finish; exit 1; }
+EP=$(tr '\0' '\n' </proc/"$SERVER_PID"/cmdline | grep -A1 -x -- --etcd-peer-port | tail -n 1)
+k() { kubectl --kubeconfig "$SERVER_DATA/admin.kubeconfig" "$@"; }
+T=240
+
+pod() { # pod NAME SCRIPT
+  k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: $1}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: "$IMAGE", command: [sh, -c, "$2"]}
+YAML
+}
+wait_for() { # wait_for JSONPATH_CMD... VALUE
+  local want=${*: -1} got=""
+  for _ in $(seq 1 $T); do
+    got=$("${@:1:$#-1}" 2>/dev/null)
+    [ "$got" = "$want" ] && return 0
+    sleep 1
+  done
+  echo "got '$got', want '$want'" >&2
+  tail -n 40 "$SERVER_DATA.log" >&2
+  return 1
+}
+
+pod long "sleep 100000"
+pod later "while [ ! -e /tmp/go ]; do sleep 0.2; done; exit 3"
+check "long runs" wait_for k get pod long -o 'jsonpath={.status.phase}' Running
+check "later runs" wait_for k get pod later -o 'jsonpath={.status.phase}' Running
+LONG_UID=$(k get pod long -o jsonpath='{.metadata.uid}')
+LATER_UID=$(k get pod later -o jsonpath='{.metadata.uid}')
+LONG_PID=$(runc --root "$RUNC_ROOT" state "$LONG_UID-main" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+check "long has an init PID" test -n "$LONG_PID"
+LONG_IP=$(k get pod long -o jsonpath='{.status.podIP}')
+BEFORE=$(runc --root "$RUNC_ROOT" list -q | sort | tr '\n' ' ')
+
+# c8s goes away the hard way; the pod "later" ends while it is down.
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+runc --root "$RUNC_ROOT" exec "$LATER_UID-main" touch /tmp/go
+for _ in $(seq 1 50); do
+  [ "$(runc --root "$RUNC_ROOT" state "$LATER_UID-main" 2>/dev/null | grep -c '"running"')" = 0 ] && break
+  sleep 0.2
+done
+check "long still runs while c8s is down" kill -0 "$LONG_PID"
+sleep 2 # etcd follows c8s (PDEATHSIG)
+
+C8S_NODE_ROLES="--disable-proxy --disable-dns" start_server "$SERVER_DATA" --etcd-client-port "$EC" \
+  --etcd-peer-port "$EP" "${ARGS[@]}" || { fail "server restart"; finish; exit 1; }
+check "later's exit code reported" wait_for k get pod later \
+  -o 'jsonpath={.status.phase}/{.status.containerStatuses[0].state.terminated.exitCode}' Failed/3
+check "long Running again" wait_for k get pod long -o 'jsonpath={.status.phase}' Running
+sleep 3 # a few sync ticks: a kubelet that did not adopt would start a second container now
+check_eq "long: the same init PID" \
+  "$(runc --root "$RUNC_ROOT" state "$LONG_UID-main" | sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')" "$LONG_PID"
+check_eq "the same containers, no duplicate" \
+  "$(runc --root "$RUNC_ROOT" list -q | sort | tr '\n' ' ')" "$(echo "$BEFORE" | tr ' ' '\n' | grep -v -e "^$LATER_UID" -e "^$" | sort | tr '\n' ' ')"
+check_eq "long: restartCount 0" "$(k get pod long -o 'jsonpath={.status.containerStatuses[0].restartCount}')" 0
+check_eq "long: the same IP" "$(k get pod long -o 'jsonpath={.status.podIP}')" "$LONG_IP"
+check_contains "adoption logged" "$(cat "$SERVER_DATA.log")" "adopted container $LONG_UID-main"
+
+k delete pod long later --wait=false >/dev/null
+check "pods gone" wait_for k get pods -o name ""
+check_eq "no container under the runc root" "$(runc --root "$RUNC_ROOT" list -q | wc -l)" 0
+check_eq "no mount under the data dir" "$(grep -c " $SERVER_DATA" /proc/self/mountinfo)" 0
+check_eq "no pod cgroup" "$(find /sys/fs/cgroup -type d -path "*$CGROUP/*pod*" 2>/dev/null | wc -l)" 0
+check_eq "no pod network namespace" "$(find "$SERVER_DATA/run/netns" -type f 2>/dev/null | wc -l)" 0
+check_eq "no pod dir" "$(find "$SERVER_DATA/pods" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)" 0
+check_eq "no veth left but the node's" "$(ip -o link show type veth | grep -vc 'eth0')" 0
+finish
