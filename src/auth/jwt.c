@@ -484,7 +484,11 @@ static bool num(const json_t *claims, const char *name, int64_t *out)
         return true;
     }
     if (json_is_real(v)) {
-        *out = (int64_t)json_real_value(v);
+        /* A time outside int64 (or NaN) is no time at all: casting it would be undefined. */
+        double d = json_real_value(v);
+        if (!(d >= -9.2e18 && d <= 9.2e18))
+            return false;
+        *out = (int64_t)d;
         return true;
     }
     return false;
@@ -515,9 +519,11 @@ int jwt_sa_validate(const json_t *claims, const char *issuer, const char *const 
         return c8s_err_set(err, C8S_EUNAUTH, "token has no expiry");
     if (now > exp + JWT_LEEWAY_S)
         return c8s_err_set(err, C8S_EUNAUTH, "service account token has expired");
-    if (num(claims, "nbf", &t) && now + JWT_LEEWAY_S < t)
+    bool has_nbf = json_object_get(claims, "nbf") != NULL;
+    if (has_nbf && (!num(claims, "nbf", &t) || now + JWT_LEEWAY_S < t))
         return c8s_err_set(err, C8S_EUNAUTH, "service account token is not valid yet");
-    if (num(claims, "iat", &t) && now + JWT_LEEWAY_S < t)
+    bool has_iat = json_object_get(claims, "iat") != NULL;
+    if (has_iat && (!num(claims, "iat", &t) || now + JWT_LEEWAY_S < t))
         return c8s_err_set(err, C8S_EUNAUTH, "service account token was issued in the future");
     /* aud is a string or an array of strings (RFC 7519 §4.1.3). */
     json_t *aud = json_object_get(claims, "aud");
