@@ -102,4 +102,21 @@ int pki_read_file(const char *path, char **out, size_t *len, c8s_err_t *err);
 /* Writes a file atomically (tmp + rename) with mode. */
 int pki_write_file(const char *path, const char *data, size_t len, unsigned mode, c8s_err_t *err);
 
+/* Cluster discovery (kubeadm's token discovery of kube-public/cluster-info). */
+
+/* "sha256:<hex>" of the certificate's DER SubjectPublicKeyInfo, as `kubeadm join
+ * --discovery-token-ca-cert-hash` pins the CA. *out is owned. C8S_EBADREQUEST for malformed PEM. */
+int pki_ca_cert_hash(const char *cert_pem, char **out, c8s_err_t *err);
+/* Whether cert_pem's pin equals want (hex compared case-insensitively); false for bad input. */
+bool pki_ca_cert_hash_matches(const char *cert_pem, const char *want);
+
+/* The detached compact JWS (HS256, protected header {"alg":"HS256","kid":token_id}, key the
+ * token's secret) of content, as the bootstrapsigner controller stores it under
+ * jws-kubeconfig-<token-id>: "<header>..<signature>". *out is owned. All inputs borrowed. */
+int pki_jws_detached(const char *content, const char *token_id, const char *token_secret,
+                     char **out, c8s_err_t *err);
+/* Whether jws is the detached signature of content by the token (constant-time compare). */
+bool pki_jws_detached_valid(const char *jws, const char *content, const char *token_id,
+                            const char *token_secret);
+
 #endif
