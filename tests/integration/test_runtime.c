@@ -483,10 +483,18 @@ int main(int argc, char **argv)
 
     /* The shims belong to no process of ours: another session, and not our children. */
     for (size_t i = 1; i < 5; i++) {
-        int pid = shim_pid(ids[i]);
-        CHECK_MSG(pid > 0 && getsid(pid) > 0 && getsid(pid) != getsid(0) &&
-                      waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD,
-                  "%s: shim %d is still ours", ids[i], pid);
+        /* The shim detaches (setsid) right after it starts; a loaded machine may not have run
+         * it yet when start() returns, so look again for a while before calling it ours. */
+        int pid = 0;
+        bool detached = false;
+        for (int tries = 0; tries < 100 && !detached; tries++) {
+            pid = shim_pid(ids[i]);
+            detached = pid > 0 && getsid(pid) > 0 && getsid(pid) != getsid(0) &&
+                       waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD;
+            if (!detached)
+                usleep(50000);
+        }
+        CHECK_MSG(detached, "%s: shim %d is still ours", ids[i], pid);
     }
 
     json_t *s = wait_exited(&loop, rt, "echo", 20000);

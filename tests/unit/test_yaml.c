@@ -194,7 +194,10 @@ static void check_bombs(void)
     c8s_err_t err = C8S_ERR_INIT;
     CHECK_INT(yaml_to_json(laughs, strlen(laughs), &got, &err), C8S_EBADREQUEST);
     CHECK_MSG(strstr(err.msg, "document too large") != NULL, "got: %s", err.msg);
-    CHECK_MSG(now_s() - t0 < 5.0, "billion laughs took %.1fs", now_s() - t0);
+    /* Not a timing figure: expanding the aliases would take hours; refusing them takes well
+     * under a second, so a bound far above that (this machine is shared and may be loaded)
+     * still tells the two apart. */
+    CHECK_MSG(now_s() - t0 < 60.0, "billion laughs took %.1fs", now_s() - t0);
 
     /* Deep nesting, directly and through aliases. */
     size_t depth = 5000;
