@@ -322,6 +322,13 @@ static void process(workqueue_t *q, const char *key, void *data)
         workqueue_done(q, key);
         return;
     }
+    /* Another controller owns this Job's pods and status (upstream's managedBy). */
+    const char *managed_by =
+        json_string_value(json_object_get(json_object_get(job, "spec"), "managedBy"));
+    if (managed_by && strcmp(managed_by, "kubernetes.io/job-controller") != 0) {
+        workqueue_done(q, key);
+        return;
+    }
     int64_t now_ms = controllers__now_ms(), now = now_ms / 1000;
     char nowbuf[32];
     c8s_rfc3339_format(now, nowbuf, sizeof(nowbuf));

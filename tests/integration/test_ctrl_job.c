@@ -494,6 +494,19 @@ static void test_pod_failure_policy(void)
     json_decref(j);
 }
 
+/* A Job managed by another controller is left alone: no pods, no status. */
+static void test_managed_by(void)
+{
+    CHECK_INT(make_job("mb", json_pack("{s:s}", "managedBy", "example.com/other")), 201);
+    CHECK_INT(make_job("mb2", json_pack("{s:s}", "managedBy", "kubernetes.io/job-controller")),
+              201);
+    CHECK(wait_pods("mb2", "", 1)); /* the controller runs; by now it has seen both */
+    CHECK(wait_pods("mb", "", 0));
+    json_t *j = get_job("mb");
+    CHECK(json_object_get(json_object_get(j, "status"), "startTime") == NULL);
+    json_decref(j);
+}
+
 int main(void)
 {
     setenv("C8S_JOB_BACKOFF_BASE_MS", "300", 1);
@@ -528,6 +541,7 @@ int main(void)
     test_deadline_and_suspend();
     test_tracking_finalizer();
     test_pod_failure_policy();
+    test_managed_by();
 
     controllers_stop(cm);
     apiserver_stop(srv);
