@@ -28,6 +28,8 @@ void api__duplicate(c8s_err_t *err, const char *field, const char *value);
 void api__forbidden(c8s_err_t *err, const char *field, const char *detail);
 void api__too_long(c8s_err_t *err, const char *field, long long max);
 void api__not_found(c8s_err_t *err, const char *field, const char *value);
+/* A list with n items where at most max are allowed. */
+void api__too_many(c8s_err_t *err, const char *field, long long n, long long max);
 
 /* Getters: NULL (or the fallback) when absent or of another JSON type. Borrowed references. */
 json_t *api__obj(const json_t *o, const char *key);

@@ -89,6 +89,12 @@ void api__too_long(c8s_err_t *err, const char *field, long long max)
                       max);
 }
 
+void api__too_many(c8s_err_t *err, const char *field, long long n, long long max)
+{
+    c8s_err_add_cause(err, "FieldValueTooMany", field,
+                      "Too many: %lld: must have at most %lld items", n, max);
+}
+
 void api__not_found(c8s_err_t *err, const char *field, const char *value)
 {
     cleanup_json json_t *v = json_string(value ? value : "");

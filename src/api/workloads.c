@@ -6,7 +6,9 @@
 #include "c8s/tz.h"
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -98,11 +100,16 @@ static void job_spec_defaults(json_t *spec)
         json_object_set_new(spec, "parallelism", json_integer(1));
     }
     api__default_int(spec, "parallelism", 1, false);
-    api__default_int(spec, "backoffLimit", 6, false);
+    /* With a per-index limit the global one would only get in the way: upstream makes it
+     * effectively unlimited. */
+    long long bli;
+    api__default_int(spec, "backoffLimit",
+                     api__int(spec, "backoffLimitPerIndex", &bli) ? INT32_MAX : 6, false);
     api__default_str(spec, "completionMode", "NonIndexed");
     api__default_bool(spec, "suspend", false);
-    if (!json_object_get(spec, "podFailurePolicy"))
-        api__default_str(spec, "podReplacementPolicy", "TerminatingOrFailed");
+    json_t *pfp = json_object_get(spec, "podFailurePolicy");
+    api__default_str(spec, "podReplacementPolicy",
+                     pfp && !json_is_null(pfp) ? "Failed" : "TerminatingOrFailed");
 }
 
 static void job_defaults(json_t *obj)
@@ -283,6 +290,305 @@ static void controllerrevision_validate(c8s_err_t *err, const json_t *obj)
     api__check_min(err, obj, "revision", "revision", 0);
 }
 
+#define JOB_MAX_PFP_RULES      20
+#define JOB_MAX_EXIT_CODES     255
+#define JOB_MAX_POD_CONDITIONS 20
+#define JOB_MAX_SUCCESS_RULES  20
+#define JOB_MAX_PER_INDEX      100000
+#define JOB_MAX_INDEXES_LEN    65536
+
+static bool job_indexed(const json_t *spec)
+{
+    const char *mode = api__str(spec, "completionMode");
+    return mode && !strcmp(mode, "Indexed");
+}
+
+/* Whether name is one of the template's containers or init containers. */
+static bool template_has_container(const json_t *tmpl, const char *name)
+{
+    static const char *const lists[] = {"containers", "initContainers"};
+    json_t *ps = api__obj(tmpl, "spec");
+    for (size_t l = 0; l < C8S_ARRAY_SIZE(lists); l++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(api__arr(ps, lists[l]), i, c)
+        {
+            const char *n = api__str(c, "name");
+            if (n && !strcmp(n, name))
+                return true;
+        }
+    }
+    return false;
+}
+
+static void check_on_exit_codes(c8s_err_t *err, const json_t *spec, const json_t *oec,
+                                const char *rp)
+{
+    char p[API_PATH_MAX];
+    const char *cn = api__str(oec, "containerName");
+    if (cn && !template_has_container(api__obj(spec, "template"), cn))
+        api__invalid_str(err, api__path(p, sizeof(p), "%s.onExitCodes.containerName", rp), cn,
+                         "must be one of the container or initContainer names in the pod template");
+    static const char *const ops[] = {"In", "NotIn", NULL};
+    api__check_enum(err, oec, "operator", api__path(p, sizeof(p), "%s.onExitCodes.operator", rp),
+                    ops, true);
+    const char *op = api__str(oec, "operator");
+    json_t *vals = api__arr(oec, "values");
+    size_t n = json_array_size(vals);
+    if (n == 0) {
+        api__required(err, api__path(p, sizeof(p), "%s.onExitCodes.values", rp),
+                      "at least one value is required");
+        return;
+    }
+    if (n > JOB_MAX_EXIT_CODES) {
+        api__too_many(err, api__path(p, sizeof(p), "%s.onExitCodes.values", rp), (long long)n,
+                      JOB_MAX_EXIT_CODES);
+        return;
+    }
+    long long prev = 0;
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = json_array_get(vals, i);
+        api__path(p, sizeof(p), "%s.onExitCodes.values[%zu]", rp, i);
+        if (!json_is_integer(v)) {
+            api__invalid(err, p, v, "must be an integer");
+            continue;
+        }
+        long long x = json_integer_value(v);
+        /* Exit code 0 is success; "In [0]" could never describe a failed pod. */
+        if (x == 0 && op && !strcmp(op, "In"))
+            api__invalid_int(err, p, x, "must not be 0 for the In operator");
+        if (i > 0 && x == prev)
+            c8s_err_add_cause(err, "FieldValueDuplicate", p, "Duplicate value: %lld", x);
+        else if (i > 0 && x < prev)
+            api__invalid_int(err, p, x, "must be ordered");
+        prev = x;
+    }
+}
+
+static void check_on_pod_conditions(c8s_err_t *err, const json_t *pcs, const char *rp)
+{
+    char p[API_PATH_MAX];
+    size_t n = json_array_size(pcs);
+    if (n > JOB_MAX_POD_CONDITIONS) {
+        api__too_many(err, api__path(p, sizeof(p), "%s.onPodConditions", rp), (long long)n,
+                      JOB_MAX_POD_CONDITIONS);
+        return;
+    }
+    static const char *const statuses[] = {"True", "False", "Unknown", NULL};
+    size_t i;
+    json_t *pc;
+    json_array_foreach(pcs, i, pc)
+    {
+        const char *t = api__str(pc, "type");
+        if (!t || !*t)
+            api__required(err, api__path(p, sizeof(p), "%s.onPodConditions[%zu].type", rp, i),
+                          NULL);
+        api__check_enum(err, pc, "status",
+                        api__path(p, sizeof(p), "%s.onPodConditions[%zu].status", rp, i), statuses,
+                        true);
+    }
+}
+
+static void check_pod_failure_policy(c8s_err_t *err, const json_t *spec, const char *base)
+{
+    char p[API_PATH_MAX];
+    json_t *pfp = api__obj(spec, "podFailurePolicy");
+    if (!pfp)
+        return;
+    /* With restartPolicy OnFailure the kubelet restarts containers in place and exit codes never
+     * reach the pod's phase: upstream requires Never. */
+    const char *rpol = api__str(api__obj(api__obj(spec, "template"), "spec"), "restartPolicy");
+    if (!rpol || strcmp(rpol, "Never"))
+        api__invalid_str(err, api__path(p, sizeof(p), "%s.template.spec.restartPolicy", base),
+                         rpol ? rpol : "",
+                         "only \"Never\" is supported when podFailurePolicy is specified");
+    json_t *rules = api__arr(pfp, "rules");
+    size_t n = json_array_size(rules);
+    if (n > JOB_MAX_PFP_RULES) {
+        api__too_many(err, api__path(p, sizeof(p), "%s.podFailurePolicy.rules", base), (long long)n,
+                      JOB_MAX_PFP_RULES);
+        return;
+    }
+    static const char *const actions[] = {"FailJob", "FailIndex", "Ignore", "Count", NULL};
+    size_t i;
+    json_t *r;
+    json_array_foreach(rules, i, r)
+    {
+        char rp[API_PATH_MAX];
+        api__path(rp, sizeof(rp), "%s.podFailurePolicy.rules[%zu]", base, i);
+        api__check_enum(err, r, "action", api__path(p, sizeof(p), "%s.action", rp), actions, true);
+        const char *act = api__str(r, "action");
+        if (act && !strcmp(act, "FailIndex") &&
+            !json_is_integer(json_object_get(spec, "backoffLimitPerIndex")))
+            api__invalid_str(err, p, act, "requires the backoffLimitPerIndex to be set");
+        json_t *oec = api__obj(r, "onExitCodes");
+        json_t *opc = api__arr(r, "onPodConditions");
+        if (oec && opc)
+            api__invalid(err, rp, r,
+                         "specifying both OnExitCodes and OnPodConditions is not supported");
+        else if (!oec && !opc)
+            api__invalid(err, rp, r,
+                         "specifying one of OnExitCodes and OnPodConditions is required");
+        if (oec)
+            check_on_exit_codes(err, spec, oec, rp);
+        if (opc)
+            check_on_pod_conditions(err, opc, rp);
+    }
+}
+
+/* Counts the indexes in a "1,3-5" list, or -1 when it is malformed, out of order, overlapping or
+ * reaches completions. */
+static long long index_list_count(const char *s, long long completions)
+{
+    long long count = 0, last = -1;
+    while (*s) {
+        char *end;
+        if (*s < '0' || *s > '9')
+            return -1;
+        long long a = strtoll(s, &end, 10), b = a;
+        if (*end == '-') {
+            const char *q = end + 1;
+            if (*q < '0' || *q > '9')
+                return -1;
+            b = strtoll(q, &end, 10);
+        }
+        if (a <= last || b < a || b >= completions)
+            return -1;
+        count += b - a + 1;
+        last = b;
+        if (*end == '\0')
+            break;
+        if (*end != ',' || end[1] == '\0')
+            return -1;
+        s = end + 1;
+    }
+    return count;
+}
+
+static void check_success_policy(c8s_err_t *err, const json_t *spec, const char *base)
+{
+    char p[API_PATH_MAX];
+    json_t *sp = api__obj(spec, "successPolicy");
+    if (!sp)
+        return;
+    if (!job_indexed(spec)) {
+        api__invalid(err, api__path(p, sizeof(p), "%s.successPolicy", base), sp,
+                     "requires indexed completion mode");
+        return;
+    }
+    json_t *rules = api__arr(sp, "rules");
+    size_t n = json_array_size(rules);
+    if (n == 0) {
+        api__required(err, api__path(p, sizeof(p), "%s.successPolicy.rules", base),
+                      "at least one rules must be specified when the successPolicy is specified");
+        return;
+    }
+    if (n > JOB_MAX_SUCCESS_RULES) {
+        api__too_many(err, api__path(p, sizeof(p), "%s.successPolicy.rules", base), (long long)n,
+                      JOB_MAX_SUCCESS_RULES);
+        return;
+    }
+    long long completions = 0;
+    api__int(spec, "completions", &completions);
+    size_t i;
+    json_t *r;
+    json_array_foreach(rules, i, r)
+    {
+        char rp[API_PATH_MAX];
+        api__path(rp, sizeof(rp), "%s.successPolicy.rules[%zu]", base, i);
+        const char *idx = api__str(r, "succeededIndexes");
+        long long cnt, nidx = -1;
+        bool has_cnt = api__int(r, "succeededCount", &cnt);
+        if (!idx && !has_cnt) {
+            api__required(err, rp,
+                          "at least one of succeededCount or succeededIndexes must be specified");
+            continue;
+        }
+        if (idx) {
+            api__path(p, sizeof(p), "%s.succeededIndexes", rp);
+            if (strlen(idx) > JOB_MAX_INDEXES_LEN)
+                api__too_long(err, p, JOB_MAX_INDEXES_LEN);
+            else if ((nidx = index_list_count(idx, completions)) < 0)
+                api__invalid_str(err, p, idx,
+                                 "must be a comma-separated list of ordered, non-overlapping "
+                                 "indexes or ranges below completions");
+        }
+        if (has_cnt) {
+            api__path(p, sizeof(p), "%s.succeededCount", rp);
+            char d[128];
+            if (cnt < 0)
+                api__invalid_int(err, p, cnt, "must be greater than or equal to 0");
+            else if (cnt > completions) {
+                snprintf(d, sizeof(d),
+                         "must be less than or equal to %lld (the number of specified completions)",
+                         completions);
+                api__invalid_int(err, p, cnt, d);
+            } else if (nidx >= 0 && cnt > nidx) {
+                snprintf(d, sizeof(d),
+                         "must be less than or equal to %lld (the number of indexes in the "
+                         "specified succeededIndexes field)",
+                         nidx);
+                api__invalid_int(err, p, cnt, d);
+            }
+        }
+    }
+}
+
+static void check_per_index(c8s_err_t *err, const json_t *spec, const char *base)
+{
+    char p[API_PATH_MAX];
+    long long bli, mfi, completions;
+    bool has_bli = api__int(spec, "backoffLimitPerIndex", &bli);
+    bool has_mfi = api__int(spec, "maxFailedIndexes", &mfi);
+    bool has_c = api__int(spec, "completions", &completions);
+    if (has_bli) {
+        api__check_min(err, spec, "backoffLimitPerIndex",
+                       api__path(p, sizeof(p), "%s.backoffLimitPerIndex", base), 0);
+        if (!job_indexed(spec))
+            api__invalid_int(err, p, bli, "requires indexed completion mode");
+        else if (has_c && completions > JOB_MAX_PER_INDEX)
+            api__invalid_int(err, api__path(p, sizeof(p), "%s.completions", base), completions,
+                             "must be less than or equal to 100000 when backoffLimitPerIndex is "
+                             "specified");
+    }
+    if (has_mfi) {
+        api__path(p, sizeof(p), "%s.maxFailedIndexes", base);
+        if (!has_bli)
+            api__required(err, api__path(p, sizeof(p), "%s.backoffLimitPerIndex", base),
+                          "when maxFailedIndexes is specified");
+        else if (mfi < 0)
+            api__invalid_int(err, p, mfi, "must be greater than or equal to 0");
+        else if (mfi > JOB_MAX_PER_INDEX)
+            api__invalid_int(err, p, mfi, "must be less than or equal to 100000");
+        else if (has_c && mfi > completions)
+            api__invalid_int(err, p, mfi, "must be less than or equal to completions");
+    }
+}
+
+static void check_replacement_managed(c8s_err_t *err, const json_t *spec, const char *base)
+{
+    char p[API_PATH_MAX];
+    const char *prp = api__str(spec, "podReplacementPolicy");
+    if (prp) {
+        api__path(p, sizeof(p), "%s.podReplacementPolicy", base);
+        static const char *const all[] = {"TerminatingOrFailed", "Failed", NULL};
+        static const char *const failed[] = {"Failed", NULL};
+        /* A pod failure policy judges terminal pods only, so replacements must wait for them. */
+        bool pfp = api__obj(spec, "podFailurePolicy") != NULL;
+        if (!api__in(prp, pfp ? failed : all))
+            api__not_supported(err, p, prp, pfp ? failed : all);
+    }
+    const char *mb = api__str(spec, "managedBy");
+    if (mb) {
+        api__path(p, sizeof(p), "%s.managedBy", base);
+        if (strlen(mb) > 63)
+            api__too_long(err, p, 63);
+        else if (!strchr(mb, '/') || mb[0] == '/')
+            api__invalid_str(err, p, mb,
+                             "must be a domain-prefixed path (such as \"acme.io/foo\")");
+    }
+}
+
 static void job_spec_validate(c8s_err_t *err, const json_t *spec, const char *base)
 {
     char p[API_PATH_MAX];
@@ -305,6 +611,10 @@ static void job_spec_validate(c8s_err_t *err, const json_t *spec, const char *ba
     api__validate_pod_template(err, api__obj(spec, "template"),
                                api__path(t, sizeof(t), "%s.template", base));
     check_template_restart(err, api__obj(spec, "template"), base, job_restart);
+    check_pod_failure_policy(err, spec, base);
+    check_per_index(err, spec, base);
+    check_success_policy(err, spec, base);
+    check_replacement_managed(err, spec, base);
 }
 
 static void job_validate(c8s_err_t *err, const json_t *obj)
@@ -433,6 +743,15 @@ static void job_update(c8s_err_t *err, const json_t *obj, const json_t *old)
                          "spec.selector");
     api__check_immutable(err, json_object_get(s, "completionMode"),
                          json_object_get(o, "completionMode"), "spec.completionMode");
+    /* Another controller may own the Job's status; that ownership cannot be handed over. */
+    api__check_immutable(err, json_object_get(s, "managedBy"), json_object_get(o, "managedBy"),
+                         "spec.managedBy");
+    api__check_immutable(err, json_object_get(s, "podFailurePolicy"),
+                         json_object_get(o, "podFailurePolicy"), "spec.podFailurePolicy");
+    api__check_immutable(err, json_object_get(s, "successPolicy"),
+                         json_object_get(o, "successPolicy"), "spec.successPolicy");
+    api__check_immutable(err, json_object_get(s, "backoffLimitPerIndex"),
+                         json_object_get(o, "backoffLimitPerIndex"), "spec.backoffLimitPerIndex");
     /* The pod template may only change while the job is suspended. */
     if (!json_is_true(json_object_get(o, "suspend")))
         api__check_immutable(err, json_object_get(s, "template"), json_object_get(o, "template"),

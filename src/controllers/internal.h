@@ -285,6 +285,20 @@ char *controllers__job_index_ranges(const bool *done, long n);
  * indexes out of range are skipped. */
 void controllers__job_index_parse(const char *s, bool *done, long n);
 
+typedef enum {
+    JOB_PFP_NONE, /* no rule matched: the failure counts against the backoff limit */
+    JOB_PFP_FAIL_JOB,
+    JOB_PFP_FAIL_INDEX,
+    JOB_PFP_IGNORE,
+    JOB_PFP_COUNT,
+} job_pfp_action_t;
+/* The first rule of podFailurePolicy (spec.podFailurePolicy, borrowed) that a failed pod
+ * matches, as upstream: onExitCodes looks at terminated init and app containers with a non-zero
+ * exit code (of containerName when set); onPodConditions at the pod's conditions by type and
+ * status. *msg (owned, NULL when none matched) is upstream's explanation, used as the Failed
+ * condition's message for FailJob. */
+job_pfp_action_t controllers__job_pfp_match(const json_t *pfp, const json_t *pod, char **msg);
+
 /* ---- nodelife_core.c: pure, taint-based eviction ---- */
 
 /* True if toleration tol tolerates taint (key/operator Equal|Exists/value/effect, an empty key

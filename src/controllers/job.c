@@ -322,6 +322,13 @@ static void process(workqueue_t *q, const char *key, void *data)
         workqueue_done(q, key);
         return;
     }
+    /* Another controller owns this Job's pods and status (upstream's managedBy). */
+    const char *managed_by =
+        json_string_value(json_object_get(json_object_get(job, "spec"), "managedBy"));
+    if (managed_by && strcmp(managed_by, "kubernetes.io/job-controller") != 0) {
+        workqueue_done(q, key);
+        return;
+    }
     int64_t now_ms = controllers__now_ms(), now = now_ms / 1000;
     char nowbuf[32];
     c8s_rfc3339_format(now, nowbuf, sizeof(nowbuf));
@@ -374,6 +381,10 @@ static void process(workqueue_t *q, const char *key, void *data)
     json_int_t backoff_limit = int_field(spec, "backoffLimit", 6);
     bool suspend = json_is_true(json_object_get(spec, "suspend"));
 
+    json_t *pfp = json_object_get(spec, "podFailurePolicy");
+    if (!json_is_object(pfp))
+        pfp = NULL;
+    char *pfp_msg = NULL; /* owned: why a FailJob rule fails the Job */
     collect_t col = {ns, uid, json_array()};
     informer_foreach(jc->pods, collect, &col);
     json_int_t active = 0, ready = 0;
@@ -401,7 +412,16 @@ static void process(workqueue_t *q, const char *key, void *data)
         long ix = pod_index(pod);
         if (succ && ix >= 0 && ix < nidx)
             idx_done[ix] = true;
-        if (fail) {
+        job_pfp_action_t act = JOB_PFP_NONE;
+        if (fail && pfp) {
+            char *why = NULL;
+            act = controllers__job_pfp_match(pfp, pod, &why);
+            if (act == JOB_PFP_FAIL_JOB && !pfp_msg)
+                pfp_msg = why;
+            else
+                free(why);
+        }
+        if (fail && act != JOB_PFP_IGNORE) {
             int64_t t = pod_finished_at(pod);
             if (t > last_fail)
                 last_fail = t;
@@ -421,7 +441,13 @@ static void process(workqueue_t *q, const char *key, void *data)
         }
         if (in_list(us, puid) || in_list(uf, puid))
             continue;
-        if (succ)
+        /* An ignored failure is not counted; a terminating pod is judged by the policy only once
+         * it is terminal, so it waits. */
+        if (act == JOB_PFP_IGNORE)
+            remove_tracking(jc, pod);
+        else if (pfp && deleting && !succ && !fail)
+            continue;
+        else if (succ)
             json_array_append_new(us, json_string(puid));
         else if (fail || (deleting && !json_object_get(jc->removed, puid)))
             json_array_append_new(uf, json_string(puid));
@@ -466,7 +492,10 @@ static void process(workqueue_t *q, const char *key, void *data)
 
     const char *fail_reason = NULL, *fail_msg = NULL;
     json_t *ads = json_object_get(spec, "activeDeadlineSeconds");
-    if (failed > backoff_limit) {
+    if (pfp_msg) {
+        fail_reason = "PodFailurePolicy";
+        fail_msg = pfp_msg;
+    } else if (failed > backoff_limit) {
         fail_reason = "BackoffLimitExceeded";
         fail_msg = "Job has reached the specified backoff limit";
     } else if (json_is_integer(ads) && start && !suspend &&
@@ -594,6 +623,7 @@ static void process(workqueue_t *q, const char *key, void *data)
     json_decref(status);
     json_decref(us);
     json_decref(uf);
+    free(pfp_msg);
     free(idx_done);
     free(idx_busy);
     json_decref(col.pods);

@@ -6,6 +6,7 @@
 #include "c8s/strbuf.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define JOB_BACKOFF_MAX_MS 360000
 
@@ -60,4 +61,116 @@ void controllers__job_index_parse(const char *s, bool *done, long n)
             return;
         s = end + 1;
     }
+}
+
+static job_pfp_action_t pfp_action(const char *a)
+{
+    if (!a)
+        return JOB_PFP_NONE;
+    if (!strcmp(a, "FailJob"))
+        return JOB_PFP_FAIL_JOB;
+    if (!strcmp(a, "FailIndex"))
+        return JOB_PFP_FAIL_INDEX;
+    if (!strcmp(a, "Ignore"))
+        return JOB_PFP_IGNORE;
+    if (!strcmp(a, "Count"))
+        return JOB_PFP_COUNT;
+    return JOB_PFP_NONE;
+}
+
+static bool code_listed(const json_t *values, json_int_t code)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(values, i, v)
+    {
+        if (json_is_integer(v) && json_integer_value(v) == code)
+            return true;
+    }
+    return false;
+}
+
+/* The first terminated container (init containers first) matching oec; its name and code. */
+static const char *exit_code_match(const json_t *oec, const json_t *status, json_int_t *code)
+{
+    const char *want = json_string_value(json_object_get(oec, "containerName"));
+    const char *op = json_string_value(json_object_get(oec, "operator"));
+    const json_t *values = json_object_get(oec, "values");
+    bool in = op && !strcmp(op, "In");
+    if (!op || (!in && strcmp(op, "NotIn")))
+        return NULL;
+    static const char *const lists[] = {"initContainerStatuses", "containerStatuses"};
+    for (size_t l = 0; l < 2; l++) {
+        size_t i;
+        json_t *cs;
+        json_array_foreach(json_object_get(status, lists[l]), i, cs)
+        {
+            const char *name = json_string_value(json_object_get(cs, "name"));
+            if (!name || (want && strcmp(want, name)))
+                continue;
+            json_t *ec = json_object_get(
+                json_object_get(json_object_get(cs, "state"), "terminated"), "exitCode");
+            /* A zero exit is success whatever the operator says. */
+            if (!json_is_integer(ec) || json_integer_value(ec) == 0)
+                continue;
+            if (code_listed(values, json_integer_value(ec)) == in) {
+                *code = json_integer_value(ec);
+                return name;
+            }
+        }
+    }
+    return NULL;
+}
+
+static const char *condition_match(const json_t *patterns, const json_t *status)
+{
+    size_t i, j;
+    json_t *pat, *c;
+    json_array_foreach(patterns, i, pat)
+    {
+        const char *t = json_string_value(json_object_get(pat, "type"));
+        const char *st = json_string_value(json_object_get(pat, "status"));
+        json_array_foreach(json_object_get(status, "conditions"), j, c)
+        {
+            const char *ct = json_string_value(json_object_get(c, "type"));
+            const char *cst = json_string_value(json_object_get(c, "status"));
+            if (t && st && ct && cst && !strcmp(t, ct) && !strcmp(st, cst))
+                return t;
+        }
+    }
+    return NULL;
+}
+
+job_pfp_action_t controllers__job_pfp_match(const json_t *pfp, const json_t *pod, char **msg)
+{
+    *msg = NULL;
+    const json_t *meta = json_object_get(pod, "metadata"), *status = json_object_get(pod, "status");
+    const char *ns = json_string_value(json_object_get(meta, "namespace"));
+    const char *name = json_string_value(json_object_get(meta, "name"));
+    size_t i;
+    json_t *rule;
+    json_array_foreach(json_object_get(pfp, "rules"), i, rule)
+    {
+        const char *act = json_string_value(json_object_get(rule, "action"));
+        job_pfp_action_t a = pfp_action(act);
+        if (a == JOB_PFP_NONE)
+            continue;
+        json_t *oec = json_object_get(rule, "onExitCodes");
+        json_t *opc = json_object_get(rule, "onPodConditions");
+        json_int_t code = 0;
+        const char *cname = json_is_object(oec) ? exit_code_match(oec, status, &code) : NULL;
+        if (cname) {
+            *msg = xasprintf("Container %s for pod %s/%s failed with exit code %lld matching %s "
+                             "rule at index %zu",
+                             cname, ns ? ns : "", name ? name : "", (long long)code, act, i);
+            return a;
+        }
+        const char *ctype = json_is_array(opc) ? condition_match(opc, status) : NULL;
+        if (ctype) {
+            *msg = xasprintf("Pod %s/%s has condition %s matching %s rule at index %zu",
+                             ns ? ns : "", name ? name : "", ctype, act, i);
+            return a;
+        }
+    }
+    return JOB_PFP_NONE;
 }

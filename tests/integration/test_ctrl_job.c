@@ -422,6 +422,91 @@ static void test_tracking_finalizer(void)
     CHECK_INT(api("GET", path, NULL, NULL, NULL), 404);
 }
 
+/* Patches a pod's status as a kubelet would (status: a JSON object's members). */
+static long set_status(const char *pod, const char *status)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s/status", pod);
+    char *body = NULL;
+    if (asprintf(&body, "{\"status\":{%s}}", status) < 0)
+        return -1;
+    long st = api("PATCH", path, "application/merge-patch+json", body, NULL);
+    free(body);
+    return st;
+}
+
+/* podFailurePolicy: a disrupted pod is ignored (replaced, not counted, even with backoffLimit
+ * 0); exit code 42 of container c fails the Job at once with reason PodFailurePolicy. */
+static void test_pod_failure_policy(void)
+{
+    json_t *pfp = json_loads(
+        "{\"rules\":[{\"action\":\"Ignore\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\","
+        "\"status\":\"True\"}]},{\"action\":\"FailJob\",\"onExitCodes\":{\"containerName\":\"c\","
+        "\"operator\":\"In\",\"values\":[42]}}]}",
+        0, NULL);
+    REQUIRE_VOID(pfp);
+    CHECK_INT(make_job("pf", json_pack("{s:i, s:i, s:o}", "completions", 2, "backoffLimit", 0,
+                                       "podFailurePolicy", pfp)),
+              201);
+    REQUIRE_VOID(wait_pods("pf", "", 1));
+    json_t *a = pods_of("pf", "");
+    char first[128];
+    snprintf(first, sizeof(first), "%s", pod_name(json_array_get(a, 0)));
+    json_decref(a);
+    CHECK_INT(set_status(first, "\"phase\":\"Failed\",\"conditions\":[{\"type\":"
+                                "\"DisruptionTarget\",\"status\":\"True\",\"reason\":"
+                                "\"EvictionByEvictionAPI\"}]"),
+              200);
+    REQUIRE_VOID(wait_pods("pf", "", 1)); /* replaced */
+    a = pods_of("pf", "");
+    char second[128];
+    snprintf(second, sizeof(second), "%s", pod_name(json_array_get(a, 0)));
+    json_decref(a);
+    CHECK(strcmp(first, second) != 0);
+    /* The replacement came from the sync that saw the failure: any verdict is on record. */
+    json_t *j0 = get_job("pf");
+    CHECK(json_array_size(json_object_get(json_object_get(j0, "status"), "conditions")) == 0);
+    json_decref(j0);
+    CHECK_INT(status_int("pf", "failed"), 0);
+    CHECK_INT(set_status(second, "\"phase\":\"Failed\",\"containerStatuses\":[{\"name\":\"c\","
+                                 "\"ready\":false,\"restartCount\":0,\"image\":\"busybox\","
+                                 "\"imageID\":\"\",\"state\":{\"terminated\":{\"exitCode\":42}}}]"),
+              200);
+    const char *r = wait_condition("pf", "Failed");
+    CHECK(r && strcmp(r, "PodFailurePolicy") == 0);
+    json_t *j = get_job("pf");
+    bool msg_ok = false;
+    size_t k;
+    json_t *c;
+    char want[256];
+    snprintf(want, sizeof(want),
+             "Container c for pod default/%s failed with exit code 42 matching FailJob rule at "
+             "index 1",
+             second);
+    json_array_foreach(json_object_get(json_object_get(j, "status"), "conditions"), k, c)
+    {
+        const char *m = json_string_value(json_object_get(c, "message"));
+        if (!strcmp(json_string_value(json_object_get(c, "type")), "Failed") && m &&
+            !strcmp(m, want))
+            msg_ok = true;
+    }
+    CHECK_MSG(msg_ok, "Failed condition message %s", want);
+    json_decref(j);
+}
+
+/* A Job managed by another controller is left alone: no pods, no status. */
+static void test_managed_by(void)
+{
+    CHECK_INT(make_job("mb", json_pack("{s:s}", "managedBy", "example.com/other")), 201);
+    CHECK_INT(make_job("mb2", json_pack("{s:s}", "managedBy", "kubernetes.io/job-controller")),
+              201);
+    CHECK(wait_pods("mb2", "", 1)); /* the controller runs; by now it has seen both */
+    CHECK(wait_pods("mb", "", 0));
+    json_t *j = get_job("mb");
+    CHECK(json_object_get(json_object_get(j, "status"), "startTime") == NULL);
+    json_decref(j);
+}
+
 int main(void)
 {
     setenv("C8S_JOB_BACKOFF_BASE_MS", "300", 1);
@@ -455,6 +540,8 @@ int main(void)
     test_indexed();
     test_deadline_and_suspend();
     test_tracking_finalizer();
+    test_pod_failure_policy();
+    test_managed_by();
 
     controllers_stop(cm);
     apiserver_stop(srv);

@@ -14,6 +14,41 @@ static bool ranges_are(const bool *done, long n, const char *want)
     return ok;
 }
 
+static json_t *jload(const char *text)
+{
+    json_error_t jerr;
+    json_t *o = json_loads(text, 0, &jerr);
+    if (!o) {
+        fprintf(stderr, "bad test JSON: %s\n", jerr.text);
+        abort();
+    }
+    return o;
+}
+
+/* Matches pod against the policy; checks the action and, when want_msg is set, the message. */
+static bool pfp_is(const char *pfp_text, const char *pod_text, job_pfp_action_t want,
+                   const char *want_msg)
+{
+    json_t *pfp = jload(pfp_text), *pod = jload(pod_text);
+    char *msg = NULL;
+    job_pfp_action_t got = controllers__job_pfp_match(pfp, pod, &msg);
+    bool ok = got == want && (!want_msg || (msg && !strcmp(msg, want_msg))) &&
+              (want != JOB_PFP_NONE || !msg);
+    if (!ok)
+        fprintf(stderr, "pfp: got %d (%s), want %d (%s)\n", got, msg ? msg : "-", want,
+                want_msg ? want_msg : "-");
+    free(msg);
+    json_decref(pfp);
+    json_decref(pod);
+    return ok;
+}
+
+#define POD(statuses)                                                                              \
+    "{\"metadata\":{\"namespace\":\"ns\",\"name\":\"p\"},\"status\":{\"phase\":"                   \
+    "\"Failed\"," statuses "}}"
+#define TERM(name, code)                                                                           \
+    "{\"name\":\"" name "\",\"state\":{\"terminated\":{\"exitCode\":" #code "}}}"
+
 int main(void)
 {
     CHECK(controllers__job_backoff_ms(10000, 0) == 0);
@@ -46,5 +81,35 @@ int main(void)
     controllers__job_index_parse(NULL, empty, 2);
     controllers__job_index_parse("5-1", empty, 2);
     CHECK(!empty[0] && !empty[1]);
+    static const char pol[] =
+        "{\"rules\":[{\"action\":\"Ignore\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\","
+        "\"status\":\"True\"}]},{\"action\":\"FailJob\",\"onExitCodes\":{\"containerName\":"
+        "\"main\",\"operator\":\"In\",\"values\":[42]}},{\"action\":\"Count\",\"onExitCodes\":{"
+        "\"operator\":\"NotIn\",\"values\":[1,2]}}]}";
+    CHECK(pfp_is(pol, POD("\"containerStatuses\":[" TERM("side", 3) "," TERM("main", 42) "]"),
+                 JOB_PFP_FAIL_JOB,
+                 "Container main for pod ns/p failed with exit code 42 matching FailJob rule at "
+                 "index 1"));
+    /* 42 in another container: only the NotIn rule applies. */
+    CHECK(pfp_is(pol, POD("\"containerStatuses\":[" TERM("side", 42) "]"), JOB_PFP_COUNT,
+                 "Container side for pod ns/p failed with exit code 42 matching Count rule at "
+                 "index 2"));
+    /* Listed by NotIn, or zero: nothing matches. */
+    CHECK(pfp_is(pol, POD("\"containerStatuses\":[" TERM("side", 1) "," TERM("main", 0) "]"),
+                 JOB_PFP_NONE, NULL));
+    CHECK(pfp_is(pol, POD("\"containerStatuses\":[]"), JOB_PFP_NONE, NULL));
+    /* Rules apply in order: the disruption wins over the exit code. */
+    CHECK(pfp_is(pol,
+                 POD("\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"},{\"type\":"
+                     "\"DisruptionTarget\",\"status\":\"True\"}],\"containerStatuses\":[" TERM(
+                         "main", 42) "]"),
+                 JOB_PFP_IGNORE,
+                 "Pod ns/p has condition DisruptionTarget matching Ignore rule at index 0"));
+    CHECK(pfp_is(pol, POD("\"conditions\":[{\"type\":\"DisruptionTarget\",\"status\":\"False\"}]"),
+                 JOB_PFP_NONE, NULL));
+    /* Init containers count too. */
+    CHECK(pfp_is("{\"rules\":[{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[7]}}]}",
+                 POD("\"initContainerStatuses\":[" TERM("init", 7) "]"), JOB_PFP_FAIL_INDEX, NULL));
     TEST_END();
 }

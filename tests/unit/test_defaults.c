@@ -191,6 +191,18 @@ int main(void)
     static const expect_t wq_want[] = {{"spec.parallelism", "3"}, {"spec.completions", "<absent>"}};
     CHECK_ALL(job, wq_want, "job work queue");
     json_decref(job);
+    /* A per-index limit lifts the global one; a pod failure policy waits for terminal pods. */
+    job = defaulted("batch", "v1", "jobs",
+                    "{\"spec\":{\"completionMode\":\"Indexed\",\"completions\":3,"
+                    "\"backoffLimitPerIndex\":1,\"podFailurePolicy\":{\"rules\":[]}}}");
+    static const expect_t pi_want[] = {{"spec.backoffLimit", "2147483647"},
+                                       {"spec.podReplacementPolicy", "\"Failed\""}};
+    CHECK_ALL(job, pi_want, "job per index");
+    json_decref(job);
+    job = defaulted("batch", "v1", "jobs", "{\"spec\":{\"parallelism\":3}}");
+    static const expect_t rp_want[] = {{"spec.podReplacementPolicy", "\"TerminatingOrFailed\""}};
+    CHECK_ALL(job, rp_want, "job replacement");
+    json_decref(job);
 
     json_t *cj = defaulted("batch", "v1", "cronjobs",
                            "{\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{"

@@ -11,6 +11,12 @@
 #define SEL      "\"selector\":{\"matchLabels\":{\"app\":\"x\"}}"
 #define META     "\"metadata\":{\"name\":\"x\",\"namespace\":\"default\"}"
 #define CMETA    "\"metadata\":{\"name\":\"x\"}"
+/* A Job spec's head and its Never template, for the batch/v1 policy fields between them. */
+#define JOB(fields)                                                                                \
+    "{" META ",\"spec\":{" fields "\"template\":{\"spec\":{\"restartPolicy\":\"Never\"," POD_SPEC  \
+    "}}}}"
+#define IDX       "\"completionMode\":\"Indexed\",\"completions\":4,"
+#define PFP(rule) "\"podFailurePolicy\":{\"rules\":[" rule "]},"
 
 static json_t *load(const char *text)
 {
@@ -120,6 +126,16 @@ int main(void)
                "\"port\":80}]}]}"},
         {"sa", "{" META "}"},
         {"controllerrevisions", "{" META ",\"revision\":1}"},
+        {"jobs", JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"containerName\":\"c\","
+                         "\"operator\":\"In\",\"values\":[1,2,42]}},{\"action\":\"Ignore\","
+                         "\"onPodConditions\":[{\"type\":\"DisruptionTarget\",\"status\":"
+                         "\"True\"}]}"))},
+        {"jobs", JOB(IDX "\"backoffLimitPerIndex\":1,\"maxFailedIndexes\":2," PFP(
+                     "{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"NotIn\",\"values\":"
+                     "[0]}}"))},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"0,2-3\","
+                         "\"succeededCount\":2},{\"succeededCount\":1}]},")},
+        {"jobs", JOB("\"podReplacementPolicy\":\"Failed\",\"managedBy\":\"example.com/q\",")},
     };
     for (size_t i = 0; i < C8S_ARRAY_SIZE(valid); i++) {
         c8s_err_t err = C8S_ERR_INIT;
@@ -259,6 +275,100 @@ int main(void)
          "{" META ",\"spec\":{\"backoffLimit\":-1,\"template\":{\"spec\":{"
          "\"restartPolicy\":\"Never\"," POD_SPEC "}}}}",
          "spec.backoffLimit", "FieldValueInvalid"},
+        {"jobs",
+         "{" META ",\"spec\":{" PFP(
+             "{\"action\":\"Count\",\"onExitCodes\":{\"operator\":"
+             "\"In\",\"values\":[1]}}") "\"template\":{\"spec\":{"
+                                        "\"restartPolicy\":\"OnFailure\"," POD_SPEC "}}}}",
+         "spec.template.spec.restartPolicy", "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"Explode\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[1]}}")),
+         "spec.podFailurePolicy.rules[0].action", "FieldValueNotSupported"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[1]}}")),
+         "spec.podFailurePolicy.rules[0].action", "FieldValueInvalid"},
+        {"jobs", JOB(PFP("{\"action\":\"FailJob\"}")), "spec.podFailurePolicy.rules[0]",
+         "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[1]},\"onPodConditions\":[{\"type\":\"A\",\"status\":"
+                 "\"True\"}]}")),
+         "spec.podFailurePolicy.rules[0]", "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[0,1]}}")),
+         "spec.podFailurePolicy.rules[0].onExitCodes.values[0]", "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[3,1]}}")),
+         "spec.podFailurePolicy.rules[0].onExitCodes.values[1]", "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"operator\":\"In\","
+                 "\"values\":[3,3]}}")),
+         "spec.podFailurePolicy.rules[0].onExitCodes.values[1]", "FieldValueDuplicate"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"FailJob\",\"onExitCodes\":{\"containerName\":"
+                 "\"nope\",\"operator\":\"In\",\"values\":[1]}}")),
+         "spec.podFailurePolicy.rules[0].onExitCodes.containerName", "FieldValueInvalid"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"Ignore\",\"onPodConditions\":[{\"type\":"
+                 "\"DisruptionTarget\",\"status\":\"Maybe\"}]}")),
+         "spec.podFailurePolicy.rules[0].onPodConditions[0].status", "FieldValueNotSupported"},
+        {"jobs",
+         JOB(PFP("{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}"
+                 ",{\"action\":\"Ignore\",\"onExitCodes\":{\"operator\":\"In\",\"values\":[1]}}")),
+         "spec.podFailurePolicy.rules", "FieldValueTooMany"},
+        {"jobs", JOB("\"backoffLimitPerIndex\":1,"), "spec.backoffLimitPerIndex",
+         "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"maxFailedIndexes\":1,"), "spec.backoffLimitPerIndex",
+         "FieldValueRequired"},
+        {"jobs", JOB(IDX "\"backoffLimitPerIndex\":1,\"maxFailedIndexes\":5,"),
+         "spec.maxFailedIndexes", "FieldValueInvalid"},
+        {"jobs", JOB("\"successPolicy\":{\"rules\":[{\"succeededCount\":1}]},"),
+         "spec.successPolicy", "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[]},"), "spec.successPolicy.rules",
+         "FieldValueRequired"},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[{}]},"), "spec.successPolicy.rules[0]",
+         "FieldValueRequired"},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"2-1\"}]},"),
+         "spec.successPolicy.rules[0].succeededIndexes", "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"1,5\"}]},"),
+         "spec.successPolicy.rules[0].succeededIndexes", "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"successPolicy\":{\"rules\":[{\"succeededCount\":5}]},"),
+         "spec.successPolicy.rules[0].succeededCount", "FieldValueInvalid"},
+        {"jobs",
+         JOB(IDX
+             "\"successPolicy\":{\"rules\":[{\"succeededIndexes\":\"1\",\"succeededCount\":2}]},"),
+         "spec.successPolicy.rules[0].succeededCount", "FieldValueInvalid"},
+        {"jobs", JOB("\"podReplacementPolicy\":\"Sometimes\","), "spec.podReplacementPolicy",
+         "FieldValueNotSupported"},
+        {"jobs",
+         JOB("\"podReplacementPolicy\":\"TerminatingOrFailed\"," PFP(
+             "{\"action\":\"Ignore\",\"onPodConditions\":[{\"type\":\"DisruptionTarget\","
+             "\"status\":\"True\"}]}")),
+         "spec.podReplacementPolicy", "FieldValueNotSupported"},
+        {"jobs", JOB("\"managedBy\":\"nodomain\","), "spec.managedBy", "FieldValueInvalid"},
         {"cj",
          "{" META ",\"spec\":{\"jobTemplate\":{\"spec\":{\"template\":{\"spec\":{"
          "\"restartPolicy\":\"Never\"," POD_SPEC "}}}}}}",
@@ -425,6 +535,12 @@ int main(void)
          "\"metadata\":{\"labels\":{\"a\":\"c\"}},\"spec\":{\"restartPolicy\":\"Never\"," POD_SPEC
          "}}}}",
          "spec.selector", "FieldValueInvalid"},
+        {"jobs", JOB("\"managedBy\":\"example.com/b\","), JOB("\"managedBy\":\"example.com/a\","),
+         "spec.managedBy", "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"backoffLimitPerIndex\":2,"), JOB(IDX "\"backoffLimitPerIndex\":1,"),
+         "spec.backoffLimitPerIndex", "FieldValueInvalid"},
+        {"jobs", JOB(IDX "\"backoffLimitPerIndex\":1,\"maxFailedIndexes\":2,"),
+         JOB(IDX "\"backoffLimitPerIndex\":1,\"maxFailedIndexes\":1,"), NULL, NULL},
         {"rolebindings",
          "{" META ",\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\","
          "\"kind\":\"Role\",\"name\":\"b\"}}",
