@@ -707,6 +707,7 @@ int cmd_server(int argc, char **argv)
     if (setup_pki(&o, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         c8s_err_clear(&err);
+        free(o.storage_dir);
         return 1;
     }
     store_managed_t *etcd = NULL;
@@ -720,6 +721,7 @@ int cmd_server(int argc, char **argv)
             fprintf(stderr, "c8s server: %s\n", err.msg);
             c8s_err_clear(&err);
             pki_files_clear(&o.pki);
+            free(o.storage_dir);
             return 1;
         }
         o.endpoints = split_endpoints(url);

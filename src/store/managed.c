@@ -87,6 +87,29 @@ static pid_t spawn_etcd(char *const argv[], const char *log_path)
     _exit(127);
 }
 
+/* The last line of etcd's log (its reason for exiting, usually: a port in use, a bad data
+ * dir), so the error says why without a trip to the file. */
+static void log_tail(const char *path, char *out, size_t len)
+{
+    snprintf(out, len, "(no log)");
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char buf[4096];
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    long from = size > (long)sizeof(buf) - 1 ? size - (long)sizeof(buf) + 1 : 0;
+    size_t n = fseek(f, from, SEEK_SET) == 0 ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+    fclose(f);
+    buf[n] = '\0';
+    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+        buf[--n] = '\0';
+    const char *line = strrchr(buf, '\n');
+    line = line ? line + 1 : buf;
+    size_t l = strlen(line) < len - 1 ? strlen(line) : len - 1;
+    memcpy(out, line, l);
+    out[l] = '\0';
+}
+
 int store_managed_start(const char *data_dir, int client_port, int peer_port, int timeout_ms,
                         store_managed_t **out, char *url_out, size_t url_len, c8s_err_t *err)
 {
@@ -136,8 +159,11 @@ int store_managed_start(const char *data_dir, int client_port, int peer_port, in
         int status;
         if (waitpid(pid, &status, WNOHANG) == pid) {
             free(m);
-            return c8s_err_set(err, C8S_EUNAVAILABLE, "etcd exited at start (status %d); see %s",
-                               status, log_path);
+            char last[256];
+            log_tail(log_path, last, sizeof(last));
+            return c8s_err_set(err, C8S_EUNAVAILABLE,
+                               "etcd exited at start (status %d): %s; see %s", status, last,
+                               log_path);
         }
         if (health_ok(client))
             break;

@@ -78,11 +78,12 @@ int main(void)
 
     /* Delayed adds run in due order, not in the order added. */
     log_buf[0] = '\0';
-    workqueue_add_after(q, "late", 60);
-    workqueue_add_after(q, "early", 20);
+    /* Delays far above a loaded machine's scheduling hiccups: this checks order, not speed. */
+    workqueue_add_after(q, "late", 1000);
+    workqueue_add_after(q, "early", 500);
     run_ms(10);
     CHECK_STR(log_buf, "");
-    run_ms(100);
+    run_ms(1600);
     CHECK_STR(log_buf, "early late ");
 
     /* Back-off doubles per retry and resets on forget. */
