@@ -95,6 +95,27 @@ static json_t *limit_ranges(api_req_t *r)
     return cached(r->srv, "", "limitranges", r->ns);
 }
 
+/* The objects etcd answered for a live lookup (owned), remembered LIVE_TTL_MS under
+ * "<what>/<ns>" as upstream's admission accessors keep theirs. */
+static json_t *remember_live(apiserver_t *s, const char *what, const char *ns,
+                             const store_result_t *res)
+{
+    json_t *items = json_array();
+    for (size_t i = 0; i < res->n_kvs; i++) {
+        json_t *o = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
+                                             res->kvs[i].mod_revision);
+        if (o)
+            json_array_append_new(items, o);
+    }
+    if (!s->adm_live)
+        s->adm_live = json_object();
+    cleanup_free char *key = xasprintf("%s/%s", what, ns);
+    json_object_set_new(s->adm_live, key,
+                        json_pack("{s:I, s:O}", "until",
+                                  (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
+    return items;
+}
+
 static void on_ranges_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
@@ -105,21 +126,7 @@ static void on_ranges_read(const store_result_t *res, void *data)
         c8s_err_clear(&err);
         return;
     }
-    json_t *items = json_array();
-    for (size_t i = 0; i < res->n_kvs; i++) {
-        json_t *o = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
-                                             res->kvs[i].mod_revision);
-        if (o)
-            json_array_append_new(items, o);
-    }
-    apiserver_t *s = r->srv;
-    if (!s->adm_live)
-        s->adm_live = json_object();
-    cleanup_free char *lkey = xasprintf("limitranges/%s", r->ns);
-    json_object_set_new(s->adm_live, lkey,
-                        json_pack("{s:I, s:O}", "until",
-                                  (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
-    r->adm_ranges = items;
+    r->adm_ranges = remember_live(r->srv, "limitranges", r->ns, res);
     void (*fn)(api_req_t *) = r->adm_next;
     r->adm_next = NULL;
     fn(r);
@@ -356,6 +363,14 @@ static void quota_done(api_req_t *r)
 
 static void quota_read(api_req_t *r);
 
+/* On to the next quota (this one charged, or nothing to charge in it). */
+static void quota_advance(api_req_t *r)
+{
+    r->adm_qi++;
+    r->adm_attempts = 0;
+    quota_next(r);
+}
+
 static void on_quota_charged(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
@@ -374,9 +389,7 @@ static void on_quota_charged(const store_result_t *res, void *data)
                     json_string_value(json_array_get(r->adm_quotas, r->adm_qi)));
         return quota_fail(r, &err);
     }
-    r->adm_qi++;
-    r->adm_attempts = 0;
-    quota_next(r);
+    quota_advance(r);
 }
 
 static void on_quota_read(const store_result_t *res, void *data)
@@ -388,9 +401,7 @@ static void on_quota_read(const store_result_t *res, void *data)
         return quota_fail(r, &err);
     }
     if (res->n_kvs == 0) { /* deleted meanwhile: nothing to charge */
-        r->adm_qi++;
-        r->adm_attempts = 0;
-        return quota_next(r);
+        return quota_advance(r);
     }
     cleanup_json json_t *quota =
         apiserver__decode_stored(res->kvs[0].value, res->kvs[0].value_len, 0);
@@ -407,9 +418,7 @@ static void on_quota_read(const store_result_t *res, void *data)
         json_decref(usage);
         usage = delta;
         if (json_object_size(usage) == 0) {
-            r->adm_qi++;
-            r->adm_attempts = 0;
-            return quota_next(r);
+            return quota_advance(r);
         }
     }
     json_t *used = NULL;
@@ -420,9 +429,7 @@ static void on_quota_read(const store_result_t *res, void *data)
     }
     if (!used || r->dry_run) { /* a dry run is judged but charges nothing */
         json_decref(used);
-        r->adm_qi++;
-        r->adm_attempts = 0;
-        return quota_next(r);
+        return quota_advance(r);
     }
     json_t *st = json_object_get(quota, "status");
     if (!json_is_object(st)) {
@@ -481,20 +488,7 @@ static void on_quotas_live(const store_result_t *res, void *data)
         apiserver__store_err(res, &err);
         return quota_fail(r, &err);
     }
-    json_t *items = json_array();
-    for (size_t i = 0; i < res->n_kvs; i++) {
-        json_t *o = apiserver__decode_stored(res->kvs[i].value, res->kvs[i].value_len,
-                                             res->kvs[i].mod_revision);
-        if (o)
-            json_array_append_new(items, o);
-    }
-    apiserver_t *s = r->srv;
-    if (!s->adm_live)
-        s->adm_live = json_object();
-    cleanup_free char *key = xasprintf("resourcequotas/%s", r->ns);
-    json_object_set_new(s->adm_live, key,
-                        json_pack("{s:I, s:O}", "until",
-                                  (json_int_t)(uv_now(&s->loop) + LIVE_TTL_MS), "items", items));
+    json_t *items = remember_live(r->srv, "resourcequotas", r->ns, res);
     quota_with(r, items);
     json_decref(items);
 }
