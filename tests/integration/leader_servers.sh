@@ -10,19 +10,28 @@ source "$(dirname "$0")/../support/lib.sh"
 WORK=$(mktemp -d /tmp/c8s-test-leaders-XXXXXX)
 TMPDIRS+=("$WORK")
 
-# The shared etcd, on ports of our own.
-EC=$(free_port)
-EP=$(free_port)
-while [ "$EP" = "$EC" ]; do EP=$(free_port); done
-ETCD_URL="http://127.0.0.1:$EC"
-etcd --name shared --data-dir "$WORK/etcd" --listen-client-urls "$ETCD_URL" \
-  --advertise-client-urls "$ETCD_URL" --listen-peer-urls "http://127.0.0.1:$EP" \
-  --initial-advertise-peer-urls "http://127.0.0.1:$EP" \
-  --initial-cluster "shared=http://127.0.0.1:$EP" >"$WORK/etcd.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 1 100); do curl -q -sf "$ETCD_URL/health" >/dev/null && break; sleep 0.1; done
-check "etcd up" curl -q -sf "$ETCD_URL/health"
-
+# The shared etcd, on ports of our own (fresh ones if a parallel test took them meanwhile).
+ETCD_URL=""
+for attempt in 1 2 3; do
+  EC=$(free_port)
+  EP=$(free_port)
+  while [ "$EP" = "$EC" ]; do EP=$(free_port); done
+  url="http://127.0.0.1:$EC"
+  etcd --name shared --data-dir "$WORK/etcd-$attempt" --listen-client-urls "$url" \
+    --advertise-client-urls "$url" --listen-peer-urls "http://127.0.0.1:$EP" \
+    --initial-advertise-peer-urls "http://127.0.0.1:$EP" \
+    --initial-cluster "shared=http://127.0.0.1:$EP" >"$WORK/etcd-$attempt.log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 1 300); do
+    curl -q -sf "$url/health" >/dev/null && { ETCD_URL=$url; break; }
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  [ -n "$ETCD_URL" ] && break
+  kill -KILL "$pid" 2>/dev/null
+done
+check "etcd up" test -n "$ETCD_URL"
 C8S_NODE_ROLES="--disable-proxy --disable-dns --disable-kubelet" \
   start_server "$WORK/a" --etcd-servers "$ETCD_URL" || { fail "server a"; finish; exit 1; }
 PID_A=$SERVER_PID

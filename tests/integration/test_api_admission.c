@@ -421,8 +421,10 @@ int main(void)
     REQUIRE(th_etcd_start(&etcd) == 0);
     /* ServiceAccount admission is test_api_tokens' subject; here pods are created in
      * namespaces a moment old, before the controller has made their default account. */
+    /* No local-path class: the test makes its own default StorageClass. */
     static const char *const args[] = {"--disable-scheduler",
-                                       "--disable-admission-plugins=ServiceAccount", NULL};
+                                       "--disable-admission-plugins=ServiceAccount",
+                                       "--disable-local-storage", NULL};
     if (th_server_start(&srv, etcd.url, args) != 0) {
         th_server_stop(&srv);
         th_etcd_stop(&etcd);
