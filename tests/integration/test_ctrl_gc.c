@@ -19,22 +19,10 @@
 
 static char base[64];
 
-/* A request; returns the status and (when out is not NULL) the parsed body (owned). */
 static long api(const char *method, const char *path, const char *ct, const char *body,
                 json_t **out)
 {
-    char url[512];
-    snprintf(url, sizeof(url), "%s%s", base, path);
-    th_resp_t r = {0};
-    if (th_http(method, url, ct ? ct : (body ? "application/json" : NULL), body, &r) != 0)
-        return -1;
-    long st = r.status;
-    if (out)
-        *out = json_loads(r.body ? r.body : "", 0, NULL);
-    if (st >= 300 && st != 404)
-        fprintf(stderr, "%s %s: %ld %s\n", method, path, st, r.body ? r.body : "");
-    th_resp_free(&r);
-    return st;
+    return th_api(base, method, path, ct, body, out);
 }
 
 static long post(const char *path, json_t *obj /* stolen */, char *uid_out)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -696,4 +697,21 @@ bool th_run_until(uv_loop_t *loop, bool *flag, int timeout_ms)
     uv_close((uv_handle_t *)&t, NULL);
     uv_run(loop, UV_RUN_NOWAIT);
     return flag && *flag;
+}
+
+long th_api(const char *base, const char *method, const char *path, const char *ct,
+            const char *body, json_t **out)
+{
+    char url[512];
+    snprintf(url, sizeof(url), "%s%s", base, path);
+    th_resp_t r = {0};
+    if (th_http(method, url, ct ? ct : (body ? "application/json" : NULL), body, &r) != 0)
+        return -1;
+    long st = r.status;
+    if (out)
+        *out = json_loads(r.body ? r.body : "", 0, NULL);
+    if (st >= 300 && st != 404)
+        fprintf(stderr, "%s %s: %ld %s\n", method, path, st, r.body ? r.body : "");
+    th_resp_free(&r);
+    return st;
 }

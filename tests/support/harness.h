@@ -88,6 +88,14 @@ int th_http_h(const char *method, const char *url, const char *const *headers, c
               th_resp_t *out);
 void th_resp_free(th_resp_t *r);
 
+/* A JSON API call on base (the server's URL) + path: content type application/json when a body
+ * is given and ct is NULL; returns the status (-1 on transport failure) and, when out is not
+ * NULL, the parsed body (owned; NULL when it is not JSON). A status >= 300 other than 404 is
+ * printed to stderr, so a failing test shows what the server said. */
+struct json_t;
+long th_api(const char *base, const char *method, const char *path, const char *ct,
+            const char *body, struct json_t **out);
+
 /* Removes a directory tree (rm -rf). */
 void th_rmtree(const char *dir);
 
