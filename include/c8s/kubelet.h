@@ -20,7 +20,7 @@ typedef struct apiserver_s apiserver_t;
 typedef struct kubelet_config_s {
     const char *node_name; /* required */
     const char *root_dir;  /* node-local state (required); created when missing */
-    const char *pod_cidr;  /* NULL: the Node's spec.podCIDR if set, else 10.244.0.0/24 */
+    const char *pod_cidr;  /* NULL: the Node's spec.podCIDR, once the node IPAM sets it */
     const char *const *insecure_registries; /* "host:port" pulled over plain HTTP */
     size_t n_insecure;
     unsigned status_interval_ms; /* node status and lease renewal (default 10000) */

@@ -90,8 +90,11 @@ static void usage(FILE *f)
         "  --resolv-conf FILE                  upstream resolvers for names outside the\n"
         "                                      cluster domain (default /etc/resolv.conf)\n"
         "  --disable-kubelet                   run without the kubelet role (node registration)\n"
+        "  --node-status-interval-ms N         how often the kubelet renews its Lease and\n"
+        "                                      posts the Node's status (default 10000)\n"
         "  --pod-cidr CIDR                     this node's pod range (default: the Node's\n"
-        "                                      spec.podCIDR if set, else 10.244.0.0/24)\n"
+        "                                      spec.podCIDR, which the node IPAM controller\n"
+        "                                      assigns; 10.244.0.0/24 without the controllers)\n"
         "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
         "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
         "  --runc-root DIR                     runc's state (default runc's own, /run/runc)\n"
@@ -158,6 +161,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_ECPORT,
         O_EPPORT,
         O_COMPACT,
+        O_NODE_STATUS_MS,
         O_INFLIGHT,
         O_MUTATING,
         O_SVC_CIDR,
@@ -219,6 +223,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"etcd-client-port", required_argument, NULL, O_ECPORT},
         {"etcd-peer-port", required_argument, NULL, O_EPPORT},
         {"etcd-compaction-interval", required_argument, NULL, O_COMPACT},
+        {"node-status-interval-ms", required_argument, NULL, O_NODE_STATUS_MS},
         {"max-requests-inflight", required_argument, NULL, O_INFLIGHT},
         {"max-mutating-requests-inflight", required_argument, NULL, O_MUTATING},
         {"service-cluster-ip-range", required_argument, NULL, O_SVC_CIDR},
@@ -480,6 +485,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_COMPACT:
                 o->api.compaction_interval_s = v;
+                break;
+            case O_NODE_STATUS_MS:
+                o->kubelet.status_interval_ms = v > 0 ? (unsigned)v : 0;
                 break;
             case O_INFLIGHT:
                 /* 0 means unlimited; the config uses -1 for that since 0 means default. */
@@ -780,6 +788,10 @@ int cmd_server(int argc, char **argv)
     o.kubelet.cluster_dns = o.dns.address;
     if (!o.kubelet.root_dir)
         o.kubelet.root_dir = o.data_dir;
+    /* The node IPAM controller gives nodes their pod CIDRs; a server without the controllers
+     * gives its own node the first range of the cluster CIDR. */
+    if (!o.kubelet.pod_cidr && o.no_controllers)
+        o.kubelet.pod_cidr = "10.244.0.0/24";
     if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         dns_stop(dns);

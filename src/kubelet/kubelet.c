@@ -18,7 +18,6 @@
 
 #define STATUS_INTERVAL_MS_DEFAULT 10000
 #define LEASE_DURATION_S           40
-#define DEFAULT_POD_CIDR           "10.244.0.0/24"
 
 static void heartbeat(kubelet_t *k);
 
@@ -49,8 +48,23 @@ static void heartbeat_done(kubelet_t *k, bool ok)
 {
     if (ok)
         atomic_fetch_add(&k->heartbeats, 1);
+    /* Waiting for the node IPAM to give the node its pod CIDR: look again every second. */
     if (--k->inflight == 0 && !k->stopping)
-        uv_timer_start(&k->timer, on_timer, k->interval_ms, 0);
+        uv_timer_start(&k->timer, on_timer,
+                       k->pod_cidr || k->interval_ms < 1000 ? k->interval_ms : 1000, 0);
+}
+
+static void start_pods(kubelet_t *k);
+
+/* The pod CIDR the node IPAM controller wrote on the Node: the pods start once it is there. */
+static void adopt_cidr(kubelet_t *k, const json_t *node)
+{
+    const char *cidr = json_string_value(json_object_get(json_object_get(node, "spec"), "podCIDR"));
+    if (!cidr || !*cidr)
+        return;
+    k->pod_cidr = xstrdup(cidr);
+    log_info("kubelet", "node %s: pod CIDR %s", k->node_name, cidr);
+    start_pods(k);
 }
 
 static void on_status(const client_resp_t *r, void *data)
@@ -61,6 +75,8 @@ static void on_status(const client_resp_t *r, void *data)
         json_t *node = json_loadb(r->body, r->len, 0, NULL);
         json_decref(k->old_status);
         k->old_status = json_incref(json_object_get(node, "status"));
+        if (!k->pod_cidr)
+            adopt_cidr(k, node);
         json_decref(node);
     } else {
         log_warn("kubelet", "updating node %s status: %d %.*s", k->node_name, r->status,
@@ -150,7 +166,7 @@ static void on_pod_tick(uv_timer_t *t)
 /* The pod worker starts once the pod CIDR is known (the CNI config needs it). */
 static void start_pods(kubelet_t *k)
 {
-    if (!k->run_pods || k->pods_inf)
+    if (!k->run_pods || k->pods_inf || !k->pod_cidr)
         return;
     c8s_err_t err = C8S_ERR_INIT;
     if (image_store_open(k->root_dir, &k->images, &err) != 0) {
@@ -185,7 +201,8 @@ static void on_registered(const client_resp_t *r, void *data)
         return;
     }
     k->registered = true;
-    log_info("kubelet", "node %s registered (pod CIDR %s)", k->node_name, k->pod_cidr);
+    log_info("kubelet", "node %s registered (pod CIDR %s)", k->node_name,
+             k->pod_cidr ? k->pod_cidr : "not yet assigned");
     start_pods(k);
     heartbeat(k);
 }
@@ -203,9 +220,7 @@ static void on_node_get(const client_resp_t *r, void *data)
         if (cidr && *cidr) {
             if (!k->pod_cidr)
                 k->pod_cidr = xstrdup(cidr);
-        } else {
-            if (!k->pod_cidr)
-                k->pod_cidr = xstrdup(DEFAULT_POD_CIDR);
+        } else if (k->pod_cidr) {
             cleanup_json json_t *patch = json_pack("{s:{s:s, s:[s]}}", "spec", "podCIDR",
                                                    k->pod_cidr, "podCIDRs", k->pod_cidr);
             cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
@@ -216,7 +231,8 @@ static void on_node_get(const client_resp_t *r, void *data)
             return;
         }
         k->registered = true;
-        log_info("kubelet", "node %s adopted (pod CIDR %s)", k->node_name, k->pod_cidr);
+        log_info("kubelet", "node %s adopted (pod CIDR %s)", k->node_name,
+                 k->pod_cidr ? k->pod_cidr : "not yet assigned");
         start_pods(k);
         heartbeat(k);
         return;
@@ -226,13 +242,16 @@ static void on_node_get(const client_resp_t *r, void *data)
         uv_timer_start(&k->timer, on_timer, 1000, 0);
         return;
     }
-    if (!k->pod_cidr)
-        k->pod_cidr = xstrdup(DEFAULT_POD_CIDR);
+    /* Without a pod CIDR of its own the node waits for the node IPAM controller's. */
     cleanup_json json_t *node = json_pack(
-        "{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}, s:{s:s, s:[s]}}", "apiVersion", "v1", "kind",
-        "Node", "metadata", "name", k->node_name, "labels", "kubernetes.io/hostname", k->node_name,
-        "kubernetes.io/os", "linux", "kubernetes.io/arch", k->facts.arch, "spec", "podCIDR",
-        k->pod_cidr, "podCIDRs", k->pod_cidr);
+        "{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s}}, s:{}}", "apiVersion", "v1", "kind", "Node",
+        "metadata", "name", k->node_name, "labels", "kubernetes.io/hostname", k->node_name,
+        "kubernetes.io/os", "linux", "kubernetes.io/arch", k->facts.arch, "spec");
+    if (k->pod_cidr) {
+        json_t *spec = json_object_get(node, "spec");
+        json_object_set_new(spec, "podCIDR", json_string(k->pod_cidr));
+        json_object_set_new(spec, "podCIDRs", json_pack("[s]", k->pod_cidr));
+    }
     cleanup_free char *body = json_dumps(node, JSON_COMPACT);
     k->inflight++;
     client_request(k->client, "POST", "/api/v1/nodes", "application/json", body, strlen(body),

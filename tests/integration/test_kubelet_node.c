@@ -1,6 +1,7 @@
 /* test_kubelet_node.c — the kubelet role's node registration against a real etcd and the API
- * server in-process: the Node is created with capacity, addresses, nodeInfo, Ready conditions and
- * the default pod CIDR; its Lease in kube-node-lease is renewed; transition times stay put across
+ * server in-process: the Node is created with capacity, addresses, nodeInfo and Ready conditions,
+ * and without a pod CIDR when the kubelet was given none (the node IPAM controller assigns it);
+ * its Lease in kube-node-lease is renewed; transition times stay put across
  * heartbeats; a Node that exists already is adopted with its own podCIDR. Touches nothing on the
  * host (registration reads facts only). */
 #include "c8s/apiserver.h"
@@ -84,7 +85,7 @@ int main(void)
     CHECK(node != NULL);
     json_t *spec = json_object_get(node, "spec");
     json_t *status = json_object_get(node, "status");
-    CHECK_STR(json_string_value(json_object_get(spec, "podCIDR")), "10.244.0.0/24");
+    CHECK(json_object_get(spec, "podCIDR") == NULL);
     CHECK_STR(json_string_value(json_object_get(json_object_get(status, "capacity"), "pods")),
               "110");
     CHECK(json_object_get(json_object_get(status, "allocatable"), "cpu") != NULL);
