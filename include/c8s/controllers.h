@@ -22,6 +22,9 @@ typedef struct controllers_config_s {
     /* Create the StorageClass "local-path" (provisioner c8s.io/local-path, WaitForFirstConsumer,
      * the default class) when the controllers start and it is absent, as k3s deploys its own. */
     bool local_path_class;
+    /* Terminated pods kept before the pod garbage collector deletes the oldest (upstream's
+     * --terminated-pod-gc-threshold); 0: 12500; negative: never. */
+    int terminated_pod_gc_threshold;
 } controllers_config_t;
 
 #define CONTROLLERS_LOCAL_STORAGE_DIR "/var/lib/c8s/storage"

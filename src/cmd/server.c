@@ -78,6 +78,8 @@ static void usage(FILE *f)
         "  --watch-cache-size N                events kept per resource (default 10000)\n"
         "  --disable-scheduler                 run without the scheduler role\n"
         "  --disable-controller-manager        run without the controllers\n"
+        "  --terminated-pod-gc-threshold N     terminated pods kept before the oldest are\n"
+        "                                      deleted (default 12500; 0: never)\n"
         "  --disable-proxy                     run without the proxy role (service rules)\n"
         "  --node-name NAME                    this node's name (default: the host name)\n"
         "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
@@ -162,6 +164,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_EPPORT,
         O_COMPACT,
         O_NODE_STATUS_MS,
+        O_PODGC_THRESHOLD,
         O_INFLIGHT,
         O_MUTATING,
         O_SVC_CIDR,
@@ -224,6 +227,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"etcd-peer-port", required_argument, NULL, O_EPPORT},
         {"etcd-compaction-interval", required_argument, NULL, O_COMPACT},
         {"node-status-interval-ms", required_argument, NULL, O_NODE_STATUS_MS},
+        {"terminated-pod-gc-threshold", required_argument, NULL, O_PODGC_THRESHOLD},
         {"max-requests-inflight", required_argument, NULL, O_INFLIGHT},
         {"max-mutating-requests-inflight", required_argument, NULL, O_MUTATING},
         {"service-cluster-ip-range", required_argument, NULL, O_SVC_CIDR},
@@ -485,6 +489,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 break;
             case O_COMPACT:
                 o->api.compaction_interval_s = v;
+                break;
+            case O_PODGC_THRESHOLD:
+                o->ctrl.terminated_pod_gc_threshold = v > 0 ? v : -1;
                 break;
             case O_NODE_STATUS_MS:
                 o->kubelet.status_interval_ms = v > 0 ? (unsigned)v : 0;

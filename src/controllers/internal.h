@@ -37,6 +37,7 @@ extern const ctrl_ops_t controllers__servicelb;
 extern const ctrl_ops_t controllers__cronjob;
 extern const ctrl_ops_t controllers__job;
 extern const ctrl_ops_t controllers__nodelifecycle;
+extern const ctrl_ops_t controllers__podgc;
 extern const ctrl_ops_t controllers__rootcacert;
 
 /* The CA bundle to publish as kube-root-ca.crt (borrowed), or NULL. */
@@ -69,6 +70,8 @@ json_t *controllers__pv_provision(const json_t *pvc, const json_t *sc, const cha
 const char *controllers__local_storage_dir(controllers_t *cm);
 /* Whether the controllers make the default local-path StorageClass. */
 bool controllers__local_path_class(controllers_t *cm);
+/* Terminated pods the pod garbage collector keeps (0: it deletes none for their number). */
+size_t controllers__terminated_pod_gc_threshold(controllers_t *cm);
 
 /* The in-process client every controller writes through (borrowed). */
 client_t *controllers__client(controllers_t *cm);
@@ -104,6 +107,19 @@ json_t *controllers__gc_finalizers_without(const json_t *obj, const char *f);
 /* obj's ownerReferences without those whose uid is in a or b (arrays of uid strings, either
  * may be NULL). Owned; JSON null when none is left. */
 json_t *controllers__gc_refs_without(const json_t *obj, const json_t *a, const json_t *b);
+
+/* ---- podgc_core.c: pure, the pod garbage collector's decisions ---- */
+
+/* True for a pod whose phase is Succeeded or Failed. */
+bool controllers__podgc_terminated(const json_t *pod);
+/* Of pods (n borrowed objects), moves the terminated ones to the front in the order they are
+ * collected and returns how many of them go so that threshold remain (0: none). */
+size_t controllers__podgc_victims(const json_t **pods, size_t n, size_t threshold);
+/* The merge patch of pods/status that fails a pod before it is force-deleted: phase Failed and,
+ * with reason, a DisruptionTarget condition (reason, message, now). Owned; NULL when the pod is
+ * already Succeeded or Failed (nothing to write). */
+json_t *controllers__podgc_failed_status(const json_t *pod, const char *reason, const char *message,
+                                         const char *now);
 
 /* ---- endpoints.c: shared with endpointslice.c ---- */
 

@@ -31,6 +31,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__cronjob,
     &controllers__job,
     &controllers__nodelifecycle,
+    &controllers__podgc,
     &controllers__rootcacert,
 
     &controllers__clusterroleaggregation,
@@ -81,6 +82,7 @@ struct controllers_s {
     char *root_ca;     /* the root-CA publisher's bundle (owned) or NULL */
     char *storage_dir; /* local-path volumes' directory (owned) */
     bool local_path_class;
+    size_t terminated_pod_gc_threshold; /* 0: never */
 };
 
 const char *controllers__root_ca(controllers_t *cm)
@@ -96,6 +98,11 @@ const char *controllers__local_storage_dir(controllers_t *cm)
 bool controllers__local_path_class(controllers_t *cm)
 {
     return cm->local_path_class;
+}
+
+size_t controllers__terminated_pod_gc_threshold(controllers_t *cm)
+{
+    return cm->terminated_pod_gc_threshold;
 }
 
 char *controllers__group_path(const api_kind_t *k)
@@ -273,6 +280,8 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     cm->srv = srv;
     cm->root_ca = ca;
     cm->local_path_class = cfg && cfg->local_path_class;
+    int gct = cfg ? cfg->terminated_pod_gc_threshold : 0;
+    cm->terminated_pod_gc_threshold = gct == 0 ? 12500 : gct < 0 ? 0 : (size_t)gct;
     cm->storage_dir = xstrdup(cfg && cfg->local_storage_dir ? cfg->local_storage_dir
                                                             : CONTROLLERS_LOCAL_STORAGE_DIR);
     int rc = uv_loop_init(&cm->loop);

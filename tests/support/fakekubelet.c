@@ -145,13 +145,17 @@ static void process(workqueue_t *q, const char *key, void *data)
         return;
     }
     char path[700];
+    fk_action_t a = fk->cfg.decide ? fk->cfg.decide(pod, fk->cfg.data) : FK_READY;
+    if (a == FK_DEAD) {
+        workqueue_done(q, key);
+        return;
+    }
     if (meta(pod, "deletionTimestamp")) {
         snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns,
                  name);
         fk_send(fk, key, "DELETE", path, NULL, NULL);
         return;
     }
-    fk_action_t a = fk->cfg.decide ? fk->cfg.decide(pod, fk->cfg.data) : FK_READY;
     if (a == FK_IGNORE) {
         workqueue_done(q, key);
         return;

@@ -22,6 +22,7 @@ typedef enum {
     FK_NOT_READY, /* Running, Ready=False (a failing readiness probe) */
     FK_FAIL,      /* phase Failed: its container exited 1 */
     FK_IGNORE,    /* left alone (not even bound) */
+    FK_DEAD,      /* its kubelet is gone: nothing happens to it, not even a deletion's end */
 } fk_action_t;
 
 typedef struct fakekubelet_config_s {
