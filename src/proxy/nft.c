@@ -15,17 +15,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define T          "ip " PROXY_NFT_TABLE
-#define MASQ_MARK  "0x4000"
-#define FP_MODE    2 /* fingerprints of this backend never match rules.c's */
-#define MAP_SVC    0
-#define MAP_NP     1
-#define MAP_NOEP   2
-#define MAP_NOEPNP 3
-#define NMAPS      4
+#define T           "ip " PROXY_NFT_TABLE
+#define MASQ_MARK   "0x4000"
+#define FP_MODE     2 /* fingerprints of this backend never match rules.c's */
+#define MAP_SVC     0
+#define MAP_NP      1
+#define MAP_NOEP    2
+#define MAP_NOEPNP  3
+#define SET_MASQ    4 /* a set: cluster IP ports whose clients outside the pod CIDR are NATed */
+#define SET_HAIRPIN 5 /* a set: "<endpoint> . <endpoint>", a pod reaching itself via a service */
+#define NMAPS       6
 
-static const char *const maps[NMAPS] = {"service-ips", "service-nodeports", "no-endpoint-services",
-                                        "no-endpoint-nodeports"};
+static const char *const maps[NMAPS] = {"service-ips",          "service-nodeports",
+                                        "no-endpoint-services", "no-endpoint-nodeports",
+                                        "cluster-ip-ports",     "hairpin-endpoints"};
+static const char *const map_types[NMAPS] = {
+    "ipv4_addr . inet_proto . inet_service : verdict", "inet_proto . inet_service : verdict",
+    "ipv4_addr . inet_proto . inet_service : verdict", "inet_proto . inet_service : verdict",
+    "ipv4_addr . inet_proto . inet_service",           "ipv4_addr . ipv4_addr"};
 
 typedef struct {
     char *name;
@@ -35,7 +42,7 @@ typedef struct {
 
 typedef struct {
     int map;
-    char *key, *value;
+    char *key, *value; /* value NULL: a set's element */
 } elem_t;
 
 typedef struct {
@@ -59,6 +66,7 @@ struct proxy_nft_s {
     json_t *chains; /* per-service chain name → digest of its rules as last written */
     json_t *sets;   /* affinity set name → true */
     json_t *cache;  /* "ns/name" → nentry_t * (as an integer) */
+    json_t *shared; /* hairpin element → how many entries have it (pods back several services) */
     unsigned gen;
     bool known; /* the table holds what the last build said (false: recreate it) */
 };
@@ -93,6 +101,7 @@ proxy_nft_t *proxy_nft_new(void)
     r->chains = json_object();
     r->sets = json_object();
     r->cache = json_object();
+    r->shared = json_object();
     return r;
 }
 
@@ -109,6 +118,7 @@ void proxy_nft_free(proxy_nft_t *r)
     json_decref(r->cache);
     json_decref(r->chains);
     json_decref(r->sets);
+    json_decref(r->shared);
     free(r);
 }
 
@@ -198,7 +208,11 @@ static char *port_name(const char *kind, const svcport_t *sp, const ep_t *ep)
     return xasprintf("%s-%s-%s/%s/%s/%s", kind, h, sp->ns, sp->name, sp->proto_l, sp->port_name);
 }
 
-/* The endpoint picking of a service or local chain: affinity first, then an even random pick. */
+/* The endpoint picking of a service or local chain: affinity first, then 1/n, 1/(n-1), … as the
+ * iptables mode does, each rule with a random number of its own. Not numgen's one draw into an
+ * anonymous verdict map, kube-proxy's form: the kernel names each anonymous set by scanning the
+ * table's sets, so 10,000 services took minutes to load. Without affinity the rules DNAT
+ * themselves (no chain per endpoint: a chain and a jump per endpoint doubled a full load). */
 static void balance(nchain_t *c, const svcport_t *sp, const ep_t **eps, size_t n, long affinity)
 {
     if (affinity > 0) {
@@ -208,25 +222,38 @@ static void balance(nchain_t *c, const svcport_t *sp, const ep_t **eps, size_t n
             rule(c, "ip saddr @%s goto %s", set, ep);
         }
     }
-    strbuf_t v = STRBUF_INIT;
     for (size_t i = 0; i < n; i++) {
-        cleanup_free char *ep = port_name("endpoint", sp, eps[i]);
-        strbuf_addf(&v, "%s%zu : goto %s", i ? ", " : "", i, ep);
+        char pick[64] = "";
+        if (i + 1 < n)
+            snprintf(pick, sizeof(pick), "numgen random mod %zu == 0 ", n - i);
+        if (affinity > 0) {
+            cleanup_free char *ep = port_name("endpoint", sp, eps[i]);
+            rule(c, "%sgoto %s", pick, ep);
+        } else {
+            rule(c, "%smeta l4proto %s dnat to %s:%ld", pick, sp->proto_l, eps[i]->ip,
+                 eps[i]->port);
+        }
     }
-    rule(c, "numgen random mod %zu vmap { %s }", n, v.s);
-    strbuf_free(&v);
 }
 
-static void endpoint_chain(sbuild_t *b, const svcport_t *sp, const ep_t *e, long affinity)
+/* An endpoint in use: its hairpin element (a pod reaching itself through its service must
+ * answer the node, not itself: masqueraded) and, with affinity, its chain remembering clients. */
+static void endpoint(sbuild_t *b, const svcport_t *sp, const ep_t *e, long affinity)
 {
+    char *hp = xasprintf("%s . %s", e->ip, e->ip);
+    bool dup = false;
+    for (size_t i = 0; i < b->e->nelems && !dup; i++)
+        dup = b->e->elems[i].map == SET_HAIRPIN && strcmp(b->e->elems[i].key, hp) == 0;
+    if (dup)
+        free(hp);
+    else
+        add_elem(b->e, SET_HAIRPIN, hp, NULL);
+    if (affinity <= 0)
+        return;
     nchain_t *c = new_chain(b->e, port_name("endpoint", sp, e));
-    /* Hairpin: a pod reaching itself through its service answers the node, not itself. */
-    rule(c, "ip saddr %s jump mark-for-masquerade", e->ip);
-    if (affinity > 0) {
-        char *set = port_name("affinity", sp, e);
-        rule(c, "update @%s { ip saddr }", set);
-        add_set(b->e, set, affinity);
-    }
+    char *set = port_name("affinity", sp, e);
+    rule(c, "update @%s { ip saddr }", set);
+    add_set(b->e, set, affinity);
     rule(c, "meta l4proto %s dnat to %s:%ld", sp->proto_l, e->ip, e->port);
 }
 
@@ -310,16 +337,12 @@ static void service_port(svcport_t *sp, void *data)
         }
     }
     if (nall > 0) {
-        nchain_t *c = new_chain(b->e, xstrdup(svc));
-        if (b->o->cluster_cidr)
-            rule(c,
-                 "ip daddr %s meta l4proto %s th dport %ld ip saddr != %s jump "
-                 "mark-for-masquerade",
-                 sp->cluster_ip, sp->proto_l, sp->port, b->o->cluster_cidr);
-        else
-            rule(c, "ip daddr %s meta l4proto %s th dport %ld jump mark-for-masquerade",
-                 sp->cluster_ip, sp->proto_l, sp->port);
-        balance(c, sp, all, nall, affinity);
+        /* Clients outside the pod CIDR are masqueraded: the services chain's one rule looks
+         * the cluster IP port up (a rule per service was a sixth of a full load). */
+        if (!int_local)
+            add_elem(b->e, SET_MASQ,
+                     xasprintf("%s . %s . %ld", sp->cluster_ip, sp->proto_l, sp->port), NULL);
+        balance(new_chain(b->e, xstrdup(svc)), sp, all, nall, affinity);
     }
     if ((int_local || ext_local) && nlocal > 0)
         balance(new_chain(b->e, xstrdup(local)), sp, loc, nlocal, affinity);
@@ -332,7 +355,7 @@ static void service_port(svcport_t *sp, void *data)
         for (size_t j = 0; j < nlocal && !used; j++)
             used = loc[j] == e;
         if (used)
-            endpoint_chain(b, sp, e, affinity);
+            endpoint(b, sp, e, affinity);
     }
 }
 
@@ -372,10 +395,13 @@ static nentry_t *cached(proxy_nft_t *r, const json_t *svc, const json_t *by_serv
 /* The chains every build has: name, hook (NULL for a regular chain), rules. */
 static const struct {
     const char *name, *hook;
-    const char *rules[2];
+    const char *rules[3];
 } base[] = {
     {"mark-for-masquerade", NULL, {"mark set mark or " MASQ_MARK}},
-    {"masquerading", NULL, {"mark and " MASQ_MARK " == 0 return", "mark set mark xor " MASQ_MARK}},
+    {"masquerading",
+     NULL,
+     {"ct status dnat ip saddr . ip daddr @hairpin-endpoints jump mark-for-masquerade",
+      "mark and " MASQ_MARK " == 0 return", "mark set mark xor " MASQ_MARK}},
     {"services",
      NULL,
      {"ip daddr . meta l4proto . th dport vmap @service-ips",
@@ -403,11 +429,12 @@ static const struct {
     {"nat-postrouting", "type nat hook postrouting priority 100", {"jump masquerading"}},
 };
 
-static const char *const map_types[NMAPS] = {
-    "ipv4_addr . inet_proto . inet_service : verdict", "inet_proto . inet_service : verdict",
-    "ipv4_addr . inet_proto . inet_service : verdict", "inet_proto . inet_service : verdict"};
+static bool is_set(size_t m)
+{
+    return !strchr(map_types[m], ':');
+}
 
-static void emit_base(strbuf_t *out, bool flush)
+static void emit_base(strbuf_t *out, const proxy_opts_t *o, bool flush)
 {
     strbuf_add(out, "add table " T " { comment \"rules for c8s's service proxy\" ; }\n");
     for (size_t i = 0; i < C8S_ARRAY_SIZE(base); i++) {
@@ -417,15 +444,22 @@ static void emit_base(strbuf_t *out, bool flush)
             strbuf_addf(out, "add chain " T " %s\n", base[i].name);
     }
     for (size_t i = 0; i < NMAPS; i++)
-        strbuf_addf(out, "add map " T " %s { type %s ; }\n", maps[i], map_types[i]);
+        strbuf_addf(out, "add %s " T " %s { type %s ; }\n", is_set(i) ? "set" : "map", maps[i],
+                    map_types[i]);
     if (flush) {
         for (size_t i = 0; i < C8S_ARRAY_SIZE(base); i++)
             strbuf_addf(out, "flush chain " T " %s\n", base[i].name);
         for (size_t i = 0; i < NMAPS; i++)
-            strbuf_addf(out, "flush map " T " %s\n", maps[i]);
+            strbuf_addf(out, "flush %s " T " %s\n", is_set(i) ? "set" : "map", maps[i]);
     }
     for (size_t i = 0; i < C8S_ARRAY_SIZE(base); i++) {
-        for (size_t j = 0; j < 2 && base[i].rules[j]; j++)
+        if (strcmp(base[i].name, "services") == 0)
+            strbuf_addf(out,
+                        "add rule " T " services %s%s%sip daddr . meta l4proto . th dport "
+                        "@cluster-ip-ports jump mark-for-masquerade\n",
+                        o->cluster_cidr ? "ip saddr != " : "",
+                        o->cluster_cidr ? o->cluster_cidr : "", o->cluster_cidr ? " " : "");
+        for (size_t j = 0; j < 3 && base[i].rules[j]; j++)
             strbuf_addf(out, "add rule " T " %s %s\n", base[i].name, base[i].rules[j]);
     }
     /* Masquerading's last rule has a protocol-specific option the table above cannot hold. */
@@ -444,7 +478,34 @@ static void elem_del(elems_t *x, const elem_t *el)
 
 static void elem_add(elems_t *x, const elem_t *el)
 {
-    strbuf_addf(&x->add[el->map], "%s%s : %s", x->add[el->map].len ? ", " : "", el->key, el->value);
+    strbuf_addf(&x->add[el->map], "%s%s%s%s", x->add[el->map].len ? ", " : "", el->key,
+                el->value ? " : " : "", el->value ? el->value : "");
+}
+
+/* An element wanted by one more entry, or one fewer: shared ones (hairpin) are written when
+ * the first wants them and removed when the last lets go. */
+static void put(json_t *shared, elems_t *x, const elem_t *el)
+{
+    if (el->map == SET_HAIRPIN) {
+        json_int_t n = json_integer_value(json_object_get(shared, el->key)) + 1;
+        json_object_set_new(shared, el->key, json_integer(n));
+        if (n > 1)
+            return;
+    }
+    elem_add(x, el);
+}
+
+static void drop(json_t *shared, elems_t *x, const elem_t *el)
+{
+    if (el->map == SET_HAIRPIN) {
+        json_int_t n = json_integer_value(json_object_get(shared, el->key)) - 1;
+        if (n > 0) {
+            json_object_set_new(shared, el->key, json_integer(n));
+            return;
+        }
+        json_object_del(shared, el->key);
+    }
+    elem_del(x, el);
 }
 
 static void emit_elems(strbuf_t *out, elems_t *x)
@@ -464,7 +525,7 @@ static bool has_elem(const nentry_t *e, const elem_t *el)
 {
     for (size_t i = 0; i < e->nelems; i++)
         if (e->elems[i].map == el->map && strcmp(e->elems[i].key, el->key) == 0 &&
-            strcmp(e->elems[i].value, el->value) == 0)
+            strcmp(e->elems[i].value ? e->elems[i].value : "", el->value ? el->value : "") == 0)
             return true;
     return false;
 }
@@ -516,7 +577,7 @@ static void plan_set(plan_t *p, const aset_t *s)
 /* A full build writes everything; what r knew and no longer is wanted is stale. */
 static void plan_full(proxy_nft_t *r, nentry_t *const *entries, size_t n, plan_t *p)
 {
-    json_t *chains = json_object(), *sets = json_object();
+    json_t *chains = json_object(), *sets = json_object(), *shared = json_object();
     for (size_t i = 0; i < n; i++) {
         const nentry_t *e = entries[i];
         for (size_t j = 0; j < e->nchains; j++) {
@@ -529,7 +590,7 @@ static void plan_full(proxy_nft_t *r, nentry_t *const *entries, size_t n, plan_t
             json_object_set_new(sets, e->sets[j].name, json_true());
         }
         for (size_t j = 0; j < e->nelems; j++)
-            elem_add(&p->el, &e->elems[j]);
+            put(shared, &p->el, &e->elems[j]);
     }
     const char *k;
     json_t *v;
@@ -547,15 +608,17 @@ static void plan_full(proxy_nft_t *r, nentry_t *const *entries, size_t n, plan_t
     }
     json_decref(r->chains);
     json_decref(r->sets);
+    json_decref(r->shared);
     r->chains = chains;
     r->sets = sets;
+    r->shared = shared;
 }
 
 static void forget(proxy_nft_t *r, const nentry_t *old, const nentry_t *now, plan_t *p)
 {
     for (size_t j = 0; j < old->nelems; j++)
         if (!now || !has_elem(now, &old->elems[j]))
-            elem_del(&p->el, &old->elems[j]);
+            drop(r->shared, &p->el, &old->elems[j]);
     for (size_t j = 0; j < old->nchains; j++) {
         if (!now || !has_chain(now, old->chains[j].name)) {
             json_array_append_new(p->stale_chains, json_string(old->chains[j].name));
@@ -595,7 +658,7 @@ static void plan_partial(proxy_nft_t *r, nentry_t *const *entries, nentry_t *con
         }
         for (size_t j = 0; j < e->nelems; j++)
             if (!olds[i] || !has_elem(olds[i], &e->elems[j]))
-                elem_add(&p->el, &e->elems[j]);
+                put(r->shared, &p->el, &e->elems[j]);
     }
     const char *k;
     json_t *v;
@@ -653,7 +716,7 @@ int proxy_nft_build(proxy_nft_t *r, const json_t *services, const json_t *slices
     if (!r->known)
         strbuf_add(out, "add table " T "\ndelete table " T "\n");
     if (full)
-        emit_base(out, r->known);
+        emit_base(out, o, r->known);
     for (size_t i = 0; i < p.nsets; i++)
         strbuf_addf(
             out, "add set " T " %s { type ipv4_addr ; flags dynamic,timeout ; timeout %lds ; }\n",

@@ -75,9 +75,15 @@ static const char golden[] =
     "add map ip kube-proxy no-endpoint-services { type ipv4_addr . inet_proto . inet_service : "
     "verdict ; }\n"
     "add map ip kube-proxy no-endpoint-nodeports { type inet_proto . inet_service : verdict ; }\n"
+    "add set ip kube-proxy cluster-ip-ports { type ipv4_addr . inet_proto . inet_service ; }\n"
+    "add set ip kube-proxy hairpin-endpoints { type ipv4_addr . ipv4_addr ; }\n"
     "add rule ip kube-proxy mark-for-masquerade mark set mark or 0x4000\n"
+    "add rule ip kube-proxy masquerading ct status dnat ip saddr . ip daddr @hairpin-endpoints "
+    "jump mark-for-masquerade\n"
     "add rule ip kube-proxy masquerading mark and 0x4000 == 0 return\n"
     "add rule ip kube-proxy masquerading mark set mark xor 0x4000\n"
+    "add rule ip kube-proxy services ip saddr != 10.244.0.0/16 ip daddr . meta l4proto . th dport "
+    "@cluster-ip-ports jump mark-for-masquerade\n"
     "add rule ip kube-proxy services ip daddr . meta l4proto . th dport vmap @service-ips\n"
     "add rule ip kube-proxy services fib daddr type local ip daddr != 127.0.0.0/8 meta l4proto . "
     "th dport vmap @service-nodeports\n"
@@ -102,31 +108,29 @@ static const char golden[] =
     "add chain ip kube-proxy service-CDGGSHYL-default/web/tcp/http\n"
     "add chain ip kube-proxy endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080\n"
     "add chain ip kube-proxy endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080\n"
-    "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http ip daddr 10.96.0.50 meta l4proto "
-    "tcp th dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n"
     "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http ip saddr "
     "@affinity-VJT3A24L-default/web/tcp/http__10.88.0.2/8080 goto "
     "endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080\n"
     "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http ip saddr "
     "@affinity-CXPKPKBS-default/web/tcp/http__10.88.0.3/8080 goto "
     "endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080\n"
-    "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http numgen random mod 2 vmap { 0 : "
-    "goto endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080, 1 : goto "
-    "endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080 }\n"
-    "add rule ip kube-proxy endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080 ip saddr "
-    "10.88.0.2 jump mark-for-masquerade\n"
+    "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http numgen random mod 2 == 0 goto "
+    "endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080\n"
+    "add rule ip kube-proxy service-CDGGSHYL-default/web/tcp/http goto "
+    "endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080\n"
     "add rule ip kube-proxy endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080 update "
     "@affinity-VJT3A24L-default/web/tcp/http__10.88.0.2/8080 { ip saddr }\n"
     "add rule ip kube-proxy endpoint-5FVNGIZV-default/web/tcp/http__10.88.0.2/8080 meta l4proto "
     "tcp dnat to 10.88.0.2:8080\n"
-    "add rule ip kube-proxy endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080 ip saddr "
-    "10.88.0.3 jump mark-for-masquerade\n"
     "add rule ip kube-proxy endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080 update "
     "@affinity-CXPKPKBS-default/web/tcp/http__10.88.0.3/8080 { ip saddr }\n"
     "add rule ip kube-proxy endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080 meta l4proto "
     "tcp dnat to 10.88.0.3:8080\n"
     "add element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 : goto "
-    "service-CDGGSHYL-default/web/tcp/http }\n";
+    "service-CDGGSHYL-default/web/tcp/http }\n"
+    "add element ip kube-proxy cluster-ip-ports { 10.96.0.50 . tcp . 80 }\n"
+    "add element ip kube-proxy hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.88.0.3 . 10.88.0.3 "
+    "}\n";
 
 static void test_golden(void)
 {
@@ -154,11 +158,10 @@ static void test_partial(void)
     CHECK_STR(less,
               "add chain ip kube-proxy " SVC_CHAIN "\n"
               "flush chain ip kube-proxy " SVC_CHAIN "\n"
-              "add rule ip kube-proxy " SVC_CHAIN " ip daddr 10.96.0.50 meta l4proto tcp th dport "
-              "80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n"
               "add rule ip kube-proxy " SVC_CHAIN
               " ip saddr @affinity-VJT3A24L-default/web/tcp/http__10.88.0.2/8080 goto " EP2 "\n"
-              "add rule ip kube-proxy " SVC_CHAIN " numgen random mod 1 vmap { 0 : goto " EP2 " }\n"
+              "add rule ip kube-proxy " SVC_CHAIN " goto " EP2 "\n"
+              "delete element ip kube-proxy hairpin-endpoints { 10.88.0.3 . 10.88.0.3 }\n"
               "flush chain ip kube-proxy " EP3 "\n"
               "delete chain ip kube-proxy " EP3 "\n"
               "delete set ip kube-proxy " AFF3 "\n");
@@ -238,14 +241,21 @@ static void test_nodeport_local(void)
                  "add rule ip kube-proxy " EXT " fib saddr type local jump mark-for-masquerade\n"
                  "add rule ip kube-proxy " EXT " fib saddr type local goto " SVC "\n"
                  "add rule ip kube-proxy " EXT " goto " LOC "\n"));
-    CHECK(has(p, "add rule ip kube-proxy " LOC " numgen random mod 1 vmap { 0 : goto "
-                 "endpoint-KWFWQJHS-b/np/sctp/web__10.244.1.5/8080 }\n"));
+    CHECK(has(p, "add rule ip kube-proxy " LOC " meta l4proto sctp dnat to 10.244.1.5:8080\n"));
+    /* Without affinity the service chain picks and DNATs itself: 1/2, then the rest. */
+    CHECK(has(p, "add rule ip kube-proxy " SVC
+                 " numgen random mod 2 == 0 meta l4proto sctp dnat to 10.244.1.5:8080\n"
+                 "add rule ip kube-proxy " SVC " meta l4proto sctp dnat to 10.244.2.5:8080\n"));
+    /* The cluster IP port is still masqueraded for clients from outside the pod CIDR. */
+    CHECK(has(p, "add element ip kube-proxy cluster-ip-ports { 10.96.1.1 . sctp . 80 }\n"));
+    CHECK(has(p, "add element ip kube-proxy hairpin-endpoints { 10.244.1.5 . 10.244.1.5, "
+                 "10.244.2.5 . 10.244.2.5 }\n"));
     CHECK(has(p, "add element ip kube-proxy service-nodeports { sctp . 30080 : goto " EXT " }\n"));
     CHECK(has(p, "192.0.2.9 . sctp . 80 : goto " EXT));
     CHECK(has(p, "10.96.1.1 . sctp . 80 : goto " SVC));
     CHECK(has(p, "meta l4proto sctp dnat to 10.244.2.5:8080\n"));
-    CHECK(!has(p, "add set"));
-    CHECK_INT(proxy_nft_chains(r), 5);
+    CHECK(!has(p, "add set ip kube-proxy affinity-"));
+    CHECK_INT(proxy_nft_chains(r), 3);
     proxy_nft_free(r);
 }
 
