@@ -345,6 +345,18 @@ static void apply(proxy_t *p)
     strbuf_free(&payload);
 }
 
+static void on_nft_removed(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    if (stopping_after_exec(p))
+        return;
+    /* 127: no nft on this node, so no table either. */
+    if (r->status != 0 && r->status != 127)
+        log_warn("proxy", "removing the nftables mode's table failed (%d): %s", r->status, r->err);
+    p->busy = true;
+    apply(p);
+}
+
 static void on_saved(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
@@ -374,7 +386,17 @@ static void on_saved(const proc_result_t *r, void *data)
     p->jumps = strbuf_take(&j);
     p->adopted = true;
     p->busy = true;
-    apply(p);
+    if (p->nftr) {
+        apply(p);
+        return;
+    }
+    /* Services are in iptables: the table a nftables-mode run left goes first, or both modes
+     * would rewrite connections. */
+    strbuf_t script = STRBUF_INIT;
+    proxy_nft_cleanup(&script);
+    const char *argv[] = {"nft", "-f", "-", NULL};
+    proc_run(&p->loop, argv, NULL, script.s, script.len, on_nft_removed, p);
+    strbuf_free(&script);
 }
 
 static void start_sync(proxy_t *p)

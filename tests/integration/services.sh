@@ -99,6 +99,12 @@ else
   ep_pat() { echo "$1:$2"; }
   np_pat() { echo "dport $1"; }
 fi
+# A run in the other mode left its rules: the chosen mode removes them when it starts.
+if [ "$MODE" = nftables ]; then
+  iptables -t nat -N KUBE-SVC-LEFTOVER && iptables -t nat -I PREROUTING -j KUBE-SVC-LEFTOVER
+else
+  nft add table ip kube-proxy && nft add chain ip kube-proxy service-leftover
+fi
 
 # The node's resolver is the test's dnsmasq: nothing is forwarded out of the test's namespaces.
 echo "nameserver 10.244.0.250" >"$WORK/resolv.conf"
