@@ -88,10 +88,12 @@ void proxy_rules_netpol_jumps(const char *save, strbuf_t *out);
 /* kube-proxy's nftables layout, in one table of the ip family: verdict maps service-ips
  * (address . protocol . port) and service-nodeports (protocol . port) lead to per-service
  * chains ("service-<hash>-<ns>/<name>/<proto>/<port>", "external-…", "local-…") that pick an
- * endpoint chain ("endpoint-<hash>-…__<ip>/<port>") with numgen random; ClientIP affinity is a
- * dynamic set per endpoint with the affinity timeout; services without endpoints are the
- * no-endpoint-* maps' elements, rejected in filter chains; traffic to masquerade is marked
- * 0x4000 as in the iptables mode. */
+ * endpoint with `numgen random mod k == 0` rules (1/n, 1/(n-1), …) and DNAT to it; with
+ * ClientIP affinity they go through an endpoint chain ("endpoint-<hash>-…__<ip>/<port>") that
+ * records the client in a dynamic set ("affinity-…") with the affinity timeout; services without
+ * endpoints are the no-endpoint-* maps' elements, rejected in filter chains; traffic to
+ * masquerade is marked 0x4000 as in the iptables mode (outside clients of a cluster IP: set
+ * cluster-ip-ports; a pod reaching itself: set hairpin-endpoints). */
 #define PROXY_NFT_TABLE "kube-proxy"
 
 /* What the last build wrote. Owned: proxy_nft_new / proxy_nft_free. */
