@@ -65,7 +65,7 @@ struct proxy_nft_s {
     json_t *chains; /* per-service chain name → digest of its rules as last written */
     json_t *sets;   /* affinity set name → true */
     json_t *cache;  /* "ns/name" → nentry_t * (as an integer) */
-    json_t *shared; /* hairpin element → how many entries have it (pods back several services) */
+    json_t *shared; /* "<map>|<element key>" → how many entries want it (see put) */
     unsigned gen;
     bool known; /* the table holds what the last build said (false: recreate it) */
 };
@@ -501,28 +501,40 @@ static void elem_add(elems_t *x, const elem_t *el)
                 el->value ? " : " : "", el->value ? el->value : "");
 }
 
-/* An element wanted by one more entry, or one fewer: shared ones (hairpin) are written when
- * the first wants them and removed when the last lets go. */
+/* An element wanted by one more entry, or one fewer. A key can be wanted by several: a pod
+ * backs several services (hairpin), and two services may claim one external address and port
+ * (a mistake iptables tolerates, first rule wins). Its first claim is written, later ones are
+ * counted, and it goes when the last lets go; when a map's key loses the claim it was written
+ * for while others remain, it is deleted and left in orphans for plan_partial to rewrite with
+ * a remaining claim. nft would refuse a key written twice in one script, and fail every sync. */
 static void put(json_t *shared, elems_t *x, const elem_t *el)
 {
-    if (el->map == SET_HAIRPIN) {
-        json_int_t n = json_integer_value(json_object_get(shared, el->key)) + 1;
-        json_object_set_new(shared, el->key, json_integer(n));
-        if (n > 1)
-            return;
-    }
-    elem_add(x, el);
+    char k[320];
+    snprintf(k, sizeof(k), "%d|%s", el->map, el->key);
+    json_int_t n = json_integer_value(json_object_get(shared, k)) + 1;
+    json_object_set_new(shared, k, json_integer(n));
+    if (n == 1)
+        elem_add(x, el);
 }
 
-static void drop(json_t *shared, elems_t *x, const elem_t *el)
+static void drop(json_t *shared, json_t *orphans, elems_t *x, const elem_t *el)
 {
-    if (el->map == SET_HAIRPIN) {
-        json_int_t n = json_integer_value(json_object_get(shared, el->key)) - 1;
-        if (n > 0) {
-            json_object_set_new(shared, el->key, json_integer(n));
+    char k[320];
+    snprintf(k, sizeof(k), "%d|%s", el->map, el->key);
+    json_int_t n = json_integer_value(json_object_get(shared, k)) - 1;
+    if (n > 0) {
+        json_object_set_new(shared, k, json_integer(n));
+        /* Which claim was written is not kept: assume this one (sets have no value). */
+        if (!el->value || json_object_get(orphans, k))
+            return;
+        json_object_set_new(orphans, k, json_true());
+    } else {
+        json_object_del(shared, k);
+        /* Deleted already when it became an orphan. */
+        if (json_object_get(orphans, k)) {
+            json_object_del(orphans, k);
             return;
         }
-        json_object_del(shared, el->key);
     }
     elem_del(x, el);
 }
@@ -633,11 +645,12 @@ static void plan_full(proxy_nft_t *r, nentry_t *const *entries, size_t n, plan_t
     r->shared = shared;
 }
 
-static void forget(proxy_nft_t *r, const nentry_t *old, const nentry_t *now, plan_t *p)
+static void forget(proxy_nft_t *r, const nentry_t *old, const nentry_t *now, plan_t *p,
+                   json_t *orphans)
 {
     for (size_t j = 0; j < old->nelems; j++)
         if (!now || !has_elem(now, &old->elems[j]))
-            drop(r->shared, &p->el, &old->elems[j]);
+            drop(r->shared, orphans, &p->el, &old->elems[j]);
     for (size_t j = 0; j < old->nchains; j++) {
         if (!now || !has_chain(now, old->chains[j].name)) {
             json_array_append_new(p->stale_chains, json_string(old->chains[j].name));
@@ -657,12 +670,13 @@ static void forget(proxy_nft_t *r, const nentry_t *old, const nentry_t *now, pla
 static void plan_partial(proxy_nft_t *r, nentry_t *const *entries, nentry_t *const *olds,
                          const bool *fresh, size_t n, plan_t *p)
 {
+    json_t *orphans = json_object();
     for (size_t i = 0; i < n; i++) {
         if (!fresh[i])
             continue;
         const nentry_t *e = entries[i];
         if (olds[i])
-            forget(r, olds[i], e, p);
+            forget(r, olds[i], e, p, orphans);
         for (size_t j = 0; j < e->nchains; j++) {
             json_t *prev = json_object_get(r->chains, e->chains[j].name);
             if (!prev || (uint64_t)json_integer_value(prev) != e->chains[j].digest)
@@ -685,8 +699,21 @@ static void plan_partial(proxy_nft_t *r, nentry_t *const *entries, nentry_t *con
     {
         const nentry_t *e = entry_of(v);
         if (e->gen != r->gen)
-            forget(r, e, NULL, p);
+            forget(r, e, NULL, p, orphans);
     }
+    /* Keys deleted while still claimed: written again with the first remaining claim. */
+    for (size_t i = 0; i < n && json_object_size(orphans); i++) {
+        for (size_t j = 0; j < entries[i]->nelems; j++) {
+            const elem_t *el = &entries[i]->elems[j];
+            char ok[320];
+            snprintf(ok, sizeof(ok), "%d|%s", el->map, el->key);
+            if (json_object_get(orphans, ok)) {
+                elem_add(&p->el, el);
+                json_object_del(orphans, ok);
+            }
+        }
+    }
+    json_decref(orphans);
 }
 
 /* A service with its sort key looked up once. */

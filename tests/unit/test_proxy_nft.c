@@ -283,6 +283,38 @@ static void test_internal_local_and_headless(void)
     proxy_nft_free(r);
 }
 
+static void test_shared_keys(void)
+{
+    proxy_nft_t *r = proxy_nft_new();
+    /* Two services claim one external address and port, and share an endpoint pod: each key is
+     * written once (nft refuses a key twice in one script) and removed with its last claim. */
+#define SVC_X(name, ip)                                                                            \
+    "{'metadata':{'namespace':'d','name':'" name                                                   \
+    "','resourceVersion':'1'},'spec':{'clusterIP':'" ip                                            \
+    "','externalIPs':['192.0.2.1'],'ports':[{'port':80}]}}"
+#define SLICE_X(name)                                                                              \
+    "{'metadata':{'namespace':'d','name':'" name "-1','resourceVersion':'1','labels':{"            \
+    "'kubernetes.io/service-name':'" name "'}},'addressType':'IPv4','ports':[{'port':8080}],"      \
+    "'endpoints':[{'addresses':['10.244.0.7']}]}"
+    cleanup_free char *both = build(r, "[" SVC_X("a", "10.96.3.1") "," SVC_X("b", "10.96.3.2") "]",
+                                    "[" SLICE_X("a") "," SLICE_X("b") "]", false);
+    CHECK_INT(count(both, "192.0.2.1 . tcp . 80"), 1);
+    CHECK_INT(count(both, "10.244.0.7 . 10.244.0.7"), 1);
+    cleanup_free char *one = build(r, "[" SVC_X("b", "10.96.3.2") "]", "[" SLICE_X("b") "]", false);
+    /* a (written first) goes: the shared address is rewritten for b in the same script. */
+    CHECK(!has(one, "hairpin-endpoints"));
+    CHECK(has(one, "delete element ip kube-proxy service-ips { 10.96.3.1 . tcp . 80, 192.0.2.1 . "
+                   "tcp . 80 }\n"));
+    CHECK(has(one, "add element ip kube-proxy service-ips { 192.0.2.1 . tcp . 80 : goto "
+                   "external-"));
+    CHECK(has(one, "-d/b/tcp/ }\n"));
+    cleanup_free char *none = build(r, "[]", "[]", false);
+    CHECK(
+        has(none, "delete element ip kube-proxy hairpin-endpoints { 10.244.0.7 . 10.244.0.7 }\n"));
+    CHECK_INT(count(none, "192.0.2.1"), 1);
+    proxy_nft_free(r);
+}
+
 static void test_cleanup_and_bad_input(void)
 {
     strbuf_t out = STRBUF_INIT;
@@ -305,6 +337,7 @@ int main(void)
     test_no_endpoints();
     test_nodeport_local();
     test_internal_local_and_headless();
+    test_shared_keys();
     test_cleanup_and_bad_input();
     TEST_END();
 }
