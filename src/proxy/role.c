@@ -529,6 +529,17 @@ static void free_proxy(proxy_t *p)
 
 int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
 {
+    if (cfg->nftables) {
+        /* Said once at start rather than as a failed sync every second. */
+        const char *argv[] = {"nft", "--version", NULL};
+        proc_result_t v = {0};
+        int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
+        free((char *)v.out);
+        free((char *)v.err);
+        if (rc != 0)
+            return c8s_err_set(err, C8S_EINVALID,
+                               "--proxy-mode nftables needs nft (Debian package nftables)");
+    }
     proxy_t *p = xcalloc(1, sizeof(*p));
     p->srv = srv;
     p->cfg = *cfg;
