@@ -8,7 +8,7 @@ PKGS=(
   etcd-server etcd-client
   libarchive-dev runc containernetworking-plugins iptables iproute2
   docker-registry busybox-static bind9-dnsutils python3 openssl zstd
-  util-linux hostname dnsmasq-base conntrack
+  util-linux hostname dnsmasq-base conntrack nftables
   clang libclang-rt-14-dev jq tzdata
 )
 

@@ -75,6 +75,50 @@ void proxy_rules_jumps(const char *save, strbuf_t *out);
  * every KUBE-* chain of the filter and nat tables, leaving the tables as they were before. */
 void proxy_rules_cleanup(const char *save, strbuf_t *out);
 
+/* proxy_rules_cleanup's payload for the services' chains only (KUBE-*), leaving NetworkPolicy's
+ * (C8S-*): what the nftables mode removes of an iptables-mode run. */
+void proxy_rules_cleanup_services(const char *save, strbuf_t *out);
+
+/* The jumps of proxy_rules_jumps that the nftables mode still needs in iptables: only the one
+ * to NetworkPolicy's chain (services are in the nftables table). */
+void proxy_rules_netpol_jumps(const char *save, strbuf_t *out);
+
+/* ---- nftables mode (nft.c) ---- */
+
+/* kube-proxy's nftables layout, in one table of the ip family: verdict maps service-ips
+ * (address . protocol . port) and service-nodeports (protocol . port) lead to per-service
+ * chains ("service-<hash>-<ns>/<name>/<proto>/<port>", "external-…", "local-…") that pick an
+ * endpoint with `numgen random mod k == 0` rules (1/n, 1/(n-1), …) and DNAT to it; with
+ * ClientIP affinity they go through an endpoint chain ("endpoint-<hash>-…__<ip>/<port>") that
+ * records the client in a dynamic set ("affinity-…") with the affinity timeout; services without
+ * endpoints are the no-endpoint-* maps' elements, rejected in filter chains; traffic to
+ * masquerade is marked 0x4000 as in the iptables mode (outside clients of a cluster IP: set
+ * cluster-ip-ports; a pod reaching itself: set hairpin-endpoints). */
+#define PROXY_NFT_TABLE "kube-proxy"
+
+/* What the last build wrote. Owned: proxy_nft_new / proxy_nft_free. */
+typedef struct proxy_nft_s proxy_nft_t;
+proxy_nft_t *proxy_nft_new(void);
+void proxy_nft_free(proxy_nft_t *r);
+
+/* Appends the `nft -f` script (one transaction) turning the table into what services and
+ * slices (JSON arrays; borrowed) ask for. full: every chain and element is written (the maps
+ * flushed first); otherwise only the chains, sets and map elements of services that changed
+ * since the previous build. The first build, and the first after proxy_nft_forget, deletes and
+ * recreates the table. r is updated as if the script was applied. Returns 0 or C8S_EINVALID. */
+int proxy_nft_build(proxy_nft_t *r, const json_t *services, const json_t *slices,
+                    const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err);
+
+/* After a script failed (nft applies all or nothing): the table's content is unknown, so the
+ * next build replaces it. */
+void proxy_nft_forget(proxy_nft_t *r);
+
+/* The number of per-service chains the last build left in place. */
+size_t proxy_nft_chains(const proxy_nft_t *r);
+
+/* The script that removes the table (whether or not it exists). */
+void proxy_nft_cleanup(strbuf_t *out);
+
 /* ---- NetworkPolicy (netpol.c) ---- */
 
 /* What the last NetworkPolicy build wrote (its chains). Owned: netpol_new / netpol_free. */
@@ -120,6 +164,8 @@ typedef struct proxy_config_s {
     const char *cluster_cidr; /* pod CIDR (default 10.244.0.0/16) */
     const char *iptables;     /* the command family: "iptables" (the system's choice, default),
                                  "iptables-legacy" or "iptables-nft" */
+    bool nftables;            /* services in nftables (`nft`), not iptables; NetworkPolicy stays
+                                 in iptables either way */
     unsigned min_sync_ms;     /* bursts of changes within this are one sync (default 1000) */
     unsigned full_sync_ms;    /* a full rewrite at least this often (default 3600000) */
 } proxy_config_t;
@@ -135,7 +181,8 @@ void proxy_stop(proxy_t *p);
 /* The number of syncs applied so far (for tests and metrics; any thread). */
 unsigned long proxy_syncs(const proxy_t *p);
 
-/* Removes every rule and chain c8s's proxy wrote (blocking; for `c8s proxy --cleanup`). */
+/* Removes every rule and chain c8s's proxy wrote, in iptables and nftables (blocking; for
+ * `c8s proxy --cleanup`). */
 int proxy_cleanup(const char *iptables, c8s_err_t *err);
 
 #endif

@@ -1,5 +1,6 @@
-/* proxy.c — `c8s proxy --cleanup`: removes every iptables rule and chain the proxy role wrote
- * (kube-proxy's --cleanup), e.g. before uninstalling c8s. */
+/* proxy.c — `c8s proxy --cleanup`: removes every iptables rule and chain, and the nftables
+ * table, the proxy role wrote in either mode (kube-proxy's --cleanup), e.g. before uninstalling
+ * c8s. */
 #include "c8s/cmd.h"
 #include "c8s/proxy.h"
 

@@ -85,6 +85,8 @@ static void usage(FILE *f)
         "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
         "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
         "                                      (default iptables: the system's choice)\n"
+        "  --proxy-mode MODE                   iptables (default) or nftables: what programs\n"
+        "                                      services (NetworkPolicy is iptables either way)\n"
         "  --disable-dns                       run without the cluster DNS role\n"
         "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
         "  --cluster-domain DOMAIN             (default cluster.local)\n"
@@ -178,6 +180,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_NODE_NAME,
         O_CLUSTER_CIDR,
         O_PROXY_IPT,
+        O_PROXY_MODE,
         O_NO_DNS,
         O_ADVERTISE,
         O_NO_KUBELET,
@@ -241,6 +244,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"node-name", required_argument, NULL, O_NODE_NAME},
         {"cluster-cidr", required_argument, NULL, O_CLUSTER_CIDR},
         {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
+        {"proxy-mode", required_argument, NULL, O_PROXY_MODE},
         {"disable-dns", no_argument, NULL, O_NO_DNS},
         {"advertise-address", required_argument, NULL, O_ADVERTISE},
         {"disable-kubelet", no_argument, NULL, O_NO_KUBELET},
@@ -391,6 +395,13 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 return -1;
             }
             o->proxy.iptables = optarg;
+            break;
+        case O_PROXY_MODE:
+            if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "nftables") != 0) {
+                fprintf(stderr, "c8s server: invalid --proxy-mode %s\n", optarg);
+                return -1;
+            }
+            o->proxy.nftables = strcmp(optarg, "nftables") == 0;
             break;
         /* Tokens (issue 8). */
         case O_SA_SIGNING_KEY:

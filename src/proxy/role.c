@@ -30,6 +30,9 @@ struct proxy_s {
     char *node_name, *cluster_cidr;
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
+    proxy_nft_t *nftr; /* nftables mode's state; NULL in iptables mode */
+    char *ipt_next;    /* nftables mode: the iptables payload (NetworkPolicy) after nft's */
+    char *ipt_first;   /* nftables mode: iptables-mode leftovers to remove, before ipt_next */
     netpol_t *netpol;
     char *jumps;                     /* jumps still to insert after the first sync's payload */
     json_t *udp_applied, *udp_built; /* UDP snapshots: what the tables hold, what is on its way */
@@ -228,6 +231,8 @@ static void on_jumps(const proc_result_t *r, void *data)
     sync_routes(p);
 }
 
+static void after_tables(proxy_t *p);
+
 static void on_restored(const proc_result_t *r, void *data)
 {
     proxy_t *p = data;
@@ -240,6 +245,12 @@ static void on_restored(const proc_result_t *r, void *data)
         sync_done(p, false);
         return;
     }
+    after_tables(p);
+}
+
+/* The tables are written: the jumps into them if still missing, then the routes. */
+static void after_tables(proxy_t *p)
+{
     if (p->jumps && *p->jumps) {
         p->busy = true;
         const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
@@ -247,6 +258,30 @@ static void on_restored(const proc_result_t *r, void *data)
         return;
     }
     sync_routes(p);
+}
+
+static void on_nft_applied(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    int status = r->status;
+    const char *errt = r->err;
+    cleanup_free char *ipt = p->ipt_next;
+    p->ipt_next = NULL;
+    if (stopping_after_exec(p))
+        return;
+    if (status != 0) {
+        log_warn("proxy", "nft -f failed (%d): %s", status, errt);
+        proxy_nft_forget(p->nftr);
+        sync_done(p, false);
+        return;
+    }
+    if (ipt && *ipt) {
+        p->busy = true;
+        const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
+        proc_run(&p->loop, argv, NULL, ipt, strlen(ipt), on_restored, p);
+        return;
+    }
+    after_tables(p);
 }
 
 static void apply(proxy_t *p)
@@ -260,11 +295,14 @@ static void apply(proxy_t *p)
                       .chains_per_commit = p->nft ? PROXY_NFT_CHAINS_PER_COMMIT : 0};
     strbuf_t payload = STRBUF_INIT;
     c8s_err_t err = C8S_ERR_INIT;
+    strbuf_t script = STRBUF_INIT; /* nftables mode */
     bool full = p->need_full;
     p->need_full = false;
-    if (proxy_rules_build(p->rules, svcs, slices, &o, full, &payload, &err) != 0) {
+    if (p->nftr ? proxy_nft_build(p->nftr, svcs, slices, &o, full, &script, &err) != 0
+                : proxy_rules_build(p->rules, svcs, slices, &o, full, &payload, &err) != 0) {
         log_warn("proxy", "building the rules: %s", err.msg);
         strbuf_free(&payload);
+        strbuf_free(&script);
         sync_done(p, false);
         return;
     }
@@ -279,14 +317,44 @@ static void apply(proxy_t *p)
     if (netpol_build(p->netpol, policies, pods, namespaces, p->node_name, &payload, &err) != 0) {
         log_warn("proxy", "building the network policy rules: %s", err.msg);
         strbuf_free(&payload);
+        strbuf_free(&script);
         sync_done(p, false);
         return;
     }
     log_debug("proxy", "sync: %zu services, %zu slices, %zu bytes%s", json_array_size(svcs),
-              json_array_size(slices), payload.len, full ? " (full)" : "");
+              json_array_size(slices), payload.len + script.len, full ? " (full)" : "");
+    if (p->nftr) {
+        /* Services first (nft applies its script as one transaction), then NetworkPolicy. */
+        strbuf_t ipt = STRBUF_INIT;
+        if (p->ipt_first)
+            strbuf_add(&ipt, p->ipt_first);
+        free(p->ipt_first);
+        p->ipt_first = NULL;
+        if (payload.len)
+            strbuf_addn(&ipt, payload.s, payload.len);
+        strbuf_free(&payload);
+        free(p->ipt_next);
+        p->ipt_next = strbuf_take(&ipt);
+        const char *nargv[] = {"nft", "-f", "-", NULL};
+        proc_run(&p->loop, nargv, NULL, script.s, script.len, on_nft_applied, p);
+        strbuf_free(&script);
+        return;
+    }
     const char *argv[] = {p->restore_cmd, "-w", "5", "--noflush", NULL};
     proc_run(&p->loop, argv, NULL, payload.s, payload.len, on_restored, p);
     strbuf_free(&payload);
+}
+
+static void on_nft_removed(const proc_result_t *r, void *data)
+{
+    proxy_t *p = data;
+    if (stopping_after_exec(p))
+        return;
+    /* 127: no nft on this node, so no table either. */
+    if (r->status != 0 && r->status != 127)
+        log_warn("proxy", "removing the nftables mode's table failed (%d): %s", r->status, r->err);
+    p->busy = true;
+    apply(p);
 }
 
 static void on_saved(const proc_result_t *r, void *data)
@@ -301,14 +369,34 @@ static void on_saved(const proc_result_t *r, void *data)
         sync_done(p, false);
         return;
     }
-    proxy_rules_adopt(p->rules, r->out);
     strbuf_t j = STRBUF_INIT;
-    proxy_rules_jumps(r->out, &j);
+    if (p->nftr) {
+        /* Services are in nftables: the KUBE-* chains an iptables-mode run left go (in the
+         * first payload, ahead of NetworkPolicy's), or both modes would rewrite connections. */
+        strbuf_t gone = STRBUF_INIT;
+        proxy_rules_cleanup_services(r->out, &gone);
+        free(p->ipt_first);
+        p->ipt_first = strbuf_take(&gone);
+        proxy_rules_netpol_jumps(r->out, &j);
+    } else {
+        proxy_rules_adopt(p->rules, r->out);
+        proxy_rules_jumps(r->out, &j);
+    }
     free(p->jumps);
     p->jumps = strbuf_take(&j);
     p->adopted = true;
     p->busy = true;
-    apply(p);
+    if (p->nftr) {
+        apply(p);
+        return;
+    }
+    /* Services are in iptables: the table a nftables-mode run left goes first, or both modes
+     * would rewrite connections. */
+    strbuf_t script = STRBUF_INIT;
+    proxy_nft_cleanup(&script);
+    const char *argv[] = {"nft", "-f", "-", NULL};
+    proc_run(&p->loop, argv, NULL, script.s, script.len, on_nft_removed, p);
+    strbuf_free(&script);
 }
 
 static void start_sync(proxy_t *p)
@@ -426,6 +514,9 @@ static void run(void *arg)
 static void free_proxy(proxy_t *p)
 {
     proxy_rules_free(p->rules);
+    proxy_nft_free(p->nftr);
+    free(p->ipt_next);
+    free(p->ipt_first);
     netpol_free(p->netpol);
     free(p->jumps);
     json_decref(p->udp_applied);
@@ -438,6 +529,17 @@ static void free_proxy(proxy_t *p)
 
 int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
 {
+    if (cfg->nftables) {
+        /* Said once at start rather than as a failed sync every second. */
+        const char *argv[] = {"nft", "--version", NULL};
+        proc_result_t v = {0};
+        int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
+        free((char *)v.out);
+        free((char *)v.err);
+        if (rc != 0)
+            return c8s_err_set(err, C8S_EINVALID,
+                               "--proxy-mode nftables needs nft (Debian package nftables)");
+    }
     proxy_t *p = xcalloc(1, sizeof(*p));
     p->srv = srv;
     p->cfg = *cfg;
@@ -458,6 +560,7 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     free((char *)ver.out);
     free((char *)ver.err);
     p->rules = proxy_rules_new();
+    p->nftr = cfg->nftables ? proxy_nft_new() : NULL;
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
      * hairpin and for NetworkPolicy (what kube-proxy and policy agents require too). */
@@ -487,8 +590,15 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
         free_proxy(p);
         return c8s_err_set(err, C8S_ESYS, "starting the proxy thread: %s", uv_strerror(rc));
     }
-    log_info("proxy", "programming %s rules (%s backend, cluster CIDR %s, node %s)", ipt,
-             p->nft ? "nf_tables" : "legacy", p->cluster_cidr, p->node_name);
+    if (p->nftr)
+        log_info("proxy",
+                 "programming nftables (table ip %s; NetworkPolicy in %s, %s backend), "
+                 "cluster CIDR %s, node %s",
+                 PROXY_NFT_TABLE, ipt, p->nft ? "nf_tables" : "legacy", p->cluster_cidr,
+                 p->node_name);
+    else
+        log_info("proxy", "programming %s rules (%s backend, cluster CIDR %s, node %s)", ipt,
+                 p->nft ? "nf_tables" : "legacy", p->cluster_cidr, p->node_name);
     *out = p;
     return 0;
 }
@@ -511,8 +621,27 @@ unsigned long proxy_syncs(const proxy_t *p)
 
 /* ---- `c8s proxy --cleanup` ---- */
 
+/* Removes the nftables mode's table; nothing to do without nft (it cannot have been used). */
+static int cleanup_nft(c8s_err_t *err)
+{
+    strbuf_t script = STRBUF_INIT;
+    proxy_nft_cleanup(&script);
+    proc_result_t w = {0};
+    const char *argv[] = {"nft", "-f", "-", NULL};
+    int rc = 0;
+    if (proc_run_sync(argv, NULL, script.s, script.len, &w) != 0 && w.status != 127)
+        rc = c8s_err_set(err, C8S_ESYS, "nft failed (%d): %s", w.status, w.err);
+    strbuf_free(&script);
+    free((char *)w.out);
+    free((char *)w.err);
+    return rc;
+}
+
 int proxy_cleanup(const char *iptables, c8s_err_t *err)
 {
+    int nrc = cleanup_nft(err);
+    if (nrc != 0)
+        return nrc;
     const char *ipt = iptables && *iptables ? iptables : "iptables";
     char save[64], restore[64];
     snprintf(save, sizeof(save), "%s-save", ipt);

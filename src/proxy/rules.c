@@ -4,7 +4,7 @@
  * them back, so a dump of the kernel's tables reads like the payload.
  */
 #include "c8s/kinds.h"
-#include "c8s/proxy.h"
+#include "internal.h"
 
 #include <openssl/sha.h>
 
@@ -25,23 +25,6 @@ struct proxy_rules_s {
     json_t *cache;  /* "ns/name" → entry_t * (as an integer): each service's generated rules */
     unsigned gen;   /* builds so far; entries not seen in the last one are dropped */
 };
-
-typedef struct {
-    const char *ip, *node;
-    long port;
-    bool ready, serving, terminating;
-    char key[64]; /* "ip:port" */
-} ep_t;
-
-typedef struct {
-    const char *ns, *name, *port_name, *proto, *cluster_ip;
-    char spn[512];   /* "ns/name:port" or "ns/name" */
-    char proto_l[8]; /* "tcp" */
-    long port, node_port;
-    const json_t *svc;
-    ep_t *eps;
-    size_t neps;
-} svcport_t;
 
 /* The chains of one build: the top-level ones and the per-service ones in order of creation. */
 typedef struct {
@@ -135,7 +118,7 @@ void proxy_chain_name(const char *prefix, const char *text, char buf[32])
     snprintf(buf, 32, "%s%s", prefix, h);
 }
 
-static uint64_t digest(const char *s, size_t n)
+uint64_t proxy__digest(const char *s, size_t n)
 {
     uint64_t h = 1469598103934665603ULL;
     for (size_t i = 0; i < n; i++) {
@@ -243,9 +226,7 @@ static void collect_endpoints(svcport_t *sp, const json_t *by_service)
     sp->neps = w;
 }
 
-/* Which endpoints take traffic: the ready ones, else (so connections drain rather than fail)
- * the serving-and-terminating ones, as upstream; local_only keeps those on this node. */
-static size_t pick(const svcport_t *sp, const proxy_opts_t *o, bool local_only, const ep_t **out)
+size_t proxy__pick(const svcport_t *sp, const proxy_opts_t *o, bool local_only, const ep_t **out)
 {
     for (int pass = 0; pass < 2; pass++) {
         size_t n = 0;
@@ -335,7 +316,7 @@ static void balance(build_t *b, chain_t *c, const svcport_t *sp, const ep_t **ep
     }
 }
 
-static long affinity_of(const json_t *svc)
+long proxy__affinity(const json_t *svc)
 {
     const json_t *spec = json_object_get(svc, "spec");
     const char *aff = str(spec, "sessionAffinity");
@@ -348,7 +329,7 @@ static long affinity_of(const json_t *svc)
                                                            : AFFINITY_DEFAULT;
 }
 
-static bool is_local(const json_t *spec, const char *field)
+bool proxy__is_local(const json_t *spec, const char *field)
 {
     const char *v = str(spec, field);
     return v && strcmp(v, "Local") == 0;
@@ -422,7 +403,7 @@ static void external_targets(build_t *b, const svcport_t *sp, const char *target
     }
 }
 
-static bool has_external(const svcport_t *sp)
+bool proxy__has_external(const svcport_t *sp)
 {
     const json_t *spec = json_object_get(sp->svc, "spec");
     return sp->node_port > 0 || json_array_size(json_object_get(spec, "externalIPs")) > 0 ||
@@ -463,9 +444,9 @@ static void ext_chain(build_t *b, const svcport_t *sp, const char *ext, const ch
 static void service_port(build_t *b, svcport_t *sp)
 {
     const json_t *spec = json_object_get(sp->svc, "spec");
-    bool int_local = is_local(spec, "internalTrafficPolicy");
-    bool ext_local = is_local(spec, "externalTrafficPolicy") && has_external(sp);
-    long affinity = affinity_of(sp->svc);
+    bool int_local = proxy__is_local(spec, "internalTrafficPolicy");
+    bool ext_local = proxy__is_local(spec, "externalTrafficPolicy") && proxy__has_external(sp);
+    long affinity = proxy__affinity(sp->svc);
     char text[600], svc[32], svl[32], ext[32], sep[32];
     snprintf(text, sizeof(text), "%s%s", sp->spn, sp->proto_l);
     proxy_chain_name("KUBE-SVC-", text, svc);
@@ -474,8 +455,8 @@ static void service_port(build_t *b, svcport_t *sp)
 
     cleanup_free const ep_t **all = xcalloc(sp->neps + 1, sizeof(*all));
     cleanup_free const ep_t **local = xcalloc(sp->neps + 1, sizeof(*local));
-    size_t nall = pick(sp, b->o, false, all);
-    size_t nlocal = (int_local || ext_local) ? pick(sp, b->o, true, local) : 0;
+    size_t nall = proxy__pick(sp, b->o, false, all);
+    size_t nlocal = (int_local || ext_local) ? proxy__pick(sp, b->o, true, local) : 0;
     size_t nint = int_local ? nlocal : nall;
     const char *int_chain = int_local ? svl : svc;
 
@@ -495,7 +476,7 @@ static void service_port(build_t *b, svcport_t *sp)
     }
 
     /* External destinations go through the EXT chain (masquerade decisions) to SVC or SVL. */
-    if (has_external(sp)) {
+    if (proxy__has_external(sp)) {
         size_t next = ext_local ? nlocal : nall;
         if (next > 0) {
             external_targets(b, sp, ext, false, NULL);
@@ -545,7 +526,8 @@ static void lower(char *dst, size_t n, const char *s)
     dst[i] = '\0';
 }
 
-static void service(build_t *b, const json_t *svc, const json_t *by_service)
+void proxy__each_port(const json_t *svc, const json_t *by_service,
+                      void (*fn)(svcport_t *sp, void *data), void *data)
 {
     const json_t *spec = json_object_get(svc, "spec");
     const char *type = str(spec, "type");
@@ -575,9 +557,14 @@ static void service(build_t *b, const json_t *svc, const json_t *by_service)
         else
             snprintf(sp.spn, sizeof(sp.spn), "%s/%s", ns, name);
         collect_endpoints(&sp, by_service);
-        service_port(b, &sp);
+        fn(&sp, data);
         free(sp.eps);
     }
+}
+
+static void service_port_cb(svcport_t *sp, void *data)
+{
+    service_port(data, sp);
 }
 
 static size_t count_endpoints(const json_t *slices)
@@ -596,8 +583,7 @@ static int str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* What a service's rules depend on: itself, its slices, and the comment mode. */
-static char *fingerprint(const json_t *svc, const json_t *slices, bool large)
+char *proxy__fingerprint(const json_t *svc, const json_t *slices, int mode)
 {
     const char *rv = meta(svc, "resourceVersion");
     if (!rv)
@@ -611,7 +597,7 @@ static char *fingerprint(const json_t *svc, const json_t *slices, bool large)
     }
     qsort(rvs, n, sizeof(*rvs), str_cmp);
     strbuf_t b = STRBUF_INIT;
-    strbuf_addf(&b, "%d|%s", large, rv);
+    strbuf_addf(&b, "%d|%s", mode, rv);
     for (size_t i = 0; i < n; i++)
         strbuf_addf(&b, ",%s", rvs[i]);
     return strbuf_take(&b);
@@ -628,7 +614,7 @@ static entry_t *cached(proxy_rules_t *r, const json_t *svc, const json_t *by_ser
     char key[600];
     snprintf(key, sizeof(key), "%s/%s", meta(svc, "namespace") ? meta(svc, "namespace") : "",
              meta(svc, "name") ? meta(svc, "name") : "");
-    char *fp = fingerprint(svc, json_object_get(by_service, key), large);
+    char *fp = proxy__fingerprint(svc, json_object_get(by_service, key), large);
     entry_t *e = entry_of(json_object_get(r->cache, key));
     if (e && fp && e->fp && strcmp(fp, e->fp) == 0) {
         free(fp);
@@ -636,7 +622,7 @@ static entry_t *cached(proxy_rules_t *r, const json_t *svc, const json_t *by_ser
         return e;
     }
     build_t sub = {.o = o, .large = large};
-    service(&sub, svc, by_service);
+    proxy__each_port(svc, by_service, service_port_cb, &sub);
     entry_t *ne = xcalloc(1, sizeof(*ne));
     ne->fp = fp;
     ne->f_services = sub.f_services;
@@ -647,8 +633,8 @@ static entry_t *cached(proxy_rules_t *r, const json_t *svc, const json_t *by_ser
     ne->nchains = sub.nchains;
     ne->digests = xcalloc(sub.nchains + 1, sizeof(*ne->digests));
     for (size_t i = 0; i < sub.nchains; i++)
-        ne->digests[i] = (json_int_t)digest(sub.chains[i].rules.s ? sub.chains[i].rules.s : "",
-                                            sub.chains[i].rules.len);
+        ne->digests[i] = (json_int_t)proxy__digest(
+            sub.chains[i].rules.s ? sub.chains[i].rules.s : "", sub.chains[i].rules.len);
     ne->gen = r->gen;
     *old = e;
     *fresh = true;
@@ -700,7 +686,7 @@ typedef struct {
 /* Decides whether a chain is named in this build, and records its digest in next. */
 static bool changed(json_t *prev_state, json_t *next, const char *key, const char *rules, bool full)
 {
-    json_int_t d = (json_int_t)digest(rules, strlen(rules));
+    json_int_t d = (json_int_t)proxy__digest(rules, strlen(rules));
     json_t *prev = json_object_get(prev_state, key);
     json_object_set_new(next, key, json_integer(d));
     return full || !prev || json_integer_value(prev) != d;
@@ -1050,13 +1036,14 @@ static void find_line(const char *line, size_t len, void *data)
         f->found = true;
 }
 
-void proxy_rules_jumps(const char *save, strbuf_t *out)
+static void jumps_of(const char *save, bool services, strbuf_t *out)
 {
     static const char *const tables[] = {"filter", "nat"};
     for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
         bool opened = false;
         for (size_t i = 0; i < C8S_ARRAY_SIZE(jumps); i++) {
-            if (strcmp(jumps[i].table, tables[t]) != 0)
+            if (strcmp(jumps[i].table, tables[t]) != 0 ||
+                (!services && !strstr(jumps[i].spec, "-j C8S-")))
                 continue;
             find_t f = {jumps[i].chain, jumps[i].spec, false};
             each_line(save, tables[t], find_line, &f);
@@ -1072,8 +1059,19 @@ void proxy_rules_jumps(const char *save, strbuf_t *out)
     }
 }
 
+void proxy_rules_jumps(const char *save, strbuf_t *out)
+{
+    jumps_of(save, true, out);
+}
+
+void proxy_rules_netpol_jumps(const char *save, strbuf_t *out)
+{
+    jumps_of(save, false, out);
+}
+
 typedef struct {
     strbuf_t decl, del, drop; /* chain lines, -D of jumps, -X of chains */
+    bool netpol;              /* C8S-* (NetworkPolicy) too, not only KUBE-* */
 } cleanup_t;
 
 static void cleanup_line(const char *line, size_t len, void *data)
@@ -1081,7 +1079,7 @@ static void cleanup_line(const char *line, size_t len, void *data)
     cleanup_t *c = data;
     char name[64];
     if (chain_decl(line, len, "KUBE-", name, sizeof(name)) ||
-        chain_decl(line, len, "C8S-", name, sizeof(name))) {
+        (c->netpol && chain_decl(line, len, "C8S-", name, sizeof(name)))) {
         strbuf_addf(&c->decl, ":%s - [0:0]\n", name);
         strbuf_addf(&c->drop, "-X %s\n", name);
         return;
@@ -1091,7 +1089,8 @@ static void cleanup_line(const char *line, size_t len, void *data)
         return;
     const char *j = NULL;
     for (size_t i = 0; i + 9 <= len; i++) {
-        if (strncmp(line + i, " -j KUBE-", 9) == 0 || strncmp(line + i, " -j C8S-", 8) == 0)
+        if (strncmp(line + i, " -j KUBE-", 9) == 0 ||
+            (c->netpol && strncmp(line + i, " -j C8S-", 8) == 0))
             j = line + i;
     }
     if (!j)
@@ -1101,11 +1100,11 @@ static void cleanup_line(const char *line, size_t len, void *data)
     strbuf_add(&c->del, "\n");
 }
 
-void proxy_rules_cleanup(const char *save, strbuf_t *out)
+static void cleanup_of(const char *save, bool netpol, strbuf_t *out)
 {
     static const char *const tables[] = {"filter", "nat"};
     for (size_t t = 0; t < C8S_ARRAY_SIZE(tables); t++) {
-        cleanup_t c = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+        cleanup_t c = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT, netpol};
         each_line(save, tables[t], cleanup_line, &c);
         if (c.decl.len || c.del.len) {
             strbuf_addf(out, "*%s\n", tables[t]);
@@ -1121,4 +1120,14 @@ void proxy_rules_cleanup(const char *save, strbuf_t *out)
         strbuf_free(&c.del);
         strbuf_free(&c.drop);
     }
+}
+
+void proxy_rules_cleanup(const char *save, strbuf_t *out)
+{
+    cleanup_of(save, true, out);
+}
+
+void proxy_rules_cleanup_services(const char *save, strbuf_t *out)
+{
+    cleanup_of(save, false, out);
 }

@@ -13,6 +13,8 @@
 # a name outside the cluster through the node's resolver (dnsmasq in the test).
 # NetworkPolicy: ingress by podSelector and named port, egress by ipBlock with an exception,
 # isolation only of selected pods, and a deleted policy allowing again.
+# C8S_PROXY_MODE=nftables (services_nft.sh) runs it all with `--proxy-mode nftables`: the same
+# traffic checks, the rules looked for in the nftables table instead of iptables' nat table.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 
@@ -81,10 +83,33 @@ iptables -t nat -A POSTROUTING -s 192.0.2.0/24 -j RETURN
 tables() { iptables-save | grep -E '^(-A |:[^ ]+ - )' | sort; }
 BEFORE=$(tables)
 
+# Where each mode's rules are seen, and how they name things: a service port's rules, an
+# endpoint (ep IP PORT), a node port.
+MODE=${C8S_PROXY_MODE:-iptables}
+if [ "$MODE" = nftables ]; then
+  rules_dump() { nft list table ip kube-proxy 2>/dev/null; }
+  svc_pat() { echo "-$1/tcp/$2 "; } # chain service-<hash>-default/web/tcp/http {
+  svc_any() { echo "-$1/"; }
+  ep_pat() { echo "to $1:$2"; }
+  np_pat() { echo "tcp . $1 :"; }
+else
+  rules_dump() { iptables-save -t nat; }
+  svc_pat() { echo "$1:$2 cluster IP"; }
+  svc_any() { echo "$1:"; }
+  ep_pat() { echo "$1:$2"; }
+  np_pat() { echo "dport $1"; }
+fi
+# A run in the other mode left its rules: the chosen mode removes them when it starts.
+if [ "$MODE" = nftables ]; then
+  iptables -t nat -N KUBE-SVC-LEFTOVER && iptables -t nat -I PREROUTING -j KUBE-SVC-LEFTOVER
+else
+  nft add table ip kube-proxy && nft add chain ip kube-proxy service-leftover
+fi
+
 # The node's resolver is the test's dnsmasq: nothing is forwarded out of the test's namespaces.
 echo "nameserver 10.244.0.250" >"$WORK/resolv.conf"
 C8S_NODE_ROLES="--disable-kubelet" start_managed_server "$WORK" --disable-scheduler --disable-controller-manager \
-  --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
+  --proxy-mode "$MODE" --node-name node1 --cluster-cidr 10.244.0.0/16 --resolv-conf "$WORK/resolv.conf" ||
   { fail "server start"; finish; exit 1; }
 API="$SERVER_URL"
 
@@ -108,10 +133,10 @@ hits() {
   echo "$out" | tr ' ' '\n' | grep -v '^$' | sort | uniq -c | awk '{print $2}' | tr '\n' ' ' | sed 's/ $//'
 }
 
-# wait_rule PATTERN [absent]: until iptables-save shows (or no longer shows) the pattern.
+# wait_rule PATTERN [absent]: until the mode's rules show (or no longer show) the pattern.
 wait_rule() {
   for _ in $(seq 1 100); do
-    if iptables-save -t nat | grep -q -- "$1"; then [ "${2:-}" != absent ] && return 0
+    if rules_dump | grep -q -- "$1"; then [ "${2:-}" != absent ] && return 0
     else [ "${2:-}" = absent ] && return 0; fi
     sleep 0.1
   done
@@ -120,22 +145,28 @@ wait_rule() {
 
 check_eq "create service web" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"web"},"spec":{"clusterIP":"10.96.0.50","ports":[{"name":"http","port":80,"targetPort":8080}],"selector":{"app":"web"}}}')" 201
 check_eq "create slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(slice web-1 web true)")" 201
-check "rules for web appear" wait_rule 'default/web:http cluster IP'
+check "rules for web appear" wait_rule "$(svc_pat default/web http)"
+# Only the chosen mode programs services.
+if [ "$MODE" = nftables ]; then
+  check_eq "no iptables service rules in nftables mode" "$(iptables-save -t nat | grep -c KUBE-)" 0
+else
+  check_eq "no nftables table in iptables mode" "$(nft list tables 2>/dev/null | grep -c kube-proxy)" 0
+fi
 check_eq "ClusterIP reaches all three pods" "$(hits node http://10.96.0.50/ 40)" "pod1 pod2 pod3"
 check_eq "from a pod too" "$(hits pod1 http://10.96.0.50/ 30)" "pod1 pod2 pod3"
 
 check_eq "pod2 unready" "$(put /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-1 "$(slice web-1 web false)")" 200
-check "its rule goes" wait_rule '10.244.0.12:8080' absent
+check "its rule goes" wait_rule "$(ep_pat 10.244.0.12 8080)" absent
 check_eq "unready pod gets no traffic" "$(hits node http://10.96.0.50/ 40)" "pod1 pod3"
 
 check_eq "create NodePort service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"np"},"spec":{"type":"NodePort","clusterIP":"10.96.0.51","ports":[{"name":"http","port":80,"targetPort":8080,"nodePort":30080}],"selector":{"app":"web"}}}')" 201
 check_eq "np slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(slice np-1 np true)")" 201
-check "nodeport rule" wait_rule 'dport 30080'
+check "nodeport rule" wait_rule "$(np_pat 30080)"
 check_eq "NodePort answers on the node address" "$(hits client http://10.244.0.1:30080/ 40)" "pod1 pod2 pod3"
 
 check_eq "create affinity service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"sticky"},"spec":{"clusterIP":"10.96.0.52","sessionAffinity":"ClientIP","ports":[{"name":"http","port":80,"targetPort":8080}],"selector":{"app":"web"}}}')" 201
 check_eq "sticky slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(slice sticky-1 sticky true)")" 201
-check "sticky rules" wait_rule 'default/sticky:http cluster IP'
+check "sticky rules" wait_rule "$(svc_pat default/sticky http)"
 got=$(hits client http://10.96.0.52/ 30)
 check_eq "ClientIP affinity keeps one pod" "$(echo "$got" | wc -w)" 1
 
@@ -157,7 +188,7 @@ udp_slice() { # udp_slice IP: the udp service's one ready endpoint
 }
 check_eq "create UDP service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"udp"},"spec":{"clusterIP":"10.96.0.60","ports":[{"name":"dns","port":53,"targetPort":5300,"protocol":"UDP"}],"selector":{"app":"udp"}}}')" 201
 check_eq "udp slice: pod1" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(udp_slice 10.244.0.11)")" 201
-check "udp rules" wait_rule '10.244.0.11:5300'
+check "udp rules" wait_rule "$(ep_pat 10.244.0.11 5300)"
 # The client: one datagram every 50 ms from port 40000 for 30 s, each answer (or "-") a line.
 ip netns exec "$TAG-client" python3 -c '
 import socket, sys, time
@@ -182,7 +213,7 @@ udp_last() { # udp_last WANT: waits up to 10 s for the client's latest answer to
 }
 check_eq "UDP client answered by pod1" "$(udp_last pod1)" pod1
 check_eq "udp slice: pod2 instead" "$(put /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/udp-1 "$(udp_slice 10.244.0.12)")" 200
-check "pod1's udp rule goes" wait_rule '10.244.0.11:5300' absent
+check "pod1's udp rule goes" wait_rule "$(ep_pat 10.244.0.11 5300)" absent
 check_eq "the same UDP flow now reaches pod2 (stale conntrack entry deleted)" "$(udp_last pod2)" pod2
 kill "$UDP_CLIENT" 2>/dev/null
 wait "$UDP_CLIENT" 2>/dev/null
@@ -258,8 +289,8 @@ check "route to node2 removed" wait_route '10.244.9.0/24' absent
 
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/api/v1/namespaces/default/services/web")
 check_eq "delete web" "$code" 200
-check "web's rules are gone" wait_rule 'default/web:' absent
-check_eq "no web chains left" "$(iptables-save -t nat | grep -c 'default/web:')" 0
+check "web's rules are gone" wait_rule "$(svc_any default/web)" absent
+check_eq "no web chains left" "$(rules_dump | grep -c -- "$(svc_any default/web)")" 0
 
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
@@ -268,5 +299,6 @@ check "c8s proxy --cleanup" "$C8S_BIN" proxy --cleanup
 AFTER=$(tables)
 check_eq "tables as before c8s" "$AFTER" "$BEFORE"
 check_eq "no KUBE chains" "$(iptables-save | grep -c KUBE-)" 0
+check_eq "no nftables table" "$(nft list tables 2>/dev/null | grep -c kube-proxy)" 0
 
 finish
