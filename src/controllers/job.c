@@ -3,8 +3,11 @@
  * (NonIndexed, or Indexed with one pod per index 0..completions-1), at most `parallelism` at a
  * time; recreates failed pods after an exponential back-off (base 10 s, doubling, capped at
  * 6 min; the base can be lowered for tests with C8S_JOB_BACKOFF_BASE_MS, read once) until
- * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods;
- * ttlSecondsAfterFinished deletes the finished Job (the garbage collector takes its pods).
+ * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods
+ * (Suspended condition; resuming restarts startTime); ttlSecondsAfterFinished deletes the
+ * finished Job (the garbage collector takes its pods). podFailurePolicy, backoffLimitPerIndex /
+ * maxFailedIndexes (per-index retries, failedIndexes), successPolicy (SuccessCriteriaMet, then
+ * Complete once the rest is gone) and podReplacementPolicy follow upstream's batch/v1.
  *
  * Counting uses upstream's job-tracking finalizer: every pod is created with
  * batch.kubernetes.io/job-tracking, so it cannot vanish before it is counted. A finished pod's
