@@ -642,14 +642,15 @@ static void process(workqueue_t *q, const char *key, void *data)
     if (start)
         json_object_set_new(status, "startTime", json_string(start));
 
-    /* The verdict, in upstream's order: a success already declared stands; then the failures;
-     * then the success policy; then completions. */
+    /* The verdict, in upstream's order: a success or failure already declared stands; then the
+     * failures; then the success policy; then completions. */
     const char *fail_reason = NULL, *fail_msg = NULL;
     const char *met_reason = NULL, *met_msg = NULL;
     char *sp_msg = NULL; /* owned: the success policy's message */
     bool met_new = false;
     json_t *ads = json_object_get(spec, "activeDeadlineSeconds");
     json_t *met_c = condition_true(conds, "SuccessCriteriaMet");
+    json_t *ft_c = met_c ? NULL : condition_true(conds, "FailureTarget");
     if (met_c) {
         met_reason = json_string_value(json_object_get(met_c, "reason"));
         met_msg = json_string_value(json_object_get(met_c, "message"));
@@ -657,6 +658,13 @@ static void process(workqueue_t *q, const char *key, void *data)
             met_reason = "SuccessPolicy";
         if (!met_msg)
             met_msg = "";
+    } else if (ft_c) {
+        fail_reason = json_string_value(json_object_get(ft_c, "reason"));
+        fail_msg = json_string_value(json_object_get(ft_c, "message"));
+        if (!fail_reason)
+            fail_reason = "BackoffLimitExceeded";
+        if (!fail_msg)
+            fail_msg = "";
     } else if (pfp_msg) {
         fail_reason = "PodFailurePolicy";
         fail_msg = pfp_msg;
@@ -679,18 +687,23 @@ static void process(workqueue_t *q, const char *key, void *data)
         met_msg = sp_msg;
         met_new = true;
     }
-    bool complete = false;
+    /* A verdict by policy, limit or deadline is final (Complete / Failed) once no pod runs or
+     * terminates any more (upstream's delayed terminal condition). */
+    bool none_left = active == 0 && terminating == 0;
+    bool complete = false, failed_final = false;
     if (met_reason)
-        complete = active == 0 && terminating == 0; /* the rest is gone: now Complete */
-    else if (!fail_reason) {
+        complete = none_left;
+    else if (fail_reason)
+        failed_final = none_left;
+    else {
         if (completions >= 0)
             complete = succeeded >= completions;
         else
             complete = succeeded > 0 && active == 0; /* work queue: one success, others done */
     }
-    bool finishing = fail_reason || complete;
+    bool finishing = failed_final || complete;
 
-    if (finishing || suspend || met_reason) {
+    if (finishing || suspend || met_reason || fail_reason) {
         /* Nothing more runs. */
         json_int_t deleted = remove_active(jc, col.pods, ns, 0, NULL, NULL);
         if (!finishing)
@@ -698,8 +711,10 @@ static void process(workqueue_t *q, const char *key, void *data)
         active = ready = 0;
     }
     if (fail_reason) {
-        json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));
-        json_array_append_new(conds, condition("Failed", fail_reason, fail_msg, nowbuf));
+        if (!ft_c)
+            json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));
+        if (failed_final)
+            json_array_append_new(conds, condition("Failed", fail_reason, fail_msg, nowbuf));
     } else if (met_reason) {
         if (met_new)
             json_array_append_new(conds,

@@ -7,7 +7,8 @@
  * in its name, annotation, label and JOB_COMPLETION_INDEX; activeDeadlineSeconds fails a Job
  * (DeadlineExceeded) and removes its running pods; suspend removes them too (Suspended
  * condition, no startTime until resumed); podFailurePolicy; managedBy; backoffLimitPerIndex with
- * maxFailedIndexes and FailIndex; successPolicy; podReplacementPolicy Failed and status.ready.
+ * maxFailedIndexes and FailIndex; successPolicy; podReplacementPolicy Failed and status.ready;
+ * Failed only after FailureTarget once no pod terminates.
  */
 #include "c8s/apiserver.h"
 #include "c8s/controllers.h"
@@ -748,6 +749,39 @@ static void test_replacement_policy(void)
     CHECK(wait_status("rp", "terminating", 0));
     CHECK_INT(finish_all("rp", "Succeeded"), 1);
     CHECK(wait_condition("rp", "Complete") != NULL);
+
+    /* A failure verdict is FailureTarget at once, Failed only once no pod is left terminating. */
+    CHECK_INT(make_job("ft", json_pack("{s:i, s:i, s:s}", "parallelism", 2, "backoffLimit", 0,
+                                       "podReplacementPolicy", "Failed")),
+              201);
+    REQUIRE_VOID(wait_pods("ft", "", 2));
+    a = pods_of("ft", "");
+    char pa[128], pb[128];
+    snprintf(pa, sizeof(pa), "%s", pod_name(json_array_get(a, 0)));
+    snprintf(pb, sizeof(pb), "%s", pod_name(json_array_get(a, 1)));
+    json_decref(a);
+    snprintf(path, sizeof(path), "/api/v1/namespaces/default/pods/%s", pa);
+    CHECK_INT(api("DELETE", path, NULL, NULL, NULL), 200);
+    CHECK(wait_status("ft", "terminating", 1));
+    CHECK_INT(set_phase(pb, "Failed"), 200);
+    CHECK(wait_cond_is("ft", "FailureTarget", "True", "BackoffLimitExceeded",
+                       "Job has reached the specified backoff limit"));
+    json_t *j = get_job("ft");
+    bool failed_cond = false;
+    size_t k;
+    json_t *c;
+    json_array_foreach(json_object_get(json_object_get(j, "status"), "conditions"), k, c)
+    {
+        if (!strcmp(json_string_value(json_object_get(c, "type")) ?: "", "Failed"))
+            failed_cond = true;
+    }
+    CHECK_MSG(!failed_cond, "no Failed condition while a pod terminates");
+    CHECK_INT(json_integer_value(json_object_get(json_object_get(j, "status"), "terminating")), 1);
+    json_decref(j);
+    CHECK_INT(set_phase(pa, "Failed"), 200);
+    CHECK(wait_cond_is("ft", "Failed", "True", "BackoffLimitExceeded",
+                       "Job has reached the specified backoff limit"));
+    CHECK(wait_status("ft", "failed", 2));
 }
 
 int main(void)
