@@ -503,10 +503,11 @@ static void process(workqueue_t *q, const char *key, void *data)
     size_t nb = (size_t)nidx + 1;
     bool *idx_done = xcalloc(nb, 1), *idx_busy = xcalloc(nb, 1), *idx_failed = xcalloc(nb, 1);
     /* Per index (backoffLimitPerIndex): the failure counts the next pod carries, and when its
-     * last counted failure finished. */
-    int64_t *idx_fc = xcalloc(nb, sizeof(int64_t)), *idx_ic = xcalloc(nb, sizeof(int64_t));
-    int64_t *idx_last_fail = xcalloc(nb, sizeof(int64_t));
-    for (long x = 0; x < nidx; x++)
+     * last counted failure finished. Only then: validation caps such Jobs at 100000 indexes. */
+    size_t nbi = bli >= 0 ? nb : 1;
+    int64_t *idx_fc = xcalloc(nbi, sizeof(int64_t)), *idx_ic = xcalloc(nbi, sizeof(int64_t));
+    int64_t *idx_last_fail = xcalloc(nbi, sizeof(int64_t));
+    for (size_t x = 0; x < nbi; x++)
         idx_last_fail[x] = -1;
     if (indexed)
         controllers__job_index_parse(json_string_value(json_object_get(cur, "completedIndexes")),
@@ -772,7 +773,7 @@ static void process(workqueue_t *q, const char *key, void *data)
                         continue;
                     }
                 }
-                create_pod(jc, job, ix, bli >= 0 ? idx_fc[ix] : -1, idx_ic[ix]);
+                create_pod(jc, job, ix, bli >= 0 ? idx_fc[ix] : -1, bli >= 0 ? idx_ic[ix] : 0);
                 active++;
                 slots--;
             }
