@@ -197,6 +197,23 @@ static void on_written(const client_resp_t *resp, void *data)
     free(what);
 }
 
+typedef struct {
+    jobctrl_t *jc;
+    char *key;
+} status_write_t;
+
+static void on_status_written(const client_resp_t *resp, void *data)
+{
+    status_write_t *sw = data;
+    if (resp->status == 409)
+        workqueue_add_after(sw->jc->queue, sw->key, 100);
+    else if (resp->status >= 300 && resp->status != 404)
+        log_warn("controllers", "job: writing the status of %s: %d %s", sw->key, resp->status,
+                 resp->body ? resp->body : "");
+    free(sw->key);
+    free(sw);
+}
+
 static void delete_pod(jobctrl_t *jc, const char *ns, const char *name)
 {
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
@@ -839,12 +856,21 @@ static void process(workqueue_t *q, const char *key, void *data)
         if (!json_object_get(pu, "failed"))
             json_object_set_new(pu, "failed", json_null());
         json_object_set_new(json_object_get(patch, "status"), "uncountedTerminatedPods", pu);
+        /* Only onto the Job this sync read: two writes in flight could otherwise land out of
+         * order, an older view (say completedIndexes "0,1") over the newer one that completed
+         * the Job. A conflict is computed again from the newer Job. */
+        json_object_set_new(
+            patch, "metadata",
+            json_pack("{s:s}", "resourceVersion", controllers__meta(job, "resourceVersion") ?: ""));
         cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
         json_decref(patch);
         cleanup_free char *path =
             xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s/status", ns, name);
+        status_write_t *sw = xcalloc(1, sizeof(*sw));
+        sw->jc = jc;
+        sw->key = xstrdup(key);
         client_request(jc->client, "PATCH", path, "application/merge-patch+json", body,
-                       strlen(body), on_written, xasprintf("writing %s", path));
+                       strlen(body), on_status_written, sw);
     }
     json_decref(status);
     json_decref(us);
