@@ -314,6 +314,15 @@ typedef enum {
  * status. *msg (owned, NULL when none matched) is upstream's explanation, used as the Failed
  * condition's message for FailJob. */
 job_pfp_action_t controllers__job_pfp_match(const json_t *pfp, const json_t *pod, char **msg);
+/* Whether a failed pod of an index with backoffLimitPerIndex `limit` fails its index, as
+ * upstream: a FailIndex rule does at once, an ignored failure never, else once the pod was the
+ * index's attempt after `limit` earlier failures (its job-index-failure-count annotation). */
+bool controllers__job_index_failed(job_pfp_action_t act, int64_t failure_count, int64_t limit);
+/* Whether successPolicy (spec.successPolicy, borrowed) is met by the succeeded indexes done[0..n):
+ * the first rule whose succeededIndexes all succeeded (or succeededCount of them), or, without
+ * succeededIndexes, whose succeededCount indexes succeeded. *msg (owned, NULL when not met) is
+ * upstream's "Matched rules at index N". Nothing succeeded: never met. */
+bool controllers__job_success_match(const json_t *sp, const bool *done, long n, char **msg);
 
 /* ---- nodelife_core.c: pure, taint-based eviction ---- */
 

@@ -3,8 +3,11 @@
  * (NonIndexed, or Indexed with one pod per index 0..completions-1), at most `parallelism` at a
  * time; recreates failed pods after an exponential back-off (base 10 s, doubling, capped at
  * 6 min; the base can be lowered for tests with C8S_JOB_BACKOFF_BASE_MS, read once) until
- * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods;
- * ttlSecondsAfterFinished deletes the finished Job (the garbage collector takes its pods).
+ * backoffLimit failures; fails on activeDeadlineSeconds; suspend removes the running pods
+ * (Suspended condition; resuming restarts startTime); ttlSecondsAfterFinished deletes the
+ * finished Job (the garbage collector takes its pods). podFailurePolicy, backoffLimitPerIndex /
+ * maxFailedIndexes (per-index retries, failedIndexes), successPolicy (SuccessCriteriaMet, then
+ * Complete once the rest is gone) and podReplacementPolicy follow upstream's batch/v1.
  *
  * Counting uses upstream's job-tracking finalizer: every pod is created with
  * batch.kubernetes.io/job-tracking, so it cannot vanish before it is counted. A finished pod's
@@ -15,13 +18,16 @@
  */
 #include "internal.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define INDEX_KEY      "batch.kubernetes.io/job-completion-index"
-#define TRACKING_FINAL "batch.kubernetes.io/job-tracking"
+#define INDEX_KEY         "batch.kubernetes.io/job-completion-index"
+#define TRACKING_FINAL    "batch.kubernetes.io/job-tracking"
+#define FAIL_COUNT_KEY    "batch.kubernetes.io/job-index-failure-count"
+#define IGNORED_COUNT_KEY "batch.kubernetes.io/job-index-ignored-failure-count"
 
 typedef struct {
     client_t *client;
@@ -105,6 +111,18 @@ static long pod_index(const json_t *pod)
     return *end || v < 0 ? -1 : v;
 }
 
+/* A per-index failure count annotation; 0 when missing or not a count (a user may edit it). */
+static int64_t ann_count(const json_t *pod, const char *key)
+{
+    const char *s = json_string_value(
+        json_object_get(json_object_get(json_object_get(pod, "metadata"), "annotations"), key));
+    if (!s || !*s)
+        return 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    return *end || v < 0 || v > INT32_MAX ? 0 : (int64_t)v;
+}
+
 /* The index of the tracking finalizer in the pod's finalizers, or -1. */
 static long tracking_index(const json_t *pod)
 {
@@ -179,6 +197,23 @@ static void on_written(const client_resp_t *resp, void *data)
     free(what);
 }
 
+typedef struct {
+    jobctrl_t *jc;
+    char *key;
+} status_write_t;
+
+static void on_status_written(const client_resp_t *resp, void *data)
+{
+    status_write_t *sw = data;
+    if (resp->status == 409)
+        workqueue_add_after(sw->jc->queue, sw->key, 100);
+    else if (resp->status >= 300 && resp->status != 404)
+        log_warn("controllers", "job: writing the status of %s: %d %s", sw->key, resp->status,
+                 resp->body ? resp->body : "");
+    free(sw->key);
+    free(sw);
+}
+
 static void delete_pod(jobctrl_t *jc, const char *ns, const char *name)
 {
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, name);
@@ -213,8 +248,10 @@ static void on_pod_created(const client_resp_t *resp, void *data)
 }
 
 /* A pod from the Job's template: its labels, the Job's, an owner reference and (Indexed) the
- * completion index as annotation, label and JOB_COMPLETION_INDEX. */
-static void create_pod(jobctrl_t *jc, const json_t *job, long index)
+ * completion index as annotation, label and JOB_COMPLETION_INDEX; with backoffLimitPerIndex
+ * (fail_count >= 0) the index's failures so far as upstream's annotations. */
+static void create_pod(jobctrl_t *jc, const json_t *job, long index, int64_t fail_count,
+                       int64_t ignored_count)
 {
     const char *ns = controllers__meta(job, "namespace"), *name = controllers__meta(job, "name");
     const char *uid = controllers__meta(job, "uid");
@@ -237,6 +274,14 @@ static void create_pod(jobctrl_t *jc, const json_t *job, long index)
         snprintf(idx, sizeof(idx), "%ld", index);
         json_object_set_new(labels, INDEX_KEY, json_string(idx));
         json_object_set_new(ann, INDEX_KEY, json_string(idx));
+        if (fail_count >= 0) {
+            snprintf(idx, sizeof(idx), "%lld", (long long)fail_count);
+            json_object_set_new(ann, FAIL_COUNT_KEY, json_string(idx));
+            if (ignored_count > 0) {
+                snprintf(idx, sizeof(idx), "%lld", (long long)ignored_count);
+                json_object_set_new(ann, IGNORED_COUNT_KEY, json_string(idx));
+            }
+        }
         const char *lists[] = {"containers", "initContainers"};
         for (size_t l = 0; l < 2; l++) {
             size_t i;
@@ -280,6 +325,81 @@ static json_t *condition(const char *type, const char *reason, const char *msg, 
 {
     return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", type, "status", "True", "reason",
                      reason, "message", msg, "lastProbeTime", now, "lastTransitionTime", now);
+}
+
+/* The condition of type t with status True in conds, or NULL. Borrowed. */
+static json_t *condition_true(const json_t *conds, const char *t)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c)
+    {
+        const char *ct = json_string_value(json_object_get(c, "type"));
+        const char *cs = json_string_value(json_object_get(c, "status"));
+        if (ct && cs && strcmp(ct, t) == 0 && strcmp(cs, "True") == 0)
+            return c;
+    }
+    return NULL;
+}
+
+static bool str_is(const json_t *o, const char *k, const char *want)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v && strcmp(v, want) == 0;
+}
+
+/* Upstream's ensureJobConditionStatus: sets condition `type` in conds to status/reason/message
+ * when it differs; a missing one is added only when True (a False one would say nothing). */
+static void ensure_condition(json_t *conds, const char *type, const char *st, const char *reason,
+                             const char *msg, const char *now)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c)
+    {
+        if (!str_is(c, "type", type))
+            continue;
+        if (!str_is(c, "status", st) || !str_is(c, "reason", reason) || !str_is(c, "message", msg))
+            json_array_set_new(conds, i,
+                               json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "type", type, "status",
+                                         st, "reason", reason, "message", msg, "lastProbeTime", now,
+                                         "lastTransitionTime", now));
+        return;
+    }
+    if (strcmp(st, "True") == 0)
+        json_array_append_new(conds, condition(type, reason, msg, now));
+}
+
+/* Deletes the Job's running pods (only those whose index is marked in only_idx[0..nidx) when
+ * given), remembering them as removed by the Job, not failed. Returns how many; *ready_out
+ * (optional) how many of them were ready. */
+static json_int_t remove_active(jobctrl_t *jc, const json_t *pods, const char *ns, long nidx,
+                                const bool *only_idx, json_int_t *ready_out)
+{
+    json_int_t n = 0, r = 0;
+    size_t i;
+    json_t *pod;
+    json_array_foreach(pods, i, pod)
+    {
+        const char *phase = pod_phase(pod);
+        if (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed") ||
+            controllers__meta(pod, "deletionTimestamp"))
+            continue;
+        if (only_idx) {
+            long ix = pod_index(pod);
+            if (ix < 0 || ix >= nidx || !only_idx[ix])
+                continue;
+        }
+        const char *puid = controllers__meta(pod, "uid");
+        if (puid)
+            json_object_set_new(jc->removed, puid, json_true());
+        delete_pod(jc, ns, controllers__meta(pod, "name"));
+        n++;
+        r += pod_ready(pod);
+    }
+    if (ready_out)
+        *ready_out = r;
+    return n;
 }
 
 static bool finished_at(const json_t *job, int64_t *when)
@@ -380,20 +500,38 @@ static void process(workqueue_t *q, const char *key, void *data)
         completions = 1;
     json_int_t backoff_limit = int_field(spec, "backoffLimit", 6);
     bool suspend = json_is_true(json_object_get(spec, "suspend"));
+    /* Per-index limits only mean something for Indexed Jobs (validation insists). */
+    json_int_t bli = indexed ? int_field(spec, "backoffLimitPerIndex", -1) : -1;
+    json_int_t max_failed_idx = int_field(spec, "maxFailedIndexes", -1);
 
     json_t *pfp = json_object_get(spec, "podFailurePolicy");
     if (!json_is_object(pfp))
         pfp = NULL;
+    /* Upstream's onlyReplaceFailedPods: a terminating pod is neither replaced nor judged until it
+     * is terminal (podReplacementPolicy Failed, implied by a podFailurePolicy). */
+    const char *prp = json_string_value(json_object_get(spec, "podReplacementPolicy"));
+    bool only_failed = pfp || (prp && strcmp(prp, "Failed") == 0);
     char *pfp_msg = NULL; /* owned: why a FailJob rule fails the Job */
     collect_t col = {ns, uid, json_array()};
     informer_foreach(jc->pods, collect, &col);
-    json_int_t active = 0, ready = 0;
+    json_int_t active = 0, ready = 0, terminating = 0;
     int64_t last_fail = -1;
     long nidx = indexed && completions > 0 ? (long)completions : 0;
-    bool *idx_done = xcalloc((size_t)nidx + 1, 1), *idx_busy = xcalloc((size_t)nidx + 1, 1);
+    size_t nb = (size_t)nidx + 1;
+    bool *idx_done = xcalloc(nb, 1), *idx_busy = xcalloc(nb, 1), *idx_failed = xcalloc(nb, 1);
+    /* Per index (backoffLimitPerIndex): the failure counts the next pod carries, and when its
+     * last counted failure finished. Only then: validation caps such Jobs at 100000 indexes. */
+    size_t nbi = bli >= 0 ? nb : 1;
+    int64_t *idx_fc = xcalloc(nbi, sizeof(int64_t)), *idx_ic = xcalloc(nbi, sizeof(int64_t));
+    int64_t *idx_last_fail = xcalloc(nbi, sizeof(int64_t));
+    for (size_t x = 0; x < nbi; x++)
+        idx_last_fail[x] = -1;
     if (indexed)
         controllers__job_index_parse(json_string_value(json_object_get(cur, "completedIndexes")),
                                      idx_done, nidx);
+    if (bli >= 0)
+        controllers__job_index_parse(json_string_value(json_object_get(cur, "failedIndexes")),
+                                     idx_failed, nidx);
     /* Finished pods recorded in the stored status, and this sync's view of them. */
     json_t *unc = json_object_get(cur, "uncountedTerminatedPods");
     json_t *stored_us = json_object_get(unc, "succeeded"),
@@ -409,8 +547,11 @@ static void process(workqueue_t *q, const char *key, void *data)
         const char *puid = controllers__meta(pod, "uid");
         bool succ = strcmp(phase, "Succeeded") == 0, fail = strcmp(phase, "Failed") == 0;
         bool deleting = controllers__meta(pod, "deletionTimestamp") != NULL;
+        bool ours = puid && json_object_get(jc->removed, puid);
         long ix = pod_index(pod);
-        if (succ && ix >= 0 && ix < nidx)
+        if (ix >= nidx)
+            ix = -1;
+        if (succ && ix >= 0)
             idx_done[ix] = true;
         job_pfp_action_t act = JOB_PFP_NONE;
         if (fail && pfp) {
@@ -426,11 +567,37 @@ static void process(workqueue_t *q, const char *key, void *data)
             if (t > last_fail)
                 last_fail = t;
         }
+        /* Upstream's isPodFailed, less the pods this controller removed itself. */
+        bool failed_pod = fail || (deleting && !succ && !only_failed && !ours);
+        if (bli >= 0 && ix >= 0 && failed_pod) {
+            int64_t fc = ann_count(pod, FAIL_COUNT_KEY), ic = ann_count(pod, IGNORED_COUNT_KEY);
+            bool counted = act != JOB_PFP_IGNORE;
+            if (tracking_index(pod) >= 0 && controllers__job_index_failed(act, fc, bli))
+                idx_failed[ix] = true;
+            if (counted) {
+                fc++;
+                int64_t t = pod_finished_at(pod);
+                if (t > idx_last_fail[ix])
+                    idx_last_fail[ix] = t;
+            } else {
+                ic++;
+            }
+            /* The replacement carries on from the index's latest attempt. */
+            if (fc + ic > idx_fc[ix] + idx_ic[ix]) {
+                idx_fc[ix] = fc;
+                idx_ic[ix] = ic;
+            }
+        }
         if (!succ && !fail && !deleting) {
             active++;
             if (pod_ready(pod))
                 ready++;
-            if (ix >= 0 && ix < nidx)
+            if (ix >= 0)
+                idx_busy[ix] = true;
+        }
+        if (!succ && !fail && deleting) {
+            terminating++;
+            if (only_failed && ix >= 0)
                 idx_busy[ix] = true;
         }
         if (!puid || tracking_index(pod) < 0)
@@ -441,18 +608,16 @@ static void process(workqueue_t *q, const char *key, void *data)
         }
         if (in_list(us, puid) || in_list(uf, puid))
             continue;
-        /* An ignored failure is not counted; a terminating pod is judged by the policy only once
-         * it is terminal, so it waits. */
-        if (act == JOB_PFP_IGNORE)
+        /* An ignored failure is not counted, nor is a pod this controller removed; otherwise a
+         * terminating pod waits until terminal where only failed pods are replaced. */
+        if (act == JOB_PFP_IGNORE || (deleting && !succ && !fail && ours))
             remove_tracking(jc, pod);
-        else if (pfp && deleting && !succ && !fail)
+        else if (only_failed && deleting && !succ && !fail)
             continue;
         else if (succ)
             json_array_append_new(us, json_string(puid));
-        else if (fail || (deleting && !json_object_get(jc->removed, puid)))
+        else if (fail || deleting)
             json_array_append_new(uf, json_string(puid));
-        else if (deleting)
-            remove_tracking(jc, pod); /* the Job removed it (finished or suspended) */
     }
     /* Recorded pods now seen without the finalizer, or gone, move into the counters. */
     json_t *lists[2] = {us, uf};
@@ -475,24 +640,50 @@ static void process(workqueue_t *q, const char *key, void *data)
     }
     json_int_t succeeded = counted_s + (json_int_t)json_array_size(us);
     json_int_t failed = counted_f + (json_int_t)json_array_size(uf);
+    json_int_t failed_idx = 0;
     if (indexed) {
         succeeded = 0;
-        for (long x = 0; x < nidx; x++)
+        for (long x = 0; x < nidx; x++) {
             succeeded += idx_done[x];
+            failed_idx += idx_failed[x] && !idx_done[x];
+        }
     }
 
     json_t *status = json_object();
     json_t *conds = json_object_get(cur, "conditions");
     conds = json_is_array(conds) ? json_deep_copy(conds) : json_array();
+    /* A resumed Job counts activeDeadlineSeconds afresh (upstream resets startTime). */
+    bool resuming = !suspend && condition_true(conds, "Suspended") != NULL;
     const char *start = json_string_value(json_object_get(cur, "startTime"));
-    if (!start && !suspend)
+    if ((!start && !suspend) || resuming)
         start = nowbuf;
     if (start)
         json_object_set_new(status, "startTime", json_string(start));
 
+    /* The verdict, in upstream's order: a success or failure already declared stands; then the
+     * failures; then the success policy; then completions. */
     const char *fail_reason = NULL, *fail_msg = NULL;
+    const char *met_reason = NULL, *met_msg = NULL;
+    char *sp_msg = NULL; /* owned: the success policy's message */
+    bool met_new = false;
     json_t *ads = json_object_get(spec, "activeDeadlineSeconds");
-    if (pfp_msg) {
+    json_t *met_c = condition_true(conds, "SuccessCriteriaMet");
+    json_t *ft_c = met_c ? NULL : condition_true(conds, "FailureTarget");
+    if (met_c) {
+        met_reason = json_string_value(json_object_get(met_c, "reason"));
+        met_msg = json_string_value(json_object_get(met_c, "message"));
+        if (!met_reason)
+            met_reason = "SuccessPolicy";
+        if (!met_msg)
+            met_msg = "";
+    } else if (ft_c) {
+        fail_reason = json_string_value(json_object_get(ft_c, "reason"));
+        fail_msg = json_string_value(json_object_get(ft_c, "message"));
+        if (!fail_reason)
+            fail_reason = "BackoffLimitExceeded";
+        if (!fail_msg)
+            fail_msg = "";
+    } else if (pfp_msg) {
         fail_reason = "PodFailurePolicy";
         fail_msg = pfp_msg;
     } else if (failed > backoff_limit) {
@@ -502,33 +693,54 @@ static void process(workqueue_t *q, const char *key, void *data)
                now >= c8s_rfc3339_parse(start) + json_integer_value(ads)) {
         fail_reason = "DeadlineExceeded";
         fail_msg = "Job was active longer than specified deadline";
+    } else if (bli >= 0 && max_failed_idx >= 0 && failed_idx > max_failed_idx) {
+        fail_reason = "MaxFailedIndexesExceeded";
+        fail_msg = "Job has exceeded the specified maximal number of failed indexes";
+    } else if (bli >= 0 && failed_idx > 0 && failed_idx + succeeded >= completions) {
+        fail_reason = "FailedIndexes";
+        fail_msg = "Job has failed indexes";
+    } else if (indexed && controllers__job_success_match(json_object_get(spec, "successPolicy"),
+                                                         idx_done, nidx, &sp_msg)) {
+        met_reason = "SuccessPolicy";
+        met_msg = sp_msg;
+        met_new = true;
     }
-    bool complete = false;
-    if (!fail_reason) {
+    /* A verdict by policy, limit or deadline is final (Complete / Failed) once no pod runs or
+     * terminates any more (upstream's delayed terminal condition). */
+    bool none_left = active == 0 && terminating == 0;
+    bool complete = false, failed_final = false;
+    if (met_reason)
+        complete = none_left;
+    else if (fail_reason)
+        failed_final = none_left;
+    else {
         if (completions >= 0)
             complete = succeeded >= completions;
         else
             complete = succeeded > 0 && active == 0; /* work queue: one success, others done */
     }
+    bool finishing = failed_final || complete;
 
-    if (fail_reason || complete || suspend) {
+    if (finishing || suspend || met_reason || fail_reason) {
         /* Nothing more runs. */
-        json_array_foreach(col.pods, i, pod)
-        {
-            const char *phase = pod_phase(pod);
-            if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0 &&
-                !controllers__meta(pod, "deletionTimestamp")) {
-                const char *puid = controllers__meta(pod, "uid");
-                if (puid)
-                    json_object_set_new(jc->removed, puid, json_true());
-                delete_pod(jc, ns, controllers__meta(pod, "name"));
-            }
-        }
+        json_int_t deleted = remove_active(jc, col.pods, ns, 0, NULL, NULL);
+        if (!finishing)
+            terminating += deleted;
         active = ready = 0;
     }
     if (fail_reason) {
-        json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));
-        json_array_append_new(conds, condition("Failed", fail_reason, fail_msg, nowbuf));
+        if (!ft_c)
+            json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));
+        if (failed_final)
+            json_array_append_new(conds, condition("Failed", fail_reason, fail_msg, nowbuf));
+    } else if (met_reason) {
+        if (met_new)
+            json_array_append_new(conds,
+                                  condition("SuccessCriteriaMet", met_reason, met_msg, nowbuf));
+        if (complete) {
+            json_array_append_new(conds, condition("Complete", met_reason, met_msg, nowbuf));
+            json_object_set_new(status, "completionTime", json_string(nowbuf));
+        }
     } else if (complete) {
         json_array_append_new(conds,
                               condition("SuccessCriteriaMet", "CompletionsReached",
@@ -537,30 +749,56 @@ static void process(workqueue_t *q, const char *key, void *data)
                               condition("Complete", "CompletionsReached",
                                         "Reached expected number of succeeded pods", nowbuf));
         json_object_set_new(status, "completionTime", json_string(nowbuf));
-    } else if (!suspend) {
-        /* Start pods up to parallelism, after the back-off when pods have failed. */
+    } else if (suspend) {
+        ensure_condition(conds, "Suspended", "True", "JobSuspended", "Job suspended", nowbuf);
+    } else {
+        ensure_condition(conds, "Suspended", "False", "JobResumed", "Job resumed", nowbuf);
+        /* A failed index runs no more. */
+        if (failed_idx > 0) {
+            json_int_t rready = 0;
+            json_int_t gone = remove_active(jc, col.pods, ns, nidx, idx_failed, &rready);
+            active -= gone;
+            ready -= rready;
+            terminating += gone;
+        }
+        /* Start pods up to parallelism, after the back-off when pods have failed (per index
+         * with backoffLimitPerIndex). */
         int64_t wait_ms = 0;
-        if (failed > 0 && last_fail >= 0) {
+        if (bli < 0 && failed > 0 && last_fail >= 0) {
             int64_t d = controllers__job_backoff_ms(backoff_base_ms(), failed);
             wait_ms = last_fail * 1000 + d - now_ms;
         }
         json_int_t want = parallelism;
-        if (completions >= 0 && completions - succeeded < want)
-            want = completions - succeeded;
+        if (completions >= 0 && completions - succeeded - failed_idx < want)
+            want = completions - succeeded - failed_idx;
         if (completions < 0 && succeeded > 0)
             want = 0;
-        if (active < want && wait_ms > 0) {
+        json_int_t slots = want - active - (only_failed ? terminating : 0);
+        if (slots > 0 && wait_ms > 0) {
             workqueue_add_after(q, key, (uint64_t)wait_ms);
         } else if (indexed) {
-            for (long ix = 0; ix < nidx && active < want; ix++) {
-                if (!idx_done[ix] && !idx_busy[ix]) {
-                    create_pod(jc, job, ix);
-                    active++;
+            int64_t min_wait = 0;
+            for (long ix = 0; ix < nidx && slots > 0; ix++) {
+                if (idx_done[ix] || idx_busy[ix] || idx_failed[ix])
+                    continue;
+                if (bli >= 0 && idx_fc[ix] > 0 && idx_last_fail[ix] >= 0) {
+                    int64_t w = idx_last_fail[ix] * 1000 +
+                                controllers__job_backoff_ms(backoff_base_ms(), idx_fc[ix]) - now_ms;
+                    if (w > 0) {
+                        if (min_wait == 0 || w < min_wait)
+                            min_wait = w;
+                        continue;
+                    }
                 }
+                create_pod(jc, job, ix, bli >= 0 ? idx_fc[ix] : -1, bli >= 0 ? idx_ic[ix] : 0);
+                active++;
+                slots--;
             }
+            if (min_wait > 0)
+                workqueue_add_after(q, key, (uint64_t)min_wait);
         } else {
-            for (; active < want; active++)
-                create_pod(jc, job, -1);
+            for (; slots > 0; slots--, active++)
+                create_pod(jc, job, -1, -1, 0);
         }
         if (json_is_integer(ads) && start)
             workqueue_add_after(
@@ -570,7 +808,6 @@ static void process(workqueue_t *q, const char *key, void *data)
     }
     /* A finished Job's uncounted pods are folded into the counters at once: the finished
      * branch above releases every pod. */
-    bool finishing = fail_reason || complete;
     json_t *unc_new = json_object();
     if (!finishing && json_array_size(us))
         json_object_set(unc_new, "succeeded", us);
@@ -582,10 +819,17 @@ static void process(workqueue_t *q, const char *key, void *data)
                         json_integer(finishing || indexed ? succeeded : counted_s));
     json_object_set_new(status, "failed", json_integer(finishing ? failed : counted_f));
     json_object_set_new(status, "ready", json_integer(ready));
+    json_object_set_new(status, "terminating", json_integer(terminating));
     if (indexed) {
         char *r = controllers__job_index_ranges(idx_done, nidx);
         if (*r)
             json_object_set_new(status, "completedIndexes", json_string(r));
+        free(r);
+    }
+    if (bli >= 0) {
+        /* Upstream keeps it present (possibly ""), so readers can tell the feature is on. */
+        char *r = controllers__job_index_ranges(idx_failed, nidx);
+        json_object_set_new(status, "failedIndexes", json_string(r));
         free(r);
     }
     /* No conditions: left out, so a write from a stale view cannot remove someone's. */
@@ -593,7 +837,6 @@ static void process(workqueue_t *q, const char *key, void *data)
         json_object_set_new(status, "conditions", conds);
     else
         json_decref(conds);
-
     /* Write when something changed. */
     bool same = true;
     const char *k;
@@ -613,12 +856,21 @@ static void process(workqueue_t *q, const char *key, void *data)
         if (!json_object_get(pu, "failed"))
             json_object_set_new(pu, "failed", json_null());
         json_object_set_new(json_object_get(patch, "status"), "uncountedTerminatedPods", pu);
+        /* Only onto the Job this sync read: two writes in flight could otherwise land out of
+         * order, an older view (say completedIndexes "0,1") over the newer one that completed
+         * the Job. A conflict is computed again from the newer Job. */
+        json_object_set_new(
+            patch, "metadata",
+            json_pack("{s:s}", "resourceVersion", controllers__meta(job, "resourceVersion") ?: ""));
         cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
         json_decref(patch);
         cleanup_free char *path =
             xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s/status", ns, name);
+        status_write_t *sw = xcalloc(1, sizeof(*sw));
+        sw->jc = jc;
+        sw->key = xstrdup(key);
         client_request(jc->client, "PATCH", path, "application/merge-patch+json", body,
-                       strlen(body), on_written, xasprintf("writing %s", path));
+                       strlen(body), on_status_written, sw);
     }
     json_decref(status);
     json_decref(us);
@@ -626,6 +878,11 @@ static void process(workqueue_t *q, const char *key, void *data)
     free(pfp_msg);
     free(idx_done);
     free(idx_busy);
+    free(idx_failed);
+    free(idx_fc);
+    free(idx_ic);
+    free(idx_last_fail);
+    free(sp_msg);
     json_decref(col.pods);
     workqueue_done(q, key);
 }

@@ -1,6 +1,7 @@
 /*
  * job_core.c — pure: the Job controller's arithmetic (the back-off before recreating failed pods,
- * the completedIndexes notation).
+ * the completedIndexes notation, podFailurePolicy and successPolicy matching, per-index failure
+ * verdicts).
  */
 #include "internal.h"
 #include "c8s/strbuf.h"
@@ -33,8 +34,11 @@ char *controllers__job_index_ranges(const bool *done, long n)
             j++;
         if (sb.len)
             strbuf_add(&sb, ",");
-        if (j > i)
+        /* Upstream writes a run of two as "4,5", not "4-5"; readers of the field may compare. */
+        if (j > i + 1)
             strbuf_addf(&sb, "%ld-%ld", i, j);
+        else if (j == i + 1)
+            strbuf_addf(&sb, "%ld,%ld", i, j);
         else
             strbuf_addf(&sb, "%ld", i);
         i = j + 1;
@@ -173,4 +177,53 @@ job_pfp_action_t controllers__job_pfp_match(const json_t *pfp, const json_t *pod
         }
     }
     return JOB_PFP_NONE;
+}
+
+bool controllers__job_index_failed(job_pfp_action_t act, int64_t failure_count, int64_t limit)
+{
+    if (act == JOB_PFP_FAIL_INDEX)
+        return true;
+    if (act == JOB_PFP_IGNORE)
+        return false;
+    return failure_count >= limit;
+}
+
+bool controllers__job_success_match(const json_t *sp, const bool *done, long n, char **msg)
+{
+    *msg = NULL;
+    long total = 0;
+    for (long i = 0; i < n; i++)
+        total += done[i];
+    if (!json_is_object(sp) || total == 0)
+        return false;
+    bool *want = xcalloc((size_t)n + 1, 1);
+    size_t r;
+    json_t *rule;
+    bool met = false;
+    json_array_foreach(json_object_get(sp, "rules"), r, rule)
+    {
+        const char *idx = json_string_value(json_object_get(rule, "succeededIndexes"));
+        json_t *cnt = json_object_get(rule, "succeededCount");
+        if (idx) {
+            memset(want, 0, (size_t)n);
+            controllers__job_index_parse(idx, want, n);
+            long required = 0, have = 0;
+            for (long i = 0; i < n; i++) {
+                required += want[i];
+                have += want[i] && done[i];
+            }
+            /* An unreadable list names no index: the rule cannot be met (upstream's). */
+            if (required == 0)
+                continue;
+            met = json_is_integer(cnt) ? have >= json_integer_value(cnt) : have == required;
+        } else {
+            met = json_is_integer(cnt) && total >= json_integer_value(cnt);
+        }
+        if (met) {
+            *msg = xasprintf("Matched rules at index %zu", r);
+            break;
+        }
+    }
+    free(want);
+    return met;
 }

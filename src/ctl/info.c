@@ -4,9 +4,11 @@
  */
 #include "ctl_int.h"
 
+#include "c8s/selector.h"
 #include "c8s/table.h"
 #include "c8s/version.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -172,8 +174,184 @@ static void print_events(ctl_t *c, const json_t *obj, const char *ns)
     json_decref(rows);
 }
 
+/* ---- Jobs: kubectl's JobDescriber layout (labels aligned as its tabwriter does) ---- */
+
+static void kv_add(json_t *rows, const char *label, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void kv_add(json_t *rows, const char *label, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *v = NULL;
+    int n = vasprintf(&v, fmt, ap);
+    va_end(ap);
+    json_array_append_new(rows, json_pack("[s,s]", label, n >= 0 && v ? v : ""));
+    free(n >= 0 ? v : NULL);
+}
+
+/* A map as kubectl's printLabelsMultiline: sorted k=v, one a line, "<none>" when empty. */
+static void kv_map(json_t *rows, const char *label, const json_t *m)
+{
+    if (json_object_size(m) == 0) {
+        kv_add(rows, label, "<none>");
+        return;
+    }
+    json_t *sorted = ctl__sorted(m);
+    const char *k;
+    json_t *v;
+    bool first = true;
+    json_object_foreach(sorted, k, v)
+    {
+        kv_add(rows, first ? label : "", "%s=%s", k,
+               json_string_value(v) ? json_string_value(v) : "");
+        first = false;
+    }
+    json_decref(sorted);
+}
+
+static void kv_print(const json_t *rows)
+{
+    size_t w = 0, i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        size_t n = strlen(json_string_value(json_array_get(r, 0)));
+        if (n > w)
+            w = n;
+    }
+    json_array_foreach(rows, i, r)
+    {
+        printf("%-*s%s\n", (int)w + 2, json_string_value(json_array_get(r, 0)),
+               json_string_value(json_array_get(r, 1)));
+    }
+}
+
+/* RFC 1123 with a numeric zone, in local time, as kubectl prints times. */
+static void kv_time(json_t *rows, const char *label, const char *ts)
+{
+    int64_t t;
+    if (!ts || !table_parse_time(ts, &t))
+        return;
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char buf[64];
+    if (!localtime_r(&tt, &tm) || !strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S %z", &tm))
+        return;
+    kv_add(rows, label, "%s", buf);
+}
+
+static bool jint(const json_t *o, const char *k, long long *out)
+{
+    json_t *v = json_object_get(o, k);
+    if (!json_is_integer(v))
+        return false;
+    *out = json_integer_value(v);
+    return true;
+}
+
+/* Upstream's capIndexesListOrNone: about 50 characters, cut after a whole interval. */
+static char *cap_indexes(const char *s)
+{
+    if (!s || !*s)
+        return xstrdup("<none>");
+    size_t n = strlen(s), ix = 50;
+    while (ix < n && s[ix] != ',')
+        ix++;
+    if (ix >= n)
+        return xstrdup(s);
+    return xasprintf("%.*s...", (int)ix + 1, s);
+}
+
+static void describe_job(ctl_t *c, const ctl_res_t *r, json_t *obj)
+{
+    const json_t *meta = json_object_get(obj, "metadata");
+    const json_t *spec = json_object_get(obj, "spec"), *st = json_object_get(obj, "status");
+    const char *ns = json_string_value(json_object_get(meta, "namespace"));
+    json_t *rows = json_array();
+    kv_add(rows, "Name:", "%s", json_string_value(json_object_get(meta, "name")) ?: "");
+    kv_add(rows, "Namespace:", "%s", ns ? ns : "");
+    labelsel_t *sel = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (labelsel_from_json(json_object_get(spec, "selector"), &sel, &err) == 0) {
+        cleanup_free char *ss = labelsel_string(sel);
+        kv_add(rows, "Selector:", "%s", ss);
+        labelsel_free(sel);
+    } else {
+        kv_add(rows, "Selector:", "Failed to get selector: %s", err.msg);
+    }
+    c8s_err_clear(&err);
+    kv_map(rows, "Labels:", json_object_get(meta, "labels"));
+    json_t *ann = json_deep_copy(json_object_get(meta, "annotations"));
+    json_object_del(ann, CTL_LAST_APPLIED);
+    kv_map(rows, "Annotations:", ann);
+    json_decref(ann);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(meta, "ownerReferences"), i, o)
+    {
+        if (json_is_true(json_object_get(o, "controller")))
+            kv_add(rows, "Controlled By:", "%s/%s",
+                   json_string_value(json_object_get(o, "kind")) ?: "",
+                   json_string_value(json_object_get(o, "name")) ?: "");
+    }
+    long long v, active = 0, ready, succeeded = 0, failed = 0;
+    if (jint(spec, "parallelism", &v))
+        kv_add(rows, "Parallelism:", "%lld", v);
+    if (jint(spec, "completions", &v))
+        kv_add(rows, "Completions:", "%lld", v);
+    else
+        kv_add(rows, "Completions:", "<unset>");
+    const char *mode = json_string_value(json_object_get(spec, "completionMode"));
+    if (mode)
+        kv_add(rows, "Completion Mode:", "%s", mode);
+    if (json_is_boolean(json_object_get(spec, "suspend")))
+        kv_add(rows, "Suspend:", "%s",
+               json_is_true(json_object_get(spec, "suspend")) ? "true" : "false");
+    if (jint(spec, "backoffLimit", &v))
+        kv_add(rows, "Backoff Limit:", "%lld", v);
+    if (jint(spec, "ttlSecondsAfterFinished", &v))
+        kv_add(rows, "TTL Seconds After Finished:", "%lld", v);
+    const char *start = json_string_value(json_object_get(st, "startTime"));
+    const char *done = json_string_value(json_object_get(st, "completionTime"));
+    kv_time(rows, "Start Time:", start);
+    kv_time(rows, "Completed At:", done);
+    int64_t t0, t1;
+    if (start && done && table_parse_time(start, &t0) && table_parse_time(done, &t1)) {
+        cleanup_free char *d = table_age(t1 - t0);
+        kv_add(rows, "Duration:", "%s", d);
+    }
+    if (jint(spec, "activeDeadlineSeconds", &v))
+        kv_add(rows, "Active Deadline Seconds:", "%llds", v);
+    jint(st, "active", &active);
+    jint(st, "succeeded", &succeeded);
+    jint(st, "failed", &failed);
+    if (jint(st, "ready", &ready))
+        kv_add(rows, "Pods Statuses:", "%lld Active (%lld Ready) / %lld Succeeded / %lld Failed",
+               active, ready, succeeded, failed);
+    else
+        kv_add(rows, "Pods Statuses:", "%lld Active / %lld Succeeded / %lld Failed", active,
+               succeeded, failed);
+    if (mode && strcmp(mode, "Indexed") == 0) {
+        cleanup_free char *ci =
+            cap_indexes(json_string_value(json_object_get(st, "completedIndexes")));
+        kv_add(rows, "Completed Indexes:", "%s", ci);
+    }
+    kv_print(rows);
+    json_decref(rows);
+    printf("Pod Template:\n");
+    describe_value(json_object_get(spec, "template"), 1);
+    if (!json_object_get(obj, "kind"))
+        json_object_set_new(obj, "kind", json_string(r->kind));
+    print_events(c, obj, ns ? ns : c->ns);
+}
+
 static void describe_obj(ctl_t *c, const ctl_res_t *r, json_t *obj)
 {
+    if (!strcmp(r->group, "batch") && !strcmp(r->kind, "Job")) {
+        describe_job(c, r, obj);
+        return;
+    }
     const json_t *meta = json_object_get(obj, "metadata");
     const char *ns = json_string_value(json_object_get(meta, "namespace"));
     printf("%-13s %s\n", "Name:", json_string_value(json_object_get(meta, "name")));

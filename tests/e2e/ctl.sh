@@ -207,6 +207,34 @@ check_contains "describe spec" "$out" "Replicas:  2"
 check_contains "describe events" "$out" "ScalingReplicaSet"
 check_contains "describe event source" "$out" "deployment-controller"
 
+# describe job: kubectl's JobDescriber lines, the same as kubectl prints them (status set by hand).
+"${CTL[@]}" create -f - >/dev/null <<'YAML'
+apiVersion: batch/v1
+kind: Job
+metadata: {name: batch, labels: {team: a}}
+spec:
+  completions: 3
+  parallelism: 2
+  completionMode: Indexed
+  activeDeadlineSeconds: 600
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox}]
+YAML
+curl -sf -o /dev/null -X PATCH -H 'Content-Type: application/merge-patch+json' \
+  -d '{"status":{"startTime":"2026-01-02T03:04:05Z","completionTime":"2026-01-02T03:06:10Z","succeeded":3,"ready":0,"active":0,"completedIndexes":"0-2"}}' \
+  "$SERVER_URL/apis/batch/v1/namespaces/default/jobs/batch/status"
+out=$("${CTL[@]}" describe job batch)
+check_contains "describe job statuses" "$out" "Pods Statuses:            0 Active (0 Ready) / 3 Succeeded / 0 Failed"
+check_contains "describe job indexes" "$out" "Completed Indexes:        0-2"
+check_contains "describe job duration" "$out" "Duration:                 2m5s"
+check_contains "describe job template" "$out" "Pod Template:"
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  want=$(kubectl_ro describe job batch | sed '/^Pod Template:/q')
+  check_eq "describe job as kubectl" "$(printf '%s\n' "$out" | sed '/^Pod Template:/q')" "$want"
+fi
+
 out=$("${CTL[@]}" version)
 check_contains "version client" "$out" "Client Version: v1."
 check_contains "version server" "$out" "Server Version: v1."

@@ -1,4 +1,5 @@
-/* test_ctrl_job_core.c — the Job controller's back-off (doubling, cap) and completedIndexes. */
+/* test_ctrl_job_core.c — the Job controller's back-off (doubling, cap), completedIndexes,
+ * podFailurePolicy and successPolicy matching and per-index failure verdicts. */
 #include "../../src/controllers/internal.h"
 #include "test.h"
 
@@ -43,6 +44,26 @@ static bool pfp_is(const char *pfp_text, const char *pod_text, job_pfp_action_t 
     return ok;
 }
 
+/* Matches successPolicy sp against the succeeded indexes `done` of n; want_msg NULL: not met. */
+static bool success_is(const char *sp_text, const char *done_list, long n, const char *want_msg)
+{
+    json_t *sp = jload(sp_text);
+    bool *done = calloc((size_t)n + 1, 1);
+    if (!done)
+        abort();
+    controllers__job_index_parse(done_list, done, n);
+    char *msg = NULL;
+    bool met = controllers__job_success_match(sp, done, n, &msg);
+    bool ok = want_msg ? met && msg && !strcmp(msg, want_msg) : !met && !msg;
+    if (!ok)
+        fprintf(stderr, "success policy %s on %s: got %d (%s)\n", sp_text, done_list, met,
+                msg ? msg : "-");
+    free(msg);
+    free(done);
+    json_decref(sp);
+    return ok;
+}
+
 #define POD(statuses)                                                                              \
     "{\"metadata\":{\"namespace\":\"ns\",\"name\":\"p\"},\"status\":{\"phase\":"                   \
     "\"Failed\"," statuses "}}"
@@ -66,7 +87,7 @@ int main(void)
     bool all[3] = {true, true, true};
     CHECK(ranges_are(all, 3, "0-2"));
     bool mixed[8] = {true, true, true, false, true, false, true, true};
-    CHECK(ranges_are(mixed, 8, "0-2,4,6-7"));
+    CHECK(ranges_are(mixed, 8, "0-2,4,6,7")); /* upstream writes a pair as "6,7" */
     bool single[3] = {false, true, false};
     CHECK(ranges_are(single, 3, "1"));
     bool marks[8] = {false};
@@ -111,5 +132,30 @@ int main(void)
     CHECK(pfp_is("{\"rules\":[{\"action\":\"FailIndex\",\"onExitCodes\":{\"operator\":\"In\","
                  "\"values\":[7]}}]}",
                  POD("\"initContainerStatuses\":[" TERM("init", 7) "]"), JOB_PFP_FAIL_INDEX, NULL));
+
+    /* backoffLimitPerIndex 1: the first failure (count 0) retries, the second fails the index. */
+    CHECK(!controllers__job_index_failed(JOB_PFP_NONE, 0, 1));
+    CHECK(controllers__job_index_failed(JOB_PFP_NONE, 1, 1));
+    CHECK(controllers__job_index_failed(JOB_PFP_COUNT, 2, 1));
+    CHECK(controllers__job_index_failed(JOB_PFP_FAIL_INDEX, 0, 5));
+    CHECK(!controllers__job_index_failed(JOB_PFP_IGNORE, 9, 1));
+    CHECK(controllers__job_index_failed(JOB_PFP_NONE, 0, 0));
+
+    CHECK(success_is("{\"rules\":[{\"succeededIndexes\":\"0-2\"}]}", "0-2,4-7", 10,
+                     "Matched rules at index 0"));
+    CHECK(success_is("{\"rules\":[{\"succeededIndexes\":\"3\"}]}", "0-2", 10, NULL));
+    CHECK(
+        success_is("{\"rules\":[{\"succeededCount\":2}]}", "0-2", 10, "Matched rules at index 0"));
+    CHECK(success_is("{\"rules\":[{\"succeededCount\":4}]}", "0-2", 10, NULL));
+    /* Both: succeededCount of the listed indexes; the second rule matches. */
+    CHECK(success_is("{\"rules\":[{\"succeededIndexes\":\"5-9\",\"succeededCount\":1},"
+                     "{\"succeededIndexes\":\"0,2,4\",\"succeededCount\":2}]}",
+                     "0,1,4", 10, "Matched rules at index 1"));
+    CHECK(success_is("{\"rules\":[{\"succeededIndexes\":\"1,3\",\"succeededCount\":2}]}", "1,2", 10,
+                     NULL));
+    /* Nothing succeeded: even succeededCount 0 is not met (upstream's); no rules, no policy. */
+    CHECK(success_is("{\"rules\":[{\"succeededCount\":0}]}", "", 4, NULL));
+    CHECK(success_is("{\"rules\":[]}", "0-3", 4, NULL));
+    CHECK(success_is("{\"rules\":[{\"succeededIndexes\":\"x\"}]}", "0-3", 4, NULL));
     TEST_END();
 }
