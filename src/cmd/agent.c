@@ -42,6 +42,7 @@ typedef struct {
     proxy_config_t proxy;
     dns_config_t dns;
     char node[256];
+    const char *insecure[16];
 } agent_opts_t;
 
 static void usage(FILE *f)
@@ -57,7 +58,10 @@ static void usage(FILE *f)
                "  --cluster-cidr CIDR      pods' range, for the proxy (10.244.0.0/16)\n"
                "  --cluster-dns IP         the cluster DNS address (10.96.0.10)\n"
                "  --cluster-domain DOMAIN  (cluster.local)\n"
-               "  --kubepods-root PATH     pods' cgroup parent (/kubepods)\n"
+               "  --kubepods-cgroup PATH   pods' cgroup parent (/kubepods)\n"
+               "  --pod-cidr CIDR          this node's pod range (default: the Node's podCIDR)\n"
+               "  --insecure-registry H:P  a registry pulled over plain HTTP (repeatable)\n"
+               "  --resolv-conf FILE       the DNS role's upstream resolvers (/etc/resolv.conf)\n"
                "  --runc-root DIR          runc --root\n"
                "  --proxy-iptables CMD     iptables | iptables-legacy | iptables-nft\n"
                "  --disable-proxy, --disable-dns, --disable-pods (register the node only)\n");
@@ -78,6 +82,9 @@ enum {
     O_NO_PROXY,
     O_NO_DNS,
     O_NO_PODS,
+    O_POD_CIDR,
+    O_INSECURE,
+    O_RESOLV,
 };
 
 static int parse_args(int argc, char **argv, agent_opts_t *o)
@@ -91,7 +98,10 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         {"cluster-cidr", required_argument, NULL, O_CIDR},
         {"cluster-dns", required_argument, NULL, O_DNS_IP},
         {"cluster-domain", required_argument, NULL, O_DOMAIN},
-        {"kubepods-root", required_argument, NULL, O_KUBEPODS},
+        {"kubepods-cgroup", required_argument, NULL, O_KUBEPODS},
+        {"pod-cidr", required_argument, NULL, O_POD_CIDR},
+        {"insecure-registry", required_argument, NULL, O_INSECURE},
+        {"resolv-conf", required_argument, NULL, O_RESOLV},
         {"runc-root", required_argument, NULL, O_RUNC},
         {"proxy-iptables", required_argument, NULL, O_IPT},
         {"disable-proxy", no_argument, NULL, O_NO_PROXY},
@@ -145,6 +155,21 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
             break;
         case O_NO_PODS:
             o->no_pods = true;
+            break;
+        case O_POD_CIDR:
+            o->kubelet.pod_cidr = optarg;
+            break;
+        case O_RESOLV:
+            o->dns.resolv_conf = optarg;
+            break;
+        case O_INSECURE:
+            if (o->kubelet.n_insecure == C8S_ARRAY_SIZE(o->insecure)) {
+                fprintf(stderr, "c8s agent: at most %zu --insecure-registry\n",
+                        C8S_ARRAY_SIZE(o->insecure));
+                return -1;
+            }
+            o->insecure[o->kubelet.n_insecure++] = optarg;
+            o->kubelet.insecure_registries = o->insecure;
             break;
         case 'h':
             usage(stdout);
