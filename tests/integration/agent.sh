@@ -13,16 +13,30 @@ if [ -z "${C8S_AGENT_INNER:-}" ]; then
 fi
 source "$(dirname "$0")/../support/lib.sh"
 ip link set lo up
+# The agent's node: a network namespace held by a sleeping process, joined with nsenter.
+unshare -n sleep 100000 &
+NODE_NS=$!
+PIDS+=("$NODE_NS")
+sleep 0.2
+ip link add c8s-srv type veth peer name c8s-node netns "$NODE_NS"
+ip addr add 10.199.0.1/24 dev c8s-srv
+ip link set c8s-srv up
+nsenter -t "$NODE_NS" -n sh -c 'ip link set lo up && ip addr add 10.199.0.2/24 dev c8s-node &&
+  ip link set c8s-node up'
+on_node() { nsenter -F -t "$NODE_NS" -n "$@"; }
 
 WORK=$(mktemp -d /tmp/c8s-test-agent-XXXXXX)
 TMPDIRS+=("$WORK")
-start_managed_server "$WORK" --disable-scheduler --enable-bootstrap-token-auth || {
+start_managed_server "$WORK" --disable-scheduler --enable-bootstrap-token-auth \
+  --bind-address 0.0.0.0 --advertise-address 10.199.0.1 || {
   fail "server start"; finish; exit 1; }
 CA="$SERVER_DATA/pki/ca.crt"
 TOKEN=$("$C8S_BIN" token create --ttl 1h)
 JOIN=$("$C8S_BIN" token create --ttl 1h --print-join-command)
 HASH=${JOIN##*--ca-cert-hash }
 check_contains "join command has a pin" "$HASH" "sha256:"
+check_contains "join command names the advertised address" "$JOIN" "--server https://10.199.0.1:$SERVER_PORT"
+REMOTE="https://10.199.0.1:$SERVER_PORT"
 for _ in $(seq 1 100); do
   curl -q -s --cacert "$CA" "$SERVER_URL/api/v1/namespaces/kube-public/configmaps/cluster-info" |
     jq -e ".data[\"jws-kubeconfig-${TOKEN%%.*}\"]" >/dev/null && break
@@ -44,8 +58,8 @@ check_eq "wrong CA pin: join fails" "$?" 1
 check_contains "wrong CA pin: why" "$OUT" "does not match --ca-cert-hash"
 check_eq "no CSR from failed joins" "$(kubectl get csr -o name | wc -l)" 0
 
-# The real join, with the node roles but no pods (no scheduler either).
-"$C8S_BIN" agent --data-dir "$WORK/n1" --node-name n1 --disable-pods --server "$SERVER_URL" \
+# The real join from the other node, with the node roles but no pods (no scheduler either).
+nsenter -F -t "$NODE_NS" -n "$C8S_BIN" agent --data-dir "$WORK/n1" --node-name n1 --disable-pods --server "$REMOTE" \
   --token "$TOKEN" --ca-cert-hash "$HASH" >"$WORK/n1.log" 2>&1 &
 AGENT=$!
 PIDS+=("$AGENT")
@@ -70,13 +84,17 @@ check_eq "the node's identity" "$(jq -r .status.userInfo.username <<<"$WHO")" "s
 check_contains "in system:nodes" "$(jq -c .status.userInfo.groups <<<"$WHO")" "system:nodes"
 HOLDER=$(kubectl get lease -n kube-node-lease n1 -o jsonpath='{.spec.holderIdentity}')
 check_eq "lease renewed by the node" "$HOLDER" "n1"
-check_contains "node roles ran" "$(cat "$WORK/n1.log")" "runs against $SERVER_URL"
+check_contains "node roles ran" "$(cat "$WORK/n1.log")" "runs against $REMOTE"
+check_eq "the node's address is in its own namespace" \
+  "$(kubectl get node n1 -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')" "10.199.0.2"
+check_contains "the node's DNS role took its address there" "$(on_node ip -o addr show)" "10.96.0.10"
+case "$(ip -o addr show)" in *10.96.0.10*) fail "the DNS address leaked into the server's namespace" ;; *) ok ;; esac
 
 # A restart skips the join: no --token, no new CSR, the node keeps reporting.
 kill -TERM "$AGENT"
 wait "$AGENT"
 check_eq "agent stops cleanly" "$?" 0
-"$C8S_BIN" agent --data-dir "$WORK/n1" --node-name n1 --disable-pods >"$WORK/n1b.log" 2>&1 &
+nsenter -F -t "$NODE_NS" -n "$C8S_BIN" agent --data-dir "$WORK/n1" --node-name n1 --disable-pods >"$WORK/n1b.log" 2>&1 &
 AGENT=$!
 PIDS+=("$AGENT")
 T0=$(kubectl get lease -n kube-node-lease n1 -o jsonpath='{.spec.renewTime}')
