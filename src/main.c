@@ -36,6 +36,7 @@ static int cmd_token(int argc, char **argv)
 
 static const command_t commands[] = {
     {"server", cmd_server, "run the API server (and, as they land, the other roles)", true},
+    {"agent", cmd_agent, "join a cluster (--server, --token) and run the node roles", true},
     {"ctl", ctl_main, "c8s's own kubectl (also as argv[0] c8sctl)", false},
     {"proxy", cmd_proxy, "--cleanup: remove the service rules the proxy role wrote", false},
     {"shim", cmd_shim, "start a container under its shim (used by the kubelet)", false},

@@ -8,6 +8,8 @@
 
 /* `c8s server`: runs the server roles until SIGTERM/SIGINT. Returns the exit code. */
 int cmd_server(int argc, char **argv);
+/* `c8s agent`: join a cluster with a bootstrap token and run the node roles against it. */
+int cmd_agent(int argc, char **argv);
 /* `c8s proxy --cleanup`: removes the proxy role's iptables rules. */
 int cmd_proxy(int argc, char **argv);
 

@@ -25,6 +25,14 @@ typedef struct controllers_config_s {
     /* Terminated pods kept before the pod garbage collector deletes the oldest (upstream's
      * --terminated-pod-gc-threshold); 0: 12500; negative: never. */
     int terminated_pod_gc_threshold;
+    /* The CA the csrsigning controller signs approved CertificateSigningRequests with (PEM
+     * files, read once at start; NULL: nothing is signed), and the longest validity it gives
+     * (seconds; 0: one year, upstream's --cluster-signing-duration). */
+    const char *cluster_signing_cert_file, *cluster_signing_key_file;
+    long long cluster_signing_duration;
+    /* The API server URL the kube-public/cluster-info kubeconfig names (with root_ca_file's
+     * CA) for joining nodes; NULL: no cluster-info. */
+    const char *cluster_info_server;
 } controllers_config_t;
 
 #define CONTROLLERS_LOCAL_STORAGE_DIR "/var/lib/c8s/storage"

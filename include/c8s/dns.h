@@ -94,12 +94,16 @@ int dns_zone_answer(const json_t *zone, const char *domain, const dns_query_t *q
 typedef struct dns_s dns_t;
 typedef struct apiserver_s apiserver_t;
 
+struct client_http_config_s;
+
 typedef struct dns_config_s {
     const char *address;     /* the cluster DNS address to serve on (default 10.96.0.10) */
     int port;                /* default 53 */
     const char *domain;      /* default cluster.local */
     const char *resolv_conf; /* upstream resolvers (default /etc/resolv.conf) */
     bool assign_address;     /* put the address on a dummy interface `c8s-dns` first */
+    /* A remote API server (`c8s agent`; copied), instead of srv in-process. */
+    const struct client_http_config_s *remote;
 } dns_config_t;
 
 /* Starts the DNS thread against srv (which must outlive it). The address must be one of this

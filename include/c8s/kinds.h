@@ -20,7 +20,8 @@ typedef enum {
     API_SUB_STATUS = 1,
     API_SUB_SCALE = 2,
     API_SUB_BINDING = 4,
-    API_SUB_TOKEN = 8, /* serviceaccounts/token: TokenRequest (authentication.k8s.io/v1) */
+    API_SUB_TOKEN = 8,     /* serviceaccounts/token: TokenRequest (authentication.k8s.io/v1) */
+    API_SUB_APPROVAL = 16, /* certificatesigningrequests/approval: the Approved/Denied conditions */
 } api_subresource_t;
 
 /* One served group/version/resource. All strings are static. */
@@ -62,7 +63,7 @@ const api_kind_t *api_kind_by_kind(const char *group, const char *version, const
 const api_kind_t *api_kind_find(const char *name);
 /* Writes "apps/v1" or "v1" into buf (truncated to len) and returns buf. */
 const char *api_kind_api_version(const api_kind_t *k, char *buf, size_t len);
-/* True if k serves the subresource named sub ("status", "scale", "binding"). */
+/* True if k serves the subresource named sub ("status", "scale", "binding", "approval"). */
 bool api_kind_has_subresource(const api_kind_t *k, const char *sub);
 /* True if field (e.g. "spec.nodeName") may be used in a fieldSelector for k. */
 bool api_kind_field_selectable(const api_kind_t *k, const char *field);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 typedef struct apiserver_s apiserver_t;
+struct client_http_config_s;
 
 typedef struct kubelet_config_s {
     const char *node_name; /* required */
@@ -29,11 +30,15 @@ typedef struct kubelet_config_s {
     const char *kubepods_root; /* pod cgroups go under this (default /kubepods) */
     const char *runc_root;     /* runc --root (NULL: runc's default) */
     const char *shim_bin;      /* the c8s binary for shims (default /proc/self/exe) */
+    /* A remote API server (`c8s agent`): the kubelet talks to it over HTTPS with these
+     * credentials (copied) instead of in-process; srv is then unused (may be NULL). */
+    const struct client_http_config_s *remote;
 } kubelet_config_t;
 
 typedef struct kubelet_s kubelet_t;
 
-/* Starts the kubelet thread against srv (which must outlive it). Strings in cfg are copied. */
+/* Starts the kubelet thread against srv (which must outlive it), or cfg->remote. Strings in cfg
+ * are copied. */
 int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out, c8s_err_t *err);
 /* Stops the thread and frees k (NULL is fine). Call before apiserver_stop. */
 void kubelet_stop(kubelet_t *k);

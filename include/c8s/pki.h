@@ -119,4 +119,45 @@ int pki_jws_detached(const char *content, const char *token_id, const char *toke
 bool pki_jws_detached_valid(const char *jws, const char *content, const char *token_id,
                             const char *token_secret);
 
+/* Certificate signing requests (PKCS#10), as certificates.k8s.io carries them. */
+
+/* What a request asks for. Owned by the record (pki_csr_info_clear frees it). */
+typedef struct pki_csr_info_s {
+    char *cn;    /* NULL when the subject has no CN */
+    char **orgs; /* O= entries */
+    size_t n_orgs;
+    char **dns, **ips; /* subjectAltName DNS and IP entries (IPs as text) */
+    size_t n_dns, n_ips;
+    size_t n_other;         /* other subjectAltNames (e-mail, URI, ...) */
+    size_t n_other_subject; /* subject attributes besides CN and O */
+    const char *key_type;   /* static: "ECDSA", "RSA" or "other" */
+} pki_csr_info_t;
+
+/* Reads a PEM CERTIFICATE REQUEST (pem[0..len), borrowed) and checks its self-signature.
+ * C8S_EBADREQUEST with upstream's wording ("PEM block type must be CERTIFICATE REQUEST") for
+ * anything else. *out is zeroed first and filled on success. */
+int pki_csr_parse(const char *pem, size_t len, pki_csr_info_t *out, c8s_err_t *err);
+void pki_csr_info_clear(pki_csr_info_t *c);
+
+/* A new PEM request for req's CN, O and SANs (req->server and days unused), signed with
+ * key_pem_in (borrowed) or, when NULL, a new ECDSA P-256 key. *csr_pem is owned; *key_pem (when
+ * key_pem is not NULL) gets the key used, owned. */
+int pki_csr_new(const pki_cert_req_t *req, const char *key_pem_in, char **csr_pem, char **key_pem,
+                c8s_err_t *err);
+
+/* Key usages of a signed certificate (upstream's KeyUsage strings, as bits). */
+enum {
+    PKI_USAGE_DIGITAL_SIGNATURE = 1, /* "digital signature" */
+    PKI_USAGE_KEY_ENCIPHERMENT = 2,  /* "key encipherment" */
+    PKI_USAGE_CLIENT_AUTH = 4,       /* "client auth" */
+    PKI_USAGE_SERVER_AUTH = 8,       /* "server auth" */
+};
+
+/* Signs the request with the CA (all PEM, borrowed): the request's subject and SANs, the usages
+ * given, valid from five minutes ago for `seconds` (cut at the CA's own expiry). *cert_pem is
+ * owned. C8S_EBADREQUEST for a bad request, C8S_EINTERNAL for an unusable CA. */
+int pki_csr_sign(const char *ca_cert_pem, const char *ca_key_pem, const char *csr_pem,
+                 size_t csr_len, unsigned usages, long long seconds, char **cert_pem,
+                 c8s_err_t *err);
+
 #endif

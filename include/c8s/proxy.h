@@ -159,6 +159,8 @@ json_t *proxy_conntrack_plan(const json_t *prev, const json_t *cur);
 
 /* ---- the role ---- */
 
+struct client_http_config_s;
+
 typedef struct proxy_config_s {
     const char *node_name;    /* this node, for Local traffic policies */
     const char *cluster_cidr; /* pod CIDR (default 10.244.0.0/16) */
@@ -168,6 +170,8 @@ typedef struct proxy_config_s {
                                  in iptables either way */
     unsigned min_sync_ms;     /* bursts of changes within this are one sync (default 1000) */
     unsigned full_sync_ms;    /* a full rewrite at least this often (default 3600000) */
+    /* A remote API server (`c8s agent`; copied), instead of srv in-process. */
+    const struct client_http_config_s *remote;
 } proxy_config_t;
 
 typedef struct proxy_s proxy_t;

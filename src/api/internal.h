@@ -98,6 +98,7 @@ extern const api__hooks_t api__core_hooks[];
 extern const api__hooks_t api__pod_hooks[];
 extern const api__hooks_t api__workload_hooks[];
 extern const api__hooks_t api__other_hooks[];
+extern const api__hooks_t api__certificates_hooks[];
 const api__hooks_t *api__hooks_for(const api_kind_t *k);
 
 #endif

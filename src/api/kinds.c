@@ -122,6 +122,11 @@ static const api_kind_t kinds[] = {
     {"authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview",
      "selfsubjectrulesreview", "SelfSubjectRulesReviewList", false, NULL, NULL, FS, 0,
      "selfsubjectrulesreviews", true, API_KIND_CREATE_ONLY},
+    /* certificates.k8s.io/v1: how nodes (and anyone allowed) get client and serving
+     * certificates signed by the cluster CA. */
+    {"certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest",
+     "certificatesigningrequest", "CertificateSigningRequestList", false, LIST("csr"), NULL,
+     LIST(META, "spec.signerName"), ST | API_SUB_APPROVAL, "certificatesigningrequests", true, 0},
     /* scheduling.k8s.io/v1 */
     {"scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", "priorityclass",
      "PriorityClassList", false, LIST("pc"), NULL, FS, 0, "priorityclasses", false, 0},
@@ -215,6 +220,8 @@ bool api_kind_has_subresource(const api_kind_t *k, const char *sub)
         return k->subresources & API_SUB_SCALE;
     if (!strcmp(sub, "binding"))
         return k->subresources & API_SUB_BINDING;
+    if (!strcmp(sub, "approval"))
+        return k->subresources & API_SUB_APPROVAL;
     return false;
 }
 

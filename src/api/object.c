@@ -13,10 +13,7 @@
 #define TOTAL_ANNOTATION_SIZE (256 * 1024)
 
 static const api__hooks_t *const hook_tables[] = {
-    api__core_hooks,
-    api__pod_hooks,
-    api__workload_hooks,
-    api__other_hooks,
+    api__core_hooks, api__pod_hooks, api__workload_hooks, api__other_hooks, api__certificates_hooks,
 };
 
 const api__hooks_t *api__hooks_for(const api_kind_t *k)

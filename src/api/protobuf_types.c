@@ -282,6 +282,17 @@ TYPE(SelfSubjectRulesReviewSpec, S(1, "namespace"));
 TYPE(SelfSubjectRulesReview, M(1, "metadata", ObjectMeta), M(2, "spec", SelfSubjectRulesReviewSpec),
      M(3, "status", Skipped));
 
+/* ---- certificates/v1: `kubectl certificate approve|deny` sends the whole CSR to /approval ---- */
+TYPE(CertificateSigningRequestSpec, {1, "request", PB_BYTES, 0, NULL}, S(2, "username"),
+     S(3, "uid"), RS(4, "groups"), RS(5, "usages"), S(7, "signerName"),
+     I32(8, "expirationSeconds"));
+TYPE(CertificateSigningRequestCondition, S(1, "type"), S(2, "reason"), S(3, "message"),
+     TIME(4, "lastUpdateTime"), TIME(5, "lastTransitionTime"), S(6, "status"));
+TYPE(CertificateSigningRequestStatus, RM(1, "conditions", CertificateSigningRequestCondition),
+     {2, "certificate", PB_BYTES, 0, NULL});
+TYPE(CertificateSigningRequest, M(1, "metadata", ObjectMeta),
+     M(2, "spec", CertificateSigningRequestSpec), M(3, "status", CertificateSigningRequestStatus));
+
 const pb_kind_entry_t pb__kinds[] = {
     {"Namespace", &Namespace},
     {"ConfigMap", &ConfigMap},
@@ -307,5 +318,6 @@ const pb_kind_entry_t pb__kinds[] = {
     {"SelfSubjectRulesReview", &SelfSubjectRulesReview},
     {"SubjectAccessReview", &SubjectAccessReview},
     {"LocalSubjectAccessReview", &SubjectAccessReview},
+    {"CertificateSigningRequest", &CertificateSigningRequest},
 };
 const size_t pb__nkinds = sizeof(pb__kinds) / sizeof(pb__kinds[0]);

@@ -5077,7 +5077,76 @@ static const schema_type_t t_SelfSubjectReview = {
     .version = "v1",
     .kind = "SelfSubjectReview"};
 
+/* certificates.k8s.io/v1 */
+static const schema_type_t t_CertificateSigningRequestSpec;
+static const schema_type_t t_CertificateSigningRequestStatus;
+static const schema_type_t t_CertificateSigningRequestCondition;
+static const schema_field_t t_CertificateSigningRequest_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec",
+     REF(t_CertificateSigningRequestSpec),
+     .flags = REQ,
+     .desc = "The request, the signer asked, and who asked (set by the server)."},
+    {.name = "status",
+     REF(t_CertificateSigningRequestStatus),
+     .desc = "Approval conditions and the issued certificate."},
+};
+static const schema_field_t t_CertificateSigningRequestSpec_f[] = {
+    {.name = "expirationSeconds", I32, .desc = "Requested validity of the certificate."},
+    {.name = "extra", MAP(ANY), .desc = "Extra attributes of the requester (server-set)."},
+    {.name = "groups", ARR(STR), .flags = LATOMIC, .desc = "Groups of the requester (server-set)."},
+    {.name = "request", BYTES, .flags = REQ | LATOMIC, .desc = "A PEM CERTIFICATE REQUEST."},
+    {.name = "signerName", STR, .flags = REQ, .desc = "The signer asked to sign the request."},
+    {.name = "uid", STR, .desc = "UID of the requester (server-set)."},
+    {.name = "usages", ARR(STR), .flags = LATOMIC, .desc = "Key usages asked for."},
+    {.name = "username", STR, .desc = "Name of the requester (server-set)."},
+};
+static const schema_field_t t_CertificateSigningRequestStatus_f[] = {
+    {.name = "certificate", BYTES, .flags = LATOMIC, .desc = "The issued certificate (PEM)."},
+    {.name = "conditions",
+     ARR(REF(t_CertificateSigningRequestCondition)),
+     .flags = LMAP,
+     .merge_key = "type",
+     .desc = "Approved, Denied, Failed."},
+};
+static const schema_field_t t_CertificateSigningRequestCondition_f[] = {
+    {.name = "lastTransitionTime", DATETIME},
+    {.name = "lastUpdateTime", DATETIME},
+    {.name = "message", STR},
+    {.name = "reason", STR},
+    {.name = "status", STR, .flags = REQ},
+    {.name = "type", STR, .flags = REQ},
+};
+static const schema_type_t t_CertificateSigningRequest = {
+    .name = "io.k8s.api.certificates.v1.CertificateSigningRequest",
+    .desc = "A request for a certificate signed by a named signer.",
+    .fields = t_CertificateSigningRequest_f,
+    .n_fields = C8S_ARRAY_SIZE(t_CertificateSigningRequest_f),
+    .group = "certificates.k8s.io",
+    .version = "v1",
+    .kind = "CertificateSigningRequest"};
+static const schema_type_t t_CertificateSigningRequestSpec = {
+    .name = "io.k8s.api.certificates.v1.CertificateSigningRequestSpec",
+    .fields = t_CertificateSigningRequestSpec_f,
+    .n_fields = C8S_ARRAY_SIZE(t_CertificateSigningRequestSpec_f)};
+static const schema_type_t t_CertificateSigningRequestStatus = {
+    .name = "io.k8s.api.certificates.v1.CertificateSigningRequestStatus",
+    .fields = t_CertificateSigningRequestStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_CertificateSigningRequestStatus_f)};
+static const schema_type_t t_CertificateSigningRequestCondition = {
+    .name = "io.k8s.api.certificates.v1.CertificateSigningRequestCondition",
+    .fields = t_CertificateSigningRequestCondition_f,
+    .n_fields = C8S_ARRAY_SIZE(t_CertificateSigningRequestCondition_f)};
+
 const schema_type_t *const schema__types[] = {
+    &t_CertificateSigningRequest,
+    &t_CertificateSigningRequestSpec,
+    &t_CertificateSigningRequestStatus,
+    &t_CertificateSigningRequestCondition,
     &t_Namespace,
     &t_ObjectMeta,
     &t_Time,
@@ -5460,5 +5529,6 @@ const schema_field_t schema__roots[] = {
     {.name = "", REF(t_SelfSubjectAccessReview)},
     {.name = "", REF(t_LocalSubjectAccessReview)},
     {.name = "", REF(t_SelfSubjectRulesReview)},
+    {.name = "", REF(t_CertificateSigningRequest)},
 };
 const size_t schema__n_roots = C8S_ARRAY_SIZE(schema__roots);

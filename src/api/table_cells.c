@@ -1567,6 +1567,49 @@ static void hpa_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
 
 /* --- the registry ------------------------------------------------------------------------ */
 
+static const table__col_t csr_cols[] = {
+    COL_NAME,
+    COL_AGE,
+    COL("SignerName", "string", "signerName indicates the requested signer."),
+    COL("Requestor", "string", "username is the name of the user who created the request."),
+    COL("RequestedDuration", "string",
+        "expirationSeconds is the requested duration of validity of the issued certificate."),
+    COL("Condition", "string", "The approval conditions of the request, and Issued."),
+};
+
+/* upstream's printCertificateSigningRequest: Approved/Denied/Failed in that order, then Issued
+ * once a certificate is there; Pending when nothing was decided. */
+static void csr_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
+{
+    const json_t *spec = json_object_get(o, "spec");
+    const json_t *st = json_object_get(o, "status");
+    cell_name(cells, o);
+    cell_age(cells, o, now);
+    table__str(cells, str(spec, "signerName") ? str(spec, "signerName") : "<none>");
+    table__str(cells, str(spec, "username") ? str(spec, "username") : "");
+    long long secs = num(spec, "expirationSeconds", -1);
+    table__own(cells, secs >= 0 ? table_age((int64_t)secs) : xstrdup("<none>"));
+    strbuf_t b = STRBUF_INIT;
+    static const char *const order[] = {"Approved", "Denied", "Failed"};
+    for (size_t k = 0; k < C8S_ARRAY_SIZE(order); k++) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(st, "conditions"), i, c)
+        {
+            const char *t = str(c, "type"), *s = str(c, "status");
+            if (t && !strcmp(t, order[k]) && (!s || !strcmp(s, "True"))) {
+                strbuf_sep(&b, ",", t);
+                break;
+            }
+        }
+    }
+    if (!b.len)
+        strbuf_add(&b, "Pending");
+    if (str(st, "certificate") && *str(st, "certificate"))
+        strbuf_sep(&b, ",", "Issued");
+    table__own(cells, strbuf_take(&b));
+}
+
 static const table__printer_t printers[] = {
     {"", "pods", COLS(pod_cols), pod_cells},
     {"", "nodes", COLS(node_cols), node_cells},
@@ -1601,6 +1644,7 @@ static const table__printer_t printers[] = {
     {"rbac.authorization.k8s.io", "clusterrolebindings", COLS(clusterrolebinding_cols),
      binding_cells},
     {"scheduling.k8s.io", "priorityclasses", COLS(priorityclass_cols), priorityclass_cells},
+    {"certificates.k8s.io", "certificatesigningrequests", COLS(csr_cols), csr_cells},
 };
 
 /* A built-in kind upstream's printers do not know gets the registry's default table convertor

@@ -289,6 +289,65 @@ static int pod_security(api_req_t *r, c8s_err_t *err)
     return 0;
 }
 
+/* ---- certificates.k8s.io ---- */
+
+/* upstream's CSR PrepareForCreate: who asked is recorded by the server, never by the client, so
+ * approvers and signers can trust spec.username/groups. */
+static void csr_fill_requester(api_req_t *r)
+{
+    json_t *spec = json_object_get(r->obj, "spec");
+    const auth_user_t *u = r->user;
+    if (!json_is_object(spec) || !u)
+        return;
+    json_object_set_new(spec, "username", json_string(u->name));
+    if (u->uid)
+        json_object_set_new(spec, "uid", json_string(u->uid));
+    else
+        json_object_del(spec, "uid");
+    json_t *groups = json_array();
+    for (size_t i = 0; i < u->n_groups; i++)
+        json_array_append_new(groups, json_string(u->groups[i]));
+    json_object_set_new(spec, "groups", groups);
+    if (u->extra && json_object_size(u->extra))
+        json_object_set(spec, "extra", u->extra);
+    else
+        json_object_del(spec, "extra");
+}
+
+/* upstream's CertificateApproval and CertificateSigning plugins: approving (or denying) needs
+ * `approve`, issuing needs `sign`, on certificates.k8s.io signers named by the request's
+ * signerName or its wildcard "<domain>/" + "*". */
+static int csr_signer_permission(api_req_t *r, const char *verb, c8s_err_t *err)
+{
+    const char *signer =
+        json_string_value(json_object_get(json_object_get(r->obj, "spec"), "signerName"));
+    if (!signer)
+        return 0;
+    const char *slash = strchr(signer, '/');
+    cleanup_free char *wild =
+        slash ? xasprintf("%.*s/*", (int)(slash - signer), signer) : xstrdup(signer);
+    const char *names[] = {signer, wild};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(names); i++) {
+        auth_attrs_t a = {.resource_request = true,
+                          .verb = verb,
+                          .api_group = "certificates.k8s.io",
+                          .api_version = "*",
+                          .resource = "signers",
+                          .name = names[i]};
+        if (apiserver__authz_decide(r->srv, r->user, &a, NULL) == AUTHZ_ALLOW)
+            return 0;
+    }
+    return c8s_err_set(err, C8S_EFORBIDDEN, "user not permitted to %s requests with signerName %s",
+                       verb, signer);
+}
+
+static bool csr_certificate_changed(const api_req_t *r)
+{
+    json_t *a = json_object_get(json_object_get(r->obj, "status"), "certificate");
+    json_t *b = json_object_get(json_object_get(r->old, "status"), "certificate");
+    return !(a == b || (a && b && json_equal(a, b)));
+}
+
 /* ---- the two phases ---- */
 
 int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err)
@@ -307,6 +366,8 @@ int apiserver__admit_mutate(api_req_t *r, adm_op_t op, c8s_err_t *err)
     } else if (is(r, "", "PersistentVolumeClaim")) {
         cleanup_json json_t *classes = cached(r->srv, "storage.k8s.io", "storageclasses", NULL);
         admission_default_storageclass(r->obj, classes);
+    } else if (is(r, "certificates.k8s.io", "CertificateSigningRequest")) {
+        csr_fill_requester(r);
     }
     return 0;
 }
@@ -329,6 +390,13 @@ int apiserver__admit_validate(api_req_t *r, adm_op_t op, c8s_err_t *err)
                 admission_node_restriction(node, op_name(op), kind, r->subresource, r->name,
                                            op == ADM_DELETE ? NULL : r->obj, r->old, err) != 0)
                 return forbidden(r, err);
+    }
+    if (op == ADM_UPDATE && is(r, "certificates.k8s.io", "CertificateSigningRequest") &&
+        r->subresource) {
+        bool approval = strcmp(r->subresource, "approval") == 0;
+        if ((approval || csr_certificate_changed(r)) &&
+            csr_signer_permission(r, approval ? "approve" : "sign", err) != 0)
+            return forbidden(r, err);
     }
     if (op == ADM_CREATE && !r->subresource && pod_security(r, err) != 0)
         return err->code;

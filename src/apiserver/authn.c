@@ -2,7 +2,9 @@
  * authn.c — authentication: who is asking. In-process calls carry their identity; HTTP requests
  * (always over TLS) present a client certificate or a bearer token. A request with neither, or
  * with credentials nobody accepts, is refused with 401; the health endpoints (/healthz, /livez,
- * /readyz, /version) are answered before this and stay anonymous.
+ * /readyz, /version) are answered before this and stay anonymous. A request without any
+ * credential goes on as system:anonymous, but only as far as RBAC grants it something: anything
+ * else is answered 401 by authorization (see authz.c).
  */
 #include "internal.h"
 
@@ -99,6 +101,14 @@ bool apiserver__authenticate(api_req_t *r)
     cleanup_free char *token = bearer_token(r);
     if (token && authenticate_token(r, token) > 0) {
         c8s_err_clear(&xerr);
+        return true;
+    }
+    if (!token && x == 0) {
+        /* No credentials at all: upstream's anonymous identity, so that RBAC can grant the
+         * one thing a stranger may read (kube-public/cluster-info, for joining nodes). Every
+         * request it is not granted stays 401 (apiserver__authorize). */
+        const char *g[] = {AUTH_GROUP_UNAUTHENTICATED};
+        r->user = auth_user_new(AUTH_USER_ANONYMOUS, NULL, g, 1);
         return true;
     }
     cleanup_free char *why = xstrdup(token   ? "invalid bearer token"

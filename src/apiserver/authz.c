@@ -100,6 +100,13 @@ bool apiserver__authorize(api_req_t *r)
         free(reason);
         return true;
     }
+    if (auth_user_in_group(r->user, AUTH_GROUP_UNAUTHENTICATED)) {
+        /* A stranger learns nothing about what exists: 401 as if anonymity were off. */
+        free(reason);
+        r->verb = r->method;
+        apiserver__respond_code(r, C8S_EUNAUTH, "Unauthorized");
+        return false;
+    }
     cleanup_free char *msg = auth_forbidden_message(r->user, &a, reason);
     free(reason);
     r->verb = r->method;

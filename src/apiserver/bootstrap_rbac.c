@@ -117,6 +117,16 @@ static const char *const r_controller_manager[] = {
     NULL};
 static const char *const r_node_bootstrapper[] = {
     "create,get,list,watch|certificates.k8s.io|certificatesigningrequests", NULL};
+static const char *const r_csr_nodeclient[] = {
+    "create|certificates.k8s.io|certificatesigningrequests/nodeclient", NULL};
+static const char *const r_csr_selfnodeclient[] = {
+    "create|certificates.k8s.io|certificatesigningrequests/selfnodeclient", NULL};
+static const char *const r_approve_client[] = {
+    "approve|certificates.k8s.io|signers|kubernetes.io/kube-apiserver-client", NULL};
+static const char *const r_approve_kubelet_client[] = {
+    "approve|certificates.k8s.io|signers|kubernetes.io/kube-apiserver-client-kubelet", NULL};
+static const char *const r_approve_kubelet_serving[] = {
+    "approve|certificates.k8s.io|signers|kubernetes.io/kubelet-serving", NULL};
 static const char *const r_none[] = {NULL};
 
 static const role_def_t roles[] = {
@@ -134,9 +144,16 @@ static const role_def_t roles[] = {
     {"system:kube-scheduler", NULL, NULL, r_scheduler},
     {"system:kube-controller-manager", NULL, NULL, r_controller_manager},
     {"system:node-bootstrapper", NULL, NULL, r_node_bootstrapper},
+#define CSR_ROLE "system:certificates.k8s.io:"
+    {CSR_ROLE "certificatesigningrequests:nodeclient", NULL, NULL, r_csr_nodeclient},
+    {CSR_ROLE "certificatesigningrequests:selfnodeclient", NULL, NULL, r_csr_selfnodeclient},
+    {CSR_ROLE "kube-apiserver-client-approver", NULL, NULL, r_approve_client},
+    {CSR_ROLE "kube-apiserver-client-kubelet-approver", NULL, NULL, r_approve_kubelet_client},
+    {CSR_ROLE "kubelet-serving-approver", NULL, NULL, r_approve_kubelet_serving},
 };
 
-/* name, then subjects "Kind:name" */
+/* name, then subjects "Kind:name"; the ClusterRole is named as the binding unless role_of
+ * says otherwise */
 static const struct {
     const char *name;
     const char *subjects[3];
@@ -149,6 +166,37 @@ static const struct {
     {"system:node-proxier", {"User:system:kube-proxy"}},
     {"system:kube-scheduler", {"User:system:kube-scheduler"}},
     {"system:kube-controller-manager", {"User:system:kube-controller-manager"}},
+    /* Joining nodes (docs/operations.md "add a node"), as kubeadm binds its bootstrap tokens'
+     * group: any bootstrap token may ask for a node client certificate and have it approved;
+     * a node renews its own. */
+    {"c8s:kubelet-bootstrap", {"Group:system:bootstrappers"}},
+    {"c8s:node-autoapprove-bootstrap", {"Group:system:bootstrappers"}},
+    {"c8s:node-autoapprove-certificate-rotation", {"Group:" AUTH_GROUP_NODES}},
+};
+
+static const char *role_of(const char *binding)
+{
+    static const char *const map[][2] = {
+        {"c8s:kubelet-bootstrap", "system:node-bootstrapper"},
+        {"c8s:node-autoapprove-bootstrap", CSR_ROLE "certificatesigningrequests:nodeclient"},
+        {"c8s:node-autoapprove-certificate-rotation",
+         CSR_ROLE "certificatesigningrequests:selfnodeclient"},
+    };
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(map); i++)
+        if (!strcmp(map[i][0], binding))
+            return map[i][1];
+    return binding;
+}
+
+/* Namespaced Roles and their RoleBindings (same name): cluster discovery reads
+ * kube-public/cluster-info before it has any credential, as kubeadm allows it. */
+static const struct {
+    const char *ns, *name, *rule, *subject;
+} ns_roles[] = {
+    {"kube-public", "c8s:bootstrap-signer-clusterinfo",
+     "get|"
+     "|configmaps|cluster-info",
+     "User:" AUTH_USER_ANONYMOUS},
 };
 
 static json_t *split_list(const char *s, size_t n)
@@ -386,9 +434,32 @@ void apiserver__bootstrap_rbac(apiserver_t *s, const char *now, store_cb done)
                                 "ClusterRoleBinding", "apiVersion", "rbac.authorization.k8s.io/v1",
                                 "metadata", meta(bindings[i].name, now, NULL), "roleRef",
                                 "apiGroup", "rbac.authorization.k8s.io", "kind", "ClusterRole",
-                                "name", bindings[i].name, "subjects", subjects);
+                                "name", role_of(bindings[i].name), "subjects", subjects);
         cleanup_free char *key =
             xasprintf("%s/clusterrolebindings/%s", s->etcd_prefix, bindings[i].name);
         create(s, key, obj, done);
+    }
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(ns_roles); i++) {
+        json_t *md = meta(ns_roles[i].name, now, NULL);
+        json_object_set_new(md, "namespace", json_string(ns_roles[i].ns));
+        json_t *role = json_pack("{s:s, s:s, s:o, s:[o]}", "kind", "Role", "apiVersion",
+                                 "rbac.authorization.k8s.io/v1", "metadata", md, "rules",
+                                 parse_rule(ns_roles[i].rule));
+        cleanup_free char *rkey =
+            xasprintf("%s/roles/%s/%s", s->etcd_prefix, ns_roles[i].ns, ns_roles[i].name);
+        create(s, rkey, role, done);
+        const char *sj = ns_roles[i].subject;
+        const char *colon = strchr(sj, ':');
+        cleanup_free char *kind = xstrndup(sj, (size_t)(colon - sj));
+        md = meta(ns_roles[i].name, now, NULL);
+        json_object_set_new(md, "namespace", json_string(ns_roles[i].ns));
+        json_t *rb = json_pack("{s:s, s:s, s:o, s:{s:s, s:s, s:s}, s:[{s:s, s:s, s:s}]}", "kind",
+                               "RoleBinding", "apiVersion", "rbac.authorization.k8s.io/v1",
+                               "metadata", md, "roleRef", "apiGroup", "rbac.authorization.k8s.io",
+                               "kind", "Role", "name", ns_roles[i].name, "subjects", "kind", kind,
+                               "apiGroup", "rbac.authorization.k8s.io", "name", colon + 1);
+        cleanup_free char *bkey =
+            xasprintf("%s/rolebindings/%s/%s", s->etcd_prefix, ns_roles[i].ns, ns_roles[i].name);
+        create(s, bkey, rb, done);
     }
 }

@@ -114,7 +114,8 @@ static bool negotiate(api_req_t *r, bool list)
 
 void apiserver__get(api_req_t *r)
 {
-    if (r->subresource && strcmp(r->subresource, "status") != 0)
+    if (r->subresource && strcmp(r->subresource, "status") != 0 &&
+        strcmp(r->subresource, "approval") != 0)
         return apiserver__respond_code(r, C8S_ENOTFOUND,
                                        "the server could not find the "
                                        "requested resource");

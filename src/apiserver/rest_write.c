@@ -406,6 +406,48 @@ static void copy_field(json_t *dst, const json_t *src, const char *k)
         json_object_del(dst, k);
 }
 
+static bool is_csr(const api_req_t *r)
+{
+    return strcmp(r->kind->kind, "CertificateSigningRequest") == 0;
+}
+
+static bool approval_type(const char *t)
+{
+    return t && (strcmp(t, "Approved") == 0 || strcmp(t, "Denied") == 0);
+}
+
+/* Puts back in obj's status.conditions what the subresource may not change: with signer set
+ * (/status) the Approved/Denied conditions of old replace the client's; otherwise (/approval)
+ * every condition of old that is not Approved/Denied. */
+static void csr_keep_conditions(json_t *obj, const json_t *old, bool signer)
+{
+    json_t *st = json_object_get(obj, "status");
+    if (!json_is_object(st))
+        return;
+    json_t *conds = json_object_get(st, "conditions");
+    json_t *out = json_array();
+    size_t i;
+    json_t *c;
+    json_array_foreach(conds, i, c)
+    {
+        bool a = approval_type(json_string_value(json_object_get(c, "type")));
+        if (a != signer)
+            json_array_append(out, c);
+    }
+    json_array_foreach(json_object_get(json_object_get(old, "status"), "conditions"), i, c)
+    {
+        bool a = approval_type(json_string_value(json_object_get(c, "type")));
+        if (a == signer)
+            json_array_append(out, c);
+    }
+    if (json_array_size(out))
+        json_object_set_new(st, "conditions", out);
+    else {
+        json_decref(out);
+        json_object_del(st, "conditions");
+    }
+}
+
 /* Builds the object to store from the client's (r->obj, stolen into the result) and the stored
  * one, as upstream's PrepareForUpdate does per subresource. */
 static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_t *err)
@@ -414,9 +456,32 @@ static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_
     json_t *omd = json_object_get(old, "metadata");
     json_t *obj;
     const char *sub = r->subresource;
-    if (sub && strcmp(sub, "status") == 0) {
+    if (sub && strcmp(sub, "status") == 0 && is_csr(r)) {
+        /* A CSR's signer writes the certificate and Failed conditions; approval is only
+         * decided through /approval, so Approved/Denied come from the stored object. */
         obj = json_deep_copy(old);
         copy_field(obj, incoming, "status");
+        csr_keep_conditions(obj, old, true);
+    } else if (sub && strcmp(sub, "approval") == 0) {
+        /* upstream's approval strategy: only the conditions change, and of them only
+         * Approved/Denied; the certificate and the signer's conditions stay as stored. */
+        obj = json_deep_copy(old);
+        json_t *st = json_object_get(obj, "status");
+        if (!json_is_object(st)) {
+            st = json_object();
+            json_object_set_new(obj, "status", st);
+        }
+        copy_field(st, json_object_get(incoming, "status"), "conditions");
+        csr_keep_conditions(obj, old, false);
+    } else if (sub && strcmp(sub, "status") == 0) {
+        obj = json_deep_copy(old);
+        copy_field(obj, incoming, "status");
+    } else if (is_csr(r)) {
+        /* A CSR is immutable but for its metadata: spec was fixed (with the requester) at
+         * creation, status changes through its subresources. */
+        obj = json_deep_copy(incoming);
+        copy_field(obj, old, "spec");
+        copy_field(obj, old, "status");
     } else if (sub && strcmp(sub, "finalize") == 0) {
         obj = json_deep_copy(old);
         json_t *spec = json_object_get(obj, "spec");

@@ -52,7 +52,9 @@ static void dispatch(api_req_t *r)
             return not_found(r);
         return apiserver__token_request(r);
     }
-    if (sub && strcmp(sub, "status") != 0 &&
+    if (sub && strcmp(sub, "approval") == 0 && !(r->kind->subresources & API_SUB_APPROVAL))
+        return not_found(r);
+    if (sub && strcmp(sub, "status") != 0 && strcmp(sub, "approval") != 0 &&
         !(strcmp(sub, "finalize") == 0 && strcmp(r->kind->resource, "namespaces") == 0))
         return not_found(r);
     if (sub && strcmp(sub, "status") == 0 && !(r->kind->subresources & API_SUB_STATUS))

@@ -40,6 +40,7 @@ typedef struct {
     dns_config_t dns;
     char node_name[256];
     char advertise[64];
+    char cluster_url[128]; /* cluster-info's server URL */
     char **endpoints;
     /* Tokens (issue 8). */
     const char *sa_pub[9];
@@ -634,6 +635,19 @@ static int setup_pki(server_opts_t *o, c8s_err_t *err)
         o->api.service_account_key_file = o->pki.sa_key;
     if (!o->ctrl.root_ca_file)
         o->ctrl.root_ca_file = o->pki.ca_crt;
+    /* The csrsigning controller signs with the cluster CA; joining nodes learn the server's
+     * URL from cluster-info (the advertised address, else the bound one). */
+    o->ctrl.cluster_signing_cert_file = o->pki.ca_crt;
+    o->ctrl.cluster_signing_key_file = o->pki.ca_key;
+    const char *api_host = o->api.advertise_address ? o->api.advertise_address
+                           : o->api.bind_address && strcmp(o->api.bind_address, "0.0.0.0") != 0 &&
+                                   strcmp(o->api.bind_address, "::") != 0
+                               ? o->api.bind_address
+                               : "127.0.0.1";
+    snprintf(o->cluster_url, sizeof(o->cluster_url),
+             strchr(api_host, ':') ? "https://[%s]:%d" : "https://%s:%d", api_host,
+             o->api.port ? o->api.port : 6443);
+    o->ctrl.cluster_info_server = o->cluster_url;
     /* The local-path provisioner's volumes live with the rest of the node's state. */
     o->ctrl.local_path_class = !o->no_local_storage;
     if (!o->ctrl.local_storage_dir)

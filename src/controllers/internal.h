@@ -7,6 +7,8 @@
 #include "c8s/controllers.h"
 #include "c8s/informer.h"
 #include "c8s/kinds.h"
+#include "c8s/auth.h"
+#include "c8s/pki.h"
 #include "c8s/tz.h"
 #include "c8s/workqueue.h"
 
@@ -42,6 +44,42 @@ extern const ctrl_ops_t controllers__rootcacert;
 
 /* The CA bundle to publish as kube-root-ca.crt (borrowed), or NULL. */
 const char *controllers__root_ca(controllers_t *cm);
+
+/* ---- certificates (certificates.c, csr_core.c) ---- */
+
+extern const ctrl_ops_t controllers__csr;
+extern const ctrl_ops_t controllers__bootstrapsigner;
+/* The signing CA's certificate and key (PEM, borrowed), NULL when not configured; how long
+ * issued certificates live at most (seconds); the API server's URL for cluster-info (borrowed,
+ * or NULL). */
+const char *controllers__signing_cert(controllers_t *cm);
+const char *controllers__signing_key(controllers_t *cm);
+long long controllers__signing_duration(controllers_t *cm);
+const char *controllers__cluster_server(controllers_t *cm);
+
+#define CSR_SIGNER_CLIENT          "kubernetes.io/kube-apiserver-client"
+#define CSR_SIGNER_KUBELET_CLIENT  "kubernetes.io/kube-apiserver-client-kubelet"
+#define CSR_SIGNER_KUBELET_SERVING "kubernetes.io/kubelet-serving"
+
+/* Whether csr has a condition of type (status True). */
+bool controllers__csr_has(const json_t *csr, const char *type);
+/* Decodes and parses spec.request into *info (clear with pki_csr_info_clear), and spec.usages
+ * into PKI_USAGE_* bits (*other: a usage outside those four). -1 for an unreadable request. */
+int controllers__csr_info(const json_t *csr, pki_csr_info_t *info, unsigned *usages, bool *other);
+/* NULL when the request is one upstream's signer would sign for its signerName, else why not
+ * (static text). */
+const char *controllers__csr_signer_problem(const char *signer, const pki_csr_info_t *info,
+                                            unsigned usages, bool other);
+/* upstream's isNodeClientCert / serving shape checks: NULL when it is one, else why not. */
+const char *controllers__csr_node_client_problem(const pki_csr_info_t *info, unsigned usages,
+                                                 bool other);
+const char *controllers__csr_serving_problem(const pki_csr_info_t *info, unsigned usages,
+                                             bool other);
+/* Whether a kubelet-serving CSR is approved without a person: its requester is the node it
+ * names (username system:node:<n> in system:nodes) and every DNS name and IP it asks for is
+ * the node's name or one of node's status.addresses (node borrowed, may be NULL: false). */
+bool controllers__csr_serving_approvable(const json_t *csr, const pki_csr_info_t *info,
+                                         unsigned usages, bool other, const json_t *node);
 
 extern const ctrl_ops_t controllers__clusterroleaggregation;
 

@@ -33,6 +33,8 @@ static const ctrl_ops_t *const table[] = {
     &controllers__nodelifecycle,
     &controllers__podgc,
     &controllers__rootcacert,
+    &controllers__csr,
+    &controllers__bootstrapsigner,
 
     &controllers__clusterroleaggregation,
 
@@ -83,7 +85,39 @@ struct controllers_s {
     char *storage_dir; /* local-path volumes' directory (owned) */
     bool local_path_class;
     size_t terminated_pod_gc_threshold; /* 0: never */
+    char *signing_cert, *signing_key; /* the csrsigning CA (owned) or NULL */
+    long long signing_duration;
+    char *cluster_server; /* cluster-info's server URL (owned) or NULL */
 };
+
+const char *controllers__signing_cert(controllers_t *cm)
+{
+    return cm->signing_cert;
+}
+
+const char *controllers__signing_key(controllers_t *cm)
+{
+    return cm->signing_key;
+}
+
+long long controllers__signing_duration(controllers_t *cm)
+{
+    return cm->signing_duration;
+}
+
+const char *controllers__cluster_server(controllers_t *cm)
+{
+    return cm->cluster_server;
+}
+
+static void free_config(controllers_t *cm)
+{
+    free(cm->root_ca);
+    free(cm->storage_dir);
+    free(cm->signing_cert);
+    free(cm->signing_key);
+    free(cm->cluster_server);
+}
 
 const char *controllers__root_ca(controllers_t *cm)
 {
@@ -276,9 +310,23 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     char *ca = NULL;
     if (cfg && cfg->root_ca_file && !(ca = read_file(cfg->root_ca_file, err)))
         return err->code;
+    char *scert = NULL, *skey = NULL;
+    if (cfg && cfg->cluster_signing_cert_file && cfg->cluster_signing_key_file) {
+        if (!(scert = read_file(cfg->cluster_signing_cert_file, err)) ||
+            !(skey = read_file(cfg->cluster_signing_key_file, err))) {
+            free(ca);
+            free(scert);
+            return err->code;
+        }
+    }
     controllers_t *cm = xcalloc(1, sizeof(*cm));
     cm->srv = srv;
     cm->root_ca = ca;
+    cm->signing_cert = scert;
+    cm->signing_key = skey;
+    cm->signing_duration = cfg && cfg->cluster_signing_duration > 0 ? cfg->cluster_signing_duration
+                                                                    : 365LL * 24 * 3600;
+    cm->cluster_server = cfg && cfg->cluster_info_server ? xstrdup(cfg->cluster_info_server) : NULL;
     cm->local_path_class = cfg && cfg->local_path_class;
     int gct = cfg ? cfg->terminated_pod_gc_threshold : 0;
     cm->terminated_pod_gc_threshold = gct == 0 ? 12500 : gct < 0 ? 0 : (size_t)gct;
@@ -286,8 +334,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
                                                             : CONTROLLERS_LOCAL_STORAGE_DIR);
     int rc = uv_loop_init(&cm->loop);
     if (rc != 0) {
-        free(cm->root_ca);
-        free(cm->storage_dir);
+        free_config(cm);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "uv_loop_init: %s", uv_strerror(rc));
     }
@@ -300,8 +347,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
         uv_close((uv_handle_t *)&cm->stop_async, NULL);
         uv_run(&cm->loop, UV_RUN_DEFAULT);
         uv_loop_close(&cm->loop);
-        free(cm->root_ca);
-        free(cm->storage_dir);
+        free_config(cm);
         free(cm);
         return c8s_err_set(err, C8S_ESYS, "starting the controller thread: %s", uv_strerror(rc));
     }
@@ -319,7 +365,6 @@ void controllers_stop(controllers_t *cm)
     int rc = uv_loop_close(&cm->loop);
     if (rc != 0)
         log_warn("controllers", "loop closed with handles open: %s", uv_strerror(rc));
-    free(cm->root_ca);
-    free(cm->storage_dir);
+    free_config(cm);
     free(cm);
 }

@@ -745,6 +745,7 @@ static const flag_t flags[] = {
     {"description", 0, F_STR, O(description), 0, false},
     {"groups", 0, F_STR, O(groups), 0, false},
     {"usages", 0, F_STR, O(usages), 0, false},
+    {"print-join-command", 0, F_BOOL, O(print_join), 0, false},
 };
 
 static const flag_t *find_flag(const char *name, size_t len, char short_)

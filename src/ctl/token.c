@@ -4,6 +4,8 @@
  * bootstrap-token-<id> in kube-system, the token being "<id>.<secret>".
  */
 #include "ctl_int.h"
+#include "c8s/pki.h"
+#include "c8s/yaml.h"
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -96,6 +98,35 @@ static void add_data(json_t *data, const char *key, const char *value)
     json_object_set_new(data, key, json_string(enc));
 }
 
+/* kubeadm's `token create --print-join-command`: the server and CA as kube-public/cluster-info
+ * publishes them (what the joining node will read), the CA pinned by its public key. */
+static int print_join(ctl_t *c, const char *token)
+{
+    cleanup_json json_t *cm = NULL;
+    if (ctl__get_json(c, "/api/v1/namespaces/kube-public/configmaps/cluster-info", &cm) != 0)
+        return 1;
+    const char *kc = json_string_value(json_object_get(json_object_get(cm, "data"), "kubeconfig"));
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_json json_t *cfg = NULL;
+    if (!kc || yaml_to_json(kc, strlen(kc), &cfg, &err) != 0) {
+        c8s_err_clear(&err);
+        return ctl__error("kube-public/cluster-info holds no readable kubeconfig");
+    }
+    json_t *cluster =
+        json_object_get(json_array_get(json_object_get(cfg, "clusters"), 0), "cluster");
+    const char *server = json_string_value(json_object_get(cluster, "server"));
+    const char *ca64 = json_string_value(json_object_get(cluster, "certificate-authority-data"));
+    cleanup_free char *ca = NULL, *hash = NULL;
+    size_t n = 0;
+    if (!server || !ca64 || kubeconfig_base64_decode(ca64, &ca, &n, &err) != 0 ||
+        pki_ca_cert_hash(ca, &hash, &err) != 0) {
+        c8s_err_clear(&err);
+        return ctl__error("kube-public/cluster-info: no server or CA");
+    }
+    printf("c8s agent --server %s --token %s --ca-cert-hash %s\n", server, token, hash);
+    return 0;
+}
+
 static int token_create(ctl_t *c)
 {
     char token[24];
@@ -149,7 +180,9 @@ static int token_create(ctl_t *c)
             &r);
     int rc = ctl__ok(&r) ? 0 : ctl__fail(&r, NULL);
     ctl__resp_clear(&r);
-    if (rc == 0)
+    if (rc == 0 && c->o.print_join)
+        rc = print_join(c, token);
+    else if (rc == 0)
         printf("%s\n", token);
     return rc;
 }
@@ -250,9 +283,11 @@ int ctl__cmd_token(ctl_t *c)
         return token_list(c);
     if (sub && strcmp(sub, "delete") == 0)
         return token_delete(c);
-    fprintf(stderr, "usage: c8s token create [TOKEN] [--ttl 24h] [--description TEXT]\n"
-                    "                        [--groups G1,G2] [--usages signing,authentication]\n"
-                    "       c8s token list\n"
-                    "       c8s token delete TOKEN-OR-ID...\n");
+    fprintf(
+        stderr,
+        "usage: c8s token create [TOKEN] [--ttl 24h] [--description TEXT] [--print-join-command]\n"
+        "                        [--groups G1,G2] [--usages signing,authentication]\n"
+        "       c8s token list\n"
+        "       c8s token delete TOKEN-OR-ID...\n");
     return 1;
 }

@@ -543,7 +543,17 @@ int dns_start(apiserver_t *srv, const dns_config_t *cfg, dns_t **out, c8s_err_t 
     d->stop_async.data = d;
     uv_timer_init(&d->loop, &d->rebuild);
     d->rebuild.data = d;
-    d->client = client_new_inproc(srv, &d->loop);
+    d->client = cfg->remote ? client_new_http(&d->loop, cfg->remote, err)
+                            : client_new_inproc(srv, &d->loop);
+    if (!d->client) {
+        uv_close((uv_handle_t *)&d->udp, NULL);
+        uv_close((uv_handle_t *)&d->tcp, NULL);
+        on_client_closed(d);
+        uv_run(&d->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&d->loop);
+        free_dns(d);
+        return err->code;
+    }
     rc = uv_thread_create(&d->thread, run, d);
     if (rc != 0) {
         uv_close((uv_handle_t *)&d->udp, NULL);

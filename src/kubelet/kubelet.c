@@ -376,7 +376,15 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     uv_timer_init(&k->loop, &k->timer);
     uv_timer_init(&k->loop, &k->tick);
     k->timer.data = k->tick.data = k;
-    k->client = client_new_inproc(srv, &k->loop);
+    k->client = cfg->remote ? client_new_http(&k->loop, cfg->remote, err)
+                            : client_new_inproc(srv, &k->loop);
+    if (!k->client) {
+        on_client_closed(k);
+        uv_run(&k->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&k->loop);
+        free_kubelet(k);
+        return err->code;
+    }
     rc = uv_thread_create(&k->thread, run, k);
     if (rc != 0) {
         client_close(k->client, on_client_closed, k);

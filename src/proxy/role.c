@@ -581,7 +581,16 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     uv_timer_init(&p->loop, &p->timer);
     uv_timer_init(&p->loop, &p->full_timer);
     p->timer.data = p->full_timer.data = p;
-    p->client = client_new_inproc(srv, &p->loop);
+    p->client = cfg->remote ? client_new_http(&p->loop, cfg->remote, err)
+                            : client_new_inproc(srv, &p->loop);
+    p->cfg.remote = NULL; /* copied by the client */
+    if (!p->client) {
+        on_client_closed(p);
+        uv_run(&p->loop, UV_RUN_DEFAULT);
+        uv_loop_close(&p->loop);
+        free_proxy(p);
+        return err->code;
+    }
     rc = uv_thread_create(&p->thread, run, p);
     if (rc != 0) {
         client_close(p->client, on_client_closed, p);

@@ -19,6 +19,15 @@ for want in "Type=notify" "KillMode=process" "Delegate=yes" "Restart=always" \
   check "unit has $want" grep -qx "$want" "$UNIT"
 done
 check_eq "config mode" "$(stat -c %a "$DEST/etc/c8s/config.yaml")" "600"
+AUNIT="$DEST/etc/systemd/system/c8s-agent.service"
+for want in "Type=notify" "KillMode=process" "Delegate=yes" "Restart=always" \
+            "ExecStart=/usr/local/bin/c8s agent --config /etc/c8s/agent.yaml"; do
+  check "agent unit has $want" grep -qx "$want" "$AUNIT"
+done
+check_eq "agent config mode" "$(stat -c %a "$DEST/etc/c8s/agent.yaml")" "600"
+OUT=$("$DEST/usr/local/bin/c8s" agent --config "$DEST/etc/c8s/agent.yaml" --help 2>&1)
+check_eq "the shipped agent config parses" "$?" "0"
+check_contains "agent help" "$OUT" "--token"
 OUT=$("$DEST/usr/local/bin/c8s" server --config "$DEST/etc/c8s/config.yaml" --help 2>&1)
 check_eq "the shipped config parses" "$?" "0"
 check_contains "server help" "$OUT" "--config FILE"
@@ -33,5 +42,8 @@ if command -v systemd-analyze >/dev/null; then
   sed "s|/usr/local/bin/c8s|$DEST/usr/local/bin/c8s|; s|/etc/c8s|$DEST/etc/c8s|" "$UNIT" >"$DEST/verify/c8s-server.service"
   OUT=$(systemd-analyze verify "$DEST/verify/c8s-server.service" 2>&1)
   check_eq "systemd-analyze verify: $OUT" "$?" "0"
+  sed "s|/usr/local/bin/c8s|$DEST/usr/local/bin/c8s|; s|/etc/c8s|$DEST/etc/c8s|" "$AUNIT" >"$DEST/verify/c8s-agent.service"
+  OUT=$(systemd-analyze verify "$DEST/verify/c8s-agent.service" 2>&1)
+  check_eq "systemd-analyze verify agent: $OUT" "$?" "0"
 fi
 finish

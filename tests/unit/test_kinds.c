@@ -74,6 +74,8 @@ int main(void)
          true, NULL, false, 0},
         {"authorization.k8s.io", "v1", "selfsubjectrulesreviews", "SelfSubjectRulesReview", false,
          NULL, false, 0},
+        {"certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest",
+         false, "csr", false, API_SUB_STATUS | API_SUB_APPROVAL},
     };
     CHECK_INT(api_kinds_count(), C8S_ARRAY_SIZE(want));
     for (size_t i = 0; i < C8S_ARRAY_SIZE(want); i++) {

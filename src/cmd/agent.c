@@ -1,0 +1,565 @@
+/*
+ * agent.c — `c8s agent --server URL --token TOKEN`: a node that joins a cluster and runs only the
+ * node roles (kubelet, proxy, cluster DNS) against the remote API server.
+ *
+ * Joining is kubeadm's token discovery and the kubelet's TLS bootstrap: read
+ * kube-public/cluster-info without trusting the server yet, trust it only when the kubeconfig
+ * there carries a JWS signature made with the token's secret (and, given --ca-cert-hash, when
+ * the CA's public key is the pinned one); then, as system:bootstrap:<id>, send a CSR for
+ * system:node:<name> with a key made here, wait for the cluster's approver and signer, and keep
+ * the certificate in <data-dir>/kubelet.kubeconfig. A restart with a valid kubelet.kubeconfig
+ * skips all that. The blocking HTTP of the join runs before any loop starts.
+ */
+#include "c8s/client.h"
+#include "c8s/cmd.h"
+#include "c8s/dns.h"
+#include "c8s/kubeconfig.h"
+#include "c8s/kubelet.h"
+#include "c8s/notify.h"
+#include "c8s/pki.h"
+#include "c8s/proxy.h"
+#include "c8s/strbuf.h"
+#include "c8s/yaml.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <openssl/evp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#define JOIN_WAIT_S 300
+
+typedef struct {
+    const char *server, *token, *ca_hash, *data_dir, *node_name;
+    bool no_proxy, no_dns, no_pods;
+    kubelet_config_t kubelet;
+    proxy_config_t proxy;
+    dns_config_t dns;
+    char node[256];
+    const char *insecure[16];
+} agent_opts_t;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: c8s agent --server URL --token TOKEN [flags]\n\n"
+               "  --config FILE            a YAML mapping of these flags\n"
+               "  --server URL             the API server (https://host:6443)\n"
+               "  --token ID.SECRET        a bootstrap token (`c8s token create`)\n"
+               "  --ca-cert-hash sha256:H  pin the cluster CA's public key (as printed by\n"
+               "                           `c8s token create --print-join-command`)\n"
+               "  --data-dir DIR           node state, credentials in DIR/pki (/var/lib/c8s)\n"
+               "  --node-name NAME         (the host name)\n"
+               "  --cluster-cidr CIDR      pods' range, for the proxy (10.244.0.0/16)\n"
+               "  --cluster-dns IP         the cluster DNS address (10.96.0.10)\n"
+               "  --cluster-domain DOMAIN  (cluster.local)\n"
+               "  --kubepods-cgroup PATH   pods' cgroup parent (/kubepods)\n"
+               "  --pod-cidr CIDR          this node's pod range (default: the Node's podCIDR)\n"
+               "  --insecure-registry H:P  a registry pulled over plain HTTP (repeatable)\n"
+               "  --resolv-conf FILE       the DNS role's upstream resolvers (/etc/resolv.conf)\n"
+               "  --runc-root DIR          runc --root\n"
+               "  --proxy-iptables CMD     iptables | iptables-legacy | iptables-nft\n"
+               "  --disable-proxy, --disable-dns, --disable-pods (register the node only)\n");
+}
+
+enum {
+    O_SERVER = 256,
+    O_TOKEN,
+    O_HASH,
+    O_DATA,
+    O_NODE,
+    O_CIDR,
+    O_DNS_IP,
+    O_DOMAIN,
+    O_KUBEPODS,
+    O_RUNC,
+    O_IPT,
+    O_NO_PROXY,
+    O_NO_DNS,
+    O_NO_PODS,
+    O_POD_CIDR,
+    O_INSECURE,
+    O_RESOLV,
+};
+
+static int parse_args(int argc, char **argv, agent_opts_t *o)
+{
+    static const struct option opts[] = {
+        {"server", required_argument, NULL, O_SERVER},
+        {"token", required_argument, NULL, O_TOKEN},
+        {"ca-cert-hash", required_argument, NULL, O_HASH},
+        {"data-dir", required_argument, NULL, O_DATA},
+        {"node-name", required_argument, NULL, O_NODE},
+        {"cluster-cidr", required_argument, NULL, O_CIDR},
+        {"cluster-dns", required_argument, NULL, O_DNS_IP},
+        {"cluster-domain", required_argument, NULL, O_DOMAIN},
+        {"kubepods-cgroup", required_argument, NULL, O_KUBEPODS},
+        {"pod-cidr", required_argument, NULL, O_POD_CIDR},
+        {"insecure-registry", required_argument, NULL, O_INSECURE},
+        {"resolv-conf", required_argument, NULL, O_RESOLV},
+        {"runc-root", required_argument, NULL, O_RUNC},
+        {"proxy-iptables", required_argument, NULL, O_IPT},
+        {"disable-proxy", no_argument, NULL, O_NO_PROXY},
+        {"disable-dns", no_argument, NULL, O_NO_DNS},
+        {"disable-pods", no_argument, NULL, O_NO_PODS},
+        {"help", no_argument, NULL, 'h'},
+        {0},
+    };
+    optind = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_SERVER:
+            o->server = optarg;
+            break;
+        case O_TOKEN:
+            o->token = optarg;
+            break;
+        case O_HASH:
+            o->ca_hash = optarg;
+            break;
+        case O_DATA:
+            o->data_dir = optarg;
+            break;
+        case O_NODE:
+            o->node_name = optarg;
+            break;
+        case O_CIDR:
+            o->proxy.cluster_cidr = optarg;
+            break;
+        case O_DNS_IP:
+            o->dns.address = optarg;
+            break;
+        case O_DOMAIN:
+            o->dns.domain = optarg;
+            break;
+        case O_KUBEPODS:
+            o->kubelet.kubepods_root = optarg;
+            break;
+        case O_RUNC:
+            o->kubelet.runc_root = optarg;
+            break;
+        case O_IPT:
+            o->proxy.iptables = optarg;
+            break;
+        case O_NO_PROXY:
+            o->no_proxy = true;
+            break;
+        case O_NO_DNS:
+            o->no_dns = true;
+            break;
+        case O_NO_PODS:
+            o->no_pods = true;
+            break;
+        case O_POD_CIDR:
+            o->kubelet.pod_cidr = optarg;
+            break;
+        case O_RESOLV:
+            o->dns.resolv_conf = optarg;
+            break;
+        case O_INSECURE:
+            if (o->kubelet.n_insecure == C8S_ARRAY_SIZE(o->insecure)) {
+                fprintf(stderr, "c8s agent: at most %zu --insecure-registry\n",
+                        C8S_ARRAY_SIZE(o->insecure));
+                return -1;
+            }
+            o->insecure[o->kubelet.n_insecure++] = optarg;
+            o->kubelet.insecure_registries = o->insecure;
+            break;
+        case 'h':
+            usage(stdout);
+            return 1;
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "c8s agent: unexpected argument \"%s\"\n", argv[optind]);
+        return -1;
+    }
+    if (!o->data_dir)
+        o->data_dir = "/var/lib/c8s";
+    if (!o->node_name) {
+        if (gethostname(o->node, sizeof(o->node) - 1) != 0)
+            snprintf(o->node, sizeof(o->node), "node");
+        for (char *p = o->node; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
+        o->node_name = o->node;
+    }
+    return 0;
+}
+
+/* ---- blocking HTTPS for the join ---- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *data)
+{
+    strbuf_addn(data, p, size * n);
+    return size * n;
+}
+
+/* One request. ca_file NULL: the server is not verified (cluster-info, before trust). */
+static int https(const char *method, const char *url, const char *ca_file, const char *token,
+                 const char *body, long *status, char **out, c8s_err_t *err)
+{
+    CURL *h = curl_easy_init();
+    if (!h)
+        return c8s_err_set(err, C8S_EINTERNAL, "libcurl did not start");
+    strbuf_t b = STRBUF_INIT;
+    struct curl_slist *hdr = NULL;
+    cleanup_free char *auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
+    if (auth)
+        hdr = curl_slist_append(hdr, auth);
+    hdr = curl_slist_append(hdr, "Accept: application/json");
+    if (body)
+        hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    curl_easy_setopt(h, CURLOPT_URL, url);
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
+    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    if (body)
+        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+    if (ca_file) {
+        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
+    } else {
+        /* Trust comes from the JWS and the CA pin, checked on what this returns. */
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    CURLcode rc = curl_easy_perform(h);
+    curl_slist_free_all(hdr);
+    if (rc != CURLE_OK) {
+        strbuf_free(&b);
+        curl_easy_cleanup(h);
+        return c8s_err_set(err, C8S_EUNAVAILABLE, "%s %s: %s", method, url, curl_easy_strerror(rc));
+    }
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
+    curl_easy_cleanup(h);
+    *out = strbuf_take(&b);
+    return 0;
+}
+
+static char *b64(const char *s)
+{
+    size_t n = strlen(s);
+    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
+    return out;
+}
+
+static bool valid_token(const char *t)
+{
+    if (!t || strlen(t) != 23 || t[6] != '.')
+        return false;
+    for (int i = 0; i < 23; i++)
+        if (i != 6 && !(islower((unsigned char)t[i]) || isdigit((unsigned char)t[i])))
+            return false;
+    return true;
+}
+
+/* Reads cluster-info, checks its signature with the token and the CA pin; *ca_pem (owned) is
+ * the CA to trust from now on. */
+static int discover(const agent_opts_t *o, char **ca_pem, c8s_err_t *err)
+{
+    *ca_pem = NULL;
+    cleanup_free char *url =
+        xasprintf("%s/api/v1/namespaces/kube-public/configmaps/cluster-info", o->server);
+    long status = 0;
+    cleanup_free char *body = NULL;
+    if (https("GET", url, NULL, NULL, NULL, &status, &body, err) != 0)
+        return err->code;
+    if (status != 200)
+        return c8s_err_set(err, C8S_EUNAVAILABLE, "reading cluster-info: HTTP %ld", status);
+    cleanup_json json_t *cm = json_loads(body, 0, NULL);
+    json_t *data = json_object_get(cm, "data");
+    const char *kc = json_string_value(json_object_get(data, "kubeconfig"));
+    char id[7];
+    memcpy(id, o->token, 6);
+    id[6] = '\0';
+    cleanup_free char *jkey = xasprintf("jws-kubeconfig-%s", id);
+    const char *jws = json_string_value(json_object_get(data, jkey));
+    if (!kc)
+        return c8s_err_set(err, C8S_EUNAVAILABLE, "cluster-info has no kubeconfig");
+    if (!jws)
+        return c8s_err_set(err, C8S_EUNAUTH,
+                           "cluster-info has no signature for token id %s (unknown, expired or "
+                           "not for signing)",
+                           id);
+    if (!pki_jws_detached_valid(jws, kc, id, o->token + 7))
+        return c8s_err_set(err, C8S_EUNAUTH,
+                           "cluster-info's signature does not verify with this token");
+    cleanup_json json_t *cfg = NULL;
+    if (yaml_to_json(kc, strlen(kc), &cfg, err) != 0)
+        return err->code;
+    json_t *cluster =
+        json_object_get(json_array_get(json_object_get(cfg, "clusters"), 0), "cluster");
+    const char *ca64 = json_string_value(json_object_get(cluster, "certificate-authority-data"));
+    char *ca = NULL;
+    size_t n = 0;
+    if (!ca64 || kubeconfig_base64_decode(ca64, &ca, &n, err) != 0)
+        return c8s_err_set(err, C8S_EUNAVAILABLE, "cluster-info names no CA");
+    if (o->ca_hash && !pki_ca_cert_hash_matches(ca, o->ca_hash)) {
+        free(ca);
+        return c8s_err_set(err, C8S_EUNAUTH, "the cluster CA does not match --ca-cert-hash %s",
+                           o->ca_hash);
+    }
+    if (!o->ca_hash)
+        log_warn("agent", "no --ca-cert-hash: the CA is trusted on the token's signature alone");
+    *ca_pem = ca;
+    return 0;
+}
+
+static int write_kubeconfig(const char *path, const char *server, const char *ca_file,
+                            const char *user_yaml, c8s_err_t *err)
+{
+    cleanup_free char *text = xasprintf("apiVersion: v1\n"
+                                        "kind: Config\n"
+                                        "clusters:\n"
+                                        "- name: c8s\n"
+                                        "  cluster:\n"
+                                        "    server: %s\n"
+                                        "    certificate-authority: %s\n"
+                                        "contexts:\n"
+                                        "- name: c8s\n"
+                                        "  context:\n"
+                                        "    cluster: c8s\n"
+                                        "    user: node\n"
+                                        "current-context: c8s\n"
+                                        "users:\n"
+                                        "- name: node\n"
+                                        "  user:\n"
+                                        "%s",
+                                        server, ca_file, user_yaml);
+    return pki_write_file(path, text, strlen(text), 0600, err);
+}
+
+/* Sends the CSR as the bootstrap token and waits for its certificate (owned PEM). */
+static int request_cert(const agent_opts_t *o, const char *ca_file, const char *csr_pem,
+                        char **cert_pem, c8s_err_t *err)
+{
+    *cert_pem = NULL;
+    cleanup_free char *req64 = b64(csr_pem);
+    cleanup_json json_t *obj = json_pack(
+        "{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:[s,s]}}", "apiVersion", "certificates.k8s.io/v1",
+        "kind", "CertificateSigningRequest", "metadata", "generateName", "node-csr-", "spec",
+        "request", req64, "signerName", "kubernetes.io/kube-apiserver-client-kubelet", "usages",
+        "digital signature", "client auth");
+    cleanup_free char *body = json_dumps(obj, JSON_COMPACT);
+    cleanup_free char *url =
+        xasprintf("%s/apis/certificates.k8s.io/v1/certificatesigningrequests", o->server);
+    long status = 0;
+    cleanup_free char *resp = NULL;
+    if (https("POST", url, ca_file, o->token, body, &status, &resp, err) != 0)
+        return err->code;
+    cleanup_json json_t *created = json_loads(resp, 0, NULL);
+    const char *name =
+        json_string_value(json_object_get(json_object_get(created, "metadata"), "name"));
+    if (status != 201 || !name)
+        return c8s_err_set(err, status == 401 || status == 403 ? C8S_EUNAUTH : C8S_EUNAVAILABLE,
+                           "creating the certificate request: HTTP %ld: %s", status,
+                           json_string_value(json_object_get(created, "message"))
+                               ? json_string_value(json_object_get(created, "message"))
+                               : "");
+    log_info("agent", "certificate request %s sent; waiting for approval", name);
+    cleanup_free char *get = xasprintf("%s/%s", url, name);
+    for (int i = 0; i < JOIN_WAIT_S * 2; i++) {
+        usleep(500 * 1000);
+        cleanup_free char *r = NULL;
+        if (https("GET", get, ca_file, o->token, NULL, &status, &r, err) != 0) {
+            log_warn("agent", "%s", err->msg);
+            c8s_err_clear(err);
+            continue;
+        }
+        cleanup_json json_t *csr = json_loads(r, 0, NULL);
+        json_t *st = json_object_get(csr, "status");
+        size_t k;
+        json_t *c;
+        json_array_foreach(json_object_get(st, "conditions"), k, c)
+        {
+            const char *t = json_string_value(json_object_get(c, "type"));
+            if (t && (!strcmp(t, "Denied") || !strcmp(t, "Failed")))
+                return c8s_err_set(err, C8S_EFORBIDDEN, "certificate request %s: %s: %s", name, t,
+                                   json_string_value(json_object_get(c, "message"))
+                                       ? json_string_value(json_object_get(c, "message"))
+                                       : "");
+        }
+        const char *cert64 = json_string_value(json_object_get(st, "certificate"));
+        if (cert64 && *cert64) {
+            size_t n = 0;
+            return kubeconfig_base64_decode(cert64, cert_pem, &n, err);
+        }
+    }
+    return c8s_err_set(err, C8S_ETIMEOUT, "certificate request %s: not issued within %d s", name,
+                       JOIN_WAIT_S);
+}
+
+/* Joins unless <data-dir>/kubelet.kubeconfig's certificate is still good. */
+static int join(const agent_opts_t *o, c8s_err_t *err)
+{
+    cleanup_free char *pki = xasprintf("%s/pki", o->data_dir);
+    cleanup_free char *ca_file = xasprintf("%s/ca.crt", pki);
+    cleanup_free char *crt = xasprintf("%s/kubelet-client.crt", pki);
+    cleanup_free char *key = xasprintf("%s/kubelet-client.key", pki);
+    cleanup_free char *kc = xasprintf("%s/kubelet.kubeconfig", o->data_dir);
+    cleanup_free char *have_ca = NULL, *have_crt = NULL;
+    c8s_err_t ignore = C8S_ERR_INIT;
+    if (access(kc, R_OK) == 0 && pki_read_file(ca_file, &have_ca, NULL, &ignore) == 0 &&
+        pki_read_file(crt, &have_crt, NULL, &ignore) == 0 &&
+        pki_cert_signed_by(have_crt, have_ca, 1)) {
+        log_info("agent", "%s is valid: already joined", kc);
+        return 0;
+    }
+    c8s_err_clear(&ignore);
+    if (!o->server || !o->token)
+        return c8s_err_set(err, C8S_EINVALID, "--server and --token are needed to join");
+    if (!valid_token(o->token))
+        return c8s_err_set(err, C8S_EINVALID,
+                           "the token must be of the form \"[a-z0-9]{6}.[a-z0-9]{16}\"");
+    if (mkdir(pki, 0700) != 0 && errno != EEXIST)
+        return c8s_err_set(err, C8S_ESYS, "creating %s: %s", pki, strerror(errno));
+    cleanup_free char *ca = NULL;
+    if (discover(o, &ca, err) != 0)
+        return err->code;
+    if (pki_write_file(ca_file, ca, strlen(ca), 0644, err) != 0)
+        return err->code;
+    cleanup_free char *tok_yaml = xasprintf("    token: %s\n", o->token);
+    cleanup_free char *boot = xasprintf("%s/bootstrap.kubeconfig", o->data_dir);
+    if (write_kubeconfig(boot, o->server, ca_file, tok_yaml, err) != 0)
+        return err->code;
+    /* The key stays on this node; a retried join reuses it. */
+    cleanup_free char *key_pem = NULL;
+    if (pki_read_file(key, &key_pem, NULL, &ignore) != 0)
+        c8s_err_clear(&ignore);
+    cleanup_free char *cn = xasprintf("system:node:%s", o->node_name);
+    const char *orgs[] = {"system:nodes"};
+    pki_cert_req_t req = {.cn = cn, .orgs = orgs, .n_orgs = 1};
+    cleanup_free char *csr = NULL, *new_key = NULL;
+    if (pki_csr_new(&req, key_pem, &csr, &new_key, err) != 0)
+        return err->code;
+    if (!key_pem && pki_write_file(key, new_key, strlen(new_key), 0600, err) != 0)
+        return err->code;
+    cleanup_free char *cert = NULL;
+    if (request_cert(o, ca_file, csr, &cert, err) != 0)
+        return err->code;
+    if (pki_write_file(crt, cert, strlen(cert), 0644, err) != 0)
+        return err->code;
+    cleanup_free char *user =
+        xasprintf("    client-certificate: %s\n    client-key: %s\n", crt, key);
+    if (write_kubeconfig(kc, o->server, ca_file, user, err) != 0)
+        return err->code;
+    log_info("agent", "joined as system:node:%s; credentials in %s", o->node_name, kc);
+    return 0;
+}
+
+/* The server URL kept in kubelet.kubeconfig (a restart needs no --server). Owned. */
+static char *kubeconfig_server(const char *path)
+{
+    cleanup_free char *text = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_json json_t *cfg = NULL;
+    if (pki_read_file(path, &text, NULL, &err) != 0 ||
+        yaml_to_json(text, strlen(text), &cfg, &err) != 0) {
+        c8s_err_clear(&err);
+        return NULL;
+    }
+    const char *s = json_string_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(cfg, "clusters"), 0), "cluster"), "server"));
+    return s ? xstrdup(s) : NULL;
+}
+
+static void on_signal(uv_signal_t *sig, int signum)
+{
+    log_info("agent", "received %s; stopping", strsignal(signum));
+    c8s_err_t err = C8S_ERR_INIT;
+    if (notify_systemd("STOPPING=1", &err) < 0)
+        log_warn("agent", "%s", err.msg);
+    c8s_err_clear(&err);
+    uv_stop(sig->loop);
+}
+
+int cmd_agent(int argc, char **argv)
+{
+    agent_opts_t o = {0};
+    int prc = parse_args(argc, argv, &o);
+    if (prc != 0)
+        return prc > 0 ? 0 : 2;
+    signal(SIGPIPE, SIG_IGN);
+    if (mkdir(o.data_dir, 0700) != 0 && errno != EEXIST) {
+        fprintf(stderr, "c8s agent: creating %s: %s\n", o.data_dir, strerror(errno));
+        return 1;
+    }
+    c8s_err_t err = C8S_ERR_INIT;
+    if (join(&o, &err) != 0) {
+        fprintf(stderr, "c8s agent: %s\n", err.msg);
+        c8s_err_clear(&err);
+        return 1;
+    }
+    cleanup_free char *kc = xasprintf("%s/kubelet.kubeconfig", o.data_dir);
+    cleanup_free char *server = kubeconfig_server(kc);
+    cleanup_free char *ca = xasprintf("%s/pki/ca.crt", o.data_dir);
+    cleanup_free char *crt = xasprintf("%s/pki/kubelet-client.crt", o.data_dir);
+    cleanup_free char *key = xasprintf("%s/pki/kubelet-client.key", o.data_dir);
+    client_http_config_t remote = {
+        .server = o.server ? o.server : server, .ca_file = ca, .cert_file = crt, .key_file = key};
+    if (!remote.server) {
+        fprintf(stderr, "c8s agent: %s names no server\n", kc);
+        return 1;
+    }
+
+    int rc = 0;
+    proxy_t *proxy = NULL;
+    dns_t *dns = NULL;
+    kubelet_t *kubelet = NULL;
+    o.proxy.node_name = o.node_name;
+    o.proxy.remote = &remote;
+    if (!o.no_proxy && proxy_start(NULL, &o.proxy, &proxy, &err) != 0)
+        goto fail;
+    o.dns.assign_address = true;
+    o.dns.remote = &remote;
+    if (!o.no_dns && dns_start(NULL, &o.dns, &dns, &err) != 0)
+        goto fail;
+    o.kubelet.node_name = o.node_name;
+    o.kubelet.root_dir = o.data_dir;
+    o.kubelet.run_pods = !o.no_pods;
+    o.kubelet.cluster_dns = o.dns.address;
+    o.kubelet.remote = &remote;
+    if (kubelet_start(NULL, &o.kubelet, &kubelet, &err) != 0)
+        goto fail;
+    if (notify_systemd("READY=1\nSTATUS=node roles running", &err) < 0) {
+        log_warn("agent", "%s", err.msg);
+        c8s_err_clear(&err);
+    }
+    log_info("agent", "node %s runs against %s", o.node_name, remote.server);
+
+    uv_loop_t loop;
+    uv_loop_init(&loop);
+    uv_signal_t sigterm, sigint;
+    uv_signal_init(&loop, &sigterm);
+    uv_signal_init(&loop, &sigint);
+    uv_signal_start(&sigterm, on_signal, SIGTERM);
+    uv_signal_start(&sigint, on_signal, SIGINT);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_close((uv_handle_t *)&sigterm, NULL);
+    uv_close((uv_handle_t *)&sigint, NULL);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    uv_loop_close(&loop);
+    goto out;
+fail:
+    fprintf(stderr, "c8s agent: %s\n", err.msg);
+    rc = 1;
+out:
+    kubelet_stop(kubelet);
+    dns_stop(dns);
+    proxy_stop(proxy);
+    c8s_err_clear(&err);
+    log_info("agent", "stopped");
+    return rc;
+}
