@@ -263,6 +263,10 @@ authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, con
                 allow = pod_bound(s, node, a->ns, a->name);
         } else if ((is(r, "services") || is(r, "endpoints")) && !sub && read_verb(v)) {
             allow = true;
+        } else if (is(r, "namespaces") && !sub && read_verb(v)) {
+            /* c8s's proxy role enforces NetworkPolicy on the node (as k3s's agents do): it reads
+             * namespaces' labels, and the policies below, with the node's identity. */
+            allow = true;
         } else if (is(r, "events") && !sub &&
                    (is(v, "create") || is(v, "update") || is(v, "patch"))) {
             allow = true;
@@ -276,6 +280,8 @@ authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, con
             allow = volume_referenced(s, node, a->name);
         }
     } else if (is(g, "discovery.k8s.io") && is(r, "endpointslices") && !sub && read_verb(v)) {
+        allow = true;
+    } else if (is(g, "networking.k8s.io") && is(r, "networkpolicies") && !sub && read_verb(v)) {
         allow = true;
     } else if (is(g, "coordination.k8s.io") && is(r, "leases") && !sub &&
                is(a->ns, "kube-node-lease")) {

@@ -33,6 +33,7 @@ struct informer_s {
     int retry_ms;
     int inflight; /* list requests and the watch */
     bool synced, stopping, relist;
+    bool refused; /* a list was refused (401/403) and said so; quiet until one succeeds */
     void (*done)(void *data);
     void *done_data;
 };
@@ -188,7 +189,16 @@ static void on_list(const client_resp_t *resp, void *data)
     cleanup_json json_t *list =
         resp->status == 200 ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
     if (!list) {
-        log_debug("informer", "%s: list failed: %d %.200s", inf->path, resp->status, resp->body);
+        /* A refusal does not pass on its own: say it once (client-go's reflector logs
+         * "forbidden" on every try), the rest at debug level. */
+        if ((resp->status == 401 || resp->status == 403) && !inf->refused) {
+            inf->refused = true;
+            log_warn("informer", "%s: list refused: %d %.200s", inf->path, resp->status,
+                     resp->body ? resp->body : "");
+        } else {
+            log_debug("informer", "%s: list failed: %d %.200s", inf->path, resp->status,
+                      resp->body ? resp->body : "");
+        }
         json_decref(inf->listing);
         inf->listing = NULL;
         inf->relist = true;
@@ -209,6 +219,7 @@ static void on_list(const client_resp_t *resp, void *data)
     log_debug("informer", "%s: listed %zu at %s", inf->path, json_object_size(inf->listing),
               inf->rv ? inf->rv : "");
     inf->retry_ms = 0;
+    inf->refused = false;
     apply_listing(inf);
     start_watch(inf);
 }

@@ -63,6 +63,7 @@ static void usage(FILE *f)
                "  --insecure-registry H:P  a registry pulled over plain HTTP (repeatable)\n"
                "  --resolv-conf FILE       the DNS role's upstream resolvers (/etc/resolv.conf)\n"
                "  --runc-root DIR          runc --root\n"
+               "  --node-status-interval-ms N  the Lease and Node status cadence (10000)\n"
                "  --proxy-iptables CMD     iptables | iptables-legacy | iptables-nft\n"
                "  --disable-proxy, --disable-dns, --disable-pods (register the node only)\n");
 }
@@ -85,6 +86,7 @@ enum {
     O_POD_CIDR,
     O_INSECURE,
     O_RESOLV,
+    O_STATUS_MS,
 };
 
 static int parse_args(int argc, char **argv, agent_opts_t *o)
@@ -103,6 +105,7 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         {"insecure-registry", required_argument, NULL, O_INSECURE},
         {"resolv-conf", required_argument, NULL, O_RESOLV},
         {"runc-root", required_argument, NULL, O_RUNC},
+        {"node-status-interval-ms", required_argument, NULL, O_STATUS_MS},
         {"proxy-iptables", required_argument, NULL, O_IPT},
         {"disable-proxy", no_argument, NULL, O_NO_PROXY},
         {"disable-dns", no_argument, NULL, O_NO_DNS},
@@ -162,6 +165,16 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         case O_RESOLV:
             o->dns.resolv_conf = optarg;
             break;
+        case O_STATUS_MS: {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v <= 0 || v > 3600000) {
+                fprintf(stderr, "c8s agent: invalid --node-status-interval-ms \"%s\"\n", optarg);
+                return -1;
+            }
+            o->kubelet.status_interval_ms = (unsigned)v;
+            break;
+        }
         case O_INSECURE:
             if (o->kubelet.n_insecure == C8S_ARRAY_SIZE(o->insecure)) {
                 fprintf(stderr, "c8s agent: at most %zu --insecure-registry\n",

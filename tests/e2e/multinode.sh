@@ -2,10 +2,10 @@
 # multinode.sh — three nodes on this machine, each a network namespace of the test's own joined
 # by veth pairs to a test bridge (10.77.0.0/24, an address range that exists only inside these
 # namespaces), a three-member etcd cluster on node 1's loopback, `c8s server` on node 1 and the
-# other two nodes joined to it: C8S_MULTINODE_JOIN=server (the default) makes them two more
-# `c8s server` processes on the same etcd (one cluster: node 1's pki copied), sharing the work
-# through leader election; =agent joins them with `c8s agent` and a bootstrap token. With the
-# real kubectl:
+# other two nodes joined to it with `c8s agent` and a bootstrap token from `c8s ctl token
+# create` (C8S_MULTINODE_JOIN=server makes them two more `c8s server` processes on the same etcd
+# instead, one cluster through node 1's pki copied, sharing the work by leader election). With
+# the real kubectl:
 #   - three nodes Ready, each with its own pod CIDR; a Deployment spreads one pod per node;
 #   - a pod on node 1 reaches, by ClusterIP and by DNS name, a Service whose pods run only on
 #     nodes 2 and 3 (routes between the nodes' pod CIDRs, service rules on each node);
@@ -31,7 +31,7 @@ fi
 . "$HERE/../support/lib.sh"
 WORK=$E2E_WORK
 CGROUP=$E2E_CGROUP
-JOIN=${C8S_MULTINODE_JOIN:-server}
+JOIN=${C8S_MULTINODE_JOIN:-agent}
 IMAGE=127.0.0.1:5000/examples/busybox:1 # imported into each node's store: never pulled
 PORT=16443
 T=240 # seconds: generous, a loaded two-core machine, a sanitizer build
