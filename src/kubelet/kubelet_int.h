@@ -30,6 +30,7 @@ typedef struct kctr_s {
     probe_state_t probe[3];
     bool probing;
     bool startup_pending; /* a startupProbe has not succeeded yet */
+    bool post_start;      /* its postStart hook runs: not Running yet, as upstream reports it */
 } kctr_t;
 
 struct kubelet_s {
@@ -74,6 +75,25 @@ int kvol_link_claim(const char *pod_dir, const char *name, const json_t *pv, c8s
 int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
                 c8s_err_t *err);
 void kvol_unmount_all(const char *pod_dir, const json_t *pod);
+
+/* hooks.c */
+/* The argv (owned array, strings borrowed from cmd, k and tbuf) of `runc exec ctr_id cmd...`,
+ * under timeout(1) when timeout_ms > 0 (tbuf holds its argument; exit status 124 then). */
+const char **kexec_argv(const kubelet_t *k, const char *ctr_id, const json_t *cmd,
+                        uint64_t timeout_ms, char *tbuf, size_t tlen);
+/* An Event about pod (borrowed) from this kubelet; field: the involved object's fieldPath
+ * (spec.containers{name}) or NULL. */
+void kubelet_event(kubelet_t *k, const json_t *pod, const char *field, const char *type,
+                   const char *reason, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* ok, or the upstream-worded failure message (borrowed for the call). */
+typedef void (*khook_cb)(bool ok, const char *msg, void *data);
+/* Runs lifecycle handler `handler` (postStart/preStop, borrowed) of container ctr_id (its spec
+ * `container` borrowed) bounded by timeout_ms (0: none): exec through runc exec, httpGet against
+ * pod_ip as a probe does, sleep as a timer. cb runs on k's loop once when 0 is returned;
+ * C8S_EINVALID for a handler that cannot run (cb not called). */
+int khook_run(kubelet_t *k, const json_t *pod, const char *ctr_id, const json_t *handler,
+              const json_t *container, const char *pod_ip, uint64_t timeout_ms, khook_cb cb,
+              void *data, c8s_err_t *err);
 
 void kpod_update(kubelet_t *k, json_t *pod);
 void kpod_delete(kubelet_t *k, json_t *pod);

@@ -40,6 +40,11 @@ struct kpod_s {
     uint64_t token_refresh_ms;
     int token_pending; /* renewals in flight (the pod is busy meanwhile) */
     char *last_status; /* the status body last sent */
+    /* the container being stopped (p->next): its preStop, then SIGTERM until the deadline */
+    uint64_t kill_deadline_ms;
+    runtime_cb kill_cb;
+    bool kill_hooked;
+    uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
     kpod_t *next_pod;
 };
 
@@ -529,6 +534,53 @@ static void start_container(kpod_t *p);
 
 static void probe_reset(kpod_t *p, size_t idx);
 
+static const json_t *ctr_spec(const kpod_t *p, size_t i);
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb);
+
+static void started_done(kpod_t *p)
+{
+    if (!p->restarting)
+        p->cursor++;
+    p->restarting = false;
+    p->busy = false;
+    step(p);
+}
+
+static void on_post_start_killed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    if (code != 0)
+        log_warn("kubelet", "stopping %s: %s", p->ctrs[p->next].id, err ? err->msg : "");
+    started_done(p);
+}
+
+static int64_t pod_grace_s(const kpod_t *p)
+{
+    json_t *g = json_object_get(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds");
+    return json_is_integer(g) && json_integer_value(g) >= 0 ? json_integer_value(g) : 30;
+}
+
+/* Upstream: a failed postStart kills the container (its preStop included); the restart policy
+ * decides what follows, as for any exit. */
+static void on_post_start(bool ok, const char *msg, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c->post_start = false;
+    if (p->k->stopping) {
+        p->busy = false;
+        return;
+    }
+    if (ok) {
+        started_done(p);
+        return;
+    }
+    log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
+    cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
+    kubelet_event(p->k, p->pod, field, "Warning", "FailedPostStartHook", "%s", msg);
+    kill_ctr(p, p->next, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, on_post_start_killed);
+}
+
 static void on_started(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
@@ -542,11 +594,21 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     c->dead = false;
     c->started_ms = c8s_now_ms();
     probe_reset(p, p->next);
-    if (!p->restarting)
-        p->cursor++;
-    p->restarting = false;
-    p->busy = false;
-    step(p);
+    const json_t *post =
+        c->init ? NULL
+                : json_object_get(json_object_get(ctr_spec(p, p->next), "lifecycle"), "postStart");
+    if (post && !p->k->stopping) {
+        /* The pod stays busy: the container is not Running (nor probed) until the hook returns. */
+        c8s_err_t e = C8S_ERR_INIT;
+        c->post_start = true;
+        if (khook_run(p->k, p->pod, c->id, post, ctr_spec(p, p->next), p->pod_ip, 0, on_post_start,
+                      p, &e) != 0) {
+            on_post_start(false, e.msg, p);
+            c8s_err_clear(&e);
+        }
+        return;
+    }
+    started_done(p);
 }
 
 static void on_pulled(void *data, int code, const char *message, const char *digest)
@@ -755,7 +817,7 @@ static void report(kpod_t *p)
             o->message = c->message;
             continue;
         }
-        if (!c->started)
+        if (!c->started || c->post_start)
             continue;
         snprintf(ids[i], sizeof(ids[i]), "runc://%s", c->id);
         o->container_id = ids[i];
@@ -803,6 +865,67 @@ static void report(kpod_t *p)
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
     client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
                    on_status_sent, k);
+}
+
+/* ---- stopping one container: preStop, SIGTERM, SIGKILL at the deadline ---- */
+
+static void kill_stop(kpod_t *p)
+{
+    kctr_t *c = &p->ctrs[p->next];
+    if (p->k->stopping) { /* the containers outlive a stopping kubelet */
+        p->kill_cb(0, NULL, p);
+        return;
+    }
+    uint64_t now = c8s_now_ms();
+    uint64_t left = p->kill_deadline_ms > now ? p->kill_deadline_ms - now : 0;
+    /* Upstream leaves at least 2 s for SIGTERM after a preStop hook used the grace period up. */
+    if (p->kill_hooked && left < 2000)
+        left = 2000;
+    c8s_err_t e = C8S_ERR_INIT;
+    if (runtime_stop(p->k->rt, c->id, left, p->kill_cb, p, &e) != 0) {
+        c8s_err_clear(&e);
+        p->kill_cb(0, NULL, p);
+    }
+}
+
+static void on_pre_stop(bool ok, const char *msg, void *data)
+{
+    kpod_t *p = data;
+    if (!ok && !p->k->stopping) {
+        kctr_t *c = &p->ctrs[p->next];
+        log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
+        cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
+        kubelet_event(p->k, p->pod, field, "Warning", "FailedPreStopHook", "%s", msg);
+    }
+    kill_stop(p);
+}
+
+/* Stops container idx of p (busy meanwhile): its preStop hook when it has one and runs, bounded
+ * by the deadline, then runtime_stop with what is left of it; cb as runtime_stop's. */
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb)
+{
+    kctr_t *c = &p->ctrs[idx];
+    p->busy = true;
+    p->next = idx;
+    p->kill_cb = cb;
+    p->kill_deadline_ms = deadline_ms;
+    p->kill_hooked = false;
+    const json_t *pre =
+        c->init ? NULL : json_object_get(json_object_get(ctr_spec(p, idx), "lifecycle"), "preStop");
+    cleanup_json json_t *st = NULL;
+    if (pre && runtime_status(p->k->rt, c->id, &st, NULL) == 0 &&
+        strcmp(str(st, "state") ?: "", "running") == 0) {
+        uint64_t now = c8s_now_ms();
+        c8s_err_t e = C8S_ERR_INIT;
+        p->kill_hooked = true;
+        if (khook_run(p->k, p->pod, c->id, pre, ctr_spec(p, idx), p->pod_ip,
+                      deadline_ms > now ? deadline_ms - now : 1, on_pre_stop, p, &e) == 0)
+            return;
+        on_pre_stop(false, e.msg, p);
+        c8s_err_clear(&e);
+        return;
+    }
+    kill_stop(p);
 }
 
 /* ---- teardown ---- */
@@ -921,15 +1044,11 @@ static void stop_next(kpod_t *p)
         return;
     }
     kctr_t *c = &p->ctrs[p->next];
-    c8s_err_t e = C8S_ERR_INIT;
-    int64_t grace = json_integer_value(
-        json_object_get(json_object_get(p->pod, "metadata"), "deletionGracePeriodSeconds"));
-    if (grace <= 0)
-        grace = 1;
-    if (!c->started || runtime_stop(k->rt, c->id, (uint64_t)grace * 1000, on_stopped, p, &e) != 0) {
-        c8s_err_clear(&e);
+    if (!c->started) {
         on_stopped(0, NULL, p);
+        return;
     }
+    kill_ctr(p, p->next, p->stop_deadline_ms, on_stopped);
 }
 
 /* ---- the state machine ---- */
@@ -941,6 +1060,13 @@ static void step(kpod_t *p)
     if (p->deleting) {
         p->busy = true;
         p->next = 0;
+        /* One grace period for the whole pod: preStop hooks and SIGTERM waits of all its
+         * containers come out of it. */
+        int64_t grace = json_integer_value(
+            json_object_get(json_object_get(p->pod, "metadata"), "deletionGracePeriodSeconds"));
+        if (grace <= 0)
+            grace = 1;
+        p->stop_deadline_ms = c8s_now_ms() + (uint64_t)grace * 1000;
         stop_next(p);
         return;
     }
@@ -1341,18 +1467,8 @@ static void probe_outcome(kpod_t *p, size_t idx, probe_kind_t kind, probe_result
      * policy. */
     log_info("kubelet", "pod %s/%s: container %s failed its %s; restarting", p->ns, p->name,
              c->name, probe_keys[kind]);
-    int64_t grace = spec.grace_s >= 0 ? spec.grace_s : -1;
-    if (grace < 0) {
-        json_t *g =
-            json_object_get(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds");
-        grace = json_is_integer(g) && json_integer_value(g) >= 0 ? json_integer_value(g) : 30;
-    }
-    p->busy = true;
-    p->next = idx;
-    if (runtime_stop(p->k->rt, c->id, (uint64_t)grace * 1000, on_probe_kill, p, &e) != 0) {
-        c8s_err_clear(&e);
-        p->busy = false;
-    }
+    int64_t grace = spec.grace_s >= 0 ? spec.grace_s : pod_grace_s(p);
+    kill_ctr(p, idx, c8s_now_ms() + (uint64_t)grace * 1000, on_probe_kill);
 }
 
 static void on_exec_probe(const proc_result_t *r, void *data)
@@ -1362,7 +1478,8 @@ static void on_exec_probe(const proc_result_t *r, void *data)
     size_t idx = pr->idx;
     probe_kind_t kind = pr->kind;
     free(pr);
-    probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE, "exec failed");
+    probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE,
+                  r->status == 124 ? "command timed out" : "exec failed");
 }
 
 static void on_net_probe(probe_result_t r, const char *msg, void *data)
@@ -1385,19 +1502,10 @@ static bool start_probe(kpod_t *p, size_t i, probe_kind_t kind, const json_t *pr
     pr->idx = i;
     pr->kind = kind;
     if (spec->handler == PROBE_HANDLER_EXEC) {
+        /* timeoutSeconds ends the exec'd process (a failure), as upstream's exec probes do. */
         json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
-        size_t n = json_array_size(cmd);
-        const char **argv = xcalloc(n + 7, sizeof(char *));
-        size_t a = 0;
-        argv[a++] = "runc";
-        if (k->runc_root) {
-            argv[a++] = "--root";
-            argv[a++] = k->runc_root;
-        }
-        argv[a++] = "exec";
-        argv[a++] = c->id;
-        for (size_t j = 0; j < n; j++)
-            argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
+        char tbuf[32];
+        const char **argv = kexec_argv(k, c->id, cmd, spec->timeout_ms, tbuf, sizeof(tbuf));
         c->probing = true;
         p->busy = true;
         proc_run(&k->loop, argv, NULL, NULL, 0, on_exec_probe, pr);
