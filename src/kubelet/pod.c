@@ -1515,7 +1515,7 @@ static bool start_probe(kpod_t *p, size_t i, probe_kind_t kind, const json_t *pr
     c8s_err_t e = C8S_ERR_INIT;
     if (probe_net_run(&k->loop, probe, spec, ctr_spec(p, i), p->pod_ip, on_net_probe, pr, &e) !=
         0) {
-        /* grpc and unrunnable probes (bad port names) count as failures, as upstream's do. */
+        /* Unrunnable probes (bad port names) count as failures, as upstream's do. */
         log_debug("kubelet", "pod %s/%s: container %s: %s: %s", p->ns, p->name, c->name,
                   probe_keys[kind], e.msg);
         c8s_err_clear(&e);
