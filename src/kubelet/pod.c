@@ -127,19 +127,28 @@ static void fail_pod(kpod_t *p, const char *what, const char *msg)
 
 /* ---- sandbox ---- */
 
-static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
+/* A hostNetwork pod has no network namespace, CNI or address of its own: its containers are in
+ * the node's (the kubelet's) network namespace, and its IP is the node's, as upstream. */
+static bool host_net(const kpod_t *p)
 {
-    kpod_t *p = data;
-    if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
-        fail_pod(p, "CNI ADD", err ? err : "no address");
-        return;
-    }
+    return json_is_true(json_object_get(json_object_get(p->pod, "spec"), "hostNetwork"));
+}
+
+/* Owned. Upstream's hostNetwork pods share the node's UTS namespace: they see its hostname. */
+static char *pod_hostname(const kpod_t *p)
+{
+    return host_net(p) && p->k->facts.hostname ? xstrdup(p->k->facts.hostname)
+                                               : kubelet_pod_hostname(p->pod);
+}
+
+static void sandbox_files(kpod_t *p)
+{
     kubelet_t *k = p->k;
     cleanup_free char *hosts = kubelet_pod_hosts(p->pod, p->pod_ip, "cluster.local");
     cleanup_free char *node_resolv = read_text("/etc/resolv.conf");
     cleanup_free char *resolv =
         kubelet_pod_resolv_conf(p->pod, k->cluster_dns, "cluster.local", node_resolv);
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     cleanup_free char *hp = xasprintf("%s/hosts", p->dir);
     cleanup_free char *rp = xasprintf("%s/resolv.conf", p->dir);
     cleanup_free char *np = xasprintf("%s/hostname", p->dir);
@@ -156,11 +165,26 @@ static void on_cni_add(int rc, const json_t *result, const char *err, void *data
     step(p);
 }
 
+static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
+        fail_pod(p, "CNI ADD", err ? err : "no address");
+        return;
+    }
+    sandbox_files(p);
+}
+
 static void on_pod_ns(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
     if (code != 0) {
         fail_pod(p, "pod namespaces", err ? err->msg : "failed");
+        return;
+    }
+    if (host_net(p)) {
+        snprintf(p->pod_ip, sizeof(p->pod_ip), "%s", p->k->facts.internal_ip ?: "127.0.0.1");
+        sandbox_files(p);
         return;
     }
     cleanup_json json_t *ports = cni_port_mappings(json_object_get(p->pod, "spec"));
@@ -194,7 +218,7 @@ static void start_sandbox(kpod_t *p)
         return;
     }
     struct stat st;
-    if (stat(p->netns, &st) == 0) {
+    if (host_net(p) || stat(p->netns, &st) == 0) {
         sandbox_namespaces(p);
         return;
     }
@@ -215,7 +239,7 @@ static void sandbox_namespaces(kpod_t *p)
         return;
     }
     p->busy = true;
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     if (runtime_pod_ns_create(k->rt, p->dir, hostname, on_pod_ns, p, &err) != 0) {
         fail_pod(p, "pod namespaces", err.msg);
         c8s_err_clear(&err);
@@ -724,11 +748,11 @@ static void start_container(kpod_t *p)
     cleanup_free char *hosts = xasprintf("%s/hosts", p->dir);
     cleanup_free char *resolv = xasprintf("%s/resolv.conf", p->dir);
     cleanup_free char *hostname_file = xasprintf("%s/hostname", p->dir);
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     ocispec_node_t node = {
         .container_id = c->id,
         .rootfs = m.target,
-        .netns_path = p->netns,
+        .netns_path = host_net(p) ? NULL : p->netns,
         .ipcns_path = ipc,
         .utsns_path = uts,
         .pod_cgroup = p->cgroup,
@@ -1040,7 +1064,10 @@ static void stop_next(kpod_t *p)
         return;
     }
     if (p->next >= p->n_ctrs) {
-        cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
+        if (host_net(p))
+            on_cni_del(0, NULL, NULL, p);
+        else
+            cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
         return;
     }
     kctr_t *c = &p->ctrs[p->next];
@@ -1145,7 +1172,7 @@ static void adopt(kpod_t *p)
     cleanup_free char *ipp = xasprintf("%s/ip", p->dir);
     cleanup_free char *uts = xasprintf("%s/uts", p->dir);
     cleanup_free char *ip = read_text(ipp);
-    if (ip && *ip && stat(p->netns, &st) == 0 && stat(uts, &st) == 0) {
+    if (ip && *ip && (host_net(p) || stat(p->netns, &st) == 0) && stat(uts, &st) == 0) {
         snprintf(p->pod_ip, sizeof(p->pod_ip), "%s", ip);
         p->sandbox_ready = true;
     }

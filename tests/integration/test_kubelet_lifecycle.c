@@ -3,7 +3,8 @@
  * kubelet in-process, runc through the shims, CNI plugins, an image built from busybox-static):
  * postStart runs before the container counts as Running and a failing one restarts it
  * (FailedPostStartHook); preStop runs before SIGTERM within the grace period; an exec probe past
- * its timeoutSeconds fails. */
+ * its timeoutSeconds fails; a hostNetwork pod runs in the node's network namespace with the
+ * node's IP. */
 #include "c8s/apiserver.h"
 #include "c8s/image.h"
 #include "c8s/kubelet.h"
@@ -149,6 +150,9 @@ int main(void)
     REQUIRE(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0);
     REQUIRE(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
     REQUIRE(sh("ip link set lo up") == 0);
+    /* The node's address in the test's namespace: what a hostNetwork pod's podIP must be. */
+    REQUIRE(sh("ip link add c8sa type veth peer name c8sb && ip addr add 192.0.2.10/24 dev c8sa && "
+               "ip link set c8sa up && ip link set c8sb up") == 0);
 
     char work[] = "/tmp/c8s-klife-XXXXXX";
     REQUIRE(mkdtemp(work));
@@ -255,6 +259,34 @@ int main(void)
     CHECK(sh("printf 'prestop\\nterm\\n' | cmp -s - %s/log", hostlog) == 0);
     CHECK(wait_gone("badpost"));
     CHECK(wait_gone("slowprobe"));
+
+    /* ---- hostNetwork ---- */
+    /* The container listens in the node's network namespace (the test's): reachable on
+     * 127.0.0.1 from here; podIP is the node's; no CNI lease, no netns file; the node's
+     * hostname. */
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods",
+                  "{\"metadata\":{\"name\":\"hostnet\"},\"spec\":{\"nodeName\":\"kn\","
+                  "\"hostNetwork\":true,\"terminationGracePeriodSeconds\":1,\"containers\":[{"
+                  "\"name\":\"c\"," IMG ",\"command\":[\"sh\",\"-c\",\"while true; do echo "
+                  "hostnet | nc -l -p 7070; done\"],\"ports\":[{\"containerPort\":7070}]}]}}"),
+              201);
+    json_t *hn = wait_pod("hostnet", "Running");
+    CHECK(hn != NULL);
+    cleanup_free char *hn_uid = uid_of(hn);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(hn, "status"), "podIP")),
+              "192.0.2.10");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(hn, "status"), "hostIP")),
+              "192.0.2.10");
+    json_decref(hn);
+    CHECK(sh("r=''; for i in $(seq 1 30); do r=$(busybox nc 127.0.0.1 7070 </dev/null "
+             "2>/dev/null); [ \"$r\" = hostnet ] && exit 0; sleep 0.2; done; exit 1") == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s-c hostname | grep -qx \"$(hostname)\"", runc_root,
+             hn_uid) == 0);
+    CHECK(sh("test ! -e %s/run/netns/%s", root, hn_uid) == 0);
+    CHECK(sh("! ls %s/cni/ipam/*/10.244.5.* >/dev/null 2>&1", root) == 0);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/hostnet", NULL), 200);
+    CHECK(wait_gone("hostnet"));
+    CHECK(sh("test ! -e %s/pods/%s", root, hn_uid) == 0);
 
     /* @@MORE@@ */
 
