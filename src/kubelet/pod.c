@@ -11,6 +11,7 @@
 
 #include "c8s/cni.h"
 #include "c8s/image.h"
+#include "c8s/nodeadmit.h"
 #include "c8s/ocispec.h"
 #include "c8s/runtime.h"
 
@@ -33,7 +34,8 @@ struct kpod_s {
     size_t next;           /* the container the operation in flight is about */
     size_t cursor;         /* the next container to start for the first time */
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
-    bool orphan; /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
+    bool orphan;   /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
+    bool rejected; /* not admitted (or found ended): nothing of it runs here */
     int vol_pending; /* configMap reads in flight */
     bool vol_failed;
     /* ServiceAccount tokens of projected volumes: renewed at 80% of their life (0: none). */
@@ -1064,7 +1066,7 @@ static void stop_next(kpod_t *p)
         return;
     }
     if (p->next >= p->n_ctrs) {
-        if (host_net(p))
+        if (host_net(p) || p->rejected)
             on_cni_del(0, NULL, NULL, p);
         else
             cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
@@ -1097,8 +1099,8 @@ static void step(kpod_t *p)
         stop_next(p);
         return;
     }
-    if (p->failed)
-        return; /* the sync tick retries */
+    if (p->failed || p->rejected)
+        return; /* the sync tick retries a failure */
     if (!p->sandbox_ready) {
         start_sandbox(p);
         return;
@@ -1294,6 +1296,58 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
     return p;
 }
 
+/* ---- admission ---- */
+
+static bool terminal(const json_t *pod)
+{
+    const char *ph = str(json_object_get(pod, "status"), "phase");
+    return ph && (strcmp(ph, "Succeeded") == 0 || strcmp(ph, "Failed") == 0);
+}
+
+/* Before anything of a new pod starts, it must fit next to the active pods admitted here, as
+ * upstream's kubelet re-checks what the scheduler decided; a pod that does not is Failed with
+ * upstream's reason and message and never started. A pod found with containers (adopted after
+ * a restart of c8s) was admitted before; one found ended (rejected earlier) stays so. */
+static void admit(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    for (size_t i = 0; i < p->n_ctrs; i++)
+        if (p->ctrs[i].started)
+            return;
+    if (terminal(p->pod)) {
+        p->rejected = true;
+        return;
+    }
+    size_t n = 0;
+    for (kpod_t *q = k->pods; q; q = q->next_pod)
+        n++;
+    const json_t **adm = xcalloc(n ? n : 1, sizeof(*adm));
+    n = 0;
+    for (kpod_t *q = k->pods; q; q = q->next_pod)
+        if (q != p && !q->rejected && !q->orphan && !terminal(q->pod))
+            adm[n++] = q->pod;
+    /* MAX_PODS as the Node reports it (node.c). */
+    nodeadmit_alloc_t alloc = {
+        .cpu_milli = k->facts.cpus * 1000, .mem_bytes = k->facts.memory_bytes, .pods = 110};
+    const char *reason = NULL;
+    cleanup_free char *msg = NULL;
+    bool ok = nodeadmit_fits(p->pod, adm, n, &alloc, &reason, &msg);
+    free(adm);
+    if (ok)
+        return;
+    p->rejected = true;
+    log_info("kubelet", "pod %s/%s: %s: %s", p->ns, p->name, reason, msg);
+    const char *prefix = "Pod was rejected: ";
+    kubelet_event(k, p->pod, NULL, "Warning", reason, "%s",
+                  strncmp(msg, prefix, strlen(prefix)) == 0 ? msg + strlen(prefix) : msg);
+    cleanup_json json_t *patch = json_pack("{s:{s:s, s:s, s:s}}", "status", "phase", "Failed",
+                                           "reason", reason, "message", msg);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status_sent, k);
+}
+
 void kpod_update(kubelet_t *k, json_t *pod)
 {
     const char *uid = str(json_object_get(pod, "metadata"), "uid");
@@ -1302,6 +1356,8 @@ void kpod_update(kubelet_t *k, json_t *pod)
     kpod_t *p = find(k, uid);
     if (!p) {
         p = new_pod(k, pod);
+        if (!json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
+            admit(p);
     } else {
         json_decref(p->pod);
         p->pod = json_incref(pod);

@@ -288,6 +288,48 @@ int main(void)
     CHECK(wait_gone("hostnet"));
     CHECK(sh("test ! -e %s/pods/%s", root, hn_uid) == 0);
 
+    /* ---- node admission ---- */
+    /* Pods bound by hand (no scheduler): the first takes 60% of the node's cpu and runs, the
+     * second asks as much again and is Failed with OutOfcpu, used = the first's request; nothing
+     * of it is started. */
+    cleanup_json json_t *node = get("/api/v1/nodes/kn", &st);
+    const char *cpus = json_string_value(
+        json_object_get(json_object_get(json_object_get(node, "status"), "allocatable"), "cpu"));
+    long ncpu = cpus ? atol(cpus) : 0;
+    CHECK(ncpu > 0);
+    long want = ncpu * 600;
+    for (int i = 0; i < 2; i++) {
+        cleanup_free char *body = xasprintf(
+            "{\"metadata\":{\"name\":\"big%d\"},\"spec\":{\"nodeName\":\"kn\","
+            "\"terminationGracePeriodSeconds\":1,\"containers\":[{\"name\":\"c\"," IMG ","
+            "\"command\":[\"sleep\",\"3600\"],\"resources\":{\"requests\":{\"cpu\":\"%ldm\"}}}]}}",
+            i, want);
+        CHECK_INT(req("POST", "/api/v1/namespaces/default/pods", body), 201);
+        if (i == 0) {
+            json_t *b0 = wait_pod("big0", "Running");
+            CHECK(b0 != NULL);
+            json_decref(b0);
+        }
+    }
+    json_t *b1 = wait_pod("big1", "Failed");
+    CHECK(b1 != NULL);
+    {
+        json_t *bst = json_object_get(b1, "status");
+        CHECK_STR(json_string_value(json_object_get(bst, "reason")), "OutOfcpu");
+        cleanup_free char *msg = xasprintf(
+            "Pod was rejected: Node didn't have enough resource: cpu, requested: %ld, used: %ld, "
+            "capacity: %ld",
+            want, want, ncpu * 1000);
+        CHECK_STR(json_string_value(json_object_get(bst, "message")), msg);
+        cleanup_free char *b1_uid = uid_of(b1);
+        CHECK(sh("! /usr/sbin/runc --root %s list -q | grep -q %s", runc_root, b1_uid) == 0);
+    }
+    json_decref(b1);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/big1", NULL), 200);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/big0", NULL), 200);
+    CHECK(wait_gone("big1"));
+    CHECK(wait_gone("big0"));
+
     /* @@MORE@@ */
 
     CHECK(sh("test -z \"$(/usr/sbin/runc --root %s list -q)\"", runc_root) == 0);
