@@ -58,8 +58,8 @@ typedef struct eviction_pod_s {
 void eviction_rank(eviction_pod_t *pods, size_t n, eviction_signal_t signal);
 
 /* Upstream's status message for a pod evicted under signal (owned): "The node was low on
- * resource: memory. Threshold quantity: 100Mi, available: 51200Ki. " (the threshold as written,
- * or in Ki for a percentage). */
+ * resource: memory. Threshold quantity: 100Mi, available: 51200Ki. " (the threshold in the
+ * largest binary unit it is a whole number of). */
 char *eviction_message(eviction_signal_t signal, const eviction_threshold_t *t, int64_t available,
                        int64_t capacity);
 

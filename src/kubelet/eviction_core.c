@@ -123,13 +123,17 @@ void eviction_rank(eviction_pod_t *pods, size_t n, eviction_signal_t signal)
 char *eviction_message(eviction_signal_t signal, const eviction_threshold_t *t, int64_t available,
                        int64_t capacity)
 {
+    /* The threshold as upstream prints a quantity: in the largest binary unit it is a whole
+     * number of. */
     char q[64];
-    if (t->percent > 0 || t->bytes % 1024 != 0)
-        snprintf(q, sizeof(q), "%lldKi", (long long)(eviction_threshold_bytes(t, capacity) / 1024));
-    else if (t->bytes % (1024 * 1024) == 0 && t->bytes)
-        snprintf(q, sizeof(q), "%lldMi", (long long)(t->bytes / (1024 * 1024)));
-    else
-        snprintf(q, sizeof(q), "%lldKi", (long long)(t->bytes / 1024));
+    int64_t v = eviction_threshold_bytes(t, capacity);
+    static const char *const units[] = {"", "Ki", "Mi", "Gi", "Ti", "Pi"};
+    int u = 0;
+    while (u < 5 && v && v % 1024 == 0) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(q, sizeof(q), "%lld%s", (long long)v, units[u]);
     return xasprintf(
         "The node was low on resource: %s. Threshold quantity: %s, available: %lldKi. ",
         eviction_resource(signal), q, (long long)(available / 1024));

@@ -4,6 +4,7 @@
 
 #include "c8s/client.h"
 #include "c8s/cni.h"
+#include "c8s/eviction.h"
 #include "c8s/image.h"
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
@@ -59,6 +60,10 @@ struct kubelet_s {
     informer_t *pods_inf;
     kpod_t *pods;
     struct kpull_s *pulls; /* image pulls in flight (pod.c) */
+    /* the eviction manager (eviction.c) */
+    eviction_threshold_t evict_t[EVICTION_NSIGNALS];
+    bool evict_have[EVICTION_NSIGNALS], pressure[EVICTION_NSIGNALS];
+    uint64_t evict_interval_ms, evict_last_ms;
 };
 
 /* volume.c */
@@ -94,6 +99,28 @@ typedef void (*khook_cb)(bool ok, const char *msg, void *data);
 int khook_run(kubelet_t *k, const json_t *pod, const char *ctr_id, const json_t *handler,
               const json_t *container, const char *pod_ip, uint64_t timeout_ms, khook_cb cb,
               void *data, c8s_err_t *err);
+
+/* eviction.c */
+/* Measures the node every evict_interval_ms (from the pod tick) and, while a hard threshold is
+ * met, evicts one pod per round, ranked as upstream. */
+void keviction_tick(kubelet_t *k);
+/* Sets the MemoryPressure / DiskPressure conditions of a node status (borrowed, changed in
+ * place; old_status borrowed, may be NULL) from the last measurement. */
+void keviction_node_status(const kubelet_t *k, json_t *status, const json_t *old_status,
+                           const char *now);
+/* Upstream's admission under pressure: NULL when pod may start, else the message (owned) of its
+ * rejection, reason Evicted (BestEffort pods under memory pressure, all under disk pressure). */
+char *keviction_admit(const kubelet_t *k, const json_t *pod);
+
+/* pod.c, for the eviction manager: the pods it may pick (active and idle; *out owned, the pods
+ * borrowed), their objects, cgroups and dirs, and the eviction itself (the pod is Failed with
+ * reason Evicted and message msg, its containers stopped and its sandbox torn down; the object
+ * is left for its owner to delete). */
+size_t kpod_candidates(kubelet_t *k, kpod_t ***out);
+const json_t *kpod_object(const kpod_t *p);
+const char *kpod_cgroup(const kpod_t *p);
+const char *kpod_dir(const kpod_t *p);
+void kpod_evict(kpod_t *p, const char *msg);
 
 void kpod_update(kubelet_t *k, json_t *pod);
 void kpod_delete(kubelet_t *k, json_t *pod);

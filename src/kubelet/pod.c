@@ -36,6 +36,7 @@ struct kpod_s {
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
     bool orphan;   /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
     bool rejected; /* not admitted (or found ended): nothing of it runs here */
+    bool evicting; /* being torn down after an eviction: the object stays, Failed */
     int vol_pending; /* configMap reads in flight */
     bool vol_failed;
     /* ServiceAccount tokens of projected volumes: renewed at 80% of their life (0: none). */
@@ -1010,6 +1011,19 @@ static void finish_teardown(kpod_t *p)
         p->busy = false;
         return;
     }
+    if (p->evicting) {
+        /* Nothing of the pod is left on the node; its object stays Failed (Evicted) for its
+         * owner to see and delete, which then finds nothing to stop. */
+        p->evicting = false;
+        for (size_t i = 0; i < p->n_ctrs; i++)
+            p->ctrs[i].started = false;
+        p->sandbox_ready = p->volumes_ready = false;
+        p->busy = false;
+        log_info("kubelet", "pod %s/%s: evicted", p->ns, p->name);
+        if (p->deleting)
+            step(p);
+        return;
+    }
     if (p->orphan) {
         log_info("kubelet", "pod %s/%s (%s): left over from an earlier run, removed", p->ns,
                  p->name, p->uid);
@@ -1066,7 +1080,7 @@ static void stop_next(kpod_t *p)
         return;
     }
     if (p->next >= p->n_ctrs) {
-        if (host_net(p) || p->rejected)
+        if (host_net(p) || (p->rejected && !p->sandbox_ready)) /* no CNI ADD to undo */
             on_cni_del(0, NULL, NULL, p);
         else
             cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
@@ -1333,6 +1347,12 @@ static void admit(kpod_t *p)
     cleanup_free char *msg = NULL;
     bool ok = nodeadmit_fits(p->pod, adm, n, &alloc, &reason, &msg);
     free(adm);
+    cleanup_free char *pressure = ok ? keviction_admit(k, p->pod) : NULL;
+    if (pressure) {
+        ok = false;
+        reason = "Evicted";
+        msg = xasprintf("Pod was rejected: %s", pressure);
+    }
     if (ok)
         return;
     p->rejected = true;
@@ -1650,8 +1670,59 @@ static bool run_probes(kpod_t *p)
                        json_object_get(ctr_spec(p, best_i), probe_keys[best]), &best_spec);
 }
 
+/* ---- eviction (the manager is eviction.c) ---- */
+
+size_t kpod_candidates(kubelet_t *k, kpod_t ***out)
+{
+    size_t n = 0;
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        n++;
+    *out = xcalloc(n ? n : 1, sizeof(**out));
+    n = 0;
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        if (!p->busy && !p->rejected && !p->orphan && !p->deleting && p->sandbox_ready &&
+            !terminal(p->pod))
+            (*out)[n++] = p;
+    return n;
+}
+
+const json_t *kpod_object(const kpod_t *p)
+{
+    return p->pod;
+}
+
+const char *kpod_cgroup(const kpod_t *p)
+{
+    return p->cgroup;
+}
+
+const char *kpod_dir(const kpod_t *p)
+{
+    return p->dir;
+}
+
+void kpod_evict(kpod_t *p, const char *msg)
+{
+    kubelet_t *k = p->k;
+    p->rejected = true; /* nothing of it starts again */
+    p->evicting = true;
+    kubelet_event(k, p->pod, NULL, "Warning", "Evicted", "%s", msg);
+    cleanup_json json_t *patch = json_pack("{s:{s:s, s:s, s:s}}", "status", "phase", "Failed",
+                                           "reason", "Evicted", "message", msg);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status_sent, k);
+    p->busy = true;
+    p->next = 0;
+    p->stop_deadline_ms = c8s_now_ms() + 1000;
+    stop_next(p);
+}
+
 void kpod_tick(kubelet_t *k)
 {
+    if (k->run_pods)
+        keviction_tick(k);
     for (kpod_t *p = k->pods; p; p = p->next_pod) {
         if (p->failed && !p->busy && !p->deleting) {
             p->failed = false;

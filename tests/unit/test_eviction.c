@@ -120,9 +120,12 @@ static void test_message(void)
                  "51200Ki. ");
     eviction_threshold_t d = {.signal = EVICTION_DISK, .percent = 10};
     cleanup_free char *m2 = eviction_message(EVICTION_DISK, &d, 1024 * 1024, 100LL * 1024 * 1024);
-    CHECK_STR(m2, "The node was low on resource: ephemeral-storage. Threshold quantity: 10240Ki, "
+    CHECK_STR(m2, "The node was low on resource: ephemeral-storage. Threshold quantity: 10Mi, "
                   "available: 1024Ki. ");
     CHECK_STR(eviction_condition(EVICTION_DISK), "DiskPressure");
+    eviction_threshold_t big = {.signal = EVICTION_MEMORY, .bytes = 1000LL << 40};
+    cleanup_free char *m3 = eviction_message(EVICTION_MEMORY, &big, 2048, 1);
+    CHECK(strstr(m3, "Threshold quantity: 1000Ti, available: 2Ki. ") != NULL);
 }
 
 int main(void)
