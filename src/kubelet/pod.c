@@ -702,6 +702,27 @@ static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
     return 0;
 }
 
+/* Without CAP_SYS_RESOURCE (some sandboxes, rootless setups) a process may not lower its
+ * oom_score_adj below what it inherited: runc's init would fail to set a Guaranteed pod's -997
+ * ("failed to update /proc/self/oom_score_adj: Permission denied") and the container would never
+ * start. As containerd's restrict_oom_score_adj does, the score is clamped to c8s's own then. */
+static void clamp_oom_score_adj(json_t *oci)
+{
+    json_t *proc = json_object_get(oci, "process");
+    json_t *adj = json_object_get(proc, "oomScoreAdj");
+    if (!json_is_integer(adj))
+        return;
+    cleanup_free char *status = read_text("/proc/self/status");
+    const char *cap = status ? strstr(status, "CapEff:") : NULL;
+    unsigned long long eff = cap ? strtoull(cap + 7, NULL, 16) : 0;
+    if (eff & (1ULL << 24)) /* CAP_SYS_RESOURCE */
+        return;
+    cleanup_free char *own = read_text("/proc/self/oom_score_adj");
+    long mine = own ? strtol(own, NULL, 10) : 0;
+    if (json_integer_value(adj) < mine)
+        json_object_set_new(proc, "oomScoreAdj", json_integer(mine));
+}
+
 static void start_container(kpod_t *p)
 {
     kubelet_t *k = p->k;
@@ -788,6 +809,7 @@ static void start_container(kpod_t *p)
         c8s_err_clear(&err);
         return;
     }
+    clamp_oom_score_adj(oci);
     cleanup_free char *cfgpath = xasprintf("%s/config.json", c->dir);
     if (json_dump_file(oci, cfgpath, JSON_COMPACT) != 0) {
         set_waiting(c, "CreateContainerError", "writing config.json");

@@ -335,15 +335,14 @@ int main(void)
     /* ---- eviction ---- */
     /* Three pods holding memory in a file on their /dev/shm (a tmpfs charged to the pod's
      * cgroup): BestEffort (20 MB), Burstable requesting 1Mi (10 MB: over its requests),
-     * Burstable requesting 256Mi (within them). Then the kubelet
+     * Guaranteed (limits 1 cpu and 256Mi, so requests the same; using little). Then the kubelet
      * comes back with a threshold always met (memory.available<1000Ti, checked every second):
      * MemoryPressure on the Node, the pods evicted one a round in upstream's order (over their
-     * requests first, the larger excess first), a new BestEffort pod refused. (A Guaranteed pod
-     * would rank as the within-requests one; runc does not start one on this machine: see
-     * docs/api-compatibility.md.) */
-    static const char *const ev_names[3] = {"ev-be", "ev-over", "ev-within"};
+     * requests first, the larger excess first, then those within them), a new BestEffort pod
+     * refused. */
+    static const char *const ev_names[3] = {"ev-be", "ev-over", "ev-guar"};
     static const char *const ev_res[3] = {"", "\"requests\":{\"memory\":\"1Mi\"}",
-                                          "\"requests\":{\"memory\":\"256Mi\"}"};
+                                          "\"limits\":{\"cpu\":\"1\",\"memory\":\"256Mi\"}"};
     static const char *const ev_bytes[3] = {"20000000", "10000000", "1000"};
     char *ev_uid[3] = {NULL, NULL, NULL};
     for (int i = 0; i < 3; i++) {
@@ -358,6 +357,9 @@ int main(void)
     for (int i = 0; i < 3; i++) {
         json_t *e = wait_pod(ev_names[i], "Running");
         CHECK(e != NULL);
+        static const char *const qos[3] = {"BestEffort", "Burstable", "Guaranteed"};
+        CHECK_STR(json_string_value(json_object_get(json_object_get(e, "status"), "qosClass")),
+                  qos[i]);
         ev_uid[i] = uid_of(e);
         json_decref(e);
         CHECK(sh("for i in $(seq 1 50); do /usr/sbin/runc --root %s exec %s-c test -e /tmp/ready "
