@@ -608,13 +608,33 @@ static void on_post_start(bool ok, const char *msg, void *data)
     kill_ctr(p, p->next, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, on_post_start_killed);
 }
 
+static void on_failed_start_removed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (code != 0 && code != C8S_ENOTFOUND)
+        log_warn("kubelet", "removing %s: %s", c->id, err ? err->msg : "");
+    if (!p->k->stopping && image_rootfs_teardown(p->k->images, c->id, c->dir, &e) != 0) {
+        log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
+        c8s_err_clear(&e);
+    }
+    fail_pod(p, "starting container", c->message);
+}
+
 static void on_started(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
     kctr_t *c = &p->ctrs[p->next];
     if (code != 0) {
         set_waiting(c, "RunContainerError", err ? err->msg : "start failed");
-        fail_pod(p, "starting container", c->message);
+        /* What the failed start left (runtime state dir, runc's container, the rootfs mount)
+         * goes first, so the retry on the next tick starts afresh under the same id. */
+        c8s_err_t e = C8S_ERR_INIT;
+        if (!p->k->stopping && runtime_remove(p->k->rt, c->id, on_failed_start_removed, p, &e) == 0)
+            return;
+        c8s_err_clear(&e);
+        on_failed_start_removed(C8S_ENOTFOUND, NULL, p);
         return;
     }
     c->started = true;

@@ -253,6 +253,34 @@ int main(void)
         CHECK(seen);
     }
     CHECK(wait_restarts("slowprobe", 1, 300));
+    /* A container that cannot start (no such executable) is retried from scratch each time:
+     * the reason stays runc's, not a leftover of the last try. */
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods",
+                  "{\"metadata\":{\"name\":\"noexec\"},\"spec\":{\"nodeName\":\"kn\","
+                  "\"terminationGracePeriodSeconds\":1,\"containers\":[{\"name\":\"c\"," IMG
+                  ",\"command\":[\"/nope\"]}]}}"),
+              201);
+    int noexec_seen = 0;
+    bool leftover = false;
+    for (int i = 0; i < 100 && noexec_seen < 3; i++) {
+        cleanup_json json_t *x = get("/api/v1/namespaces/default/pods/noexec", &st);
+        json_t *w = json_object_get(
+            json_object_get(
+                json_array_get(json_object_get(json_object_get(x, "status"), "containerStatuses"),
+                               0),
+                "state"),
+            "waiting");
+        const char *m = json_string_value(json_object_get(w, "message"));
+        if (m && strstr(m, "File exists"))
+            leftover = true;
+        if (m && strstr(m, "/nope"))
+            noexec_seen++;
+        usleep(500000);
+    }
+    CHECK(noexec_seen >= 3);
+    CHECK(!leftover);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/noexec", NULL), 200);
+    CHECK(wait_gone("noexec"));
 
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/hooks", NULL), 200);
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/badpost", NULL), 200);
