@@ -1765,8 +1765,13 @@ void kpod_tick(kubelet_t *k)
 {
     if (k->run_pods)
         keviction_tick(k);
-    for (kpod_t *p = k->pods; p; p = p->next_pod) {
-        if (p->failed && !p->busy && !p->deleting) {
+    for (kpod_t *p = k->pods, *next; p; p = next) {
+        next = p->next_pod;
+        if (p->deleting && !p->busy) {
+            /* A deletion that arrived while an operation was in flight which then failed
+             * (fail_pod does not step): the teardown starts now. */
+            step(p);
+        } else if (p->failed && !p->busy && !p->deleting) {
             p->failed = false;
             report(p);
             step(p);
