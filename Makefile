@@ -1,5 +1,5 @@
 # Thin driver over CMake: `make`, `make test`, `make fuzz`, `make run`, and the harnesses
-# `make bench-api`, `make bench-proxy`, `make bench-scheduler`.
+# `make bench-api`, `make bench-proxy`, `make bench-scheduler`, `make bench-pods`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 FUZZ_BUILD ?= build-fuzz
@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 RUN_ARGS   ?=
 
-.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler format clean
+.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler bench-pods format clean
 
 all: build
 
@@ -65,6 +65,10 @@ bench-proxy: build
 
 bench-scheduler: build
 	@$(BUILD)/bench_scheduler
+
+# Real pods under runc on one node (root: it makes its own network and mount namespaces).
+bench-pods: build
+	@$(BUILD)/bench_pods
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

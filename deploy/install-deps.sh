@@ -7,7 +7,7 @@ PKGS=(
   libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev
   etcd-server etcd-client
   libarchive-dev runc containernetworking-plugins iptables iproute2
-  docker-registry busybox-static bind9-dnsutils python3 openssl zstd
+  docker-registry busybox-static bind9-dnsutils python3 openssl zstd python3-grpcio
   util-linux hostname dnsmasq-base conntrack nftables
   clang libclang-rt-14-dev jq tzdata
 )

@@ -30,6 +30,11 @@ typedef struct kubelet_config_s {
     const char *kubepods_root; /* pod cgroups go under this (default /kubepods) */
     const char *runc_root;     /* runc --root (NULL: runc's default) */
     const char *shim_bin;      /* the c8s binary for shims (default /proc/self/exe) */
+    /* Hard eviction thresholds, upstream's --eviction-hard syntax (NULL: upstream's default
+     * "memory.available<100Mi,nodefs.available<10%"; "": none), checked every
+     * eviction_interval_ms (default 10000). See include/c8s/eviction.h. */
+    const char *eviction_hard;
+    unsigned eviction_interval_ms;
     /* A remote API server (`c8s agent`): the kubelet talks to it over HTTPS with these
      * credentials (copied) instead of in-process; srv is then unused (may be NULL). */
     const struct client_http_config_s *remote;

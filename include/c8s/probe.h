@@ -99,11 +99,12 @@ int probe_grpc_parse_response(const void *body, size_t len, int *status, c8s_err
 /* Called on the loop with the outcome and a message (borrowed, for logs and events). */
 typedef void (*probe_done_cb)(probe_result_t r, const char *msg, void *data);
 
-/* Runs one httpGet or tcpSocket probe (probe and container borrowed, copied before return) on
- * libuv's thread pool against pod_ip, bounded by spec->timeout_ms, so a slow probe holds no
+/* Runs one httpGet, tcpSocket or grpc probe (probe and container borrowed, copied before return)
+ * on libuv's thread pool against pod_ip, bounded by spec->timeout_ms, so a slow probe holds no
  * other; cb runs on loop exactly once when 0 is returned. httpGet: HTTPS unverified as upstream,
- * httpHeaders sent, redirects followed (at most 10), 200–399 = success. Returns 0, or
- * C8S_EINVALID for a probe that cannot be run (bad port, no host; cb not called). */
+ * httpHeaders sent, redirects followed (at most 10), 200–399 = success. grpc: one
+ * grpc.health.v1.Health/Check over HTTP/2 cleartext to pod_ip:port, SERVING = success. Returns
+ * 0, or C8S_EINVALID for a probe that cannot be run (bad port, no host; cb not called). */
 int probe_net_run(uv_loop_t *loop, const json_t *probe, const probe_spec_t *spec,
                   const json_t *container, const char *pod_ip, probe_done_cb cb, void *data,
                   c8s_err_t *err);

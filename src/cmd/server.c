@@ -100,6 +100,9 @@ static void usage(FILE *f)
         "  --pod-cidr CIDR                     this node's pod range (default: the Node's\n"
         "                                      spec.podCIDR, which the node IPAM controller\n"
         "                                      assigns; 10.244.0.0/24 without the controllers)\n"
+        "  --eviction-hard LIST                the kubelet's hard eviction thresholds (default\n"
+        "                                      memory.available<100Mi,nodefs.available<10%%;\n"
+        "                                      \"\" for none)\n"
         "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
         "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
         "  --runc-root DIR                     runc's state (default runc's own, /run/runc)\n"
@@ -186,6 +189,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_ADVERTISE,
         O_NO_KUBELET,
         O_POD_CIDR,
+        O_EVICTION_HARD,
         O_INSECURE_REG,
         O_KUBELET_ROOT,
         O_RUNC_ROOT,
@@ -250,6 +254,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"advertise-address", required_argument, NULL, O_ADVERTISE},
         {"disable-kubelet", no_argument, NULL, O_NO_KUBELET},
         {"pod-cidr", required_argument, NULL, O_POD_CIDR},
+        {"eviction-hard", required_argument, NULL, O_EVICTION_HARD},
         {"insecure-registry", required_argument, NULL, O_INSECURE_REG},
         {"kubelet-root-dir", required_argument, NULL, O_KUBELET_ROOT},
         {"runc-root", required_argument, NULL, O_RUNC_ROOT},
@@ -353,6 +358,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_POD_CIDR:
             o->kubelet.pod_cidr = optarg;
+            break;
+        case O_EVICTION_HARD:
+            o->kubelet.eviction_hard = optarg;
             break;
         case O_INSECURE_REG:
             if (o->kubelet.n_insecure == sizeof(o->insecure) / sizeof(o->insecure[0])) {

@@ -7,8 +7,10 @@
  * so clock skew does not matter), every node condition becomes Unknown (NodeStatusUnknown) and
  * its pods' Ready condition False. Taints follow Ready: Unknown → node.kubernetes.io/unreachable,
  * False → node.kubernetes.io/not-ready, each NoSchedule and NoExecute (timeAdded set); removed
- * when Ready is True again. Pods on a node with NoExecute taints are deleted at once when they do
- * not tolerate one, else after their tolerationSeconds (nodelife_core.c).
+ * when Ready is True again. MemoryPressure, DiskPressure and PIDPressure True each put their
+ * NoSchedule taint (node.kubernetes.io/memory-pressure...), removed with the condition. Pods on a
+ * node with NoExecute taints are deleted at once when they do not tolerate one, else after their
+ * tolerationSeconds (nodelife_core.c).
  *
  * IPAM: every node without spec.podCIDR gets the lowest free /24 of the cluster CIDR
  * 10.244.0.0/16 (spec.podCIDR and spec.podCIDRs), no two nodes the same; a deleted node's range
@@ -195,6 +197,36 @@ static json_t *unknown_conditions(const json_t *node, const char *now)
     return out;
 }
 
+/* Upstream's TaintNodesByCondition: a pressure condition True puts a NoSchedule taint on the
+ * node (the kubelet reports the condition; the scheduler and DaemonSets read the taint). */
+static const struct {
+    const char *cond, *key;
+} cond_taints[] = {
+    {"MemoryPressure", "node.kubernetes.io/memory-pressure"},
+    {"DiskPressure", "node.kubernetes.io/disk-pressure"},
+    {"PIDPressure", "node.kubernetes.io/pid-pressure"},
+};
+
+static int cond_taint(const char *key)
+{
+    for (size_t i = 0; key && i < sizeof(cond_taints) / sizeof(cond_taints[0]); i++)
+        if (strcmp(key, cond_taints[i].key) == 0)
+            return (int)i;
+    return -1;
+}
+
+static bool cond_true(const json_t *node, const char *type)
+{
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(node, "status"), "conditions"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "type")) ?: "", type) == 0)
+            return strcmp(json_string_value(json_object_get(c, "status")) ?: "", "True") == 0;
+    }
+    return false;
+}
+
 static bool is_health_taint(const json_t *t)
 {
     const char *k = json_string_value(json_object_get(t, "key"));
@@ -211,10 +243,21 @@ static json_t *wanted_taints(const json_t *node, const char *ready, const char *
                                                               : NULL;
     json_t *out = json_array();
     bool have_ns = false, have_ne = false;
+    bool have_cond[sizeof(cond_taints) / sizeof(cond_taints[0])] = {false};
     size_t i;
     json_t *t;
     json_array_foreach(cur, i, t)
     {
+        int ct = cond_taint(json_string_value(json_object_get(t, "key")));
+        if (ct >= 0) {
+            const char *eff = json_string_value(json_object_get(t, "effect"));
+            if (cond_true(node, cond_taints[ct].cond) && !have_cond[ct] && eff &&
+                strcmp(eff, "NoSchedule") == 0) {
+                have_cond[ct] = true;
+                json_array_append(out, t);
+            }
+            continue;
+        }
         if (!is_health_taint(t)) {
             json_array_append(out, t);
             continue;
@@ -235,6 +278,10 @@ static json_t *wanted_taints(const json_t *node, const char *ready, const char *
     if (key && !have_ne)
         json_array_append_new(
             out, json_pack("{s:s, s:s, s:s}", "key", key, "effect", "NoExecute", "timeAdded", now));
+    for (size_t c = 0; c < sizeof(cond_taints) / sizeof(cond_taints[0]); c++)
+        if (!have_cond[c] && cond_true(node, cond_taints[c].cond))
+            json_array_append_new(
+                out, json_pack("{s:s, s:s}", "key", cond_taints[c].key, "effect", "NoSchedule"));
     return out;
 }
 

@@ -109,6 +109,7 @@ static void heartbeat(kubelet_t *k)
 
     k->inflight = 2;
     json_t *status = kubelet_node_status(&k->facts, k->old_status, now);
+    keviction_node_status(k, status, k->old_status, now);
     cleanup_json json_t *patch = json_pack("{s:o}", "status", status);
     cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
     cleanup_free char *path = xasprintf("/api/v1/nodes/%s/status", k->node_name);
@@ -352,6 +353,12 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
         k->insecure_copy[i] = xstrdup(cfg->insecure_registries[i]);
     k->n_insecure = cfg->n_insecure;
     k->insecure = (const char *const *)k->insecure_copy;
+    k->evict_interval_ms = cfg->eviction_interval_ms ? cfg->eviction_interval_ms : 10000;
+    if (eviction_parse(cfg->eviction_hard ? cfg->eviction_hard : EVICTION_HARD_DEFAULT, k->evict_t,
+                       k->evict_have, err) != 0) {
+        free_kubelet(k);
+        return c8s_err_wrap(err, "kubelet: --eviction-hard");
+    }
     if (k->run_pods) {
         cleanup_free char *run = xasprintf("%s/run", k->root_dir);
         cleanup_free char *netns = xasprintf("%s/run/netns", k->root_dir);

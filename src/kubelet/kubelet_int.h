@@ -4,6 +4,7 @@
 
 #include "c8s/client.h"
 #include "c8s/cni.h"
+#include "c8s/eviction.h"
 #include "c8s/image.h"
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
@@ -30,6 +31,7 @@ typedef struct kctr_s {
     probe_state_t probe[3];
     bool probing;
     bool startup_pending; /* a startupProbe has not succeeded yet */
+    bool post_start;      /* its postStart hook runs: not Running yet, as upstream reports it */
 } kctr_t;
 
 struct kubelet_s {
@@ -58,6 +60,10 @@ struct kubelet_s {
     informer_t *pods_inf;
     kpod_t *pods;
     struct kpull_s *pulls; /* image pulls in flight (pod.c) */
+    /* the eviction manager (eviction.c) */
+    eviction_threshold_t evict_t[EVICTION_NSIGNALS];
+    bool evict_have[EVICTION_NSIGNALS], pressure[EVICTION_NSIGNALS];
+    uint64_t evict_interval_ms, evict_last_ms;
 };
 
 /* volume.c */
@@ -74,6 +80,47 @@ int kvol_link_claim(const char *pod_dir, const char *name, const json_t *pv, c8s
 int kvol_mounts(const char *pod_dir, const json_t *pod, const json_t *container, json_t **out,
                 c8s_err_t *err);
 void kvol_unmount_all(const char *pod_dir, const json_t *pod);
+
+/* hooks.c */
+/* The argv (owned array, strings borrowed from cmd, k and tbuf) of `runc exec ctr_id cmd...`,
+ * under timeout(1) when timeout_ms > 0 (tbuf holds its argument; exit status 124 then). */
+const char **kexec_argv(const kubelet_t *k, const char *ctr_id, const json_t *cmd,
+                        uint64_t timeout_ms, char *tbuf, size_t tlen);
+/* An Event about pod (borrowed) from this kubelet; field: the involved object's fieldPath
+ * (spec.containers{name}) or NULL. */
+void kubelet_event(kubelet_t *k, const json_t *pod, const char *field, const char *type,
+                   const char *reason, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* ok, or the upstream-worded failure message (borrowed for the call). */
+typedef void (*khook_cb)(bool ok, const char *msg, void *data);
+/* Runs lifecycle handler `handler` (postStart/preStop, borrowed) of container ctr_id (its spec
+ * `container` borrowed) bounded by timeout_ms (0: none): exec through runc exec, httpGet against
+ * pod_ip as a probe does, sleep as a timer. cb runs on k's loop once when 0 is returned;
+ * C8S_EINVALID for a handler that cannot run (cb not called). */
+int khook_run(kubelet_t *k, const json_t *pod, const char *ctr_id, const json_t *handler,
+              const json_t *container, const char *pod_ip, uint64_t timeout_ms, khook_cb cb,
+              void *data, c8s_err_t *err);
+
+/* eviction.c */
+/* Measures the node every evict_interval_ms (from the pod tick) and, while a hard threshold is
+ * met, evicts one pod per round, ranked as upstream. */
+void keviction_tick(kubelet_t *k);
+/* Sets the MemoryPressure / DiskPressure conditions of a node status (borrowed, changed in
+ * place; old_status borrowed, may be NULL) from the last measurement. */
+void keviction_node_status(const kubelet_t *k, json_t *status, const json_t *old_status,
+                           const char *now);
+/* Upstream's admission under pressure: NULL when pod may start, else the message (owned) of its
+ * rejection, reason Evicted (BestEffort pods under memory pressure, all under disk pressure). */
+char *keviction_admit(const kubelet_t *k, const json_t *pod);
+
+/* pod.c, for the eviction manager: the pods it may pick (active and idle; *out owned, the pods
+ * borrowed), their objects, cgroups and dirs, and the eviction itself (the pod is Failed with
+ * reason Evicted and message msg, its containers stopped and its sandbox torn down; the object
+ * is left for its owner to delete). */
+size_t kpod_candidates(kubelet_t *k, kpod_t ***out);
+const json_t *kpod_object(const kpod_t *p);
+const char *kpod_cgroup(const kpod_t *p);
+const char *kpod_dir(const kpod_t *p);
+void kpod_evict(kpod_t *p, const char *msg);
 
 void kpod_update(kubelet_t *k, json_t *pod);
 void kpod_delete(kubelet_t *k, json_t *pod);

@@ -11,6 +11,7 @@
 
 #include "c8s/cni.h"
 #include "c8s/image.h"
+#include "c8s/nodeadmit.h"
 #include "c8s/ocispec.h"
 #include "c8s/runtime.h"
 
@@ -33,13 +34,20 @@ struct kpod_s {
     size_t next;           /* the container the operation in flight is about */
     size_t cursor;         /* the next container to start for the first time */
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
-    bool orphan; /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
+    bool orphan;   /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
+    bool rejected; /* not admitted (or found ended): nothing of it runs here */
+    bool evicting; /* being torn down after an eviction: the object stays, Failed */
     int vol_pending; /* configMap reads in flight */
     bool vol_failed;
     /* ServiceAccount tokens of projected volumes: renewed at 80% of their life (0: none). */
     uint64_t token_refresh_ms;
     int token_pending; /* renewals in flight (the pod is busy meanwhile) */
     char *last_status; /* the status body last sent */
+    /* the container being stopped (p->next): its preStop, then SIGTERM until the deadline */
+    uint64_t kill_deadline_ms;
+    runtime_cb kill_cb;
+    bool kill_hooked;
+    uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
     kpod_t *next_pod;
 };
 
@@ -122,19 +130,28 @@ static void fail_pod(kpod_t *p, const char *what, const char *msg)
 
 /* ---- sandbox ---- */
 
-static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
+/* A hostNetwork pod has no network namespace, CNI or address of its own: its containers are in
+ * the node's (the kubelet's) network namespace, and its IP is the node's, as upstream. */
+static bool host_net(const kpod_t *p)
 {
-    kpod_t *p = data;
-    if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
-        fail_pod(p, "CNI ADD", err ? err : "no address");
-        return;
-    }
+    return json_is_true(json_object_get(json_object_get(p->pod, "spec"), "hostNetwork"));
+}
+
+/* Owned. Upstream's hostNetwork pods share the node's UTS namespace: they see its hostname. */
+static char *pod_hostname(const kpod_t *p)
+{
+    return host_net(p) && p->k->facts.hostname ? xstrdup(p->k->facts.hostname)
+                                               : kubelet_pod_hostname(p->pod);
+}
+
+static void sandbox_files(kpod_t *p)
+{
     kubelet_t *k = p->k;
     cleanup_free char *hosts = kubelet_pod_hosts(p->pod, p->pod_ip, "cluster.local");
     cleanup_free char *node_resolv = read_text("/etc/resolv.conf");
     cleanup_free char *resolv =
         kubelet_pod_resolv_conf(p->pod, k->cluster_dns, "cluster.local", node_resolv);
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     cleanup_free char *hp = xasprintf("%s/hosts", p->dir);
     cleanup_free char *rp = xasprintf("%s/resolv.conf", p->dir);
     cleanup_free char *np = xasprintf("%s/hostname", p->dir);
@@ -151,11 +168,26 @@ static void on_cni_add(int rc, const json_t *result, const char *err, void *data
     step(p);
 }
 
+static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
+        fail_pod(p, "CNI ADD", err ? err : "no address");
+        return;
+    }
+    sandbox_files(p);
+}
+
 static void on_pod_ns(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
     if (code != 0) {
         fail_pod(p, "pod namespaces", err ? err->msg : "failed");
+        return;
+    }
+    if (host_net(p)) {
+        snprintf(p->pod_ip, sizeof(p->pod_ip), "%s", p->k->facts.internal_ip ?: "127.0.0.1");
+        sandbox_files(p);
         return;
     }
     cleanup_json json_t *ports = cni_port_mappings(json_object_get(p->pod, "spec"));
@@ -189,7 +221,7 @@ static void start_sandbox(kpod_t *p)
         return;
     }
     struct stat st;
-    if (stat(p->netns, &st) == 0) {
+    if (host_net(p) || stat(p->netns, &st) == 0) {
         sandbox_namespaces(p);
         return;
     }
@@ -210,7 +242,7 @@ static void sandbox_namespaces(kpod_t *p)
         return;
     }
     p->busy = true;
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     if (runtime_pod_ns_create(k->rt, p->dir, hostname, on_pod_ns, p, &err) != 0) {
         fail_pod(p, "pod namespaces", err.msg);
         c8s_err_clear(&err);
@@ -529,24 +561,101 @@ static void start_container(kpod_t *p);
 
 static void probe_reset(kpod_t *p, size_t idx);
 
+static const json_t *ctr_spec(const kpod_t *p, size_t i);
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb);
+
+static void started_done(kpod_t *p)
+{
+    if (!p->restarting)
+        p->cursor++;
+    p->restarting = false;
+    p->busy = false;
+    step(p);
+}
+
+static void on_post_start_killed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    if (code != 0)
+        log_warn("kubelet", "stopping %s: %s", p->ctrs[p->next].id, err ? err->msg : "");
+    started_done(p);
+}
+
+static int64_t pod_grace_s(const kpod_t *p)
+{
+    json_t *g = json_object_get(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds");
+    return json_is_integer(g) && json_integer_value(g) >= 0 ? json_integer_value(g) : 30;
+}
+
+/* Upstream: a failed postStart kills the container (its preStop included); the restart policy
+ * decides what follows, as for any exit. */
+static void on_post_start(bool ok, const char *msg, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c->post_start = false;
+    if (p->k->stopping) {
+        p->busy = false;
+        return;
+    }
+    if (ok) {
+        started_done(p);
+        return;
+    }
+    log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
+    cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
+    kubelet_event(p->k, p->pod, field, "Warning", "FailedPostStartHook", "%s", msg);
+    kill_ctr(p, p->next, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, on_post_start_killed);
+}
+
+static void on_failed_start_removed(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t e = C8S_ERR_INIT;
+    if (code != 0 && code != C8S_ENOTFOUND)
+        log_warn("kubelet", "removing %s: %s", c->id, err ? err->msg : "");
+    if (!p->k->stopping && image_rootfs_teardown(p->k->images, c->id, c->dir, &e) != 0) {
+        log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
+        c8s_err_clear(&e);
+    }
+    fail_pod(p, "starting container", c->message);
+}
+
 static void on_started(int code, const c8s_err_t *err, void *data)
 {
     kpod_t *p = data;
     kctr_t *c = &p->ctrs[p->next];
     if (code != 0) {
         set_waiting(c, "RunContainerError", err ? err->msg : "start failed");
-        fail_pod(p, "starting container", c->message);
+        /* What the failed start left (runtime state dir, runc's container, the rootfs mount)
+         * goes first, so the retry on the next tick starts afresh under the same id. */
+        c8s_err_t e = C8S_ERR_INIT;
+        if (!p->k->stopping && runtime_remove(p->k->rt, c->id, on_failed_start_removed, p, &e) == 0)
+            return;
+        c8s_err_clear(&e);
+        on_failed_start_removed(C8S_ENOTFOUND, NULL, p);
         return;
     }
     c->started = true;
     c->dead = false;
     c->started_ms = c8s_now_ms();
     probe_reset(p, p->next);
-    if (!p->restarting)
-        p->cursor++;
-    p->restarting = false;
-    p->busy = false;
-    step(p);
+    const json_t *post =
+        c->init ? NULL
+                : json_object_get(json_object_get(ctr_spec(p, p->next), "lifecycle"), "postStart");
+    if (post && !p->k->stopping) {
+        /* The pod stays busy: the container is not Running (nor probed) until the hook returns. */
+        c8s_err_t e = C8S_ERR_INIT;
+        c->post_start = true;
+        if (khook_run(p->k, p->pod, c->id, post, ctr_spec(p, p->next), p->pod_ip, 0, on_post_start,
+                      p, &e) != 0) {
+            on_post_start(false, e.msg, p);
+            c8s_err_clear(&e);
+        }
+        return;
+    }
+    started_done(p);
 }
 
 static void on_pulled(void *data, int code, const char *message, const char *digest)
@@ -613,6 +722,27 @@ static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
     return 0;
 }
 
+/* Without CAP_SYS_RESOURCE (some sandboxes, rootless setups) a process may not lower its
+ * oom_score_adj below what it inherited: runc's init would fail to set a Guaranteed pod's -997
+ * ("failed to update /proc/self/oom_score_adj: Permission denied") and the container would never
+ * start. As containerd's restrict_oom_score_adj does, the score is clamped to c8s's own then. */
+static void clamp_oom_score_adj(json_t *oci)
+{
+    json_t *proc = json_object_get(oci, "process");
+    json_t *adj = json_object_get(proc, "oomScoreAdj");
+    if (!json_is_integer(adj))
+        return;
+    cleanup_free char *status = read_text("/proc/self/status");
+    const char *cap = status ? strstr(status, "CapEff:") : NULL;
+    unsigned long long eff = cap ? strtoull(cap + 7, NULL, 16) : 0;
+    if (eff & (1ULL << 24)) /* CAP_SYS_RESOURCE */
+        return;
+    cleanup_free char *own = read_text("/proc/self/oom_score_adj");
+    long mine = own ? strtol(own, NULL, 10) : 0;
+    if (json_integer_value(adj) < mine)
+        json_object_set_new(proc, "oomScoreAdj", json_integer(mine));
+}
+
 static void start_container(kpod_t *p)
 {
     kubelet_t *k = p->k;
@@ -662,11 +792,11 @@ static void start_container(kpod_t *p)
     cleanup_free char *hosts = xasprintf("%s/hosts", p->dir);
     cleanup_free char *resolv = xasprintf("%s/resolv.conf", p->dir);
     cleanup_free char *hostname_file = xasprintf("%s/hostname", p->dir);
-    cleanup_free char *hostname = kubelet_pod_hostname(p->pod);
+    cleanup_free char *hostname = pod_hostname(p);
     ocispec_node_t node = {
         .container_id = c->id,
         .rootfs = m.target,
-        .netns_path = p->netns,
+        .netns_path = host_net(p) ? NULL : p->netns,
         .ipcns_path = ipc,
         .utsns_path = uts,
         .pod_cgroup = p->cgroup,
@@ -699,6 +829,7 @@ static void start_container(kpod_t *p)
         c8s_err_clear(&err);
         return;
     }
+    clamp_oom_score_adj(oci);
     cleanup_free char *cfgpath = xasprintf("%s/config.json", c->dir);
     if (json_dump_file(oci, cfgpath, JSON_COMPACT) != 0) {
         set_waiting(c, "CreateContainerError", "writing config.json");
@@ -755,7 +886,7 @@ static void report(kpod_t *p)
             o->message = c->message;
             continue;
         }
-        if (!c->started)
+        if (!c->started || c->post_start)
             continue;
         snprintf(ids[i], sizeof(ids[i]), "runc://%s", c->id);
         o->container_id = ids[i];
@@ -803,6 +934,67 @@ static void report(kpod_t *p)
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
     client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
                    on_status_sent, k);
+}
+
+/* ---- stopping one container: preStop, SIGTERM, SIGKILL at the deadline ---- */
+
+static void kill_stop(kpod_t *p)
+{
+    kctr_t *c = &p->ctrs[p->next];
+    if (p->k->stopping) { /* the containers outlive a stopping kubelet */
+        p->kill_cb(0, NULL, p);
+        return;
+    }
+    uint64_t now = c8s_now_ms();
+    uint64_t left = p->kill_deadline_ms > now ? p->kill_deadline_ms - now : 0;
+    /* Upstream leaves at least 2 s for SIGTERM after a preStop hook used the grace period up. */
+    if (p->kill_hooked && left < 2000)
+        left = 2000;
+    c8s_err_t e = C8S_ERR_INIT;
+    if (runtime_stop(p->k->rt, c->id, left, p->kill_cb, p, &e) != 0) {
+        c8s_err_clear(&e);
+        p->kill_cb(0, NULL, p);
+    }
+}
+
+static void on_pre_stop(bool ok, const char *msg, void *data)
+{
+    kpod_t *p = data;
+    if (!ok && !p->k->stopping) {
+        kctr_t *c = &p->ctrs[p->next];
+        log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
+        cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
+        kubelet_event(p->k, p->pod, field, "Warning", "FailedPreStopHook", "%s", msg);
+    }
+    kill_stop(p);
+}
+
+/* Stops container idx of p (busy meanwhile): its preStop hook when it has one and runs, bounded
+ * by the deadline, then runtime_stop with what is left of it; cb as runtime_stop's. */
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb)
+{
+    kctr_t *c = &p->ctrs[idx];
+    p->busy = true;
+    p->next = idx;
+    p->kill_cb = cb;
+    p->kill_deadline_ms = deadline_ms;
+    p->kill_hooked = false;
+    const json_t *pre =
+        c->init ? NULL : json_object_get(json_object_get(ctr_spec(p, idx), "lifecycle"), "preStop");
+    cleanup_json json_t *st = NULL;
+    if (pre && runtime_status(p->k->rt, c->id, &st, NULL) == 0 &&
+        strcmp(str(st, "state") ?: "", "running") == 0) {
+        uint64_t now = c8s_now_ms();
+        c8s_err_t e = C8S_ERR_INIT;
+        p->kill_hooked = true;
+        if (khook_run(p->k, p->pod, c->id, pre, ctr_spec(p, idx), p->pod_ip,
+                      deadline_ms > now ? deadline_ms - now : 1, on_pre_stop, p, &e) == 0)
+            return;
+        on_pre_stop(false, e.msg, p);
+        c8s_err_clear(&e);
+        return;
+    }
+    kill_stop(p);
 }
 
 /* ---- teardown ---- */
@@ -861,6 +1053,19 @@ static void finish_teardown(kpod_t *p)
         p->busy = false;
         return;
     }
+    if (p->evicting) {
+        /* Nothing of the pod is left on the node; its object stays Failed (Evicted) for its
+         * owner to see and delete, which then finds nothing to stop. */
+        p->evicting = false;
+        for (size_t i = 0; i < p->n_ctrs; i++)
+            p->ctrs[i].started = false;
+        p->sandbox_ready = p->volumes_ready = false;
+        p->busy = false;
+        log_info("kubelet", "pod %s/%s: evicted", p->ns, p->name);
+        if (p->deleting)
+            step(p);
+        return;
+    }
     if (p->orphan) {
         log_info("kubelet", "pod %s/%s (%s): left over from an earlier run, removed", p->ns,
                  p->name, p->uid);
@@ -917,19 +1122,18 @@ static void stop_next(kpod_t *p)
         return;
     }
     if (p->next >= p->n_ctrs) {
-        cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
+        if (host_net(p) || (p->rejected && !p->sandbox_ready)) /* no CNI ADD to undo */
+            on_cni_del(0, NULL, NULL, p);
+        else
+            cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
         return;
     }
     kctr_t *c = &p->ctrs[p->next];
-    c8s_err_t e = C8S_ERR_INIT;
-    int64_t grace = json_integer_value(
-        json_object_get(json_object_get(p->pod, "metadata"), "deletionGracePeriodSeconds"));
-    if (grace <= 0)
-        grace = 1;
-    if (!c->started || runtime_stop(k->rt, c->id, (uint64_t)grace * 1000, on_stopped, p, &e) != 0) {
-        c8s_err_clear(&e);
+    if (!c->started) {
         on_stopped(0, NULL, p);
+        return;
     }
+    kill_ctr(p, p->next, p->stop_deadline_ms, on_stopped);
 }
 
 /* ---- the state machine ---- */
@@ -941,11 +1145,18 @@ static void step(kpod_t *p)
     if (p->deleting) {
         p->busy = true;
         p->next = 0;
+        /* One grace period for the whole pod: preStop hooks and SIGTERM waits of all its
+         * containers come out of it. */
+        int64_t grace = json_integer_value(
+            json_object_get(json_object_get(p->pod, "metadata"), "deletionGracePeriodSeconds"));
+        if (grace <= 0)
+            grace = 1;
+        p->stop_deadline_ms = c8s_now_ms() + (uint64_t)grace * 1000;
         stop_next(p);
         return;
     }
-    if (p->failed)
-        return; /* the sync tick retries */
+    if (p->failed || p->rejected)
+        return; /* the sync tick retries a failure */
     if (!p->sandbox_ready) {
         start_sandbox(p);
         return;
@@ -1019,7 +1230,7 @@ static void adopt(kpod_t *p)
     cleanup_free char *ipp = xasprintf("%s/ip", p->dir);
     cleanup_free char *uts = xasprintf("%s/uts", p->dir);
     cleanup_free char *ip = read_text(ipp);
-    if (ip && *ip && stat(p->netns, &st) == 0 && stat(uts, &st) == 0) {
+    if (ip && *ip && (host_net(p) || stat(p->netns, &st) == 0) && stat(uts, &st) == 0) {
         snprintf(p->pod_ip, sizeof(p->pod_ip), "%s", ip);
         p->sandbox_ready = true;
     }
@@ -1141,6 +1352,64 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
     return p;
 }
 
+/* ---- admission ---- */
+
+static bool terminal(const json_t *pod)
+{
+    const char *ph = str(json_object_get(pod, "status"), "phase");
+    return ph && (strcmp(ph, "Succeeded") == 0 || strcmp(ph, "Failed") == 0);
+}
+
+/* Before anything of a new pod starts, it must fit next to the active pods admitted here, as
+ * upstream's kubelet re-checks what the scheduler decided; a pod that does not is Failed with
+ * upstream's reason and message and never started. A pod found with containers (adopted after
+ * a restart of c8s) was admitted before; one found ended (rejected earlier) stays so. */
+static void admit(kpod_t *p)
+{
+    kubelet_t *k = p->k;
+    for (size_t i = 0; i < p->n_ctrs; i++)
+        if (p->ctrs[i].started)
+            return;
+    if (terminal(p->pod)) {
+        p->rejected = true;
+        return;
+    }
+    size_t n = 0;
+    for (kpod_t *q = k->pods; q; q = q->next_pod)
+        n++;
+    const json_t **adm = xcalloc(n ? n : 1, sizeof(*adm));
+    n = 0;
+    for (kpod_t *q = k->pods; q; q = q->next_pod)
+        if (q != p && !q->rejected && !q->orphan && !terminal(q->pod))
+            adm[n++] = q->pod;
+    /* MAX_PODS as the Node reports it (node.c). */
+    nodeadmit_alloc_t alloc = {
+        .cpu_milli = k->facts.cpus * 1000, .mem_bytes = k->facts.memory_bytes, .pods = 110};
+    const char *reason = NULL;
+    cleanup_free char *msg = NULL;
+    bool ok = nodeadmit_fits(p->pod, adm, n, &alloc, &reason, &msg);
+    free(adm);
+    cleanup_free char *pressure = ok ? keviction_admit(k, p->pod) : NULL;
+    if (pressure) {
+        ok = false;
+        reason = "Evicted";
+        msg = xasprintf("Pod was rejected: %s", pressure);
+    }
+    if (ok)
+        return;
+    p->rejected = true;
+    log_info("kubelet", "pod %s/%s: %s: %s", p->ns, p->name, reason, msg);
+    const char *prefix = "Pod was rejected: ";
+    kubelet_event(k, p->pod, NULL, "Warning", reason, "%s",
+                  strncmp(msg, prefix, strlen(prefix)) == 0 ? msg + strlen(prefix) : msg);
+    cleanup_json json_t *patch = json_pack("{s:{s:s, s:s, s:s}}", "status", "phase", "Failed",
+                                           "reason", reason, "message", msg);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status_sent, k);
+}
+
 void kpod_update(kubelet_t *k, json_t *pod)
 {
     const char *uid = str(json_object_get(pod, "metadata"), "uid");
@@ -1149,6 +1418,8 @@ void kpod_update(kubelet_t *k, json_t *pod)
     kpod_t *p = find(k, uid);
     if (!p) {
         p = new_pod(k, pod);
+        if (!json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
+            admit(p);
     } else {
         json_decref(p->pod);
         p->pod = json_incref(pod);
@@ -1341,18 +1612,8 @@ static void probe_outcome(kpod_t *p, size_t idx, probe_kind_t kind, probe_result
      * policy. */
     log_info("kubelet", "pod %s/%s: container %s failed its %s; restarting", p->ns, p->name,
              c->name, probe_keys[kind]);
-    int64_t grace = spec.grace_s >= 0 ? spec.grace_s : -1;
-    if (grace < 0) {
-        json_t *g =
-            json_object_get(json_object_get(p->pod, "spec"), "terminationGracePeriodSeconds");
-        grace = json_is_integer(g) && json_integer_value(g) >= 0 ? json_integer_value(g) : 30;
-    }
-    p->busy = true;
-    p->next = idx;
-    if (runtime_stop(p->k->rt, c->id, (uint64_t)grace * 1000, on_probe_kill, p, &e) != 0) {
-        c8s_err_clear(&e);
-        p->busy = false;
-    }
+    int64_t grace = spec.grace_s >= 0 ? spec.grace_s : pod_grace_s(p);
+    kill_ctr(p, idx, c8s_now_ms() + (uint64_t)grace * 1000, on_probe_kill);
 }
 
 static void on_exec_probe(const proc_result_t *r, void *data)
@@ -1362,7 +1623,8 @@ static void on_exec_probe(const proc_result_t *r, void *data)
     size_t idx = pr->idx;
     probe_kind_t kind = pr->kind;
     free(pr);
-    probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE, "exec failed");
+    probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE,
+                  r->status == 124 ? "command timed out" : "exec failed");
 }
 
 static void on_net_probe(probe_result_t r, const char *msg, void *data)
@@ -1385,19 +1647,10 @@ static bool start_probe(kpod_t *p, size_t i, probe_kind_t kind, const json_t *pr
     pr->idx = i;
     pr->kind = kind;
     if (spec->handler == PROBE_HANDLER_EXEC) {
+        /* timeoutSeconds ends the exec'd process (a failure), as upstream's exec probes do. */
         json_t *cmd = json_object_get(json_object_get(probe, "exec"), "command");
-        size_t n = json_array_size(cmd);
-        const char **argv = xcalloc(n + 7, sizeof(char *));
-        size_t a = 0;
-        argv[a++] = "runc";
-        if (k->runc_root) {
-            argv[a++] = "--root";
-            argv[a++] = k->runc_root;
-        }
-        argv[a++] = "exec";
-        argv[a++] = c->id;
-        for (size_t j = 0; j < n; j++)
-            argv[a++] = json_string_value(json_array_get(cmd, j)) ?: "";
+        char tbuf[32];
+        const char **argv = kexec_argv(k, c->id, cmd, spec->timeout_ms, tbuf, sizeof(tbuf));
         c->probing = true;
         p->busy = true;
         proc_run(&k->loop, argv, NULL, NULL, 0, on_exec_probe, pr);
@@ -1407,7 +1660,7 @@ static bool start_probe(kpod_t *p, size_t i, probe_kind_t kind, const json_t *pr
     c8s_err_t e = C8S_ERR_INIT;
     if (probe_net_run(&k->loop, probe, spec, ctr_spec(p, i), p->pod_ip, on_net_probe, pr, &e) !=
         0) {
-        /* grpc and unrunnable probes (bad port names) count as failures, as upstream's do. */
+        /* Unrunnable probes (bad port names) count as failures, as upstream's do. */
         log_debug("kubelet", "pod %s/%s: container %s: %s: %s", p->ns, p->name, c->name,
                   probe_keys[kind], e.msg);
         c8s_err_clear(&e);
@@ -1459,10 +1712,66 @@ static bool run_probes(kpod_t *p)
                        json_object_get(ctr_spec(p, best_i), probe_keys[best]), &best_spec);
 }
 
+/* ---- eviction (the manager is eviction.c) ---- */
+
+size_t kpod_candidates(kubelet_t *k, kpod_t ***out)
+{
+    size_t n = 0;
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        n++;
+    *out = xcalloc(n ? n : 1, sizeof(**out));
+    n = 0;
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        if (!p->busy && !p->rejected && !p->orphan && !p->deleting && p->sandbox_ready &&
+            !terminal(p->pod))
+            (*out)[n++] = p;
+    return n;
+}
+
+const json_t *kpod_object(const kpod_t *p)
+{
+    return p->pod;
+}
+
+const char *kpod_cgroup(const kpod_t *p)
+{
+    return p->cgroup;
+}
+
+const char *kpod_dir(const kpod_t *p)
+{
+    return p->dir;
+}
+
+void kpod_evict(kpod_t *p, const char *msg)
+{
+    kubelet_t *k = p->k;
+    p->rejected = true; /* nothing of it starts again */
+    p->evicting = true;
+    kubelet_event(k, p->pod, NULL, "Warning", "Evicted", "%s", msg);
+    cleanup_json json_t *patch = json_pack("{s:{s:s, s:s, s:s}}", "status", "phase", "Failed",
+                                           "reason", "Evicted", "message", msg);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status_sent, k);
+    p->busy = true;
+    p->next = 0;
+    p->stop_deadline_ms = c8s_now_ms() + 1000;
+    stop_next(p);
+}
+
 void kpod_tick(kubelet_t *k)
 {
-    for (kpod_t *p = k->pods; p; p = p->next_pod) {
-        if (p->failed && !p->busy && !p->deleting) {
+    if (k->run_pods)
+        keviction_tick(k);
+    for (kpod_t *p = k->pods, *next; p; p = next) {
+        next = p->next_pod;
+        if (p->deleting && !p->busy) {
+            /* A deletion that arrived while an operation was in flight which then failed
+             * (fail_pod does not step): the teardown starts now. */
+            step(p);
+        } else if (p->failed && !p->busy && !p->deleting) {
             p->failed = false;
             report(p);
             step(p);

@@ -24,8 +24,9 @@ typedef struct {
     probe_handler_t handler;
     char *url;                  /* httpGet */
     struct curl_slist *headers; /* httpGet, owned */
-    char *host;                 /* tcpSocket */
-    int port;                   /* tcpSocket */
+    char *host;                 /* tcpSocket, grpc */
+    int port;                   /* tcpSocket, grpc */
+    char *service;              /* grpc */
     uint64_t timeout_ms;
     probe_result_t result;
     char *msg;
@@ -88,6 +89,123 @@ static void run_http(job_t *j)
     }
 }
 
+/* ---- grpc: one unary grpc.health.v1.Health/Check over HTTP/2 cleartext (prior knowledge, as
+ * gRPC speaks it), through libcurl's nghttp2. */
+
+typedef struct {
+    strbuf_t body;
+    int grpc_status; /* -1 until a grpc-status header or trailer is seen */
+    char grpc_message[256];
+} grpc_io_t;
+
+static size_t grpc_body(char *ptr, size_t size, size_t n, void *ud)
+{
+    grpc_io_t *io = ud;
+    if (io->body.len + size * n > 65536) /* a HealthCheckResponse is a few bytes */
+        return 0;
+    strbuf_addn(&io->body, ptr, size * n);
+    return size * n;
+}
+
+/* Trailers come through the header callback too (HTTP/2), so a Trailers-Only answer and a
+ * normal one are read alike. */
+static size_t grpc_header(char *ptr, size_t size, size_t n, void *ud)
+{
+    grpc_io_t *io = ud;
+    size_t len = size * n;
+    if (len > 12 && strncasecmp(ptr, "grpc-status:", 12) == 0) {
+        io->grpc_status = atoi(ptr + 12);
+    } else if (len > 13 && strncasecmp(ptr, "grpc-message:", 13) == 0) {
+        size_t m = len - 13;
+        while (m && (ptr[13 + m - 1] == '\r' || ptr[13 + m - 1] == '\n'))
+            m--;
+        const char *v = ptr + 13;
+        while (m && *v == ' ') {
+            v++;
+            m--;
+        }
+        snprintf(io->grpc_message, sizeof(io->grpc_message), "%.*s", (int)m, v);
+    }
+    return len;
+}
+
+static void run_grpc(job_t *j)
+{
+    CURL *c = curl_easy_init();
+    if (!c) {
+        j->result = PROBE_UNKNOWN;
+        j->msg = xstrdup("curl_easy_init failed");
+        return;
+    }
+    bool v6 = strchr(j->host, ':') != NULL;
+    cleanup_free char *url = xasprintf("http://%s%s%s:%d/grpc.health.v1.Health/Check",
+                                       v6 ? "[" : "", j->host, v6 ? "]" : "", j->port);
+    unsigned char *req = NULL;
+    size_t req_len = 0;
+    probe_grpc_request(j->service, &req, &req_len);
+    struct curl_slist *h = NULL, *n;
+    const char *lines[] = {"Content-Type: application/grpc", "TE: trailers",
+                           "User-Agent: kube-probe/" C8S_KUBE_MAJOR "." C8S_KUBE_MINOR, "Expect:"};
+    for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+        if ((n = curl_slist_append(h, lines[i])))
+            h = n;
+    grpc_io_t io = {.body = STRBUF_INIT, .grpc_status = -1};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)j->timeout_ms);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, (const char *)req);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)req_len);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, grpc_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &io);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, grpc_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &io);
+    CURLcode rc = curl_easy_perform(c);
+    long code = 0;
+    if (rc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_easy_cleanup(c);
+    curl_slist_free_all(h);
+    free(req);
+    int serving = -1;
+    c8s_err_t err = C8S_ERR_INIT;
+    /* Messages as upstream's grpc prober words them. */
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+        j->result = PROBE_FAILURE;
+        j->msg = xasprintf("timeout: health rpc did not complete within %llums",
+                           (unsigned long long)j->timeout_ms);
+    } else if (rc != CURLE_OK) {
+        j->result = PROBE_FAILURE;
+        j->msg = xasprintf("timeout: failed to connect service \"%s:%d\": %s", j->host, j->port,
+                           curl_easy_strerror(rc));
+    } else if (code != 200 || io.grpc_status != 0) {
+        j->result = PROBE_FAILURE;
+        j->msg = io.grpc_status == 12 /* UNIMPLEMENTED */
+                     ? xasprintf("error: this server does not implement the grpc health protocol "
+                                 "(grpc.health.v1.Health): %s",
+                                 io.grpc_message)
+                     : xasprintf("error: health rpc probe failed: HTTP %ld, grpc-status %d: %s",
+                                 code, io.grpc_status, io.grpc_message);
+    } else if (probe_grpc_parse_response(io.body.s ? io.body.s : "", io.body.len, &serving, &err) !=
+               0) {
+        j->result = PROBE_FAILURE;
+        j->msg = xasprintf("error: health rpc probe failed: %s", err.msg);
+        c8s_err_clear(&err);
+    } else if (serving != PROBE_GRPC_SERVING) {
+        static const char *const names[] = {"UNKNOWN", "SERVING", "NOT_SERVING", "SERVICE_UNKNOWN"};
+        j->result = PROBE_FAILURE;
+        j->msg = xasprintf("service unhealthy (responded with \"%s\")",
+                           serving >= 0 && serving < 4 ? names[serving] : "UNKNOWN");
+    } else {
+        j->result = PROBE_SUCCESS;
+        j->msg = xstrdup("SERVING");
+    }
+    strbuf_free(&io.body);
+}
+
 static void run_tcp(job_t *j)
 {
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM}, *ai = NULL;
@@ -128,6 +246,8 @@ static void work(uv_work_t *w)
     job_t *j = w->data;
     if (j->handler == PROBE_HANDLER_HTTP)
         run_http(j);
+    else if (j->handler == PROBE_HANDLER_GRPC)
+        run_grpc(j);
     else
         run_tcp(j);
 }
@@ -144,6 +264,7 @@ static void after(uv_work_t *w, int status)
     curl_slist_free_all(j->headers);
     free(j->url);
     free(j->host);
+    free(j->service);
     free(j->msg);
     free(j);
 }
@@ -216,8 +337,27 @@ int probe_net_run(uv_loop_t *loop, const json_t *probe, const probe_spec_t *spec
             rc = probe_resolve_port(json_object_get(a, "port"), container, &j->port, err);
         if (rc == 0)
             j->host = xstrdup(host);
+    } else if (spec->handler == PROBE_HANDLER_GRPC) {
+        pthread_once(&curl_once, curl_init_once);
+        const json_t *a = json_object_get(probe, "grpc");
+        const json_t *port = json_object_get(a, "port");
+        if (curl_rc != CURLE_OK)
+            rc = c8s_err_set(err, C8S_EINTERNAL, "curl_global_init: %s",
+                             curl_easy_strerror(curl_rc));
+        else if (!pod_ip || !*pod_ip)
+            rc = c8s_err_set(err, C8S_EINVALID, "no pod IP to probe");
+        else if (!json_is_integer(port) || json_integer_value(port) < 1 ||
+                 json_integer_value(port) > 65535)
+            rc = c8s_err_set(err, C8S_EINVALID, "grpc probe port must be a number in 1-65535");
+        if (rc == 0) {
+            j->host = xstrdup(pod_ip);
+            j->port = (int)json_integer_value(port);
+            const char *svc = json_string_value(json_object_get(a, "service"));
+            j->service = svc ? xstrdup(svc) : NULL;
+        }
     } else {
-        rc = c8s_err_set(err, C8S_EINVALID, "probe_net_run runs httpGet and tcpSocket probes only");
+        rc = c8s_err_set(err, C8S_EINVALID,
+                         "probe_net_run runs httpGet, tcpSocket and grpc probes only");
     }
     if (rc == 0) {
         int uv = uv_queue_work(loop, &j->work, work, after);
@@ -228,6 +368,7 @@ int probe_net_run(uv_loop_t *loop, const json_t *probe, const probe_spec_t *spec
         curl_slist_free_all(j->headers);
         free(j->url);
         free(j->host);
+        free(j->service);
         free(j);
     }
     return rc;

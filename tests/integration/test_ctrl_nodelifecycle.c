@@ -192,6 +192,34 @@ static void test_health(void)
             usleep(100 * 1000);
     }
     CHECK(clean);
+    /* Pressure conditions put their NoSchedule taints, which go with them. */
+    CHECK_INT(patch("/api/v1/nodes/h1/status",
+                    "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+                    "\"reason\":\"KubeletReady\"},{\"type\":\"MemoryPressure\",\"status\":"
+                    "\"True\"},{\"type\":\"DiskPressure\",\"status\":\"False\"}]}}"),
+              200);
+    bool pressed = false;
+    for (int i = 0; i < 50 && !pressed; i++) {
+        CHECK_INT(renew("h1"), 200);
+        n = get("/api/v1/nodes/h1");
+        pressed = has_taint(n, "node.kubernetes.io/memory-pressure", "NoSchedule") &&
+                  !has_taint(n, "node.kubernetes.io/disk-pressure", "NoSchedule");
+        json_decref(n);
+        if (!pressed)
+            usleep(100 * 1000);
+    }
+    CHECK(pressed);
+    CHECK_INT(patch("/api/v1/nodes/h1/status", ready_true), 200);
+    clean = false;
+    for (int i = 0; i < 50 && !clean; i++) {
+        CHECK_INT(renew("h1"), 200);
+        n = get("/api/v1/nodes/h1");
+        clean = !has_taint(n, "node.kubernetes.io/memory-pressure", "NoSchedule");
+        json_decref(n);
+        if (!clean)
+            usleep(100 * 1000);
+    }
+    CHECK(clean);
 }
 
 static long make_node(const char *name, const char *cidr)

@@ -1,11 +1,13 @@
-/* test_probe_net.c — httpGet and tcpSocket probes against real sockets on loopback: a tiny
- * HTTP server thread answers each path with a status (redirects included) and records the
+/* test_probe_net.c — httpGet, tcpSocket and grpc probes against real sockets on loopback: a
+ * tiny HTTP server thread answers each path with a status (redirects included) and records the
  * request's headers; a port nobody listens on fails tcpSocket; a server that never answers
- * hits the timeout without holding other probes. */
+ * hits the timeout without holding other probes; a real gRPC health server (python3-grpcio,
+ * tests/support/grpc_health.py) answers SERVING, NOT_SERVING and NOT_FOUND. */
 #include "c8s/probe.h"
 #include "test.h"
 
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -180,6 +182,29 @@ int main(void)
         json_decref(ctr);
     }
 
+    /* grpc: a real gRPC server (python3-grpcio) answering grpc.health.v1.Health/Check. */
+    cleanup_free char *gcmd =
+        xasprintf("/usr/bin/python3 %s/tests/support/grpc_health.py", C8S_SOURCE_DIR);
+    FILE *gs =
+        system("/usr/bin/python3 -c 'import grpc' 2>/dev/null") == 0 ? popen(gcmd, "r") : NULL;
+    int gport = 0;
+    if (!gs || fscanf(gs, "%d", &gport) != 1) {
+        fprintf(stderr, "skipping grpc probes: python3-grpcio is missing\n");
+    } else {
+        snprintf(js, sizeof(js), "{\"grpc\":{\"port\":%d}}", gport);
+        CHECK_INT(run(&loop, js, "127.0.0.1"), PROBE_SUCCESS);
+        snprintf(js, sizeof(js), "{\"grpc\":{\"port\":%d,\"service\":\"down\"}}", gport);
+        CHECK_INT(run(&loop, js, "127.0.0.1"), PROBE_FAILURE);
+        snprintf(js, sizeof(js), "{\"grpc\":{\"port\":%d,\"service\":\"other\"}}", gport);
+        CHECK_INT(run(&loop, js, "127.0.0.1"), PROBE_FAILURE);
+        /* An HTTP/1 server is no gRPC server; nothing listening fails too. */
+        snprintf(js, sizeof(js), "{\"grpc\":{\"port\":%d}}", port);
+        CHECK_INT(run(&loop, js, "127.0.0.1"), PROBE_FAILURE);
+        snprintf(js, sizeof(js), "{\"grpc\":{\"port\":%d}}", dport);
+        CHECK_INT(run(&loop, js, "127.0.0.1"), PROBE_FAILURE);
+    }
+    if (gs)
+        pclose(gs); /* the server's next write fails: it stops */
     CHECK_INT(HTTP("/quit", ""), PROBE_FAILURE);
     pthread_join(th, NULL);
     close(lfd);
