@@ -23,83 +23,141 @@ static const schema_type_t *ref_of(mf_ty_t t)
     return t.f->ref;
 }
 
-/* The JSON of a keyed list item's keys, canonical ("k:" + it is the path element), or NULL when
- * the item has none of them. protocol, the one defaulted key of c8s's kinds (container and service
- * ports), counts as "TCP" when absent, so that an applied port matches its defaulted live self. */
-char *mf__item_key(const schema_field_t *f, const json_t *item)
+/* Appends v's JSON text to buf (at *n, NUL-terminated); false when it does not fit. The common
+ * values (plain strings, integers) are written directly: key paths are built on every write, and
+ * going through a serializer for each would cost more than the rest of the walk. */
+static bool put_json(char *buf, size_t len, size_t *n, const json_t *v)
+{
+    char tmp[32];
+    char *dump = NULL;
+    const char *s = NULL;
+    size_t sl = 0;
+    bool quote = false;
+    if (json_is_string(v)) {
+        s = json_string_value(v);
+        sl = json_string_length(v);
+        quote = true;
+        for (size_t i = 0; i < sl && quote; i++) {
+            unsigned char c = (unsigned char)s[i];
+            quote = c >= 0x20 && c != '"' && c != '\\';
+        }
+    } else if (json_is_integer(v)) {
+        sl = (size_t)snprintf(tmp, sizeof(tmp), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        s = tmp;
+    }
+    if (!json_is_integer(v) && !quote) {
+        dump = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+        s = dump ? dump : "null";
+        sl = strlen(s);
+    }
+    size_t need = sl + (quote ? 2 : 0);
+    bool ok = *n + need < len;
+    if (ok) {
+        if (quote)
+            buf[(*n)++] = '"';
+        memcpy(buf + *n, s, sl);
+        *n += sl;
+        if (quote)
+            buf[(*n)++] = '"';
+        buf[*n] = '\0';
+    }
+    free(dump);
+    return ok;
+}
+
+/* The path element of a keyed list item, "k:" and the JSON of its keys sorted by name, written to
+ * buf; false when the item has none of them (or they do not fit). protocol, the one defaulted key
+ * of c8s's kinds (container and service ports), counts as "TCP" when absent, so that an applied
+ * port matches its defaulted live self. */
+bool mf__item_key(const schema_field_t *f, const json_t *item, char *buf, size_t len)
 {
     if (!json_is_object(item))
-        return NULL;
+        return false;
     const char *keys = f->map_keys ? f->map_keys : f->merge_key;
     if (!keys)
-        return NULL;
-    json_t *k = json_object();
-    char name[64];
-    while (*keys) {
+        return false;
+    enum { MAXK = 8 };
+    char names[MAXK][64];
+    const json_t *vals[MAXK];
+    size_t nk = 0;
+    json_t *tcp = NULL;
+    while (*keys && nk < MAXK) {
         size_t n = strcspn(keys, ",");
-        if (n < sizeof(name)) {
-            memcpy(name, keys, n);
-            name[n] = '\0';
-            json_t *v = json_object_get(item, name);
-            if (v && !json_is_null(v))
-                json_object_set(k, name, v);
-            else if (strcmp(name, "protocol") == 0)
-                json_object_set_new(k, name, json_string("TCP"));
+        if (n < sizeof(names[0])) {
+            memcpy(names[nk], keys, n);
+            names[nk][n] = '\0';
+            const json_t *v = json_object_get(item, names[nk]);
+            if (v && !json_is_null(v)) {
+                vals[nk++] = v;
+            } else if (strcmp(names[nk], "protocol") == 0) {
+                if (!tcp)
+                    tcp = json_string("TCP");
+                vals[nk++] = tcp;
+            }
         }
         keys += n;
         if (*keys == ',')
             keys++;
     }
-    char *s = NULL;
-    if (json_object_size(k) > 0) {
-        char *d = json_dumps(k, JSON_COMPACT | JSON_SORT_KEYS);
-        s = xasprintf("k:%s", d);
-        free(d);
-    }
-    json_decref(k);
-    return s;
-}
-
-char *mf__value_key(const json_t *v)
-{
-    char *d = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
-    char *s = xasprintf("v:%s", d ? d : "null");
-    free(d);
-    return s;
-}
-
-/* Whether every item of a keyed list has a key and no two share one (else upstream refuses the
- * object; c8s treats the list as atomic and leaves the judgement to validation). */
-static bool keys_unique(const schema_field_t *f, const json_t *arr)
-{
-    size_t n = json_array_size(arr);
-    if (n > 64) {
-        json_t *seen = json_object();
-        bool ok = true;
-        for (size_t i = 0; ok && i < n; i++) {
-            char *k = mf__item_key(f, json_array_get(arr, i));
-            ok = k && !json_object_get(seen, k);
-            if (ok)
-                json_object_set_new(seen, k, json_true());
-            free(k);
+    /* Sorted by name, as upstream writes them (insertion sort: a handful of keys). */
+    for (size_t i = 1; i < nk; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char t[64];
+            memcpy(t, names[j], sizeof(t));
+            memcpy(names[j], names[j - 1], sizeof(t));
+            memcpy(names[j - 1], t, sizeof(t));
+            const json_t *tv = vals[j];
+            vals[j] = vals[j - 1];
+            vals[j - 1] = tv;
         }
-        json_decref(seen);
-        return ok;
+    bool ok = nk > 0 && len > 4;
+    size_t n = 0;
+    if (ok) {
+        memcpy(buf, "k:{", 3);
+        n = 3;
     }
-    char *ks[64];
-    bool ok = true;
-    size_t i = 0;
-    for (; ok && i < n; i++) {
-        ks[i] = mf__item_key(f, json_array_get(arr, i));
-        ok = ks[i] != NULL;
-        for (size_t j = 0; ok && j < i; j++)
-            ok = strcmp(ks[i], ks[j]) != 0;
+    for (size_t i = 0; ok && i < nk; i++) {
+        size_t nl = strlen(names[i]);
+        ok = n + nl + 4 < len;
         if (!ok)
-            i++;
+            break;
+        if (i)
+            buf[n++] = ',';
+        buf[n++] = '"';
+        memcpy(buf + n, names[i], nl);
+        n += nl;
+        buf[n++] = '"';
+        buf[n++] = ':';
+        ok = put_json(buf, len, &n, vals[i]);
     }
-    for (size_t j = 0; j < i; j++)
-        free(ks[j]);
+    ok = ok && n + 2 < len;
+    if (ok) {
+        buf[n++] = '}';
+        buf[n] = '\0';
+    }
+    json_decref(tcp);
     return ok;
+}
+
+bool mf__value_key(const json_t *v, char *buf, size_t len)
+{
+    size_t n = 2;
+    if (len < 3)
+        return false;
+    memcpy(buf, "v:", 2);
+    return put_json(buf, len, &n, v);
+}
+
+/* "f:<name>" in buf, or in a new string when it does not fit (free it when it is not buf). */
+char *mf__field_key(char *buf, size_t len, const char *name)
+{
+    size_t n = strlen(name);
+    if (n + 3 > len)
+        return xasprintf("f:%s", name);
+    buf[0] = 'f';
+    buf[1] = ':';
+    memcpy(buf + 2, name, n + 1);
+    return buf;
 }
 
 mf_cls_t mf__classify(mf_ty_t t, const json_t *v)
@@ -113,9 +171,10 @@ mf_cls_t mf__classify(mf_ty_t t, const json_t *v)
         if (!arr || json_array_size(v) == 0)
             return MF_LEAF;
         unsigned fl = t.f->flags;
+        /* Items without keys are skipped by the walks; validation refuses them. */
         if (t.f->kind == SCHEMA_REF &&
             ((fl & SCHEMA_F_LIST_MAP) || ((fl & SCHEMA_F_PATCH_MERGE) && t.f->merge_key)))
-            return keys_unique(t.f, v) ? MF_LMAP : MF_LEAF;
+            return MF_LMAP;
         if (t.f->kind != SCHEMA_REF && t.f->kind != SCHEMA_ANY &&
             ((fl & SCHEMA_F_LIST_SET) || (fl & SCHEMA_F_PATCH_MERGE)))
             return MF_LSET;
@@ -309,9 +368,11 @@ json_t *mf__tofs(mf_ty_t t, const json_t *v, bool item)
             json_t *n = mf__tofs(ct, cv, ci);
             if (!n)
                 continue;
-            char *pe = xasprintf("f:%s", k);
+            char kb[MF_KEY_MAX];
+            char *pe = mf__field_key(kb, sizeof(kb), k);
             json_object_set_new(out, pe, n);
-            free(pe);
+            if (pe != kb)
+                free(pe);
         }
         break;
     }
@@ -321,11 +382,10 @@ json_t *mf__tofs(mf_ty_t t, const json_t *v, bool item)
         mf_ty_t ct = {t.f, true};
         json_array_foreach(v, i, cv)
         {
-            char *pe = mf__item_key(t.f, cv);
-            json_t *n = pe ? mf__tofs(ct, cv, true) : NULL;
+            char pe[MF_KEY_MAX];
+            json_t *n = mf__item_key(t.f, cv, pe, sizeof(pe)) ? mf__tofs(ct, cv, true) : NULL;
             if (n)
                 json_object_set_new(out, pe, n);
-            free(pe);
         }
         break;
     }
@@ -334,9 +394,9 @@ json_t *mf__tofs(mf_ty_t t, const json_t *v, bool item)
         json_t *cv;
         json_array_foreach(v, i, cv)
         {
-            char *pe = mf__value_key(cv);
-            json_object_set_new(out, pe, json_object());
-            free(pe);
+            char pe[MF_KEY_MAX];
+            if (mf__value_key(cv, pe, sizeof(pe)))
+                json_object_set_new(out, pe, json_object());
         }
         break;
     }
@@ -428,10 +488,9 @@ static json_t *index_items(const schema_field_t *f, const json_t *arr)
     json_t *v;
     json_array_foreach(arr, i, v)
     {
-        char *k = mf__item_key(f, v);
-        if (k)
+        char k[MF_KEY_MAX];
+        if (mf__item_key(f, v, k, sizeof(k)))
             json_object_set(idx, k, v);
-        free(k);
     }
     return idx;
 }
@@ -465,16 +524,22 @@ void mf__compare(mf_ty_t t, const json_t *l, const json_t *r, bool item, json_t 
         json_t *v;
         json_object_foreach((json_t *)l, k, v)
         {
+            json_t *rv = json_object_get(r, k);
+            /* Unchanged subtrees (most of an object on most writes) cost one comparison. */
+            if (rv && json_equal(v, rv))
+                continue;
             bool ci;
             mf_ty_t ct = mf__child(t, cl, k, &ci);
-            mf__compare(ct, v, json_object_get(r, k), ci, &ca, &cm, &cd);
+            mf__compare(ct, v, rv, ci, &ca, &cm, &cd);
             if (!ca && !cm && !cd)
                 continue;
-            char *pe = xasprintf("f:%s", k);
+            char kb[MF_KEY_MAX];
+            char *pe = mf__field_key(kb, sizeof(kb), k);
             put(a, pe, ca);
             put(m, pe, cm);
             put(d, pe, cd);
-            free(pe);
+            if (pe != kb)
+                free(pe);
         }
         json_object_foreach((json_t *)r, k, v)
         {
@@ -482,9 +547,11 @@ void mf__compare(mf_ty_t t, const json_t *l, const json_t *r, bool item, json_t 
                 continue;
             bool ci;
             mf_ty_t ct = mf__child(t, cl, k, &ci);
-            char *pe = xasprintf("f:%s", k);
+            char kb[MF_KEY_MAX];
+            char *pe = mf__field_key(kb, sizeof(kb), k);
             put(a, pe, mf__tofs(ct, v, ci));
-            free(pe);
+            if (pe != kb)
+                free(pe);
         }
         break;
     }
@@ -495,7 +562,10 @@ void mf__compare(mf_ty_t t, const json_t *l, const json_t *r, bool item, json_t 
         json_t *v;
         json_object_foreach(li, k, v)
         {
-            mf__compare(ct, v, json_object_get(ri, k), true, &ca, &cm, &cd);
+            json_t *rv = json_object_get(ri, k);
+            if (rv && json_equal(v, rv))
+                continue;
+            mf__compare(ct, v, rv, true, &ca, &cm, &cd);
             put(a, k, ca);
             put(m, k, cm);
             put(d, k, cd);
@@ -513,18 +583,11 @@ void mf__compare(mf_ty_t t, const json_t *l, const json_t *r, bool item, json_t 
         size_t i;
         json_t *v;
         json_t *ls = json_object(), *rs = json_object();
-        json_array_foreach(l, i, v)
-        {
-            char *k = mf__value_key(v);
-            json_object_set_new(ls, k, json_object());
-            free(k);
-        }
-        json_array_foreach(r, i, v)
-        {
-            char *k = mf__value_key(v);
-            json_object_set_new(rs, k, json_object());
-            free(k);
-        }
+        char kb[MF_KEY_MAX];
+        json_array_foreach(l, i, v) if (mf__value_key(v, kb, sizeof(kb)))
+            json_object_set_new(ls, kb, json_object());
+        json_array_foreach(r, i, v) if (mf__value_key(v, kb, sizeof(kb)))
+            json_object_set_new(rs, kb, json_object());
         const char *k;
         json_object_foreach(ls, k, v) if (!json_object_get(rs, k))
             json_object_set_new(d, k, json_object());
@@ -592,16 +655,15 @@ json_t *mf__merge(mf_ty_t t, const json_t *live, const json_t *cfg)
         json_t *v;
         json_array_foreach(live, i, v)
         {
-            char *k = mf__item_key(t.f, v);
-            json_array_append_new(out, mf__merge(ct, v, k ? json_object_get(ci, k) : NULL));
-            free(k);
+            char k[MF_KEY_MAX];
+            bool has = mf__item_key(t.f, v, k, sizeof(k));
+            json_array_append_new(out, mf__merge(ct, v, has ? json_object_get(ci, k) : NULL));
         }
         json_array_foreach(cfg, i, v)
         {
-            char *k = mf__item_key(t.f, v);
-            if (k && !json_object_get(li, k))
+            char k[MF_KEY_MAX];
+            if (!mf__item_key(t.f, v, k, sizeof(k)) || !json_object_get(li, k))
                 json_array_append(out, v);
-            free(k);
         }
         json_decref(ci);
         json_decref(li);
@@ -670,9 +732,8 @@ void mf__remove(mf_ty_t t, json_t *v, const json_t *rm, const json_t *keep)
         } else if (c == MF_LMAP && strncmp(pe, "k:", 2) == 0) {
             for (size_t i = 0; i < json_array_size(v); i++) {
                 json_t *it = json_array_get(v, i);
-                char *k = mf__item_key(t.f, it);
-                bool match = k && strcmp(k, pe) == 0;
-                free(k);
+                char k[MF_KEY_MAX];
+                bool match = mf__item_key(t.f, it, k, sizeof(k)) && strcmp(k, pe) == 0;
                 if (!match)
                     continue;
                 if (whole)
@@ -683,9 +744,9 @@ void mf__remove(mf_ty_t t, json_t *v, const json_t *rm, const json_t *keep)
             }
         } else if (c == MF_LSET && strncmp(pe, "v:", 2) == 0 && whole) {
             for (size_t i = 0; i < json_array_size(v); i++) {
-                char *k = mf__value_key(json_array_get(v, i));
-                bool match = strcmp(k, pe) == 0;
-                free(k);
+                char k[MF_KEY_MAX];
+                bool match =
+                    mf__value_key(json_array_get(v, i), k, sizeof(k)) && strcmp(k, pe) == 0;
                 if (match) {
                     json_array_remove(v, i);
                     break;

@@ -77,6 +77,24 @@ static bool same_manager(const json_t *e, const managedfields_who_t *who, const 
     return strcmp(op, "Apply") == 0 || strcmp(estr(e, "apiVersion"), who->api_version) == 0;
 }
 
+/* Whether sets a and b share a member (no allocation: most writes touch no other manager's
+ * fields, and then their sets need no new copy). */
+static bool overlaps(const json_t *a, const json_t *b)
+{
+    if (!a || !b)
+        return false;
+    if (mf__member(a) && mf__member(b))
+        return true;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)a, k, v)
+    {
+        if (strcmp(k, ".") != 0 && overlaps(v, json_object_get(b, k)))
+            return true;
+    }
+    return false;
+}
+
 /* The entries of obj's managedFields as a new array of copies (entries without fields dropped),
  * or NULL when there are none or they do not decode. */
 static json_t *decode(const json_t *obj)
@@ -101,7 +119,8 @@ static json_t *decode(const json_t *obj)
         if ((ft && strcmp(ft, "FieldsV1") != 0) ||
             (strcmp(op, "Apply") != 0 && strcmp(op, "Update") != 0))
             goto bad;
-        json_array_append_new(out, json_deep_copy(e));
+        /* Shallow: the set operations never change a set, they make new ones. */
+        json_array_append_new(out, json_copy(e));
     }
     return out;
 bad:
@@ -172,8 +191,9 @@ void managedfields_update(const api_kind_t *k, const json_t *old, json_t *obj,
             mine = e;
             continue;
         }
-        if (!fieldset_empty(all))
-            set_fields(e, fieldset_difference(json_object_get(e, "fieldsV1"), all));
+        json_t *fs = json_object_get(e, "fieldsV1");
+        if (!fieldset_empty(all) && overlaps(fs, all))
+            set_fields(e, fieldset_difference(fs, all));
     }
     if (mine) {
         json_t *rest = fieldset_difference(json_object_get(mine, "fieldsV1"), d);

@@ -21,10 +21,14 @@ typedef enum { MF_LEAF = 0, MF_STRUCT, MF_MAP, MF_LMAP, MF_LSET } mf_cls_t;
 
 mf_cls_t mf__classify(mf_ty_t t, const json_t *v);
 mf_ty_t mf__child(mf_ty_t t, mf_cls_t c, const char *key, bool *item);
-/* Path elements (new strings): "k:{...}" of a keyed list's item (NULL without keys), "v:..." of
- * a set's value. */
-char *mf__item_key(const schema_field_t *f, const json_t *item);
-char *mf__value_key(const json_t *v);
+/* Path elements written to buf: "k:{...}" of a keyed list's item, "v:..." of a set's value;
+ * false when the item has no keys or the element does not fit in MF_KEY_MAX bytes (such items are
+ * left out of the walks). "f:<name>" is written to buf, or to a new string when it does not fit
+ * (free it when it is not buf). */
+#define MF_KEY_MAX 512
+bool mf__item_key(const schema_field_t *f, const json_t *item, char *buf, size_t len);
+bool mf__value_key(const json_t *v, char *buf, size_t len);
+char *mf__field_key(char *buf, size_t len, const char *name);
 
 bool mf__member(const json_t *n);
 json_t *mf__node(json_t *children, bool member);
