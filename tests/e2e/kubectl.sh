@@ -184,6 +184,21 @@ ssa_checks() {
     "$(jq -c '[.metadata.managedFields[] | [.manager, .operation]]' <<<"$out")" \
     '["kubectl-client-side-apply","Update"]'
   "${KN[@]}" delete deployment ssa >/dev/null 2>&1
+
+  # From client-side to server-side apply: kubectl rewrites the managedFields (a JSON patch of
+  # metadata.managedFields, which the server takes as the new entries) so that its server-side
+  # manager owns what the client-side one did.
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  namespace: %s\ndata:\n  a: "1"\n' \
+    "$ns" >"$WORK/mig-$ver.yaml"
+  out=$("${K[@]}" apply -f "$WORK/mig-$ver.yaml" 2>&1)
+  check_eq "$ver client-side apply before migrating" "$out" "configmap/mig created"
+  out=$("${K[@]}" apply --server-side -f "$WORK/mig-$ver.yaml" 2>&1)
+  check_eq "$ver server-side apply after client-side" "$out" "configmap/mig serverside-applied"
+  out=$("${KN[@]}" get configmap mig -o json --show-managed-fields 2>&1)
+  check_eq "$ver migrated managers" \
+    "$(jq -c '[.metadata.managedFields[] | [.manager, .operation, (.fieldsV1 | tostring)]] | sort' <<<"$out")" \
+    '[["kubectl","Apply","{\"f:data\":{\"f:a\":{}}}"],["kubectl-last-applied","Apply","{\"f:metadata\":{\"f:annotations\":{\"f:kubectl.kubernetes.io/last-applied-configuration\":{}}}}"]]'
+  "${KN[@]}" delete configmap mig >/dev/null 2>&1
 }
 
 run_version() {
