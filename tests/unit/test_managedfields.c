@@ -396,6 +396,33 @@ static void test_update_ops(void)
     json_decref(o5);
 }
 
+/* Entries a client wrote badly (fieldsV1 nodes that are not objects, unknown path elements) are
+ * walked without harm: updates and applies still work over them. */
+static void test_garbage_entries(void)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *o = J(DEP("'replicas':1,", "", "{'name':'web','image':'a'}"));
+    json_object_set_new(
+        json_object_get(o, "metadata"), "managedFields",
+        J("[{'manager':'x','operation':'Update','apiVersion':'apps/v1','fieldsType':'FieldsV1',"
+          "'fieldsV1':{'f:spec':5,'k:notjson':[1],'v:':{'i:0':'s'},'f:metadata':{'f:labels':null}}}"
+          ","
+          "{'manager':'y','operation':'Apply','fieldsV1':{'f:spec':{'f:replicas':{}}}}]"));
+    json_t *o2 = json_deep_copy(o);
+    json_object_set_new(json_object_get(o2, "spec"), "replicas", json_integer(2));
+    managedfields_update(deploy(), o, o2, &EDIT);
+    CHECK_OWNED(o2, "kubectl-edit", "Update", ".spec.replicas");
+    json_t *cfg = J(DEP("'replicas':3,", "", "{'name':'web','image':'a'}"));
+    json_t *o3 = NULL;
+    CHECK_INT(managedfields_apply(deploy(), o2, cfg, &KUBECTL, false, &o3, &err), C8S_ECONFLICT);
+    c8s_err_clear(&err);
+    CHECK_INT(managedfields_apply(deploy(), o2, cfg, &KUBECTL, true, &o3, &err), 0);
+    json_decref(o3);
+    json_decref(cfg);
+    json_decref(o);
+    json_decref(o2);
+}
+
 static void test_agent(void)
 {
     const char *ua = "kubectl/v1.32.0 (linux/amd64) kubernetes/abc";
@@ -417,6 +444,7 @@ int main(void)
     test_edit_then_apply();
     test_shared_and_sets();
     test_update_ops();
+    test_garbage_entries();
     test_agent();
     TEST_END();
 }
