@@ -619,6 +619,98 @@ void fieldset_compare(const schema_field_t *root, const json_t *lhs, const json_
 
 /* ---- merge and removal ---- */
 
+/* The path element of each item of a keyed or set list, in order (NULL for an item without one);
+ * an array of new strings, freed with free_keys. */
+static char **list_keys(mf_ty_t t, mf_cls_t c, const json_t *arr, size_t *n)
+{
+    *n = json_array_size(arr);
+    char **ks = xcalloc(*n ? *n : 1, sizeof(*ks));
+    for (size_t i = 0; i < *n; i++) {
+        char kb[MF_KEY_MAX];
+        const json_t *v = json_array_get(arr, i);
+        bool ok =
+            c == MF_LMAP ? mf__item_key(t.f, v, kb, sizeof(kb)) : mf__value_key(v, kb, sizeof(kb));
+        ks[i] = ok ? xstrdup(kb) : NULL;
+    }
+    return ks;
+}
+
+static void free_keys(char **ks, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(ks[i]);
+    free(ks);
+}
+
+/* The items of a keyed or set list merged, in the order structured-merge-diff gives them: the
+ * items both lists have come in the configuration's order, the live object's own items keep their
+ * place among them, and new items go where the configuration puts them. */
+static json_t *merge_list(mf_ty_t t, mf_cls_t c, const json_t *live, const json_t *cfg)
+{
+    mf_ty_t ct = {t.f, true};
+    size_t nl, nr;
+    char **lk = list_keys(t, c, live, &nl), **rk = list_keys(t, c, cfg, &nr);
+    json_t *li = json_object(), *ri = json_object();
+    for (size_t i = 0; i < nl; i++)
+        if (lk[i])
+            json_object_set(li, lk[i], json_array_get(live, i));
+    for (size_t i = 0; i < nr; i++)
+        if (rk[i])
+            json_object_set(ri, rk[i], json_array_get(cfg, i));
+    /* The shared keys in the configuration's order; next is the one to place next. */
+    size_t ns = 0, si = 0;
+    const char **shared = xcalloc(nr ? nr : 1, sizeof(*shared));
+    for (size_t i = 0; i < nr; i++)
+        if (rk[i] && json_object_get(li, rk[i]))
+            shared[ns++] = rk[i];
+    json_t *out = json_array();
+    size_t l = 0, r = 0;
+    while (l < nl || r < nr) {
+        const char *next = si < ns ? shared[si] : NULL;
+        if (l < nl && !lk[l]) {
+            json_array_append_new(out, json_deep_copy(json_array_get(live, l++)));
+            continue;
+        }
+        if (r < nr && !rk[r]) {
+            json_array_append_new(out, json_deep_copy(json_array_get(cfg, r++)));
+            continue;
+        }
+        if (l < nl && r < nr) {
+            if (strcmp(lk[l], rk[r]) == 0) {
+                json_array_append_new(
+                    out, mf__merge(ct, json_array_get(live, l), json_array_get(cfg, r)));
+                if (next && strcmp(next, rk[r]) == 0)
+                    si++;
+                l++, r++;
+                continue;
+            }
+            if (json_object_get(ri, lk[l]) && next && strcmp(next, lk[l]) != 0) {
+                l++; /* shared, placed later in the configuration's order */
+                continue;
+            }
+        }
+        if (l < nl && !json_object_get(ri, lk[l])) {
+            json_array_append_new(out, json_deep_copy(json_array_get(live, l++)));
+            continue;
+        }
+        if (r < nr) {
+            json_array_append_new(
+                out, mf__merge(ct, json_object_get(li, rk[r]), json_array_get(cfg, r)));
+            if (next && strcmp(next, rk[r]) == 0)
+                si++;
+            r++;
+            continue;
+        }
+        l++; /* a shared item the configuration's order placed already */
+    }
+    free(shared);
+    free_keys(lk, nl);
+    free_keys(rk, nr);
+    json_decref(li);
+    json_decref(ri);
+    return out;
+}
+
 json_t *mf__merge(mf_ty_t t, const json_t *live, const json_t *cfg)
 {
     if (!cfg)
@@ -647,41 +739,9 @@ json_t *mf__merge(mf_ty_t t, const json_t *live, const json_t *cfg)
         }
         return out;
     }
-    case MF_LMAP: {
-        mf_ty_t ct = {t.f, true};
-        json_t *ci = index_items(t.f, cfg), *li = index_items(t.f, live);
-        json_t *out = json_array();
-        size_t i;
-        json_t *v;
-        json_array_foreach(live, i, v)
-        {
-            char k[MF_KEY_MAX];
-            bool has = mf__item_key(t.f, v, k, sizeof(k));
-            json_array_append_new(out, mf__merge(ct, v, has ? json_object_get(ci, k) : NULL));
-        }
-        json_array_foreach(cfg, i, v)
-        {
-            char k[MF_KEY_MAX];
-            if (!mf__item_key(t.f, v, k, sizeof(k)) || !json_object_get(li, k))
-                json_array_append(out, v);
-        }
-        json_decref(ci);
-        json_decref(li);
-        return out;
-    }
-    case MF_LSET: {
-        json_t *out = json_deep_copy(live);
-        size_t i, j;
-        json_t *v, *w;
-        json_array_foreach(cfg, i, v)
-        {
-            bool found = false;
-            json_array_foreach(live, j, w) found = found || json_equal(v, w);
-            if (!found)
-                json_array_append(out, v);
-        }
-        return out;
-    }
+    case MF_LMAP:
+    case MF_LSET:
+        return merge_list(t, cc, live, cfg);
     default:
         return json_deep_copy(cfg);
     }

@@ -5,6 +5,7 @@
  * tests is written with ' for ". */
 #include "c8s/managedfields.h"
 #include "c8s/kinds.h"
+#include "c8s/strbuf.h"
 #include "test.h"
 
 #include <stdlib.h>
@@ -423,6 +424,55 @@ static void test_garbage_entries(void)
     json_decref(o2);
 }
 
+/* Merged list order as structured-merge-diff gives it: shared items in the configuration's order,
+ * the live object's own items in place, new items where the configuration puts them. */
+static char *names(const json_t *o)
+{
+    json_t *cs = json_object_get(
+        json_object_get(json_object_get(json_object_get(o, "spec"), "template"), "spec"),
+        "containers");
+    strbuf_t sb = STRBUF_INIT;
+    size_t i;
+    json_t *c;
+    json_array_foreach(cs, i, c)
+        strbuf_sep(&sb, ",", json_string_value(json_object_get(c, "name")));
+    return strbuf_take(&sb);
+}
+
+static void test_list_order(void)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *live = J(DEP("", "",
+                         "{'name':'a','image':'i'},{'name':'b','image':'i'},{'name':'c',"
+                         "'image':'i'}"));
+    json_t *cfg1 = J(DEP("", "",
+                         "{'name':'a','image':'i'},{'name':'x','image':'i'},{'name':'b',"
+                         "'image':'i'}"));
+    json_t *cfg2 = J(DEP("", "", "{'name':'c','image':'i'},{'name':'a','image':'i'}"));
+    json_t *o1 = NULL, *o2 = NULL;
+    REQUIRE_VOID(managedfields_apply(deploy(), live, cfg1, &OTHER, false, &o1, &err) == 0);
+    REQUIRE_VOID(managedfields_apply(deploy(), live, cfg2, &OTHER, false, &o2, &err) == 0);
+    cleanup_free char *n1 = names(o1), *n2 = names(o2);
+    CHECK_STR(n1, "a,x,b,c");
+    CHECK_STR(n2, "b,c,a");
+    json_t *cm = J("{'metadata':{'name':'c','finalizers':['p/p','q/q']}}");
+    json_t *cmc = J("{'metadata':{'name':'c','finalizers':['r/r','p/p']}}");
+    json_t *o3 = NULL;
+    REQUIRE_VOID(managedfields_apply(api_kind_lookup("", "v1", "configmaps"), cm, cmc, &OTHER,
+                                     false, &o3, &err) == 0);
+    cleanup_free char *f =
+        json_dumps(json_object_get(json_object_get(o3, "metadata"), "finalizers"), JSON_COMPACT);
+    CHECK_STR(f, "[\"r/r\",\"p/p\",\"q/q\"]");
+    json_decref(live);
+    json_decref(cfg1);
+    json_decref(cfg2);
+    json_decref(o1);
+    json_decref(o2);
+    json_decref(cm);
+    json_decref(cmc);
+    json_decref(o3);
+}
+
 static void test_agent(void)
 {
     const char *ua = "kubectl/v1.32.0 (linux/amd64) kubernetes/abc";
@@ -445,6 +495,7 @@ int main(void)
     test_shared_and_sets();
     test_update_ops();
     test_garbage_entries();
+    test_list_order();
     test_agent();
     TEST_END();
 }
