@@ -266,6 +266,7 @@ static void reset_status_for_create(api_req_t *r, json_t *obj)
 /* ---- create ---- */
 
 static void create_store(api_req_t *r);
+static void update_read(api_req_t *r);
 
 static void on_created(const store_result_t *res, void *data)
 {
@@ -279,6 +280,15 @@ static void on_created(const store_result_t *res, void *data)
         c8s_err_t err = C8S_ERR_INIT;
         apiserver__store_err(res, &err);
         return fail(r, &err);
+    }
+    if (!res->succeeded && r->applied && is_apply(r) && ++r->attempts < MAX_ATTEMPTS) {
+        /* Another writer created it between our read and our create: apply to theirs, as
+         * upstream retries, instead of answering AlreadyExists. */
+        if (r->alloc)
+            apiserver__alloc_release(r->srv, r->alloc);
+        json_decref(r->alloc);
+        r->alloc = NULL;
+        return update_read(r);
     }
     if (!res->succeeded) {
         const char *gen = mstr(r->obj, "generateName");

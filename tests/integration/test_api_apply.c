@@ -4,14 +4,15 @@
  * creates it (201) and records an Apply entry, dryRun leaves nothing, a conflicting apply is 409
  * with FieldManagerConflict causes naming the manager and the field, force takes the field,
  * Update entries name the writer (?fieldManager=, else the User-Agent) and the status subresource,
- * a PUT with managedFields [{}] clears the others, and an applied configuration carrying
- * managedFields is refused.
+ * a PUT with managedFields [{}] clears the others, an applied configuration carrying
+ * managedFields is refused, and concurrent applies to one missing object all land.
  */
 #include "c8s/base.h"
 #include "c8s/strbuf.h"
 #include "harness.h"
 #include "test.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -186,6 +187,50 @@ static void test_status_subresource(void)
     json_decref(o);
 }
 
+/* Concurrent applies to one missing object: one creates it, the others (which found it missing
+ * too) apply to it instead of failing with AlreadyExists. */
+typedef struct {
+    int i;
+    long status;
+} racer_t;
+
+static void *race(void *arg)
+{
+    racer_t *rc = arg;
+    char path[128], body[256];
+    snprintf(path, sizeof(path), CM "/raced?fieldManager=m%d", rc->i);
+    snprintf(body, sizeof(body),
+             "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+             "\"raced\"},\"data\":{\"k%d\":\"v\"}}",
+             rc->i);
+    rc->status = req("PATCH", path, "application/apply-patch+yaml", NULL, body, NULL);
+    return NULL;
+}
+
+static void test_apply_create_race(void)
+{
+    enum { N = 8 };
+    racer_t rs[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        rs[i] = (racer_t){i, 0};
+        pthread_create(&th[i], NULL, race, &rs[i]);
+    }
+    int created = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        CHECK_MSG(rs[i].status == 200 || rs[i].status == 201, "racer %d: HTTP %ld", i,
+                  rs[i].status);
+        created += rs[i].status == 201;
+    }
+    CHECK_INT(created, 1);
+    json_t *o = NULL;
+    CHECK_INT(req("GET", CM "/raced", NULL, NULL, NULL, &o), 200);
+    CHECK_INT(json_object_size(json_object_get(o, "data")), N);
+    CHECK_INT(json_array_size(json_object_get(json_object_get(o, "metadata"), "managedFields")), N);
+    json_decref(o);
+}
+
 int main(void)
 {
     REQUIRE(th_etcd_start(&etcd) == 0);
@@ -198,6 +243,7 @@ int main(void)
     test_patch_options();
     test_apply_create_conflict_force();
     test_status_subresource();
+    test_apply_create_race();
     th_server_stop(&srv);
     th_etcd_stop(&etcd);
     TEST_END();
