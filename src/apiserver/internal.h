@@ -138,6 +138,8 @@ struct api_req_s {
     int64_t old_rev;
     int attempts;
     bool dry_run;
+    bool applied;  /* server-side apply computed r->obj and its managedFields */
+    bool force;    /* ?force=true of an apply */
     json_t *items; /* list accumulation */
     char *cont_key;
     int64_t list_rev;
@@ -335,6 +337,9 @@ void apiserver__watch(api_req_t *r);
 void apiserver__create(api_req_t *r);
 void apiserver__update(api_req_t *r);
 void apiserver__patch(api_req_t *r);
+/* Server-side apply's Update operation (rest_write.c): records in obj's managedFields what the
+ * request's manager (?fieldManager=, else its User-Agent) changed from old (NULL on create). */
+void apiserver__managed_update(api_req_t *r, const json_t *old, json_t *obj);
 void apiserver__delete(api_req_t *r);
 void apiserver__deletecollection(api_req_t *r);
 /* Decodes the request body (JSON or YAML per Content-Type) into an object; owned. */

@@ -6,6 +6,7 @@
  */
 #include "internal.h"
 #include "c8s/admission.h"
+#include "c8s/managedfields.h"
 #include "c8s/patch.h"
 #include "c8s/protobuf.h"
 #include "c8s/yaml.h"
@@ -30,6 +31,75 @@ static void fail_code(api_req_t *r, int code, const char *msg)
     c8s_err_t err = C8S_ERR_INIT;
     c8s_err_set(&err, code, "%s", msg);
     fail(r, &err);
+}
+
+/* ---- managed fields (server-side apply) ---- */
+
+static bool is_apply(const api_req_t *r)
+{
+    return r->content_type && strcmp(r->content_type, "application/apply-patch+yaml") == 0;
+}
+
+/* The manager of a write, as upstream names it: ?fieldManager=, else the first segment of the
+ * User-Agent. In-process callers send no agent: they are named by the role their user is, as the
+ * upstream programs name themselves. Owned. */
+static char *field_manager(api_req_t *r)
+{
+    const char *fm = apiserver__query(r, "fieldManager");
+    if (fm && *fm)
+        return xstrdup(fm);
+    if (r->h2o) {
+        ssize_t i = h2o_find_header(&r->h2o->headers, H2O_TOKEN_USER_AGENT, -1);
+        if (i >= 0)
+            return managedfields_manager_from_agent(r->h2o->headers.entries[i].value.base,
+                                                    r->h2o->headers.entries[i].value.len);
+    }
+    const char *u = r->user ? r->user->name : NULL;
+    if (u && strncmp(u, "system:node:", 12) == 0)
+        return xstrdup("kubelet");
+    if (u && strcmp(u, "system:kube-scheduler") == 0)
+        return xstrdup("kube-scheduler");
+    if (u && (strcmp(u, "system:kube-controller-manager") == 0 ||
+              strncmp(u, "system:serviceaccount:kube-system:", 34) == 0))
+        return xstrdup("kube-controller-manager");
+    /* The roles of this binary call in-process as the server itself: one manager, "c8s". */
+    if (r->call && u && strcmp(u, AUTH_USER_APISERVER) == 0)
+        return xstrdup("c8s");
+    return managedfields_manager_from_agent(NULL, 0);
+}
+
+void apiserver__managed_update(api_req_t *r, const json_t *old, json_t *obj)
+{
+    cleanup_free char *mgr = field_manager(r);
+    char apiv[64], now[32];
+    api_kind_api_version(r->kind, apiv, sizeof(apiv));
+    c8s_rfc3339_now(now, sizeof(now));
+    managedfields_who_t who = {mgr, apiv, r->subresource, now};
+    managedfields_update(r->kind, old, obj, &who);
+}
+
+/* The Apply operation of r's configuration (r->items) on live (NULL: the object is created). */
+static int apply_config(api_req_t *r, const json_t *live, json_t **out, c8s_err_t *err)
+{
+    char apiv[64], now[32];
+    api_kind_api_version(r->kind, apiv, sizeof(apiv));
+    c8s_rfc3339_now(now, sizeof(now));
+    managedfields_who_t who = {apiserver__query(r, "fieldManager"), apiv, r->subresource, now};
+    r->applied = true;
+    return managedfields_apply(r->kind, live, r->items, &who, r->force, out, err);
+}
+
+/* PatchOptions problems, answered as upstream's validation of them: 422 with a PatchOptions
+ * Status. */
+static void fail_patch_options(api_req_t *r, const char *reason, const char *field,
+                               const char *what)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    c8s_err_add_cause(&err, reason, field, "%s", what);
+    c8s_err_set(&err, C8S_EINVALID, "PatchOptions.meta.k8s.io \"\" is invalid: %s: %s", field,
+                what);
+    apiserver__respond_obj(r, 422, apiserver__status(&err, "meta.k8s.io", "PatchOptions", NULL));
+    c8s_err_clear(&err);
 }
 
 int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
@@ -196,6 +266,7 @@ static void reset_status_for_create(api_req_t *r, json_t *obj)
 /* ---- create ---- */
 
 static void create_store(api_req_t *r);
+static void update_read(api_req_t *r);
 
 static void on_created(const store_result_t *res, void *data)
 {
@@ -209,6 +280,15 @@ static void on_created(const store_result_t *res, void *data)
         c8s_err_t err = C8S_ERR_INIT;
         apiserver__store_err(res, &err);
         return fail(r, &err);
+    }
+    if (!res->succeeded && r->applied && is_apply(r) && ++r->attempts < MAX_ATTEMPTS) {
+        /* Another writer created it between our read and our create: apply to theirs, as
+         * upstream retries, instead of answering AlreadyExists. */
+        if (r->alloc)
+            apiserver__alloc_release(r->srv, r->alloc);
+        json_decref(r->alloc);
+        r->alloc = NULL;
+        return update_read(r);
     }
     if (!res->succeeded) {
         const char *gen = mstr(r->obj, "generateName");
@@ -237,6 +317,8 @@ static void create_with_lease(api_req_t *r, int64_t lease)
 
 static void create_store(api_req_t *r)
 {
+    if (!r->applied)
+        apiserver__managed_update(r, NULL, r->obj);
     if (r->dry_run) {
         if (r->alloc)
             apiserver__alloc_release(r->srv, r->alloc);
@@ -326,20 +408,21 @@ static void create_checked(api_req_t *r)
     create_admit(r);
 }
 
-void apiserver__create(api_req_t *r)
+/* The server's part of a create, on r->obj as the client (or an apply) gave it. */
+static void create_prepared(api_req_t *r)
 {
     c8s_err_t err = C8S_ERR_INIT;
-    if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0 ||
-        apiserver__field_check(r, r->obj, NULL, r->body, r->body_len, &err) != 0)
-        return fail(r, &err);
     json_t *md = meta(r->obj);
     const char *name = json_string_value(json_object_get(md, "name"));
     const char *gen = json_string_value(json_object_get(md, "generateName"));
     if ((!name || !*name) && gen && *gen) {
+        free(r->name);
         r->name = apiserver__generate_name(gen);
         json_object_set_new(md, "name", json_string(r->name));
     } else if (name && *name) {
-        r->name = xstrdup(name);
+        char *n = xstrdup(name);
+        free(r->name);
+        r->name = n;
     }
     char uid[37], now[32];
     apiserver__uuid(uid);
@@ -369,6 +452,15 @@ void apiserver__create(api_req_t *r)
     if (api_object_default(r->kind, r->obj, &err) != 0)
         return fail(r, &err);
     apiserver__admission_ready(r, create_checked);
+}
+
+void apiserver__create(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (apiserver__decode_body(r, &r->obj, &err) != 0 || check_type(r, r->obj, &err) != 0 ||
+        apiserver__field_check(r, r->obj, NULL, r->body, r->body_len, &err) != 0)
+        return fail(r, &err);
+    create_prepared(r);
 }
 
 /* ---- update and patch: read, compute, compare-and-swap, retry on a lost race ---- */
@@ -588,6 +680,8 @@ static void update_store(api_req_t *r)
 /* After ResourceQuota admitted (and charged) the update: stored, or deleted when finalized. */
 static void update_commit(api_req_t *r)
 {
+    if (!r->applied)
+        apiserver__managed_update(r, r->old, r->obj);
     set_rv(r->obj, r->old_rev);
     if (r->dry_run)
         return apiserver__respond_obj(r, 200, c8s_steal(&r->obj));
@@ -604,10 +698,29 @@ static void update_commit(api_req_t *r)
 /* The update's or patch's new object from the fresh stored one. */
 static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err);
 
+static int check_name(api_req_t *r, json_t *obj, c8s_err_t *err);
+
+/* An apply to an object that does not exist creates it, as upstream's does. */
+static void apply_create(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *obj = NULL;
+    if (apply_config(r, NULL, &obj, &err) != 0)
+        return fail(r, &err);
+    json_decref(r->obj);
+    r->obj = obj;
+    if (check_type(r, obj, &err) != 0 || check_name(r, obj, &err) != 0 ||
+        apiserver__field_check(r, obj, NULL, r->body, r->body_len, &err) != 0)
+        return fail(r, &err);
+    create_prepared(r);
+}
+
 static void on_update_read(const store_result_t *res, void *data)
 {
     api_req_t *r = data;
     c8s_err_t err = C8S_ERR_INIT;
+    if (res->code == 0 && res->n_kvs == 0 && is_apply(r) && !r->subresource)
+        return apply_create(r);
     if (apiserver__take_current(r, res, &err) != 0)
         return fail(r, &err);
     json_t *next = NULL;
@@ -650,9 +763,10 @@ static int compute_update(api_req_t *r, json_t **out, c8s_err_t *err)
         } else if (strcmp(ct, "application/strategic-merge-patch+json") == 0) {
             if (patch_strategic(r->kind, r->old, patch, &patched, err) != 0)
                 return err->code;
+        } else if (is_apply(r)) {
+            if (apply_config(r, r->old, &patched, err) != 0)
+                return err->code;
         } else {
-            /* merge-patch; server-side apply (apply-patch+yaml) uses the same math until field
-             * managers land (issue 3). */
             patched = patch_merge(r->old, patch);
         }
         /* A patch carrying a resourceVersion is a precondition on it. */
@@ -720,6 +834,18 @@ void apiserver__patch(api_req_t *r)
                          "the body of the request was in an unknown format - accepted media types "
                          "include: application/json-patch+json, application/merge-patch+json, "
                          "application/apply-patch+yaml, application/strategic-merge-patch+json");
+    const char *fm = apiserver__query(r, "fieldManager");
+    const char *force = apiserver__query(r, "force");
+    if (is_apply(r) && (!fm || !*fm))
+        return fail_patch_options(r, "FieldValueRequired", "fieldManager",
+                                  "Required value: is required for apply patch");
+    if (!is_apply(r) && force)
+        return fail_patch_options(r, "FieldValueForbidden", "force",
+                                  "Forbidden: may not be specified for non-apply patch");
+    if (fm && strlen(fm) > 128)
+        return fail_patch_options(r, "FieldValueTooLong", "fieldManager",
+                                  "Too long: may not be more than 128 bytes");
+    r->force = force && strcmp(force, "true") == 0;
     json_t *patch = NULL;
     if (apiserver__decode_body(r, &patch, &err) != 0)
         return fail(r, &err);

@@ -115,6 +115,8 @@ static void on_scale_read(const store_result_t *res, void *data)
             md, "generation",
             json_integer(json_integer_value(json_object_get(md, "generation")) + 1));
     json_object_del(md, "resourceVersion");
+    /* The scaler owns .spec.replicas from now on, as "<manager>" with subresource "scale". */
+    apiserver__managed_update(r, r->old, obj);
     json_decref(r->obj);
     r->obj = obj;
     if (r->dry_run) {

@@ -140,6 +140,34 @@ static json_t *with_last_applied(const json_t *obj, const char *ns)
     return bare;
 }
 
+/* What kubectl prints after an apply's conflicts, word for word (users and scripts know it). */
+#define CONFLICT_ADVICE                                                                            \
+    "Please review the fields above--they currently have other managers. Here\n"                   \
+    "are the ways you can resolve this warning:\n"                                                 \
+    "* If you intend to manage all of these fields, please re-run the apply\n"                     \
+    "  command with the `--force-conflicts` flag.\n"                                               \
+    "* If you do not intend to manage all of the fields, please edit your\n"                       \
+    "  manifest to remove references to the fields that should keep their\n"                       \
+    "  current managers.\n"                                                                        \
+    "* You may co-own fields by updating your manifest to match the existing\n"                    \
+    "  value; in this case, you'll become the manager if the other manager(s)\n"                   \
+    "  stop managing the field (remove it from their configuration).\n"                            \
+    "See https://kubernetes.io/docs/reference/using-api/server-side-apply/#conflicts"
+
+/* Whether a 409 is server-side apply's conflict with other managers (not a lost race). */
+static bool is_apply_conflict(const json_t *st)
+{
+    size_t i;
+    json_t *cause;
+    json_array_foreach(json_object_get(json_object_get(st, "details"), "causes"), i, cause)
+    {
+        const char *r = json_string_value(json_object_get(cause, "reason"));
+        if (r && strcmp(r, "FieldManagerConflict") == 0)
+            return true;
+    }
+    return false;
+}
+
 static int apply_server_side(ctl_t *c, item_t *it)
 {
     const char *mgr = c->o.field_manager ? c->o.field_manager : "kubectl";
@@ -150,7 +178,10 @@ static int apply_server_side(ctl_t *c, item_t *it)
     ctl_resp_t resp;
     ctl__do(c, "PATCH", path, "application/apply-patch+yaml", body, NULL, &resp);
     int rc = 0;
-    if (!ctl__ok(&resp))
+    if (resp.status == 409 && is_apply_conflict(resp.json))
+        rc = ctl__error("%s\n%s", json_string_value(json_object_get(resp.json, "message")),
+                        CONFLICT_ADVICE);
+    else if (!ctl__ok(&resp))
         rc = ctl__fail(&resp, NULL);
     else
         print_done(&it->r, resp.json, it->name, "serverside-applied");

@@ -33,12 +33,34 @@ static void on_resp(const client_resp_t *resp, void *data)
     w->done = true;
 }
 
+/* The field manager kubectl names its writes by, per command (the server records it in
+ * managedFields); NULL where kubectl sends none (the server then takes the User-Agent). */
+static const char *verb_manager(const char *verb)
+{
+    static const char *const names[][2] = {
+        {"create", "kubectl-create"},     {"apply", "kubectl-client-side-apply"},
+        {"patch", "kubectl-patch"},       {"label", "kubectl-label"},
+        {"annotate", "kubectl-annotate"}, {"edit", "kubectl-edit"},
+        {"replace", "kubectl-replace"},
+    };
+    for (size_t i = 0; verb && i < C8S_ARRAY_SIZE(names); i++)
+        if (strcmp(verb, names[i][0]) == 0)
+            return names[i][1];
+    return NULL;
+}
+
 void ctl__do(ctl_t *c, const char *method, const char *path, const char *content_type,
              const char *body, const char *accept, ctl_resp_t *out)
 {
     memset(out, 0, sizeof(*out));
     wait_t w = {out, false};
     client_set_accept(c->client, accept);
+    cleanup_free char *with_mgr = NULL;
+    const char *mgr = c->o.field_manager ? c->o.field_manager : verb_manager(c->o.verb);
+    if (mgr && (!strcmp(method, "POST") || !strcmp(method, "PUT") || !strcmp(method, "PATCH")) &&
+        !strstr(path, "fieldManager="))
+        path = with_mgr =
+            xasprintf("%s%cfieldManager=%s", path, strchr(path, '?') ? '&' : '?', mgr);
     client_request(c->client, method, path, content_type, body, body ? strlen(body) : 0, on_resp,
                    &w);
     while (!w.done)
@@ -729,6 +751,7 @@ static const flag_t flags[] = {
     {"delete-emptydir-data", 0, F_BOOL, O(delete_emptydir), 0, false},
     {"force", 0, F_BOOL, O(force), 0, false},
     {"show-labels", 0, F_BOOL, O(show_labels), 0, false},
+    {"show-managed-fields", 0, F_BOOL, O(show_managed_fields), 0, false},
     {"no-headers", 0, F_BOOL, O(no_headers), 0, false},
     {"timeout", 0, F_LONG, O(timeout_s), O(timeout_set), false},
     {"for", 0, F_STR, O(wait_for), 0, false},

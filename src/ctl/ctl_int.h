@@ -31,7 +31,7 @@ typedef struct ctl_opts_s {
     size_t n_args;
     bool all_ns, watch, watch_only, all, overwrite, server_side, force_conflicts, recursive;
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
-    bool follow, previous, wait_set;
+    bool follow, previous, wait_set, show_managed_fields;
     bool print_join; /* token create --print-join-command */
     long grace, replicas, timeout_s, to_revision, tail;
     bool grace_set, replicas_set, timeout_set;

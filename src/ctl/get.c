@@ -271,6 +271,10 @@ static int print_objects(ctl_t *c, const ctl_res_t *r, json_t *objs, bool single
                                      "kind", "List", "metadata", "resourceVersion", "");
     int rc = 0;
     if (strcmp(k, "json") == 0 || strcmp(k, "yaml") == 0) {
+        /* As kubectl: managedFields are noise unless asked for (--show-managed-fields). */
+        if (!c->o.show_managed_fields)
+            json_array_foreach(objs, i, o)
+                json_object_del(json_object_get(o, "metadata"), "managedFields");
         rc = ctl__print_obj(doc, k);
     } else if (strcmp(k, "jsonpath") == 0) {
         char *out = NULL;

@@ -3,7 +3,7 @@
 # run by both (each in its own namespace, or on the same object for reads) must print the same
 # lines — created / configured / unchanged / labeled / scaled / patched / deleted, -o name,
 # -o json / yaml, jsonpath, api-resources, rollout status of the three workload kinds, wait,
-# and kubectl's error line and exit code.
+# server-side apply (conflicts, force, managers), and kubectl's error line and exit code.
 source "$(dirname "$0")/../support/lib.sh"
 
 WORK=$(mktemp -d /tmp/c8s-test-ctl-XXXXXX)
@@ -129,6 +129,71 @@ if [ "$HAVE_KUBECTL" = 1 ]; then
     check_eq "same error as kubectl: $s" "$(cat "$WORK/ctl/$s.err")" \
       "$(sed "s#ns-k#ns-c#g" "$WORK/kubectl/$s.err")"
   done
+fi
+
+# Server-side apply, by both tools: create, an out-of-band change by another manager
+# (kubectl-patch), the conflict kubectl words, --force-conflicts, and the managers recorded.
+cat >"$WORK/ssa.yaml" <<'YAML'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ssa
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: ssa}}
+  template:
+    metadata: {labels: {app: ssa}}
+    spec:
+      containers:
+      - name: main
+        image: nginx
+YAML
+ssa_flow() {
+  local tool=$1 ns=$2 out=$3
+  local -a T
+  if [ "$tool" = ctl ]; then T=("${CTL[@]}"); else T=("${KUBECTL[@]}"); fi
+  mkdir -p "$out"
+  step() { local name=$1; shift; "$@" >"$out/$name" 2>"$out/$name.err"; echo "rc=$?" >>"$out/$name"; }
+  local managers='jsonpath={range .metadata.managedFields[*]}{.manager}/{.operation} {end}'
+  step ssa_create "${T[@]}" -n "$ns" apply --server-side -f "$WORK/ssa.yaml"
+  step ssa_managers1 "${T[@]}" -n "$ns" get deploy ssa -o "$managers"
+  step ssa_patch "${T[@]}" -n "$ns" patch deploy ssa -p '{"spec":{"replicas":3}}'
+  step ssa_managers2 "${T[@]}" -n "$ns" get deploy ssa -o "$managers"
+  step ssa_conflict "${T[@]}" -n "$ns" apply --server-side -f "$WORK/ssa.yaml"
+  step ssa_force "${T[@]}" -n "$ns" apply --server-side --force-conflicts -f "$WORK/ssa.yaml"
+  step ssa_managers3 "${T[@]}" -n "$ns" get deploy ssa -o "$managers"
+  step ssa_replicas "${T[@]}" -n "$ns" get deploy ssa -o 'jsonpath={.spec.replicas}'
+  step ssa_label "${T[@]}" -n "$ns" label deploy ssa owner=me
+  step ssa_managers4 "${T[@]}" -n "$ns" get deploy ssa -o "$managers"
+  step ssa_yaml "${T[@]}" -n "$ns" get deploy ssa -o yaml
+  step ssa_yaml_mf "${T[@]}" -n "$ns" get deploy ssa -o yaml --show-managed-fields
+  step ssa_delete "${T[@]}" -n "$ns" delete deploy ssa
+}
+ssa_flow ctl ns-c "$WORK/ctl"
+check_eq "ctl apply --server-side" "$(cat "$WORK/ctl/ssa_create")" \
+  $'deployment.apps/ssa serverside-applied\nrc=0'
+check_eq "ctl ssa managers" "$(cat "$WORK/ctl/ssa_managers1")" $'kubectl/Apply rc=0'
+check_eq "ctl ssa managers after patch" "$(cat "$WORK/ctl/ssa_managers2")" \
+  $'kubectl/Apply kubectl-patch/Update rc=0'
+check_eq "ctl ssa conflict exit code" "$(tail -1 "$WORK/ctl/ssa_conflict")" "rc=1"
+check_contains "ctl ssa conflict" "$(cat "$WORK/ctl/ssa_conflict.err")" \
+  $'error: Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas\nPlease review the fields above'
+check_eq "ctl ssa force" "$(cat "$WORK/ctl/ssa_force")" $'deployment.apps/ssa serverside-applied\nrc=0'
+check_eq "ctl ssa force took the field" "$(cat "$WORK/ctl/ssa_managers3")" $'kubectl/Apply rc=0'
+check_eq "ctl ssa replicas" "$(cat "$WORK/ctl/ssa_replicas")" $'2rc=0'
+check_eq "ctl ssa label manager" "$(cat "$WORK/ctl/ssa_managers4")" \
+  $'kubectl/Apply kubectl-label/Update rc=0'
+check_eq "ctl -o yaml hides managedFields" "$(grep -c managedFields "$WORK/ctl/ssa_yaml")" 0
+check_contains "ctl --show-managed-fields" "$(cat "$WORK/ctl/ssa_yaml_mf")" "    manager: kubectl-label"
+if [ "$HAVE_KUBECTL" = 1 ]; then
+  ssa_flow kubectl ns-k "$WORK/kubectl"
+  for s in ssa_create ssa_managers1 ssa_patch ssa_managers2 ssa_conflict ssa_force ssa_managers3 \
+    ssa_replicas ssa_label ssa_managers4 ssa_delete; do
+    check_eq "same stdout as kubectl: $s" "$(cat "$WORK/ctl/$s")" "$(cat "$WORK/kubectl/$s")"
+  done
+  check_eq "same error as kubectl: ssa_conflict" "$(cat "$WORK/ctl/ssa_conflict.err")" \
+    "$(cat "$WORK/kubectl/ssa_conflict.err")"
+  check_eq "kubectl -o yaml hides managedFields too" "$(grep -c managedFields "$WORK/kubectl/ssa_yaml")" 0
 fi
 
 # Validation errors as kubectl words them: one line per cause.

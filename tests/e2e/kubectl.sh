@@ -2,7 +2,8 @@
 # kubectl.sh — the real kubectl (1.32 and 1.33) against a c8s server, the way a user drives it:
 # namespaces, a Deployment and a Service from YAML, apply twice, get in every output form (the
 # server-side printed tables that `get` and `get -o wide` show, a watch), label, annotate, scale,
-# the three patch types, delete, api-resources, `get all`, and the typed `create` subcommands
+# the three patch types, server-side apply (conflicts, force, managedFields), delete,
+# api-resources, `get all`, and the typed `create` subcommands
 # (configmap, secret generic, deployment, service clusterip, job, serviceaccount, namespace) whose
 # bodies kubectl sends as protobuf. Column headers are compared with
 # what upstream kubectl prints against kube-apiserver.
@@ -87,6 +88,117 @@ spec:
         image: $2
         command: ["sleep", "3600"]
 YAML
+}
+
+# ssa_yaml NAMESPACE REPLICAS IMAGE: the Deployment server-side apply drives.
+ssa_yaml() {
+  cat <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ssa
+  namespace: $1
+spec:
+  replicas: $2
+  selector:
+    matchLabels:
+      app: ssa
+  template:
+    metadata:
+      labels:
+        app: ssa
+    spec:
+      containers:
+      - name: main
+        image: $3
+        command: ["sleep", "3600"]
+YAML
+}
+
+# Server-side apply: create, update, a conflict with kubectl scale's manager refused as upstream
+# words it, --force-conflicts taking the field, and the managedFields kubectl shows on request.
+ssa_checks() {
+  local ver=$1 ns=$2 out rc
+  # kubectl scale sends no fieldManager: the server names it by its User-Agent, whose first
+  # segment is the binary's name.
+  local agent
+  agent=$(basename "$3")
+  ssa_yaml "$ns" 2 busybox >"$WORK/ssa-$ver.yaml"
+  out=$("${K[@]}" apply --server-side -f "$WORK/ssa-$ver.yaml" 2>&1)
+  check_eq "$ver apply --server-side creates" "$out" "deployment.apps/ssa serverside-applied"
+  # kubectl hides managedFields from -o json/yaml unless asked.
+  out=$("${KN[@]}" get deployment ssa -o json --show-managed-fields 2>&1)
+  check_eq "$ver server-side apply recorded its manager" \
+    "$(jq -c '[.metadata.managedFields[] | select(.operation == "Apply") | {manager, operation, fieldsType}]' <<<"$out")" \
+    '[{"manager":"kubectl","operation":"Apply","fieldsType":"FieldsV1"}]'
+  check_eq "$ver server-side apply owns the container by name" \
+    "$(jq -c '.metadata.managedFields[0].fieldsV1["f:spec"]["f:template"]["f:spec"]["f:containers"]["k:{\"name\":\"main\"}"] | keys' <<<"$out")" \
+    '[".","f:command","f:image","f:name"]'
+  check_eq "$ver no last-applied annotation" \
+    "$(jq -r '.metadata.annotations["kubectl.kubernetes.io/last-applied-configuration"] // "none"' <<<"$out")" none
+
+  ssa_yaml "$ns" 2 busybox:1.37 >"$WORK/ssa2-$ver.yaml"
+  out=$("${K[@]}" apply --server-side -f "$WORK/ssa2-$ver.yaml" --dry-run=server 2>&1)
+  check_eq "$ver apply --server-side --dry-run=server" "$out" \
+    "deployment.apps/ssa serverside-applied (server dry run)"
+  check_eq "$ver dry run changed nothing" \
+    "$("${KN[@]}" get deployment ssa -o jsonpath='{.spec.template.spec.containers[0].image}')" busybox
+  out=$("${K[@]}" apply --server-side -f "$WORK/ssa2-$ver.yaml" 2>&1)
+  check_eq "$ver apply --server-side updates" "$out" "deployment.apps/ssa serverside-applied"
+  check_eq "$ver server-side update landed" \
+    "$("${KN[@]}" get deployment ssa -o jsonpath='{.spec.template.spec.containers[0].image}')" busybox:1.37
+
+  out=$("${KN[@]}" scale deployment ssa --replicas=4 2>&1)
+  check_eq "$ver scale a server-side applied deployment" "$out" "deployment.apps/ssa scaled"
+  rc=0
+  out=$("${K[@]}" apply --server-side -f "$WORK/ssa2-$ver.yaml" 2>&1) || rc=$?
+  check_eq "$ver conflicting apply exits 1" "$rc" 1
+  check_contains "$ver conflict names the manager and field" "$out" \
+    'Apply failed with 1 conflict: conflict with "'"$agent"'" with subresource "scale" using apps/v1: .spec.replicas'
+  check_contains "$ver conflict advice" "$out" "--force-conflicts"
+  check_eq "$ver conflict left the scale" \
+    "$("${KN[@]}" get deployment ssa -o jsonpath='{.spec.replicas}')" 4
+  out=$("${KN[@]}" get deployment ssa -o json --show-managed-fields 2>&1)
+  check_eq "$ver the scaler owns replicas" \
+    "$(jq -c '[.metadata.managedFields[] | select(.subresource == "scale") | [.manager, .operation, (.fieldsV1 | tostring)]]' <<<"$out")" \
+    '[["'"$agent"'","Update","{\"f:spec\":{\"f:replicas\":{}}}"]]'
+  out=$("${K[@]}" apply --server-side --force-conflicts -f "$WORK/ssa2-$ver.yaml" 2>&1)
+  check_eq "$ver apply --force-conflicts" "$out" "deployment.apps/ssa serverside-applied"
+  check_eq "$ver forced apply took replicas" \
+    "$("${KN[@]}" get deployment ssa -o jsonpath='{.spec.replicas}')" 2
+
+  out=$("${KN[@]}" get deployment ssa -o yaml 2>&1)
+  case "$out" in
+    *managedFields*) fail "$ver get -o yaml shows managedFields without --show-managed-fields" ;;
+    *) ok ;;
+  esac
+  out=$("${KN[@]}" get deployment ssa -o yaml --show-managed-fields 2>&1)
+  check_contains "$ver --show-managed-fields" "$out" "managedFields:"
+  check_contains "$ver managedFields manager" "$out" "manager: kubectl"
+  check_contains "$ver managedFields operation" "$out" "operation: Apply"
+  check_contains "$ver managedFields fieldsV1" "$out" "f:replicas: {}"
+  check_eq "$ver forced apply left the scaler nothing" "$(grep -c 'subresource: scale' <<<"$out")" 0
+  # Client-side writes are recorded as Update operations under kubectl's manager names.
+  out=$("${KN[@]}" get deployment web -o json --show-managed-fields 2>&1)
+  check_contains "$ver client-side apply's manager" \
+    "$(jq -c '[.metadata.managedFields[] | [.manager, .operation]]' <<<"$out")" \
+    '["kubectl-client-side-apply","Update"]'
+  "${KN[@]}" delete deployment ssa >/dev/null 2>&1
+
+  # From client-side to server-side apply: kubectl rewrites the managedFields (a JSON patch of
+  # metadata.managedFields, which the server takes as the new entries) so that its server-side
+  # manager owns what the client-side one did.
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  namespace: %s\ndata:\n  a: "1"\n' \
+    "$ns" >"$WORK/mig-$ver.yaml"
+  out=$("${K[@]}" apply -f "$WORK/mig-$ver.yaml" 2>&1)
+  check_eq "$ver client-side apply before migrating" "$out" "configmap/mig created"
+  out=$("${K[@]}" apply --server-side -f "$WORK/mig-$ver.yaml" 2>&1)
+  check_eq "$ver server-side apply after client-side" "$out" "configmap/mig serverside-applied"
+  out=$("${KN[@]}" get configmap mig -o json --show-managed-fields 2>&1)
+  check_eq "$ver migrated managers" \
+    "$(jq -c '[.metadata.managedFields[] | [.manager, .operation, (.fieldsV1 | tostring)]] | sort' <<<"$out")" \
+    '[["kubectl","Apply","{\"f:data\":{\"f:a\":{}}}"],["kubectl-last-applied","Apply","{\"f:metadata\":{\"f:annotations\":{\"f:kubectl.kubernetes.io/last-applied-configuration\":{}}}}"]]'
+  "${KN[@]}" delete configmap mig >/dev/null 2>&1
 }
 
 run_version() {
@@ -278,6 +390,8 @@ YAML
   check_contains "$ver api-resources pods" "$(squeeze "$out")" "pods po v1 true Pod"
   check_contains "$ver api-resources namespaces" "$(squeeze "$out")" \
     "namespaces ns v1 false Namespace"
+
+  ssa_checks "$ver" "$ns" "$bin"
 
   out=$("${KN[@]}" delete service web 2>&1)
   check_eq "$ver delete service" "$out" "service \"web\" deleted"
