@@ -7,6 +7,7 @@
  * writing, what comes from the kubelet queues, and past a bound the kubelet is not read.
  */
 #include "internal.h"
+#include "c8s/crilog.h"
 #include "c8s/kubelet_client.h"
 
 #include <strings.h>
@@ -29,12 +30,6 @@ typedef struct proxy_s {
     bool started, in_flight, ended, paused;
     struct proxy_s *next, **pprev;
 } proxy_t;
-
-static bool query_true(const api_req_t *r, const char *name)
-{
-    const char *v = apiserver__query(r, name);
-    return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
 
 bool apiserver__long_running_attrs(const auth_attrs_t *a)
 {
@@ -367,6 +362,130 @@ void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest)
     strbuf_add(&b, "/");
     add_escaped(&b, rest[0] == '/' ? rest + 1 : rest, true);
     add_query(&b, r);
-    (void)query_true;
     proxy_start(r, node, strbuf_take(&b), 0);
+}
+
+/* ---- pods/log ---- */
+
+static bool ctr_in(const json_t *list, const char *name)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        if (n && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+static void names_of(strbuf_t *b, const json_t *list)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(list, i, c)
+    {
+        const char *n = json_string_value(json_object_get(c, "name"));
+        if (n)
+            strbuf_sep(b, " ", n);
+    }
+}
+
+/* The container a pods/log|exec|attach request is about (borrowed from pod), as upstream
+ * picks it: the container parameter, else the kubectl.kubernetes.io/default-container
+ * annotation, else the only container; NULL with err otherwise. */
+static const char *pick_container(const api_req_t *r, const json_t *pod, c8s_err_t *err)
+{
+    const json_t *spec = json_object_get(pod, "spec");
+    const json_t *ctrs = json_object_get(spec, "containers");
+    const json_t *inits = json_object_get(spec, "initContainers");
+    const json_t *eph = json_object_get(spec, "ephemeralContainers");
+    const char *c = apiserver__query(r, "container");
+    if (!c || !*c)
+        c = json_string_value(
+            json_object_get(json_object_get(json_object_get(pod, "metadata"), "annotations"),
+                            "kubectl.kubernetes.io/default-container"));
+    if (!c || !*c) {
+        if (json_array_size(ctrs) == 1)
+            return json_string_value(json_object_get(json_array_get(ctrs, 0), "name"));
+        strbuf_t b = STRBUF_INIT, bi = STRBUF_INIT;
+        names_of(&b, ctrs);
+        names_of(&bi, inits);
+        c8s_err_set(err, C8S_EBADREQUEST,
+                    "a container name must be specified for pod %s, choose one of: [%s]%s%s%s",
+                    r->name, b.s ? b.s : "", bi.len ? " or one of the init containers: [" : "",
+                    bi.len ? bi.s : "", bi.len ? "]" : "");
+        strbuf_free(&b);
+        strbuf_free(&bi);
+        return NULL;
+    }
+    if (!ctr_in(ctrs, c) && !ctr_in(inits, c) && !ctr_in(eph, c)) {
+        c8s_err_set(err, C8S_EBADREQUEST, "container %s is not valid for pod %s", c, r->name);
+        return NULL;
+    }
+    return c;
+}
+
+static const char *opt_get(const char *name, void *data)
+{
+    return apiserver__query(data, name);
+}
+
+static void pod_log_resolved(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (!r->h2o)
+        return apiserver__finish(r, 499);
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    wc_obj_t *o = wcache_get(r->res->cache, key);
+    cleanup_json json_t *pod = o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
+    const char *node = json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
+    const char *ctr = NULL;
+    crilog_opts_t opts;
+    if (!pod)
+        c8s_err_set(&err, C8S_ENOTFOUND, "pods \"%s\" not found", r->name);
+    else if (!(ctr = pick_container(r, pod, &err)))
+        ;
+    else if (crilog_opts_parse(opt_get, r, 0, &opts, &err) != 0)
+        ;
+    else if (!node || !*node)
+        c8s_err_set(&err, C8S_EBADREQUEST, "pod %s does not have a host assigned", r->name);
+    if (err.code) {
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    strbuf_t b = STRBUF_INIT;
+    strbuf_add(&b, "/containerLogs/");
+    add_escaped(&b, r->ns, false);
+    strbuf_add(&b, "/");
+    add_escaped(&b, r->name, false);
+    strbuf_add(&b, "/");
+    add_escaped(&b, ctr, false);
+    static const char *const pass[] = {"follow",     "previous",     "timestamps", "tailLines",
+                                       "limitBytes", "sinceSeconds", "sinceTime"};
+    char sep = '?';
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(pass); i++) {
+        const char *v = apiserver__query(r, pass[i]);
+        if (!v || !*v)
+            continue;
+        strbuf_addf(&b, "%c%s=", sep, pass[i]);
+        add_escaped(&b, v, false);
+        sep = '&';
+    }
+    /* A followed log may stay silent for long before its first byte (and its head with it). */
+    proxy_start(r, node, strbuf_take(&b), opts.follow ? 24u * 3600 * 1000 : 0);
+}
+
+void apiserver__pod_log(api_req_t *r)
+{
+    r->verb = "GET";
+    if (strcmp(r->method, "GET") != 0)
+        return apiserver__respond_code(r, C8S_EMETHOD,
+                                       "the server does not allow this method on the requested "
+                                       "resource");
+    if (strcmp(r->kind->resource, "pods") != 0 || !r->name)
+        return apiserver__respond_code(r, C8S_ENOTFOUND,
+                                       "the server could not find the requested resource");
+    apiserver__when_ready(r->res, r, pod_log_resolved);
 }

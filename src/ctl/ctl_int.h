@@ -31,9 +31,11 @@ typedef struct ctl_opts_s {
     size_t n_args;
     bool all_ns, watch, watch_only, all, overwrite, server_side, force_conflicts, recursive;
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
-    bool follow, previous, wait_set;
+    bool follow, previous, wait_set, stdin_, tty;
+    bool dash; /* "--" was given, before args[dash_at] (exec's command) */
+    size_t dash_at;
     long grace, replicas, timeout_s, to_revision, tail;
-    bool grace_set, replicas_set, timeout_set;
+    bool grace_set, replicas_set, timeout_set, tail_set;
 } ctl_opts_t;
 
 /* One resource from discovery: borrowed pointers into the run's discovery cache. */
@@ -118,6 +120,7 @@ int ctl__cmd_drain(ctl_t *c);
 int ctl__cmd_taint(ctl_t *c);
 int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_wait(ctl_t *c);
+int ctl__cmd_logs(ctl_t *c);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
 int ctl__cmd_token(ctl_t *c);

@@ -67,6 +67,8 @@ struct kubelet_s {
 
 /* server_routes.c: registers the kubelet's own handlers (logs, exec, attach) on k->server. */
 int kserver_routes(kubelet_t *k, c8s_err_t *err);
+/* server_logs.c: /containerLogs/. */
+int kserver_logs_route(kubelet_t *k, c8s_err_t *err);
 
 /* volume.c */
 char *kvol_dir(const char *pod_dir, const char *name);
@@ -89,5 +91,11 @@ void kpod_tick(kubelet_t *k);
 /* After the pod informer's first list: tears down pods left by an earlier run of c8s. */
 void kpod_adopt_orphans(kubelet_t *k);
 void kpod_free_all(kubelet_t *k);
+/* The CRI log file (owned) of container ctr of pod ns/name, `back` runs before the current or
+ * last one (0 or 1, for previous=true), and whether that run is running now. NULL with err:
+ * C8S_ENOTFOUND (no such pod here), C8S_EBADREQUEST (no such container, no such run, not
+ * started yet). Rotated pieces are <path>.1, .2, … (the shim's). */
+char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
+                    bool *running, c8s_err_t *err);
 
 #endif

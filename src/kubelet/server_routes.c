@@ -7,7 +7,5 @@
 
 int kserver_routes(kubelet_t *k, c8s_err_t *err)
 {
-    (void)k;
-    (void)err;
-    return 0;
+    return kserver_logs_route(k, err);
 }

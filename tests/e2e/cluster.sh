@@ -102,7 +102,7 @@ step() { # step "what" command... : a check that dumps the cluster when it fails
   fi
 }
 # probe NAME SCRIPT: a pod (kubectl run) running SCRIPT with sh; passes when it Succeeded. On
-# failure its output is read from the node's log file (kubectl logs is not served yet).
+# failure its output is shown with kubectl logs.
 probe() {
   local name=$1 script=$2 phase="" uid
   k run "$name" --image="$IMAGE" --restart=Never --command -- sh -c "$script" >/dev/null || return 1
@@ -112,7 +112,7 @@ probe() {
     sleep 1
   done
   uid=$(k get pod "$name" -o jsonpath='{.metadata.uid}')
-  [ "$phase" = Succeeded ] || { echo "pod $name: $phase"; cat "$SERVER_DATA/pods/$uid/logs/$name.log"; }
+  [ "$phase" = Succeeded ] || { echo "pod $name: $phase"; k logs "$name"; }
   k delete pod "$name" --wait=false >/dev/null
   [ "$phase" = Succeeded ]
 }
