@@ -227,6 +227,7 @@ bool apiserver__long_running(const api_req_t *r);
 bool apiserver__long_running_attrs(const auth_attrs_t *a);
 void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest);
 void apiserver__pod_log(api_req_t *r);
+void apiserver__pod_exec(api_req_t *r);
 /* Ends every proxied stream (the server is stopping). */
 void apiserver__proxies_stop_all(apiserver_t *s);
 /* subres.c */

@@ -13,6 +13,8 @@
 #include <strings.h>
 #include <string.h>
 
+#include <h2o/http1.h>
+
 /* Past this much queued for a slow client, the kubelet connection is not read until it drains. */
 #define PENDING_MAX (1u << 20)
 
@@ -28,6 +30,13 @@ typedef struct proxy_s {
     char *sending;    /* what h2o is writing (until proceed) */
     int status;
     bool started, in_flight, ended, paused;
+    /* An upgraded connection (exec, attach): the client's socket and the kubelet's, spliced. */
+    bool upgrade;
+    char *ws_headers[8]; /* the client's Sec-WebSocket-* lines for the kubelet (owned) */
+    h2o_socket_t *csock, *ksock;
+    char *cbuf, *kbuf; /* writes in flight toward the client / the kubelet */
+    bool upgrading, spliced;
+    bool ceof, keof; /* that side has closed: what it sent is delivered, then all ends */
     struct proxy_s *next, **pprev;
 } proxy_t;
 
@@ -54,6 +63,8 @@ bool apiserver__long_running(const api_req_t *r)
 }
 
 /* ---- the stream's life ---- */
+
+static char *header_of(const char *h, size_t len, const char *name);
 
 static void proxy_unlink(proxy_t *p)
 {
@@ -83,11 +94,141 @@ static void proxy_free(proxy_t *p, const c8s_err_t *err)
         else
             apiserver__finish(r, p->status ? p->status : 499);
     }
+    if (p->csock) {
+        p->csock->data = NULL;
+        h2o_socket_close(p->csock);
+    }
+    if (p->ksock) {
+        p->ksock->data = NULL;
+        h2o_socket_close(p->ksock);
+    }
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(p->ws_headers); i++)
+        free(p->ws_headers[i]);
+    free(p->cbuf);
+    free(p->kbuf);
     strbuf_free(&p->pending);
     free(p->sending);
     free(p->node);
     free(p->path);
     free(p);
+}
+
+/* ---- upgraded connections: bytes both ways, one write in flight per direction ---- */
+
+static void splice_read(h2o_socket_t *sock, const char *errstr);
+
+/* Whether the splice is over: a side has closed and everything it sent has been written. */
+static bool splice_done(proxy_t *p)
+{
+    if (p->keof && !p->cbuf && p->ksock->input->size == 0)
+        return true;
+    if (p->ceof && !p->kbuf && p->csock->input->size == 0)
+        return true;
+    return false;
+}
+
+static void on_splice_written(h2o_socket_t *sock, const char *errstr)
+{
+    proxy_t *p = sock->data;
+    if (!p)
+        return;
+    bool to_client = sock == p->csock;
+    free(to_client ? p->cbuf : p->kbuf);
+    *(to_client ? &p->cbuf : &p->kbuf) = NULL;
+    if (errstr)
+        return proxy_free(p, NULL);
+    h2o_socket_t *from = to_client ? p->ksock : p->csock;
+    if (from->input->size > 0) {
+        splice_read(from, NULL);
+        return;
+    }
+    if (splice_done(p))
+        return proxy_free(p, NULL);
+    /* The written-to side's peer may read again. */
+    if (!(to_client ? p->keof : p->ceof))
+        h2o_socket_read_start(from, splice_read);
+}
+
+static void splice_read(h2o_socket_t *sock, const char *errstr)
+{
+    proxy_t *p = sock->data;
+    if (!p)
+        return;
+    bool from_client = sock == p->csock;
+    h2o_socket_t *to = from_client ? p->ksock : p->csock;
+    char **buf = from_client ? &p->kbuf : &p->cbuf;
+    if (errstr) {
+        *(from_client ? &p->ceof : &p->keof) = true;
+        h2o_socket_read_stop(sock);
+    }
+    if (sock->input->size > 0 && !*buf) {
+        size_t n = sock->input->size;
+        *buf = xmalloc(n);
+        memcpy(*buf, sock->input->bytes, n);
+        h2o_buffer_consume(&sock->input, n);
+        /* Paced by the other side: no more reading until this is written. */
+        h2o_socket_read_stop(sock);
+        h2o_iovec_t v = h2o_iovec_init(*buf, n);
+        h2o_socket_write(to, &v, 1, on_splice_written);
+        return;
+    }
+    if (splice_done(p))
+        proxy_free(p, NULL);
+}
+
+static void on_client_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
+{
+    proxy_t *p = data;
+    p->upgrading = false;
+    if (sock) {
+        p->csock = sock;
+        sock->data = p;
+    }
+    if (!sock || !p->ksock || p->srv->stopping)
+        return proxy_free(p, NULL);
+    h2o_buffer_consume(&sock->input, reqsize);
+    p->spliced = true;
+    h2o_socket_read_start(p->csock, splice_read);
+    h2o_socket_read_start(p->ksock, splice_read);
+    /* Bytes that came before the splice (the kubelet's first frames, the client's). */
+    if (p->ksock->input->size > 0)
+        splice_read(p->ksock, NULL);
+    if (p->csock && p->csock->input->size > 0)
+        splice_read(p->csock, NULL);
+}
+
+/* The kubelet switched protocols: the same answer goes to the client, then the two connections
+ * are joined. */
+static void upgrade_client(proxy_t *p, kubelet_req_t *q, const char *headers, size_t len)
+{
+    api_req_t *r = p->r;
+    h2o_req_t *req = r->h2o;
+    p->ksock = kubelet_req_take(q);
+    p->kq = NULL;
+    if (!p->ksock)
+        return proxy_free(p, NULL);
+    p->ksock->data = p;
+    req->res.status = 101;
+    req->res.reason = "Switching Protocols";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
+    static const char *const pass[] = {"Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(pass); i++) {
+        cleanup_free char *v = header_of(headers, len, pass[i]);
+        if (!v)
+            continue;
+        h2o_iovec_t name = h2o_strdup(&req->pool, pass[i], SIZE_MAX);
+        h2o_strtolower(name.base, name.len);
+        h2o_add_header_by_str(&req->pool, &req->res.headers, name.base, name.len, 0, NULL,
+                              h2o_strdup(&req->pool, v, SIZE_MAX).base, strlen(v));
+    }
+    apiserver__audit_answer(r, 101, NULL, NULL, 0);
+    /* The request is over for the API server's books; h2o ends it once the socket is ours. */
+    p->r = NULL;
+    r->proxy = NULL;
+    r->on_gone = NULL;
+    apiserver__finish(r, 101);
+    p->upgrading = true;
+    h2o_http1_upgrade(req, NULL, 0, on_client_upgraded, p);
 }
 
 /* Hands what is queued to h2o, or ends the answer when the kubelet has finished. */
@@ -164,6 +305,8 @@ static void on_head(kubelet_req_t *q, int status, const char *headers, size_t le
     p->started = true;
     if (!req)
         return; /* on_gone follows */
+    if (p->upgrade && status == 101)
+        return upgrade_client(p, q, headers, len);
     cleanup_free char *ct = header_of(headers, len, "Content-Type");
     apiserver__audit_answer(p->r, status, NULL, NULL, 0);
     req->res.status = status;
@@ -256,6 +399,8 @@ static void connect_node(api_req_t *r)
                                  .server_name = p->node,
                                  .method = r->method,
                                  .path = p->path,
+                                 .headers = (const char *const *)p->ws_headers,
+                                 .upgrade = p->upgrade,
                                  .timeout_ms = p->head_timeout_ms};
         kubelet_req_cbs_t cbs = {.on_head = on_head, .on_body = on_body, .on_end = on_end};
         if (kubelet_req_start(s->kubelet_client, &s->loop, &ko, &cbs, p, &p->kq, &err) == 0) {
@@ -269,10 +414,13 @@ static void connect_node(api_req_t *r)
 }
 
 /* Takes r over: answers it through node's kubelet at path (owned by the callee from now). */
-static void proxy_start(api_req_t *r, const char *node, char *path, unsigned head_timeout_ms)
+static void proxy_start(api_req_t *r, const char *node, char *path, unsigned head_timeout_ms,
+                        char **ws_headers)
 {
     apiserver_t *s = r->srv;
     if (!s->kubelet_client) {
+        for (size_t i = 0; ws_headers && ws_headers[i]; i++)
+            free(ws_headers[i]);
         free(path);
         return apiserver__respond_code(r, C8S_EUNAVAILABLE,
                                        "this API server has no kubelet client certificate");
@@ -280,6 +428,8 @@ static void proxy_start(api_req_t *r, const char *node, char *path, unsigned hea
     const api_kind_t *nk = api_kind_lookup("", "v1", "nodes");
     resource_t *nodes = nk ? apiserver__resource_for(s, nk) : NULL;
     if (!nodes) {
+        for (size_t i = 0; ws_headers && ws_headers[i]; i++)
+            free(ws_headers[i]);
         free(path);
         return apiserver__respond_code(r, C8S_EINTERNAL, "no nodes resource");
     }
@@ -291,6 +441,9 @@ static void proxy_start(api_req_t *r, const char *node, char *path, unsigned hea
     p->node = xstrdup(node);
     p->path = path;
     p->head_timeout_ms = head_timeout_ms;
+    for (size_t i = 0; ws_headers && ws_headers[i] && i + 1 < C8S_ARRAY_SIZE(p->ws_headers); i++)
+        p->ws_headers[i] = ws_headers[i];
+    p->upgrade = ws_headers != NULL;
     r->proxy = p;
     r->on_gone = on_gone;
     p->next = s->proxies;
@@ -306,7 +459,11 @@ void apiserver__proxies_stop_all(apiserver_t *s)
 {
     while (s->proxies) {
         proxy_t *p = s->proxies;
-        if (p->started && p->r && p->r->h2o) {
+        if (p->spliced || p->upgrading) {
+            proxy_unlink(p);
+            if (p->spliced)
+                proxy_free(p, NULL); /* else on_client_upgraded frees it */
+        } else if (p->started && p->r && p->r->h2o) {
             /* What the kubelet sent so far goes out, then the end. */
             if (p->kq)
                 kubelet_req_cancel(p->kq);
@@ -362,7 +519,7 @@ void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest)
     strbuf_add(&b, "/");
     add_escaped(&b, rest[0] == '/' ? rest + 1 : rest, true);
     add_query(&b, r);
-    proxy_start(r, node, strbuf_take(&b), 0);
+    proxy_start(r, node, strbuf_take(&b), 0, NULL);
 }
 
 /* ---- pods/log ---- */
@@ -474,7 +631,7 @@ static void pod_log_resolved(api_req_t *r)
         sep = '&';
     }
     /* A followed log may stay silent for long before its first byte (and its head with it). */
-    proxy_start(r, node, strbuf_take(&b), opts.follow ? 24u * 3600 * 1000 : 0);
+    proxy_start(r, node, strbuf_take(&b), opts.follow ? 24u * 3600 * 1000 : 0, NULL);
 }
 
 void apiserver__pod_log(api_req_t *r)
@@ -488,4 +645,82 @@ void apiserver__pod_log(api_req_t *r)
         return apiserver__respond_code(r, C8S_ENOTFOUND,
                                        "the server could not find the requested resource");
     apiserver__when_ready(r->res, r, pod_log_resolved);
+}
+
+/* ---- pods/exec, pods/attach: a websocket, proxied whole ---- */
+
+static char *req_header(h2o_req_t *req, const char *name)
+{
+    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
+    if (i < 0)
+        return NULL;
+    return xstrndup(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
+}
+
+static void pod_exec_resolved(api_req_t *r)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    h2o_req_t *req = r->h2o;
+    if (!req)
+        return apiserver__finish(r, 499);
+    cleanup_free char *key = apiserver__key(r->res, r->ns, r->name);
+    wc_obj_t *o = wcache_get(r->res->cache, key);
+    cleanup_json json_t *pod = o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
+    const char *node = json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
+    const char *phase = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
+    const char *ctr = NULL;
+    if (!pod)
+        c8s_err_set(&err, C8S_ENOTFOUND, "pods \"%s\" not found", r->name);
+    else if (!(ctr = pick_container(r, pod, &err)))
+        ;
+    else if (!node || !*node)
+        c8s_err_set(&err, C8S_EBADREQUEST, "pod %s does not have a host assigned", r->name);
+    else if (phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
+        c8s_err_set(&err, C8S_EBADREQUEST,
+                    "cannot exec into a container in a completed pod; current phase is %s", phase);
+    if (err.code) {
+        apiserver__respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    strbuf_t b = STRBUF_INIT;
+    strbuf_addf(&b, "/%s/", r->subresource);
+    add_escaped(&b, r->ns, false);
+    strbuf_add(&b, "/");
+    add_escaped(&b, r->name, false);
+    strbuf_add(&b, "/");
+    add_escaped(&b, ctr, false);
+    /* The query as the client sent it: command= repeats, in order. */
+    if (req->query_at != SIZE_MAX)
+        strbuf_addn(&b, req->path.base + req->query_at, req->path.len - req->query_at);
+    char *hdrs[8] = {xstrdup("Connection: Upgrade"), xstrdup("Upgrade: websocket")};
+    size_t n = 2;
+    static const char *const pass[] = {"sec-websocket-key", "sec-websocket-version",
+                                       "sec-websocket-protocol"};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(pass); i++) {
+        cleanup_free char *v = req_header(req, pass[i]);
+        if (v)
+            hdrs[n++] = xasprintf("%s: %s", pass[i], v);
+    }
+    proxy_start(r, node, strbuf_take(&b), 0, hdrs);
+}
+
+void apiserver__pod_exec(api_req_t *r)
+{
+    r->verb = "CONNECT";
+    if (!r->name || strcmp(r->kind->resource, "pods") != 0)
+        return apiserver__respond_code(r, C8S_ENOTFOUND,
+                                       "the server could not find the requested resource");
+    if (strcmp(r->subresource, "portforward") == 0)
+        return apiserver__respond_code(r, C8S_EBADREQUEST,
+                                       "pods/portforward is not supported by this server yet");
+    h2o_req_t *req = r->h2o;
+    if (!req || !req->upgrade.base || req->upgrade.len != 9 ||
+        strncasecmp(req->upgrade.base, "websocket", 9) != 0)
+        return apiserver__respond_code(r, C8S_EBADREQUEST,
+                                       "Upgrade request required (a websocket with "
+                                       "v5.channel.k8s.io or v4.channel.k8s.io; SPDY is not "
+                                       "served)");
+    if (req->version >= 0x200)
+        return apiserver__respond_code(r, C8S_EBADREQUEST, "websocket upgrades need HTTP/1.1");
+    apiserver__when_ready(r->res, r, pod_exec_resolved);
 }

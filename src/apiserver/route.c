@@ -49,6 +49,9 @@ static void dispatch(api_req_t *r)
     }
     if (sub && strcmp(sub, "log") == 0 && strcmp(r->kind->resource, "pods") == 0)
         return apiserver__pod_log(r);
+    if (sub && strcmp(r->kind->resource, "pods") == 0 &&
+        (strcmp(sub, "exec") == 0 || strcmp(sub, "attach") == 0 || strcmp(sub, "portforward") == 0))
+        return apiserver__pod_exec(r);
     if (sub && strcmp(sub, "token") == 0) {
         if (!(r->kind->subresources & API_SUB_TOKEN) || !r->name)
             return not_found(r);

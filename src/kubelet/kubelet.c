@@ -267,6 +267,7 @@ static void on_stop(uv_async_t *a)
     k->stopping = true;
     uv_timer_stop(&k->timer);
     uv_timer_stop(&k->tick);
+    kserver_exec_stop_all(k);
     kubelet_server_stop(k->server);
     if (k->pods_inf)
         informer_stop(k->pods_inf, on_informer_stopped, k);
@@ -375,6 +376,7 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
                                       .client_ca_file = cfg->client_ca_file};
         if (kubelet_server_new(&k->loop, &sc, &k->server, err) != 0 ||
             kserver_routes(k, err) != 0) {
+            kserver_exec_stop_all(k);
             kubelet_server_stop(k->server);
             uv_close((uv_handle_t *)&k->stop_async, NULL);
             uv_close((uv_handle_t *)&k->timer, NULL);

@@ -63,12 +63,16 @@ struct kubelet_s {
     kubelet_server_t *server;
     char *node_ip;
     atomic_int port;
+    struct kexec_s *execs; /* exec sessions (server_exec.c) */
 };
 
 /* server_routes.c: registers the kubelet's own handlers (logs, exec, attach) on k->server. */
 int kserver_routes(kubelet_t *k, c8s_err_t *err);
 /* server_logs.c: /containerLogs/. */
 int kserver_logs_route(kubelet_t *k, c8s_err_t *err);
+/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session (stopping). */
+int kserver_exec_route(kubelet_t *k, c8s_err_t *err);
+void kserver_exec_stop_all(kubelet_t *k);
 
 /* volume.c */
 char *kvol_dir(const char *pod_dir, const char *name);
@@ -95,6 +99,9 @@ void kpod_free_all(kubelet_t *k);
  * last one (0 or 1, for previous=true), and whether that run is running now. NULL with err:
  * C8S_ENOTFOUND (no such pod here), C8S_EBADREQUEST (no such container, no such run, not
  * started yet). Rotated pieces are <path>.1, .2, … (the shim's). */
+/* The runtime id (owned) of container ctr of pod ns/name while it runs; NULL with err. */
+char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char *ctr,
+                      c8s_err_t *err);
 char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
                     bool *running, c8s_err_t *err);
 

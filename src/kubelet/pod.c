@@ -1026,6 +1026,28 @@ char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *
     return path;
 }
 
+char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char *ctr,
+                      c8s_err_t *err)
+{
+    bool running = false;
+    cleanup_free char *path = kpod_log_path(k, ns, name, ctr, 0, &running, err);
+    if (!path)
+        return NULL;
+    if (!running) {
+        c8s_err_set(err, C8S_EBADREQUEST,
+                    "unable to upgrade connection: container not found (\"%s\")", ctr);
+        return NULL;
+    }
+    kpod_t *p = k->pods;
+    while (p && (p->orphan || strcmp(p->ns, ns) != 0 || strcmp(p->name, name) != 0))
+        p = p->next_pod;
+    for (size_t i = 0; p && i < p->n_ctrs; i++)
+        if (strcmp(p->ctrs[i].name, ctr) == 0 && p->ctrs[i].id)
+            return xstrdup(p->ctrs[i].id);
+    c8s_err_set(err, C8S_EBADREQUEST, "container %s is not running", ctr);
+    return NULL;
+}
+
 /* ---- adoption after a restart of c8s ----
  *
  * Containers outlive c8s (each has its shim) and their ids are the pod's UID, the container's

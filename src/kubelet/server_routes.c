@@ -7,5 +7,7 @@
 
 int kserver_routes(kubelet_t *k, c8s_err_t *err)
 {
-    return kserver_logs_route(k, err);
+    if (kserver_logs_route(k, err) != 0)
+        return err->code;
+    return kserver_exec_route(k, err);
 }

@@ -5,7 +5,8 @@
 #
 # Logs: plain, --tail, --timestamps, -c with two containers (and the API's refusal without a
 # container), -f until the container ends, --previous after a restart, limitBytes and
-# sinceSeconds through the API; `c8s ctl logs` the same.
+# sinceSeconds through the API; `c8s ctl logs` the same. Exec: stdout and stderr apart, the exit
+# code, stdin with -i, a long output, -c, a finished pod refused.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -96,7 +97,7 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
   - {name: a, image: "$IMAGE", command: [sh, -c, "echo from a; sleep 100000"]}
-  - {name: b, image: "$IMAGE", command: [sh, -c, "echo from b; sleep 100000"]}
+  - {name: b, image: "$IMAGE", command: [sh, -c, "echo from b; sleep 100001"]}
 ---
 apiVersion: v1
 kind: Pod
@@ -165,6 +166,19 @@ done
 check_eq "logs --previous is the run before" "$ok_prev" 1
 check_eq "--previous of a first run: 400" "$(curl -s \
   "$U/api/v1/namespaces/default/pods/talk/log?previous=true" | jq -r .code)" 400
+
+# kubectl exec over the websocket (v5.channel.k8s.io), through the API server to the kubelet.
+check_eq "exec: stdout" "$(k exec talk -- echo hello 2>&1)" hello
+check_eq "exec: stdout apart from stderr" "$(k exec talk -- sh -c 'echo out; echo err >&2' 2>/dev/null)" out
+check_eq "exec: stderr apart from stdout" "$(k exec talk -- sh -c 'echo out; echo err >&2' 2>&1 >/dev/null)" err
+k exec talk -- sh -c 'exit 3' >/dev/null 2>&1
+check_eq "exec: the exit code" "$?" 3
+check_eq "exec -i: stdin" "$(printf 'piped\nin\n' | k exec -i talk -- cat)" "$(printf 'piped\nin')"
+check_eq "exec: a long output" "$(k exec talk -- sh -c 'seq 1 20000' | tail -n1)" 20000
+check_eq "exec -c b" "$(k exec two -c b -- cat /proc/1/cmdline | tr '\0' ' ')" "sleep 100001 "
+check_contains "exec into a finished pod" "$(k exec ticker -- true 2>&1)" "completed pod"
+check_eq "exec without a websocket: 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  "$U/api/v1/namespaces/default/pods/talk/exec?command=true&stdout=1")" 400
 
 # c8s ctl logs.
 export KUBECONFIG=$SERVER_DATA/admin.kubeconfig
