@@ -607,12 +607,6 @@ typedef struct {
     const char *help;
 } verb_t;
 
-static int cmd_not_supported(ctl_t *c)
-{
-    fprintf(stderr, "error: %s: not supported yet: needs the kubelet\n", c->o.verb);
-    return 1;
-}
-
 static int cmd_completion(ctl_t *c);
 
 static const verb_t verbs[] = {
@@ -636,7 +630,7 @@ static const verb_t verbs[] = {
     {"api-resources", ctl__cmd_api_resources, "Print the supported API resources on the server"},
     {"version", ctl__cmd_version, "Print the client and server version information"},
     {"logs", ctl__cmd_logs, "Print the logs for a container in a pod"},
-    {"exec", cmd_not_supported, "Execute a command in a container (needs the kubelet)"},
+    {"exec", ctl__cmd_exec, "Execute a command in a container"},
     {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
     {"completion", cmd_completion, "Output shell completion code for bash"},
 };
@@ -923,7 +917,7 @@ int ctl_main(int argc, char **argv)
         free(c.o.files);
         return 1;
     }
-    if (v->run == cmd_completion || v->run == cmd_not_supported) {
+    if (v->run == cmd_completion) {
         rc = v->run(&c);
         free(c.o.args);
         free(c.o.files);

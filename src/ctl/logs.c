@@ -20,8 +20,7 @@ static void add_escaped(strbuf_t *b, const char *s)
     }
 }
 
-/* The container kubectl would pick for pod (borrowed), with its note on stderr. */
-static const char *default_container(const json_t *pod)
+const char *ctl__default_container(const json_t *pod)
 {
     const char *ann = json_string_value(
         json_object_get(json_object_get(json_object_get(pod, "metadata"), "annotations"),
@@ -93,7 +92,7 @@ int ctl__cmd_logs(ctl_t *c)
     cleanup_json json_t *pod = NULL;
     if (ctl__get_json(c, pod_path, &pod) != 0)
         return 1;
-    const char *ctr = c->o.container ? c->o.container : default_container(pod);
+    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
     strbuf_addf(&b, "%s/log?container=", pod_path);
     add_escaped(&b, ctr ? ctr : "");

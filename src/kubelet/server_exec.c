@@ -169,23 +169,8 @@ static void maybe_finish(kexec_t *ke)
     if (ke->status_sent || !ke->exited || ke->out_open || ke->err_open)
         return;
     ke->status_sent = true;
-    json_t *st;
-    if (ke->exit_status == 0 && ke->term_signal == 0) {
-        st = json_pack("{s:{}, s:s}", "metadata", "status", "Success");
-    } else {
-        int code = ke->term_signal ? 128 + ke->term_signal : (int)ke->exit_status;
-        char msg[64];
-        snprintf(msg, sizeof(msg), "%d", code);
-        cleanup_free char *text = xasprintf(
-            "command terminated with non-zero exit code: error executing command [%s], exit "
-            "code %d",
-            ke->cmdline, code);
-        st = json_pack("{s:{}, s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "metadata", "status", "Failure",
-                       "message", text, "reason", "NonZeroExitCode", "details", "causes", "reason",
-                       "ExitCode", "message", msg);
-    }
-    cleanup_free char *body = json_dumps(st, JSON_COMPACT);
-    json_decref(st);
+    int code = ke->term_signal ? 128 + ke->term_signal : (int)ke->exit_status;
+    cleanup_free char *body = wsframe_exec_status(code, ke->cmdline);
     send_frame(ke, WSFRAME_BINARY, CH_ERROR, body, strlen(body));
     static const char normal[2] = {0x03, (char)0xe8}; /* 1000: normal closure */
     send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);

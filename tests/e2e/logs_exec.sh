@@ -186,6 +186,14 @@ check_eq "ctl logs --tail" "$("$C8S_BIN" ctl logs talk --tail 2)" "$(printf 'lin
 check_eq "ctl logs -c" "$("$C8S_BIN" ctl logs two -c a)" "from a"
 check_eq "ctl logs -f" "$(timeout 30 "$C8S_BIN" ctl logs -f ticker)" "$(printf 'tick %s\n' 1 2 3 4 5 6)"
 check_eq "ctl logs --previous" "$("$C8S_BIN" ctl logs again --previous | head -c 4)" "run "
+check_eq "ctl exec" "$("$C8S_BIN" ctl exec talk -- echo hi there)" "hi there"
+check_eq "ctl exec: stderr apart" "$("$C8S_BIN" ctl exec talk -- sh -c 'echo o; echo e >&2' 2>/dev/null)" o
+"$C8S_BIN" ctl exec talk -- sh -c 'exit 7' 2>"$WORK/ctl-exec.err"
+check_eq "ctl exec: the exit code" "$?" 7
+check_contains "ctl exec: kubectl's note" "$(cat "$WORK/ctl-exec.err")" "command terminated with exit code 7"
+check_eq "ctl exec -i" "$(printf 'a\nb\n' | "$C8S_BIN" ctl exec -i talk -- cat)" "$(printf 'a\nb')"
+check_eq "ctl exec -c" "$("$C8S_BIN" ctl exec two -c b -- cat /proc/1/cmdline | tr '\0' ' ')" "sleep 100001 "
+check_contains "ctl exec into a missing pod" "$("$C8S_BIN" ctl exec nosuch -- true 2>&1)" 'pods "nosuch" not found'
 check_contains "ctl logs of a missing pod" "$("$C8S_BIN" ctl logs nosuch 2>&1)" 'pods "nosuch" not found'
 
 k delete pod talk two ticker again --wait=false >/dev/null
