@@ -54,6 +54,9 @@ int kubelet_client_new(const char *cert_file, const char *key_file, const char *
         return c8s_err_set(err, C8S_EBADREQUEST, "kubelet client: %s %s: %s", what, path, buf);
     }
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+    /* No close_notify at close: h2o 2.2 would wait for the kubelet's answer to it, and a
+     * connection whose peer never answers would outlive the server (src/apiserver/tls.c). */
+    SSL_CTX_set_quiet_shutdown(ctx, 1);
     kubelet_client_t *c = xcalloc(1, sizeof(*c));
     c->ssl_ctx = ctx;
     *out = c;
