@@ -15,8 +15,8 @@
 # dir, no pod cgroup, no pod network namespace, no KUBE- chain after `c8s proxy --cleanup`, and
 # (checked from outside) no process left in the network namespace, so it is gone, and no cgroup.
 #
-# kubectl exec and logs are not served yet (docs/api-compatibility.md), so a client pod tells its
-# result by its phase: Succeeded when what it fetched was right. (`timeout 10 wget`, not
+# A client pod tells its result by its phase: Succeeded when what it fetched was right (these flows
+# predate kubectl exec and logs, which tests/e2e/logs_exec.sh checks). (`timeout 10 wget`, not
 # `wget -T`: Debian's busybox-static 1.35 wget crashes with -T.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
