@@ -50,6 +50,13 @@ check_eq "kubelet client: /healthz" "$(curl -q -s --cacert "$PKI/ca.crt" \
   --cert "$PKI/apiserver-kubelet-client.crt" --key "$PKI/apiserver-kubelet-client.key" \
   "$K/healthz")" ok
 check_eq "admin: unknown path 404" "$(curl -s -o /dev/null -w '%{http_code}' "$K/nope")" 404
+check_eq "logs of a pod not on the node: 404" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$K/containerLogs/default/nosuch/c")" 404
+check_eq "logs with a bad tailLines: 400" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$K/containerLogs/default/nosuch/c?tailLines=x")" 400
+check_eq "exec without a websocket: 400" \
+  "$(curl -s -o /dev/null -w '%{http_code}' "$K/exec/default/nosuch/c?command=true")" 400
+check_eq "attach: 400" "$(curl -s -o /dev/null -w '%{http_code}' "$K/attach/default/nosuch/c")" 400
 
 # No certificate: 401 with a Status.
 out=$(curl -q -s --cacert "$PKI/ca.crt" -w '\n%{http_code}' "$K/healthz")
