@@ -42,6 +42,17 @@ size_t wsframe_header(uint8_t out[WSFRAME_HEADER_MAX], bool fin, uint8_t opcode,
 
 /* XORs data with the mask in place; offset is where data starts within the payload, so a
  * payload can be unmasked piece by piece as it arrives. */
+/* ---- channel.k8s.io (exec/attach) ---- */
+
+/* The error channel's message (channel 3) once a command has ended, as upstream's kubelet
+ * sends it: {"status":"Success"}, or Failure with reason NonZeroExitCode, an ExitCode cause and
+ * upstream's message naming cmdline. Owned. */
+char *wsframe_exec_status(int exit_code, const char *cmdline);
+/* The exit code an error-channel message says: 0 for Success; the ExitCode cause of a
+ * NonZeroExitCode Failure; C8S_EBADREQUEST for anything else (err: its message, as kubectl
+ * prints it). */
+int wsframe_exec_exit_code(const char *msg, size_t len, int *code, c8s_err_t *err);
+
 void wsframe_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t offset);
 
 #endif

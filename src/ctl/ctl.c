@@ -629,12 +629,6 @@ typedef struct {
     const char *help;
 } verb_t;
 
-static int cmd_not_supported(ctl_t *c)
-{
-    fprintf(stderr, "error: %s: not supported yet: needs the kubelet\n", c->o.verb);
-    return 1;
-}
-
 static int cmd_completion(ctl_t *c);
 
 static const verb_t verbs[] = {
@@ -657,8 +651,8 @@ static const verb_t verbs[] = {
     {"wait", ctl__cmd_wait, "Wait for a specific condition on one or many resources"},
     {"api-resources", ctl__cmd_api_resources, "Print the supported API resources on the server"},
     {"version", ctl__cmd_version, "Print the client and server version information"},
-    {"logs", cmd_not_supported, "Print the logs for a container in a pod (needs the kubelet)"},
-    {"exec", cmd_not_supported, "Execute a command in a container (needs the kubelet)"},
+    {"logs", ctl__cmd_logs, "Print the logs for a container in a pod"},
+    {"exec", ctl__cmd_exec, "Execute a command in a container"},
     {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
     {"completion", cmd_completion, "Output shell completion code for bash"},
 };
@@ -758,8 +752,10 @@ static const flag_t flags[] = {
     {"to-revision", 0, F_LONG, O(to_revision), 0, false},
     {"container", 'c', F_STR, O(container), 0, false},
     {"follow", 0, F_BOOL, O(follow), 0, false},
+    {"stdin", 0, F_BOOL, O(stdin_), 0, false},
+    {"tty", 0, F_BOOL, O(tty), 0, false},
     {"previous", 0, F_BOOL, O(previous), 0, false},
-    {"tail", 0, F_LONG, O(tail), 0, false},
+    {"tail", 0, F_LONG, O(tail), O(tail_set), false},
     {"sort-by", 0, F_STR, O(sort_by), 0, false},
     {"validate", 0, F_BOOL, 0, 0, false}, /* accepted, as kubectl's; the server validates */
     {"save-config", 0, F_BOOL, 0, 0, false},
@@ -859,6 +855,8 @@ static int parse_args(int argc, char **argv, ctl_opts_t *o, kubeconfig_overrides
         }
         if (strcmp(a, "--") == 0) {
             only_args = true;
+            o->dash_at = o->n_args; /* exec: the command follows */
+            o->dash = true;
             continue;
         }
         const flag_t *f;
@@ -877,7 +875,17 @@ static int parse_args(int argc, char **argv, ctl_opts_t *o, kubeconfig_overrides
             if (eq)
                 value = eq + 1;
         } else {
-            f = find_flag(NULL, 0, a[1]);
+            /* kubectl's logs -f is --follow (elsewhere -f is --filename); exec's -i -t. */
+            bool logs = o->verb && strcmp(o->verb, "logs") == 0;
+            bool exec = o->verb && strcmp(o->verb, "exec") == 0;
+            if (logs && a[1] == 'f')
+                f = find_flag("follow", 6, 0);
+            else if (exec && a[1] == 'i')
+                f = find_flag("stdin", 5, 0);
+            else if (exec && a[1] == 't')
+                f = find_flag("tty", 3, 0);
+            else
+                f = find_flag(NULL, 0, a[1]);
             spelled = xasprintf("-%c", a[1]);
             if (!f) {
                 fprintf(stderr, "error: unknown shorthand flag: '%c' in %s\n", a[1], a);
@@ -933,7 +941,7 @@ int ctl_main(int argc, char **argv)
         free(c.o.files);
         return 1;
     }
-    if (v->run == cmd_completion || v->run == cmd_not_supported) {
+    if (v->run == cmd_completion) {
         rc = v->run(&c);
         free(c.o.args);
         free(c.o.files);

@@ -31,10 +31,12 @@ typedef struct ctl_opts_s {
     size_t n_args;
     bool all_ns, watch, watch_only, all, overwrite, server_side, force_conflicts, recursive;
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
-    bool follow, previous, wait_set, show_managed_fields;
+    bool follow, previous, wait_set, show_managed_fields, stdin_, tty;
     bool print_join; /* token create --print-join-command */
+    bool dash; /* "--" was given, before args[dash_at] (exec's command) */
+    size_t dash_at;
     long grace, replicas, timeout_s, to_revision, tail;
-    bool grace_set, replicas_set, timeout_set;
+    bool grace_set, replicas_set, timeout_set, tail_set;
 } ctl_opts_t;
 
 /* One resource from discovery: borrowed pointers into the run's discovery cache. */
@@ -119,6 +121,11 @@ int ctl__cmd_drain(ctl_t *c);
 int ctl__cmd_taint(ctl_t *c);
 int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_wait(ctl_t *c);
+int ctl__cmd_logs(ctl_t *c);
+int ctl__cmd_exec(ctl_t *c);
+/* The container kubectl picks for pod when -c is not given (borrowed from pod): the
+ * default-container annotation, else the first, with kubectl's "Defaulted container" note. */
+const char *ctl__default_container(const json_t *pod);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
 int ctl__cmd_token(ctl_t *c);

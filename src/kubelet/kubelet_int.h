@@ -8,6 +8,7 @@
 #include "c8s/image.h"
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
+#include "c8s/kubelet_server.h"
 #include "c8s/probe.h"
 #include "c8s/proc.h"
 #include "c8s/runtime.h"
@@ -64,7 +65,20 @@ struct kubelet_s {
     eviction_threshold_t evict_t[EVICTION_NSIGNALS];
     bool evict_have[EVICTION_NSIGNALS], pressure[EVICTION_NSIGNALS];
     uint64_t evict_interval_ms, evict_last_ms;
+    /* the HTTPS port (server*.c) */
+    kubelet_server_t *server;
+    char *node_ip;
+    atomic_int port;
+    struct kexec_s *execs; /* exec sessions (server_exec.c) */
 };
+
+/* server_routes.c: registers the kubelet's own handlers (logs, exec, attach) on k->server. */
+int kserver_routes(kubelet_t *k, c8s_err_t *err);
+/* server_logs.c: /containerLogs/. */
+int kserver_logs_route(kubelet_t *k, c8s_err_t *err);
+/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session (stopping). */
+int kserver_exec_route(kubelet_t *k, c8s_err_t *err);
+void kserver_exec_stop_all(kubelet_t *k);
 
 /* volume.c */
 char *kvol_dir(const char *pod_dir, const char *name);
@@ -128,5 +142,14 @@ void kpod_tick(kubelet_t *k);
 /* After the pod informer's first list: tears down pods left by an earlier run of c8s. */
 void kpod_adopt_orphans(kubelet_t *k);
 void kpod_free_all(kubelet_t *k);
+/* The CRI log file (owned) of container ctr of pod ns/name, `back` runs before the current or
+ * last one (0 or 1, for previous=true), and whether that run is running now. NULL with err:
+ * C8S_ENOTFOUND (no such pod here), C8S_EBADREQUEST (no such container, no such run, not
+ * started yet). Rotated pieces are <path>.1, .2, … (the shim's). */
+/* The runtime id (owned) of container ctr of pod ns/name while it runs; NULL with err. */
+char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char *ctr,
+                      c8s_err_t *err);
+char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
+                    bool *running, c8s_err_t *err);
 
 #endif

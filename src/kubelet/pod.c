@@ -836,7 +836,15 @@ static void start_container(kpod_t *p)
         fail_pod(p, "container spec", "writing config.json");
         return;
     }
-    cleanup_free char *logp = xasprintf("%s/logs/%s.log", p->dir, c->name);
+    /* One file per run, <restartCount>.log as upstream's, so a previous run's log stays
+     * readable (kubectl logs --previous; kserver's /containerLogs). */
+    cleanup_free char *logdir = xasprintf("%s/logs/%s", p->dir, c->name);
+    if (mkdir(logdir, 0750) != 0 && errno != EEXIST) {
+        set_waiting(c, "CreateContainerError", "creating the log dir");
+        fail_pod(p, "container log", strerror(errno));
+        return;
+    }
+    cleanup_free char *logp = xasprintf("%s/%d.log", logdir, c->restart_count);
     p->busy = true;
     if (runtime_start(k->rt, c->id, c->dir, logp, on_started, p, &err) != 0) {
         set_waiting(c, "RunContainerError", err.msg);
@@ -1184,6 +1192,70 @@ static kpod_t *find(kubelet_t *k, const char *uid)
     for (kpod_t *p = k->pods; p; p = p->next_pod)
         if (strcmp(p->uid, uid) == 0)
             return p;
+    return NULL;
+}
+
+char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
+                    bool *running, c8s_err_t *err)
+{
+    *running = false;
+    kpod_t *p = k->pods;
+    while (p && (p->orphan || strcmp(p->ns, ns) != 0 || strcmp(p->name, name) != 0))
+        p = p->next_pod;
+    if (!p) {
+        c8s_err_set(err, C8S_ENOTFOUND, "pod %s/%s is not on this node", ns, name);
+        return NULL;
+    }
+    kctr_t *c = NULL;
+    for (size_t i = 0; i < p->n_ctrs && !c; i++)
+        if (strcmp(p->ctrs[i].name, ctr) == 0)
+            c = &p->ctrs[i];
+    if (!c) {
+        c8s_err_set(err, C8S_EBADREQUEST, "container %s is not valid for pod %s", ctr, name);
+        return NULL;
+    }
+    int run = c->restart_count - back;
+    if (back > 0 && run < 0) {
+        c8s_err_set(err, C8S_EBADREQUEST,
+                    "previous terminated container \"%s\" in pod \"%s\" not found", ctr, name);
+        return NULL;
+    }
+    char *path = xasprintf("%s/logs/%s/%d.log", p->dir, c->name, run);
+    if (access(path, F_OK) != 0) {
+        free(path);
+        c8s_err_set(err, C8S_EBADREQUEST, "container \"%s\" in pod \"%s\" is waiting to start%s%s",
+                    ctr, name, c->reason ? ": " : "", c->reason ? c->reason : "");
+        return NULL;
+    }
+    json_t *st = NULL;
+    if (back == 0 && c->started && !c->dead && c->id &&
+        runtime_status(k->rt, c->id, &st, NULL) == 0) {
+        const char *state = json_string_value(json_object_get(st, "state"));
+        *running = state && strcmp(state, "running") == 0;
+        json_decref(st);
+    }
+    return path;
+}
+
+char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char *ctr,
+                      c8s_err_t *err)
+{
+    bool running = false;
+    cleanup_free char *path = kpod_log_path(k, ns, name, ctr, 0, &running, err);
+    if (!path)
+        return NULL;
+    if (!running) {
+        c8s_err_set(err, C8S_EBADREQUEST,
+                    "unable to upgrade connection: container not found (\"%s\")", ctr);
+        return NULL;
+    }
+    kpod_t *p = k->pods;
+    while (p && (p->orphan || strcmp(p->ns, ns) != 0 || strcmp(p->name, name) != 0))
+        p = p->next_pod;
+    for (size_t i = 0; p && i < p->n_ctrs; i++)
+        if (strcmp(p->ctrs[i].name, ctr) == 0 && p->ctrs[i].id)
+            return xstrdup(p->ctrs[i].id);
+    c8s_err_set(err, C8S_EBADREQUEST, "container %s is not running", ctr);
     return NULL;
 }
 

@@ -1,6 +1,10 @@
 /* server_ws.c — RFC 6455 frame headers (see wsframe.h). */
 #include "c8s/wsframe.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 int wsframe_parse(const uint8_t *buf, size_t len, wsframe_t *out, c8s_err_t *err)
 {
     if (len < 2)
@@ -75,4 +79,57 @@ void wsframe_unmask(uint8_t *data, size_t len, const uint8_t mask[4], uint64_t o
 {
     for (size_t i = 0; i < len; i++)
         data[i] ^= mask[(offset + i) & 3];
+}
+
+char *wsframe_exec_status(int code, const char *cmdline)
+{
+    json_t *st;
+    if (code == 0) {
+        st = json_pack("{s:{}, s:s}", "metadata", "status", "Success");
+    } else {
+        char num[16];
+        snprintf(num, sizeof(num), "%d", code);
+        char *text = xasprintf("command terminated with non-zero exit code: error executing "
+                               "command [%s], exit code %d",
+                               cmdline ? cmdline : "", code);
+        st = json_pack("{s:{}, s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "metadata", "status", "Failure",
+                       "message", text, "reason", "NonZeroExitCode", "details", "causes", "reason",
+                       "ExitCode", "message", num);
+        free(text);
+    }
+    char *out = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    return out;
+}
+
+int wsframe_exec_exit_code(const char *msg, size_t len, int *code, c8s_err_t *err)
+{
+    *code = 0;
+    json_t *st = json_loadb(msg, len, 0, NULL);
+    const char *status = json_string_value(json_object_get(st, "status"));
+    if (status && strcmp(status, "Success") == 0) {
+        json_decref(st);
+        return 0;
+    }
+    const char *reason = json_string_value(json_object_get(st, "reason"));
+    if (reason && strcmp(reason, "NonZeroExitCode") == 0) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(json_object_get(st, "details"), "causes"), i, c)
+        {
+            const char *r = json_string_value(json_object_get(c, "reason"));
+            const char *m = json_string_value(json_object_get(c, "message"));
+            char *end = NULL;
+            long v = m ? strtol(m, &end, 10) : 0;
+            if (r && strcmp(r, "ExitCode") == 0 && m && *m && !*end && v > 0 && v < 256) {
+                *code = (int)v;
+                json_decref(st);
+                return 0;
+            }
+        }
+    }
+    const char *m = json_string_value(json_object_get(st, "message"));
+    c8s_err_set(err, C8S_EBADREQUEST, "%s", m ? m : "the command failed");
+    json_decref(st);
+    return err->code;
 }

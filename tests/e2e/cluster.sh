@@ -15,8 +15,8 @@
 # dir, no pod cgroup, no pod network namespace, no KUBE- chain after `c8s proxy --cleanup`, and
 # (checked from outside) no process left in the network namespace, so it is gone, and no cgroup.
 #
-# kubectl exec and logs are not served yet (docs/api-compatibility.md), so a client pod tells its
-# result by its phase: Succeeded when what it fetched was right. (`timeout 10 wget`, not
+# A client pod tells its result by its phase: Succeeded when what it fetched was right (these flows
+# predate kubectl exec and logs, which tests/e2e/logs_exec.sh checks). (`timeout 10 wget`, not
 # `wget -T`: Debian's busybox-static 1.35 wget crashes with -T.)
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -102,7 +102,7 @@ step() { # step "what" command... : a check that dumps the cluster when it fails
   fi
 }
 # probe NAME SCRIPT: a pod (kubectl run) running SCRIPT with sh; passes when it Succeeded. On
-# failure its output is read from the node's log file (kubectl logs is not served yet).
+# failure its output is shown with kubectl logs.
 probe() {
   local name=$1 script=$2 phase="" uid
   k run "$name" --image="$IMAGE" --restart=Never --command -- sh -c "$script" >/dev/null || return 1
@@ -112,7 +112,7 @@ probe() {
     sleep 1
   done
   uid=$(k get pod "$name" -o jsonpath='{.metadata.uid}')
-  [ "$phase" = Succeeded ] || { echo "pod $name: $phase"; cat "$SERVER_DATA/pods/$uid/logs/$name.log"; }
+  [ "$phase" = Succeeded ] || { echo "pod $name: $phase"; k logs "$name"; }
   k delete pod "$name" --wait=false >/dev/null
   [ "$phase" = Succeeded ]
 }

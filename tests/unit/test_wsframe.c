@@ -4,6 +4,7 @@
 #include "c8s/wsframe.h"
 #include "test.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void roundtrip(void)
@@ -75,9 +76,45 @@ static void errors(void)
     }
 }
 
+/* The error channel's Status: built as the kubelet sends it, read back as a client reads it. */
+static void exec_status(void)
+{
+    for (int code = 0; code < 256; code += 51) {
+        char *m = wsframe_exec_status(code, "sh -c exit");
+        int got = -1;
+        c8s_err_t err = C8S_ERR_INIT;
+        CHECK_INT(wsframe_exec_exit_code(m, strlen(m), &got, &err), 0);
+        CHECK_INT(got, code);
+        if (code)
+            CHECK(strstr(m, "\"reason\":\"NonZeroExitCode\"") &&
+                  strstr(m, "command terminated with non-zero exit code"));
+        free(m);
+    }
+    /* Upstream's own form, and failures that carry no exit code. */
+    const char *up = "{\"metadata\":{},\"status\":\"Failure\",\"message\":\"x\",\"reason\":"
+                     "\"NonZeroExitCode\",\"details\":{\"causes\":[{\"reason\":\"ExitCode\","
+                     "\"message\":\"42\"}]}}";
+    int got = 0;
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_INT(wsframe_exec_exit_code(up, strlen(up), &got, &err), 0);
+    CHECK_INT(got, 42);
+    const char *bad[] = {"{\"status\":\"Failure\",\"message\":\"container not found\"}", "not json",
+                         "{\"reason\":\"NonZeroExitCode\",\"details\":{\"causes\":"
+                         "[{\"reason\":\"ExitCode\",\"message\":\"x\"}]}}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK_MSG(wsframe_exec_exit_code(bad[i], strlen(bad[i]), &got, &err) == C8S_EBADREQUEST,
+                  "case %zu", i);
+        c8s_err_clear(&err);
+    }
+    CHECK(wsframe_exec_exit_code(bad[0], strlen(bad[0]), &got, &err) != 0 &&
+          strcmp(err.msg, "container not found") == 0);
+    c8s_err_clear(&err);
+}
+
 int main(void)
 {
     roundtrip();
+    exec_status();
     rfc_examples();
     errors();
     TEST_END();

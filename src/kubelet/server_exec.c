@@ -1,0 +1,540 @@
+/*
+ * server_exec.c — GET /exec/{namespace}/{pod}/{container}?command=…&stdin=&stdout=&stderr=
+ * upgraded to a websocket with subprotocol v5.channel.k8s.io or v4.channel.k8s.io, as
+ * upstream's kubelet streaming server speaks them: every binary message begins with its
+ * channel — 0 stdin, 1 stdout, 2 stderr, 3 the error channel (one metav1 Status once the
+ * command has ended: Success, or Failure with reason NonZeroExitCode and an ExitCode cause),
+ * 4 terminal resize (ignored: no tty yet); v5 adds 255, "close this channel" (stdin's EOF).
+ *
+ * The command runs through `runc exec` (no tty) with pipes for its stdio. The session ends
+ * when the command has exited and its output is drained, or when the client goes away (runc
+ * then gets SIGTERM, which it passes on to the command). /attach answers 400: the shim owns
+ * the container's stdio and offers no way in yet.
+ */
+#include "kubelet_int.h"
+#include "server_int.h"
+#include "c8s/strbuf.h"
+#include "c8s/wsframe.h"
+
+#include <h2o/http1.h>
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <signal.h>
+#include <string.h>
+#include <strings.h>
+
+#define WS_GUID   "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define MAX_ARGS  256
+#define MAX_FRAME (16u << 20)
+#define CH_STDIN  0
+#define CH_STDOUT 1
+#define CH_STDERR 2
+#define CH_ERROR  3
+#define CH_RESIZE 4
+#define CH_CLOSE  255
+
+typedef struct kexec_s {
+    kubelet_t *k;
+    h2o_socket_t *sock;
+    bool v5, want_stdin;
+    uv_process_t proc;
+    uv_pipe_t in, out, err;
+    bool in_open, out_open, err_open, proc_open;
+    bool exited, status_sent, closing, sock_done, writing;
+    bool upgrading; /* h2o has yet to hand the socket over (on_upgraded) */
+    int64_t exit_status;
+    int term_signal;
+    char *cmdline; /* for the Status message */
+    strbuf_t rx;   /* websocket bytes not yet parsed */
+    strbuf_t wq;   /* frames waiting for the socket */
+    char *wbuf;    /* the write in flight */
+    int handles;   /* libuv handles not yet closed */
+    struct kexec_s *next, **pprev;
+} kexec_t;
+
+static void ke_maybe_free(kexec_t *ke);
+
+static void ke_unlink(kexec_t *ke)
+{
+    if (ke->pprev) {
+        *ke->pprev = ke->next;
+        if (ke->next)
+            ke->next->pprev = ke->pprev;
+        ke->pprev = NULL;
+    }
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+    kexec_t *ke = h->data;
+    ke->handles--;
+    ke_maybe_free(ke);
+}
+
+static void close_handle(kexec_t *ke, uv_handle_t *h, bool *open)
+{
+    if (!*open)
+        return;
+    *open = false;
+    h->data = ke;
+    uv_close(h, on_handle_closed);
+}
+
+static void ke_maybe_free(kexec_t *ke)
+{
+    /* What is queued (the Status, the close) goes out before the socket closes. */
+    if (!ke->closing || ke->handles > 0 || ke->writing || ke->upgrading ||
+        (ke->wq.len > 0 && ke->sock && !ke->sock_done))
+        return;
+    if (ke->sock) {
+        ke->sock->data = NULL;
+        h2o_socket_close(ke->sock);
+        ke->sock = NULL;
+    }
+    ke_unlink(ke);
+    strbuf_free(&ke->rx);
+    strbuf_free(&ke->wq);
+    free(ke->wbuf);
+    free(ke->cmdline);
+    free(ke);
+}
+
+/* Ends the session: the command is told to stop if it still runs, every handle closes. */
+static void ke_close(kexec_t *ke)
+{
+    if (ke->closing)
+        return;
+    ke->closing = true;
+    if (ke->proc_open && !ke->exited)
+        uv_process_kill(&ke->proc, SIGTERM);
+    close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+    close_handle(ke, (uv_handle_t *)&ke->out, &ke->out_open);
+    close_handle(ke, (uv_handle_t *)&ke->err, &ke->err_open);
+    close_handle(ke, (uv_handle_t *)&ke->proc, &ke->proc_open);
+    if (ke->sock)
+        h2o_socket_read_stop(ke->sock);
+    ke_maybe_free(ke);
+}
+
+/* ---- writing frames ---- */
+
+static void flush(kexec_t *ke);
+
+static void on_written(h2o_socket_t *sock, const char *errstr)
+{
+    kexec_t *ke = sock->data;
+    if (!ke)
+        return;
+    ke->writing = false;
+    free(ke->wbuf);
+    ke->wbuf = NULL;
+    if (errstr) {
+        ke->sock_done = true;
+        ke_close(ke);
+        return;
+    }
+    flush(ke);
+    if (ke->closing)
+        ke_maybe_free(ke);
+}
+
+static void flush(kexec_t *ke)
+{
+    if (!ke->sock || ke->writing || ke->wq.len == 0)
+        return;
+    size_t n = ke->wq.len;
+    ke->wbuf = strbuf_take(&ke->wq);
+    ke->writing = true;
+    h2o_iovec_t v = h2o_iovec_init(ke->wbuf, n);
+    h2o_socket_write(ke->sock, &v, 1, on_written);
+}
+
+static void send_frame(kexec_t *ke, uint8_t opcode, int channel, const char *data, size_t len)
+{
+    uint8_t h[WSFRAME_HEADER_MAX];
+    size_t hl = wsframe_header(h, true, opcode, NULL, len + (channel >= 0 ? 1 : 0));
+    strbuf_addn(&ke->wq, (const char *)h, hl);
+    if (channel >= 0) {
+        char c = (char)channel;
+        strbuf_addn(&ke->wq, &c, 1);
+    }
+    strbuf_addn(&ke->wq, data, len);
+    flush(ke);
+}
+
+/* The error channel's Status and the websocket's close, once the output is all out. */
+static void maybe_finish(kexec_t *ke)
+{
+    if (ke->status_sent || !ke->exited || ke->out_open || ke->err_open)
+        return;
+    ke->status_sent = true;
+    int code = ke->term_signal ? 128 + ke->term_signal : (int)ke->exit_status;
+    cleanup_free char *body = wsframe_exec_status(code, ke->cmdline);
+    send_frame(ke, WSFRAME_BINARY, CH_ERROR, body, strlen(body));
+    static const char normal[2] = {0x03, (char)0xe8}; /* 1000: normal closure */
+    send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);
+    ke_close(ke);
+}
+
+/* ---- the command ---- */
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+    (void)h;
+    buf->base = xmalloc(suggested);
+    buf->len = suggested;
+}
+
+static void on_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    kexec_t *ke = s->data;
+    bool is_out = s == (uv_stream_t *)&ke->out;
+    if (n > 0 && !ke->closing)
+        send_frame(ke, WSFRAME_BINARY, is_out ? CH_STDOUT : CH_STDERR, buf->base, (size_t)n);
+    free(buf->base);
+    if (n < 0) {
+        close_handle(ke, (uv_handle_t *)s, is_out ? &ke->out_open : &ke->err_open);
+        maybe_finish(ke);
+    }
+}
+
+static void on_proc_exit(uv_process_t *p, int64_t status, int sig)
+{
+    kexec_t *ke = p->data;
+    ke->exited = true;
+    ke->exit_status = status;
+    ke->term_signal = sig;
+    maybe_finish(ke);
+}
+
+typedef struct {
+    uv_write_t w;
+    char *buf;
+} wreq_t;
+
+static void on_stdin_written(uv_write_t *w, int status)
+{
+    wreq_t *wr = (wreq_t *)w;
+    free(wr->buf);
+    free(wr);
+}
+
+static void stdin_data(kexec_t *ke, const char *data, size_t len)
+{
+    if (!ke->in_open || len == 0)
+        return;
+    wreq_t *wr = xcalloc(1, sizeof(*wr));
+    wr->buf = xmalloc(len);
+    memcpy(wr->buf, data, len);
+    uv_buf_t b = uv_buf_init(wr->buf, (unsigned)len);
+    if (uv_write(&wr->w, (uv_stream_t *)&ke->in, &b, 1, on_stdin_written) != 0) {
+        free(wr->buf);
+        free(wr);
+    }
+}
+
+/* ---- reading frames ---- */
+
+static void on_ws_read(h2o_socket_t *sock, const char *errstr)
+{
+    kexec_t *ke = sock->data;
+    if (!ke)
+        return;
+    if (sock->input->size > 0) {
+        strbuf_addn(&ke->rx, sock->input->bytes, sock->input->size);
+        h2o_buffer_consume(&sock->input, sock->input->size);
+    }
+    for (;;) {
+        wsframe_t f;
+        c8s_err_t err = C8S_ERR_INIT;
+        int hl = wsframe_parse((const uint8_t *)ke->rx.s, ke->rx.len, &f, &err);
+        if (hl < 0 || (hl > 0 && (!f.masked || f.payload_len > MAX_FRAME))) {
+            log_info("kubelet", "exec: websocket protocol error: %s",
+                     hl < 0 ? err.msg : "unmasked or oversized frame");
+            c8s_err_clear(&err);
+            ke_close(ke);
+            return;
+        }
+        if (hl == 0 || ke->rx.len < (size_t)hl + f.payload_len)
+            break;
+        uint8_t *pl = (uint8_t *)ke->rx.s + hl;
+        size_t n = (size_t)f.payload_len;
+        wsframe_unmask(pl, n, f.mask, 0);
+        if (f.opcode == WSFRAME_CLOSE) {
+            ke_close(ke);
+            return;
+        }
+        if (f.opcode == WSFRAME_PING)
+            send_frame(ke, WSFRAME_PONG, -1, (const char *)pl, n);
+        else if ((f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_TEXT) && n > 0) {
+            if (pl[0] == CH_STDIN)
+                stdin_data(ke, (const char *)pl + 1, n - 1);
+            else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN)
+                close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+            /* CH_RESIZE and anything else: ignored (no tty). */
+        }
+        size_t used = (size_t)hl + n;
+        memmove(ke->rx.s, ke->rx.s + used, ke->rx.len - used);
+        ke->rx.len -= used;
+    }
+    if (errstr) {
+        ke->sock_done = true;
+        ke_close(ke);
+    }
+}
+
+static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
+{
+    kexec_t *ke = data;
+    ke->upgrading = false;
+    if (!sock) {
+        ke_close(ke);
+        ke_maybe_free(ke);
+        return;
+    }
+    ke->sock = sock;
+    sock->data = ke;
+    h2o_buffer_consume(&sock->input, reqsize);
+    if (ke->closing) {
+        ke_maybe_free(ke);
+        return;
+    }
+    h2o_socket_read_start(sock, on_ws_read);
+    if (sock->input->size > 0)
+        on_ws_read(sock, NULL);
+    flush(ke);
+}
+
+/* ---- the request ---- */
+
+static void accept_key(const char *key, size_t len, char out[64])
+{
+    unsigned char md[SHA_DIGEST_LENGTH];
+    cleanup_free char *s = xasprintf("%.*s" WS_GUID, (int)len, key);
+    SHA1((const unsigned char *)s, strlen(s), md);
+    EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
+}
+
+/* The subprotocol to answer with among the offered ones (comma separated), or NULL. */
+static const char *pick_protocol(const char *offer, size_t len)
+{
+    static const char *const ours[] = {"v5.channel.k8s.io", "v4.channel.k8s.io"};
+    for (size_t i = 0; offer && i < C8S_ARRAY_SIZE(ours); i++) {
+        size_t ol = strlen(ours[i]);
+        for (size_t p = 0; p < len;) {
+            while (p < len && (offer[p] == ' ' || offer[p] == ','))
+                p++;
+            size_t e = p;
+            while (e < len && offer[e] != ',' && offer[e] != ' ')
+                e++;
+            if (e - p == ol && strncmp(offer + p, ours[i], ol) == 0)
+                return ours[i];
+            p = e;
+        }
+    }
+    return NULL;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static char *unescape(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t j = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%' && i + 2 < n && hexval(s[i + 1]) >= 0 && hexval(s[i + 2]) >= 0) {
+            out[j++] = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+            i += 2;
+        } else {
+            out[j++] = s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    out[j] = '\0';
+    return out;
+}
+
+/* Every command= of the raw query, in order (owned strings, NULL-terminated; *n of them). */
+static char **commands(const h2o_req_t *req, size_t *n)
+{
+    char **argv = xcalloc(MAX_ARGS + 1, sizeof(char *));
+    *n = 0;
+    if (req->query_at == SIZE_MAX)
+        return argv;
+    const char *q = req->path.base + req->query_at + 1;
+    size_t len = req->path.len - req->query_at - 1;
+    for (size_t i = 0; i < len && *n < MAX_ARGS;) {
+        size_t e = i;
+        while (e < len && q[e] != '&')
+            e++;
+        if (e - i >= 8 && strncmp(q + i, "command=", 8) == 0)
+            argv[(*n)++] = unescape(q + i + 8, e - i - 8);
+        i = e + 1;
+    }
+    return argv;
+}
+
+static bool flag(kubelet_server_req_t *r, const char *name)
+{
+    const char *v = kubelet_server_req_query(r, name);
+    return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
+}
+
+static void on_exec(kubelet_server_req_t *r, void *data)
+{
+    kubelet_t *k = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    h2o_req_t *req = r->h2o;
+    const char *path = kubelet_server_req_path(r);
+    bool attach = strncmp(path, "/attach/", 8) == 0;
+    char parts[3][256];
+    int n = 0;
+    const char *s = path + (attach ? 8 : 6);
+    while (n < 3 && *s) {
+        const char *e = strchr(s, '/');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l == 0 || l >= sizeof(parts[0]))
+            break;
+        memcpy(parts[n], s, l);
+        parts[n++][l] = '\0';
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    size_t kl = 0, pl = 0;
+    const char *key = kserver_header(r, "sec-websocket-key", &kl);
+    const char *offer = kserver_header(r, "sec-websocket-protocol", &pl);
+    const char *proto = pick_protocol(offer, pl);
+    if (attach) {
+        c8s_err_set(&err, C8S_EBADREQUEST,
+                    "attach is not supported by this kubelet (the container's stdio belongs "
+                    "to its shim)");
+    } else if (n != 3) {
+        c8s_err_set(&err, C8S_ENOTFOUND, "expected /exec/{namespace}/{pod}/{container}");
+    } else if (!req || !req->upgrade.base ||
+               strncasecmp(req->upgrade.base, "websocket", req->upgrade.len) != 0 || !key) {
+        c8s_err_set(&err, C8S_EBADREQUEST,
+                    "Upgrade request required: exec is served over a websocket");
+    } else if (!proto) {
+        c8s_err_set(&err, C8S_EBADREQUEST,
+                    "unsupported subprotocol: v5.channel.k8s.io or v4.channel.k8s.io required");
+    }
+    if (err.code) {
+        kubelet_server_respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    cleanup_free char *id = kpod_running_id(k, parts[0], parts[1], parts[2], &err);
+    size_t nargs = 0;
+    char **cmd = commands(req, &nargs);
+    if (id && nargs == 0)
+        c8s_err_set(&err, C8S_EBADREQUEST,
+                    "you must specify at least one command for the "
+                    "container");
+    if (!id || nargs == 0) {
+        for (size_t i = 0; i < nargs; i++)
+            free(cmd[i]);
+        free(cmd);
+        kubelet_server_respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    kexec_t *ke = xcalloc(1, sizeof(*ke));
+    ke->k = k;
+    ke->v5 = strcmp(proto, "v5.channel.k8s.io") == 0;
+    ke->want_stdin = flag(r, "stdin");
+    strbuf_t cl = STRBUF_INIT;
+    for (size_t i = 0; i < nargs; i++)
+        strbuf_sep(&cl, " ", cmd[i]);
+    ke->cmdline = strbuf_take_or(&cl, "");
+
+    const char *argv[MAX_ARGS + 8];
+    size_t a = 0;
+    argv[a++] = "runc";
+    if (k->runc_root) {
+        argv[a++] = "--root";
+        argv[a++] = k->runc_root;
+    }
+    argv[a++] = "exec";
+    argv[a++] = id;
+    for (size_t i = 0; i < nargs; i++)
+        argv[a++] = cmd[i];
+    argv[a] = NULL;
+    uv_pipe_init(&k->loop, &ke->in, 0);
+    uv_pipe_init(&k->loop, &ke->out, 0);
+    uv_pipe_init(&k->loop, &ke->err, 0);
+    ke->in_open = ke->out_open = ke->err_open = true;
+    ke->handles = 3;
+    ke->in.data = ke->out.data = ke->err.data = ke;
+    uv_stdio_container_t stdio[3] = {
+        {.flags = ke->want_stdin ? UV_CREATE_PIPE | UV_READABLE_PIPE : UV_IGNORE,
+         .data.stream = (uv_stream_t *)&ke->in},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->out},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->err},
+    };
+    uv_process_options_t po = {.file = "runc",
+                               .args = (char **)argv,
+                               .exit_cb = on_proc_exit,
+                               .stdio_count = 3,
+                               .stdio = stdio};
+    ke->proc.data = ke;
+    int rc = uv_spawn(&k->loop, &ke->proc, &po);
+    for (size_t i = 0; i < nargs; i++)
+        free(cmd[i]);
+    free(cmd);
+    if (rc != 0) {
+        c8s_err_set(&err, C8S_EINTERNAL, "starting runc exec: %s", uv_strerror(rc));
+        /* uv_spawn leaves the handle to close even when it fails. */
+        ke->proc_open = true;
+        ke->handles++;
+        ke->exited = true;
+        ke_close(ke);
+        kubelet_server_respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+    ke->proc_open = true;
+    ke->handles++;
+    if (!ke->want_stdin)
+        close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_output);
+    uv_read_start((uv_stream_t *)&ke->err, on_alloc, on_output);
+    ke->next = k->execs;
+    if (k->execs)
+        k->execs->pprev = &ke->next;
+    k->execs = ke;
+    ke->pprev = &k->execs;
+
+    char acc[64];
+    accept_key(key, kl, acc);
+    req->res.status = 101;
+    req->res.reason = "Switching Protocols";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
+                          NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"), 0,
+                          NULL, proto, strlen(proto));
+    /* The request is h2o's to end now; ours lets go of it first. */
+    kserver_req_free(r);
+    ke->upgrading = true;
+    h2o_http1_upgrade(req, NULL, 0, on_upgraded, ke);
+}
+
+int kserver_exec_route(kubelet_t *k, c8s_err_t *err)
+{
+    if (kubelet_server_route(k->server, "/exec/", on_exec, k, err) != 0)
+        return err->code;
+    return kubelet_server_route(k->server, "/attach/", on_exec, k, err);
+}
+
+void kserver_exec_stop_all(kubelet_t *k)
+{
+    while (k->execs) {
+        kexec_t *ke = k->execs;
+        ke_unlink(ke);
+        ke_close(ke);
+    }
+}
