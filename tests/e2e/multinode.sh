@@ -294,7 +294,11 @@ probe() {
 }
 cip=$(k get service far -o jsonpath='{.spec.clusterIP}')
 # Both backends answer, the one on node 2 and the one on node 3.
-fetch_both='seen=""; for i in $(seq 1 40); do a=$(timeout 5 wget -qO- http://'"$cip"'/ 2>/dev/null); seen="$seen|$a"; done; echo "$seen"; n=$(echo "$seen" | tr "|" "\n" | sort -u | grep -c "^far "); [ "$n" = 2 ]'
+# (Once the Endpoints list both: node 1's rules follow them a moment later, so the pod keeps
+# asking until it has heard both, for up to 200 requests.)
+two_endpoints() { [ "$(k get endpoints far -o jsonpath='{.subsets[*].addresses[*].ip}' | wc -w)" = 2 ]; }
+step "far's Endpoints list both pods" until_ok $T two_endpoints
+fetch_both='seen=""; n=0; for i in $(seq 1 200); do a=$(timeout 5 wget -qO- http://'"$cip"'/ 2>/dev/null); seen="$seen|$a"; n=$(echo "$seen" | tr "|" "\n" | sort -u | grep -c "^far "); [ "$n" = 2 ] && break; done; echo "$seen"; [ "$n" = 2 ]'
 step "a pod on node 1 reaches both of far's pods (nodes 2 and 3) by ClusterIP" probe by-ip "$fetch_both"
 step "and by DNS name" probe by-name 'timeout 10 wget -qO- http://far.default.svc.cluster.local/ | grep -q "^far "'
 
