@@ -484,10 +484,10 @@ int main(int argc, char **argv)
     /* The shims belong to no process of ours: another session, and not our children. */
     for (size_t i = 1; i < 5; i++) {
         /* The shim detaches (setsid) right after it starts; a loaded machine may not have run
-         * it yet when start() returns, so look again for a while before calling it ours. */
+         * it yet when start() returns, so look again for up to 30 s before calling it ours. */
         int pid = 0;
         bool detached = false;
-        for (int tries = 0; tries < 100 && !detached; tries++) {
+        for (int tries = 0; tries < 600 && !detached; tries++) {
             pid = shim_pid(ids[i]);
             detached = pid > 0 && getsid(pid) > 0 && getsid(pid) != getsid(0) &&
                        waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD;
