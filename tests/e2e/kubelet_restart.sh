@@ -20,16 +20,6 @@ WORK=$E2E_WORK
 CGROUP=$E2E_CGROUP
 RUNC_ROOT=$WORK/runc
 IMAGE=127.0.0.1:5000/examples/busybox:1
-NODE=e2e-node
-readlink /proc/self/ns/net >"$WORK/netns"
-
-
-# ---- inside the namespaces ----
-. "$HERE/../support/lib.sh"
-WORK=$E2E_WORK
-CGROUP=$E2E_CGROUP
-RUNC_ROOT=$WORK/runc
-IMAGE=127.0.0.1:5000/examples/busybox:1
 NODE=restart-node
 readlink /proc/self/ns/net >"$WORK/netns"
 
