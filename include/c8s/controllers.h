@@ -9,6 +9,8 @@
 #include "c8s/apiserver.h"
 #include "c8s/base.h"
 
+#include <stdint.h>
+
 typedef struct controllers_s controllers_t;
 
 /* What some controllers need from the command line. Strings are read at start. */
@@ -22,7 +24,12 @@ typedef struct controllers_config_s {
     /* Create the StorageClass "local-path" (provisioner c8s.io/local-path, WaitForFirstConsumer,
      * the default class) when the controllers start and it is absent, as k3s deploys its own. */
     bool local_path_class;
+    /* How often each HorizontalPodAutoscaler is reconciled, in milliseconds (upstream's
+     * --horizontal-pod-autoscaler-sync-period); 0: CONTROLLERS_HPA_SYNC_MS. */
+    uint64_t hpa_sync_ms;
 } controllers_config_t;
+
+#define CONTROLLERS_HPA_SYNC_MS 15000
 
 #define CONTROLLERS_LOCAL_STORAGE_DIR "/var/lib/c8s/storage"
 

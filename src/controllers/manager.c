@@ -37,6 +37,7 @@ static const ctrl_ops_t *const table[] = {
 
     &controllers__resourcequota,
     &controllers__persistentvolume,
+    &controllers__hpa,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
@@ -81,6 +82,7 @@ struct controllers_s {
     char *root_ca;     /* the root-CA publisher's bundle (owned) or NULL */
     char *storage_dir; /* local-path volumes' directory (owned) */
     bool local_path_class;
+    uint64_t hpa_sync_ms;
 };
 
 const char *controllers__root_ca(controllers_t *cm)
@@ -96,6 +98,11 @@ const char *controllers__local_storage_dir(controllers_t *cm)
 bool controllers__local_path_class(controllers_t *cm)
 {
     return cm->local_path_class;
+}
+
+uint64_t controllers__hpa_sync_ms(controllers_t *cm)
+{
+    return cm->hpa_sync_ms;
 }
 
 char *controllers__group_path(const api_kind_t *k)
@@ -273,6 +280,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     cm->srv = srv;
     cm->root_ca = ca;
     cm->local_path_class = cfg && cfg->local_path_class;
+    cm->hpa_sync_ms = cfg && cfg->hpa_sync_ms ? cfg->hpa_sync_ms : CONTROLLERS_HPA_SYNC_MS;
     cm->storage_dir = xstrdup(cfg && cfg->local_storage_dir ? cfg->local_storage_dir
                                                             : CONTROLLERS_LOCAL_STORAGE_DIR);
     int rc = uv_loop_init(&cm->loop);
