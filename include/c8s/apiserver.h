@@ -62,7 +62,13 @@ typedef struct apiserver_config_s {
     const char *tls_private_key_file; /* its PEM key */
     const char *client_ca_file;       /* CAs whose client certificates authenticate (CN the
                                          user, O the groups); NULL: none do */
+
+    /* How often every Ready node's kubelet is scraped for metrics.k8s.io (metrics-server's
+     * --metric-resolution); 0: APISERVER_METRICS_RESOLUTION_MS. */
+    int metrics_resolution_ms;
 } apiserver_config_t;
+
+#define APISERVER_METRICS_RESOLUTION_MS 15000
 
 /* Fills the defaults above into a zeroed config. */
 void apiserver_config_defaults(apiserver_config_t *cfg);

@@ -50,6 +50,8 @@ int metrics_api_store_put(metrics_api_store_t *s, const char *node, const json_t
                           c8s_err_t *err);
 /* Drops everything known of node (gone, or no longer Ready). */
 void metrics_api_store_forget(metrics_api_store_t *s, const char *node);
+/* Drops every node not in keep (an object keyed by node name; borrowed). */
+void metrics_api_store_retain(metrics_api_store_t *s, const json_t *keep);
 /* The NodeMetrics of node, or NULL until two samples give a rate. labels borrowed (may be
  * NULL). Owned. */
 json_t *metrics_api_store_node(const metrics_api_store_t *s, const char *node,

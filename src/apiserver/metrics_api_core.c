@@ -267,6 +267,21 @@ void metrics_api_store_forget(metrics_api_store_t *s, const char *node)
     }
 }
 
+void metrics_api_store_retain(metrics_api_store_t *s, const json_t *keep)
+{
+    const char *node;
+    json_t *ne;
+    void *tmp;
+    json_object_foreach_safe(s->nodes, tmp, node, ne)
+    {
+        if (!json_object_get(keep, node)) {
+            char *copy = xstrdup(node);
+            metrics_api_store_forget(s, copy);
+            free(copy);
+        }
+    }
+}
+
 /* The rate of an entry: false until it has two points. */
 static bool rate(const json_t *entry, uint64_t *nanocores, int64_t *at_ns, double *window_s)
 {
