@@ -65,6 +65,7 @@ typedef struct {
     int current, desired;
     bool rescaled;
     char *rescale_reason;
+    char *selector; /* the target's pod selector (query form) */
 } sync_t;
 
 static hpa_mem_t *mem_of(hpactrl_t *hc, const char *key, bool create)
@@ -99,6 +100,7 @@ static void sync_free(sync_t *s)
     json_decref(s->conditions);
     json_decref(s->metrics);
     free(s->rescale_reason);
+    free(s->selector);
     free(s);
 }
 
@@ -362,6 +364,11 @@ static int compute_resource(sync_t *s, const json_t *spec_metric, const json_t *
                            "failed to get %s utilization: unable to get metrics for resource %s: "
                            "no metrics returned from resource metrics API",
                            resource, resource);
+    if (json_object_size(usage_by_pod) == 0)
+        return c8s_err_set(err, C8S_EINVALID,
+                           "failed to get %s utilization: unable to get metrics for resource %s: "
+                           "no metrics returned from resource metrics API",
+                           resource, resource);
     bool util = strcmp(ttype, "Utilization") == 0;
     if (util)
         snprintf(namebuf, namelen, "%s resource utilization (percentage of request)", resource);
@@ -524,11 +531,7 @@ static void on_metrics(const client_resp_t *resp, void *data)
     controllers__split_key(s->key, ns, sizeof(ns), name, sizeof(name));
     select_t sc = {ns, NULL, json_array()};
     c8s_err_t err = C8S_ERR_INIT;
-    /* The selector parsed before the request; parse again rather than carry it across. */
-    const char *selector = json_string_value(json_object_get(s->metrics, "selector"));
-    json_decref(s->metrics);
-    s->metrics = NULL;
-    if (labelsel_parse(selector ?: "", &sc.sel, &err) == 0) {
+    if (labelsel_parse(s->selector, &sc.sel, &err) == 0) {
         informer_foreach(hc->pods, select_pod, &sc);
         labelsel_free(sc.sel);
     }
@@ -729,8 +732,7 @@ static void on_scale(const client_resp_t *resp, void *data)
     cleanup_free char *q = query_escape(selector);
     cleanup_free char *path =
         xasprintf("/apis/metrics.k8s.io/v1beta1/namespaces/%s/pods?labelSelector=%s", ns, q);
-    /* Carry the selector to on_metrics in the (not yet used) metrics slot. */
-    s->metrics = json_pack("{s:s}", "selector", selector);
+    s->selector = xstrdup(selector);
     json_decref(scale);
     client_request(s->hc->client, "GET", path, NULL, NULL, 0, on_metrics, s);
 }
