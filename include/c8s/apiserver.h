@@ -62,6 +62,10 @@ typedef struct apiserver_config_s {
     const char *tls_private_key_file; /* its PEM key */
     const char *client_ca_file;       /* CAs whose client certificates authenticate (CN the
                                          user, O the groups); NULL: none do */
+    /* The API server's client certificate toward kubelets (pods/log, exec, attach,
+     * portforward) and the CA their serving certificates come from; NULL: those subresources
+     * answer 503. */
+    const char *kubelet_client_cert_file, *kubelet_client_key_file, *kubelet_ca_file;
 
     /* How often every Ready node's kubelet is scraped for metrics.k8s.io (metrics-server's
      * --metric-resolution); 0: APISERVER_METRICS_RESOLUTION_MS. */

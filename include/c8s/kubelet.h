@@ -29,6 +29,15 @@ typedef struct kubelet_config_s {
     const char *kubepods_root; /* pod cgroups go under this (default /kubepods) */
     const char *runc_root;     /* runc --root (NULL: runc's default) */
     const char *shim_bin;      /* the c8s binary for shims (default /proc/self/exe) */
+    /* The node's InternalIP (--node-ip): where the API server reaches the kubelet's port; NULL:
+     * the first non-loopback IPv4 address. */
+    const char *node_ip;
+    /* The HTTPS port (kubelet_server.h: logs, exec, attach, stats), served only when a
+     * certificate is given. port 0: a free one (tests); the Node reports the one in use. An
+     * agent node brings its own certificate; `c8s server` issues one from the cluster CA. */
+    int port;
+    const char *tls_cert_file, *tls_key_file;
+    const char *client_ca_file; /* required with a certificate */
 } kubelet_config_t;
 
 typedef struct kubelet_s kubelet_t;
@@ -39,6 +48,8 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
 void kubelet_stop(kubelet_t *k);
 /* Node status updates and lease renewals that succeeded so far (any thread; for tests). */
 unsigned long kubelet_heartbeats(const kubelet_t *k);
+/* The port the kubelet's HTTPS server listens on, 0 when it serves none (any thread). */
+int kubelet_port(const kubelet_t *k);
 
 /* ---- pure parts ---- */
 
@@ -50,6 +61,7 @@ typedef struct kubelet_node_facts_s {
     char *internal_ip; /* IPv4 */
     char *hostname;
     char *kernel, *os_image, *arch, *runtime_version;
+    int kubelet_port; /* status.daemonEndpoints.kubeletEndpoint.Port (0: not served) */
 } kubelet_node_facts_t;
 
 /* Reads them (blocking: runs `runc --version`); root_dir is where ephemeral storage lives. */

@@ -11,6 +11,8 @@
  *   ca.crt ca.key               the cluster CA (ECDSA P-256, 10 years)
  *   apiserver.crt apiserver.key the serving certificate (1 year), SANs from pki_config_t
  *   admin.crt admin.key         CN=kubernetes-admin O=system:masters (1 year)
+ *   apiserver-kubelet-client.crt/.key  CN=kube-apiserver-kubelet-client O=system:masters: the
+ *                               API server's identity toward kubelets (logs, exec, …)
  *   sa.key sa.pub               RSA 2048: service-account tokens (RS256)
  */
 #ifndef C8S_PKI_H
@@ -85,12 +87,18 @@ typedef struct pki_files_s {
     char *serving_crt, *serving_key; /* the operator's files or ours */
     char *client_ca;                 /* the operator's file or ca_crt */
     char *admin_crt, *admin_key;
+    char *kubelet_client_crt, *kubelet_client_key;
     char *sa_key, *sa_pub;
 } pki_files_t;
 
 /* Creates or reuses the files above. *out zeroed first. */
 int pki_bootstrap(const pki_config_t *cfg, pki_files_t *out, c8s_err_t *err);
 void pki_files_clear(pki_files_t *f);
+
+/* Makes <dir>/<name>.crt and <name>.key for req from dir's CA (ca.crt, ca.key), or keeps them
+ * while that CA signed them, they have 30 days left and they name everything req asks for (the
+ * kubelet's serving certificate). */
+int pki_ensure_leaf(const char *dir, const char *name, const pki_cert_req_t *req, c8s_err_t *err);
 
 /* Issues a client certificate for cn in groups[0..n) from the CA files of dir (ca.crt/ca.key).
  * *cert_pem and *key_pem owned. */

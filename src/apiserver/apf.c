@@ -6,7 +6,8 @@
  * levels by their nominal shares; borrowing between levels and seat-width estimation (a LIST
  * costing several seats) are left out.
  *
- * Watches take no seat (upstream holds one only while the watch is being initialized; ours
+ * Watches and the other long-running requests (logs, exec, proxy: podproxy.c) take no seat
+ * (upstream holds one only while the watch is being initialized; ours
  * initialize synchronously on the loop, so the seat would be released before anything else ran).
  * In-process calls (the server's own roles) are exempt.
  */
@@ -144,7 +145,7 @@ void apiserver__apf_admit(api_req_t *r, void (*then)(api_req_t *r))
     } else {
         q->dist = apf_classify(u, &ri.attrs, &fs, &pl);
     }
-    bool watch = ri.attrs.resource_request && strcmp(ri.attrs.verb, "watch") == 0;
+    bool watch = apiserver__long_running_attrs(&ri.attrs);
     apiserver__reqinfo_free(&ri);
     q->fs = (size_t)(fs - apf_flow_schemas);
     q->pl = (size_t)(pl - apf_priority_levels);

@@ -101,8 +101,12 @@ static void on_guard_dispose(void *p)
 {
     req_guard_t *g = p;
     if (g->r) {
-        g->r->h2o = NULL;
-        g->r->guard = NULL;
+        api_req_t *r = g->r;
+        r->h2o = NULL;
+        r->guard = NULL;
+        /* A proxied stream waiting on a kubelet hears of it now, not at its next byte. */
+        if (r->on_gone)
+            r->on_gone(r);
     }
 }
 
@@ -234,7 +238,7 @@ bool apiserver__wants_yaml(const api_req_t *r)
            !strstr(r->accept, "application/json");
 }
 
-static void finish(api_req_t *r, int status)
+void apiserver__finish(api_req_t *r, int status)
 {
     apiserver_t *s = r->srv;
     if (r->counted) {
@@ -285,7 +289,7 @@ void apiserver__respond(api_req_t *r, int status, const char *content_type, cons
         apiserver__emit_headers(r, req);
         h2o_send_inline(req, body, len);
     }
-    finish(r, status);
+    apiserver__finish(r, status);
 }
 
 void apiserver__respond_obj(api_req_t *r, int status, json_t *obj)
@@ -422,7 +426,7 @@ static void admitted(api_req_t *r)
     apiserver_t *s = r->srv;
     /* The in-flight gauges of /metrics: requests holding a seat (not watches, not the server's
      * own calls), as upstream's max-in-flight filter counted them. */
-    if (!is_watch(r) && !r->call) {
+    if (!is_watch(r) && !r->call && !apiserver__long_running(r)) {
         r->mutating = strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0 &&
                       strcmp(r->method, "OPTIONS") != 0;
         (*(r->mutating ? &s->inflight_mutating : &s->inflight))++;

@@ -71,8 +71,10 @@ struct apiserver_s {
     h2o_globalconf_t h2o_config;
     h2o_context_t h2o_ctx;
     h2o_accept_ctx_t accept_ctx;
-    SSL_CTX *ssl_ctx;   /* the API port's TLS (tls.c) */
-    char *tls_files[4]; /* copies the cfg TLS paths point at */
+    SSL_CTX *ssl_ctx;                        /* the API port's TLS (tls.c) */
+    char *tls_files[7];                      /* copies the cfg TLS paths point at */
+    struct kubelet_client_s *kubelet_client; /* toward kubelets (podproxy*.c), or NULL */
+    struct proxy_s *proxies;                 /* open proxied requests (podproxy.c) */
     store_t *store;
     store_crypt_t *crypt;  /* encryption at rest, or NULL; outlives store */
     resource_t *resources; /* one per storage resource (HPA v1/v2 share one) */
@@ -172,6 +174,10 @@ struct api_req_s {
     int adm_attempts;
     /* Authentication (authn.c): who is asking (owned). */
     auth_user_t *user;
+    /* Told when h2o lets go of the request (the client went away) while r is still ours
+     * (podproxy.c's streams); r->h2o is NULL by then. */
+    void (*on_gone)(api_req_t *r);
+    void *proxy; /* the stream of a proxied request (podproxy.c) */
     /* Priority and fairness (apf.c) and the audit record (audit.c); owned, NULL when unused. */
     struct apf_req_s *apf;
     struct audit_req_s *audit;
@@ -189,6 +195,9 @@ void apiserver__respond_err(api_req_t *r, const c8s_err_t *err);
 void apiserver__respond_code(api_req_t *r, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void apiserver__req_free(api_req_t *r);
+/* Ends r's accounting (in-flight gauges, request metrics with status) and frees it, for answers
+ * sent some other way than apiserver__respond (proxied streams). */
+void apiserver__finish(api_req_t *r, int status);
 const char *apiserver__query(const api_req_t *r, const char *name);
 /* An integer query parameter: *out = 0 when absent; C8S_EBADREQUEST in err when it is not a
  * whole non-negative number (upstream refuses `limit=-5x` rather than reading -5). */
@@ -212,6 +221,15 @@ void apiserver__on_accept(uv_stream_t *listener, int status);
 void apiserver__conns_shutdown(apiserver_t *s);
 void apiserver__watches_stop_all(apiserver_t *s);
 size_t apiserver__watch_count(apiserver_t *s);
+/* podproxy.c: requests answered by a node's kubelet — nodes/{name}/proxy/…, pods/{name}/log,
+ * exec, attach, portforward. long_running: whether r is one of those that may stay open
+ * (upstream's long-running check: no seat in priority and fairness, not in the in-flight
+ * gauges), judged from its path alone. */
+bool apiserver__long_running(const api_req_t *r);
+bool apiserver__long_running_attrs(const auth_attrs_t *a);
+void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest);
+/* Ends every proxied stream (the server is stopping). */
+void apiserver__proxies_stop_all(apiserver_t *s);
 /* subres.c */
 void apiserver__scale(api_req_t *r);
 void apiserver__binding(api_req_t *r);

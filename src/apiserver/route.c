@@ -91,8 +91,34 @@ static void dispatch(api_req_t *r)
                             "the server does not allow this method on the requested resource");
 }
 
+/* /api/v1/nodes/{name}/proxy[/path…]: the path past proxy is the kubelet's, any length. */
+static bool node_proxy(api_req_t *r)
+{
+    static const char pre[] = "/api/v1/nodes/";
+    if (strncmp(r->path, pre, sizeof(pre) - 1) != 0)
+        return false;
+    const char *name = r->path + sizeof(pre) - 1;
+    const char *slash = strchr(name, '/');
+    if (!slash || slash == name || strncmp(slash, "/proxy", 6) != 0 ||
+        (slash[6] != '\0' && slash[6] != '/'))
+        return false;
+    r->group = xstrdup("");
+    r->version = xstrdup("v1");
+    r->resource = xstrdup("nodes");
+    r->name = xstrndup(name, (size_t)(slash - name));
+    r->subresource = xstrdup("proxy");
+    r->metric_resource = r->resource;
+    if (apiserver__authorize(r)) {
+        cleanup_free char *node = xstrdup(r->name);
+        apiserver__node_proxy(r, node, slash + 6);
+    }
+    return true;
+}
+
 void apiserver__route(api_req_t *r)
 {
+    if (node_proxy(r))
+        return;
     cleanup_free char *path = xstrdup(r->path);
     char *seg[12];
     int n = split(path, seg, 10);

@@ -3,6 +3,7 @@
  * store, periodic compaction, and an orderly stop.
  */
 #include "internal.h"
+#include "c8s/kubelet_client.h"
 
 #include <string.h>
 
@@ -139,6 +140,7 @@ static void on_stop(uv_async_t *a)
     uv_close((uv_handle_t *)&s->boot_timer, close_cb);
     uv_close((uv_handle_t *)&s->stop_async, close_cb);
     apiserver__watches_stop_all(s);
+    apiserver__proxies_stop_all(s);
     apiserver__inproc_close(s);
     apiserver__apf_close(s);
     apiserver__resources_close(s);
@@ -169,6 +171,7 @@ static void free_server(apiserver_t *s)
     apiserver__tokens_free(s);
 
     json_decref(s->adm_live);
+    kubelet_client_free(s->kubelet_client);
     apiserver__metrics_src_free(s);
 
     for (size_t i = 0; i < C8S_ARRAY_SIZE(s->tls_files); i++)
@@ -221,13 +224,25 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     s->cfg.etcd_prefix = s->etcd_prefix;
     s->advertise = cfg->advertise_address ? xstrdup(cfg->advertise_address) : NULL;
     s->cfg.advertise_address = s->advertise;
-    const char **tls[] = {&s->cfg.tls_cert_file, &s->cfg.tls_private_key_file,
-                          &s->cfg.client_ca_file, &s->cfg.service_account_key_file};
+    const char **tls[] = {&s->cfg.tls_cert_file,
+                          &s->cfg.tls_private_key_file,
+                          &s->cfg.client_ca_file,
+                          &s->cfg.service_account_key_file,
+                          &s->cfg.kubelet_client_cert_file,
+                          &s->cfg.kubelet_client_key_file,
+                          &s->cfg.kubelet_ca_file};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(tls); i++) {
         s->tls_files[i] = *tls[i] ? xstrdup(*tls[i]) : NULL;
         *tls[i] = s->tls_files[i];
     }
     if (apiserver__tokens_init(s, err) != 0) {
+        free_server(s);
+        return err->code;
+    }
+    if (s->cfg.kubelet_client_cert_file &&
+        kubelet_client_new(s->cfg.kubelet_client_cert_file, s->cfg.kubelet_client_key_file,
+                           s->cfg.kubelet_ca_file ? s->cfg.kubelet_ca_file : s->cfg.client_ca_file,
+                           &s->kubelet_client, err) != 0) {
         free_server(s);
         return err->code;
     }

@@ -10,6 +10,7 @@
 #include "c8s/dns.h"
 #include "c8s/jwt.h"
 #include "c8s/kubelet.h"
+#include "c8s/kubelet_server.h"
 #include "c8s/pki.h"
 #include "c8s/proxy.h"
 #include "c8s/scheduler.h"
@@ -50,6 +51,7 @@ typedef struct {
     /* TLS (issue 8): the operator's files, or what pki_bootstrap makes under <data-dir>/pki. */
     const char *tls_cert_file, *tls_key_file, *client_ca_file;
     pki_files_t pki;
+    char *kubelet_crt, *kubelet_key; /* issued here (owned) */
 } server_opts_t;
 
 static void usage(FILE *f)
@@ -94,6 +96,13 @@ static void usage(FILE *f)
         "                                      spec.podCIDR if set, else 10.244.0.0/24)\n"
         "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
         "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
+        "  --kubelet-port N                    the kubelet's HTTPS port (logs, exec; default\n"
+        "                                      10250; 0: a free one)\n"
+        "  --node-ip ADDR                      the node's InternalIP, where the API server\n"
+        "                                      reaches the kubelet (default: first IPv4)\n"
+        "  --kubelet-tls-cert-file FILE        the kubelet's serving certificate (default: one\n"
+        "                                      issued by the cluster CA in <data-dir>/pki)\n"
+        "  --kubelet-tls-private-key-file FILE its key\n"
         "  --runc-root DIR                     runc's state (default runc's own, /run/runc)\n"
         "  --kubepods-cgroup PATH              pod cgroups go under it (default /kubepods)\n"
         "  --event-ttl SECONDS                 Events expire after this (default 3600)\n"
@@ -208,6 +217,12 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_TLS_CERT,
         O_TLS_KEY,
         O_CLIENT_CA,
+
+        /* the kubelet's port */
+        O_KUBELET_PORT,
+        O_NODE_IP,
+        O_KUBELET_CERT,
+        O_KUBELET_KEY,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -268,6 +283,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"tls-cert-file", required_argument, NULL, O_TLS_CERT},
         {"tls-private-key-file", required_argument, NULL, O_TLS_KEY},
         {"client-ca-file", required_argument, NULL, O_CLIENT_CA},
+        {"kubelet-port", required_argument, NULL, O_KUBELET_PORT},
+        {"node-ip", required_argument, NULL, O_NODE_IP},
+        {"kubelet-tls-cert-file", required_argument, NULL, O_KUBELET_CERT},
+        {"kubelet-tls-private-key-file", required_argument, NULL, O_KUBELET_KEY},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -278,6 +297,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
     o->data_dir = "/var/lib/c8s";
     o->etcd_client_port = 2399;
     o->etcd_peer_port = 2400;
+    o->kubelet.port = KUBELET_PORT_DEFAULT;
     if (gethostname(o->node_name, sizeof(o->node_name) - 1) != 0)
         snprintf(o->node_name, sizeof(o->node_name), "c8s");
     int c, v;
@@ -318,6 +338,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_CLIENT_CA:
             o->client_ca_file = optarg;
+            break;
+        case O_NODE_IP:
+            o->kubelet.node_ip = optarg;
+            break;
+        case O_KUBELET_CERT:
+            o->kubelet.tls_cert_file = optarg;
+            break;
+        case O_KUBELET_KEY:
+            o->kubelet.tls_key_file = optarg;
             break;
         case O_NO_SCHED:
             o->no_scheduler = true;
@@ -509,6 +538,9 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             case O_DNS_PORT:
                 o->dns.port = v;
                 break;
+            case O_KUBELET_PORT:
+                o->kubelet.port = v;
+                break;
             }
         }
     }
@@ -570,6 +602,37 @@ static int write_kubeconfig(const char *data_dir, const apiserver_config_t *api,
     return pki_write_file(path, text, strlen(text), 0600, err);
 }
 
+/* The kubelet's serving certificate, from the cluster CA unless the operator gave one: named
+ * for the node (the API server checks that name) and its addresses. Clients of the kubelet's
+ * port present certificates of the cluster CA. */
+static int setup_kubelet_cert(server_opts_t *o, const char *dir, const char *host, c8s_err_t *err)
+{
+    o->kubelet.client_ca_file = o->pki.ca_crt;
+    if (o->kubelet.tls_cert_file || o->kubelet.tls_key_file) {
+        if (!o->kubelet.tls_cert_file || !o->kubelet.tls_key_file)
+            return c8s_err_set(err, C8S_EBADREQUEST,
+                               "--kubelet-tls-cert-file and --kubelet-tls-private-key-file go "
+                               "together");
+        return 0;
+    }
+    const char *dns[3] = {o->node_name, "localhost"};
+    size_t n_dns = 2;
+    if (host[0] && strcmp(host, o->node_name) != 0)
+        dns[n_dns++] = host;
+    const char *ips[] = {"127.0.0.1", o->kubelet.node_ip};
+    pki_cert_req_t req = {.cn = o->node_name,
+                          .dns = dns,
+                          .n_dns = n_dns,
+                          .ips = ips,
+                          .n_ips = o->kubelet.node_ip ? 2 : 1,
+                          .server = true};
+    if (pki_ensure_leaf(dir, "kubelet", &req, err) != 0)
+        return err->code;
+    o->kubelet.tls_cert_file = o->kubelet_crt = xasprintf("%s/kubelet.crt", dir);
+    o->kubelet.tls_key_file = o->kubelet_key = xasprintf("%s/kubelet.key", dir);
+    return 0;
+}
+
 /* The PKI under <data-dir>/pki (created or reused) and the API server's TLS settings from it. */
 static int setup_pki(server_opts_t *o, c8s_err_t *err)
 {
@@ -603,6 +666,11 @@ static int setup_pki(server_opts_t *o, c8s_err_t *err)
     o->api.tls_cert_file = o->pki.serving_crt;
     o->api.tls_private_key_file = o->pki.serving_key;
     o->api.client_ca_file = o->pki.client_ca;
+    o->api.kubelet_client_cert_file = o->pki.kubelet_client_crt;
+    o->api.kubelet_client_key_file = o->pki.kubelet_client_key;
+    o->api.kubelet_ca_file = o->pki.ca_crt;
+    if (!o->no_kubelet && setup_kubelet_cert(o, dir, host, err) != 0)
+        return err->code;
     /* The cluster's own signing key and CA unless the operator named others. */
     if (!o->api.service_account_key_file)
         o->api.service_account_key_file = o->pki.sa_key;
@@ -708,6 +776,7 @@ int cmd_server(int argc, char **argv)
         fprintf(stderr, "c8s server: %s\n", err.msg);
         c8s_err_clear(&err);
         free(o.storage_dir);
+        pki_files_clear(&o.pki);
         return 1;
     }
     store_managed_t *etcd = NULL;
@@ -722,6 +791,8 @@ int cmd_server(int argc, char **argv)
             c8s_err_clear(&err);
             pki_files_clear(&o.pki);
             free(o.storage_dir);
+            free(o.kubelet_crt);
+            free(o.kubelet_key);
             return 1;
         }
         o.endpoints = split_endpoints(url);
@@ -829,6 +900,8 @@ out:
         free(o.endpoints[i]);
     free(o.endpoints);
     free(o.storage_dir);
+    free(o.kubelet_crt);
+    free(o.kubelet_key);
     pki_files_clear(&o.pki);
     c8s_err_clear(&err);
     log_info("server", "stopped");

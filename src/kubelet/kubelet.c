@@ -267,6 +267,7 @@ static void on_stop(uv_async_t *a)
     k->stopping = true;
     uv_timer_stop(&k->timer);
     uv_timer_stop(&k->tick);
+    kubelet_server_stop(k->server);
     if (k->pods_inf)
         informer_stop(k->pods_inf, on_informer_stopped, k);
     else
@@ -277,6 +278,11 @@ static void run(void *arg)
 {
     kubelet_t *k = arg;
     kubelet_node_facts_read(&k->facts, k->root_dir);
+    if (k->node_ip) {
+        free(k->facts.internal_ip);
+        k->facts.internal_ip = xstrdup(k->node_ip);
+    }
+    k->facts.kubelet_port = atomic_load(&k->port);
     register_node(k);
     uv_run(&k->loop, UV_RUN_DEFAULT);
     /* Every runtime operation, pull and plugin run is a handle or request on the loop: all have
@@ -288,6 +294,8 @@ static void run(void *arg)
 
 static void free_kubelet(kubelet_t *k)
 {
+    kubelet_server_free(k->server);
+    free(k->node_ip);
     kpod_free_all(k);
     if (k->images)
         image_store_close(k->images);
@@ -357,6 +365,27 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     uv_timer_init(&k->loop, &k->timer);
     uv_timer_init(&k->loop, &k->tick);
     k->timer.data = k->tick.data = k;
+    k->node_ip = cfg->node_ip && *cfg->node_ip ? xstrdup(cfg->node_ip) : NULL;
+    atomic_init(&k->port, 0);
+    if (cfg->tls_cert_file) {
+        kubelet_server_config_t sc = {.bind_address = k->node_ip,
+                                      .port = cfg->port,
+                                      .tls_cert_file = cfg->tls_cert_file,
+                                      .tls_key_file = cfg->tls_key_file,
+                                      .client_ca_file = cfg->client_ca_file};
+        if (kubelet_server_new(&k->loop, &sc, &k->server, err) != 0 ||
+            kserver_routes(k, err) != 0) {
+            kubelet_server_stop(k->server);
+            uv_close((uv_handle_t *)&k->stop_async, NULL);
+            uv_close((uv_handle_t *)&k->timer, NULL);
+            uv_close((uv_handle_t *)&k->tick, NULL);
+            uv_run(&k->loop, UV_RUN_DEFAULT);
+            uv_loop_close(&k->loop);
+            free_kubelet(k);
+            return err->code;
+        }
+        atomic_store(&k->port, kubelet_server_port(k->server));
+    }
     k->client = client_new_inproc(srv, &k->loop);
     rc = uv_thread_create(&k->thread, run, k);
     if (rc != 0) {
@@ -366,7 +395,8 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
         free_kubelet(k);
         return c8s_err_set(err, C8S_ESYS, "starting the kubelet thread: %s", uv_strerror(rc));
     }
-    log_info("kubelet", "node %s, root dir %s", k->node_name, k->root_dir);
+    log_info("kubelet", "node %s, root dir %s, port %d", k->node_name, k->root_dir,
+             atomic_load(&k->port));
     *out = k;
     return 0;
 }
@@ -380,6 +410,11 @@ void kubelet_stop(kubelet_t *k)
     if (uv_loop_close(&k->loop) != 0)
         log_warn("kubelet", "loop closed with handles open");
     free_kubelet(k);
+}
+
+int kubelet_port(const kubelet_t *k)
+{
+    return atomic_load(&((kubelet_t *)k)->port);
 }
 
 unsigned long kubelet_heartbeats(const kubelet_t *k)

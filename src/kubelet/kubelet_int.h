@@ -7,6 +7,7 @@
 #include "c8s/image.h"
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
+#include "c8s/kubelet_server.h"
 #include "c8s/probe.h"
 #include "c8s/proc.h"
 #include "c8s/runtime.h"
@@ -58,7 +59,14 @@ struct kubelet_s {
     informer_t *pods_inf;
     kpod_t *pods;
     struct kpull_s *pulls; /* image pulls in flight (pod.c) */
+    /* the HTTPS port (server*.c) */
+    kubelet_server_t *server;
+    char *node_ip;
+    atomic_int port;
 };
+
+/* server_routes.c: registers the kubelet's own handlers (logs, exec, attach) on k->server. */
+int kserver_routes(kubelet_t *k, c8s_err_t *err);
 
 /* volume.c */
 char *kvol_dir(const char *pod_dir, const char *name);

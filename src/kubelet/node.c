@@ -162,8 +162,8 @@ json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_sta
         "s:s, s:s, s:s, s:s}}",
         "capacity", capacity, "allocatable", capacity, "conditions", conditions, "addresses",
         "type", "InternalIP", "address", f->internal_ip, "type", "Hostname", "address", f->hostname,
-        "daemonEndpoints", "kubeletEndpoint", "Port", 0, "nodeInfo", "machineID", "", "systemUUID",
-        "", "bootID", "", "kernelVersion", f->kernel, "osImage", f->os_image,
+        "daemonEndpoints", "kubeletEndpoint", "Port", f->kubelet_port, "nodeInfo", "machineID", "",
+        "systemUUID", "", "bootID", "", "kernelVersion", f->kernel, "osImage", f->os_image,
         "containerRuntimeVersion", f->runtime_version, "kubeletVersion", C8S_KUBE_VERSION,
         "kubeProxyVersion", C8S_KUBE_VERSION, "operatingSystem", "linux", "architecture", f->arch);
 }

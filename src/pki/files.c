@@ -162,6 +162,8 @@ void pki_files_clear(pki_files_t *f)
     free(f->client_ca);
     free(f->admin_crt);
     free(f->admin_key);
+    free(f->kubelet_client_crt);
+    free(f->kubelet_client_key);
     free(f->sa_key);
     free(f->sa_pub);
     memset(f, 0, sizeof(*f));
@@ -180,6 +182,8 @@ int pki_bootstrap(const pki_config_t *cfg, pki_files_t *out, c8s_err_t *err)
     f->ca_key = xasprintf("%s/ca.key", cfg->dir);
     f->admin_crt = xasprintf("%s/admin.crt", cfg->dir);
     f->admin_key = xasprintf("%s/admin.key", cfg->dir);
+    f->kubelet_client_crt = xasprintf("%s/apiserver-kubelet-client.crt", cfg->dir);
+    f->kubelet_client_key = xasprintf("%s/apiserver-kubelet-client.key", cfg->dir);
     f->sa_key = xasprintf("%s/sa.key", cfg->dir);
     f->sa_pub = xasprintf("%s/sa.pub", cfg->dir);
     cleanup_free char *ca_pem = NULL;
@@ -206,12 +210,30 @@ int pki_bootstrap(const pki_config_t *cfg, pki_files_t *out, c8s_err_t *err)
     pki_cert_req_t admin = {.cn = PKI_ADMIN_CN, .orgs = groups, .n_orgs = 1};
     if (ensure_leaf(f->admin_crt, f->admin_key, ca_pem, ca_key_pem, &admin, err) != 0)
         goto fail;
+    pki_cert_req_t kc = {.cn = "kube-apiserver-kubelet-client", .orgs = groups, .n_orgs = 1};
+    if (ensure_leaf(f->kubelet_client_crt, f->kubelet_client_key, ca_pem, ca_key_pem, &kc, err) !=
+        0)
+        goto fail;
     if (ensure_sa(f, err) != 0)
         goto fail;
     return 0;
 fail:
     pki_files_clear(f);
     return err->code;
+}
+
+int pki_ensure_leaf(const char *dir, const char *name, const pki_cert_req_t *req, c8s_err_t *err)
+{
+    cleanup_free char *ca_crt = xasprintf("%s/ca.crt", dir);
+    cleanup_free char *ca_key = xasprintf("%s/ca.key", dir);
+    cleanup_free char *ca_pem = NULL;
+    cleanup_free char *ca_key_pem = NULL;
+    if (pki_read_file(ca_crt, &ca_pem, NULL, err) != 0 ||
+        pki_read_file(ca_key, &ca_key_pem, NULL, err) != 0)
+        return err->code;
+    cleanup_free char *crt = xasprintf("%s/%s.crt", dir, name);
+    cleanup_free char *key = xasprintf("%s/%s.key", dir, name);
+    return ensure_leaf(crt, key, ca_pem, ca_key_pem, req, err);
 }
 
 int pki_issue_client(const char *dir, const char *cn, const char *const *groups, size_t n,

@@ -334,8 +334,10 @@ static int server_start_once(th_server_t *s, const char *etcd_url, const char *c
                             "--disable-dns",
                             "--disable-kubelet",
                             "--bind-address",
-                            "127.0.0.1"};
-    int n = 11;
+                            "127.0.0.1",
+                            "--kubelet-port",
+                            "0"};
+    int n = 13;
     if (etcd_url) {
         argv[n++] = "--etcd-servers";
         argv[n++] = etcd_url;

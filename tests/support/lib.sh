@@ -70,7 +70,7 @@ start_server() {
     # The node roles change the network namespace they run in (the proxy its iptables, DNS an
     # interface and port 53): off unless a test running in a namespace of its own asks for
     # them (C8S_NODE_ROLES="").
-    # shellcheck disable=SC2086
+    # The kubelet's port is a free one (--kubelet-port 0): parallel servers never fight over 10250.
     # Without the controller manager nothing makes ServiceAccounts: as upstream's integration
     # framework, pods are then admitted without one.
     local adm=()
@@ -78,7 +78,8 @@ start_server() {
       *" --disable-admission-plugins"*) ;;
       *" --disable-controller-manager "*) adm=(--disable-admission-plugins=ServiceAccount) ;;
     esac
-    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" --bind-address 127.0.0.1 ${C8S_NODE_ROLES---disable-proxy --disable-dns --disable-kubelet} "${adm[@]}" "$@" >"$dir.log" 2>&1 &
+    # shellcheck disable=SC2086
+    "$C8S_BIN" server --port "$SERVER_PORT" --data-dir "$dir" --bind-address 127.0.0.1 ${C8S_NODE_ROLES---disable-proxy --disable-dns --disable-kubelet} --kubelet-port 0 "${adm[@]}" "$@" >"$dir.log" 2>&1 &
     SERVER_PID=$!
     PIDS+=("$SERVER_PID")
     use_server_credentials "$dir"
