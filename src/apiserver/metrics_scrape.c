@@ -7,7 +7,9 @@
  */
 #include "internal.h"
 
+#include "c8s/kubelet_client.h"
 #include "c8s/metrics_api.h"
+#include "c8s/strbuf.h"
 
 #include <string.h>
 
@@ -43,17 +45,129 @@ static bool node_ready(const json_t *node)
     return false;
 }
 
-/* The kubelet client is not there yet: the seam where its requests go. */
+/* One request to one kubelet. */
+typedef struct scrape_s {
+    struct apiserver_msrc_s *m;
+    char *node;
+    kubelet_req_t *q;
+    int status;
+    strbuf_t body;
+    bool too_big;
+    struct scrape_s *next;
+} scrape_t;
+
+static void scrape_free(scrape_t *sc)
+{
+    struct apiserver_msrc_s *m = sc->m;
+    for (scrape_t **pp = &m->inflight; *pp; pp = &(*pp)->next)
+        if (*pp == sc) {
+            *pp = sc->next;
+            break;
+        }
+    free(sc->node);
+    strbuf_free(&sc->body);
+    free(sc);
+}
+
+static void on_head(kubelet_req_t *q, int status, const char *headers, size_t len, void *data)
+{
+    ((scrape_t *)data)->status = status;
+}
+
+static void on_body(kubelet_req_t *q, const char *buf, size_t len, void *data)
+{
+    scrape_t *sc = data;
+    if (sc->too_big || sc->body.len + len > MAX_SUMMARY) {
+        sc->too_big = true;
+        return;
+    }
+    strbuf_addn(&sc->body, buf, len);
+}
+
+static void on_end(kubelet_req_t *q, int code, const char *msg, void *data)
+{
+    scrape_t *sc = data;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (code != 0 || sc->status != 200 || sc->too_big) {
+        log_debug("apiserver", "metrics: scraping node %s: %s", sc->node,
+                  code != 0     ? (msg ? msg : "failed")
+                  : sc->too_big ? "summary too large"
+                                : "unexpected status");
+        metrics_api_store_forget(sc->m->store, sc->node);
+    } else {
+        json_t *summary = json_loadb(sc->body.s ? sc->body.s : "", sc->body.len, 0, NULL);
+        if (!summary || metrics_api_store_put(sc->m->store, sc->node, summary, &err) != 0)
+            log_debug("apiserver", "metrics: node %s: %s", sc->node,
+                      err.code ? err.msg : "summary is not JSON");
+        json_decref(summary);
+        c8s_err_clear(&err);
+    }
+    scrape_free(sc);
+}
+
+/* The address the API server reaches a kubelet at: InternalIP, else ExternalIP (as the pod
+ * proxy picks it). Borrowed from node. */
+static const char *node_address(const json_t *node)
+{
+    static const char *const types[] = {"InternalIP", "ExternalIP"};
+    const json_t *addrs = json_object_get(json_object_get(node, "status"), "addresses");
+    for (size_t t = 0; t < C8S_ARRAY_SIZE(types); t++) {
+        size_t i;
+        json_t *a;
+        json_array_foreach(addrs, i, a)
+        {
+            const char *type = json_string_value(json_object_get(a, "type"));
+            const char *addr = json_string_value(json_object_get(a, "address"));
+            if (type && addr && strcmp(type, types[t]) == 0)
+                return addr;
+        }
+    }
+    return NULL;
+}
+
 static void scrape_node(struct apiserver_msrc_s *m, const char *name, const json_t *node)
 {
-    (void)m;
-    (void)name;
-    (void)node;
+    apiserver_t *s = m->srv;
+    if (!s->kubelet_client || m->closing)
+        return;
+    for (scrape_t *sc = m->inflight; sc; sc = sc->next)
+        if (strcmp(sc->node, name) == 0)
+            return; /* the last round's request is still out */
+    const char *addr = node_address(node);
+    json_int_t port = json_integer_value(json_object_get(
+        json_object_get(json_object_get(json_object_get(node, "status"), "daemonEndpoints"),
+                        "kubeletEndpoint"),
+        "Port"));
+    if (!addr || port <= 0 || port > 65535)
+        return;
+    scrape_t *sc = xcalloc(1, sizeof(*sc));
+    sc->m = m;
+    sc->node = xstrdup(name);
+    sc->body = (strbuf_t)STRBUF_INIT;
+    kubelet_req_opts_t o = {.address = addr,
+                            .port = (int)port,
+                            .server_name = name,
+                            .method = "GET",
+                            .path = "/stats/summary?only_cpu_and_memory=true",
+                            .timeout_ms = 10000};
+    kubelet_req_cbs_t cbs = {.on_head = on_head, .on_body = on_body, .on_end = on_end};
+    c8s_err_t err = C8S_ERR_INIT;
+    sc->next = m->inflight;
+    m->inflight = sc;
+    if (kubelet_req_start(s->kubelet_client, &s->loop, &o, &cbs, sc, &sc->q, &err) != 0) {
+        log_debug("apiserver", "metrics: node %s: %s", name, err.msg);
+        c8s_err_clear(&err);
+        scrape_free(sc);
+    }
 }
 
 static void cancel_all(struct apiserver_msrc_s *m)
 {
-    (void)m;
+    while (m->inflight) {
+        scrape_t *sc = m->inflight;
+        kubelet_req_cancel(sc->q);
+        scrape_free(sc);
+    }
 }
 
 typedef struct {

@@ -31,7 +31,7 @@ typedef struct ctl_opts_s {
     size_t n_args;
     bool all_ns, watch, watch_only, all, overwrite, server_side, force_conflicts, recursive;
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
-    bool follow, previous, wait_set;
+    bool follow, previous, wait_set, containers;
     long grace, replicas, timeout_s, to_revision, tail;
     bool grace_set, replicas_set, timeout_set;
 } ctl_opts_t;
@@ -119,6 +119,7 @@ int ctl__cmd_taint(ctl_t *c);
 int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_wait(ctl_t *c);
 int ctl__cmd_api_resources(ctl_t *c);
+int ctl__cmd_top(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
 int ctl__cmd_token(ctl_t *c);
 

@@ -89,5 +89,13 @@ void kpod_tick(kubelet_t *k);
 /* After the pod informer's first list: tears down pods left by an earlier run of c8s. */
 void kpod_adopt_orphans(kubelet_t *k);
 void kpod_free_all(kubelet_t *k);
+/* For the stats handlers (stats_summary.c): visits every pod whose sandbox is up with its
+ * cgroup and its containers (all borrowed for the call; a running container is started and
+ * not dead, its cgroup <cgroup>/<id>, started_ms monotonic). */
+typedef void (*kpod_stats_fn)(const char *ns, const char *name, const char *uid, const char *cgroup,
+                              const kctr_t *ctrs, size_t n, void *data);
+void kpod_stats_foreach(kubelet_t *k, kpod_stats_fn fn, void *data);
+/* Registers /stats/summary and /metrics/resource on the kubelet's HTTPS port. */
+int kstats_routes(kubelet_t *k, c8s_err_t *err);
 
 #endif
