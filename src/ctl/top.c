@@ -127,6 +127,11 @@ static int print_rows(ctl_t *c, json_t *rows)
 {
     if (c->o.no_headers)
         json_array_remove(rows, 0);
+    /* kubectl top ends every cell with a tab, the last one too: its last column is padded. An
+     * empty column after it does the same here. */
+    size_t i;
+    json_t *row;
+    json_array_foreach(rows, i, row) json_array_append_new(row, json_string(""));
     cleanup_free char *text = ctl_format_columns(rows);
     fputs(text, stdout);
     json_decref(rows);
