@@ -166,7 +166,7 @@ static void sample(strbuf_t *b, const char *name, const char *labels, double v, 
     if (integer)
         strbuf_addf(b, " %.0f %lld\n", v, ms_of(t));
     else
-        strbuf_addf(b, " %.9g %lld\n", v, ms_of(t));
+        strbuf_addf(b, " %.15g %lld\n", v, ms_of(t));
 }
 
 /* Prometheus label values escape backslash, quote and newline. */
