@@ -66,7 +66,13 @@ typedef struct apiserver_config_s {
      * portforward) and the CA their serving certificates come from; NULL: those subresources
      * answer 503. */
     const char *kubelet_client_cert_file, *kubelet_client_key_file, *kubelet_ca_file;
+
+    /* How often every Ready node's kubelet is scraped for metrics.k8s.io (metrics-server's
+     * --metric-resolution); 0: APISERVER_METRICS_RESOLUTION_MS. */
+    int metrics_resolution_ms;
 } apiserver_config_t;
+
+#define APISERVER_METRICS_RESOLUTION_MS 15000
 
 /* Fills the defaults above into a zeroed config. */
 void apiserver_config_defaults(apiserver_config_t *cfg);

@@ -9,6 +9,8 @@
 #include "c8s/apiserver.h"
 #include "c8s/base.h"
 
+#include <stdint.h>
+
 typedef struct controllers_s controllers_t;
 
 /* What some controllers need from the command line. Strings are read at start. */
@@ -33,7 +35,12 @@ typedef struct controllers_config_s {
     /* The API server URL the kube-public/cluster-info kubeconfig names (with root_ca_file's
      * CA) for joining nodes; NULL: no cluster-info. */
     const char *cluster_info_server;
+    /* How often each HorizontalPodAutoscaler is reconciled, in milliseconds (upstream's
+     * --horizontal-pod-autoscaler-sync-period); 0: CONTROLLERS_HPA_SYNC_MS. */
+    uint64_t hpa_sync_ms;
 } controllers_config_t;
+
+#define CONTROLLERS_HPA_SYNC_MS 15000
 
 #define CONTROLLERS_LOCAL_STORAGE_DIR "/var/lib/c8s/storage"
 

@@ -98,6 +98,7 @@ void hpa_behavior_default(hpa_behavior_t *b);
 /* Why the count was limited (the ScalingLimited condition's reason), or NULL. Static strings. */
 typedef struct hpa_limit_s {
     int replicas;
+    int stabilized;      /* the recommendation after the stabilization window(s), before limits */
     const char *reason;  /* "TooFewReplicas", "TooManyReplicas", "ScaleUpLimit", "ScaleDownLimit" */
     const char *message; /* e.g. "the desired replica count is more than the maximum replica
                           * count" */

@@ -34,4 +34,32 @@ json_t *metrics_api_pod(const char *ns, const char *name, const json_t *labels,
                         const char *timestamp, double window_s,
                         const metrics_api_container_t *containers, size_t n);
 
+/* The latest kubelet samples and the rates between each node's, pod's and container's last two
+ * (as metrics-server keeps them). Owned by its user (the API server's metrics scraper); not
+ * thread-safe. */
+typedef struct metrics_api_store_s metrics_api_store_t;
+
+metrics_api_store_t *metrics_api_store_new(void);
+void metrics_api_store_free(metrics_api_store_t *s);
+/* Records what node's kubelet answered at /stats/summary (borrowed): node.cpu.{time,
+ * usageCoreNanoSeconds}, node.memory.workingSetBytes, and per pod (podRef) per container the
+ * same plus startTime. A container whose startTime changed, or whose counter went back, starts
+ * its history again; pods and containers absent from the summary are dropped. C8S_EINVALID
+ * when the summary has no node block. */
+int metrics_api_store_put(metrics_api_store_t *s, const char *node, const json_t *summary,
+                          c8s_err_t *err);
+/* Drops everything known of node (gone, or no longer Ready). */
+void metrics_api_store_forget(metrics_api_store_t *s, const char *node);
+/* Drops every node not in keep (an object keyed by node name; borrowed). */
+void metrics_api_store_retain(metrics_api_store_t *s, const json_t *keep);
+/* The NodeMetrics of node, or NULL until two samples give a rate. labels borrowed (may be
+ * NULL). Owned. */
+json_t *metrics_api_store_node(const metrics_api_store_t *s, const char *node,
+                               const json_t *labels);
+/* The PodMetrics of ns/name, or NULL until every container of it has a rate. Owned. */
+json_t *metrics_api_store_pod(const metrics_api_store_t *s, const char *ns, const char *name,
+                              const json_t *labels);
+/* An RFC 3339 time with optional fraction in nanoseconds since the epoch; -1 if unparseable. */
+int64_t metrics_api_time_ns(const char *s);
+
 #endif

@@ -54,4 +54,10 @@ int stats_read_cgroup(const char *root, const char *path, int version, stats_cgr
 /* The node's cumulative busy CPU time (ns), memory total and working set (bytes) from /proc. */
 int stats_read_node(uint64_t *cpu_ns, uint64_t *mem_total, uint64_t *working_set, c8s_err_t *err);
 
+/* The kubelet's /metrics/resource text (Prometheus exposition format, as upstream's resource
+ * metrics endpoint) from a Summary (borrowed; NULL gives only scrape_error 1): container, pod and
+ * node CPU seconds and working set, container start times, with each sample's timestamp in ms.
+ * Owned. */
+char *stats_resource_metrics(const json_t *summary);
+
 #endif

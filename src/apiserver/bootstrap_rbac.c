@@ -76,6 +76,8 @@ static const char *const r_agg_view[] = {
          "replicasets/scale,replicasets/status,replicationcontrollers/scale",
     READ "|policy|poddisruptionbudgets,poddisruptionbudgets/status",
     READ "|networking.k8s.io|ingresses,ingresses/status,networkpolicies",
+    /* metrics-server's system:aggregated-metrics-reader, aggregated the same way. */
+    READ "|metrics.k8s.io|nodes,pods",
     NULL};
 static const char *const r_node_proxier[] = {READ "||endpoints,services", READ "||nodes",
                                              "create,patch,update|,events.k8s.io|events",

@@ -117,6 +117,7 @@ static json_t *group_list(void)
             json_array_append(vs, ver);
         json_decref(ver);
     }
+    json_array_append_new(groups, apiserver__metrics_api_group());
     return json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1", "groups",
                      groups);
 }
@@ -202,6 +203,8 @@ static json_t *agg_list(bool core, const char *api_version)
         }
         json_array_append_new(json_object_get(ver, "resources"), agg_resource(k));
     }
+    if (!core)
+        json_array_append_new(items, apiserver__metrics_api_agg());
     return json_pack("{s:s, s:s, s:{}, s:o}", "kind", "APIGroupDiscoveryList", "apiVersion",
                      api_version, "metadata", "items", items);
 }
@@ -282,7 +285,9 @@ bool apiserver__discovery(api_req_t *r)
         return false;
     }
     r->verb = "GET";
-    json_t *list = resource_list(g, v);
+    json_t *list = strcmp(g, "metrics.k8s.io") == 0 && strcmp(v, "v1beta1") == 0
+                       ? apiserver__metrics_api_resources()
+                       : resource_list(g, v);
     if (!list) {
         apiserver__respond_code(r, C8S_ENOTFOUND,
                                 "the server could not find the requested "

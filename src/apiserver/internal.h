@@ -111,6 +111,8 @@ struct apiserver_s {
 
     /* LimitRanger's live lookups (admission.c): ns → {"until": ms, "items": [...]}. */
     json_t *adm_live;
+    /* The resource metrics scraper and its samples (metrics_scrape.c), NULL when off. */
+    struct apiserver_msrc_s *msrc;
 };
 
 /* A request in flight. Heap-owned by the server until answered. h2o is cleared if the client
@@ -326,6 +328,22 @@ int apiserver__review_sar(api_req_t *r, json_t *obj, c8s_err_t *err);
 int apiserver__review_lsar(api_req_t *r, json_t *obj, c8s_err_t *err);
 int apiserver__review_ssar(api_req_t *r, json_t *obj, c8s_err_t *err);
 int apiserver__review_ssrr(api_req_t *r, json_t *obj, c8s_err_t *err);
+
+/* metrics_api.c: metrics.k8s.io/v1beta1 (NodeMetrics, PodMetrics; get and list). */
+void apiserver__metrics_api(api_req_t *r);
+/* Its entries in /apis (an APIGroup), /apis/metrics.k8s.io/v1beta1 (an APIResourceList) and
+ * the aggregated discovery document (an APIGroupDiscovery); owned. */
+json_t *apiserver__metrics_api_group(void);
+json_t *apiserver__metrics_api_resources(void);
+json_t *apiserver__metrics_api_agg(void);
+/* metrics_scrape.c: scrapes every Ready node's kubelet /stats/summary each resolution period
+ * into the store the API reads. init starts it (on the server's loop), close stops its timer
+ * and requests (on_stop), free releases it after the loop has ended. */
+void apiserver__metrics_src_init(apiserver_t *s);
+void apiserver__metrics_src_close(apiserver_t *s);
+void apiserver__metrics_src_free(apiserver_t *s);
+/* The samples (borrowed), or NULL when the scraper is off. */
+const struct metrics_api_store_s *apiserver__metrics_store(apiserver_t *s);
 
 /* route.c: dispatches /api and /apis paths; others are handled in http.c. */
 void apiserver__route(api_req_t *r);

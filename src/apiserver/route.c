@@ -167,6 +167,8 @@ void apiserver__route(api_req_t *r)
     r->metric_resource = r->resource;
     if (!apiserver__authorize(r))
         return;
+    if (strcmp(r->group, "metrics.k8s.io") == 0)
+        return apiserver__metrics_api(r);
     r->kind = api_kind_lookup(r->group, r->version, r->resource);
     if (!r->kind)
         return not_found(r);

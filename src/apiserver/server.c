@@ -144,6 +144,7 @@ static void on_stop(uv_async_t *a)
     apiserver__inproc_close(s);
     apiserver__apf_close(s);
     apiserver__resources_close(s);
+    apiserver__metrics_src_close(s);
     store_close(s->store, on_store_closed, s);
     s->drain_deadline = uv_now(&s->loop) + 3000;
     uv_timer_init(&s->loop, &s->drain_timer);
@@ -171,6 +172,7 @@ static void free_server(apiserver_t *s)
 
     json_decref(s->adm_live);
     kubelet_client_free(s->kubelet_client);
+    apiserver__metrics_src_free(s);
 
     for (size_t i = 0; i < C8S_ARRAY_SIZE(s->tls_files); i++)
         free(s->tls_files[i]);
@@ -311,6 +313,7 @@ int apiserver_start(const apiserver_config_t *cfg, apiserver_t **out, c8s_err_t 
     }
     uv_unref((uv_handle_t *)&s->compact_timer);
     apiserver__resources_init(s);
+    apiserver__metrics_src_init(s);
     uv_timer_init(&s->loop, &s->boot_timer);
     s->boot_timer.data = s;
     uv_timer_start(&s->boot_timer, apiserver__bootstrap_timer, 0, 0);

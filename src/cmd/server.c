@@ -107,6 +107,9 @@ static void usage(FILE *f)
         "                                      \"\" for none)\n"
         "  --insecure-registry HOST:PORT       pull from it over plain HTTP (repeatable)\n"
         "  --kubelet-root-dir DIR              the kubelet's state (default <data-dir>)\n"
+        "  --metric-resolution DURATION        how often kubelets are scraped for\n"
+        "                                      metrics.k8s.io (default 15s)\n"
+        "  --horizontal-pod-autoscaler-sync-period DURATION  (default 15s)\n"
         "  --kubelet-port N                    the kubelet's HTTPS port (logs, exec; default\n"
         "                                      10250; 0: a free one)\n"
         "  --node-ip ADDR                      the node's InternalIP, where the API server\n"
@@ -154,6 +157,30 @@ static void usage(FILE *f)
         "  --client-ca-file FILE               CAs whose client certificates authenticate\n"
         "                                      (default <data-dir>/pki/ca.crt)\n"
         "  -v, --verbose                       debug logging\n");
+}
+
+/* A Go duration of whole units ("15s", "500ms", "1m30s") in milliseconds; -1 if malformed. */
+static long duration_ms(const char *s)
+{
+    long total = 0;
+    if (!*s)
+        return -1;
+    while (*s) {
+        char *end;
+        long n = strtol(s, &end, 10);
+        if (end == s || n < 0)
+            return -1;
+        if (strncmp(end, "ms", 2) == 0) {
+            total += n;
+            s = end + 2;
+        } else if (*end == 's' || *end == 'm' || *end == 'h') {
+            total += n * (*end == 'h' ? 3600000L : *end == 'm' ? 60000L : 1000L);
+            s = end + 1;
+        } else {
+            return -1;
+        }
+    }
+    return total;
 }
 
 static int parse_int(const char *s, int *out)
@@ -238,6 +265,10 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_NODE_IP,
         O_KUBELET_CERT,
         O_KUBELET_KEY,
+
+        /* resource metrics and autoscaling */
+        O_METRIC_RES,
+        O_HPA_SYNC,
     };
     static const struct option longopts[] = {
         {"bind-address", required_argument, NULL, O_BIND},
@@ -303,6 +334,8 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"tls-private-key-file", required_argument, NULL, O_TLS_KEY},
         {"client-ca-file", required_argument, NULL, O_CLIENT_CA},
         {"kubelet-port", required_argument, NULL, O_KUBELET_PORT},
+        {"metric-resolution", required_argument, NULL, O_METRIC_RES},
+        {"horizontal-pod-autoscaler-sync-period", required_argument, NULL, O_HPA_SYNC},
         {"node-ip", required_argument, NULL, O_NODE_IP},
         {"kubelet-tls-cert-file", required_argument, NULL, O_KUBELET_CERT},
         {"kubelet-tls-private-key-file", required_argument, NULL, O_KUBELET_KEY},
@@ -507,6 +540,22 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
                 return -1;
             }
             o->api.request_timeout_s = (int)total;
+            break;
+        }
+        case O_METRIC_RES:
+        case O_HPA_SYNC: {
+            long ms = duration_ms(optarg);
+            if (ms <= 0 || ms > 3600000) {
+                fprintf(stderr, "c8s server: invalid --%s %s\n",
+                        c == O_METRIC_RES ? "metric-resolution"
+                                          : "horizontal-pod-autoscaler-sync-period",
+                        optarg);
+                return -1;
+            }
+            if (c == O_METRIC_RES)
+                o->api.metrics_resolution_ms = (int)ms;
+            else
+                o->ctrl.hpa_sync_ms = (uint64_t)ms;
             break;
         }
         case O_AUDIT_POLICY:

@@ -267,6 +267,7 @@ void hpa_normalize(int current, int desired, int min_replicas, int max_replicas,
             if (recs[i].at >= now - down_window && recs[i].replicas > stabilized)
                 stabilized = recs[i].replicas;
         remember(recs, n_recs, cap, now, down_window, desired);
+        out->stabilized = stabilized;
 
         int up = current * 2 > 4 ? current * 2 : 4;
         int max_allowed = max_replicas;
@@ -301,6 +302,7 @@ void hpa_normalize(int current, int desired, int min_replicas, int max_replicas,
     if (stabilized > down_rec)
         stabilized = (int)down_rec;
     out->replicas = stabilized;
+    out->stabilized = stabilized;
 
     if (stabilized > current) {
         int limit = up_limit(current, events, n_events, &behavior->up, now);

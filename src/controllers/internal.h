@@ -85,6 +85,10 @@ extern const ctrl_ops_t controllers__clusterroleaggregation;
 
 extern const ctrl_ops_t controllers__resourcequota;
 
+extern const ctrl_ops_t controllers__hpa;
+/* How often each HorizontalPodAutoscaler is synced (the manager's config). */
+uint64_t controllers__hpa_sync_ms(controllers_t *cm);
+
 /* ---- persistent volumes (persistentvolume.c, pv_core.c) ---- */
 
 extern const ctrl_ops_t controllers__persistentvolume;

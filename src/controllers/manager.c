@@ -40,6 +40,7 @@ static const ctrl_ops_t *const table[] = {
 
     &controllers__resourcequota,
     &controllers__persistentvolume,
+    &controllers__hpa,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;
@@ -88,6 +89,7 @@ struct controllers_s {
     char *signing_cert, *signing_key; /* the csrsigning CA (owned) or NULL */
     long long signing_duration;
     char *cluster_server; /* cluster-info's server URL (owned) or NULL */
+    uint64_t hpa_sync_ms;
 };
 
 const char *controllers__signing_cert(controllers_t *cm)
@@ -137,6 +139,11 @@ bool controllers__local_path_class(controllers_t *cm)
 size_t controllers__terminated_pod_gc_threshold(controllers_t *cm)
 {
     return cm->terminated_pod_gc_threshold;
+}
+
+uint64_t controllers__hpa_sync_ms(controllers_t *cm)
+{
+    return cm->hpa_sync_ms;
 }
 
 char *controllers__group_path(const api_kind_t *k)
@@ -330,6 +337,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     cm->local_path_class = cfg && cfg->local_path_class;
     int gct = cfg ? cfg->terminated_pod_gc_threshold : 0;
     cm->terminated_pod_gc_threshold = gct == 0 ? 12500 : gct < 0 ? 0 : (size_t)gct;
+    cm->hpa_sync_ms = cfg && cfg->hpa_sync_ms ? cfg->hpa_sync_ms : CONTROLLERS_HPA_SYNC_MS;
     cm->storage_dir = xstrdup(cfg && cfg->local_storage_dir ? cfg->local_storage_dir
                                                             : CONTROLLERS_LOCAL_STORAGE_DIR);
     int rc = uv_loop_init(&cm->loop);

@@ -651,6 +651,7 @@ static const verb_t verbs[] = {
     {"wait", ctl__cmd_wait, "Wait for a specific condition on one or many resources"},
     {"api-resources", ctl__cmd_api_resources, "Print the supported API resources on the server"},
     {"version", ctl__cmd_version, "Print the client and server version information"},
+    {"top", ctl__cmd_top, "Display resource (CPU/memory) usage of pods or nodes"},
     {"logs", ctl__cmd_logs, "Print the logs for a container in a pod"},
     {"exec", ctl__cmd_exec, "Execute a command in a container"},
     {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
@@ -757,6 +758,7 @@ static const flag_t flags[] = {
     {"previous", 0, F_BOOL, O(previous), 0, false},
     {"tail", 0, F_LONG, O(tail), O(tail_set), false},
     {"sort-by", 0, F_STR, O(sort_by), 0, false},
+    {"containers", 0, F_BOOL, O(containers), 0, false},
     {"validate", 0, F_BOOL, 0, 0, false}, /* accepted, as kubectl's; the server validates */
     {"save-config", 0, F_BOOL, 0, 0, false},
     {"wait", 0, F_BOOL, O(wait_set), 0, false},

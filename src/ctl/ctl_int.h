@@ -31,7 +31,7 @@ typedef struct ctl_opts_s {
     size_t n_args;
     bool all_ns, watch, watch_only, all, overwrite, server_side, force_conflicts, recursive;
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
-    bool follow, previous, wait_set, show_managed_fields, stdin_, tty;
+    bool follow, previous, wait_set, show_managed_fields, stdin_, tty, containers;
     bool print_join; /* token create --print-join-command */
     bool dash; /* "--" was given, before args[dash_at] (exec's command) */
     size_t dash_at;
@@ -127,6 +127,7 @@ int ctl__cmd_exec(ctl_t *c);
  * default-container annotation, else the first, with kubectl's "Defaulted container" note. */
 const char *ctl__default_container(const json_t *pod);
 int ctl__cmd_api_resources(ctl_t *c);
+int ctl__cmd_top(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);
 int ctl__cmd_token(ctl_t *c);
 

@@ -401,7 +401,7 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
                                       .tls_key_file = cfg->tls_key_file,
                                       .client_ca_file = cfg->client_ca_file};
         if (kubelet_server_new(&k->loop, &sc, &k->server, err) != 0 ||
-            kserver_routes(k, err) != 0) {
+            kserver_routes(k, err) != 0 || kstats_routes(k, err) != 0) {
             kserver_exec_stop_all(k);
             kubelet_server_stop(k->server);
             uv_close((uv_handle_t *)&k->stop_async, NULL);

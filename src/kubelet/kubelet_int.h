@@ -151,5 +151,13 @@ char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char
                       c8s_err_t *err);
 char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
                     bool *running, c8s_err_t *err);
+/* For the stats handlers (stats_summary.c): visits every pod whose sandbox is up with its
+ * cgroup and its containers (all borrowed for the call; a running container is started and
+ * not dead, its cgroup <cgroup>/<id>, started_ms monotonic). */
+typedef void (*kpod_stats_fn)(const char *ns, const char *name, const char *uid, const char *cgroup,
+                              const kctr_t *ctrs, size_t n, void *data);
+void kpod_stats_foreach(kubelet_t *k, kpod_stats_fn fn, void *data);
+/* Registers /stats/summary and /metrics/resource on the kubelet's HTTPS port. */
+int kstats_routes(kubelet_t *k, c8s_err_t *err);
 
 #endif

@@ -1863,3 +1863,10 @@ void kpod_tick(kubelet_t *k)
         }
     }
 }
+
+void kpod_stats_foreach(kubelet_t *k, kpod_stats_fn fn, void *data)
+{
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        if (p->sandbox_ready && !p->orphan && p->cgroup)
+            fn(p->ns, p->name, p->uid, p->cgroup, p->ctrs, p->n_ctrs, data);
+}

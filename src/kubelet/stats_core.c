@@ -3,6 +3,7 @@
  * files, /proc/stat and /proc/meminfo, and the CPU rate between two samples.
  */
 #include "c8s/stats.h"
+#include "c8s/strbuf.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -123,4 +124,152 @@ int stats_cpu_millicores(uint64_t prev_ns, uint64_t prev_at, uint64_t cur_ns, ui
         return c8s_err_set(err, C8S_EINVALID, "cpu counter went backwards");
     *out = (uint64_t)((double)(cur_ns - prev_ns) * 1000.0 / (double)(cur_at - prev_at));
     return 0;
+}
+
+/* ---- /metrics/resource ---- */
+
+static void metric_head(strbuf_t *b, const char *name, const char *help, const char *type)
+{
+    strbuf_addf(b, "# HELP %s [STABLE] %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Milliseconds since the epoch of an RFC 3339 time ("...T..:..:..[.fraction]Z"). */
+static long long ms_of(const json_t *t)
+{
+    const char *s = json_string_value(t);
+    int64_t sec = c8s_rfc3339_parse(s);
+    if (sec < 0)
+        return 0;
+    long long ms = 0;
+    const char *dot = strchr(s, '.');
+    if (dot)
+        for (int i = 1; i <= 3 && dot[i] >= '0' && dot[i] <= '9'; i++)
+            ms = ms * 10 + (dot[i] - '0');
+    /* Fewer than three digits: scale up. */
+    if (dot) {
+        int digits = 0;
+        while (digits < 3 && dot[digits + 1] >= '0' && dot[digits + 1] <= '9')
+            digits++;
+        for (; digits < 3; digits++)
+            ms *= 10;
+    }
+    return (long long)sec * 1000 + ms;
+}
+
+/* One sample line: name{labels} value timestamp. */
+static void sample(strbuf_t *b, const char *name, const char *labels, double v, bool integer,
+                   const json_t *t)
+{
+    strbuf_add(b, name);
+    if (labels && *labels)
+        strbuf_addf(b, "{%s}", labels);
+    if (integer)
+        strbuf_addf(b, " %.0f %lld\n", v, ms_of(t));
+    else
+        strbuf_addf(b, " %.15g %lld\n", v, ms_of(t));
+}
+
+/* Prometheus label values escape backslash, quote and newline. */
+static void label(strbuf_t *b, const char *k, const char *v)
+{
+    strbuf_sep(b, ",", "");
+    strbuf_addf(b, "%s=\"", k);
+    for (; v && *v; v++) {
+        if (*v == '\\' || *v == '"')
+            strbuf_addf(b, "\\%c", *v);
+        else if (*v == '\n')
+            strbuf_add(b, "\\n");
+        else
+            strbuf_addn(b, v, 1);
+    }
+    strbuf_add(b, "\"");
+}
+
+static char *pod_labels(const json_t *pod, const char *container)
+{
+    strbuf_t b = STRBUF_INIT;
+    const json_t *ref = json_object_get(pod, "podRef");
+    if (container)
+        label(&b, "container", container);
+    label(&b, "namespace", json_string_value(json_object_get(ref, "namespace")));
+    label(&b, "pod", json_string_value(json_object_get(ref, "name")));
+    return strbuf_take(&b);
+}
+
+static double num(const json_t *o, const char *block, const char *field)
+{
+    return (double)json_integer_value(json_object_get(json_object_get(o, block), field));
+}
+
+static const json_t *when(const json_t *o, const char *block)
+{
+    return json_object_get(json_object_get(o, block), "time");
+}
+
+char *stats_resource_metrics(const json_t *summary)
+{
+    strbuf_t b = STRBUF_INIT;
+    const json_t *pods = json_object_get(summary, "pods");
+    size_t i, j;
+    const json_t *p, *c;
+
+    metric_head(&b, "container_cpu_usage_seconds_total",
+                "Cumulative cpu time consumed by the container in core-seconds", "counter");
+    json_array_foreach(pods, i, p) json_array_foreach(json_object_get(p, "containers"), j, c)
+    {
+        cleanup_free char *l = pod_labels(p, json_string_value(json_object_get(c, "name")));
+        sample(&b, "container_cpu_usage_seconds_total", l,
+               num(c, "cpu", "usageCoreNanoSeconds") / 1e9, false, when(c, "cpu"));
+    }
+    metric_head(&b, "container_memory_working_set_bytes",
+                "Current working set of the container in bytes", "gauge");
+    json_array_foreach(pods, i, p) json_array_foreach(json_object_get(p, "containers"), j, c)
+    {
+        cleanup_free char *l = pod_labels(p, json_string_value(json_object_get(c, "name")));
+        sample(&b, "container_memory_working_set_bytes", l, num(c, "memory", "workingSetBytes"),
+               true, when(c, "memory"));
+    }
+    metric_head(&b, "container_start_time_seconds",
+                "Start time of the container since unix epoch in seconds", "gauge");
+    json_array_foreach(pods, i, p) json_array_foreach(json_object_get(p, "containers"), j, c)
+    {
+        cleanup_free char *l = pod_labels(p, json_string_value(json_object_get(c, "name")));
+        double st = (double)ms_of(json_object_get(c, "startTime")) / 1000.0;
+        sample(&b, "container_start_time_seconds", l, st, false, json_object_get(c, "startTime"));
+    }
+    const json_t *node = json_object_get(summary, "node");
+    if (node) {
+        metric_head(&b, "node_cpu_usage_seconds_total",
+                    "Cumulative cpu time consumed by the node in core-seconds", "counter");
+        sample(&b, "node_cpu_usage_seconds_total", NULL,
+               num(node, "cpu", "usageCoreNanoSeconds") / 1e9, false, when(node, "cpu"));
+        metric_head(&b, "node_memory_working_set_bytes", "Current working set of the node in bytes",
+                    "gauge");
+        sample(&b, "node_memory_working_set_bytes", NULL, num(node, "memory", "workingSetBytes"),
+               true, when(node, "memory"));
+    }
+    metric_head(&b, "pod_cpu_usage_seconds_total",
+                "Cumulative cpu time consumed by the pod in core-seconds", "counter");
+    json_array_foreach(pods, i, p)
+    {
+        if (!json_object_get(p, "cpu"))
+            continue;
+        cleanup_free char *l = pod_labels(p, NULL);
+        sample(&b, "pod_cpu_usage_seconds_total", l, num(p, "cpu", "usageCoreNanoSeconds") / 1e9,
+               false, when(p, "cpu"));
+    }
+    metric_head(&b, "pod_memory_working_set_bytes", "Current working set of the pod in bytes",
+                "gauge");
+    json_array_foreach(pods, i, p)
+    {
+        if (!json_object_get(p, "memory"))
+            continue;
+        cleanup_free char *l = pod_labels(p, NULL);
+        sample(&b, "pod_memory_working_set_bytes", l, num(p, "memory", "workingSetBytes"), true,
+               when(p, "memory"));
+    }
+    strbuf_add(&b, "# HELP scrape_error [ALPHA] 1 if there was an error while getting container "
+                   "metrics, 0 otherwise\n# TYPE scrape_error gauge\n");
+    strbuf_addf(&b, "scrape_error %d\n", summary ? 0 : 1);
+    return strbuf_take(&b);
 }

@@ -5,6 +5,82 @@
 #include "c8s/metrics_api.h"
 #include "test.h"
 
+/* A Summary as the kubelet serves it: node and one pod with container c at cumulative CPU
+ * cpu_ns sampled at time t (text), started at start. */
+static json_t *summary(const char *t, long long node_cpu, long long cpu_ns, const char *start,
+                       long long ws)
+{
+    json_t *cpu = json_pack("{s:s, s:I}", "time", t, "usageCoreNanoSeconds", (json_int_t)cpu_ns);
+    return json_pack(
+        "{s:{s:s, s:{s:s, s:I}, s:{s:I}}, s:[{s:{s:s, s:s}, s:[{s:s, s:s, s:o, s:{s:I}}]}]}",
+        "node", "nodeName", "n1", "cpu", "time", t, "usageCoreNanoSeconds", (json_int_t)node_cpu,
+        "memory", "workingSetBytes", (json_int_t)(1 << 30), "pods", "podRef", "namespace",
+        "default", "name", "web-1", "containers", "name", "c", "startTime", start, "cpu", cpu,
+        "memory", "workingSetBytes", (json_int_t)ws);
+}
+
+static void test_store(void)
+{
+    CHECK_INT(metrics_api_time_ns("2026-11-23T08:00:00Z"), 1795420800LL * 1000000000LL);
+    CHECK_INT(metrics_api_time_ns("2026-11-23T08:00:00.5Z"),
+              1795420800LL * 1000000000LL + 500000000LL);
+    CHECK_INT(metrics_api_time_ns("nonsense"), -1);
+
+    metrics_api_store_t *s = metrics_api_store_new();
+    c8s_err_t err = C8S_ERR_INIT;
+    json_t *bad = json_pack("{s:[]}", "pods");
+    CHECK_INT(metrics_api_store_put(s, "n1", bad, &err), C8S_EINVALID);
+    c8s_err_clear(&err);
+    json_decref(bad);
+
+    /* One sample: no rate yet, so nothing is served. */
+    json_t *a =
+        summary("2026-11-23T08:00:00Z", 1000000000LL, 5000000000LL, "2026-11-23T07:00:00Z", 4096);
+    CHECK_INT(metrics_api_store_put(s, "n1", a, &err), 0);
+    CHECK(metrics_api_store_node(s, "n1", NULL) == NULL);
+    CHECK(metrics_api_store_pod(s, "default", "web-1", NULL) == NULL);
+    /* The same sample scraped again changes nothing. */
+    CHECK_INT(metrics_api_store_put(s, "n1", a, &err), 0);
+    json_decref(a);
+
+    /* 15 s later: the pod used 3 s of CPU (200m), the node 30 s (2 cores). */
+    json_t *b = summary("2026-11-23T08:00:15.000Z", 31000000000LL, 8000000000LL,
+                        "2026-11-23T07:00:00Z", 8192);
+    CHECK_INT(metrics_api_store_put(s, "n1", b, &err), 0);
+    json_decref(b);
+    json_t *nm = metrics_api_store_node(s, "n1", NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(nm, "usage"), "cpu")), "2");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(nm, "usage"), "memory")), "1Gi");
+    CHECK_STR(json_string_value(json_object_get(nm, "window")), "15s");
+    CHECK_STR(json_string_value(json_object_get(nm, "timestamp")), "2026-11-23T08:00:15Z");
+    json_decref(nm);
+    json_t *pm = metrics_api_store_pod(s, "default", "web-1", NULL);
+    json_t *c0 = json_array_get(json_object_get(pm, "containers"), 0);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(c0, "usage"), "cpu")), "200m");
+    CHECK_STR(json_string_value(json_object_get(json_object_get(c0, "usage"), "memory")), "8Ki");
+    json_decref(pm);
+    CHECK(metrics_api_store_pod(s, "default", "other", NULL) == NULL);
+
+    /* A restarted container (new startTime) starts its history again. */
+    json_t *c =
+        summary("2026-11-23T08:00:30Z", 32000000000LL, 1000000LL, "2026-11-23T08:00:20Z", 8192);
+    CHECK_INT(metrics_api_store_put(s, "n1", c, &err), 0);
+    json_decref(c);
+    CHECK(metrics_api_store_pod(s, "default", "web-1", NULL) == NULL);
+
+    /* A pod the kubelet no longer reports is gone; forgetting a node drops all of it. */
+    json_t *d = json_pack("{s:{s:{s:s, s:I}}, s:[]}", "node", "cpu", "time", "2026-11-23T08:00:45Z",
+                          "usageCoreNanoSeconds", (json_int_t)33000000000LL, "pods");
+    CHECK_INT(metrics_api_store_put(s, "n1", d, &err), 0);
+    json_decref(d);
+    nm = metrics_api_store_node(s, "n1", NULL);
+    CHECK_STR(json_string_value(json_object_get(json_object_get(nm, "usage"), "cpu")), "66666666n");
+    json_decref(nm);
+    metrics_api_store_forget(s, "n1");
+    CHECK(metrics_api_store_node(s, "n1", NULL) == NULL);
+    metrics_api_store_free(s);
+}
+
 int main(void)
 {
     char b[32];
@@ -48,5 +124,6 @@ int main(void)
     CHECK_INT(json_array_size(json_object_get(p, "containers")), 2);
     json_decref(p);
     json_decref(labels);
+    test_store();
     TEST_END();
 }

@@ -18,6 +18,39 @@ static const char proc_stat[] =
 static const char meminfo[] = "MemTotal:        8000000 kB\nMemFree:         1000000 kB\n"
                               "MemAvailable:    6000000 kB\nBuffers:          100 kB\n";
 
+/* /metrics/resource from a Summary: upstream's names, labels and millisecond timestamps. */
+static void test_resource_metrics(void)
+{
+    json_t *sum = json_loads(
+        "{\"node\":{\"cpu\":{\"time\":\"2026-11-23T08:00:00.25Z\",\"usageCoreNanoSeconds\":"
+        "1500000000},\"memory\":{\"time\":\"2026-11-23T08:00:00.25Z\",\"workingSetBytes\":"
+        "4096}},\"pods\":[{\"podRef\":{\"name\":\"w\\\"1\",\"namespace\":\"default\"},"
+        "\"containers\":[{\"name\":\"c\",\"startTime\":\"2026-11-23T07:00:00Z\",\"cpu\":{"
+        "\"time\":\"2026-11-23T08:00:00Z\",\"usageCoreNanoSeconds\":250000000},\"memory\":{"
+        "\"time\":\"2026-11-23T08:00:00Z\",\"workingSetBytes\":1024}}]}]}",
+        0, NULL);
+    REQUIRE_VOID(sum != NULL);
+    char *t = stats_resource_metrics(sum);
+    CHECK_MSG(strstr(t, "# TYPE container_cpu_usage_seconds_total counter\n") != NULL, "%s", t);
+    CHECK_MSG(strstr(t, "container_cpu_usage_seconds_total{container=\"c\",namespace=\"default\","
+                        "pod=\"w\\\"1\"} 0.25 1795420800000\n") != NULL,
+              "%s", t);
+    CHECK_MSG(strstr(t, "container_memory_working_set_bytes{container=\"c\",namespace=\"default\","
+                        "pod=\"w\\\"1\"} 1024 1795420800000\n") != NULL,
+              "%s", t);
+    CHECK_MSG(strstr(t, "container_start_time_seconds{container=\"c\",namespace=\"default\","
+                        "pod=\"w\\\"1\"} 1795417200 1795417200000\n") != NULL,
+              "%s", t);
+    CHECK_MSG(strstr(t, "node_cpu_usage_seconds_total 1.5 1795420800250\n") != NULL, "%s", t);
+    CHECK_MSG(strstr(t, "node_memory_working_set_bytes 4096 1795420800250\n") != NULL, "%s", t);
+    CHECK(strstr(t, "scrape_error 0\n") != NULL);
+    free(t);
+    json_decref(sum);
+    t = stats_resource_metrics(NULL);
+    CHECK(strstr(t, "scrape_error 1\n") != NULL);
+    free(t);
+}
+
 int main(void)
 {
     c8s_err_t err = {0};
@@ -67,5 +100,6 @@ int main(void)
     c8s_err_clear(&err);
     CHECK_INT(stats_cpu_millicores(1, 10, 2, 10, &v, &err), C8S_EINVALID);
     c8s_err_clear(&err);
+    test_resource_metrics();
     TEST_END();
 }
