@@ -40,6 +40,7 @@ struct kpod_s {
     uint64_t token_refresh_ms;
     int token_pending; /* renewals in flight (the pod is busy meanwhile) */
     char *last_status; /* the status body last sent */
+    char *add_err;     /* why the CNI ADD now being undone failed (owned) */
     kpod_t *next_pod;
 };
 
@@ -75,6 +76,7 @@ static void free_pod(kpod_t *p)
     free(p->netns);
     free(p->cgroup);
     free(p->last_status);
+    free(p->add_err);
     free(p);
 }
 
@@ -122,11 +124,27 @@ static void fail_pod(kpod_t *p, const char *what, const char *msg)
 
 /* ---- sandbox ---- */
 
+static void on_add_undone(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0)
+        log_warn("kubelet", "pod %s/%s: CNI DEL after a failed ADD: %s", p->ns, p->name,
+                 err ? err : "");
+    fail_pod(p, "CNI ADD", p->add_err ? p->add_err : "no address");
+    free(p->add_err);
+    p->add_err = NULL;
+}
+
 static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
 {
     kpod_t *p = data;
     if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
-        fail_pod(p, "CNI ADD", err ? err : "no address");
+        /* A failed ADD is undone before the next try, as CRI runtimes do: an ADD cut short
+         * (c8s killed in the middle) leaves the pod's eth0 and its IP lease behind, and every
+         * later ADD would fail with "container veth name provided (eth0) already exists". */
+        free(p->add_err);
+        p->add_err = xstrdup(err ? err : "no address");
+        cni_del(&p->k->loop, &p->k->cni, p->uid, p->netns, p->ns, p->name, on_add_undone, p);
         return;
     }
     kubelet_t *k = p->k;
@@ -799,6 +817,7 @@ static void report(kpod_t *p)
     /* Transition times use `now`: compare without them by building once more from the same
      * inputs is costly; the pod's own status (old) keeps them stable once it has come back. */
     free(p->last_status);
+    free(p->add_err);
     p->last_status = xstrdup(body);
     cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/status", p->ns, p->name);
     client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
@@ -1461,8 +1480,15 @@ static bool run_probes(kpod_t *p)
 
 void kpod_tick(kubelet_t *k)
 {
-    for (kpod_t *p = k->pods; p; p = p->next_pod) {
-        if (p->failed && !p->busy && !p->deleting) {
+    kpod_t *next;
+    for (kpod_t *p = k->pods; p; p = next) {
+        next = p->next_pod;
+        if (p->deleting && !p->busy) {
+            /* Its deletion arrived while a step was in flight that then failed (a sandbox that
+             * could not be set up): nothing else would start the teardown, and the pod would
+             * stay Terminating for ever. */
+            step(p);
+        } else if (p->failed && !p->busy && !p->deleting) {
             p->failed = false;
             report(p);
             step(p);
