@@ -1,5 +1,5 @@
 # Thin driver over CMake: `make`, `make test`, `make fuzz`, `make run`, and the harnesses
-# `make bench-api`, `make bench-proxy`, `make bench-scheduler`.
+# `make bench-api`, `make bench-proxy`, `make bench-scheduler`, `make soak`, `make valgrind`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 FUZZ_BUILD ?= build-fuzz
@@ -8,7 +8,8 @@ JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 RUN_ARGS   ?=
 
-.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler format clean
+.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler soak valgrind \
+	format clean
 
 all: build
 
@@ -65,6 +66,12 @@ bench-proxy: build
 
 bench-scheduler: build
 	@$(BUILD)/bench_scheduler
+
+# The long soak (docs/reliability.md): 1,000 watchers, 500 writes/s, 10 minutes against the
+# release binary; SOAK_ARGS="-w N -r R -s S" for another mix. `make test` runs its short mode.
+SOAK_ARGS ?=
+soak: build
+	@$(BUILD)/bench_soak $(SOAK_ARGS)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
