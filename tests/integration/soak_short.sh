@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# soak_short.sh — issue 10's soak in its CI length: bench_soak --short (100 watchers, 100
+# soak_short.sh — issue 10's soak in its CI length: bench_soak --short (50 watchers, 50
 # writes/s for 30 s against a real etcd and `c8s server` process; every acknowledged write seen
 # by every watcher, in order; no fds kept for closed watches). The 10-minute run with 1,000
 # watchers at 500 writes/s is `make soak`.
