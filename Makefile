@@ -73,6 +73,13 @@ SOAK_ARGS ?=
 soak: build
 	@$(BUILD)/bench_soak $(SOAK_ARGS)
 
+# A representative subset of the test programs under valgrind's memcheck, built without
+# sanitizers (tests/valgrind.sh says which; logs in $(BUILD)/valgrind/).
+valgrind: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@bash tests/valgrind.sh $(BUILD)
+
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
 
