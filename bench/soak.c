@@ -415,7 +415,7 @@ int main(int argc, char **argv)
                 drain_start = c8s_now_ns();
             bool all = true;
             for (int i = 0; i < n_watchers && all; i++)
-                for (long s = n_seq - 1; s >= 0 && s >= n_seq - INFLIGHT; s--)
+                for (long s = issued - 1; s >= 0 && s >= issued - INFLIGHT; s--)
                     if ((ack[s / 8] >> (s % 8) & 1) && !(ws[i].seen[s / 8] >> (s % 8) & 1))
                         all = false;
             /* Watchers still reading are given time (a harness reading 1,000 TLS streams on
