@@ -260,7 +260,17 @@ echo "fault_rollout: $(wc -l <"$WORK/tried") writes tried, $ACKED acknowledged, 
 k delete deployment web >/dev/null
 check "pods gone" wait_for pod_count 0
 k delete configmaps --all >/dev/null
-sleep 2
+# Pods the kubelet learns were deleted while c8s was down are torn down from their dirs (orphans):
+# given a while, then whatever is left is shown.
+leftovers() { grep -c " $DATA" /proc/self/mountinfo; find "$DATA/pods" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
+for _ in $(seq 1 30); do [ "$(leftovers | tr '\n' ' ')" = "0 0 " ] && break; sleep 1; done
+if [ "$(leftovers | tr '\n' ' ')" != "0 0 " ]; then
+  grep " $DATA" /proc/self/mountinfo | awk '{print "left mount: " $5}' >&2
+  for d in "$DATA"/pods/*; do
+    echo "left pod dir: $d: $(ls "$d" | tr '\n' ' ') $(jq -r '.metadata.name' "$d/pod.json" 2>/dev/null)" >&2
+    grep -F "$(basename "$d")" "$WORK/c8s.log" | tail -n 5 | cut -c1-240 >&2
+  done
+fi
 check_eq "no container under the runc root" "$(runc --root "$RUNC_ROOT" list -q | wc -l)" 0
 check_eq "no mount under the data dir" "$(grep -c " $DATA" /proc/self/mountinfo)" 0
 check_eq "no pod cgroup" "$(find /sys/fs/cgroup -type d -path "*$CGROUP/*pod*" 2>/dev/null | wc -l)" 0
