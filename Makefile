@@ -1,5 +1,6 @@
 # Thin driver over CMake: `make`, `make test`, `make fuzz`, `make run`, and the harnesses
-# `make bench-api`, `make bench-proxy`, `make bench-scheduler`, `make bench-pods`.
+# `make bench-api`, `make bench-proxy`, `make bench-scheduler`, `make bench-pods`, `make soak`,
+# `make valgrind`.
 BUILD      ?= build
 TEST_BUILD ?= build-test
 FUZZ_BUILD ?= build-fuzz
@@ -8,7 +9,8 @@ JOBS       ?= $(shell nproc)
 DATA_DIR   ?= /var/lib/c8s
 RUN_ARGS   ?=
 
-.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler bench-pods format clean
+.PHONY: all deps build install test fuzz run bench-api bench-proxy bench-scheduler bench-pods soak \
+	valgrind format clean
 
 all: build
 
@@ -69,6 +71,19 @@ bench-scheduler: build
 # Real pods under runc on one node (root: it makes its own network and mount namespaces).
 bench-pods: build
 	@$(BUILD)/bench_pods
+
+# The long soak (docs/reliability.md): 1,000 watchers, 500 writes/s, 10 minutes against the
+# release binary; SOAK_ARGS="-w N -r R -s S" for another mix. `make test` runs its short mode.
+SOAK_ARGS ?=
+soak: build
+	@$(BUILD)/bench_soak $(SOAK_ARGS)
+
+# A representative subset of the test programs under valgrind's memcheck, built without
+# sanitizers (tests/valgrind.sh says which; logs in $(BUILD)/valgrind/).
+valgrind: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+	@bash tests/valgrind.sh $(BUILD)
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

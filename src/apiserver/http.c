@@ -140,6 +140,11 @@ static char *pct_decode(const char *s, size_t n, bool plus_is_space)
     return out;
 }
 
+char *apiserver__path_decode(const char *s, size_t n)
+{
+    return pct_decode(s, n, false);
+}
+
 json_t *apiserver__parse_query(const char *q, size_t n)
 {
     json_t *obj = json_object();
@@ -459,7 +464,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     r->guard = g;
     r->method = xstrndup(req->method.base, req->method.len);
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    r->path = pct_decode(req->path.base, path_len, false);
+    r->path = apiserver__path_decode(req->path.base, path_len);
     r->query = req->query_at != SIZE_MAX
                    ? apiserver__parse_query(req->path.base + req->query_at + 1,
                                             req->path.len - req->query_at - 1)

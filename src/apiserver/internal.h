@@ -242,6 +242,8 @@ char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
 
 /* The handler chain after an api_req_t is filled in, shared by h2o and in-process calls. */
 void apiserver__handle(api_req_t *r);
+/* A request path as the handlers see it: percent-decoded ('+' stays), owned. */
+char *apiserver__path_decode(const char *s, size_t n);
 json_t *apiserver__parse_query(const char *q, size_t n);
 char *apiserver__media_type(const char *ct);
 /* inproc.c */

@@ -29,8 +29,11 @@ json_t *cni_conflist(const cni_config_t *c, c8s_err_t *err)
     char net[64];
     unsigned bits;
     struct in_addr a;
-    if (!c->subnet || sscanf(c->subnet, "%63[^/]/%u", net, &bits) != 2 || bits > 30 ||
-        inet_pton(AF_INET, net, &a) != 1) {
+    int end = 0;
+    /* The whole text: fuzz_cni found a CIDR with trailing bytes (invalid UTF-8 among them)
+     * accepted, and then no network list and no error. */
+    if (!c->subnet || sscanf(c->subnet, "%63[^/]/%u%n", net, &bits, &end) != 2 ||
+        c->subnet[end] != '\0' || bits > 30 || inet_pton(AF_INET, net, &a) != 1) {
         c8s_err_set(err, C8S_EINVALID, "pod CIDR \"%s\" is not an IPv4 CIDR",
                     c->subnet ? c->subnet : "");
         return NULL;
@@ -112,10 +115,19 @@ bool cni_result_ip(const json_t *result, char *buf, size_t size)
         if (!addr || strchr(addr, ':'))
             continue;
         size_t n = strcspn(addr, "/");
+        char text[INET_ADDRSTRLEN];
+        struct in_addr a;
+        /* What a plugin prints becomes status.podIP: only a well-formed IPv4 address (fuzz_cni
+         * found "04.244.0.9/24" passed through as it was). */
+        if (n >= sizeof(text))
+            continue;
+        memcpy(text, addr, n);
+        text[n] = '\0';
+        if (inet_pton(AF_INET, text, &a) != 1)
+            continue;
         if (n + 1 > size)
             return false;
-        memcpy(buf, addr, n);
-        buf[n] = '\0';
+        memcpy(buf, text, n + 1);
         return true;
     }
     return false;

@@ -48,6 +48,7 @@ struct kpod_s {
     runtime_cb kill_cb;
     bool kill_hooked;
     uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
+    char *add_err;     /* why the CNI ADD now being undone failed (owned) */
     kpod_t *next_pod;
 };
 
@@ -83,6 +84,7 @@ static void free_pod(kpod_t *p)
     free(p->netns);
     free(p->cgroup);
     free(p->last_status);
+    free(p->add_err);
     free(p);
 }
 
@@ -168,11 +170,27 @@ static void sandbox_files(kpod_t *p)
     step(p);
 }
 
+static void on_add_undone(int rc, const json_t *result, const char *err, void *data)
+{
+    kpod_t *p = data;
+    if (rc != 0)
+        log_warn("kubelet", "pod %s/%s: CNI DEL after a failed ADD: %s", p->ns, p->name,
+                 err ? err : "");
+    fail_pod(p, "CNI ADD", p->add_err ? p->add_err : "no address");
+    free(p->add_err);
+    p->add_err = NULL;
+}
+
 static void on_cni_add(int rc, const json_t *result, const char *err, void *data)
 {
     kpod_t *p = data;
     if (rc != 0 || !result || !cni_result_ip(result, p->pod_ip, sizeof(p->pod_ip))) {
-        fail_pod(p, "CNI ADD", err ? err : "no address");
+        /* A failed ADD is undone before the next try, as CRI runtimes do: an ADD cut short
+         * (c8s killed in the middle) leaves the pod's eth0 and its IP lease behind, and every
+         * later ADD would fail with "container veth name provided (eth0) already exists". */
+        free(p->add_err);
+        p->add_err = xstrdup(err ? err : "no address");
+        cni_del(&p->k->loop, &p->k->cni, p->uid, p->netns, p->ns, p->name, on_add_undone, p);
         return;
     }
     sandbox_files(p);

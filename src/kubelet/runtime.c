@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #define POLL_MS        50
@@ -662,6 +663,13 @@ static int touch(const char *path, c8s_err_t *err)
     return 0;
 }
 
+static bool is_nsfs(const char *path)
+{
+    struct statfs fs;
+    /* NSFS_MAGIC (linux/magic.h): the file is a mount of a namespace. */
+    return statfs(path, &fs) == 0 && fs.f_type == 0x6e736673;
+}
+
 int runtime_pod_ns_create(runtime_t *rt, const char *dir, const char *hostname, runtime_cb cb,
                           void *data, c8s_err_t *err)
 {
@@ -669,12 +677,24 @@ int runtime_pod_ns_create(runtime_t *rt, const char *dir, const char *hostname, 
         return c8s_err_set(err, C8S_EINVALID, "pod namespaces: absolute dir and hostname needed");
     cleanup_free char *ipc = xasprintf("%s/ipc", dir);
     cleanup_free char *uts = xasprintf("%s/uts", dir);
-    /* unshare(1) bind-mounts the namespace over an existing file. */
-    if (touch(ipc, err) < 0 || touch(uts, err) < 0)
-        return err->code;
     cleanup_free char *ipc_opt = xasprintf("--ipc=%s", ipc);
     cleanup_free char *uts_opt = xasprintf("--uts=%s", uts);
     const char *argv[] = {"unshare", ipc_opt, uts_opt, "hostname", hostname, NULL};
+    /* A kubelet killed after unshare(1) and before the pod's containers were recorded finds
+     * both namespaces already made (an nsfs file refuses the O_WRONLY of touch with EPERM, so
+     * the pod would fail for ever): it keeps them, as it keeps the network namespace, a
+     * container of the pod may already be in them, and only sets the hostname again. Half of
+     * them (killed between the two mounts) are made again. */
+    if (is_nsfs(ipc) && is_nsfs(uts)) {
+        argv[0] = "nsenter";
+        argv[1] = uts_opt;
+        argv[2] = "hostname";
+        argv[3] = hostname;
+        argv[4] = NULL;
+    } else if (runtime_pod_ns_remove(dir, err) < 0 || touch(ipc, err) < 0 || touch(uts, err) < 0) {
+        /* unshare(1) bind-mounts the namespace over an existing file. */
+        return err->code;
+    }
     ns_op_t *op = xcalloc(1, sizeof *op);
     *op = (ns_op_t){.rt = rt, .cb = cb, .data = data};
     rt->pending++;

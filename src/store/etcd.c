@@ -158,7 +158,7 @@ static void req_unlink(store_req_t *r)
     r->prev = r->next = NULL;
 }
 
-static void result_free(store_result_t *res)
+void store__result_free(store_result_t *res)
 {
     for (size_t i = 0; i < res->n_kvs; i++)
         store__kv_free(&res->kvs[i]);
@@ -244,7 +244,7 @@ static void req_finish(store_req_t *r, store_result_t *res)
         s->probe_in_flight = false;
     else if (r->cb)
         r->cb(res, r->data);
-    result_free(res);
+    store__result_free(res);
     store__buf_free(&r->resp);
     free(r->body);
     free(r);
@@ -377,13 +377,13 @@ static int txn_parse(const json_t *j, store_result_t *res)
     return 0;
 }
 
-static int body_parse(store_req_t *r, const json_t *j, store_result_t *res)
+static int body_parse(store_op_t op, const json_t *j, store_result_t *res)
 {
     /* The lease keepalive stream wraps its answer in "result". */
-    if (r->op == STORE_OP_LEASE_KEEPALIVE && json_is_object(json_object_get(j, "result")))
+    if (op == STORE_OP_LEASE_KEEPALIVE && json_is_object(json_object_get(j, "result")))
         j = json_object_get(j, "result");
     res->revision = store__json_int(json_object_get(j, "header"), "revision");
-    switch (r->op) {
+    switch (op) {
     case STORE_OP_RANGE:
         res->count = store__json_int(j, "count");
         res->more = json_is_true(json_object_get(j, "more"));
@@ -435,28 +435,40 @@ void store__req_done(store_req_t *r, CURLcode rc)
     s->good = ep;
     long http = 0;
     curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &http);
-    cleanup_json json_t *j = json_loadb(r->resp.p ? r->resp.p : "", r->resp.len, 0, NULL);
-    if (http != 200 || !j || json_is_object(json_object_get(j, "error"))) {
-        int code = etcd_error(s, http, j, r->resp.p, &err);
-        if (code != C8S_EUNAVAILABLE)
-            store__set_healthy(s, true);
+    store_result_t res = {0};
+    int code =
+        store__response_parse(s, r->op, r->path, r->raw, http, r->resp.p, r->resp.len, &res, &err);
+    if (code != 0) {
         req_fail(r, code, &err);
         return;
     }
-    store__set_healthy(s, true);
-    store_result_t res = {0};
-    if (body_parse(r, j, &res) < 0) {
-        result_free(&res);
-        c8s_err_set(&err, C8S_EINTERNAL, "etcd: malformed base64 in response to %s", r->path);
-        req_fail(r, C8S_EINTERNAL, &err);
-        return;
-    }
-    if (s->crypt && !r->raw && result_untransform(s, &res, &err) < 0) {
-        result_free(&res);
-        req_fail(r, C8S_EINTERNAL, &err);
-        return;
-    }
     req_finish(r, &res);
+}
+
+int store__response_parse(store_t *s, store_op_t op, const char *what, bool raw, long http,
+                          const char *body, size_t len, store_result_t *res, c8s_err_t *err)
+{
+    cleanup_json json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+    if (http != 200 || !j || json_is_object(json_object_get(j, "error"))) {
+        /* etcd_error quotes the raw text: a NUL-terminated copy, as curl's buffer may not be. */
+        cleanup_free char *raw_text = xstrndup(body ? body : "", len);
+        int code = etcd_error(s, http, j, raw_text, err);
+        if (code != C8S_EUNAVAILABLE)
+            store__set_healthy(s, true);
+        return code;
+    }
+    store__set_healthy(s, true);
+    if (body_parse(op, j, res) < 0) {
+        store__result_free(res);
+        memset(res, 0, sizeof(*res));
+        return c8s_err_set(err, C8S_EINTERNAL, "etcd: malformed base64 in response to %s", what);
+    }
+    if (s->crypt && !raw && result_untransform(s, res, err) < 0) {
+        store__result_free(res);
+        memset(res, 0, sizeof(*res));
+        return err->code;
+    }
+    return 0;
 }
 
 /* ---- health probe ---- */

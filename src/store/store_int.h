@@ -146,6 +146,12 @@ void store__easy_put(store_t *s, CURL *easy);
 /* ---- etcd.c: unary requests ---- */
 /* A finished transfer of a request (from dispatch). */
 void store__req_done(store_req_t *r, CURLcode rc);
+/* An answer of etcd's JSON gateway to op (what names it in errors): 0 with res filled (free
+ * with store__result_free), or the error code with err filled (res left empty). Marks s
+ * reachable or not as the answer says. raw: values are not untransformed. */
+int store__response_parse(store_t *s, store_op_t op, const char *what, bool raw, long http,
+                          const char *body, size_t len, store_result_t *res, c8s_err_t *err);
+void store__result_free(store_result_t *res);
 /* Fails every request in flight with C8S_EUNAVAILABLE "store closed". */
 void store__reqs_abort(store_t *s);
 /* A range with a caller-built body (owned: stolen). */
