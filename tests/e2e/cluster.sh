@@ -28,54 +28,9 @@ if [ -z "${C8S_E2E_INNER:-}" ]; then
 fi
 
 # ---- inside the namespaces ----
-. "$HERE/../support/lib.sh"
-WORK=$E2E_WORK
-CGROUP=$E2E_CGROUP
-RUNC_ROOT=$WORK/runc
-IMAGE=127.0.0.1:5000/examples/busybox:1
+. "$HERE/../support/e2e_inner.sh"
+e2e_inner 77 || { finish; exit 1; }
 NODE=e2e-node
-readlink /proc/self/ns/net >"$WORK/netns"
-
-teardown() {
-  cleanup # the server and the registry, by PID
-  # Whatever a failed run left: our containers, our mounts, our cgroups.
-  if [ -d "$RUNC_ROOT" ]; then
-    for c in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
-      runc --root "$RUNC_ROOT" delete -f "$c" >/dev/null 2>&1
-    done
-  fi
-  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2>/dev/null
-  done
-  find /sys/fs/cgroup -depth -type d -path "*$CGROUP*" -exec rmdir {} + 2>/dev/null
-  [ -n "${REGISTRY_PID:-}" ] && kill -KILL "$REGISTRY_PID" 2>/dev/null
-}
-trap teardown EXIT
-trap 'exit 143' TERM INT
-
-ip link set lo up
-sysctl -qw net.ipv4.ip_forward=1
-# The node's own interface and default route, as a machine has: pods' traffic to the service
-# range leaves through it until the proxy's rules rewrite it. (A veth pair whose other end stays
-# here: the dummy driver may not be loadable.)
-ip link add eth0 type veth peer name eth0-peer
-ip addr add 192.168.77.2/24 dev eth0
-ip link set eth0-peer up
-ip link set eth0 up
-ip route add default via 192.168.77.1 dev eth0
-# Nothing leaves the namespace: names outside the cluster go to an address nobody answers.
-echo "nameserver 192.168.77.53" >"$WORK/resolv.conf"
-
-# The examples' image, built and pushed by their own script to a registry it starts.
-if ! bash "$SRC/deploy/examples/build-busybox-image.sh" --start-registry 5000 \
-  --registry-dir "$WORK/registry" >"$WORK/build.log" 2>&1; then
-  cat "$WORK/build.log" >&2
-  fail "build-busybox-image.sh"
-  finish
-  exit 1
-fi
-REGISTRY_PID=$(cat "$WORK/registry/registry.pid")
-PIDS+=("$REGISTRY_PID")
 ok
 
 C8S_NODE_ROLES="" start_managed_server "$WORK" --node-name "$NODE" --pod-cidr 10.244.0.0/24 \

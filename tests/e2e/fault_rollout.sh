@@ -21,52 +21,17 @@ if [ -z "${C8S_E2E_INNER:-}" ]; then
 fi
 
 # ---- inside the namespaces ----
-. "$HERE/../support/lib.sh"
-WORK=$E2E_WORK
-CGROUP=$E2E_CGROUP
-RUNC_ROOT=$WORK/runc
-IMAGE=127.0.0.1:5000/examples/busybox:1
+. "$HERE/../support/e2e_inner.sh"
+e2e_teardown_extra() { # the writer and the test's etcd
+  [ -n "${WRITER:-}" ] && kill -TERM "$WRITER" 2>/dev/null
+  [ -n "${ETCD_PID:-}" ] && { kill -KILL "$ETCD_PID"; wait "$ETCD_PID"; } 2>/dev/null
+}
+e2e_inner 79 || { finish; exit 1; }
 NODE=fault-node
 KILLS=${FAULT_KILLS:-20}
 SEED=${FAULT_SEED:-$(($(date +%s) % 100000))}
 echo "fault_rollout: seed $SEED (FAULT_SEED=$SEED repeats this run), $KILLS kills"
 RANDOM=$SEED
-readlink /proc/self/ns/net >"$WORK/netns"
-
-teardown() {
-  [ -n "${WRITER:-}" ] && kill -TERM "$WRITER" 2>/dev/null
-  cleanup
-  [ -n "${ETCD_PID:-}" ] && { kill -KILL "$ETCD_PID"; wait "$ETCD_PID"; } 2>/dev/null
-  if [ -d "$RUNC_ROOT" ]; then
-    for c in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
-      runc --root "$RUNC_ROOT" delete -f "$c" >/dev/null 2>&1
-    done
-  fi
-  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2>/dev/null
-  done
-  find /sys/fs/cgroup -depth -type d -path "*$CGROUP*" -exec rmdir {} + 2>/dev/null
-  [ -n "${REGISTRY_PID:-}" ] && kill -KILL "$REGISTRY_PID" 2>/dev/null
-}
-trap teardown EXIT
-trap 'exit 143' TERM INT
-
-ip link set lo up
-ip link add eth0 type veth peer name eth0-peer
-ip addr add 192.168.79.2/24 dev eth0
-ip link set eth0-peer up
-ip link set eth0 up
-ip route add default via 192.168.79.1 dev eth0
-echo "nameserver 192.168.79.53" >"$WORK/resolv.conf"
-
-if ! bash "$SRC/deploy/examples/build-busybox-image.sh" --start-registry 5000 \
-  --registry-dir "$WORK/registry" >"$WORK/build.log" 2>&1; then
-  cat "$WORK/build.log" >&2
-  fail "build-busybox-image.sh"
-  finish
-  exit 1
-fi
-REGISTRY_PID=$(cat "$WORK/registry/registry.pid")
 
 # The etcd of the test (in this network namespace, so any port is ours): it outlives c8s's kills
 # and is stopped on its own.

@@ -15,47 +15,9 @@ if [ -z "${C8S_E2E_INNER:-}" ]; then
 fi
 
 # ---- inside the namespaces ----
-. "$HERE/../support/lib.sh"
-WORK=$E2E_WORK
-CGROUP=$E2E_CGROUP
-RUNC_ROOT=$WORK/runc
-IMAGE=127.0.0.1:5000/examples/busybox:1
+. "$HERE/../support/e2e_inner.sh"
+e2e_inner 78 || { finish; exit 1; }
 NODE=restart-node
-readlink /proc/self/ns/net >"$WORK/netns"
-
-teardown() {
-  cleanup
-  if [ -d "$RUNC_ROOT" ]; then
-    for c in $(runc --root "$RUNC_ROOT" list -q 2>/dev/null); do
-      runc --root "$RUNC_ROOT" delete -f "$c" >/dev/null 2>&1
-    done
-  fi
-  grep " $WORK" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
-    umount -l "$m" 2>/dev/null
-  done
-  find /sys/fs/cgroup -depth -type d -path "*$CGROUP*" -exec rmdir {} + 2>/dev/null
-  [ -n "${REGISTRY_PID:-}" ] && kill -KILL "$REGISTRY_PID" 2>/dev/null
-}
-trap teardown EXIT
-trap 'exit 143' TERM INT
-
-ip link set lo up
-ip link add eth0 type veth peer name eth0-peer
-ip addr add 192.168.78.2/24 dev eth0
-ip link set eth0-peer up
-ip link set eth0 up
-ip route add default via 192.168.78.1 dev eth0
-echo "nameserver 192.168.78.53" >"$WORK/resolv.conf"
-
-if ! bash "$SRC/deploy/examples/build-busybox-image.sh" --start-registry 5000 \
-  --registry-dir "$WORK/registry" >"$WORK/build.log" 2>&1; then
-  cat "$WORK/build.log" >&2
-  fail "build-busybox-image.sh"
-  finish
-  exit 1
-fi
-REGISTRY_PID=$(cat "$WORK/registry/registry.pid")
-PIDS+=("$REGISTRY_PID")
 REG=127.0.0.1:5000
 
 ARGS=(--node-name "$NODE" --pod-cidr 10.244.0.0/24 --runc-root "$RUNC_ROOT"

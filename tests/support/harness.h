@@ -99,8 +99,6 @@ long th_api(const char *base, const char *method, const char *path, const char *
 /* Removes a directory tree (rm -rf). */
 void th_rmtree(const char *dir);
 
-#endif
-
 /* A raw HTTP/1.1 watch stream: GET path on 127.0.0.1:port, then one JSON line at a time out of
  * the chunked body. */
 typedef struct th_watch_s {
@@ -135,3 +133,5 @@ void th_watch_close(th_watch_t *w);
 /* Drives a uv loop (waking every 10 ms) until *flag is true or timeout_ms passes; returns *flag.
  * flag may be NULL to just run for timeout_ms. */
 bool th_run_until(uv_loop_t *loop, bool *flag, int timeout_ms);
+
+#endif
