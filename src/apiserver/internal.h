@@ -232,6 +232,9 @@ bool apiserver__long_running_attrs(const auth_attrs_t *a);
 void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest);
 void apiserver__pod_log(api_req_t *r);
 void apiserver__pod_exec(api_req_t *r);
+/* The address the API server reaches node's kubelet at: InternalIP first, as kubeadm's
+ * --kubelet-preferred-address-types has it, then ExternalIP. Borrowed from node; NULL: none. */
+const char *apiserver__node_address(const json_t *node);
 /* Ends every proxied stream (the server is stopping). */
 void apiserver__proxies_stop_all(apiserver_t *s);
 /* subres.c */

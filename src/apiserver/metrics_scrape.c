@@ -107,24 +107,6 @@ static void on_end(kubelet_req_t *q, int code, const char *msg, void *data)
 
 /* The address the API server reaches a kubelet at: InternalIP, else ExternalIP (as the pod
  * proxy picks it). Borrowed from node. */
-static const char *node_address(const json_t *node)
-{
-    static const char *const types[] = {"InternalIP", "ExternalIP"};
-    const json_t *addrs = json_object_get(json_object_get(node, "status"), "addresses");
-    for (size_t t = 0; t < C8S_ARRAY_SIZE(types); t++) {
-        size_t i;
-        json_t *a;
-        json_array_foreach(addrs, i, a)
-        {
-            const char *type = json_string_value(json_object_get(a, "type"));
-            const char *addr = json_string_value(json_object_get(a, "address"));
-            if (type && addr && strcmp(type, types[t]) == 0)
-                return addr;
-        }
-    }
-    return NULL;
-}
-
 static void scrape_node(struct apiserver_msrc_s *m, const char *name, const json_t *node)
 {
     apiserver_t *s = m->srv;
@@ -133,7 +115,7 @@ static void scrape_node(struct apiserver_msrc_s *m, const char *name, const json
     for (scrape_t *sc = m->inflight; sc; sc = sc->next)
         if (strcmp(sc->node, name) == 0)
             return; /* the last round's request is still out */
-    const char *addr = node_address(node);
+    const char *addr = apiserver__node_address(node);
     json_int_t port = json_integer_value(json_object_get(
         json_object_get(json_object_get(json_object_get(node, "status"), "daemonEndpoints"),
                         "kubeletEndpoint"),

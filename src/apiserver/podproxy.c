@@ -356,9 +356,7 @@ static void on_end(kubelet_req_t *q, int code, const char *msg, void *data)
 
 /* ---- starting ---- */
 
-/* The address the API server reaches node's kubelet at: InternalIP first, as kubeadm's
- * --kubelet-preferred-address-types has it, then ExternalIP. Borrowed from node. */
-static const char *node_address(const json_t *node)
+const char *apiserver__node_address(const json_t *node)
 {
     static const char *const types[] = {"InternalIP", "ExternalIP"};
     const json_t *addrs = json_object_get(json_object_get(node, "status"), "addresses");
@@ -388,7 +386,7 @@ static void connect_node(api_req_t *r)
     cleanup_free char *key = apiserver__key(r->res, NULL, p->node);
     wc_obj_t *o = wcache_get(r->res->cache, key);
     json_t *node = o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
-    const char *addr = node ? node_address(node) : NULL;
+    const char *addr = node ? apiserver__node_address(node) : NULL;
     json_int_t port = json_integer_value(json_object_get(
         json_object_get(json_object_get(json_object_get(node, "status"), "daemonEndpoints"),
                         "kubeletEndpoint"),
