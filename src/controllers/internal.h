@@ -150,6 +150,17 @@ json_t *controllers__gc_finalizers_without(const json_t *obj, const char *f);
  * may be NULL). Owned; JSON null when none is left. */
 json_t *controllers__gc_refs_without(const json_t *obj, const json_t *a, const json_t *b);
 
+/* ---- namespace_core.c: pure, a terminating namespace's conditions ---- */
+
+/* The five conditions upstream's namespace deleter maintains, from what the last sweep found:
+ * remaining ("<resource>.<group>" → objects left) and finalizers (finalizer → objects carrying
+ * it), both borrowed JSON objects; delete_err (NULL: none) the deletions that failed. A
+ * condition whose status is unchanged keeps its lastTransitionTime from old (the namespace's
+ * current conditions, borrowed). Owned JSON array. */
+json_t *controllers__ns_conditions(const json_t *old, const json_t *remaining,
+                                   const json_t *finalizers, const char *delete_err,
+                                   const char *now);
+
 /* ---- podgc_core.c: pure, the pod garbage collector's decisions ---- */
 
 /* True for a pod whose phase is Succeeded or Failed. */
