@@ -10,8 +10,8 @@
 #   - a pod on node 1 reaches, by ClusterIP and by DNS name, a Service whose pods run only on
 #     nodes 2 and 3 (routes between the nodes' pod CIDRs, service rules on each node);
 #   - node 3 stopped (its c8s killed, its containers gone, as a machine that lost power) → it is
-#     marked Unknown, tainted, its pods evicted and made again on the others; node 3 started
-#     again → Ready, and it runs pods again;
+#     marked Unknown, tainted, its pod evicted and made again on node 2; node 3 started again →
+#     Ready, and a new replica runs on it;
 #   - the etcd member that leads is killed with SIGKILL → the cluster keeps working;
 #   - at the end nothing is left: no pod, no container under any node's runc root, no mount, no
 #     process in any node's namespace, no cgroup.
@@ -251,9 +251,11 @@ spec:
             nodeSelectorTerms:
               - matchExpressions: [{key: kubernetes.io/hostname, operator: In, values: [n2, n3]}]
         podAntiAffinity:
-          requiredDuringSchedulingIgnoredDuringExecution:
-            - labelSelector: {matchLabels: {app: far}}
-              topologyKey: kubernetes.io/hostname
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 100
+              podAffinityTerm:
+                labelSelector: {matchLabels: {app: far}}
+                topologyKey: kubernetes.io/hostname
       containers:
         - name: httpd
           image: "$IMAGE"
@@ -317,18 +319,20 @@ running() {
     sort | tr '\n' ' '
 }
 far_moved() {
-  [ "$(running far)" = "n2 " ] && [ "$(k get deployment far -o jsonpath='{.status.availableReplicas}')" = 1 ]
+  [ "$(running far)" = "n2 n2 " ] && [ "$(k get deployment far -o jsonpath='{.status.availableReplicas}')" = 2 ]
 }
-# far asks for two pods on distinct nodes among n2 and n3: with n3 gone, one runs, one waits.
-step "far's pod on node 3 evicted; far keeps its pod on node 2" until_ok $T far_moved
+# far prefers its pods apart among n2 and n3: with n3 gone, its pod comes back on n2.
+step "far's pod on node 3 evicted and made again on node 2" until_ok $T far_moved
 step "a pod of node 1 still reaches far by ClusterIP" probe after-stop 'timeout 10 wget -qO- http://'"$cip"'/ | grep -q "^far "'
 
 # ---- node 3 back ----
 start_node 3
 n3_ready() { [ "$(k get node n3 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
 step "node 3 Ready again" until_ok $T n3_ready
+# Pods are not moved back; a third replica goes where far has none: node 3.
+step "scale far to 3" k scale deployment/far --replicas=3
 far_back() {
-  [ "$(running far)" = "n2 n3 " ] && [ "$(k get deployment far -o jsonpath='{.status.availableReplicas}')" = 2 ]
+  [ "$(running far)" = "n2 n2 n3 " ] && [ "$(k get deployment far -o jsonpath='{.status.availableReplicas}')" = 3 ]
 }
 step "far runs on node 3 again" until_ok $T far_back
 
