@@ -21,6 +21,9 @@ void strbuf_addn(strbuf_t *b, const char *s, size_t n);
 void strbuf_add(strbuf_t *b, const char *s);
 /* Appends printf-style. */
 void strbuf_addf(strbuf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends s percent-encoded for a URL path segment or query value: RFC 3986's unreserved
+ * characters and those in keep (NULL: none; "/" for a path) as they are, every other byte %XX. */
+void strbuf_add_escaped(strbuf_t *b, const char *s, const char *keep);
 /* Appends sep first when the buffer is not empty. */
 void strbuf_sep(strbuf_t *b, const char *sep, const char *s);
 /* The string (owned by the caller; "" when nothing was added); the buffer is reset. */

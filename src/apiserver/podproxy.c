@@ -485,19 +485,6 @@ void apiserver__proxies_stop_all(apiserver_t *s)
     }
 }
 
-/* Characters left as they are in a path toward the kubelet; the rest is percent-escaped. */
-static void add_escaped(strbuf_t *b, const char *s, bool keep_slash)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-            strchr("-._~", c) || (keep_slash && c == '/'))
-            strbuf_addn(b, s, 1);
-        else
-            strbuf_addf(b, "%%%02X", c);
-    }
-}
-
 /* The request's query, re-escaped, after '?' (nothing when empty). */
 static void add_query(strbuf_t *b, const api_req_t *r)
 {
@@ -508,9 +495,9 @@ static void add_query(strbuf_t *b, const api_req_t *r)
     {
         strbuf_add(b, first ? "?" : "&");
         first = false;
-        add_escaped(b, k, false);
+        strbuf_add_escaped(b, k, NULL);
         strbuf_add(b, "=");
-        add_escaped(b, json_string_value(v) ? json_string_value(v) : "", false);
+        strbuf_add_escaped(b, json_string_value(v) ? json_string_value(v) : "", NULL);
     }
 }
 
@@ -522,7 +509,7 @@ void apiserver__node_proxy(api_req_t *r, const char *node, const char *rest)
                                        "only GET is proxied to a node's kubelet here");
     strbuf_t b = STRBUF_INIT;
     strbuf_add(&b, "/");
-    add_escaped(&b, rest[0] == '/' ? rest + 1 : rest, true);
+    strbuf_add_escaped(&b, rest[0] == '/' ? rest + 1 : rest, "/");
     add_query(&b, r);
     proxy_start(r, node, strbuf_take(&b), 0, NULL);
 }
@@ -619,11 +606,11 @@ static void pod_log_resolved(api_req_t *r)
     }
     strbuf_t b = STRBUF_INIT;
     strbuf_add(&b, "/containerLogs/");
-    add_escaped(&b, r->ns, false);
+    strbuf_add_escaped(&b, r->ns, NULL);
     strbuf_add(&b, "/");
-    add_escaped(&b, r->name, false);
+    strbuf_add_escaped(&b, r->name, NULL);
     strbuf_add(&b, "/");
-    add_escaped(&b, ctr, false);
+    strbuf_add_escaped(&b, ctr, NULL);
     static const char *const pass[] = {"follow",     "previous",     "timestamps", "tailLines",
                                        "limitBytes", "sinceSeconds", "sinceTime"};
     char sep = '?';
@@ -632,7 +619,7 @@ static void pod_log_resolved(api_req_t *r)
         if (!v || !*v)
             continue;
         strbuf_addf(&b, "%c%s=", sep, pass[i]);
-        add_escaped(&b, v, false);
+        strbuf_add_escaped(&b, v, NULL);
         sep = '&';
     }
     /* A followed log may stay silent for long before its first byte (and its head with it). */
@@ -689,11 +676,11 @@ static void pod_exec_resolved(api_req_t *r)
     }
     strbuf_t b = STRBUF_INIT;
     strbuf_addf(&b, "/%s/", r->subresource);
-    add_escaped(&b, r->ns, false);
+    strbuf_add_escaped(&b, r->ns, NULL);
     strbuf_add(&b, "/");
-    add_escaped(&b, r->name, false);
+    strbuf_add_escaped(&b, r->name, NULL);
     strbuf_add(&b, "/");
-    add_escaped(&b, ctr, false);
+    strbuf_add_escaped(&b, ctr, NULL);
     /* The query as the client sent it: command= repeats, in order. */
     if (req->query_at != SIZE_MAX)
         strbuf_addn(&b, req->path.base + req->query_at, req->path.len - req->query_at);

@@ -46,6 +46,21 @@ void strbuf_sep(strbuf_t *b, const char *sep, const char *s)
     strbuf_add(b, s);
 }
 
+void strbuf_add_escaped(strbuf_t *b, const char *s, const char *keep)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+            strchr("-._~", ch) || (keep && strchr(keep, ch))) {
+            strbuf_addn(b, s, 1);
+        } else {
+            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
+            strbuf_addn(b, e, 3);
+        }
+    }
+}
+
 char *strbuf_take(strbuf_t *b)
 {
     char *s = b->s ? b->s : xstrdup("");

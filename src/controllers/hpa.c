@@ -660,20 +660,6 @@ static void rescale(sync_t *s)
                    strlen(body), on_rescaled, s);
 }
 
-/* Percent-encodes a query value. Owned. */
-static char *query_escape(const char *v)
-{
-    strbuf_t b = STRBUF_INIT;
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~", *p))
-            strbuf_addn(&b, (const char *)p, 1);
-        else
-            strbuf_addf(&b, "%%%02X", *p);
-    }
-    return strbuf_take(&b);
-}
-
 static void on_scale(const client_resp_t *resp, void *data)
 {
     sync_t *s = data;
@@ -729,9 +715,10 @@ static void on_scale(const client_resp_t *resp, void *data)
     }
     char ns[256], name[256];
     controllers__split_key(s->key, ns, sizeof(ns), name, sizeof(name));
-    cleanup_free char *q = query_escape(selector);
-    cleanup_free char *path =
-        xasprintf("/apis/metrics.k8s.io/v1beta1/namespaces/%s/pods?labelSelector=%s", ns, q);
+    strbuf_t pb = STRBUF_INIT;
+    strbuf_addf(&pb, "/apis/metrics.k8s.io/v1beta1/namespaces/%s/pods?labelSelector=", ns);
+    strbuf_add_escaped(&pb, selector, NULL);
+    cleanup_free char *path = strbuf_take(&pb);
     s->selector = xstrdup(selector);
     json_decref(scale);
     client_request(s->hc->client, "GET", path, NULL, NULL, 0, on_metrics, s);

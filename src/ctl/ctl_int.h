@@ -33,7 +33,7 @@ typedef struct ctl_opts_s {
     bool ignore_not_found, ignore_daemonsets, delete_emptydir, force, show_labels, no_headers;
     bool follow, previous, wait_set, show_managed_fields, stdin_, tty, containers;
     bool print_join; /* token create --print-join-command */
-    bool dash; /* "--" was given, before args[dash_at] (exec's command) */
+    bool dash;       /* "--" was given, before args[dash_at] (exec's command) */
     size_t dash_at;
     long grace, replicas, timeout_s, to_revision, tail;
     bool grace_set, replicas_set, timeout_set, tail_set;
@@ -126,6 +126,10 @@ int ctl__cmd_exec(ctl_t *c);
 /* The container kubectl picks for pod when -c is not given (borrowed from pod): the
  * default-container annotation, else the first, with kubectl's "Defaulted container" note. */
 const char *ctl__default_container(const json_t *pod);
+/* logs.c: the pod "NAME", "pod/NAME" or "pods/NAME" in the current namespace: its API path
+ * (owned, *path set even on failure) and the object (owned); -1 when the GET failed (already
+ * printed as kubectl prints it). */
+int ctl__pod_target(ctl_t *c, const char *arg, char **path, json_t **pod);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_top(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);

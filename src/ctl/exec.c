@@ -26,18 +26,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static void add_escaped(strbuf_t *b, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            strchr("-._~", ch))
-            strbuf_addn(b, s, 1);
-        else
-            strbuf_addf(b, "%%%02X", ch);
-    }
-}
-
 /* PEM certificates in data into store, or as ctx's certificate and chain (use_as_leaf). */
 static int load_pem_certs(SSL_CTX *ctx, const char *data, size_t len, bool leaf)
 {
@@ -166,28 +154,20 @@ int ctl__cmd_exec(ctl_t *c)
         return ctl__error("expected 'exec (POD | TYPE/NAME) -- COMMAND [args...]'");
     if (!c->o.dash || c->o.dash_at != 1 || c->o.n_args < 2)
         return ctl__error("exec [POD] [COMMAND] is not supported; use exec [POD] -- [COMMAND]");
-    const char *name = c->o.args[0];
-    if (strncmp(name, "pod/", 4) == 0)
-        name += 4;
-    else if (strncmp(name, "pods/", 5) == 0)
-        name += 5;
-    strbuf_t esc = STRBUF_INIT;
-    add_escaped(&esc, name);
-    cleanup_free char *pod_path = xasprintf("/api/v1/namespaces/%s/pods/%s", c->ns, esc.s);
-    strbuf_free(&esc);
+    cleanup_free char *pod_path = NULL;
     cleanup_json json_t *pod = NULL;
-    if (ctl__get_json(c, pod_path, &pod) != 0)
+    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
         return 1;
     const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
     strbuf_addf(&b, "%s/exec?", pod_path);
     for (size_t i = 1; i < c->o.n_args; i++) {
         strbuf_add(&b, "command=");
-        add_escaped(&b, c->o.args[i]);
+        strbuf_add_escaped(&b, c->o.args[i], NULL);
         strbuf_add(&b, "&");
     }
     strbuf_add(&b, "container=");
-    add_escaped(&b, ctr ? ctr : "");
+    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
     strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
     cleanup_free char *path = strbuf_take(&b);
 

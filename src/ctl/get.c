@@ -10,21 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-static void add_escaped(strbuf_t *b, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            ch == '-' || ch == '_' || ch == '.' || ch == '~') {
-            strbuf_addn(b, s, 1);
-        } else {
-            char e[3] = {'%', hex[ch >> 4], hex[ch & 15]};
-            strbuf_addn(b, e, 3);
-        }
-    }
-}
-
 /* path plus ?labelSelector=…&fieldSelector=…&extra (extra may be NULL). Owned. */
 static char *with_query(ctl_t *c, const char *path, const char *extra)
 {
@@ -34,13 +19,13 @@ static char *with_query(ctl_t *c, const char *path, const char *extra)
     if (c->o.selector) {
         strbuf_addn(&b, &sep, 1);
         strbuf_add(&b, "labelSelector=");
-        add_escaped(&b, c->o.selector);
+        strbuf_add_escaped(&b, c->o.selector, NULL);
         sep = '&';
     }
     if (c->o.field_selector) {
         strbuf_addn(&b, &sep, 1);
         strbuf_add(&b, "fieldSelector=");
-        add_escaped(&b, c->o.field_selector);
+        strbuf_add_escaped(&b, c->o.field_selector, NULL);
         sep = '&';
     }
     if (extra) {
@@ -354,7 +339,7 @@ static int watch(ctl_t *c, const ctl_res_t *r, const char *ns, const char *rv, t
     }
     if (name) {
         strbuf_add(&extra, "&fieldSelector=metadata.name%3D");
-        add_escaped(&extra, name);
+        strbuf_add_escaped(&extra, name, NULL);
     }
     cleanup_free char *ex = strbuf_take(&extra);
     cleanup_free char *path = with_query(c, base, ex);

@@ -8,16 +8,18 @@
 
 #include <string.h>
 
-static void add_escaped(strbuf_t *b, const char *s)
+int ctl__pod_target(ctl_t *c, const char *arg, char **path, json_t **pod)
 {
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-            strchr("-._~", ch))
-            strbuf_addn(b, s, 1);
-        else
-            strbuf_addf(b, "%%%02X", ch);
-    }
+    const char *name = arg;
+    if (strncmp(name, "pod/", 4) == 0)
+        name += 4;
+    else if (strncmp(name, "pods/", 5) == 0)
+        name += 5;
+    strbuf_t b = STRBUF_INIT;
+    strbuf_addf(&b, "/api/v1/namespaces/%s/pods/", c->ns);
+    strbuf_add_escaped(&b, name, NULL);
+    *path = strbuf_take(&b);
+    return ctl__get_json(c, *path, pod) != 0 ? -1 : 0;
 }
 
 const char *ctl__default_container(const json_t *pod)
@@ -80,22 +82,14 @@ int ctl__cmd_logs(ctl_t *c)
 {
     if (c->o.n_args != 1)
         return ctl__error("expected exactly one pod name: logs POD [-c CONTAINER]");
-    const char *name = c->o.args[0];
-    if (strncmp(name, "pod/", 4) == 0)
-        name += 4;
-    else if (strncmp(name, "pods/", 5) == 0)
-        name += 5;
-    strbuf_t esc = STRBUF_INIT;
-    add_escaped(&esc, name);
-    cleanup_free char *pod_path = xasprintf("/api/v1/namespaces/%s/pods/%s", c->ns, esc.s);
-    strbuf_free(&esc);
+    cleanup_free char *pod_path = NULL;
     cleanup_json json_t *pod = NULL;
-    if (ctl__get_json(c, pod_path, &pod) != 0)
+    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
         return 1;
     const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
     strbuf_addf(&b, "%s/log?container=", pod_path);
-    add_escaped(&b, ctr ? ctr : "");
+    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
     if (c->o.follow)
         strbuf_add(&b, "&follow=true");
     if (c->o.previous)

@@ -113,13 +113,7 @@ static char *query(ctl_t *c)
         return xstrdup("");
     strbuf_t b = STRBUF_INIT;
     strbuf_add(&b, "?labelSelector=");
-    for (const unsigned char *p = (const unsigned char *)c->o.selector; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-_.~", *p))
-            strbuf_addn(&b, (const char *)p, 1);
-        else
-            strbuf_addf(&b, "%%%02X", *p);
-    }
+    strbuf_add_escaped(&b, c->o.selector, NULL);
     return strbuf_take(&b);
 }
 
