@@ -1,7 +1,8 @@
 /*
  * nodelifecycle.c — upstream's node lifecycle and node IPAM controllers.
  *
- * Health: a node heartbeats by renewing its Lease in kube-node-lease. When the Lease has not
+ * Health: a node heartbeats by renewing its Lease in kube-node-lease or posting its status (the
+ * Ready condition's lastHeartbeatTime). When neither has
  * changed for the grace period (40 s; C8S_NODE_MONITOR_GRACE_MS, read once, shortens it for
  * tests) as measured on this controller's clock (from when it last saw a change, as upstream,
  * so clock skew does not matter), every node condition becomes Unknown (NodeStatusUnknown) and
@@ -40,7 +41,7 @@ typedef struct {
     informer_reg_t *lease_reg, *pod_reg;
     workqueue_t *tick; /* one key, "monitor": the periodic health pass */
     json_t *assigned;  /* node → the range patched onto it, until its cache shows it */
-    json_t *seen;      /* node → {"rv": lease renewTime seen, "at": our ms when it changed} */
+    json_t *seen; /* node → {"rv": renewTime, "hb": Ready heartbeat, "at": our ms of a change} */
     int64_t grace_ms;
     bool used[NRANGES];
     bool synced;
@@ -128,16 +129,23 @@ static int64_t grace_ms(void)
     return v > 0 ? v : 40000;
 }
 
-/* Records a heartbeat of node when what it shows (renewTime) changed. */
-static void observe(nlctrl_t *nc, const char *node, const char *renew)
+/* Records a heartbeat of node when what it shows changed: key "rv" is its Lease's renewTime, "hb"
+ * its Ready condition's lastHeartbeatTime (upstream counts a status post as a probe too, so a
+ * kubelet that is back judges its node before its first Lease renewal lands). The first sight of
+ * a node counts as a heartbeat; value NULL records nothing else. */
+static void observe(nlctrl_t *nc, const char *node, const char *key, const char *value)
 {
     json_t *h = json_object_get(nc->seen, node);
-    const char *old = json_string_value(json_object_get(h, "rv"));
-    if (h && ((!old && !renew) || (old && renew && strcmp(old, renew) == 0)))
+    const char *old = json_string_value(json_object_get(h, key));
+    if (h && (!value || (old && strcmp(old, value) == 0)))
         return;
-    json_object_set_new(
-        nc->seen, node,
-        json_pack("{s:s?, s:I}", "rv", renew, "at", (json_int_t)controllers__now_ms()));
+    if (!h) {
+        h = json_object();
+        json_object_set_new(nc->seen, node, h);
+    }
+    if (value)
+        json_object_set_new(h, key, json_string(value));
+    json_object_set_new(h, "at", json_integer((json_int_t)controllers__now_ms()));
 }
 
 static void on_written(const client_resp_t *resp, void *data)
@@ -157,7 +165,8 @@ static void merge_patch(nlctrl_t *nc, const char *path, json_t *patch /* stolen 
                    on_written, xasprintf("patching %s", path));
 }
 
-static const char *ready_status(const json_t *obj)
+/* The node's Ready condition, or NULL. Borrowed from obj. */
+static const json_t *ready_condition(const json_t *obj)
 {
     size_t i;
     json_t *c;
@@ -165,9 +174,19 @@ static const char *ready_status(const json_t *obj)
     {
         const char *t = json_string_value(json_object_get(c, "type"));
         if (t && strcmp(t, "Ready") == 0)
-            return json_string_value(json_object_get(c, "status"));
+            return c;
     }
     return NULL;
+}
+
+static const char *ready_status(const json_t *obj)
+{
+    return json_string_value(json_object_get(ready_condition(obj), "status"));
+}
+
+static const char *ready_heartbeat(const json_t *obj)
+{
+    return json_string_value(json_object_get(ready_condition(obj), "lastHeartbeatTime"));
 }
 
 /* The node's conditions all Unknown (a Ready one added if it had none). Owned. */
@@ -301,7 +320,7 @@ static bool check_node(json_t *node, void *data)
         return true;
     char now[32];
     c8s_rfc3339_format(p->now / 1000, now, sizeof(now));
-    observe(nc, name, NULL); /* first sight counts as a heartbeat */
+    observe(nc, name, "hb", ready_heartbeat(node));
     int64_t at = json_integer_value(json_object_get(json_object_get(nc->seen, name), "at"));
     const char *ready = ready_status(node);
     bool silent = p->now - at > nc->grace_ms;
@@ -401,7 +420,7 @@ static void lease_seen(informer_t *inf, json_t *lease, void *data)
                *name = controllers__meta(lease, "name");
     if (!ns || !name || strcmp(ns, LEASE_NS) != 0)
         return;
-    observe(data, name,
+    observe(data, name, "rv",
             json_string_value(json_object_get(json_object_get(lease, "spec"), "renewTime")));
 }
 

@@ -85,37 +85,34 @@ static void on_status(const client_resp_t *r, void *data)
     heartbeat_done(k, ok);
 }
 
+static void renew_lease(kubelet_t *k);
+
 static void on_lease(const client_resp_t *r, void *data)
 {
     kubelet_t *k = data;
     bool ok = r->status == 200 || r->status == 201;
+    if (r->status == 409 && !k->lease_exists) {
+        /* A restarted kubelet finds the Lease it made before: renew it now, not a tick later,
+         * so the node lifecycle controller hears from it at once. */
+        k->lease_exists = true;
+        renew_lease(k);
+        return;
+    }
     if (ok)
         k->lease_exists = true;
-    else if (r->status == 404 || r->status == 409)
-        k->lease_exists = r->status == 409; /* the next tick creates or renews it */
+    else if (r->status == 404)
+        k->lease_exists = false; /* the next tick creates it */
     if (!ok)
         log_warn("kubelet", "renewing lease %s: %d %.*s", k->node_name, r->status, (int)r->len,
                  r->body);
     heartbeat_done(k, ok);
 }
 
-static void heartbeat(kubelet_t *k)
+/* Renews the node's Lease, creating it when there is none yet. */
+static void renew_lease(kubelet_t *k)
 {
-    if (k->stopping || k->inflight)
-        return;
-    char now[32], micro[40];
-    c8s_rfc3339_now(now, sizeof(now));
+    char micro[40];
     micro_now(micro, sizeof(micro));
-
-    k->inflight = 2;
-    json_t *status = kubelet_node_status(&k->facts, k->old_status, now);
-    keviction_node_status(k, status, k->old_status, now);
-    cleanup_json json_t *patch = json_pack("{s:o}", "status", status);
-    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
-    cleanup_free char *path = xasprintf("/api/v1/nodes/%s/status", k->node_name);
-    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
-                   on_status, k);
-
     cleanup_json json_t *spec =
         json_pack("{s:s, s:i, s:s}", "holderIdentity", k->node_name, "leaseDurationSeconds",
                   LEASE_DURATION_S, "renewTime", micro);
@@ -137,6 +134,25 @@ static void heartbeat(kubelet_t *k)
                        "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
                        "application/json", lb, strlen(lb), on_lease, k);
     }
+}
+
+static void heartbeat(kubelet_t *k)
+{
+    if (k->stopping || k->inflight)
+        return;
+    char now[32];
+    c8s_rfc3339_now(now, sizeof(now));
+
+    k->inflight = 2;
+    json_t *status = kubelet_node_status(&k->facts, k->old_status, now);
+    keviction_node_status(k, status, k->old_status, now);
+    cleanup_json json_t *patch = json_pack("{s:o}", "status", status);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/nodes/%s/status", k->node_name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status, k);
+
+    renew_lease(k);
 }
 
 static void on_pod(informer_t *inf, json_t *obj, void *data)

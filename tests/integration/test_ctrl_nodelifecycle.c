@@ -220,6 +220,21 @@ static void test_health(void)
             usleep(100 * 1000);
     }
     CHECK(clean);
+    /* A status post is a heartbeat too (upstream's probe): 3 s of posts with a fresh Ready
+     * lastHeartbeatTime and no Lease renewal keep the node Ready. */
+    for (int i = 0; i < 10; i++) {
+        char body[256];
+        snprintf(body, sizeof(body),
+                 "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\","
+                 "\"reason\":\"KubeletReady\",\"lastHeartbeatTime\":\"2026-01-01T00:00:%02dZ\"}]}}",
+                 i);
+        CHECK_INT(patch("/api/v1/nodes/h1/status", body), 200);
+        usleep(300 * 1000);
+    }
+    n = get("/api/v1/nodes/h1");
+    CHECK_STR(cond(n, "Ready"), "True");
+    CHECK(!has_taint(n, "node.kubernetes.io/unreachable", "NoSchedule"));
+    json_decref(n);
 }
 
 static long make_node(const char *name, const char *cidr)
