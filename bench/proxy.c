@@ -129,12 +129,13 @@ static int backend_index(const char *backend)
     return -1;
 }
 
-/* The mode's builder: nftables' when nftm, else iptables'. */
+/* The mode's builder: nftables' when nftm (told which services changed, as the role's
+ * informers tell it: dirty, or NULL on a full sync), else iptables'. */
 static int build(bool nftm, proxy_rules_t *r, proxy_nft_t *nr, const json_t *svcs,
-                 const json_t *slices, const proxy_opts_t *o, bool full, strbuf_t *out,
-                 c8s_err_t *err)
+                 const json_t *slices, const json_t *dirty, const proxy_opts_t *o, bool full,
+                 strbuf_t *out, c8s_err_t *err)
 {
-    return nftm ? proxy_nft_build(nr, svcs, slices, o, full, out, err)
+    return nftm ? proxy_nft_build(nr, svcs, slices, dirty, o, full, out, err)
                 : proxy_rules_build(r, svcs, slices, o, full, out, err);
 }
 
@@ -156,7 +157,7 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
     strbuf_t out = STRBUF_INIT;
     c8s_err_t err = C8S_ERR_INIT;
     double t0 = now_s(), c0 = cpu_s();
-    if (build(nftm, r, nr, svcs, slices, &o, true, &out, &err) != 0) {
+    if (build(nftm, r, nr, svcs, slices, NULL, &o, true, &out, &err) != 0) {
         fprintf(stderr, "build: %s\n", err.msg);
         exit(1);
     }
@@ -184,9 +185,12 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
     json_decref(slices);
     if (change) {
         world(n, (int)(n / 2), &svcs, &slices);
+        char changed[64];
+        snprintf(changed, sizeof(changed), "bench/svc-%zu", n / 2);
+        cleanup_json json_t *dirty = json_pack("{s:b}", changed, 1);
         t0 = now_s();
         c0 = cpu_s();
-        if (build(nftm, r, nr, svcs, slices, &o, false, &out, &err) != 0) {
+        if (build(nftm, r, nr, svcs, slices, dirty, &o, false, &out, &err) != 0) {
             fprintf(stderr, "build: %s\n", err.msg);
             exit(1);
         }

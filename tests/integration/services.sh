@@ -88,10 +88,12 @@ BEFORE=$(tables)
 MODE=${C8S_PROXY_MODE:-iptables}
 if [ "$MODE" = nftables ]; then
   rules_dump() { nft list table ip kube-proxy 2>/dev/null; }
-  svc_pat() { echo "-$1/tcp/$2 "; } # chain service-<hash>-default/web/tcp/http {
-  svc_any() { echo "-$1/"; }
-  ep_pat() { echo "to $1:$2"; }
-  np_pat() { echo "tcp . $1 :"; }
+  # A service port's elements carry its name: 10.96.0.50 . tcp . 80 comment "default/web/tcp/http".
+  svc_pat() { echo "\"$1/tcp/$2\""; }
+  svc_any() { echo "$1/"; }
+  # An endpoint: a slot map's element (… : 10.244.0.12 . 8080) or, with affinity, a DNAT rule.
+  ep_pat() { echo "$1\\( \\. \\|:\\)$2"; }
+  np_pat() { echo "tcp . $1 "; }
 else
   rules_dump() { iptables-save -t nat; }
   svc_pat() { echo "$1:$2 cluster IP"; }
