@@ -168,11 +168,10 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
         rc = restore(prog, &out);
         t_apply = now_s() - t0;
     }
-    printf("%-8s full sync, %6zu services x %d endpoints: %7zu lines, build %.3f s (cpu %.3f s), "
-           "apply "
-           "%.3f s (cpu %.3f s)%s\n",
-           backend, n, EPS, lines(&out), t_build, c_build, t_apply, kernel ? child_cpu : 0.0,
-           rc ? " (apply FAILED)" : "");
+    printf("%-8s full sync, %6zu services x %d endpoints: %7zu lines (%zu KB), build %.3f s (cpu "
+           "%.3f s), apply %.3f s (cpu %.3f s)%s\n",
+           backend, n, EPS, lines(&out), out.len / 1024, t_build, c_build, t_apply,
+           kernel ? child_cpu : 0.0, rc ? " (apply FAILED)" : "");
     fflush(stdout);
     snprintf(result + strlen(result), sizeof(result) - strlen(result),
              " %s_full_%zu_build_s=%.3f %s_full_%zu_total_s=%.3f %s_full_%zu_cpu_s=%.3f", backend,

@@ -6,7 +6,9 @@
  * (service-ips, keyed by address . protocol . port; service-nodeports) looked up once per new
  * connection, not a list of rules walked one by one; and the kernel takes a script as one
  * transaction of independent objects, so a change names only the chains and elements it
- * touches, without iptables-restore's read-modify-write of the whole table.
+ * touches, without iptables-restore's read-modify-write of the whole table. Endpoints are
+ * elements too (the slot maps behind the shared balancers), so most services cost elements,
+ * not rules, and an endpoint change gives the kernel no chain to re-validate.
  */
 #include "c8s/kinds.h"
 #include "internal.h"
@@ -272,7 +274,8 @@ static char *port_name(const char *kind, const svcport_t *sp, const ep_t *ep)
     return xasprintf("%s-%s-%s/%s/%s/%s", kind, h, sp->ns, sp->name, sp->proto_l, sp->port_name);
 }
 
-/* The endpoint picking of a service or local chain: affinity first, then 1/n, 1/(n-1), … as the
+/* The endpoint picking of a service or local chain (services with affinity or a Local external
+ * policy; the others share balancers, emit_balancer): affinity first, then 1/n, 1/(n-1), … as the
  * iptables mode does, each rule with a random number of its own. Not numgen's one draw into an
  * anonymous verdict map, kube-proxy's form: the kernel names each anonymous set by scanning the
  * table's sets, so 10,000 services took minutes to load. Without affinity the rules DNAT
