@@ -372,10 +372,6 @@ static void external_elems(sbuild_t *b, const svcport_t *sp, const char *ext, co
         snprintf(value, sizeof(value), "goto %s-%zu", bal_kinds[BAL_EXTERNAL], nall);
     else
         snprintf(value, sizeof(value), "goto reject-chain");
-    if (!ext && nall > 0) {
-        add_bal(b->e, BAL_EXTERNAL, nall);
-        add_bal(b->e, BAL_CLUSTER, nall);
-    }
     cleanup_json json_t *addrs = json_array();
     size_t i;
     json_t *v;
@@ -391,6 +387,10 @@ static void external_elems(sbuild_t *b, const svcport_t *sp, const char *ext, co
     {
         if (str(v, "ip"))
             json_array_append(addrs, json_object_get(v, "ip"));
+    }
+    if (!ext && nall > 0 && json_array_size(addrs) > 0) {
+        add_bal(b->e, BAL_EXTERNAL, nall);
+        add_bal(b->e, BAL_CLUSTER, nall);
     }
     json_array_foreach(addrs, i, v)
     {
