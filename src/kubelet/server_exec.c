@@ -4,12 +4,16 @@
  * upstream's kubelet streaming server speaks them: every binary message begins with its
  * channel — 0 stdin, 1 stdout, 2 stderr, 3 the error channel (one metav1 Status once the
  * command has ended: Success, or Failure with reason NonZeroExitCode and an ExitCode cause),
- * 4 terminal resize (ignored: no tty yet); v5 adds 255, "close this channel" (stdin's EOF).
+ * 4 terminal resize ({"Width":…,"Height":…}); v5 adds 255, "close this channel" (stdin's EOF).
  *
- * The command runs through `runc exec` (no tty) with pipes for its stdio. The session ends
- * when the command has exited and its output is drained, or when the client goes away (runc
- * then gets SIGTERM, which it passes on to the command). /attach answers 400: the shim owns
- * the container's stdio and offers no way in yet.
+ * The command runs through `runc exec` with pipes for its stdio, or with tty=true through
+ * `runc exec --tty` whose own stdio is the slave of a pty made here: runc gives the command a
+ * pty of the container's and copies between the two, and reads the size of ours when it gets
+ * SIGWINCH — so a resize is TIOCSWINSZ on our master and a SIGWINCH to runc. A tty has one
+ * output (stdout; no stderr channel), as upstream. The session ends when the command has
+ * exited and its output is drained, or when the client goes away (runc then gets SIGTERM,
+ * which it passes on to the command). /attach answers 400: the shim owns the container's
+ * stdio and offers no way in yet.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
@@ -18,11 +22,17 @@
 
 #include <h2o/http1.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
 
 #define WS_GUID   "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define MAX_ARGS  256
@@ -37,7 +47,8 @@
 typedef struct kexec_s {
     kubelet_t *k;
     h2o_socket_t *sock;
-    bool v5, want_stdin;
+    bool v5, want_stdin, tty;
+    int master; /* the pty's master (tty; ke->out's fd), else -1 */
     uv_process_t proc;
     uv_pipe_t in, out, err;
     bool in_open, out_open, err_open, proc_open;
@@ -222,16 +233,34 @@ static void on_stdin_written(uv_write_t *w, int status)
 
 static void stdin_data(kexec_t *ke, const char *data, size_t len)
 {
-    if (!ke->in_open || len == 0)
+    uv_stream_t *to = ke->tty ? (uv_stream_t *)&ke->out : (uv_stream_t *)&ke->in;
+    if (!(ke->tty ? ke->want_stdin && ke->out_open : ke->in_open) || len == 0)
         return;
     wreq_t *wr = xcalloc(1, sizeof(*wr));
     wr->buf = xmalloc(len);
     memcpy(wr->buf, data, len);
     uv_buf_t b = uv_buf_init(wr->buf, (unsigned)len);
-    if (uv_write(&wr->w, (uv_stream_t *)&ke->in, &b, 1, on_stdin_written) != 0) {
+    if (uv_write(&wr->w, to, &b, 1, on_stdin_written) != 0) {
         free(wr->buf);
         free(wr);
     }
+}
+
+/* Channel 4: {"Width":…,"Height":…} sets the pty's size, and runc, told by SIGWINCH, copies it
+ * to the command's. Malformed messages are ignored, as upstream's kubelet logs and skips them. */
+static void resize(kexec_t *ke, const char *data, size_t len)
+{
+    if (!ke->tty || ke->master < 0 || !ke->out_open)
+        return;
+    json_t *j = json_loadb(data, len, 0, NULL);
+    json_int_t w = json_integer_value(json_object_get(j, "Width"));
+    json_int_t h = json_integer_value(json_object_get(j, "Height"));
+    json_decref(j);
+    if (w <= 0 || h <= 0 || w > 0xffff || h > 0xffff)
+        return;
+    struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
+    if (ioctl(ke->master, TIOCSWINSZ, &ws) == 0 && ke->proc_open && !ke->exited)
+        uv_process_kill(&ke->proc, SIGWINCH);
 }
 
 /* ---- reading frames ---- */
@@ -270,9 +299,11 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
         else if ((f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_TEXT) && n > 0) {
             if (pl[0] == CH_STDIN)
                 stdin_data(ke, (const char *)pl + 1, n - 1);
+            else if (pl[0] == CH_RESIZE)
+                resize(ke, (const char *)pl + 1, n - 1);
             else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN)
+                /* A tty's input has no end short of the command's (EOT is the user's). */
                 close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
-            /* CH_RESIZE and anything else: ignored (no tty). */
         }
         size_t used = (size_t)hl + n;
         memmove(ke->rx.s, ke->rx.s + used, ke->rx.len - used);
@@ -307,6 +338,36 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 }
 
 /* ---- the request ---- */
+
+/* A pty for `runc exec --tty`: the master (close-on-exec, ours) and the slave (runc's stdio), the
+ * slave raw so that bytes pass as they are (the command's own pty, inside the container, is the
+ * one that echoes and translates). */
+static int open_pty(int *master, int *slave, c8s_err_t *err)
+{
+    *master = *slave = -1;
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char name[64];
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof(name)) != 0) {
+        int e = errno;
+        if (m >= 0)
+            close(m);
+        return c8s_err_set(err, C8S_EINTERNAL, "allocating a pty: %s", strerror(e));
+    }
+    int sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (sl < 0) {
+        int e = errno;
+        close(m);
+        return c8s_err_set(err, C8S_EINTERNAL, "opening %s: %s", name, strerror(e));
+    }
+    struct termios t;
+    if (tcgetattr(sl, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(sl, TCSANOW, &t);
+    }
+    *master = m;
+    *slave = sl;
+    return 0;
+}
 
 static void accept_key(const char *key, size_t len, char out[64])
 {
@@ -452,6 +513,19 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         strbuf_sep(&cl, " ", cmd[i]);
     ke->cmdline = strbuf_take_or(&cl, "");
 
+    ke->tty = flag(r, "tty");
+    ke->master = -1;
+    int slave = -1;
+    if (ke->tty && open_pty(&ke->master, &slave, &err) != 0) {
+        for (size_t i = 0; i < nargs; i++)
+            free(cmd[i]);
+        free(cmd);
+        free(ke->cmdline);
+        free(ke);
+        kubelet_server_respond_err(r, &err);
+        return c8s_err_clear(&err);
+    }
+
     const char *argv[MAX_ARGS + 8];
     size_t a = 0;
     argv[a++] = "runc";
@@ -460,6 +534,8 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         argv[a++] = k->runc_root;
     }
     argv[a++] = "exec";
+    if (ke->tty)
+        argv[a++] = "--tty";
     argv[a++] = id;
     for (size_t i = 0; i < nargs; i++)
         argv[a++] = cmd[i];
@@ -476,6 +552,9 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->out},
         {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->err},
     };
+    if (ke->tty)
+        for (int i = 0; i < 3; i++)
+            stdio[i] = (uv_stdio_container_t){.flags = UV_INHERIT_FD, .data.fd = slave};
     uv_process_options_t po = {.file = "runc",
                                .args = (char **)argv,
                                .exit_cb = on_proc_exit,
@@ -486,8 +565,17 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     for (size_t i = 0; i < nargs; i++)
         free(cmd[i]);
     free(cmd);
+    if (slave >= 0)
+        close(slave); /* runc's now: the master reads EIO once every copy is closed */
+    if (rc == 0 && ke->tty) {
+        rc = uv_pipe_open(&ke->out, ke->master);
+        if (rc != 0)
+            uv_process_kill(&ke->proc, SIGKILL);
+    }
     if (rc != 0) {
         c8s_err_set(&err, C8S_EINTERNAL, "starting runc exec: %s", uv_strerror(rc));
+        if (ke->master >= 0 && !uv_is_active((uv_handle_t *)&ke->out))
+            close(ke->master);
         /* uv_spawn leaves the handle to close even when it fails. */
         ke->proc_open = true;
         ke->handles++;
@@ -498,10 +586,13 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     }
     ke->proc_open = true;
     ke->handles++;
-    if (!ke->want_stdin)
+    if (!ke->want_stdin || ke->tty)
         close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+    if (ke->tty)
+        close_handle(ke, (uv_handle_t *)&ke->err, &ke->err_open);
     uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_output);
-    uv_read_start((uv_stream_t *)&ke->err, on_alloc, on_output);
+    if (!ke->tty)
+        uv_read_start((uv_stream_t *)&ke->err, on_alloc, on_output);
     ke->next = k->execs;
     if (k->execs)
         k->execs->pprev = &ke->next;

