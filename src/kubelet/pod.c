@@ -48,7 +48,7 @@ struct kpod_s {
     runtime_cb kill_cb;
     bool kill_hooked;
     uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
-    char *add_err;     /* why the CNI ADD now being undone failed (owned) */
+    char *add_err;             /* why the CNI ADD now being undone failed (owned) */
     kpod_t *next_pod;
 };
 
@@ -1275,6 +1275,24 @@ char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char
             return xstrdup(p->ctrs[i].id);
     c8s_err_set(err, C8S_EBADREQUEST, "container %s is not running", ctr);
     return NULL;
+}
+
+/* The network namespace (a path, owned; "" for a hostNetwork pod) of pod ns/name once its sandbox
+ * is up, for port-forward; NULL with err (C8S_ENOTFOUND, or C8S_EBADREQUEST while it is not). */
+char *kpod_netns(kubelet_t *k, const char *ns, const char *name, c8s_err_t *err)
+{
+    kpod_t *p = k->pods;
+    while (p && (p->orphan || strcmp(p->ns, ns) != 0 || strcmp(p->name, name) != 0))
+        p = p->next_pod;
+    if (!p) {
+        c8s_err_set(err, C8S_ENOTFOUND, "pod %s/%s not found on this node", ns, name);
+        return NULL;
+    }
+    if (!p->sandbox_ready || p->deleting || p->rejected) {
+        c8s_err_set(err, C8S_EBADREQUEST, "pod %s/%s has no running sandbox", ns, name);
+        return NULL;
+    }
+    return xstrdup(host_net(p) ? "" : p->netns);
 }
 
 /* ---- adoption after a restart of c8s ----

@@ -623,6 +623,7 @@ int kserver_exec_route(kubelet_t *k, c8s_err_t *err)
 
 void kserver_exec_stop_all(kubelet_t *k)
 {
+    kserver_portforward_stop_all(k);
     while (k->execs) {
         kexec_t *ke = k->execs;
         ke_unlink(ke);

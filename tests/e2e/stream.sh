@@ -79,6 +79,51 @@ check_contains "exec -it: stderr comes through the tty" "$out" "err"
 check_contains "exec -it: the exit code" "$out" "command terminated with exit code 4"
 check_eq "exec without -t: still no pty" "$(k exec shell -- sh -c 'tty; true')" "not a tty"
 
+# ---- port-forward: a local port of kubectl's to port 80 in the pod's network namespace ----
+pf_start() { # pf_start KUBECTL PORTSPEC OUT : starts a port-forward (PF_PID), waits for its listener
+  "$1" port-forward pod/web "$2" >"$3" 2>&1 &
+  PF_PID=$!
+  PIDS+=("$PF_PID")
+  for _ in $(seq 1 $T); do
+    grep -q "Forwarding from 127.0.0.1" "$3" && return 0
+    kill -0 "$PF_PID" 2>/dev/null || break
+    sleep 1
+  done
+  cat "$3" >&2
+  return 1
+}
+pf_stop() {
+  kill "$PF_PID" 2>/dev/null
+  wait "$PF_PID" 2>/dev/null
+}
+fetch() { curl -s --max-time 60 "http://127.0.0.1:$1/$2"; }
+
+for kc in kubectl "$KOLD"; do
+  v=$("$kc" version --client -o json 2>/dev/null | jq -r .clientVersion.minor)
+  [ -x "$(command -v "$kc")" ] || { echo "SKIP: no $kc" >&2; continue; }
+  port=$(free_port)
+  if check "port-forward (kubectl 1.$v) listens" pf_start "$kc" "$port:80" "$WORK/pf-$v.out"; then
+    check_eq "port-forward (kubectl 1.$v): the pod's page" "$(fetch "$port" index.html)" "hello from the pod"
+    check_eq "port-forward (kubectl 1.$v): a second connection" "$(fetch "$port" index.html)" "hello from the pod"
+    check_contains "port-forward (kubectl 1.$v): a missing page is the pod's 404" \
+      "$(curl -s -o /dev/null -w '%{http_code}' --max-time 60 "http://127.0.0.1:$port/nosuch")" 404
+  fi
+  pf_stop
+  # A port nobody listens on: the connection is closed and kubectl reports the pod's refusal.
+  port=$(free_port)
+  if check "port-forward (kubectl 1.$v) to a closed port listens" pf_start "$kc" "$port:81" "$WORK/pf81-$v.out"; then
+    check_eq "port-forward (kubectl 1.$v) to a closed port: nothing comes back" "$(fetch "$port" x)" ""
+    check "port-forward (kubectl 1.$v) to a closed port: kubectl reports the refusal" wait_for \
+      bash -c "grep -c 'error forwarding port 81 to pod default/web.*connection refused' '$WORK/pf81-$v.out' | sed 's/^[1-9][0-9]*$/yes/'" yes
+  fi
+  pf_stop
+done
+check_eq "port-forward of a missing pod: 404" "$(curl --http1.1 -s -o /dev/null -w '%{http_code}' -X POST \
+  -H 'Connection: Upgrade' -H 'Upgrade: SPDY/3.1' -H 'X-Stream-Protocol-Version: portforward.k8s.io' \
+  "$SERVER_URL/api/v1/namespaces/default/pods/nosuch/portforward")" 404
+check_eq "port-forward without an upgrade: 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  "$SERVER_URL/api/v1/namespaces/default/pods/web/portforward")" 400
+
 k delete pod shell web --wait=false >/dev/null
 check "pods gone" wait_for k get pods -o name ""
 check_eq "no container under the runc root" "$(runc --root "$RUNC_ROOT" list -q | wc -l)" 0
