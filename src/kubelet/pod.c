@@ -864,7 +864,10 @@ static void start_container(kpod_t *p)
     }
     cleanup_free char *logp = xasprintf("%s/%d.log", logdir, c->restart_count);
     p->busy = true;
-    if (runtime_start(k->rt, c->id, c->dir, logp, on_started, p, &err) != 0) {
+    runtime_stdin_t in = !json_is_true(json_object_get(spec, "stdin"))      ? RUNTIME_STDIN_NONE
+                         : json_is_true(json_object_get(spec, "stdinOnce")) ? RUNTIME_STDIN_ONCE
+                                                                            : RUNTIME_STDIN_OPEN;
+    if (runtime_start_stdin(k->rt, c->id, c->dir, logp, in, on_started, p, &err) != 0) {
         set_waiting(c, "RunContainerError", err.msg);
         fail_pod(p, "starting container", err.msg);
         c8s_err_clear(&err);

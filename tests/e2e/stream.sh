@@ -72,8 +72,11 @@ tty_run() { # tty_run KUBECTL ARGS... : the output, CRs dropped
 }
 out=$(tty_run kubectl exec -it shell -- tty)
 check_contains "exec -it: the command has a pty" "$out" "/dev/pts/"
-out=$(tty_run kubectl exec -it shell -- stty size)
-check_contains "exec -it: the terminal's size reaches the command" "$out" "45 123"
+# The command starts once kubectl's first resize has set the size: never a 0x0 terminal.
+for i in 1 2 3 4 5; do
+  out=$(tty_run kubectl exec -it shell -- stty size)
+  check_contains "exec -it: the terminal's size reaches the command ($i)" "$out" "45 123"
+done
 out=$(tty_run kubectl exec -it shell -- sh -c 'echo out; echo err >&2; exit 4')
 check_contains "exec -it: stderr comes through the tty" "$out" "err"
 check_contains "exec -it: the exit code" "$out" "command terminated with exit code 4"
@@ -123,6 +126,67 @@ check_eq "port-forward of a missing pod: 404" "$(curl --http1.1 -s -o /dev/null 
   "$SERVER_URL/api/v1/namespaces/default/pods/nosuch/portforward")" 404
 check_eq "port-forward without an upgrade: 400" "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
   "$SERVER_URL/api/v1/namespaces/default/pods/web/portforward")" 400
+
+# ---- attach: the running container's own stdio, through its shim ----
+k apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Pod
+metadata: {name: talker}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: "$IMAGE", command: [sh, -c, "i=0; while true; do i=\$((i+1)); echo tick \$i; sleep 1; done"]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: reader}
+spec:
+  restartPolicy: Never
+  terminationGracePeriodSeconds: 1
+  containers:
+  - {name: main, image: "$IMAGE", stdin: true, command: [sh, -c, "while read l; do echo got \$l; echo err \$l >&2; done; echo stdin closed; sleep 100000"]}
+YAML
+check "talker runs" wait_for k get pod talker -o 'jsonpath={.status.phase}' Running
+check "reader runs" wait_for k get pod reader -o 'jsonpath={.status.phase}' Running
+lines() { grep -c "$2" "$1" 2>/dev/null; }
+at_least() { # at_least FILE PATTERN N : yes once FILE has N lines matching PATTERN
+  [ "$(lines "$1" "$2")" -ge "$3" ] 2>/dev/null && echo yes
+}
+
+before=$(k logs talker | tail -n1)
+kubectl attach talker >"$WORK/attach.out" 2>"$WORK/attach.err" &
+A_PID=$!
+PIDS+=("$A_PID")
+check "attach: live output arrives" wait_for at_least "$WORK/attach.out" '^tick ' 2 yes
+kill "$A_PID" 2>/dev/null
+wait "$A_PID" 2>/dev/null
+first=$(grep -m1 '^tick ' "$WORK/attach.out")
+check "attach: output written after the attach (${before} then ${first})" \
+  test "${first#tick }" -gt "${before#tick }"
+
+# stdin through attach, stdout and stderr apart; the container's stdin stays open (no stdinOnce).
+mkfifo "$WORK/in"
+kubectl attach -i reader <"$WORK/in" >"$WORK/reader.out" 2>"$WORK/reader.err" &
+A_PID=$!
+PIDS+=("$A_PID")
+exec 7>"$WORK/in"
+echo one >&7
+echo two >&7
+check "attach -i: stdin reaches the container" wait_for at_least "$WORK/reader.out" '^got two$' 1 yes
+check_eq "attach -i: its stdout" "$(grep '^got' "$WORK/reader.out")" "$(printf 'got one\ngot two')"
+check "attach -i: its stderr apart" wait_for at_least "$WORK/reader.err" '^err two$' 1 yes
+exec 7>&-
+kill "$A_PID" 2>/dev/null
+wait "$A_PID" 2>/dev/null
+check_eq "attach -i: stdin stays open without stdinOnce" "$(k logs reader | grep -c 'stdin closed')" 0
+
+# kubectl run -i --rm: a pod with stdinOnce, attached once it runs, deleted after.
+out=$(echo hello | timeout 300 kubectl run catter -i --rm --restart=Never --image="$IMAGE" \
+  --pod-running-timeout=4m -- sh -c 'read l; echo got $l' 2>"$WORK/run.err")
+check_contains "run -i --rm: stdin in, output out" "$out" "got hello"
+check "run -i --rm: the pod is deleted" wait_for bash -c "kubectl get pod catter -o name 2>/dev/null" ""
+k delete pod talker reader --wait=false >/dev/null
 
 k delete pod shell web --wait=false >/dev/null
 check "pods gone" wait_for k get pods -o name ""
