@@ -77,7 +77,8 @@ struct kubelet_s {
 int kserver_routes(kubelet_t *k, c8s_err_t *err);
 /* server_logs.c: /containerLogs/. */
 int kserver_logs_route(kubelet_t *k, c8s_err_t *err);
-/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session (stopping). */
+/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session, port-forward's
+ * too (stopping). */
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err);
 void kserver_exec_stop_all(kubelet_t *k);
 /* server_portforward.c: /portForward/; kserver_portforward_stop_all ends every session. */

@@ -10,10 +10,14 @@
  * `runc exec --tty` whose own stdio is the slave of a pty made here: runc gives the command a
  * pty of the container's and copies between the two, and reads the size of ours when it gets
  * SIGWINCH — so a resize is TIOCSWINSZ on our master and a SIGWINCH to runc. A tty has one
- * output (stdout; no stderr channel), as upstream. The session ends when the command has
- * exited and its output is drained, or when the client goes away (runc then gets SIGTERM,
- * which it passes on to the command). /attach answers 400: the shim owns the container's
- * stdio and offers no way in yet.
+ * output (stdout; no stderr channel), as upstream; the command starts once the first resize
+ * has set the size (or after TTY_SIZE_WAIT_MS). The session ends when the command has exited
+ * and its output is drained, or when the client goes away (runc then gets SIGTERM, which it
+ * passes on to the command).
+ *
+ * /attach/{namespace}/{pod}/{container} is the same websocket with the container's own stdio:
+ * the connection is to its shim's attach socket (runtime.h) instead of a runc, and its end (the
+ * container has exited) is a Success.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
