@@ -123,6 +123,7 @@ int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_wait(ctl_t *c);
 int ctl__cmd_logs(ctl_t *c);
 int ctl__cmd_exec(ctl_t *c);
+int ctl__cmd_attach(ctl_t *c);
 /* The container kubectl picks for pod when -c is not given (borrowed from pod): the
  * default-container annotation, else the first, with kubectl's "Defaulted container" note. */
 const char *ctl__default_container(const json_t *pod);

@@ -1,9 +1,9 @@
 /*
- * exec.c — `c8s ctl exec POD [-c CONTAINER] [-i] -- COMMAND [ARG…]`: pods/exec over a
- * websocket (v5.channel.k8s.io, else v4), as kubectl 1.30+ speaks it: stdin on channel 0
- * (with -i; v5's close of channel 0 at its end), stdout and stderr from channels 1 and 2, the
- * exit code from the Status on channel 3 — printed as kubectl does ("command terminated with
- * exit code N") and returned.
+ * exec.c — `c8s ctl exec POD [-c CONTAINER] [-i] -- COMMAND [ARG…]` and `c8s ctl attach POD
+ * [-c CONTAINER] [-i]`: pods/exec and pods/attach over a websocket (v5.channel.k8s.io, else v4), as
+ * kubectl 1.30+ speaks it: stdin on channel 0 (with -i; v5's close of channel 0 at its end), stdout
+ * and stderr from channels 1 and 2, the exit code from the Status on channel 3 — printed as kubectl
+ * does ("command terminated with exit code N") and returned.
  *
  * A command-line client: blocking OpenSSL on one socket and poll() with stdin. libcurl does not
  * speak websockets here, so the kubeconfig's CA, client certificate and token are applied to an
@@ -146,6 +146,8 @@ static bool send_frame(SSL *ssl, int channel, const char *data, size_t len)
     return write_all(ssl, buf, hl + n);
 }
 
+static int stream_session(ctl_t *c, const char *path, const char *what);
+
 int ctl__cmd_exec(ctl_t *c)
 {
     if (c->o.tty)
@@ -170,10 +172,35 @@ int ctl__cmd_exec(ctl_t *c)
     strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
     strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
     cleanup_free char *path = strbuf_take(&b);
+    return stream_session(c, path, "exec");
+}
 
+int ctl__cmd_attach(ctl_t *c)
+{
+    if (c->o.tty)
+        return ctl__error("-t/--tty is not supported yet");
+    if (c->o.n_args != 1)
+        return ctl__error("expected 'attach (POD | TYPE/NAME) -c CONTAINER'");
+    cleanup_free char *pod_path = NULL;
+    cleanup_json json_t *pod = NULL;
+    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
+        return 1;
+    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
+    strbuf_t b = STRBUF_INIT;
+    strbuf_addf(&b, "%s/attach?container=", pod_path);
+    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
+    strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
+    cleanup_free char *path = strbuf_take(&b);
+    return stream_session(c, path, "attach");
+}
+
+/* One websocket session (v5.channel.k8s.io) at path: stdout and stderr out, stdin in with -i;
+ * the exit code the error channel's Status says. what: "exec" or "attach", for messages. */
+static int stream_session(ctl_t *c, const char *path, const char *what)
+{
     char host[256], port[16];
     if (split_server(c->kc.server, host, sizeof(host), port, sizeof(port)) != 0)
-        return ctl__error("exec needs an https:// server, not %s", c->kc.server);
+        return ctl__error("%s needs an https:// server, not %s", what, c->kc.server);
     SSL_CTX *ctx = tls_ctx(&c->kc);
     if (!ctx)
         return ctl__error("loading the kubeconfig's TLS credentials failed");
@@ -215,7 +242,7 @@ int ctl__cmd_exec(ctl_t *c)
     bool sent = write_all(ssl, q.s, q.len);
     strbuf_free(&q);
     if (!sent) {
-        ctl__error("sending the exec request failed");
+        ctl__error("sending the %s request failed", what);
         goto out;
     }
     /* The answer's head. */

@@ -157,6 +157,8 @@ char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char
 /* The network namespace file (owned; "" for hostNetwork) of pod ns/name while its sandbox is up;
  * NULL with err. For port-forward. */
 char *kpod_netns(kubelet_t *k, const char *ns, const char *name, c8s_err_t *err);
+/* The bundle dir (owned; config.json's) of container id, or NULL. */
+char *kpod_bundle(kubelet_t *k, const char *id);
 char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
                     bool *running, c8s_err_t *err);
 /* For the stats handlers (stats_summary.c): visits every pod whose sandbox is up with its

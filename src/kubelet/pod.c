@@ -1280,6 +1280,16 @@ char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char
     return NULL;
 }
 
+/* The bundle dir (owned) of the running container with runtime id id, or NULL. */
+char *kpod_bundle(kubelet_t *k, const char *id)
+{
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        for (size_t i = 0; i < p->n_ctrs; i++)
+            if (p->ctrs[i].id && p->ctrs[i].dir && strcmp(p->ctrs[i].id, id) == 0)
+                return xstrdup(p->ctrs[i].dir);
+    return NULL;
+}
+
 /* The network namespace (a path, owned; "" for a hostNetwork pod) of pod ns/name once its sandbox
  * is up, for port-forward; NULL with err (C8S_ENOTFOUND, or C8S_EBADREQUEST while it is not). */
 char *kpod_netns(kubelet_t *k, const char *ns, const char *name, c8s_err_t *err)

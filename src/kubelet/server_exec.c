@@ -62,6 +62,10 @@ typedef struct kexec_s {
     bool master_owned; /* ke->out holds the master */
     char **argv;       /* runc's, until the spawn (owned) */
     bool started, timer_open;
+    char *id, *bundle;      /* tty: the container and its bundle, for runc's --process file */
+    json_t *args;           /* the command (owned) */
+    char *procfile;         /* that file, removed once runc is done (owned) */
+    int rows, cols;         /* the first resize */
     uv_timer_t start_timer; /* tty: the start waits this long for the first resize */
     uv_process_t proc;
     uv_pipe_t in, out, err;
@@ -118,6 +122,12 @@ static void ke_maybe_free(kexec_t *ke)
         ke->sock = NULL;
     }
     ke_unlink(ke);
+    if (ke->procfile)
+        unlink(ke->procfile);
+    free(ke->procfile);
+    free(ke->id);
+    free(ke->bundle);
+    json_decref(ke->args);
     strbuf_free(&ke->rx);
     strbuf_free(&ke->arx);
     strbuf_free(&ke->wq);
@@ -284,6 +294,44 @@ static void stdin_data(kexec_t *ke, const char *data, size_t len)
     }
 }
 
+/* With the terminal's size known, the process runc execs is the container's own (its config's
+ * process: user, env, cwd, capabilities, …) with the command, a terminal and consoleSize: runc
+ * sizes the pty before the command runs (the SIGWINCH path would come after it has started).
+ * Rewrites ke->argv to `runc exec --process FILE id`; on any failure keeps it as it is. */
+static void use_process_file(kexec_t *ke)
+{
+    kubelet_t *k = ke->k;
+    if (!ke->tty || !ke->bundle || ke->rows <= 0 || ke->cols <= 0)
+        return;
+    cleanup_free char *cfg = xasprintf("%s/config.json", ke->bundle);
+    cleanup_json json_t *spec = json_load_file(cfg, 0, NULL);
+    json_t *proc = json_object_get(spec, "process");
+    if (!json_is_object(proc))
+        return;
+    json_object_set(proc, "args", ke->args);
+    json_object_set_new(proc, "terminal", json_true());
+    json_object_set_new(proc, "consoleSize",
+                        json_pack("{s:i, s:i}", "height", ke->rows, "width", ke->cols));
+    char *file = xasprintf("%s/exec-%p.json", ke->bundle, (void *)ke);
+    if (json_dump_file(proc, file, JSON_COMPACT) != 0) {
+        free(file);
+        return;
+    }
+    ke->procfile = file;
+    free_argv(ke);
+    ke->argv = xcalloc(8, sizeof(char *));
+    size_t a = 0;
+    ke->argv[a++] = xstrdup("runc");
+    if (k->runc_root) {
+        ke->argv[a++] = xstrdup("--root");
+        ke->argv[a++] = xstrdup(k->runc_root);
+    }
+    ke->argv[a++] = xstrdup("exec");
+    ke->argv[a++] = xstrdup("--process");
+    ke->argv[a++] = xstrdup(file);
+    ke->argv[a++] = xstrdup(ke->id);
+}
+
 /* Starts runc (once). Returns 0, or an error with every handle of the command closed. */
 static int spawn(kexec_t *ke, c8s_err_t *err)
 {
@@ -291,6 +339,7 @@ static int spawn(kexec_t *ke, c8s_err_t *err)
     if (ke->started)
         return 0;
     ke->started = true;
+    use_process_file(ke);
     close_handle(ke, (uv_handle_t *)&ke->start_timer, &ke->timer_open);
     uv_stdio_container_t stdio[3] = {
         {.flags = ke->want_stdin ? UV_CREATE_PIPE | UV_READABLE_PIPE : UV_IGNORE,
@@ -372,6 +421,10 @@ static void resize(kexec_t *ke, const char *data, size_t len)
     if (w <= 0 || h <= 0 || w > 0xffff || h > 0xffff)
         return;
     struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
+    if (!ke->started) {
+        ke->rows = (int)h;
+        ke->cols = (int)w;
+    }
     if (ioctl(ke->master, TIOCSWINSZ, &ws) == 0 && ke->proc_open && !ke->exited)
         uv_process_kill(&ke->proc, SIGWINCH);
     if (!ke->started)
@@ -772,10 +825,16 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     if (ke->tty)
         ke->argv[a++] = xstrdup("--tty");
     ke->argv[a++] = xstrdup(id);
-    for (size_t i = 0; i < nargs; i++)
+    ke->args = json_array();
+    for (size_t i = 0; i < nargs; i++) {
+        json_array_append_new(ke->args, json_string(cmd[i]));
         ke->argv[a++] = cmd[i];
+    }
     free(cmd);
     ke->slave = slave;
+    ke->id = xstrdup(id);
+    if (ke->tty)
+        ke->bundle = kpod_bundle(k, id);
     uv_pipe_init(&k->loop, &ke->in, 0);
     uv_pipe_init(&k->loop, &ke->out, 0);
     uv_pipe_init(&k->loop, &ke->err, 0);

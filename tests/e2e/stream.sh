@@ -80,6 +80,7 @@ done
 out=$(tty_run kubectl exec -it shell -- sh -c 'echo out; echo err >&2; exit 4')
 check_contains "exec -it: stderr comes through the tty" "$out" "err"
 check_contains "exec -it: the exit code" "$out" "command terminated with exit code 4"
+check_eq "exec -it: runc's process files are removed" "$(find "$SERVER_DATA" -name 'exec-*.json' | wc -l)" 0
 check_eq "exec without -t: still no pty" "$(k exec shell -- sh -c 'tty; true')" "not a tty"
 
 # ---- port-forward: a local port of kubectl's to port 80 in the pod's network namespace ----
@@ -180,6 +181,25 @@ exec 7>&-
 kill "$A_PID" 2>/dev/null
 wait "$A_PID" 2>/dev/null
 check_eq "attach -i: stdin stays open without stdinOnce" "$(k logs reader | grep -c 'stdin closed')" 0
+
+# c8s ctl attach, the same.
+"$C8S_BIN" ctl attach talker >"$WORK/ctl-attach.out" 2>&1 &
+A_PID=$!
+PIDS+=("$A_PID")
+check "ctl attach: live output arrives" wait_for at_least "$WORK/ctl-attach.out" '^tick ' 2 yes
+kill "$A_PID" 2>/dev/null
+wait "$A_PID" 2>/dev/null
+mkfifo "$WORK/in2"
+"$C8S_BIN" ctl attach -i reader <"$WORK/in2" >"$WORK/ctl-reader.out" 2>&1 &
+A_PID=$!
+PIDS+=("$A_PID")
+exec 7>"$WORK/in2"
+echo three >&7
+check "ctl attach -i: stdin reaches the container" wait_for at_least "$WORK/ctl-reader.out" '^got three$' 1 yes
+exec 7>&-
+kill "$A_PID" 2>/dev/null
+wait "$A_PID" 2>/dev/null
+check_contains "ctl attach to a missing pod" "$("$C8S_BIN" ctl attach nosuch 2>&1)" 'pods "nosuch" not found'
 
 # kubectl run -i --rm: a pod with stdinOnce, attached once it runs, deleted after.
 out=$(echo hello | timeout 300 kubectl run catter -i --rm --restart=Never --image="$IMAGE" \
