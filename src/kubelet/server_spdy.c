@@ -350,6 +350,10 @@ int spdy_headers_decode(spdy_zlib_t *z, const uint8_t *buf, size_t len, json_t *
             break;
         }
         const char *key = (const char *)p + off + 4;
+        if (memchr(key, 0, kl)) { /* a name is a token: NUL separates only values */
+            bad = true;
+            break;
+        }
         off += 4 + kl;
         if (off + 4 > n || (vl = get32(p + off)) > n - off - 4) {
             bad = true;
