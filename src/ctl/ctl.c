@@ -655,6 +655,7 @@ static const verb_t verbs[] = {
     {"logs", ctl__cmd_logs, "Print the logs for a container in a pod"},
     {"exec", ctl__cmd_exec, "Execute a command in a container"},
     {"attach", ctl__cmd_attach, "Attach to a running container"},
+    {"port-forward", ctl__cmd_port_forward, "Forward one or more local ports to a pod"},
     {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
     {"completion", cmd_completion, "Output shell completion code for bash"},
 };

@@ -85,7 +85,7 @@ check_eq "exec without -t: still no pty" "$(k exec shell -- sh -c 'tty; true')" 
 
 # ---- port-forward: a local port of kubectl's to port 80 in the pod's network namespace ----
 pf_start() { # pf_start KUBECTL PORTSPEC OUT : starts a port-forward (PF_PID), waits for its listener
-  "$1" port-forward pod/web "$2" >"$3" 2>&1 &
+  $1 port-forward pod/web "$2" >"$3" 2>&1 &
   PF_PID=$!
   PIDS+=("$PF_PID")
   for _ in $(seq 1 $T); do
@@ -122,6 +122,22 @@ for kc in kubectl "$KOLD"; do
   fi
   pf_stop
 done
+# c8s ctl port-forward, the same protocol as kubectl 1.32's.
+port=$(free_port)
+if check "ctl port-forward listens" pf_start "$C8S_BIN ctl" "$port:80" "$WORK/ctl-pf.out"; then
+  check_eq "ctl port-forward: the pod's page" "$(fetch "$port" index.html)" "hello from the pod"
+  check_eq "ctl port-forward: a second connection" "$(fetch "$port" index.html)" "hello from the pod"
+  big=$(curl -s --max-time 60 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nosuch")
+  check_eq "ctl port-forward: the pod's 404" "$big" 404
+fi
+pf_stop
+port=$(free_port)
+if check "ctl port-forward to a closed port listens" pf_start "$C8S_BIN ctl" "$port:81" "$WORK/ctl-pf81.out"; then
+  check_eq "ctl port-forward to a closed port: nothing comes back" "$(fetch "$port" x)" ""
+  check "ctl port-forward to a closed port: the refusal reported" wait_for \
+    bash -c "grep -c 'error forwarding port 81 to pod default/web.*connection refused' '$WORK/ctl-pf81.out' | sed 's/^[1-9][0-9]*$/yes/'" yes
+fi
+pf_stop
 check_eq "port-forward of a missing pod: 404" "$(curl --http1.1 -s -o /dev/null -w '%{http_code}' -X POST \
   -H 'Connection: Upgrade' -H 'Upgrade: SPDY/3.1' -H 'X-Stream-Protocol-Version: portforward.k8s.io' \
   "$SERVER_URL/api/v1/namespaces/default/pods/nosuch/portforward")" 404
