@@ -4,7 +4,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential cmake pkg-config git curl
-  libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev
+  libuv1-dev libcurl4-openssl-dev libjansson-dev libyaml-dev libh2o-dev libssl-dev zlib1g-dev
   etcd-server etcd-client
   libarchive-dev runc containernetworking-plugins iptables iproute2
   docker-registry busybox-static bind9-dnsutils python3 openssl zstd python3-grpcio

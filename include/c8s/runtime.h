@@ -32,6 +32,26 @@
 
 /* ---- the shim (runs in its own process) ---- */
 
+/* A container's stdin: none (/dev/null), a pipe the shim keeps open for attach clients, or one
+ * it closes once the first client that attached stdin leaves (stdinOnce). */
+typedef enum { RUNTIME_STDIN_NONE, RUNTIME_STDIN_OPEN, RUNTIME_STDIN_ONCE } runtime_stdin_t;
+
+/* Attach: the shim listens on <state dir>/RUNTIME_ATTACH_SOCKET (unix, stream). Frames both ways
+ * are a type byte, a 4-byte big-endian length and the bytes. The shim sends STDOUT and STDERR
+ * (the container's output as read, from the moment of connecting); a client sends HELLO_STDIN
+ * (it attaches stdin: with stdinOnce, its leaving closes the container's stdin), STDIN (bytes for
+ * the container) and STDIN_END (its input ended: with stdinOnce the container's stdin closes).
+ * The socket closes when the
+ * container has exited and its output is out. */
+#define RUNTIME_ATTACH_SOCKET "attach.sock"
+enum {
+    RUNTIME_ATTACH_STDIN = 0,
+    RUNTIME_ATTACH_STDOUT = 1,
+    RUNTIME_ATTACH_STDERR = 2,
+    RUNTIME_ATTACH_HELLO_STDIN = 3,
+    RUNTIME_ATTACH_STDIN_END = 4,
+};
+
 typedef struct runtime_shim_opts_s {
     const char *id;        /* runc container id */
     const char *bundle;    /* dir with config.json */
@@ -41,6 +61,7 @@ typedef struct runtime_shim_opts_s {
     const char *log_path;  /* CRI log file */
     size_t log_max_bytes;  /* rotate when the file grows past this (0: 10 MiB) */
     int log_max_files;     /* files kept, the live one included (0: 5) */
+    runtime_stdin_t stdin_mode;
 } runtime_shim_opts_t;
 
 /* `c8s shim`: starts the detached shim and returns once the container runs (0) or failed to
@@ -84,6 +105,10 @@ typedef void (*runtime_cb)(int code, const c8s_err_t *err, void *data);
  * asynchronously, negative (and no callback) when the request is malformed. */
 int runtime_start(runtime_t *rt, const char *id, const char *bundle, const char *log_path,
                   runtime_cb cb, void *data, c8s_err_t *err);
+/* runtime_start with the container's stdin a pipe its shim keeps for attach clients (spec.stdin,
+ * spec.stdinOnce). */
+int runtime_start_stdin(runtime_t *rt, const char *id, const char *bundle, const char *log_path,
+                        runtime_stdin_t stdin_mode, runtime_cb cb, void *data, c8s_err_t *err);
 
 /* SIGTERM to the container's init, SIGKILL after grace_ms if it has not exited; calls back when
  * the shim has recorded the exit (or with C8S_ETIMEOUT if it has not 10 s after the SIGKILL). A

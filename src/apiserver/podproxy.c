@@ -217,8 +217,13 @@ static void upgrade_client(proxy_t *p, kubelet_req_t *q, const char *headers, si
     p->ksock->data = p;
     req->res.status = 101;
     req->res.reason = "Switching Protocols";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
-    static const char *const pass[] = {"Sec-WebSocket-Accept", "Sec-WebSocket-Protocol"};
+    /* websocket, or SPDY/3.1 (port-forward from kubectl before 1.31): as the kubelet said. */
+    cleanup_free char *up = header_of(headers, len, "Upgrade");
+    const char *upv = up ? up : "websocket";
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
+                   h2o_strdup(&req->pool, upv, SIZE_MAX).base, strlen(upv));
+    static const char *const pass[] = {"Sec-WebSocket-Accept", "Sec-WebSocket-Protocol",
+                                       "X-Stream-Protocol-Version"};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(pass); i++) {
         cleanup_free char *v = header_of(headers, len, pass[i]);
         if (!v)
@@ -639,15 +644,7 @@ void apiserver__pod_log(api_req_t *r)
     apiserver__when_ready(r->res, r, pod_log_resolved);
 }
 
-/* ---- pods/exec, pods/attach: a websocket, proxied whole ---- */
-
-static char *req_header(h2o_req_t *req, const char *name)
-{
-    ssize_t i = h2o_find_header_by_str(&req->headers, name, strlen(name), -1);
-    if (i < 0)
-        return NULL;
-    return xstrndup(req->headers.entries[i].value.base, req->headers.entries[i].value.len);
-}
+/* ---- pods/exec, pods/attach, pods/portforward: an upgraded connection, proxied whole ---- */
 
 static void pod_exec_resolved(api_req_t *r)
 {
@@ -661,37 +658,46 @@ static void pod_exec_resolved(api_req_t *r)
     const char *node = json_string_value(json_object_get(json_object_get(pod, "spec"), "nodeName"));
     const char *phase = json_string_value(json_object_get(json_object_get(pod, "status"), "phase"));
     const char *ctr = NULL;
+    bool pf = strcmp(r->subresource, "portforward") == 0;
     if (!pod)
         c8s_err_set(&err, C8S_ENOTFOUND, "pods \"%s\" not found", r->name);
-    else if (!(ctr = pick_container(r, pod, &err)))
+    else if (!pf && !(ctr = pick_container(r, pod, &err)))
         ;
     else if (!node || !*node)
         c8s_err_set(&err, C8S_EBADREQUEST, "pod %s does not have a host assigned", r->name);
     else if (phase && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0))
         c8s_err_set(&err, C8S_EBADREQUEST,
-                    "cannot exec into a container in a completed pod; current phase is %s", phase);
+                    pf ? "cannot port-forward to a completed pod; current phase is %s"
+                       : "cannot exec into a container in a completed pod; current phase is %s",
+                    phase);
     if (err.code) {
         apiserver__respond_err(r, &err);
         return c8s_err_clear(&err);
     }
     strbuf_t b = STRBUF_INIT;
-    strbuf_addf(&b, "/%s/", r->subresource);
+    strbuf_addf(&b, "/%s/", pf ? "portForward" : r->subresource);
     strbuf_add_escaped(&b, r->ns, NULL);
     strbuf_add(&b, "/");
     strbuf_add_escaped(&b, r->name, NULL);
-    strbuf_add(&b, "/");
-    strbuf_add_escaped(&b, ctr, NULL);
+    if (!pf) {
+        strbuf_add(&b, "/");
+        strbuf_add_escaped(&b, ctr, NULL);
+    }
     /* The query as the client sent it: command= repeats, in order. */
     if (req->query_at != SIZE_MAX)
         strbuf_addn(&b, req->path.base + req->query_at, req->path.len - req->query_at);
-    char *hdrs[8] = {xstrdup("Connection: Upgrade"), xstrdup("Upgrade: websocket")};
+    char *hdrs[8] = {xstrdup("Connection: Upgrade"),
+                     xasprintf("Upgrade: %.*s", (int)req->upgrade.len, req->upgrade.base)};
     size_t n = 2;
     static const char *const pass[] = {"sec-websocket-key", "sec-websocket-version",
-                                       "sec-websocket-protocol"};
+                                       "sec-websocket-protocol", "x-stream-protocol-version"};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(pass); i++) {
-        cleanup_free char *v = req_header(req, pass[i]);
-        if (v)
-            hdrs[n++] = xasprintf("%s: %s", pass[i], v);
+        /* X-Stream-Protocol-Version may come several times (one per protocol offered). */
+        ssize_t at = -1;
+        while (n + 1 < C8S_ARRAY_SIZE(hdrs) &&
+               (at = h2o_find_header_by_str(&req->headers, pass[i], strlen(pass[i]), at)) >= 0)
+            hdrs[n++] = xasprintf("%s: %.*s", pass[i], (int)req->headers.entries[at].value.len,
+                                  req->headers.entries[at].value.base);
     }
     proxy_start(r, node, strbuf_take(&b), 0, hdrs);
 }
@@ -702,16 +708,20 @@ void apiserver__pod_exec(api_req_t *r)
     if (!r->name || strcmp(r->kind->resource, "pods") != 0)
         return apiserver__respond_code(r, C8S_ENOTFOUND,
                                        "the server could not find the requested resource");
-    if (strcmp(r->subresource, "portforward") == 0)
-        return apiserver__respond_code(r, C8S_EBADREQUEST,
-                                       "pods/portforward is not supported by this server yet");
     h2o_req_t *req = r->h2o;
-    if (!req || !req->upgrade.base || req->upgrade.len != 9 ||
-        strncasecmp(req->upgrade.base, "websocket", 9) != 0)
+    bool pf = strcmp(r->subresource, "portforward") == 0;
+    bool ws = req && req->upgrade.base && req->upgrade.len == 9 &&
+              strncasecmp(req->upgrade.base, "websocket", 9) == 0;
+    /* Port-forward is SPDY/3.1 inside (spdy.h), so kubectl's SPDY upgrade is served too. */
+    bool spdy = pf && req && req->upgrade.base && req->upgrade.len >= 8 &&
+                strncasecmp(req->upgrade.base, "SPDY/3.1", 8) == 0;
+    if (!ws && !spdy)
         return apiserver__respond_code(r, C8S_EBADREQUEST,
-                                       "Upgrade request required (a websocket with "
-                                       "v5.channel.k8s.io or v4.channel.k8s.io; SPDY is not "
-                                       "served)");
+                                       pf ? "Upgrade request required (a websocket with "
+                                            "SPDY/3.1+portforward.k8s.io, or SPDY/3.1)"
+                                          : "Upgrade request required (a websocket with "
+                                            "v5.channel.k8s.io or v4.channel.k8s.io; SPDY is "
+                                            "not served)");
     if (req->version >= 0x200)
         return apiserver__respond_code(r, C8S_EBADREQUEST, "websocket upgrades need HTTP/1.1");
     apiserver__when_ready(r->res, r, pod_exec_resolved);

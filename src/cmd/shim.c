@@ -12,11 +12,14 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: c8s shim --id ID --bundle DIR --state-dir DIR --log FILE [flags]\n\n"
-               "  --runc PATH            runc binary (default runc)\n"
-               "  --runc-root DIR        runc --root\n"
-               "  --log-max-bytes N      rotate the log past N bytes (default 10 MiB)\n"
-               "  --log-max-files N      log files kept (default 5)\n");
+    fprintf(
+        f, "usage: c8s shim --id ID --bundle DIR --state-dir DIR --log FILE [flags]\n\n"
+           "  --runc PATH            runc binary (default runc)\n"
+           "  --runc-root DIR        runc --root\n"
+           "  --log-max-bytes N      rotate the log past N bytes (default 10 MiB)\n"
+           "  --log-max-files N      log files kept (default 5)\n"
+           "  --stdin                the container's stdin is a pipe for attach clients\n"
+           "  --stdin-once           as --stdin, closed when the first client with stdin leaves\n");
 }
 
 int cmd_shim(int argc, char **argv)
@@ -30,6 +33,8 @@ int cmd_shim(int argc, char **argv)
         {"runc-root", required_argument, NULL, 'R'},
         {"log-max-bytes", required_argument, NULL, 'm'},
         {"log-max-files", required_argument, NULL, 'n'},
+        {"stdin", no_argument, NULL, 'I'},
+        {"stdin-once", no_argument, NULL, 'O'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -60,6 +65,12 @@ int cmd_shim(int argc, char **argv)
             break;
         case 'n':
             o.log_max_files = atoi(optarg);
+            break;
+        case 'I':
+            o.stdin_mode = RUNTIME_STDIN_OPEN;
+            break;
+        case 'O':
+            o.stdin_mode = RUNTIME_STDIN_ONCE;
             break;
         case 'h':
             usage(stdout);

@@ -654,6 +654,8 @@ static const verb_t verbs[] = {
     {"top", ctl__cmd_top, "Display resource (CPU/memory) usage of pods or nodes"},
     {"logs", ctl__cmd_logs, "Print the logs for a container in a pod"},
     {"exec", ctl__cmd_exec, "Execute a command in a container"},
+    {"attach", ctl__cmd_attach, "Attach to a running container"},
+    {"port-forward", ctl__cmd_port_forward, "Forward one or more local ports to a pod"},
     {"token", ctl__cmd_token, "Bootstrap tokens for nodes joining: create, list, delete"},
     {"completion", cmd_completion, "Output shell completion code for bash"},
 };
@@ -879,7 +881,7 @@ static int parse_args(int argc, char **argv, ctl_opts_t *o, kubeconfig_overrides
         } else {
             /* kubectl's logs -f is --follow (elsewhere -f is --filename); exec's -i -t. */
             bool logs = o->verb && strcmp(o->verb, "logs") == 0;
-            bool exec = o->verb && strcmp(o->verb, "exec") == 0;
+            bool exec = o->verb && (strcmp(o->verb, "exec") == 0 || strcmp(o->verb, "attach") == 0);
             if (logs && a[1] == 'f')
                 f = find_flag("follow", 6, 0);
             else if (exec && a[1] == 'i')

@@ -123,6 +123,22 @@ int ctl__cmd_rollout(ctl_t *c);
 int ctl__cmd_wait(ctl_t *c);
 int ctl__cmd_logs(ctl_t *c);
 int ctl__cmd_exec(ctl_t *c);
+int ctl__cmd_attach(ctl_t *c);
+int ctl__cmd_port_forward(ctl_t *c);
+
+/* A websocket to the API server (exec.c): TLS with the kubeconfig's credentials, the upgrade
+ * of GET path offering protocols. Owned; ctl__ws_close. rx holds what came after the head. */
+typedef struct {
+    struct ssl_ctx_st *ctx;
+    struct ssl_st *ssl;
+    int fd;
+    strbuf_t rx;
+} ctl_ws_t;
+/* 0 once upgraded; else the exit code, the error printed as kubectl prints it (w closed). */
+int ctl__ws_open(ctl_t *c, const char *path, const char *protocols, const char *what, ctl_ws_t *w);
+void ctl__ws_close(ctl_ws_t *w);
+/* One masked frame of opcode with data; false when the connection failed. */
+bool ctl__ws_send(ctl_ws_t *w, uint8_t opcode, const void *data, size_t len);
 /* The container kubectl picks for pod when -c is not given (borrowed from pod): the
  * default-container annotation, else the first, with kubectl's "Defaulted container" note. */
 const char *ctl__default_container(const json_t *pod);

@@ -1,9 +1,9 @@
 /*
- * exec.c — `c8s ctl exec POD [-c CONTAINER] [-i] -- COMMAND [ARG…]`: pods/exec over a
- * websocket (v5.channel.k8s.io, else v4), as kubectl 1.30+ speaks it: stdin on channel 0
- * (with -i; v5's close of channel 0 at its end), stdout and stderr from channels 1 and 2, the
- * exit code from the Status on channel 3 — printed as kubectl does ("command terminated with
- * exit code N") and returned.
+ * exec.c — `c8s ctl exec POD [-c CONTAINER] [-i] -- COMMAND [ARG…]` and `c8s ctl attach POD
+ * [-c CONTAINER] [-i]`: pods/exec and pods/attach over a websocket (v5.channel.k8s.io, else v4), as
+ * kubectl 1.30+ speaks it: stdin on channel 0 (with -i; v5's close of channel 0 at its end), stdout
+ * and stderr from channels 1 and 2, the exit code from the Status on channel 3 — printed as kubectl
+ * does ("command terminated with exit code N") and returned.
  *
  * A command-line client: blocking OpenSSL on one socket and poll() with stdin. libcurl does not
  * speak websockets here, so the kubeconfig's CA, client certificate and token are applied to an
@@ -146,6 +146,8 @@ static bool send_frame(SSL *ssl, int channel, const char *data, size_t len)
     return write_all(ssl, buf, hl + n);
 }
 
+static int stream_session(ctl_t *c, const char *path, const char *what);
+
 int ctl__cmd_exec(ctl_t *c)
 {
     if (c->o.tty)
@@ -170,30 +172,56 @@ int ctl__cmd_exec(ctl_t *c)
     strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
     strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
     cleanup_free char *path = strbuf_take(&b);
+    return stream_session(c, path, "exec");
+}
 
+int ctl__cmd_attach(ctl_t *c)
+{
+    if (c->o.tty)
+        return ctl__error("-t/--tty is not supported yet");
+    if (c->o.n_args != 1)
+        return ctl__error("expected 'attach (POD | TYPE/NAME) -c CONTAINER'");
+    cleanup_free char *pod_path = NULL;
+    cleanup_json json_t *pod = NULL;
+    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
+        return 1;
+    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
+    strbuf_t b = STRBUF_INIT;
+    strbuf_addf(&b, "%s/attach?container=", pod_path);
+    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
+    strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
+    cleanup_free char *path = strbuf_take(&b);
+    return stream_session(c, path, "attach");
+}
+
+/* One websocket session (v5.channel.k8s.io) at path: stdout and stderr out, stdin in with -i;
+ * the exit code the error channel's Status says. what: "exec" or "attach", for messages. */
+int ctl__ws_open(ctl_t *c, const char *path, const char *protocols, const char *what, ctl_ws_t *w)
+{
+    memset(w, 0, sizeof(*w));
+    w->fd = -1;
     char host[256], port[16];
     if (split_server(c->kc.server, host, sizeof(host), port, sizeof(port)) != 0)
-        return ctl__error("exec needs an https:// server, not %s", c->kc.server);
-    SSL_CTX *ctx = tls_ctx(&c->kc);
-    if (!ctx)
+        return ctl__error("%s needs an https:// server, not %s", what, c->kc.server);
+    w->ctx = tls_ctx(&c->kc);
+    if (!w->ctx)
         return ctl__error("loading the kubeconfig's TLS credentials failed");
-    int fd = dial(host, port);
-    if (fd < 0) {
-        SSL_CTX_free(ctx);
+    w->fd = dial(host, port);
+    if (w->fd < 0) {
+        ctl__ws_close(w);
         return ctl__error("dial tcp %s:%s: connection refused", host, port);
     }
-    SSL *ssl = SSL_new(ctx);
-    SSL_set_fd(ssl, fd);
-    SSL_set_tlsext_host_name(ssl, host);
+    w->ssl = SSL_new(w->ctx);
+    SSL_set_fd(w->ssl, w->fd);
+    SSL_set_tlsext_host_name(w->ssl, host);
     struct in6_addr a6;
     struct in_addr a4;
     if (inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1)
-        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host);
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(w->ssl), host);
     else
-        SSL_set1_host(ssl, host);
+        SSL_set1_host(w->ssl, host);
     int rc = 1;
-    strbuf_t rx = STRBUF_INIT;
-    if (SSL_connect(ssl) != 1) {
+    if (SSL_connect(w->ssl) != 1) {
         char e[256];
         ERR_error_string_n(ERR_get_error(), e, sizeof(e));
         ctl__error("TLS with %s: %s", host, e);
@@ -207,15 +235,15 @@ int ctl__cmd_exec(ctl_t *c)
     strbuf_addf(&q,
                 "GET %s HTTP/1.1\r\nHost: %s:%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                 "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n"
-                "Sec-WebSocket-Protocol: v5.channel.k8s.io, v4.channel.k8s.io\r\n",
-                path, host, port, key);
+                "Sec-WebSocket-Protocol: %s\r\n",
+                path, host, port, key, protocols);
     if (c->kc.token)
         strbuf_addf(&q, "Authorization: Bearer %s\r\n", c->kc.token);
     strbuf_add(&q, "\r\n");
-    bool sent = write_all(ssl, q.s, q.len);
+    bool sent = write_all(w->ssl, q.s, q.len);
     strbuf_free(&q);
     if (!sent) {
-        ctl__error("sending the exec request failed");
+        ctl__error("sending the %s request failed", what);
         goto out;
     }
     /* The answer's head. */
@@ -223,13 +251,14 @@ int ctl__cmd_exec(ctl_t *c)
     size_t hoff = 0, hlen = 0;
     int head = 0;
     char buf[32768];
+    strbuf_t *rx = &w->rx;
     while (head == 0) {
-        int n = SSL_read(ssl, buf, sizeof(buf));
+        int n = SSL_read(w->ssl, buf, sizeof(buf));
         if (n <= 0)
             break;
-        strbuf_addn(&rx, buf, (size_t)n);
+        strbuf_addn(rx, buf, (size_t)n);
         c8s_err_t err = C8S_ERR_INIT;
-        head = kubelet_parse_head(rx.s, rx.len, &status, &hoff, &hlen, &err);
+        head = kubelet_parse_head(rx->s, rx->len, &status, &hoff, &hlen, &err);
         c8s_err_clear(&err);
     }
     if (head <= 0) {
@@ -238,22 +267,67 @@ int ctl__cmd_exec(ctl_t *c)
     }
     if (status != 101) {
         /* An error Status: read what follows the head (Content-Length or until close). */
-        const char *cl = strcasestr(rx.s + hoff, "content-length:");
-        size_t want = cl && cl < rx.s + head ? strtoul(cl + 15, NULL, 10) : SIZE_MAX;
-        while (rx.len - (size_t)head < want) {
-            int n = SSL_read(ssl, buf, sizeof(buf));
+        const char *cl = strcasestr(rx->s + hoff, "content-length:");
+        size_t want = cl && cl < rx->s + head ? strtoul(cl + 15, NULL, 10) : SIZE_MAX;
+        while (rx->len - (size_t)head < want) {
+            int n = SSL_read(w->ssl, buf, sizeof(buf));
             if (n <= 0)
                 break;
-            strbuf_addn(&rx, buf, (size_t)n);
+            strbuf_addn(rx, buf, (size_t)n);
         }
-        ctl_resp_t r = {.status = status, .body = rx.s + head, .len = rx.len - (size_t)head};
+        ctl_resp_t r = {.status = status, .body = rx->s + head, .len = rx->len - (size_t)head};
         r.json = json_loadb(r.body, r.len, 0, NULL);
         rc = ctl__fail(&r, NULL);
         json_decref(r.json);
         goto out;
     }
-    memmove(rx.s, rx.s + head, rx.len - (size_t)head);
-    rx.len -= (size_t)head;
+    memmove(rx->s, rx->s + head, rx->len - (size_t)head);
+    rx->len -= (size_t)head;
+    return 0;
+out:
+    ctl__ws_close(w);
+    return rc ? rc : 1;
+}
+
+void ctl__ws_close(ctl_ws_t *w)
+{
+    strbuf_free(&w->rx);
+    if (w->ssl)
+        SSL_free(w->ssl);
+    if (w->fd >= 0)
+        close(w->fd);
+    if (w->ctx)
+        SSL_CTX_free(w->ctx);
+    memset(w, 0, sizeof(*w));
+    w->fd = -1;
+}
+
+bool ctl__ws_send(ctl_ws_t *w, uint8_t opcode, const void *data, size_t len)
+{
+    uint8_t mask[4];
+    RAND_bytes(mask, 4);
+    uint8_t h[WSFRAME_HEADER_MAX];
+    size_t hl = wsframe_header(h, true, opcode, mask, len);
+    cleanup_free uint8_t *buf = xmalloc(hl + len + 1);
+    memcpy(buf, h, hl);
+    if (len)
+        memcpy(buf + hl, data, len);
+    wsframe_unmask(buf + hl, len, mask, 0); /* masking is the same XOR */
+    return write_all(w->ssl, buf, hl + len);
+}
+
+static int stream_session(ctl_t *c, const char *path, const char *what)
+{
+    ctl_ws_t w;
+    int rc = ctl__ws_open(c, path, "v5.channel.k8s.io, v4.channel.k8s.io", what, &w);
+    if (rc != 0)
+        return rc;
+    SSL *ssl = w.ssl;
+    int fd = w.fd;
+    strbuf_t rx = w.rx;
+    w.rx = (strbuf_t)STRBUF_INIT;
+    char buf[32768];
+    rc = 1;
     bool stdin_open = c->o.stdin_, done = false;
     int exit_code = -1;
     while (!done) {
@@ -329,8 +403,6 @@ int ctl__cmd_exec(ctl_t *c)
     }
 out:
     strbuf_free(&rx);
-    SSL_free(ssl);
-    close(fd);
-    SSL_CTX_free(ctx);
+    ctl__ws_close(&w);
     return rc;
 }

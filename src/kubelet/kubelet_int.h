@@ -70,15 +70,20 @@ struct kubelet_s {
     char *node_ip;
     atomic_int port;
     struct kexec_s *execs; /* exec sessions (server_exec.c) */
+    struct kpf_s *pfs;     /* port-forward sessions (server_portforward.c) */
 };
 
 /* server_routes.c: registers the kubelet's own handlers (logs, exec, attach) on k->server. */
 int kserver_routes(kubelet_t *k, c8s_err_t *err);
 /* server_logs.c: /containerLogs/. */
 int kserver_logs_route(kubelet_t *k, c8s_err_t *err);
-/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session (stopping). */
+/* server_exec.c: /exec/ and /attach/; kserver_exec_stop_all ends every session, port-forward's
+ * too (stopping). */
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err);
 void kserver_exec_stop_all(kubelet_t *k);
+/* server_portforward.c: /portForward/; kserver_portforward_stop_all ends every session. */
+int kserver_portforward_route(kubelet_t *k, c8s_err_t *err);
+void kserver_portforward_stop_all(kubelet_t *k);
 
 /* volume.c */
 char *kvol_dir(const char *pod_dir, const char *name);
@@ -149,6 +154,11 @@ void kpod_free_all(kubelet_t *k);
 /* The runtime id (owned) of container ctr of pod ns/name while it runs; NULL with err. */
 char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char *ctr,
                       c8s_err_t *err);
+/* The network namespace file (owned; "" for hostNetwork) of pod ns/name while its sandbox is up;
+ * NULL with err. For port-forward. */
+char *kpod_netns(kubelet_t *k, const char *ns, const char *name, c8s_err_t *err);
+/* The bundle dir (owned; config.json's) of container id, or NULL. */
+char *kpod_bundle(kubelet_t *k, const char *id);
 char *kpod_log_path(kubelet_t *k, const char *ns, const char *name, const char *ctr, int back,
                     bool *running, c8s_err_t *err);
 /* For the stats handlers (stats_summary.c): visits every pod whose sandbox is up with its

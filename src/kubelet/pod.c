@@ -48,7 +48,7 @@ struct kpod_s {
     runtime_cb kill_cb;
     bool kill_hooked;
     uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
-    char *add_err;     /* why the CNI ADD now being undone failed (owned) */
+    char *add_err;             /* why the CNI ADD now being undone failed (owned) */
     kpod_t *next_pod;
 };
 
@@ -864,7 +864,10 @@ static void start_container(kpod_t *p)
     }
     cleanup_free char *logp = xasprintf("%s/%d.log", logdir, c->restart_count);
     p->busy = true;
-    if (runtime_start(k->rt, c->id, c->dir, logp, on_started, p, &err) != 0) {
+    runtime_stdin_t in = !json_is_true(json_object_get(spec, "stdin"))      ? RUNTIME_STDIN_NONE
+                         : json_is_true(json_object_get(spec, "stdinOnce")) ? RUNTIME_STDIN_ONCE
+                                                                            : RUNTIME_STDIN_OPEN;
+    if (runtime_start_stdin(k->rt, c->id, c->dir, logp, in, on_started, p, &err) != 0) {
         set_waiting(c, "RunContainerError", err.msg);
         fail_pod(p, "starting container", err.msg);
         c8s_err_clear(&err);
@@ -1275,6 +1278,34 @@ char *kpod_running_id(kubelet_t *k, const char *ns, const char *name, const char
             return xstrdup(p->ctrs[i].id);
     c8s_err_set(err, C8S_EBADREQUEST, "container %s is not running", ctr);
     return NULL;
+}
+
+/* The bundle dir (owned) of the running container with runtime id id, or NULL. */
+char *kpod_bundle(kubelet_t *k, const char *id)
+{
+    for (kpod_t *p = k->pods; p; p = p->next_pod)
+        for (size_t i = 0; i < p->n_ctrs; i++)
+            if (p->ctrs[i].id && p->ctrs[i].dir && strcmp(p->ctrs[i].id, id) == 0)
+                return xstrdup(p->ctrs[i].dir);
+    return NULL;
+}
+
+/* The network namespace (a path, owned; "" for a hostNetwork pod) of pod ns/name once its sandbox
+ * is up, for port-forward; NULL with err (C8S_ENOTFOUND, or C8S_EBADREQUEST while it is not). */
+char *kpod_netns(kubelet_t *k, const char *ns, const char *name, c8s_err_t *err)
+{
+    kpod_t *p = k->pods;
+    while (p && (p->orphan || strcmp(p->ns, ns) != 0 || strcmp(p->name, name) != 0))
+        p = p->next_pod;
+    if (!p) {
+        c8s_err_set(err, C8S_ENOTFOUND, "pod %s/%s not found on this node", ns, name);
+        return NULL;
+    }
+    if (!p->sandbox_ready || p->deleting || p->rejected) {
+        c8s_err_set(err, C8S_EBADREQUEST, "pod %s/%s has no running sandbox", ns, name);
+        return NULL;
+    }
+    return xstrdup(host_net(p) ? "" : p->netns);
 }
 
 /* ---- adoption after a restart of c8s ----

@@ -297,6 +297,12 @@ static void start_done(proc_t *p)
 int runtime_start(runtime_t *rt, const char *id, const char *bundle, const char *log_path,
                   runtime_cb cb, void *data, c8s_err_t *err)
 {
+    return runtime_start_stdin(rt, id, bundle, log_path, RUNTIME_STDIN_NONE, cb, data, err);
+}
+
+int runtime_start_stdin(runtime_t *rt, const char *id, const char *bundle, const char *log_path,
+                        runtime_stdin_t stdin_mode, runtime_cb cb, void *data, c8s_err_t *err)
+{
     if (check_id(id, err) < 0)
         return err->code;
     if (!bundle || bundle[0] != '/' || !log_path || log_path[0] != '/')
@@ -328,6 +334,8 @@ int runtime_start(runtime_t *rt, const char *id, const char *bundle, const char 
     argv[n++] = maxb;
     argv[n++] = "--log-max-files";
     argv[n++] = maxf;
+    if (stdin_mode != RUNTIME_STDIN_NONE)
+        argv[n++] = stdin_mode == RUNTIME_STDIN_ONCE ? "--stdin-once" : "--stdin";
     argv[n] = NULL;
     start_op_t *op = xcalloc(1, sizeof *op);
     *op = (start_op_t){.rt = rt, .cb = cb, .data = data, .id = xstrdup(id)};

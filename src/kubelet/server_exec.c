@@ -4,12 +4,20 @@
  * upstream's kubelet streaming server speaks them: every binary message begins with its
  * channel — 0 stdin, 1 stdout, 2 stderr, 3 the error channel (one metav1 Status once the
  * command has ended: Success, or Failure with reason NonZeroExitCode and an ExitCode cause),
- * 4 terminal resize (ignored: no tty yet); v5 adds 255, "close this channel" (stdin's EOF).
+ * 4 terminal resize ({"Width":…,"Height":…}); v5 adds 255, "close this channel" (stdin's EOF).
  *
- * The command runs through `runc exec` (no tty) with pipes for its stdio. The session ends
- * when the command has exited and its output is drained, or when the client goes away (runc
- * then gets SIGTERM, which it passes on to the command). /attach answers 400: the shim owns
- * the container's stdio and offers no way in yet.
+ * The command runs through `runc exec` with pipes for its stdio, or with tty=true through
+ * `runc exec --tty` whose own stdio is the slave of a pty made here: runc gives the command a
+ * pty of the container's and copies between the two, and reads the size of ours when it gets
+ * SIGWINCH — so a resize is TIOCSWINSZ on our master and a SIGWINCH to runc. A tty has one
+ * output (stdout; no stderr channel), as upstream; the command starts once the first resize
+ * has set the size (or after TTY_SIZE_WAIT_MS). The session ends when the command has exited
+ * and its output is drained, or when the client goes away (runc then gets SIGTERM, which it
+ * passes on to the command).
+ *
+ * /attach/{namespace}/{pod}/{container} is the same websocket with the container's own stdio:
+ * the connection is to its shim's attach socket (runtime.h) instead of a runc, and its end (the
+ * container has exited) is a Success.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
@@ -18,26 +26,47 @@
 
 #include <h2o/http1.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
 
-#define WS_GUID   "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-#define MAX_ARGS  256
-#define MAX_FRAME (16u << 20)
-#define CH_STDIN  0
-#define CH_STDOUT 1
-#define CH_STDERR 2
-#define CH_ERROR  3
-#define CH_RESIZE 4
-#define CH_CLOSE  255
+#define WS_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+#define MAX_ARGS         256
+#define MAX_FRAME        (16u << 20)
+#define CH_STDIN         0
+#define CH_STDOUT        1
+#define CH_STDERR        2
+#define CH_ERROR         3
+#define CH_RESIZE        4
+#define CH_CLOSE         255
+#define TTY_SIZE_WAIT_MS 1000
 
 typedef struct kexec_s {
     kubelet_t *k;
     h2o_socket_t *sock;
-    bool v5, want_stdin;
+    bool v5, want_stdin, tty;
+    bool attach, want_stdout, want_stderr; /* attach: ke->out is the shim's socket */
+    strbuf_t arx;                          /* attach: the shim's bytes not yet parsed */
+    int master;        /* the pty's master (tty; ke->out's fd once started), else -1 */
+    int slave;         /* its slave, until runc has it */
+    bool master_owned; /* ke->out holds the master */
+    char **argv;       /* runc's, until the spawn (owned) */
+    bool started, timer_open;
+    char *id, *bundle;      /* tty: the container and its bundle, for runc's --process file */
+    json_t *args;           /* the command (owned) */
+    char *procfile;         /* that file, removed once runc is done (owned) */
+    int rows, cols;         /* the first resize */
+    uv_timer_t start_timer; /* tty: the start waits this long for the first resize */
     uv_process_t proc;
     uv_pipe_t in, out, err;
     bool in_open, out_open, err_open, proc_open;
@@ -93,11 +122,26 @@ static void ke_maybe_free(kexec_t *ke)
         ke->sock = NULL;
     }
     ke_unlink(ke);
+    if (ke->procfile)
+        unlink(ke->procfile);
+    free(ke->procfile);
+    free(ke->id);
+    free(ke->bundle);
+    json_decref(ke->args);
     strbuf_free(&ke->rx);
+    strbuf_free(&ke->arx);
     strbuf_free(&ke->wq);
     free(ke->wbuf);
     free(ke->cmdline);
     free(ke);
+}
+
+static void free_argv(kexec_t *ke)
+{
+    for (size_t i = 0; ke->argv && ke->argv[i]; i++)
+        free(ke->argv[i]);
+    free(ke->argv);
+    ke->argv = NULL;
 }
 
 /* Ends the session: the command is told to stop if it still runs, every handle closes. */
@@ -112,6 +156,14 @@ static void ke_close(kexec_t *ke)
     close_handle(ke, (uv_handle_t *)&ke->out, &ke->out_open);
     close_handle(ke, (uv_handle_t *)&ke->err, &ke->err_open);
     close_handle(ke, (uv_handle_t *)&ke->proc, &ke->proc_open);
+    close_handle(ke, (uv_handle_t *)&ke->start_timer, &ke->timer_open);
+    free_argv(ke);
+    if (ke->slave >= 0)
+        close(ke->slave);
+    ke->slave = -1;
+    if (ke->master >= 0 && !ke->master_owned)
+        close(ke->master);
+    ke->master = -1;
     if (ke->sock)
         h2o_socket_read_stop(ke->sock);
     ke_maybe_free(ke);
@@ -220,18 +272,163 @@ static void on_stdin_written(uv_write_t *w, int status)
     free(wr);
 }
 
+static void shim_frame(kexec_t *ke, int type, const char *data, size_t len);
+
 static void stdin_data(kexec_t *ke, const char *data, size_t len)
 {
-    if (!ke->in_open || len == 0)
+    if (ke->attach) {
+        if (ke->want_stdin && len > 0)
+            shim_frame(ke, RUNTIME_ATTACH_STDIN, data, len);
+        return;
+    }
+    uv_stream_t *to = ke->tty ? (uv_stream_t *)&ke->out : (uv_stream_t *)&ke->in;
+    if (!(ke->tty ? ke->want_stdin && ke->out_open : ke->in_open) || len == 0)
         return;
     wreq_t *wr = xcalloc(1, sizeof(*wr));
     wr->buf = xmalloc(len);
     memcpy(wr->buf, data, len);
     uv_buf_t b = uv_buf_init(wr->buf, (unsigned)len);
-    if (uv_write(&wr->w, (uv_stream_t *)&ke->in, &b, 1, on_stdin_written) != 0) {
+    if (uv_write(&wr->w, to, &b, 1, on_stdin_written) != 0) {
         free(wr->buf);
         free(wr);
     }
+}
+
+/* With the terminal's size known, the process runc execs is the container's own (its config's
+ * process: user, env, cwd, capabilities, …) with the command, a terminal and consoleSize: runc
+ * sizes the pty before the command runs (the SIGWINCH path would come after it has started).
+ * Rewrites ke->argv to `runc exec --process FILE id`; on any failure keeps it as it is. */
+static void use_process_file(kexec_t *ke)
+{
+    kubelet_t *k = ke->k;
+    if (!ke->tty || !ke->bundle || ke->rows <= 0 || ke->cols <= 0)
+        return;
+    cleanup_free char *cfg = xasprintf("%s/config.json", ke->bundle);
+    cleanup_json json_t *spec = json_load_file(cfg, 0, NULL);
+    json_t *proc = json_object_get(spec, "process");
+    if (!json_is_object(proc))
+        return;
+    json_object_set(proc, "args", ke->args);
+    json_object_set_new(proc, "terminal", json_true());
+    json_object_set_new(proc, "consoleSize",
+                        json_pack("{s:i, s:i}", "height", ke->rows, "width", ke->cols));
+    char *file = xasprintf("%s/exec-%p.json", ke->bundle, (void *)ke);
+    if (json_dump_file(proc, file, JSON_COMPACT) != 0) {
+        free(file);
+        return;
+    }
+    ke->procfile = file;
+    free_argv(ke);
+    ke->argv = xcalloc(8, sizeof(char *));
+    size_t a = 0;
+    ke->argv[a++] = xstrdup("runc");
+    if (k->runc_root) {
+        ke->argv[a++] = xstrdup("--root");
+        ke->argv[a++] = xstrdup(k->runc_root);
+    }
+    ke->argv[a++] = xstrdup("exec");
+    ke->argv[a++] = xstrdup("--process");
+    ke->argv[a++] = xstrdup(file);
+    ke->argv[a++] = xstrdup(ke->id);
+}
+
+/* Starts runc (once). Returns 0, or an error with every handle of the command closed. */
+static int spawn(kexec_t *ke, c8s_err_t *err)
+{
+    kubelet_t *k = ke->k;
+    if (ke->started)
+        return 0;
+    ke->started = true;
+    use_process_file(ke);
+    close_handle(ke, (uv_handle_t *)&ke->start_timer, &ke->timer_open);
+    uv_stdio_container_t stdio[3] = {
+        {.flags = ke->want_stdin ? UV_CREATE_PIPE | UV_READABLE_PIPE : UV_IGNORE,
+         .data.stream = (uv_stream_t *)&ke->in},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->out},
+        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->err},
+    };
+    if (ke->tty)
+        for (int i = 0; i < 3; i++)
+            stdio[i] = (uv_stdio_container_t){.flags = UV_INHERIT_FD, .data.fd = ke->slave};
+    uv_process_options_t po = {.file = "runc",
+                               .args = ke->argv,
+                               .exit_cb = on_proc_exit,
+                               .stdio_count = 3,
+                               .stdio = stdio};
+    ke->proc.data = ke;
+    int rc = uv_spawn(&k->loop, &ke->proc, &po);
+    free_argv(ke);
+    if (ke->slave >= 0)
+        close(ke->slave); /* runc's now: the master reads EIO once every copy is closed */
+    ke->slave = -1;
+    if (rc == 0 && ke->tty) {
+        rc = uv_pipe_open(&ke->out, ke->master);
+        if (rc == 0)
+            ke->master_owned = true;
+        else
+            uv_process_kill(&ke->proc, SIGKILL);
+    }
+    /* uv_spawn leaves the handle to close even when it fails. */
+    ke->proc_open = true;
+    ke->handles++;
+    if (rc != 0) {
+        ke->exited = true;
+        return c8s_err_set(err, C8S_EINTERNAL, "starting runc exec: %s", uv_strerror(rc));
+    }
+    if (!ke->want_stdin || ke->tty)
+        close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+    if (ke->tty)
+        close_handle(ke, (uv_handle_t *)&ke->err, &ke->err_open);
+    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_output);
+    if (!ke->tty)
+        uv_read_start((uv_stream_t *)&ke->err, on_alloc, on_output);
+    return 0;
+}
+
+/* A tty command's start, once its size is known: a failure now goes out as the Status. */
+static void start_tty(kexec_t *ke)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    if (ke->closing || spawn(ke, &err) == 0)
+        return;
+    json_t *st = json_pack("{s:{}, s:s, s:s, s:s, s:i}", "metadata", "status", "Failure", "message",
+                           err.msg, "reason", "InternalError", "code", 500);
+    cleanup_free char *body = json_dumps(st, JSON_COMPACT);
+    json_decref(st);
+    c8s_err_clear(&err);
+    ke->status_sent = true;
+    send_frame(ke, WSFRAME_BINARY, CH_ERROR, body, strlen(body));
+    static const char normal[2] = {0x03, (char)0xe8};
+    send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);
+    ke_close(ke);
+}
+
+static void on_start_timeout(uv_timer_t *t)
+{
+    start_tty(t->data);
+}
+
+/* Channel 4: {"Width":…,"Height":…} sets the pty's size, and runc, told by SIGWINCH, copies it
+ * to the command's. Malformed messages are ignored, as upstream's kubelet logs and skips them. */
+static void resize(kexec_t *ke, const char *data, size_t len)
+{
+    if (!ke->tty || ke->master < 0 || !ke->out_open || ke->closing)
+        return;
+    json_t *j = json_loadb(data, len, 0, NULL);
+    json_int_t w = json_integer_value(json_object_get(j, "Width"));
+    json_int_t h = json_integer_value(json_object_get(j, "Height"));
+    json_decref(j);
+    if (w <= 0 || h <= 0 || w > 0xffff || h > 0xffff)
+        return;
+    struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
+    if (!ke->started) {
+        ke->rows = (int)h;
+        ke->cols = (int)w;
+    }
+    if (ioctl(ke->master, TIOCSWINSZ, &ws) == 0 && ke->proc_open && !ke->exited)
+        uv_process_kill(&ke->proc, SIGWINCH);
+    if (!ke->started)
+        start_tty(ke);
 }
 
 /* ---- reading frames ---- */
@@ -270,9 +467,13 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
         else if ((f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_TEXT) && n > 0) {
             if (pl[0] == CH_STDIN)
                 stdin_data(ke, (const char *)pl + 1, n - 1);
+            else if (pl[0] == CH_RESIZE)
+                resize(ke, (const char *)pl + 1, n - 1);
+            else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN && ke->attach)
+                shim_frame(ke, RUNTIME_ATTACH_STDIN_END, "", 0);
             else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN)
+                /* A tty's input has no end short of the command's (EOT is the user's). */
                 close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
-            /* CH_RESIZE and anything else: ignored (no tty). */
         }
         size_t used = (size_t)hl + n;
         memmove(ke->rx.s, ke->rx.s + used, ke->rx.len - used);
@@ -297,6 +498,7 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
     sock->data = ke;
     h2o_buffer_consume(&sock->input, reqsize);
     if (ke->closing) {
+        flush(ke); /* a Status queued before the socket was ours */
         ke_maybe_free(ke);
         return;
     }
@@ -307,6 +509,36 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 }
 
 /* ---- the request ---- */
+
+/* A pty for `runc exec --tty`: the master (close-on-exec, ours) and the slave (runc's stdio), the
+ * slave raw so that bytes pass as they are (the command's own pty, inside the container, is the
+ * one that echoes and translates). */
+static int open_pty(int *master, int *slave, c8s_err_t *err)
+{
+    *master = *slave = -1;
+    int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    char name[64];
+    if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0 || ptsname_r(m, name, sizeof(name)) != 0) {
+        int e = errno;
+        if (m >= 0)
+            close(m);
+        return c8s_err_set(err, C8S_EINTERNAL, "allocating a pty: %s", strerror(e));
+    }
+    int sl = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (sl < 0) {
+        int e = errno;
+        close(m);
+        return c8s_err_set(err, C8S_EINTERNAL, "opening %s: %s", name, strerror(e));
+    }
+    struct termios t;
+    if (tcgetattr(sl, &t) == 0) {
+        cfmakeraw(&t);
+        tcsetattr(sl, TCSANOW, &t);
+    }
+    *master = m;
+    *slave = sl;
+    return 0;
+}
 
 static void accept_key(const char *key, size_t len, char out[64])
 {
@@ -386,6 +618,123 @@ static bool flag(kubelet_server_req_t *r, const char *name)
     return v && (strcmp(v, "1") == 0 || strcmp(v, "true") == 0);
 }
 
+/* ---- attach: the container's stdio through its shim's socket (runtime.h) ---- */
+
+static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
+                    size_t kl);
+
+static void shim_frame(kexec_t *ke, int type, const char *data, size_t len)
+{
+    if (!ke->out_open)
+        return;
+    wreq_t *wr = xcalloc(1, sizeof(*wr));
+    wr->buf = xmalloc(len + 5);
+    wr->buf[0] = (char)type;
+    wr->buf[1] = (char)(len >> 24);
+    wr->buf[2] = (char)(len >> 16);
+    wr->buf[3] = (char)(len >> 8);
+    wr->buf[4] = (char)len;
+    if (len)
+        memcpy(wr->buf + 5, data, len);
+    uv_buf_t b = uv_buf_init(wr->buf, (unsigned)len + 5);
+    if (uv_write(&wr->w, (uv_stream_t *)&ke->out, &b, 1, on_stdin_written) != 0) {
+        free(wr->buf);
+        free(wr);
+    }
+}
+
+static void on_shim_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+    kexec_t *ke = s->data;
+    if (n > 0)
+        strbuf_addn(&ke->arx, buf->base, (size_t)n);
+    free(buf->base);
+    size_t off = 0;
+    while (ke->arx.len - off >= 5) {
+        const uint8_t *h = (const uint8_t *)ke->arx.s + off;
+        size_t len = ((size_t)h[1] << 24) | ((size_t)h[2] << 16) | ((size_t)h[3] << 8) | h[4];
+        if (ke->arx.len - off < 5 + len)
+            break;
+        bool out = h[0] == RUNTIME_ATTACH_STDOUT;
+        if (!ke->closing && len > 0 && (out ? ke->want_stdout : ke->want_stderr))
+            send_frame(ke, WSFRAME_BINARY, out || ke->tty ? CH_STDOUT : CH_STDERR,
+                       (const char *)h + 5, len);
+        off += 5 + len;
+    }
+    memmove(ke->arx.s, ke->arx.s + off, ke->arx.len - off);
+    ke->arx.len -= off;
+    if (n < 0) {
+        /* The container has ended (or its shim has): Success, as upstream's attach. */
+        close_handle(ke, (uv_handle_t *)s, &ke->out_open);
+        ke->exited = true;
+        maybe_finish(ke);
+    }
+}
+
+/* A connection to the shim's attach socket of container id (fd, owned), or err. Connected
+ * through /proc/self/fd: the state dir's path may not fit in a socket address. */
+static int shim_connect(kubelet_t *k, const char *id, int *out, c8s_err_t *err)
+{
+    cleanup_free char *dir = xasprintf("%s/%s", k->state_root, id);
+    int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int fd = dfd < 0 ? -1 : socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    snprintf(a.sun_path, sizeof(a.sun_path), "/proc/self/fd/%d/%s", dfd, RUNTIME_ATTACH_SOCKET);
+    int rc = fd < 0 ? -1 : connect(fd, (struct sockaddr *)&a, sizeof(a));
+    int e = errno;
+    if (dfd >= 0)
+        close(dfd);
+    if (rc != 0) {
+        if (fd >= 0)
+            close(fd);
+        return c8s_err_set(err, e == ENOENT ? C8S_EBADREQUEST : C8S_EINTERNAL,
+                           "attaching to container %s: %s", id,
+                           e == ENOENT ? "its shim offers no attach socket" : strerror(e));
+    }
+    *out = fd;
+    return 0;
+}
+
+static void start_attach(kubelet_t *k, kubelet_server_req_t *r, const char *id, const char *proto,
+                         const char *key, size_t kl, c8s_err_t *err)
+{
+    int fd = -1;
+    if (!id || shim_connect(k, id, &fd, err) != 0) {
+        kubelet_server_respond_err(r, err);
+        return c8s_err_clear(err);
+    }
+    kexec_t *ke = xcalloc(1, sizeof(*ke));
+    ke->k = k;
+    ke->master = ke->slave = -1;
+    ke->v5 = strcmp(proto, "v5.channel.k8s.io") == 0;
+    ke->want_stdin = flag(r, "stdin");
+    ke->want_stdout = flag(r, "stdout");
+    ke->want_stderr = flag(r, "stderr");
+    ke->tty = flag(r, "tty");
+    ke->attach = true;
+    uv_pipe_init(&k->loop, &ke->out, 0);
+    ke->out.data = ke;
+    ke->out_open = true;
+    ke->handles = 1;
+    if (uv_pipe_open(&ke->out, fd) != 0) {
+        close(fd);
+        c8s_err_set(err, C8S_EINTERNAL, "attaching to container %s", id);
+        ke->exited = true;
+        ke_close(ke);
+        kubelet_server_respond_err(r, err);
+        return c8s_err_clear(err);
+    }
+    if (ke->want_stdin)
+        shim_frame(ke, RUNTIME_ATTACH_HELLO_STDIN, "", 0);
+    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_shim_output);
+    ke->next = k->execs;
+    if (k->execs)
+        k->execs->pprev = &ke->next;
+    k->execs = ke;
+    ke->pprev = &k->execs;
+    upgrade(ke, r, proto, key, kl);
+}
+
 static void on_exec(kubelet_server_req_t *r, void *data)
 {
     kubelet_t *k = data;
@@ -411,12 +760,9 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     const char *key = kserver_header(r, "sec-websocket-key", &kl);
     const char *offer = kserver_header(r, "sec-websocket-protocol", &pl);
     const char *proto = pick_protocol(offer, pl);
-    if (attach) {
-        c8s_err_set(&err, C8S_EBADREQUEST,
-                    "attach is not supported by this kubelet (the container's stdio belongs "
-                    "to its shim)");
-    } else if (n != 3) {
-        c8s_err_set(&err, C8S_ENOTFOUND, "expected /exec/{namespace}/{pod}/{container}");
+    if (n != 3) {
+        c8s_err_set(&err, C8S_ENOTFOUND, "expected /%s/{namespace}/{pod}/{container}",
+                    attach ? "attach" : "exec");
     } else if (!req || !req->upgrade.base ||
                strncasecmp(req->upgrade.base, "websocket", req->upgrade.len) != 0 || !key) {
         c8s_err_set(&err, C8S_EBADREQUEST,
@@ -430,6 +776,8 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         return c8s_err_clear(&err);
     }
     cleanup_free char *id = kpod_running_id(k, parts[0], parts[1], parts[2], &err);
+    if (attach)
+        return start_attach(k, r, id, proto, key, kl, &err);
     size_t nargs = 0;
     char **cmd = commands(req, &nargs);
     if (id && nargs == 0)
@@ -452,62 +800,75 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         strbuf_sep(&cl, " ", cmd[i]);
     ke->cmdline = strbuf_take_or(&cl, "");
 
-    const char *argv[MAX_ARGS + 8];
-    size_t a = 0;
-    argv[a++] = "runc";
-    if (k->runc_root) {
-        argv[a++] = "--root";
-        argv[a++] = k->runc_root;
+    ke->tty = flag(r, "tty");
+    ke->master = -1;
+    int slave = -1;
+    if (ke->tty && open_pty(&ke->master, &slave, &err) != 0) {
+        for (size_t i = 0; i < nargs; i++)
+            free(cmd[i]);
+        free(cmd);
+        free(ke->cmdline);
+        free(ke);
+        kubelet_server_respond_err(r, &err);
+        return c8s_err_clear(&err);
     }
-    argv[a++] = "exec";
-    argv[a++] = id;
-    for (size_t i = 0; i < nargs; i++)
-        argv[a++] = cmd[i];
-    argv[a] = NULL;
+
+    /* runc's argv, ke's until the spawn. */
+    ke->argv = xcalloc(MAX_ARGS + 8, sizeof(char *));
+    size_t a = 0;
+    ke->argv[a++] = xstrdup("runc");
+    if (k->runc_root) {
+        ke->argv[a++] = xstrdup("--root");
+        ke->argv[a++] = xstrdup(k->runc_root);
+    }
+    ke->argv[a++] = xstrdup("exec");
+    if (ke->tty)
+        ke->argv[a++] = xstrdup("--tty");
+    ke->argv[a++] = xstrdup(id);
+    ke->args = json_array();
+    for (size_t i = 0; i < nargs; i++) {
+        json_array_append_new(ke->args, json_string(cmd[i]));
+        ke->argv[a++] = cmd[i];
+    }
+    free(cmd);
+    ke->slave = slave;
+    ke->id = xstrdup(id);
+    if (ke->tty)
+        ke->bundle = kpod_bundle(k, id);
     uv_pipe_init(&k->loop, &ke->in, 0);
     uv_pipe_init(&k->loop, &ke->out, 0);
     uv_pipe_init(&k->loop, &ke->err, 0);
     ke->in_open = ke->out_open = ke->err_open = true;
     ke->handles = 3;
     ke->in.data = ke->out.data = ke->err.data = ke;
-    uv_stdio_container_t stdio[3] = {
-        {.flags = ke->want_stdin ? UV_CREATE_PIPE | UV_READABLE_PIPE : UV_IGNORE,
-         .data.stream = (uv_stream_t *)&ke->in},
-        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->out},
-        {.flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE, .data.stream = (uv_stream_t *)&ke->err},
-    };
-    uv_process_options_t po = {.file = "runc",
-                               .args = (char **)argv,
-                               .exit_cb = on_proc_exit,
-                               .stdio_count = 3,
-                               .stdio = stdio};
-    ke->proc.data = ke;
-    int rc = uv_spawn(&k->loop, &ke->proc, &po);
-    for (size_t i = 0; i < nargs; i++)
-        free(cmd[i]);
-    free(cmd);
-    if (rc != 0) {
-        c8s_err_set(&err, C8S_EINTERNAL, "starting runc exec: %s", uv_strerror(rc));
-        /* uv_spawn leaves the handle to close even when it fails. */
-        ke->proc_open = true;
-        ke->handles++;
-        ke->exited = true;
-        ke_close(ke);
-        kubelet_server_respond_err(r, &err);
-        return c8s_err_clear(&err);
-    }
-    ke->proc_open = true;
-    ke->handles++;
-    if (!ke->want_stdin)
-        close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
-    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_output);
-    uv_read_start((uv_stream_t *)&ke->err, on_alloc, on_output);
     ke->next = k->execs;
     if (k->execs)
         k->execs->pprev = &ke->next;
     k->execs = ke;
     ke->pprev = &k->execs;
+    if (!ke->tty) {
+        if (spawn(ke, &err) != 0) {
+            ke_close(ke);
+            kubelet_server_respond_err(r, &err);
+            return c8s_err_clear(&err);
+        }
+    } else {
+        /* kubectl sends the terminal's size first thing: the command starts once it is set
+         * (or after a short wait), so it never sees a 0x0 terminal. */
+        uv_timer_init(&k->loop, &ke->start_timer);
+        ke->start_timer.data = ke;
+        ke->timer_open = true;
+        ke->handles++;
+        uv_timer_start(&ke->start_timer, on_start_timeout, TTY_SIZE_WAIT_MS, 0);
+    }
+    upgrade(ke, r, proto, key, kl);
+}
 
+/* Answers 101 with the websocket's headers and hands the connection to ke. */
+static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
+                    size_t kl)
+{
+    h2o_req_t *req = r->h2o;
     char acc[64];
     accept_key(key, kl, acc);
     req->res.status = 101;
@@ -532,6 +893,7 @@ int kserver_exec_route(kubelet_t *k, c8s_err_t *err)
 
 void kserver_exec_stop_all(kubelet_t *k)
 {
+    kserver_portforward_stop_all(k);
     while (k->execs) {
         kexec_t *ke = k->execs;
         ke_unlink(ke);

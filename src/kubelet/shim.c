@@ -19,7 +19,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -136,6 +138,10 @@ typedef struct {
     int fd;
     char buf[LINE_MAX_BYTES];
     size_t len;
+    /* Sees every piece as read (attach's clients), before the log's line splitting. */
+    void (*tap)(void *data, int type, const char *buf, size_t n);
+    void *tap_data;
+    int tap_type;
 } shim_stream_t;
 
 /* Emits the complete lines in s->buf (and a P record when the buffer is full of one line). */
@@ -167,6 +173,8 @@ static bool stream_read(shim_log_t *l, shim_stream_t *s)
         s->fd = -1;
         return false;
     }
+    if (s->tap)
+        s->tap(s->tap_data, s->tap_type, s->buf + s->len, (size_t)n);
     s->len += (size_t)n;
     stream_flush(l, s, false);
     return true;
@@ -250,9 +258,9 @@ typedef struct {
     sigset_t oldmask;
 } shim_t;
 
-/* Spawns runc with args after the global flags; stdout/stderr to out_fd/err_fd (-1: /dev/null).
- * Returns the pid or -1. */
-static pid_t runc_spawn(shim_t *sh, const char *const *args, int out_fd, int err_fd)
+/* Spawns runc with args after the global flags; stdin from in_fd, stdout/stderr to out_fd/err_fd
+ * (-1: /dev/null). Returns the pid or -1. */
+static pid_t runc_spawn(shim_t *sh, const char *const *args, int in_fd, int out_fd, int err_fd)
 {
     const runtime_shim_opts_t *o = sh->o;
     const char *argv[24];
@@ -275,7 +283,10 @@ static pid_t runc_spawn(shim_t *sh, const char *const *args, int out_fd, int err
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    if (in_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+    else
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     if (out_fd >= 0)
         posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
     else
@@ -309,7 +320,7 @@ static int wait_pid(pid_t pid)
 
 static int runc_run(shim_t *sh, const char *const *args)
 {
-    pid_t pid = runc_spawn(sh, args, -1, -1);
+    pid_t pid = runc_spawn(sh, args, -1, -1, -1);
     return pid < 0 ? -1 : wait_pid(pid);
 }
 
@@ -355,6 +366,216 @@ static long oom_count(const char *file)
     while (p && p != text && p[-1] != '\n')
         p = strstr(p + 1, "oom_kill ");
     return p ? strtol(p + 9, NULL, 10) : -1;
+}
+
+/* ---- attach: the container's stdio for clients of <state dir>/attach.sock ----
+ *
+ * Frames both ways are <type: 1 byte><length: 4 bytes, big endian><bytes> (runtime.h). Output is
+ * copied to every client as it is read (a client that falls RUNTIME_ATTACH_BACKLOG behind is
+ * dropped rather than slowing the container); stdin from any client goes to the container's
+ * stdin pipe, which with stdinOnce closes when the first client that attached stdin ends its
+ * input or leaves (upstream's stdinOnce); without it, it stays open for the next client. */
+
+#define ATTACH_CLIENTS_MAX 16
+#define ATTACH_BACKLOG     (8u << 20)
+#define STDIN_BACKLOG      (1u << 20)
+
+typedef struct {
+    int fd;
+    strbuf_t rx, tx;
+    bool stdin;
+} attach_client_t;
+
+typedef struct {
+    int listen_fd;
+    int stdin_fd; /* the container's stdin (write end), -1 when none or closed */
+    bool stdin_once;
+    bool stdin_eof; /* closes once stdin_q is written */
+    strbuf_t stdin_q;
+    attach_client_t c[ATTACH_CLIENTS_MAX];
+    size_t n;
+} attach_t;
+
+static int attach_listen(const char *state_dir)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0)
+        return -1;
+    /* Bound by a relative name: a state dir's path may be longer than sun_path holds. The shim
+     * is single-threaded, so a chdir here races nothing. */
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    memcpy(a.sun_path, RUNTIME_ATTACH_SOCKET, sizeof(RUNTIME_ATTACH_SOCKET));
+    int rc = -1;
+    if (chdir(state_dir) == 0) {
+        rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+        if (chdir("/") < 0)
+            rc = -1;
+    }
+    if (rc < 0 || listen(fd, 8) < 0) {
+        fprintf(stderr, "shim: attach socket: %s\n", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void attach_stdin_close(attach_t *at)
+{
+    if (at->stdin_fd >= 0) {
+        close(at->stdin_fd);
+        at->stdin_fd = -1;
+    }
+    strbuf_free(&at->stdin_q);
+}
+
+static void attach_stdin_flush(attach_t *at);
+
+/* The container's stdin ends once what clients sent before is written. */
+static void attach_stdin_end(attach_t *at)
+{
+    at->stdin_eof = true;
+    attach_stdin_flush(at);
+}
+
+static void attach_drop(attach_t *at, size_t i)
+{
+    attach_client_t *c = &at->c[i];
+    if (c->stdin && at->stdin_once)
+        attach_stdin_end(at);
+    close(c->fd);
+    strbuf_free(&c->rx);
+    strbuf_free(&c->tx);
+    at->c[i] = at->c[--at->n];
+}
+
+/* Writes what the client's queue holds, as far as its socket takes it; false when it is gone. */
+static bool attach_send(attach_client_t *c)
+{
+    while (c->tx.len > 0) {
+        ssize_t w = send(c->fd, c->tx.s, c->tx.len, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            break;
+        if (w <= 0)
+            return false;
+        memmove(c->tx.s, c->tx.s + w, c->tx.len - (size_t)w);
+        c->tx.len -= (size_t)w;
+    }
+    return c->tx.len <= ATTACH_BACKLOG;
+}
+
+static void attach_output(void *data, int type, const char *buf, size_t n)
+{
+    attach_t *at = data;
+    uint8_t h[5] = {(uint8_t)type, (uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8),
+                    (uint8_t)n};
+    for (size_t i = 0; i < at->n;) {
+        strbuf_addn(&at->c[i].tx, (const char *)h, 5);
+        strbuf_addn(&at->c[i].tx, buf, n);
+        if (!attach_send(&at->c[i]))
+            attach_drop(at, i);
+        else
+            i++;
+    }
+}
+
+static void attach_stdin_flush(attach_t *at)
+{
+    while (at->stdin_fd >= 0 && at->stdin_q.len > 0) {
+        ssize_t w = write(at->stdin_fd, at->stdin_q.s, at->stdin_q.len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0 && errno == EAGAIN)
+            return;
+        if (w <= 0) {
+            attach_stdin_close(at); /* the container closed its stdin */
+            return;
+        }
+        memmove(at->stdin_q.s, at->stdin_q.s + w, at->stdin_q.len - (size_t)w);
+        at->stdin_q.len -= (size_t)w;
+    }
+    if (at->stdin_eof && at->stdin_q.len == 0)
+        attach_stdin_close(at);
+}
+
+/* Reads from client i; false when it has gone (and was dropped). */
+static bool attach_read(attach_t *at, size_t i)
+{
+    attach_client_t *c = &at->c[i];
+    char buf[16384];
+    ssize_t n = read(c->fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return true;
+    if (n <= 0) {
+        attach_drop(at, i);
+        return false;
+    }
+    strbuf_addn(&c->rx, buf, (size_t)n);
+    size_t off = 0;
+    while (c->rx.len - off >= 5) {
+        const uint8_t *h = (const uint8_t *)c->rx.s + off;
+        size_t len = ((size_t)h[1] << 24) | ((size_t)h[2] << 16) | ((size_t)h[3] << 8) | h[4];
+        if (len > STDIN_BACKLOG) {
+            attach_drop(at, i);
+            return false;
+        }
+        if (c->rx.len - off < 5 + len)
+            break;
+        if (h[0] == RUNTIME_ATTACH_STDIN) {
+            c->stdin = true;
+            if (at->stdin_fd >= 0)
+                strbuf_addn(&at->stdin_q, (const char *)h + 5, len);
+        } else if (h[0] == RUNTIME_ATTACH_HELLO_STDIN) {
+            c->stdin = true;
+        } else if (h[0] == RUNTIME_ATTACH_STDIN_END && at->stdin_once) {
+            /* Without stdinOnce the stdin stays for the next client, as upstream's. */
+            attach_stdin_end(at);
+        }
+        off += 5 + len;
+    }
+    memmove(c->rx.s, c->rx.s + off, c->rx.len - off);
+    c->rx.len -= off;
+    attach_stdin_flush(at);
+    return true;
+}
+
+static void attach_accept(attach_t *at)
+{
+    for (;;) {
+        int fd = accept4(at->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd < 0)
+            return;
+        if (at->n == ATTACH_CLIENTS_MAX) {
+            close(fd);
+            continue;
+        }
+        at->c[at->n++] = (attach_client_t){.fd = fd};
+    }
+}
+
+/* The output that has yet to reach clients, sent before the shim ends (bounded by the drain). */
+static void attach_end(attach_t *at, const char *state_dir)
+{
+    while (at->n > 0) {
+        attach_client_t *c = &at->c[at->n - 1];
+        if (c->tx.len > 0) {
+            int fl = fcntl(c->fd, F_GETFL);
+            if (fl >= 0)
+                fcntl(c->fd, F_SETFL, fl & ~O_NONBLOCK);
+            struct timeval tv = {.tv_sec = 2};
+            setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+            attach_send(c);
+        }
+        at->stdin_once = false;
+        attach_drop(at, at->n - 1);
+    }
+    attach_stdin_close(at);
+    if (at->listen_fd >= 0) {
+        close(at->listen_fd);
+        cleanup_free char *sock = xasprintf("%s/%s", state_dir, RUNTIME_ATTACH_SOCKET);
+        unlink(sock);
+    }
 }
 
 /* ---- the shim proper ---- */
@@ -423,17 +644,25 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
     cleanup_free char *pidstr = xasprintf("%d\n", (int)getpid());
     write_atomic(o->state_dir, "shim.pid", pidstr);
 
-    int out[2], errp[2];
-    if (sfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+    int out[2], errp[2], inp[2] = {-1, -1};
+    if (sfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+        (o->stdin_mode != RUNTIME_STDIN_NONE && pipe2(inp, O_CLOEXEC) < 0)) {
         report(ready, "error shim setup: %s", strerror(errno));
         return 1;
     }
+    attach_t at = {.listen_fd = attach_listen(o->state_dir),
+                   .stdin_fd = inp[1],
+                   .stdin_once = o->stdin_mode == RUNTIME_STDIN_ONCE};
+    if (at.stdin_fd >= 0)
+        fcntl(at.stdin_fd, F_SETFL, O_NONBLOCK);
     cleanup_free char *pidfile = xasprintf("%s/init.pid", o->state_dir);
     const char *create[] = {"create", "--bundle", o->bundle, "--pid-file", pidfile, id, NULL};
-    pid_t rp = runc_spawn(&sh, create, out[1], errp[1]);
+    pid_t rp = runc_spawn(&sh, create, inp[0], out[1], errp[1]);
     int rc = rp < 0 ? -1 : wait_pid(rp);
     close(out[1]);
     close(errp[1]);
+    if (inp[0] >= 0)
+        close(inp[0]);
     if (rc != 0) {
         cleanup_free char *m = runc_last_error(o->state_dir);
         report(ready, "error runc create: %s", m);
@@ -468,23 +697,50 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
     streams[0].fd = out[0];
     streams[1].name = "stderr";
     streams[1].fd = errp[0];
+    for (int i = 0; i < 2; i++) {
+        streams[i].tap = attach_output;
+        streams[i].tap_data = &at;
+        streams[i].tap_type = i == 0 ? RUNTIME_ATTACH_STDOUT : RUNTIME_ATTACH_STDERR;
+    }
     bool exited = false;
     int status = 0;
     int64_t deadline = 0;
     for (;;) {
         if (exited && ((streams[0].fd < 0 && streams[1].fd < 0) || mono_ms() >= deadline))
             break;
-        struct pollfd p[3] = {{.fd = sfd, .events = POLLIN},
-                              {.fd = streams[0].fd, .events = POLLIN},
-                              {.fd = streams[1].fd, .events = POLLIN}};
+        struct pollfd p[5 + ATTACH_CLIENTS_MAX] = {
+            {.fd = sfd, .events = POLLIN},
+            {.fd = streams[0].fd, .events = POLLIN},
+            {.fd = streams[1].fd, .events = POLLIN},
+            {.fd = at.listen_fd, .events = POLLIN},
+            {.fd = at.stdin_q.len > 0 ? at.stdin_fd : -1, .events = POLLOUT}};
+        size_t nc = at.n;
+        for (size_t i = 0; i < nc; i++)
+            p[5 + i] = (struct pollfd){.fd = at.c[i].fd,
+                                       .events = (short)(POLLIN | (at.c[i].tx.len ? POLLOUT : 0))};
         int timeout = exited ? (int)(deadline - mono_ms()) : -1;
         if (timeout < -1)
             timeout = 0;
-        if (poll(p, 3, timeout) < 0 && errno != EINTR)
+        if (poll(p, 5 + nc, timeout) < 0 && errno != EINTR)
             break;
         for (int i = 0; i < 2; i++)
             if (streams[i].fd >= 0 && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
                 stream_read(&log, &streams[i]);
+        /* Clients last to first: a drop moves the last one into the dropped one's place. */
+        for (size_t i = nc; i-- > 0;) {
+            if (i >= at.n || at.c[i].fd != p[5 + i].fd)
+                continue;
+            if (p[5 + i].revents & POLLOUT && !attach_send(&at.c[i])) {
+                attach_drop(&at, i);
+                continue;
+            }
+            if (p[5 + i].revents & (POLLIN | POLLHUP | POLLERR))
+                attach_read(&at, i);
+        }
+        if (p[4].revents & (POLLOUT | POLLERR | POLLHUP))
+            attach_stdin_flush(&at);
+        if (p[3].revents & POLLIN)
+            attach_accept(&at);
         if (p[0].revents & POLLIN) {
             struct signalfd_siginfo si;
             while (read(sfd, &si, sizeof si) > 0) {
@@ -505,6 +761,7 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
             stream_flush(&log, &streams[i], true);
             close(streams[i].fd);
         }
+    attach_end(&at, o->state_dir);
     if (log.fd >= 0)
         close(log.fd);
 
