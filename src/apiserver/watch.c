@@ -14,6 +14,7 @@
 #define QUEUE_MAX_EVENTS 100000u
 #define SEND_MAX_BYTES   (32u << 10)
 #define BOOKMARK_MS      60000u
+#define CLIENT_INPUT_MAX (64u << 10) /* bytes a watch client may send before we stop reading */
 
 typedef struct {
     h2o_iovec_t v;
@@ -34,6 +35,7 @@ typedef struct watch_stream_s {
     bool headers_sent; /* a Table with column definitions has gone out (as=Table) */
     uint64_t deadline_ms, next_bookmark_ms;
     uv_timer_t timer;
+    h2o_socket_t *sock; /* an HTTP/1 connection we read to see its client leave, or NULL */
     struct watch_stream_s *next, **pprev;
 } watch_stream_t;
 
@@ -43,6 +45,33 @@ static void chunks_free(chunk_t *c, size_t n)
         wc_event_unref(c[i].ev);
         free(c[i].owned);
     }
+}
+
+/* HTTP/1 streams whose connection we read, by fd: the read callback gets only the socket.
+ * Per thread, as each API server owns its loop thread. Freed when empty. */
+static _Thread_local struct {
+    watch_stream_t **by_fd;
+    size_t cap, n;
+} reading;
+
+/* Forgets the stream's socket; with `stop`, also stops our reading of it (while h2o still
+ * writes the response, so it would not read before the response ends anyway). */
+static void stop_reading(watch_stream_t *ws, bool stop)
+{
+    if (!ws->sock)
+        return;
+    int fd = h2o_socket_get_fd(ws->sock);
+    if (fd >= 0 && (size_t)fd < reading.cap && reading.by_fd[fd] == ws) {
+        reading.by_fd[fd] = NULL;
+        if (--reading.n == 0) {
+            free(reading.by_fd);
+            reading.by_fd = NULL;
+            reading.cap = 0;
+        }
+    }
+    if (stop)
+        h2o_socket_read_stop(ws->sock);
+    ws->sock = NULL;
 }
 
 static void unlink_stream(watch_stream_t *ws)
@@ -76,6 +105,9 @@ static void teardown(watch_stream_t *ws)
     if (ws->w)
         wc_watcher_stop(ws->w);
     ws->w = NULL;
+    /* The socket is h2o's again: it reads it itself once the response is complete, or is
+     * closing it now (on_stop). */
+    stop_reading(ws, false);
     unlink_stream(ws);
     uv_close((uv_handle_t *)&ws->timer, on_timer_closed);
 }
@@ -284,11 +316,23 @@ static void send_bookmark(watch_stream_t *ws)
     flush(ws);
 }
 
+static void on_tick(uv_timer_t *t);
+
+/* One wake per stream for whichever comes first, its timeout or its next bookmark: a tick every
+ * second per stream kept an idle server with 1,000 watchers busy (bench/api's idle figure). */
+static void arm_timer(watch_stream_t *ws, uint64_t now)
+{
+    uint64_t due = ws->deadline_ms;
+    if (ws->bookmarks && ws->next_bookmark_ms < due)
+        due = ws->next_bookmark_ms;
+    uv_timer_start(&ws->timer, on_tick, due > now ? due - now : 0, 0);
+}
+
 static void on_tick(uv_timer_t *t)
 {
     watch_stream_t *ws = t->data;
     uint64_t now = uv_now(t->loop);
-    if (ws->deadline_ms && now >= ws->deadline_ms) {
+    if (now >= ws->deadline_ms) {
         if (ws->bookmarks)
             send_bookmark(ws);
         if (ws->w)
@@ -302,6 +346,64 @@ static void on_tick(uv_timer_t *t)
         ws->next_bookmark_ms = now + BOOKMARK_MS;
         send_bookmark(ws);
     }
+    if (!ws->done)
+        arm_timer(ws, now);
+}
+
+/* h2o 2.2 does not read an HTTP/1 connection while it writes a response, so a watch client
+ * that went away was noticed at the next write only — never, on a quiet resource — and its
+ * connection and stream stayed until the watch's timeout (30–60 min). Upstream's server reads in
+ * the background and ends the request when its client closes; so do we, reading until the
+ * response ends (h2o then reads the connection itself). */
+static void on_client_read(h2o_socket_t *sock, const char *err)
+{
+    int fd = h2o_socket_get_fd(sock);
+    watch_stream_t *ws = fd >= 0 && (size_t)fd < reading.cap ? reading.by_fd[fd] : NULL;
+    if (!ws || ws->sock != sock) {
+        h2o_socket_read_stop(sock); /* the stream has ended; h2o reads again after it */
+        return;
+    }
+    if (!err) {
+        /* Bytes from the client (a pipelined request, a TLS record) stay in sock->input for h2o
+         * to read after this response; past a bound we stop reading rather than buffer more. */
+        if (sock->input->size > CLIENT_INPUT_MAX)
+            stop_reading(ws, true);
+        return;
+    }
+    /* Closed or reset: nothing more can reach the client, so nothing queued is sent. */
+    stop_reading(ws, true);
+    if (ws->w)
+        wc_watcher_stop(ws->w);
+    ws->w = NULL;
+    ws->closing = true;
+    chunks_free(ws->pending, ws->n_pending);
+    ws->n_pending = 0;
+    ws->pending_bytes = 0;
+    flush(ws);
+}
+
+static void start_reading(watch_stream_t *ws, h2o_req_t *req)
+{
+    if (req->version >= 0x200 || !req->conn->callbacks->get_socket)
+        return; /* HTTP/2: h2o reads the connection and stops the stream itself */
+    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
+    int fd = sock ? h2o_socket_get_fd(sock) : -1;
+    if (fd < 0 || h2o_socket_is_reading(sock))
+        return;
+    if ((size_t)fd >= reading.cap) {
+        size_t cap = reading.cap ? reading.cap : 64;
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        reading.by_fd = xrealloc(reading.by_fd, cap * sizeof(*reading.by_fd));
+        memset(reading.by_fd + reading.cap, 0, (cap - reading.cap) * sizeof(*reading.by_fd));
+        reading.cap = cap;
+    }
+    if (reading.by_fd[fd])
+        return; /* cannot happen: one response at a time per HTTP/1 connection */
+    reading.by_fd[fd] = ws;
+    reading.n++;
+    ws->sock = sock;
+    h2o_socket_read_start(sock, on_client_read);
 }
 
 static void send_error(watch_stream_t *ws, const c8s_err_t *err)
@@ -373,7 +475,7 @@ static void start_stream(api_req_t *r)
         timeout = 1800 + (long long)(now % 1800); /* upstream: 30–60 min, spread out */
     ws->deadline_ms = now + (uint64_t)timeout * 1000;
     ws->next_bookmark_ms = now + BOOKMARK_MS;
-    uv_timer_start(&ws->timer, on_tick, 1000, 1000);
+    arm_timer(ws, now);
     ws->next = s->streams;
     if (s->streams)
         s->streams->pprev = &ws->next;
@@ -389,6 +491,7 @@ static void start_stream(api_req_t *r)
                        H2O_STRLIT("application/json"));
         apiserver__emit_headers(r, req);
         h2o_start_response(req, &ws->super);
+        start_reading(ws, req);
     }
 
     const char *rvq = apiserver__query(r, "resourceVersion");
