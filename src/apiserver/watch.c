@@ -7,14 +7,16 @@
  */
 #include "internal.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define QUEUE_MAX_BYTES  (16u << 20)
 #define QUEUE_MAX_EVENTS 100000u
 #define SEND_MAX_BYTES   (32u << 10)
 #define BOOKMARK_MS      60000u
-#define CLIENT_INPUT_MAX (64u << 10) /* bytes a watch client may send before we stop reading */
 
 typedef struct {
     h2o_iovec_t v;
@@ -35,7 +37,7 @@ typedef struct watch_stream_s {
     bool headers_sent; /* a Table with column definitions has gone out (as=Table) */
     uint64_t deadline_ms, next_bookmark_ms;
     uv_timer_t timer;
-    h2o_socket_t *sock; /* an HTTP/1 connection we read to see its client leave, or NULL */
+    struct hangup_s *hangup; /* owned: sees an HTTP/1 client leave (see watch_hangup), or NULL */
     struct watch_stream_s *next, **pprev;
 } watch_stream_t;
 
@@ -47,31 +49,35 @@ static void chunks_free(chunk_t *c, size_t n)
     }
 }
 
-/* HTTP/1 streams whose connection we read, by fd: the read callback gets only the socket.
- * Per thread, as each API server owns its loop thread. Freed when empty. */
-static _Thread_local struct {
-    watch_stream_t **by_fd;
-    size_t cap, n;
-} reading;
+/* Sees the client of an HTTP/1 watch leave. h2o 2.2 does not read an HTTP/1 connection while it
+ * writes a response, so a client that went away was noticed at the stream's next write only —
+ * never, on a quiet resource — and its stream, timer and connection stayed until the watch's
+ * timeout (30–60 min); bench/api's 1,000 closed watchers kept an idle server busy. Upstream's
+ * server reads in the background and ends the request when its client closes. Reading the
+ * connection ourselves would take its end-of-stream from h2o (libuv then refuses the stream's
+ * later reads and writes, and h2o never closes it), so a duplicate of the socket's fd is polled
+ * for the hang-up alone (EPOLLRDHUP, HUP, ERR): bytes the client sends stay for h2o. Its own
+ * handle, closed apart from the stream's. */
+typedef struct hangup_s {
+    uv_poll_t poll;
+    int fd;                    /* the duplicate; closed once the handle has closed */
+    struct watch_stream_s *ws; /* NULL once the stream has ended */
+} hangup_t;
 
-/* Forgets the stream's socket; with `stop`, also stops our reading of it (while h2o still
- * writes the response, so it would not read before the response ends anyway). */
-static void stop_reading(watch_stream_t *ws, bool stop)
+static void on_hangup_closed(uv_handle_t *h)
 {
-    if (!ws->sock)
+    hangup_t *hu = h->data;
+    close(hu->fd);
+    free(hu);
+}
+
+static void hangup_close(watch_stream_t *ws)
+{
+    if (!ws->hangup)
         return;
-    int fd = h2o_socket_get_fd(ws->sock);
-    if (fd >= 0 && (size_t)fd < reading.cap && reading.by_fd[fd] == ws) {
-        reading.by_fd[fd] = NULL;
-        if (--reading.n == 0) {
-            free(reading.by_fd);
-            reading.by_fd = NULL;
-            reading.cap = 0;
-        }
-    }
-    if (stop)
-        h2o_socket_read_stop(ws->sock);
-    ws->sock = NULL;
+    ws->hangup->ws = NULL;
+    uv_close((uv_handle_t *)&ws->hangup->poll, on_hangup_closed);
+    ws->hangup = NULL;
 }
 
 static void unlink_stream(watch_stream_t *ws)
@@ -105,9 +111,8 @@ static void teardown(watch_stream_t *ws)
     if (ws->w)
         wc_watcher_stop(ws->w);
     ws->w = NULL;
-    /* The socket is h2o's again: it reads it itself once the response is complete, or is
-     * closing it now (on_stop). */
-    stop_reading(ws, false);
+    /* Our duplicate must not keep the connection open once h2o closes it. */
+    hangup_close(ws);
     unlink_stream(ws);
     uv_close((uv_handle_t *)&ws->timer, on_timer_closed);
 }
@@ -350,28 +355,17 @@ static void on_tick(uv_timer_t *t)
         arm_timer(ws, now);
 }
 
-/* h2o 2.2 does not read an HTTP/1 connection while it writes a response, so a watch client
- * that went away was noticed at the next write only — never, on a quiet resource — and its
- * connection and stream stayed until the watch's timeout (30–60 min). Upstream's server reads in
- * the background and ends the request when its client closes; so do we, reading until the
- * response ends (h2o then reads the connection itself). */
-static void on_client_read(h2o_socket_t *sock, const char *err)
+static void on_hangup(uv_poll_t *p, int status, int events)
 {
-    int fd = h2o_socket_get_fd(sock);
-    watch_stream_t *ws = fd >= 0 && (size_t)fd < reading.cap ? reading.by_fd[fd] : NULL;
-    if (!ws || ws->sock != sock) {
-        h2o_socket_read_stop(sock); /* the stream has ended; h2o reads again after it */
+    (void)status;
+    (void)events; /* any wake is the hang-up or an error: no other event is asked for */
+    hangup_t *hu = p->data;
+    watch_stream_t *ws = hu->ws;
+    if (!ws)
         return;
-    }
-    if (!err) {
-        /* Bytes from the client (a pipelined request, a TLS record) stay in sock->input for h2o
-         * to read after this response; past a bound we stop reading rather than buffer more. */
-        if (sock->input->size > CLIENT_INPUT_MAX)
-            stop_reading(ws, true);
-        return;
-    }
-    /* Closed or reset: nothing more can reach the client, so nothing queued is sent. */
-    stop_reading(ws, true);
+    hangup_close(ws);
+    /* Nothing queued can reach the client. Ending the response makes h2o write to the dead
+     * connection, fail, read its end and close it, which frees the stream (on_stop). */
     if (ws->w)
         wc_watcher_stop(ws->w);
     ws->w = NULL;
@@ -382,28 +376,35 @@ static void on_client_read(h2o_socket_t *sock, const char *err)
     flush(ws);
 }
 
-static void start_reading(watch_stream_t *ws, h2o_req_t *req)
+static void watch_hangup(watch_stream_t *ws, h2o_req_t *req)
 {
     if (req->version >= 0x200 || !req->conn->callbacks->get_socket)
         return; /* HTTP/2: h2o reads the connection and stops the stream itself */
     h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
     int fd = sock ? h2o_socket_get_fd(sock) : -1;
-    if (fd < 0 || h2o_socket_is_reading(sock))
+    int dup_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
+    if (dup_fd < 0) {
+        log_warn("apiserver", "watch of %s: cannot watch for its client leaving: %s",
+                 ws->res->kind->resource, strerror(errno));
         return;
-    if ((size_t)fd >= reading.cap) {
-        size_t cap = reading.cap ? reading.cap : 64;
-        while (cap <= (size_t)fd)
-            cap *= 2;
-        reading.by_fd = xrealloc(reading.by_fd, cap * sizeof(*reading.by_fd));
-        memset(reading.by_fd + reading.cap, 0, (cap - reading.cap) * sizeof(*reading.by_fd));
-        reading.cap = cap;
     }
-    if (reading.by_fd[fd])
-        return; /* cannot happen: one response at a time per HTTP/1 connection */
-    reading.by_fd[fd] = ws;
-    reading.n++;
-    ws->sock = sock;
-    h2o_socket_read_start(sock, on_client_read);
+    hangup_t *hu = xcalloc(1, sizeof(*hu));
+    hu->fd = dup_fd;
+    hu->ws = ws;
+    int rc = uv_poll_init(&ws->res->srv->loop, &hu->poll, dup_fd);
+    if (rc == 0) {
+        hu->poll.data = hu;
+        rc = uv_poll_start(&hu->poll, UV_DISCONNECT, on_hangup);
+        ws->hangup = hu;
+        if (rc != 0)
+            hangup_close(ws);
+    } else {
+        close(dup_fd);
+        free(hu);
+    }
+    if (rc != 0)
+        log_warn("apiserver", "watch of %s: cannot watch for its client leaving: %s",
+                 ws->res->kind->resource, uv_strerror(rc));
 }
 
 static void send_error(watch_stream_t *ws, const c8s_err_t *err)
@@ -491,7 +492,7 @@ static void start_stream(api_req_t *r)
                        H2O_STRLIT("application/json"));
         apiserver__emit_headers(r, req);
         h2o_start_response(req, &ws->super);
-        start_reading(ws, req);
+        watch_hangup(ws, req);
     }
 
     const char *rvq = apiserver__query(r, "resourceVersion");
