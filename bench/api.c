@@ -2,7 +2,8 @@
  * bench/api.c — the API server's figures (a harness, not a test): creates, GETs and LISTs from
  * the watch cache at 1, 50 and 500 concurrent clients beside raw etcd gateway puts and ranges in
  * the same run; one write's delivery to 1,000 watchers; RSS with 10,000 pods; idle CPU.
- * Ends with one `RESULT key=value …` line. `--quick` shrinks everything for a smoke run.
+ * Ends with one `RESULT key=value …` line. `--quick` shrinks everything for a smoke run;
+ * `--idle SECONDS` sets the idle phase's length (to attach perf or strace to the server in it).
  */
 #include "c8s/base.h"
 #include "harness.h"
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 static bool quick;
+static int idle_arg = -1; /* --idle SECONDS: the idle phase's length, to watch the server in it */
 static th_etcd_t etcd;
 static th_server_t srv;
 static char result[4096];
@@ -566,8 +568,10 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {
             quick = true;
+        } else if (strcmp(argv[i], "--idle") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) {
+            idle_arg = atoi(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--quick]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--quick] [--idle SECONDS]\n", argv[0]);
             return 2;
         }
     }
@@ -693,8 +697,8 @@ int main(int argc, char **argv)
     result_add(" watch_p50_ms=%.1f watch_p99_ms=%.1f watch_max_ms=%.1f watch_delivered=%d/%d", w50,
                w99, wmax, delivered, watchers);
 
-    int idle_s = quick ? 5 : 60;
-    printf("idle: %d s with nothing to do\n", idle_s);
+    int idle_s = idle_arg > 0 ? idle_arg : quick ? 5 : 60;
+    printf("idle: %d s with nothing to do (server pid %d)\n", idle_s, (int)srv.pid);
     double c0 = cpu_seconds(srv.pid);
     uint64_t t0 = c8s_now_ns();
     sleep((unsigned)idle_s);
