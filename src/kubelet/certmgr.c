@@ -110,13 +110,14 @@ int certmgr_request_cert(const certmgr_auth_t *a, const char *signer, const char
 {
     *cert_pem = NULL;
     cleanup_free char *req64 = b64(csr_pem);
+    /* Upstream's names: node-csr- for the bootstrap request, csr- for the node's own. */
     json_t *u = json_array();
     for (size_t i = 0; i < n_usages; i++)
         json_array_append_new(u, json_string(usages[i]));
-    cleanup_json json_t *obj =
-        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:o}}", "apiVersion", "certificates.k8s.io/v1",
-                  "kind", "CertificateSigningRequest", "metadata", "generateName", "csr-", "spec",
-                  "request", req64, "signerName", signer, "usages", u);
+    cleanup_json json_t *obj = json_pack(
+        "{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:o}}", "apiVersion", "certificates.k8s.io/v1", "kind",
+        "CertificateSigningRequest", "metadata", "generateName", a->token ? "node-csr-" : "csr-",
+        "spec", "request", req64, "signerName", signer, "usages", u);
     if (expiration_s > 0)
         json_object_set_new(json_object_get(obj, "spec"), "expirationSeconds",
                             json_integer(expiration_s));
