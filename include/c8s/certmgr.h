@@ -10,7 +10,8 @@
  *   kubelet-server-current.pem  the same subject, signer kubernetes.io/kubelet-serving, SANs the
  *                               Node's addresses (its InternalIP/ExternalIP and host names)
  *
- * Each is renewed once a jittered 70-90 % of its lifetime (notBefore to notAfter) has passed, by
+ * Each is renewed once a jittered 70-90 % of its lifetime (notBefore to notAfter) has passed (the
+ * serving one also when the Node has an address it does not name, checked every minute), by
  * a new CSR with a new key authenticated with the current client certificate (the approver's
  * selfnodeclient path for the client one). Readers pick the new files up by path: libcurl reads
  * the client files for every new connection, the kubelet's port is told through

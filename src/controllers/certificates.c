@@ -23,8 +23,11 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- csrapproving + csrsigning ---- */
+
+#define SERVING_RECHECK_S 120
 
 typedef struct {
     client_t *client;
@@ -182,6 +185,15 @@ static void approve(csr_ctrl_t *c, const char *name, const json_t *csr, const pk
                                           "Auto approving kubelet serving certificate: the node "
                                           "asks for its own names."));
             return put_sub(c, name, copy, "approval");
+        }
+        /* The node may be asking for an address its Node object (in this informer) does not
+         * show yet — a new --node-ip, reported a moment ago: look again for a while rather than
+         * leave the request pending for good. */
+        int64_t created = c8s_rfc3339_parse(json_string_value(
+            json_object_get(json_object_get(csr, "metadata"), "creationTimestamp")));
+        if (created > 0 && time(NULL) - created < SERVING_RECHECK_S) {
+            workqueue_add_after(c->queue, name, 2000);
+            return finish(c, name, 200);
         }
     }
     finish(c, name, 200);

@@ -24,11 +24,15 @@
 #include <unistd.h>
 #include <uv.h>
 
-#define CSR_WAIT_S     300
-#define RETRY_MIN_S    2
-#define RETRY_MAX_S    60
-#define POLL_MS        500
-#define HTTP_TIMEOUT_S 30L
+/* How long a renewal waits for its certificate. A serving request waits less: the thread
+ * renews the client certificate too, which must not expire behind a request left pending. */
+#define CSR_WAIT_S         300
+#define CSR_WAIT_SERVING_S 60
+#define RETRY_MIN_S        2
+#define RETRY_MAX_S        60
+#define POLL_MS            500
+#define HTTP_TIMEOUT_S     30L
+#define NAMES_CHECK_S      60
 
 /* ---- blocking HTTPS ---- */
 
@@ -252,8 +256,9 @@ static int renew(certmgr_t *m, const char *signer, const char *const *usages, si
                         .ca_file = m->ca_file,
                         .cert_file = m->client_pem,
                         .key_file = m->client_pem};
-    if (certmgr_request_cert(&a, signer, usages, n_usages, csr, m->expiration_s, CSR_WAIT_S,
-                             &m->stop, &cert, err) != 0)
+    int wait = strcmp(signer, CERTMGR_SIGNER_SERVING) ? CSR_WAIT_S : CSR_WAIT_SERVING_S;
+    if (certmgr_request_cert(&a, signer, usages, n_usages, csr, m->expiration_s, wait, &m->stop,
+                             &cert, err) != 0)
         return err->code;
     return certmgr_write_pair(path, cert, key, err);
 }
@@ -330,6 +335,35 @@ static int renew_serving(certmgr_t *m, c8s_err_t *err)
     json_decref(jd);
     json_decref(ji);
     return rc;
+}
+
+/* Whether the serving certificate still names every address the Node has (true when either
+ * cannot be read: nothing to act on then). Upstream's manager likewise renews when the names it
+ * would ask for changed (a new --node-ip, say). */
+static bool serving_covers_node(certmgr_t *m)
+{
+    json_t *jd = NULL, *ji = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_free char *pem = NULL;
+    if (node_names(m, &jd, &ji, &err) != 0 ||
+        pki_read_file(m->serving_pem, &pem, NULL, &err) != 0) {
+        c8s_err_clear(&err);
+        json_decref(jd);
+        json_decref(ji);
+        return true;
+    }
+    size_t nd = json_array_size(jd), ni = json_array_size(ji);
+    const char **dns = xcalloc(nd + 1, sizeof(char *)), **ips = xcalloc(ni + 1, sizeof(char *));
+    for (size_t i = 0; i < nd; i++)
+        dns[i] = json_string_value(json_array_get(jd, i));
+    for (size_t i = 0; i < ni; i++)
+        ips[i] = json_string_value(json_array_get(ji, i));
+    bool ok = pki_cert_covers(pem, dns, nd, ips, ni);
+    free(dns);
+    free(ips);
+    json_decref(jd);
+    json_decref(ji);
+    return ok;
 }
 
 /* Reads a pair and, when the cluster CA signed it and it is still valid, its renewal point. */
@@ -409,14 +443,25 @@ static void run(void *arg)
             kubelet_serve_cert(m->kubelet, m->serving_pem, m->serving_pem, m->ca_file);
         }
     }
+    time_t names_check = time(NULL);
     while (!atomic_load(&m->stop)) {
         tend(m, &client, false, time(NULL));
+        if (m->serving_pem && serving.due && time(NULL) >= names_check) {
+            names_check = time(NULL) + NAMES_CHECK_S;
+            if (!serving_covers_node(m)) {
+                log_info("certmgr", "the Node's addresses are not all in the serving certificate: "
+                                    "renewing it");
+                serving.due = time(NULL);
+            }
+        }
         if (m->serving_pem)
             tend(m, &serving, true, time(NULL));
         time_t now = time(NULL);
         time_t next = wake_of(&client, false, now);
         if (m->serving_pem && wake_of(&serving, true, now) < next)
             next = wake_of(&serving, true, now);
+        if (m->serving_pem && serving.due && names_check < next)
+            next = names_check;
         if (next <= now)
             continue;
         uv_mutex_lock(&m->mu);

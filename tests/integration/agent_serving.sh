@@ -64,9 +64,10 @@ node_ready() { [ "$(kubectl get node n1 -o jsonpath='{.status.conditions[?(@.typ
 port_published() { [ "$(kubectl get node n1 -o jsonpath='{.status.daemonEndpoints.kubeletEndpoint.Port}' 2>/dev/null)" = 10250 ]; }
 # The certificate the kubelet port presents, verified against the cluster CA (empty when the
 # handshake or the verification fails).
+NODE_IP=10.199.1.2
 port_cert() {
   local out
-  out=$(openssl s_client -connect 10.199.1.2:10250 -CAfile "$CA" -verify_return_error </dev/null 2>/dev/null) || return 1
+  out=$(openssl s_client -connect "$NODE_IP:10250" -CAfile "$CA" -verify_return_error </dev/null 2>/dev/null) || return 1
   openssl x509 <<<"$out" 2>/dev/null
 }
 port_serial() { port_cert | openssl x509 -noout -serial 2>/dev/null; }
@@ -139,19 +140,26 @@ check "node n1 Ready after the first certificate expired" node_ready
 check_eq "no renewal denied or failed" "$(grep -c ': Denied: \|: Failed: ' "$WORK/n1.log")" 0
 
 # A restart serves at once with the certificate it has, before asking for any other (one may
-# be due meanwhile: the renewal point is drawn again at every start).
+# be due meanwhile: the renewal point is drawn again at every start). It restarts with another
+# --node-ip: once the Node reports that address the certificate no longer names all of the
+# Node's addresses and is renewed for them.
 kill -TERM "$AGENT"
 wait "$AGENT"
 check_eq "agent stops cleanly" "$?" 0
-start_agent "$WORK/n1b.log"
+nsenter -t "$NODE_NS" -n ip addr add 10.199.1.3/24 dev c8s-node
+NODE_IP=10.199.1.3
+start_agent "$WORK/n1b.log" --node-ip "$NODE_IP"
 served() { grep -q "serves on port 10250 with $PKI/kubelet-server-current.pem" "$WORK/n1b.log"; }
 check "restart: the port opens with the kept certificate" until_ok 60 served
 first_serve=$(grep -n "serving with the kept certificate" "$WORK/n1b.log" | head -1 | cut -d: -f1)
 first_csr=$(grep -n "kubelet-serving) sent" "$WORK/n1b.log" | head -1 | cut -d: -f1)
 check "restart: served before any new serving CSR" test "${first_csr:-999999}" -gt "${first_serve:-0}"
-check "restart: the port answers" until_ok 60 port_cert
+check "restart: the port answers on the new address" until_ok 60 port_cert
 check_contains "restart: already joined" "$(cat "$WORK/n1b.log")" "already joined"
 check_eq "restart: no new join CSR" "$(kubectl get csr -o json | jq '[.items[] | select(.spec.username | startswith("system:bootstrap:"))] | length')" 1
+names_new_ip() { port_cert | openssl x509 -noout -ext subjectAltName 2>/dev/null | grep -q "IP Address:10.199.1.3"; }
+check "restart: a serving certificate naming the new address" until_ok 180 names_new_ip
+check_eq "the Node's InternalIP" "$(kubectl get node n1 -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}')" 10.199.1.3
 kill -TERM "$AGENT"
 wait "$AGENT"
 check_eq "agent stops cleanly again" "$?" 0
