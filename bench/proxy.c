@@ -129,12 +129,13 @@ static int backend_index(const char *backend)
     return -1;
 }
 
-/* The mode's builder: nftables' when nftm, else iptables'. */
+/* The mode's builder: nftables' when nftm (told which services changed, as the role's
+ * informers tell it: dirty, or NULL on a full sync), else iptables'. */
 static int build(bool nftm, proxy_rules_t *r, proxy_nft_t *nr, const json_t *svcs,
-                 const json_t *slices, const proxy_opts_t *o, bool full, strbuf_t *out,
-                 c8s_err_t *err)
+                 const json_t *slices, const json_t *dirty, const proxy_opts_t *o, bool full,
+                 strbuf_t *out, c8s_err_t *err)
 {
-    return nftm ? proxy_nft_build(nr, svcs, slices, o, full, out, err)
+    return nftm ? proxy_nft_build(nr, svcs, slices, dirty, o, full, out, err)
                 : proxy_rules_build(r, svcs, slices, o, full, out, err);
 }
 
@@ -156,7 +157,7 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
     strbuf_t out = STRBUF_INIT;
     c8s_err_t err = C8S_ERR_INIT;
     double t0 = now_s(), c0 = cpu_s();
-    if (build(nftm, r, nr, svcs, slices, &o, true, &out, &err) != 0) {
+    if (build(nftm, r, nr, svcs, slices, NULL, &o, true, &out, &err) != 0) {
         fprintf(stderr, "build: %s\n", err.msg);
         exit(1);
     }
@@ -167,11 +168,10 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
         rc = restore(prog, &out);
         t_apply = now_s() - t0;
     }
-    printf("%-8s full sync, %6zu services x %d endpoints: %7zu lines, build %.3f s (cpu %.3f s), "
-           "apply "
-           "%.3f s (cpu %.3f s)%s\n",
-           backend, n, EPS, lines(&out), t_build, c_build, t_apply, kernel ? child_cpu : 0.0,
-           rc ? " (apply FAILED)" : "");
+    printf("%-8s full sync, %6zu services x %d endpoints: %7zu lines (%zu KB), build %.3f s (cpu "
+           "%.3f s), apply %.3f s (cpu %.3f s)%s\n",
+           backend, n, EPS, lines(&out), out.len / 1024, t_build, c_build, t_apply,
+           kernel ? child_cpu : 0.0, rc ? " (apply FAILED)" : "");
     fflush(stdout);
     snprintf(result + strlen(result), sizeof(result) - strlen(result),
              " %s_full_%zu_build_s=%.3f %s_full_%zu_total_s=%.3f %s_full_%zu_cpu_s=%.3f", backend,
@@ -184,9 +184,12 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
     json_decref(slices);
     if (change) {
         world(n, (int)(n / 2), &svcs, &slices);
+        char changed[64];
+        snprintf(changed, sizeof(changed), "bench/svc-%zu", n / 2);
+        cleanup_json json_t *dirty = json_pack("{s:b}", changed, 1);
         t0 = now_s();
         c0 = cpu_s();
-        if (build(nftm, r, nr, svcs, slices, &o, false, &out, &err) != 0) {
+        if (build(nftm, r, nr, svcs, slices, dirty, &o, false, &out, &err) != 0) {
             fprintf(stderr, "build: %s\n", err.msg);
             exit(1);
         }

@@ -38,6 +38,11 @@ typedef struct controllers_config_s {
     /* How often each HorizontalPodAutoscaler is reconciled, in milliseconds (upstream's
      * --horizontal-pod-autoscaler-sync-period); 0: CONTROLLERS_HPA_SYNC_MS. */
     uint64_t hpa_sync_ms;
+    /* The node IPAM: the pods' range every node's spec.podCIDR is cut from (IPv4; NULL:
+     * 10.244.0.0/16, upstream's --cluster-cidr) and the size of each node's range (0: 24,
+     * --node-cidr-mask-size). controllers_start_config fails with C8S_EINVALID on a bad pair. */
+    const char *cluster_cidr;
+    int node_cidr_mask_size;
 } controllers_config_t;
 
 #define CONTROLLERS_HPA_SYNC_MS 15000

@@ -86,14 +86,21 @@ void proxy_rules_netpol_jumps(const char *save, strbuf_t *out);
 /* ---- nftables mode (nft.c) ---- */
 
 /* kube-proxy's nftables layout, in one table of the ip family: verdict maps service-ips
- * (address . protocol . port) and service-nodeports (protocol . port) lead to per-service
- * chains ("service-<hash>-<ns>/<name>/<proto>/<port>", "external-…", "local-…") that pick an
- * endpoint with `numgen random mod k == 0` rules (1/n, 1/(n-1), …) and DNAT to it; with
- * ClientIP affinity they go through an endpoint chain ("endpoint-<hash>-…__<ip>/<port>") that
- * records the client in a dynamic set ("affinity-…") with the affinity timeout; services without
- * endpoints are the no-endpoint-* maps' elements, rejected in filter chains; traffic to
- * masquerade is marked 0x4000 as in the iptables mode (outside clients of a cluster IP: set
- * cluster-ip-ports; a pod reaching itself: set hairpin-endpoints). */
+ * (address . protocol . port) and service-nodeports (protocol . port), each element commented
+ * with its service port ("<ns>/<name>/<proto>/<port name>"), lead to where an endpoint is
+ * picked. A service port without ClientIP affinity or a Local external policy has no chain of
+ * its own: its elements go to a chain shared by every service with as many endpoints n
+ * ("balance-<n>"; "external-balance-<n>" and "nodeport-balance-<n>" mark for masquerade
+ * first), which picks slot i with `numgen random mod k == 0` rules (1/n, 1/(n-1), …) and DNATs
+ * to the slot's map element for the packet's key ("endpoints-<i>", "nodeport-endpoints-<i>":
+ * key → endpoint address . port), so endpoints are map elements, not rules. The others keep
+ * per-service chains ("service-<hash>-<ns>/<name>/<proto>/<port>", "external-…", "local-…")
+ * that pick with the same rules and DNAT; with ClientIP affinity through an endpoint chain
+ * ("endpoint-<hash>-…__<ip>/<port>") that records the client in a dynamic set ("affinity-…")
+ * with the affinity timeout. Services without endpoints are the no-endpoint-* maps' elements,
+ * rejected in filter chains; traffic to masquerade is marked 0x4000 as in the iptables mode
+ * (outside clients of a cluster IP: set cluster-ip-ports; a pod reaching itself: set
+ * hairpin-endpoints). */
 #define PROXY_NFT_TABLE "kube-proxy"
 
 /* What the last build wrote. Owned: proxy_nft_new / proxy_nft_free. */
@@ -104,10 +111,16 @@ void proxy_nft_free(proxy_nft_t *r);
 /* Appends the `nft -f` script (one transaction) turning the table into what services and
  * slices (JSON arrays; borrowed) ask for. full: every chain and element is written (the maps
  * flushed first); otherwise only the chains, sets and map elements of services that changed
- * since the previous build. The first build, and the first after proxy_nft_forget, deletes and
- * recreates the table. r is updated as if the script was applied. Returns 0 or C8S_EINVALID. */
+ * since the previous build. dirty (borrowed; may be NULL): on a partial build, the services
+ * that may have changed since the previous build, an object with "<ns>/<name>" keys (their
+ * Service or one of their EndpointSlices was added, changed or deleted); only those are looked
+ * at, so a change costs what it touches, not the cluster; NULL compares every service by
+ * resourceVersion. The first build, and the first after proxy_nft_forget, deletes and
+ * recreates the table (dirty ignored). r is updated as if the script was applied. Returns 0 or
+ * C8S_EINVALID. */
 int proxy_nft_build(proxy_nft_t *r, const json_t *services, const json_t *slices,
-                    const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err);
+                    const json_t *dirty, const proxy_opts_t *o, bool full, strbuf_t *out,
+                    c8s_err_t *err);
 
 /* After a script failed (nft applies all or nothing): the table's content is unknown, so the
  * next build replaces it. */

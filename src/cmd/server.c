@@ -86,6 +86,7 @@ static void usage(FILE *f)
         "  --disable-proxy                     run without the proxy role (service rules)\n"
         "  --node-name NAME                    this node's name (default: the host name)\n"
         "  --cluster-cidr CIDR                 pod network (default 10.244.0.0/16)\n"
+        "  --node-cidr-mask-size N             each node's share of it (default 24)\n"
         "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
         "                                      (default iptables: the system's choice)\n"
         "  --proxy-mode MODE                   iptables (default) or nftables: what programs\n"
@@ -219,6 +220,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_NO_PROXY,
         O_NODE_NAME,
         O_CLUSTER_CIDR,
+        O_NODE_CIDR_MASK,
         O_PROXY_IPT,
         O_PROXY_MODE,
         O_NO_DNS,
@@ -294,6 +296,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"disable-proxy", no_argument, NULL, O_NO_PROXY},
         {"node-name", required_argument, NULL, O_NODE_NAME},
         {"cluster-cidr", required_argument, NULL, O_CLUSTER_CIDR},
+        {"node-cidr-mask-size", required_argument, NULL, O_NODE_CIDR_MASK},
         {"proxy-iptables", required_argument, NULL, O_PROXY_IPT},
         {"proxy-mode", required_argument, NULL, O_PROXY_MODE},
         {"disable-dns", no_argument, NULL, O_NO_DNS},
@@ -458,6 +461,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             break;
         case O_CLUSTER_CIDR:
             o->proxy.cluster_cidr = optarg;
+            o->ctrl.cluster_cidr = optarg;
+            break;
+        case O_NODE_CIDR_MASK:
+            /* Whether it fits --cluster-cidr is checked when the controllers start. */
+            if (parse_int(optarg, &o->ctrl.node_cidr_mask_size) != 0 ||
+                o->ctrl.node_cidr_mask_size < 1 || o->ctrl.node_cidr_mask_size > 30) {
+                fprintf(stderr, "c8s server: invalid --node-cidr-mask-size %s\n", optarg);
+                return -1;
+            }
             break;
         case O_PROXY_IPT:
             if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "iptables-legacy") != 0 &&

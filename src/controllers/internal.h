@@ -40,6 +40,25 @@ extern const ctrl_ops_t controllers__cronjob;
 extern const ctrl_ops_t controllers__job;
 extern const ctrl_ops_t controllers__nodelifecycle;
 extern const ctrl_ops_t controllers__podgc;
+
+/* ---- node IPAM (nodeipam_core.c) ---- */
+
+/* The cluster CIDR cut into count per-node ranges of mask_size bits (base host-order). */
+typedef struct {
+    uint32_t base;
+    int prefix, mask_size;
+    size_t count;
+} controllers_ipam_t;
+/* C8S_EINVALID when cluster_cidr is not an IPv4 CIDR or mask_size does not fit it (at most 2^16
+ * ranges). */
+int controllers__ipam_init(controllers_ipam_t *ipam, const char *cluster_cidr, int mask_size,
+                           c8s_err_t *err);
+/* The index of the range cidr is, or -1 when it is not exactly one of the ranges. */
+long controllers__ipam_index(const controllers_ipam_t *ipam, const char *cidr);
+/* Writes range index ("10.244.3.0/24") into out. */
+void controllers__ipam_format(const controllers_ipam_t *ipam, size_t index, char *out, size_t len);
+/* The manager's cluster CIDR and node mask size (its config; defaults 10.244.0.0/16, 24). */
+const controllers_ipam_t *controllers__ipam(controllers_t *cm);
 extern const ctrl_ops_t controllers__rootcacert;
 
 /* The CA bundle to publish as kube-root-ca.crt (borrowed), or NULL. */

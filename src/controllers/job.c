@@ -36,9 +36,15 @@ typedef struct {
     workqueue_t *queue;
     json_t *expect;  /* job uid → pods created and not yet seen by the informer */
     json_t *removed; /* pod uid → true: pods this controller deleted (not failures) */
+    /* Creates and status writes whose answers still come back here: the controller is freed
+     * only once they have, and its queue is gone once closed (stop). */
+    size_t inflight;
+    bool closed;
     void (*done)(void *data);
     void *done_data;
 } jobctrl_t;
+
+static void maybe_free(jobctrl_t *jc);
 
 static int64_t backoff_base_ms(void)
 {
@@ -205,13 +211,17 @@ typedef struct {
 static void on_status_written(const client_resp_t *resp, void *data)
 {
     status_write_t *sw = data;
-    if (resp->status == 409)
-        workqueue_add_after(sw->jc->queue, sw->key, 100);
-    else if (resp->status >= 300 && resp->status != 404)
+    jobctrl_t *jc = sw->jc;
+    jc->inflight--;
+    if (resp->status == 409) {
+        if (!jc->closed) /* once stopped there is no queue to retry on */
+            workqueue_add_after(jc->queue, sw->key, 100);
+    } else if (resp->status >= 300 && resp->status != 404)
         log_warn("controllers", "job: writing the status of %s: %d %s", sw->key, resp->status,
                  resp->body ? resp->body : "");
     free(sw->key);
     free(sw);
+    maybe_free(jc);
 }
 
 static void delete_pod(jobctrl_t *jc, const char *ns, const char *name)
@@ -238,13 +248,16 @@ static void expect_add(jobctrl_t *jc, const char *uid, json_int_t d)
 static void on_pod_created(const client_resp_t *resp, void *data)
 {
     create_t *cr = data;
+    jobctrl_t *jc = cr->jc;
+    jc->inflight--;
     if (resp->status != 201) {
         log_warn("controllers", "job: creating a pod: %d %s", resp->status,
                  resp->body ? resp->body : "");
-        expect_add(cr->jc, cr->uid, -1);
+        expect_add(jc, cr->uid, -1);
     }
     free(cr->uid);
     free(cr);
+    maybe_free(jc);
 }
 
 /* A pod from the Job's template: its labels, the Job's, an owner reference and (Indexed) the
@@ -317,6 +330,7 @@ static void create_pod(jobctrl_t *jc, const json_t *job, long index, int64_t fai
     cr->jc = jc;
     cr->uid = xstrdup(uid);
     expect_add(jc, uid, 1);
+    jc->inflight++;
     client_request(jc->client, "POST", path, "application/json", body, strlen(body), on_pod_created,
                    cr);
 }
@@ -869,6 +883,7 @@ static void process(workqueue_t *q, const char *key, void *data)
         status_write_t *sw = xcalloc(1, sizeof(*sw));
         sw->jc = jc;
         sw->key = xstrdup(key);
+        jc->inflight++;
         client_request(jc->client, "PATCH", path, "application/merge-patch+json", body,
                        strlen(body), on_status_written, sw);
     }
@@ -1038,15 +1053,23 @@ static ctrl_t *start(controllers_t *cm)
     return (ctrl_t *)jc;
 }
 
-static void on_queue_closed(void *data)
+static void maybe_free(jobctrl_t *jc)
 {
-    jobctrl_t *jc = data;
+    if (!jc->closed || jc->inflight > 0)
+        return;
     void (*done)(void *) = jc->done;
     void *d = jc->done_data;
     json_decref(jc->expect);
     json_decref(jc->removed);
     free(jc);
     done(d);
+}
+
+static void on_queue_closed(void *data)
+{
+    jobctrl_t *jc = data;
+    jc->closed = true;
+    maybe_free(jc);
 }
 
 static void stop(ctrl_t *ctrl, void (*done)(void *data), void *data)

@@ -86,10 +86,11 @@ struct controllers_s {
     char *storage_dir; /* local-path volumes' directory (owned) */
     bool local_path_class;
     size_t terminated_pod_gc_threshold; /* 0: never */
-    char *signing_cert, *signing_key; /* the csrsigning CA (owned) or NULL */
+    char *signing_cert, *signing_key;   /* the csrsigning CA (owned) or NULL */
     long long signing_duration;
     char *cluster_server; /* cluster-info's server URL (owned) or NULL */
     uint64_t hpa_sync_ms;
+    controllers_ipam_t ipam;
 };
 
 const char *controllers__signing_cert(controllers_t *cm)
@@ -139,6 +140,11 @@ bool controllers__local_path_class(controllers_t *cm)
 size_t controllers__terminated_pod_gc_threshold(controllers_t *cm)
 {
     return cm->terminated_pod_gc_threshold;
+}
+
+const controllers_ipam_t *controllers__ipam(controllers_t *cm)
+{
+    return &cm->ipam;
 }
 
 uint64_t controllers__hpa_sync_ms(controllers_t *cm)
@@ -314,6 +320,11 @@ int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err)
 int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, controllers_t **out,
                              c8s_err_t *err)
 {
+    controllers_ipam_t ipam;
+    if (controllers__ipam_init(
+            &ipam, cfg && cfg->cluster_cidr ? cfg->cluster_cidr : "10.244.0.0/16",
+            cfg && cfg->node_cidr_mask_size ? cfg->node_cidr_mask_size : 24, err) != 0)
+        return err->code;
     char *ca = NULL;
     if (cfg && cfg->root_ca_file && !(ca = read_file(cfg->root_ca_file, err)))
         return err->code;
@@ -337,6 +348,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
     cm->local_path_class = cfg && cfg->local_path_class;
     int gct = cfg ? cfg->terminated_pod_gc_threshold : 0;
     cm->terminated_pod_gc_threshold = gct == 0 ? 12500 : gct < 0 ? 0 : (size_t)gct;
+    cm->ipam = ipam;
     cm->hpa_sync_ms = cfg && cfg->hpa_sync_ms ? cfg->hpa_sync_ms : CONTROLLERS_HPA_SYNC_MS;
     cm->storage_dir = xstrdup(cfg && cfg->local_storage_dir ? cfg->local_storage_dir
                                                             : CONTROLLERS_LOCAL_STORAGE_DIR);

@@ -13,8 +13,9 @@
  * node with NoExecute taints are deleted at once when they do not tolerate one, else after their
  * tolerationSeconds (nodelife_core.c).
  *
- * IPAM: every node without spec.podCIDR gets the lowest free /24 of the cluster CIDR
- * 10.244.0.0/16 (spec.podCIDR and spec.podCIDRs), no two nodes the same; a deleted node's range
+ * IPAM: every node without spec.podCIDR gets the lowest free range of the cluster CIDR
+ * (--cluster-cidr, 10.244.0.0/16; ranges of --node-cidr-mask-size bits, 24) in spec.podCIDR
+ * and spec.podCIDRs, no two nodes the same; a deleted node's range
  * is free again. The used ranges are rebuilt from the nodes once the cache has synced, so a
  * restart never hands one out twice.
  */
@@ -29,9 +30,6 @@
 #define TAINT_UNREACHABLE "node.kubernetes.io/unreachable"
 #define TAINT_NOT_READY   "node.kubernetes.io/not-ready"
 
-#define CLUSTER_PREFIX "10.244."
-#define NRANGES        256
-
 typedef struct {
     client_t *client;
     informer_t *nodes;
@@ -43,29 +41,25 @@ typedef struct {
     json_t *assigned;  /* node → the range patched onto it, until its cache shows it */
     json_t *seen; /* node → {"rv": renewTime, "hb": Ready heartbeat, "at": our ms of a change} */
     int64_t grace_ms;
-    bool used[NRANGES];
+    controllers_ipam_t ipam;
+    bool *used; /* ipam.count flags: the ranges handed out */
     bool synced;
     int closing;
     void (*done)(void *data);
     void *done_data;
 } nlctrl_t;
 
-/* The /24 index of a node's podCIDR within the cluster CIDR, or -1. */
-static int range_of(const json_t *node)
+/* The index of a node's podCIDR among the cluster CIDR's ranges, or -1. */
+static long range_of(const nlctrl_t *nc, const json_t *node)
 {
-    const char *c = json_string_value(json_object_get(json_object_get(node, "spec"), "podCIDR"));
-    int x;
-    char tail[8];
-    if (!c || strncmp(c, CLUSTER_PREFIX, strlen(CLUSTER_PREFIX)) != 0 ||
-        sscanf(c + strlen(CLUSTER_PREFIX), "%d.0/24%1s", &x, tail) != 1 || x < 0 || x >= NRANGES)
-        return -1;
-    return x;
+    return controllers__ipam_index(
+        &nc->ipam, json_string_value(json_object_get(json_object_get(node, "spec"), "podCIDR")));
 }
 
 typedef struct {
     nlctrl_t *nc;
     char *name;
-    int range;
+    size_t range;
 } patch_t;
 
 static void on_patched(const client_resp_t *resp, void *data)
@@ -81,7 +75,7 @@ static void on_patched(const client_resp_t *resp, void *data)
             workqueue_add_rate_limited(nc->queue, p->name);
         }
     } else {
-        json_object_set_new(nc->assigned, p->name, json_integer(p->range));
+        json_object_set_new(nc->assigned, p->name, json_integer((json_int_t)p->range));
         workqueue_forget(nc->queue, p->name);
     }
     workqueue_done(nc->queue, p->name);
@@ -99,20 +93,24 @@ static void process(workqueue_t *q, const char *name, void *data)
         workqueue_done(q, name);
         return;
     }
-    int x = 0;
-    while (x < NRANGES && nc->used[x])
+    size_t x = 0;
+    while (x < nc->ipam.count && nc->used[x])
         x++;
-    if (x == NRANGES) {
-        log_warn("controllers", "nodeipam: no free /24 in 10.244.0.0/16 for node %s", name);
+    if (x == nc->ipam.count) {
+        char first[32];
+        controllers__ipam_format(&nc->ipam, 0, first, sizeof(first));
+        log_warn("controllers",
+                 "nodeipam: no free /%d range left in the cluster CIDR (%s...) for "
+                 "node %s",
+                 nc->ipam.mask_size, first, name);
         workqueue_done(q, name);
         return;
     }
     nc->used[x] = true;
-    char body[160];
-    snprintf(body, sizeof(body),
-             "{\"spec\":{\"podCIDR\":\"" CLUSTER_PREFIX "%d.0/24\",\"podCIDRs\":[\"" CLUSTER_PREFIX
-             "%d.0/24\"]}}",
-             x, x);
+    char cidr[32], body[160];
+    controllers__ipam_format(&nc->ipam, x, cidr, sizeof(cidr));
+    snprintf(body, sizeof(body), "{\"spec\":{\"podCIDR\":\"%s\",\"podCIDRs\":[\"%s\"]}}", cidr,
+             cidr);
     patch_t *p = xcalloc(1, sizeof(*p));
     p->nc = nc;
     p->name = xstrdup(name);
@@ -432,7 +430,7 @@ static void lease_updated(informer_t *inf, json_t *old, json_t *lease, void *dat
 static void node_added(informer_t *inf, json_t *obj, void *data)
 {
     nlctrl_t *nc = data;
-    int x = range_of(obj);
+    long x = range_of(nc, obj);
     const char *name = controllers__meta(obj, "name");
     if (x >= 0) {
         nc->used[x] = true;
@@ -459,7 +457,7 @@ static void node_deleted(informer_t *inf, json_t *obj, void *data)
             nc->used[json_integer_value(a)] = false;
         json_object_del(nc->assigned, name);
     }
-    int x = range_of(obj);
+    long x = range_of(nc, obj);
     if (x >= 0)
         nc->used[x] = false;
 }
@@ -487,6 +485,8 @@ static ctrl_t *start(controllers_t *cm)
     nc->seen = json_object();
     nc->assigned = json_object();
     nc->grace_ms = grace_ms();
+    nc->ipam = *controllers__ipam(cm);
+    nc->used = xcalloc(nc->ipam.count, sizeof(*nc->used));
     nc->client = controllers__client(cm);
     nc->queue = workqueue_new(client_loop(nc->client), 1, process, nc);
     informer_handlers_t h = {.on_add = node_added,
@@ -515,6 +515,7 @@ static void on_queue_closed(void *data)
     void *d = nc->done_data;
     json_decref(nc->seen);
     json_decref(nc->assigned);
+    free(nc->used);
     free(nc);
     done(d);
 }

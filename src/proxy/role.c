@@ -31,6 +31,7 @@ struct proxy_s {
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
     proxy_nft_t *nftr; /* nftables mode's state; NULL in iptables mode */
+    json_t *changed;   /* nftables mode: "ns/name" of services changed since the last build */
     char *ipt_next;    /* nftables mode: the iptables payload (NetworkPolicy) after nft's */
     char *ipt_first;   /* nftables mode: iptables-mode leftovers to remove, before ipt_next */
     netpol_t *netpol;
@@ -298,7 +299,10 @@ static void apply(proxy_t *p)
     strbuf_t script = STRBUF_INIT; /* nftables mode */
     bool full = p->need_full;
     p->need_full = false;
-    if (p->nftr ? proxy_nft_build(p->nftr, svcs, slices, &o, full, &script, &err) != 0
+    /* What changes from now on is the next build's (this one sees the informers as they are). */
+    cleanup_json json_t *changed = p->changed;
+    p->changed = json_object();
+    if (p->nftr ? proxy_nft_build(p->nftr, svcs, slices, changed, &o, full, &script, &err) != 0
                 : proxy_rules_build(p->rules, svcs, slices, &o, full, &payload, &err) != 0) {
         log_warn("proxy", "building the rules: %s", err.msg);
         strbuf_free(&payload);
@@ -424,6 +428,47 @@ static void on_update(informer_t *inf, json_t *old, json_t *obj, void *data)
     request(data);
 }
 
+/* The service an object is about: a Service itself, or an EndpointSlice's owner (its label). */
+static void mark_changed(proxy_t *p, const json_t *obj, bool slice)
+{
+    const json_t *md = json_object_get(obj, "metadata");
+    const char *ns = json_string_value(json_object_get(md, "namespace"));
+    const char *name = slice ? json_string_value(json_object_get(json_object_get(md, "labels"),
+                                                                 "kubernetes.io/service-name"))
+                             : json_string_value(json_object_get(md, "name"));
+    if (!ns || !name)
+        return;
+    char key[600];
+    snprintf(key, sizeof(key), "%s/%s", ns, name);
+    json_object_set_new(p->changed, key, json_true());
+}
+
+static void on_svc_change(informer_t *inf, json_t *obj, void *data)
+{
+    mark_changed(data, obj, false);
+    request(data);
+}
+
+static void on_svc_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    mark_changed(data, obj, false);
+    request(data);
+}
+
+static void on_slice_change(informer_t *inf, json_t *obj, void *data)
+{
+    mark_changed(data, obj, true);
+    request(data);
+}
+
+/* A slice may move to another service (its label): both change. */
+static void on_slice_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    mark_changed(data, old, true);
+    mark_changed(data, obj, true);
+    request(data);
+}
+
 /* Nodes post their status every few seconds; only a new pod CIDR or address changes routes. */
 static void on_node_update(informer_t *inf, json_t *old, json_t *obj, void *data)
 {
@@ -497,8 +542,10 @@ static void run(void *arg)
 {
     proxy_t *p = arg;
     informer_handlers_t h = {on_change, on_update, on_change, on_synced};
-    p->services = informer_start(p->client, "/api/v1/services", NULL, &h, p);
-    p->slices = informer_start(p->client, "/apis/discovery.k8s.io/v1/endpointslices", NULL, &h, p);
+    informer_handlers_t vh = {on_svc_change, on_svc_update, on_svc_change, on_synced};
+    informer_handlers_t sh = {on_slice_change, on_slice_update, on_slice_change, on_synced};
+    p->services = informer_start(p->client, "/api/v1/services", NULL, &vh, p);
+    p->slices = informer_start(p->client, "/apis/discovery.k8s.io/v1/endpointslices", NULL, &sh, p);
     /* NetworkPolicy: every pod is a possible peer; only this node's are enforced here. */
     informer_handlers_t ph = {on_change, on_pod_update, on_change, on_synced};
     p->pods = informer_start(p->client, "/api/v1/pods", NULL, &ph, p);
@@ -515,6 +562,7 @@ static void free_proxy(proxy_t *p)
 {
     proxy_rules_free(p->rules);
     proxy_nft_free(p->nftr);
+    json_decref(p->changed);
     free(p->ipt_next);
     free(p->ipt_first);
     netpol_free(p->netpol);
@@ -561,6 +609,7 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     free((char *)ver.err);
     p->rules = proxy_rules_new();
     p->nftr = cfg->nftables ? proxy_nft_new() : NULL;
+    p->changed = json_object();
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
      * hairpin and for NetworkPolicy (what kube-proxy and policy agents require too). */

@@ -327,8 +327,13 @@ step "a pod of node 1 still reaches far by ClusterIP" probe after-stop 'timeout 
 
 # ---- node 3 back ----
 start_node 3
-n3_ready() { [ "$(k get node n3 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-step "node 3 Ready again" until_ok $T n3_ready
+# Ready, and the unreachable taints the node lifecycle controller put on it gone (until then the
+# scheduler rightly keeps new pods off it).
+n3_ready() {
+  [ "$(k get node n3 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" = True ] &&
+    [ -z "$(k get node n3 -o jsonpath='{.spec.taints[*].key}')" ]
+}
+step "node 3 Ready again, untainted" until_ok $T n3_ready
 # Pods are not moved back; a third replica goes where far has none: node 3.
 step "scale far to 3" k scale deployment/far --replicas=3
 far_back() {

@@ -88,10 +88,12 @@ BEFORE=$(tables)
 MODE=${C8S_PROXY_MODE:-iptables}
 if [ "$MODE" = nftables ]; then
   rules_dump() { nft list table ip kube-proxy 2>/dev/null; }
-  svc_pat() { echo "-$1/tcp/$2 "; } # chain service-<hash>-default/web/tcp/http {
-  svc_any() { echo "-$1/"; }
-  ep_pat() { echo "to $1:$2"; }
-  np_pat() { echo "tcp . $1 :"; }
+  # A service port's elements carry its name: 10.96.0.50 . tcp . 80 comment "default/web/tcp/http".
+  svc_pat() { echo "\"$1/tcp/$2\""; }
+  svc_any() { echo "$1/"; }
+  # An endpoint: a slot map's element (… : 10.244.0.12 . 8080) or, with affinity, a DNAT rule.
+  ep_pat() { echo "$1\\( \\. \\|:\\)$2"; }
+  np_pat() { echo "tcp . $1 "; }
 else
   rules_dump() { iptables-save -t nat; }
   svc_pat() { echo "$1:$2 cluster IP"; }
@@ -158,11 +160,34 @@ check_eq "from a pod too" "$(hits pod1 http://10.96.0.50/ 30)" "pod1 pod2 pod3"
 check_eq "pod2 unready" "$(put /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-1 "$(slice web-1 web false)")" 200
 check "its rule goes" wait_rule "$(ep_pat 10.244.0.12 8080)" absent
 check_eq "unready pod gets no traffic" "$(hits node http://10.96.0.50/ 40)" "pod1 pod3"
+# And back: in nftables mode a new endpoint count, so another shared balancer and slot map.
+check_eq "pod2 ready again" "$(put /apis/discovery.k8s.io/v1/namespaces/default/endpointslices/web-1 "$(slice web-1 web true)")" 200
+check "its rule is back" wait_rule "$(ep_pat 10.244.0.12 8080)"
+check_eq "all three get traffic again" "$(hits node http://10.96.0.50/ 40)" "pod1 pod2 pod3"
 
 check_eq "create NodePort service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"np"},"spec":{"type":"NodePort","clusterIP":"10.96.0.51","ports":[{"name":"http","port":80,"targetPort":8080,"nodePort":30080}],"selector":{"app":"web"}}}')" 201
 check_eq "np slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(slice np-1 np true)")" 201
 check "nodeport rule" wait_rule "$(np_pat 30080)"
 check_eq "NodePort answers on the node address" "$(hits client http://10.244.0.1:30080/ 40)" "pod1 pod2 pod3"
+
+# externalTrafficPolicy Local: from outside the cluster, only this node's endpoint answers
+# (pod1; the others are on node2), as upstream; pods (the pod CIDR) still go cluster-wide.
+# The outside client: a namespace on the bridge with an address outside 10.244.0.0/16.
+ip addr add 192.168.77.1/24 dev br0
+ip netns add "$TAG-outside"
+NETNS+=("$TAG-outside")
+ip link add v-outside type veth peer name eth0 netns "$TAG-outside"
+ip link set v-outside master br0 up
+ip -n "$TAG-outside" link set lo up
+ip -n "$TAG-outside" addr add 192.168.77.100/24 dev eth0
+ip -n "$TAG-outside" link set eth0 up
+ip -n "$TAG-outside" route add default via 192.168.77.1
+check_eq "create Local NodePort service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"loc"},"spec":{"type":"NodePort","externalTrafficPolicy":"Local","clusterIP":"10.96.0.53","ports":[{"name":"http","port":80,"targetPort":8080,"nodePort":30081}],"selector":{"app":"web"}}}')" 201
+check_eq "loc slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices '{"metadata":{"name":"loc-1","labels":{"kubernetes.io/service-name":"loc"}},"addressType":"IPv4","ports":[{"name":"http","port":8080,"protocol":"TCP"}],"endpoints":[{"addresses":["10.244.0.11"],"nodeName":"node1","conditions":{"ready":true}},{"addresses":["10.244.0.12"],"nodeName":"node2","conditions":{"ready":true}},{"addresses":["10.244.0.13"],"nodeName":"node2","conditions":{"ready":true}}]}')" 201
+check "Local nodeport rule" wait_rule "$(np_pat 30081)"
+check_eq "Local NodePort reaches this node's endpoint only" "$(hits outside http://192.168.77.1:30081/ 20)" "pod1"
+check_eq "from a pod it goes cluster-wide" "$(hits client http://10.244.0.1:30081/ 40)" "pod1 pod2 pod3"
+check_eq "its cluster IP reaches all three" "$(hits node http://10.96.0.53/ 40)" "pod1 pod2 pod3"
 
 check_eq "create affinity service" "$(post /api/v1/namespaces/default/services '{"metadata":{"name":"sticky"},"spec":{"clusterIP":"10.96.0.52","sessionAffinity":"ClientIP","ports":[{"name":"http","port":80,"targetPort":8080}],"selector":{"app":"web"}}}')" 201
 check_eq "sticky slice" "$(post /apis/discovery.k8s.io/v1/namespaces/default/endpointslices "$(slice sticky-1 sticky true)")" 201

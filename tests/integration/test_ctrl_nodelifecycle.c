@@ -316,6 +316,27 @@ int main(void)
     CHECK(wait_cidr("c", c, sizeof(c)));
     CHECK_STR(c, a);
     test_health();
+    controllers_stop(cm);
+
+    /* Another cluster CIDR and node mask size (--cluster-cidr, --node-cidr-mask-size): new
+     * nodes get ranges from it; a bad pair is refused. */
+    controllers_config_t ccfg = {.cluster_cidr = "10.44.0.0/20", .node_cidr_mask_size = 26};
+    controllers_config_t bad = {.cluster_cidr = "10.44.0.0/24", .node_cidr_mask_size = 20};
+    cm = NULL;
+    CHECK_INT(controllers_start_config(srv, &bad, &cm, &err), C8S_EINVALID);
+    CHECK(cm == NULL);
+    if (controllers_start_config(srv, &ccfg, &cm, &err) != 0) {
+        apiserver_stop(srv);
+        th_etcd_stop(&etcd);
+        REQUIRE(!"controllers started with a cluster CIDR");
+    }
+    char d[32] = "", e[32] = "";
+    CHECK_INT(make_node("d", NULL), 201);
+    CHECK(wait_cidr("d", d, sizeof(d)));
+    CHECK_STR(d, "10.44.0.0/26");
+    CHECK_INT(make_node("e", NULL), 201);
+    CHECK(wait_cidr("e", e, sizeof(e)));
+    CHECK_STR(e, "10.44.0.64/26");
 
     controllers_stop(cm);
     apiserver_stop(srv);

@@ -14,16 +14,23 @@
 
 static const proxy_opts_t opts = {.node_name = "n1", .cluster_cidr = "10.244.0.0/16"};
 
-/* Builds and returns the script (owned). */
-static char *build(proxy_nft_t *r, const char *svcs, const char *slices, bool full)
+/* Builds and returns the script (owned); dirty: the changed services' JSON object, or NULL. */
+static char *build_dirty(proxy_nft_t *r, const char *svcs, const char *slices, const char *dirty,
+                         bool full)
 {
     cleanup_json json_t *s = J(svcs);
     cleanup_json json_t *e = J(slices);
+    cleanup_json json_t *d = dirty ? J(dirty) : NULL;
     strbuf_t out = STRBUF_INIT;
     c8s_err_t err = C8S_ERR_INIT;
-    int rc = proxy_nft_build(r, s, e, &opts, full, &out, &err);
+    int rc = proxy_nft_build(r, s, e, d, &opts, full, &out, &err);
     CHECK_INT(rc, 0);
     return strbuf_take(&out);
+}
+
+static char *build(proxy_nft_t *r, const char *svcs, const char *slices, bool full)
+{
+    return build_dirty(r, svcs, slices, NULL, full);
 }
 
 static bool has(const char *text, const char *line)
@@ -126,8 +133,8 @@ static const char golden[] =
     "@affinity-CXPKPKBS-default/web/tcp/http__10.88.0.3/8080 { ip saddr }\n"
     "add rule ip kube-proxy endpoint-BEA5ZNTD-default/web/tcp/http__10.88.0.3/8080 meta l4proto "
     "tcp dnat to 10.88.0.3:8080\n"
-    "add element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 : goto "
-    "service-CDGGSHYL-default/web/tcp/http }\n"
+    "add element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 comment "
+    "\"default/web/tcp/http\" : goto service-CDGGSHYL-default/web/tcp/http }\n"
     "add element ip kube-proxy cluster-ip-ports { 10.96.0.50 . tcp . 80 }\n"
     "add element ip kube-proxy hairpin-endpoints { 10.88.0.2 . 10.88.0.2, 10.88.0.3 . 10.88.0.3 "
     "}\n";
@@ -170,8 +177,8 @@ static void test_partial(void)
     cleanup_free char *none = build(
         r, WEB_SVC("1"), WEB_SLICE("3", EP("10.88.0.2", ",'conditions':{'ready':false}")), false);
     CHECK(has(none, "delete element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 }\n"));
-    CHECK(has(none, "add element ip kube-proxy no-endpoint-services { 10.96.0.50 . tcp . 80 : "
-                    "goto reject-chain }\n"));
+    CHECK(has(none, "add element ip kube-proxy no-endpoint-services { 10.96.0.50 . tcp . 80 "
+                    "comment \"default/web/tcp/http\" : goto reject-chain }\n"));
     CHECK(has(none, "delete chain ip kube-proxy " SVC_CHAIN "\n"));
     /* Element deletions come before the chains they point to go. */
     CHECK(strstr(none, "delete element") < strstr(none, "delete chain"));
@@ -181,9 +188,8 @@ static void test_partial(void)
     CHECK(!has(full, "delete table"));
     CHECK(has(full, "flush map ip kube-proxy service-ips\n"));
     CHECK(has(full, "flush chain ip kube-proxy " EP3 "\n"));
-    CHECK(has(full,
-              "add element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 : goto " SVC_CHAIN
-              " }\n"));
+    CHECK(has(full, "add element ip kube-proxy service-ips { 10.96.0.50 . tcp . 80 comment "
+                    "\"default/web/tcp/http\" : goto " SVC_CHAIN " }\n"));
     CHECK_INT(proxy_nft_chains(r), 3);
     /* After a failed script the table is unknown: the next build replaces it. */
     proxy_nft_forget(r);
@@ -208,12 +214,13 @@ static void test_no_endpoints(void)
         "'10.96.0.9','externalIPs':['192.0.2.7'],'ports':[{'port':53,'protocol':'UDP','nodePort':"
         "30053}]}}]",
         "[]", false);
-    CHECK(has(p, "add element ip kube-proxy no-endpoint-services { 10.96.0.9 . udp . 53 : goto "
-                 "reject-chain, 192.0.2.7 . udp . 53 : goto reject-chain }\n"));
-    CHECK(has(p, "add element ip kube-proxy no-endpoint-nodeports { udp . 30053 : goto "
-                 "reject-chain }\n"));
+    CHECK(has(p, "add element ip kube-proxy no-endpoint-services { 10.96.0.9 . udp . 53 comment "
+                 "\"a/np/udp/\" : goto reject-chain, 192.0.2.7 . udp . 53 comment \"a/np/udp/\" : "
+                 "goto reject-chain }\n"));
+    CHECK(has(p, "add element ip kube-proxy no-endpoint-nodeports { udp . 30053 comment "
+                 "\"a/np/udp/\" : goto reject-chain }\n"));
     CHECK(!has(p, "add element ip kube-proxy service-ips"));
-    CHECK(!has(p, "a/np/udp/"));
+    CHECK(!has(p, "balance-"));
     CHECK_INT(proxy_nft_chains(r), 0);
     proxy_nft_free(r);
 }
@@ -250,9 +257,12 @@ static void test_nodeport_local(void)
     CHECK(has(p, "add element ip kube-proxy cluster-ip-ports { 10.96.1.1 . sctp . 80 }\n"));
     CHECK(has(p, "add element ip kube-proxy hairpin-endpoints { 10.244.1.5 . 10.244.1.5, "
                  "10.244.2.5 . 10.244.2.5 }\n"));
-    CHECK(has(p, "add element ip kube-proxy service-nodeports { sctp . 30080 : goto " EXT " }\n"));
-    CHECK(has(p, "192.0.2.9 . sctp . 80 : goto " EXT));
-    CHECK(has(p, "10.96.1.1 . sctp . 80 : goto " SVC));
+    CHECK(has(p, "add element ip kube-proxy service-nodeports { sctp . 30080 comment "
+                 "\"b/np/sctp/web\" : goto " EXT " }\n"));
+    CHECK(has(p, "192.0.2.9 . sctp . 80 comment \"b/np/sctp/web\" : goto " EXT));
+    CHECK(has(p, "10.96.1.1 . sctp . 80 comment \"b/np/sctp/web\" : goto " SVC));
+    /* Per-service chains only: nothing shared. */
+    CHECK(!has(p, "balance-") && !has(p, "map ip kube-proxy endpoints-"));
     CHECK(has(p, "meta l4proto sctp dnat to 10.244.2.5:8080\n"));
     CHECK(!has(p, "add set ip kube-proxy affinity-"));
     CHECK_INT(proxy_nft_chains(r), 3);
@@ -277,7 +287,8 @@ static void test_internal_local_and_headless(void)
         "'kubernetes.io/service-name':'hl'}},'addressType':'IPv4','ports':[{'port':8080}],"
         "'endpoints':[{'addresses':['10.244.2.6']}]}]",
         false);
-    CHECK(has(p, "no-endpoint-services { 10.96.2.1 . tcp . 80 : goto reject-chain }"));
+    CHECK(has(p, "no-endpoint-services { 10.96.2.1 . tcp . 80 comment \"c/il/tcp/\" : goto "
+                 "reject-chain }"));
     CHECK(!has(p, "10.244.2.6"));
     CHECK(!has(p, "c/hl") && !has(p, "c/en"));
     proxy_nft_free(r);
@@ -298,20 +309,194 @@ static void test_shared_keys(void)
     "'endpoints':[{'addresses':['10.244.0.7']}]}"
     cleanup_free char *both = build(r, "[" SVC_X("a", "10.96.3.1") "," SVC_X("b", "10.96.3.2") "]",
                                     "[" SLICE_X("a") "," SLICE_X("b") "]", false);
-    CHECK_INT(count(both, "192.0.2.1 . tcp . 80"), 1);
+    CHECK_INT(count(both, "192.0.2.1 . tcp . 80 comment"), 1);
+    CHECK_INT(count(both, "192.0.2.1 . tcp . 80 : 10.244.0.7 . 8080"), 1);
     CHECK_INT(count(both, "10.244.0.7 . 10.244.0.7"), 1);
     cleanup_free char *one = build(r, "[" SVC_X("b", "10.96.3.2") "]", "[" SLICE_X("b") "]", false);
     /* a (written first) goes: the shared address is rewritten for b in the same script. */
     CHECK(!has(one, "hairpin-endpoints"));
     CHECK(has(one, "delete element ip kube-proxy service-ips { 10.96.3.1 . tcp . 80, 192.0.2.1 . "
                    "tcp . 80 }\n"));
-    CHECK(has(one, "add element ip kube-proxy service-ips { 192.0.2.1 . tcp . 80 : goto "
-                   "external-"));
-    CHECK(has(one, "-d/b/tcp/ }\n"));
+    CHECK(has(one, "add element ip kube-proxy service-ips { 192.0.2.1 . tcp . 80 comment "
+                   "\"d/b/tcp/\" : goto external-balance-1 }\n"));
+    /* Its slot element too: a deleted one is rewritten with b's endpoint. */
+    CHECK(has(one, "add element ip kube-proxy endpoints-0 { 192.0.2.1 . tcp . 80 : 10.244.0.7 . "
+                   "8080 }\n"));
     cleanup_free char *none = build(r, "[]", "[]", false);
     CHECK(
         has(none, "delete element ip kube-proxy hairpin-endpoints { 10.244.0.7 . 10.244.0.7 }\n"));
-    CHECK_INT(count(none, "192.0.2.1"), 1);
+    /* Its service-ips element and its slot element, once each. */
+    CHECK_INT(count(none, "192.0.2.1"), 2);
+    proxy_nft_free(r);
+}
+
+/* A service port without affinity or Local external policy: no chain of its own. */
+#define PLAIN_SVC(rv)                                                                              \
+    "{'metadata':{'namespace':'e','name':'plain','resourceVersion':'" rv "'},'spec':{'type':"      \
+    "'NodePort','clusterIP':'10.96.0.60','externalIPs':['192.0.2.5'],'ports':[{'name':'http',"     \
+    "'port':80,'nodePort':30100,'protocol':'TCP'}]}}"
+#define PLAIN_SLICE(rv, eps)                                                                       \
+    "{'metadata':{'namespace':'e','name':'plain-1','resourceVersion':'" rv "','labels':{"          \
+    "'kubernetes.io/service-name':'plain'}},'addressType':'IPv4','ports':[{'name':'http','port':"  \
+    "8080,'protocol':'TCP'}],'endpoints':[" eps "]}"
+#define EPS3 EP("10.244.0.2", "") "," EP("10.244.0.1", "") "," EP("10.244.0.3", "")
+#define OTHER(rv)                                                                                  \
+    "{'metadata':{'namespace':'e','name':'other','resourceVersion':'" rv "'},'spec':{'clusterIP':" \
+    "'10.96.0.61','ports':[{'port':53,'protocol':'UDP'}]}}"
+#define OTHER_SLICE(rv, ip)                                                                        \
+    "{'metadata':{'namespace':'e','name':'other-1','resourceVersion':'" rv "','labels':{"          \
+    "'kubernetes.io/service-name':'other'}},'addressType':'IPv4','ports':[{'port':5353,"           \
+    "'protocol':'UDP'}],'endpoints':[" EP(ip, "") "]}"
+
+static void test_shared_balancers(void)
+{
+    proxy_nft_t *r = proxy_nft_new();
+    cleanup_free char *p =
+        build(r, "[" PLAIN_SVC("1") "," OTHER("1") "]",
+              "[" PLAIN_SLICE("1", EPS3) "," OTHER_SLICE("1", "10.244.0.8") "]", false);
+    /* The slot maps, three of each kind (the largest service has three endpoints). */
+    CHECK(has(p, "add map ip kube-proxy endpoints-0 { type ipv4_addr . inet_proto . inet_service "
+                 ": ipv4_addr . inet_service ; }\n"));
+    CHECK(has(p, "add map ip kube-proxy endpoints-2 {"));
+    CHECK(!has(p, "endpoints-3"));
+    CHECK(has(p, "add map ip kube-proxy nodeport-endpoints-2 { type inet_proto . inet_service : "
+                 "ipv4_addr . inet_service ; }\n"));
+    /* One balancer per endpoint count and kind, whatever the number of services. */
+    CHECK(has(p, "add chain ip kube-proxy balance-3\n"
+                 "add rule ip kube-proxy balance-3 numgen random mod 3 == 0 dnat ip to ip daddr . "
+                 "meta l4proto . th dport map @endpoints-0\n"
+                 "add rule ip kube-proxy balance-3 numgen random mod 2 == 0 dnat ip to ip daddr . "
+                 "meta l4proto . th dport map @endpoints-1\n"
+                 "add rule ip kube-proxy balance-3 dnat ip to ip daddr . meta l4proto . th dport "
+                 "map @endpoints-2\n"));
+    CHECK(has(p, "add chain ip kube-proxy external-balance-3\n"
+                 "add rule ip kube-proxy external-balance-3 jump mark-for-masquerade\n"
+                 "add rule ip kube-proxy external-balance-3 goto balance-3\n"));
+    CHECK(has(p, "add chain ip kube-proxy nodeport-balance-3\n"
+                 "add rule ip kube-proxy nodeport-balance-3 jump mark-for-masquerade\n"
+                 "add rule ip kube-proxy nodeport-balance-3 numgen random mod 3 == 0 dnat ip to "
+                 "meta l4proto . th dport map @nodeport-endpoints-0\n"));
+    CHECK(has(p, "add rule ip kube-proxy balance-1 dnat ip to ip daddr . meta l4proto . th dport "
+                 "map @endpoints-0\n"));
+    CHECK_INT(count(p, "add rule ip kube-proxy balance-"), 4);
+    /* The keys go to the balancers; the endpoints, sorted, are the slots' elements. */
+    CHECK(has(p, "add element ip kube-proxy service-ips { 10.96.0.61 . udp . 53 comment "
+                 "\"e/other/udp/\" : goto balance-1, 10.96.0.60 . tcp . 80 comment "
+                 "\"e/plain/tcp/http\" : goto balance-3, 192.0.2.5 . tcp . 80 comment "
+                 "\"e/plain/tcp/http\" : goto external-balance-3 }\n"));
+    CHECK(has(p, "add element ip kube-proxy service-nodeports { tcp . 30100 comment "
+                 "\"e/plain/tcp/http\" : goto nodeport-balance-3 }\n"));
+    CHECK(has(p, "add element ip kube-proxy endpoints-0 { 10.96.0.61 . udp . 53 : 10.244.0.8 . "
+                 "5353, 10.96.0.60 . tcp . 80 : 10.244.0.1 . 8080, 192.0.2.5 . tcp . 80 : "
+                 "10.244.0.1 . 8080 }\n"));
+    CHECK(has(p, "add element ip kube-proxy endpoints-2 { 10.96.0.60 . tcp . 80 : 10.244.0.3 . "
+                 "8080, 192.0.2.5 . tcp . 80 : 10.244.0.3 . 8080 }\n"));
+    CHECK(has(p, "add element ip kube-proxy nodeport-endpoints-1 { tcp . 30100 : 10.244.0.2 . "
+                 "8080 }\n"));
+    CHECK(has(p, "add element ip kube-proxy cluster-ip-ports { 10.96.0.61 . udp . 53, 10.96.0.60 "
+                 ". tcp . 80 }\n"));
+    CHECK(!has(p, "chain ip kube-proxy external-balance-1"));
+    CHECK_INT(proxy_nft_chains(r), 0);
+
+    /* An endpoint changes address: its slot's elements and its hairpin element, nothing else
+     * (no rule, no chain, no verdict: the kernel has no chain to re-validate). */
+    cleanup_free char *moved = build_dirty(
+        r, "[" PLAIN_SVC("1") "," OTHER("1") "]",
+        "[" PLAIN_SLICE("2", EP("10.244.0.2", "") "," EP("10.244.0.1", "") "," EP(
+                                 "10.244.0.9", "")) "," OTHER_SLICE("1", "10.244.0.8") "]",
+        "{'e/plain':true}", false);
+    CHECK_STR(moved, "delete element ip kube-proxy hairpin-endpoints { 10.244.0.3 . 10.244.0.3 }\n"
+                     "delete element ip kube-proxy endpoints-2 { 10.96.0.60 . tcp . 80, 192.0.2.5 "
+                     ". tcp . 80 }\n"
+                     "delete element ip kube-proxy nodeport-endpoints-2 { tcp . 30100 }\n"
+                     "add element ip kube-proxy hairpin-endpoints { 10.244.0.9 . 10.244.0.9 }\n"
+                     "add element ip kube-proxy endpoints-2 { 10.96.0.60 . tcp . 80 : 10.244.0.9 "
+                     ". 8080, 192.0.2.5 . tcp . 80 : 10.244.0.9 . 8080 }\n"
+                     "add element ip kube-proxy nodeport-endpoints-2 { tcp . 30100 : 10.244.0.9 . "
+                     "8080 }\n");
+
+    /* Told which services changed, the build looks at no other: other's new endpoint waits
+     * (as it would if its informer had not said so), then a build told nothing finds it. */
+    cleanup_free char *told = build_dirty(
+        r, "[" PLAIN_SVC("1") "," OTHER("1") "]",
+        "[" PLAIN_SLICE("2", EP("10.244.0.2", "") "," EP("10.244.0.1", "") "," EP(
+                                 "10.244.0.9", "")) "," OTHER_SLICE("2", "10.244.0.7") "]",
+        "{}", false);
+    CHECK_STR(told, "");
+    cleanup_free char *untold =
+        build(r, "[" PLAIN_SVC("1") "," OTHER("1") "]",
+              "[" PLAIN_SLICE("2", EP("10.244.0.2", "") "," EP("10.244.0.1", "") "," EP(
+                                       "10.244.0.9", "")) "," OTHER_SLICE("2", "10.244.0.7") "]",
+              false);
+    CHECK(has(untold, "add element ip kube-proxy endpoints-0 { 10.96.0.61 . udp . 53 : "
+                      "10.244.0.7 . 5353 }\n"));
+
+    /* A fourth endpoint: the keys move to the balancers of four, made with their slot maps. */
+    cleanup_free char *more = build_dirty(
+        r, "[" PLAIN_SVC("1") "," OTHER("1") "]",
+        "[" PLAIN_SLICE("3", EPS3 "," EP("10.244.0.4", "")) "," OTHER_SLICE("2", "10.244.0.7") "]",
+        "{'e/plain':true}", false);
+    CHECK(has(more, "add map ip kube-proxy endpoints-3 {"));
+    CHECK(has(more, "add map ip kube-proxy nodeport-endpoints-3 {"));
+    CHECK(!has(more, "add map ip kube-proxy endpoints-2"));
+    CHECK(has(more, "add chain ip kube-proxy balance-4\n"));
+    CHECK(has(more, "add chain ip kube-proxy nodeport-balance-4\n"));
+    CHECK(has(more, "delete element ip kube-proxy service-ips { 10.96.0.60 . tcp . 80, 192.0.2.5 "
+                    ". tcp . 80 }\n"));
+    CHECK(has(more, "10.96.0.60 . tcp . 80 comment \"e/plain/tcp/http\" : goto balance-4"));
+    CHECK(has(more, "add element ip kube-proxy endpoints-3 { 10.96.0.60 . tcp . 80 : 10.244.0.4 "
+                    ". 8080, 192.0.2.5 . tcp . 80 : 10.244.0.4 . 8080 }\n"));
+    /* Shared chains stay until a full build (another service may want them). */
+    CHECK(!has(more, "delete chain"));
+
+    /* The service goes (its key among the changed, its objects gone): all its elements. */
+    cleanup_free char *gone = build_dirty(
+        r, "[" OTHER("1") "]", "[" OTHER_SLICE("2", "10.244.0.7") "]", "{'e/plain':true}", false);
+    CHECK(has(gone, "delete element ip kube-proxy service-ips { 10.96.0.60 . tcp . 80, 192.0.2.5 "
+                    ". tcp . 80 }\n"));
+    CHECK(has(gone, "delete element ip kube-proxy service-nodeports { tcp . 30100 }\n"));
+    CHECK(has(gone, "delete element ip kube-proxy endpoints-3 { 10.96.0.60 . tcp . 80, 192.0.2.5 "
+                    ". tcp . 80 }\n"));
+    CHECK(has(gone, "delete element ip kube-proxy cluster-ip-ports { 10.96.0.60 . tcp . 80 }\n"));
+    CHECK(!has(gone, "add element"));
+    CHECK(!has(gone, "10.96.0.61"));
+    /* A full build removes the balancers and slot maps nobody wants, after their elements. */
+    cleanup_free char *full =
+        build(r, "[" OTHER("1") "]", "[" OTHER_SLICE("2", "10.244.0.7") "]", true);
+    CHECK(has(full, "flush map ip kube-proxy endpoints-0\n"));
+    CHECK(has(full, "delete chain ip kube-proxy balance-4\n"));
+    CHECK(has(full, "delete chain ip kube-proxy nodeport-balance-3\n"));
+    CHECK(!has(full, "delete chain ip kube-proxy balance-1\n"));
+    CHECK(has(full, "delete map ip kube-proxy endpoints-1\n"));
+    CHECK(has(full, "delete map ip kube-proxy nodeport-endpoints-0\n"));
+    CHECK(!has(full, "delete map ip kube-proxy endpoints-0\n"));
+    CHECK(strstr(full, "delete chain ip kube-proxy balance-4") <
+          strstr(full, "delete map ip kube-proxy endpoints-3"));
+    cleanup_free char *after =
+        build(r, "[" OTHER("1") "]", "[" OTHER_SLICE("2", "10.244.0.7") "]", false);
+    CHECK_STR(after, "");
+    proxy_nft_free(r);
+}
+
+/* internalTrafficPolicy Local is a plain service with this node's endpoints only. */
+static void test_internal_local_shared(void)
+{
+    proxy_nft_t *r = proxy_nft_new();
+    cleanup_free char *p = build(
+        r,
+        "[{'metadata':{'namespace':'f','name':'il'},'spec':{'clusterIP':'10.96.4.1',"
+        "'internalTrafficPolicy':'Local','ports':[{'port':80}]}}]",
+        "[{'metadata':{'namespace':'f','name':'il-1','labels':{'kubernetes.io/service-name':'il'}},"
+        "'addressType':'IPv4','ports':[{'port':8080}],'endpoints':[{'addresses':['10.244.2.5'],"
+        "'nodeName':'n2'},{'addresses':['10.244.1.5'],'nodeName':'n1'}]}]",
+        false);
+    CHECK(has(p, "10.96.4.1 . tcp . 80 comment \"f/il/tcp/\" : goto balance-1 }"));
+    CHECK(has(p, "add element ip kube-proxy endpoints-0 { 10.96.4.1 . tcp . 80 : 10.244.1.5 . "
+                 "8080 }\n"));
+    CHECK(!has(p, "10.244.2.5 . 8080"));
+    /* Local clients only, so no masquerade for outside ones. */
+    CHECK(!has(p, "add element ip kube-proxy cluster-ip-ports"));
+    CHECK(has(p, "add set ip kube-proxy cluster-ip-ports"));
     proxy_nft_free(r);
 }
 
@@ -325,7 +510,10 @@ static void test_cleanup_and_bad_input(void)
     cleanup_json json_t *obj = json_object();
     cleanup_json json_t *arr = json_array();
     c8s_err_t err = C8S_ERR_INIT;
-    CHECK_INT(proxy_nft_build(r, obj, arr, &opts, true, &out, &err), C8S_EINVALID);
+    CHECK_INT(proxy_nft_build(r, obj, arr, NULL, &opts, true, &out, &err), C8S_EINVALID);
+    CHECK_INT((int)out.len, 0);
+    /* The changed services must be an object of keys. */
+    CHECK_INT(proxy_nft_build(r, arr, arr, arr, &opts, false, &out, &err), C8S_EINVALID);
     CHECK_INT((int)out.len, 0);
     proxy_nft_free(r);
 }
@@ -338,6 +526,8 @@ int main(void)
     test_nodeport_local();
     test_internal_local_and_headless();
     test_shared_keys();
+    test_shared_balancers();
+    test_internal_local_shared();
     test_cleanup_and_bad_input();
     TEST_END();
 }
