@@ -56,6 +56,12 @@ typedef struct kubelet_s kubelet_t;
 int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out, c8s_err_t *err);
 /* Stops the thread and frees k (NULL is fine). Call before apiserver_stop. */
 void kubelet_stop(kubelet_t *k);
+/* Opens the HTTPS port with this serving certificate (PEM files, copied; cert and key may be the
+ * same file), or, when it is open, serves new handshakes with it (rotation). Any thread, between
+ * kubelet_start and kubelet_stop; done on the kubelet's loop, failures logged. The Node's
+ * daemonEndpoints.kubeletEndpoint.Port follows with its next status. */
+void kubelet_serve_cert(kubelet_t *k, const char *cert_file, const char *key_file,
+                        const char *client_ca_file);
 /* Node status updates and lease renewals that succeeded so far (any thread; for tests). */
 unsigned long kubelet_heartbeats(const kubelet_t *k);
 /* The port the kubelet's HTTPS server listens on, 0 when it serves none (any thread). */

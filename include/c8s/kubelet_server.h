@@ -45,6 +45,11 @@ int kubelet_server_new(uv_loop_t *loop, const kubelet_server_config_t *cfg, kube
                        c8s_err_t *err);
 /* The port it listens on (the kernel's pick when cfg->port was 0). */
 int kubelet_server_port(const kubelet_server_t *s);
+/* Replaces the serving certificate and key (PEM files, may be one file holding both) for the
+ * handshakes that follow; connections already open keep theirs. Nothing changes on failure.
+ * Call on the loop's thread (certificate rotation). */
+int kubelet_server_reload_cert(kubelet_server_t *s, const char *cert_file, const char *key_file,
+                               c8s_err_t *err);
 /* Routes paths beginning with prefix (copied) to fn. Call on the loop's thread (or before it
  * runs). C8S_ECONFLICT when the prefix is taken, C8S_EBADREQUEST when the table is full. */
 int kubelet_server_route(kubelet_server_t *s, const char *prefix, kubelet_server_handler_fn fn,

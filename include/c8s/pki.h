@@ -161,6 +161,11 @@ enum {
     PKI_USAGE_SERVER_AUTH = 8,       /* "server auth" */
 };
 
+/* The shortest spec.expirationSeconds a CSR may ask for: upstream's 600, or less when the
+ * environment variable C8S_CSR_MIN_EXPIRATION_S says so (a test knob, for certificate rotation
+ * in minutes; at least 1). */
+long long pki_csr_min_expiration_s(void);
+
 /* Signs the request with the CA (all PEM, borrowed): the request's subject and SANs, the usages
  * given, valid from five minutes ago for `seconds` (cut at the CA's own expiry). *cert_pem is
  * owned. C8S_EBADREQUEST for a bad request, C8S_EINTERNAL for an unusable CA. */

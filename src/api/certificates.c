@@ -188,9 +188,11 @@ static void csr_validate(c8s_err_t *err, const json_t *obj)
     check_signer(err, api__str(spec, "signerName"));
     check_usages(err, spec);
     long long secs;
-    if (api__int(spec, "expirationSeconds", &secs) && secs < 600)
+    if (api__int(spec, "expirationSeconds", &secs) && secs < pki_csr_min_expiration_s())
         api__invalid_int(err, "spec.expirationSeconds", secs,
-                         "may not specify a duration less than 600 seconds (10 minutes)");
+                         pki_csr_min_expiration_s() == 600
+                             ? "may not specify a duration less than 600 seconds (10 minutes)"
+                             : "may not specify a duration less than C8S_CSR_MIN_EXPIRATION_S");
     check_status(err, obj);
 }
 

@@ -283,6 +283,11 @@ authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, con
         allow = true;
     } else if (is(g, "networking.k8s.io") && is(r, "networkpolicies") && !sub && read_verb(v)) {
         allow = true;
+    } else if (is(g, "certificates.k8s.io") && is(r, "certificatesigningrequests") && !sub &&
+               (is(v, "create") || read_verb(v))) {
+        /* As upstream's node rules: a kubelet asks for its serving certificate and renews its
+         * client certificate itself; what is approved is the approver's business. */
+        allow = true;
     } else if (is(g, "coordination.k8s.io") && is(r, "leases") && !sub &&
                is(a->ns, "kube-node-lease")) {
         if (is(v, "create"))

@@ -13,12 +13,14 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <string.h>
+#include <time.h>
 
 /* What a connection's client certificate proved, computed on its first request and kept with
  * the connection (SSL ex_data) so that later requests do not verify it again. */
 typedef struct {
     int verdict; /* 1 verified, 0 none presented, C8S_EUNAUTH presented but not verified */
     auth_user_t *user;
+    time_t not_after; /* verified: the certificate's end, checked at every request */
     char reason[128];
 } peer_t;
 
@@ -173,6 +175,13 @@ static void verify_peer(apiserver_t *s, SSL *ssl, peer_t *p)
         return;
     }
     X509_STORE_CTX_free(vctx);
+    struct tm tm;
+    if (ASN1_TIME_to_tm(X509_get0_notAfter(leaf), &tm) != 1) {
+        snprintf(p->reason, sizeof(p->reason), "the certificate has no usable notAfter");
+        ERR_clear_error();
+        return;
+    }
+    p->not_after = timegm(&tm);
     /* upstream's CommonNameUserConversion: CN the user, every O a group. */
     X509_NAME *subj = X509_get_subject_name(leaf);
     char cn[256] = "";
@@ -217,6 +226,11 @@ int apiserver__tls_peer(api_req_t *r, auth_user_t **out, c8s_err_t *err)
             return c8s_err_set(err, C8S_EINTERNAL, "keeping the client certificate's verdict");
         }
     }
+    /* As upstream's x509 authenticator, validity is judged at each request, not once per
+     * connection: a long-lived connection does not outlive its certificate. */
+    if (p->verdict == 1 && time(NULL) > p->not_after)
+        return c8s_err_set(err, C8S_EUNAUTH,
+                           "client certificate rejected: certificate has expired");
     if (p->verdict == 1) {
         *out = auth_user_dup(p->user);
         return 1;

@@ -15,6 +15,8 @@
 
 #include <curl/curl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 typedef struct http_client_s http_client_t;
 
@@ -50,6 +52,12 @@ struct http_client_s {
     size_t ca_len, cert_len, key_len;
     bool insecure;
     long timeout_ms;
+    /* The client pair's file as last seen, and when it was seen to change (certificate
+     * rotation): connections made before then are not reused. */
+    bool cert_seen;
+    ino_t cert_ino;
+    struct timespec cert_mtim;
+    time_t cert_changed;
     xfer_t *xfers;
     sock_t *socks;
     int depth, pending_closes;
@@ -60,6 +68,31 @@ struct http_client_s {
 
 static void dispatch(http_client_t *c);
 static void on_kick(uv_timer_t *t);
+
+/* libcurl reads the client pair by name for every new connection, so a renewed certificate
+ * (the agent's certificate manager replaces the file) is used by new connections only; as
+ * upstream's kubelet closes its connections at rotation, requests after a change stop reusing
+ * connections older than it (a connection's age is counted in whole seconds: a few made just
+ * after the change are given up too). Watches already open keep theirs. */
+static void avoid_old_connections(http_client_t *c, CURL *e)
+{
+    struct stat st;
+    if (stat(c->cert_file, &st) != 0)
+        return;
+    if (c->cert_seen && (st.st_ino != c->cert_ino || st.st_mtim.tv_sec != c->cert_mtim.tv_sec ||
+                         st.st_mtim.tv_nsec != c->cert_mtim.tv_nsec))
+        c->cert_changed = time(NULL);
+    c->cert_seen = true;
+    c->cert_ino = st.st_ino;
+    c->cert_mtim = st.st_mtim;
+    if (!c->cert_changed)
+        return;
+    long age = (long)(time(NULL) - c->cert_changed);
+    if (age <= 2)
+        curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+    else
+        curl_easy_setopt(e, CURLOPT_MAXLIFETIME_CONN, age - 1);
+}
 
 /* ---- teardown ---- */
 
@@ -355,8 +388,10 @@ static xfer_t *xfer_new(http_client_t *c, const char *method, const char *path,
         struct curl_blob b = {c->ca_data, c->ca_len, CURL_BLOB_COPY};
         curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &b);
     }
-    if (c->cert_file)
+    if (c->cert_file) {
         curl_easy_setopt(e, CURLOPT_SSLCERT, c->cert_file);
+        avoid_old_connections(c, e);
+    }
     if (c->cert_data) {
         struct curl_blob b = {c->cert_data, c->cert_len, CURL_BLOB_COPY};
         curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &b);

@@ -9,12 +9,18 @@
  * system:node:<name> with a key made here, wait for the cluster's approver and signer, and keep
  * the certificate in <data-dir>/kubelet.kubeconfig. A restart with a valid kubelet.kubeconfig
  * skips all that. The blocking HTTP of the join runs before any loop starts.
+ *
+ * Once running, the certificate manager (include/c8s/certmgr.h) asks for the kubelet port's
+ * serving certificate, as upstream's kubelet does with serverTLSBootstrap, and renews both
+ * certificates before they expire.
  */
+#include "c8s/certmgr.h"
 #include "c8s/client.h"
 #include "c8s/cmd.h"
 #include "c8s/dns.h"
 #include "c8s/kubeconfig.h"
 #include "c8s/kubelet.h"
+#include "c8s/kubelet_server.h"
 #include "c8s/notify.h"
 #include "c8s/pki.h"
 #include "c8s/proxy.h"
@@ -22,12 +28,11 @@
 #include "c8s/yaml.h"
 
 #include <ctype.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
-#include <openssl/evp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -38,6 +43,8 @@
 typedef struct {
     const char *server, *token, *ca_hash, *data_dir, *node_name;
     bool no_proxy, no_dns, no_pods;
+    long cert_expiration_s; /* C8S_KUBELET_CERT_EXPIRATION_S (a test knob) */
+    bool port_set;
     kubelet_config_t kubelet;
     proxy_config_t proxy;
     dns_config_t dns;
@@ -55,6 +62,10 @@ static void usage(FILE *f)
                "                           `c8s token create --print-join-command`)\n"
                "  --data-dir DIR           node state, credentials in DIR/pki (/var/lib/c8s)\n"
                "  --node-name NAME         (the host name)\n"
+               "  --node-ip IP             the node's InternalIP, where the kubelet port listens\n"
+               "                           (the first non-loopback IPv4 address)\n"
+               "  --kubelet-port N         the kubelet's HTTPS port (10250), served with a\n"
+               "                           certificate the node asks the cluster for\n"
                "  --cluster-cidr CIDR      pods' range, for the proxy (10.244.0.0/16)\n"
                "  --cluster-dns IP         the cluster DNS address (10.96.0.10)\n"
                "  --cluster-domain DOMAIN  (cluster.local)\n"
@@ -87,6 +98,8 @@ enum {
     O_INSECURE,
     O_RESOLV,
     O_STATUS_MS,
+    O_NODE_IP,
+    O_KUBELET_PORT,
 };
 
 static int parse_args(int argc, char **argv, agent_opts_t *o)
@@ -97,6 +110,8 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         {"ca-cert-hash", required_argument, NULL, O_HASH},
         {"data-dir", required_argument, NULL, O_DATA},
         {"node-name", required_argument, NULL, O_NODE},
+        {"node-ip", required_argument, NULL, O_NODE_IP},
+        {"kubelet-port", required_argument, NULL, O_KUBELET_PORT},
         {"cluster-cidr", required_argument, NULL, O_CIDR},
         {"cluster-dns", required_argument, NULL, O_DNS_IP},
         {"cluster-domain", required_argument, NULL, O_DOMAIN},
@@ -132,6 +147,20 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         case O_NODE:
             o->node_name = optarg;
             break;
+        case O_NODE_IP:
+            o->kubelet.node_ip = optarg;
+            break;
+        case O_KUBELET_PORT: {
+            char *end = NULL;
+            long v = strtol(optarg, &end, 10);
+            if (!*optarg || *end || v < 0 || v > 65535) {
+                fprintf(stderr, "c8s agent: invalid --kubelet-port \"%s\"\n", optarg);
+                return -1;
+            }
+            o->kubelet.port = (int)v;
+            o->port_set = true;
+            break;
+        }
         case O_CIDR:
             o->proxy.cluster_cidr = optarg;
             break;
@@ -198,6 +227,20 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
     }
     if (!o->data_dir)
         o->data_dir = "/var/lib/c8s";
+    if (!o->port_set)
+        o->kubelet.port = KUBELET_PORT_DEFAULT;
+    /* Short-lived certificates for tests of rotation (the server must allow them too:
+     * C8S_CSR_MIN_EXPIRATION_S); upstream's kubelet leaves the lifetime to the signer. */
+    const char *exp = getenv("C8S_KUBELET_CERT_EXPIRATION_S");
+    if (exp && *exp) {
+        char *end = NULL;
+        long v = strtol(exp, &end, 10);
+        if (*end || v <= 0) {
+            fprintf(stderr, "c8s agent: invalid C8S_KUBELET_CERT_EXPIRATION_S \"%s\"\n", exp);
+            return -1;
+        }
+        o->cert_expiration_s = v;
+    }
     if (!o->node_name) {
         if (gethostname(o->node, sizeof(o->node) - 1) != 0)
             snprintf(o->node, sizeof(o->node), "node");
@@ -208,65 +251,7 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
     return 0;
 }
 
-/* ---- blocking HTTPS for the join ---- */
-
-static size_t on_body(char *p, size_t size, size_t n, void *data)
-{
-    strbuf_addn(data, p, size * n);
-    return size * n;
-}
-
-/* One request. ca_file NULL: the server is not verified (cluster-info, before trust). */
-static int https(const char *method, const char *url, const char *ca_file, const char *token,
-                 const char *body, long *status, char **out, c8s_err_t *err)
-{
-    CURL *h = curl_easy_init();
-    if (!h)
-        return c8s_err_set(err, C8S_EINTERNAL, "libcurl did not start");
-    strbuf_t b = STRBUF_INIT;
-    struct curl_slist *hdr = NULL;
-    cleanup_free char *auth = token ? xasprintf("Authorization: Bearer %s", token) : NULL;
-    if (auth)
-        hdr = curl_slist_append(hdr, auth);
-    hdr = curl_slist_append(hdr, "Accept: application/json");
-    if (body)
-        hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    if (body)
-        curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-    if (ca_file) {
-        curl_easy_setopt(h, CURLOPT_CAINFO, ca_file);
-    } else {
-        /* Trust comes from the JWS and the CA pin, checked on what this returns. */
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    CURLcode rc = curl_easy_perform(h);
-    curl_slist_free_all(hdr);
-    if (rc != CURLE_OK) {
-        strbuf_free(&b);
-        curl_easy_cleanup(h);
-        return c8s_err_set(err, C8S_EUNAVAILABLE, "%s %s: %s", method, url, curl_easy_strerror(rc));
-    }
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
-    curl_easy_cleanup(h);
-    *out = strbuf_take(&b);
-    return 0;
-}
-
-static char *b64(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = xmalloc(4 * ((n + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)out, (const unsigned char *)s, (int)n);
-    return out;
-}
+static char *kubeconfig_server(const char *path);
 
 static bool valid_token(const char *t)
 {
@@ -283,11 +268,11 @@ static bool valid_token(const char *t)
 static int discover(const agent_opts_t *o, char **ca_pem, c8s_err_t *err)
 {
     *ca_pem = NULL;
-    cleanup_free char *url =
-        xasprintf("%s/api/v1/namespaces/kube-public/configmaps/cluster-info", o->server);
+    certmgr_auth_t anon = {.server = o->server};
     long status = 0;
     cleanup_free char *body = NULL;
-    if (https("GET", url, NULL, NULL, NULL, &status, &body, err) != 0)
+    if (certmgr_https(&anon, "GET", "/api/v1/namespaces/kube-public/configmaps/cluster-info", NULL,
+                      &status, &body, err) != 0)
         return err->code;
     if (status != 200)
         return c8s_err_set(err, C8S_EUNAVAILABLE, "reading cluster-info: HTTP %ld", status);
@@ -354,64 +339,28 @@ static int write_kubeconfig(const char *path, const char *server, const char *ca
     return pki_write_file(path, text, strlen(text), 0600, err);
 }
 
-/* Sends the CSR as the bootstrap token and waits for its certificate (owned PEM). */
-static int request_cert(const agent_opts_t *o, const char *ca_file, const char *csr_pem,
-                        char **cert_pem, c8s_err_t *err)
+/* A data dir from before kubelet-client-current.pem: the pair it kept in two files becomes one,
+ * and the kubeconfig names it. */
+static void migrate_client_pair(const char *pki, const char *pem, const char *kc)
 {
-    *cert_pem = NULL;
-    cleanup_free char *req64 = b64(csr_pem);
-    cleanup_json json_t *obj = json_pack(
-        "{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:[s,s]}}", "apiVersion", "certificates.k8s.io/v1",
-        "kind", "CertificateSigningRequest", "metadata", "generateName", "node-csr-", "spec",
-        "request", req64, "signerName", "kubernetes.io/kube-apiserver-client-kubelet", "usages",
-        "digital signature", "client auth");
-    cleanup_free char *body = json_dumps(obj, JSON_COMPACT);
-    cleanup_free char *url =
-        xasprintf("%s/apis/certificates.k8s.io/v1/certificatesigningrequests", o->server);
-    long status = 0;
-    cleanup_free char *resp = NULL;
-    if (https("POST", url, ca_file, o->token, body, &status, &resp, err) != 0)
-        return err->code;
-    cleanup_json json_t *created = json_loads(resp, 0, NULL);
-    const char *name =
-        json_string_value(json_object_get(json_object_get(created, "metadata"), "name"));
-    if (status != 201 || !name)
-        return c8s_err_set(err, status == 401 || status == 403 ? C8S_EUNAUTH : C8S_EUNAVAILABLE,
-                           "creating the certificate request: HTTP %ld: %s", status,
-                           json_string_value(json_object_get(created, "message"))
-                               ? json_string_value(json_object_get(created, "message"))
-                               : "");
-    log_info("agent", "certificate request %s sent; waiting for approval", name);
-    cleanup_free char *get = xasprintf("%s/%s", url, name);
-    for (int i = 0; i < JOIN_WAIT_S * 2; i++) {
-        usleep(500 * 1000);
-        cleanup_free char *r = NULL;
-        if (https("GET", get, ca_file, o->token, NULL, &status, &r, err) != 0) {
-            log_warn("agent", "%s", err->msg);
-            c8s_err_clear(err);
-            continue;
-        }
-        cleanup_json json_t *csr = json_loads(r, 0, NULL);
-        json_t *st = json_object_get(csr, "status");
-        size_t k;
-        json_t *c;
-        json_array_foreach(json_object_get(st, "conditions"), k, c)
-        {
-            const char *t = json_string_value(json_object_get(c, "type"));
-            if (t && (!strcmp(t, "Denied") || !strcmp(t, "Failed")))
-                return c8s_err_set(err, C8S_EFORBIDDEN, "certificate request %s: %s: %s", name, t,
-                                   json_string_value(json_object_get(c, "message"))
-                                       ? json_string_value(json_object_get(c, "message"))
-                                       : "");
-        }
-        const char *cert64 = json_string_value(json_object_get(st, "certificate"));
-        if (cert64 && *cert64) {
-            size_t n = 0;
-            return kubeconfig_base64_decode(cert64, cert_pem, &n, err);
-        }
+    cleanup_free char *crt = xasprintf("%s/kubelet-client.crt", pki);
+    cleanup_free char *key = xasprintf("%s/kubelet-client.key", pki);
+    cleanup_free char *c = NULL, *k = NULL, *server = NULL;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (access(pem, F_OK) == 0 || pki_read_file(crt, &c, NULL, &err) != 0 ||
+        pki_read_file(key, &k, NULL, &err) != 0 || !(server = kubeconfig_server(kc))) {
+        c8s_err_clear(&err);
+        return;
     }
-    return c8s_err_set(err, C8S_ETIMEOUT, "certificate request %s: not issued within %d s", name,
-                       JOIN_WAIT_S);
+    cleanup_free char *ca_file = xasprintf("%s/ca.crt", pki);
+    cleanup_free char *user =
+        xasprintf("    client-certificate: %s\n    client-key: %s\n", pem, pem);
+    if (certmgr_write_pair(pem, c, k, &err) != 0 ||
+        write_kubeconfig(kc, server, ca_file, user, &err) != 0)
+        log_warn("agent", "moving the client certificate to %s: %s", pem, err.msg);
+    else
+        log_info("agent", "the client certificate is now kept in %s", pem);
+    c8s_err_clear(&err);
 }
 
 /* Joins unless <data-dir>/kubelet.kubeconfig's certificate is still good. */
@@ -419,14 +368,15 @@ static int join(const agent_opts_t *o, c8s_err_t *err)
 {
     cleanup_free char *pki = xasprintf("%s/pki", o->data_dir);
     cleanup_free char *ca_file = xasprintf("%s/ca.crt", pki);
-    cleanup_free char *crt = xasprintf("%s/kubelet-client.crt", pki);
-    cleanup_free char *key = xasprintf("%s/kubelet-client.key", pki);
+    cleanup_free char *pem = xasprintf("%s/kubelet-client-current.pem", pki);
     cleanup_free char *kc = xasprintf("%s/kubelet.kubeconfig", o->data_dir);
-    cleanup_free char *have_ca = NULL, *have_crt = NULL;
+    migrate_client_pair(pki, pem, kc);
+    cleanup_free char *have_ca = NULL, *have_pem = NULL;
     c8s_err_t ignore = C8S_ERR_INIT;
+    /* Still valid, however soon it expires: the certificate manager renews it with itself. */
     if (access(kc, R_OK) == 0 && pki_read_file(ca_file, &have_ca, NULL, &ignore) == 0 &&
-        pki_read_file(crt, &have_crt, NULL, &ignore) == 0 &&
-        pki_cert_signed_by(have_crt, have_ca, 1)) {
+        pki_read_file(pem, &have_pem, NULL, &ignore) == 0 &&
+        pki_cert_signed_by(have_pem, have_ca, 0)) {
         log_info("agent", "%s is valid: already joined", kc);
         return 0;
     }
@@ -447,25 +397,23 @@ static int join(const agent_opts_t *o, c8s_err_t *err)
     cleanup_free char *boot = xasprintf("%s/bootstrap.kubeconfig", o->data_dir);
     if (write_kubeconfig(boot, o->server, ca_file, tok_yaml, err) != 0)
         return err->code;
-    /* The key stays on this node; a retried join reuses it. */
-    cleanup_free char *key_pem = NULL;
-    if (pki_read_file(key, &key_pem, NULL, &ignore) != 0)
-        c8s_err_clear(&ignore);
     cleanup_free char *cn = xasprintf("system:node:%s", o->node_name);
     const char *orgs[] = {"system:nodes"};
     pki_cert_req_t req = {.cn = cn, .orgs = orgs, .n_orgs = 1};
-    cleanup_free char *csr = NULL, *new_key = NULL;
-    if (pki_csr_new(&req, key_pem, &csr, &new_key, err) != 0)
+    cleanup_free char *csr = NULL, *key = NULL;
+    if (pki_csr_new(&req, NULL, &csr, &key, err) != 0)
         return err->code;
-    if (!key_pem && pki_write_file(key, new_key, strlen(new_key), 0600, err) != 0)
-        return err->code;
+    certmgr_auth_t auth = {.server = o->server, .ca_file = ca_file, .token = o->token};
+    const char *usages[] = {"digital signature", "client auth"};
     cleanup_free char *cert = NULL;
-    if (request_cert(o, ca_file, csr, &cert, err) != 0)
+    if (certmgr_request_cert(&auth, CERTMGR_SIGNER_CLIENT, usages, 2, csr, o->cert_expiration_s,
+                             JOIN_WAIT_S, NULL, &cert, err) != 0)
         return err->code;
-    if (pki_write_file(crt, cert, strlen(cert), 0644, err) != 0)
+    /* The key never leaves this node and is written only with its certificate. */
+    if (certmgr_write_pair(pem, cert, key, err) != 0)
         return err->code;
     cleanup_free char *user =
-        xasprintf("    client-certificate: %s\n    client-key: %s\n", crt, key);
+        xasprintf("    client-certificate: %s\n    client-key: %s\n", pem, pem);
     if (write_kubeconfig(kc, o->server, ca_file, user, err) != 0)
         return err->code;
     log_info("agent", "joined as system:node:%s; credentials in %s", o->node_name, kc);
@@ -518,10 +466,12 @@ int cmd_agent(int argc, char **argv)
     cleanup_free char *kc = xasprintf("%s/kubelet.kubeconfig", o.data_dir);
     cleanup_free char *server = kubeconfig_server(kc);
     cleanup_free char *ca = xasprintf("%s/pki/ca.crt", o.data_dir);
-    cleanup_free char *crt = xasprintf("%s/pki/kubelet-client.crt", o.data_dir);
-    cleanup_free char *key = xasprintf("%s/pki/kubelet-client.key", o.data_dir);
+    /* By path: libcurl reads the pair for every new connection, so a renewed one is used
+     * without telling the clients. */
+    cleanup_free char *pem = xasprintf("%s/pki/kubelet-client-current.pem", o.data_dir);
+    cleanup_free char *serving = xasprintf("%s/pki/kubelet-server-current.pem", o.data_dir);
     client_http_config_t remote = {
-        .server = o.server ? o.server : server, .ca_file = ca, .cert_file = crt, .key_file = key};
+        .server = o.server ? o.server : server, .ca_file = ca, .cert_file = pem, .key_file = pem};
     if (!remote.server) {
         fprintf(stderr, "c8s agent: %s names no server\n", kc);
         return 1;
@@ -531,6 +481,7 @@ int cmd_agent(int argc, char **argv)
     proxy_t *proxy = NULL;
     dns_t *dns = NULL;
     kubelet_t *kubelet = NULL;
+    certmgr_t *certs = NULL;
     o.proxy.node_name = o.node_name;
     o.proxy.remote = &remote;
     if (!o.no_proxy && proxy_start(NULL, &o.proxy, &proxy, &err) != 0)
@@ -545,6 +496,15 @@ int cmd_agent(int argc, char **argv)
     o.kubelet.cluster_dns = o.dns.address;
     o.kubelet.remote = &remote;
     if (kubelet_start(NULL, &o.kubelet, &kubelet, &err) != 0)
+        goto fail;
+    certmgr_config_t cc = {.server = remote.server,
+                           .ca_file = ca,
+                           .node_name = o.node_name,
+                           .client_pem = pem,
+                           .serving_pem = serving,
+                           .expiration_s = o.cert_expiration_s,
+                           .kubelet = kubelet};
+    if (certmgr_start(&cc, &certs, &err) != 0)
         goto fail;
     if (notify_systemd("READY=1\nSTATUS=node roles running", &err) < 0) {
         log_warn("agent", "%s", err.msg);
@@ -569,6 +529,7 @@ fail:
     fprintf(stderr, "c8s agent: %s\n", err.msg);
     rc = 1;
 out:
+    certmgr_stop(certs);
     kubelet_stop(kubelet);
     dns_stop(dns);
     proxy_stop(proxy);

@@ -23,8 +23,11 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- csrapproving + csrsigning ---- */
+
+#define SERVING_RECHECK_S 120
 
 typedef struct {
     client_t *client;
@@ -183,6 +186,15 @@ static void approve(csr_ctrl_t *c, const char *name, const json_t *csr, const pk
                                           "asks for its own names."));
             return put_sub(c, name, copy, "approval");
         }
+        /* The node may be asking for an address its Node object (in this informer) does not
+         * show yet — a new --node-ip, reported a moment ago: look again for a while rather than
+         * leave the request pending for good. */
+        int64_t created = c8s_rfc3339_parse(json_string_value(
+            json_object_get(json_object_get(csr, "metadata"), "creationTimestamp")));
+        if (created > 0 && time(NULL) - created < SERVING_RECHECK_S) {
+            workqueue_add_after(c->queue, name, 2000);
+            return finish(c, name, 200);
+        }
     }
     finish(c, name, 200);
 }
@@ -215,8 +227,9 @@ static void sign(csr_ctrl_t *c, const char *name, const json_t *csr, const pki_c
     long long secs = controllers__signing_duration(c->cm);
     json_t *es = json_object_get(spec, "expirationSeconds");
     /* upstream: the shorter of what was asked and the signer's limit, never under 10 minutes
-     * (validation refuses less). */
-    if (json_is_integer(es) && json_integer_value(es) >= 600 && json_integer_value(es) < secs)
+     * (validation refuses less; C8S_CSR_MIN_EXPIRATION_S lowers both for tests). */
+    if (json_is_integer(es) && json_integer_value(es) >= pki_csr_min_expiration_s() &&
+        json_integer_value(es) < secs)
         secs = json_integer_value(es);
     const char *req = json_string_value(json_object_get(spec, "request"));
     c8s_err_t err = C8S_ERR_INIT;

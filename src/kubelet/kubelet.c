@@ -286,8 +286,67 @@ static void on_client_closed(void *data)
 {
     kubelet_t *k = data;
     uv_close((uv_handle_t *)&k->stop_async, NULL);
+    uv_close((uv_handle_t *)&k->serve_async, NULL);
     uv_close((uv_handle_t *)&k->timer, NULL);
     uv_close((uv_handle_t *)&k->tick, NULL);
+}
+
+/* Opens the HTTPS port with these files (k->server set even on failure: stopped, freed with k). */
+static int serve_open(kubelet_t *k, const char *cert, const char *key, const char *ca,
+                      c8s_err_t *err)
+{
+    kubelet_server_config_t sc = {.bind_address = k->node_ip,
+                                  .port = k->want_port,
+                                  .tls_cert_file = cert,
+                                  .tls_key_file = key,
+                                  .client_ca_file = ca};
+    if (kubelet_server_new(&k->loop, &sc, &k->server, err) != 0 || kserver_routes(k, err) != 0 ||
+        kstats_routes(k, err) != 0) {
+        kserver_exec_stop_all(k);
+        kubelet_server_stop(k->server);
+        return err->code;
+    }
+    atomic_store(&k->port, kubelet_server_port(k->server));
+    return 0;
+}
+
+/* A certificate from kubelet_serve_cert: the port opens with the first, later ones replace it
+ * for new handshakes (rotation). The Node publishes the port with its next status. */
+static void on_serve(uv_async_t *a)
+{
+    kubelet_t *k = a->data;
+    uv_mutex_lock(&k->serve_mu);
+    cleanup_free char *cert = k->serve_cert, *key = k->serve_key, *ca = k->serve_ca;
+    k->serve_cert = k->serve_key = k->serve_ca = NULL;
+    uv_mutex_unlock(&k->serve_mu);
+    if (!cert || k->stopping)
+        return;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (k->server) {
+        if (kubelet_server_reload_cert(k->server, cert, key, &err) == 0)
+            log_info("kubelet", "serving with the renewed certificate %s", cert);
+    } else if (serve_open(k, cert, key, ca, &err) == 0) {
+        k->facts.kubelet_port = atomic_load(&k->port);
+        log_info("kubelet", "node %s serves on port %d with %s", k->node_name,
+                 k->facts.kubelet_port, cert);
+    }
+    if (err.code)
+        log_warn("kubelet", "%s", err.msg);
+    c8s_err_clear(&err);
+}
+
+void kubelet_serve_cert(kubelet_t *k, const char *cert_file, const char *key_file,
+                        const char *client_ca_file)
+{
+    uv_mutex_lock(&k->serve_mu);
+    free(k->serve_cert);
+    free(k->serve_key);
+    free(k->serve_ca);
+    k->serve_cert = xstrdup(cert_file);
+    k->serve_key = xstrdup(key_file);
+    k->serve_ca = xstrdup(client_ca_file);
+    uv_mutex_unlock(&k->serve_mu);
+    uv_async_send(&k->serve_async);
 }
 
 static void on_informer_stopped(void *data)
@@ -333,6 +392,10 @@ static void free_kubelet(kubelet_t *k)
 {
     kubelet_server_free(k->server);
     free(k->node_ip);
+    free(k->serve_cert);
+    free(k->serve_key);
+    free(k->serve_ca);
+    uv_mutex_destroy(&k->serve_mu);
     kpod_free_all(k);
     if (k->images)
         image_store_close(k->images);
@@ -361,6 +424,10 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
         return c8s_err_set(err, C8S_ESYS, "kubelet: creating %s: %s", cfg->root_dir,
                            strerror(errno));
     kubelet_t *k = xcalloc(1, sizeof(*k));
+    if (uv_mutex_init(&k->serve_mu) != 0) {
+        free(k);
+        return c8s_err_set(err, C8S_ESYS, "kubelet: uv_mutex_init failed");
+    }
     k->srv = srv;
     k->node_name = xstrdup(cfg->node_name);
     k->root_dir = xstrdup(cfg->root_dir);
@@ -405,22 +472,18 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     }
     uv_async_init(&k->loop, &k->stop_async, on_stop);
     k->stop_async.data = k;
+    uv_async_init(&k->loop, &k->serve_async, on_serve);
+    k->serve_async.data = k;
     uv_timer_init(&k->loop, &k->timer);
     uv_timer_init(&k->loop, &k->tick);
     k->timer.data = k->tick.data = k;
     k->node_ip = cfg->node_ip && *cfg->node_ip ? xstrdup(cfg->node_ip) : NULL;
     atomic_init(&k->port, 0);
+    k->want_port = cfg->port;
     if (cfg->tls_cert_file) {
-        kubelet_server_config_t sc = {.bind_address = k->node_ip,
-                                      .port = cfg->port,
-                                      .tls_cert_file = cfg->tls_cert_file,
-                                      .tls_key_file = cfg->tls_key_file,
-                                      .client_ca_file = cfg->client_ca_file};
-        if (kubelet_server_new(&k->loop, &sc, &k->server, err) != 0 ||
-            kserver_routes(k, err) != 0 || kstats_routes(k, err) != 0) {
-            kserver_exec_stop_all(k);
-            kubelet_server_stop(k->server);
+        if (serve_open(k, cfg->tls_cert_file, cfg->tls_key_file, cfg->client_ca_file, err) != 0) {
             uv_close((uv_handle_t *)&k->stop_async, NULL);
+            uv_close((uv_handle_t *)&k->serve_async, NULL);
             uv_close((uv_handle_t *)&k->timer, NULL);
             uv_close((uv_handle_t *)&k->tick, NULL);
             uv_run(&k->loop, UV_RUN_DEFAULT);
@@ -428,7 +491,6 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
             free_kubelet(k);
             return err->code;
         }
-        atomic_store(&k->port, kubelet_server_port(k->server));
     }
     k->client = cfg->remote ? client_new_http(&k->loop, cfg->remote, err)
                             : client_new_inproc(srv, &k->loop);

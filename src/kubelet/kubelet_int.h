@@ -69,6 +69,12 @@ struct kubelet_s {
     kubelet_server_t *server;
     char *node_ip;
     atomic_int port;
+    int want_port; /* the configured port (0: any) */
+    /* A serving certificate handed over by kubelet_serve_cert (another thread), taken on the
+     * loop by serve_async. */
+    uv_async_t serve_async;
+    uv_mutex_t serve_mu;
+    char *serve_cert, *serve_key, *serve_ca;
     struct kexec_s *execs; /* exec sessions (server_exec.c) */
     struct kpf_s *pfs;     /* port-forward sessions (server_portforward.c) */
 };

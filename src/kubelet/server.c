@@ -9,7 +9,9 @@
 #include "server_int.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <string.h>
@@ -115,6 +117,38 @@ fail_ca:
     sk_X509_NAME_pop_free(names, X509_NAME_free);
     SSL_CTX_free(ctx);
     return ssl_fail(err, "loading the client CA", c->client_ca_file);
+}
+
+int kubelet_server_reload_cert(kubelet_server_t *s, const char *cert_file, const char *key_file,
+                               c8s_err_t *err)
+{
+    /* Both are read before either is installed, so a half-written pair never reaches the
+     * context; handshakes already done keep the SSL copy of the old pair (SSL_new copies it). */
+    X509 *x = NULL;
+    EVP_PKEY *pk = NULL;
+    FILE *f = fopen(cert_file, "r");
+    if (f) {
+        x = PEM_read_X509(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    if (!x)
+        return ssl_fail(err, "reading the serving certificate", cert_file);
+    f = fopen(key_file, "r");
+    if (f) {
+        pk = PEM_read_PrivateKey(f, NULL, NULL, NULL);
+        fclose(f);
+    }
+    int rc = 0;
+    if (!pk)
+        rc = ssl_fail(err, "reading the serving key", key_file);
+    else if (X509_check_private_key(x, pk) != 1)
+        rc = ssl_fail(err, "the serving key does not match", cert_file);
+    else if (SSL_CTX_use_certificate(s->ssl_ctx, x) != 1 ||
+             SSL_CTX_use_PrivateKey(s->ssl_ctx, pk) != 1)
+        rc = ssl_fail(err, "installing the serving certificate", cert_file);
+    X509_free(x);
+    EVP_PKEY_free(pk);
+    return rc;
 }
 
 /* h2o 2.2 keeps a connection's SSL object in a private struct that begins {SSL_CTX *; SSL *;}

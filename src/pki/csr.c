@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -344,4 +345,14 @@ out:
     X509_free(ca);
     pki_csr_info_clear(&info);
     return rc;
+}
+
+long long pki_csr_min_expiration_s(void)
+{
+    const char *v = getenv("C8S_CSR_MIN_EXPIRATION_S");
+    if (!v || !*v)
+        return 600;
+    char *end = NULL;
+    long long n = strtoll(v, &end, 10);
+    return *end || n < 1 || n > 600 ? 600 : n;
 }

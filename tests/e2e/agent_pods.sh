@@ -3,8 +3,9 @@
 # and an agent in network and mount namespaces of the test's own (as cluster.sh). The agent's
 # kubelet works over HTTPS as system:node:<name> only (Node authorizer, NodeRestriction): it sees
 # the pod bound to it, pulls the image, mounts the ServiceAccount token it asks for through
-# TokenRequest and the kube-root-ca.crt ConfigMap, reports status; the pod's deletion leaves
-# nothing behind on the node.
+# TokenRequest and the kube-root-ca.crt ConfigMap, reports status; `kubectl logs` and `kubectl
+# exec` reach the pod through the kubelet port the agent serves with a certificate it got by
+# CSR; the pod's deletion leaves nothing behind on the node.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -63,13 +64,23 @@ spec:
   containers:
   - name: main
     image: "$IMAGE"
-    command: [sh, -c, "cat /var/run/secrets/kubernetes.io/serviceaccount/namespace >/tmp/ns; sleep 100000"]
+    command: [sh, -c, "cat /var/run/secrets/kubernetes.io/serviceaccount/namespace >/tmp/ns; echo hello from the agent; sleep 100000"]
 YAML
 check "pod scheduled to the agent's node" wait_for k get pod web -o 'jsonpath={.spec.nodeName}' "$NODE"
 check "pod Running" wait_for k get pod web -o 'jsonpath={.status.phase}' Running
 check "pod Ready" wait_for k get pod web -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' True
 UID_=$(k get pod web -o jsonpath='{.metadata.uid}')
 check "the ServiceAccount token is mounted" wait_for runc --root "$RUNC_ROOT" exec "$UID_-main" cat /tmp/ns default
+# logs and exec through the API server: it reaches the agent's kubelet port, served with the
+# certificate the node got by a kubelet-serving CSR (the API server verifies it with the CA).
+serving_issued() {
+  k get csr -o json | jq '[.items[] | select(.spec.signerName=="kubernetes.io/kubelet-serving"
+    and .status.certificate != null)] | length > 0'
+}
+check "a kubelet-serving CSR issued" wait_for serving_issued true
+check "the Node publishes the kubelet port" wait_for k get node "$NODE" -o 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}' 10250
+check "kubectl logs of the pod on the agent" wait_for k logs web "hello from the agent"
+check "kubectl exec in the pod on the agent" wait_for k exec web -- cat /tmp/ns default
 check_contains "no authorization refusals" "$(grep -c 'forbidden\|403' "$WORK/agent.log")" "0"
 
 k delete pod web --wait=false >/dev/null
