@@ -67,6 +67,7 @@ static void usage(FILE *f)
                "  --kubelet-port N         the kubelet's HTTPS port (10250), served with a\n"
                "                           certificate the node asks the cluster for\n"
                "  --cluster-cidr CIDR      pods' range, for the proxy (10.244.0.0/16)\n"
+               "  --proxy-mode MODE        iptables (default) or nftables: the server's mode\n"
                "  --cluster-dns IP         the cluster DNS address (10.96.0.10)\n"
                "  --cluster-domain DOMAIN  (cluster.local)\n"
                "  --kubepods-cgroup PATH   pods' cgroup parent (/kubepods)\n"
@@ -86,6 +87,7 @@ enum {
     O_DATA,
     O_NODE,
     O_CIDR,
+    O_PROXY_MODE,
     O_DNS_IP,
     O_DOMAIN,
     O_KUBEPODS,
@@ -113,6 +115,7 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         {"node-ip", required_argument, NULL, O_NODE_IP},
         {"kubelet-port", required_argument, NULL, O_KUBELET_PORT},
         {"cluster-cidr", required_argument, NULL, O_CIDR},
+        {"proxy-mode", required_argument, NULL, O_PROXY_MODE},
         {"cluster-dns", required_argument, NULL, O_DNS_IP},
         {"cluster-domain", required_argument, NULL, O_DOMAIN},
         {"kubepods-cgroup", required_argument, NULL, O_KUBEPODS},
@@ -163,6 +166,13 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
         }
         case O_CIDR:
             o->proxy.cluster_cidr = optarg;
+            break;
+        case O_PROXY_MODE:
+            if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "nftables") != 0) {
+                fprintf(stderr, "c8s agent: invalid --proxy-mode %s\n", optarg);
+                return -1;
+            }
+            o->proxy.nftables = strcmp(optarg, "nftables") == 0;
             break;
         case O_DNS_IP:
             o->dns.address = optarg;

@@ -56,6 +56,10 @@ OUT=$(timeout 60 "$C8S_BIN" agent --data-dir "$WORK/bad3" --node-name bad3 --dis
   --ca-cert-hash sha256:0000000000000000000000000000000000000000000000000000000000000000 2>&1)
 check_eq "wrong CA pin: join fails" "$?" 1
 check_contains "wrong CA pin: why" "$OUT" "does not match --ca-cert-hash"
+OUT=$(timeout 60 "$C8S_BIN" agent --data-dir "$WORK/bad4" --proxy-mode ipvs \
+  --server "$SERVER_URL" --token "$TOKEN" 2>&1)
+check_eq "unknown --proxy-mode refused (a usage error)" "$?" 2
+check_contains "unknown --proxy-mode: why" "$OUT" "invalid --proxy-mode ipvs"
 check_eq "no CSR from failed joins" "$(kubectl get csr -o name | wc -l)" 0
 
 # The real join from the other node, with the node roles but no pods (no scheduler either).
