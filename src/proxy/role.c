@@ -483,9 +483,33 @@ static void on_node_update(informer_t *inf, json_t *old, json_t *obj, void *data
     }
 }
 
+/* Pods and namespaces matter only to NetworkPolicy: with no policy the rules do not depend on
+ * them (netpol_build's output is the same), so their changes need no sync. Syncing anyway kept
+ * the proxy inside its min_sync_ms window all through a rollout, so the EndpointSlice change of a
+ * pod turning Ready waited that long before the Service reached it (CI's e2e/cluster "No route
+ * to host": the probe pod's first connection left before its DNAT rule existed). */
+static bool policies_matter(proxy_t *p)
+{
+    return p->policies && informer_size(p->policies) > 0;
+}
+
+static void on_peer_change(informer_t *inf, json_t *obj, void *data)
+{
+    if (policies_matter(data))
+        request(data);
+}
+
+static void on_namespace_update(informer_t *inf, json_t *old, json_t *obj, void *data)
+{
+    if (policies_matter(data))
+        request(data);
+}
+
 /* Pods change status all the time; NetworkPolicy only cares about who they are and where. */
 static void on_pod_update(informer_t *inf, json_t *old, json_t *obj, void *data)
 {
+    if (!policies_matter(data))
+        return;
     const char *fields[][2] = {
         {"metadata", "labels"}, {"spec", "nodeName"}, {"status", "podIP"}, {"status", "phase"}};
     for (size_t i = 0; i < C8S_ARRAY_SIZE(fields); i++) {
@@ -547,9 +571,10 @@ static void run(void *arg)
     p->services = informer_start(p->client, "/api/v1/services", NULL, &vh, p);
     p->slices = informer_start(p->client, "/apis/discovery.k8s.io/v1/endpointslices", NULL, &sh, p);
     /* NetworkPolicy: every pod is a possible peer; only this node's are enforced here. */
-    informer_handlers_t ph = {on_change, on_pod_update, on_change, on_synced};
+    informer_handlers_t ph = {on_peer_change, on_pod_update, on_peer_change, on_synced};
     p->pods = informer_start(p->client, "/api/v1/pods", NULL, &ph, p);
-    p->namespaces = informer_start(p->client, "/api/v1/namespaces", NULL, &h, p);
+    informer_handlers_t nsh = {on_peer_change, on_namespace_update, on_peer_change, on_synced};
+    p->namespaces = informer_start(p->client, "/api/v1/namespaces", NULL, &nsh, p);
     p->policies =
         informer_start(p->client, "/apis/networking.k8s.io/v1/networkpolicies", NULL, &h, p);
     informer_handlers_t nh = {on_change, on_node_update, on_change, on_synced};

@@ -286,6 +286,16 @@ check_eq "pod3 -> pod1 (not isolated) allowed" "$(reach pod3 10.244.0.11)" ok
 check_eq "policy: pod1 egress to 10.244.0.0/24 except pod3" "$(post /apis/networking.k8s.io/v1/namespaces/default/networkpolicies '{"metadata":{"name":"front-egress"},"spec":{"podSelector":{"matchLabels":{"role":"front"}},"policyTypes":["Egress"],"egress":[{"to":[{"ipBlock":{"cidr":"10.244.0.0/24","except":["10.244.0.13/32"]}}]}]}}')" 201
 check_eq "pod1 -> pod3 blocked by the exception" "$(wait_reach pod1 10.244.0.13 blocked)" blocked
 check_eq "pod1 -> pod2 still allowed (both ends)" "$(reach pod1 10.244.0.12)" ok
+# With policies in place, a pod's labels change the rules (without any, pods are no reason to
+# sync).
+relabel() { # relabel POD ROLE
+  curl -sS -o /dev/null -w '%{http_code}' -X PATCH -H 'Content-Type: application/merge-patch+json' \
+    "$API/api/v1/namespaces/default/pods/$1" -d "{\"metadata\":{\"labels\":{\"role\":\"$2\"}}}"
+}
+check_eq "pod3 relabelled front" "$(relabel pod3 front)" 200
+check_eq "pod3 (now front) -> pod2 allowed" "$(wait_reach pod3 10.244.0.12 ok)" ok
+check_eq "pod3 relabelled back" "$(relabel pod3 back)" 200
+check_eq "pod3 (back again) -> pod2 blocked" "$(wait_reach pod3 10.244.0.12 blocked)" blocked
 code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$API/apis/networking.k8s.io/v1/namespaces/default/networkpolicies/front-only")
 check_eq "delete front-only" "$code" 200
 check_eq "pod3 -> pod2 allowed again" "$(wait_reach pod3 10.244.0.12 ok)" ok
