@@ -200,7 +200,8 @@ static int watcher_open(watcher_t *w)
     w->chunk_left = 0;
     w->eof = false;
     grow(&w->raw, &w->rcap, w->c.rlen + 1);
-    memcpy(w->raw, w->c.raw, w->c.rlen);
+    if (w->c.rlen)
+        memcpy(w->raw, w->c.raw, w->c.rlen);
     w->rlen = w->c.rlen;
     watcher_decode(w);
     int fl = fcntl(w->c.fd, F_GETFL);
@@ -266,11 +267,13 @@ static void watcher_decode(watcher_t *w)
             w->chunk_state = 0;
         }
     }
-    memmove(w->raw, w->raw + p, w->rlen - p);
-    w->rlen -= p;
+    if (p) {
+        memmove(w->raw, w->raw + p, w->rlen - p);
+        w->rlen -= p;
+    }
     size_t s = 0;
     char *nl;
-    while ((nl = memchr(w->body + s, '\n', w->blen - s))) {
+    while (s < w->blen && (nl = memchr(w->body + s, '\n', w->blen - s))) {
         *nl = '\0';
         if (nl > w->body + s) /* blank lines (the stream's opening newline) are skipped */
             watcher_line(w, w->body + s);

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define FLUSH_DELAY_MS 20u
+#define FLUSH_DELAY_MS 10u
 #define SEND_MAX_BYTES (32u << 10)
 #define BOOKMARK_MS    60000u
 
