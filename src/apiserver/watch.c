@@ -63,6 +63,11 @@ static _Thread_local struct {
     uv_timer_t *timer;
 } dirty;
 
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
 static void undirty(watch_stream_t *ws)
 {
     if (!ws->dirty)
@@ -75,7 +80,7 @@ static void undirty(watch_stream_t *ws)
     ws->dirty = false;
     ws->dirty_next = NULL;
     if (!dirty.head && dirty.timer) {
-        uv_close((uv_handle_t *)dirty.timer, (uv_close_cb)free);
+        uv_close((uv_handle_t *)dirty.timer, free_handle);
         dirty.timer = NULL;
     }
 }
@@ -215,7 +220,7 @@ static void on_flush_timer(uv_timer_t *t)
     /* Flushing may end streams (closing) and so unlink them: take the list first. */
     watch_stream_t *list = dirty.head;
     dirty.head = NULL;
-    uv_close((uv_handle_t *)t, (uv_close_cb)free);
+    uv_close((uv_handle_t *)t, free_handle);
     dirty.timer = NULL;
     while (list) {
         watch_stream_t *ws = list;
