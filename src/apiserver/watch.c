@@ -4,8 +4,14 @@
  * client applies back-pressure; events queue meanwhile, up to a bound past which the watcher is
  * dropped (its client re-watches from its last resourceVersion), so one slow watcher never holds
  * up the others.
+ *
+ * Fan-out: an event's line is serialized once (the watch cache's, shared); a watcher queues a
+ * reference to it, and its queue is handed to h2o (one TLS write, one syscall) at most every
+ * FLUSH_DELAY_MS, so at hundreds of events a second a watcher's write carries several of them
+ * rather than one each (bench/soak.c: the per-event writes were most of the server's CPU).
  */
 #include "internal.h"
+#include "watchq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,10 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define QUEUE_MAX_BYTES  (16u << 20)
-#define QUEUE_MAX_EVENTS 100000u
-#define SEND_MAX_BYTES   (32u << 10)
-#define BOOKMARK_MS      60000u
+#define FLUSH_DELAY_MS 10u
+#define SEND_MAX_BYTES (32u << 10)
+#define BOOKMARK_MS    60000u
 
 typedef struct {
     h2o_iovec_t v;
@@ -32,7 +37,12 @@ typedef struct watch_stream_s {
     resource_t *res;
     char *prefix;
     chunk_t *pending, *sending;
-    size_t n_pending, cap_pending, n_sending, cap_sending, pending_bytes;
+    char *sendbuf; /* or the lines being sent, copied together */
+    size_t n_pending, cap_pending, n_sending, cap_sending;
+    watchq_acct_t q;                   /* what pending holds, and how much of it is live */
+    bool live;                         /* the stream's start (state, replay) is queued */
+    struct watch_stream_s *dirty_next; /* on the list of streams to flush (dirty.head) */
+    bool dirty;
     bool in_flight, closing, done, bookmarks;
     bool headers_sent; /* a Table with column definitions has gone out (as=Table) */
     uint64_t deadline_ms, next_bookmark_ms;
@@ -46,6 +56,36 @@ static void chunks_free(chunk_t *c, size_t n)
     for (size_t i = 0; i < n; i++) {
         wc_event_unref(c[i].ev);
         free(c[i].owned);
+    }
+}
+
+/* HTTP streams with lines to hand to h2o, flushed together by one timer FLUSH_DELAY_MS after the
+ * first was added. Per thread, as each API server owns its loop thread; the timer exists only
+ * while the list is not empty, so an idle server has none. */
+static _Thread_local struct {
+    watch_stream_t *head;
+    uv_timer_t *timer;
+} dirty;
+
+static void free_handle(uv_handle_t *h)
+{
+    free(h);
+}
+
+static void undirty(watch_stream_t *ws)
+{
+    if (!ws->dirty)
+        return;
+    for (watch_stream_t **p = &dirty.head; *p; p = &(*p)->dirty_next)
+        if (*p == ws) {
+            *p = ws->dirty_next;
+            break;
+        }
+    ws->dirty = false;
+    ws->dirty_next = NULL;
+    if (!dirty.head && dirty.timer) {
+        uv_close((uv_handle_t *)dirty.timer, free_handle);
+        dirty.timer = NULL;
     }
 }
 
@@ -82,6 +122,7 @@ static void hangup_close(watch_stream_t *ws)
 
 static void unlink_stream(watch_stream_t *ws)
 {
+    undirty(ws);
     if (ws->pprev) {
         *ws->pprev = ws->next;
         if (ws->next)
@@ -90,11 +131,13 @@ static void unlink_stream(watch_stream_t *ws)
     }
 }
 
+static void sent_free(watch_stream_t *ws);
+
 static void on_timer_closed(uv_handle_t *h)
 {
     watch_stream_t *ws = h->data;
     chunks_free(ws->pending, ws->n_pending);
-    chunks_free(ws->sending, ws->n_sending);
+    sent_free(ws);
     free(ws->pending);
     free(ws->sending);
     free(ws->prefix);
@@ -137,7 +180,7 @@ static void flush_call(watch_stream_t *ws)
     }
     chunks_free(ws->pending, ws->n_pending);
     ws->n_pending = 0;
-    ws->pending_bytes = 0;
+    ws->q = (watchq_acct_t){0};
     if (ws->closing) {
         teardown(ws);
         c->on_end(c);
@@ -152,8 +195,7 @@ static void flush(watch_stream_t *ws)
         return flush_call(ws);
     if (ws->in_flight || !ws->req)
         return;
-    chunks_free(ws->sending, ws->n_sending);
-    ws->n_sending = 0;
+    sent_free(ws);
     if (ws->n_pending == 0) {
         if (ws->closing) {
             h2o_req_t *req = ws->req;
@@ -171,30 +213,91 @@ static void flush(watch_stream_t *ws)
     size_t k = 0, bytes = 0;
     while (k < ws->n_pending && (k == 0 || bytes + ws->pending[k].v.len <= SEND_MAX_BYTES))
         bytes += ws->pending[k++].v.len;
-    if (ws->cap_sending < k) {
-        ws->cap_sending = k;
-        ws->sending = xrealloc(ws->sending, k * sizeof(*ws->sending));
+    h2o_iovec_t v;
+    if (k == 1) {
+        /* One line: h2o reads it where it lies (the cache's shared line), until proceed. */
+        if (ws->cap_sending < 1) {
+            ws->cap_sending = 1;
+            ws->sending = xmalloc(sizeof(*ws->sending));
+        }
+        ws->sending[0] = ws->pending[0];
+        ws->n_sending = 1;
+        v = ws->sending[0].v;
+    } else {
+        /* Several: one buffer, so that h2o makes one TLS record of them rather than a record
+         * (and its cipher set-up) per line; that was a third of the server's CPU at 1,000
+         * watchers (bench/soak.c). The copy is freed at proceed. */
+        ws->sendbuf = xmalloc(bytes);
+        size_t off = 0;
+        for (size_t i = 0; i < k; i++) {
+            memcpy(ws->sendbuf + off, ws->pending[i].v.base, ws->pending[i].v.len);
+            off += ws->pending[i].v.len;
+        }
+        chunks_free(ws->pending, k);
+        v = h2o_iovec_init(ws->sendbuf, bytes);
     }
-    memcpy(ws->sending, ws->pending, k * sizeof(*ws->sending));
     memmove(ws->pending, ws->pending + k, (ws->n_pending - k) * sizeof(*ws->pending));
-    ws->n_sending = k;
     ws->n_pending -= k;
-    ws->pending_bytes -= bytes;
-    h2o_iovec_t vecs[64];
-    h2o_iovec_t *v = ws->n_sending <= 64 ? vecs : xmalloc(ws->n_sending * sizeof(*v));
-    for (size_t i = 0; i < ws->n_sending; i++)
-        v[i] = ws->sending[i].v;
+    watchq_take(&ws->q, k, bytes);
     ws->in_flight = true;
-    h2o_send(ws->req, v, ws->n_sending, H2O_SEND_STATE_IN_PROGRESS);
-    if (v != vecs)
-        free(v);
+    h2o_send(ws->req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
+}
+
+/* What the last send held: h2o is done with it (proceed) or the stream is going. */
+static void sent_free(watch_stream_t *ws)
+{
+    chunks_free(ws->sending, ws->n_sending);
+    ws->n_sending = 0;
+    free(ws->sendbuf);
+    ws->sendbuf = NULL;
+}
+
+static void on_flush_timer(uv_timer_t *t)
+{
+    /* Flushing may end streams (closing) and so unlink them: take the list first. */
+    watch_stream_t *list = dirty.head;
+    dirty.head = NULL;
+    uv_close((uv_handle_t *)t, free_handle);
+    dirty.timer = NULL;
+    while (list) {
+        watch_stream_t *ws = list;
+        list = ws->dirty_next;
+        ws->dirty_next = NULL;
+        ws->dirty = false;
+        flush(ws);
+    }
+}
+
+/* Flushes an HTTP stream soon, with whatever else arrives meanwhile; an in-process watcher (it
+ * takes lines by a call, no syscall) or a stream with a write under way (proceed flushes it) at
+ * once. */
+static void flush_soon(watch_stream_t *ws)
+{
+    if (ws->r->call || ws->in_flight || !ws->req || ws->closing)
+        return flush(ws);
+    if (ws->dirty || ws->done)
+        return;
+    ws->dirty = true;
+    ws->dirty_next = dirty.head;
+    dirty.head = ws;
+    if (!dirty.timer) {
+        dirty.timer = xmalloc(sizeof(*dirty.timer));
+        uv_timer_init(ws->timer.loop, dirty.timer);
+        uv_timer_start(dirty.timer, on_flush_timer, FLUSH_DELAY_MS, 0);
+    }
 }
 
 static void on_proceed(h2o_generator_t *g, h2o_req_t *req)
 {
     watch_stream_t *ws = (watch_stream_t *)g;
     ws->in_flight = false;
-    flush(ws);
+    sent_free(ws);
+    /* A watcher behind by a batch or more gets the next at once; otherwise what arrives in the
+     * next few ms goes along. */
+    if (ws->closing || ws->q.bytes >= SEND_MAX_BYTES / 2)
+        flush(ws);
+    else if (ws->n_pending)
+        flush_soon(ws);
 }
 
 static void on_stop(h2o_generator_t *g, h2o_req_t *req)
@@ -211,8 +314,13 @@ static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char 
         free(owned);
         return;
     }
-    if (ws->n_pending >= QUEUE_MAX_EVENTS ||
-        ws->pending_bytes + len > ws->res->srv->cfg.watch_queue_max_bytes) {
+    /* Events past the stream's start count against the bounds: the bytes, and half the cache's
+     * window of events, so that the client, resuming from its last resourceVersion, still finds
+     * what it missed in the window instead of a 410 and a re-list. A healthy watcher is never
+     * near either: at 500 events/s, 5,000 events (the default window's half) are 10 s behind. */
+    const apiserver_config_t *cfg = &ws->res->srv->cfg;
+    size_t max_events = cfg->watch_cache_window > 200 ? (size_t)cfg->watch_cache_window / 2 : 100;
+    if (ws->live && watchq_full(&ws->q, len, cfg->watch_queue_max_bytes, max_events)) {
         /* Too far behind: drop this watcher rather than grow without bound. */
         log_info("apiserver", "watch of %s dropped: client too slow", ws->res->kind->resource);
         free(owned);
@@ -228,7 +336,7 @@ static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char 
     }
     ws->pending[ws->n_pending++] =
         (chunk_t){.v = h2o_iovec_init(p, len), .ev = wc_event_ref(ev), .owned = owned};
-    ws->pending_bytes += len;
+    watchq_push(&ws->q, len, ws->live);
 }
 
 /* The event line with its object in the negotiated form (Table, PartialObjectMetadata); owned,
@@ -307,7 +415,7 @@ static void on_event(wc_watcher_t *w, wc_event_t *e, void *data)
         char *line = wc_event_line_as(e, as, &len);
         enqueue(ws, NULL, line, line, len);
     }
-    flush(ws);
+    flush_soon(ws);
 }
 
 static void send_bookmark(watch_stream_t *ws)
@@ -372,7 +480,7 @@ static void on_hangup(uv_poll_t *p, int status, int events)
     ws->closing = true;
     chunks_free(ws->pending, ws->n_pending);
     ws->n_pending = 0;
-    ws->pending_bytes = 0;
+    ws->q = (watchq_acct_t){0};
     flush(ws);
 }
 
@@ -511,6 +619,7 @@ static void start_stream(api_req_t *r)
         return;
     }
     ws->w = wcache_watch(r->res->cache, from, on_event, ws, &err);
+    ws->live = true;
     if (!ws->w) {
         send_error(ws, &err);
         ws->closing = true;
