@@ -101,10 +101,48 @@ check_contains "web has a ClusterIP" "$IP" "10."
 
 # From a pod: by ClusterIP, then by DNS name, both replicas answering through the Service.
 # fetch_all URL N: N fetches; fails unless every answer is a web page and two pods answered.
-fetch_all='u=$1; n=$2; : >/tmp/seen; for i in $(seq 1 $n); do
-  timeout 10 wget -q -O- "$u" >>/tmp/seen || exit 1; done; cat /tmp/seen;
-  [ "$(grep -c "^hello from web-" /tmp/seen)" = "$n" ] && [ "$(sort -u /tmp/seen | wc -l)" -ge 2 ]'
+# Every fetch is made and logged with its time (a failure's log, shown by probe, says whether
+# it was the first fetch or one amid answers, and what wget said).
+# The node's rules follow the EndpointSlice a moment later (kube-proxy's min-sync-period, as
+# upstream), so the first answer is waited for, up to 30 s; then all N must come.
+fetch_all='u=$1; n=$2; bad=0; : >/tmp/seen; for w in $(seq 1 30); do
+  timeout 5 wget -q -O- "$u" >/dev/null 2>/tmp/err && break;
+  echo "$(date +%T) not yet ($w): $(cat /tmp/err)"; sleep 1; done;
+  for i in $(seq 1 $n); do
+  if timeout 10 wget -q -O- "$u" >/tmp/one 2>/tmp/err; then cat /tmp/one >>/tmp/seen;
+    echo "$(date +%T) $i: $(cat /tmp/one)"; else bad=$((bad + 1));
+    echo "$(date +%T) $i: FAILED: $(cat /tmp/err)"; fi; done;
+  [ "$bad" = 0 ] && [ "$(grep -c "^hello from web-" /tmp/seen)" = "$n" ] &&
+  [ "$(sort -u /tmp/seen | wc -l)" -ge 2 ]'
+# netdump: the path from a pod to web through the Service, as the node sees it, for a failed
+# fetch: what the EndpointSlice says, what the proxy wrote for the ClusterIP, the neighbours,
+# and when the pods and the slice changed.
+netdump() {
+  echo "---- $pre_rules"
+  echo "---- $(date +%T) EndpointSlices of web"
+  k get endpointslices -l kubernetes.io/service-name=web -o yaml | grep -E \
+    '^(  - |    )(addressType|metadata|    (creationTimestamp|resourceVersion|name))|addresses|- 10\.|ready|serving|terminating|nodeName|port'
+  echo "---- pods"
+  k get pods -o wide
+  k get pods -o jsonpath='{range .items[*]}{.metadata.name} created {.metadata.creationTimestamp}{range .status.conditions[*]} {.type}={.status}@{.lastTransitionTime}{end}{"\n"}{end}'
+  echo "---- nat rules for $IP and web's chains"
+  local chains
+  chains=$(iptables-save -t nat | grep -F "default/web" | grep -oE 'KUBE-(SVC|SEP)-[A-Z0-9]+' | sort -u)
+  iptables-save -t nat | grep -F -e "$IP" $(printf -- '-e %s ' $chains)
+  echo "---- filter rules for $IP"
+  iptables-save -t filter | grep -F "$IP"
+  echo "---- neighbours, routes, bridge"
+  ip neigh
+  ip route
+  ip -br link
+  ip -br addr
+  echo "---- proxy and kubelet lines of the server log"
+  grep -E ' (proxy|kubelet|cni): ' "$SERVER_DATA.log" | tail -n 30
+}
+failed_before=$FAILED
+pre_rules="$(date +%T) before the probe: $(iptables-save -t nat | grep -cF "$IP") nat rules name $IP"
 step "a pod reaches web by ClusterIP" probe by-ip "set -- http://$IP/ 30; $fetch_all"
+[ "$FAILED" = "$failed_before" ] || netdump >&2
 step "a pod reaches web by DNS name" probe by-name \
   "set -- http://web.default.svc.cluster.local/ 30; $fetch_all"
 step "short name through the search path" probe by-short "timeout 10 wget -q -O- http://web/ | grep -q '^hello from web-'"
@@ -123,14 +161,20 @@ step "2 rolled out" k rollout status deployment/web --timeout=$T
 step "set env GREETING=v2" k set env deployment/web GREETING=v2
 step "v2 rolled out" k rollout status deployment/web --timeout=$T
 step "old pods gone" settled 2
+# only VERSION: a probe script that waits (up to 30 s: the rules follow the EndpointSlices a
+# moment later) for the Service to answer with VERSION, then wants it from 10 fetches in a row.
+only() {
+  echo "for w in \$(seq 1 30); do timeout 5 wget -q -O- http://web/ | grep -q ' $1\$' && break; sleep 1; done;
+    for i in \$(seq 1 10); do timeout 10 wget -q -O- http://web/ | grep -q ' $1\$' || exit 1; done"
+}
 step "the Service serves v2 only" probe see-v2 \
-  "for i in \$(seq 1 10); do timeout 10 wget -q -O- http://web/ | grep -q ' v2\$' || exit 1; done"
+  "$(only v2)"
 check_eq "two ReplicaSets (old kept for undo)" "$(k get rs -l app=web -o name | wc -l)" 2
 step "rollout undo" k rollout undo deployment/web
 step "undo rolled out" k rollout status deployment/web --timeout=$T
 step "v2 pods gone" settled 2
 step "the Service serves v1 again" probe see-v1 \
-  "for i in \$(seq 1 10); do timeout 10 wget -q -O- http://web/ | grep -q ' v1\$' || exit 1; done"
+  "$(only v1)"
 check_eq "template back to v1" "$(k get deployment web -o jsonpath='{.spec.template.spec.containers[0].env[0].value}')" v1
 
 # A Job to completion.
