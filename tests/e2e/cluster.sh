@@ -104,10 +104,12 @@ check_contains "web has a ClusterIP" "$IP" "10."
 # Every fetch is made and logged with its time (a failure's log, shown by probe, says whether
 # it was the first fetch or one amid answers, and what wget said).
 # The node's rules follow the EndpointSlice a moment later (kube-proxy's min-sync-period, as
-# upstream), so the first answer is waited for, up to 30 s; then all N must come.
-fetch_all='u=$1; n=$2; bad=0; : >/tmp/seen; for w in $(seq 1 30); do
-  timeout 5 wget -q -O- "$u" >/dev/null 2>/tmp/err && break;
-  echo "$(date +%T) not yet ($w): $(cat /tmp/err)"; sleep 1; done;
+# upstream), so answers from both pods are waited for first (up to 60 fetches, about a minute
+# at most); then all N must come.
+fetch_all='u=$1; n=$2; bad=0; : >/tmp/seen; : >/tmp/warm; for w in $(seq 1 60); do
+  if timeout 5 wget -q -O- "$u" >>/tmp/warm 2>/tmp/err; then
+    [ "$(sort -u /tmp/warm | wc -l)" -ge 2 ] && break; echo "$(date +%T) warming ($w): $(tail -n 1 /tmp/warm)"; sleep 1;
+  else echo "$(date +%T) not yet ($w): $(cat /tmp/err)"; sleep 1; fi; done;
   for i in $(seq 1 $n); do
   if timeout 10 wget -q -O- "$u" >/tmp/one 2>/tmp/err; then cat /tmp/one >>/tmp/seen;
     echo "$(date +%T) $i: $(cat /tmp/one)"; else bad=$((bad + 1));
