@@ -115,6 +115,11 @@ static inline void c8s_err_clearp(c8s_err_t *e)
 #define C8S_ARRAY_SIZE(a)                   (sizeof(a) / sizeof((a)[0]))
 #define c8s_container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
+/* Detaches every mount stacked on path (a process killed between mounting and recording mounts
+ * again on its next start; one umount would leave the lower one). 0 also when path is no mount
+ * point or does not exist; C8S_ESYS otherwise. */
+int c8s_unmount_all(const char *path, c8s_err_t *err);
+
 /* Logging to stderr, one line each, with level and time. Thread-safe. */
 enum { C8S_LOG_ERROR = 0, C8S_LOG_WARN = 1, C8S_LOG_INFO = 2, C8S_LOG_DEBUG = 3 };
 void c8s_log_set_level(int level);

@@ -146,6 +146,10 @@ const char *ctl__default_container(const json_t *pod);
  * (owned, *path set even on failure) and the object (owned); -1 when the GET failed (already
  * printed as kubectl prints it). */
 int ctl__pod_target(ctl_t *c, const char *arg, char **path, json_t **pod);
+/* Starts *out (empty) with "<pod path>/<sub>?container=<name>" for the pod arg names and the
+ * container -c names or the default one; more query parameters may follow with '&'. -1 (the
+ * error printed) when the pod cannot be read. */
+int ctl__container_request(ctl_t *c, const char *arg, const char *sub, strbuf_t *out);
 int ctl__cmd_api_resources(ctl_t *c);
 int ctl__cmd_top(ctl_t *c);
 int ctl__cmd_version(ctl_t *c);

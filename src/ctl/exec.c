@@ -156,20 +156,15 @@ int ctl__cmd_exec(ctl_t *c)
         return ctl__error("expected 'exec (POD | TYPE/NAME) -- COMMAND [args...]'");
     if (!c->o.dash || c->o.dash_at != 1 || c->o.n_args < 2)
         return ctl__error("exec [POD] [COMMAND] is not supported; use exec [POD] -- [COMMAND]");
-    cleanup_free char *pod_path = NULL;
-    cleanup_json json_t *pod = NULL;
-    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
-        return 1;
-    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
-    strbuf_addf(&b, "%s/exec?", pod_path);
-    for (size_t i = 1; i < c->o.n_args; i++) {
-        strbuf_add(&b, "command=");
-        strbuf_add_escaped(&b, c->o.args[i], NULL);
-        strbuf_add(&b, "&");
+    if (ctl__container_request(c, c->o.args[0], "exec", &b) != 0) {
+        strbuf_free(&b);
+        return 1;
     }
-    strbuf_add(&b, "container=");
-    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
+    for (size_t i = 1; i < c->o.n_args; i++) {
+        strbuf_add(&b, "&command=");
+        strbuf_add_escaped(&b, c->o.args[i], NULL);
+    }
     strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
     cleanup_free char *path = strbuf_take(&b);
     return stream_session(c, path, "exec");
@@ -181,14 +176,11 @@ int ctl__cmd_attach(ctl_t *c)
         return ctl__error("-t/--tty is not supported yet");
     if (c->o.n_args != 1)
         return ctl__error("expected 'attach (POD | TYPE/NAME) -c CONTAINER'");
-    cleanup_free char *pod_path = NULL;
-    cleanup_json json_t *pod = NULL;
-    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
-        return 1;
-    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
-    strbuf_addf(&b, "%s/attach?container=", pod_path);
-    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
+    if (ctl__container_request(c, c->o.args[0], "attach", &b) != 0) {
+        strbuf_free(&b);
+        return 1;
+    }
     strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
     cleanup_free char *path = strbuf_take(&b);
     return stream_session(c, path, "attach");

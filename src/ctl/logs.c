@@ -22,6 +22,18 @@ int ctl__pod_target(ctl_t *c, const char *arg, char **path, json_t **pod)
     return ctl__get_json(c, *path, pod) != 0 ? -1 : 0;
 }
 
+int ctl__container_request(ctl_t *c, const char *arg, const char *sub, strbuf_t *out)
+{
+    cleanup_free char *pod_path = NULL;
+    cleanup_json json_t *pod = NULL;
+    if (ctl__pod_target(c, arg, &pod_path, &pod) != 0)
+        return -1;
+    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
+    strbuf_addf(out, "%s/%s?container=", pod_path, sub);
+    strbuf_add_escaped(out, ctr ? ctr : "", NULL);
+    return 0;
+}
+
 const char *ctl__default_container(const json_t *pod)
 {
     const char *ann = json_string_value(
@@ -82,14 +94,11 @@ int ctl__cmd_logs(ctl_t *c)
 {
     if (c->o.n_args != 1)
         return ctl__error("expected exactly one pod name: logs POD [-c CONTAINER]");
-    cleanup_free char *pod_path = NULL;
-    cleanup_json json_t *pod = NULL;
-    if (ctl__pod_target(c, c->o.args[0], &pod_path, &pod) != 0)
-        return 1;
-    const char *ctr = c->o.container ? c->o.container : ctl__default_container(pod);
     strbuf_t b = STRBUF_INIT;
-    strbuf_addf(&b, "%s/log?container=", pod_path);
-    strbuf_add_escaped(&b, ctr ? ctr : "", NULL);
+    if (ctl__container_request(c, c->o.args[0], "log", &b) != 0) {
+        strbuf_free(&b);
+        return 1;
+    }
     if (c->o.follow)
         strbuf_add(&b, "&follow=true");
     if (c->o.previous)

@@ -354,8 +354,8 @@ void cni_netns_create(uv_loop_t *loop, const char *path, cni_cb cb, void *data)
 
 int cni_netns_remove(const char *path, c8s_err_t *err)
 {
-    if (umount2(path, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
-        return c8s_err_set(err, C8S_ESYS, "unmounting %s: %s", path, strerror(errno));
+    if (c8s_unmount_all(path, err) != 0)
+        return err->code;
     if (unlink(path) != 0 && errno != ENOENT)
         return c8s_err_set(err, C8S_ESYS, "removing %s: %s", path, strerror(errno));
     return 0;

@@ -1054,23 +1054,9 @@ static int mount_fsconfig(const image_mount_t *m, c8s_err_t *err)
     return 0;
 }
 
-/* Unmounts every mount stacked on target (a kubelet killed between mounting a rootfs and
- * recording it mounts again on its next start; one umount then left the first one behind).
- * EINVAL: not a mount point any more. */
-static int unmount_all(const char *target, c8s_err_t *err)
-{
-    for (int i = 0; i < 64; i++)
-        if (umount2(target, MNT_DETACH) < 0) {
-            if (errno == EINVAL || errno == ENOENT)
-                return 0;
-            return c8s_err_set(err, C8S_ESYS, "umount %s: %s", target, strerror(errno));
-        }
-    return c8s_err_set(err, C8S_ESYS, "umount %s: still mounted after 64 unmounts", target);
-}
-
 int image_rootfs_mount(const image_mount_t *m, c8s_err_t *err)
 {
-    if (unmount_all(m->target, err) != 0)
+    if (c8s_unmount_all(m->target, err) != 0)
         return err->code;
     /* mount(2)'s data is one page; past it the kernel would refuse the layer list. */
     if (strlen(m->options) >= 4000)
@@ -1086,7 +1072,7 @@ int image_rootfs_teardown(image_store_t *st, const char *container_id, const cha
     if (!container_id_ok(container_id))
         return c8s_err_set(err, C8S_EINVALID, "bad container id \"%s\"", container_id);
     cleanup_free char *target = xasprintf("%s/rootfs", dir);
-    if (unmount_all(target, err) != 0)
+    if (c8s_unmount_all(target, err) != 0)
         return err->code;
     if (image__rm_tree(dir, err) < 0)
         return err->code;

@@ -717,8 +717,8 @@ int runtime_pod_ns_remove(const char *dir, c8s_err_t *err)
     for (size_t i = 0; i < C8S_ARRAY_SIZE(kinds); i++) {
         cleanup_free char *p = xasprintf("%s/%s", dir, kinds[i]);
         /* Detached: a container still holding the namespace keeps it, not the mount point. */
-        if (umount2(p, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-            rc = c8s_err_set(err, C8S_ESYS, "umount %s: %s", p, strerror(errno));
+        if (c8s_unmount_all(p, err) != 0)
+            rc = err->code;
         if (unlink(p) < 0 && errno != ENOENT)
             rc = c8s_err_set(err, C8S_ESYS, "unlink %s: %s", p, strerror(errno));
     }

@@ -350,6 +350,23 @@ const char *kserver_header(kubelet_server_req_t *r, const char *name, size_t *le
     return r->h2o->headers.entries[i].value.base;
 }
 
+int kserver_path_parts(const char *s, char parts[][KSERVER_PART_MAX], int max)
+{
+    int n = 0;
+    while (n < max && *s) {
+        const char *e = strchr(s, '/');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l == 0 || l >= KSERVER_PART_MAX)
+            break;
+        memcpy(parts[n], s, l);
+        parts[n++][l] = '\0';
+        if (!e)
+            break;
+        s = e + 1;
+    }
+    return n;
+}
+
 void kubelet_server_respond(kubelet_server_req_t *r, int status, const char *content_type,
                             const char *body, size_t len)
 {

@@ -742,20 +742,8 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     h2o_req_t *req = r->h2o;
     const char *path = kubelet_server_req_path(r);
     bool attach = strncmp(path, "/attach/", 8) == 0;
-    char parts[3][256];
-    int n = 0;
-    const char *s = path + (attach ? 8 : 6);
-    while (n < 3 && *s) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (l == 0 || l >= sizeof(parts[0]))
-            break;
-        memcpy(parts[n], s, l);
-        parts[n++][l] = '\0';
-        if (!e)
-            break;
-        s = e + 1;
-    }
+    char parts[3][KSERVER_PART_MAX];
+    int n = kserver_path_parts(path + (attach ? 8 : 6), parts, 3);
     size_t kl = 0, pl = 0;
     const char *key = kserver_header(r, "sec-websocket-key", &kl);
     const char *offer = kserver_header(r, "sec-websocket-protocol", &pl);

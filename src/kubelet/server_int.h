@@ -34,6 +34,10 @@ bool kserver_stream_send(kubelet_server_req_t *r, const char *buf, size_t len);
 void kserver_stream_end(kubelet_server_req_t *r);
 /* A request header's value (borrowed from h2o), or NULL. */
 const char *kserver_header(kubelet_server_req_t *r, const char *name, size_t *len);
+/* Splits s into up to max '/'-separated segments (each under KSERVER_PART_MAX bytes) into parts;
+ * the number read before the end, an empty segment or an overlong one. */
+#define KSERVER_PART_MAX 256
+int kserver_path_parts(const char *s, char parts[][KSERVER_PART_MAX], int max);
 /* Releases r without answering (after its connection was taken over, or when gone). */
 void kserver_req_free(kubelet_server_req_t *r);
 

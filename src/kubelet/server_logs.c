@@ -271,19 +271,8 @@ static void on_container_logs(kubelet_server_req_t *r, void *data)
     kubelet_t *k = data;
     c8s_err_t err = C8S_ERR_INIT;
     const char *p = kubelet_server_req_path(r) + strlen("/containerLogs/");
-    char parts[3][256];
-    int n = 0;
-    for (const char *s = p; n < 3 && *s;) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (l == 0 || l >= sizeof(parts[0]))
-            break;
-        memcpy(parts[n], s, l);
-        parts[n++][l] = '\0';
-        s = e ? e + 1 : s + l;
-        if (!e)
-            break;
-    }
+    char parts[3][KSERVER_PART_MAX];
+    int n = kserver_path_parts(p, parts, 3);
     if (strcmp(kubelet_server_req_method(r), "GET") != 0) {
         c8s_err_set(&err, C8S_EMETHOD, "only GET is served here");
     } else if (n != 3) {

@@ -711,19 +711,8 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
     c8s_err_t err = C8S_ERR_INIT;
     h2o_req_t *req = r->h2o;
     const char *path = kubelet_server_req_path(r) + strlen("/portForward/");
-    char parts[2][256];
-    int n = 0;
-    for (const char *s = path; n < 2 && *s;) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (l == 0 || l >= sizeof(parts[0]))
-            break;
-        memcpy(parts[n], s, l);
-        parts[n++][l] = '\0';
-        if (!e)
-            break;
-        s = e + 1;
-    }
+    char parts[2][KSERVER_PART_MAX];
+    int n = kserver_path_parts(path, parts, 2);
     size_t kl = 0, pl = 0;
     const char *key = kserver_header(r, "sec-websocket-key", &kl);
     const char *offer = kserver_header(r, "sec-websocket-protocol", &pl);

@@ -395,7 +395,8 @@ void kvol_unmount_all(const char *pod_dir, const json_t *pod)
             continue;
         cleanup_free char *dir = kvol_dir(pod_dir, name);
         /* Only tmpfs volumes are mounts; EINVAL (not a mount point) is the common case. */
-        if (umount2(dir, MNT_DETACH) != 0 && errno != EINVAL && errno != ENOENT)
-            log_warn("kubelet", "unmounting %s: %s", dir, strerror(errno));
+        cleanup_err c8s_err_t e = C8S_ERR_INIT;
+        if (c8s_unmount_all(dir, &e) != 0)
+            log_warn("kubelet", "%s", e.msg);
     }
 }
