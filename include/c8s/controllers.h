@@ -54,6 +54,11 @@ int controllers_start(apiserver_t *srv, controllers_t **out, c8s_err_t *err);
 /* The same with a config (NULL: the defaults above). */
 int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, controllers_t **out,
                              c8s_err_t *err);
+/* The first node range of cfg's cluster CIDR (cfg may be NULL: the defaults), as
+ * "a.b.c.d/n" into out: the range a server without the controllers gives its own node, as the
+ * node IPAM controller would give the first node. C8S_EINVALID on a bad pair. */
+int controllers_first_node_cidr(const controllers_config_t *cfg, char *out, size_t len,
+                                c8s_err_t *err);
 /* Stops every controller, joins the thread and frees cm. Call before apiserver_stop. */
 void controllers_stop(controllers_t *cm);
 

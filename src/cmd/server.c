@@ -102,7 +102,8 @@ static void usage(FILE *f)
         "                                      posts the Node's status (default 10000)\n"
         "  --pod-cidr CIDR                     this node's pod range (default: the Node's\n"
         "                                      spec.podCIDR, which the node IPAM controller\n"
-        "                                      assigns; 10.244.0.0/24 without the controllers)\n"
+        "                                      assigns; without the controllers, the first\n"
+        "                                      range of --cluster-cidr)\n"
         "  --eviction-hard LIST                the kubelet's hard eviction thresholds (default\n"
         "                                      memory.available<100Mi,nodefs.available<10%%;\n"
         "                                      \"\" for none)\n"
@@ -962,8 +963,19 @@ int cmd_server(int argc, char **argv)
         o.kubelet.root_dir = o.data_dir;
     /* The node IPAM controller gives nodes their pod CIDRs; a server without the controllers
      * gives its own node the first range of the cluster CIDR. */
-    if (!o.kubelet.pod_cidr && o.no_controllers)
-        o.kubelet.pod_cidr = "10.244.0.0/24";
+    char first_range[INET_ADDRSTRLEN + 4];
+    if (!o.kubelet.pod_cidr && o.no_controllers && !o.no_kubelet) {
+        if (controllers_first_node_cidr(&o.ctrl, first_range, sizeof first_range, &err) != 0) {
+            fprintf(stderr, "c8s server: %s\n", err.msg);
+            dns_stop(dns);
+            proxy_stop(proxy);
+            scheduler_stop(sched);
+            apiserver_stop(api);
+            rc = 1;
+            goto out;
+        }
+        o.kubelet.pod_cidr = first_range;
+    }
     if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         dns_stop(dns);

@@ -53,6 +53,9 @@ typedef struct {
  * ranges). */
 int controllers__ipam_init(controllers_ipam_t *ipam, const char *cluster_cidr, int mask_size,
                            c8s_err_t *err);
+/* The same with cfg's cluster CIDR and mask size or their defaults (cfg may be NULL). */
+int controllers__ipam_init_config(controllers_ipam_t *ipam, const controllers_config_t *cfg,
+                                  c8s_err_t *err);
 /* The index of the range cidr is, or -1 when it is not exactly one of the ranges. */
 long controllers__ipam_index(const controllers_ipam_t *ipam, const char *cidr);
 /* Writes range index ("10.244.3.0/24") into out. */

@@ -321,9 +321,7 @@ int controllers_start_config(apiserver_t *srv, const controllers_config_t *cfg, 
                              c8s_err_t *err)
 {
     controllers_ipam_t ipam;
-    if (controllers__ipam_init(
-            &ipam, cfg && cfg->cluster_cidr ? cfg->cluster_cidr : "10.244.0.0/16",
-            cfg && cfg->node_cidr_mask_size ? cfg->node_cidr_mask_size : 24, err) != 0)
+    if (controllers__ipam_init_config(&ipam, cfg, err) != 0)
         return err->code;
     char *ca = NULL;
     if (cfg && cfg->root_ca_file && !(ca = read_file(cfg->root_ca_file, err)))

@@ -23,6 +23,24 @@ static int parse_cidr(const char *s, uint32_t *base, int *len)
     return 0;
 }
 
+int controllers__ipam_init_config(controllers_ipam_t *ipam, const controllers_config_t *cfg,
+                                  c8s_err_t *err)
+{
+    return controllers__ipam_init(
+        ipam, cfg && cfg->cluster_cidr ? cfg->cluster_cidr : "10.244.0.0/16",
+        cfg && cfg->node_cidr_mask_size ? cfg->node_cidr_mask_size : 24, err);
+}
+
+int controllers_first_node_cidr(const controllers_config_t *cfg, char *out, size_t len,
+                                c8s_err_t *err)
+{
+    controllers_ipam_t ipam;
+    if (controllers__ipam_init_config(&ipam, cfg, err) != 0)
+        return err->code;
+    controllers__ipam_format(&ipam, 0, out, len);
+    return 0;
+}
+
 int controllers__ipam_init(controllers_ipam_t *ipam, const char *cluster_cidr, int mask_size,
                            c8s_err_t *err)
 {

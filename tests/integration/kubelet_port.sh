@@ -17,7 +17,8 @@ for attempt in 1 2 3; do
   TMPDIRS+=("$SERVER_DATA.log")
   if C8S_NODE_ROLES="--disable-proxy --disable-dns" start_server "$SERVER_DATA" \
     --etcd-client-port "$EC" --etcd-peer-port "$EP" --disable-scheduler \
-    --disable-controller-manager --node-name kp1 --node-ip 127.0.0.1; then
+    --disable-controller-manager --node-name kp1 --node-ip 127.0.0.1 \
+    --cluster-cidr 10.42.0.0/16; then
     started=1
     break
   fi
@@ -34,6 +35,8 @@ for _ in $(seq 1 100); do
 done
 check "node reports a kubelet port" test "${port:-0}" -gt 0
 node=$(curl -sf "$U/api/v1/nodes/kp1")
+# Without the controllers, the server's own node gets the first range of --cluster-cidr.
+check_eq "podCIDR from --cluster-cidr" "$(jq -r .spec.podCIDR <<<"$node")" 10.42.0.0/24
 check_eq "InternalIP is --node-ip" \
   "$(jq -r '.status.addresses[] | select(.type=="InternalIP") | .address' <<<"$node")" 127.0.0.1
 K="https://127.0.0.1:$port"
@@ -101,6 +104,7 @@ fi
 fp1=$(openssl x509 -in "$PKI/kubelet.crt" -noout -fingerprint)
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID" 2>/dev/null
-check_eq "server stopped cleanly" "$?" 0
+rc=$?; [ "$rc" = 0 ] || tail -30 "$SERVER_DATA.log"
+check_eq "server stopped cleanly" "$rc" 0
 check_eq "kubelet cert kept" "$(openssl x509 -in "$PKI/kubelet.crt" -noout -fingerprint)" "$fp1"
 finish

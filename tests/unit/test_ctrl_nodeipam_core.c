@@ -63,8 +63,27 @@ static void test_refused(void)
     CHECK_INT(controllers__ipam_init(&ipam, NULL, 24, &err), C8S_EINVALID);
 }
 
+/* What a server without the controllers gives its own node: the range the controller would
+ * give the first node, from the configured CIDR, not a fixed one. */
+static void test_first_range(void)
+{
+    char out[32];
+    c8s_err_t err = {0};
+    CHECK_INT(controllers_first_node_cidr(NULL, out, sizeof out, &err), 0);
+    CHECK_STR(out, "10.244.0.0/24");
+    controllers_config_t cfg = {.cluster_cidr = "10.42.0.0/16"};
+    CHECK_INT(controllers_first_node_cidr(&cfg, out, sizeof out, &err), 0);
+    CHECK_STR(out, "10.42.0.0/24");
+    cfg = (controllers_config_t){.cluster_cidr = "172.16.8.0/21", .node_cidr_mask_size = 26};
+    CHECK_INT(controllers_first_node_cidr(&cfg, out, sizeof out, &err), 0);
+    CHECK_STR(out, "172.16.8.0/26");
+    cfg = (controllers_config_t){.cluster_cidr = "10.42.0.0/16", .node_cidr_mask_size = 12};
+    CHECK_INT(controllers_first_node_cidr(&cfg, out, sizeof out, &err), C8S_EINVALID);
+}
+
 int main(void)
 {
+    test_first_range();
     test_default();
     test_other_shapes();
     test_refused();
