@@ -11,6 +11,11 @@
 #define PAGE         500
 #define RETRY_MIN_MS 100
 #define RETRY_MAX_MS 5000
+/* Each watch asks the server to end it after 5 to 10 minutes, spread at random, and is resumed
+ * from its last resourceVersion then, as client-go's reflector does (minWatchTimeout): watches
+ * do not all end together, and a client whose certificate was renewed stops presenting the old
+ * one within that time (connections made after a renewal use the new one). */
+#define WATCH_TIMEOUT_MIN_S 300
 
 /* One set of handlers; several controllers share one informer, each with its own. */
 struct informer_reg_s {
@@ -288,9 +293,11 @@ static void on_watch_end(client_watch_t *w, void *data)
 
 static void start_watch(informer_t *inf)
 {
-    char *path = xasprintf("%s?watch=true&allowWatchBookmarks=true&resourceVersion=%s%s%s",
-                           inf->path, inf->rv ? inf->rv : "0", inf->selectors ? "&" : "",
-                           inf->selectors ? inf->selectors : "");
+    int timeout = WATCH_TIMEOUT_MIN_S + (int)(uv_hrtime() % (WATCH_TIMEOUT_MIN_S + 1));
+    char *path =
+        xasprintf("%s?watch=true&allowWatchBookmarks=true&timeoutSeconds=%d&resourceVersion=%s%s%s",
+                  inf->path, timeout, inf->rv ? inf->rv : "0", inf->selectors ? "&" : "",
+                  inf->selectors ? inf->selectors : "");
     inf->inflight++;
     log_debug("informer", "watching %s", path);
     inf->watch = client_watch(inf->client, path, on_watch_line, on_watch_end, inf);
