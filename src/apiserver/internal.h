@@ -223,6 +223,14 @@ void apiserver__on_accept(uv_stream_t *listener, int status);
 void apiserver__conns_shutdown(apiserver_t *s);
 void apiserver__watches_stop_all(apiserver_t *s);
 size_t apiserver__watch_count(apiserver_t *s);
+/* hangup.c: sees the client of a long HTTP/1 response (a watch, a followed log) leave, which
+ * h2o notices only at the response's next write. fn(data) is called once, on loop, when it does.
+ * NULL for HTTP/2 (h2o sees it) or when the connection cannot be watched (logged with what).
+ * Owned: apiserver__hangup_stop before data goes away (also after fn was called). */
+typedef struct apiserver_hangup_s apiserver_hangup_t;
+apiserver_hangup_t *apiserver__hangup_start(uv_loop_t *loop, h2o_req_t *req, void (*fn)(void *data),
+                                            void *data, const char *what);
+void apiserver__hangup_stop(apiserver_hangup_t *hu);
 /* podproxy.c: requests answered by a node's kubelet — nodes/{name}/proxy/…, pods/{name}/log,
  * exec, attach, portforward. long_running: whether r is one of those that may stay open
  * (upstream's long-running check: no seat in priority and fairness, not in the in-flight

@@ -30,6 +30,7 @@ typedef struct proxy_s {
     char *sending;    /* what h2o is writing (until proceed) */
     int status;
     bool started, in_flight, ended, paused;
+    apiserver_hangup_t *hangup; /* an HTTP/1 client leaving a streamed answer (owned), or NULL */
     /* An upgraded connection (exec, attach): the client's socket and the kubelet's, spliced. */
     bool upgrade;
     char *ws_headers[8]; /* the client's Sec-WebSocket-* lines for the kubelet (owned) */
@@ -88,6 +89,8 @@ static void proxy_unlink(proxy_t *p)
 static void proxy_free(proxy_t *p, const c8s_err_t *err)
 {
     proxy_unlink(p);
+    apiserver__hangup_stop(p->hangup);
+    p->hangup = NULL;
     if (p->kq)
         kubelet_req_cancel(p->kq);
     p->kq = NULL;
@@ -289,6 +292,21 @@ static void on_gone(api_req_t *r)
         proxy_free(p, NULL);
 }
 
+/* An HTTP/1 client left a streamed answer (`logs -f` of a quiet container would otherwise hold
+ * the kubelet's connection until the container wrote again): nothing more is read from the
+ * kubelet, and ending the answer makes h2o write to the dead connection, fail and dispose of the
+ * request, which frees p (on_stop). */
+static void on_client_left(void *data)
+{
+    proxy_t *p = data;
+    if (p->kq)
+        kubelet_req_cancel(p->kq);
+    p->kq = NULL;
+    strbuf_free(&p->pending);
+    p->ended = true;
+    flush(p);
+}
+
 /* The value of header name in raw "Name: value\r\n" lines, or NULL (owned). */
 static char *header_of(const char *h, size_t len, const char *name)
 {
@@ -328,6 +346,7 @@ static void on_head(kubelet_req_t *q, int status, const char *headers, size_t le
                        h2o_strdup(&req->pool, ct, SIZE_MAX).base, strlen(ct));
     apiserver__emit_headers(p->r, req);
     h2o_start_response(req, &p->super);
+    p->hangup = apiserver__hangup_start(&p->srv->loop, req, on_client_left, p, p->path);
 }
 
 static void on_body(kubelet_req_t *q, const char *buf, size_t len, void *data)

@@ -92,6 +92,22 @@ timeout 60 kubectl --kubeconfig "$SERVER_DATA/admin.kubeconfig" logs -f ticker >
 check_eq "logs -f ends with the container" "$?" 0
 check_eq "logs -f saw every tick" "$(cat "$WORK/follow.out")" "$(printf 'tick %s\n' 1 2 3 4 5 6)"
 
+
+# A follower over HTTP/1.1 that leaves while the container is quiet: the API server sees it go and
+# closes its connection to the kubelet (h2o alone would notice only at the next log line).
+KP=$(k get node "$NODE" -o 'jsonpath={.status.daemonEndpoints.kubeletEndpoint.Port}')
+to_kubelet() { ss -Htn state established "( dport = :$KP )" | wc -l; }
+base=$(to_kubelet)
+curl -s -N --http1.1 "$U/api/v1/namespaces/default/pods/talk/log?follow=true" >"$WORK/f1.out" &
+fpid=$!
+check "an HTTP/1.1 follower gets the log" wait_for bash -c "grep -c line '$WORK/f1.out'" 5
+check "it holds a connection to the kubelet" wait_for bash -c \
+  "[ \$(ss -Htn state established '( dport = :$KP )' | wc -l) -gt $base ] && echo yes" yes
+kill "$fpid"
+wait "$fpid" 2>/dev/null
+check "the follower gone, its kubelet connection closes" wait_for bash -c \
+  "[ \$(ss -Htn state established '( dport = :$KP )' | wc -l) -le $base ] && echo yes" yes
+
 check_eq "logs" "$(k logs talk)" "$(printf 'line %s\n' 1 2 3 4 5)"
 check_eq "logs --tail=2" "$(k logs talk --tail=2)" "$(printf 'line 4\nline 5')"
 check_eq "logs --tail=0" "$(k logs talk --tail=0)" ""
