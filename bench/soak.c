@@ -14,8 +14,16 @@
  * event) with writes unread, when most writes failed, or when the server kept fds of the closed
  * watches.
  *
+ * The watchers watch as client-go does, as HTTP/2 streams multiplexed over as few TLS
+ * connections as the server's stream limit allows; --http1 gives each its own HTTP/1.1
+ * connection instead.
+ *
  *   bench_soak                      1,000 watchers, 500 writes/s, 600 s (`make soak`)
- *   bench_soak --short              50 watchers, 50 writes/s, 30 s (the test in `make test`)
+ *   bench_soak --short              50 watchers (2 connections), 50 writes/s, 30 s, streams
+ *                                   ended every 12 s (the test in `make test`)
+ *   bench_soak --http1              a connection per watcher (HTTP/1.1)
+ *   bench_soak --h2-conns N         at least N HTTP/2 connections
+ *   bench_soak --watch-timeout S    each watch asks timeoutSeconds=S: resumes exercised
  *   bench_soak -w N -r R -s S       any other mix (-w 0: the write path alone)
  *   bench_soak --etcd -r R -s S     the same writes as puts straight to etcd's gateway: what the
  *                                   storage takes on this machine, without the API server
