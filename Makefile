@@ -72,8 +72,9 @@ bench-scheduler: build
 bench-pods: build
 	@$(BUILD)/bench_pods
 
-# The long soak (docs/reliability.md): 1,000 watchers, 500 writes/s, 10 minutes against the
-# release binary; SOAK_ARGS="-w N -r R -s S" for another mix. `make test` runs its short mode.
+# The long soak (docs/reliability.md): 1,000 watchers (HTTP/2 streams, as client-go watches),
+# 500 writes/s, 10 minutes against the release binary; SOAK_ARGS="-w N -r R -s S" for another
+# mix, "--http1" for a connection per watcher. `make test` runs its short mode.
 SOAK_ARGS ?=
 soak: build
 	@$(BUILD)/bench_soak $(SOAK_ARGS)

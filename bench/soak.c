@@ -14,8 +14,16 @@
  * event) with writes unread, when most writes failed, or when the server kept fds of the closed
  * watches.
  *
+ * The watchers watch as client-go does, as HTTP/2 streams multiplexed over as few TLS
+ * connections as the server's stream limit allows; --http1 gives each its own HTTP/1.1
+ * connection instead.
+ *
  *   bench_soak                      1,000 watchers, 500 writes/s, 600 s (`make soak`)
- *   bench_soak --short              50 watchers, 50 writes/s, 30 s (the test in `make test`)
+ *   bench_soak --short              50 watchers (2 connections), 50 writes/s, 30 s, streams
+ *                                   ended every 12 s (the test in `make test`)
+ *   bench_soak --http1              a connection per watcher (HTTP/1.1)
+ *   bench_soak --h2-conns N         at least N HTTP/2 connections
+ *   bench_soak --watch-timeout S    each watch asks timeoutSeconds=S: resumes exercised
  *   bench_soak -w N -r R -s S       any other mix (-w 0: the write path alone)
  *   bench_soak --etcd -r R -s S     the same writes as puts straight to etcd's gateway: what the
  *                                   storage takes on this machine, without the API server
@@ -28,10 +36,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <nghttp2/nghttp2.h>
 #include <inttypes.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -39,6 +51,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define OBJECTS   1000 /* ConfigMaps the writes spread over */
@@ -144,16 +157,26 @@ typedef struct {
     size_t chunk_left;
     int chunk_state; /* 0: size line next, 1: in a chunk's data, 2: its CRLF next */
     bool eof, dead;
+    /* HTTP/2 mode: a stream on a shared connection, owned by that connection's reader thread. */
+    struct h2conn_s *h2;
+    int32_t sid;       /* the open stream, 0 when none */
+    int status;        /* its :status, 0 until the headers came */
+    int fails;         /* opens in a row that did not answer 200 */
+    uint64_t retry_ns; /* when to open it again (0: not waiting) */
+    bool ready;        /* a stream answered 200 (atomics: main waits for it) */
 } watcher_t;
 
 typedef struct {
     pthread_t tid;
     int ep;
-    watcher_t *ws; /* this thread's slice of the watchers */
+    watcher_t *ws; /* HTTP/1.1: this thread's slice of the watchers */
     int n;
+    struct h2conn_s **conns; /* HTTP/2: this thread's connections */
+    int n_conns;
 } reader_t;
 
 static long n_seq;
+static int watch_timeout; /* timeoutSeconds asked of each watch (0: the server's own) */
 static int stop_readers;
 static uint64_t last_read_ns; /* when a reader last handled an event line (atomics) */
 
@@ -187,9 +210,9 @@ static void watcher_decode(watcher_t *w);
 
 static int watcher_open(watcher_t *w)
 {
-    cleanup_free char *path =
-        xasprintf("/api/v1/namespaces/%s/configmaps?watch=true&resourceVersion=%" PRId64, NAMESPACE,
-                  __atomic_load_n(&w->last_rv, __ATOMIC_RELAXED));
+    cleanup_free char *path = xasprintf(
+        "/api/v1/namespaces/%s/configmaps?watch=true&resourceVersion=%" PRId64 "&timeoutSeconds=%d",
+        NAMESPACE, __atomic_load_n(&w->last_rv, __ATOMIC_RELAXED), watch_timeout);
     if (th_watch_open(&w->c, srv.port, path) != 0 || w->c.status != 200 || w->c.eof) {
         th_watch_close(&w->c);
         return -1;
@@ -236,7 +259,9 @@ static void watcher_line(watcher_t *w, const char *line)
     }
 }
 
-/* Moves whole chunks from raw to body, then handles body's whole lines in place. */
+static void watcher_lines(watcher_t *w);
+
+/* Moves whole chunks from raw to body, then handles body's whole lines. */
 static void watcher_decode(watcher_t *w)
 {
     size_t p = 0;
@@ -271,6 +296,12 @@ static void watcher_decode(watcher_t *w)
         memmove(w->raw, w->raw + p, w->rlen - p);
         w->rlen -= p;
     }
+    watcher_lines(w);
+}
+
+/* Handles body's whole lines in place and keeps the partial last one. */
+static void watcher_lines(watcher_t *w)
+{
     size_t s = 0;
     char *nl;
     while (s < w->blen && (nl = memchr(w->body + s, '\n', w->blen - s))) {
@@ -349,6 +380,321 @@ static void *reader_main(void *data)
             if (w->eof)
                 watcher_resume(r, w);
         }
+    }
+    return NULL;
+}
+
+/* ---- HTTP/2 watchers ----
+ *
+ * As client-go watches: every watch of a process is a stream on one TLS connection per API
+ * server, and a new connection is opened only when the open ones carry as many streams as the
+ * server's SETTINGS_MAX_CONCURRENT_STREAMS allows (Go's transport does the same when its
+ * StrictMaxConcurrentStreams is off, the default). The flow-control windows are Go's transport's
+ * (4 MiB a stream, 1 GiB the connection), so that the server is never held up by the client's
+ * window on this loopback link. libnghttp2 decodes the frames; each connection is owned by one
+ * reader thread, which reads it until TLS wants more (nothing decrypted stays hidden from
+ * level-triggered epoll) and hands each DATA frame's bytes to its stream's watcher. */
+
+#define H2_STREAM_WINDOW (4 << 20)
+#define H2_CONN_WINDOW   (1 << 30)
+
+typedef struct h2conn_s {
+    int fd;
+    SSL *ssl;
+    nghttp2_session *s;
+    watcher_t **ws; /* its watchers (borrowed) */
+    int n;
+    bool settings_seen, broken;
+    uint32_t max_streams; /* the server's SETTINGS_MAX_CONCURRENT_STREAMS */
+    long reconnects;
+} h2conn_t;
+
+static SSL_CTX *h2_ctx;
+
+static int h2_ctx_init(void)
+{
+    static const unsigned char alpn[] = "\x02h2";
+    h2_ctx = SSL_CTX_new(TLS_client_method());
+    if (!h2_ctx || SSL_CTX_load_verify_locations(h2_ctx, srv.ca, NULL) != 1 ||
+        SSL_CTX_use_certificate_chain_file(h2_ctx, srv.cert) != 1 ||
+        SSL_CTX_use_PrivateKey_file(h2_ctx, srv.key, SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_set_alpn_protos(h2_ctx, alpn, sizeof(alpn) - 1) != 0) {
+        fprintf(stderr, "soak: the TLS client context: %s\n",
+                ERR_error_string(ERR_get_error(), NULL));
+        return -1;
+    }
+    SSL_CTX_set_verify(h2_ctx, SSL_VERIFY_PEER, NULL);
+    return 0;
+}
+
+/* Everything nghttp2 has to send (requests, WINDOW_UPDATEs, SETTINGS ACKs), written out. */
+static int h2_flush(h2conn_t *c)
+{
+    for (;;) {
+        const uint8_t *data;
+        ssize_t n = nghttp2_session_mem_send(c->s, &data);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        for (ssize_t off = 0; off < n;) {
+            ERR_clear_error();
+            int k = SSL_write(c->ssl, data + off, (int)(n - off));
+            if (k > 0) {
+                off += k;
+                continue;
+            }
+            int e = SSL_get_error(c->ssl, k);
+            if (e != SSL_ERROR_WANT_WRITE && e != SSL_ERROR_WANT_READ)
+                return -1;
+            /* The socket is full (rare: the frames we send are small); wait for room. */
+            struct pollfd pfd = {.fd = c->fd,
+                                 .events = e == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN};
+            poll(&pfd, 1, 100);
+        }
+    }
+}
+
+static int h2_on_header(nghttp2_session *s, const nghttp2_frame *f, const uint8_t *name,
+                        size_t namelen, const uint8_t *value, size_t valuelen, uint8_t flags,
+                        void *data)
+{
+    (void)flags, (void)data, (void)valuelen;
+    if (f->hd.type != NGHTTP2_HEADERS || namelen != 7 || memcmp(name, ":status", 7) != 0)
+        return 0;
+    watcher_t *w = nghttp2_session_get_stream_user_data(s, f->hd.stream_id);
+    if (w && w->sid == f->hd.stream_id) {
+        w->status = atoi((const char *)value);
+        if (w->status == 200) {
+            w->fails = 0;
+            __atomic_store_n(&w->ready, true, __ATOMIC_RELEASE);
+        }
+    }
+    return 0;
+}
+
+static int h2_on_data(nghttp2_session *s, uint8_t flags, int32_t sid, const uint8_t *p, size_t len,
+                      void *data)
+{
+    (void)flags, (void)data;
+    watcher_t *w = nghttp2_session_get_stream_user_data(s, sid);
+    if (!w || w->sid != sid || w->status != 200)
+        return 0;
+    grow(&w->body, &w->bcap, w->blen + len + 1);
+    memcpy(w->body + w->blen, p, len);
+    w->blen += len;
+    watcher_lines(w);
+    return 0;
+}
+
+/* The server ended a stream (its timeout, a watcher too slow) or refused one: opened again from
+ * the last resourceVersion seen, as a client does; one that did not answer 200 is tried again
+ * 200 ms later, five times at most in a row. */
+static int h2_on_close(nghttp2_session *s, int32_t sid, uint32_t code, void *data)
+{
+    (void)code, (void)data;
+    watcher_t *w = nghttp2_session_get_stream_user_data(s, sid);
+    if (!w || w->sid != sid)
+        return 0;
+    w->sid = 0;
+    w->blen = 0;
+    if (w->status == 200) {
+        w->resumes++;
+        w->retry_ns = 1; /* at once */
+    } else {
+        w->errors++;
+        if (++w->fails >= 5)
+            __atomic_store_n(&w->dead, true, __ATOMIC_RELAXED);
+        else
+            w->retry_ns = c8s_now_ns() + 200000000ull;
+    }
+    return 0;
+}
+
+static int h2_on_frame(nghttp2_session *s, const nghttp2_frame *f, void *data)
+{
+    h2conn_t *c = data;
+    if (f->hd.type == NGHTTP2_SETTINGS && !(f->hd.flags & NGHTTP2_FLAG_ACK)) {
+        c->settings_seen = true;
+        c->max_streams =
+            nghttp2_session_get_remote_settings(s, NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS);
+    } else if (f->hd.type == NGHTTP2_GOAWAY) {
+        c->broken = true;
+    }
+    return 0;
+}
+
+static void h2_submit(h2conn_t *c, watcher_t *w)
+{
+    char path[256], authority[64];
+    snprintf(path, sizeof(path),
+             "/api/v1/namespaces/%s/configmaps?watch=true&resourceVersion=%" PRId64
+             "&timeoutSeconds=%d",
+             NAMESPACE, __atomic_load_n(&w->last_rv, __ATOMIC_RELAXED), watch_timeout);
+    snprintf(authority, sizeof(authority), "127.0.0.1:%d", srv.port);
+#define NV(n, v) {(uint8_t *)(n), (uint8_t *)(v), strlen(n), strlen(v), NGHTTP2_NV_FLAG_NONE}
+    nghttp2_nv nva[] = {NV(":method", "GET"), NV(":scheme", "https"), NV(":authority", authority),
+                        NV(":path", path), NV("accept", "application/json")};
+#undef NV
+    w->status = 0;
+    w->blen = 0;
+    w->retry_ns = 0;
+    int32_t sid = nghttp2_submit_request(c->s, NULL, nva, sizeof(nva) / sizeof(nva[0]), NULL, w);
+    if (sid < 0) {
+        w->errors++;
+        __atomic_store_n(&w->dead, true, __ATOMIC_RELAXED);
+        return;
+    }
+    w->sid = sid;
+}
+
+static void h2_close(h2conn_t *c)
+{
+    if (c->s)
+        nghttp2_session_del(c->s);
+    c->s = NULL;
+    if (c->ssl)
+        SSL_free(c->ssl);
+    c->ssl = NULL;
+    if (c->fd >= 0)
+        close(c->fd);
+    c->fd = -1;
+}
+
+/* Reads what the connection has now into nghttp2; marks it broken at its end or on an error. */
+static void h2_read(h2conn_t *c)
+{
+    uint8_t buf[65536];
+    for (;;) {
+        ERR_clear_error();
+        int n = SSL_read(c->ssl, buf, sizeof(buf));
+        if (n <= 0) {
+            int e = SSL_get_error(c->ssl, n);
+            if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
+                c->broken = true;
+            return;
+        }
+        ssize_t used = nghttp2_session_mem_recv(c->s, buf, (size_t)n);
+        if (used < 0) {
+            fprintf(stderr, "soak: HTTP/2: %s\n", nghttp2_strerror((int)used));
+            c->broken = true;
+            return;
+        }
+    }
+}
+
+/* Connects, exchanges SETTINGS (so the server's stream limit is known) and leaves the socket
+ * non-blocking. Returns 0 or -1. */
+static int h2_connect(h2conn_t *c)
+{
+    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int one = 1;
+    if (c->fd < 0 || connect(c->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+        setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0)
+        goto fail;
+    c->ssl = SSL_new(h2_ctx);
+    if (!c->ssl || X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c->ssl), "127.0.0.1") != 1 ||
+        SSL_set_fd(c->ssl, c->fd) != 1 || SSL_connect(c->ssl) != 1)
+        goto fail;
+    const unsigned char *proto;
+    unsigned int plen;
+    SSL_get0_alpn_selected(c->ssl, &proto, &plen);
+    if (plen != 2 || memcmp(proto, "h2", 2) != 0) {
+        fprintf(stderr, "soak: the server did not choose HTTP/2 (ALPN)\n");
+        goto fail;
+    }
+    nghttp2_session_callbacks *cb;
+    if (nghttp2_session_callbacks_new(&cb) != 0)
+        goto fail;
+    nghttp2_session_callbacks_set_on_header_callback(cb, h2_on_header);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, h2_on_data);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, h2_on_close);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, h2_on_frame);
+    int rc = nghttp2_session_client_new(&c->s, cb, c);
+    nghttp2_session_callbacks_del(cb);
+    if (rc != 0)
+        goto fail;
+    nghttp2_settings_entry iv[] = {{NGHTTP2_SETTINGS_ENABLE_PUSH, 0},
+                                   {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, H2_STREAM_WINDOW}};
+    if (nghttp2_submit_settings(c->s, NGHTTP2_FLAG_NONE, iv, 2) != 0 ||
+        nghttp2_session_set_local_window_size(c->s, NGHTTP2_FLAG_NONE, 0, H2_CONN_WINDOW) != 0 ||
+        h2_flush(c) != 0)
+        goto fail;
+    int fl = fcntl(c->fd, F_GETFL);
+    if (fl < 0 || fcntl(c->fd, F_SETFL, fl | O_NONBLOCK) != 0)
+        goto fail;
+    c->settings_seen = c->broken = false;
+    for (int waited = 0; !c->settings_seen && !c->broken && waited < 100; waited++) {
+        struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
+        poll(&pfd, 1, 100);
+        h2_read(c);
+    }
+    if (!c->settings_seen || c->broken || h2_flush(c) != 0)
+        goto fail;
+    return 0;
+fail:
+    h2_close(c);
+    return -1;
+}
+
+/* Opens the connection's streams that are due (re-opens, retries) and sends what is queued. */
+static void h2_service(reader_t *r, h2conn_t *c)
+{
+    if (c->broken) {
+        /* The connection ended (GOAWAY, reset): a new one, every stream resumed on it. */
+        epoll_ctl(r->ep, EPOLL_CTL_DEL, c->fd, NULL);
+        h2_close(c);
+        c->reconnects++;
+        int attempt = 0;
+        while (h2_connect(c) != 0) {
+            if (++attempt == 5) {
+                for (int i = 0; i < c->n; i++) {
+                    __atomic_store_n(&c->ws[i]->dead, true, __ATOMIC_RELAXED);
+                    c->ws[i]->errors++;
+                }
+                return;
+            }
+            usleep(200000);
+        }
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+        epoll_ctl(r->ep, EPOLL_CTL_ADD, c->fd, &ev);
+        for (int i = 0; i < c->n; i++)
+            if (!c->ws[i]->dead) {
+                c->ws[i]->sid = 0;
+                c->ws[i]->resumes++;
+                h2_submit(c, c->ws[i]);
+            }
+    }
+    uint64_t now = 0;
+    for (int i = 0; i < c->n; i++) {
+        watcher_t *w = c->ws[i];
+        if (!w->retry_ns || w->dead || w->sid)
+            continue;
+        if (!now)
+            now = c8s_now_ns();
+        if (w->retry_ns <= now)
+            h2_submit(c, w);
+    }
+    if (c->s && h2_flush(c) != 0)
+        c->broken = true;
+}
+
+static void *reader_h2_main(void *data)
+{
+    reader_t *r = data;
+    struct epoll_event evs[64];
+    while (!__atomic_load_n(&stop_readers, __ATOMIC_RELAXED)) {
+        int n = epoll_wait(r->ep, evs, 64, 100);
+        for (int i = 0; i < n; i++) {
+            h2conn_t *c = evs[i].data.ptr;
+            if (c->s)
+                h2_read(c);
+        }
+        /* Retries and resumes are due whether or not anything was read. */
+        for (int i = 0; i < r->n_conns; i++)
+            h2_service(r, r->conns[i]);
     }
     return NULL;
 }
@@ -449,17 +795,35 @@ static double self_cpu_s(void)
 
 int main(int argc, char **argv)
 {
-    int n_watchers = 1000, rate = 500, seconds = 600;
-    bool etcd_only = false;
-    static const struct option opts[] = {
-        {"short", no_argument, NULL, 'q'},          {"etcd", no_argument, NULL, 'e'},
-        {"watchers", required_argument, NULL, 'w'}, {"rate", required_argument, NULL, 'r'},
-        {"seconds", required_argument, NULL, 's'},  {NULL, 0, NULL, 0}};
+    int n_watchers = 1000, rate = 500, seconds = 600, h2_conns = 0;
+    bool etcd_only = false, http1 = false, short_mode = false;
+    static const struct option opts[] = {{"short", no_argument, NULL, 'q'},
+                                         {"etcd", no_argument, NULL, 'e'},
+                                         {"watchers", required_argument, NULL, 'w'},
+                                         {"rate", required_argument, NULL, 'r'},
+                                         {"seconds", required_argument, NULL, 's'},
+                                         {"http1", no_argument, NULL, '1'},
+                                         {"h2-conns", required_argument, NULL, 'c'},
+                                         {"watch-timeout", required_argument, NULL, 't'},
+                                         {NULL, 0, NULL, 0}};
     int o;
-    while ((o = getopt_long(argc, argv, "qew:r:s:", opts, NULL)) != -1) {
+    while ((o = getopt_long(argc, argv, "qew:r:s:1c:t:", opts, NULL)) != -1) {
         switch (o) {
         case 'q':
             n_watchers = 50, rate = 50, seconds = 30;
+            /* The server ends each stream twice or so during the run: every watcher resumes
+             * from its last resourceVersion, and must still miss nothing. */
+            watch_timeout = 12;
+            short_mode = true;
+            break;
+        case '1':
+            http1 = true;
+            break;
+        case 'c':
+            h2_conns = atoi(optarg);
+            break;
+        case 't':
+            watch_timeout = atoi(optarg);
             break;
         case 'e':
             etcd_only = true;
@@ -475,17 +839,23 @@ int main(int argc, char **argv)
             break;
         default:
             fprintf(stderr,
-                    "usage: %s [--short] [--etcd] [-w watchers] [-r writes/s] [-s seconds]\n",
+                    "usage: %s [--short] [--etcd] [--http1 | --h2-conns N] [--watch-timeout S] "
+                    "[-w watchers] [-r writes/s] [-s seconds]\n",
                     argv[0]);
             return 2;
         }
     }
     if (etcd_only)
         n_watchers = 0;
-    if (n_watchers < 0 || rate < 1 || seconds < 1) {
-        fprintf(stderr, "soak: watchers must be 0 or more, rate and seconds positive\n");
+    if (n_watchers < 0 || rate < 1 || seconds < 1 || h2_conns < 0 || watch_timeout < 0) {
+        fprintf(stderr, "soak: watchers and connections must be 0 or more, rate and seconds "
+                        "positive\n");
         return 2;
     }
+    /* The CI length spreads its 50 streams over two connections, so that the spreading is
+     * exercised too (one connection would carry them all). */
+    if (short_mode && !h2_conns)
+        h2_conns = 2;
     setvbuf(stdout, NULL, _IOLBF, 0);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
@@ -544,24 +914,88 @@ int main(int argc, char **argv)
         ws[i].last_rv = strtoll(rv0, NULL, 10);
         ws[i].seen = xcalloc((size_t)n_seq / 8 + 1, 1);
         ws[i].c.fd = -1;
+        if (!http1)
+            continue;
         if (watcher_open(&ws[i]) == 0)
             opened++;
         else
             ws[i].dead = true;
     }
+    /* HTTP/2: as many connections as the server's stream limit needs (or more, if asked), the
+     * watchers spread evenly; every stream asked for before the readers start. */
+    h2conn_t *conns = NULL;
+    int n_conns = 0;
+    uint32_t max_streams = 0;
+    if (!http1 && n_watchers > 0) {
+        h2conn_t first = {.fd = -1};
+        if (h2_ctx_init() != 0 || h2_connect(&first) != 0) {
+            fprintf(stderr, "soak: no HTTP/2 connection to the server\n");
+            return 1;
+        }
+        max_streams = first.max_streams;
+        long per =
+            max_streams > 0 && max_streams < (uint32_t)n_watchers ? (long)max_streams : n_watchers;
+        n_conns = (int)((n_watchers + per - 1) / per);
+        if (h2_conns > n_conns)
+            n_conns = h2_conns > n_watchers ? n_watchers : h2_conns;
+        else if (h2_conns && h2_conns < n_conns)
+            printf("soak: %d connections asked, %d needed for %d streams at the server's %" PRIu32
+                   " a connection\n",
+                   h2_conns, n_conns, n_watchers, max_streams);
+        conns = xcalloc((size_t)n_conns, sizeof(*conns));
+        conns[0] = first;
+        for (int j = 1; j < n_conns; j++) {
+            conns[j].fd = -1;
+            if (h2_connect(&conns[j]) != 0) {
+                fprintf(stderr, "soak: no HTTP/2 connection to the server\n");
+                return 1;
+            }
+        }
+        for (int j = 0; j < n_conns; j++)
+            conns[j].ws = xcalloc((size_t)(n_watchers / n_conns + 1), sizeof(watcher_t *));
+        for (int i = 0; i < n_watchers; i++) {
+            h2conn_t *c = &conns[i % n_conns];
+            c->ws[c->n++] = &ws[i];
+            ws[i].h2 = c;
+            h2_submit(c, &ws[i]);
+        }
+        for (int j = 0; j < n_conns; j++)
+            if (h2_flush(&conns[j]) != 0) {
+                fprintf(stderr, "soak: HTTP/2: the requests could not be sent\n");
+                return 1;
+            }
+    }
     int n_readers = (n_watchers + WATCHERS_PER_THREAD - 1) / WATCHERS_PER_THREAD;
+    if (!http1 && n_readers > n_conns)
+        n_readers = n_conns;
     reader_t *readers = xcalloc((size_t)n_readers + 1, sizeof(*readers));
     for (int t = 0; t < n_readers; t++) {
         reader_t *r = &readers[t];
-        r->ws = &ws[t * WATCHERS_PER_THREAD];
-        r->n = n_watchers - t * WATCHERS_PER_THREAD;
-        if (r->n > WATCHERS_PER_THREAD)
-            r->n = WATCHERS_PER_THREAD;
         r->ep = epoll_create1(EPOLL_CLOEXEC);
         if (r->ep < 0) {
             fprintf(stderr, "soak: epoll_create1: %s\n", strerror(errno));
             return 1;
         }
+        if (!http1) {
+            r->conns = xcalloc((size_t)(n_conns / n_readers + 1), sizeof(*r->conns));
+            for (int j = t; j < n_conns; j += n_readers) {
+                r->conns[r->n_conns++] = &conns[j];
+                struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &conns[j]};
+                if (epoll_ctl(r->ep, EPOLL_CTL_ADD, conns[j].fd, &ev) != 0) {
+                    fprintf(stderr, "soak: epoll_ctl: %s\n", strerror(errno));
+                    return 1;
+                }
+            }
+            if (pthread_create(&r->tid, NULL, reader_h2_main, r) != 0) {
+                fprintf(stderr, "soak: no reader thread\n");
+                return 1;
+            }
+            continue;
+        }
+        r->ws = &ws[t * WATCHERS_PER_THREAD];
+        r->n = n_watchers - t * WATCHERS_PER_THREAD;
+        if (r->n > WATCHERS_PER_THREAD)
+            r->n = WATCHERS_PER_THREAD;
         for (int i = 0; i < r->n; i++) {
             if (r->ws[i].dead)
                 continue;
@@ -576,11 +1010,34 @@ int main(int argc, char **argv)
             return 1;
         }
     }
+    if (!http1) {
+        /* Writes start once every stream is established (200), as the HTTP/1.1 watchers are
+         * when opened; up to 4 min on a loaded machine. */
+        uint64_t t0 = c8s_now_ns();
+        do {
+            opened = 0;
+            int settled = 0;
+            for (int i = 0; i < n_watchers; i++) {
+                bool ok = __atomic_load_n(&ws[i].ready, __ATOMIC_ACQUIRE);
+                opened += ok;
+                settled += ok || __atomic_load_n(&ws[i].dead, __ATOMIC_RELAXED);
+            }
+            if (settled == n_watchers)
+                break;
+            usleep(20000);
+        } while (!interrupted && c8s_now_ns() - t0 < 240000000000ull);
+    }
     double load[3] = {0, 0, 0};
     getloadavg(load, 3);
-    printf("soak: %d of %d watchers from resourceVersion %s (%d reader threads); %d writes/s for "
-           "%d s (%ld writes)%s; load %.1f %.1f %.1f\n",
-           opened, n_watchers, rv0, n_readers, rate, seconds, n_seq,
+    char mode[96];
+    if (http1)
+        snprintf(mode, sizeof(mode), "HTTP/1.1, a connection each");
+    else
+        snprintf(mode, sizeof(mode), "HTTP/2, %d connections, the server's limit %" PRIu32, n_conns,
+                 max_streams);
+    printf("soak: %d of %d watchers (%s) from resourceVersion %s (%d reader threads); %d "
+           "writes/s for %d s (%ld writes)%s; load %.1f %.1f %.1f\n",
+           opened, n_watchers, mode, rv0, n_readers, rate, seconds, n_seq,
            etcd_only ? " straight to etcd" : "", load[0], load[1], load[2]);
     long rss_start = proc_rss_kib(measured);
 
@@ -705,6 +1162,7 @@ int main(int argc, char **argv)
     for (int t = 0; t < n_readers; t++) {
         pthread_join(readers[t].tid, NULL);
         close(readers[t].ep);
+        free(readers[t].conns);
     }
 
     /* Every acknowledged write seen by every watcher. A stream is in resourceVersion order: a
@@ -712,7 +1170,14 @@ int main(int argc, char **argv)
      * skipped (missed); one above it was not read yet when the run ended (unread: the harness
      * fell behind, or the server had not sent it). */
     long missed = 0, unread = 0, watchers_missing = 0, events = 0, resumes = 0, disorder = 0,
-         errors = 0, dead = 0;
+         errors = 0, dead = 0, reconnects = 0;
+    for (int j = 0; j < n_conns; j++) {
+        reconnects += conns[j].reconnects;
+        h2_close(&conns[j]);
+        free(conns[j].ws);
+    }
+    free(conns);
+    SSL_CTX_free(h2_ctx);
     for (int i = 0; i < n_watchers; i++) {
         long m = 0;
         for (long s = 0; s < n_seq; s++)
@@ -761,6 +1226,8 @@ int main(int argc, char **argv)
            "%ld; drain %.1f s\n",
            n_watchers, events, (double)events / (secs + drain_s), resumes, errors, dead, disorder,
            missed, watchers_missing, unread, drain_s);
+    if (!http1 && n_conns)
+        printf("soak: HTTP/2: %d connections, %ld made again\n", n_conns, reconnects);
     printf("soak: %s RSS %ld KiB at start, %ld KiB at end (max %ld), growth %ld KiB; "
            "fds %d before the watchers, %d once they closed, %d after more writes\n",
            etcd_only ? "etcd" : "server", rss_start, rss_end, rss_max, rss_end - rss_start,
@@ -770,11 +1237,13 @@ int main(int argc, char **argv)
            etcd_only ? "" : "server ", etcd_only ? 0 : cpu_srv, cpu_etcd, cpu_self, secs,
            100.0 * ((etcd_only ? 0 : cpu_srv) + cpu_etcd + cpu_self) / (secs * 2), load[0], load[1],
            load[2]);
-    printf("RESULT watchers=%d rate=%d seconds=%d acked=%ld failed=%ld missed=%ld unread=%ld "
+    printf("RESULT mode=%s conns=%d watchers=%d rate=%d seconds=%d acked=%ld failed=%ld missed=%ld "
+           "unread=%ld "
            "out_of_order=%ld resumes=%ld p50_ms=%.1f p99_ms=%.1f max_ms=%.1f rss_start_kib=%ld "
            "rss_end_kib=%ld rss_max_kib=%ld fds_before=%d fds_idle=%d fds_after=%d\n",
-           n_watchers, rate, seconds, acked, failed, missed, unread, disorder, resumes, p50, p99,
-           max, rss_start, rss_end, rss_max, fds_before, fds_idle, fds_after);
+           http1 ? "http1" : "h2", http1 ? n_watchers : n_conns, n_watchers, rate, seconds, acked,
+           failed, missed, unread, disorder, resumes, p50, p99, max, rss_start, rss_end, rss_max,
+           fds_before, fds_idle, fds_after);
     for (int i = 0; i < INFLIGHT; i++) {
         if (slots[i].busy)
             curl_multi_remove_handle(multi, slots[i].e);

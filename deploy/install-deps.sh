@@ -10,6 +10,7 @@ PKGS=(
   docker-registry busybox-static bind9-dnsutils python3 openssl zstd python3-grpcio
   util-linux hostname dnsmasq-base conntrack nftables
   clang libclang-rt-14-dev jq tzdata
+  libnghttp2-dev
 )
 
 missing=()

@@ -6,6 +6,8 @@
 #include "c8s/version.h"
 #include "c8s/yaml.h"
 
+#include <h2o/http2.h>
+
 #include <ctype.h>
 #include <sys/socket.h>
 #include <stdio.h>
@@ -25,6 +27,13 @@ void apiserver__h2o_init(apiserver_t *s)
      * (HTTP/2, which clients report as a transport error); we want a Status, so h2o's limit
      * sits well above ours and on_req checks ours. */
     s->h2o_config.max_request_entity_size = 2 * s->cfg.max_body_bytes + 1024 * 1024;
+    /* HTTP/2 streams run at once per connection: what h2o 2.2 advertises in its SETTINGS, a
+     * constant of the library (100; kube-apiserver advertises 250, Go's default). A stream past
+     * this limit waits until another ends, and a watch ends after 30-60 min: a lower value
+     * than advertised would hang a client's request behind its own watches. Clients open
+     * another connection at the advertised limit, as client-go does (bench/soak.c). */
+    s->h2o_config.http2.max_concurrent_requests_per_connection =
+        H2O_HTTP2_SETTINGS_HOST.max_concurrent_streams;
     h2o_hostconf_t *host =
         h2o_config_register_host(&s->h2o_config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pc = h2o_config_register_path(host, "/", 0);

@@ -36,8 +36,10 @@ typedef struct watch_stream_s {
     wc_watcher_t *w;
     resource_t *res;
     char *prefix;
+    size_t prefix_len;
     chunk_t *pending, *sending;
-    char *sendbuf; /* or the lines being sent, copied together */
+    h2o_iovec_t *iov; /* the sending lines as h2o takes them (HTTP/2); cap_sending long */
+    char *sendbuf;    /* or the lines being sent, copied together */
     size_t n_pending, cap_pending, n_sending, cap_sending;
     watchq_acct_t q;                   /* what pending holds, and how much of it is live */
     bool live;                         /* the stream's start (state, replay) is queued */
@@ -140,6 +142,7 @@ static void on_timer_closed(uv_handle_t *h)
     sent_free(ws);
     free(ws->pending);
     free(ws->sending);
+    free(ws->iov);
     free(ws->prefix);
     apiserver__req_free(ws->r);
     free(ws);
@@ -213,20 +216,29 @@ static void flush(watch_stream_t *ws)
     size_t k = 0, bytes = 0;
     while (k < ws->n_pending && (k == 0 || bytes + ws->pending[k].v.len <= SEND_MAX_BYTES))
         bytes += ws->pending[k++].v.len;
-    h2o_iovec_t v;
-    if (k == 1) {
-        /* One line: h2o reads it where it lies (the cache's shared line), until proceed. */
-        if (ws->cap_sending < 1) {
-            ws->cap_sending = 1;
-            ws->sending = xmalloc(sizeof(*ws->sending));
+    h2o_iovec_t v, *vecs = &v;
+    size_t n_vecs = 1;
+    if (k == 1 || ws->req->version >= 0x200) {
+        /* One line, or HTTP/2: h2o reads the lines where they lie (the cache's shared lines),
+         * until proceed. Over HTTP/2 h2o copies the lines of all its streams into one DATA frame
+         * per stream and one TLS write per connection by itself, so a copy of ours would only
+         * cost a malloc and a memcpy per flush (bench/soak.c). */
+        if (ws->cap_sending < k) {
+            ws->cap_sending = k < 16 ? 16 : k;
+            ws->sending = xrealloc(ws->sending, ws->cap_sending * sizeof(*ws->sending));
+            ws->iov = xrealloc(ws->iov, ws->cap_sending * sizeof(*ws->iov));
         }
-        ws->sending[0] = ws->pending[0];
-        ws->n_sending = 1;
-        v = ws->sending[0].v;
+        for (size_t i = 0; i < k; i++) {
+            ws->sending[i] = ws->pending[i];
+            ws->iov[i] = ws->pending[i].v;
+        }
+        ws->n_sending = k;
+        vecs = ws->iov;
+        n_vecs = k;
     } else {
-        /* Several: one buffer, so that h2o makes one TLS record of them rather than a record
-         * (and its cipher set-up) per line; that was a third of the server's CPU at 1,000
-         * watchers (bench/soak.c). The copy is freed at proceed. */
+        /* Several over HTTP/1.1: one buffer, so that h2o makes one TLS record of them rather than
+         * a record (and its cipher set-up) per line; that was a third of the server's CPU at
+         * 1,000 watchers (bench/soak.c). The copy is freed at proceed. */
         ws->sendbuf = xmalloc(bytes);
         size_t off = 0;
         for (size_t i = 0; i < k; i++) {
@@ -240,7 +252,7 @@ static void flush(watch_stream_t *ws)
     ws->n_pending -= k;
     watchq_take(&ws->q, k, bytes);
     ws->in_flight = true;
-    h2o_send(ws->req, &v, 1, H2O_SEND_STATE_IN_PROGRESS);
+    h2o_send(ws->req, vecs, n_vecs, H2O_SEND_STATE_IN_PROGRESS);
 }
 
 /* What the last send held: h2o is done with it (proceed) or the stream is going. */
@@ -363,7 +375,7 @@ static char *transformed_line(watch_stream_t *ws, wc_event_type_t type, const wc
 
 static bool matches(watch_stream_t *ws, const wc_obj_t *o)
 {
-    return o && strncmp(o->key, ws->prefix, strlen(ws->prefix)) == 0 &&
+    return o && strncmp(o->key, ws->prefix, ws->prefix_len) == 0 &&
            labelsel_matches(ws->r->lsel, o->labels) && fieldsel_matches(ws->r->fsel, o->fields);
 }
 
@@ -572,6 +584,7 @@ static void start_stream(api_req_t *r)
         ws->prefix = xasprintf("%s%s/", r->res->prefix, r->ns);
     else
         ws->prefix = xstrdup(r->res->prefix);
+    ws->prefix_len = strlen(ws->prefix);
     (void)name;
     uv_timer_init(&s->loop, &ws->timer);
     ws->timer.data = ws;
