@@ -13,11 +13,8 @@
 #include "internal.h"
 #include "watchq.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define FLUSH_DELAY_MS 10u
 #define SEND_MAX_BYTES (32u << 10)
@@ -49,7 +46,7 @@ typedef struct watch_stream_s {
     bool headers_sent; /* a Table with column definitions has gone out (as=Table) */
     uint64_t deadline_ms, next_bookmark_ms;
     uv_timer_t timer;
-    struct hangup_s *hangup; /* owned: sees an HTTP/1 client leave (see watch_hangup), or NULL */
+    apiserver_hangup_t *hangup; /* owned: sees an HTTP/1 client leave (hangup.c), or NULL */
     struct watch_stream_s *next, **pprev;
 } watch_stream_t;
 
@@ -91,34 +88,11 @@ static void undirty(watch_stream_t *ws)
     }
 }
 
-/* Sees the client of an HTTP/1 watch leave. h2o 2.2 does not read an HTTP/1 connection while it
- * writes a response, so a client that went away was noticed at the stream's next write only —
- * never, on a quiet resource — and its stream, timer and connection stayed until the watch's
- * timeout (30–60 min); bench/api's 1,000 closed watchers kept an idle server busy. Upstream's
- * server reads in the background and ends the request when its client closes. Reading the
- * connection ourselves would take its end-of-stream from h2o (libuv then refuses the stream's
- * later reads and writes, and h2o never closes it), so a duplicate of the socket's fd is polled
- * for the hang-up alone (EPOLLRDHUP, HUP, ERR): bytes the client sends stay for h2o. Its own
- * handle, closed apart from the stream's. */
-typedef struct hangup_s {
-    uv_poll_t poll;
-    int fd;                    /* the duplicate; closed once the handle has closed */
-    struct watch_stream_s *ws; /* NULL once the stream has ended */
-} hangup_t;
-
-static void on_hangup_closed(uv_handle_t *h)
-{
-    hangup_t *hu = h->data;
-    close(hu->fd);
-    free(hu);
-}
-
+/* Stops seeing the stream's HTTP/1 client leave (hangup.c: h2o alone would notice it only at the
+ * stream's next write, never on a quiet resource). */
 static void hangup_close(watch_stream_t *ws)
 {
-    if (!ws->hangup)
-        return;
-    ws->hangup->ws = NULL;
-    uv_close((uv_handle_t *)&ws->hangup->poll, on_hangup_closed);
+    apiserver__hangup_stop(ws->hangup);
     ws->hangup = NULL;
 }
 
@@ -475,14 +449,9 @@ static void on_tick(uv_timer_t *t)
         arm_timer(ws, now);
 }
 
-static void on_hangup(uv_poll_t *p, int status, int events)
+static void on_client_left(void *data)
 {
-    (void)status;
-    (void)events; /* any wake is the hang-up or an error: no other event is asked for */
-    hangup_t *hu = p->data;
-    watch_stream_t *ws = hu->ws;
-    if (!ws)
-        return;
+    watch_stream_t *ws = data;
     hangup_close(ws);
     /* Nothing queued can reach the client. Ending the response makes h2o write to the dead
      * connection, fail, read its end and close it, which frees the stream (on_stop). */
@@ -494,37 +463,6 @@ static void on_hangup(uv_poll_t *p, int status, int events)
     ws->n_pending = 0;
     ws->q = (watchq_acct_t){0};
     flush(ws);
-}
-
-static void watch_hangup(watch_stream_t *ws, h2o_req_t *req)
-{
-    if (req->version >= 0x200 || !req->conn->callbacks->get_socket)
-        return; /* HTTP/2: h2o reads the connection and stops the stream itself */
-    h2o_socket_t *sock = req->conn->callbacks->get_socket(req->conn);
-    int fd = sock ? h2o_socket_get_fd(sock) : -1;
-    int dup_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : -1;
-    if (dup_fd < 0) {
-        log_warn("apiserver", "watch of %s: cannot watch for its client leaving: %s",
-                 ws->res->kind->resource, strerror(errno));
-        return;
-    }
-    hangup_t *hu = xcalloc(1, sizeof(*hu));
-    hu->fd = dup_fd;
-    hu->ws = ws;
-    int rc = uv_poll_init(&ws->res->srv->loop, &hu->poll, dup_fd);
-    if (rc == 0) {
-        hu->poll.data = hu;
-        rc = uv_poll_start(&hu->poll, UV_DISCONNECT, on_hangup);
-        ws->hangup = hu;
-        if (rc != 0)
-            hangup_close(ws);
-    } else {
-        close(dup_fd);
-        free(hu);
-    }
-    if (rc != 0)
-        log_warn("apiserver", "watch of %s: cannot watch for its client leaving: %s",
-                 ws->res->kind->resource, uv_strerror(rc));
 }
 
 static void send_error(watch_stream_t *ws, const c8s_err_t *err)
@@ -613,7 +551,8 @@ static void start_stream(api_req_t *r)
                        H2O_STRLIT("application/json"));
         apiserver__emit_headers(r, req);
         h2o_start_response(req, &ws->super);
-        watch_hangup(ws, req);
+        ws->hangup =
+            apiserver__hangup_start(&ws->res->srv->loop, req, on_client_left, ws, "a watch");
     }
 
     const char *rvq = apiserver__query(r, "resourceVersion");
