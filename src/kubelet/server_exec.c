@@ -28,8 +28,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +38,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define WS_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define MAX_ARGS         256
 #define MAX_FRAME        (16u << 20)
 #define CH_STDIN         0
@@ -444,20 +441,16 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
     }
     for (;;) {
         wsframe_t f;
-        c8s_err_t err = C8S_ERR_INIT;
-        int hl = wsframe_parse((const uint8_t *)ke->rx.s, ke->rx.len, &f, &err);
-        if (hl < 0 || (hl > 0 && (!f.masked || f.payload_len > MAX_FRAME))) {
-            log_info("kubelet", "exec: websocket protocol error: %s",
-                     hl < 0 ? err.msg : "unmasked or oversized frame");
-            c8s_err_clear(&err);
+        uint8_t *pl = NULL;
+        size_t used = 0;
+        int got = kserver_ws_next(&ke->rx, "exec", MAX_FRAME, &f, &pl, &used);
+        if (got < 0) {
             ke_close(ke);
             return;
         }
-        if (hl == 0 || ke->rx.len < (size_t)hl + f.payload_len)
+        if (got == 0)
             break;
-        uint8_t *pl = (uint8_t *)ke->rx.s + hl;
         size_t n = (size_t)f.payload_len;
-        wsframe_unmask(pl, n, f.mask, 0);
         if (f.opcode == WSFRAME_CLOSE) {
             ke_close(ke);
             return;
@@ -475,9 +468,7 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
                 /* A tty's input has no end short of the command's (EOT is the user's). */
                 close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
         }
-        size_t used = (size_t)hl + n;
-        memmove(ke->rx.s, ke->rx.s + used, ke->rx.len - used);
-        ke->rx.len -= used;
+        kserver_consume(&ke->rx, used);
     }
     if (errstr) {
         ke->sock_done = true;
@@ -540,31 +531,13 @@ static int open_pty(int *master, int *slave, c8s_err_t *err)
     return 0;
 }
 
-static void accept_key(const char *key, size_t len, char out[64])
-{
-    unsigned char md[SHA_DIGEST_LENGTH];
-    cleanup_free char *s = xasprintf("%.*s" WS_GUID, (int)len, key);
-    SHA1((const unsigned char *)s, strlen(s), md);
-    EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
-}
-
 /* The subprotocol to answer with among the offered ones (comma separated), or NULL. */
 static const char *pick_protocol(const char *offer, size_t len)
 {
     static const char *const ours[] = {"v5.channel.k8s.io", "v4.channel.k8s.io"};
-    for (size_t i = 0; offer && i < C8S_ARRAY_SIZE(ours); i++) {
-        size_t ol = strlen(ours[i]);
-        for (size_t p = 0; p < len;) {
-            while (p < len && (offer[p] == ' ' || offer[p] == ','))
-                p++;
-            size_t e = p;
-            while (e < len && offer[e] != ',' && offer[e] != ' ')
-                e++;
-            if (e - p == ol && strncmp(offer + p, ours[i], ol) == 0)
-                return ours[i];
-            p = e;
-        }
-    }
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(ours); i++)
+        if (kserver_token_in(offer, len, ours[i], false))
+            return ours[i];
     return NULL;
 }
 
@@ -661,8 +634,7 @@ static void on_shim_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
                        (const char *)h + 5, len);
         off += 5 + len;
     }
-    memmove(ke->arx.s, ke->arx.s + off, ke->arx.len - off);
-    ke->arx.len -= off;
+    kserver_consume(&ke->arx, off);
     if (n < 0) {
         /* The container has ended (or its shim has): Success, as upstream's attach. */
         close_handle(ke, (uv_handle_t *)s, &ke->out_open);
@@ -856,20 +828,8 @@ static void on_exec(kubelet_server_req_t *r, void *data)
 static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
                     size_t kl)
 {
-    h2o_req_t *req = r->h2o;
-    char acc[64];
-    accept_key(key, kl, acc);
-    req->res.status = 101;
-    req->res.reason = "Switching Protocols";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
-                          NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"), 0,
-                          NULL, proto, strlen(proto));
-    /* The request is h2o's to end now; ours lets go of it first. */
-    kserver_req_free(r);
-    ke->upgrading = true;
-    h2o_http1_upgrade(req, NULL, 0, on_upgraded, ke);
+    kserver_ws_accept(r->h2o, key, kl, proto);
+    kserver_upgrade(r, &ke->upgrading, on_upgraded, ke);
 }
 
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err)

@@ -24,15 +24,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sched.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define WS_GUID        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_PROTOCOL    "SPDY/3.1+portforward.k8s.io"
 #define PF_PROTOCOL    "portforward.k8s.io"
 #define MAX_FRAME      (16u << 20)
@@ -476,10 +473,8 @@ static bool spdy_input(kpf_t *s)
             break; /* SETTINGS, WINDOW_UPDATE: no flow control is kept (spdy.h) */
         }
     }
-    if (off > 0) {
-        memmove(s->in.s, s->in.s + off, s->in.len - off);
-        s->in.len -= off;
-    }
+    if (off > 0)
+        kserver_consume(&s->in, off);
     if (!ok)
         pf_close(s);
     return ok;
@@ -589,20 +584,16 @@ static bool ws_input(kpf_t *s)
 {
     for (;;) {
         wsframe_t f;
-        c8s_err_t err = C8S_ERR_INIT;
-        int hl = wsframe_parse((const uint8_t *)s->rx.s, s->rx.len, &f, &err);
-        if (hl < 0 || (hl > 0 && (!f.masked || f.payload_len > MAX_FRAME))) {
-            log_info("kubelet", "port-forward: websocket protocol error: %s",
-                     hl < 0 ? err.msg : "unmasked or oversized frame");
-            c8s_err_clear(&err);
+        uint8_t *pl = NULL;
+        size_t used = 0;
+        int got = kserver_ws_next(&s->rx, "port-forward", MAX_FRAME, &f, &pl, &used);
+        if (got < 0) {
             pf_close(s);
             return false;
         }
-        if (hl == 0 || s->rx.len < (size_t)hl + f.payload_len)
+        if (got == 0)
             return true;
-        uint8_t *pl = (uint8_t *)s->rx.s + hl;
         size_t n = (size_t)f.payload_len;
-        wsframe_unmask(pl, n, f.mask, 0);
         if (f.opcode == WSFRAME_CLOSE) {
             pf_close(s);
             return false;
@@ -622,9 +613,7 @@ static bool ws_input(kpf_t *s)
         } else if (f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_CONT) {
             strbuf_addn(&s->in, (const char *)pl, n);
         }
-        size_t used = (size_t)hl + n;
-        memmove(s->rx.s, s->rx.s + used, s->rx.len - used);
-        s->rx.len -= used;
+        kserver_consume(&s->rx, used);
         if (!spdy_input(s))
             return false;
     }
@@ -674,22 +663,6 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 
 /* ---- the request ---- */
 
-static bool has_token(const char *list, size_t len, const char *tok)
-{
-    size_t tl = strlen(tok);
-    for (size_t p = 0; list && p < len;) {
-        while (p < len && (list[p] == ' ' || list[p] == ','))
-            p++;
-        size_t e = p;
-        while (e < len && list[e] != ',' && list[e] != ' ')
-            e++;
-        if (e - p == tl && strncasecmp(list + p, tok, tl) == 0)
-            return true;
-        p = e;
-    }
-    return false;
-}
-
 /* Whether any X-Stream-Protocol-Version header (there may be several) names proto; true when
  * none is sent at all, as upstream's handshake accepts such old clients. */
 static bool stream_protocol_ok(h2o_req_t *req, const char *proto)
@@ -699,7 +672,8 @@ static bool stream_protocol_ok(h2o_req_t *req, const char *proto)
     bool any = false;
     while ((i = h2o_find_header_by_str(&req->headers, name, sizeof(name) - 1, i)) >= 0) {
         any = true;
-        if (has_token(req->headers.entries[i].value.base, req->headers.entries[i].value.len, proto))
+        if (kserver_token_in(req->headers.entries[i].value.base, req->headers.entries[i].value.len,
+                             proto, true))
             return true;
     }
     return !any;
@@ -726,7 +700,7 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "Upgrade request required: port-forward is served over SPDY/3.1 or a "
                     "websocket");
-    else if (ws && (!key || !has_token(offer, pl, WS_PROTOCOL)))
+    else if (ws && (!key || !kserver_token_in(offer, pl, WS_PROTOCOL, true)))
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "unsupported subprotocol: " WS_PROTOCOL " required over a websocket");
     else if (spdy && !stream_protocol_ok(req, PF_PROTOCOL))
@@ -751,31 +725,18 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
     k->pfs = s;
     s->pprev = &k->pfs;
 
-    req->res.status = 101;
-    req->res.reason = "Switching Protocols";
     if (ws) {
-        unsigned char md[SHA_DIGEST_LENGTH];
-        cleanup_free char *kk = xasprintf("%.*s" WS_GUID, (int)kl, key);
-        SHA1((const unsigned char *)kk, strlen(kk), md);
-        char acc[64];
-        EVP_EncodeBlock((unsigned char *)acc, md, SHA_DIGEST_LENGTH);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
-                       H2O_STRLIT("websocket"));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
-                              NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"),
-                              0, NULL, H2O_STRLIT(WS_PROTOCOL));
+        kserver_ws_accept(req, key, kl, WS_PROTOCOL);
     } else {
+        req->res.status = 101;
+        req->res.reason = "Switching Protocols";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
                        H2O_STRLIT("SPDY/3.1"));
         h2o_add_header_by_str(&req->pool, &req->res.headers,
                               H2O_STRLIT("x-stream-protocol-version"), 0, NULL,
                               H2O_STRLIT(PF_PROTOCOL));
     }
-    /* The request is h2o's to end now; ours lets go of it first. */
-    kserver_req_free(r);
-    s->upgrading = true;
-    h2o_http1_upgrade(req, NULL, 0, on_upgraded, s);
+    kserver_upgrade(r, &s->upgrading, on_upgraded, s);
 }
 
 int kserver_portforward_route(kubelet_t *k, c8s_err_t *err)
