@@ -50,7 +50,7 @@
 
 typedef struct kexec_s {
     kubelet_t *k;
-    h2o_socket_t *sock;
+    kserver_conn_t c; /* the client's connection, once upgraded */
     bool v5, want_stdin, tty;
     bool attach, want_stdout, want_stderr; /* attach: ke->out is the shim's socket */
     strbuf_t arx;                          /* attach: the shim's bytes not yet parsed */
@@ -67,14 +67,11 @@ typedef struct kexec_s {
     uv_process_t proc;
     uv_pipe_t in, out, err;
     bool in_open, out_open, err_open, proc_open;
-    bool exited, status_sent, closing, sock_done, writing;
-    bool upgrading; /* h2o has yet to hand the socket over (on_upgraded) */
+    bool exited, status_sent, closing;
     int64_t exit_status;
     int term_signal;
     char *cmdline; /* for the Status message */
     strbuf_t rx;   /* websocket bytes not yet parsed */
-    strbuf_t wq;   /* frames waiting for the socket */
-    char *wbuf;    /* the write in flight */
     int handles;   /* libuv handles not yet closed */
     struct kexec_s *next, **pprev;
 } kexec_t;
@@ -110,14 +107,9 @@ static void close_handle(kexec_t *ke, uv_handle_t *h, bool *open)
 static void ke_maybe_free(kexec_t *ke)
 {
     /* What is queued (the Status, the close) goes out before the socket closes. */
-    if (!ke->closing || ke->handles > 0 || ke->writing || ke->upgrading ||
-        (ke->wq.len > 0 && ke->sock && !ke->sock_done))
+    if (!ke->closing || ke->handles > 0 || kserver_conn_busy(&ke->c))
         return;
-    if (ke->sock) {
-        ke->sock->data = NULL;
-        h2o_socket_close(ke->sock);
-        ke->sock = NULL;
-    }
+    kserver_conn_release(&ke->c);
     ke_unlink(ke);
     if (ke->procfile)
         unlink(ke->procfile);
@@ -127,10 +119,21 @@ static void ke_maybe_free(kexec_t *ke)
     json_decref(ke->args);
     strbuf_free(&ke->rx);
     strbuf_free(&ke->arx);
-    strbuf_free(&ke->wq);
-    free(ke->wbuf);
     free(ke->cmdline);
     free(ke);
+}
+
+/* "runc [--root DIR] exec" into argv (owned strings); how many. */
+static size_t runc_exec_argv(const kubelet_t *k, char **argv)
+{
+    size_t a = 0;
+    argv[a++] = xstrdup("runc");
+    if (k->runc_root) {
+        argv[a++] = xstrdup("--root");
+        argv[a++] = xstrdup(k->runc_root);
+    }
+    argv[a++] = xstrdup("exec");
+    return a;
 }
 
 static void free_argv(kexec_t *ke)
@@ -161,8 +164,8 @@ static void ke_close(kexec_t *ke)
     if (ke->master >= 0 && !ke->master_owned)
         close(ke->master);
     ke->master = -1;
-    if (ke->sock)
-        h2o_socket_read_stop(ke->sock);
+    if (ke->c.sock)
+        h2o_socket_read_stop(ke->c.sock);
     ke_maybe_free(ke);
 }
 
@@ -175,11 +178,7 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
     kexec_t *ke = sock->data;
     if (!ke)
         return;
-    ke->writing = false;
-    free(ke->wbuf);
-    ke->wbuf = NULL;
-    if (errstr) {
-        ke->sock_done = true;
+    if (!kserver_conn_written(&ke->c, errstr)) {
         ke_close(ke);
         return;
     }
@@ -190,25 +189,24 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
 
 static void flush(kexec_t *ke)
 {
-    if (!ke->sock || ke->writing || ke->wq.len == 0)
+    if (!ke->c.sock || ke->c.writing || ke->c.wq.len == 0)
         return;
-    size_t n = ke->wq.len;
-    ke->wbuf = strbuf_take(&ke->wq);
-    ke->writing = true;
-    h2o_iovec_t v = h2o_iovec_init(ke->wbuf, n);
-    h2o_socket_write(ke->sock, &v, 1, on_written);
+    size_t n = ke->c.wq.len;
+    char *b = strbuf_take(&ke->c.wq);
+    h2o_iovec_t v = h2o_iovec_init(b, n);
+    kserver_conn_write(&ke->c, b, &v, 1, on_written);
 }
 
 static void send_frame(kexec_t *ke, uint8_t opcode, int channel, const char *data, size_t len)
 {
     uint8_t h[WSFRAME_HEADER_MAX];
     size_t hl = wsframe_header(h, true, opcode, NULL, len + (channel >= 0 ? 1 : 0));
-    strbuf_addn(&ke->wq, (const char *)h, hl);
+    strbuf_addn(&ke->c.wq, (const char *)h, hl);
     if (channel >= 0) {
         char c = (char)channel;
-        strbuf_addn(&ke->wq, &c, 1);
+        strbuf_addn(&ke->c.wq, &c, 1);
     }
-    strbuf_addn(&ke->wq, data, len);
+    strbuf_addn(&ke->c.wq, data, len);
     flush(ke);
 }
 
@@ -317,13 +315,7 @@ static void use_process_file(kexec_t *ke)
     ke->procfile = file;
     free_argv(ke);
     ke->argv = xcalloc(8, sizeof(char *));
-    size_t a = 0;
-    ke->argv[a++] = xstrdup("runc");
-    if (k->runc_root) {
-        ke->argv[a++] = xstrdup("--root");
-        ke->argv[a++] = xstrdup(k->runc_root);
-    }
-    ke->argv[a++] = xstrdup("exec");
+    size_t a = runc_exec_argv(k, ke->argv);
     ke->argv[a++] = xstrdup("--process");
     ke->argv[a++] = xstrdup(file);
     ke->argv[a++] = xstrdup(ke->id);
@@ -471,7 +463,7 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
         kserver_consume(&ke->rx, used);
     }
     if (errstr) {
-        ke->sock_done = true;
+        ke->c.done = true;
         ke_close(ke);
     }
 }
@@ -479,15 +471,11 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
 static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 {
     kexec_t *ke = data;
-    ke->upgrading = false;
-    if (!sock) {
+    if (!kserver_conn_take(&ke->c, sock, reqsize, ke)) {
         ke_close(ke);
         ke_maybe_free(ke);
         return;
     }
-    ke->sock = sock;
-    sock->data = ke;
-    h2o_buffer_consume(&sock->input, reqsize);
     if (ke->closing) {
         flush(ke); /* a Status queued before the socket was ours */
         ke_maybe_free(ke);
@@ -775,13 +763,7 @@ static void on_exec(kubelet_server_req_t *r, void *data)
 
     /* runc's argv, ke's until the spawn. */
     ke->argv = xcalloc(MAX_ARGS + 8, sizeof(char *));
-    size_t a = 0;
-    ke->argv[a++] = xstrdup("runc");
-    if (k->runc_root) {
-        ke->argv[a++] = xstrdup("--root");
-        ke->argv[a++] = xstrdup(k->runc_root);
-    }
-    ke->argv[a++] = xstrdup("exec");
+    size_t a = runc_exec_argv(k, ke->argv);
     if (ke->tty)
         ke->argv[a++] = xstrdup("--tty");
     ke->argv[a++] = xstrdup(id);
@@ -829,7 +811,7 @@ static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, con
                     size_t kl)
 {
     kserver_ws_accept(r->h2o, key, kl, proto);
-    kserver_upgrade(r, &ke->upgrading, on_upgraded, ke);
+    kserver_upgrade(r, &ke->c.upgrading, on_upgraded, ke);
 }
 
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err)

@@ -46,6 +46,34 @@ void kserver_req_free(kubelet_server_req_t *r);
 
 /* ---- taking the connection over (server_upgrade.c: exec, attach, port-forward) ---- */
 
+/* The connection of a session that took it over: h2o's socket once handed over, the bytes
+ * queued for it and the one write in flight. Embedded in the session, the socket's data. */
+typedef struct kserver_conn_s {
+    h2o_socket_t *sock; /* NULL until handed over, and once closed */
+    strbuf_t wq;        /* bytes waiting for the socket */
+    char *wbuf;         /* the write in flight (owned) */
+    bool writing;       /* a write is with h2o */
+    bool upgrading;     /* h2o has yet to hand the socket over */
+    bool done;          /* the socket failed or the client went: nothing more goes out */
+} kserver_conn_t;
+
+/* In the upgrade callback: the handover is over; sock (NULL when the client went first: c->done
+ * set) becomes c's, with data (the session) as its data and the request's bytes dropped.
+ * Returns whether there is a socket. */
+bool kserver_conn_take(kserver_conn_t *c, h2o_socket_t *sock, size_t reqsize, void *data);
+/* Starts the one write in flight: v[0..nv) (nv ≤ 2), whose bytes buf (owned, may be NULL when
+ * they live elsewhere for the write's life) holds; cb gets the session as sock->data. */
+void kserver_conn_write(kserver_conn_t *c, char *buf, const h2o_iovec_t *v, size_t nv,
+                        h2o_socket_cb cb);
+/* In a write's callback: the write is over (its buffer freed); false when it failed (c->done
+ * set, the queue dropped). */
+bool kserver_conn_written(kserver_conn_t *c, const char *errstr);
+/* Whether the session must wait before it frees itself: the handover or a write under way, or
+ * queued bytes that can still go out. */
+bool kserver_conn_busy(const kserver_conn_t *c);
+/* Closes the socket (when there is one) and frees the queue and the write buffer. */
+void kserver_conn_release(kserver_conn_t *c);
+
 /* Whether tok is one of the space- or comma-separated tokens of list[0..len) (list may be NULL);
  * nocase: compared without regard to case. */
 bool kserver_token_in(const char *list, size_t len, const char *tok, bool nocase);

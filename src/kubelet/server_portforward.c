@@ -58,16 +58,14 @@ typedef struct kpf_pair_s {
 
 struct kpf_s {
     kubelet_t *k;
-    h2o_socket_t *sock;
-    bool ws;     /* SPDY inside websocket messages */
-    char *netns; /* the pod's network namespace file; "" for hostNetwork */
-    char *pod;   /* "namespace/name", for messages */
-    strbuf_t rx; /* websocket bytes not yet parsed */
-    strbuf_t in; /* SPDY bytes not yet parsed */
-    strbuf_t wq; /* SPDY bytes waiting for the socket */
-    char *wbuf;  /* the write in flight */
-    uint8_t whdr[WSFRAME_HEADER_MAX];
-    bool writing, closing, sock_done, upgrading, paused;
+    kserver_conn_t c; /* the client's connection, once upgraded; c.wq: SPDY bytes for it */
+    bool ws;          /* SPDY inside websocket messages */
+    char *netns;      /* the pod's network namespace file; "" for hostNetwork */
+    char *pod;        /* "namespace/name", for messages */
+    strbuf_t rx;      /* websocket bytes not yet parsed */
+    strbuf_t in;      /* SPDY bytes not yet parsed */
+    uint8_t whdr[WSFRAME_HEADER_MAX]; /* the websocket header of the write in flight */
+    bool closing, paused;
     bool ws_close_wanted; /* a websocket close frame goes out once the queue is empty */
     spdy_zlib_t *zin, *zout;
     kpf_pair_t *pairs;
@@ -137,9 +135,9 @@ static void send_fins(kpf_pair_t *p, const char *msg)
     p->fins_sent = true;
     kpf_t *s = p->s;
     if (p->data_id)
-        spdy_put_data(&s->wq, p->data_id, SPDY_FLAG_FIN, "", 0);
+        spdy_put_data(&s->c.wq, p->data_id, SPDY_FLAG_FIN, "", 0);
     if (p->err_id)
-        spdy_put_data(&s->wq, p->err_id, SPDY_FLAG_FIN, msg ? msg : "", msg ? strlen(msg) : 0);
+        spdy_put_data(&s->c.wq, p->err_id, SPDY_FLAG_FIN, msg ? msg : "", msg ? strlen(msg) : 0);
     flush(s);
 }
 
@@ -180,9 +178,9 @@ static void on_pod_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     kpf_pair_t *p = st->data;
     kpf_t *s = p->s;
     if (n > 0 && !s->closing) {
-        spdy_put_data(&s->wq, p->data_id, 0, buf->base, (size_t)n);
+        spdy_put_data(&s->c.wq, p->data_id, 0, buf->base, (size_t)n);
         flush(s);
-        if (s->wq.len > WQ_HIGH && !s->paused) {
+        if (s->c.wq.len > WQ_HIGH && !s->paused) {
             /* A slow client: every pod connection waits until the queue has gone out. */
             s->paused = true;
             for (kpf_pair_t *q = s->pairs; q; q = q->next)
@@ -349,10 +347,10 @@ static void on_syn_stream(kpf_t *s, uint32_t id, const json_t *h)
     const char *type = json_string_value(json_object_get(h, "streamtype"));
     const char *port = json_string_value(json_object_get(h, "port"));
     const char *reqid = json_string_value(json_object_get(h, "requestid"));
-    spdy_put_syn_reply(&s->wq, s->zout, id, 0, NULL);
+    spdy_put_syn_reply(&s->c.wq, s->zout, id, 0, NULL);
     bool data = type && strcmp(type, "data") == 0;
     if (!type || (!data && strcmp(type, "error") != 0)) {
-        spdy_put_rst(&s->wq, id, SPDY_RST_PROTOCOL_ERROR);
+        spdy_put_rst(&s->c.wq, id, SPDY_RST_PROTOCOL_ERROR);
         return flush(s);
     }
     /* Clients before requestid paired streams by order: both then carry none. */
@@ -365,7 +363,7 @@ static void on_syn_stream(kpf_t *s, uint32_t id, const json_t *h)
             break;
     if (!p) {
         if (n >= MAX_PAIRS) {
-            spdy_put_rst(&s->wq, id, SPDY_RST_REFUSED_STREAM);
+            spdy_put_rst(&s->c.wq, id, SPDY_RST_REFUSED_STREAM);
             return flush(s);
         }
         p = xcalloc(1, sizeof(*p));
@@ -462,7 +460,7 @@ static bool spdy_input(kpf_t *s)
         case SPDY_PING:
             if (f.length >= 4) {
                 /* Echoed as it came (the peer's ids are odd, ours would be even). */
-                strbuf_addn(&s->wq, (const char *)pl - hl, (size_t)hl + 4);
+                strbuf_addn(&s->c.wq, (const char *)pl - hl, (size_t)hl + 4);
                 flush(s);
             }
             break;
@@ -484,19 +482,12 @@ static bool spdy_input(kpf_t *s)
 
 static void pf_maybe_free(kpf_t *s)
 {
-    if (!s->closing || s->handles > 0 || s->writing || s->upgrading ||
-        (s->wq.len > 0 && s->sock && !s->sock_done))
+    if (!s->closing || s->handles > 0 || kserver_conn_busy(&s->c))
         return;
-    if (s->sock) {
-        s->sock->data = NULL;
-        h2o_socket_close(s->sock);
-        s->sock = NULL;
-    }
+    kserver_conn_release(&s->c);
     pf_unlink(s);
     strbuf_free(&s->rx);
     strbuf_free(&s->in);
-    strbuf_free(&s->wq);
-    free(s->wbuf);
     free(s->netns);
     free(s->pod);
     spdy_zlib_free(s->zin);
@@ -511,9 +502,9 @@ static void pf_close(kpf_t *s)
     s->closing = true;
     while (s->pairs)
         pair_drop(s->pairs);
-    if (s->sock)
-        h2o_socket_read_stop(s->sock);
-    if (s->ws && s->sock && !s->sock_done) {
+    if (s->c.sock)
+        h2o_socket_read_stop(s->c.sock);
+    if (s->ws && s->c.sock && !s->c.done) {
         s->ws_close_wanted = true;
         /* The websocket's close goes out as a frame of its own, after what is queued. */
         flush(s);
@@ -526,19 +517,14 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
     kpf_t *s = sock->data;
     if (!s)
         return;
-    s->writing = false;
-    free(s->wbuf);
-    s->wbuf = NULL;
-    if (errstr) {
-        s->sock_done = true;
-        strbuf_free(&s->wq);
+    if (!kserver_conn_written(&s->c, errstr)) {
         if (s->closing)
             pf_maybe_free(s);
         else
             pf_close(s);
         return;
     }
-    if (s->paused && s->wq.len == 0 && !s->closing) {
+    if (s->paused && s->c.wq.len == 0 && !s->closing) {
         s->paused = false;
         for (kpf_pair_t *p = s->pairs; p; p = p->next)
             if (p->connected && !p->fins_sent)
@@ -551,32 +537,30 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
 
 static void flush(kpf_t *s)
 {
-    if (!s->sock || s->writing || s->upgrading || s->sock_done)
+    if (!s->c.sock || s->c.writing || s->c.upgrading || s->c.done)
         return;
-    if (s->wq.len == 0) {
-        if (s->closing && s->ws && s->ws_close_wanted && !s->wbuf) {
+    if (s->c.wq.len == 0) {
+        if (s->closing && s->ws && s->ws_close_wanted && !s->c.wbuf) {
             /* 1000, normal closure: written once, after everything else. */
             static const uint8_t close_frame[] = {0x88, 0x02, 0x03, 0xe8};
             s->ws_close_wanted = false; /* sent once */
-            s->wbuf = xmalloc(sizeof(close_frame));
-            memcpy(s->wbuf, close_frame, sizeof(close_frame));
-            s->writing = true;
-            h2o_iovec_t v = h2o_iovec_init(s->wbuf, sizeof(close_frame));
-            h2o_socket_write(s->sock, &v, 1, on_written);
+            char *b = xmalloc(sizeof(close_frame));
+            memcpy(b, close_frame, sizeof(close_frame));
+            h2o_iovec_t v = h2o_iovec_init(b, sizeof(close_frame));
+            kserver_conn_write(&s->c, b, &v, 1, on_written);
         }
         return;
     }
-    size_t n = s->wq.len;
-    s->wbuf = strbuf_take(&s->wq);
-    s->writing = true;
+    size_t n = s->c.wq.len;
+    char *b = strbuf_take(&s->c.wq);
     h2o_iovec_t v[2];
     size_t nv = 0;
     if (s->ws) {
         size_t hl = wsframe_header(s->whdr, true, WSFRAME_BINARY, NULL, n);
         v[nv++] = h2o_iovec_init(s->whdr, hl);
     }
-    v[nv++] = h2o_iovec_init(s->wbuf, n);
-    h2o_socket_write(s->sock, v, nv, on_written);
+    v[nv++] = h2o_iovec_init(b, n);
+    kserver_conn_write(&s->c, b, v, nv, on_written);
 }
 
 /* Websocket mode: the SPDY bytes are the payloads of the client's binary messages. */
@@ -601,14 +585,13 @@ static bool ws_input(kpf_t *s)
         if (f.opcode == WSFRAME_PING) {
             uint8_t h[WSFRAME_HEADER_MAX];
             size_t l = wsframe_header(h, true, WSFRAME_PONG, NULL, n);
-            /* A pong is a websocket frame, not SPDY bytes: sent straight, outside s->wq. */
-            if (!s->writing && s->wq.len == 0 && s->sock) {
-                s->wbuf = xmalloc(l + n);
-                memcpy(s->wbuf, h, l);
-                memcpy(s->wbuf + l, pl, n);
-                s->writing = true;
-                h2o_iovec_t v = h2o_iovec_init(s->wbuf, l + n);
-                h2o_socket_write(s->sock, &v, 1, on_written);
+            /* A pong is a websocket frame, not SPDY bytes: sent straight, outside s->c.wq. */
+            if (!s->c.writing && s->c.wq.len == 0 && s->c.sock) {
+                char *b = xmalloc(l + n);
+                memcpy(b, h, l);
+                memcpy(b + l, pl, n);
+                h2o_iovec_t v = h2o_iovec_init(b, l + n);
+                kserver_conn_write(&s->c, b, &v, 1, on_written);
             }
         } else if (f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_CONT) {
             strbuf_addn(&s->in, (const char *)pl, n);
@@ -631,8 +614,8 @@ static void on_sock_read(h2o_socket_t *sock, const char *errstr)
             return;
     }
     if (errstr) {
-        s->sock_done = true;
-        strbuf_free(&s->wq);
+        s->c.done = true;
+        strbuf_free(&s->c.wq);
         pf_close(s);
     }
 }
@@ -640,18 +623,13 @@ static void on_sock_read(h2o_socket_t *sock, const char *errstr)
 static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 {
     kpf_t *s = data;
-    s->upgrading = false;
-    if (!sock) {
-        s->sock_done = true;
+    if (!kserver_conn_take(&s->c, sock, reqsize, s)) {
         if (s->closing)
             pf_maybe_free(s);
         else
             pf_close(s);
         return;
     }
-    s->sock = sock;
-    sock->data = s;
-    h2o_buffer_consume(&sock->input, reqsize);
     if (s->closing) {
         pf_maybe_free(s);
         return;
@@ -736,7 +714,7 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
                               H2O_STRLIT("x-stream-protocol-version"), 0, NULL,
                               H2O_STRLIT(PF_PROTOCOL));
     }
-    kserver_upgrade(r, &s->upgrading, on_upgraded, s);
+    kserver_upgrade(r, &s->c.upgrading, on_upgraded, s);
 }
 
 int kserver_portforward_route(kubelet_t *k, c8s_err_t *err)
@@ -749,7 +727,7 @@ void kserver_portforward_stop_all(kubelet_t *k)
     while (k->pfs) {
         kpf_t *s = k->pfs;
         pf_unlink(s);
-        s->sock_done = true; /* nothing more goes out: the server stops */
+        s->c.done = true; /* nothing more goes out: the server stops */
         pf_close(s);
     }
 }

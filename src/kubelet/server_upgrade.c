@@ -1,8 +1,9 @@
 /*
  * server_upgrade.c — what the handlers that take their connection over share (exec and attach
  * in server_exec.c, port-forward in server_portforward.c): the token lists of their upgrade
- * headers, the websocket's 101 answer, the handover of the socket by h2o, and reading the
- * client's websocket frames out of what has arrived.
+ * headers, the websocket's 101 answer, the handover of the socket by h2o, the one write in
+ * flight with its queue behind it, and reading the client's websocket frames out of what has
+ * arrived.
  */
 #include "server_int.h"
 
@@ -80,4 +81,57 @@ void kserver_consume(strbuf_t *b, size_t used)
         return;
     memmove(b->s, b->s + used, b->len - used);
     b->len -= used;
+}
+
+bool kserver_conn_take(kserver_conn_t *c, h2o_socket_t *sock, size_t reqsize, void *data)
+{
+    c->upgrading = false;
+    if (!sock) {
+        c->done = true;
+        return false;
+    }
+    c->sock = sock;
+    sock->data = data;
+    h2o_buffer_consume(&sock->input, reqsize);
+    return true;
+}
+
+void kserver_conn_write(kserver_conn_t *c, char *buf, const h2o_iovec_t *v, size_t nv,
+                        h2o_socket_cb cb)
+{
+    h2o_iovec_t iov[2];
+    for (size_t i = 0; i < nv && i < 2; i++)
+        iov[i] = v[i];
+    c->wbuf = buf;
+    c->writing = true;
+    h2o_socket_write(c->sock, iov, nv < 2 ? nv : 2, cb);
+}
+
+bool kserver_conn_written(kserver_conn_t *c, const char *errstr)
+{
+    c->writing = false;
+    free(c->wbuf);
+    c->wbuf = NULL;
+    if (!errstr)
+        return true;
+    c->done = true;
+    strbuf_free(&c->wq);
+    return false;
+}
+
+bool kserver_conn_busy(const kserver_conn_t *c)
+{
+    return c->writing || c->upgrading || (c->wq.len > 0 && c->sock && !c->done);
+}
+
+void kserver_conn_release(kserver_conn_t *c)
+{
+    if (c->sock) {
+        c->sock->data = NULL;
+        h2o_socket_close(c->sock);
+        c->sock = NULL;
+    }
+    strbuf_free(&c->wq);
+    free(c->wbuf);
+    c->wbuf = NULL;
 }
