@@ -11,6 +11,7 @@
 #include "c8s/proxy.h"
 
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,7 @@ static int restore(const char *prog, const strbuf_t *payload)
     if (pid < 0)
         return -1;
     if (pid == 0) {
+        signal(SIGPIPE, SIG_DFL);
         dup2(fd[0], 0);
         close(fd[0]);
         close(fd[1]);
@@ -225,6 +227,9 @@ static void run(size_t n, const char *backend, bool kernel, bool change)
 /* The nf_tables backend gets the role's batched transactions (PROXY_NFT_CHAINS_PER_COMMIT). */
 int main(int argc, char **argv)
 {
+    /* A loader that dies early (a rejected payload, a missing nft) must show as its exit status,
+     * not kill the bench while the payload is still going down its pipe. */
+    signal(SIGPIPE, SIG_IGN);
     bool quick = false, ipt = true, nftm = true;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--quick") == 0) {

@@ -25,6 +25,11 @@ typedef struct kubelet_config_s {
     const char *const *insecure_registries; /* "host:port" pulled over plain HTTP */
     size_t n_insecure;
     unsigned status_interval_ms; /* node status and lease renewal (default 10000) */
+    /* The Node's status is computed every status_interval_ms but sent only when it changed or
+     * when this long has passed since the last send (default 300000, upstream's
+     * nodeStatusReportFrequency; C8S_NODE_STATUS_REPORT_MS overrides the default for tests).
+     * The Lease is the heartbeat. */
+    unsigned status_report_ms;
     bool run_pods;             /* run the pods bound here (the pod worker); false: register only */
     const char *cluster_dns;   /* pods' nameserver (default 10.96.0.10) */
     const char *kubepods_root; /* pod cgroups go under this (default /kubepods) */
@@ -62,7 +67,8 @@ void kubelet_stop(kubelet_t *k);
  * daemonEndpoints.kubeletEndpoint.Port follows with its next status. */
 void kubelet_serve_cert(kubelet_t *k, const char *cert_file, const char *key_file,
                         const char *client_ca_file);
-/* Node status updates and lease renewals that succeeded so far (any thread; for tests). */
+/* Node status syncs (the Node read, its status patched when due) and lease renewals that
+ * succeeded so far, two a beat (any thread; for tests). */
 unsigned long kubelet_heartbeats(const kubelet_t *k);
 /* The port the kubelet's HTTPS server listens on, 0 when it serves none (any thread). */
 int kubelet_port(const kubelet_t *k);
@@ -90,6 +96,12 @@ void kubelet_node_facts_free(kubelet_node_facts_t *f);
  * (borrowed, may be NULL) when its status did not change. now: RFC 3339. */
 json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_status,
                             const char *now);
+
+/* Whether merge-patching status (the kubelet's, borrowed) onto current (the Node's status as the
+ * API server has it, borrowed, may be NULL) would change anything but heartbeat times, as
+ * upstream's nodeStatusHasChanged: conditions are matched by type with lastHeartbeatTime left
+ * out, capacity and allocatable compared as quantities, everything else as JSON. */
+bool kubelet_node_status_changed(const json_t *current, const json_t *status);
 
 /* ---- per-pod files (pure) ---- */
 

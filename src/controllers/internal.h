@@ -103,6 +103,22 @@ const char *controllers__csr_serving_problem(const pki_csr_info_t *info, unsigne
 bool controllers__csr_serving_approvable(const json_t *csr, const pki_csr_info_t *info,
                                          unsigned usages, bool other, const json_t *node);
 
+/* ---- the CSR cleaner (csrcleaner.c, csrclean_core.c) ---- */
+
+extern const ctrl_ops_t controllers__csrcleaner;
+/* How long finished and pending CSRs are kept (ms): upstream's approvedExpiration and
+ * deniedExpiration (1 h, the latter for Failed too) and pendingExpiration (24 h). */
+typedef struct {
+    int64_t approved_ms, denied_ms, pending_ms;
+} controllers_csrclean_ages_t;
+#define CSRCLEAN_APPROVED_MS (3600LL * 1000)
+#define CSRCLEAN_DENIED_MS   (3600LL * 1000)
+#define CSRCLEAN_PENDING_MS  (24LL * 3600 * 1000)
+/* Whether csr (borrowed) is to be deleted at now_ms (epoch ms). When not, *recheck_ms is how
+ * long until it will be as it stands (0: never, until it changes). */
+bool controllers__csrclean_due(const json_t *csr, const controllers_csrclean_ages_t *ages,
+                               int64_t now_ms, int64_t *recheck_ms);
+
 extern const ctrl_ops_t controllers__clusterroleaggregation;
 
 extern const ctrl_ops_t controllers__resourcequota;

@@ -34,6 +34,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__podgc,
     &controllers__rootcacert,
     &controllers__csr,
+    &controllers__csrcleaner,
     &controllers__bootstrapsigner,
 
     &controllers__clusterroleaggregation,

@@ -1,9 +1,10 @@
 /*
  * kubelet.c — the kubelet role: a thread with its own loop and in-process client. It registers
  * the Node (created when missing, adopted otherwise, spec.podCIDR filled when unset), then every
- * status_interval_ms patches the Node's status and renews its Lease in kube-node-lease. One
- * heartbeat at a time: the next tick waits for both requests of the previous one, so a slow API
- * server never sees a pile-up.
+ * status_interval_ms renews its Lease in kube-node-lease (the heartbeat) and computes the Node's
+ * status, patching it only when it changed or status_report_ms passed since the last patch (as
+ * upstream's nodeStatusUpdateFrequency and nodeStatusReportFrequency). One heartbeat at a time:
+ * the next tick waits for both of the previous one, so a slow API server never sees a pile-up.
  */
 #include "kubelet_int.h"
 
@@ -12,11 +13,13 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 
 #define STATUS_INTERVAL_MS_DEFAULT 10000
+#define STATUS_REPORT_MS_DEFAULT   300000 /* upstream's nodeStatusReportFrequency */
 #define LEASE_DURATION_S           40
 
 static void heartbeat(kubelet_t *k);
@@ -73,8 +76,7 @@ static void on_status(const client_resp_t *r, void *data)
     bool ok = r->status == 200;
     if (ok) {
         json_t *node = json_loadb(r->body, r->len, 0, NULL);
-        json_decref(k->old_status);
-        k->old_status = json_incref(json_object_get(node, "status"));
+        k->status_sent_ms = uv_now(&k->loop);
         if (!k->pod_cidr)
             adopt_cidr(k, node);
         json_decref(node);
@@ -83,6 +85,45 @@ static void on_status(const client_resp_t *r, void *data)
                  (int)r->len, r->body);
     }
     heartbeat_done(k, ok);
+}
+
+/* The Node as the API server has it: the status is sent when it says something new, or when
+ * status_report_ms passed since the last send (upstream's tryUpdateNodeStatus). */
+static void on_node_read(const client_resp_t *r, void *data)
+{
+    kubelet_t *k = data;
+    if (k->stopping) {
+        heartbeat_done(k, false);
+        return;
+    }
+    if (r->status != 200) {
+        log_warn("kubelet", "reading node %s: %d %.*s", k->node_name, r->status, (int)r->len,
+                 r->body);
+        heartbeat_done(k, false);
+        return;
+    }
+    cleanup_json json_t *node = json_loadb(r->body, r->len, 0, NULL);
+    if (!k->pod_cidr)
+        adopt_cidr(k, node);
+    /* The server's copy is the base, as upstream's: what another writer (the node lifecycle
+     * controller's Unknown) put there is a change to undo at once. */
+    const json_t *current = json_object_get(node, "status");
+    char now[32];
+    c8s_rfc3339_now(now, sizeof(now));
+    json_t *status = kubelet_node_status(&k->facts, current, now);
+    keviction_node_status(k, status, current, now);
+    uint64_t t = uv_now(&k->loop);
+    if (k->status_sent_ms && t - k->status_sent_ms < k->report_ms &&
+        !kubelet_node_status_changed(current, status)) {
+        json_decref(status);
+        heartbeat_done(k, true);
+        return;
+    }
+    cleanup_json json_t *patch = json_pack("{s:o}", "status", status);
+    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
+    cleanup_free char *path = xasprintf("/api/v1/nodes/%s/status", k->node_name);
+    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
+                   on_status, k);
 }
 
 static void renew_lease(kubelet_t *k);
@@ -140,18 +181,11 @@ static void heartbeat(kubelet_t *k)
 {
     if (k->stopping || k->inflight)
         return;
-    char now[32];
-    c8s_rfc3339_now(now, sizeof(now));
-
     k->inflight = 2;
-    json_t *status = kubelet_node_status(&k->facts, k->old_status, now);
-    keviction_node_status(k, status, k->old_status, now);
-    cleanup_json json_t *patch = json_pack("{s:o}", "status", status);
-    cleanup_free char *body = json_dumps(patch, JSON_COMPACT);
-    cleanup_free char *path = xasprintf("/api/v1/nodes/%s/status", k->node_name);
-    client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
-                   on_status, k);
-
+    /* From the watch cache (resourceVersion=0), as upstream reads it, so a quiet node costs no
+     * etcd read either. */
+    cleanup_free char *path = xasprintf("/api/v1/nodes/%s?resourceVersion=0", k->node_name);
+    client_request(k->client, "GET", path, NULL, NULL, 0, on_node_read, k);
     renew_lease(k);
 }
 
@@ -409,7 +443,6 @@ static void free_kubelet(kubelet_t *k)
     free(k->state_root);
     free(k->shim_bin);
     kubelet_node_facts_free(&k->facts);
-    json_decref(k->old_status);
     free(k->node_name);
     free(k->root_dir);
     free(k->pod_cidr);
@@ -433,6 +466,10 @@ int kubelet_start(apiserver_t *srv, const kubelet_config_t *cfg, kubelet_t **out
     k->root_dir = xstrdup(cfg->root_dir);
     k->pod_cidr = cfg->pod_cidr && *cfg->pod_cidr ? xstrdup(cfg->pod_cidr) : NULL;
     k->interval_ms = cfg->status_interval_ms ? cfg->status_interval_ms : STATUS_INTERVAL_MS_DEFAULT;
+    const char *rep = getenv("C8S_NODE_STATUS_REPORT_MS");
+    k->report_ms = cfg->status_report_ms           ? cfg->status_report_ms
+                   : rep && strtoul(rep, NULL, 10) ? (unsigned)strtoul(rep, NULL, 10)
+                                                   : STATUS_REPORT_MS_DEFAULT;
     k->run_pods = cfg->run_pods;
     k->cluster_dns = xstrdup(cfg->cluster_dns ? cfg->cluster_dns : "10.96.0.10");
     k->kubepods_root = xstrdup(cfg->kubepods_root ? cfg->kubepods_root : "/kubepods");

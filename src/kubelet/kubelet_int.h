@@ -47,10 +47,10 @@ struct kubelet_s {
     char **insecure_copy;
     const char *const *insecure;
     size_t n_insecure;
-    unsigned interval_ms;
+    unsigned interval_ms, report_ms;
+    uint64_t status_sent_ms; /* loop time of the last status patch that landed (0: none yet) */
     bool run_pods;
     kubelet_node_facts_t facts;
-    json_t *old_status;
     bool registered, lease_exists, stopping;
     int inflight;
     atomic_ulong heartbeats;

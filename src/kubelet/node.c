@@ -1,10 +1,13 @@
 /*
  * node.c — what the kubelet says about its node: facts read once (cpus, memory, disk, address,
- * kernel, OS, runc's version) and the Node status built from them (pure).
+ * kernel, OS, runc's version) and the Node status built from them (pure), and whether a status
+ * says anything new to the API server (pure).
  */
 #include "c8s/image.h"
 #include "c8s/kubelet.h"
+#include "c8s/patch.h"
 #include "c8s/proc.h"
+#include "c8s/quantity.h"
 #include "c8s/version.h"
 
 #include <arpa/inet.h>
@@ -166,4 +169,91 @@ json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_sta
         "systemUUID", "", "bootID", "", "kernelVersion", f->kernel, "osImage", f->os_image,
         "containerRuntimeVersion", f->runtime_version, "kubeletVersion", C8S_KUBE_VERSION,
         "kubeProxyVersion", C8S_KUBE_VERSION, "operatingSystem", "linux", "architecture", f->arch);
+}
+
+/* Two resource lists (capacity, allocatable) name the same amounts: "1Gi" is "1024Mi". */
+static bool resources_equal(const json_t *a, const json_t *b)
+{
+    if (!a || !b)
+        return a == b;
+    if (!json_is_object(a) || !json_is_object(b) || json_object_size(a) != json_object_size(b))
+        return json_equal(a, b);
+    const char *name;
+    json_t *va;
+    json_object_foreach((json_t *)a, name, va)
+    {
+        json_t *vb = json_object_get(b, name);
+        if (!vb)
+            return false;
+        quantity_t qa, qb;
+        c8s_err_t ea = C8S_ERR_INIT, eb = C8S_ERR_INIT;
+        bool parsed =
+            quantity_parse_json(va, &qa, &ea) == 0 && quantity_parse_json(vb, &qb, &eb) == 0;
+        c8s_err_clear(&ea);
+        c8s_err_clear(&eb);
+        if (parsed ? quantity_cmp(&qa, &qb) != 0 : !json_equal(va, vb))
+            return false;
+    }
+    return true;
+}
+
+/* A condition without its heartbeat time (owned). */
+static json_t *without_heartbeat(const json_t *c)
+{
+    json_t *out = json_copy((json_t *)c);
+    json_object_del(out, "lastHeartbeatTime");
+    return out;
+}
+
+/* Upstream pairs conditions up by type (both lists sorted); the first unpaired one of b with a's
+ * type is a's partner here, which is the same when types are unique, as a kubelet's are. */
+static bool conditions_changed(const json_t *a, const json_t *b)
+{
+    if (json_array_size(a) != json_array_size(b))
+        return true;
+    size_t n = json_array_size(a);
+    if (n == 0)
+        return false;
+    cleanup_free bool *used = xcalloc(n, sizeof(bool));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *ca = json_array_get(a, i);
+        const char *type = json_string_value(json_object_get(ca, "type")) ?: "";
+        bool paired = false;
+        for (size_t j = 0; j < n && !paired; j++) {
+            const json_t *cb = json_array_get(b, j);
+            if (used[j] || strcmp(json_string_value(json_object_get(cb, "type")) ?: "", type) != 0)
+                continue;
+            cleanup_json json_t *xa = without_heartbeat(ca);
+            cleanup_json json_t *xb = without_heartbeat(cb);
+            if (!json_equal(xa, xb))
+                return true;
+            used[j] = paired = true;
+        }
+        if (!paired)
+            return true;
+    }
+    return false;
+}
+
+bool kubelet_node_status_changed(const json_t *current, const json_t *status)
+{
+    if (!json_is_object(current))
+        return true;
+    cleanup_json json_t *next = patch_merge(current, status);
+    if (conditions_changed(json_object_get(current, "conditions"),
+                           json_object_get(next, "conditions")))
+        return true;
+    static const char *const resources[] = {"capacity", "allocatable"};
+    for (size_t i = 0; i < 2; i++)
+        if (!resources_equal(json_object_get(current, resources[i]),
+                             json_object_get(next, resources[i])))
+            return true;
+    cleanup_json json_t *rest_cur = json_copy((json_t *)current);
+    cleanup_json json_t *rest_next = json_copy(next);
+    static const char *const compared[] = {"conditions", "capacity", "allocatable"};
+    for (size_t i = 0; i < 3; i++) {
+        json_object_del(rest_cur, compared[i]);
+        json_object_del(rest_next, compared[i]);
+    }
+    return !json_equal(rest_cur, rest_next);
 }

@@ -28,8 +28,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +38,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define WS_GUID          "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define MAX_ARGS         256
 #define MAX_FRAME        (16u << 20)
 #define CH_STDIN         0
@@ -53,7 +50,7 @@
 
 typedef struct kexec_s {
     kubelet_t *k;
-    h2o_socket_t *sock;
+    kserver_conn_t c; /* the client's connection, once upgraded */
     bool v5, want_stdin, tty;
     bool attach, want_stdout, want_stderr; /* attach: ke->out is the shim's socket */
     strbuf_t arx;                          /* attach: the shim's bytes not yet parsed */
@@ -70,14 +67,11 @@ typedef struct kexec_s {
     uv_process_t proc;
     uv_pipe_t in, out, err;
     bool in_open, out_open, err_open, proc_open;
-    bool exited, status_sent, closing, sock_done, writing;
-    bool upgrading; /* h2o has yet to hand the socket over (on_upgraded) */
+    bool exited, status_sent, closing;
     int64_t exit_status;
     int term_signal;
     char *cmdline; /* for the Status message */
     strbuf_t rx;   /* websocket bytes not yet parsed */
-    strbuf_t wq;   /* frames waiting for the socket */
-    char *wbuf;    /* the write in flight */
     int handles;   /* libuv handles not yet closed */
     struct kexec_s *next, **pprev;
 } kexec_t;
@@ -113,14 +107,9 @@ static void close_handle(kexec_t *ke, uv_handle_t *h, bool *open)
 static void ke_maybe_free(kexec_t *ke)
 {
     /* What is queued (the Status, the close) goes out before the socket closes. */
-    if (!ke->closing || ke->handles > 0 || ke->writing || ke->upgrading ||
-        (ke->wq.len > 0 && ke->sock && !ke->sock_done))
+    if (!ke->closing || ke->handles > 0 || kserver_conn_busy(&ke->c))
         return;
-    if (ke->sock) {
-        ke->sock->data = NULL;
-        h2o_socket_close(ke->sock);
-        ke->sock = NULL;
-    }
+    kserver_conn_release(&ke->c);
     ke_unlink(ke);
     if (ke->procfile)
         unlink(ke->procfile);
@@ -130,10 +119,21 @@ static void ke_maybe_free(kexec_t *ke)
     json_decref(ke->args);
     strbuf_free(&ke->rx);
     strbuf_free(&ke->arx);
-    strbuf_free(&ke->wq);
-    free(ke->wbuf);
     free(ke->cmdline);
     free(ke);
+}
+
+/* "runc [--root DIR] exec" into argv (owned strings); how many. */
+static size_t runc_exec_argv(const kubelet_t *k, char **argv)
+{
+    size_t a = 0;
+    argv[a++] = xstrdup("runc");
+    if (k->runc_root) {
+        argv[a++] = xstrdup("--root");
+        argv[a++] = xstrdup(k->runc_root);
+    }
+    argv[a++] = xstrdup("exec");
+    return a;
 }
 
 static void free_argv(kexec_t *ke)
@@ -164,8 +164,8 @@ static void ke_close(kexec_t *ke)
     if (ke->master >= 0 && !ke->master_owned)
         close(ke->master);
     ke->master = -1;
-    if (ke->sock)
-        h2o_socket_read_stop(ke->sock);
+    if (ke->c.sock)
+        h2o_socket_read_stop(ke->c.sock);
     ke_maybe_free(ke);
 }
 
@@ -178,11 +178,7 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
     kexec_t *ke = sock->data;
     if (!ke)
         return;
-    ke->writing = false;
-    free(ke->wbuf);
-    ke->wbuf = NULL;
-    if (errstr) {
-        ke->sock_done = true;
+    if (!kserver_conn_written(&ke->c, errstr)) {
         ke_close(ke);
         return;
     }
@@ -193,25 +189,24 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
 
 static void flush(kexec_t *ke)
 {
-    if (!ke->sock || ke->writing || ke->wq.len == 0)
+    if (!ke->c.sock || ke->c.writing || ke->c.wq.len == 0)
         return;
-    size_t n = ke->wq.len;
-    ke->wbuf = strbuf_take(&ke->wq);
-    ke->writing = true;
-    h2o_iovec_t v = h2o_iovec_init(ke->wbuf, n);
-    h2o_socket_write(ke->sock, &v, 1, on_written);
+    size_t n = ke->c.wq.len;
+    char *b = strbuf_take(&ke->c.wq);
+    h2o_iovec_t v = h2o_iovec_init(b, n);
+    kserver_conn_write(&ke->c, b, &v, 1, on_written);
 }
 
 static void send_frame(kexec_t *ke, uint8_t opcode, int channel, const char *data, size_t len)
 {
     uint8_t h[WSFRAME_HEADER_MAX];
     size_t hl = wsframe_header(h, true, opcode, NULL, len + (channel >= 0 ? 1 : 0));
-    strbuf_addn(&ke->wq, (const char *)h, hl);
+    strbuf_addn(&ke->c.wq, (const char *)h, hl);
     if (channel >= 0) {
         char c = (char)channel;
-        strbuf_addn(&ke->wq, &c, 1);
+        strbuf_addn(&ke->c.wq, &c, 1);
     }
-    strbuf_addn(&ke->wq, data, len);
+    strbuf_addn(&ke->c.wq, data, len);
     flush(ke);
 }
 
@@ -320,13 +315,7 @@ static void use_process_file(kexec_t *ke)
     ke->procfile = file;
     free_argv(ke);
     ke->argv = xcalloc(8, sizeof(char *));
-    size_t a = 0;
-    ke->argv[a++] = xstrdup("runc");
-    if (k->runc_root) {
-        ke->argv[a++] = xstrdup("--root");
-        ke->argv[a++] = xstrdup(k->runc_root);
-    }
-    ke->argv[a++] = xstrdup("exec");
+    size_t a = runc_exec_argv(k, ke->argv);
     ke->argv[a++] = xstrdup("--process");
     ke->argv[a++] = xstrdup(file);
     ke->argv[a++] = xstrdup(ke->id);
@@ -444,20 +433,16 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
     }
     for (;;) {
         wsframe_t f;
-        c8s_err_t err = C8S_ERR_INIT;
-        int hl = wsframe_parse((const uint8_t *)ke->rx.s, ke->rx.len, &f, &err);
-        if (hl < 0 || (hl > 0 && (!f.masked || f.payload_len > MAX_FRAME))) {
-            log_info("kubelet", "exec: websocket protocol error: %s",
-                     hl < 0 ? err.msg : "unmasked or oversized frame");
-            c8s_err_clear(&err);
+        uint8_t *pl = NULL;
+        size_t used = 0;
+        int got = kserver_ws_next(&ke->rx, "exec", MAX_FRAME, &f, &pl, &used);
+        if (got < 0) {
             ke_close(ke);
             return;
         }
-        if (hl == 0 || ke->rx.len < (size_t)hl + f.payload_len)
+        if (got == 0)
             break;
-        uint8_t *pl = (uint8_t *)ke->rx.s + hl;
         size_t n = (size_t)f.payload_len;
-        wsframe_unmask(pl, n, f.mask, 0);
         if (f.opcode == WSFRAME_CLOSE) {
             ke_close(ke);
             return;
@@ -475,12 +460,10 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
                 /* A tty's input has no end short of the command's (EOT is the user's). */
                 close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
         }
-        size_t used = (size_t)hl + n;
-        memmove(ke->rx.s, ke->rx.s + used, ke->rx.len - used);
-        ke->rx.len -= used;
+        kserver_consume(&ke->rx, used);
     }
     if (errstr) {
-        ke->sock_done = true;
+        ke->c.done = true;
         ke_close(ke);
     }
 }
@@ -488,15 +471,11 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
 static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 {
     kexec_t *ke = data;
-    ke->upgrading = false;
-    if (!sock) {
+    if (!kserver_conn_take(&ke->c, sock, reqsize, ke)) {
         ke_close(ke);
         ke_maybe_free(ke);
         return;
     }
-    ke->sock = sock;
-    sock->data = ke;
-    h2o_buffer_consume(&sock->input, reqsize);
     if (ke->closing) {
         flush(ke); /* a Status queued before the socket was ours */
         ke_maybe_free(ke);
@@ -540,31 +519,13 @@ static int open_pty(int *master, int *slave, c8s_err_t *err)
     return 0;
 }
 
-static void accept_key(const char *key, size_t len, char out[64])
-{
-    unsigned char md[SHA_DIGEST_LENGTH];
-    cleanup_free char *s = xasprintf("%.*s" WS_GUID, (int)len, key);
-    SHA1((const unsigned char *)s, strlen(s), md);
-    EVP_EncodeBlock((unsigned char *)out, md, SHA_DIGEST_LENGTH);
-}
-
 /* The subprotocol to answer with among the offered ones (comma separated), or NULL. */
 static const char *pick_protocol(const char *offer, size_t len)
 {
     static const char *const ours[] = {"v5.channel.k8s.io", "v4.channel.k8s.io"};
-    for (size_t i = 0; offer && i < C8S_ARRAY_SIZE(ours); i++) {
-        size_t ol = strlen(ours[i]);
-        for (size_t p = 0; p < len;) {
-            while (p < len && (offer[p] == ' ' || offer[p] == ','))
-                p++;
-            size_t e = p;
-            while (e < len && offer[e] != ',' && offer[e] != ' ')
-                e++;
-            if (e - p == ol && strncmp(offer + p, ours[i], ol) == 0)
-                return ours[i];
-            p = e;
-        }
-    }
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(ours); i++)
+        if (kserver_token_in(offer, len, ours[i], false))
+            return ours[i];
     return NULL;
 }
 
@@ -661,8 +622,7 @@ static void on_shim_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
                        (const char *)h + 5, len);
         off += 5 + len;
     }
-    memmove(ke->arx.s, ke->arx.s + off, ke->arx.len - off);
-    ke->arx.len -= off;
+    kserver_consume(&ke->arx, off);
     if (n < 0) {
         /* The container has ended (or its shim has): Success, as upstream's attach. */
         close_handle(ke, (uv_handle_t *)s, &ke->out_open);
@@ -803,13 +763,7 @@ static void on_exec(kubelet_server_req_t *r, void *data)
 
     /* runc's argv, ke's until the spawn. */
     ke->argv = xcalloc(MAX_ARGS + 8, sizeof(char *));
-    size_t a = 0;
-    ke->argv[a++] = xstrdup("runc");
-    if (k->runc_root) {
-        ke->argv[a++] = xstrdup("--root");
-        ke->argv[a++] = xstrdup(k->runc_root);
-    }
-    ke->argv[a++] = xstrdup("exec");
+    size_t a = runc_exec_argv(k, ke->argv);
     if (ke->tty)
         ke->argv[a++] = xstrdup("--tty");
     ke->argv[a++] = xstrdup(id);
@@ -856,20 +810,8 @@ static void on_exec(kubelet_server_req_t *r, void *data)
 static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
                     size_t kl)
 {
-    h2o_req_t *req = r->h2o;
-    char acc[64];
-    accept_key(key, kl, acc);
-    req->res.status = 101;
-    req->res.reason = "Switching Protocols";
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
-                          NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"), 0,
-                          NULL, proto, strlen(proto));
-    /* The request is h2o's to end now; ours lets go of it first. */
-    kserver_req_free(r);
-    ke->upgrading = true;
-    h2o_http1_upgrade(req, NULL, 0, on_upgraded, ke);
+    kserver_ws_accept(r->h2o, key, kl, proto);
+    kserver_upgrade(r, &ke->c.upgrading, on_upgraded, ke);
 }
 
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err)

@@ -24,15 +24,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 #include <sched.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define WS_GUID        "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 #define WS_PROTOCOL    "SPDY/3.1+portforward.k8s.io"
 #define PF_PROTOCOL    "portforward.k8s.io"
 #define MAX_FRAME      (16u << 20)
@@ -61,16 +58,14 @@ typedef struct kpf_pair_s {
 
 struct kpf_s {
     kubelet_t *k;
-    h2o_socket_t *sock;
-    bool ws;     /* SPDY inside websocket messages */
-    char *netns; /* the pod's network namespace file; "" for hostNetwork */
-    char *pod;   /* "namespace/name", for messages */
-    strbuf_t rx; /* websocket bytes not yet parsed */
-    strbuf_t in; /* SPDY bytes not yet parsed */
-    strbuf_t wq; /* SPDY bytes waiting for the socket */
-    char *wbuf;  /* the write in flight */
-    uint8_t whdr[WSFRAME_HEADER_MAX];
-    bool writing, closing, sock_done, upgrading, paused;
+    kserver_conn_t c; /* the client's connection, once upgraded; c.wq: SPDY bytes for it */
+    bool ws;          /* SPDY inside websocket messages */
+    char *netns;      /* the pod's network namespace file; "" for hostNetwork */
+    char *pod;        /* "namespace/name", for messages */
+    strbuf_t rx;      /* websocket bytes not yet parsed */
+    strbuf_t in;      /* SPDY bytes not yet parsed */
+    uint8_t whdr[WSFRAME_HEADER_MAX]; /* the websocket header of the write in flight */
+    bool closing, paused;
     bool ws_close_wanted; /* a websocket close frame goes out once the queue is empty */
     spdy_zlib_t *zin, *zout;
     kpf_pair_t *pairs;
@@ -140,9 +135,9 @@ static void send_fins(kpf_pair_t *p, const char *msg)
     p->fins_sent = true;
     kpf_t *s = p->s;
     if (p->data_id)
-        spdy_put_data(&s->wq, p->data_id, SPDY_FLAG_FIN, "", 0);
+        spdy_put_data(&s->c.wq, p->data_id, SPDY_FLAG_FIN, "", 0);
     if (p->err_id)
-        spdy_put_data(&s->wq, p->err_id, SPDY_FLAG_FIN, msg ? msg : "", msg ? strlen(msg) : 0);
+        spdy_put_data(&s->c.wq, p->err_id, SPDY_FLAG_FIN, msg ? msg : "", msg ? strlen(msg) : 0);
     flush(s);
 }
 
@@ -183,9 +178,9 @@ static void on_pod_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     kpf_pair_t *p = st->data;
     kpf_t *s = p->s;
     if (n > 0 && !s->closing) {
-        spdy_put_data(&s->wq, p->data_id, 0, buf->base, (size_t)n);
+        spdy_put_data(&s->c.wq, p->data_id, 0, buf->base, (size_t)n);
         flush(s);
-        if (s->wq.len > WQ_HIGH && !s->paused) {
+        if (s->c.wq.len > WQ_HIGH && !s->paused) {
             /* A slow client: every pod connection waits until the queue has gone out. */
             s->paused = true;
             for (kpf_pair_t *q = s->pairs; q; q = q->next)
@@ -352,10 +347,10 @@ static void on_syn_stream(kpf_t *s, uint32_t id, const json_t *h)
     const char *type = json_string_value(json_object_get(h, "streamtype"));
     const char *port = json_string_value(json_object_get(h, "port"));
     const char *reqid = json_string_value(json_object_get(h, "requestid"));
-    spdy_put_syn_reply(&s->wq, s->zout, id, 0, NULL);
+    spdy_put_syn_reply(&s->c.wq, s->zout, id, 0, NULL);
     bool data = type && strcmp(type, "data") == 0;
     if (!type || (!data && strcmp(type, "error") != 0)) {
-        spdy_put_rst(&s->wq, id, SPDY_RST_PROTOCOL_ERROR);
+        spdy_put_rst(&s->c.wq, id, SPDY_RST_PROTOCOL_ERROR);
         return flush(s);
     }
     /* Clients before requestid paired streams by order: both then carry none. */
@@ -368,7 +363,7 @@ static void on_syn_stream(kpf_t *s, uint32_t id, const json_t *h)
             break;
     if (!p) {
         if (n >= MAX_PAIRS) {
-            spdy_put_rst(&s->wq, id, SPDY_RST_REFUSED_STREAM);
+            spdy_put_rst(&s->c.wq, id, SPDY_RST_REFUSED_STREAM);
             return flush(s);
         }
         p = xcalloc(1, sizeof(*p));
@@ -465,7 +460,7 @@ static bool spdy_input(kpf_t *s)
         case SPDY_PING:
             if (f.length >= 4) {
                 /* Echoed as it came (the peer's ids are odd, ours would be even). */
-                strbuf_addn(&s->wq, (const char *)pl - hl, (size_t)hl + 4);
+                strbuf_addn(&s->c.wq, (const char *)pl - hl, (size_t)hl + 4);
                 flush(s);
             }
             break;
@@ -476,10 +471,8 @@ static bool spdy_input(kpf_t *s)
             break; /* SETTINGS, WINDOW_UPDATE: no flow control is kept (spdy.h) */
         }
     }
-    if (off > 0) {
-        memmove(s->in.s, s->in.s + off, s->in.len - off);
-        s->in.len -= off;
-    }
+    if (off > 0)
+        kserver_consume(&s->in, off);
     if (!ok)
         pf_close(s);
     return ok;
@@ -489,19 +482,12 @@ static bool spdy_input(kpf_t *s)
 
 static void pf_maybe_free(kpf_t *s)
 {
-    if (!s->closing || s->handles > 0 || s->writing || s->upgrading ||
-        (s->wq.len > 0 && s->sock && !s->sock_done))
+    if (!s->closing || s->handles > 0 || kserver_conn_busy(&s->c))
         return;
-    if (s->sock) {
-        s->sock->data = NULL;
-        h2o_socket_close(s->sock);
-        s->sock = NULL;
-    }
+    kserver_conn_release(&s->c);
     pf_unlink(s);
     strbuf_free(&s->rx);
     strbuf_free(&s->in);
-    strbuf_free(&s->wq);
-    free(s->wbuf);
     free(s->netns);
     free(s->pod);
     spdy_zlib_free(s->zin);
@@ -516,9 +502,9 @@ static void pf_close(kpf_t *s)
     s->closing = true;
     while (s->pairs)
         pair_drop(s->pairs);
-    if (s->sock)
-        h2o_socket_read_stop(s->sock);
-    if (s->ws && s->sock && !s->sock_done) {
+    if (s->c.sock)
+        h2o_socket_read_stop(s->c.sock);
+    if (s->ws && s->c.sock && !s->c.done) {
         s->ws_close_wanted = true;
         /* The websocket's close goes out as a frame of its own, after what is queued. */
         flush(s);
@@ -531,19 +517,14 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
     kpf_t *s = sock->data;
     if (!s)
         return;
-    s->writing = false;
-    free(s->wbuf);
-    s->wbuf = NULL;
-    if (errstr) {
-        s->sock_done = true;
-        strbuf_free(&s->wq);
+    if (!kserver_conn_written(&s->c, errstr)) {
         if (s->closing)
             pf_maybe_free(s);
         else
             pf_close(s);
         return;
     }
-    if (s->paused && s->wq.len == 0 && !s->closing) {
+    if (s->paused && s->c.wq.len == 0 && !s->closing) {
         s->paused = false;
         for (kpf_pair_t *p = s->pairs; p; p = p->next)
             if (p->connected && !p->fins_sent)
@@ -556,32 +537,30 @@ static void on_written(h2o_socket_t *sock, const char *errstr)
 
 static void flush(kpf_t *s)
 {
-    if (!s->sock || s->writing || s->upgrading || s->sock_done)
+    if (!s->c.sock || s->c.writing || s->c.upgrading || s->c.done)
         return;
-    if (s->wq.len == 0) {
-        if (s->closing && s->ws && s->ws_close_wanted && !s->wbuf) {
+    if (s->c.wq.len == 0) {
+        if (s->closing && s->ws && s->ws_close_wanted && !s->c.wbuf) {
             /* 1000, normal closure: written once, after everything else. */
             static const uint8_t close_frame[] = {0x88, 0x02, 0x03, 0xe8};
             s->ws_close_wanted = false; /* sent once */
-            s->wbuf = xmalloc(sizeof(close_frame));
-            memcpy(s->wbuf, close_frame, sizeof(close_frame));
-            s->writing = true;
-            h2o_iovec_t v = h2o_iovec_init(s->wbuf, sizeof(close_frame));
-            h2o_socket_write(s->sock, &v, 1, on_written);
+            char *b = xmalloc(sizeof(close_frame));
+            memcpy(b, close_frame, sizeof(close_frame));
+            h2o_iovec_t v = h2o_iovec_init(b, sizeof(close_frame));
+            kserver_conn_write(&s->c, b, &v, 1, on_written);
         }
         return;
     }
-    size_t n = s->wq.len;
-    s->wbuf = strbuf_take(&s->wq);
-    s->writing = true;
+    size_t n = s->c.wq.len;
+    char *b = strbuf_take(&s->c.wq);
     h2o_iovec_t v[2];
     size_t nv = 0;
     if (s->ws) {
         size_t hl = wsframe_header(s->whdr, true, WSFRAME_BINARY, NULL, n);
         v[nv++] = h2o_iovec_init(s->whdr, hl);
     }
-    v[nv++] = h2o_iovec_init(s->wbuf, n);
-    h2o_socket_write(s->sock, v, nv, on_written);
+    v[nv++] = h2o_iovec_init(b, n);
+    kserver_conn_write(&s->c, b, v, nv, on_written);
 }
 
 /* Websocket mode: the SPDY bytes are the payloads of the client's binary messages. */
@@ -589,20 +568,16 @@ static bool ws_input(kpf_t *s)
 {
     for (;;) {
         wsframe_t f;
-        c8s_err_t err = C8S_ERR_INIT;
-        int hl = wsframe_parse((const uint8_t *)s->rx.s, s->rx.len, &f, &err);
-        if (hl < 0 || (hl > 0 && (!f.masked || f.payload_len > MAX_FRAME))) {
-            log_info("kubelet", "port-forward: websocket protocol error: %s",
-                     hl < 0 ? err.msg : "unmasked or oversized frame");
-            c8s_err_clear(&err);
+        uint8_t *pl = NULL;
+        size_t used = 0;
+        int got = kserver_ws_next(&s->rx, "port-forward", MAX_FRAME, &f, &pl, &used);
+        if (got < 0) {
             pf_close(s);
             return false;
         }
-        if (hl == 0 || s->rx.len < (size_t)hl + f.payload_len)
+        if (got == 0)
             return true;
-        uint8_t *pl = (uint8_t *)s->rx.s + hl;
         size_t n = (size_t)f.payload_len;
-        wsframe_unmask(pl, n, f.mask, 0);
         if (f.opcode == WSFRAME_CLOSE) {
             pf_close(s);
             return false;
@@ -610,21 +585,18 @@ static bool ws_input(kpf_t *s)
         if (f.opcode == WSFRAME_PING) {
             uint8_t h[WSFRAME_HEADER_MAX];
             size_t l = wsframe_header(h, true, WSFRAME_PONG, NULL, n);
-            /* A pong is a websocket frame, not SPDY bytes: sent straight, outside s->wq. */
-            if (!s->writing && s->wq.len == 0 && s->sock) {
-                s->wbuf = xmalloc(l + n);
-                memcpy(s->wbuf, h, l);
-                memcpy(s->wbuf + l, pl, n);
-                s->writing = true;
-                h2o_iovec_t v = h2o_iovec_init(s->wbuf, l + n);
-                h2o_socket_write(s->sock, &v, 1, on_written);
+            /* A pong is a websocket frame, not SPDY bytes: sent straight, outside s->c.wq. */
+            if (!s->c.writing && s->c.wq.len == 0 && s->c.sock) {
+                char *b = xmalloc(l + n);
+                memcpy(b, h, l);
+                memcpy(b + l, pl, n);
+                h2o_iovec_t v = h2o_iovec_init(b, l + n);
+                kserver_conn_write(&s->c, b, &v, 1, on_written);
             }
         } else if (f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_CONT) {
             strbuf_addn(&s->in, (const char *)pl, n);
         }
-        size_t used = (size_t)hl + n;
-        memmove(s->rx.s, s->rx.s + used, s->rx.len - used);
-        s->rx.len -= used;
+        kserver_consume(&s->rx, used);
         if (!spdy_input(s))
             return false;
     }
@@ -642,8 +614,8 @@ static void on_sock_read(h2o_socket_t *sock, const char *errstr)
             return;
     }
     if (errstr) {
-        s->sock_done = true;
-        strbuf_free(&s->wq);
+        s->c.done = true;
+        strbuf_free(&s->c.wq);
         pf_close(s);
     }
 }
@@ -651,18 +623,13 @@ static void on_sock_read(h2o_socket_t *sock, const char *errstr)
 static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 {
     kpf_t *s = data;
-    s->upgrading = false;
-    if (!sock) {
-        s->sock_done = true;
+    if (!kserver_conn_take(&s->c, sock, reqsize, s)) {
         if (s->closing)
             pf_maybe_free(s);
         else
             pf_close(s);
         return;
     }
-    s->sock = sock;
-    sock->data = s;
-    h2o_buffer_consume(&sock->input, reqsize);
     if (s->closing) {
         pf_maybe_free(s);
         return;
@@ -674,22 +641,6 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 
 /* ---- the request ---- */
 
-static bool has_token(const char *list, size_t len, const char *tok)
-{
-    size_t tl = strlen(tok);
-    for (size_t p = 0; list && p < len;) {
-        while (p < len && (list[p] == ' ' || list[p] == ','))
-            p++;
-        size_t e = p;
-        while (e < len && list[e] != ',' && list[e] != ' ')
-            e++;
-        if (e - p == tl && strncasecmp(list + p, tok, tl) == 0)
-            return true;
-        p = e;
-    }
-    return false;
-}
-
 /* Whether any X-Stream-Protocol-Version header (there may be several) names proto; true when
  * none is sent at all, as upstream's handshake accepts such old clients. */
 static bool stream_protocol_ok(h2o_req_t *req, const char *proto)
@@ -699,7 +650,8 @@ static bool stream_protocol_ok(h2o_req_t *req, const char *proto)
     bool any = false;
     while ((i = h2o_find_header_by_str(&req->headers, name, sizeof(name) - 1, i)) >= 0) {
         any = true;
-        if (has_token(req->headers.entries[i].value.base, req->headers.entries[i].value.len, proto))
+        if (kserver_token_in(req->headers.entries[i].value.base, req->headers.entries[i].value.len,
+                             proto, true))
             return true;
     }
     return !any;
@@ -726,7 +678,7 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "Upgrade request required: port-forward is served over SPDY/3.1 or a "
                     "websocket");
-    else if (ws && (!key || !has_token(offer, pl, WS_PROTOCOL)))
+    else if (ws && (!key || !kserver_token_in(offer, pl, WS_PROTOCOL, true)))
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "unsupported subprotocol: " WS_PROTOCOL " required over a websocket");
     else if (spdy && !stream_protocol_ok(req, PF_PROTOCOL))
@@ -751,31 +703,18 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
     k->pfs = s;
     s->pprev = &k->pfs;
 
-    req->res.status = 101;
-    req->res.reason = "Switching Protocols";
     if (ws) {
-        unsigned char md[SHA_DIGEST_LENGTH];
-        cleanup_free char *kk = xasprintf("%.*s" WS_GUID, (int)kl, key);
-        SHA1((const unsigned char *)kk, strlen(kk), md);
-        char acc[64];
-        EVP_EncodeBlock((unsigned char *)acc, md, SHA_DIGEST_LENGTH);
-        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
-                       H2O_STRLIT("websocket"));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
-                              NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"),
-                              0, NULL, H2O_STRLIT(WS_PROTOCOL));
+        kserver_ws_accept(req, key, kl, WS_PROTOCOL);
     } else {
+        req->res.status = 101;
+        req->res.reason = "Switching Protocols";
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
                        H2O_STRLIT("SPDY/3.1"));
         h2o_add_header_by_str(&req->pool, &req->res.headers,
                               H2O_STRLIT("x-stream-protocol-version"), 0, NULL,
                               H2O_STRLIT(PF_PROTOCOL));
     }
-    /* The request is h2o's to end now; ours lets go of it first. */
-    kserver_req_free(r);
-    s->upgrading = true;
-    h2o_http1_upgrade(req, NULL, 0, on_upgraded, s);
+    kserver_upgrade(r, &s->c.upgrading, on_upgraded, s);
 }
 
 int kserver_portforward_route(kubelet_t *k, c8s_err_t *err)
@@ -788,7 +727,7 @@ void kserver_portforward_stop_all(kubelet_t *k)
     while (k->pfs) {
         kpf_t *s = k->pfs;
         pf_unlink(s);
-        s->sock_done = true; /* nothing more goes out: the server stops */
+        s->c.done = true; /* nothing more goes out: the server stops */
         pf_close(s);
     }
 }

@@ -70,9 +70,6 @@ static inline int env_start_cfg(env_t *e, const fakekubelet_config_t *fkc,
                                 const controllers_config_t *ccfg)
 {
     memset(e, 0, sizeof(*e));
-    /* The in-process server writes to sockets kubectl may have closed (the binary ignores
-     * SIGPIPE in main; this process must too). */
-    signal(SIGPIPE, SIG_IGN);
     if (th_etcd_start(&e->etcd) != 0)
         return -1;
     apiserver_config_t cfg = {0};

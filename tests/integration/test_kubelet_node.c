@@ -2,7 +2,9 @@
  * server in-process: the Node is created with capacity, addresses, nodeInfo and Ready conditions,
  * and without a pod CIDR when the kubelet was given none (the node IPAM controller assigns it);
  * its Lease in kube-node-lease is renewed; transition times stay put across
- * heartbeats; a Node that exists already is adopted with its own podCIDR. Touches nothing on the
+ * heartbeats; an unchanged status is not sent again until the report frequency has passed, a
+ * status another writer changed is put right at the next beat; a Node that exists already is
+ * adopted with its own podCIDR. Touches nothing on the
  * host (registration reads facts only). */
 #include "c8s/apiserver.h"
 #include "c8s/kubelet.h"
@@ -43,7 +45,7 @@ static const json_t *cond(const json_t *node, const char *type)
 
 static bool wait_heartbeats(kubelet_t *k, unsigned long n)
 {
-    for (int i = 0; i < 200; i++) {
+    for (int i = 0; i < 1200; i++) {
         if (kubelet_heartbeats(k) >= n)
             return true;
         usleep(50000);
@@ -126,6 +128,49 @@ int main(void)
     node = get("/api/v1/nodes/node-a");
     CHECK_STR(json_string_value(json_object_get(cond(node, "Ready"), "lastTransitionTime")), t1);
     json_decref(node);
+
+    /* An unchanged status is not sent again (upstream's nodeStatusReportFrequency, 5 min): a
+     * window of three beats passes with the Lease renewed and the Node not written. The first
+     * windows may still see a write (a read from the watch cache before it has the kubelet's
+     * last patch), so up to 40 are tried; a kubelet that sends every beat never has one. */
+    bool quiet = false;
+    for (int w = 0; w < 40 && !quiet; w++) {
+        node = get("/api/v1/nodes/node-a");
+        cleanup_free char *rv = xstrdup(
+            json_string_value(json_object_get(json_object_get(node, "metadata"), "resourceVersion"))
+                ?: "");
+        json_decref(node);
+        h = kubelet_heartbeats(k);
+        CHECK(wait_heartbeats(k, h + 6));
+        node = get("/api/v1/nodes/node-a");
+        const char *rv2 = json_string_value(
+            json_object_get(json_object_get(node, "metadata"), "resourceVersion"));
+        quiet = rv2 && strcmp(rv, rv2) == 0;
+        json_decref(node);
+    }
+    CHECK_MSG(quiet, "the Node was written on every beat");
+
+    /* What another writer changed is a change: Ready Unknown (as the node lifecycle controller
+     * writes it) is put back to True at the next beats, not 5 minutes later. */
+    cleanup_free char *spath = xasprintf("%s/api/v1/nodes/node-a/status", base);
+    th_resp_t pr = {0};
+    CHECK(th_http("PATCH", spath, "application/merge-patch+json",
+                  "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"Unknown\","
+                  "\"reason\":\"NodeStatusUnknown\",\"message\":\"Kubelet stopped posting node "
+                  "status.\"}]}}",
+                  &pr) == 0);
+    CHECK_INT(pr.status, 200);
+    th_resp_free(&pr);
+    bool back = false;
+    for (int i = 0; i < 1200 && !back; i++) {
+        node = get("/api/v1/nodes/node-a");
+        const char *st = json_string_value(json_object_get(cond(node, "Ready"), "status"));
+        back = st && strcmp(st, "True") == 0 && cond(node, "MemoryPressure") != NULL;
+        json_decref(node);
+        if (!back)
+            usleep(50000);
+    }
+    CHECK_MSG(back, "Ready stayed Unknown");
     kubelet_stop(k);
 
     /* A Node created beforehand keeps its podCIDR; the kubelet adopts it. */
@@ -137,13 +182,28 @@ int main(void)
     CHECK_INT(r.status, 201);
     th_resp_free(&r);
     kc.node_name = "node-b";
+    /* With a report frequency of 1 s the unchanged status is sent again: a new heartbeat time. */
+    kc.status_report_ms = 1000;
     CHECK_INT(kubelet_start(srv, &kc, &k, &err), 0);
     CHECK(wait_heartbeats(k, 2));
     node = get("/api/v1/nodes/node-b");
     CHECK_STR(json_string_value(json_object_get(json_object_get(node, "spec"), "podCIDR")),
               "10.244.5.0/24");
     CHECK_STR(json_string_value(json_object_get(cond(node, "Ready"), "status")), "True");
+    cleanup_free char *hb1 =
+        xstrdup(json_string_value(json_object_get(cond(node, "Ready"), "lastHeartbeatTime")) ?: "");
     json_decref(node);
+    bool reported = false;
+    for (int i = 0; i < 1200 && !reported; i++) {
+        node = get("/api/v1/nodes/node-b");
+        const char *hb2 =
+            json_string_value(json_object_get(cond(node, "Ready"), "lastHeartbeatTime"));
+        reported = hb2 && strcmp(hb1, hb2) != 0;
+        json_decref(node);
+        if (!reported)
+            usleep(50000);
+    }
+    CHECK_MSG(reported, "the status was not reported again");
     kubelet_stop(k);
 
     apiserver_stop(srv);

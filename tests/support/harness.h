@@ -54,7 +54,9 @@ typedef struct th_server_s {
 void th_tls_register(int port, const char *ca, const char *cert, const char *key);
 /* For apiserver_start in a test: sets cfg's serving certificate, key and client CA from a PKI
  * made once per test process (removed at exit), binds to 127.0.0.1 unless cfg says otherwise,
- * and registers cfg->port (set it first) with the admin's credentials. Returns 0 or -1. */
+ * and registers cfg->port (set it first) with the admin's credentials. The process then ignores
+ * SIGPIPE, as the binary's main does (the server writes to clients that went away on its own
+ * threads); what the harness spawns gets the default back. Returns 0 or -1. */
 int th_tls_config(apiserver_config_t *cfg);
 /* Sets the registered credentials of url's port (if any) on a libcurl easy handle (CURL *). */
 void th_curl_tls(void *curl, const char *url);
@@ -125,7 +127,8 @@ char *th_watch_next(th_watch_t *w, int timeout_ms);
  * th_watch_close. */
 int th_conn_open(th_watch_t *w, int port, const char *path);
 /* Sends raw bytes on a connection from th_conn_open (path NULL: nothing sent yet); returns how
- * many went out (fewer when the server closed early). */
+ * many went out (fewer when the server closed early: never SIGPIPE, the harness's TLS calls run
+ * with it blocked in the calling thread). */
 ssize_t th_conn_write(th_watch_t *w, const char *data, size_t len);
 ssize_t th_conn_read(th_watch_t *w, char *buf, size_t n, int timeout_ms);
 void th_watch_close(th_watch_t *w);
