@@ -176,6 +176,9 @@ void workqueue_add_after(workqueue_t *q, const char *key, uint64_t delay_ms)
         return;
     if (delay_ms == 0)
         return workqueue_add(q, key);
+    /* The loop's cached time is that of its last wake, which a busy iteration (or a stalled
+     * process) leaves far behind: the delay counts from now, as upstream's clock.Now(). */
+    uv_update_time(q->loop);
     uint64_t due = uv_now(q->loop) + delay_ms;
     json_t *cur = json_object_get(q->waiting, key);
     if (cur && (uint64_t)json_integer_value(cur) <= due)

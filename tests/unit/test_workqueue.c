@@ -8,7 +8,13 @@
 static uv_loop_t loop;
 static char log_buf[1024];
 static int runs_x;
-static char *held; /* a key whose processing is left open by the handler */
+static char *held;                         /* a key whose processing is left open by the handler */
+static uint64_t early_ran_ms, late_ran_ms; /* uv_hrtime in ms when "early" / "late" ran */
+
+static uint64_t hr_ms(void)
+{
+    return uv_hrtime() / 1000000;
+}
 
 static void process(workqueue_t *q, const char *key, void *data)
 {
@@ -16,6 +22,10 @@ static void process(workqueue_t *q, const char *key, void *data)
     strcat(log_buf, " ");
     if (strcmp(key, "x") == 0)
         runs_x++;
+    if (strcmp(key, "early") == 0)
+        early_ran_ms = hr_ms();
+    if (strcmp(key, "late") == 0)
+        late_ran_ms = hr_ms();
     if (strcmp(key, "hold") == 0 && !held) {
         held = xstrdup(key); /* finish later */
         return;
@@ -78,13 +88,17 @@ int main(void)
 
     /* Delayed adds run in due order, not in the order added. */
     log_buf[0] = '\0';
-    /* Delays far above a loaded machine's scheduling hiccups: this checks order, not speed. */
+    /* Each runs no sooner than its delay after it was added (the clock's granularity aside),
+     * however long the process is held up, and in due order; no upper bound is checked. */
+    uint64_t late_added = hr_ms();
     workqueue_add_after(q, "late", 1000);
+    uint64_t early_added = hr_ms();
     workqueue_add_after(q, "early", 500);
-    run_ms(10);
-    CHECK_STR(log_buf, "");
-    run_ms(1600);
+    for (int i = 0; i < 100 && strcmp(log_buf, "early late ") != 0; i++)
+        run_ms(100);
     CHECK_STR(log_buf, "early late ");
+    CHECK(early_ran_ms + 5 >= early_added + 500);
+    CHECK(late_ran_ms + 5 >= late_added + 1000);
 
     /* Back-off doubles per retry and resets on forget. */
     log_buf[0] = '\0';
