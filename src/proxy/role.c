@@ -1,10 +1,11 @@
 /*
- * role.c — the proxy role: a thread with its own loop that keeps the node's iptables equal to
- * what the Services and EndpointSlices say. Changes are coalesced: at most one sync per
- * min_sync_ms, one payload per sync, applied by one iptables-restore --noflush; a full rewrite
- * first (after adopting the chains a previous run left), after any failure, and every
- * full_sync_ms. Nothing is written before both informers have their first list, so a restart
- * never empties the tables in between.
+ * role.c — the proxy role: a thread with its own loop that keeps the node's iptables (or, in
+ * nftables mode, its table ip kube-proxy) equal to what the Services and EndpointSlices say.
+ * Changes are coalesced: at most one sync per min_sync_ms, counted from a sync's start as
+ * upstream's BoundedFrequencyRunner does (pacer.c), one payload per sync, applied by one
+ * iptables-restore --noflush (or nft -f); a full rewrite first (after adopting the chains a
+ * previous run left), after any failure, and every full_sync_ms. Nothing is written before both
+ * informers have their first list, so a restart never empties the tables in between.
  */
 #include "c8s/client.h"
 #include "c8s/informer.h"
@@ -41,8 +42,8 @@ struct proxy_s {
     size_t ct_next;
     bool ct_warned;
     bool adopted, busy, dirty, need_full, stopping;
-    bool nft; /* the iptables commands are the nf_tables backend's */
-    uint64_t last_sync_ns;
+    bool nft;            /* the iptables commands are the nf_tables backend's */
+    proxy_pacer_t pacer; /* when the next sync may start */
     int pending_stops;
     atomic_ulong syncs;
 };
@@ -64,9 +65,9 @@ static void request(proxy_t *p)
         !informer_synced(p->pods) || !informer_synced(p->namespaces) ||
         !informer_synced(p->policies) || !informer_synced(p->nodes))
         return;
-    uint64_t now = c8s_now_ns(), next = p->last_sync_ns + (uint64_t)p->cfg.min_sync_ms * 1000000;
-    if (p->last_sync_ns && now < next)
-        uv_timer_start(&p->timer, on_timer, (next - now) / 1000000 + 1, 0);
+    uint64_t wait = proxy_pacer_wait_ms(&p->pacer, c8s_now_ns(), p->cfg.min_sync_ms);
+    if (wait)
+        uv_timer_start(&p->timer, on_timer, wait, 0);
     else
         start_sync(p);
 }
@@ -93,7 +94,9 @@ static bool stopping_after_exec(proxy_t *p)
 static void sync_done(proxy_t *p, bool ok)
 {
     p->busy = false;
-    p->last_sync_ns = c8s_now_ns();
+    proxy_pacer_finished(&p->pacer, c8s_now_ns());
+    log_debug("proxy", "sync %s in %llu ms", ok ? "done" : "failed",
+              (unsigned long long)proxy_pacer_last_ms(&p->pacer));
     if (ok) {
         atomic_fetch_add(&p->syncs, 1);
     } else {
@@ -406,6 +409,7 @@ static void on_saved(const proc_result_t *r, void *data)
 static void start_sync(proxy_t *p)
 {
     uv_timer_stop(&p->timer);
+    proxy_pacer_started(&p->pacer, c8s_now_ns());
     p->busy = true;
     p->dirty = false;
     if (!p->adopted) {
@@ -600,19 +604,68 @@ static void free_proxy(proxy_t *p)
     free(p);
 }
 
-int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
+int proxy_mode_parse(const char *s)
 {
-    if (cfg->nftables) {
-        /* Said once at start rather than as a failed sync every second. */
-        const char *argv[] = {"nft", "--version", NULL};
-        proc_result_t v = {0};
-        int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
-        free((char *)v.out);
-        free((char *)v.err);
-        if (rc != 0)
+    if (strcmp(s, "iptables") == 0)
+        return PROXY_MODE_IPTABLES;
+    if (strcmp(s, "nftables") == 0)
+        return PROXY_MODE_NFTABLES;
+    return -1;
+}
+
+/* 0 when `nft argv1 argv2` runs and succeeds; otherwise fills why (owned by the caller). */
+static int nft_works(const char *a1, const char *a2, char **why)
+{
+    const char *argv[] = {"nft", a1, a2, NULL};
+    proc_result_t v = {0};
+    int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
+    if (rc != 0) {
+        const char *e = v.err ? v.err : "";
+        int elen = (int)strcspn(e, "\n");
+        *why = v.status == 127
+                   ? xstrdup("nft is not installed")
+                   : xasprintf("`nft %s%s%s` failed (%d)%s%.*s", a1, a2 ? " " : "", a2 ? a2 : "",
+                               v.status, elen ? ": " : "", elen > 200 ? 200 : elen, e);
+    }
+    free((char *)v.out);
+    free((char *)v.err);
+    return rc;
+}
+
+/* The mode a config asks for, resolved: the default falls back to iptables (said once) where
+ * nft is missing or the kernel has no nf_tables; asked explicitly, nftables without a working
+ * nft is refused, said once at start rather than as a failed sync every second. */
+static int resolve_mode(proxy_mode_t asked, bool *nftables, c8s_err_t *err)
+{
+    *nftables = false;
+    if (asked == PROXY_MODE_IPTABLES)
+        return 0;
+    cleanup_free char *why = NULL;
+    if (asked == PROXY_MODE_NFTABLES) {
+        if (nft_works("--version", NULL, &why) != 0)
             return c8s_err_set(err, C8S_EINVALID,
                                "--proxy-mode nftables needs nft (Debian package nftables)");
+        *nftables = true;
+        return 0;
     }
+    /* `nft list tables` needs nf_tables in the kernel (and CAP_NET_ADMIN), which --version
+     * does not: it is what the first sync would need. */
+    if (nft_works("list", "tables", &why) != 0) {
+        log_warn("proxy",
+                 "nftables mode (the default) cannot work here: %s; using iptables mode "
+                 "(--proxy-mode iptables says so explicitly)",
+                 why);
+        return 0;
+    }
+    *nftables = true;
+    return 0;
+}
+
+int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
+{
+    bool nftables = false;
+    if (resolve_mode(cfg->mode, &nftables, err) != 0)
+        return err->code;
     proxy_t *p = xcalloc(1, sizeof(*p));
     p->srv = srv;
     p->cfg = *cfg;
@@ -633,7 +686,7 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     free((char *)ver.out);
     free((char *)ver.err);
     p->rules = proxy_rules_new();
-    p->nftr = cfg->nftables ? proxy_nft_new() : NULL;
+    p->nftr = nftables ? proxy_nft_new() : NULL;
     p->changed = json_object();
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
