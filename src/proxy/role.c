@@ -43,6 +43,7 @@ struct proxy_s {
     bool ct_warned;
     bool adopted, busy, dirty, need_full, stopping;
     bool nft;            /* the iptables commands are the nf_tables backend's */
+    bool nft_broken;     /* the default mode fell back: nft cannot work, so no table to remove */
     proxy_pacer_t pacer; /* when the next sync may start */
     int pending_stops;
     atomic_ulong syncs;
@@ -393,7 +394,7 @@ static void on_saved(const proc_result_t *r, void *data)
     p->jumps = strbuf_take(&j);
     p->adopted = true;
     p->busy = true;
-    if (p->nftr) {
+    if (p->nftr || p->nft_broken) {
         apply(p);
         return;
     }
@@ -635,9 +636,9 @@ static int nft_works(const char *a1, const char *a2, char **why)
 /* The mode a config asks for, resolved: the default falls back to iptables (said once) where
  * nft is missing or the kernel has no nf_tables; asked explicitly, nftables without a working
  * nft is refused, said once at start rather than as a failed sync every second. */
-static int resolve_mode(proxy_mode_t asked, bool *nftables, c8s_err_t *err)
+static int resolve_mode(proxy_mode_t asked, bool *nftables, bool *nft_broken, c8s_err_t *err)
 {
-    *nftables = false;
+    *nftables = *nft_broken = false;
     if (asked == PROXY_MODE_IPTABLES)
         return 0;
     cleanup_free char *why = NULL;
@@ -655,6 +656,7 @@ static int resolve_mode(proxy_mode_t asked, bool *nftables, c8s_err_t *err)
                  "nftables mode (the default) cannot work here: %s; using iptables mode "
                  "(--proxy-mode iptables says so explicitly)",
                  why);
+        *nft_broken = true;
         return 0;
     }
     *nftables = true;
@@ -663,8 +665,8 @@ static int resolve_mode(proxy_mode_t asked, bool *nftables, c8s_err_t *err)
 
 int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
 {
-    bool nftables = false;
-    if (resolve_mode(cfg->mode, &nftables, err) != 0)
+    bool nftables = false, nft_broken = false;
+    if (resolve_mode(cfg->mode, &nftables, &nft_broken, err) != 0)
         return err->code;
     proxy_t *p = xcalloc(1, sizeof(*p));
     p->srv = srv;
@@ -687,6 +689,7 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     free((char *)ver.err);
     p->rules = proxy_rules_new();
     p->nftr = nftables ? proxy_nft_new() : NULL;
+    p->nft_broken = nft_broken;
     p->changed = json_object();
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
@@ -757,7 +760,9 @@ unsigned long proxy_syncs(const proxy_t *p)
 
 /* ---- `c8s proxy --cleanup` ---- */
 
-/* Removes the nftables mode's table; nothing to do without nft (it cannot have been used). */
+/* Removes the nftables mode's table; nothing to do without nft, or where nft cannot list the
+ * tables (no nf_tables in the kernel): the mode cannot have run there, the iptables fallback
+ * did. */
 static int cleanup_nft(c8s_err_t *err)
 {
     strbuf_t script = STRBUF_INIT;
@@ -765,7 +770,9 @@ static int cleanup_nft(c8s_err_t *err)
     proc_result_t w = {0};
     const char *argv[] = {"nft", "-f", "-", NULL};
     int rc = 0;
-    if (proc_run_sync(argv, NULL, script.s, script.len, &w) != 0 && w.status != 127)
+    cleanup_free char *why = NULL;
+    if (proc_run_sync(argv, NULL, script.s, script.len, &w) != 0 && w.status != 127 &&
+        nft_works("list", "tables", &why) == 0)
         rc = c8s_err_set(err, C8S_ESYS, "nft failed (%d): %s", w.status, w.err);
     strbuf_free(&script);
     free((char *)w.out);
@@ -773,11 +780,26 @@ static int cleanup_nft(c8s_err_t *err)
     return rc;
 }
 
+static int cleanup_iptables(const char *iptables, c8s_err_t *err);
+
+/* Both modes' leftovers, each whatever the other's outcome (one failing must not keep the
+ * other's rules); the first error is the one returned. */
 int proxy_cleanup(const char *iptables, c8s_err_t *err)
 {
-    int nrc = cleanup_nft(err);
-    if (nrc != 0)
-        return nrc;
+    c8s_err_t nerr = C8S_ERR_INIT;
+    int nrc = cleanup_nft(&nerr);
+    int rc = cleanup_iptables(iptables, err);
+    if (nrc != 0 && rc == 0) {
+        rc = c8s_err_set(err, nrc, "%s", nerr.msg);
+    } else if (nrc != 0) {
+        log_error("proxy", "%s", nerr.msg);
+    }
+    c8s_err_clear(&nerr);
+    return rc;
+}
+
+static int cleanup_iptables(const char *iptables, c8s_err_t *err)
+{
     const char *ipt = iptables && *iptables ? iptables : "iptables";
     char save[64], restore[64];
     snprintf(save, sizeof(save), "%s-save", ipt);
