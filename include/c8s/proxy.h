@@ -51,6 +51,14 @@ void proxy_rules_free(proxy_rules_t *r);
  * services or slices are not arrays. */
 int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
                       const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err);
+/* The same, told which services may have changed since the previous build (as
+ * proxy_nft_build's dirty: "<ns>/<name>" keys; borrowed; NULL looks at every service): on a
+ * partial build a service not named keeps its cached rules without being looked at, so a change
+ * costs what it touches, not the cluster. Ignored on a full build, on the first, and when the
+ * large-cluster switch (rules without comments) flips, which changes every service's rules. */
+int proxy_rules_build_dirty(proxy_rules_t *r, const json_t *services, const json_t *slices,
+                            const json_t *dirty, const proxy_opts_t *o, bool full, strbuf_t *out,
+                            c8s_err_t *err);
 
 /* The number of per-service chains (SVC, SVL, EXT, SEP) the last build left in place. */
 size_t proxy_rules_chains(const proxy_rules_t *r);

@@ -32,7 +32,7 @@ struct proxy_s {
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
     proxy_nft_t *nftr; /* nftables mode's state; NULL in iptables mode */
-    json_t *changed;   /* nftables mode: "ns/name" of services changed since the last build */
+    json_t *changed;   /* "ns/name" of services changed since the last build */
     char *ipt_next;    /* nftables mode: the iptables payload (NetworkPolicy) after nft's */
     char *ipt_first;   /* nftables mode: iptables-mode leftovers to remove, before ipt_next */
     netpol_t *netpol;
@@ -307,7 +307,8 @@ static void apply(proxy_t *p)
     cleanup_json json_t *changed = p->changed;
     p->changed = json_object();
     if (p->nftr ? proxy_nft_build(p->nftr, svcs, slices, changed, &o, full, &script, &err) != 0
-                : proxy_rules_build(p->rules, svcs, slices, &o, full, &payload, &err) != 0) {
+                : proxy_rules_build_dirty(p->rules, svcs, slices, changed, &o, full, &payload,
+                                          &err) != 0) {
         log_warn("proxy", "building the rules: %s", err.msg);
         strbuf_free(&payload);
         strbuf_free(&script);
