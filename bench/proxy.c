@@ -131,14 +131,14 @@ static int backend_index(const char *backend)
     return -1;
 }
 
-/* The mode's builder: nftables' when nftm (told which services changed, as the role's
- * informers tell it: dirty, or NULL on a full sync), else iptables'. */
+/* The mode's builder, nftables' when nftm, else iptables'; either told which services changed,
+ * as the role's informers tell it (dirty, or NULL on a full sync). */
 static int build(bool nftm, proxy_rules_t *r, proxy_nft_t *nr, const json_t *svcs,
                  const json_t *slices, const json_t *dirty, const proxy_opts_t *o, bool full,
                  strbuf_t *out, c8s_err_t *err)
 {
     return nftm ? proxy_nft_build(nr, svcs, slices, dirty, o, full, out, err)
-                : proxy_rules_build(r, svcs, slices, o, full, out, err);
+                : proxy_rules_build_dirty(r, svcs, slices, dirty, o, full, out, err);
 }
 
 /* One size: a full sync into empty tables; at `change_at` services also one endpoint change.

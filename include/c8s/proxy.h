@@ -51,6 +51,14 @@ void proxy_rules_free(proxy_rules_t *r);
  * services or slices are not arrays. */
 int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
                       const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err);
+/* The same, told which services may have changed since the previous build (as
+ * proxy_nft_build's dirty: "<ns>/<name>" keys; borrowed; NULL looks at every service): on a
+ * partial build a service not named keeps its cached rules without being looked at, so a change
+ * costs what it touches, not the cluster. Ignored on a full build, on the first, and when the
+ * large-cluster switch (rules without comments) flips, which changes every service's rules. */
+int proxy_rules_build_dirty(proxy_rules_t *r, const json_t *services, const json_t *slices,
+                            const json_t *dirty, const proxy_opts_t *o, bool full, strbuf_t *out,
+                            c8s_err_t *err);
 
 /* The number of per-service chains (SVC, SVL, EXT, SEP) the last build left in place. */
 size_t proxy_rules_chains(const proxy_rules_t *r);
@@ -170,17 +178,47 @@ json_t *proxy_udp_snapshot(const json_t *services, const json_t *slices);
  * endpoint that left. prev may be NULL (nothing known: nothing deleted). */
 json_t *proxy_conntrack_plan(const json_t *prev, const json_t *cur);
 
+/* ---- sync pacing (pacer.c; pure) ---- */
+
+/* When the next sync may start: min_ms after the START of the previous one, as upstream
+ * kube-proxy's BoundedFrequencyRunner measures its minSyncPeriod (a sync that took longer than
+ * min_ms may be followed at once; measured from the end, a slow sync stretched the gap to its
+ * duration plus min_ms). Zeroed: no sync yet, any may start now. Times are c8s_now_ns(). */
+typedef struct proxy_pacer_s {
+    uint64_t last_start_ns, last_end_ns;
+    bool started;
+} proxy_pacer_t;
+
+void proxy_pacer_started(proxy_pacer_t *pc, uint64_t now_ns);
+/* The sync has ended (recorded for its duration; the next start does not depend on it). */
+void proxy_pacer_finished(proxy_pacer_t *pc, uint64_t now_ns);
+/* Milliseconds to wait from now_ns before a sync may start (rounded up); 0: now. */
+uint64_t proxy_pacer_wait_ms(const proxy_pacer_t *pc, uint64_t now_ns, unsigned min_ms);
+/* How long the last finished sync took, in ms; 0 before one finished. */
+uint64_t proxy_pacer_last_ms(const proxy_pacer_t *pc);
+
 /* ---- the role ---- */
 
 struct client_http_config_s;
+
+/* What programs services. The default (zero) is nftables where nft works, else iptables with a
+ * warning: a host without nft or nf_tables still gets services, as before the default changed.
+ * An explicit nftables without a working nft is an error at start. */
+typedef enum proxy_mode_e {
+    PROXY_MODE_DEFAULT = 0,
+    PROXY_MODE_IPTABLES,
+    PROXY_MODE_NFTABLES,
+} proxy_mode_t;
+
+/* "iptables" or "nftables" to its mode; -1 for anything else. */
+int proxy_mode_parse(const char *s);
 
 typedef struct proxy_config_s {
     const char *node_name;    /* this node, for Local traffic policies */
     const char *cluster_cidr; /* pod CIDR (default 10.244.0.0/16) */
     const char *iptables;     /* the command family: "iptables" (the system's choice, default),
                                  "iptables-legacy" or "iptables-nft" */
-    bool nftables;            /* services in nftables (`nft`), not iptables; NetworkPolicy stays
-                                 in iptables either way */
+    proxy_mode_t mode;        /* what programs services; NetworkPolicy stays in iptables */
     unsigned min_sync_ms;     /* bursts of changes within this are one sync (default 1000) */
     unsigned full_sync_ms;    /* a full rewrite at least this often (default 3600000) */
     /* A remote API server (`c8s agent`; copied), instead of srv in-process. */

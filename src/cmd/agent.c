@@ -67,7 +67,8 @@ static void usage(FILE *f)
                "  --kubelet-port N         the kubelet's HTTPS port (10250), served with a\n"
                "                           certificate the node asks the cluster for\n"
                "  --cluster-cidr CIDR      pods' range, for the proxy (10.244.0.0/16)\n"
-               "  --proxy-mode MODE        iptables (default) or nftables: the server's mode\n"
+               "  --proxy-mode MODE        nftables (default; iptables where nft cannot work)\n"
+               "                           or iptables: as the servers run it\n"
                "  --cluster-dns IP         the cluster DNS address (10.96.0.10)\n"
                "  --cluster-domain DOMAIN  (cluster.local)\n"
                "  --kubepods-cgroup PATH   pods' cgroup parent (/kubepods)\n"
@@ -168,11 +169,11 @@ static int parse_args(int argc, char **argv, agent_opts_t *o)
             o->proxy.cluster_cidr = optarg;
             break;
         case O_PROXY_MODE:
-            if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "nftables") != 0) {
+            if (proxy_mode_parse(optarg) < 0) {
                 fprintf(stderr, "c8s agent: invalid --proxy-mode %s\n", optarg);
                 return -1;
             }
-            o->proxy.nftables = strcmp(optarg, "nftables") == 0;
+            o->proxy.mode = (proxy_mode_t)proxy_mode_parse(optarg);
             break;
         case O_DNS_IP:
             o->dns.address = optarg;

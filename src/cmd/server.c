@@ -89,8 +89,10 @@ static void usage(FILE *f)
         "  --node-cidr-mask-size N             each node's share of it (default 24)\n"
         "  --proxy-iptables CMD                iptables, iptables-legacy or iptables-nft\n"
         "                                      (default iptables: the system's choice)\n"
-        "  --proxy-mode MODE                   iptables (default) or nftables: what programs\n"
-        "                                      services (NetworkPolicy is iptables either way)\n"
+        "  --proxy-mode MODE                   nftables (default; iptables, with a warning,\n"
+        "                                      where nft or nf_tables is missing) or iptables:\n"
+        "                                      what programs services (NetworkPolicy is\n"
+        "                                      iptables either way)\n"
         "  --disable-dns                       run without the cluster DNS role\n"
         "  --cluster-dns ADDR                  cluster DNS address (default 10.96.0.10)\n"
         "  --cluster-domain DOMAIN             (default cluster.local)\n"
@@ -481,11 +483,11 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
             o->proxy.iptables = optarg;
             break;
         case O_PROXY_MODE:
-            if (strcmp(optarg, "iptables") != 0 && strcmp(optarg, "nftables") != 0) {
+            if (proxy_mode_parse(optarg) < 0) {
                 fprintf(stderr, "c8s server: invalid --proxy-mode %s\n", optarg);
                 return -1;
             }
-            o->proxy.nftables = strcmp(optarg, "nftables") == 0;
+            o->proxy.mode = (proxy_mode_t)proxy_mode_parse(optarg);
             break;
         /* Tokens (issue 8). */
         case O_SA_SIGNING_KEY:

@@ -48,6 +48,9 @@ bool proxy__has_external(const svcport_t *sp);
 /* What a service's rules depend on: itself, its slices, and mode (owned; NULL when the objects
  * carry no resourceVersions, i.e. always regenerate). */
 char *proxy__fingerprint(const json_t *svc, const json_t *slices, int mode);
+/* api_slices_by_service for the services named in dirty ("ns/name" keys) only: a partial
+ * build's grouping costs what changed, not every slice. Owned. */
+json_t *proxy__slices_of(const json_t *slices, const json_t *dirty);
 
 /* The 64-bit FNV-1a digest of n bytes. */
 uint64_t proxy__digest(const char *s, size_t n);

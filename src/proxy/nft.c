@@ -999,8 +999,7 @@ static int svc_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
-/* by_service (api_slices_by_service) for the services named in dirty only. */
-static json_t *slices_of(const json_t *slices, const json_t *dirty)
+json_t *proxy__slices_of(const json_t *slices, const json_t *dirty)
 {
     json_t *idx = json_object();
     size_t i;
@@ -1057,7 +1056,7 @@ int proxy_nft_build(proxy_nft_t *r, const json_t *services, const json_t *slices
     if (n)
         qsort(sorted, n, sizeof(*sorted), svc_cmp);
     cleanup_json json_t *by_service =
-        only ? slices_of(slices, only) : api_slices_by_service(slices);
+        only ? proxy__slices_of(slices, only) : api_slices_by_service(slices);
     r->gen++;
     cleanup_free nentry_t **entries = xcalloc(n + 1, sizeof(*entries));
     cleanup_free nentry_t **olds = xcalloc(n + 1, sizeof(*olds));

@@ -1,10 +1,11 @@
 /*
- * role.c — the proxy role: a thread with its own loop that keeps the node's iptables equal to
- * what the Services and EndpointSlices say. Changes are coalesced: at most one sync per
- * min_sync_ms, one payload per sync, applied by one iptables-restore --noflush; a full rewrite
- * first (after adopting the chains a previous run left), after any failure, and every
- * full_sync_ms. Nothing is written before both informers have their first list, so a restart
- * never empties the tables in between.
+ * role.c — the proxy role: a thread with its own loop that keeps the node's iptables (or, in
+ * nftables mode, its table ip kube-proxy) equal to what the Services and EndpointSlices say.
+ * Changes are coalesced: at most one sync per min_sync_ms, counted from a sync's start as
+ * upstream's BoundedFrequencyRunner does (pacer.c), one payload per sync, applied by one
+ * iptables-restore --noflush (or nft -f); a full rewrite first (after adopting the chains a
+ * previous run left), after any failure, and every full_sync_ms. Nothing is written before both
+ * informers have their first list, so a restart never empties the tables in between.
  */
 #include "c8s/client.h"
 #include "c8s/informer.h"
@@ -31,7 +32,7 @@ struct proxy_s {
     char save_cmd[64], restore_cmd[64];
     proxy_rules_t *rules;
     proxy_nft_t *nftr; /* nftables mode's state; NULL in iptables mode */
-    json_t *changed;   /* nftables mode: "ns/name" of services changed since the last build */
+    json_t *changed;   /* "ns/name" of services changed since the last build */
     char *ipt_next;    /* nftables mode: the iptables payload (NetworkPolicy) after nft's */
     char *ipt_first;   /* nftables mode: iptables-mode leftovers to remove, before ipt_next */
     netpol_t *netpol;
@@ -41,8 +42,9 @@ struct proxy_s {
     size_t ct_next;
     bool ct_warned;
     bool adopted, busy, dirty, need_full, stopping;
-    bool nft; /* the iptables commands are the nf_tables backend's */
-    uint64_t last_sync_ns;
+    bool nft;            /* the iptables commands are the nf_tables backend's */
+    bool nft_broken;     /* the default mode fell back: nft cannot work, so no table to remove */
+    proxy_pacer_t pacer; /* when the next sync may start */
     int pending_stops;
     atomic_ulong syncs;
 };
@@ -64,9 +66,9 @@ static void request(proxy_t *p)
         !informer_synced(p->pods) || !informer_synced(p->namespaces) ||
         !informer_synced(p->policies) || !informer_synced(p->nodes))
         return;
-    uint64_t now = c8s_now_ns(), next = p->last_sync_ns + (uint64_t)p->cfg.min_sync_ms * 1000000;
-    if (p->last_sync_ns && now < next)
-        uv_timer_start(&p->timer, on_timer, (next - now) / 1000000 + 1, 0);
+    uint64_t wait = proxy_pacer_wait_ms(&p->pacer, c8s_now_ns(), p->cfg.min_sync_ms);
+    if (wait)
+        uv_timer_start(&p->timer, on_timer, wait, 0);
     else
         start_sync(p);
 }
@@ -93,7 +95,9 @@ static bool stopping_after_exec(proxy_t *p)
 static void sync_done(proxy_t *p, bool ok)
 {
     p->busy = false;
-    p->last_sync_ns = c8s_now_ns();
+    proxy_pacer_finished(&p->pacer, c8s_now_ns());
+    log_debug("proxy", "sync %s in %llu ms", ok ? "done" : "failed",
+              (unsigned long long)proxy_pacer_last_ms(&p->pacer));
     if (ok) {
         atomic_fetch_add(&p->syncs, 1);
     } else {
@@ -303,7 +307,8 @@ static void apply(proxy_t *p)
     cleanup_json json_t *changed = p->changed;
     p->changed = json_object();
     if (p->nftr ? proxy_nft_build(p->nftr, svcs, slices, changed, &o, full, &script, &err) != 0
-                : proxy_rules_build(p->rules, svcs, slices, &o, full, &payload, &err) != 0) {
+                : proxy_rules_build_dirty(p->rules, svcs, slices, changed, &o, full, &payload,
+                                          &err) != 0) {
         log_warn("proxy", "building the rules: %s", err.msg);
         strbuf_free(&payload);
         strbuf_free(&script);
@@ -390,7 +395,7 @@ static void on_saved(const proc_result_t *r, void *data)
     p->jumps = strbuf_take(&j);
     p->adopted = true;
     p->busy = true;
-    if (p->nftr) {
+    if (p->nftr || p->nft_broken) {
         apply(p);
         return;
     }
@@ -406,6 +411,7 @@ static void on_saved(const proc_result_t *r, void *data)
 static void start_sync(proxy_t *p)
 {
     uv_timer_stop(&p->timer);
+    proxy_pacer_started(&p->pacer, c8s_now_ns());
     p->busy = true;
     p->dirty = false;
     if (!p->adopted) {
@@ -600,19 +606,69 @@ static void free_proxy(proxy_t *p)
     free(p);
 }
 
-int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
+int proxy_mode_parse(const char *s)
 {
-    if (cfg->nftables) {
-        /* Said once at start rather than as a failed sync every second. */
-        const char *argv[] = {"nft", "--version", NULL};
-        proc_result_t v = {0};
-        int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
-        free((char *)v.out);
-        free((char *)v.err);
-        if (rc != 0)
+    if (strcmp(s, "iptables") == 0)
+        return PROXY_MODE_IPTABLES;
+    if (strcmp(s, "nftables") == 0)
+        return PROXY_MODE_NFTABLES;
+    return -1;
+}
+
+/* 0 when `nft argv1 argv2` runs and succeeds; otherwise fills why (owned by the caller). */
+static int nft_works(const char *a1, const char *a2, char **why)
+{
+    const char *argv[] = {"nft", a1, a2, NULL};
+    proc_result_t v = {0};
+    int rc = proc_run_sync(argv, NULL, NULL, 0, &v);
+    if (rc != 0) {
+        const char *e = v.err ? v.err : "";
+        int elen = (int)strcspn(e, "\n");
+        *why = v.status == 127
+                   ? xstrdup("nft is not installed")
+                   : xasprintf("`nft %s%s%s` failed (%d)%s%.*s", a1, a2 ? " " : "", a2 ? a2 : "",
+                               v.status, elen ? ": " : "", elen > 200 ? 200 : elen, e);
+    }
+    free((char *)v.out);
+    free((char *)v.err);
+    return rc;
+}
+
+/* The mode a config asks for, resolved: the default falls back to iptables (said once) where
+ * nft is missing or the kernel has no nf_tables; asked explicitly, nftables without a working
+ * nft is refused, said once at start rather than as a failed sync every second. */
+static int resolve_mode(proxy_mode_t asked, bool *nftables, bool *nft_broken, c8s_err_t *err)
+{
+    *nftables = *nft_broken = false;
+    if (asked == PROXY_MODE_IPTABLES)
+        return 0;
+    cleanup_free char *why = NULL;
+    if (asked == PROXY_MODE_NFTABLES) {
+        if (nft_works("--version", NULL, &why) != 0)
             return c8s_err_set(err, C8S_EINVALID,
                                "--proxy-mode nftables needs nft (Debian package nftables)");
+        *nftables = true;
+        return 0;
     }
+    /* `nft list tables` needs nf_tables in the kernel (and CAP_NET_ADMIN), which --version
+     * does not: it is what the first sync would need. */
+    if (nft_works("list", "tables", &why) != 0) {
+        log_warn("proxy",
+                 "nftables mode (the default) cannot work here: %s; using iptables mode "
+                 "(--proxy-mode iptables says so explicitly)",
+                 why);
+        *nft_broken = true;
+        return 0;
+    }
+    *nftables = true;
+    return 0;
+}
+
+int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_err_t *err)
+{
+    bool nftables = false, nft_broken = false;
+    if (resolve_mode(cfg->mode, &nftables, &nft_broken, err) != 0)
+        return err->code;
     proxy_t *p = xcalloc(1, sizeof(*p));
     p->srv = srv;
     p->cfg = *cfg;
@@ -633,7 +689,8 @@ int proxy_start(apiserver_t *srv, const proxy_config_t *cfg, proxy_t **out, c8s_
     free((char *)ver.out);
     free((char *)ver.err);
     p->rules = proxy_rules_new();
-    p->nftr = cfg->nftables ? proxy_nft_new() : NULL;
+    p->nftr = nftables ? proxy_nft_new() : NULL;
+    p->nft_broken = nft_broken;
     p->changed = json_object();
     p->netpol = netpol_new();
     /* Pods on one bridge talk at layer 2: their traffic must pass iptables for services'
@@ -704,7 +761,9 @@ unsigned long proxy_syncs(const proxy_t *p)
 
 /* ---- `c8s proxy --cleanup` ---- */
 
-/* Removes the nftables mode's table; nothing to do without nft (it cannot have been used). */
+/* Removes the nftables mode's table; nothing to do without nft, or where nft cannot list the
+ * tables (no nf_tables in the kernel): the mode cannot have run there, the iptables fallback
+ * did. */
 static int cleanup_nft(c8s_err_t *err)
 {
     strbuf_t script = STRBUF_INIT;
@@ -712,7 +771,9 @@ static int cleanup_nft(c8s_err_t *err)
     proc_result_t w = {0};
     const char *argv[] = {"nft", "-f", "-", NULL};
     int rc = 0;
-    if (proc_run_sync(argv, NULL, script.s, script.len, &w) != 0 && w.status != 127)
+    cleanup_free char *why = NULL;
+    if (proc_run_sync(argv, NULL, script.s, script.len, &w) != 0 && w.status != 127 &&
+        nft_works("list", "tables", &why) == 0)
         rc = c8s_err_set(err, C8S_ESYS, "nft failed (%d): %s", w.status, w.err);
     strbuf_free(&script);
     free((char *)w.out);
@@ -720,11 +781,26 @@ static int cleanup_nft(c8s_err_t *err)
     return rc;
 }
 
+static int cleanup_iptables(const char *iptables, c8s_err_t *err);
+
+/* Both modes' leftovers, each whatever the other's outcome (one failing must not keep the
+ * other's rules); the first error is the one returned. */
 int proxy_cleanup(const char *iptables, c8s_err_t *err)
 {
-    int nrc = cleanup_nft(err);
-    if (nrc != 0)
-        return nrc;
+    c8s_err_t nerr = C8S_ERR_INIT;
+    int nrc = cleanup_nft(&nerr);
+    int rc = cleanup_iptables(iptables, err);
+    if (nrc != 0 && rc == 0) {
+        rc = c8s_err_set(err, nrc, "%s", nerr.msg);
+    } else if (nrc != 0) {
+        log_error("proxy", "%s", nerr.msg);
+    }
+    c8s_err_clear(&nerr);
+    return rc;
+}
+
+static int cleanup_iptables(const char *iptables, c8s_err_t *err)
+{
     const char *ipt = iptables && *iptables ? iptables : "iptables";
     char save[64], restore[64];
     snprintf(save, sizeof(save), "%s-save", ipt);

@@ -24,6 +24,7 @@ struct proxy_rules_s {
     json_t *top;    /* "<table>/<chain>" → the same, for the chains every build has */
     json_t *cache;  /* "ns/name" → entry_t * (as an integer): each service's generated rules */
     unsigned gen;   /* builds so far; entries not seen in the last one are dropped */
+    bool large;     /* the last build's large-cluster switch (its entries were built so) */
 };
 
 /* The chains of one build: the top-level ones and the per-service ones in order of creation. */
@@ -607,15 +608,20 @@ char *proxy__fingerprint(const json_t *svc, const json_t *slices, int mode)
  * entry replaces the cached one, which is handed to the caller in *old (owned; NULL if none),
  * with *fresh set. */
 static entry_t *cached(proxy_rules_t *r, const json_t *svc, const json_t *by_service,
-                       const proxy_opts_t *o, bool large, entry_t **old, bool *fresh)
+                       const json_t *only, const proxy_opts_t *o, bool large, entry_t **old,
+                       bool *fresh)
 {
     *old = NULL;
     *fresh = false;
     char key[600];
     snprintf(key, sizeof(key), "%s/%s", meta(svc, "namespace") ? meta(svc, "namespace") : "",
              meta(svc, "name") ? meta(svc, "name") : "");
-    char *fp = proxy__fingerprint(svc, json_object_get(by_service, key), large);
     entry_t *e = entry_of(json_object_get(r->cache, key));
+    if (e && only && !json_object_get(only, key)) {
+        e->gen = r->gen;
+        return e;
+    }
+    char *fp = proxy__fingerprint(svc, json_object_get(by_service, key), large);
     if (e && fp && e->fp && strcmp(fp, e->fp) == 0) {
         free(fp);
         e->gen = r->gen;
@@ -819,8 +825,17 @@ static size_t plan_partial(proxy_rules_t *r, entry_t *const *entries, entry_t *c
 int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *slices,
                       const proxy_opts_t *o, bool full, strbuf_t *out, c8s_err_t *err)
 {
+    return proxy_rules_build_dirty(r, services, slices, NULL, o, full, out, err);
+}
+
+int proxy_rules_build_dirty(proxy_rules_t *r, const json_t *services, const json_t *slices,
+                            const json_t *dirty, const proxy_opts_t *o, bool full, strbuf_t *out,
+                            c8s_err_t *err)
+{
     if (!json_is_array(services) || !json_is_array(slices))
         return c8s_err_set(err, C8S_EINVALID, "services and slices must be JSON arrays");
+    if (dirty && !json_is_object(dirty))
+        return c8s_err_set(err, C8S_EINVALID, "dirty must be a JSON object");
     build_t b = {.o = o};
     size_t n = json_array_size(services);
     cleanup_free sorted_svc_t *sorted = xcalloc(n + 1, sizeof(*sorted));
@@ -831,8 +846,11 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
         sorted[i].name = meta(svc, "name") ? meta(svc, "name") : "";
     }
     qsort(sorted, n, sizeof(*sorted), svc_cmp);
-    cleanup_json json_t *by_service = api_slices_by_service(slices);
     b.large = count_endpoints(slices) > LARGE_CLUSTER_ENDPOINTS;
+    const json_t *only = full || r->gen == 0 || b.large != r->large ? NULL : dirty;
+    r->large = b.large;
+    cleanup_json json_t *by_service =
+        only ? proxy__slices_of(slices, only) : api_slices_by_service(slices);
     r->gen++;
     cleanup_free entry_t **entries = xcalloc(n + 1, sizeof(*entries));
     cleanup_free entry_t **olds = xcalloc(n + 1, sizeof(*olds));
@@ -840,7 +858,7 @@ int proxy_rules_build(proxy_rules_t *r, const json_t *services, const json_t *sl
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         entry_t *e = entries[i] =
-            cached(r, sorted[i].svc, by_service, o, b.large, &olds[i], &fresh[i]);
+            cached(r, sorted[i].svc, by_service, only, o, b.large, &olds[i], &fresh[i]);
         add_part(&b.f_services, &e->f_services);
         add_part(&b.f_external, &e->f_external);
         add_part(&b.n_services, &e->n_services);

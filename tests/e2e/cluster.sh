@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # cluster.sh — a one-node cluster with every role (API, scheduler, controllers, kubelet with runc
-# and CNI, proxy with iptables, cluster DNS) in network and mount namespaces of the test's own,
+# and CNI, proxy in its default mode (nftables), cluster DNS) in network and mount namespaces of the test's own,
 # driven by the real kubectl the way the user guide (docs/user-guide.md) does, with the
 # manifests of deploy/examples and the image their script builds, pushed to Debian's
 # docker-registry on 127.0.0.1:5000 inside the namespace.
@@ -12,7 +12,7 @@
 # reached by its DNS name through the headless Service; the DaemonSet's one pod on the node;
 # a bare ReplicaSet replacing a deleted pod; `kubectl delete namespace` emptying it. At the end
 # nothing is left: no pod, no runc container under the test's runc root, no mount under the data
-# dir, no pod cgroup, no pod network namespace, no KUBE- chain after `c8s proxy --cleanup`, and
+# dir, no pod cgroup, no pod network namespace, no KUBE- chain nor nftables table after `c8s proxy --cleanup`, and
 # (checked from outside) no process left in the network namespace, so it is gone, and no cgroup.
 #
 # A client pod tells its result by its phase: Succeeded when what it fetched was right (these flows
@@ -37,6 +37,9 @@ C8S_NODE_ROLES="" start_managed_server "$WORK" --node-name "$NODE" --pod-cidr 10
   --runc-root "$RUNC_ROOT" --kubepods-cgroup "$CGROUP" --insecure-registry 127.0.0.1:5000 \
   --resolv-conf "$WORK/resolv.conf" || { fail "server start"; finish; exit 1; }
 KC=$SERVER_DATA/admin.kubeconfig
+# Services go through the default mode, nftables (nft and nf_tables are there: Debian's
+# iptables is iptables-nft), not the fallback to iptables.
+check "the proxy programs nftables (the default)" grep -q "proxy: programming nftables" "$SERVER_DATA.log"
 k() { kubectl --kubeconfig "$KC" "$@"; }
 T=240s # generous: a loaded two-core machine, a sanitizer build
 
@@ -133,6 +136,8 @@ netdump() {
   iptables-save -t nat | grep -F -e "$IP" $(printf -- '-e %s ' $chains)
   echo "---- filter rules for $IP"
   iptables-save -t filter | grep -F "$IP"
+  echo "---- nftables (the default mode): elements for $IP and default/web's"
+  nft list table ip kube-proxy 2>&1 | grep -F -e "$IP" -e "default/web" -e "balance-"
   echo "---- neighbours, routes, bridge"
   ip neigh
   ip route
@@ -142,7 +147,7 @@ netdump() {
   grep -E ' (proxy|kubelet|cni): ' "$SERVER_DATA.log" | tail -n 30
 }
 failed_before=$FAILED
-pre_rules="$(date +%T) before the probe: $(iptables-save -t nat | grep -cF "$IP") nat rules name $IP"
+pre_rules="$(date +%T) before the probe: $(iptables-save -t nat | grep -cF "$IP") nat rules and $(nft list table ip kube-proxy 2>/dev/null | grep -cF "$IP") nftables lines name $IP"
 step "a pod reaches web by ClusterIP" probe by-ip "set -- http://$IP/ 30; $fetch_all"
 [ "$FAILED" = "$failed_before" ] || netdump >&2
 step "a pod reaches web by DNS name" probe by-name \
@@ -278,4 +283,5 @@ check_eq "server stopped cleanly (no leaks)" "$rc" 0
 [ "$rc" = 0 ] || tail -n 80 "$SERVER_DATA.log" >&2
 check "c8s proxy --cleanup" "$C8S_BIN" proxy --cleanup
 check_eq "no KUBE chains left" "$(iptables-save | grep -c KUBE-)" 0
+check_eq "no nftables table left" "$(nft list tables 2>/dev/null | grep -c kube-proxy)" 0
 finish

@@ -202,6 +202,11 @@ three_ready() {
   [ "$(k get nodes -o jsonpath='{range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status}{"\n"}{end}' | sort | tr '\n' ' ')" = "n1=True n2=True n3=True " ]
 }
 step "three nodes Ready" until_ok $T three_ready
+# Every node's proxy (the server's and the agents') in the default mode, nftables, not its
+# fallback to iptables.
+for n in 1 2 3; do
+  check "node $n's proxy programs nftables (the default)" grep -q "proxy: programming nftables" "$WORK/n$n.log"
+done
 cidrs=$(k get nodes -o jsonpath='{range .items[*]}{.spec.podCIDR}{"\n"}{end}' | sort -u | grep -c .)
 check_eq "each node has a pod CIDR of its own" "$cidrs" 3
 

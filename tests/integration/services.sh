@@ -13,8 +13,10 @@
 # a name outside the cluster through the node's resolver (dnsmasq in the test).
 # NetworkPolicy: ingress by podSelector and named port, egress by ipBlock with an exception,
 # isolation only of selected pods, and a deleted policy allowing again.
-# C8S_PROXY_MODE=nftables (services_nft.sh) runs it all with `--proxy-mode nftables`: the same
-# traffic checks, the rules looked for in the nftables table instead of iptables' nat table.
+# The mode is always given: `--proxy-mode iptables` here (no longer the default, still fully
+# supported); C8S_PROXY_MODE=nftables (services_nft.sh) runs it all with `--proxy-mode nftables`:
+# the same traffic checks, the rules looked for in the nftables table instead of iptables' nat
+# table.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 

@@ -550,6 +550,75 @@ static void test_cache(void)
     proxy_rules_free(r);
 }
 
+/* Builds with dirty (a JSON object text, or NULL) and returns the payload (owned). */
+static char *build_dirty(proxy_rules_t *r, const char *svcs, const char *slices, const char *dirty,
+                         bool full)
+{
+    cleanup_json json_t *s = J(svcs);
+    cleanup_json json_t *e = J(slices);
+    cleanup_json json_t *d = dirty ? J(dirty) : NULL;
+    strbuf_t out = STRBUF_INIT;
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK_INT(proxy_rules_build_dirty(r, s, e, d, &opts, full, &out, &err), 0);
+    return strbuf_take(&out);
+}
+
+/* Told which services changed, a partial build looks at those only: a service not named keeps
+ * its cached rules even though its slice moved on (the informers would have named it), a
+ * named one is rebuilt to exactly what a build looking at everything writes, a deleted one
+ * goes all the same, and a full build ignores dirty. */
+static void test_dirty(void)
+{
+    const char *svcs = "[{'metadata':{'namespace':'c','name':'a','resourceVersion':'1'},'spec':{"
+                       "'clusterIP':'10.96.4.1','ports':[{'port':80}]}},"
+                       "{'metadata':{'namespace':'c','name':'b','resourceVersion':'1'},'spec':{"
+                       "'clusterIP':'10.96.4.2','ports':[{'port':80}]}}]";
+#define DSL(rv, ip)                                                                                \
+    "{'metadata':{'namespace':'c','name':'b-1','resourceVersion':'" rv "','labels':{"              \
+    "'kubernetes.io/service-name':'b'}},'ports':[{'port':80}],'endpoints':[{'addresses':['" ip     \
+    "']}]}"
+    const char *a_sl = "{'metadata':{'namespace':'c','name':'a-1','resourceVersion':'1','labels':{"
+                       "'kubernetes.io/service-name':'a'}},'ports':[{'port':80}],'endpoints':[{"
+                       "'addresses':['10.244.4.1']}]}";
+    const char *before = "[" DSL("1", "10.244.4.2") ",", *after = "[" DSL("2", "10.244.4.9") ",";
+    cleanup_free char *sl_before = xasprintf("%s%s]", before, a_sl);
+    cleanup_free char *sl_after = xasprintf("%s%s]", after, a_sl);
+#undef DSL
+    proxy_rules_t *r = proxy_rules_new(), *all = proxy_rules_new();
+    /* The first build looks at everything, dirty or not. */
+    cleanup_free char *first = build_dirty(r, svcs, sl_before, "{}", false);
+    CHECK(has(first, "--to-destination 10.244.4.2:80"));
+    CHECK(has(first, "--to-destination 10.244.4.1:80"));
+    cleanup_free char *first_all = build_dirty(all, svcs, sl_before, NULL, false);
+    CHECK_STR(first, first_all);
+    /* b's slice changed, but only a is named: b is not looked at. */
+    cleanup_free char *not_named = build_dirty(r, svcs, sl_after, "{'c/a':true}", false);
+    CHECK_STR(not_named, "*filter\nCOMMIT\n*nat\nCOMMIT\n");
+    /* Named: rebuilt, as a build looking at every service writes it. */
+    cleanup_free char *named = build_dirty(r, svcs, sl_after, "{'c/b':true}", false);
+    cleanup_free char *named_all = build_dirty(all, svcs, sl_after, NULL, false);
+    CHECK(has(named, "--to-destination 10.244.4.9:80"));
+    CHECK(has(named, "-X KUBE-SEP-"));
+    CHECK_STR(named, named_all);
+    /* A deleted service goes though dirty does not name it. */
+    const char *only_a = "[{'metadata':{'namespace':'c','name':'a','resourceVersion':'1'},'spec':{"
+                         "'clusterIP':'10.96.4.1','ports':[{'port':80}]}}]";
+    cleanup_free char *gone = build_dirty(r, only_a, sl_after, "{}", false);
+    CHECK(has(gone, "-X KUBE-SVC-"));
+    CHECK_INT(proxy_rules_chains(r), 2);
+    /* A full build looks at everything. */
+    cleanup_free char *full = build_dirty(r, svcs, sl_after, "{}", true);
+    CHECK(has(full, "--to-destination 10.244.4.9:80"));
+    /* Not an object: refused. */
+    strbuf_t out = STRBUF_INIT;
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_json json_t *arr = json_array();
+    CHECK_INT(proxy_rules_build_dirty(r, arr, arr, arr, &opts, false, &out, &err), C8S_EINVALID);
+    strbuf_free(&out);
+    proxy_rules_free(r);
+    proxy_rules_free(all);
+}
+
 static void test_bad_input(void)
 {
     proxy_rules_t *r = proxy_rules_new();
@@ -576,6 +645,7 @@ int main(void)
     test_netpol();
     test_routes();
     test_cache();
+    test_dirty();
     test_bad_input();
     TEST_END();
 }
