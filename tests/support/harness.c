@@ -31,15 +31,25 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* Ports are drawn below the kernel's ephemeral range: one inside it may be taken, between the
+ * check here and the server's bind, as the local port of any outgoing connection. */
 int th_free_port(void)
 {
-    static int seeded;
+    static int seeded, base = 20000, span = 40000;
     if (!seeded) {
         srand((unsigned)(getpid() ^ time(NULL)));
         seeded = 1;
+        FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+        int lo = 0, hi = 0;
+        if (f && fscanf(f, "%d %d", &lo, &hi) == 2 && lo > 22000) {
+            base = lo - 12000;
+            span = 12000;
+        }
+        if (f)
+            fclose(f);
     }
     for (int tries = 0; tries < 200; tries++) {
-        int port = 20000 + rand() % 40000;
+        int port = base + rand() % span;
         int fd = socket(AF_INET, SOCK_STREAM, 0);
         if (fd < 0)
             return -1;

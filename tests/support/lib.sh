@@ -20,10 +20,16 @@ check_contains() { # check_contains "what" haystack needle
   case "$2" in *"$3"*) ok ;; *) fail "$1: '$3' not in: ${2:0:400}" ;; esac
 }
 
+# Ports are drawn below the kernel's ephemeral range: one inside it may be taken, between this
+# check and the server's bind, as the local port of any outgoing connection (e2e/ctl's etcd
+# once failed to bind its peer port three times in a row under load).
 free_port() {
-  local p
+  local p lo=32768 hi base span
+  read -r lo hi </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || lo=32768
+  base=$((lo > 22000 ? lo - 12000 : 20000))
+  span=$((lo > 22000 ? 12000 : 40000))
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((base + RANDOM % span))
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then
       echo "$p"
       return 0
