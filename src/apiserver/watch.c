@@ -109,6 +109,23 @@ static void unlink_stream(watch_stream_t *ws)
 
 static void sent_free(watch_stream_t *ws);
 
+/* No more events for this stream: what is queued is still sent unless dropped, then it ends. */
+static void stop_watching(watch_stream_t *ws)
+{
+    if (ws->w)
+        wc_watcher_stop(ws->w);
+    ws->w = NULL;
+    ws->closing = true;
+}
+
+/* Forgets what is queued (it cannot, or need not, reach the client any more). */
+static void drop_pending(watch_stream_t *ws)
+{
+    chunks_free(ws->pending, ws->n_pending);
+    ws->n_pending = 0;
+    ws->q = (watchq_acct_t){0};
+}
+
 static void on_timer_closed(uv_handle_t *h)
 {
     watch_stream_t *ws = h->data;
@@ -149,15 +166,10 @@ static void flush_call(watch_stream_t *ws)
             log_info("apiserver", "in-process watch of %s dropped: too slow",
                      ws->res->kind->resource);
             dropped = true;
-            if (ws->w)
-                wc_watcher_stop(ws->w);
-            ws->w = NULL;
-            ws->closing = true;
+            stop_watching(ws);
         }
     }
-    chunks_free(ws->pending, ws->n_pending);
-    ws->n_pending = 0;
-    ws->q = (watchq_acct_t){0};
+    drop_pending(ws);
     if (ws->closing) {
         teardown(ws);
         c->on_end(c);
@@ -310,10 +322,7 @@ static void enqueue(watch_stream_t *ws, wc_event_t *ev, char *owned, const char 
         /* Too far behind: drop this watcher rather than grow without bound. */
         log_info("apiserver", "watch of %s dropped: client too slow", ws->res->kind->resource);
         free(owned);
-        if (ws->w)
-            wc_watcher_stop(ws->w);
-        ws->w = NULL;
-        ws->closing = true;
+        stop_watching(ws);
         return;
     }
     if (ws->n_pending == ws->cap_pending) {
@@ -434,10 +443,7 @@ static void on_tick(uv_timer_t *t)
     if (now >= ws->deadline_ms) {
         if (ws->bookmarks)
             send_bookmark(ws);
-        if (ws->w)
-            wc_watcher_stop(ws->w);
-        ws->w = NULL;
-        ws->closing = true;
+        stop_watching(ws);
         flush(ws);
         return;
     }
@@ -455,13 +461,8 @@ static void on_client_left(void *data)
     hangup_close(ws);
     /* Nothing queued can reach the client. Ending the response makes h2o write to the dead
      * connection, fail, read its end and close it, which frees the stream (on_stop). */
-    if (ws->w)
-        wc_watcher_stop(ws->w);
-    ws->w = NULL;
-    ws->closing = true;
-    chunks_free(ws->pending, ws->n_pending);
-    ws->n_pending = 0;
-    ws->q = (watchq_acct_t){0};
+    stop_watching(ws);
+    drop_pending(ws);
     flush(ws);
 }
 
@@ -619,10 +620,7 @@ void apiserver__watches_stop_all(apiserver_t *s)
 {
     for (watch_stream_t *ws = s->streams; ws;) {
         watch_stream_t *next = ws->next;
-        if (ws->w)
-            wc_watcher_stop(ws->w);
-        ws->w = NULL;
-        ws->closing = true;
+        stop_watching(ws);
         flush(ws);
         ws = next;
     }
@@ -632,10 +630,7 @@ void apiserver__watch_cancel(apiserver_t *s, apiserver_call_t *c)
 {
     for (watch_stream_t *ws = s->streams; ws; ws = ws->next) {
         if (ws->r->call == c && !ws->done) {
-            if (ws->w)
-                wc_watcher_stop(ws->w);
-            ws->w = NULL;
-            ws->closing = true;
+            stop_watching(ws);
             flush(ws);
             return;
         }

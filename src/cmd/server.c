@@ -914,6 +914,17 @@ int cmd_server(int argc, char **argv)
     o.api.etcd_endpoints = (const char *const *)o.endpoints;
 
     int rc = 0;
+    /* The node IPAM controller gives nodes their pod CIDRs; a server without the controllers
+     * gives its own node the first range of the cluster CIDR. Checked before any role starts. */
+    char first_range[INET_ADDRSTRLEN + 4];
+    if (!o.kubelet.pod_cidr && o.no_controllers && !o.no_kubelet) {
+        if (controllers_first_node_cidr(&o.ctrl, first_range, sizeof first_range, &err) != 0) {
+            fprintf(stderr, "c8s server: %s\n", err.msg);
+            rc = 1;
+            goto out;
+        }
+        o.kubelet.pod_cidr = first_range;
+    }
     apiserver_t *api = NULL;
     if (apiserver_start(&o.api, &api, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
@@ -963,21 +974,6 @@ int cmd_server(int argc, char **argv)
     o.kubelet.cluster_dns = o.dns.address;
     if (!o.kubelet.root_dir)
         o.kubelet.root_dir = o.data_dir;
-    /* The node IPAM controller gives nodes their pod CIDRs; a server without the controllers
-     * gives its own node the first range of the cluster CIDR. */
-    char first_range[INET_ADDRSTRLEN + 4];
-    if (!o.kubelet.pod_cidr && o.no_controllers && !o.no_kubelet) {
-        if (controllers_first_node_cidr(&o.ctrl, first_range, sizeof first_range, &err) != 0) {
-            fprintf(stderr, "c8s server: %s\n", err.msg);
-            dns_stop(dns);
-            proxy_stop(proxy);
-            scheduler_stop(sched);
-            apiserver_stop(api);
-            rc = 1;
-            goto out;
-        }
-        o.kubelet.pod_cidr = first_range;
-    }
     if (!o.no_kubelet && kubelet_start(api, &o.kubelet, &kubelet, &err) != 0) {
         fprintf(stderr, "c8s server: %s\n", err.msg);
         dns_stop(dns);
