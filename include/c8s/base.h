@@ -145,5 +145,8 @@ void c8s_rfc3339_format(int64_t t, char *buf, size_t len);
 /* The Unix seconds of an RFC 3339 UTC time ("2026-11-23T05:00:00Z"; a fraction is ignored), or -1
  * when s is NULL or not one. */
 int64_t c8s_rfc3339_parse(const char *s);
+/* A duration of ms milliseconds as Go's time.Duration prints it ("512ms", "1.5s", "2m3.04s",
+ * "1h0m0s"), which upstream's event messages carry, into buf (at least 32 bytes). */
+void c8s_go_duration_ms(uint64_t ms, char *buf, size_t len);
 
 #endif

@@ -98,3 +98,28 @@ int64_t c8s_rfc3339_parse(const char *s)
     tm.tm_mon -= 1;
     return (int64_t)timegm(&tm);
 }
+
+void c8s_go_duration_ms(uint64_t ms, char *buf, size_t len)
+{
+    if (ms < 1000) {
+        if (ms)
+            snprintf(buf, len, "%llums", (unsigned long long)ms);
+        else
+            snprintf(buf, len, "0s");
+        return;
+    }
+    unsigned long long h = ms / 3600000, m = ms / 60000 % 60, sec = ms / 1000 % 60,
+                       frac = ms % 1000;
+    char fs[8] = "";
+    if (frac) { /* three digits, trailing zeros dropped, as Go prints a fraction */
+        snprintf(fs, sizeof(fs), ".%03llu", frac);
+        for (size_t n = strlen(fs); fs[n - 1] == '0'; n--)
+            fs[n - 1] = '\0';
+    }
+    if (h)
+        snprintf(buf, len, "%lluh%llum%llu%ss", h, m, sec, fs);
+    else if (m)
+        snprintf(buf, len, "%llum%llu%ss", m, sec, fs);
+    else
+        snprintf(buf, len, "%llu%ss", sec, fs);
+}
