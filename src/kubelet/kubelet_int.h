@@ -23,6 +23,9 @@ typedef struct kctr_s {
     char *reason, *message; /* while waiting */
     bool init, done;        /* an init container; done: it exited 0 */
     bool started, pulled;
+    bool fresh_pull; /* the image was pulled for this start: no "already present" event */
+    /* upstream's image pull back-off, per pod and image: 10 s doubling to 5 min */
+    uint64_t pull_backoff_ms, pull_failed_ms, pull_asked_ms;
     bool dead; /* exited, to be restarted once backoff_until_ms has passed */
     uint64_t backoff_until_ms;
     int restart_count;
@@ -95,6 +98,8 @@ void kserver_portforward_stop_all(kubelet_t *k);
 char *kvol_dir(const char *pod_dir, const char *name);
 int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err);
 int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err);
+/* A downwardAPI volume's files (its items' fieldRefs, defaultMode), as upstream's. */
+int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod, c8s_err_t *err);
 /* Writes source idx of a projected volume: a serviceAccountToken (token), a configMap or secret
  * (obj: the object read), or downwardAPI fields of pod. Files are replaced atomically. */
 int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,

@@ -63,6 +63,31 @@ static void set_waiting(kctr_t *c, const char *reason, const char *msg)
     c->message = msg ? xstrdup(msg) : NULL;
 }
 
+/* An event about container c, its fieldPath as upstream's (spec.containers{name} or
+ * spec.initContainers{name}). */
+static void ctr_event(kpod_t *p, const kctr_t *c, const char *type, const char *reason,
+                      const char *msg)
+{
+    cleanup_free char *field =
+        xasprintf("spec.%s{%s}", c->init ? "initContainers" : "containers", c->name);
+    kubelet_event(p->k, p->pod, field, type, reason, "%s", msg);
+}
+
+/* A start that failed before the container ran: waiting with reason and msg, and upstream's
+ * `Failed` event "Error: <msg>". The pod worker retries every tick, so the event goes out only
+ * when the reason or message changes (upstream's syncs are seconds apart and its correlator
+ * counts them; one per tick here would spend the pod's event budget in half a minute). */
+static void start_failed(kpod_t *p, kctr_t *c, const char *reason, const char *msg)
+{
+    bool same = c->reason && strcmp(c->reason, reason) == 0 &&
+                strcmp(c->message ? c->message : "", msg ? msg : "") == 0;
+    set_waiting(c, reason, msg);
+    if (!same) {
+        cleanup_free char *ev = xasprintf("Error: %s", msg ? msg : reason);
+        ctr_event(p, c, "Warning", "Failed", ev);
+    }
+}
+
 static void free_pod(kpod_t *p)
 {
     for (size_t i = 0; i < p->n_ctrs; i++) {
@@ -552,6 +577,14 @@ static void prepare_volumes(kpod_t *p)
                 p->vol_failed = true;
             continue;
         }
+        if (json_object_get(v, "downwardAPI")) {
+            if (kvol_write_downward(p->dir, v, p->pod, &err) != 0) {
+                log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
+                c8s_err_clear(&err);
+                p->vol_failed = true;
+            }
+            continue;
+        }
         const char *claim = str(json_object_get(v, "persistentVolumeClaim"), "claimName");
         if (claim) {
             prepare_claim(p, i, claim);
@@ -580,7 +613,7 @@ static void start_container(kpod_t *p);
 static void probe_reset(kpod_t *p, size_t idx);
 
 static const json_t *ctr_spec(const kpod_t *p, size_t i);
-static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb);
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, const char *why, runtime_cb cb);
 
 static void started_done(kpod_t *p)
 {
@@ -621,9 +654,9 @@ static void on_post_start(bool ok, const char *msg, void *data)
         return;
     }
     log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
-    cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
-    kubelet_event(p->k, p->pod, field, "Warning", "FailedPostStartHook", "%s", msg);
-    kill_ctr(p, p->next, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, on_post_start_killed);
+    ctr_event(p, c, "Warning", "FailedPostStartHook", msg);
+    kill_ctr(p, p->next, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, "FailedPostStartHook",
+             on_post_start_killed);
 }
 
 static void on_failed_start_removed(int code, const c8s_err_t *err, void *data)
@@ -645,7 +678,7 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     kpod_t *p = data;
     kctr_t *c = &p->ctrs[p->next];
     if (code != 0) {
-        set_waiting(c, "RunContainerError", err ? err->msg : "start failed");
+        start_failed(p, c, "RunContainerError", err ? err->msg : "start failed");
         /* What the failed start left (runtime state dir, runc's container, the rootfs mount)
          * goes first, so the retry on the next tick starts afresh under the same id. */
         c8s_err_t e = C8S_ERR_INIT;
@@ -658,6 +691,11 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     c->started = true;
     c->dead = false;
     c->started_ms = c8s_now_ms();
+    /* runc creates and starts in one step: both of upstream's events, in its words (1.32). */
+    cleanup_free char *created = xasprintf("Created container %s", c->name);
+    cleanup_free char *started = xasprintf("Started container %s", c->name);
+    ctr_event(p, c, "Normal", "Created", created);
+    ctr_event(p, c, "Normal", "Started", started);
     probe_reset(p, p->next);
     const json_t *post =
         c->init ? NULL
@@ -676,15 +714,66 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     started_done(p);
 }
 
-static void on_pulled(void *data, int code, const char *message, const char *digest)
+#define PULL_BACKOFF_BASE_MS 10000
+#define PULL_BACKOFF_MAX_MS  300000
+
+/* Upstream's flowcontrol.Backoff keyed by pod and image: the first failure waits 10 s, each
+ * next one twice as long up to 5 min; a failure long after the last (twice the maximum)
+ * starts over. Retries in between are refused with ImagePullBackOff. */
+static void pull_failed(kpod_t *p, kctr_t *c, const char *msg)
+{
+    uint64_t now = c8s_now_ms();
+    if (!c->pull_backoff_ms || now - c->pull_failed_ms > 2 * PULL_BACKOFF_MAX_MS)
+        c->pull_backoff_ms = PULL_BACKOFF_BASE_MS;
+    else if ((c->pull_backoff_ms *= 2) > PULL_BACKOFF_MAX_MS)
+        c->pull_backoff_ms = PULL_BACKOFF_MAX_MS;
+    c->pull_failed_ms = now;
+    c->pulled = false; /* pullPolicy Always: the next try pulls again, not the local copy */
+    cleanup_free char *ev = xasprintf("Failed to pull image \"%s\": %s", c->image, msg);
+    ctr_event(p, c, "Warning", "Failed", ev);
+    ctr_event(p, c, "Warning", "Failed", "Error: ErrImagePull");
+    set_waiting(c, "ErrImagePull", msg);
+    fail_pod(p, "pulling image", msg);
+}
+
+/* True (and the container waiting in ImagePullBackOff) while a failed pull's back-off runs. */
+static bool pull_backing_off(kpod_t *p, kctr_t *c)
+{
+    if (!c->pull_backoff_ms || c8s_now_ms() - c->pull_failed_ms >= c->pull_backoff_ms)
+        return false;
+    if (!c->reason || strcmp(c->reason, "ImagePullBackOff") != 0) {
+        cleanup_free char *msg = xasprintf("Back-off pulling image \"%s\"", c->image);
+        ctr_event(p, c, "Normal", "BackOff", msg);
+        ctr_event(p, c, "Warning", "Failed", "Error: ImagePullBackOff");
+        set_waiting(c, "ImagePullBackOff", msg);
+    }
+    p->failed = true; /* looked at again on the next tick */
+    return true;
+}
+
+static void on_pulled(void *data, int code, const char *message, uint64_t pull_ms)
 {
     kpod_t *p = data;
     kctr_t *c = &p->ctrs[p->next];
     if (code != 0) {
-        set_waiting(c, "ErrImagePull", message);
-        fail_pod(p, "pulling image", message);
+        pull_failed(p, c, message);
         return;
     }
+    c->pull_backoff_ms = 0;
+    c->fresh_pull = true;
+    image_info_t info = {0};
+    c8s_err_t err = C8S_ERR_INIT;
+    uint64_t size = image_lookup(p->k->images, c->image, &info, &err) == 0 ? info.size : 0;
+    image_info_free(&info);
+    c8s_err_clear(&err);
+    char took[32], waited[32];
+    c8s_go_duration_ms(pull_ms, took, sizeof(took));
+    c8s_go_duration_ms(c8s_now_ms() - c->pull_asked_ms, waited, sizeof(waited));
+    cleanup_free char *msg =
+        xasprintf("Successfully pulled image \"%s\" in %s (%s including waiting). Image size: "
+                  "%llu bytes.",
+                  c->image, took, waited, (unsigned long long)size);
+    ctr_event(p, c, "Normal", "Pulled", msg);
     p->busy = false;
     step(p);
 }
@@ -696,6 +785,7 @@ typedef struct kpull_s {
     char *ref;
     kpod_t **waiters;
     size_t n;
+    uint64_t started_ms;
     struct kpull_s *next;
 } kpull_t;
 
@@ -708,7 +798,7 @@ static void on_pull_done(void *data, int code, const char *message, const char *
             break;
         }
     for (size_t i = 0; i < pl->n; i++)
-        on_pulled(pl->waiters[i], code, message, digest);
+        on_pulled(pl->waiters[i], code, message, c8s_now_ms() - pl->started_ms);
     free(pl->waiters);
     free(pl->ref);
     free(pl);
@@ -728,6 +818,7 @@ static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
     pl->ref = xstrdup(ref);
     pl->waiters = xmalloc(sizeof(*pl->waiters));
     pl->waiters[pl->n++] = p;
+    pl->started_ms = c8s_now_ms();
     image_pull_opts_t o = {.insecure = k->insecure, .n_insecure = k->n_insecure};
     if (image_pull_start(&k->loop, k->images, ref, &o, on_pull_done, pl, err) != 0) {
         free(pl->waiters);
@@ -775,21 +866,34 @@ static void start_container(kpod_t *p)
     c8s_err_clear(&err);
     if (!have || (policy && strcmp(policy, "Always") == 0 && !c->pulled)) {
         if (policy && strcmp(policy, "Never") == 0) {
-            set_waiting(c, "ErrImageNeverPull",
-                        "Container image is not present with pull policy of Never");
+            cleanup_free char *msg = xasprintf(
+                "Container image \"%s\" is not present with pull policy of Never", c->image);
+            if (!c->reason || strcmp(c->reason, "ErrImageNeverPull") != 0)
+                ctr_event(p, c, "Warning", "ErrImageNeverPull", msg);
+            start_failed(p, c, "ErrImageNeverPull", msg);
             p->failed = true;
             return;
         }
+        if (pull_backing_off(p, c))
+            return;
         c->pulled = true;
+        c->pull_asked_ms = c8s_now_ms();
         set_waiting(c, "ContainerCreating", NULL);
+        cleanup_free char *pulling = xasprintf("Pulling image \"%s\"", c->image);
+        ctr_event(p, c, "Normal", "Pulling", pulling);
         p->busy = true;
         if (pull_image(p, c->image, &err) != 0) {
-            set_waiting(c, "ErrImagePull", err.msg);
-            fail_pod(p, "pulling image", err.msg);
+            pull_failed(p, c, err.msg);
             c8s_err_clear(&err);
         }
         return;
     }
+    if (!c->fresh_pull) {
+        cleanup_free char *msg =
+            xasprintf("Container image \"%s\" already present on machine", c->image);
+        ctr_event(p, c, "Normal", "Pulled", msg);
+    }
+    c->fresh_pull = false;
     free(c->image_id);
     c->image_id = xasprintf("%s", info.digest);
     image_info_free(&info);
@@ -799,7 +903,7 @@ static void start_container(kpod_t *p)
     cleanup_json json_t *oci = NULL;
     if (image_rootfs_prepare(k->images, c->image, c->id, c->dir, &m, &err) != 0 ||
         image_rootfs_mount(&m, &err) != 0 || image_config(k->images, c->image, &cfg, &err) != 0) {
-        set_waiting(c, "CreateContainerError", err.msg);
+        start_failed(p, c, "CreateContainerError", err.msg);
         fail_pod(p, "root filesystem", err.msg);
         c8s_err_clear(&err);
         image_mount_free(&m);
@@ -831,7 +935,7 @@ static void start_container(kpod_t *p)
     };
     cleanup_json json_t *mounts = NULL;
     if (kvol_mounts(p->dir, p->pod, spec, &mounts, &err) != 0) {
-        set_waiting(c, "CreateContainerConfigError", err.msg);
+        start_failed(p, c, "CreateContainerConfigError", err.msg);
         fail_pod(p, "volume mounts", err.msg);
         c8s_err_clear(&err);
         image_mount_free(&m);
@@ -842,7 +946,7 @@ static void start_container(kpod_t *p)
     int rc = ocispec_build(p->pod, spec, icfg, &node, &oci, &err);
     image_mount_free(&m);
     if (rc != 0) {
-        set_waiting(c, "CreateContainerConfigError", err.msg);
+        start_failed(p, c, "CreateContainerConfigError", err.msg);
         fail_pod(p, "container spec", err.msg);
         c8s_err_clear(&err);
         return;
@@ -868,7 +972,7 @@ static void start_container(kpod_t *p)
                          : json_is_true(json_object_get(spec, "stdinOnce")) ? RUNTIME_STDIN_ONCE
                                                                             : RUNTIME_STDIN_OPEN;
     if (runtime_start_stdin(k->rt, c->id, c->dir, logp, in, on_started, p, &err) != 0) {
-        set_waiting(c, "RunContainerError", err.msg);
+        start_failed(p, c, "RunContainerError", err.msg);
         fail_pod(p, "starting container", err.msg);
         c8s_err_clear(&err);
     }
@@ -992,17 +1096,21 @@ static void on_pre_stop(bool ok, const char *msg, void *data)
     if (!ok && !p->k->stopping) {
         kctr_t *c = &p->ctrs[p->next];
         log_info("kubelet", "pod %s/%s: %s", p->ns, p->name, msg);
-        cleanup_free char *field = xasprintf("spec.containers{%s}", c->name);
-        kubelet_event(p->k, p->pod, field, "Warning", "FailedPreStopHook", "%s", msg);
+        ctr_event(p, c, "Warning", "FailedPreStopHook", msg);
     }
     kill_stop(p);
 }
 
 /* Stops container idx of p (busy meanwhile): its preStop hook when it has one and runs, bounded
- * by the deadline, then runtime_stop with what is left of it; cb as runtime_stop's. */
-static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, runtime_cb cb)
+ * by the deadline, then runtime_stop with what is left of it; cb as runtime_stop's. why is the
+ * Killing event's message, upstream's "Stopping container <name>" when NULL. */
+static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, const char *why, runtime_cb cb)
 {
     kctr_t *c = &p->ctrs[idx];
+    if (!p->k->stopping) {
+        cleanup_free char *stopping = xasprintf("Stopping container %s", c->name);
+        ctr_event(p, c, "Normal", "Killing", why ? why : stopping);
+    }
     p->busy = true;
     p->next = idx;
     p->kill_cb = cb;
@@ -1162,7 +1270,7 @@ static void stop_next(kpod_t *p)
         on_stopped(0, NULL, p);
         return;
     }
-    kill_ctr(p, p->next, p->stop_deadline_ms, on_stopped);
+    kill_ctr(p, p->next, p->stop_deadline_ms, NULL, on_stopped);
 }
 
 /* ---- the state machine ---- */
@@ -1641,6 +1749,12 @@ static bool check_restarts(kpod_t *p)
                     delay = BACKOFF_MAX_MS;
             }
             c->backoff_until_ms = now + delay;
+            if (delay) {
+                cleanup_free char *ev =
+                    xasprintf("Back-off restarting failed container %s in pod %s_%s(%s)", c->name,
+                              p->name, p->ns, p->uid);
+                ctr_event(p, c, "Warning", "BackOff", ev);
+            }
             free(c->message);
             c->message =
                 xasprintf("back-off %llus restarting failed container=%s pod=%s_%s(%s)",
@@ -1721,9 +1835,13 @@ static void probe_outcome(kpod_t *p, size_t idx, probe_kind_t kind, probe_result
         c8s_err_clear(&e);
         return;
     }
-    if (r == PROBE_FAILURE)
+    if (r == PROBE_FAILURE) {
         log_debug("kubelet", "pod %s/%s: container %s: %s probe failed: %s", p->ns, p->name,
                   c->name, probe_keys[kind], msg);
+        static const char *const kinds[3] = {"Liveness", "Readiness", "Startup"};
+        cleanup_free char *ev = xasprintf("%s probe failed: %s", kinds[kind], msg ? msg : "");
+        ctr_event(p, c, "Warning", "Unhealthy", ev);
+    }
     probe_action_t act = probe_observe(&c->probe[kind], &spec, r);
     if (kind == PROBE_STARTUP && c->probe[kind].result == PROBE_SUCCESS)
         c->startup_pending = false;
@@ -1734,7 +1852,9 @@ static void probe_outcome(kpod_t *p, size_t idx, probe_kind_t kind, probe_result
     log_info("kubelet", "pod %s/%s: container %s failed its %s; restarting", p->ns, p->name,
              c->name, probe_keys[kind]);
     int64_t grace = spec.grace_s >= 0 ? spec.grace_s : pod_grace_s(p);
-    kill_ctr(p, idx, c8s_now_ms() + (uint64_t)grace * 1000, on_probe_kill);
+    cleanup_free char *why = xasprintf("Container %s failed %s probe, will be restarted", c->name,
+                                       kind == PROBE_STARTUP ? "startup" : "liveness");
+    kill_ctr(p, idx, c8s_now_ms() + (uint64_t)grace * 1000, why, on_probe_kill);
 }
 
 static void on_exec_probe(const proc_result_t *r, void *data)
@@ -1744,8 +1864,10 @@ static void on_exec_probe(const proc_result_t *r, void *data)
     size_t idx = pr->idx;
     probe_kind_t kind = pr->kind;
     free(pr);
+    /* Upstream's message is the command's combined output. */
+    cleanup_free char *out = xasprintf("%s%s", r->out ? r->out : "", r->err ? r->err : "");
     probe_outcome(p, idx, kind, r->status == 0 ? PROBE_SUCCESS : PROBE_FAILURE,
-                  r->status == 124 ? "command timed out" : "exec failed");
+                  r->status == 124 ? "command timed out" : out);
 }
 
 static void on_net_probe(probe_result_t r, const char *msg, void *data)

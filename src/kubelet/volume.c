@@ -57,7 +57,8 @@ int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err)
         return 0;
     }
     /* A projected volume carries a ServiceAccount token: kept off the disk like a secret. */
-    if (json_object_get(vol, "secret") || json_object_get(vol, "projected")) {
+    if (json_object_get(vol, "secret") || json_object_get(vol, "projected") ||
+        json_object_get(vol, "downwardAPI")) {
         if (mkdir(dir, 0700) != 0 && errno != EEXIST)
             return c8s_err_set(err, C8S_ESYS, "creating %s: %s", dir, strerror(errno));
         struct stat a, b;
@@ -284,6 +285,39 @@ static int projected_mode(const json_t *vol)
     return json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644;
 }
 
+/* The items of a downwardAPI volume or projected source into dir, each with its mode or mode. */
+static int write_downward(const char *dir, const json_t *dapi, const json_t *pod, int mode,
+                          c8s_err_t *err)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(dapi, "items"), i, it)
+    {
+        const char *path = str(it, "path");
+        const char *field = str(json_object_get(it, "fieldRef"), "fieldPath");
+        if (!safe_rel(path) || !field)
+            return c8s_err_set(err, C8S_EINVALID, "downwardAPI item: path and fieldRef needed");
+        cleanup_free char *v = downward_value(pod, field);
+        if (!v)
+            return c8s_err_set(err, C8S_EINVALID, "downwardAPI: field %s is not supported yet",
+                               field);
+        json_t *im = json_object_get(it, "mode");
+        int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
+        if (write_file(dir, path, v, strlen(v), m, err) != 0)
+            return err->code;
+    }
+    return 0;
+}
+
+int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod, c8s_err_t *err)
+{
+    const json_t *dapi = json_object_get(vol, "downwardAPI");
+    json_t *dm = json_object_get(dapi, "defaultMode");
+    cleanup_free char *dir = kvol_dir(pod_dir, str(vol, "name"));
+    return write_downward(dir, dapi, pod,
+                          json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644, err);
+}
+
 int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
                          const json_t *obj, const char *token, c8s_err_t *err)
 {
@@ -299,26 +333,8 @@ int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, con
         return write_file(dir, path, token, strlen(token), mode, err);
     }
     const json_t *dapi = json_object_get(src, "downwardAPI");
-    if (dapi) {
-        size_t i;
-        json_t *it;
-        json_array_foreach(json_object_get(dapi, "items"), i, it)
-        {
-            const char *path = str(it, "path");
-            const char *field = str(json_object_get(it, "fieldRef"), "fieldPath");
-            if (!safe_rel(path) || !field)
-                return c8s_err_set(err, C8S_EINVALID, "downwardAPI item: path and fieldRef needed");
-            cleanup_free char *v = downward_value(pod, field);
-            if (!v)
-                return c8s_err_set(err, C8S_EINVALID, "downwardAPI: field %s is not supported yet",
-                                   field);
-            json_t *im = json_object_get(it, "mode");
-            int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
-            if (write_file(dir, path, v, strlen(v), m, err) != 0)
-                return err->code;
-        }
-        return 0;
-    }
+    if (dapi)
+        return write_downward(dir, dapi, pod, mode, err);
     const char *kind = json_object_get(src, "secret") ? "secret" : "configMap";
     const json_t *ref = json_object_get(src, kind);
     if (!ref)

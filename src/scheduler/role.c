@@ -487,6 +487,7 @@ static void rebuild_array(scheduler_t *s)
 typedef struct {
     scheduler_t *s;
     char *key;
+    json_t *scheduled; /* a binding's Scheduled event, posted once the binding has landed */
 } op_t;
 
 static op_t *op_new(scheduler_t *s, const char *key)
@@ -499,9 +500,12 @@ static op_t *op_new(scheduler_t *s, const char *key)
 
 static void op_free(op_t *op)
 {
+    json_decref(op->scheduled);
     free(op->key);
     free(op);
 }
+
+static void on_reported(const client_resp_t *resp, void *data);
 
 static void on_bound(const client_resp_t *resp, void *data)
 {
@@ -510,6 +514,8 @@ static void on_bound(const client_resp_t *resp, void *data)
     workqueue_done(s->queue, op->key);
     if (resp->status == 201 || resp->status == 200) {
         pinfo_drop(s, op->key);
+        if (op->scheduled)
+            client_event_post(s->client, op->scheduled, on_reported, op_new(s, op->key));
     } else {
         /* Not bound: give the room back; 404/409 mean the pod went or is bound already. */
         placed_t *p = placed_get(s, op->key);
@@ -532,8 +538,9 @@ static void on_reported(const client_resp_t *resp, void *data)
     op_free(op);
 }
 
-static void post_event(scheduler_t *s, const char *key, const json_t *pod, const char *reason,
-                       const char *type, const char *message)
+/* Owned: an Event about pod from the scheduler, or NULL when the pod lacks a name. */
+static json_t *new_event(const json_t *pod, const char *reason, const char *type,
+                         const char *message)
 {
     json_t *md = json_object_get(pod, "metadata");
     const char *ns = json_string_value(json_object_get(md, "namespace"));
@@ -545,6 +552,13 @@ static void post_event(scheduler_t *s, const char *key, const json_t *pod, const
                   json_string_value(json_object_get(md, "uid")) ?: "", "apiVersion", "v1", "reason",
                   reason, "message", message, "type", type, "source", "component",
                   "default-scheduler", "reportingComponent", "default-scheduler");
+    return ev;
+}
+
+static void post_event(scheduler_t *s, const char *key, const json_t *pod, const char *reason,
+                       const char *type, const char *message)
+{
+    json_t *ev = new_event(pod, reason, type, message);
     if (!ev)
         return;
     client_event_post(s->client, ev, on_reported, op_new(s, key));
@@ -738,8 +752,12 @@ static void process(workqueue_t *q, const char *key, void *data)
         json_decref(b);
         cleanup_free char *path = xasprintf("/api/v1/namespaces/%s/pods/%s/binding", ns, name);
         /* The key stays in process until the answer: that bounds the bindings in flight. */
+        op_t *op = op_new(s, key);
+        cleanup_free char *msg =
+            xasprintf("Successfully assigned %s/%s to %s", ns, name, res.node->name);
+        op->scheduled = new_event(pod, "Scheduled", "Normal", msg);
         client_request(s->client, "POST", path, "application/json", body, strlen(body), on_bound,
-                       op_new(s, key));
+                       op);
     } else {
         const char *msg = res.message ? res.message : "no nodes available to schedule pods";
         const char *nominated = may_preempt(s, pod, sp) ? preempt(s, key, pod, sp) : NULL;

@@ -99,6 +99,15 @@ check_eq "two web pods" "$(k get pods -l app=web --field-selector=status.phase=R
 # Pods starting together wait for one pull of their image (the kubelet coalesces pulls).
 check_eq "the image pulled once" "$(grep -c 'image: pulled 127.0.0.1:5000/examples/busybox:1 ' "$SERVER_DATA.log")" 1
 check_eq "on the node" "$(k get pods -l app=web -o jsonpath='{range .items[*]}{.spec.nodeName}{"\n"}{end}' | sort -u)" "$NODE"
+# What `kubectl describe pod` shows: the scheduler's and the kubelet's events, in upstream's words.
+WEB1=$(k get pods -l app=web -o jsonpath='{.items[0].metadata.name}')
+web_events=$(k get events --field-selector "involvedObject.name=$WEB1" -o jsonpath='{range .items[*]}{.source.component}|{.reason}|{.message}{"\n"}{end}')
+check_contains "Scheduled event" "$web_events" "default-scheduler|Scheduled|Successfully assigned default/$WEB1 to $NODE"
+check_contains "Created event" "$web_events" "kubelet|Created|Created container httpd"
+check_contains "Started event" "$web_events" "kubelet|Started|Started container httpd"
+pulled=$(k get events --field-selector reason=Pulled -o jsonpath='{range .items[*]}{.message}{"\n"}{end}')
+check_contains "Pulled event" "$pulled" 'Successfully pulled image "127.0.0.1:5000/examples/busybox:1" in '
+check_contains "Pulled event's image size" "$pulled" "Image size: "
 IP=$(k get service web -o jsonpath='{.spec.clusterIP}')
 check_contains "web has a ClusterIP" "$IP" "10."
 

@@ -14,12 +14,10 @@
 #include "kubelet_env.h"
 #include "test.h"
 
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 static json_int_t restarts_of(const char *name)
@@ -66,55 +64,28 @@ static char *uid_of(const json_t *pod)
 
 int main(void)
 {
-    if (geteuid() != 0)
-        TEST_SKIP("needs root (namespaces, mounts, runc, CNI)");
-    if (access("/usr/lib/cni/bridge", X_OK) != 0 || access("/usr/sbin/runc", X_OK) != 0 ||
-        access("/bin/busybox", X_OK) != 0)
-        TEST_SKIP("needs /usr/lib/cni, runc and busybox-static");
-    REQUIRE(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0);
-    REQUIRE(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
-    REQUIRE(sh("ip link set lo up") == 0);
+    kenv_t env;
+    KENV_ENTER(&env, "klife");
+    const char *root = env.root, *runc_root = env.runc_root, *work = env.work;
     /* The node's address in the test's namespace: what a hostNetwork pod's podIP must be. */
     REQUIRE(sh("ip link add c8sa type veth peer name c8sb && ip addr add 192.0.2.10/24 dev c8sa && "
                "ip link set c8sa up && ip link set c8sb up") == 0);
-
-    char work[] = "/tmp/c8s-klife-XXXXXX";
-    REQUIRE(mkdtemp(work));
-    cleanup_free char *root = xasprintf("%s/root", work);
-    cleanup_free char *runc_root = xasprintf("%s/runc", work);
     cleanup_free char *hostlog = xasprintf("%s/hostlog", work);
-    REQUIRE(sh("mkdir -p %s %s %s", root, runc_root, hostlog) == 0);
-    REQUIRE(make_image(root, work) == 0);
-    char kubepods[128];
-    snprintf(kubepods, sizeof(kubepods), "/c8s-test-%d", (int)getpid());
-
-    th_etcd_t etcd;
-    REQUIRE(th_etcd_start(&etcd) == 0);
+    REQUIRE(sh("mkdir -p %s", hostlog) == 0);
     apiserver_config_t cfg = {0};
-    const char *eps[] = {etcd.url, NULL};
-    cfg.etcd_endpoints = eps;
-    cfg.port = th_free_port();
-    snprintf(base, sizeof(base), "https://127.0.0.1:%d", cfg.port);
-    c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
-    th_tls_config(&cfg);
-    if (apiserver_start(&cfg, &srv, &err) != 0) {
-        fprintf(stderr, "apiserver_start: %s\n", err.msg);
-        th_etcd_stop(&etcd);
-        REQUIRE(!"server started");
-    }
+    if (kenv_server(&env, &cfg, &srv) != 0)
+        kenv_cleanup(&env);
+    REQUIRE(srv != NULL);
     long st = 0;
-    json_t *ns = NULL;
-    for (int i = 0; i < 100 && !(ns = get("/api/v1/namespaces/default", &st)); i++)
-        usleep(50000);
-    json_decref(ns);
+    c8s_err_t err = C8S_ERR_INIT;
 
     kubelet_config_t kc = {.node_name = "kn",
-                           .root_dir = root,
+                           .root_dir = env.root,
                            .pod_cidr = "10.244.5.0/24",
                            .run_pods = true,
-                           .kubepods_root = kubepods,
-                           .runc_root = runc_root,
+                           .kubepods_root = env.kubepods,
+                           .runc_root = env.runc_root,
                            .shim_bin = C8S_BIN};
     kubelet_t *k = NULL;
     REQUIRE(kubelet_start(srv, &kc, &k, &err) == 0);
@@ -400,13 +371,6 @@ int main(void)
 
     kubelet_stop(k);
     apiserver_stop(srv);
-    th_etcd_stop(&etcd);
-    /* Whatever a failure left behind. */
-    sh("for c in $(/usr/sbin/runc --root %s list -q 2>/dev/null); do /usr/sbin/runc --root %s "
-       "delete -f $c; done",
-       runc_root, runc_root);
-    sh("grep -o ' %s/[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l", work);
-    sh("find /sys/fs/cgroup -depth -type d -path '*%s*' -exec rmdir {} + 2>/dev/null", kubepods);
-    th_rmtree(work);
+    kenv_cleanup(&env);
     TEST_END();
 }

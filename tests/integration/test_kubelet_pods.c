@@ -18,12 +18,10 @@
 #include "kubelet_env.h"
 #include "test.h"
 
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 static bool pod_ready(const char *name)
@@ -43,59 +41,32 @@ static bool pod_ready(const char *name)
 
 int main(void)
 {
-    if (geteuid() != 0)
-        TEST_SKIP("needs root (namespaces, mounts, runc, CNI)");
-    if (access("/usr/lib/cni/bridge", X_OK) != 0 || access("/usr/sbin/runc", X_OK) != 0 ||
-        access("/bin/busybox", X_OK) != 0)
-        TEST_SKIP("needs /usr/lib/cni, runc and busybox-static");
-    REQUIRE(unshare(CLONE_NEWNET | CLONE_NEWNS) == 0);
-    REQUIRE(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0);
-    REQUIRE(sh("ip link set lo up") == 0);
-
-    char work[] = "/tmp/c8s-kpods-XXXXXX";
-    REQUIRE(mkdtemp(work));
-    cleanup_free char *root = xasprintf("%s/root", work);
-    cleanup_free char *runc_root = xasprintf("%s/runc", work);
-    REQUIRE(sh("mkdir -p %s %s", root, runc_root) == 0);
-    /* The image's home is the kubelet's store, as `c8s image import` puts it there. */
-    REQUIRE(make_image(root, work) == 0);
-    char kubepods[128];
-    snprintf(kubepods, sizeof(kubepods), "/c8s-test-%d", (int)getpid());
-
-    th_etcd_t etcd;
-    REQUIRE(th_etcd_start(&etcd) == 0);
+    kenv_t env;
+    KENV_ENTER(&env, "kpods");
+    const char *root = env.root, *runc_root = env.runc_root, *work = env.work,
+               *kubepods = env.kubepods;
     apiserver_config_t cfg = {0};
-    const char *eps[] = {etcd.url, NULL};
-    cfg.etcd_endpoints = eps;
-    cfg.port = th_free_port();
-    snprintf(base, sizeof(base), "https://127.0.0.1:%d", cfg.port);
-    c8s_err_t err = C8S_ERR_INIT;
     apiserver_t *srv = NULL;
-    th_tls_config(&cfg);
-    if (apiserver_start(&cfg, &srv, &err) != 0) {
-        fprintf(stderr, "apiserver_start: %s\n", err.msg);
-        th_etcd_stop(&etcd);
-        REQUIRE(!"server started");
-    }
+    if (kenv_server(&env, &cfg, &srv) != 0)
+        kenv_cleanup(&env);
+    REQUIRE(srv != NULL);
     long st = 0;
-    json_t *ns = NULL;
-    for (int i = 0; i < 100 && !(ns = get("/api/v1/namespaces/default", &st)); i++)
-        usleep(50000);
-    json_decref(ns);
+    c8s_err_t err = C8S_ERR_INIT;
 
     kubelet_config_t kc = {.node_name = "kn",
-                           .root_dir = root,
+                           .root_dir = env.root,
                            .pod_cidr = "10.244.3.0/24",
                            .run_pods = true,
-                           .kubepods_root = kubepods,
-                           .runc_root = runc_root,
+                           .kubepods_root = env.kubepods,
+                           .runc_root = env.runc_root,
                            .shim_bin = C8S_BIN};
     kubelet_t *k = NULL;
     REQUIRE(kubelet_start(srv, &kc, &k, &err) == 0);
 
     /* Two containers: one serves on localhost:8080, the other fetches from it into a file. */
     const char *pod =
-        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"two\"},\"spec\":{"
+        "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"two\",\"labels\":{"
+        "\"tier\":\"db\",\"app\":\"two\"}},\"spec\":{"
         "\"nodeName\":\"kn\",\"terminationGracePeriodSeconds\":2,\"initContainers\":["
         "{\"name\":\"init\",\"image\":\"example.com/test/busybox:1\",\"command\":[\"sleep\","
         "\"1\"]}],\"containers\":["
@@ -109,11 +80,18 @@ int main(void)
         "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
         "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true},"
         "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true},"
-        "{\"name\":\"data\",\"mountPath\":\"/data\"}]}],"
+        "{\"name\":\"data\",\"mountPath\":\"/data\"},"
+        "{\"name\":\"info\",\"mountPath\":\"/etc/info\"},"
+        "{\"name\":\"pinfo\",\"mountPath\":\"/etc/pinfo\"}]}],"
         "\"volumes\":[{\"name\":\"shared\",\"emptyDir\":{}},"
         "{\"name\":\"cfg\",\"configMap\":{\"name\":\"cfg\"}},"
         "{\"name\":\"sec\",\"secret\":{\"secretName\":\"sec\"}},"
-        "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}}]}}";
+        "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}},"
+        "{\"name\":\"info\",\"downwardAPI\":{\"items\":[{\"path\":\"labels\",\"fieldRef\":{"
+        "\"fieldPath\":\"metadata.labels\"}},{\"path\":\"name\",\"fieldRef\":{\"fieldPath\":"
+        "\"metadata.name\"},\"mode\":384}]}},"
+        "{\"name\":\"pinfo\",\"projected\":{\"sources\":[{\"downwardAPI\":{\"items\":[{"
+        "\"path\":\"ns\",\"fieldRef\":{\"fieldPath\":\"metadata.namespace\"}}]}}]}}]}}";
     /* A hostPath PersistentVolume and its claim, bound by hand (no binder runs here). */
     cleanup_free char *pvdir = xasprintf("%s/pv-data", work);
     REQUIRE(sh("mkdir -p %s", pvdir) == 0);
@@ -208,6 +186,18 @@ int main(void)
     CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/cfg/greeting | grep -qx 'hello from cfg'",
              runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/sec/token | grep -qx s3cret", runc_root,
+             client_id) == 0);
+    /* downwardAPI: a volume of its own (labels as sorted key="value" lines, an item's mode) and
+     * a projected source. */
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/info/labels | { read -r a; read -r b; "
+             "[ \"$a\" = 'app=\"two\"' ] && [ \"$b\" = 'tier=\"db\"' ]; }",
+             runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/info/name | grep -qx two", runc_root,
+             client_id) == 0);
+    CHECK(
+        sh("/usr/sbin/runc --root %s exec %s busybox stat -L -c %%a /etc/info/name | grep -qx 600",
+           runc_root, client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/pinfo/ns | grep -qx default", runc_root,
              client_id) == 0);
     CHECK(sh("grep ' %s/pods/%s/volumes/sec ' /proc/self/mountinfo | grep -q ' - tmpfs '", root,
              uidc) == 0);
@@ -384,13 +374,6 @@ int main(void)
 
     kubelet_stop(k);
     apiserver_stop(srv);
-    th_etcd_stop(&etcd);
-    /* Whatever a failure left behind. */
-    sh("for c in $(/usr/sbin/runc --root %s list -q 2>/dev/null); do /usr/sbin/runc --root %s "
-       "delete -f $c; done",
-       runc_root, runc_root);
-    sh("grep -o ' %s/[^ ]*' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l", work);
-    sh("find /sys/fs/cgroup -depth -type d -path '*%s*' -exec rmdir {} + 2>/dev/null", kubepods);
-    th_rmtree(work);
+    kenv_cleanup(&env);
     TEST_END();
 }
