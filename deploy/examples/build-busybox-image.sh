@@ -8,7 +8,8 @@
 #   build-busybox-image.sh --import [--data-dir DIR]       put it straight into a node's image
 #                                                          store (`c8s image import`)
 #
-# Other flags: --name REPO (default examples/busybox), --tag TAG (default 1), --out DIR (keep the
+# Other flags: --user USER:PASSWORD (basic credentials for --push, for a registry that asks),
+# --name REPO (default examples/busybox), --tag TAG (default 1), --out DIR (keep the
 # image files there; default a temporary dir), --registry-dir DIR (where --start-registry keeps
 # its blobs, config, log and registry.pid; default /var/lib/c8s-registry), --c8s BIN (the c8s
 # binary for --import; default c8s from PATH). The image is
@@ -22,6 +23,7 @@ NAME=examples/busybox
 TAG=1
 OUT=""
 PUSH=""
+CURL_USER=()
 START_PORT=""
 REGDIR=/var/lib/c8s-registry
 IMPORT=""
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
     --tag) TAG=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
     --push) PUSH=$2; shift 2 ;;
+    --user) CURL_USER=(-u "$2"); shift 2 ;;
     --start-registry) START_PORT=$2; shift 2 ;;
     --registry-dir) REGDIR=$2; shift 2 ;;
     --import) IMPORT=1; shift ;;
@@ -125,20 +128,20 @@ fi
 
 # The registry's upload API: POST an upload, PUT its location with the digest, then the manifest.
 push_blob() { # file
-  if curl -sf -o /dev/null -I "http://$PUSH/v2/$NAME/blobs/sha256:$(sha "$1")"; then return 0; fi
+  if curl -sf "${CURL_USER[@]}" -o /dev/null -I "http://$PUSH/v2/$NAME/blobs/sha256:$(sha "$1")"; then return 0; fi
   local loc
-  loc=$(curl -sf -X POST -D - -o /dev/null "http://$PUSH/v2/$NAME/blobs/uploads/" |
+  loc=$(curl -sf "${CURL_USER[@]}" -X POST -D - -o /dev/null "http://$PUSH/v2/$NAME/blobs/uploads/" |
     tr -d '\r' | sed -n 's/^[Ll]ocation: //p')
   [ -n "$loc" ] || { echo "the registry at $PUSH refused an upload" >&2; return 1; }
   case "$loc" in http*) ;; *) loc="http://$PUSH$loc" ;; esac
   case "$loc" in *\?*) loc="$loc&" ;; *) loc="$loc?" ;; esac
-  curl -sf -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$1" \
+  curl -sf "${CURL_USER[@]}" -X PUT -H 'Content-Type: application/octet-stream' --data-binary "@$1" \
     "${loc}digest=sha256:$(sha "$1")" -o /dev/null
 }
 if [ -n "$PUSH" ]; then
   push_blob "$W/layer.tar.gz"
   push_blob "$W/config.json"
-  curl -sf -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
+  curl -sf "${CURL_USER[@]}" -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' \
     --data-binary "@$W/manifest.json" "http://$PUSH/v2/$NAME/manifests/$TAG" -o /dev/null
   echo "pushed $REF"
 fi

@@ -11,9 +11,11 @@
 
 #include "c8s/cni.h"
 #include "c8s/image.h"
+#include "c8s/kubeconfig.h"
 #include "c8s/nodeadmit.h"
 #include "c8s/ocispec.h"
 #include "c8s/runtime.h"
+#include "c8s/strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -783,6 +785,7 @@ static void on_pulled(void *data, int code, const char *message, uint64_t pull_m
 typedef struct kpull_s {
     kubelet_t *k;
     char *ref;
+    char *creds; /* the pull secrets' documents as JSON text ("" without), part of the key */
     kpod_t **waiters;
     size_t n;
     uint64_t started_ms;
@@ -801,14 +804,19 @@ static void on_pull_done(void *data, int code, const char *message, const char *
         on_pulled(pl->waiters[i], code, message, c8s_now_ms() - pl->started_ms);
     free(pl->waiters);
     free(pl->ref);
+    free(pl->creds);
     free(pl);
 }
 
-static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
+/* Pulls with other credentials are not joined: a pod must not get an image through secrets it
+ * does not hold. */
+static int pull_image(kpod_t *p, const char *ref, const json_t *secrets, c8s_err_t *err)
 {
     kubelet_t *k = p->k;
+    cleanup_free char *creds =
+        json_array_size(secrets) ? json_dumps(secrets, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     for (kpull_t *pl = k->pulls; pl; pl = pl->next)
-        if (strcmp(pl->ref, ref) == 0) {
+        if (strcmp(pl->ref, ref) == 0 && strcmp(pl->creds, creds ? creds : "") == 0) {
             pl->waiters = xrealloc(pl->waiters, (pl->n + 1) * sizeof(*pl->waiters));
             pl->waiters[pl->n++] = p;
             return 0;
@@ -816,19 +824,135 @@ static int pull_image(kpod_t *p, const char *ref, c8s_err_t *err)
     kpull_t *pl = xcalloc(1, sizeof(*pl));
     pl->k = k;
     pl->ref = xstrdup(ref);
+    pl->creds = xstrdup(creds ? creds : "");
     pl->waiters = xmalloc(sizeof(*pl->waiters));
     pl->waiters[pl->n++] = p;
     pl->started_ms = c8s_now_ms();
-    image_pull_opts_t o = {.insecure = k->insecure, .n_insecure = k->n_insecure};
+    image_pull_opts_t o = {.insecure = k->insecure,
+                           .n_insecure = k->n_insecure,
+                           .dockerconfig = json_array_size(secrets) ? secrets : NULL};
     if (image_pull_start(&k->loop, k->images, ref, &o, on_pull_done, pl, err) != 0) {
         free(pl->waiters);
         free(pl->ref);
+        free(pl->creds);
         free(pl);
         return err->code;
     }
     pl->next = k->pulls;
     k->pulls = pl;
     return 0;
+}
+
+/* ---- imagePullSecrets ---- */
+
+/* The pod's pull secrets being read; the pull starts once all have answered. */
+typedef struct {
+    kpod_t *p;
+    json_t *docs; /* .dockerconfigjson documents, in the pod's order */
+    size_t pending;
+    strbuf_t missing; /* names that could not be read, for the event */
+} kpullsec_t;
+
+/* A kubernetes.io/dockerconfigjson secret's document, or a kubernetes.io/dockercfg one's (the
+ * older format: the auths map alone) wrapped as one; NULL when it holds neither. Owned. */
+static json_t *pull_secret_doc(const json_t *secret)
+{
+    const json_t *data = json_object_get(secret, "data");
+    const char *b64 = str(data, ".dockerconfigjson");
+    bool old = !b64;
+    if (old)
+        b64 = str(data, ".dockercfg");
+    cleanup_free char *raw = NULL;
+    size_t n = 0;
+    c8s_err_t err = C8S_ERR_INIT;
+    if (!b64 || kubeconfig_base64_decode(b64, &raw, &n, &err) != 0) {
+        c8s_err_clear(&err);
+        return NULL;
+    }
+    json_t *doc = json_loadb(raw, n, 0, NULL);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return NULL;
+    }
+    return old ? json_pack("{s:o}", "auths", doc) : doc;
+}
+
+static void pull_with_secrets(kpod_t *p, const json_t *docs)
+{
+    kctr_t *c = &p->ctrs[p->next];
+    c8s_err_t err = C8S_ERR_INIT;
+    if (pull_image(p, c->image, docs, &err) != 0) {
+        pull_failed(p, c, err.msg);
+        c8s_err_clear(&err);
+    }
+}
+
+typedef struct {
+    kpullsec_t *ps;
+    size_t idx; /* in the pod's imagePullSecrets */
+} kpullreq_t;
+
+static void on_pull_secret(const client_resp_t *r, void *data)
+{
+    kpullreq_t *q = data;
+    kpullsec_t *ps = q->ps;
+    kpod_t *p = ps->p;
+    cleanup_json json_t *secret = r->status == 200 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
+    json_t *doc = pull_secret_doc(secret);
+    if (doc) {
+        json_array_append_new(ps->docs, doc);
+    } else {
+        const json_t *refs = json_object_get(json_object_get(p->pod, "spec"), "imagePullSecrets");
+        strbuf_addf(&ps->missing, "%s%s", ps->missing.len ? ", " : "",
+                    str(json_array_get(refs, q->idx), "name") ?: "");
+    }
+    free(q);
+    if (--ps->pending > 0)
+        return;
+    if (p->k->stopping) {
+        p->busy = false;
+    } else {
+        /* Upstream pulls with what it could read, after saying what it could not. */
+        if (ps->missing.len) {
+            cleanup_free char *msg = xasprintf(
+                "Unable to retrieve some image pull secrets (%s); attempting to pull the image "
+                "may not succeed.",
+                ps->missing.s);
+            kubelet_event(p->k, p->pod, NULL, "Warning", "FailedToRetrieveImagePullSecret", "%s",
+                          msg);
+        }
+        pull_with_secrets(p, ps->docs);
+    }
+    json_decref(ps->docs);
+    strbuf_free(&ps->missing);
+    free(ps);
+}
+
+/* Pulls the next container's image with the pod's imagePullSecrets (the ServiceAccount's are
+ * merged into the pod at admission, as upstream): each one read first. */
+static void pull_for_pod(kpod_t *p)
+{
+    const json_t *refs = json_object_get(json_object_get(p->pod, "spec"), "imagePullSecrets");
+    if (!json_array_size(refs)) {
+        pull_with_secrets(p, NULL);
+        return;
+    }
+    kpullsec_t *ps = xcalloc(1, sizeof(*ps));
+    ps->p = p;
+    ps->docs = json_array();
+    ps->pending = json_array_size(refs);
+    size_t i;
+    const json_t *ref;
+    json_array_foreach(refs, i, ref)
+    {
+        const char *name = str(ref, "name");
+        cleanup_free char *path =
+            xasprintf("/api/v1/namespaces/%s/secrets/%s", p->ns, name && *name ? name : "-");
+        kpullreq_t *q = xmalloc(sizeof(*q));
+        q->ps = ps;
+        q->idx = i;
+        client_request(p->k->client, "GET", path, NULL, NULL, 0, on_pull_secret, q);
+    }
 }
 
 /* Without CAP_SYS_RESOURCE (some sandboxes, rootless setups) a process may not lower its
@@ -882,10 +1006,7 @@ static void start_container(kpod_t *p)
         cleanup_free char *pulling = xasprintf("Pulling image \"%s\"", c->image);
         ctr_event(p, c, "Normal", "Pulling", pulling);
         p->busy = true;
-        if (pull_image(p, c->image, &err) != 0) {
-            pull_failed(p, c, err.msg);
-            c8s_err_clear(&err);
-        }
+        pull_for_pod(p);
         return;
     }
     if (!c->fresh_pull) {

@@ -35,7 +35,7 @@ ok
 
 C8S_NODE_ROLES="" start_managed_server "$WORK" --node-name "$NODE" --pod-cidr 10.244.0.0/24 \
   --runc-root "$RUNC_ROOT" --kubepods-cgroup "$CGROUP" --insecure-registry 127.0.0.1:5000 \
-  --resolv-conf "$WORK/resolv.conf" || { fail "server start"; finish; exit 1; }
+  --insecure-registry 127.0.0.1:5001 --resolv-conf "$WORK/resolv.conf" || { fail "server start"; finish; exit 1; }
 KC=$SERVER_DATA/admin.kubeconfig
 # Services go through the default mode, nftables (nft and nf_tables are there: Debian's
 # iptables is iptables-nft), not the fallback to iptables.
@@ -108,6 +108,51 @@ check_contains "Started event" "$web_events" "kubelet|Started|Started container 
 pulled=$(k get events --field-selector reason=Pulled -o jsonpath='{range .items[*]}{.message}{"\n"}{end}')
 check_contains "Pulled event" "$pulled" 'Successfully pulled image "127.0.0.1:5000/examples/busybox:1" in '
 check_contains "Pulled event's image size" "$pulled" "Image size: "
+# imagePullSecrets: a second registry asks for basic credentials. A pod without them gets
+# ErrImagePull and then ImagePullBackOff; one naming a `kubectl create secret docker-registry`
+# secret runs from the image pulled with it.
+python3 -c 'import crypt, sys; print("alice:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))' \
+  's3cret' >"$WORK/htpasswd" 2>/dev/null
+mkdir -p "$WORK/private"
+cat >"$WORK/private.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $WORK/private
+http:
+  addr: 127.0.0.1:5001
+auth:
+  htpasswd:
+    realm: c8s-e2e
+    path: $WORK/htpasswd
+EOF
+docker-registry serve "$WORK/private.yml" >"$WORK/private.log" 2>&1 &
+PIDS+=("$!")
+for _ in $(seq 1 100); do
+  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:5001/v2/)" = 401 ] && break
+  sleep 0.1
+done
+step "push to the registry with basic auth" bash "$SRC/deploy/examples/build-busybox-image.sh" \
+  --push 127.0.0.1:5001 --user alice:s3cret --name private/busybox
+PRIVATE=127.0.0.1:5001/private/busybox:1
+k run nocred --image="$PRIVATE" --restart=Never -- true >/dev/null
+reason=""
+for _ in $(seq 1 ${T%s}); do
+  reason=$(k get pod nocred -o jsonpath='{.status.containerStatuses[0].state.waiting.reason}')
+  [ "$reason" = ImagePullBackOff ] && break
+  sleep 1
+done
+check_eq "no credentials: ImagePullBackOff" "$reason" ImagePullBackOff
+check_contains "the pull's failure says why" "$(k get events --field-selector involvedObject.name=nocred,reason=Failed -o jsonpath='{.items[*].message}')" "Failed to pull image \"$PRIVATE\""
+step "a docker-registry secret" k create secret docker-registry regcred --docker-server=127.0.0.1:5001 \
+  --docker-username=alice --docker-password=s3cret
+k run withcred --image="$PRIVATE" --restart=Never \
+  --overrides='{"spec":{"imagePullSecrets":[{"name":"regcred"}]}}' -- true >/dev/null
+step "pulled with the pod's imagePullSecrets" k wait --for=jsonpath='{.status.phase}'=Succeeded pod/withcred --timeout=$T
+k delete pod nocred withcred --wait=false >/dev/null
+
 IP=$(k get service web -o jsonpath='{.spec.clusterIP}')
 check_contains "web has a ClusterIP" "$IP" "10."
 
