@@ -51,7 +51,38 @@ typedef struct {
     char *key;
     char *status_path;
     json_t *status; /* to write once the Job exists */
+    json_t *cj;     /* {"metadata": namespace, name, uid}: the events' object */
+    char *job;      /* the Job's name */
 } create_t;
+
+/* The CronJob's identity alone, for events sent once a write has answered. Owned. */
+static json_t *cj_ref(const json_t *cj)
+{
+    return json_pack("{s:{s:s?, s:s?, s:s?}}", "metadata", "namespace",
+                     controllers__meta(cj, "namespace"), "name", controllers__meta(cj, "name"),
+                     "uid", controllers__meta(cj, "uid"));
+}
+
+static void cj_event(cjctrl_t *cc, const json_t *cj, const char *type, const char *reason,
+                     const char *msg)
+{
+    controllers__event(cc->client, cj, "CronJob", "batch/v1", "cronjob-controller", type, reason,
+                       "%s", msg);
+}
+
+/* Whether the status (as written) lists Job name as active. */
+static bool was_active(const json_t *status, const char *name)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(status, "active"), i, r)
+    {
+        const char *n = json_string_value(json_object_get(r, "name"));
+        if (n && name && strcmp(n, name) == 0)
+            return true;
+    }
+    return false;
+}
 
 static bool job_finished(const json_t *job, bool *succeeded)
 {
@@ -122,13 +153,39 @@ static void on_written(const client_resp_t *resp, void *data)
     free(what);
 }
 
-static void delete_job(cjctrl_t *cc, const char *ns, const char *name)
+typedef struct {
+    cjctrl_t *cc;
+    json_t *cj; /* cj_ref */
+    char *job;
+} delete_t;
+
+static void on_job_deleted(const client_resp_t *resp, void *data)
 {
+    delete_t *d = data;
+    if (resp->status == 200 || resp->status == 202) {
+        cleanup_free char *msg = xasprintf("Deleted job %s", d->job);
+        cj_event(d->cc, d->cj, "Normal", "SuccessfulDelete", msg);
+    } else if (resp->status != 404 && resp->status != 409) {
+        log_warn("controllers", "cronjob: deleting job %s: %d %s", d->job, resp->status,
+                 resp->body ? resp->body : "");
+    }
+    json_decref(d->cj);
+    free(d->job);
+    free(d);
+}
+
+static void delete_job(cjctrl_t *cc, const json_t *cj, const char *name)
+{
+    const char *ns = controllers__meta(cj, "namespace");
     cleanup_free char *path = xasprintf("/apis/batch/v1/namespaces/%s/jobs/%s", ns, name);
     static const char body[] = "{\"kind\":\"DeleteOptions\",\"apiVersion\":\"v1\","
                                "\"propagationPolicy\":\"Background\"}";
+    delete_t *d = xcalloc(1, sizeof(*d));
+    d->cc = cc;
+    d->cj = cj_ref(cj);
+    d->job = xstrdup(name);
     client_request(cc->client, "DELETE", path, "application/json", body, sizeof(body) - 1,
-                   on_written, xasprintf("deleting job %s/%s", ns, name));
+                   on_job_deleted, d);
 }
 
 static void write_status(cjctrl_t *cc, const char *path, json_t *status)
@@ -145,17 +202,28 @@ static void on_created(const client_resp_t *resp, void *data)
     create_t *cr = data;
     cjctrl_t *cc = cr->cc;
     if (resp->status == 201 || resp->status == 409) {
+        if (resp->status == 201) {
+            cleanup_free char *msg = xasprintf("Created job %s", cr->job);
+            cj_event(cc, cr->cj, "Normal", "SuccessfulCreate", msg);
+        }
         write_status(cc, cr->status_path, cr->status);
         workqueue_forget(cc->queue, cr->key);
     } else {
         log_warn("controllers", "cronjob %s: creating its job: %d %s", cr->key, resp->status,
                  resp->body ? resp->body : "");
+        cleanup_json json_t *answer = resp->body ? json_loads(resp->body, 0, NULL) : NULL;
+        cleanup_free char *msg =
+            xasprintf("Error creating job: %s",
+                      json_string_value(json_object_get(answer, "message")) ?: "unreachable");
+        cj_event(cc, cr->cj, "Warning", "FailedCreate", msg);
         workqueue_add_rate_limited(cc->queue, cr->key);
     }
     workqueue_done(cc->queue, cr->key);
     free(cr->key);
     free(cr->status_path);
     json_decref(cr->status);
+    json_decref(cr->cj);
+    free(cr->job);
     free(cr);
 }
 
@@ -257,6 +325,13 @@ static void process(workqueue_t *q, const char *key, void *data)
                 json_array_append_new(active, job_ref(jobs[i]));
             continue;
         }
+        if (was_active(cur, controllers__meta(jobs[i], "name"))) {
+            /* Upstream says so once, as the Job leaves status.active. */
+            cleanup_free char *msg =
+                xasprintf("Saw completed job: %s, condition: %s",
+                          controllers__meta(jobs[i], "name"), ok ? "Complete" : "Failed");
+            cj_event(cc, cj, "Normal", "SawCompletedJob", msg);
+        }
         if (ok) {
             int64_t ct = c8s_rfc3339_parse(json_string_value(
                 json_object_get(json_object_get(jobs[i], "status"), "completionTime")));
@@ -266,7 +341,7 @@ static void process(workqueue_t *q, const char *key, void *data)
         if (controllers__meta(jobs[i], "deletionTimestamp"))
             continue;
         if (ok ? nok-- > keep_ok : nfailed-- > keep_failed)
-            delete_job(cc, ns, controllers__meta(jobs[i], "name"));
+            delete_job(cc, cj, controllers__meta(jobs[i], "name"));
     }
 
     json_t *status = json_object();
@@ -327,7 +402,7 @@ static void process(workqueue_t *q, const char *key, void *data)
             {
                 const char *an = json_string_value(json_object_get(r, "name"));
                 if (an && strcmp(an, due_name) != 0)
-                    delete_job(cc, ns, an);
+                    delete_job(cc, cj, an);
             }
             json_array_clear(active);
             json_object_set_new(status, "active", json_null());
@@ -367,6 +442,8 @@ static void process(workqueue_t *q, const char *key, void *data)
         cr->key = xstrdup(key);
         cr->status_path = xstrdup(status_path);
         cr->status = json_incref(status);
+        cr->cj = cj_ref(cj);
+        cr->job = xstrdup(jname);
         cleanup_free char *path = xasprintf("/apis/batch/v1/namespaces/%s/jobs", ns);
         client_request(cc->client, "POST", path, "application/json", body, strlen(body), on_created,
                        cr);

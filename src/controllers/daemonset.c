@@ -117,6 +117,7 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
     const char *ns = controllers__meta(ds, "namespace");
     const char *name = controllers__meta(ds, "name");
     ctrl_batch_t *b = controllers__batch_new(dc->client, dc->queue, key, "daemonset", &dc->closing);
+    controllers__batch_owner(b, ds, "DaemonSet", "apps/v1", "daemonset-controller");
     json_t *spec_tpl = json_object_get(json_object_get(ds, "spec"), "template");
     cleanup_free char *hash = controllers__revision_hash(spec_tpl);
     cleanup_free char *rev = xasprintf("%s-%s", name, hash);
@@ -194,13 +195,18 @@ static void sync_set(dsctrl_t *dc, const char *key, json_t *ds)
             continue; /* created; not in the cache yet */
         cleanup_json json_t *pod = controllers__ds_pod(ds, tpl, hash, node);
         json_object_set_new(creates, node, json_integer((json_int_t)now));
-        controllers__batch_send(b, "POST", pod_path, "application/json", pod);
+        /* Upstream's pod control: its events name the pod (generated: from the answer). */
+        ctrl_write_events_t ev = {"SuccessfulCreate", NULL, "Created pod: ", "FailedCreate",
+                                  "Error creating: "};
+        controllers__batch_send_ev(b, "POST", pod_path, "application/json", pod, &ev);
     }
     json_array_foreach(json_object_get(plan, "delete_pods"), i, v)
     {
         json_object_set_new(deletes, json_string_value(v), json_integer((json_int_t)now));
         cleanup_free char *p = xasprintf("%s/%s", pod_path, json_string_value(v));
-        controllers__batch_send(b, "DELETE", p, NULL, NULL);
+        cleanup_free char *ok = xasprintf("Deleted pod: %s", json_string_value(v));
+        ctrl_write_events_t ev = {"SuccessfulDelete", ok, NULL, "FailedDelete", "Error deleting: "};
+        controllers__batch_send_ev(b, "DELETE", p, NULL, NULL, &ev);
     }
     cleanup_json json_t *st = status_change(ds, json_object_get(plan, "status"));
     if (st) {

@@ -361,6 +361,21 @@ ctrl_batch_t *controllers__batch_new(client_t *c, workqueue_t *q, const char *ke
 void controllers__batch_send(ctrl_batch_t *b, const char *method, const char *path,
                              const char *content_type, const json_t *body);
 void controllers__batch_end(ctrl_batch_t *b);
+/* The object the batch's write events are about (its namespace, name and uid copied), as kind
+ * api_version, from component (static strings). */
+void controllers__batch_owner(ctrl_batch_t *b, const json_t *owner, const char *kind,
+                              const char *api_version, const char *component);
+/* Upstream's events for one write: a Normal ok_reason event once it lands (ok_msg, or when NULL
+ * "<ok_prefix><the answer's metadata.name>"), a Warning fail_reason event when it is refused
+ * ("<fail_prefix><the answer's message>"). Strings copied. */
+typedef struct {
+    const char *ok_reason, *ok_msg, *ok_prefix;
+    const char *fail_reason, *fail_prefix;
+} ctrl_write_events_t;
+/* As controllers__batch_send, with the write's events (needs controllers__batch_owner). */
+void controllers__batch_send_ev(ctrl_batch_t *b, const char *method, const char *path,
+                                const char *content_type, const json_t *body,
+                                const ctrl_write_events_t *ev);
 
 /* ---- cron_core.c: pure, CronJob schedules ---- */
 

@@ -234,7 +234,15 @@ static void delete_pod(jobctrl_t *jc, const char *ns, const char *name)
 typedef struct {
     jobctrl_t *jc;
     char *uid;
+    json_t *job; /* {"metadata": namespace, name, uid}: the events' object */
 } create_t;
+
+static void job_event(jobctrl_t *jc, const json_t *job, const char *type, const char *reason,
+                      const char *msg)
+{
+    controllers__event(jc->client, job, "Job", "batch/v1", "job-controller", type, reason, "%s",
+                       msg);
+}
 
 static void expect_add(jobctrl_t *jc, const char *uid, json_int_t d)
 {
@@ -250,11 +258,21 @@ static void on_pod_created(const client_resp_t *resp, void *data)
     create_t *cr = data;
     jobctrl_t *jc = cr->jc;
     jc->inflight--;
+    cleanup_json json_t *body = resp->body ? json_loads(resp->body, 0, NULL) : NULL;
     if (resp->status != 201) {
         log_warn("controllers", "job: creating a pod: %d %s", resp->status,
                  resp->body ? resp->body : "");
         expect_add(jc, cr->uid, -1);
+        cleanup_free char *msg = xasprintf(
+            "Error creating: %s", json_string_value(json_object_get(body, "message")) ?: "");
+        if (resp->status > 0)
+            job_event(jc, cr->job, "Warning", "FailedCreate", msg);
+    } else {
+        cleanup_free char *msg =
+            xasprintf("Created pod: %s", controllers__meta(body, "name") ?: "?");
+        job_event(jc, cr->job, "Normal", "SuccessfulCreate", msg);
     }
+    json_decref(cr->job);
     free(cr->uid);
     free(cr);
     maybe_free(jc);
@@ -329,6 +347,8 @@ static void create_pod(jobctrl_t *jc, const json_t *job, long index, int64_t fai
     create_t *cr = xcalloc(1, sizeof(*cr));
     cr->jc = jc;
     cr->uid = xstrdup(uid);
+    cr->job =
+        json_pack("{s:{s:s, s:s, s:s}}", "metadata", "namespace", ns, "name", name, "uid", uid);
     expect_add(jc, uid, 1);
     jc->inflight++;
     client_request(jc->client, "POST", path, "application/json", body, strlen(body), on_pod_created,
@@ -742,6 +762,15 @@ static void process(workqueue_t *q, const char *key, void *data)
             terminating += deleted;
         active = ready = 0;
     }
+    /* Upstream's events for a Job that finishes, is suspended or resumes. */
+    if (failed_final)
+        job_event(jc, job, "Warning", fail_reason, fail_msg);
+    else if (complete)
+        job_event(jc, job, "Normal", "Completed", "Job completed");
+    else if (suspend && !condition_true(conds, "Suspended"))
+        job_event(jc, job, "Normal", "Suspended", "Job suspended");
+    else if (resuming)
+        job_event(jc, job, "Normal", "Resumed", "Job resumed");
     if (fail_reason) {
         if (!ft_c)
             json_array_append_new(conds, condition("FailureTarget", fail_reason, fail_msg, nowbuf));

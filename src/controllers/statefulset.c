@@ -66,6 +66,7 @@ static void sync_set(stsctrl_t *sc, const char *key, json_t *sts)
     const char *name = controllers__meta(sts, "name");
     ctrl_batch_t *b =
         controllers__batch_new(sc->client, sc->queue, key, "statefulset", &sc->closing);
+    controllers__batch_owner(b, sts, "StatefulSet", "apps/v1", "statefulset-controller");
     json_t *tpl = json_object_get(json_object_get(sts, "spec"), "template");
     cleanup_free char *hash = controllers__revision_hash(tpl);
     cleanup_free char *upd_rev = xasprintf("%s-%s", name, hash);
@@ -118,17 +119,42 @@ static void sync_set(stsctrl_t *sc, const char *key, json_t *sts)
     json_t *v;
     cleanup_free char *pvc_path = xasprintf("/api/v1/namespaces/%s/persistentvolumeclaims", ns);
     json_array_foreach(json_object_get(plan, "create_pvcs"), i, v)
-        controllers__batch_send(b, "POST", pvc_path, "application/json", v);
+    {
+        /* A claim is <template>-<set>-<ordinal>, for pod <set>-<ordinal>. */
+        const char *claim = controllers__meta(v, "name") ?: "";
+        cleanup_free char *infix = xasprintf("-%s-", name);
+        const char *at = strstr(claim, infix);
+        const char *pod = at ? at + 1 : "";
+        cleanup_free char *ok =
+            xasprintf("create Claim %s Pod %s in StatefulSet %s success", claim, pod, name);
+        cleanup_free char *fail = xasprintf(
+            "create Claim %s for Pod %s in StatefulSet %s failed error: ", claim, pod, name);
+        ctrl_write_events_t ev = {"SuccessfulCreate", ok, NULL, "FailedCreate", fail};
+        controllers__batch_send_ev(b, "POST", pvc_path, "application/json", v, &ev);
+    }
     /* A pod waits for its claims: created on a later pass once they are in the cache. */
     if (json_array_size(json_object_get(plan, "create_pvcs")) == 0) {
         cleanup_free char *pod_path = xasprintf("/api/v1/namespaces/%s/pods", ns);
         json_array_foreach(json_object_get(plan, "create_pods"), i, v)
-            controllers__batch_send(b, "POST", pod_path, "application/json", v);
+        {
+            const char *pod = controllers__meta(v, "name") ?: "";
+            cleanup_free char *ok =
+                xasprintf("create Pod %s in StatefulSet %s successful", pod, name);
+            cleanup_free char *fail =
+                xasprintf("create Pod %s in StatefulSet %s failed error: ", pod, name);
+            ctrl_write_events_t ev = {"SuccessfulCreate", ok, NULL, "FailedCreate", fail};
+            controllers__batch_send_ev(b, "POST", pod_path, "application/json", v, &ev);
+        }
     }
     json_array_foreach(json_object_get(plan, "delete_pods"), i, v)
     {
-        cleanup_free char *p = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, json_string_value(v));
-        controllers__batch_send(b, "DELETE", p, NULL, NULL);
+        const char *pod = json_string_value(v);
+        cleanup_free char *p = xasprintf("/api/v1/namespaces/%s/pods/%s", ns, pod);
+        cleanup_free char *ok = xasprintf("delete Pod %s in StatefulSet %s successful", pod, name);
+        cleanup_free char *fail =
+            xasprintf("delete Pod %s in StatefulSet %s failed error: ", pod, name);
+        ctrl_write_events_t ev = {"SuccessfulDelete", ok, NULL, "FailedDelete", fail};
+        controllers__batch_send_ev(b, "DELETE", p, NULL, NULL, &ev);
     }
     json_array_foreach(json_object_get(plan, "delete_pvcs"), i, v)
     {

@@ -210,6 +210,17 @@ int main(void)
     CHECK(wait_job("allow", m0 + 1, 404));
     CHECK_INT(get_job("allow", m0 + 2, NULL), 200);
     CHECK(wait_status_field("allow", "lastSuccessfulTime"));
+    /* What `kubectl describe cronjob` shows, in upstream's words. */
+    {
+        char msg[128];
+        snprintf(msg, sizeof(msg), "Created job allow-%lld", (long long)(m0 + 2));
+        CHECK(th_wait_event(base, "default", "CronJob", "allow", "SuccessfulCreate", msg, 60000));
+        snprintf(msg, sizeof(msg), "Saw completed job: allow-%lld, condition: Complete",
+                 (long long)(m0 + 1));
+        CHECK(th_wait_event(base, "default", "CronJob", "allow", "SawCompletedJob", msg, 60000));
+        snprintf(msg, sizeof(msg), "Deleted job allow-%lld", (long long)(m0 + 1));
+        CHECK(th_wait_event(base, "default", "CronJob", "allow", "SuccessfulDelete", msg, 60000));
+    }
     advance_to(m0 + 3);
     CHECK(wait_job("allow", m0 + 3, 200));
     CHECK_INT(finish_job("allow", m0 + 3, false), 200);

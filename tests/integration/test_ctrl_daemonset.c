@@ -209,6 +209,8 @@ int main(void)
     CHECK_INT(ds_status("currentNumberScheduled"), 2);
     CHECK_INT(ds_status("numberMisscheduled"), 0);
     CHECK_INT(ds_status("updatedNumberScheduled"), 2);
+    CHECK(th_wait_event(base, "default", "DaemonSet", "agent", "SuccessfulCreate",
+                        "Created pod: agent-", 60000));
 
     /* The pod: bound through affinity on the node's name, daemon tolerations added. */
     json_t *list = NULL;

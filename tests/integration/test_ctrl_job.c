@@ -291,6 +291,10 @@ static void test_backoff_and_completion(void)
     json_decref(j);
     usleep(300 * 1000);
     CHECK(wait_pods("bo", "", 0)); /* nothing more started */
+    /* What `kubectl describe job` shows, in upstream's words. */
+    CHECK(th_wait_event(base, "default", "Job", "bo", "SuccessfulCreate", "Created pod: bo-",
+                        POLLS * 100));
+    CHECK(th_wait_event(base, "default", "Job", "bo", "Completed", "Job completed", POLLS * 100));
 }
 
 static void test_backoff_limit_and_ttl(void)
@@ -306,6 +310,8 @@ static void test_backoff_limit_and_ttl(void)
     json_t *failed = wait_job_condition("bl", "Failed");
     const char *r = json_string_value(json_object_get(true_condition(failed, "Failed"), "reason"));
     CHECK(r && strcmp(r, "BackoffLimitExceeded") == 0);
+    CHECK(th_wait_event(base, "default", "Job", "bl", "BackoffLimitExceeded",
+                        "Job has reached the specified backoff limit", POLLS * 100));
     CHECK(true_condition(failed, "FailureTarget") != NULL);
     json_decref(failed);
     CHECK(wait_pods("bl", "", 0)); /* the other one is removed */

@@ -244,6 +244,11 @@ int main(void)
     CHECK_MSG(k.max_not_ready <= 1, "OrderedReady: %d pods not Ready at once", k.max_not_ready);
     CHECK(pvc_exists("data-web-0") && pvc_exists("data-web-1") && pvc_exists("data-web-2"));
     CHECK_INT(k.claims_missing, 0);
+    /* What `kubectl describe statefulset` shows, in upstream's words. */
+    CHECK(th_wait_event(base, "default", "StatefulSet", "web", "SuccessfulCreate",
+                        "create Pod web-1 in StatefulSet web successful", 60000));
+    CHECK(th_wait_event(base, "default", "StatefulSet", "web", "SuccessfulCreate",
+                        "create Claim data-web-1 Pod web-1 in StatefulSet web success", 60000));
 
     json_t *pod = NULL;
     CHECK_INT(api("GET", "/api/v1/namespaces/default/pods/web-1", NULL, NULL, &pod), 200);

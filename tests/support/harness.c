@@ -802,3 +802,46 @@ long th_api(const char *base, const char *method, const char *path, const char *
     th_resp_free(&r);
     return st;
 }
+
+bool th_event_seen(const char *base, const char *ns, const char *kind, const char *name,
+                   const char *reason, const char *prefix)
+{
+    char *url = NULL;
+    if (asprintf(&url, "%s/api/v1/namespaces/%s/events?fieldSelector=involvedObject.name%%3D%s",
+                 base, ns, name) < 0)
+        return false;
+    th_resp_t r = {0};
+    int rc = th_http("GET", url, NULL, NULL, &r);
+    free(url);
+    json_t *list = rc == 0 && r.status == 200 ? json_loads(r.body, 0, NULL) : NULL;
+    th_resp_free(&r);
+    bool seen = false;
+    size_t i;
+    json_t *ev;
+    json_array_foreach(json_object_get(list, "items"), i, ev)
+    {
+        const json_t *obj = json_object_get(ev, "involvedObject");
+        const char *k = json_string_value(json_object_get(obj, "kind"));
+        const char *re = json_string_value(json_object_get(ev, "reason"));
+        const char *m = json_string_value(json_object_get(ev, "message"));
+        if (k && re && m && strcmp(k, kind) == 0 && strcmp(re, reason) == 0 &&
+            strncmp(m, prefix, strlen(prefix)) == 0)
+            seen = true;
+    }
+    json_decref(list);
+    return seen;
+}
+
+bool th_wait_event(const char *base, const char *ns, const char *kind, const char *name,
+                   const char *reason, const char *prefix, int timeout_ms)
+{
+    for (int waited = 0;; waited += 100) {
+        if (th_event_seen(base, ns, kind, name, reason, prefix))
+            return true;
+        if (waited >= timeout_ms)
+            break;
+        usleep(100 * 1000);
+    }
+    fprintf(stderr, "no %s event \"%s…\" about %s %s/%s\n", reason, prefix, kind, ns, name);
+    return false;
+}

@@ -85,6 +85,13 @@ typedef struct th_resp_s {
  * Returns 0 when a response arrived (any status), -1 on transport failure. */
 int th_http(const char *method, const char *url, const char *content_type, const char *body,
             th_resp_t *out);
+/* Whether the server at base (https://127.0.0.1:port) holds, in namespace ns, an Event about
+ * the kind object name with this reason whose message starts with prefix (the whole message
+ * when it ends without one). th_wait_event asks every 100 ms for up to timeout_ms. */
+bool th_event_seen(const char *base, const char *ns, const char *kind, const char *name,
+                   const char *reason, const char *prefix);
+bool th_wait_event(const char *base, const char *ns, const char *kind, const char *name,
+                   const char *reason, const char *prefix, int timeout_ms);
 /* Same, with extra request headers (NULL-terminated "Name: value" strings). */
 int th_http_h(const char *method, const char *url, const char *const *headers, const char *body,
               th_resp_t *out);
