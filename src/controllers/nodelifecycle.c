@@ -214,14 +214,17 @@ static json_t *unknown_conditions(const json_t *node, const char *now)
     return out;
 }
 
-/* Upstream's TaintNodesByCondition: a pressure condition True puts a NoSchedule taint on the
- * node (the kubelet reports the condition; the scheduler and DaemonSets read the taint). */
+/* Upstream's TaintNodesByCondition: a pressure or NetworkUnavailable condition True, or
+ * spec.unschedulable (a cordoned node; cond NULL here), puts a NoSchedule taint on the node (the
+ * kubelet reports the condition; the scheduler and DaemonSets read the taint). */
 static const struct {
     const char *cond, *key;
 } cond_taints[] = {
     {"MemoryPressure", "node.kubernetes.io/memory-pressure"},
     {"DiskPressure", "node.kubernetes.io/disk-pressure"},
     {"PIDPressure", "node.kubernetes.io/pid-pressure"},
+    {"NetworkUnavailable", "node.kubernetes.io/network-unavailable"},
+    {NULL, "node.kubernetes.io/unschedulable"},
 };
 
 static int cond_taint(const char *key)
@@ -242,6 +245,13 @@ static bool cond_true(const json_t *node, const char *type)
             return strcmp(json_string_value(json_object_get(c, "status")) ?: "", "True") == 0;
     }
     return false;
+}
+
+static bool wants_cond_taint(const json_t *node, size_t c)
+{
+    return cond_taints[c].cond
+               ? cond_true(node, cond_taints[c].cond)
+               : json_is_true(json_object_get(json_object_get(node, "spec"), "unschedulable"));
 }
 
 static bool is_health_taint(const json_t *t)
@@ -268,7 +278,7 @@ static json_t *wanted_taints(const json_t *node, const char *ready, const char *
         int ct = cond_taint(json_string_value(json_object_get(t, "key")));
         if (ct >= 0) {
             const char *eff = json_string_value(json_object_get(t, "effect"));
-            if (cond_true(node, cond_taints[ct].cond) && !have_cond[ct] && eff &&
+            if (wants_cond_taint(node, (size_t)ct) && !have_cond[ct] && eff &&
                 strcmp(eff, "NoSchedule") == 0) {
                 have_cond[ct] = true;
                 json_array_append(out, t);
@@ -296,7 +306,7 @@ static json_t *wanted_taints(const json_t *node, const char *ready, const char *
         json_array_append_new(
             out, json_pack("{s:s, s:s, s:s}", "key", key, "effect", "NoExecute", "timeAdded", now));
     for (size_t c = 0; c < sizeof(cond_taints) / sizeof(cond_taints[0]); c++)
-        if (!have_cond[c] && cond_true(node, cond_taints[c].cond))
+        if (!have_cond[c] && wants_cond_taint(node, c))
             json_array_append_new(
                 out, json_pack("{s:s, s:s}", "key", cond_taints[c].key, "effect", "NoSchedule"));
     return out;

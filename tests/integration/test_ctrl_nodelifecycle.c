@@ -220,6 +220,30 @@ static void test_health(void)
             usleep(100 * 1000);
     }
     CHECK(clean);
+    /* A cordoned node (spec.unschedulable, kubectl cordon) gets the unschedulable NoSchedule
+     * taint; uncordoned, it goes. */
+    CHECK_INT(patch("/api/v1/nodes/h1", "{\"spec\":{\"unschedulable\":true}}"), 200);
+    bool cordoned = false;
+    for (int i = 0; i < 50 && !cordoned; i++) {
+        CHECK_INT(renew("h1"), 200);
+        n = get("/api/v1/nodes/h1");
+        cordoned = has_taint(n, "node.kubernetes.io/unschedulable", "NoSchedule");
+        json_decref(n);
+        if (!cordoned)
+            usleep(100 * 1000);
+    }
+    CHECK(cordoned);
+    CHECK_INT(patch("/api/v1/nodes/h1", "{\"spec\":{\"unschedulable\":null}}"), 200);
+    clean = false;
+    for (int i = 0; i < 50 && !clean; i++) {
+        CHECK_INT(renew("h1"), 200);
+        n = get("/api/v1/nodes/h1");
+        clean = !has_taint(n, "node.kubernetes.io/unschedulable", "NoSchedule");
+        json_decref(n);
+        if (!clean)
+            usleep(100 * 1000);
+    }
+    CHECK(clean);
     /* A status post is a heartbeat too (upstream's probe): 3 s of posts with a fresh Ready
      * lastHeartbeatTime and no Lease renewal keep the node Ready. */
     for (int i = 0; i < 10; i++) {
