@@ -102,6 +102,10 @@ json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_sta
  * upstream's nodeStatusHasChanged: conditions are matched by type with lastHeartbeatTime left
  * out, capacity and allocatable compared as quantities, everything else as JSON. */
 bool kubelet_node_status_changed(const json_t *current, const json_t *status);
+/* The reasons of upstream's node condition events ("NodeHasSufficientMemory", "NodeReady",
+ * "NodeNotReady", …) for the conditions of status (computed) whose status current (the API
+ * server's, borrowed, may be NULL) does not have yet. Owned array of strings. */
+json_t *kubelet_node_condition_events(const json_t *current, const json_t *status);
 
 /* ---- per-pod files (pure) ---- */
 

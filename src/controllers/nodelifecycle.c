@@ -40,6 +40,7 @@ typedef struct {
     workqueue_t *tick; /* one key, "monitor": the periodic health pass */
     json_t *assigned;  /* node → the range patched onto it, until its cache shows it */
     json_t *seen; /* node → {"rv": renewTime, "hb": Ready heartbeat, "at": our ms of a change} */
+    json_t *registered; /* node → true once its RegisteredNode event went out */
     int64_t grace_ms;
     controllers_ipam_t ipam;
     bool *used; /* ipam.count flags: the ranges handed out */
@@ -319,6 +320,29 @@ typedef struct {
     int64_t next; /* earliest pending eviction (epoch s), or -1 */
 } pass_t;
 
+static void on_event_posted(const client_resp_t *resp, void *data)
+{
+    (void)data;
+    if (resp->status >= 300)
+        log_debug("controllers", "node event: %d", resp->status);
+}
+
+/* A Normal event about node from the node controller, as upstream's (the Event in default). */
+static void node_event(nlctrl_t *nc, const json_t *node, const char *reason, const char *msg)
+{
+    json_t *ev = json_pack(
+        "{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s}, "
+        "s:s}",
+        "apiVersion", "v1", "kind", "Event", "metadata", "namespace", "default", "involvedObject",
+        "kind", "Node", "apiVersion", "v1", "name", controllers__meta(node, "name") ?: "", "uid",
+        controllers__meta(node, "uid") ?: "", "reason", reason, "message", msg, "type", "Normal",
+        "source", "component", "node-controller", "reportingComponent", "node-controller");
+    if (!ev)
+        return;
+    client_event_post(nc->client, ev, on_event_posted, NULL);
+    json_decref(ev);
+}
+
 static bool check_node(json_t *node, void *data)
 {
     pass_t *p = data;
@@ -328,6 +352,12 @@ static bool check_node(json_t *node, void *data)
         return true;
     char now[32];
     c8s_rfc3339_format(p->now / 1000, now, sizeof(now));
+    if (!json_object_get(nc->registered, name)) {
+        cleanup_free char *msg =
+            xasprintf("Node %s event: Registered Node %s in Controller", name, name);
+        node_event(nc, node, "RegisteredNode", msg);
+        json_object_set_new(nc->registered, name, json_true());
+    }
     observe(nc, name, "hb", ready_heartbeat(node));
     int64_t at = json_integer_value(json_object_get(json_object_get(nc->seen, name), "at"));
     const char *ready = ready_status(node);
@@ -339,6 +369,8 @@ static bool check_node(json_t *node, void *data)
         json_t *conds = unknown_conditions(node, now);
         cleanup_free char *spath = xasprintf("/api/v1/nodes/%s/status", name);
         merge_patch(nc, spath, json_pack("{s:{s:o}}", "status", "conditions", conds));
+        cleanup_free char *msg = xasprintf("Node %s status is now: NodeNotReady", name);
+        node_event(nc, node, "NodeNotReady", msg);
         ready = "Unknown";
     }
     if (!ready && !silent)
@@ -462,6 +494,12 @@ static void node_deleted(informer_t *inf, json_t *obj, void *data)
     const char *name = controllers__meta(obj, "name");
     if (name) {
         json_object_del(nc->seen, name);
+        if (json_object_get(nc->registered, name)) {
+            cleanup_free char *msg =
+                xasprintf("Node %s event: Removing Node %s from Controller", name, name);
+            node_event(nc, obj, "RemovingNode", msg);
+            json_object_del(nc->registered, name);
+        }
         json_t *a = json_object_get(nc->assigned, name);
         if (a)
             nc->used[json_integer_value(a)] = false;
@@ -493,6 +531,7 @@ static ctrl_t *start(controllers_t *cm)
 {
     nlctrl_t *nc = xcalloc(1, sizeof(*nc));
     nc->seen = json_object();
+    nc->registered = json_object();
     nc->assigned = json_object();
     nc->grace_ms = grace_ms();
     nc->ipam = *controllers__ipam(cm);
@@ -524,6 +563,7 @@ static void on_queue_closed(void *data)
     void (*done)(void *) = nc->done;
     void *d = nc->done_data;
     json_decref(nc->seen);
+    json_decref(nc->registered);
     json_decref(nc->assigned);
     free(nc->used);
     free(nc);

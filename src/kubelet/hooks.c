@@ -79,6 +79,24 @@ void kubelet_event(kubelet_t *k, const json_t *pod, const char *field, const cha
     json_decref(ev);
 }
 
+void kubelet_node_event(kubelet_t *k, const char *reason, const char *message)
+{
+    if (k->stopping)
+        return;
+    /* As upstream's kubelet: the Node referred to with its name as uid, the Event in default. */
+    json_t *ev = json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s, s:s}, "
+                           "s:s, s:s}",
+                           "apiVersion", "v1", "kind", "Event", "metadata", "namespace", "default",
+                           "involvedObject", "kind", "Node", "name", k->node_name, "uid",
+                           k->node_name, "reason", reason, "message", message, "type", "Normal",
+                           "source", "component", "kubelet", "host", k->node_name,
+                           "reportingComponent", "kubelet", "reportingInstance", k->node_name);
+    if (!ev)
+        return;
+    client_event_post(k->client, ev, on_event_sent, NULL);
+    json_decref(ev);
+}
+
 /* ---- lifecycle handlers ---- */
 
 typedef struct {

@@ -112,6 +112,15 @@ static void on_node_read(const client_resp_t *r, void *data)
     c8s_rfc3339_now(now, sizeof(now));
     json_t *status = kubelet_node_status(&k->facts, current, now);
     keviction_node_status(k, status, current, now);
+    cleanup_json json_t *evs = kubelet_node_condition_events(current, status);
+    size_t i;
+    json_t *ev;
+    json_array_foreach(evs, i, ev)
+    {
+        cleanup_free char *msg =
+            xasprintf("Node %s status is now: %s", k->node_name, json_string_value(ev));
+        kubelet_node_event(k, json_string_value(ev), msg);
+    }
     uint64_t t = uv_now(&k->loop);
     if (k->status_sent_ms && t - k->status_sent_ms < k->report_ms &&
         !kubelet_node_status_changed(current, status)) {
@@ -252,6 +261,7 @@ static void on_registered(const client_resp_t *r, void *data)
         return;
     }
     k->registered = true;
+    kubelet_node_event(k, "Starting", "Starting kubelet.");
     log_info("kubelet", "node %s registered (pod CIDR %s)", k->node_name,
              k->pod_cidr ? k->pod_cidr : "not yet assigned");
     start_pods(k);
@@ -282,6 +292,7 @@ static void on_node_get(const client_resp_t *r, void *data)
             return;
         }
         k->registered = true;
+        kubelet_node_event(k, "Starting", "Starting kubelet.");
         log_info("kubelet", "node %s adopted (pod CIDR %s)", k->node_name,
                  k->pod_cidr ? k->pod_cidr : "not yet assigned");
         start_pods(k);

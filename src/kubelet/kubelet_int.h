@@ -118,6 +118,8 @@ const char **kexec_argv(const kubelet_t *k, const char *ctr_id, const json_t *cm
                         uint64_t timeout_ms, char *tbuf, size_t tlen);
 /* An Event about pod (borrowed) from this kubelet; field: the involved object's fieldPath
  * (spec.containers{name}) or NULL. */
+/* A Normal event about the node, from the kubelet. */
+void kubelet_node_event(kubelet_t *k, const char *reason, const char *message);
 void kubelet_event(kubelet_t *k, const json_t *pod, const char *field, const char *type,
                    const char *reason, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* ok, or the upstream-worded failure message (borrowed for the call). */

@@ -171,6 +171,45 @@ json_t *kubelet_node_status(const kubelet_node_facts_t *f, const json_t *old_sta
         "kubeProxyVersion", C8S_KUBE_VERSION, "operatingSystem", "linux", "architecture", f->arch);
 }
 
+json_t *kubelet_node_condition_events(const json_t *current, const json_t *status)
+{
+    static const struct {
+        const char *type, *if_true, *if_false;
+    } names[] = {
+        {"MemoryPressure", "NodeHasInsufficientMemory", "NodeHasSufficientMemory"},
+        {"DiskPressure", "NodeHasDiskPressure", "NodeHasNoDiskPressure"},
+        {"PIDPressure", "NodeHasInsufficientPID", "NodeHasSufficientPID"},
+        {"Ready", "NodeReady", "NodeNotReady"},
+    };
+    json_t *out = json_array();
+    json_t *c;
+    size_t i;
+    json_array_foreach(json_object_get(status, "conditions"), i, c)
+    {
+        const char *type = json_string_value(json_object_get(c, "type")) ?: "";
+        const char *st = json_string_value(json_object_get(c, "status")) ?: "";
+        for (size_t n = 0; n < sizeof(names) / sizeof(names[0]); n++) {
+            if (strcmp(type, names[n].type) != 0)
+                continue;
+            /* Said when the API's copy says otherwise: a new node, a change, or a status the
+             * node lifecycle controller set to Unknown meanwhile. */
+            const char *was = NULL;
+            json_t *o;
+            size_t j;
+            json_array_foreach(json_object_get(current, "conditions"), j, o)
+            {
+                if (strcmp(json_string_value(json_object_get(o, "type")) ?: "", type) == 0)
+                    was = json_string_value(json_object_get(o, "status"));
+            }
+            if (!was || strcmp(was, st) != 0)
+                json_array_append_new(
+                    out,
+                    json_string(strcmp(st, "True") == 0 ? names[n].if_true : names[n].if_false));
+        }
+    }
+    return out;
+}
+
 /* Two resource lists (capacity, allocatable) name the same amounts: "1Gi" is "1024Mi". */
 static bool resources_equal(const json_t *a, const json_t *b)
 {

@@ -163,6 +163,11 @@ static void test_health(void)
             usleep(100 * 1000);
     }
     CHECK(tainted);
+    /* What `kubectl describe node` shows of the node controller. */
+    CHECK(th_wait_event(base, "default", "Node", "h1", "RegisteredNode",
+                        "Node h1 event: Registered Node h1 in Controller", 60000));
+    CHECK(th_wait_event(base, "default", "Node", "h1", "NodeNotReady",
+                        "Node h1 status is now: NodeNotReady", 60000));
     bool gone = false;
     /* Generous bounds: a loaded CI machine is slow; what matters is the order (bare at once,
      * short after its 10 s, forever never, and the rest of the pods keep admission's 300 s). */

@@ -82,6 +82,12 @@ int main(void)
     kubelet_t *k = NULL;
     CHECK_INT(kubelet_start(srv, &kc, &k, &err), 0);
     CHECK(wait_heartbeats(k, 2));
+    /* What `kubectl describe node` shows of the kubelet. */
+    CHECK(th_wait_event(base, "default", "Node", "node-a", "Starting", "Starting kubelet.", 60000));
+    CHECK(th_wait_event(base, "default", "Node", "node-a", "NodeReady",
+                        "Node node-a status is now: NodeReady", 60000));
+    CHECK(th_wait_event(base, "default", "Node", "node-a", "NodeHasSufficientMemory",
+                        "Node node-a status is now: NodeHasSufficientMemory", 60000));
 
     json_t *node = get("/api/v1/nodes/node-a");
     CHECK(node != NULL);

@@ -119,6 +119,26 @@ static void test_built(void)
     f.kubelet_port = 10251;
     cleanup_json json_t *moved = kubelet_node_status(&f, first, "2026-01-01T00:00:20Z");
     CHECK(kubelet_node_status_changed(first, moved));
+
+    /* Upstream's node condition events: every one for a new node, none for a repeat, NodeReady
+     * (and the rest) again once the node lifecycle controller has said Unknown. */
+    cleanup_json json_t *fresh = kubelet_node_condition_events(NULL, first);
+    cleanup_free char *fresh_s = json_dumps(fresh, JSON_COMPACT);
+    CHECK_STR(fresh_s, "[\"NodeHasSufficientMemory\",\"NodeHasNoDiskPressure\","
+                       "\"NodeHasSufficientPID\",\"NodeReady\"]");
+    cleanup_json json_t *none = kubelet_node_condition_events(first, next);
+    CHECK_INT(json_array_size(none), 0);
+    cleanup_json json_t *again = kubelet_node_condition_events(unknown, back);
+    CHECK_INT(json_array_size(again), 4);
+    cleanup_json json_t *pressed = json_deep_copy(next);
+    json_array_foreach(json_object_get(pressed, "conditions"), i, c)
+    {
+        if (strcmp(json_string_value(json_object_get(c, "type")), "MemoryPressure") == 0)
+            json_object_set_new(c, "status", json_string("True"));
+    }
+    cleanup_json json_t *mem = kubelet_node_condition_events(next, pressed);
+    CHECK_INT(json_array_size(mem), 1);
+    CHECK_STR(json_string_value(json_array_get(mem, 0)), "NodeHasInsufficientMemory");
 }
 
 int main(void)
