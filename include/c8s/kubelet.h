@@ -142,6 +142,13 @@ typedef struct kubelet_ctr_s {
     const char *image, *image_id, *container_id;
 } kubelet_ctr_t;
 
+/* A terminated container's message, as upstream's kubelet makes it: what it wrote to its
+ * terminationMessagePath (file, its last 4 KiB); when that is empty and fallback_to_logs
+ * (terminationMessagePolicy FallbackToLogsOnError) and it failed, the last 80 lines of its CRI
+ * log (log), at most their last 2 KiB. NULL when there is none; owned. */
+char *kubelet_termination_message(const char *file, size_t file_len, const char *log,
+                                  size_t log_len, bool fallback_to_logs, int exit_code);
+
 /* The pod's phase as upstream derives it from its containers: Pending while an init container
  * has not succeeded (Failed if one failed under restartPolicy Never) or an app container waits
  * without having run; Running while one runs, or when all have stopped and the policy restarts

@@ -91,6 +91,13 @@ typedef struct ocispec_node_s {
 int ocispec_build(const json_t *pod, const json_t *container, const json_t *image_config,
                   const ocispec_node_t *node, json_t **out, c8s_err_t *err);
 
+/* A resourceFieldRef's value (limits.cpu, requests.memory, … of the container it names, or of
+ * container when it names none; divisor applied, rounded up as upstream), an unset limit
+ * reading as the node's allocatable (node may be NULL: 0). *out owned. C8S_EINVALID with
+ * upstream's message. */
+int ocispec_resource_field(const json_t *pod, const json_t *container, const ocispec_node_t *node,
+                           const json_t *ref, char **out, c8s_err_t *err);
+
 /* Just the environment as the container will see it: image env, then envFrom and env (with
  * valueFrom resolved and $(VAR) expanded), later names replacing earlier in place. A JSON array
  * of "NAME=value" strings (owned) in *out. */

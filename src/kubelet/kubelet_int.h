@@ -9,6 +9,7 @@
 #include "c8s/informer.h"
 #include "c8s/kubelet.h"
 #include "c8s/kubelet_server.h"
+#include "c8s/ocispec.h"
 #include "c8s/probe.h"
 #include "c8s/proc.h"
 #include "c8s/runtime.h"
@@ -24,6 +25,8 @@ typedef struct kctr_s {
     bool init, done;        /* an init container; done: it exited 0 */
     bool started, pulled;
     bool fresh_pull; /* the image was pulled for this start: no "already present" event */
+    char *term_msg;  /* the exited run's termination message (owned), once term_read */
+    bool term_read;
     /* upstream's image pull back-off, per pod and image: 10 s doubling to 5 min */
     uint64_t pull_backoff_ms, pull_failed_ms, pull_asked_ms;
     bool dead; /* exited, to be restarted once backoff_until_ms has passed */
@@ -99,11 +102,13 @@ char *kvol_dir(const char *pod_dir, const char *name);
 int kvol_prepare(const char *pod_dir, const json_t *vol, c8s_err_t *err);
 int kvol_write_configmap(const char *pod_dir, const json_t *vol, const json_t *cm, c8s_err_t *err);
 /* A downwardAPI volume's files (its items' fieldRefs, defaultMode), as upstream's. */
-int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod, c8s_err_t *err);
+int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod,
+                        const ocispec_node_t *node, c8s_err_t *err);
 /* Writes source idx of a projected volume: a serviceAccountToken (token), a configMap or secret
  * (obj: the object read), or downwardAPI fields of pod. Files are replaced atomically. */
 int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
-                         const json_t *obj, const char *token, c8s_err_t *err);
+                         const ocispec_node_t *node, const json_t *obj, const char *token,
+                         c8s_err_t *err);
 /* Links volume name of the pod to the directory of pv (a bound claim's PersistentVolume,
  * borrowed): a hostPath (created when DirectoryOrCreate) or local volume. */
 int kvol_link_claim(const char *pod_dir, const char *name, const json_t *pv, c8s_err_t *err);

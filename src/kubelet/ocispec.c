@@ -431,9 +431,9 @@ static int resource_ref(const json_t *pod, const json_t *self, const ocispec_nod
     if (!res_get(c, kind, name, &v)) {
         v = 0;
         /* An unset limit reads as the node's allocatable, as upstream merges it. */
-        if (limits && cpu)
+        if (limits && cpu && node)
             v = node->node_cpu_milli;
-        else if (limits && strcmp(name, "memory") == 0)
+        else if (limits && strcmp(name, "memory") == 0 && node)
             v = node->node_memory_bytes * 1000;
     }
     int64_t r;
@@ -447,6 +447,12 @@ static int resource_ref(const json_t *pod, const json_t *self, const ocispec_nod
     }
     *out = xasprintf("%lld", (long long)r);
     return 0;
+}
+
+int ocispec_resource_field(const json_t *pod, const json_t *container, const ocispec_node_t *node,
+                           const json_t *ref, char **out, c8s_err_t *err)
+{
+    return resource_ref(pod, container, node, ref, out, err);
 }
 
 /* The kubelet's env (envFrom then env, valueFrom resolved, values expanded), as an ordered JSON

@@ -19,6 +19,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -97,6 +98,7 @@ static void free_pod(kpod_t *p)
         free(p->ctrs[i].id);
         free(p->ctrs[i].image);
         free(p->ctrs[i].image_id);
+        free(p->ctrs[i].term_msg);
         free(p->ctrs[i].dir);
         free(p->ctrs[i].reason);
         free(p->ctrs[i].message);
@@ -155,6 +157,13 @@ static void fail_pod(kpod_t *p, const char *what, const char *msg)
     log_warn("kubelet", "pod %s/%s: %s: %s", p->ns, p->name, what, msg);
     p->busy = false;
     p->failed = true; /* retried on the next sync tick */
+}
+
+/* What downward API resource fields need of the node: its allocatable cpu and memory. */
+static ocispec_node_t node_facts(const kpod_t *p)
+{
+    return (ocispec_node_t){.node_cpu_milli = p->k->facts.cpus * 1000,
+                            .node_memory_bytes = p->k->facts.memory_bytes};
 }
 
 /* ---- sandbox ---- */
@@ -340,9 +349,9 @@ static void on_configmap(const client_resp_t *r, void *data)
         c8s_err_t err = C8S_ERR_INIT;
         if (r->status == 200) {
             cleanup_json json_t *cm = json_loadb(r->body, r->len, 0, NULL);
-            int rc = srcno >= 0
-                         ? kvol_write_projected(p->dir, vol, (size_t)srcno, p->pod, cm, NULL, &err)
-                         : kvol_write_configmap(p->dir, vol, cm, &err);
+            int rc = srcno >= 0 ? kvol_write_projected(p->dir, vol, (size_t)srcno, p->pod, NULL, cm,
+                                                       NULL, &err)
+                                : kvol_write_configmap(p->dir, vol, cm, &err);
             if (rc != 0) {
                 log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
                 c8s_err_clear(&err);
@@ -401,7 +410,8 @@ static bool take_token(kpod_t *p, volreq_t *vr, const client_resp_t *r)
     cleanup_json json_t *tr = json_loadb(r->body, r->len, 0, NULL);
     const char *tok = str(json_object_get(tr, "status"), "token");
     c8s_err_t err = C8S_ERR_INIT;
-    if (!tok || kvol_write_projected(p->dir, vol, (size_t)vr->src, p->pod, NULL, tok, &err) != 0) {
+    if (!tok ||
+        kvol_write_projected(p->dir, vol, (size_t)vr->src, p->pod, NULL, NULL, tok, &err) != 0) {
         log_warn("kubelet", "pod %s/%s: token for volume %s: %s", p->ns, p->name,
                  str(vol, "name") ?: "", err.code ? err.msg : "no token in the answer");
         c8s_err_clear(&err);
@@ -472,7 +482,8 @@ static bool prepare_projected(kpod_t *p, size_t idx, const json_t *vol)
     {
         if (json_object_get(src, "downwardAPI")) {
             c8s_err_t err = C8S_ERR_INIT;
-            if (kvol_write_projected(p->dir, vol, j, p->pod, NULL, NULL, &err) != 0) {
+            ocispec_node_t nf = node_facts(p);
+            if (kvol_write_projected(p->dir, vol, j, p->pod, &nf, NULL, NULL, &err) != 0) {
                 log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
                 c8s_err_clear(&err);
                 return false;
@@ -580,7 +591,8 @@ static void prepare_volumes(kpod_t *p)
             continue;
         }
         if (json_object_get(v, "downwardAPI")) {
-            if (kvol_write_downward(p->dir, v, p->pod, &err) != 0) {
+            ocispec_node_t nf = node_facts(p);
+            if (kvol_write_downward(p->dir, v, p->pod, &nf, &err) != 0) {
                 log_warn("kubelet", "pod %s/%s: volume: %s", p->ns, p->name, err.msg);
                 c8s_err_clear(&err);
                 p->vol_failed = true;
@@ -843,6 +855,80 @@ static int pull_image(kpod_t *p, const char *ref, const json_t *secrets, c8s_err
     return 0;
 }
 
+/* ---- termination messages ---- */
+
+/* The file the run's terminationMessagePath is bound to: one per run, so a restarted container
+ * starts with an empty one. Owned. */
+static char *term_file(const kpod_t *p, const kctr_t *c)
+{
+    (void)p;
+    return xasprintf("%s/termination-%d.log", c->dir, c->restart_count);
+}
+
+/* The bind mount of terminationMessagePath (upstream's default /dev/termination-log) to a new,
+ * empty, world-writable file (any user of the container may write its message), or NULL. */
+static json_t *term_mount(const kpod_t *p, const kctr_t *c, const json_t *spec)
+{
+    const char *dst = str(spec, "terminationMessagePath");
+    if (!dst || dst[0] != '/')
+        return NULL;
+    cleanup_free char *f = term_file(p, c);
+    int fd = open(f, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        log_warn("kubelet", "%s: %s", f, strerror(errno));
+        return NULL;
+    }
+    close(fd);
+    if (chmod(f, 0666) != 0) /* the umask had its say */
+        log_warn("kubelet", "%s: %s", f, strerror(errno));
+    return json_pack("{s:s, s:s, s:s, s:[s, s, s]}", "destination", dst, "type", "bind", "source",
+                     f, "options", "rbind", "rprivate", "rw");
+}
+
+/* The last max bytes of the file at path (from a line's start when cut and lines), or NULL.
+ * Owned, NUL-terminated. */
+static char *read_tail(const char *path, long max, bool lines)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    long from = size > max ? size - max : 0;
+    if (size < 0 || fseek(f, from, SEEK_SET) != 0) {
+        fclose(f);
+        return NULL;
+    }
+    char *buf = xmalloc((size_t)(size - from) + 1);
+    size_t n = fread(buf, 1, (size_t)(size - from), f);
+    fclose(f);
+    buf[n] = '\0';
+    const char *nl = lines && from > 0 ? memchr(buf, '\n', n) : NULL;
+    if (nl)
+        memmove(buf, nl + 1, n - (size_t)(nl + 1 - buf) + 1);
+    return buf;
+}
+
+/* c's exited run's message (read once; borrowed): its termination file, else its log's tail
+ * under FallbackToLogsOnError, as upstream. */
+static const char *term_message(kpod_t *p, kctr_t *c, int exit_code)
+{
+    if (c->term_read)
+        return c->term_msg;
+    c->term_read = true;
+    const json_t *spec = ctr_spec(p, (size_t)(c - p->ctrs));
+    cleanup_free char *f = term_file(p, c);
+    cleanup_free char *logp = xasprintf("%s/logs/%s/%d.log", p->dir, c->name, c->restart_count);
+    cleanup_free char *file = read_tail(f, 4096, false);
+    const char *policy = str(spec, "terminationMessagePolicy");
+    bool fallback = policy && strcmp(policy, "FallbackToLogsOnError") == 0;
+    /* 80 lines of CRI records: their 2 KiB of text and the records' prefixes fit in 64 KiB. */
+    cleanup_free char *log =
+        fallback && exit_code != 0 && (!file || !*file) ? read_tail(logp, 65536, true) : NULL;
+    c->term_msg = kubelet_termination_message(file, file ? strlen(file) : 0, log,
+                                              log ? strlen(log) : 0, fallback, exit_code);
+    return c->term_msg;
+}
+
 /* ---- imagePullSecrets ---- */
 
 /* The pod's pull secrets being read; the pull starts once all have answered. */
@@ -1062,6 +1148,9 @@ static void start_container(kpod_t *p)
         image_mount_free(&m);
         return;
     }
+    json_t *tm = term_mount(p, c, spec);
+    if (tm)
+        json_array_append_new(mounts, tm);
     node.mounts = mounts;
     const json_t *icfg = json_object_get(cfg, "config");
     int rc = ocispec_build(p->pod, spec, icfg, &node, &oci, &err);
@@ -1161,7 +1250,7 @@ static void report(kpod_t *p)
             o->exit_code = (int)json_integer_value(json_object_get(sts[i], "exitCode"));
             o->signal = (int)json_integer_value(json_object_get(sts[i], "signal"));
             o->reason = str(sts[i], "reason");
-            o->message = NULL;
+            o->message = term_message(p, c, o->exit_code);
             o->finished_at = str(sts[i], "finishedAt");
         }
     }
@@ -1760,6 +1849,41 @@ static void admit(kpod_t *p)
                    on_status_sent, k);
 }
 
+/* Whether what downward API files show of a pod (its labels, its annotations) changed. */
+static bool downward_changed(const json_t *old, const json_t *pod)
+{
+    const json_t *a = json_object_get(old, "metadata"), *b = json_object_get(pod, "metadata");
+    return !json_equal(json_object_get(a, "labels"), json_object_get(b, "labels")) ||
+           !json_equal(json_object_get(a, "annotations"), json_object_get(b, "annotations"));
+}
+
+/* The downward API files written again, as upstream's kubelet does when labels or annotations
+ * change (each replaced atomically, so a reader sees the old or the new whole file). */
+static void refresh_downward(kpod_t *p)
+{
+    ocispec_node_t nf = node_facts(p);
+    const json_t *v;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(p->pod, "spec"), "volumes"), i, v)
+    {
+        c8s_err_t err = C8S_ERR_INIT;
+        int rc = 0;
+        if (json_object_get(v, "downwardAPI"))
+            rc = kvol_write_downward(p->dir, v, p->pod, &nf, &err);
+        const json_t *src;
+        size_t j;
+        json_array_foreach(json_object_get(json_object_get(v, "projected"), "sources"), j, src)
+        {
+            if (rc == 0 && json_object_get(src, "downwardAPI"))
+                rc = kvol_write_projected(p->dir, v, j, p->pod, &nf, NULL, NULL, &err);
+        }
+        if (rc != 0) {
+            log_warn("kubelet", "pod %s/%s: refreshing volume: %s", p->ns, p->name, err.msg);
+            c8s_err_clear(&err);
+        }
+    }
+}
+
 void kpod_update(kubelet_t *k, json_t *pod)
 {
     const char *uid = str(json_object_get(pod, "metadata"), "uid");
@@ -1771,8 +1895,11 @@ void kpod_update(kubelet_t *k, json_t *pod)
         if (!json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
             admit(p);
     } else {
+        bool relabeled = downward_changed(p->pod, pod);
         json_decref(p->pod);
         p->pod = json_incref(pod);
+        if (relabeled && p->volumes_ready)
+            refresh_downward(p);
     }
     if (json_object_get(json_object_get(pod, "metadata"), "deletionTimestamp"))
         p->deleting = true;
@@ -1808,6 +1935,9 @@ static void on_restart_removed(int code, const c8s_err_t *err, void *data)
     c->id = xasprintf("%s-%s-%d", p->uid, c->name, c->restart_count);
     c->started = false;
     c->pulled = false;
+    free(c->term_msg);
+    c->term_msg = NULL;
+    c->term_read = false;
     p->restarting = true;
     start_container(p);
 }
@@ -1853,6 +1983,9 @@ static bool check_restarts(kpod_t *p)
                 json_object_set_new(t, "startedAt", json_string(str(st, "startedAt")));
             if (str(st, "finishedAt"))
                 json_object_set_new(t, "finishedAt", json_string(str(st, "finishedAt")));
+            const char *tm = term_message(p, c, code);
+            if (tm && *tm)
+                json_object_set_new(t, "message", json_string(tm));
             cleanup_free char *cid = xasprintf("runc://%s", c->id);
             json_object_set_new(t, "containerID", json_string(cid));
             json_decref(c->last_state);

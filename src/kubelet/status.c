@@ -3,6 +3,7 @@
  * upstream's kubelet reports it (pure).
  */
 #include "c8s/kubelet.h"
+#include "c8s/crilog.h"
 #include "c8s/ocispec.h"
 #include "c8s/strbuf.h"
 
@@ -194,4 +195,38 @@ json_t *kubelet_pod_status(const json_t *pod, const json_t *old_status, bool san
         json_object_set_new(st, "podIPs", json_pack("[{s:s}]", "ip", pod_ip));
     }
     return st;
+}
+
+/* Upstream's limits: the file's last 4 KiB; from the log, the last 80 lines' last 2 KiB. */
+#define TERM_FILE_MAX  4096
+#define TERM_LOG_LINES 80
+#define TERM_LOG_MAX   2048
+
+char *kubelet_termination_message(const char *file, size_t file_len, const char *log,
+                                  size_t log_len, bool fallback_to_logs, int exit_code)
+{
+    if (file && file_len > 0) {
+        size_t from = file_len > TERM_FILE_MAX ? file_len - TERM_FILE_MAX : 0;
+        return xstrndup(file + from, file_len - from);
+    }
+    if (!fallback_to_logs || exit_code == 0 || !log || log_len == 0)
+        return NULL;
+    strbuf_t out = STRBUF_INIT;
+    crilog_opts_t o = {.tail_lines = -1};
+    bool at_start = true;
+    size_t off = crilog_tail_offset(log, log_len, TERM_LOG_LINES);
+    while (off < log_len) {
+        const char *nl = memchr(log + off, '\n', log_len - off);
+        size_t end = nl ? (size_t)(nl - log) + 1 : log_len;
+        (void)crilog_format(log + off, end - off, &o, &at_start, &out);
+        off = end;
+    }
+    if (out.len == 0) {
+        strbuf_free(&out);
+        return NULL;
+    }
+    size_t from = out.len > TERM_LOG_MAX ? out.len - TERM_LOG_MAX : 0;
+    char *msg = xstrndup(out.s + from, out.len - from);
+    strbuf_free(&out);
+    return msg;
 }

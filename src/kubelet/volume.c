@@ -8,6 +8,8 @@
  */
 #include "kubelet_int.h"
 
+#include "c8s/ocispec.h"
+
 #include "c8s/strbuf.h"
 
 #include <errno.h>
@@ -286,8 +288,8 @@ static int projected_mode(const json_t *vol)
 }
 
 /* The items of a downwardAPI volume or projected source into dir, each with its mode or mode. */
-static int write_downward(const char *dir, const json_t *dapi, const json_t *pod, int mode,
-                          c8s_err_t *err)
+static int write_downward(const char *dir, const json_t *dapi, const json_t *pod,
+                          const ocispec_node_t *node, int mode, c8s_err_t *err)
 {
     size_t i;
     json_t *it;
@@ -295,12 +297,18 @@ static int write_downward(const char *dir, const json_t *dapi, const json_t *pod
     {
         const char *path = str(it, "path");
         const char *field = str(json_object_get(it, "fieldRef"), "fieldPath");
-        if (!safe_rel(path) || !field)
-            return c8s_err_set(err, C8S_EINVALID, "downwardAPI item: path and fieldRef needed");
-        cleanup_free char *v = downward_value(pod, field);
-        if (!v)
+        const json_t *res = json_object_get(it, "resourceFieldRef");
+        if (!safe_rel(path) || (!field && !res))
+            return c8s_err_set(err, C8S_EINVALID,
+                               "downwardAPI item: path and fieldRef or resourceFieldRef needed");
+        cleanup_free char *v = NULL;
+        if (!field) {
+            if (ocispec_resource_field(pod, NULL, node, res, &v, err) != 0)
+                return c8s_err_wrap(err, "downwardAPI item %s", path);
+        } else if (!(v = downward_value(pod, field))) {
             return c8s_err_set(err, C8S_EINVALID, "downwardAPI: field %s is not supported yet",
                                field);
+        }
         json_t *im = json_object_get(it, "mode");
         int m = json_is_integer(im) ? (int)json_integer_value(im) & 07777 : mode;
         if (write_file(dir, path, v, strlen(v), m, err) != 0)
@@ -309,17 +317,19 @@ static int write_downward(const char *dir, const json_t *dapi, const json_t *pod
     return 0;
 }
 
-int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod, c8s_err_t *err)
+int kvol_write_downward(const char *pod_dir, const json_t *vol, const json_t *pod,
+                        const ocispec_node_t *node, c8s_err_t *err)
 {
     const json_t *dapi = json_object_get(vol, "downwardAPI");
     json_t *dm = json_object_get(dapi, "defaultMode");
     cleanup_free char *dir = kvol_dir(pod_dir, str(vol, "name"));
-    return write_downward(dir, dapi, pod,
+    return write_downward(dir, dapi, pod, node,
                           json_is_integer(dm) ? (int)json_integer_value(dm) & 07777 : 0644, err);
 }
 
 int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, const json_t *pod,
-                         const json_t *obj, const char *token, c8s_err_t *err)
+                         const ocispec_node_t *node, const json_t *obj, const char *token,
+                         c8s_err_t *err)
 {
     const json_t *src =
         json_array_get(json_object_get(json_object_get(vol, "projected"), "sources"), idx);
@@ -334,7 +344,7 @@ int kvol_write_projected(const char *pod_dir, const json_t *vol, size_t idx, con
     }
     const json_t *dapi = json_object_get(src, "downwardAPI");
     if (dapi)
-        return write_downward(dir, dapi, pod, mode, err);
+        return write_downward(dir, dapi, pod, node, mode, err);
     const char *kind = json_object_get(src, "secret") ? "secret" : "configMap";
     const json_t *ref = json_object_get(src, kind);
     if (!ref)

@@ -5,7 +5,8 @@
  * Unhealthy) with their fieldPaths, and the image pull back-off: a pull that fails is
  * ErrImagePull, then ImagePullBackOff while a back-off of 10 s doubling runs (not a pull on
  * every tick), with upstream's events; pullPolicy Never on a missing image is
- * ErrImageNeverPull, its event sent once. */
+ * ErrImageNeverPull, its event sent once. A terminated container's message: what it wrote to
+ * /dev/termination-log, or under FallbackToLogsOnError the tail of its log. */
 #include "c8s/apiserver.h"
 #include "c8s/image.h"
 #include "c8s/kubelet.h"
@@ -158,6 +159,20 @@ int main(void)
                   "\"command\":[\"sleep\",\"3600\"]}]}}"),
               201);
 
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods",
+                  "{\"metadata\":{\"name\":\"msg\"},\"spec\":{\"nodeName\":\"kn\","
+                  "\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\"," IMG ","
+                  "\"command\":[\"sh\",\"-c\",\"echo 'disk full' > /dev/termination-log; "
+                  "exit 3\"]}]}}"),
+              201);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods",
+                  "{\"metadata\":{\"name\":\"fallback\"},\"spec\":{\"nodeName\":\"kn\","
+                  "\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"c\"," IMG ","
+                  "\"terminationMessagePolicy\":\"FallbackToLogsOnError\","
+                  "\"command\":[\"sh\",\"-c\",\"echo starting; echo 'no config' >&2; "
+                  "exit 1\"]}]}}"),
+              201);
+
     /* ---- a container that starts: its three events ---- */
     json_t *okp = wait_pod("ok", "Running");
     CHECK(okp != NULL);
@@ -218,11 +233,29 @@ int main(void)
     CHECK_INT(event_count("never", "ErrImageNeverPull", "Container image", "spec.containers{c}"),
               1);
 
+    /* ---- termination messages ---- */
+    static const struct {
+        const char *pod, *message;
+    } msgs[] = {{"msg", "disk full\n"}, {"fallback", "starting\nno config\n"}};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(msgs); i++) {
+        json_t *done = wait_pod(msgs[i].pod, "Failed");
+        CHECK(done != NULL);
+        const json_t *t = json_object_get(
+            json_object_get(
+                json_array_get(
+                    json_object_get(json_object_get(done, "status"), "containerStatuses"), 0),
+                "state"),
+            "terminated");
+        CHECK_STR(json_string_value(json_object_get(t, "message")) ?: "(none)", msgs[i].message);
+        json_decref(done);
+    }
+
     /* ---- deletion: Killing ---- */
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/ok", NULL), 200);
     CHECK(wait_event("ok", "Killing", "Stopping container c", "spec.containers{c}"));
 
-    static const char *const names[] = {"ok", "crash", "live", "nopull", "never"};
+    static const char *const names[] = {"ok",    "crash", "live",    "nopull",
+                                        "never", "msg",   "fallback"};
     for (size_t i = 1; i < C8S_ARRAY_SIZE(names); i++) {
         cleanup_free char *path = xasprintf("/api/v1/namespaces/default/pods/%s", names[i]);
         CHECK_INT(req("DELETE", path, NULL), 200);

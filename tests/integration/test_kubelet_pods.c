@@ -76,7 +76,8 @@ int main(void)
         "| nc -l -p 8080; "
         "done\"],\"volumeMounts\":[{\"name\":\"shared\",\"mountPath\":\"/shared\"}]},"
         "{\"name\":\"client\",\"image\":\"example.com/test/busybox:1\",\"imagePullPolicy\":"
-        "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"volumeMounts\":["
+        "\"Never\",\"command\":[\"sh\",\"-c\",\"sleep 3600\"],\"resources\":{\"requests\":{"
+        "\"cpu\":\"250m\"}},\"volumeMounts\":["
         "{\"name\":\"shared\",\"mountPath\":\"/shared\"},"
         "{\"name\":\"cfg\",\"mountPath\":\"/etc/cfg\",\"readOnly\":true},"
         "{\"name\":\"sec\",\"mountPath\":\"/etc/sec\",\"readOnly\":true},"
@@ -89,7 +90,8 @@ int main(void)
         "{\"name\":\"data\",\"persistentVolumeClaim\":{\"claimName\":\"data\"}},"
         "{\"name\":\"info\",\"downwardAPI\":{\"items\":[{\"path\":\"labels\",\"fieldRef\":{"
         "\"fieldPath\":\"metadata.labels\"}},{\"path\":\"name\",\"fieldRef\":{\"fieldPath\":"
-        "\"metadata.name\"},\"mode\":384}]}},"
+        "\"metadata.name\"},\"mode\":384},{\"path\":\"cpu\",\"resourceFieldRef\":{"
+        "\"containerName\":\"client\",\"resource\":\"requests.cpu\",\"divisor\":\"1m\"}}]}},"
         "{\"name\":\"pinfo\",\"projected\":{\"sources\":[{\"downwardAPI\":{\"items\":[{"
         "\"path\":\"ns\",\"fieldRef\":{\"fieldPath\":\"metadata.namespace\"}}]}}]}}]}}";
     /* A hostPath PersistentVolume and its claim, bound by hand (no binder runs here). */
@@ -199,6 +201,20 @@ int main(void)
            runc_root, client_id) == 0);
     CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/pinfo/ns | grep -qx default", runc_root,
              client_id) == 0);
+    CHECK(sh("/usr/sbin/runc --root %s exec %s cat /etc/info/cpu | grep -qx 250", runc_root,
+             client_id) == 0);
+    /* A label changed: the kubelet writes the labels file again, as upstream. */
+    {
+        cleanup_free char *url = xasprintf("%s/api/v1/namespaces/default/pods/two", base);
+        th_resp_t r = {0};
+        CHECK(th_http("PATCH", url, "application/merge-patch+json",
+                      "{\"metadata\":{\"labels\":{\"tier\":\"web\"}}}", &r) == 0 &&
+              r.status == 200);
+        th_resp_free(&r);
+    }
+    CHECK(sh("for i in $(seq 1 300); do /usr/sbin/runc --root %s exec %s cat /etc/info/labels | "
+             "grep -qx 'tier=\"web\"' && exit 0; sleep 0.2; done; exit 1",
+             runc_root, client_id) == 0);
     CHECK(sh("grep ' %s/pods/%s/volumes/sec ' /proc/self/mountinfo | grep -q ' - tmpfs '", root,
              uidc) == 0);
     CHECK(sh("! /usr/sbin/runc --root %s exec %s sh -c 'echo x > /etc/cfg/new' 2>/dev/null",

@@ -2,6 +2,7 @@
  * them: init containers gating, restart policies, back-off counted as stopped, conditions with
  * upstream's reasons and messages, transition times kept, IPs, QoS. JSON written with ' for ". */
 #include "c8s/kubelet.h"
+#include "c8s/strbuf.h"
 #include "json_lit.h"
 #include "test.h"
 
@@ -23,6 +24,37 @@ static const json_t *cond(const json_t *st, const char *type)
 static const char *cs(const json_t *st, const char *type, const char *key)
 {
     return json_string_value(json_object_get(cond(st, type), key));
+}
+
+/* Termination messages as upstream's kubelet makes them. */
+static void test_termination_message(void)
+{
+    const char log[] = "2026-01-01T00:00:00.000000001Z stdout F starting\n"
+                       "2026-01-01T00:00:01.000000001Z stderr P no such \n"
+                       "2026-01-01T00:00:01.000000002Z stderr F file: /x\n";
+    /* The file wins; no file and the default policy (File): nothing. */
+    cleanup_free char *m1 = kubelet_termination_message("bye\n", 4, log, sizeof(log) - 1, true, 1);
+    CHECK_STR(m1 ?: "", "bye\n");
+    CHECK(kubelet_termination_message("", 0, log, sizeof(log) - 1, false, 1) == NULL);
+    /* FallbackToLogsOnError: the log's text, partial records joined, only on a failure. */
+    cleanup_free char *m2 = kubelet_termination_message(NULL, 0, log, sizeof(log) - 1, true, 2);
+    CHECK_STR(m2 ?: "", "starting\nno such file: /x\n");
+    CHECK(kubelet_termination_message(NULL, 0, log, sizeof(log) - 1, true, 0) == NULL);
+    /* A long file: its last 4 KiB. */
+    char big[5000];
+    memset(big, 'a', sizeof(big));
+    big[sizeof(big) - 1] = 'z';
+    cleanup_free char *m3 = kubelet_termination_message(big, sizeof(big), NULL, 0, false, 1);
+    CHECK_INT(strlen(m3), 4096);
+    CHECK(m3[4095] == 'z');
+    /* The log's last 80 lines, at most 2 KiB of them. */
+    strbuf_t many = STRBUF_INIT;
+    for (int i = 0; i < 200; i++)
+        strbuf_addf(&many, "2026-01-01T00:00:00.000000001Z stdout F line %03d\n", i);
+    cleanup_free char *m4 = kubelet_termination_message(NULL, 0, many.s, many.len, true, 1);
+    CHECK(strncmp(m4, "line 120\n", 9) == 0);
+    CHECK_INT(strlen(m4), 80 * 9);
+    strbuf_free(&many);
 }
 
 int main(void)
@@ -116,5 +148,6 @@ int main(void)
     CHECK_STR(json_string_value(json_object_get(st4, "phase")), "Succeeded");
     CHECK_STR(cs(st4, "Ready", "reason"), "PodCompleted");
     CHECK(json_object_get(st4, "podIP") == NULL);
+    test_termination_message();
     TEST_END();
 }
