@@ -236,6 +236,25 @@ static void test_failure_not_cached(void)
     CHECK_INT(whoami("abcdef.0123456789abcdee"), 401);
 }
 
+/* upstream's authentication_token_cache_request_total: the hits above are counted. */
+static void test_metrics(void)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/metrics", srv.url);
+    th_resp_t resp = {0};
+    REQUIRE_VOID(th_http("GET", url, NULL, NULL, &resp) == 0);
+    CHECK_INT(resp.status, 200);
+    const char *hit = resp.body ? strstr(resp.body, "authentication_token_cache_request_total"
+                                                    "{status=\"hit\"} ")
+                                : NULL;
+    CHECK(hit != NULL);
+    if (hit)
+        CHECK_MSG(atol(strchr(hit, '}') + 2) >= 1, "%.80s", hit);
+    CHECK(resp.body &&
+          strstr(resp.body, "authentication_token_cache_request_total{status=\"miss\"}"));
+    th_resp_free(&resp);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/c8s-test-authncache-XXXXXX");
@@ -260,6 +279,7 @@ int main(void)
     test_deleted_account_cached();
     test_expiry_ends_entry();
     test_failure_not_cached();
+    test_metrics();
     CHECK_INT(th_server_stop(&srv), 0);
     th_etcd_stop(&etcd);
     th_rmtree(dir);
