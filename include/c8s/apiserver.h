@@ -42,6 +42,9 @@ typedef struct apiserver_config_s {
     const char *const *api_audiences;             /* NULL-terminated; default {issuer} */
     const char *token_auth_file;                  /* static tokens, upstream's CSV; NULL: none */
     bool enable_bootstrap_token_auth;             /* bootstrap-token-<id> Secrets in kube-system */
+    /* How long a successful token authentication is cached (tokcache.h): 0 is upstream's 10 s,
+     * negative turns the cache off. */
+    int token_cache_ttl_ms;
     /* Admission plugins switched off, upstream's names comma-separated (only "ServiceAccount"
      * can be today: the others are always on); NULL: none. */
     const char *disable_admission_plugins;

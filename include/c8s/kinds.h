@@ -86,6 +86,12 @@ int api_object_validate(const api_kind_t *k, const json_t *obj, const json_t *ol
                         const char *subresource, c8s_err_t *err);
 
 /* Name checks: return NULL if valid, else a static message worded as upstream's. */
+/* upstream's CertificateSigningRequest strategy for /status and /approval updates: every
+ * condition of obj (the object to store) without lastUpdateTime gets now; one without
+ * lastTransitionTime gets that of old's condition of the same type and status, or now. now is
+ * RFC 3339 (borrowed); old may be NULL. */
+void api_csr_condition_times(json_t *obj, const json_t *old, const char *now);
+
 const char *api_check_dns1123_label(const char *s);     /* ≤63 */
 const char *api_check_dns1123_subdomain(const char *s); /* ≤253 */
 const char *api_check_dns1035_label(const char *s);     /* ≤63, starts with a letter (services) */

@@ -205,6 +205,43 @@ static void csr_update(c8s_err_t *err, const json_t *obj, const json_t *old)
                        "updates may not modify existing certificate content");
 }
 
+static bool time_set(const json_t *c, const char *field)
+{
+    const char *v = json_string_value(json_object_get(c, field));
+    return v && *v;
+}
+
+void api_csr_condition_times(json_t *obj, const json_t *old, const char *now)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(api__arr(api__obj(obj, "status"), "conditions"), i, c)
+    {
+        if (!json_is_object(c))
+            continue;
+        if (!time_set(c, "lastUpdateTime"))
+            json_object_set_new(c, "lastUpdateTime", json_string(now));
+        if (time_set(c, "lastTransitionTime"))
+            continue;
+        /* The condition did not change if old had it with the same status: its transition
+         * time stays. */
+        const char *t = api__str(c, "type"), *st = api__str(c, "status");
+        const char *since = now;
+        size_t j;
+        json_t *o;
+        json_array_foreach(api__arr(api__obj(old, "status"), "conditions"), j, o)
+        {
+            const char *ot = api__str(o, "type"), *ost = api__str(o, "status");
+            if (t && ot && st && ost && !strcmp(t, ot) && !strcmp(st, ost) &&
+                time_set(o, "lastTransitionTime")) {
+                since = api__str(o, "lastTransitionTime");
+                break;
+            }
+        }
+        json_object_set_new(c, "lastTransitionTime", json_string(since));
+    }
+}
+
 const api__hooks_t api__certificates_hooks[] = {
     {"certificates.k8s.io", "CertificateSigningRequest", api_check_path_segment_name, NULL,
      csr_validate, csr_update, check_status, NULL},

@@ -7,12 +7,14 @@
  * else is answered 401 by authorization (see authz.c).
  */
 #include "internal.h"
+#include "c8s/tokcache.h"
 
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 typedef int (*token_authenticator_fn)(apiserver_t *s, const char *token, auth_user_t **out,
-                                      c8s_err_t *err);
+                                      int64_t *not_after_ms, c8s_err_t *err);
 
 /* Tried in order; the first that recognises the token decides. */
 static const token_authenticator_fn token_authenticators[] = {
@@ -53,24 +55,55 @@ static char *bearer_token(api_req_t *r)
     return xstrndup(v.base + i, v.len - i);
 }
 
-static int authenticate_token(api_req_t *r, const char *token)
+/* The union of the token authenticators (tokcache_auth_fn; ctx is the server): the user with
+ * system:authenticated added, as upstream's group adder inside its cache. */
+static int token_union(void *ctx, const char *token, auth_user_t **out, int64_t *not_after_ms,
+                       c8s_err_t *err)
 {
+    apiserver_t *s = ctx;
     for (size_t i = 0; token_authenticators[i]; i++) {
-        c8s_err_t err = C8S_ERR_INIT;
         auth_user_t *u = NULL;
-        int rc = token_authenticators[i](r->srv, token, &u, &err);
+        int rc = token_authenticators[i](s, token, &u, not_after_ms, err);
         if (rc > 0 && u) {
             auth_user_add_group(u, AUTH_GROUP_AUTHENTICATED);
-            r->user = u;
+            *out = u;
             return 1;
         }
-        if (rc < 0) {
-            log_debug("apiserver", "token refused: %s", err.msg);
-            c8s_err_clear(&err);
-            return -1;
-        }
         auth_user_free(u);
+        if (rc < 0)
+            return rc;
     }
+    return 0;
+}
+
+static int64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* As upstream, every token authenticator sits behind one cache of successes: a hit costs an
+ * HMAC instead of an RSA verification and three watch-cache lookups. What a hit does not see
+ * again (a ServiceAccount, bound Pod or bootstrap Secret deleted since) it learns when the entry
+ * expires, --token-success-cache-ttl later at most, as upstream (docs/security.md); it never
+ * outlives the token's own expiry. */
+static int authenticate_token(api_req_t *r, const char *token)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    auth_user_t *u = NULL;
+    int64_t not_after = 0;
+    int rc = r->srv->token_cache ? tokcache_authenticate(r->srv->token_cache, token, wall_ms(),
+                                                         token_union, r->srv, &u, &err)
+                                 : token_union(r->srv, token, &u, &not_after, &err);
+    if (rc > 0 && u) {
+        r->user = u;
+        return 1;
+    }
+    auth_user_free(u);
+    if (rc < 0)
+        log_debug("apiserver", "token refused: %s", err.msg);
+    c8s_err_clear(&err);
     return -1;
 }
 

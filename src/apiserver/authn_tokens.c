@@ -10,6 +10,7 @@
 #include "c8s/kubeconfig.h"
 #include "c8s/strbuf.h"
 #include "c8s/table.h"
+#include "c8s/tokcache.h"
 
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -149,6 +150,8 @@ void apiserver__tokens_free(apiserver_t *s)
 {
     free_tokens(s->tokens);
     s->tokens = NULL;
+    tokcache_free(s->token_cache);
+    s->token_cache = NULL;
 }
 
 static void add_verify(apiserver_tokens_t *t, jwt_key_t *k)
@@ -222,6 +225,10 @@ int apiserver__tokens_init(apiserver_t *s, c8s_err_t *err)
     s->cfg.api_audiences = NULL;
     s->cfg.token_auth_file = NULL;
     s->tokens = t;
+    if (cfg->token_cache_ttl_ms >= 0)
+        s->token_cache =
+            tokcache_new(TOKCACHE_DEFAULT_MAX, cfg->token_cache_ttl_ms ? cfg->token_cache_ttl_ms
+                                                                       : TOKCACHE_DEFAULT_TTL_MS);
     if (!t->signer)
         log_info("apiserver", "no --service-account-signing-key-file: ServiceAccount tokens are "
                               "not issued");
@@ -261,9 +268,12 @@ static void add_extra(auth_user_t *u, const char *key, const char *value)
 
 /* ---- the authenticators ---- */
 
-int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err)
+int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out,
+                            int64_t *not_after_ms, c8s_err_t *err)
 {
     (void)err;
+    if (not_after_ms)
+        *not_after_ms = 0;
     apiserver_tokens_t *t = s->tokens;
     for (size_t i = 0; t && i < t->n_statics; i++)
         if (ct_equal(t->statics[i].token, token)) {
@@ -276,7 +286,7 @@ int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out
 /* The ServiceAccount authenticator for the given audiences; *matched (owned, may be NULL) gets
  * the audiences the token was valid for. */
 static int sa_token(apiserver_t *s, const char *token, const char *const *auds, size_t n_auds,
-                    auth_user_t **out, json_t **matched, c8s_err_t *err)
+                    auth_user_t **out, int64_t *not_after_ms, json_t **matched, c8s_err_t *err)
 {
     apiserver_tokens_t *t = s->tokens;
     json_t *peek = NULL;
@@ -332,6 +342,10 @@ static int sa_token(apiserver_t *s, const char *token, const char *const *auds, 
         cleanup_free char *cid = xasprintf("JTI=%s", info.jti);
         add_extra(u, "authentication.kubernetes.io/credential-id", cid);
     }
+    /* A cache (authn.c) keeps the answer no longer than verification would give it: until
+     * exp plus the leeway jwt_sa_validate grants; a token without exp has no end of its own. */
+    if (not_after_ms)
+        *not_after_ms = info.exp > 0 ? (info.exp + JWT_LEEWAY_S) * 1000 : 0;
     *out = u;
     return 1;
 gone:
@@ -345,12 +359,13 @@ fail:
     return err->code;
 }
 
-int apiserver__token_sa(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err)
+int apiserver__token_sa(apiserver_t *s, const char *token, auth_user_t **out, int64_t *not_after_ms,
+                        c8s_err_t *err)
 {
     if (!s->tokens)
         return 0;
-    return sa_token(s, token, (const char *const *)s->tokens->auds, s->tokens->n_auds, out, NULL,
-                    err);
+    return sa_token(s, token, (const char *const *)s->tokens->auds, s->tokens->n_auds, out,
+                    not_after_ms, NULL, err);
 }
 
 static bool lower_alnum(const char *p, size_t n)
@@ -381,8 +396,11 @@ static char *secret_field(const json_t *sec, const char *name)
     return out;
 }
 
-int apiserver__token_bootstrap(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err)
+int apiserver__token_bootstrap(apiserver_t *s, const char *token, auth_user_t **out,
+                               int64_t *not_after_ms, c8s_err_t *err)
 {
+    if (not_after_ms)
+        *not_after_ms = 0;
     if (!s->tokens || !s->tokens->bootstrap)
         return 0;
     /* upstream's shape: [a-z0-9]{6}.[a-z0-9]{16} */
@@ -415,6 +433,8 @@ int apiserver__token_bootstrap(apiserver_t *s, const char *token, auth_user_t **
         int64_t when = 0;
         if (!table_parse_time(exp, &when) || (int64_t)time(NULL) >= when)
             return c8s_err_set(err, C8S_EUNAUTH, "bootstrap token %s has expired", id);
+        if (not_after_ms)
+            *not_after_ms = when * 1000;
     }
     char user[64];
     snprintf(user, sizeof(user), "system:bootstrap:%s", id);
@@ -452,7 +472,7 @@ int apiserver__token_review(apiserver_t *s, const char *token, const char *const
         return c8s_err_set(err, C8S_EUNAUTH, "token authentication is not configured");
     const char *const *want = n_auds ? auds : (const char *const *)t->auds;
     size_t n_want = n_auds ? n_auds : t->n_auds;
-    int rc = sa_token(s, token, want, n_want, out, matched, err);
+    int rc = sa_token(s, token, want, n_want, out, NULL, matched, err);
     if (rc != 0)
         return rc < 0 ? rc : 0;
     /* The other authenticators are not audience-aware: they stand for the server's own
@@ -464,9 +484,9 @@ int apiserver__token_review(apiserver_t *s, const char *token, const char *const
                 json_array_append_new(hit, json_string(want[i]));
                 break;
             }
-    rc = apiserver__token_static(s, token, out, err);
+    rc = apiserver__token_static(s, token, out, NULL, err);
     if (rc == 0)
-        rc = apiserver__token_bootstrap(s, token, out, err);
+        rc = apiserver__token_bootstrap(s, token, out, NULL, err);
     if (rc > 0 && json_array_size(hit) == 0) {
         auth_user_free(*out);
         *out = NULL;

@@ -28,7 +28,9 @@ void apiserver__h2o_init(apiserver_t *s)
      * sits well above ours and on_req checks ours. */
     s->h2o_config.max_request_entity_size = 2 * s->cfg.max_body_bytes + 1024 * 1024;
     /* HTTP/2 streams run at once per connection: what h2o 2.2 advertises in its SETTINGS, a
-     * constant of the library (100; kube-apiserver advertises 250, Go's default). A stream past
+     * constant of the library (100: kube-apiserver's default too since the rapid-reset fixes of
+     * 2023, which match Go clients' initial limit; its --http2-max-streams-per-connection has no
+     * counterpart here, as h2o's SETTINGS frame is fixed bytes). A stream past
      * this limit waits until another ends, and a watch ends after 30-60 min: a lower value
      * than advertised would hang a client's request behind its own watches. Clients open
      * another connection at the advertised limit, as client-go does (bench/soak.c). */

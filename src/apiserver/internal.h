@@ -108,6 +108,8 @@ struct apiserver_s {
     char *tmp;
     /* Token authentication (authn_tokens.c): keys, static tokens (owned). */
     apiserver_tokens_t *tokens;
+    /* Successful token authentications (authn.c; owned), NULL when off. */
+    struct tokcache_s *token_cache;
 
     /* LimitRanger's live lookups (admission.c): ns → {"until": ms, "items": [...]}. */
     json_t *adm_live;
@@ -282,10 +284,16 @@ bool apiserver__authorize(api_req_t *r);
  * Reads the key and token files named in s->cfg (C8S_ESYS / C8S_EBADREQUEST when unusable). */
 int apiserver__tokens_init(apiserver_t *s, c8s_err_t *err);
 void apiserver__tokens_free(apiserver_t *s);
-int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err);
-int apiserver__token_sa(apiserver_t *s, const char *token, auth_user_t **out, c8s_err_t *err);
+/* Each: 1 with *out (owned) when it accepts the token, 0 when the token is not its kind,
+ * negative with err set when it refuses it. *not_after_ms (may be NULL) gets the time (ms since
+ * the epoch) past which the token would be refused anyway, 0 for none: what the token cache
+ * (authn.c) may not outlive. */
+int apiserver__token_static(apiserver_t *s, const char *token, auth_user_t **out,
+                            int64_t *not_after_ms, c8s_err_t *err);
+int apiserver__token_sa(apiserver_t *s, const char *token, auth_user_t **out, int64_t *not_after_ms,
+                        c8s_err_t *err);
 int apiserver__token_bootstrap(apiserver_t *s, const char *token, auth_user_t **out,
-                               c8s_err_t *err);
+                               int64_t *not_after_ms, c8s_err_t *err);
 /* TokenReview: every token authenticator, for audiences auds (n_auds 0: the server's own).
  * 0 with *out (owned user) and *matched (owned array of the audiences it is valid for), or
  * C8S_EUNAUTH with the reason. */

@@ -3,6 +3,7 @@
  * histograms by verb; open watchers by resource; etcd request latency by operation.
  */
 #include "internal.h"
+#include "c8s/tokcache.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -180,6 +181,17 @@ char *apiserver__metrics_text(apiserver_t *s, size_t *len)
     if (apf.len)
         outf(&o, "%s", apf.s);
     strbuf_free(&apf);
+    if (s->token_cache) {
+        /* upstream's token cache counter (k8s.io/apiserver token/cache stats.go). */
+        tokcache_stats_t ts = tokcache_stats(s->token_cache);
+        outf(&o,
+             "# HELP authentication_token_cache_request_total Bearer token authentications "
+             "answered from the cache (hit) or by the authenticators (miss).\n"
+             "# TYPE authentication_token_cache_request_total counter\n"
+             "authentication_token_cache_request_total{status=\"hit\"} %llu\n"
+             "authentication_token_cache_request_total{status=\"miss\"} %llu\n",
+             (unsigned long long)ts.hits, (unsigned long long)ts.misses);
+    }
     *len = o.len;
     return o.buf;
 }

@@ -540,6 +540,13 @@ static void csr_keep_conditions(json_t *obj, const json_t *old, bool signer)
     }
 }
 
+static void csr_condition_times(json_t *obj, const json_t *old)
+{
+    char now[40];
+    c8s_rfc3339_now(now, sizeof(now));
+    api_csr_condition_times(obj, old, now);
+}
+
 /* Builds the object to store from the client's (r->obj, stolen into the result) and the stored
  * one, as upstream's PrepareForUpdate does per subresource. */
 static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_t *err)
@@ -554,6 +561,7 @@ static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_
         obj = json_deep_copy(old);
         copy_field(obj, incoming, "status");
         csr_keep_conditions(obj, old, true);
+        csr_condition_times(obj, old);
     } else if (sub && strcmp(sub, "approval") == 0) {
         /* upstream's approval strategy: only the conditions change, and of them only
          * Approved/Denied; the certificate and the signer's conditions stay as stored. */
@@ -565,6 +573,7 @@ static int prepare_update(api_req_t *r, json_t *incoming, json_t **out, c8s_err_
         }
         copy_field(st, json_object_get(incoming, "status"), "conditions");
         csr_keep_conditions(obj, old, false);
+        csr_condition_times(obj, old);
     } else if (sub && strcmp(sub, "status") == 0) {
         obj = json_deep_copy(old);
         copy_field(obj, incoming, "status");

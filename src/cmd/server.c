@@ -138,6 +138,9 @@ static void usage(FILE *f)
         "  --api-audiences A[,B...]            (default: the issuer)\n"
         "  --token-auth-file FILE              static tokens: token,user,uid,\"group1,group2\"\n"
         "  --enable-bootstrap-token-auth       bootstrap tokens (kube-system Secrets)\n"
+        "  --token-success-cache-ttl DURATION  how long a token that authenticated is trusted\n"
+        "                                      without checking again (default 10s, upstream's\n"
+        "                                      fixed value; 0s: no cache)\n"
         "  --root-ca-file FILE                 CA bundle published to every namespace as the\n"
         "                                      kube-root-ca.crt ConfigMap\n"
         "  --disable-admission-plugins LIST    e.g. ServiceAccount (pods then need no account;\n"
@@ -248,6 +251,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         O_API_AUDIENCES,
         O_TOKEN_FILE,
         O_BOOTSTRAP_TOKENS,
+        O_TOKEN_CACHE_TTL,
         O_ROOT_CA,
         O_DISABLE_ADMISSION,
         O_LOCAL_STORAGE_DIR,
@@ -324,6 +328,7 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         {"api-audiences", required_argument, NULL, O_API_AUDIENCES},
         {"token-auth-file", required_argument, NULL, O_TOKEN_FILE},
         {"enable-bootstrap-token-auth", no_argument, NULL, O_BOOTSTRAP_TOKENS},
+        {"token-success-cache-ttl", required_argument, NULL, O_TOKEN_CACHE_TTL},
         {"root-ca-file", required_argument, NULL, O_ROOT_CA},
         {"local-storage-dir", required_argument, NULL, O_LOCAL_STORAGE_DIR},
         {"disable-local-storage", no_argument, NULL, O_NO_LOCAL_STORAGE},
@@ -524,6 +529,15 @@ static int parse_args(int argc, char **argv, server_opts_t *o)
         case O_BOOTSTRAP_TOKENS:
             o->api.enable_bootstrap_token_auth = true;
             break;
+        case O_TOKEN_CACHE_TTL: {
+            long ms = strcmp(optarg, "0") == 0 ? 0 : duration_ms(optarg);
+            if (ms < 0 || ms > 86400000L) {
+                fprintf(stderr, "c8s server: invalid --token-success-cache-ttl %s\n", optarg);
+                return -1;
+            }
+            o->api.token_cache_ttl_ms = ms ? (int)ms : -1;
+            break;
+        }
         case O_ROOT_CA:
             o->ctrl.root_ca_file = optarg;
             break;

@@ -75,6 +75,35 @@ sleep 1
 check_eq "denied: no certificate" "$(kubectl get csr bob -o jsonpath='{.status.certificate}')" ""
 check_contains "table: denied" "$(kubectl get csr bob --no-headers)" "Denied"
 
+# Approval and status over the API with conditions that carry no times: the server fills
+# lastUpdateTime and lastTransitionTime, keeping the transition of a condition that did not
+# change (upstream's strategy). No controller signs for example.com/manual.
+csr_obj carol "$WORK/alice.csr" example.com/manual '["client auth"]' | kubectl create -f - >/dev/null
+kubectl get csr carol -o json |
+  jq '.status.conditions=[{"type":"Approved","status":"True","reason":"Manual","message":"curl"}]' \
+    >"$WORK/carol.json"
+R=$(curl -s -o "$WORK/carol.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/carol.json" \
+  "$SERVER_URL/apis/certificates.k8s.io/v1/certificatesigningrequests/carol/approval")
+check_eq "approval over the API" "$R" 200
+APPROVED_AT=$(jq -r '.status.conditions[0].lastTransitionTime // empty' "$WORK/carol.out")
+check "approval: lastUpdateTime filled" \
+  test -n "$(jq -r '.status.conditions[0].lastUpdateTime // empty' "$WORK/carol.out")"
+check "approval: lastTransitionTime filled" test -n "$APPROVED_AT"
+jq '.status.conditions=[{"type":"Approved","status":"True","reason":"Manual"},
+    {"type":"Failed","status":"True","reason":"NoSigner","message":"nobody signs this"}]' \
+  "$WORK/carol.out" >"$WORK/carol2.json"
+sleep 1.1 # a second passes, so that a transition time made now would differ
+R=$(curl -s -o "$WORK/carol2.out" -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
+  --data-binary @"$WORK/carol2.json" \
+  "$SERVER_URL/apis/certificates.k8s.io/v1/certificatesigningrequests/carol/status")
+check_eq "status over the API" "$R" 200
+check "status: Failed has lastUpdateTime" \
+  test -n "$(jq -r '.status.conditions[] | select(.type=="Failed") | .lastUpdateTime // empty' "$WORK/carol2.out")"
+check_eq "status: Approved keeps its transition time" \
+  "$(jq -r '.status.conditions[] | select(.type=="Approved") | .lastTransitionTime' "$WORK/carol2.out")" \
+  "$APPROVED_AT"
+
 # A bootstrap token asks for a node client certificate: approved and issued with no one's help.
 TOKEN=$("$C8S_BIN" token create --ttl 1h)
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$WORK/n1.key" \
