@@ -5,7 +5,8 @@
 # client's terminal (`stty size` inside), stdin typed through the attach reaches it, `kubectl
 # logs` shows its output (one stream, lines without the terminal's CR), and `kubectl run -it
 # --rm ... -- sh` is an interactive shell whose pod is deleted after `exit`. A one-node cluster
-# in namespaces of the test's own, as stream.sh.
+# in namespaces of the test's own, as stream.sh; c8s is killed and started again between two
+# attaches (the terminal belongs to the container's shim, not to c8s).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=${C8S_SOURCE_DIR:-$(cd "$HERE/../.." && pwd)}
@@ -20,10 +21,12 @@ fi
 e2e_inner 79 || { finish; exit 1; }
 NODE=tty-node
 
-C8S_NODE_ROLES="--disable-proxy --disable-dns" start_managed_server "$WORK" --node-name "$NODE" \
-  --pod-cidr 10.244.0.0/24 --runc-root "$RUNC_ROOT" --kubepods-cgroup "$CGROUP" \
-  --insecure-registry 127.0.0.1:5000 --resolv-conf "$WORK/resolv.conf" \
-  --disable-controller-manager || { fail "server start"; finish; exit 1; }
+ARGS=(--node-name "$NODE" --pod-cidr 10.244.0.0/24 --runc-root "$RUNC_ROOT"
+  --kubepods-cgroup "$CGROUP" --insecure-registry 127.0.0.1:5000 --resolv-conf "$WORK/resolv.conf"
+  --disable-controller-manager)
+C8S_NODE_ROLES="--disable-proxy --disable-dns" start_managed_server "$WORK" "${ARGS[@]}" ||
+  { fail "server start"; finish; exit 1; }
+EP=$(tr '\0' '\n' </proc/"$SERVER_PID"/cmdline | grep -A1 -x -- --etcd-peer-port | tail -n 1)
 export KUBECONFIG=$SERVER_DATA/admin.kubeconfig
 k() { kubectl "$@"; }
 T=240
@@ -84,6 +87,28 @@ check "logs: the resized terminal" wait_for bash -c "kubectl logs term | grep -m
 check "logs: what was typed" wait_for bash -c "kubectl logs term | grep -c '^got-hello\$'" 1
 check_eq "term still runs after the client left (no stdinOnce)" \
   "$(k get pod term -o 'jsonpath={.status.phase}')" Running
+
+# ---- c8s killed and started again: the terminal is the shim's, attach -it works as before ----
+kill -KILL "$SERVER_PID"
+wait "$SERVER_PID" 2>/dev/null
+port_free() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null || echo yes; }
+check "etcd gone with c8s" wait_for port_free "$EC" yes
+C8S_NODE_ROLES="--disable-proxy --disable-dns" start_server "$SERVER_DATA" --etcd-client-port "$EC" \
+  --etcd-peer-port "$EP" "${ARGS[@]}" || { fail "server restart"; finish; exit 1; }
+check "term Running after the restart" wait_for k get pod term -o 'jsonpath={.status.phase}' Running
+check_eq "term: not restarted" "$(k get pod term -o 'jsonpath={.status.containerStatuses[0].restartCount}')" 0
+mkfifo "$WORK/again.in"
+script -qfec "stty rows 25 cols 70; exec kubectl attach -it term" "$WORK/again.ts" \
+  <"$WORK/again.in" >/dev/null 2>&1 &
+S_PID=$!
+PIDS+=("$S_PID")
+exec 7>"$WORK/again.in"
+check "after the restart: the size reaches the container" wait_for has "$WORK/again.ts" '^size 25 70$' yes
+printf 'again\r' >&7
+check "after the restart: stdin reaches the container" wait_for has "$WORK/again.ts" '^got-again$' yes
+exec 7>&-
+kill "$S_PID" 2>/dev/null
+wait "$S_PID" 2>/dev/null
 
 # ---- kubectl run -it --rm: an interactive shell; `exit` ends the pod, which is deleted ----
 mkfifo "$WORK/run.in"
