@@ -126,6 +126,13 @@ for _ in $(seq 1 60); do
 done
 check "run -it: the shell runs what is typed" wait_for has "$WORK/run.ts" '^mark-42$' yes
 check "run -it: on a terminal" wait_for has "$WORK/run.ts" '^/dev/pts/[0-9]+$' yes
+# kubectl sends the size and the typed bytes from two goroutines: the first line typed may have
+# run before the size arrived, so ask again until the answer is there.
+for _ in $(seq 1 60); do
+  [ "$(has "$WORK/run.ts" '^24 80$')" = yes ] && break
+  printf 'stty size\r' >&7
+  sleep 2
+done
 check "run -it: the size is the client's" wait_for has "$WORK/run.ts" '^24 80$' yes
 printf 'exit\r' >&7
 check "run -it: the session ends with the shell" wait_for bash -c "kill -0 $S_PID 2>/dev/null || echo ended" ended
