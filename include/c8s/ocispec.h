@@ -13,6 +13,9 @@
  * when it is created), so a container joining it gets no "hostname" in its spec (runc refuses
  * to set a hostname in a namespace it did not create). When a path is NULL the container gets
  * a private namespace of that kind (and the hostname, for UTS).
+ *
+ * A container with `tty: true` gets process.terminal (and TERM=xterm unless its env sets TERM,
+ * as containerd); its shim reads that flag from the bundle and holds the terminal (runtime.h).
  */
 #ifndef C8S_OCISPEC_H
 #define C8S_OCISPEC_H

@@ -12,7 +12,8 @@
  * is a uv_spawn with an exit callback; reading a container's small state file is done in place.
  *
  * State layout: <state_root>/<id>/ holds state.json, shim.pid, init.pid, runc.log (runc's own
- * log) and shim.log (the shim's diagnostics).
+ * log), shim.log (the shim's diagnostics), attach.sock and, while a tty container is created,
+ * console.sock (runc's --console-socket, on which the shim receives the pty's master).
  *
  * A container's status is a JSON object:
  *   {"id", "state": "created"|"running"|"exited"|"unknown", "pid", "exitCode", "signal",
@@ -41,7 +42,9 @@ typedef enum { RUNTIME_STDIN_NONE, RUNTIME_STDIN_OPEN, RUNTIME_STDIN_ONCE } runt
  * (the container's output as read, from the moment of connecting); a client sends HELLO_STDIN
  * (it attaches stdin: with stdinOnce, its leaving closes the container's stdin), STDIN (bytes for
  * the container) and STDIN_END (its input ended: with stdinOnce the container's stdin closes).
- * The socket closes when the
+ * A tty container (its config's process.terminal) has one output, STDOUT, read from the pty's
+ * master, which the shim holds; a client sends RESIZE (RUNTIME_ATTACH_RESIZE_LEN bytes, see
+ * runtime_attach_resize_encode) to set the terminal's size. The socket closes when the
  * container has exited and its output is out. */
 #define RUNTIME_ATTACH_SOCKET "attach.sock"
 enum {
@@ -50,7 +53,15 @@ enum {
     RUNTIME_ATTACH_STDERR = 2,
     RUNTIME_ATTACH_HELLO_STDIN = 3,
     RUNTIME_ATTACH_STDIN_END = 4,
+    RUNTIME_ATTACH_RESIZE = 5,
 };
+
+/* A RESIZE frame's payload: rows and columns, each 2 bytes big endian. */
+#define RUNTIME_ATTACH_RESIZE_LEN 4
+void runtime_attach_resize_encode(uint8_t out[RUNTIME_ATTACH_RESIZE_LEN], uint16_t rows,
+                                  uint16_t cols);
+/* Parses a RESIZE payload; false when it is malformed (wrong length, a zero dimension). Pure. */
+bool runtime_attach_resize_parse(const uint8_t *p, size_t len, uint16_t *rows, uint16_t *cols);
 
 typedef struct runtime_shim_opts_s {
     const char *id;        /* runc container id */

@@ -1121,7 +1121,12 @@ int ocispec_build(const json_t *pod, const json_t *c, const json_t *image,
     /* noNewPrivileges only when allowPrivilegeEscalation is explicitly false, as upstream. */
     bool nnp = json_is_false(json_object_get(sc, "allowPrivilegeEscalation")) && !privileged;
 
-    json_t *process = json_pack("{s:b,s:o,s:O,s:O,s:s,s:O,s:b,s:i}", "terminal", 0, "user", user,
+    /* A tty container's process runs on a terminal its shim holds the master of, with TERM set
+     * as containerd's WithTTY does (unless the env names one). */
+    bool tty = json_is_true(json_object_get(c, "tty"));
+    if (tty && !env_has(env, "TERM"))
+        json_array_append_new(env, json_string("TERM=xterm"));
+    json_t *process = json_pack("{s:b,s:o,s:O,s:O,s:s,s:O,s:b,s:i}", "terminal", tty, "user", user,
                                 "args", args, "env", env, "cwd", cwd, "capabilities", caps,
                                 "noNewPrivileges", nnp, "oomScoreAdj", oom_score_adj(pod, c, node));
     user = NULL; /* the "o" above took it, also on failure */

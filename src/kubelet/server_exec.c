@@ -17,7 +17,8 @@
  *
  * /attach/{namespace}/{pod}/{container} is the same websocket with the container's own stdio:
  * the connection is to its shim's attach socket (runtime.h) instead of a runc, and its end (the
- * container has exited) is a Success.
+ * container has exited) is a Success. A tty container's resizes go to its shim, which holds the
+ * terminal.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
@@ -401,7 +402,7 @@ static void on_start_timeout(uv_timer_t *t)
  * to the command's. Malformed messages are ignored, as upstream's kubelet logs and skips them. */
 static void resize(kexec_t *ke, const char *data, size_t len)
 {
-    if (!ke->tty || ke->master < 0 || !ke->out_open || ke->closing)
+    if (!ke->tty || (ke->master < 0 && !ke->attach) || !ke->out_open || ke->closing)
         return;
     json_t *j = json_loadb(data, len, 0, NULL);
     json_int_t w = json_integer_value(json_object_get(j, "Width"));
@@ -409,6 +410,13 @@ static void resize(kexec_t *ke, const char *data, size_t len)
     json_decref(j);
     if (w <= 0 || h <= 0 || w > 0xffff || h > 0xffff)
         return;
+    if (ke->attach) {
+        /* A tty container's terminal is its shim's: the size goes there. */
+        uint8_t sz[RUNTIME_ATTACH_RESIZE_LEN];
+        runtime_attach_resize_encode(sz, (uint16_t)h, (uint16_t)w);
+        shim_frame(ke, RUNTIME_ATTACH_RESIZE, (const char *)sz, sizeof sz);
+        return;
+    }
     struct winsize ws = {.ws_row = (unsigned short)h, .ws_col = (unsigned short)w};
     if (!ke->started) {
         ke->rows = (int)h;

@@ -5,6 +5,11 @@
  * waits on a pipe for the shim's word that the container runs. The shim is blocking code on
  * purpose: it has one container to watch and nothing else to do, so poll() over the two output
  * pipes and a signalfd for SIGCHLD is its whole loop.
+ *
+ * A container whose config asks for a terminal (process.terminal, a pod's `tty: true`) is
+ * created with runc's --console-socket: runc hands the pty's master over that socket
+ * (SCM_RIGHTS) and the shim keeps it for the container's life. Its output is the one stream,
+ * stdout; attach clients' stdin is written into it, and their resizes set its size.
  */
 #include "c8s/runtime.h"
 #include "c8s/strbuf.h"
@@ -20,9 +25,11 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 
 extern char **environ;
@@ -48,6 +55,27 @@ char *runtime_cri_log_record(int64_t ts_ns, const char *stream, bool partial, co
     strbuf_addn(&b, text, len);
     strbuf_add(&b, "\n");
     return strbuf_take(&b);
+}
+
+void runtime_attach_resize_encode(uint8_t out[RUNTIME_ATTACH_RESIZE_LEN], uint16_t rows,
+                                  uint16_t cols)
+{
+    out[0] = (uint8_t)(rows >> 8);
+    out[1] = (uint8_t)rows;
+    out[2] = (uint8_t)(cols >> 8);
+    out[3] = (uint8_t)cols;
+}
+
+bool runtime_attach_resize_parse(const uint8_t *p, size_t len, uint16_t *rows, uint16_t *cols)
+{
+    if (len != RUNTIME_ATTACH_RESIZE_LEN)
+        return false;
+    uint16_t r = (uint16_t)((p[0] << 8) | p[1]), c = (uint16_t)((p[2] << 8) | p[3]);
+    if (r == 0 || c == 0)
+        return false;
+    *rows = r;
+    *cols = c;
+    return true;
 }
 
 static int64_t wall_ns(void)
@@ -150,7 +178,9 @@ static void stream_flush(shim_log_t *l, shim_stream_t *s, bool eof)
     size_t start = 0;
     for (size_t i = 0; i < s->len; i++) {
         if (s->buf[i] == '\n') {
-            log_write(l, s->name, false, s->buf + start, i - start);
+            /* "\r\n" (a terminal's line end) ends a line as "\n" does, as containerd reads it. */
+            size_t end = i > start && s->buf[i - 1] == '\r' ? i - 1 : i;
+            log_write(l, s->name, false, s->buf + start, end - start);
             start = i + 1;
         }
     }
@@ -391,12 +421,14 @@ typedef struct {
     int stdin_fd; /* the container's stdin (write end), -1 when none or closed */
     bool stdin_once;
     bool stdin_eof; /* closes once stdin_q is written */
+    int master;     /* a tty container's pty master (resizes; stdin_fd is a dup of it), else -1 */
+    bool hangup;    /* the tty's stdin ended: the shim closes the master (upstream's hang-up) */
     strbuf_t stdin_q;
     attach_client_t c[ATTACH_CLIENTS_MAX];
     size_t n;
 } attach_t;
 
-static int attach_listen(const char *state_dir)
+static int listen_at(const char *state_dir, const char *name)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
@@ -404,7 +436,7 @@ static int attach_listen(const char *state_dir)
     /* Bound by a relative name: a state dir's path may be longer than sun_path holds. The shim
      * is single-threaded, so a chdir here races nothing. */
     struct sockaddr_un a = {.sun_family = AF_UNIX};
-    memcpy(a.sun_path, RUNTIME_ATTACH_SOCKET, sizeof(RUNTIME_ATTACH_SOCKET));
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", name);
     int rc = -1;
     if (chdir(state_dir) == 0) {
         rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
@@ -412,7 +444,7 @@ static int attach_listen(const char *state_dir)
             rc = -1;
     }
     if (rc < 0 || listen(fd, 8) < 0) {
-        fprintf(stderr, "shim: attach socket: %s\n", strerror(errno));
+        fprintf(stderr, "shim: %s: %s\n", name, strerror(errno));
         close(fd);
         return -1;
     }
@@ -424,6 +456,10 @@ static void attach_stdin_close(attach_t *at)
     if (at->stdin_fd >= 0) {
         close(at->stdin_fd);
         at->stdin_fd = -1;
+        /* A terminal's input cannot end short of hanging it up, as containerd's shim closes the
+         * console when a tty's stdin ends: the master's other copy goes in the main loop, once
+         * what the container wrote before is read. */
+        at->hangup = at->master >= 0;
     }
     strbuf_free(&at->stdin_q);
 }
@@ -531,6 +567,16 @@ static bool attach_read(attach_t *at, size_t i)
         } else if (h[0] == RUNTIME_ATTACH_STDIN_END && at->stdin_once) {
             /* Without stdinOnce the stdin stays for the next client, as upstream's. */
             attach_stdin_end(at);
+        } else if (h[0] == RUNTIME_ATTACH_RESIZE && at->master >= 0) {
+            uint16_t rows, cols;
+            struct winsize ws = {0};
+            /* The kernel signals the terminal's foreground group (SIGWINCH) itself. */
+            if (runtime_attach_resize_parse(h + 5, len, &rows, &cols)) {
+                ws.ws_row = rows;
+                ws.ws_col = cols;
+                if (ioctl(at->master, TIOCSWINSZ, &ws) < 0)
+                    fprintf(stderr, "shim: resize: %s\n", strerror(errno));
+            }
         }
         off += 5 + len;
     }
@@ -576,6 +622,63 @@ static void attach_end(attach_t *at, const char *state_dir)
         cleanup_free char *sock = xasprintf("%s/%s", state_dir, RUNTIME_ATTACH_SOCKET);
         unlink(sock);
     }
+}
+
+/* ---- a tty container's terminal ---- */
+
+#define CONSOLE_SOCKET "console.sock"
+
+/* Whether the bundle's config asks for a terminal (a pod's `tty: true`, ocispec.c). */
+static bool bundle_terminal(const char *bundle)
+{
+    cleanup_free char *path = xasprintf("%s/config.json", bundle);
+    json_t *spec = json_load_file(path, 0, NULL);
+    bool t = json_is_true(json_object_get(json_object_get(spec, "process"), "terminal"));
+    json_decref(spec);
+    return t;
+}
+
+/* The path runc is given for the console socket: the state dir's, or when that does not fit in
+ * a socket address, the same file through our fd of the dir (*dfd, the caller closes it). */
+static char *console_path(const char *state_dir, int *dfd)
+{
+    struct sockaddr_un a;
+    if (strlen(state_dir) + sizeof(CONSOLE_SOCKET) + 1 <= sizeof a.sun_path)
+        return xasprintf("%s/%s", state_dir, CONSOLE_SOCKET);
+    *dfd = open(state_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    return xasprintf("/proc/%d/fd/%d/%s", (int)getpid(), *dfd, CONSOLE_SOCKET);
+}
+
+/* The pty master runc sent on the console socket during `runc create` (its connection waits in
+ * the backlog by then); -1 when none came. */
+static int console_receive(int lfd)
+{
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
+    if (lfd < 0 || poll(&p, 1, 5000) <= 0)
+        return -1;
+    int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    if (c < 0)
+        return -1;
+    char data[4096];
+    struct iovec iov = {.iov_base = data, .iov_len = sizeof data};
+    union {
+        struct cmsghdr h;
+        char buf[CMSG_SPACE(sizeof(int))];
+    } u;
+    memset(&u, 0, sizeof u);
+    struct msghdr m = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    ssize_t n;
+    do {
+        n = recvmsg(c, &m, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    int fd = -1;
+    struct cmsghdr *h = n >= 0 ? CMSG_FIRSTHDR(&m) : NULL;
+    if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+        h->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(h), sizeof fd);
+    close(c);
+    return fd;
 }
 
 /* ---- the shim proper ---- */
@@ -644,25 +747,59 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
     cleanup_free char *pidstr = xasprintf("%d\n", (int)getpid());
     write_atomic(o->state_dir, "shim.pid", pidstr);
 
-    int out[2], errp[2], inp[2] = {-1, -1};
-    if (sfd < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
-        (o->stdin_mode != RUNTIME_STDIN_NONE && pipe2(inp, O_CLOEXEC) < 0)) {
+    /* A tty container's stdio is the terminal runc makes; otherwise pipes of ours. */
+    bool tty = bundle_terminal(o->bundle);
+    int out[2] = {-1, -1}, errp[2] = {-1, -1}, inp[2] = {-1, -1};
+    if (sfd < 0 || (!tty && (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0 ||
+                             (o->stdin_mode != RUNTIME_STDIN_NONE && pipe2(inp, O_CLOEXEC) < 0)))) {
         report(ready, "error shim setup: %s", strerror(errno));
         return 1;
     }
-    attach_t at = {.listen_fd = attach_listen(o->state_dir),
+    attach_t at = {.listen_fd = listen_at(o->state_dir, RUNTIME_ATTACH_SOCKET),
                    .stdin_fd = inp[1],
+                   .master = -1,
                    .stdin_once = o->stdin_mode == RUNTIME_STDIN_ONCE};
     if (at.stdin_fd >= 0)
         fcntl(at.stdin_fd, F_SETFL, O_NONBLOCK);
+    int console_fd = -1, console_dfd = -1;
+    cleanup_free char *console = NULL;
+    if (tty) {
+        console_fd = listen_at(o->state_dir, CONSOLE_SOCKET);
+        console = console_path(o->state_dir, &console_dfd);
+    }
     cleanup_free char *pidfile = xasprintf("%s/init.pid", o->state_dir);
-    const char *create[] = {"create", "--bundle", o->bundle, "--pid-file", pidfile, id, NULL};
-    pid_t rp = runc_spawn(&sh, create, inp[0], out[1], errp[1]);
+    const char *create[10] = {"create", "--bundle", o->bundle, "--pid-file", pidfile};
+    size_t na = 5;
+    if (tty) {
+        create[na++] = "--console-socket";
+        create[na++] = console;
+    }
+    create[na++] = id;
+    create[na] = NULL;
+    pid_t rp = console_fd < 0 && tty ? -1 : runc_spawn(&sh, create, inp[0], out[1], errp[1]);
     int rc = rp < 0 ? -1 : wait_pid(rp);
-    close(out[1]);
-    close(errp[1]);
-    if (inp[0] >= 0)
-        close(inp[0]);
+    int ours[] = {out[1], errp[1], inp[0], console_dfd};
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(ours); i++)
+        if (ours[i] >= 0)
+            close(ours[i]);
+    if (tty) {
+        int master = rc == 0 ? console_receive(console_fd) : -1;
+        if (console_fd >= 0)
+            close(console_fd);
+        cleanup_free char *sock = xasprintf("%s/%s", o->state_dir, CONSOLE_SOCKET);
+        unlink(sock);
+        if (rc == 0 && master < 0) {
+            fprintf(stderr, "shim: no terminal from runc on the console socket\n");
+            rc = -1;
+        }
+        if (master >= 0) {
+            fcntl(master, F_SETFL, O_NONBLOCK);
+            out[0] = at.master = master;
+            /* The master's second copy is stdin's: closing it (stdinOnce) is the hang-up. */
+            if (o->stdin_mode != RUNTIME_STDIN_NONE)
+                at.stdin_fd = fcntl(master, F_DUPFD_CLOEXEC, 3);
+        }
+    }
     if (rc != 0) {
         cleanup_free char *m = runc_last_error(o->state_dir);
         report(ready, "error runc create: %s", m);
@@ -726,6 +863,8 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
         for (int i = 0; i < 2; i++)
             if (streams[i].fd >= 0 && (p[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
                 stream_read(&log, &streams[i]);
+        if (streams[0].fd < 0)
+            at.master = -1; /* read to its end: closed */
         /* Clients last to first: a drop moves the last one into the dropped one's place. */
         for (size_t i = nc; i-- > 0;) {
             if (i >= at.n || at.c[i].fd != p[5 + i].fd)
@@ -739,6 +878,18 @@ static int shim_main(const runtime_shim_opts_t *o, int ready)
         }
         if (p[4].revents & (POLLOUT | POLLERR | POLLHUP))
             attach_stdin_flush(&at);
+        if (at.hangup) {
+            /* What the container wrote so far is read before the terminal goes. */
+            if (streams[0].fd >= 0)
+                stream_read(&log, &streams[0]);
+            if (streams[0].fd >= 0) {
+                stream_flush(&log, &streams[0], true);
+                close(streams[0].fd);
+                streams[0].fd = -1;
+            }
+            at.master = -1;
+            at.hangup = false;
+        }
         if (p[3].revents & POLLIN)
             attach_accept(&at);
         if (p[0].revents & POLLIN) {

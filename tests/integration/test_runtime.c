@@ -7,13 +7,16 @@
  */
 #include "c8s/ocispec.h"
 #include "c8s/runtime.h"
+#include "c8s/strbuf.h"
 #include "harness.h"
 #include "test.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -277,8 +280,8 @@ static void test_pod_cgroup(void)
     }
 }
 
-static const char *const ids[] = {"echo", "spam", "long", "short",  "term",
-                                  "oom",  "nsa",  "nsb",  "orphan", "killed"};
+static const char *const ids[] = {"echo", "spam", "long",   "short",  "term", "oom",
+                                  "nsa",  "nsb",  "orphan", "killed", "tty"};
 
 /* The lines of a container's log without the CRI prefix, joined (owned). */
 static char *log_text(const char *id)
@@ -292,6 +295,78 @@ static char *log_text(const char *id)
         out = n;
     }
     return out;
+}
+
+/* A frame to the shim's attach socket (runtime.h). */
+static bool attach_send(int fd, int type, const void *data, size_t len)
+{
+    uint8_t h[5] = {(uint8_t)type, (uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                    (uint8_t)len};
+    return write(fd, h, 5) == 5 && (len == 0 || write(fd, data, len) == (ssize_t)len);
+}
+
+/* tty: true: the container's process runs on a pty the shim holds; a RESIZE sent to the attach
+ * socket sets its size before the container asks, stdin is typed into it, the log is one stream
+ * (stdout) without the terminal's CRs, and the console socket is gone once the container runs. */
+static void test_tty(uv_loop_t *loop, runtime_t *rt)
+{
+    cleanup_free char *b = bundle(
+        "tty",
+        POD_JSON("u10",
+                 "{\"name\":\"tty\",\"tty\":true,\"stdin\":true,\"command\":[\"sh\","
+                 "\"-c\",\"tty; read l; stty size; echo got-$l; echo term=$TERM; echo err >&2\"]}"),
+        NULL);
+    cleanup_free char *lp = log_path("tty");
+    REQUIRE_VOID(b != NULL);
+    wait_t w = {0};
+    c8s_err_t err = C8S_ERR_INIT;
+    CHECK(runtime_start_stdin(rt, "tty", b, lp, RUNTIME_STDIN_OPEN, on_done, &w, &err) == 0);
+    CHECK_MSG(th_run_until(loop, &w.done, 30000) && w.code == 0, "tty: %s", w.msg);
+    c8s_err_clear(&err);
+    cleanup_free char *console = xasprintf("%s/state/tty/console.sock", tmp);
+    CHECK(access(console, F_OK) < 0);
+
+    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    cleanup_free char *sock = xasprintf("%s/state/tty/%s", tmp, RUNTIME_ATTACH_SOCKET);
+    REQUIRE_VOID(strlen(sock) < sizeof a.sun_path);
+    memcpy(a.sun_path, sock, strlen(sock) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CHECK(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    struct timeval tv = {.tv_sec = 120}; /* a shim that never closes fails, not hangs, the test */
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    uint8_t size[RUNTIME_ATTACH_RESIZE_LEN];
+    runtime_attach_resize_encode(size, 30, 100);
+    CHECK(attach_send(fd, RUNTIME_ATTACH_HELLO_STDIN, "", 0));
+    CHECK(attach_send(fd, RUNTIME_ATTACH_RESIZE, size, sizeof size));
+    CHECK(attach_send(fd, RUNTIME_ATTACH_STDIN, "hi\r", 3));
+    /* Everything the client is sent comes as STDOUT frames, then the socket closes. */
+    strbuf_t got = STRBUF_INIT;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        strbuf_addn(&got, buf, (size_t)n);
+    bool only_stdout = true;
+    for (size_t off = 0; off + 5 <= got.len;) {
+        const uint8_t *h = (const uint8_t *)got.s + off;
+        only_stdout = only_stdout && h[0] == RUNTIME_ATTACH_STDOUT;
+        off += 5 + (((size_t)h[1] << 24) | ((size_t)h[2] << 16) | ((size_t)h[3] << 8) | h[4]);
+    }
+    CHECK(got.len > 0 && only_stdout);
+    strbuf_free(&got);
+    if (fd >= 0)
+        close(fd);
+
+    json_t *st = wait_exited(loop, rt, "tty", 20000);
+    CHECK(st && json_integer_value(json_object_get(st, "exitCode")) == 0);
+    json_decref(st);
+    cleanup_free char *log = log_all("tty");
+    CHECK_MSG(log && strstr(log, "stdout F /dev/pts/"), "%s", log ? log : "(none)");
+    CHECK_MSG(log && strstr(log, "stdout F 30 100\n"), "%s", log ? log : "(none)");
+    CHECK(log && strstr(log, "stdout F got-hi\n"));
+    CHECK(log && strstr(log, "stdout F term=xterm\n"));
+    CHECK(log && strstr(log, "stdout F err\n"));
+    CHECK(log && !strstr(log, " stderr "));
+    CHECK(log && !strchr(log, '\r'));
 }
 
 /* Two containers of one pod share its IPC and UTS namespaces (and hostname) made by the runtime,
@@ -674,6 +749,7 @@ int main(int argc, char **argv)
     CHECK(s && json_integer_value(json_object_get(s, "exitCode")) == 137);
     json_decref(s);
 
+    test_tty(&loop, rt);
     test_pod_namespaces(&loop, rt);
     test_pod_cgroup();
 

@@ -543,8 +543,46 @@ static void test_cri_record(void)
     CHECK_STR(p, "2026-11-23T01:02:03.000000042Z stderr P abc\n");
 }
 
+/* tty: true runs the process on a terminal, with TERM=xterm unless the env names a TERM. */
+static void test_tty(void)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    cleanup_json json_t *plain =
+        build(POD("{\"name\":\"c\",\"command\":[\"sh\"]}"), NULL, NULL, &err);
+    CHECK(plain && json_is_false(json_object_get(json_object_get(plain, "process"), "terminal")));
+    CHECK(plain && !has_env(plain, "TERM=xterm"));
+    cleanup_json json_t *t =
+        build(POD("{\"name\":\"c\",\"command\":[\"sh\"],\"tty\":true}"), NULL, NULL, &err);
+    CHECK(t && json_is_true(json_object_get(json_object_get(t, "process"), "terminal")));
+    CHECK(t && has_env(t, "TERM=xterm"));
+    cleanup_json json_t *own = build(POD("{\"name\":\"c\",\"command\":[\"sh\"],\"tty\":true,"
+                                         "\"env\":[{\"name\":\"TERM\",\"value\":\"vt100\"}]}"),
+                                     NULL, NULL, &err);
+    CHECK(own && has_env(own, "TERM=vt100") && !has_env(own, "TERM=xterm"));
+    c8s_err_clear(&err);
+}
+
+/* The attach socket's RESIZE payload: rows then columns, 2 bytes each, big endian. */
+static void test_attach_resize(void)
+{
+    uint8_t b[RUNTIME_ATTACH_RESIZE_LEN];
+    runtime_attach_resize_encode(b, 0x0102, 300);
+    CHECK(b[0] == 1 && b[1] == 2 && b[2] == 1 && b[3] == 44);
+    uint16_t r = 0, c = 0;
+    CHECK(runtime_attach_resize_parse(b, sizeof b, &r, &c));
+    CHECK_INT(r, 0x0102);
+    CHECK_INT(c, 300);
+    CHECK(!runtime_attach_resize_parse(b, 3, &r, &c));
+    CHECK(!runtime_attach_resize_parse((const uint8_t[]){0, 0, 0, 80}, 4, &r, &c));
+    CHECK(!runtime_attach_resize_parse((const uint8_t[]){0, 24, 0, 0}, 4, &r, &c));
+    uint8_t longer[5] = {0, 24, 0, 80, 0};
+    CHECK(!runtime_attach_resize_parse(longer, sizeof longer, &r, &c));
+}
+
 int main(void)
 {
+    test_tty();
+    test_attach_resize();
     test_command_args();
     test_expand();
     test_env();
