@@ -564,8 +564,12 @@ int main(int argc, char **argv)
         bool detached = false;
         for (int tries = 0; tries < 600 && !detached; tries++) {
             pid = shim_pid(ids[i]);
-            detached = pid > 0 && getsid(pid) > 0 && getsid(pid) != getsid(0) &&
-                       waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD;
+            /* Not our child (a child of ours, even one that has exited, stays waitable), and
+             * in a session of its own while it runs; a shim whose short container has ended
+             * may be gone already (getsid: ESRCH), which a child of ours could not be. */
+            bool not_child = pid > 0 && waitpid(pid, NULL, WNOHANG) < 0 && errno == ECHILD;
+            pid_t sid = not_child ? getsid(pid) : -1;
+            detached = not_child && (sid < 0 ? errno == ESRCH : sid != getsid(0));
             if (!detached)
                 usleep(50000);
         }
