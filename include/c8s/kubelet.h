@@ -139,6 +139,7 @@ typedef struct kubelet_ctr_s {
     const json_t *last_state;             /* the previous run's state object, or NULL */
     int restart_count;
     bool ready, started;
+    bool restartable; /* a sidecar: an init container with restartPolicy Always */
     const char *image, *image_id, *container_id;
 } kubelet_ctr_t;
 

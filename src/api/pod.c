@@ -310,11 +310,28 @@ static void check_container(c8s_err_t *err, const json_t *c, const char *base, j
     check_env(err, c, base);
     check_resources(err, c, base);
     check_mounts(err, c, base, vols);
-    if (!init) {
+    /* Sidecars: an init container with restartPolicy Always runs beside the app's, with
+     * probes and hooks; the field means nothing elsewhere (upstream's SidecarContainers). */
+    static const char *const sidecar_policies[] = {"Always", NULL};
+    const char *rp = api__str(c, "restartPolicy");
+    bool sidecar = init && rp && strcmp(rp, "Always") == 0;
+    api__path(p, sizeof(p), "%s.restartPolicy", base);
+    if (json_object_get(c, "restartPolicy") && !init)
+        api__forbidden(err, p, "may not be set for non-init containers");
+    else if (json_object_get(c, "restartPolicy") && !sidecar)
+        api__not_supported(err, p, rp ? rp : "", sidecar_policies);
+    if (!init || sidecar) {
         check_probe(err, c, "livenessProbe", base, true);
         check_probe(err, c, "readinessProbe", base, false);
         check_probe(err, c, "startupProbe", base, true);
+        return;
     }
+    static const char *const app_only[] = {"lifecycle", "livenessProbe", "readinessProbe",
+                                           "startupProbe"};
+    for (size_t k = 0; k < C8S_ARRAY_SIZE(app_only); k++)
+        if (json_object_get(c, app_only[k]))
+            api__forbidden(err, api__path(p, sizeof(p), "%s.%s", base, app_only[k]),
+                           "may not be set for init containers without restartPolicy=Always");
 }
 
 /* Returns the set of volume names (owned) after checking the volumes. */

@@ -23,6 +23,8 @@ typedef struct kctr_s {
     char *name, *id, *image, *image_id, *dir;
     char *reason, *message; /* while waiting */
     bool init, done;        /* an init container; done: it exited 0 */
+    bool sidecar;           /* an init container with restartPolicy Always: runs beside the app's */
+    bool finished; /* an app container that exited for good under the pod's restartPolicy */
     bool started, pulled;
     bool fresh_pull; /* the image was pulled for this start: no "already present" event */
     char *term_msg;  /* the exited run's termination message (owned), once term_read */

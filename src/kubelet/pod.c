@@ -36,6 +36,7 @@ struct kpod_s {
     size_t n_ctrs, n_init; /* init containers first in ctrs */
     size_t next;           /* the container the operation in flight is about */
     size_t cursor;         /* the next container to start for the first time */
+    size_t stop_step;      /* teardown: how many containers are stopped (teardown_index) */
     bool busy, sandbox_ready, volumes_ready, started, deleting, failed, restarting;
     bool orphan;   /* left by an earlier run of c8s, no longer in the API: torn down, not DELETEd */
     bool rejected; /* not admitted (or found ended): nothing of it runs here */
@@ -712,8 +713,9 @@ static void on_started(int code, const c8s_err_t *err, void *data)
     ctr_event(p, c, "Normal", "Started", started);
     probe_reset(p, p->next);
     const json_t *post =
-        c->init ? NULL
-                : json_object_get(json_object_get(ctr_spec(p, p->next), "lifecycle"), "postStart");
+        c->init && !c->sidecar
+            ? NULL
+            : json_object_get(json_object_get(ctr_spec(p, p->next), "lifecycle"), "postStart");
     if (post && !p->k->stopping) {
         /* The pod stays busy: the container is not Running (nor probed) until the hook returns. */
         c8s_err_t e = C8S_ERR_INIT;
@@ -1224,6 +1226,7 @@ static void report(kpod_t *p)
         o->message = c->message;
         o->restart_count = c->restart_count;
         o->last_state = c->last_state;
+        o->restartable = c->sidecar;
         if (c->dead) {
             o->reason = "CrashLoopBackOff";
             o->message = c->message;
@@ -1241,10 +1244,11 @@ static void report(kpod_t *p)
             o->state = "running";
             /* Upstream reports neither started nor ready before the startup probe succeeds. */
             o->started = !c->startup_pending;
-            o->ready = c->init ? false
-                               : !c->startup_pending &&
-                                     (!json_object_get(ctr_spec(p, i), "readinessProbe") ||
-                                      c->probe[PROBE_READINESS].result == PROBE_SUCCESS);
+            o->ready =
+                c->init && !c->sidecar
+                    ? false
+                    : !c->startup_pending && (!json_object_get(ctr_spec(p, i), "readinessProbe") ||
+                                              c->probe[PROBE_READINESS].result == PROBE_SUCCESS);
         } else if (state && strcmp(state, "exited") == 0) {
             o->state = "terminated";
             o->exit_code = (int)json_integer_value(json_object_get(sts[i], "exitCode"));
@@ -1327,7 +1331,9 @@ static void kill_ctr(kpod_t *p, size_t idx, uint64_t deadline_ms, const char *wh
     p->kill_deadline_ms = deadline_ms;
     p->kill_hooked = false;
     const json_t *pre =
-        c->init ? NULL : json_object_get(json_object_get(ctr_spec(p, idx), "lifecycle"), "preStop");
+        c->init && !c->sidecar
+            ? NULL
+            : json_object_get(json_object_get(ctr_spec(p, idx), "lifecycle"), "preStop");
     cleanup_json json_t *st = NULL;
     if (pre && runtime_status(p->k->rt, c->id, &st, NULL) == 0 &&
         strcmp(str(st, "state") ?: "", "running") == 0) {
@@ -1442,7 +1448,7 @@ static void on_removed(int code, const c8s_err_t *err, void *data)
         log_warn("kubelet", "rootfs of %s: %s", c->id, e.msg);
         c8s_err_clear(&e);
     }
-    p->next++;
+    p->stop_step++;
     stop_next(p);
 }
 
@@ -1461,6 +1467,14 @@ static void on_stopped(int code, const c8s_err_t *err, void *data)
     }
 }
 
+/* Teardown order, as upstream's: the app containers, then the init containers in reverse (so
+ * sidecars outlive what they serve). */
+static size_t teardown_index(const kpod_t *p, size_t step)
+{
+    size_t n_app = p->n_ctrs - p->n_init;
+    return step < n_app ? p->n_init + step : p->n_init - 1 - (step - n_app);
+}
+
 static void stop_next(kpod_t *p)
 {
     kubelet_t *k = p->k;
@@ -1468,13 +1482,14 @@ static void stop_next(kpod_t *p)
         p->busy = false;
         return;
     }
-    if (p->next >= p->n_ctrs) {
+    if (p->stop_step >= p->n_ctrs) {
         if (host_net(p) || (p->rejected && !p->sandbox_ready)) /* no CNI ADD to undo */
             on_cni_del(0, NULL, NULL, p);
         else
             cni_del(&k->loop, &k->cni, p->uid, p->netns, p->ns, p->name, on_cni_del, p);
         return;
     }
+    p->next = teardown_index(p, p->stop_step);
     kctr_t *c = &p->ctrs[p->next];
     if (!c->started) {
         on_stopped(0, NULL, p);
@@ -1485,13 +1500,20 @@ static void stop_next(kpod_t *p)
 
 /* ---- the state machine ---- */
 
+/* A sidecar that has started as upstream counts it: running, postStart returned, its
+ * startupProbe (if any) passed. */
+static bool sidecar_up(const kctr_t *c)
+{
+    return c->sidecar && c->started && !c->dead && !c->post_start && !c->startup_pending;
+}
+
 static void step(kpod_t *p)
 {
     if (p->busy || p->k->stopping)
         return;
     if (p->deleting) {
         p->busy = true;
-        p->next = 0;
+        p->stop_step = 0;
         /* One grace period for the whole pod: preStop hooks and SIGTERM waits of all its
          * containers come out of it. */
         int64_t grace = json_integer_value(
@@ -1513,8 +1535,10 @@ static void step(kpod_t *p)
         return;
     }
     if (p->cursor < p->n_ctrs) {
-        /* Init containers run one at a time, each to success, before the next one starts. */
-        if (p->cursor > 0 && p->ctrs[p->cursor - 1].init && !p->ctrs[p->cursor - 1].done) {
+        /* Init containers run one at a time, each to success, before the next one starts; a
+         * sidecar (restartPolicy Always) only has to have started, its startupProbe passed. */
+        if (p->cursor > 0 && p->ctrs[p->cursor - 1].init && !p->ctrs[p->cursor - 1].done &&
+            !sidecar_up(&p->ctrs[p->cursor - 1])) {
             report(p);
             return;
         }
@@ -1769,6 +1793,7 @@ static kpod_t *new_pod(kubelet_t *k, json_t *pod)
     {
         kctr_t *k2 = &p->ctrs[p->n_ctrs++];
         k2->init = true;
+        k2->sidecar = strcmp(str(c, "restartPolicy") ?: "", "Always") == 0;
         k2->name = xstrdup(str(c, "name") ?: "");
         k2->image = xstrdup(str(c, "image") ?: "");
         k2->id = xasprintf("%s-%s", p->uid, k2->name);
@@ -1942,9 +1967,23 @@ static void on_restart_removed(int code, const c8s_err_t *err, void *data)
     start_container(p);
 }
 
+/* Every app container has exited for good under the pod's restartPolicy (never so under
+ * Always): its sidecars are stopped then, and not restarted. */
+static bool apps_finished(const kpod_t *p)
+{
+    if (p->n_ctrs == p->n_init)
+        return false;
+    for (size_t i = p->n_init; i < p->n_ctrs; i++)
+        if (!p->ctrs[i].finished)
+            return false;
+    return true;
+}
+
 static bool should_restart(const kpod_t *p, const kctr_t *c, int exit_code)
 {
     const char *policy = str(json_object_get(p->pod, "spec"), "restartPolicy");
+    if (c->sidecar) /* whatever the pod's policy, until the app is done */
+        return !apps_finished(p);
     if (c->init) /* init containers run to success: Always means OnFailure for them */
         return exit_code != 0 && (!policy || strcmp(policy, "Never") != 0);
     if (!policy || strcmp(policy, "Always") == 0)
@@ -1971,12 +2010,15 @@ static bool check_restarts(kpod_t *p)
             if (!state || (strcmp(state, "exited") != 0 && strcmp(state, "unknown") != 0))
                 continue;
             int code = (int)json_integer_value(json_object_get(st, "exitCode"));
-            if (c->init && code == 0 && strcmp(state, "exited") == 0) {
+            if (c->init && !c->sidecar && code == 0 && strcmp(state, "exited") == 0) {
                 c->done = true;
                 continue;
             }
-            if (!should_restart(p, c, code))
+            if (!should_restart(p, c, code)) {
+                if (!c->init)
+                    c->finished = true;
                 continue;
+            }
             json_t *t = json_pack("{s:i, s:s}", "exitCode", code, "reason",
                                   str(st, "reason") ? str(st, "reason") : "Error");
             if (str(st, "startedAt"))
@@ -2180,9 +2222,9 @@ static bool run_probes(kpod_t *p)
     int best = -1;
     uint64_t best_last = UINT64_MAX;
     probe_spec_t best_spec;
-    for (size_t i = p->n_init; i < p->n_ctrs; i++) {
+    for (size_t i = 0; i < p->n_ctrs; i++) {
         kctr_t *c = &p->ctrs[i];
-        if (!c->started || c->dead || c->probing)
+        if ((c->init && !c->sidecar) || !c->started || c->dead || c->probing)
             continue;
         for (int kind = 0; kind < 3; kind++) {
             const json_t *probe = json_object_get(ctr_spec(p, i), probe_keys[kind]);
@@ -2253,9 +2295,38 @@ void kpod_evict(kpod_t *p, const char *msg)
     client_request(k->client, "PATCH", path, "application/merge-patch+json", body, strlen(body),
                    on_status_sent, k);
     p->busy = true;
-    p->next = 0;
+    p->stop_step = 0;
     p->stop_deadline_ms = c8s_now_ms() + 1000;
     stop_next(p);
+}
+
+static void on_sidecar_stopped(int code, const c8s_err_t *err, void *data)
+{
+    kpod_t *p = data;
+    p->busy = false;
+    if (code != 0)
+        log_warn("kubelet", "stopping %s: %s", p->ctrs[p->next].id, err ? err->msg : "");
+}
+
+/* Once the app's containers are done for good (restartPolicy Never or OnFailure), the sidecars
+ * are stopped, the last one first, so the pod can finish (upstream's SidecarContainers). True
+ * when one is being stopped. */
+static bool stop_sidecars(kpod_t *p)
+{
+    if (!apps_finished(p))
+        return false;
+    for (size_t i = p->n_init; i-- > 0;) {
+        kctr_t *c = &p->ctrs[i];
+        if (!c->sidecar || !c->started || c->dead)
+            continue;
+        cleanup_json json_t *st = NULL;
+        if (runtime_status(p->k->rt, c->id, &st, NULL) != 0 ||
+            strcmp(str(st, "state") ?: "", "running") != 0)
+            continue;
+        kill_ctr(p, i, c8s_now_ms() + (uint64_t)pod_grace_s(p) * 1000, NULL, on_sidecar_stopped);
+        return true;
+    }
+    return false;
 }
 
 void kpod_tick(kubelet_t *k)
@@ -2276,9 +2347,13 @@ void kpod_tick(kubelet_t *k)
             if (check_restarts(p))
                 continue;
             if (p->cursor < p->n_ctrs) {
-                step(p); /* an init container may have finished */
+                /* A sidecar's startupProbe must pass before the next container starts. */
+                if (!run_probes(p))
+                    step(p); /* an init container may have finished */
                 continue;
             }
+            if (stop_sidecars(p))
+                continue;
             report(p);
             if (p->token_refresh_ms && c8s_now_ms() >= p->token_refresh_ms) {
                 renew_tokens(p);

@@ -19,6 +19,15 @@ static const json_t *last_terminated(const kubelet_ctr_t *c)
     return json_object_get(c->last_state, "terminated");
 }
 
+/* An init container that no longer holds the pod back: exited 0, or a sidecar that has started
+ * (it may be restarting since: the pod stays initialized, as upstream's). */
+static bool init_complete(const kubelet_ctr_t *c)
+{
+    if (c->restartable)
+        return c->started || last_terminated(c) != NULL;
+    return is(c->state, "terminated") && c->exit_code == 0;
+}
+
 const char *kubelet_pod_phase(const json_t *pod, const kubelet_ctr_t *init, size_t n_init,
                               const kubelet_ctr_t *app, size_t n_app)
 {
@@ -28,8 +37,10 @@ const char *kubelet_pod_phase(const json_t *pod, const kubelet_ctr_t *init, size
         policy = "Always";
     for (size_t i = 0; i < n_init; i++) {
         const kubelet_ctr_t *c = &init[i];
-        if (is(c->state, "terminated") && c->exit_code == 0)
+        if (init_complete(c))
             continue;
+        if (c->restartable)
+            return "Pending"; /* a sidecar never fails the pod: it is restarted */
         bool failed = is(c->state, "terminated") ||
                       (last_terminated(c) &&
                        json_integer_value(json_object_get(last_terminated(c), "exitCode")) != 0);
@@ -153,7 +164,7 @@ static char *names_message(const char *what, const kubelet_ctr_t *cs, size_t n,
 
 static bool init_incomplete(const kubelet_ctr_t *c)
 {
-    return !(is(c->state, "terminated") && c->exit_code == 0);
+    return !init_complete(c);
 }
 
 static bool unready(const kubelet_ctr_t *c)
@@ -171,7 +182,16 @@ json_t *kubelet_pod_status(const json_t *pod, const json_t *old_status, bool san
     cleanup_free char *incomplete = names_message("incomplete", init, n_init, init_incomplete);
     add_condition(conds, old_status, "Initialized", !incomplete, "ContainersNotInitialized",
                   incomplete, now);
-    cleanup_free char *notready = names_message("unready", app, n_app, unready);
+    /* Readiness counts the sidecars too, before the app's containers, as upstream. */
+    kubelet_ctr_t *all = xcalloc(n_init + n_app + 1, sizeof(*all));
+    size_t n_all = 0;
+    for (size_t i = 0; i < n_init; i++)
+        if (init[i].restartable)
+            all[n_all++] = init[i];
+    for (size_t i = 0; i < n_app; i++)
+        all[n_all++] = app[i];
+    cleanup_free char *notready = names_message("unready", all, n_all, unready);
+    free(all);
     bool done = is(phase, "Succeeded") || is(phase, "Failed");
     const char *reason = done ? "PodCompleted" : "ContainersNotReady";
     bool ready = !notready && n_app > 0 && !done;

@@ -211,6 +211,45 @@ int main(void)
     CHECK(wait_gone("hostnet"));
     CHECK(sh("test ! -e %s/pods/%s", root, hn_uid) == 0);
 
+    /* ---- sidecars (init containers with restartPolicy Always) ---- */
+    /* The sidecar starts first and must pass its startupProbe before the app starts (the app
+     * checks the file the sidecar wrote); it restarts when it exits (each run appends a line,
+     * the first run exits after 1 s) while the app runs; once the app is done under Never, the
+     * sidecar is stopped (its TERM trap runs) and the pod Succeeded. */
+    CHECK_INT(
+        req("POST", "/api/v1/namespaces/default/pods",
+            "{\"metadata\":{\"name\":\"side\"},\"spec\":{\"nodeName\":\"kn\","
+            "\"restartPolicy\":\"Never\",\"terminationGracePeriodSeconds\":5,"
+            "\"initContainers\":[{\"name\":\"log\"," IMG ",\"restartPolicy\":\"Always\","
+            "\"command\":[\"sh\",\"-c\",\"trap 'echo term >> /shared/side; exit 0' TERM; "
+            "echo run >> /shared/side; test -e /shared/again || { touch /shared/again; sleep 1; "
+            "exit 0; }; while true; do sleep 0.2; done\"],"
+            "\"startupProbe\":{\"exec\":{\"command\":[\"test\",\"-e\",\"/shared/side\"]},"
+            "\"periodSeconds\":1},\"volumeMounts\":[{\"name\":\"s\",\"mountPath\":\"/shared\"}]}],"
+            "\"containers\":[{\"name\":\"app\"," IMG ",\"command\":[\"sh\",\"-c\","
+            "\"test -e /shared/side || exit 7; sleep 6\"],\"volumeMounts\":[{\"name\":\"s\","
+            "\"mountPath\":\"/shared\"}]}],\"volumes\":[{\"name\":\"s\",\"emptyDir\":{}}]}}"),
+        201);
+    json_t *side = wait_pod("side", "Succeeded");
+    CHECK(side != NULL);
+    {
+        const json_t *sst = json_object_get(side, "status");
+        const json_t *ics = json_array_get(json_object_get(sst, "initContainerStatuses"), 0);
+        CHECK(json_integer_value(json_object_get(ics, "restartCount")) >= 1);
+        CHECK(json_object_get(json_object_get(ics, "state"), "terminated") != NULL);
+        const json_t *acs = json_array_get(json_object_get(sst, "containerStatuses"), 0);
+        CHECK_INT(json_integer_value(json_object_get(
+                      json_object_get(json_object_get(acs, "state"), "terminated"), "exitCode")),
+                  0);
+        cleanup_free char *side_uid = uid_of(side);
+        CHECK(sh("f=$(ls -d %s/pods/%s/volumes/s 2>/dev/null); test -n \"$f\" && "
+                 "[ \"$(grep -c run $f/side)\" -ge 2 ] && grep -qx term $f/side",
+                 root, side_uid) == 0);
+    }
+    json_decref(side);
+    CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/side", NULL), 200);
+    CHECK(wait_gone("side"));
+
     /* ---- node admission ---- */
     /* Pods bound by hand (no scheduler): the first takes 60% of the node's cpu and runs, the
      * second asks as much again and is Failed with OutOfcpu, used = the first's request; nothing

@@ -93,6 +93,16 @@ int main(void)
     CHECK_STR(kubelet_pod_phase(always, &init_run, 1, &creating, 1), "Pending");
     CHECK_STR(kubelet_pod_phase(always, &init_fail, 1, &creating, 1), "Pending");
     CHECK_STR(kubelet_pod_phase(never, &init_fail, 1, &creating, 1), "Failed");
+    /* A sidecar (restartable init container): the pod starts once it has started, runs beside
+     * it, and finishes by its app containers alone; a sidecar's failure never fails it. */
+    kubelet_ctr_t side_up = {.name = "s", .state = "running", .started = true, .restartable = true};
+    kubelet_ctr_t side_starting = {.name = "s", .state = "running", .restartable = true};
+    kubelet_ctr_t side_failed = {
+        .name = "s", .state = "terminated", .exit_code = 1, .restartable = true};
+    CHECK_STR(kubelet_pod_phase(never, &side_starting, 1, &creating, 1), "Pending");
+    CHECK_STR(kubelet_pod_phase(never, &side_failed, 1, &creating, 1), "Pending");
+    CHECK_STR(kubelet_pod_phase(never, &side_up, 1, &running, 1), "Running");
+    CHECK_STR(kubelet_pod_phase(never, &side_up, 1, &ok, 1), "Succeeded");
     CHECK_STR(kubelet_pod_phase(always, &init_ok, 1, &running, 1), "Running");
 
     /* A pod waiting on its init container. */

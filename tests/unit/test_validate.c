@@ -68,6 +68,11 @@ int main(void)
         const char *kind, *obj;
     } valid[] = {
         {"pods", "{" META ",\"spec\":{" POD_SPEC "}}"},
+        {"pods",
+         "{" META ",\"spec\":{\"initContainers\":[{\"name\":\"s\",\"image\":\"i\","
+         "\"restartPolicy\":\"Always\",\"startupProbe\":{\"exec\":{\"command\":["
+         "\"true\"]}},\"lifecycle\":{\"preStop\":{\"exec\":{\"command\":[\"true\"]}}}}]," POD_SPEC
+         "}}"},
         {"pods", "{\"metadata\":{\"generateName\":\"web-\",\"namespace\":\"d\","
                  "\"labels\":{\"app.kubernetes.io/name\":\"w\",\"tier\":\"\"},"
                  "\"annotations\":{\"Example.com/Note\":\"x\"}},\"spec\":{"
@@ -181,6 +186,20 @@ int main(void)
          "{" META ",\"spec\":{\"initContainers\":[{\"name\":\"a\",\"image\":\"i\"}],"
          "\"containers\":[{\"name\":\"a\",\"image\":\"i\"}]}}",
          "spec.containers[0].name", "FieldValueDuplicate"},
+        /* Sidecars: restartPolicy Always on an init container only; probes and hooks only on
+         * those among the init containers. */
+        {"pods",
+         "{" META ",\"spec\":{\"initContainers\":[{\"name\":\"s\",\"image\":\"i\","
+         "\"restartPolicy\":\"OnFailure\"}]," POD_SPEC "}}",
+         "spec.initContainers[0].restartPolicy", "FieldValueNotSupported"},
+        {"pods",
+         "{" META ",\"spec\":{\"containers\":[{\"name\":\"c\",\"image\":\"i\","
+         "\"restartPolicy\":\"Always\"}]}}",
+         "spec.containers[0].restartPolicy", "FieldValueForbidden"},
+        {"pods",
+         "{" META ",\"spec\":{\"initContainers\":[{\"name\":\"s\",\"image\":\"i\","
+         "\"readinessProbe\":{\"exec\":{\"command\":[\"true\"]}}}]," POD_SPEC "}}",
+         "spec.initContainers[0].readinessProbe", "FieldValueForbidden"},
         {"pods", "{" META ",\"spec\":{\"containers\":[{\"name\":\"a\"}]}}",
          "spec.containers[0].image", "FieldValueRequired"},
         {"pods",
