@@ -76,7 +76,7 @@ check "drain under the budget fails" test "$RC" -ne 0
 check_contains "drain says why" "$(cat "$WORK/drain1.out")" \
   "Cannot evict pod as it would violate the pod's disruption budget"
 check_contains "drain cordoned the node" "$(cat "$WORK/drain1.out")" "node/$NODE cordoned"
-check_contains "drain evicted one pod" "$(cat "$WORK/drain1.out")" "evicted"
+check_contains "drain evicts" "$(cat "$WORK/drain1.out")" "evicting pod default/web-"
 check_eq "the node is unschedulable" "$(k get node "$NODE" -o 'jsonpath={.spec.unschedulable}')" true
 check_eq "one web pod still Running" "$(running)" 1
 check "the budget allows none" wait_for k get pdb web -o 'jsonpath={.status.disruptionsAllowed}' 0
