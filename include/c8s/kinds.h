@@ -22,6 +22,8 @@ typedef enum {
     API_SUB_BINDING = 4,
     API_SUB_TOKEN = 8,     /* serviceaccounts/token: TokenRequest (authentication.k8s.io/v1) */
     API_SUB_APPROVAL = 16, /* certificatesigningrequests/approval: the Approved/Denied conditions */
+    API_SUB_EVICTION =
+        32, /* pods/eviction: policy/v1 Eviction, deletion under disruption budgets */
 } api_subresource_t;
 
 /* One served group/version/resource. All strings are static. */

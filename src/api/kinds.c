@@ -26,7 +26,7 @@ static const api_kind_t kinds[] = {
      LIST(META, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
           "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP",
           "status.podIPs", "status.nominatedNodeName"),
-     ST | API_SUB_BINDING, "pods", true, 0},
+     ST | API_SUB_BINDING | API_SUB_EVICTION, "pods", true, 0},
     {"", "v1", "nodes", "Node", "node", "NodeList", false, LIST("no"), NULL,
      LIST(META, "spec.unschedulable"), ST, "nodes", true, 0},
     {"", "v1", "services", "Service", "service", "ServiceList", true, LIST("svc"), ALL,
@@ -127,6 +127,9 @@ static const api_kind_t kinds[] = {
     {"certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest",
      "certificatesigningrequest", "CertificateSigningRequestList", false, LIST("csr"), NULL,
      LIST(META, "spec.signerName"), ST | API_SUB_APPROVAL, "certificatesigningrequests", true, 0},
+    /* policy/v1 */
+    {"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", "poddisruptionbudget",
+     "PodDisruptionBudgetList", true, LIST("pdb"), NULL, FS, ST, "poddisruptionbudgets", true, 0},
     /* scheduling.k8s.io/v1 */
     {"scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", "priorityclass",
      "PriorityClassList", false, LIST("pc"), NULL, FS, 0, "priorityclasses", false, 0},
@@ -222,6 +225,8 @@ bool api_kind_has_subresource(const api_kind_t *k, const char *sub)
         return k->subresources & API_SUB_BINDING;
     if (!strcmp(sub, "approval"))
         return k->subresources & API_SUB_APPROVAL;
+    if (!strcmp(sub, "eviction"))
+        return k->subresources & API_SUB_EVICTION;
     return false;
 }
 

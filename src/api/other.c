@@ -1,11 +1,12 @@
 /*
  * other.c — defaulting and validation of the kinds outside core, apps and batch: Lease,
  * EndpointSlice, HorizontalPodAutoscaler (v1 and v2), Ingress, NetworkPolicy, StorageClass, the
- * RBAC kinds and PriorityClass.
+ * RBAC kinds, PriorityClass and PodDisruptionBudget.
  */
 #include "internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const protocols[] = {"SCTP", "TCP", "UDP", NULL};
@@ -418,6 +419,65 @@ static void priorityclass_update(c8s_err_t *err, const json_t *obj, const json_t
         api__check_immutable(err, a, b, "preemptionPolicy");
 }
 
+/* ---- PodDisruptionBudget ---- */
+
+/* upstream's ValidatePositiveIntOrPercent and IsNotMoreThan100Percent for one IntOrString. */
+static void pdb_int_or_percent(c8s_err_t *err, const json_t *v, const char *field)
+{
+    if (json_is_integer(v)) {
+        if (json_integer_value(v) < 0)
+            api__invalid(err, field, v, "must be greater than or equal to 0");
+        return;
+    }
+    const char *s = json_string_value(v);
+    if (!s) {
+        api__invalid(err, field, v, "must be an integer or percentage (e.g '5%')");
+        return;
+    }
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || s[n] != '%' || s[n + 1] != '\0') {
+        api__invalid(err, field, v,
+                     "a valid percent string must be a numeric string followed by an ending '%' "
+                     "(e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')");
+        return;
+    }
+    if (strtoll(s, NULL, 10) > 100 || n > 3)
+        api__invalid(err, field, v, "must not be greater than 100%");
+}
+
+static void pdb_validate(c8s_err_t *err, const json_t *obj)
+{
+    static const char *const policies[] = {"AlwaysAllow", "IfHealthyBudget", NULL};
+    json_t *spec = api__obj(obj, "spec");
+    json_t *min = json_object_get(spec, "minAvailable");
+    json_t *max = json_object_get(spec, "maxUnavailable");
+    if (json_is_null(min))
+        min = NULL;
+    if (json_is_null(max))
+        max = NULL;
+    if (min && max)
+        api__invalid(err, "spec", spec, "minAvailable and maxUnavailable cannot be both set");
+    if (min)
+        pdb_int_or_percent(err, min, "spec.minAvailable");
+    if (max)
+        pdb_int_or_percent(err, max, "spec.maxUnavailable");
+    json_t *sel = api__obj(spec, "selector");
+    if (sel)
+        api__check_label_selector(err, sel, "spec.selector");
+    api__check_enum(err, spec, "unhealthyPodEvictionPolicy", "spec.unhealthyPodEvictionPolicy",
+                    policies, false);
+}
+
+static void pdb_status(c8s_err_t *err, const json_t *obj)
+{
+    static const char *const counts[] = {"disruptionsAllowed", "currentHealthy", "desiredHealthy",
+                                         "expectedPods"};
+    json_t *st = api__obj(obj, "status");
+    char p[API_PATH_MAX];
+    for (size_t i = 0; i < C8S_ARRAY_SIZE(counts); i++)
+        api__check_min(err, st, counts[i], api__path(p, sizeof(p), "status.%s", counts[i]), 0);
+}
+
 const api__hooks_t api__other_hooks[] = {
     {"coordination.k8s.io", "Lease", NULL, NULL, lease_validate, NULL, NULL, NULL},
     {"discovery.k8s.io", "EndpointSlice", NULL, endpointslice_defaults, endpointslice_validate,
@@ -441,5 +501,6 @@ const api__hooks_t api__other_hooks[] = {
      binding_defaults, clusterrolebinding_validate, binding_update, NULL, NULL},
     {"scheduling.k8s.io", "PriorityClass", NULL, priorityclass_defaults, priorityclass_validate,
      priorityclass_update, NULL, NULL},
+    {"policy", "PodDisruptionBudget", NULL, NULL, pdb_validate, NULL, pdb_status, NULL},
     {0},
 };

@@ -335,6 +335,9 @@ static const schema_type_t t_RoleRef;
 static const schema_type_t t_Subject;
 static const schema_type_t t_ClusterRoleBinding;
 static const schema_type_t t_PriorityClass;
+static const schema_type_t t_PodDisruptionBudget;
+static const schema_type_t t_PodDisruptionBudgetSpec;
+static const schema_type_t t_PodDisruptionBudgetStatus;
 
 static const schema_field_t t_Namespace_f[] = {
     {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
@@ -3642,6 +3645,62 @@ static const schema_field_t t_PriorityClass_f[] = {
     {.name = "value", I32, .flags = REQ, .desc = "The value."},
 };
 
+/* policy/v1 */
+static const schema_field_t t_PodDisruptionBudget_f[] = {
+    {.name = "apiVersion", STR, .desc = "Versioned schema of this object, e.g. v1 or apps/v1."},
+    {.name = "kind", STR, .desc = "The object's type, in CamelCase (Pod, Deployment ...)."},
+    {.name = "metadata",
+     REF(t_ObjectMeta),
+     .desc = "Standard object metadata: name, namespace, labels, annotations, owners."},
+    {.name = "spec",
+     REF(t_PodDisruptionBudgetSpec),
+     .desc = "The desired state, written by the user."},
+    {.name = "status",
+     REF(t_PodDisruptionBudgetStatus),
+     .desc = "The observed state, written by the system; read-only for users."},
+};
+static const schema_field_t t_PodDisruptionBudgetSpec_f[] = {
+    {.name = "maxUnavailable",
+     REF(t_IntOrString),
+     .desc = "How many selected pods may be unavailable at most (a number or a percentage); "
+             "excludes minAvailable."},
+    {.name = "minAvailable",
+     REF(t_IntOrString),
+     .desc = "How many selected pods must stay available (a number or a percentage)."},
+    {.name = "selector",
+     REF(t_LabelSelector),
+     .flags = PREPL,
+     .desc = "The pods the budget covers; an empty selector covers every pod of the namespace."},
+    {.name = "unhealthyPodEvictionPolicy",
+     STR,
+     .enums = LIST("AlwaysAllow", "IfHealthyBudget"),
+     .desc = "When a pod that is not Ready may be evicted."},
+};
+static const schema_field_t t_PodDisruptionBudgetStatus_f[] = {
+    {.name = "conditions",
+     ARR(REF(t_Condition)),
+     .flags = PM | LMAP,
+     .merge_key = "type",
+     .map_keys = "type",
+     .desc = "Latest observations of the object's state, one per condition type."},
+    {.name = "currentHealthy", I32, .flags = REQ, .desc = "Selected pods that are Ready."},
+    {.name = "desiredHealthy",
+     I32,
+     .flags = REQ,
+     .desc = "How many Ready pods the budget wants at least."},
+    {.name = "disruptedPods",
+     MAP(REF(t_Time)),
+     .desc = "Pods evicted but not yet seen deleted by the controller, with when they were."},
+    {.name = "disruptionsAllowed", I32, .flags = REQ, .desc = "How many pods may be evicted now."},
+    {.name = "expectedPods",
+     I32,
+     .flags = REQ,
+     .desc = "How many pods the budget counts on (its pods' controllers' scale)."},
+    {.name = "observedGeneration",
+     I64,
+     .desc = "The metadata.generation the controller last acted on."},
+};
+
 static const schema_type_t t_Namespace = {.name = "io.k8s.api.core.v1.Namespace",
                                           .desc = "A scope for names; most objects live in one.",
                                           .fields = t_Namespace_f,
@@ -5009,6 +5068,23 @@ static const schema_type_t t_PriorityClass = {.name = "io.k8s.api.scheduling.v1.
                                               .version = "v1",
                                               .kind = "PriorityClass"};
 
+static const schema_type_t t_PodDisruptionBudget = {
+    .name = "io.k8s.api.policy.v1.PodDisruptionBudget",
+    .desc = "How many of a set of pods may be disrupted (evicted) at a time.",
+    .fields = t_PodDisruptionBudget_f,
+    .n_fields = C8S_ARRAY_SIZE(t_PodDisruptionBudget_f),
+    .group = "policy",
+    .version = "v1",
+    .kind = "PodDisruptionBudget"};
+static const schema_type_t t_PodDisruptionBudgetSpec = {
+    .name = "io.k8s.api.policy.v1.PodDisruptionBudgetSpec",
+    .fields = t_PodDisruptionBudgetSpec_f,
+    .n_fields = C8S_ARRAY_SIZE(t_PodDisruptionBudgetSpec_f)};
+static const schema_type_t t_PodDisruptionBudgetStatus = {
+    .name = "io.k8s.api.policy.v1.PodDisruptionBudgetStatus",
+    .fields = t_PodDisruptionBudgetStatus_f,
+    .n_fields = C8S_ARRAY_SIZE(t_PodDisruptionBudgetStatus_f)};
+
 /* authentication.k8s.io/v1: create-only review kinds (tokens, issue 8). */
 static const schema_type_t t_UserInfo;
 static const schema_type_t t_TokenReviewSpec;
@@ -5463,6 +5539,9 @@ const schema_type_t *const schema__types[] = {
     &t_Subject,
     &t_ClusterRoleBinding,
     &t_PriorityClass,
+    &t_PodDisruptionBudget,
+    &t_PodDisruptionBudgetSpec,
+    &t_PodDisruptionBudgetStatus,
     /* authentication.k8s.io/v1 (tokens, issue 8) */
     &t_UserInfo,
     &t_TokenReviewSpec,
@@ -5522,6 +5601,7 @@ const schema_field_t schema__roots[] = {
     {.name = "", REF(t_RoleBinding)},
     {.name = "", REF(t_ClusterRoleBinding)},
     {.name = "", REF(t_PriorityClass)},
+    {.name = "", REF(t_PodDisruptionBudget)},
     {.name = "", REF(t_TokenReview)},
     {.name = "", REF(t_SelfSubjectReview)},
 

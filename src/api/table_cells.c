@@ -1438,6 +1438,36 @@ static void priorityclass_cells(const json_t *o, int64_t now, json_t *cells, jso
     table__str(cells, str(o, "preemptionPolicy"));
 }
 
+static const table__col_t pdb_cols[] = {
+    COL_NAME,
+    COL("Min Available", "string", "The minimum number of pods that must be available."),
+    COL("Max Unavailable", "string", "The maximum number of pods that may be unavailable."),
+    COL("Allowed Disruptions", "integer",
+        "Calculated number of pods that may be disrupted at this time."),
+    COL_AGE,
+};
+
+/* An IntOrString as upstream's String(): the number in decimal or the string; "N/A" unset. */
+static void cell_int_or_string(json_t *cells, const json_t *v)
+{
+    if (json_is_integer(v))
+        table__own(cells, xasprintf("%lld", (long long)json_integer_value(v)));
+    else if (json_is_string(v))
+        table__str(cells, json_string_value(v));
+    else
+        table__str(cells, "N/A");
+}
+
+static void pdb_cells(const json_t *o, int64_t now, json_t *cells, json_t *row)
+{
+    json_t *spec = api__obj(o, "spec");
+    cell_name(cells, o);
+    cell_int_or_string(cells, json_object_get(spec, "minAvailable"));
+    cell_int_or_string(cells, json_object_get(spec, "maxUnavailable"));
+    table__int(cells, num(api__obj(o, "status"), "disruptionsAllowed", 0));
+    cell_age(cells, o, now);
+}
+
 static const table__col_t hpa_cols[] = {
     COL_NAME,
     COL("Reference", "string", "scaleTargetRef points to the target resource to scale."),
@@ -1644,6 +1674,7 @@ static const table__printer_t printers[] = {
     {"rbac.authorization.k8s.io", "clusterrolebindings", COLS(clusterrolebinding_cols),
      binding_cells},
     {"scheduling.k8s.io", "priorityclasses", COLS(priorityclass_cols), priorityclass_cells},
+    {"policy", "poddisruptionbudgets", COLS(pdb_cols), pdb_cells},
     {"certificates.k8s.io", "certificatesigningrequests", COLS(csr_cols), csr_cells},
 };
 

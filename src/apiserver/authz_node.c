@@ -261,6 +261,8 @@ authz_decision_t apiserver__authz_node(apiserver_t *s, const auth_user_t *u, con
                 allow = pod_bound(s, node, a->ns, a->name);
             else if (!sub && is(v, "delete"))
                 allow = pod_bound(s, node, a->ns, a->name);
+            else if (is(sub, "eviction") && is(v, "create"))
+                allow = true; /* upstream's node rules; NodeRestriction holds it to its pods */
         } else if ((is(r, "services") || is(r, "endpoints")) && !sub && read_verb(v)) {
             allow = true;
         } else if (is(r, "namespaces") && !sub && read_verb(v)) {

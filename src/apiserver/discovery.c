@@ -65,6 +65,13 @@ static json_t *resource_list(const char *group, const char *version)
                                                  "singularName", "", "namespaced", k->namespaced,
                                                  "kind", "Binding", "verbs", "create"));
         }
+        if (k->subresources & API_SUB_EVICTION) {
+            snprintf(name, sizeof(name), "%s/eviction", k->resource);
+            json_array_append_new(res, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:[s]}", "name",
+                                                 name, "singularName", "", "namespaced",
+                                                 k->namespaced, "group", "policy", "version", "v1",
+                                                 "kind", "Eviction", "verbs", "create"));
+        }
         if (k->subresources & API_SUB_APPROVAL) {
             snprintf(name, sizeof(name), "%s/approval", k->resource);
             json_array_append_new(res,
@@ -150,6 +157,11 @@ static json_t *agg_resource(const api_kind_t *k)
         json_array_append_new(subs, json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s]}", "subresource",
                                               "binding", "responseKind", "group", "", "version",
                                               "v1", "kind", "Binding", "verbs", "create"));
+    if (k->subresources & API_SUB_EVICTION)
+        json_array_append_new(subs,
+                              json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s]}", "subresource",
+                                        "eviction", "responseKind", "group", "policy", "version",
+                                        "v1", "kind", "Eviction", "verbs", "create"));
     if (k->subresources & API_SUB_APPROVAL)
         json_array_append_new(subs, json_pack("{s:s, s:{s:s, s:s, s:s}, s:[s,s,s]}", "subresource",
                                               "approval", "responseKind", "group", k->group,

@@ -250,6 +250,8 @@ void apiserver__proxies_stop_all(apiserver_t *s);
 /* subres.c */
 void apiserver__scale(api_req_t *r);
 void apiserver__binding(api_req_t *r);
+/* eviction.c: POST pods/<name>/eviction, the pod deleted as its PodDisruptionBudget allows. */
+void apiserver__eviction(api_req_t *r);
 /* The etcd key holding a service IP (owned). */
 char *apiserver__service_ip_key(apiserver_t *s, const char *ip);
 

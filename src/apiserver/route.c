@@ -47,6 +47,11 @@ static void dispatch(api_req_t *r)
                                            "requested resource");
         return apiserver__binding(r);
     }
+    if (sub && strcmp(sub, "eviction") == 0) {
+        if (!(r->kind->subresources & API_SUB_EVICTION) || !r->name)
+            return not_found(r);
+        return apiserver__eviction(r);
+    }
     if (sub && strcmp(sub, "log") == 0 && strcmp(r->kind->resource, "pods") == 0)
         return apiserver__pod_log(r);
     if (sub && strcmp(r->kind->resource, "pods") == 0 &&

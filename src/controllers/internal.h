@@ -430,6 +430,27 @@ bool controllers__job_index_failed(job_pfp_action_t act, int64_t failure_count, 
  * upstream's "Matched rules at index N". Nothing succeeded: never met. */
 bool controllers__job_success_match(const json_t *sp, const bool *done, long n, char **msg);
 
+/* ---- disruption.c, disruption_core.c: PodDisruptionBudgets ---- */
+
+extern const ctrl_ops_t controllers__disruption;
+/* upstream's DeletionTimeout: how long an eviction the API server recorded in a budget's
+ * disruptedPods keeps its pod out of the healthy count before the controller forgets it. */
+#define PDB_DELETION_TIMEOUT_MS (2 * 60 * 1000LL)
+/* An IntOrString v against total: the integer itself, or the percentage of total rounded up.
+ * -1 when v is neither. */
+int controllers__pdb_scaled(const json_t *v, long long total, long long *out);
+/* The status pdb (borrowed) should have over pods (the pods its selector matches in its
+ * namespace, a borrowed JSON array) at now_ms (epoch ms): expectedPods (the count of pods for an
+ * integer minAvailable, else the summed scale of the pods' controllers, scales being an object
+ * controller uid → its desired replicas, borrowed), desiredHealthy, currentHealthy (Ready pods
+ * neither terminating nor recently evicted), disruptionsAllowed, disruptedPods less the entries
+ * older than PDB_DELETION_TIMEOUT_MS or of pods gone, observedGeneration and the
+ * DisruptionAllowed condition (SufficientPods / InsufficientPods; SyncFailed with the reason when
+ * a pod's controller is unknown, allowing nothing). Owned. *recheck_ms: when an entry of
+ * disruptedPods expires (0: none). */
+json_t *controllers__pdb_status(const json_t *pdb, const json_t *pods, const json_t *scales,
+                                int64_t now_ms, int64_t *recheck_ms);
+
 /* ---- nodelife_core.c: pure, taint-based eviction ---- */
 
 /* True if toleration tol tolerates taint (key/operator Equal|Exists/value/effect, an empty key

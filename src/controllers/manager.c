@@ -42,6 +42,7 @@ static const ctrl_ops_t *const table[] = {
     &controllers__resourcequota,
     &controllers__persistentvolume,
     &controllers__hpa,
+    &controllers__disruption,
 };
 
 static _Atomic(controllers_clock_fn) test_clock;

@@ -84,12 +84,17 @@ check_contains "watchers gauge" "$metrics" 'apiserver_registered_watchers{resour
 check_contains "/api" "$(curl -s "$U/api")" '"versions":["v1"]'
 check_contains "/apis" "$(curl -s "$U/apis")" '"name":"apps"'
 check_contains "/api/v1" "$(curl -s "$U/api/v1")" '"name":"pods/binding"'
+check_contains "/api/v1 eviction" "$(curl -s "$U/api/v1")" \
+  '"name":"pods/eviction","singularName":"","namespaced":true,"group":"policy","version":"v1","kind":"Eviction","verbs":["create"]'
+check_contains "/apis/policy/v1" "$(curl -s "$U/apis/policy/v1")" '"shortNames":["pdb"]'
 
 AGG='Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json'
 out=$(curl -s -H "$AGG" "$U/apis")
 check_contains "aggregated discovery" "$out" '"kind":"APIGroupDiscoveryList"'
 check_contains "aggregated discovery resources" "$out" '"resource":"deployments"'
 check_contains "aggregated discovery core" "$(curl -s -H "$AGG" "$U/api")" '"resource":"pods"'
+check_contains "aggregated discovery eviction" "$(curl -s -H "$AGG" "$U/api")" \
+  '"subresource":"eviction","responseKind":{"group":"policy","version":"v1","kind":"Eviction"},"verbs":["create"]'
 
 # The real kubectl with the admin kubeconfig, as it is.
 KC="$SERVER_DATA/admin.kubeconfig"

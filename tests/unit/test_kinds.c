@@ -23,7 +23,8 @@ int main(void)
         unsigned subs;
     } want[] = {
         {"", "v1", "namespaces", "Namespace", false, "ns", false, API_SUB_STATUS},
-        {"", "v1", "pods", "Pod", true, "po", true, API_SUB_STATUS | API_SUB_BINDING},
+        {"", "v1", "pods", "Pod", true, "po", true,
+         API_SUB_STATUS | API_SUB_BINDING | API_SUB_EVICTION},
         {"", "v1", "nodes", "Node", false, "no", false, API_SUB_STATUS},
         {"", "v1", "services", "Service", true, "svc", true, API_SUB_STATUS},
         {"", "v1", "endpoints", "Endpoints", true, "ep", false, 0},
@@ -66,6 +67,8 @@ int main(void)
         {"rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false,
          NULL, false, 0},
         {"scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, "pc", false, 0},
+        {"policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", true, "pdb", false,
+         API_SUB_STATUS},
         {"authorization.k8s.io", "v1", "subjectaccessreviews", "SubjectAccessReview", false, NULL,
          false, 0},
         {"authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview", false,

@@ -419,6 +419,13 @@ static const struct {
          "{'metadata':{'name':'web','creationTimestamp':'" C "'},'spec':{'scaleTargetRef':{"
          "'kind':'Deployment','name':'web'},'maxReplicas':3,'targetCPUUtilizationPercentage':80}}",
          59, "['web','Deployment/web','cpu: <unknown>/80%','<unset>',3,0,'59s']"),
+    CASE("policy", "v1", "poddisruptionbudgets",
+         "{'metadata':{'name':'web','creationTimestamp':'" C "'},'spec':{'minAvailable':1},"
+         "'status':{'disruptionsAllowed':1}}",
+         59, "['web','1','N/A',1,'59s']"),
+    CASE("policy", "v1", "poddisruptionbudgets",
+         "{'metadata':{'name':'db','creationTimestamp':'" C "'},'spec':{'maxUnavailable':'25%'}}",
+         59, "['db','N/A','25%',0,'59s']"),
 #undef CASE
 };
 
@@ -528,6 +535,8 @@ static void test_columns(void)
         {"rbac.authorization.k8s.io", "v1", "rolebindings", "Name,Role,Age"},
         {"scheduling.k8s.io", "v1", "priorityclasses",
          "Name,Value,Global-Default,Age,PreemptionPolicy"},
+        {"policy", "v1", "poddisruptionbudgets",
+         "Name,Min Available,Max Unavailable,Allowed Disruptions,Age"},
         {"", "v1", "persistentvolumeclaims",
          "Name,Status,Volume,Capacity,Access Modes,StorageClass,VolumeAttributesClass,Age"},
     };

@@ -73,6 +73,12 @@ int main(void)
          "\"restartPolicy\":\"Always\",\"startupProbe\":{\"exec\":{\"command\":["
          "\"true\"]}},\"lifecycle\":{\"preStop\":{\"exec\":{\"command\":[\"true\"]}}}}]," POD_SPEC
          "}}"},
+
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":1,\"selector\":{\"matchLabels\":{"
+                "\"app\":\"w\"}}}}"},
+        {"pdb", "{" META ",\"spec\":{\"maxUnavailable\":\"100%\",\"selector\":{},"
+                "\"unhealthyPodEvictionPolicy\":\"AlwaysAllow\"}}"},
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":\"0%\"}}"},
         {"pods", "{\"metadata\":{\"generateName\":\"web-\",\"namespace\":\"d\","
                  "\"labels\":{\"app.kubernetes.io/name\":\"w\",\"tier\":\"\"},"
                  "\"annotations\":{\"Example.com/Note\":\"x\"}},\"spec\":{"
@@ -397,6 +403,18 @@ int main(void)
          "\"template\":{\"spec\":{\"restartPolicy\":\"Never\"," POD_SPEC "}}}}}}",
          "spec.schedule", "FieldValueInvalid"},
         {"svc", "{" META ",\"spec\":{}}", "spec.ports", "FieldValueRequired"},
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":1,\"maxUnavailable\":1}}", "spec",
+         "FieldValueInvalid"},
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":-1}}", "spec.minAvailable",
+         "FieldValueInvalid"},
+        {"pdb", "{" META ",\"spec\":{\"maxUnavailable\":\"20Percent\"}}", "spec.maxUnavailable",
+         "FieldValueInvalid"},
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":\"101%\"}}", "spec.minAvailable",
+         "FieldValueInvalid"},
+        {"pdb", "{" META ",\"spec\":{\"minAvailable\":true}}", "spec.minAvailable",
+         "FieldValueInvalid"},
+        {"pdb", "{" META ",\"spec\":{\"unhealthyPodEvictionPolicy\":\"Sometimes\"}}",
+         "spec.unhealthyPodEvictionPolicy", "FieldValueNotSupported"},
         {"svc", "{" META ",\"spec\":{\"ports\":[{\"port\":0}]}}", "spec.ports[0].port",
          "FieldValueInvalid"},
         {"svc", "{" META ",\"spec\":{\"ports\":[{\"port\":80},{\"port\":81}]}}",
@@ -599,6 +617,21 @@ int main(void)
                   "{" META ",\"spec\":{}}", "status", &err),
               C8S_EINVALID);
     CHECK(has_cause(&err, "status.replicas", "FieldValueInvalid"));
+    c8s_err_clear(&err);
+    CHECK_INT(run("pdb",
+                  "{" META ",\"spec\":{},\"status\":{\"disruptionsAllowed\":-1,"
+                  "\"currentHealthy\":0,\"desiredHealthy\":0,\"expectedPods\":0}}",
+                  "{" META ",\"spec\":{}}", "status", &err),
+              C8S_EINVALID);
+    CHECK(has_cause(&err, "status.disruptionsAllowed", "FieldValueInvalid"));
+    c8s_err_clear(&err);
+    /* The message of both bounds set, as upstream words it. */
+    CHECK_INT(run("pdb", "{" META ",\"spec\":{\"minAvailable\":1,\"maxUnavailable\":\"10%\"}}",
+                  NULL, NULL, &err),
+              C8S_EINVALID);
+    CHECK(strstr(err.msg, "PodDisruptionBudget.policy \"x\" is invalid: spec: Invalid value: ") ==
+          err.msg);
+    CHECK(strstr(err.msg, "minAvailable and maxUnavailable cannot be both set") != NULL);
     c8s_err_clear(&err);
 
     /* Name checks. */
