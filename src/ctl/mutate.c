@@ -7,6 +7,7 @@
 #include "c8s/yaml.h"
 
 #include <string.h>
+#include <unistd.h>
 
 static char *dumps(const json_t *v)
 {
@@ -433,6 +434,7 @@ int ctl__cmd_drain(ctl_t *c)
                 node, bare.s);
         rc = 1;
     }
+    uint64_t start_ms = c8s_now_ms();
     if (rc == 0) {
         if (ds.len)
             fprintf(stderr, "Warning: ignoring DaemonSet-managed Pods: %s\n", ds.s);
@@ -452,12 +454,33 @@ int ctl__cmd_drain(ctl_t *c)
             json_decref(ev);
             ctl_resp_t resp;
             ctl__do(c, "POST", epath, "application/json", body, NULL, &resp);
+            /* A disruption budget says not now (429): tried again every 5 s until --timeout
+             * (none: for ever), with kubectl's words. */
+            while (resp.status == 429) {
+                const char *why = json_string_value(json_object_get(resp.json, "message"));
+                if (c->o.timeout_set && c->o.timeout_s > 0 &&
+                    c8s_now_ms() >= start_ms + (uint64_t)c->o.timeout_s * 1000) {
+                    fprintf(stderr,
+                            "There are pending pods in node \"%s\" when an error occurred: error "
+                            "when evicting pods/\"%s\" -n \"%s\": global timeout reached: %lds\n",
+                            node, name, ns, c->o.timeout_s);
+                    break;
+                }
+                fprintf(stderr,
+                        "error when evicting pods/\"%s\" -n \"%s\" (will retry after 5s): %s\n",
+                        name, ns, why ? why : "Too many requests");
+                ctl__resp_clear(&resp);
+                sleep(5);
+                ctl__do(c, "POST", epath, "application/json", body, NULL, &resp);
+            }
             if (resp.status == 404 || resp.status == 405) {
                 /* No eviction subresource: delete, as kubectl --disable-eviction. */
                 ctl__resp_clear(&resp);
                 ctl__do(c, "DELETE", ppath, NULL, NULL, NULL, &resp);
             }
-            if (!ctl__ok(&resp) && resp.status != 404)
+            if (resp.status == 429)
+                rc = 1; /* said above */
+            else if (!ctl__ok(&resp) && resp.status != 404)
                 rc = ctl__fail(&resp, NULL);
             else
                 printf("pod/%s evicted\n", name);

@@ -81,6 +81,15 @@ check_eq "the node is unschedulable" "$(k get node "$NODE" -o 'jsonpath={.spec.u
 check_eq "one web pod still Running" "$(running)" 1
 check "the budget allows none" wait_for k get pdb web -o 'jsonpath={.status.disruptionsAllowed}' 0
 [ "$RC" -ne 0 ] || cat "$WORK/drain1.out" >&2
+# c8s ctl drain retries a refused eviction every 5 s as kubectl does, until its --timeout.
+"$C8S_BIN" ctl --kubeconfig "$SERVER_DATA/admin.kubeconfig" drain "$NODE" --ignore-daemonsets --timeout=12s \
+  >"$WORK/drain1c.out" 2>&1
+RC=$?
+check "c8s ctl drain under the budget fails" test "$RC" -ne 0
+check_contains "c8s ctl drain retries" "$(cat "$WORK/drain1c.out")" \
+  "(will retry after 5s): Cannot evict pod as it would violate the pod's disruption budget"
+check_contains "c8s ctl drain gives up at its timeout" "$(cat "$WORK/drain1c.out")" \
+  "global timeout reached: 12s"
 
 # Without the budget the drain empties the node.
 check "kubectl delete pdb" k delete pdb web
