@@ -804,6 +804,21 @@ static bool parse_long(const flag_t *f, const char *v, long *out)
     return true;
 }
 
+/* The flag a shorthand names for this verb: kubectl's logs -f is --follow (elsewhere -f is
+ * --filename); exec's and attach's -i and -t are --stdin and --tty. */
+static const flag_t *short_flag(const ctl_opts_t *o, char c)
+{
+    bool logs = o->verb && strcmp(o->verb, "logs") == 0;
+    bool exec = o->verb && (strcmp(o->verb, "exec") == 0 || strcmp(o->verb, "attach") == 0);
+    if (logs && c == 'f')
+        return find_flag("follow", 6, 0);
+    if (exec && c == 'i')
+        return find_flag("stdin", 5, 0);
+    if (exec && c == 't')
+        return find_flag("tty", 3, 0);
+    return find_flag(NULL, 0, c);
+}
+
 static int set_flag(const flag_t *f, const char *value, ctl_opts_t *o, kubeconfig_overrides_t *kc,
                     const char *spelled)
 {
@@ -879,24 +894,25 @@ static int parse_args(int argc, char **argv, ctl_opts_t *o, kubeconfig_overrides
             if (eq)
                 value = eq + 1;
         } else {
-            /* kubectl's logs -f is --follow (elsewhere -f is --filename); exec's -i -t. */
-            bool logs = o->verb && strcmp(o->verb, "logs") == 0;
-            bool exec = o->verb && (strcmp(o->verb, "exec") == 0 || strcmp(o->verb, "attach") == 0);
-            if (logs && a[1] == 'f')
-                f = find_flag("follow", 6, 0);
-            else if (exec && a[1] == 'i')
-                f = find_flag("stdin", 5, 0);
-            else if (exec && a[1] == 't')
-                f = find_flag("tty", 3, 0);
-            else
-                f = find_flag(NULL, 0, a[1]);
-            spelled = xasprintf("-%c", a[1]);
-            if (!f) {
-                fprintf(stderr, "error: unknown shorthand flag: '%c' in %s\n", a[1], a);
-                return 1;
+            /* Shorthands combine as pflag's do: -it is -i -t (booleans), the last one may take
+             * the rest as its value (-n=x, -nx). */
+            for (const char *sh = a + 1;; sh++) {
+                f = short_flag(o, *sh);
+                free(spelled);
+                spelled = xasprintf("-%c", *sh);
+                if (!f) {
+                    fprintf(stderr, "error: unknown shorthand flag: '%c' in %s\n", *sh, a);
+                    return 1;
+                }
+                if (f->type == F_BOOL && sh[1] && sh[1] != '=') {
+                    if (set_flag(f, NULL, o, kc, spelled) != 0)
+                        return 1;
+                    continue;
+                }
+                if (sh[1])
+                    value = sh[1] == '=' ? sh + 2 : sh + 1;
+                break;
             }
-            if (a[2])
-                value = a[2] == '=' ? a + 3 : a + 2;
         }
         if (f->type != F_BOOL && !value) {
             if (i + 1 >= argc) {

@@ -7,7 +7,9 @@
  *
  * A command-line client: blocking OpenSSL on one socket and poll() with stdin. libcurl does not
  * speak websockets here, so the kubeconfig's CA, client certificate and token are applied to an
- * OpenSSL context of its own. No tty (-t is refused).
+ * OpenSSL context of its own. With -t (stdin a terminal, as kubectl asks) the terminal is put in
+ * raw mode for the session, one output stream comes back, and its size goes on the resize
+ * channel (4) at the start and on every SIGWINCH.
  */
 #include "ctl_int.h"
 #include "c8s/kubelet_client.h"
@@ -22,8 +24,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <termios.h>
 #include <unistd.h>
 
 /* PEM certificates in data into store, or as ctx's certificate and chain (use_as_leaf). */
@@ -146,12 +151,31 @@ static bool send_frame(SSL *ssl, int channel, const char *data, size_t len)
     return write_all(ssl, buf, hl + n);
 }
 
-static int stream_session(ctl_t *c, const char *path, const char *what);
+static int stream_session(ctl_t *c, const char *path, const char *what, bool tty);
+
+/* -t needs a terminal on stdin, as kubectl's: without one it says so and goes on without. */
+static bool want_tty(ctl_t *c)
+{
+    if (!c->o.tty)
+        return false;
+    if (!isatty(0)) {
+        fprintf(stderr,
+                "Unable to use a TTY - input is not a terminal or the right kind of file\n");
+        return false;
+    }
+    return true;
+}
+
+/* The stream flags of the request: with a tty one output stream (stdout), as kubectl asks. */
+static void add_streams(ctl_t *c, bool tty, strbuf_t *b)
+{
+    strbuf_addf(b, "&stdout=true%s%s", tty ? "&tty=true" : "&stderr=true",
+                c->o.stdin_ ? "&stdin=true" : "");
+}
 
 int ctl__cmd_exec(ctl_t *c)
 {
-    if (c->o.tty)
-        return ctl__error("-t/--tty is not supported yet");
+    bool tty = want_tty(c);
     if (c->o.n_args < 1)
         return ctl__error("expected 'exec (POD | TYPE/NAME) -- COMMAND [args...]'");
     if (!c->o.dash || c->o.dash_at != 1 || c->o.n_args < 2)
@@ -165,15 +189,14 @@ int ctl__cmd_exec(ctl_t *c)
         strbuf_add(&b, "&command=");
         strbuf_add_escaped(&b, c->o.args[i], NULL);
     }
-    strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
+    add_streams(c, tty, &b);
     cleanup_free char *path = strbuf_take(&b);
-    return stream_session(c, path, "exec");
+    return stream_session(c, path, "exec", tty);
 }
 
 int ctl__cmd_attach(ctl_t *c)
 {
-    if (c->o.tty)
-        return ctl__error("-t/--tty is not supported yet");
+    bool tty = want_tty(c);
     if (c->o.n_args != 1)
         return ctl__error("expected 'attach (POD | TYPE/NAME) -c CONTAINER'");
     strbuf_t b = STRBUF_INIT;
@@ -181,13 +204,11 @@ int ctl__cmd_attach(ctl_t *c)
         strbuf_free(&b);
         return 1;
     }
-    strbuf_addf(&b, "&stdout=true&stderr=true%s", c->o.stdin_ ? "&stdin=true" : "");
+    add_streams(c, tty, &b);
     cleanup_free char *path = strbuf_take(&b);
-    return stream_session(c, path, "attach");
+    return stream_session(c, path, "attach", tty);
 }
 
-/* One websocket session (v5.channel.k8s.io) at path: stdout and stderr out, stdin in with -i;
- * the exit code the error channel's Status says. what: "exec" or "attach", for messages. */
 int ctl__ws_open(ctl_t *c, const char *path, const char *protocols, const char *what, ctl_ws_t *w)
 {
     memset(w, 0, sizeof(*w));
@@ -308,12 +329,48 @@ bool ctl__ws_send(ctl_ws_t *w, uint8_t opcode, const void *data, size_t len)
     return write_all(w->ssl, buf, hl + len);
 }
 
-static int stream_session(ctl_t *c, const char *path, const char *what)
+static volatile sig_atomic_t winched;
+
+static void on_winch(int sig)
+{
+    (void)sig;
+    winched = 1;
+}
+
+/* The terminal's size on the resize channel, as kubectl sends it. */
+static void send_size(SSL *ssl)
+{
+    struct winsize ws;
+    if (ioctl(0, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0 || ws.ws_row == 0)
+        return;
+    char msg[64];
+    int n = snprintf(msg, sizeof(msg), "{\"Width\":%u,\"Height\":%u}", ws.ws_col, ws.ws_row);
+    send_frame(ssl, 4, msg, (size_t)n);
+}
+
+/* One websocket session (v5.channel.k8s.io) at path: stdout and stderr out, stdin in with -i;
+ * the exit code the error channel's Status says. what: "exec" or "attach", for messages. tty:
+ * stdin is a terminal, raw for the session, its size sent and followed. */
+static int stream_session(ctl_t *c, const char *path, const char *what, bool tty)
 {
     ctl_ws_t w;
     int rc = ctl__ws_open(c, path, "v5.channel.k8s.io, v4.channel.k8s.io", what, &w);
     if (rc != 0)
         return rc;
+    struct termios saved;
+    bool raw = false;
+    struct sigaction old_winch;
+    if (tty) {
+        struct sigaction sa = {.sa_handler = on_winch};
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGWINCH, &sa, &old_winch);
+        if (c->o.stdin_ && tcgetattr(0, &saved) == 0) {
+            struct termios t = saved;
+            cfmakeraw(&t);
+            raw = tcsetattr(0, TCSANOW, &t) == 0;
+        }
+        send_size(w.ssl);
+    }
     SSL *ssl = w.ssl;
     int fd = w.fd;
     strbuf_t rx = w.rx;
@@ -364,8 +421,16 @@ static int stream_session(ctl_t *c, const char *path, const char *what)
             break;
         if (SSL_pending(ssl) == 0) {
             struct pollfd pf[2] = {{.fd = fd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
-            if (poll(pf, stdin_open ? 2 : 1, -1) < 0 && errno != EINTR)
+            int pr = poll(pf, stdin_open ? 2 : 1, -1);
+            if (winched) {
+                winched = 0;
+                send_size(ssl);
+            }
+            if (pr < 0) {
+                if (errno == EINTR)
+                    continue;
                 break;
+            }
             if (stdin_open && (pf[1].revents & (POLLIN | POLLHUP))) {
                 ssize_t n = read(0, buf, sizeof(buf));
                 if (n > 0) {
@@ -394,6 +459,10 @@ static int stream_session(ctl_t *c, const char *path, const char *what)
         send_frame(ssl, -1, normal, 2);
     }
 out:
+    if (raw)
+        tcsetattr(0, TCSANOW, &saved);
+    if (tty)
+        sigaction(SIGWINCH, &old_winch, NULL);
     strbuf_free(&rx);
     ctl__ws_close(&w);
     return rc;

@@ -82,6 +82,13 @@ check_contains "exec -it: stderr comes through the tty" "$out" "err"
 check_contains "exec -it: the exit code" "$out" "command terminated with exit code 4"
 check_eq "exec -it: runc's process files are removed" "$(find "$SERVER_DATA" -name 'exec-*.json' | wc -l)" 0
 check_eq "exec without -t: still no pty" "$(k exec shell -- sh -c 'tty; true')" "not a tty"
+# c8s ctl exec -it: the same terminal, its size at the start.
+out=$(tty_run "$C8S_BIN" ctl exec -it shell -- sh -c 'tty; stty size')
+check_contains "ctl exec -it: the command has a pty" "$out" "/dev/pts/"
+check_contains "ctl exec -it: the terminal's size reaches the command" "$out" "45 123"
+out=$("$C8S_BIN" ctl exec -t shell -- tty 2>&1 </dev/null)
+check_contains "ctl exec -t without a terminal: kubectl's warning" "$out" "Unable to use a TTY"
+check_contains "ctl exec -t without a terminal: no pty then" "$out" "not a tty"
 
 # ---- port-forward: a local port of kubectl's to port 80 in the pod's network namespace ----
 pf_start() { # pf_start KUBECTL PORTSPEC OUT : starts a port-forward (PF_PID), waits for its listener
