@@ -18,6 +18,14 @@
  * /attach/{namespace}/{pod}/{container} is the same websocket with the container's own stdio:
  * the connection is to its shim's attach socket (runtime.h) instead of a runc, and its end (the
  * container has exited) is a Success.
+ *
+ * Both also answer `Upgrade: SPDY/3.1` (kubectl 1.27–1.29; X-Stream-Protocol-Version
+ * v4/v3/v2.channel.k8s.io, upstream's httpstream/spdy and remotecommand): the same session with
+ * another transport. The client opens one stream per channel, named by its streamtype header;
+ * the command (or attach's reading) starts once every stream the request's flags call for is
+ * open. stdin's FIN is its end, the resize stream carries one JSON size per line, and the end is
+ * FIN on our streams with the Status last on the error stream (v4; v2 and v3 take a failure's
+ * message alone), then GOAWAY.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
@@ -917,10 +925,12 @@ static void start_attach(kubelet_t *k, kubelet_server_req_t *r, const char *id, 
         k->execs->pprev = &ke->next;
     k->execs = ke;
     ke->pprev = &k->execs;
-    if (spdy_version)
+    if (spdy_version) {
         spdy_setup(ke, r, spdy_version);
-    else
+    } else {
+        ke->streams_ready = true;
         attach_begin(ke);
+    }
     upgrade(ke, r, proto, key, kl);
 }
 
