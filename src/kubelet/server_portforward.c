@@ -131,6 +131,7 @@ static void on_tcp_closed(uv_handle_t *h)
 /* Lets the pair go: its socket closes (pending writes dropped), it leaves the session. */
 static void pair_drop(kpf_pair_t *p)
 {
+    kpf_t *s = p->s;
     pair_unlink(p);
     if (p->tcp_open) {
         p->tcp_open = false;
@@ -139,7 +140,6 @@ static void pair_drop(kpf_pair_t *p)
         pair_free(p);
     }
     /* A pair still connecting is freed by its connect callback (the socket was closed). */
-    kpf_t *s = p->s;
     if (s->chan && !s->pairs && !s->starting && !s->closing)
         pf_close(s); /* every port is done: so is the session, as upstream's */
 }
