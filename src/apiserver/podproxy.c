@@ -731,17 +731,19 @@ void apiserver__pod_exec(api_req_t *r)
     bool pf = strcmp(r->subresource, "portforward") == 0;
     bool ws = req && req->upgrade.base && req->upgrade.len == 9 &&
               strncasecmp(req->upgrade.base, "websocket", 9) == 0;
-    /* Port-forward is SPDY/3.1 inside (spdy.h), so kubectl's SPDY upgrade is served too. */
-    bool spdy = pf && req && req->upgrade.base && req->upgrade.len >= 8 &&
+    /* kubectl before 1.30 upgrades to SPDY/3.1 itself (before 1.31 for port-forward): the
+     * kubelet speaks it too, so the upgrade is proxied as a websocket's is. */
+    bool spdy = req && req->upgrade.base && req->upgrade.len >= 8 &&
                 strncasecmp(req->upgrade.base, "SPDY/3.1", 8) == 0;
     if (!ws && !spdy)
         return apiserver__respond_code(r, C8S_EBADREQUEST,
                                        pf ? "Upgrade request required (a websocket with "
-                                            "SPDY/3.1+portforward.k8s.io, or SPDY/3.1)"
+                                            "SPDY/3.1+portforward.k8s.io or v4.channel.k8s.io, "
+                                            "or SPDY/3.1)"
                                           : "Upgrade request required (a websocket with "
-                                            "v5.channel.k8s.io or v4.channel.k8s.io; SPDY is "
-                                            "not served)");
+                                            "v5.channel.k8s.io or v4.channel.k8s.io, or "
+                                            "SPDY/3.1)");
     if (req->version >= 0x200)
-        return apiserver__respond_code(r, C8S_EBADREQUEST, "websocket upgrades need HTTP/1.1");
+        return apiserver__respond_code(r, C8S_EBADREQUEST, "upgrades need HTTP/1.1");
     apiserver__when_ready(r->res, r, pod_exec_resolved);
 }

@@ -19,9 +19,18 @@
  * the connection is to its shim's attach socket (runtime.h) instead of a runc, and its end (the
  * container has exited) is a Success. A tty container's resizes go to its shim, which holds the
  * terminal.
+ *
+ * Both also answer `Upgrade: SPDY/3.1` (kubectl 1.27–1.29; X-Stream-Protocol-Version
+ * v4/v3/v2.channel.k8s.io, upstream's httpstream/spdy and remotecommand): the same session with
+ * another transport. The client opens one stream per channel, named by its streamtype header;
+ * the command (or attach's reading) starts once every stream the request's flags call for is
+ * open. stdin's FIN is its end, the resize stream carries one JSON size per line, and the end is
+ * FIN on our streams with the Status last on the error stream (v4; v2 and v3 take a failure's
+ * message alone), then GOAWAY.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
+#include "c8s/spdy.h"
 #include "c8s/strbuf.h"
 #include "c8s/wsframe.h"
 
@@ -48,6 +57,8 @@
 #define CH_RESIZE        4
 #define CH_CLOSE         255
 #define TTY_SIZE_WAIT_MS 1000
+#define STREAMS_WAIT_MS  30000 /* upstream's stream creation timeout */
+#define CH_COUNT         5
 
 typedef struct kexec_s {
     kubelet_t *k;
@@ -67,6 +78,8 @@ typedef struct kexec_s {
     uv_timer_t start_timer; /* tty: the start waits this long for the first resize */
     uv_process_t proc;
     uv_pipe_t in, out, err;
+    uv_shutdown_t in_shut; /* stdin's end: the command reads EOF once what came is written */
+    bool in_ended;
     bool in_open, out_open, err_open, proc_open;
     bool exited, status_sent, closing;
     int64_t exit_status;
@@ -74,6 +87,15 @@ typedef struct kexec_s {
     char *cmdline; /* for the Status message */
     strbuf_t rx;   /* websocket bytes not yet parsed */
     int handles;   /* libuv handles not yet closed */
+    /* SPDY/3.1 (kubectl before 1.30): one client stream per channel instead of a websocket. */
+    bool spdy;
+    int spdy_version;        /* of vN.channel.k8s.io: 4 sends a Status, 2 and 3 a message */
+    spdy_zlib_t *zin, *zout; /* owned */
+    uint32_t sid[CH_COUNT];  /* the client's stream of each channel, 0 until opened */
+    uint32_t last_sid;       /* the highest stream the client opened, for GOAWAY */
+    int expected, opened;    /* streams the request's flags call for / opened so far */
+    bool streams_ready;      /* the command may start: every stream is there (websocket: at once) */
+    strbuf_t sizes;          /* the resize stream's JSON not yet read */
     struct kexec_s *next, **pprev;
 } kexec_t;
 
@@ -120,6 +142,9 @@ static void ke_maybe_free(kexec_t *ke)
     json_decref(ke->args);
     strbuf_free(&ke->rx);
     strbuf_free(&ke->arx);
+    strbuf_free(&ke->sizes);
+    spdy_zlib_free(ke->zin);
+    spdy_zlib_free(ke->zout);
     free(ke->cmdline);
     free(ke);
 }
@@ -211,18 +236,56 @@ static void send_frame(kexec_t *ke, uint8_t opcode, int channel, const char *dat
     flush(ke);
 }
 
-/* The error channel's Status and the websocket's close, once the output is all out. */
+/* Output of channel ch (stdout, stderr) for the client, in the transport's framing. */
+static void send_output(kexec_t *ke, int ch, const char *data, size_t len)
+{
+    if (!ke->spdy)
+        return send_frame(ke, WSFRAME_BINARY, ch, data, len);
+    if (ch < 0 || ch >= CH_COUNT || !ke->sid[ch] || len == 0)
+        return;
+    spdy_put_data(&ke->c.wq, ke->sid[ch], 0, data, len);
+    flush(ke);
+}
+
+/* The session's end: status (a metav1 Status's JSON) on the error channel, then the
+ * transport's close — a websocket close frame; with SPDY, FIN on every stream of ours, the
+ * Status (v4) or for a failure its message alone (v2, v3) as the error stream's last data, and
+ * GOAWAY, as upstream's kubelet closes its SPDY connection. */
+static void ke_end(kexec_t *ke, const char *status)
+{
+    ke->status_sent = true;
+    if (!ke->spdy) {
+        send_frame(ke, WSFRAME_BINARY, CH_ERROR, status, strlen(status));
+        static const char normal[2] = {0x03, (char)0xe8}; /* 1000: normal closure */
+        send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);
+        return ke_close(ke);
+    }
+    for (int ch = CH_STDOUT; ch <= CH_STDERR; ch++)
+        if (ke->sid[ch])
+            spdy_put_data(&ke->c.wq, ke->sid[ch], SPDY_FLAG_FIN, "", 0);
+    if (ke->sid[CH_ERROR]) {
+        cleanup_json json_t *st = ke->spdy_version >= 4 ? NULL : json_loads(status, 0, NULL);
+        const char *ok = json_string_value(json_object_get(st, "status"));
+        const char *msg = json_string_value(json_object_get(st, "message"));
+        const char *body = ke->spdy_version >= 4              ? status
+                           : ok && strcmp(ok, "Success") == 0 ? ""
+                           : msg                              ? msg
+                                                              : "error";
+        spdy_put_data(&ke->c.wq, ke->sid[CH_ERROR], SPDY_FLAG_FIN, body, strlen(body));
+    }
+    spdy_put_goaway(&ke->c.wq, ke->last_sid, 0);
+    flush(ke);
+    ke_close(ke);
+}
+
+/* The error channel's Status and the transport's close, once the output is all out. */
 static void maybe_finish(kexec_t *ke)
 {
     if (ke->status_sent || !ke->exited || ke->out_open || ke->err_open)
         return;
-    ke->status_sent = true;
     int code = ke->term_signal ? 128 + ke->term_signal : (int)ke->exit_status;
     cleanup_free char *body = wsframe_exec_status(code, ke->cmdline);
-    send_frame(ke, WSFRAME_BINARY, CH_ERROR, body, strlen(body));
-    static const char normal[2] = {0x03, (char)0xe8}; /* 1000: normal closure */
-    send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);
-    ke_close(ke);
+    ke_end(ke, body);
 }
 
 /* ---- the command ---- */
@@ -239,7 +302,7 @@ static void on_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
     kexec_t *ke = s->data;
     bool is_out = s == (uv_stream_t *)&ke->out;
     if (n > 0 && !ke->closing)
-        send_frame(ke, WSFRAME_BINARY, is_out ? CH_STDOUT : CH_STDERR, buf->base, (size_t)n);
+        send_output(ke, is_out ? CH_STDOUT : CH_STDERR, buf->base, (size_t)n);
     free(buf->base);
     if (n < 0) {
         close_handle(ke, (uv_handle_t *)s, is_out ? &ke->out_open : &ke->err_open);
@@ -278,7 +341,7 @@ static void stdin_data(kexec_t *ke, const char *data, size_t len)
         return;
     }
     uv_stream_t *to = ke->tty ? (uv_stream_t *)&ke->out : (uv_stream_t *)&ke->in;
-    if (!(ke->tty ? ke->want_stdin && ke->out_open : ke->in_open) || len == 0)
+    if (!(ke->tty ? ke->want_stdin && ke->out_open : ke->in_open && !ke->in_ended) || len == 0)
         return;
     wreq_t *wr = xcalloc(1, sizeof(*wr));
     wr->buf = xmalloc(len);
@@ -375,8 +438,8 @@ static int spawn(kexec_t *ke, c8s_err_t *err)
     return 0;
 }
 
-/* A tty command's start, once its size is known: a failure now goes out as the Status. */
-static void start_tty(kexec_t *ke)
+/* Starts the command once the transport is ready: a failure goes out as the Status. */
+static void start_cmd(kexec_t *ke)
 {
     c8s_err_t err = C8S_ERR_INIT;
     if (ke->closing || spawn(ke, &err) == 0)
@@ -386,16 +449,17 @@ static void start_tty(kexec_t *ke)
     cleanup_free char *body = json_dumps(st, JSON_COMPACT);
     json_decref(st);
     c8s_err_clear(&err);
-    ke->status_sent = true;
-    send_frame(ke, WSFRAME_BINARY, CH_ERROR, body, strlen(body));
-    static const char normal[2] = {0x03, (char)0xe8};
-    send_frame(ke, WSFRAME_CLOSE, -1, normal, 2);
-    ke_close(ke);
+    ke_end(ke, body);
 }
 
 static void on_start_timeout(uv_timer_t *t)
 {
-    start_tty(t->data);
+    kexec_t *ke = t->data;
+    if (ke->streams_ready)
+        return start_cmd(ke); /* a tty's size did not come in time */
+    log_info("kubelet", "exec: the client opened %d of its %d streams in %d s", ke->opened,
+             ke->expected, STREAMS_WAIT_MS / 1000);
+    ke_close(ke);
 }
 
 /* Channel 4: {"Width":…,"Height":…} sets the pty's size, and runc, told by SIGWINCH, copies it
@@ -424,8 +488,30 @@ static void resize(kexec_t *ke, const char *data, size_t len)
     }
     if (ioctl(ke->master, TIOCSWINSZ, &ws) == 0 && ke->proc_open && !ke->exited)
         uv_process_kill(&ke->proc, SIGWINCH);
-    if (!ke->started)
-        start_tty(ke);
+    if (!ke->started && ke->streams_ready)
+        start_cmd(ke);
+}
+
+static void on_in_shut(uv_shutdown_t *req, int status)
+{
+    kexec_t *ke = req->data;
+    if (status != UV_ECANCELED) /* else the pipe is closing already */
+        close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+}
+
+/* The client's stdin has ended (v5's close of channel 0, SPDY's FIN on the stdin stream): the
+ * pipe closes once the writes queued on it are done (closing it at once would drop them). */
+static void stdin_end(kexec_t *ke)
+{
+    if (ke->attach)
+        return shim_frame(ke, RUNTIME_ATTACH_STDIN_END, "", 0);
+    /* A tty's input has no end short of the command's (EOT is the user's). */
+    if (ke->in_ended || !ke->in_open || ke->tty)
+        return;
+    ke->in_ended = true;
+    ke->in_shut.data = ke;
+    if (!ke->started || uv_shutdown(&ke->in_shut, (uv_stream_t *)&ke->in, on_in_shut) != 0)
+        close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
 }
 
 /* ---- reading frames ---- */
@@ -462,13 +548,129 @@ static void on_ws_read(h2o_socket_t *sock, const char *errstr)
                 stdin_data(ke, (const char *)pl + 1, n - 1);
             else if (pl[0] == CH_RESIZE)
                 resize(ke, (const char *)pl + 1, n - 1);
-            else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN && ke->attach)
-                shim_frame(ke, RUNTIME_ATTACH_STDIN_END, "", 0);
             else if (pl[0] == CH_CLOSE && ke->v5 && n >= 2 && pl[1] == CH_STDIN)
-                /* A tty's input has no end short of the command's (EOT is the user's). */
-                close_handle(ke, (uv_handle_t *)&ke->in, &ke->in_open);
+                stdin_end(ke);
         }
         kserver_consume(&ke->rx, used);
+    }
+    if (errstr) {
+        ke->c.done = true;
+        ke_close(ke);
+    }
+}
+
+/* ---- SPDY/3.1: the client's streams ---- */
+
+static void ke_begin(kexec_t *ke);
+
+/* A stream the client opened: its streamtype names its channel; each type once. */
+static void on_syn_stream(kexec_t *ke, uint32_t id, const json_t *h)
+{
+    static const char *const types[CH_COUNT] = {"stdin", "stdout", "stderr", "error", "resize"};
+    const char *type = json_string_value(json_object_get(h, "streamtype"));
+    int ch = -1;
+    for (int i = 0; type && i < CH_COUNT; i++)
+        if (strcmp(type, types[i]) == 0)
+            ch = i;
+    if (id > ke->last_sid)
+        ke->last_sid = id;
+    spdy_put_syn_reply(&ke->c.wq, ke->zout, id, 0, NULL);
+    if (ch < 0 || ke->sid[ch]) {
+        log_info("kubelet", "exec: unexpected SPDY stream of type %s", type ? type : "(none)");
+        spdy_put_rst(&ke->c.wq, id, SPDY_RST_PROTOCOL_ERROR);
+        return flush(ke);
+    }
+    ke->sid[ch] = id;
+    flush(ke);
+    if (++ke->opened == ke->expected && !ke->streams_ready)
+        ke_begin(ke);
+}
+
+static void on_stream_data(kexec_t *ke, uint32_t id, uint8_t flags, const uint8_t *d, size_t n)
+{
+    if (id == 0)
+        return;
+    if (id == ke->sid[CH_STDIN]) {
+        stdin_data(ke, (const char *)d, n);
+        if (flags & SPDY_FLAG_FIN)
+            stdin_end(ke);
+    } else if (id == ke->sid[CH_RESIZE]) {
+        strbuf_addn(&ke->sizes, (const char *)d, n);
+        const char *msg;
+        size_t len, used;
+        while ((used = kserver_json_line(&ke->sizes, &msg, &len)) > 0) {
+            resize(ke, msg, len);
+            kserver_consume(&ke->sizes, used);
+        }
+        if (ke->sizes.len > 4096) /* no terminal size is this long */
+            strbuf_free(&ke->sizes);
+    }
+}
+
+/* Handles every whole frame in ke->rx; false on a protocol error or GOAWAY (ke closed). */
+static bool spdy_input(kexec_t *ke)
+{
+    size_t off = 0;
+    bool ok = true;
+    while (ok && !ke->closing) {
+        spdy_frame_t f;
+        c8s_err_t err = C8S_ERR_INIT;
+        const uint8_t *at = (const uint8_t *)ke->rx.s + off;
+        int hl = spdy_frame_parse(at, ke->rx.len - off, &f, &err);
+        if (hl < 0 || (hl > 0 && f.length > MAX_FRAME)) {
+            log_info("kubelet", "exec: SPDY protocol error: %s",
+                     hl < 0 ? err.msg : "frame too large");
+            c8s_err_clear(&err);
+            ok = false;
+            break;
+        }
+        if (hl == 0 || ke->rx.len - off < (size_t)hl + f.length)
+            break;
+        const uint8_t *pl = at + hl;
+        off += (size_t)hl + f.length;
+        if (!f.control) {
+            on_stream_data(ke, f.stream_id, f.flags, pl, f.length);
+            continue;
+        }
+        uint32_t id = spdy_payload_stream(pl, f.length);
+        if (f.type == SPDY_SYN_STREAM || f.type == SPDY_HEADERS) {
+            /* Every block is read: the zlib stream runs through them all. */
+            size_t skip = f.type == SPDY_SYN_STREAM ? 10 : 4;
+            json_t *h = NULL;
+            if (f.length < skip || id == 0 ||
+                spdy_headers_decode(ke->zin, pl + skip, f.length - skip, &h, &err) != 0) {
+                log_info("kubelet", "exec: bad SPDY headers: %s", err.code ? err.msg : "short");
+                c8s_err_clear(&err);
+                ok = false;
+                break;
+            }
+            if (f.type == SPDY_SYN_STREAM)
+                on_syn_stream(ke, id, h);
+            json_decref(h);
+        } else if (f.type == SPDY_PING && f.length >= 4) {
+            strbuf_addn(&ke->c.wq, (const char *)at, (size_t)hl + 4); /* echoed as it came */
+            flush(ke);
+        } else if (f.type == SPDY_GOAWAY) {
+            ok = false;
+        }
+        /* RST_STREAM, SETTINGS, WINDOW_UPDATE: nothing to do (no flow control, spdy.h). */
+    }
+    kserver_consume(&ke->rx, off);
+    if (!ok)
+        ke_close(ke);
+    return ok;
+}
+
+static void on_spdy_read(h2o_socket_t *sock, const char *errstr)
+{
+    kexec_t *ke = sock->data;
+    if (!ke)
+        return;
+    if (sock->input->size > 0) {
+        strbuf_addn(&ke->rx, sock->input->bytes, sock->input->size);
+        h2o_buffer_consume(&sock->input, sock->input->size);
+        if (!spdy_input(ke))
+            return;
     }
     if (errstr) {
         ke->c.done = true;
@@ -489,9 +691,10 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
         ke_maybe_free(ke);
         return;
     }
-    h2o_socket_read_start(sock, on_ws_read);
+    h2o_socket_cb rd = ke->spdy ? on_spdy_read : on_ws_read;
+    h2o_socket_read_start(sock, rd);
     if (sock->input->size > 0)
-        on_ws_read(sock, NULL);
+        rd(sock, NULL);
     flush(ke);
 }
 
@@ -535,6 +738,31 @@ static const char *pick_protocol(const char *offer, size_t len)
         if (kserver_token_in(offer, len, ours[i], false))
             return ours[i];
     return NULL;
+}
+
+/* The version N of the first vN.channel.k8s.io (v4, v3, v2) among the client's
+ * X-Stream-Protocol-Version headers, in the client's order as upstream's handshake picks; 0 for
+ * none. */
+static int pick_spdy_protocol(const h2o_req_t *req)
+{
+    static const char name[] = "x-stream-protocol-version";
+    ssize_t i = -1;
+    while ((i = h2o_find_header_by_str(&req->headers, name, sizeof(name) - 1, i)) >= 0) {
+        const char *v = req->headers.entries[i].value.base;
+        size_t len = req->headers.entries[i].value.len;
+        for (size_t p = 0; p < len;) {
+            while (p < len && (v[p] == ' ' || v[p] == ','))
+                p++;
+            size_t e = p;
+            while (e < len && v[e] != ',' && v[e] != ' ')
+                e++;
+            if (e - p == 17 && v[p] == 'v' && v[p + 1] >= '2' && v[p + 1] <= '4' &&
+                strncmp(v + p + 2, ".channel.k8s.io", 15) == 0)
+                return v[p + 1] - '0';
+            p = e;
+        }
+    }
+    return 0;
 }
 
 static int hexval(int c)
@@ -591,6 +819,7 @@ static bool flag(kubelet_server_req_t *r, const char *name)
 
 static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
                     size_t kl);
+static void spdy_setup(kexec_t *ke, kubelet_server_req_t *r, int version);
 
 static void shim_frame(kexec_t *ke, int type, const char *data, size_t len)
 {
@@ -626,8 +855,7 @@ static void on_shim_output(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
             break;
         bool out = h[0] == RUNTIME_ATTACH_STDOUT;
         if (!ke->closing && len > 0 && (out ? ke->want_stdout : ke->want_stderr))
-            send_frame(ke, WSFRAME_BINARY, out || ke->tty ? CH_STDOUT : CH_STDERR,
-                       (const char *)h + 5, len);
+            send_output(ke, out || ke->tty ? CH_STDOUT : CH_STDERR, (const char *)h + 5, len);
         off += 5 + len;
     }
     kserver_consume(&ke->arx, off);
@@ -663,8 +891,16 @@ static int shim_connect(kubelet_t *k, const char *id, int *out, c8s_err_t *err)
     return 0;
 }
 
+/* Attach's reading of the container's stdio, once the transport is ready. */
+static void attach_begin(kexec_t *ke)
+{
+    if (ke->want_stdin)
+        shim_frame(ke, RUNTIME_ATTACH_HELLO_STDIN, "", 0);
+    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_shim_output);
+}
+
 static void start_attach(kubelet_t *k, kubelet_server_req_t *r, const char *id, const char *proto,
-                         const char *key, size_t kl, c8s_err_t *err)
+                         int spdy_version, const char *key, size_t kl, c8s_err_t *err)
 {
     int fd = -1;
     if (!id || shim_connect(k, id, &fd, err) != 0) {
@@ -674,7 +910,7 @@ static void start_attach(kubelet_t *k, kubelet_server_req_t *r, const char *id, 
     kexec_t *ke = xcalloc(1, sizeof(*ke));
     ke->k = k;
     ke->master = ke->slave = -1;
-    ke->v5 = strcmp(proto, "v5.channel.k8s.io") == 0;
+    ke->v5 = proto && strcmp(proto, "v5.channel.k8s.io") == 0;
     ke->want_stdin = flag(r, "stdin");
     ke->want_stdout = flag(r, "stdout");
     ke->want_stderr = flag(r, "stderr");
@@ -692,14 +928,17 @@ static void start_attach(kubelet_t *k, kubelet_server_req_t *r, const char *id, 
         kubelet_server_respond_err(r, err);
         return c8s_err_clear(err);
     }
-    if (ke->want_stdin)
-        shim_frame(ke, RUNTIME_ATTACH_HELLO_STDIN, "", 0);
-    uv_read_start((uv_stream_t *)&ke->out, on_alloc, on_shim_output);
     ke->next = k->execs;
     if (k->execs)
         k->execs->pprev = &ke->next;
     k->execs = ke;
     ke->pprev = &k->execs;
+    if (spdy_version) {
+        spdy_setup(ke, r, spdy_version);
+    } else {
+        ke->streams_ready = true;
+        attach_begin(ke);
+    }
     upgrade(ke, r, proto, key, kl);
 }
 
@@ -716,13 +955,21 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     const char *key = kserver_header(r, "sec-websocket-key", &kl);
     const char *offer = kserver_header(r, "sec-websocket-protocol", &pl);
     const char *proto = pick_protocol(offer, pl);
+    bool spdy = req && req->upgrade.base && req->upgrade.len >= 8 &&
+                strncasecmp(req->upgrade.base, "SPDY/3.1", 8) == 0;
+    int sv = spdy ? pick_spdy_protocol(req) : 0;
     if (n != 3) {
         c8s_err_set(&err, C8S_ENOTFOUND, "expected /%s/{namespace}/{pod}/{container}",
                     attach ? "attach" : "exec");
+    } else if (spdy) {
+        if (!sv)
+            c8s_err_set(&err, C8S_EFORBIDDEN,
+                        "unable to upgrade: unable to negotiate protocol: the client supports "
+                        "none of [v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io]");
     } else if (!req || !req->upgrade.base ||
                strncasecmp(req->upgrade.base, "websocket", req->upgrade.len) != 0 || !key) {
         c8s_err_set(&err, C8S_EBADREQUEST,
-                    "Upgrade request required: exec is served over a websocket");
+                    "Upgrade request required: exec is served over a websocket or SPDY/3.1");
     } else if (!proto) {
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "unsupported subprotocol: v5.channel.k8s.io or v4.channel.k8s.io required");
@@ -733,7 +980,7 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     }
     cleanup_free char *id = kpod_running_id(k, parts[0], parts[1], parts[2], &err);
     if (attach)
-        return start_attach(k, r, id, proto, key, kl, &err);
+        return start_attach(k, r, id, spdy ? NULL : proto, sv, key, kl, &err);
     size_t nargs = 0;
     char **cmd = commands(req, &nargs);
     if (id && nargs == 0)
@@ -749,8 +996,10 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     }
     kexec_t *ke = xcalloc(1, sizeof(*ke));
     ke->k = k;
-    ke->v5 = strcmp(proto, "v5.channel.k8s.io") == 0;
+    ke->v5 = !spdy && strcmp(proto, "v5.channel.k8s.io") == 0;
     ke->want_stdin = flag(r, "stdin");
+    ke->want_stdout = flag(r, "stdout");
+    ke->want_stderr = flag(r, "stderr");
     strbuf_t cl = STRBUF_INIT;
     for (size_t i = 0; i < nargs; i++)
         strbuf_sep(&cl, " ", cmd[i]);
@@ -796,7 +1045,11 @@ static void on_exec(kubelet_server_req_t *r, void *data)
         k->execs->pprev = &ke->next;
     k->execs = ke;
     ke->pprev = &k->execs;
-    if (!ke->tty) {
+    if (spdy) {
+        /* The command starts once the client has opened its streams (ke_begin). */
+        spdy_setup(ke, r, sv);
+    } else if (!ke->tty) {
+        ke->streams_ready = true;
         if (spawn(ke, &err) != 0) {
             ke_close(ke);
             kubelet_server_respond_err(r, &err);
@@ -805,6 +1058,7 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     } else {
         /* kubectl sends the terminal's size first thing: the command starts once it is set
          * (or after a short wait), so it never sees a 0x0 terminal. */
+        ke->streams_ready = true;
         uv_timer_init(&k->loop, &ke->start_timer);
         ke->start_timer.data = ke;
         ke->timer_open = true;
@@ -814,12 +1068,58 @@ static void on_exec(kubelet_server_req_t *r, void *data)
     upgrade(ke, r, proto, key, kl);
 }
 
-/* Answers 101 with the websocket's headers and hands the connection to ke. */
+/* Answers 101 with the websocket's or SPDY's headers and hands the connection to ke. */
 static void upgrade(kexec_t *ke, kubelet_server_req_t *r, const char *proto, const char *key,
                     size_t kl)
 {
-    kserver_ws_accept(r->h2o, key, kl, proto);
+    h2o_req_t *req = r->h2o;
+    if (!ke->spdy) {
+        kserver_ws_accept(req, key, kl, proto);
+    } else {
+        static const char *const versions[] = {"v2.channel.k8s.io", "v3.channel.k8s.io",
+                                               "v4.channel.k8s.io"};
+        const char *v = versions[ke->spdy_version - 2];
+        req->res.status = 101;
+        req->res.reason = "Switching Protocols";
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL,
+                       H2O_STRLIT("SPDY/3.1"));
+        h2o_add_header_by_str(&req->pool, &req->res.headers,
+                              H2O_STRLIT("x-stream-protocol-version"), 0, NULL, v, strlen(v));
+    }
     kserver_upgrade(r, &ke->c.upgrading, on_upgraded, ke);
+}
+
+/* A SPDY session: which streams the request's flags call for (the error stream always, a
+ * resize stream with a tty from v3), and how long the client has to open them. */
+static void spdy_setup(kexec_t *ke, kubelet_server_req_t *r, int version)
+{
+    ke->spdy = true;
+    ke->spdy_version = version;
+    ke->zin = spdy_zlib_new(false);
+    ke->zout = spdy_zlib_new(true);
+    /* Upstream drops stderr with a tty: the terminal is the one output. */
+    ke->expected = 1 + (ke->want_stdin ? 1 : 0) + (flag(r, "stdout") ? 1 : 0) +
+                   (flag(r, "stderr") && !ke->tty ? 1 : 0) + (ke->tty && version >= 3 ? 1 : 0);
+    uv_timer_init(&ke->k->loop, &ke->start_timer);
+    ke->start_timer.data = ke;
+    ke->timer_open = true;
+    ke->handles++;
+    uv_timer_start(&ke->start_timer, on_start_timeout, STREAMS_WAIT_MS, 0);
+}
+
+/* Every stream is there: the command starts (a tty's once its size is known), attach reads. */
+static void ke_begin(kexec_t *ke)
+{
+    ke->streams_ready = true;
+    if (ke->attach) {
+        close_handle(ke, (uv_handle_t *)&ke->start_timer, &ke->timer_open);
+        return attach_begin(ke);
+    }
+    if (ke->tty && ke->rows <= 0) {
+        uv_timer_start(&ke->start_timer, on_start_timeout, TTY_SIZE_WAIT_MS, 0);
+        return;
+    }
+    start_cmd(ke);
 }
 
 int kserver_exec_route(kubelet_t *k, c8s_err_t *err)

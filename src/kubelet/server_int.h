@@ -78,7 +78,8 @@ void kserver_conn_release(kserver_conn_t *c);
  * nocase: compared without regard to case. */
 bool kserver_token_in(const char *list, size_t len, const char *tok, bool nocase);
 /* Sets req's answer to 101 Switching Protocols with a websocket's headers: the accept key of
- * key[0..kl) and the subprotocol proto (borrowed; copied or static for the request's life). */
+ * key[0..kl) and the subprotocol proto (borrowed; copied or static for the request's life; ""
+ * for none). */
 void kserver_ws_accept(h2o_req_t *req, const char *key, size_t kl, const char *proto);
 /* Releases r and has h2o send the answer set on r's request and hand the socket to cb (NULL
  * when the client went first); *upgrading is true until cb runs. */
@@ -91,5 +92,14 @@ int kserver_ws_next(strbuf_t *rx, const char *who, uint64_t max, wsframe_t *f, u
                     size_t *used);
 /* Drops the first used bytes of b. */
 void kserver_consume(strbuf_t *b, size_t used);
+/* The next newline-ended line of b (a JSON value per line, as Go's json.Encoder writes the
+ * terminal sizes on a SPDY resize stream): its bytes at *line (borrowed from b, *len of them, the
+ * newline not counted) and the return value the bytes to drop (kserver_consume) after it is
+ * used; 0 while no whole line has arrived. */
+size_t kserver_json_line(const strbuf_t *b, const char **line, size_t *len);
+/* The ports of a port-forward's query (raw, after '?'): every port= and ports= value, each a
+ * comma-separated list of 1..65535, in order, into ports[0..max); how many (at least one), or
+ * C8S_EBADREQUEST with err for none, an empty or bad one, or more than max. */
+int kserver_query_ports(const char *query, size_t len, int *ports, size_t max, c8s_err_t *err);
 
 #endif

@@ -13,6 +13,13 @@
  * client's FIN becomes a shutdown of the socket's write side; the pod's end of the connection
  * becomes FIN on the data stream and then on the error stream (kubectl reads the error stream
  * to its end before it lets the connection go). A RST_STREAM from the client drops the socket.
+ *
+ * The older websocket port-forward (subprotocol v4.channel.k8s.io, or none; no kubectl speaks
+ * it, web consoles did) has no SPDY: ?port= (or the API server's ?ports=) names the ports, each
+ * one connection for the session's life on two channels, 2i its data and 2i+1 its error, every
+ * message led by its channel's byte. The first message on each of a port's channels is the
+ * port, two bytes little-endian. The pod's end of a connection ends its pair (an error as text
+ * on the error channel first); the session ends, with a websocket close, once every pair has.
  */
 #include "kubelet_int.h"
 #include "server_int.h"
@@ -31,6 +38,8 @@
 #include <unistd.h>
 
 #define WS_PROTOCOL    "SPDY/3.1+portforward.k8s.io"
+#define CHAN_PROTOCOL  "v4.channel.k8s.io"
+#define CHAN_PORTS_MAX 128 /* two channels each, numbered by one byte */
 #define PF_PROTOCOL    "portforward.k8s.io"
 #define MAX_FRAME      (16u << 20)
 #define MAX_PAIRS      256
@@ -59,11 +68,16 @@ typedef struct kpf_pair_s {
 struct kpf_s {
     kubelet_t *k;
     kserver_conn_t c; /* the client's connection, once upgraded; c.wq: SPDY bytes for it */
-    bool ws;          /* SPDY inside websocket messages */
-    char *netns;      /* the pod's network namespace file; "" for hostNetwork */
-    char *pod;        /* "namespace/name", for messages */
-    strbuf_t rx;      /* websocket bytes not yet parsed */
-    strbuf_t in;      /* SPDY bytes not yet parsed */
+    bool ws;          /* SPDY inside websocket messages (or, chan, websocket channels) */
+    bool chan;        /* the v4 channel protocol: pair i's streams are channels 2i and 2i+1 */
+    bool starting;    /* chan: the pairs are being made; none ending yet ends the session */
+    int cur_ch;       /* chan: the channel of the message whose continuation frames come */
+    int *ports;       /* chan: the query's ports (owned) */
+    size_t nports;
+    char *netns;                      /* the pod's network namespace file; "" for hostNetwork */
+    char *pod;                        /* "namespace/name", for messages */
+    strbuf_t rx;                      /* websocket bytes not yet parsed */
+    strbuf_t in;                      /* SPDY bytes not yet parsed */
     uint8_t whdr[WSFRAME_HEADER_MAX]; /* the websocket header of the write in flight */
     bool closing, paused;
     bool ws_close_wanted; /* a websocket close frame goes out once the queue is empty */
@@ -117,6 +131,7 @@ static void on_tcp_closed(uv_handle_t *h)
 /* Lets the pair go: its socket closes (pending writes dropped), it leaves the session. */
 static void pair_drop(kpf_pair_t *p)
 {
+    kpf_t *s = p->s;
     pair_unlink(p);
     if (p->tcp_open) {
         p->tcp_open = false;
@@ -125,6 +140,24 @@ static void pair_drop(kpf_pair_t *p)
         pair_free(p);
     }
     /* A pair still connecting is freed by its connect callback (the socket was closed). */
+    if (s->chan && !s->pairs && !s->starting && !s->closing)
+        pf_close(s); /* every port is done: so is the session, as upstream's */
+}
+
+/* Data (maybe none) and/or the end of stream id: a SPDY data frame; a channel message (id is
+ * the channel + 1) with the channel protocol, whose channels have no end but the session's. */
+static void pf_put(kpf_t *s, uint32_t id, bool fin, const char *data, size_t len)
+{
+    if (!s->chan)
+        return spdy_put_data(&s->c.wq, id, fin ? SPDY_FLAG_FIN : 0, data, len);
+    if (len == 0 || id == 0)
+        return;
+    uint8_t h[WSFRAME_HEADER_MAX];
+    size_t hl = wsframe_header(h, true, WSFRAME_BINARY, NULL, len + 1);
+    strbuf_addn(&s->c.wq, (const char *)h, hl);
+    char ch = (char)(id - 1);
+    strbuf_addn(&s->c.wq, &ch, 1);
+    strbuf_addn(&s->c.wq, data, len);
 }
 
 /* Our side of both streams ends (msg, when given, on the error stream first). */
@@ -135,9 +168,9 @@ static void send_fins(kpf_pair_t *p, const char *msg)
     p->fins_sent = true;
     kpf_t *s = p->s;
     if (p->data_id)
-        spdy_put_data(&s->c.wq, p->data_id, SPDY_FLAG_FIN, "", 0);
+        pf_put(s, p->data_id, true, "", 0);
     if (p->err_id)
-        spdy_put_data(&s->c.wq, p->err_id, SPDY_FLAG_FIN, msg ? msg : "", msg ? strlen(msg) : 0);
+        pf_put(s, p->err_id, true, msg ? msg : "", msg ? strlen(msg) : 0);
     flush(s);
 }
 
@@ -161,7 +194,7 @@ static void pair_fail(kpf_pair_t *p, const char *fmt, ...)
 /* Once the pod has closed and the client has sent its last byte, nothing is left to carry. */
 static void pair_maybe_done(kpf_pair_t *p)
 {
-    if (p->fins_sent && p->client_fin)
+    if (p->fins_sent && (p->client_fin || p->s->chan))
         pair_drop(p);
 }
 
@@ -178,7 +211,7 @@ static void on_pod_read(uv_stream_t *st, ssize_t n, const uv_buf_t *buf)
     kpf_pair_t *p = st->data;
     kpf_t *s = p->s;
     if (n > 0 && !s->closing) {
-        spdy_put_data(&s->c.wq, p->data_id, 0, buf->base, (size_t)n);
+        pf_put(s, p->data_id, false, buf->base, (size_t)n);
         flush(s);
         if (s->c.wq.len > WQ_HIGH && !s->paused) {
             /* A slow client: every pod connection waits until the queue has gone out. */
@@ -492,6 +525,7 @@ static void pf_maybe_free(kpf_t *s)
     free(s->pod);
     spdy_zlib_free(s->zin);
     spdy_zlib_free(s->zout);
+    free(s->ports);
     free(s);
 }
 
@@ -555,7 +589,7 @@ static void flush(kpf_t *s)
     char *b = strbuf_take(&s->c.wq);
     h2o_iovec_t v[2];
     size_t nv = 0;
-    if (s->ws) {
+    if (s->ws && !s->chan) {
         size_t hl = wsframe_header(s->whdr, true, WSFRAME_BINARY, NULL, n);
         v[nv++] = h2o_iovec_init(s->whdr, hl);
     }
@@ -593,11 +627,23 @@ static bool ws_input(kpf_t *s)
                 h2o_iovec_t v = h2o_iovec_init(b, l + n);
                 kserver_conn_write(&s->c, b, &v, 1, on_written);
             }
+        } else if (s->chan && (f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_CONT)) {
+            /* The channel leads a message; its continuation frames carry no byte of it. */
+            size_t skip = f.opcode == WSFRAME_BINARY && n > 0 ? 1 : 0;
+            if (skip)
+                s->cur_ch = pl[0];
+            bool is_data = false;
+            kpf_pair_t *p =
+                s->cur_ch >= 0 ? pair_by_stream(s, (uint32_t)s->cur_ch + 1, &is_data) : NULL;
+            if (p && is_data && n > skip)
+                on_data(s, p->data_id, 0, pl + skip, n - skip);
+            if (f.fin)
+                s->cur_ch = -1;
         } else if (f.opcode == WSFRAME_BINARY || f.opcode == WSFRAME_CONT) {
             strbuf_addn(&s->in, (const char *)pl, n);
         }
         kserver_consume(&s->rx, used);
-        if (!spdy_input(s))
+        if (!s->chan && !spdy_input(s))
             return false;
     }
 }
@@ -620,6 +666,42 @@ static void on_sock_read(h2o_socket_t *sock, const char *errstr)
     }
 }
 
+/* The channel protocol's pairs, one per port, each announced by its port on both channels and
+ * connected at once. */
+static void chan_start(kpf_t *s)
+{
+    s->starting = true;
+    kpf_pair_t **tail = &s->pairs;
+    for (size_t i = 0; i < s->nports; i++) {
+        kpf_pair_t *p = xcalloc(1, sizeof(*p));
+        p->s = s;
+        p->reqid = xasprintf("%zu", i);
+        p->port = s->ports[i];
+        p->data_id = (uint32_t)(2 * i + 1);
+        p->err_id = (uint32_t)(2 * i + 2);
+        const char le[2] = {(char)(p->port & 0xff), (char)(p->port >> 8)};
+        pf_put(s, p->data_id, false, le, 2);
+        pf_put(s, p->err_id, false, le, 2);
+        *tail = p;
+        tail = &p->next;
+    }
+    flush(s);
+    /* Started from a copy of the list: a pair that fails at once leaves it. */
+    size_t n = 0;
+    for (kpf_pair_t *p = s->pairs; p; p = p->next)
+        n++;
+    kpf_pair_t **all = xcalloc(n ? n : 1, sizeof(*all));
+    n = 0;
+    for (kpf_pair_t *p = s->pairs; p; p = p->next)
+        all[n++] = p;
+    for (size_t i = 0; i < n && !s->closing; i++)
+        pair_start(all[i]);
+    free(all);
+    s->starting = false;
+    if (!s->pairs && !s->closing)
+        pf_close(s);
+}
+
 static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
 {
     kpf_t *s = data;
@@ -634,6 +716,8 @@ static void on_upgraded(void *data, h2o_socket_t *sock, size_t reqsize)
         pf_maybe_free(s);
         return;
     }
+    if (s->chan)
+        chan_start(s);
     h2o_socket_read_start(sock, on_sock_read);
     if (sock->input->size > 0)
         on_sock_read(sock, NULL);
@@ -672,15 +756,28 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
               strncasecmp(req->upgrade.base, "websocket", 9) == 0;
     bool spdy = req && req->upgrade.base && req->upgrade.len >= 8 &&
                 strncasecmp(req->upgrade.base, "SPDY/3.1", 8) == 0;
-    if (n != 2)
+    /* The channel protocol when offered, or when no subprotocol is (upstream's "" entry). */
+    bool chan = ws && key && !kserver_token_in(offer, pl, WS_PROTOCOL, true) &&
+                (!offer || pl == 0 || kserver_token_in(offer, pl, CHAN_PROTOCOL, false));
+    int ports[CHAN_PORTS_MAX];
+    int nports = 0;
+    if (n == 2 && chan)
+        nports = kserver_query_ports(
+            req->query_at == SIZE_MAX ? NULL : req->path.base + req->query_at + 1,
+            req->query_at == SIZE_MAX ? 0 : req->path.len - req->query_at - 1, ports,
+            CHAN_PORTS_MAX, &err);
+    if (err.code)
+        ;
+    else if (n != 2)
         c8s_err_set(&err, C8S_ENOTFOUND, "expected /portForward/{namespace}/{pod}");
     else if (!ws && !spdy)
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "Upgrade request required: port-forward is served over SPDY/3.1 or a "
                     "websocket");
-    else if (ws && (!key || !kserver_token_in(offer, pl, WS_PROTOCOL, true)))
+    else if (ws && !chan && (!key || !kserver_token_in(offer, pl, WS_PROTOCOL, true)))
         c8s_err_set(&err, C8S_EBADREQUEST,
-                    "unsupported subprotocol: " WS_PROTOCOL " required over a websocket");
+                    "unsupported subprotocol: " WS_PROTOCOL " or " CHAN_PROTOCOL
+                    " required over a websocket");
     else if (spdy && !stream_protocol_ok(req, PF_PROTOCOL))
         c8s_err_set(&err, C8S_EBADREQUEST,
                     "unable to upgrade: unable to negotiate protocol: client supports none of "
@@ -693,6 +790,13 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
     kpf_t *s = xcalloc(1, sizeof(*s));
     s->k = k;
     s->ws = ws;
+    s->chan = chan;
+    s->cur_ch = -1;
+    if (chan) {
+        s->nports = (size_t)nports;
+        s->ports = xcalloc((size_t)nports, sizeof(int));
+        memcpy(s->ports, ports, (size_t)nports * sizeof(int));
+    }
     s->netns = c8s_steal(&netns);
     s->pod = xasprintf("%s/%s", parts[0], parts[1]);
     s->zin = spdy_zlib_new(false);
@@ -704,7 +808,7 @@ static void on_portforward(kubelet_server_req_t *r, void *data)
     s->pprev = &k->pfs;
 
     if (ws) {
-        kserver_ws_accept(req, key, kl, WS_PROTOCOL);
+        kserver_ws_accept(req, key, kl, !chan ? WS_PROTOCOL : pl ? CHAN_PROTOCOL : "");
     } else {
         req->res.status = 101;
         req->res.reason = "Switching Protocols";

@@ -43,8 +43,9 @@ void kserver_ws_accept(h2o_req_t *req, const char *key, size_t kl, const char *p
     h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_UPGRADE, NULL, H2O_STRLIT("websocket"));
     h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-accept"), 0,
                           NULL, h2o_strdup(&req->pool, acc, SIZE_MAX).base, strlen(acc));
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"), 0,
-                          NULL, proto, strlen(proto));
+    if (*proto) /* none offered: none answered */
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("sec-websocket-protocol"),
+                              0, NULL, proto, strlen(proto));
 }
 
 void kserver_upgrade(kubelet_server_req_t *r, bool *upgrading, h2o_http1_upgrade_cb cb, void *data)
@@ -134,4 +135,59 @@ void kserver_conn_release(kserver_conn_t *c)
     strbuf_free(&c->wq);
     free(c->wbuf);
     c->wbuf = NULL;
+}
+
+size_t kserver_json_line(const strbuf_t *b, const char **line, size_t *len)
+{
+    const char *nl = b->len ? memchr(b->s, '\n', b->len) : NULL;
+    if (!nl)
+        return 0;
+    *line = b->s;
+    *len = (size_t)(nl - b->s);
+    return *len + 1;
+}
+
+int kserver_query_ports(const char *query, size_t len, int *ports, size_t max, c8s_err_t *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; query && i < len;) {
+        size_t e = i;
+        while (e < len && query[e] != '&')
+            e++;
+        size_t vat = 0;
+        if (e - i >= 5 && strncmp(query + i, "port=", 5) == 0)
+            vat = i + 5;
+        else if (e - i >= 6 && strncmp(query + i, "ports=", 6) == 0)
+            vat = i + 6;
+        if (vat && vat == e)
+            return c8s_err_set(err, C8S_EBADREQUEST, "query parameter \"port\" cannot be empty");
+        for (size_t p = vat; vat && p <= e;) {
+            /* %2C is a comma too: clients escape it. */
+            size_t q = p;
+            long v = 0;
+            bool digits = false;
+            while (q < e && query[q] >= '0' && query[q] <= '9' && v <= 65535) {
+                v = v * 10 + (query[q++] - '0');
+                digits = true;
+            }
+            size_t sep = 0;
+            if (q < e && query[q] == ',')
+                sep = 1;
+            else if (e - q >= 3 && strncasecmp(query + q, "%2C", 3) == 0)
+                sep = 3;
+            if (!digits || v < 1 || v > 65535 || (q < e && !sep) || (sep && q + sep >= e))
+                return c8s_err_set(err, C8S_EBADREQUEST, "unable to parse \"%.*s\" as a port",
+                                   (int)(e - vat), query + vat);
+            if (n >= max)
+                return c8s_err_set(err, C8S_EBADREQUEST, "more than %zu ports", max);
+            ports[n++] = (int)v;
+            if (!sep)
+                break;
+            p = q + sep;
+        }
+        i = e + 1;
+    }
+    if (n == 0)
+        return c8s_err_set(err, C8S_EBADREQUEST, "query parameter \"port\" is required");
+    return (int)n;
 }

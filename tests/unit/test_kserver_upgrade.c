@@ -1,7 +1,8 @@
 /* test_kserver_upgrade.c — the pure parts of taking a connection over (src/kubelet/
  * server_upgrade.c): tokens of upgrade headers, case-sensitive or not; the client's websocket
  * frames taken one at a time out of what arrived — a partial frame waits, an unmasked or
- * oversized one is an error, a whole one comes unmasked with the bytes to drop. */
+ * oversized one is an error, a whole one comes unmasked with the bytes to drop; the lines of a
+ * SPDY resize stream, however its bytes are cut; a port-forward query's ports. */
 #include "../../src/kubelet/server_int.h"
 #include "test.h"
 
@@ -78,9 +79,77 @@ static void frames(void)
     strbuf_free(&rx);
 }
 
+/* Go's json.Encoder writes one value and a newline per size; DATA frames cut them anywhere. */
+static void json_lines(void)
+{
+    static const char all[] = "{\"Width\":80,\"Height\":24}\n{\"Width\":100,\"Height\":30}\n";
+    for (size_t cut = 0; cut <= sizeof(all) - 1; cut++) {
+        strbuf_t b = STRBUF_INIT;
+        strbuf_addn(&b, all, cut);
+        const char *line = NULL;
+        size_t len = 0, used;
+        int seen = 0;
+        for (int round = 0; round < 2; round++) {
+            while ((used = kserver_json_line(&b, &line, &len)) > 0) {
+                CHECK_INT(used, len + 1);
+                CHECK(line[len] == '\n' && memchr(line, '\n', len) == NULL);
+                CHECK(strncmp(line, seen == 0 ? "{\"Width\":80," : "{\"Width\":100,", 12) == 0);
+                seen++;
+                kserver_consume(&b, used);
+            }
+            if (round == 0)
+                strbuf_addn(&b, all + cut, sizeof(all) - 1 - cut);
+        }
+        CHECK_INT(seen, 2);
+        CHECK_INT(b.len, 0);
+        strbuf_free(&b);
+    }
+    strbuf_t empty = STRBUF_INIT;
+    const char *line;
+    size_t len;
+    CHECK_INT(kserver_json_line(&empty, &line, &len), 0);
+    strbuf_addn(&empty, "no newline", 10);
+    CHECK_INT(kserver_json_line(&empty, &line, &len), 0);
+    strbuf_free(&empty);
+}
+
+static int ports_of(const char *q, int *out, size_t max)
+{
+    c8s_err_t err = C8S_ERR_INIT;
+    int n = kserver_query_ports(q, q ? strlen(q) : 0, out, max, &err);
+    CHECK(n > 0 ? err.code == 0 : err.code == C8S_EBADREQUEST && err.msg && *err.msg);
+    c8s_err_clear(&err);
+    return n;
+}
+
+static void query_ports(void)
+{
+    int p[8] = {0};
+    CHECK_INT(ports_of("ports=80", p, 8), 1);
+    CHECK_INT(p[0], 80);
+    CHECK_INT(ports_of("tty=1&ports=80,8080&x=y&port=1%2C65535", p, 8), 4);
+    CHECK(p[0] == 80 && p[1] == 8080 && p[2] == 1 && p[3] == 65535);
+    CHECK_INT(ports_of("port=443&port=22", p, 8), 2);
+    CHECK(p[0] == 443 && p[1] == 22);
+    CHECK_INT(ports_of("portsx=1&xports=2", p, 8), C8S_EBADREQUEST); /* none */
+    CHECK_INT(ports_of(NULL, p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=0", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=65536", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=99999999999999999999", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=80,", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=,80", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=8a", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=-1", p, 8), C8S_EBADREQUEST);
+    CHECK_INT(ports_of("ports=1,2,3", p, 2), C8S_EBADREQUEST); /* over max */
+}
+
 int main(void)
 {
     tokens();
     frames();
+    json_lines();
+    query_ports();
     TEST_END();
 }
