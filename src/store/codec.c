@@ -40,7 +40,11 @@ char *store__b64_encode(const void *p, size_t n)
 
 int store__b64_decode(const char *s, char **out, size_t *out_len)
 {
-    size_t n = strlen(s);
+    return store__b64_decode_n(s, strlen(s), out, out_len);
+}
+
+int store__b64_decode_n(const char *s, size_t n, char **out, size_t *out_len)
+{
     if (n % 4 != 0)
         return -1;
     char *buf = xmalloc(3 * (n / 4) + 1);
