@@ -5,6 +5,8 @@
  */
 #include "internal.h"
 
+#include "c8s/jscan.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +87,58 @@ static void copy_path(json_t *dst, const json_t *src, const char *path)
     }
 }
 
+/* Whether a top-level member is one the cache entry needs: metadata, or the first step of a
+ * field selector's path. */
+static bool member_needed(const resource_t *res, const char *k, size_t kl)
+{
+    if (kl == 8 && memcmp(k, "metadata", 8) == 0)
+        return true;
+    for (const char *const *f = res->kind->field_selectors; f && *f; f++)
+        if (strncmp(*f, k, kl) == 0 && ((*f)[kl] == '.' || (*f)[kl] == '\0'))
+            return true;
+    return false;
+}
+
+/* The members of a stored object a cache entry is made of, parsed alone; the others (a
+ * ConfigMap's data, a Pod's spec) are only walked over. A whole parse cost more than the rest
+ * of a create's way back through the watch. NULL when the text is not a well-formed object. */
+static json_t *parse_needed(const resource_t *res, const char *value, size_t len)
+{
+    jscan_t j;
+    const char *k, *v;
+    size_t kl, vl;
+    jscan_init(&j, value, len);
+    if (!jscan_enter(&j, '{'))
+        return NULL;
+    json_t *obj = json_object();
+    while (jscan_member(&j, &k, &kl)) {
+        if (!member_needed(res, k, kl)) {
+            if (!jscan_skip(&j, NULL, NULL))
+                break;
+            continue;
+        }
+        json_t *m;
+        if (!jscan_skip(&j, &v, &vl) || !(m = json_loadb(v, vl, JSON_DECODE_ANY, NULL))) {
+            j.bad = true;
+            break;
+        }
+        char name[64];
+        if (kl >= sizeof(name)) {
+            json_decref(m);
+            j.bad = true;
+            break;
+        }
+        memcpy(name, k, kl);
+        name[kl] = '\0';
+        json_object_set_new(obj, name, m);
+    }
+    if (!jscan_done(&j)) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, const char *value,
                                     size_t len, int64_t rev)
 {
@@ -92,7 +146,7 @@ wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, cons
     size_t json_len = 0;
     cleanup_free char *json = apiserver__with_rv(value, len, rev, &json_len);
     cleanup_json json_t *obj =
-        json ? json_loadb(value, len, 0, NULL) : apiserver__decode_stored(value, len, rev);
+        json ? parse_needed(res, value, len) : apiserver__decode_stored(value, len, rev);
     if (!json_is_object(obj))
         return NULL;
     json_t *md = json_object_get(obj, "metadata");
