@@ -5,6 +5,8 @@
  */
 #include "internal.h"
 
+#include "c8s/jsonw.h"
+
 #include "c8s/jscan.h"
 
 #include <stdio.h>
@@ -172,7 +174,7 @@ wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, cons
         return NULL;
     json_t *md = json_object_get(obj, "metadata");
     if (!json) {
-        json = json_dumps(obj, JSON_COMPACT);
+        json = jsonw_dump(obj, NULL);
         if (!json)
             return NULL;
         json_len = strlen(json);

@@ -5,6 +5,8 @@
  * fresh read, never a silent overwrite.
  */
 #include "internal.h"
+
+#include "c8s/jsonw.h"
 #include "c8s/admission.h"
 #include "c8s/managedfields.h"
 #include "c8s/patch.h"
@@ -221,7 +223,7 @@ char *apiserver__serialize_for_store(json_t *obj)
         if (strcmp(k, "metadata") != 0)
             json_object_set(ordered, k, v);
     }
-    char *out = json_dumps(ordered, JSON_COMPACT);
+    char *out = jsonw_dump(ordered, NULL);
     json_decref(ordered);
     if (rv)
         json_object_set_new(md, "resourceVersion", rv);

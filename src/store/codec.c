@@ -4,6 +4,8 @@
  */
 #include "store_int.h"
 
+#include "c8s/jsonw.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -141,7 +143,7 @@ void store__json_set_b64(json_t *obj, const char *name, const void *p, size_t n)
 
 char *store__json_dump(json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = jsonw_dump(j, NULL);
     if (!s)
         abort(); /* only fails on allocation */
     return s;
