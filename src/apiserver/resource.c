@@ -4,6 +4,7 @@
  * a compacted one re-lists (which ends the cache's watchers, as their history is gone).
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
 
 #include "c8s/jsonw.h"
 
@@ -28,7 +29,7 @@ char *apiserver__key(const resource_t *res, const char *ns, const char *name)
 
 json_t *apiserver__decode_stored(const char *value, size_t len, int64_t rev)
 {
-    json_t *obj = json_loadb(value, len, 0, NULL);
+    json_t *obj = jsonr_loadb(value, len, 0, NULL);
     if (!obj || !json_is_object(obj)) {
         json_decref(obj);
         return NULL;
@@ -134,7 +135,7 @@ static json_t *parse_needed(const resource_t *res, jscan_t *j, const char *prefi
         if (!*prefix && strcmp(name, "metadata") == 0)
             m = parse_needed(res, j, "metadata.");
         else if (jscan_skip(j, &v, &vl))
-            m = json_loadb(v, vl, JSON_DECODE_ANY, NULL);
+            m = jsonr_loadb(v, vl, JSON_DECODE_ANY, NULL);
         if (!m) {
             j->bad = true;
             break;

@@ -5,6 +5,7 @@
  * fresh read, never a silent overwrite.
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
 
 #include "c8s/jsonw.h"
 #include "c8s/admission.h"
@@ -118,10 +119,10 @@ int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
         json_error_t je;
         /* Duplicate fields are fieldValidation's to judge (apiserver__field_check): a body
          * without any (nearly all) needs one parse, not a second one to look for them. */
-        *out = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+        *out = jsonr_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
         r->body_unique = *out != NULL;
         if (!*out)
-            *out = json_loadb(r->body, r->body_len, 0, &je);
+            *out = jsonr_loadb(r->body, r->body_len, 0, &je);
         if (!*out && strcmp(ct, "application/apply-patch+yaml") == 0) {
             if (yaml_to_json(r->body, r->body_len, out, err) != 0)
                 return err->code;

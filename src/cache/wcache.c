@@ -3,6 +3,7 @@
  * pointers, cheap at the sizes a cluster holds) and a ring of recent events for resuming watches.
  */
 #include "c8s/wcache.h"
+#include "c8s/jsonr.h"
 
 #include <string.h>
 
@@ -46,7 +47,7 @@ wc_obj_t *wc_obj_new(const char *key, const char *ns, const char *name, const ch
 const json_t *wc_obj_tree(wc_obj_t *o)
 {
     if (!o->tree)
-        o->tree = json_loadb(o->json, o->json_len, 0, NULL);
+        o->tree = jsonr_loadb(o->json, o->json_len, 0, NULL);
     return o->tree;
 }
 

@@ -4,6 +4,7 @@
  * store_result_t, health tracking with a light periodic probe, and the store's life cycle.
  */
 #include "store_int.h"
+#include "c8s/jsonr.h"
 
 #include "c8s/strbuf.h"
 
@@ -460,7 +461,7 @@ void store__req_done(store_req_t *r, CURLcode rc)
 int store__response_parse(store_t *s, store_op_t op, const char *what, bool raw, long http,
                           const char *body, size_t len, store_result_t *res, c8s_err_t *err)
 {
-    cleanup_json json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+    cleanup_json json_t *j = jsonr_loadb(body ? body : "", len, 0, NULL);
     if (http != 200 || !j || json_is_object(json_object_get(j, "error"))) {
         /* etcd_error quotes the raw text: a NUL-terminated copy, as curl's buffer may not be. */
         cleanup_free char *raw_text = xstrndup(body ? body : "", len);

@@ -12,6 +12,7 @@
  * PROGRESS may overtake such a delete still in flight (milliseconds on a healthy etcd).
  */
 #include "store_int.h"
+#include "c8s/jsonr.h"
 
 #include "c8s/jscan.h"
 
@@ -509,7 +510,7 @@ static void handle_line(store_watch_t *w, const char *line, size_t len)
         len--;
     if (len == 0 || handle_line_fast(w, line, len))
         return;
-    cleanup_json json_t *j = json_loadb(line, len, 0, NULL);
+    cleanup_json json_t *j = jsonr_loadb(line, len, 0, NULL);
     const json_t *r = json_object_get(j, "result");
     if (!json_is_object(r)) {
         const json_t *e = json_object_get(j, "error");

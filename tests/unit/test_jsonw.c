@@ -1,14 +1,42 @@
 /*
- * test_jsonw.c — jsonw_dump writes exactly what json_dumps(v, JSON_COMPACT) writes: on fixed
- * documents (escapes, UTF-8, reals, empty containers, insertion order) and on a few thousand
- * random trees; and it fails where jansson fails (a string that is not UTF-8).
+ * test_jsonw.c — jsonw_dump writes exactly what json_dumps(v, JSON_COMPACT) writes, and
+ * jsonr_loadb builds exactly the tree json_loadb builds: on fixed documents (escapes, UTF-8,
+ * reals, empty containers, insertion order, duplicates) and on a few thousand random trees;
+ * both fail where jansson fails, jsonr_loadb with jansson's own error.
  */
 #include "test.h"
 
+#include "c8s/jsonr.h"
 #include "c8s/jsonw.h"
+
+#include "c8s/base.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* jsonr_loadb and json_loadb agree on text: the same tree (compared as dumped, which keeps
+ * order and tells integers from reals), or both NULL with the same error. */
+static int same_parse(const char *text, size_t len, size_t flags)
+{
+    json_error_t e1, e2;
+    json_t *want = json_loadb(text, len, flags, &e1);
+    json_t *got = jsonr_loadb(text, len, flags, &e2);
+    int ok;
+    if (!want || !got) {
+        ok = !want && !got && strcmp(e1.text, e2.text) == 0 && e1.position == e2.position;
+    } else {
+        char *a = json_dumps(want, JSON_COMPACT | JSON_ENCODE_ANY);
+        char *b = json_dumps(got, JSON_COMPACT | JSON_ENCODE_ANY);
+        ok = a && b && strcmp(a, b) == 0 && json_equal(want, got);
+        free(a);
+        free(b);
+    }
+    if (!ok)
+        fprintf(stderr, "parse differs on: %.*s\n", (int)len, text);
+    json_decref(want);
+    json_decref(got);
+    return ok;
+}
 
 static int same(const json_t *v)
 {
@@ -46,6 +74,8 @@ static void test_fixed(void)
         CHECK_MSG(v != NULL, "%s: %s", docs[i], e.text);
         if (v)
             CHECK_MSG(same(v), "%s", docs[i]);
+        if (!strstr(docs[i], "u0000"))
+            CHECK(same_parse(docs[i], strlen(docs[i]), JSON_DECODE_ANY));
         json_decref(v);
     }
 }
@@ -115,6 +145,82 @@ static void test_random(void)
     CHECK_INT(bad, 0);
 }
 
+/* Text jansson refuses or treats specially: jsonr_loadb must give the same answer. */
+static void test_parse_edges(void)
+{
+    static const char *const docs[] = {
+        "",
+        "   ",
+        "{",
+        "{\"a\":1,}",
+        "[1,]",
+        "{\"a\" 1}",
+        "{\"a\":1}x",
+        "{\"a\":1} ",
+        " \t\r\n{\"a\" : [ 1 , 2 ] }\n",
+        "{\"a\":1,\"a\":2,\"b\":3}",
+        "{\"a\":01}",
+        "{\"a\":-}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":1e}",
+        "{\"a\":-0}",
+        "{\"a\":-0.0}",
+        "{\"a\":1E+2}",
+        "{\"a\":9223372036854775808}",
+        "{\"a\":-9223372036854775809}",
+        "{\"a\":1e400}",
+        "{\"a\":1e-400}",
+        "{\"a\":123456789012345678901234567890123456789012345678901234567890123456789.5}",
+        "{\"a\":tru}",
+        "{\"a\":truex}",
+        "{\"a\":nul}",
+        "{\"a\":\"\\u0000\"}",
+        "{\"a\":\"\\ud800\"}",
+        "{\"a\":\"\\udc00\"}",
+        "{\"a\":\"\\ud83d\\ude00\"}",
+        "{\"a\":\"\\u00e9\\u20AC\"}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"tab\there\"}",
+        "{\"a\":\"\xff\"}",
+        "{\"a\":\"\xc3\xa9\"}",
+        "{\"\\u00e9\":1}",
+        "{\"k\\u0000\":1}",
+        "\"top\"",
+        "42",
+        "[\"a\",{\"b\":[true,false,null]}]",
+    };
+    for (size_t i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
+        CHECK_MSG(same_parse(docs[i], strlen(docs[i]), 0), "%s", docs[i]);
+        CHECK_MSG(same_parse(docs[i], strlen(docs[i]), JSON_DECODE_ANY), "%s", docs[i]);
+        CHECK_MSG(same_parse(docs[i], strlen(docs[i]), JSON_REJECT_DUPLICATES), "%s", docs[i]);
+    }
+    /* Nesting: deep but allowed, and past jansson's limit. */
+    for (int depth = 600; depth <= 2100; depth += 1500) {
+        char *t = xmalloc((size_t)depth * 2 + 1);
+        memset(t, '[', (size_t)depth);
+        memset(t + depth, ']', (size_t)depth);
+        t[depth * 2] = '\0';
+        CHECK(same_parse(t, strlen(t), 0));
+        free(t);
+    }
+}
+
+static void test_parse_random(void)
+{
+    int bad = 0;
+    for (int i = 0; i < 3000; i++) {
+        json_t *v = random_value(0);
+        char *t = json_dumps(v, JSON_ENCODE_ANY | (i % 2 ? JSON_COMPACT : JSON_INDENT(2)));
+        if (!t || !same_parse(t, strlen(t), JSON_DECODE_ANY))
+            bad++;
+        free(t);
+        json_decref(v);
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void test_invalid_utf8(void)
 {
     static const char *const bad[] = {"\xff", "a\xc3", "\xc0\xaf", "\xed\xa0\x80",
@@ -136,5 +242,7 @@ int main(void)
     test_fixed();
     test_random();
     test_invalid_utf8();
+    test_parse_edges();
+    test_parse_random();
     TEST_END();
 }
