@@ -437,6 +437,7 @@ static bool handle_line_fast(store_watch_t *w, const char *line, size_t len)
     bool have_result = false;
     store_event_t *ev = NULL;
     size_t n = 0, cap = 0;
+    cleanup_err c8s_err_t err = C8S_ERR_INIT; /* before the first goto: its cleanup runs there */
     jscan_init(&j, line, len);
     if (!jscan_enter(&j, '{'))
         return false;
@@ -488,7 +489,6 @@ static bool handle_line_fast(store_watch_t *w, const char *line, size_t len)
         maybe_progress(w);
         return true;
     }
-    cleanup_err c8s_err_t err = C8S_ERR_INIT;
     for (size_t i = 0; i < n; i++) {
         if (store__kv_untransform(w->s, &ev[i].kv, &err) < 0) {
             events_free(ev, n);
