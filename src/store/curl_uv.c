@@ -8,14 +8,12 @@
 #include "store_int.h"
 
 #include <string.h>
-#include <unistd.h>
 
 static void free_store(store_t *s)
 {
     for (size_t i = 0; i < s->n_endpoints; i++)
         free(s->endpoints[i]);
     free(s->endpoints);
-    free(s->by_fd);
     void (*done)(void *) = s->done;
     void *data = s->done_data;
     free(s);
@@ -41,8 +39,6 @@ static void sock_close(store_sock_t *k)
         s->socks = k->next;
     if (k->next)
         k->next->prev = k->prev;
-    if ((size_t)k->fd < s->n_by_fd && s->by_fd[k->fd] == k)
-        s->by_fd[k->fd] = NULL;
     uv_poll_stop(&k->poll);
     s->pending_closes++;
     uv_close((uv_handle_t *)&k->poll, on_handle_closed);
@@ -77,16 +73,11 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
     store_t *s = userp;
     store_sock_t *k = socketp;
     if (what == CURL_POLL_REMOVE) {
-        /* Kept, stopped, for the socket's next request (store_sock_t). */
         if (k) {
             curl_multi_assign(s->multi, fd, NULL);
-            uv_poll_stop(&k->poll);
+            sock_close(k);
         }
         return 0;
-    }
-    if (!k && fd >= 0 && (size_t)fd < s->n_by_fd && s->by_fd[fd]) {
-        k = s->by_fd[fd];
-        curl_multi_assign(s->multi, fd, k);
     }
     if (!k) {
         k = xcalloc(1, sizeof(*k));
@@ -103,17 +94,6 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
             s->socks->prev = k;
         s->socks = k;
         curl_multi_assign(s->multi, fd, k);
-        if (fd >= 0) {
-            if ((size_t)fd >= s->n_by_fd) {
-                size_t n = s->n_by_fd ? s->n_by_fd : 64;
-                while (n <= (size_t)fd)
-                    n *= 2;
-                s->by_fd = xrealloc(s->by_fd, n * sizeof(*s->by_fd));
-                memset(s->by_fd + s->n_by_fd, 0, (n - s->n_by_fd) * sizeof(*s->by_fd));
-                s->n_by_fd = n;
-            }
-            s->by_fd[fd] = k;
-        }
     }
     int events = 0;
     if (what == CURL_POLL_IN || what == CURL_POLL_INOUT)
@@ -122,16 +102,6 @@ static int socket_cb(CURL *easy, curl_socket_t fd, int what, void *userp, void *
         events |= UV_WRITABLE;
     uv_poll_start(&k->poll, events, on_poll);
     return 0;
-}
-
-int store__close_socket(void *clientp, curl_socket_t fd)
-{
-    store_t *s = clientp;
-    /* The handle goes first: closing it takes the fd out of epoll, which must happen while the
-     * number is still this socket's. */
-    if (fd >= 0 && (size_t)fd < s->n_by_fd && s->by_fd[fd])
-        sock_close(s->by_fd[fd]);
-    return close(fd);
 }
 
 static int timer_cb(CURLM *multi, long timeout_ms, void *userp)

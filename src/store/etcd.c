@@ -117,8 +117,6 @@ void store__easy_common(store_t *s, CURL *easy, const char *url)
     curl_easy_setopt(easy, CURLOPT_HTTPHEADER, s->headers);
     curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, (long)s->connect_timeout_ms);
     curl_easy_setopt(easy, CURLOPT_TCP_NODELAY, 1L);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETFUNCTION, store__close_socket);
-    curl_easy_setopt(easy, CURLOPT_CLOSESOCKETDATA, s);
 }
 
 static void req_start(store_req_t *r)

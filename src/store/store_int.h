@@ -87,11 +87,6 @@ typedef struct store_progress_s {
     store_watch_t *w;
 } store_progress_t;
 
-/* A socket's poll handle lives as long as the socket: when curl stops watching a connection
- * that goes idle (CURL_POLL_REMOVE) the handle is only stopped, and the next request on that
- * connection starts it again; it is closed when curl closes the socket (its close callback).
- * Making it anew per request cost five system calls (libuv probes a new fd with an epoll
- * ADD/DEL and sets O_NONBLOCK; closing invalidates it once more). */
 typedef struct store_sock_s {
     uv_poll_t poll;
     curl_socket_t fd;
@@ -112,8 +107,6 @@ struct store_s {
     uv_timer_t curl_timer;
     uv_timer_t probe_timer;
     store_sock_t *socks;
-    store_sock_t **by_fd; /* every socket's handle by its fd (n_by_fd slots), idle ones too */
-    size_t n_by_fd;
 
     CURL *pool[STORE_POOL_MAX];
     size_t n_pool;
@@ -170,8 +163,6 @@ bool store__connect_failure(CURL *easy, CURLcode rc);
 /* Marks the store reachable or not. */
 void store__set_healthy(store_t *s, bool healthy);
 void store__easy_common(store_t *s, CURL *easy, const char *url);
-/* CURLOPT_CLOSESOCKETFUNCTION of every easy handle: closes the socket's poll handle first. */
-int store__close_socket(void *clientp, curl_socket_t fd);
 
 /* ---- watch.c ---- */
 void store__watch_done(store_watch_t *w, CURLcode rc);
