@@ -1,7 +1,9 @@
 /*
  * bench/api.c — the API server's figures (a harness, not a test): creates, GETs and LISTs from
  * the watch cache at 1, 50 and 500 concurrent clients beside raw etcd gateway puts and ranges in
- * the same run; one write's delivery to 1,000 watchers; RSS with 10,000 pods; idle CPU.
+ * the same run, each with the CPU the server and etcd spent per request (utime + stime from
+ * /proc over the measurement); one write's delivery to 1,000 watchers; RSS with 10,000 pods; idle
+ * CPU.
  * Ends with one `RESULT key=value …` line. `--quick` shrinks everything for a smoke run;
  * `--idle SECONDS` sets the idle phase's length (to attach perf or strace to the server in it).
  */
@@ -282,12 +284,24 @@ static bool next_etcd_range(load_t *l, long i, char *url, size_t n, char **body)
     return true;
 }
 
-static void report(const char *what, int conc, load_t *l, double rps)
+static void report(const char *what, int conc, load_t *l, double rps, double srv_us, double etcd_us)
 {
     printf("  %-14s c=%-4d %9.0f req/s   p50 %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  (%ld requests, "
-           "%ld errors)\n",
-           what, conc, rps, pct(l, 0.5), pct(l, 0.9), pct(l, 0.99), l->done, l->errors);
+           "%ld errors)  CPU/request: server %.0f us, etcd %.0f us\n",
+           what, conc, rps, pct(l, 0.5), pct(l, 0.9), pct(l, 0.99), l->done, l->errors, srv_us,
+           etcd_us);
 }
+
+static double cpu_seconds(pid_t pid);
+
+/* CPU µs per completed request of a process over a measurement: what it costs, whatever the
+ * machine's load does to the rates (the rates of a shared machine move, this much less). */
+static double us_per(double c0, double c1, long done)
+{
+    return c0 >= 0 && c1 >= 0 && done > 0 ? (c1 - c0) * 1e6 / (double)done : 0;
+}
+
+static double last_srv_us, last_etcd_us; /* the last measurement's CPU per request */
 
 static double measure(const char *what, const char *method, const char *ct, next_fn fn, int conc,
                       int ms, long max, double *p99, long *errors)
@@ -295,8 +309,12 @@ static double measure(const char *what, const char *method, const char *ct, next
     load_t l = {.method = method, .content_type = ct, .next = fn, .max_requests = request_cap};
     create_max = max;
     run_id++;
+    double s0 = cpu_seconds(srv.pid), e0 = cpu_seconds(etcd.pid);
     double rps = run_load(&l, conc, ms);
-    report(what, conc, &l, rps);
+    double s1 = cpu_seconds(srv.pid), e1 = cpu_seconds(etcd.pid);
+    last_srv_us = us_per(s0, s1, l.done);
+    last_etcd_us = us_per(e0, e1, l.done);
+    report(what, conc, &l, rps, last_srv_us, last_etcd_us);
     if (p99)
         *p99 = pct(&l, 0.99);
     if (errors)
@@ -669,9 +687,11 @@ int main(int argc, char **argv)
             measure("etcd txn", "POST", "application/json", next_etcd_txn, c, ms, 0, NULL, &errors);
         double create =
             measure("c8s create", "POST", "application/json", next_create, c, ms, 0, NULL, &errors);
+        double create_us = last_srv_us;
         double range = measure("etcd range", "POST", "application/json", next_etcd_range, c, ms, 0,
                                NULL, &errors);
         double get = measure("c8s get rv=0", "GET", NULL, next_get, c, ms, 0, NULL, &errors);
+        double get_us = last_srv_us;
         double list = measure("c8s list rv=0", "GET", NULL, next_list, c, ms, 0, NULL, &errors);
         double ratio = put > 0 ? create / put : 0;
         if (ratio < ratio_min)
@@ -683,8 +703,9 @@ int main(int argc, char **argv)
                ratio, txn > 0 ? create / txn : 0, range > 0 ? get / range : 0);
         result_add(" create_rps_c%d=%.0f etcd_put_rps_c%d=%.0f etcd_txn_rps_c%d=%.0f "
                    "create_ratio_c%d=%.2f get_rps_c%d=%.0f etcd_range_rps_c%d=%.0f "
-                   "list_rps_c%d=%.0f",
-                   c, create, c, put, c, txn, c, ratio, c, get, c, range, c, list);
+                   "list_rps_c%d=%.0f create_cpu_us_c%d=%.0f get_cpu_us_c%d=%.0f",
+                   c, create, c, put, c, txn, c, ratio, c, get, c, range, c, list, c, create_us, c,
+                   get_us);
     }
 
     printf("watch fan-out: %d watchers, %d writes\n", watchers, writes);

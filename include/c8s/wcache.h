@@ -29,6 +29,7 @@ typedef struct wc_obj_s {
     json_t *labels; /* owned; JSON object (possibly empty) */
     json_t *fields; /* owned; skeleton object holding only the field-selector paths */
     char *uid;
+    json_t *tree; /* owned; the parsed json, made by the first wc_obj_tree, else NULL */
 } wc_obj_t;
 
 /* Makes an object with refs = 1. All strings are copied; labels and fields are stolen
@@ -36,6 +37,10 @@ typedef struct wc_obj_s {
 wc_obj_t *wc_obj_new(const char *key, const char *ns, const char *name, const char *uid,
                      int64_t rev, const char *json, size_t json_len, json_t *labels,
                      json_t *fields);
+/* The object as a jansson tree, parsed once and kept with the object (borrowed; never modify
+ * it: json_incref to keep it longer than o). NULL when json does not parse. For objects read
+ * again and again (a namespace on every create in it); others are better parsed by the caller. */
+const json_t *wc_obj_tree(wc_obj_t *o);
 wc_obj_t *wc_obj_ref(wc_obj_t *o);
 void wc_obj_unref(wc_obj_t *o);
 

@@ -10,6 +10,7 @@
  * as upstream's quota evaluator retries on conflict).
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
 #include "c8s/admission.h"
 #include "c8s/strbuf.h"
 
@@ -56,7 +57,7 @@ typedef struct {
 
 static bool collect(wc_obj_t *o, void *data)
 {
-    json_t *v = json_loadb(o->json, o->json_len, 0, NULL);
+    json_t *v = jsonr_loadb(o->json, o->json_len, 0, NULL);
     if (v)
         json_array_append_new(((collect_t *)data)->out, v);
     return true;
@@ -81,7 +82,7 @@ static json_t *cached_one(apiserver_t *s, const char *group, const char *resourc
         return NULL;
     cleanup_free char *key = apiserver__key(res, NULL, name);
     wc_obj_t *o = wcache_get(res->cache, key);
-    return o ? json_loadb(o->json, o->json_len, 0, NULL) : NULL;
+    return o ? jsonr_loadb(o->json, o->json_len, 0, NULL) : NULL;
 }
 
 /* ---- LimitRanger's live lookup ---- */

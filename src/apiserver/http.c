@@ -3,6 +3,8 @@
  * api_req_t, the non-API endpoints (health, version, metrics), request limits, and answers.
  */
 #include "internal.h"
+
+#include "c8s/jsonw.h"
 #include "c8s/version.h"
 #include "c8s/yaml.h"
 
@@ -322,13 +324,14 @@ void apiserver__respond_obj(api_req_t *r, int status, json_t *obj)
         }
         c8s_err_clear(&err);
     }
-    char *out = json_dumps(obj, JSON_COMPACT);
+    size_t len = 0;
+    char *out = jsonw_dump(obj, &len);
     json_decref(obj);
     if (!out) {
         apiserver__respond_code(r, C8S_EINTERNAL, "encoding the response failed");
         return;
     }
-    apiserver__respond(r, status, "application/json", out, strlen(out));
+    apiserver__respond(r, status, "application/json", out, len);
     free(out);
 }
 

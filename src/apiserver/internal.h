@@ -129,6 +129,7 @@ struct api_req_s {
     char *accept;       /* raw Accept header or NULL */
     const char *body;   /* borrowed from h2o's request */
     size_t body_len;
+    bool body_unique; /* body parsed as JSON with no duplicate keys (apiserver__decode_body) */
     uint64_t start_ns;
     const char *verb; /* for metrics: GET LIST WATCH POST PUT PATCH DELETE … */
     const char *metric_resource;
@@ -172,7 +173,8 @@ struct api_req_s {
     void (*adm_next)(api_req_t *r); /* where admission continues once done */
     json_t *adm_quotas;             /* names of the quotas left to charge */
     json_t *adm_ranges;             /* the namespace's LimitRanges when read from etcd */
-    json_t *adm_ns;                 /* the namespace as NamespaceLifecycle read it (create) */
+    json_t *adm_ns; /* the namespace as NamespaceLifecycle read it (create); may be shared with
+                       the watch cache (wc_obj_tree): read only */
     bool adm_prefetched;
     size_t adm_qi;
     int adm_attempts;

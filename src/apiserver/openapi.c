@@ -194,7 +194,8 @@ int apiserver__field_check(api_req_t *r, json_t *obj, const json_t *old, const c
         return 0;
     cleanup_json json_t *problems =
         schema_unknown_fields(r->kind, obj, old, r->field_validation != API_FV_STRICT);
-    if (body && r->content_type && strstr(r->content_type, "json"))
+    if (body && r->content_type && strstr(r->content_type, "json") &&
+        !(body == r->body && r->body_unique))
         schema_duplicate_fields(body, len, problems);
     if (!json_array_size(problems) || r->field_validation == API_FV_IGNORE)
         return 0;

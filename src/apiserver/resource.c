@@ -4,6 +4,11 @@
  * a compacted one re-lists (which ends the cache's watchers, as their history is gone).
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
+
+#include "c8s/jsonw.h"
+
+#include "c8s/jscan.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,7 +29,7 @@ char *apiserver__key(const resource_t *res, const char *ns, const char *name)
 
 json_t *apiserver__decode_stored(const char *value, size_t len, int64_t rev)
 {
-    json_t *obj = json_loadb(value, len, 0, NULL);
+    json_t *obj = jsonr_loadb(value, len, 0, NULL);
     if (!obj || !json_is_object(obj)) {
         json_decref(obj);
         return NULL;
@@ -85,6 +90,79 @@ static void copy_path(json_t *dst, const json_t *src, const char *path)
     }
 }
 
+/* Whether a member at prefix ("" for the top level, "metadata." inside it) is one a cache entry
+ * is made of: metadata, name, namespace, uid and labels, or a step of a field selector's path. */
+static bool member_needed(const resource_t *res, const char *prefix, const char *k, size_t kl)
+{
+    size_t pl = strlen(prefix);
+    if (pl == 0 && kl == 8 && memcmp(k, "metadata", 8) == 0)
+        return true;
+    if (pl &&
+        ((kl == 4 && memcmp(k, "name", 4) == 0) || (kl == 9 && memcmp(k, "namespace", 9) == 0) ||
+         (kl == 3 && memcmp(k, "uid", 3) == 0) || (kl == 6 && memcmp(k, "labels", 6) == 0)))
+        return true;
+    for (const char *const *f = res->kind->field_selectors; f && *f; f++)
+        if (strncmp(*f, prefix, pl) == 0 && strncmp(*f + pl, k, kl) == 0 &&
+            ((*f)[pl + kl] == '.' || (*f)[pl + kl] == '\0'))
+            return true;
+    return false;
+}
+
+/* The members of the object (or of its metadata) at j that member_needed wants, parsed alone
+ * into a new object; the others (a ConfigMap's data, managedFields, annotations) are only
+ * walked over. NULL when the text is not a well-formed object. */
+static json_t *parse_needed(const resource_t *res, jscan_t *j, const char *prefix)
+{
+    const char *k, *v;
+    size_t kl, vl;
+    if (!jscan_enter(j, '{'))
+        return NULL;
+    json_t *obj = json_object();
+    while (jscan_member(j, &k, &kl)) {
+        char name[64];
+        json_t *m = NULL;
+        if (!member_needed(res, prefix, k, kl)) {
+            if (!jscan_skip(j, NULL, NULL))
+                break;
+            continue;
+        }
+        if (kl >= sizeof(name)) {
+            j->bad = true;
+            break;
+        }
+        memcpy(name, k, kl);
+        name[kl] = '\0';
+        if (!*prefix && strcmp(name, "metadata") == 0)
+            m = parse_needed(res, j, "metadata.");
+        else if (jscan_skip(j, &v, &vl))
+            m = jsonr_loadb(v, vl, JSON_DECODE_ANY, NULL);
+        if (!m) {
+            j->bad = true;
+            break;
+        }
+        json_object_set_new(obj, name, m);
+    }
+    if (j->bad) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* A cache entry's members of a stored object: a whole parse cost more than the rest of a
+ * create's way back through the watch. */
+static json_t *parse_entry(const resource_t *res, const char *value, size_t len)
+{
+    jscan_t j;
+    jscan_init(&j, value, len);
+    json_t *obj = parse_needed(res, &j, "");
+    if (obj && !jscan_done(&j)) {
+        json_decref(obj);
+        return NULL;
+    }
+    return obj;
+}
+
 wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, const char *value,
                                     size_t len, int64_t rev)
 {
@@ -92,12 +170,12 @@ wc_obj_t *apiserver__obj_from_value(const resource_t *res, const char *key, cons
     size_t json_len = 0;
     cleanup_free char *json = apiserver__with_rv(value, len, rev, &json_len);
     cleanup_json json_t *obj =
-        json ? json_loadb(value, len, 0, NULL) : apiserver__decode_stored(value, len, rev);
+        json ? parse_entry(res, value, len) : apiserver__decode_stored(value, len, rev);
     if (!json_is_object(obj))
         return NULL;
     json_t *md = json_object_get(obj, "metadata");
     if (!json) {
-        json = json_dumps(obj, JSON_COMPACT);
+        json = jsonw_dump(obj, NULL);
         if (!json)
             return NULL;
         json_len = strlen(json);

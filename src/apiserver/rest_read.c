@@ -4,6 +4,7 @@
  * naming the revision and next key, and continue from etcd at that revision (410 once compacted).
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -93,7 +94,7 @@ static void get_from_cache(api_req_t *r)
         return c8s_err_clear(&err);
     }
     if (apiserver__wants_yaml(r) || r->as != APISERVER_AS_OBJECT) {
-        json_t *obj = json_loadb(o->json, o->json_len, 0, NULL);
+        json_t *obj = jsonr_loadb(o->json, o->json_len, 0, NULL);
         if (!obj)
             return apiserver__respond_code(r, C8S_EINTERNAL, "cached object is not valid JSON");
         return apiserver__respond_obj(r, 200, apiserver__transform_obj(r, obj, true));
@@ -175,7 +176,7 @@ static int decode_continue(const char *tok, int64_t *rev, char **start, c8s_err_
         return c8s_err_set(err, C8S_EBADREQUEST, "continue key is not valid: illegal base64");
     while (len > 0 && raw[len - 1] == '\0')
         len--;
-    cleanup_json json_t *j = json_loadb((const char *)raw, (size_t)len, 0, NULL);
+    cleanup_json json_t *j = jsonr_loadb((const char *)raw, (size_t)len, 0, NULL);
     json_int_t rv = 0;
     const char *s = NULL;
     if (!j || json_unpack(j, "{s:I, s:s}", "rv", &rv, "start", &s) != 0 || rv <= 0)
@@ -262,7 +263,7 @@ static void list_from_cache(api_req_t *r)
     }
     acc_put(&a, "]}", 2);
     if (apiserver__wants_yaml(r) || r->as != APISERVER_AS_OBJECT) {
-        json_t *obj = json_loadb(a.buf, a.len, 0, NULL);
+        json_t *obj = jsonr_loadb(a.buf, a.len, 0, NULL);
         free(a.buf);
         if (!obj)
             return apiserver__respond_code(r, C8S_EINTERNAL, "cached object is not valid JSON");

@@ -5,6 +5,9 @@
  * fresh read, never a silent overwrite.
  */
 #include "internal.h"
+#include "c8s/jsonr.h"
+
+#include "c8s/jsonw.h"
 #include "c8s/admission.h"
 #include "c8s/managedfields.h"
 #include "c8s/patch.h"
@@ -114,8 +117,12 @@ int apiserver__decode_body(api_req_t *r, json_t **out, c8s_err_t *err)
     } else if (strcmp(ct, "application/json") == 0 || strstr(ct, "+json") ||
                strcmp(ct, "application/apply-patch+yaml") == 0) {
         json_error_t je;
-        /* Duplicate fields are fieldValidation's to judge (apiserver__field_check). */
-        *out = json_loadb(r->body, r->body_len, 0, &je);
+        /* Duplicate fields are fieldValidation's to judge (apiserver__field_check): a body
+         * without any (nearly all) needs one parse, not a second one to look for them. */
+        *out = jsonr_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &je);
+        r->body_unique = *out != NULL;
+        if (!*out)
+            *out = jsonr_loadb(r->body, r->body_len, 0, &je);
         if (!*out && strcmp(ct, "application/apply-patch+yaml") == 0) {
             if (yaml_to_json(r->body, r->body_len, out, err) != 0)
                 return err->code;
@@ -217,7 +224,7 @@ char *apiserver__serialize_for_store(json_t *obj)
         if (strcmp(k, "metadata") != 0)
             json_object_set(ordered, k, v);
     }
-    char *out = json_dumps(ordered, JSON_COMPACT);
+    char *out = jsonw_dump(ordered, NULL);
     json_decref(ordered);
     if (rv)
         json_object_set_new(md, "resourceVersion", rv);
@@ -400,7 +407,8 @@ static void create_checked(api_req_t *r)
             store_get(r->srv->store, key, 0, on_namespace_read, r);
             return;
         }
-        json_t *ns = json_loadb(o->json, o->json_len, 0, NULL);
+        /* Parsed once per revision of the namespace, not once per create in it. */
+        json_t *ns = json_incref((json_t *)wc_obj_tree(o));
         r->adm_ns = ns;
         if (admission_namespace_create(r->ns, ns, &err) != 0)
             return fail(r, &err);

@@ -3,6 +3,7 @@
  * pointers, cheap at the sizes a cluster holds) and a ring of recent events for resuming watches.
  */
 #include "c8s/wcache.h"
+#include "c8s/jsonr.h"
 
 #include <string.h>
 
@@ -43,6 +44,13 @@ wc_obj_t *wc_obj_new(const char *key, const char *ns, const char *name, const ch
     return o;
 }
 
+const json_t *wc_obj_tree(wc_obj_t *o)
+{
+    if (!o->tree)
+        o->tree = jsonr_loadb(o->json, o->json_len, 0, NULL);
+    return o->tree;
+}
+
 wc_obj_t *wc_obj_ref(wc_obj_t *o)
 {
     if (o)
@@ -61,6 +69,7 @@ void wc_obj_unref(wc_obj_t *o)
     free(o->json);
     json_decref(o->labels);
     json_decref(o->fields);
+    json_decref(o->tree);
     free(o);
 }
 

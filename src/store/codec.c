@@ -4,6 +4,8 @@
  */
 #include "store_int.h"
 
+#include "c8s/jsonw.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
@@ -40,7 +42,11 @@ char *store__b64_encode(const void *p, size_t n)
 
 int store__b64_decode(const char *s, char **out, size_t *out_len)
 {
-    size_t n = strlen(s);
+    return store__b64_decode_n(s, strlen(s), out, out_len);
+}
+
+int store__b64_decode_n(const char *s, size_t n, char **out, size_t *out_len)
+{
     if (n % 4 != 0)
         return -1;
     char *buf = xmalloc(3 * (n / 4) + 1);
@@ -137,7 +143,7 @@ void store__json_set_b64(json_t *obj, const char *name, const void *p, size_t n)
 
 char *store__json_dump(json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    char *s = jsonw_dump(j, NULL);
     if (!s)
         abort(); /* only fails on allocation */
     return s;

@@ -4,6 +4,11 @@
  * store_result_t, health tracking with a light periodic probe, and the store's life cycle.
  */
 #include "store_int.h"
+#include "c8s/jsonr.h"
+
+#include "c8s/strbuf.h"
+
+#include <openssl/evp.h>
 
 #include <inttypes.h>
 #include <string.h>
@@ -256,8 +261,9 @@ static void req_fail(store_req_t *r, int code, c8s_err_t *err)
     req_finish(r, &res);
 }
 
-static void req_submit_ex(store_t *s, store_op_t op, const char *path, json_t *body,
-                          bool idempotent, bool raw, store_cb cb, void *data)
+/* body: the request's JSON, owned (taken). */
+static void req_submit_body(store_t *s, store_op_t op, const char *path, char *body,
+                            bool idempotent, bool raw, store_cb cb, void *data)
 {
     store_req_t *r = xcalloc(1, sizeof(*r));
     r->raw = raw;
@@ -266,8 +272,7 @@ static void req_submit_ex(store_t *s, store_op_t op, const char *path, json_t *b
     r->s = s;
     r->op = op;
     r->path = path;
-    r->body = store__json_dump(body);
-    json_decref(body);
+    r->body = body;
     r->idempotent = idempotent;
     r->cb = cb;
     r->data = data;
@@ -280,6 +285,14 @@ static void req_submit_ex(store_t *s, store_op_t op, const char *path, json_t *b
         return;
     }
     req_start(r);
+}
+
+static void req_submit_ex(store_t *s, store_op_t op, const char *path, json_t *body,
+                          bool idempotent, bool raw, store_cb cb, void *data)
+{
+    char *text = store__json_dump(body);
+    json_decref(body);
+    req_submit_body(s, op, path, text, idempotent, raw, cb, data);
 }
 
 static void req_submit(store_t *s, store_op_t op, const char *path, json_t *body, bool idempotent,
@@ -448,7 +461,7 @@ void store__req_done(store_req_t *r, CURLcode rc)
 int store__response_parse(store_t *s, store_op_t op, const char *what, bool raw, long http,
                           const char *body, size_t len, store_result_t *res, c8s_err_t *err)
 {
-    cleanup_json json_t *j = json_loadb(body ? body : "", len, 0, NULL);
+    cleanup_json json_t *j = jsonr_loadb(body ? body : "", len, 0, NULL);
     if (http != 200 || !j || json_is_object(json_object_get(j, "error"))) {
         /* etcd_error quotes the raw text: a NUL-terminated copy, as curl's buffer may not be. */
         cleanup_free char *raw_text = xstrndup(body ? body : "", len);
@@ -553,16 +566,49 @@ static json_t *mod_compare(const char *key, int64_t mod_rev)
     return json_pack("[o]", c);
 }
 
-static json_t *put_op(const char *key, const char *value, size_t value_len, int64_t lease,
-                      bool prev_kv)
+/* Appends the standard base64 of p[0..n) (no characters JSON would escape). */
+static void add_b64(strbuf_t *b, const void *p, size_t n)
 {
-    json_t *p = key_obj(key);
-    store__json_set_b64(p, "value", value, value_len);
+    size_t enc = 4 * ((n + 2) / 3);
+    if (b->len + enc + 1 > b->cap) {
+        b->cap = (b->len + enc + 1) * 2;
+        b->s = xrealloc(b->s, b->cap);
+    }
+    EVP_EncodeBlock((unsigned char *)b->s + b->len, p, (int)n);
+    b->len += enc;
+    b->s[b->len] = '\0';
+}
+
+/* Every create and update: compare the key's mod_revision, put on success, read the key on
+ * failure. Its JSON is written straight into one buffer, value encoded in place: building it as
+ * a jansson tree cost a copy, a UTF-8 check and an escaping pass over the encoded value. */
+static void put_txn(store_t *s, const char *key, const char *value, size_t value_len,
+                    int64_t mod_rev, int64_t lease, bool prev_kv, store_cb cb, void *data)
+{
+    size_t key_len = strlen(key);
+    strbuf_t b = STRBUF_INIT;
+    b.cap = 4 * ((value_len + 2) / 3) + 3 * 4 * ((key_len + 2) / 3) + 256;
+    b.s = xmalloc(b.cap);
+    b.s[0] = '\0';
+    strbuf_add(&b, "{\"compare\":[{\"key\":\"");
+    add_b64(&b, key, key_len);
+    strbuf_addf(&b,
+                "\",\"target\":\"MOD\",\"result\":\"EQUAL\",\"mod_revision\":%lld}],"
+                "\"success\":[{\"request_put\":{\"key\":\"",
+                (long long)mod_rev);
+    add_b64(&b, key, key_len);
+    strbuf_add(&b, "\",\"value\":\"");
+    add_b64(&b, value, value_len);
+    strbuf_add(&b, "\"");
     if (lease)
-        json_object_set_new(p, "lease", json_integer(lease));
+        strbuf_addf(&b, ",\"lease\":%lld", (long long)lease);
     if (prev_kv)
-        json_object_set_new(p, "prev_kv", json_true());
-    return json_pack("[{so}]", "request_put", p);
+        strbuf_add(&b, ",\"prev_kv\":true");
+    strbuf_add(&b, "}}],\"failure\":[{\"request_range\":{\"key\":\"");
+    add_b64(&b, key, key_len);
+    strbuf_add(&b, "\"}}]}");
+    /* As txn: safe to repeat, but only connect failures are retried. */
+    req_submit_body(s, STORE_OP_TXN, "/v3/kv/txn", strbuf_take(&b), false, false, cb, data);
 }
 
 static json_t *range_op(const char *key)
@@ -612,8 +658,7 @@ void store_create(store_t *s, const char *key, const char *value, size_t value_l
     cleanup_free char *stored = NULL;
     if (put_value(s, key, &value, &value_len, &stored, cb, data) < 0)
         return;
-    txn(s, mod_compare(key, 0), put_op(key, value, value_len, lease, false), range_op(key), cb,
-        data);
+    put_txn(s, key, value, value_len, 0, lease, false, cb, data);
 }
 
 void store_update(store_t *s, const char *key, const char *value, size_t value_len,
@@ -622,8 +667,7 @@ void store_update(store_t *s, const char *key, const char *value, size_t value_l
     cleanup_free char *stored = NULL;
     if (put_value(s, key, &value, &value_len, &stored, cb, data) < 0)
         return;
-    txn(s, mod_compare(key, expect_mod_rev), put_op(key, value, value_len, lease, true),
-        range_op(key), cb, data);
+    put_txn(s, key, value, value_len, expect_mod_rev, lease, true, cb, data);
 }
 
 void store_delete(store_t *s, const char *key, int64_t expect_mod_rev, store_cb cb, void *data)

@@ -178,6 +178,8 @@ void store__buf_free(store_buf_t *b);
 char *store__b64_encode(const void *p, size_t n);
 /* Decodes into a new NUL-terminated buffer; returns 0 or -1 on malformed input. */
 int store__b64_decode(const char *s, char **out, size_t *out_len);
+/* s[0..n): the same, for base64 that is not NUL-terminated (read in place from a line). */
+int store__b64_decode_n(const char *s, size_t n, char **out, size_t *out_len);
 /* The end of the prefix range of key: key with its last byte incremented (carrying past 0xff);
  * "\0" (every key) when key is all 0xff. Returns a new buffer and its length. */
 char *store__prefix_end(const char *key, size_t key_len, size_t *out_len);
