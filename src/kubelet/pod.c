@@ -53,6 +53,7 @@ struct kpod_s {
     bool kill_hooked;
     uint64_t stop_deadline_ms; /* the end of a deleted pod's grace period */
     char *add_err;             /* why the CNI ADD now being undone failed (owned) */
+    char *mount_err;           /* the last FailedMount event's message (owned) */
     kpod_t *next_pod;
 };
 
@@ -115,6 +116,7 @@ static void free_pod(kpod_t *p)
     free(p->cgroup);
     free(p->last_status);
     free(p->add_err);
+    free(p->mount_err);
     free(p);
 }
 
@@ -333,6 +335,19 @@ static json_t *volume_at(kpod_t *p, size_t idx)
     return json_array_get(json_object_get(json_object_get(p->pod, "spec"), "volumes"), idx);
 }
 
+/* Upstream's FailedMount event. Volumes are tried again every tick, so it goes out once per
+ * message, not once per try. */
+static void failed_mount(kpod_t *p, const char *vol, const char *why)
+{
+    cleanup_free char *msg =
+        xasprintf("MountVolume.SetUp failed for volume \"%s\" : %s", vol ? vol : "", why);
+    if (p->mount_err && strcmp(p->mount_err, msg) == 0)
+        return;
+    free(p->mount_err);
+    p->mount_err = xstrdup(msg);
+    kubelet_event(p->k, p->pod, NULL, "Warning", "FailedMount", "%s", msg);
+}
+
 static void on_configmap(const client_resp_t *r, void *data)
 {
     volreq_t *vr = data;
@@ -359,9 +374,13 @@ static void on_configmap(const client_resp_t *r, void *data)
                 p->vol_failed = true;
             }
         } else if (!(r->status == 404 && json_is_true(json_object_get(src, "optional")))) {
-            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name,
-                     secret ? "secret" : "configmap",
-                     str(src, secret && srcno < 0 ? "secretName" : "name") ?: "", r->status);
+            const char *what = secret ? "secret" : "configmap";
+            const char *name = str(src, secret && srcno < 0 ? "secretName" : "name") ?: "";
+            log_warn("kubelet", "pod %s/%s: %s \"%s\": %d", p->ns, p->name, what, name, r->status);
+            cleanup_free char *why = r->status == 404
+                                         ? xasprintf("%s \"%s\" not found", what, name)
+                                         : xasprintf("%s \"%s\": status %d", what, name, r->status);
+            failed_mount(p, str(vol, "name"), why);
             p->vol_failed = true;
         }
     }

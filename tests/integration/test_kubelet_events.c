@@ -51,6 +51,23 @@ static long event_count(const char *pod, const char *reason, const char *msg, co
     return n;
 }
 
+/* The pod's own events (no fieldPath), as event_count and wait_event. */
+static long event_count_any(const char *pod, const char *reason, const char *msg)
+{
+    return event_count(pod, reason, msg, NULL);
+}
+
+static bool wait_event_any(const char *pod, const char *reason, const char *msg)
+{
+    for (int i = 0; i < 600; i++) {
+        if (event_count_any(pod, reason, msg) > 0)
+            return true;
+        usleep(100000);
+    }
+    fprintf(stderr, "no event %s \"%s\" for pod %s\n", reason, msg, pod);
+    return false;
+}
+
 static bool wait_event(const char *pod, const char *reason, const char *msg, const char *field)
 {
     for (int i = 0; i < 600; i++) {
@@ -173,6 +190,14 @@ int main(void)
                   "exit 1\"]}]}}"),
               201);
 
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/pods",
+                  "{\"metadata\":{\"name\":\"nocm\"},\"spec\":{\"nodeName\":\"kn\","
+                  "\"terminationGracePeriodSeconds\":1,\"containers\":[{\"name\":\"c\"," IMG ","
+                  "\"command\":[\"sleep\",\"3600\"],\"volumeMounts\":[{\"name\":\"cfg\","
+                  "\"mountPath\":\"/cfg\"}]}],\"volumes\":[{\"name\":\"cfg\",\"configMap\":{"
+                  "\"name\":\"nope\"}}]}}"),
+              201);
+
     /* ---- a container that starts: its three events ---- */
     json_t *okp = wait_pod("ok", "Running");
     CHECK(okp != NULL);
@@ -250,12 +275,25 @@ int main(void)
         json_decref(done);
     }
 
+    /* ---- a missing configMap: FailedMount once (the volume is tried every tick), then the
+     * pod starts when it appears ---- */
+    const char *fm = "MountVolume.SetUp failed for volume \"cfg\" : configmap \"nope\" not found";
+    CHECK(wait_event_any("nocm", "FailedMount", fm));
+    sleep(3);
+    CHECK_INT(event_count_any("nocm", "FailedMount", fm), 1);
+    CHECK_INT(req("POST", "/api/v1/namespaces/default/configmaps",
+                  "{\"metadata\":{\"name\":\"nope\"},\"data\":{\"k\":\"v\"}}"),
+              201);
+    json_t *nocm = wait_pod("nocm", "Running");
+    CHECK(nocm != NULL);
+    json_decref(nocm);
+
     /* ---- deletion: Killing ---- */
     CHECK_INT(req("DELETE", "/api/v1/namespaces/default/pods/ok", NULL), 200);
     CHECK(wait_event("ok", "Killing", "Stopping container c", "spec.containers{c}"));
 
-    static const char *const names[] = {"ok",    "crash", "live",    "nopull",
-                                        "never", "msg",   "fallback"};
+    static const char *const names[] = {"ok",    "crash", "live",     "nopull",
+                                        "never", "msg",   "fallback", "nocm"};
     for (size_t i = 1; i < C8S_ARRAY_SIZE(names); i++) {
         cleanup_free char *path = xasprintf("/api/v1/namespaces/default/pods/%s", names[i]);
         CHECK_INT(req("DELETE", path, NULL), 200);
