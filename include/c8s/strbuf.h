@@ -32,4 +32,9 @@ char *strbuf_take(strbuf_t *b);
 char *strbuf_take_or(strbuf_t *b, const char *def);
 void strbuf_free(strbuf_t *b);
 
+/* Length of the valid UTF-8 sequence at s (at most n bytes; 1 for ASCII), 0 when it is not one:
+ * jansson's utf8_check_first / utf8_check_full (no overlongs, surrogates or > U+10FFFF), which the
+ * JSON reader and writer (jsonr.c, jsonw.c) must match. */
+size_t c8s_utf8_len(const unsigned char *s, size_t n);
+
 #endif

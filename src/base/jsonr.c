@@ -2,6 +2,7 @@
 #include "c8s/jsonr.h"
 
 #include "c8s/base.h"
+#include "c8s/strbuf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -24,37 +25,6 @@ static void ws(rd_t *r)
 {
     while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\r' || *r->p == '\t'))
         r->p++;
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 when it is not one. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t k;
-    unsigned int cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-        k = 2;
-        cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-        k = 3;
-        cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        k = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (k > n)
-        return 0;
-    for (size_t i = 1; i < k; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((k == 3 && cp < 0x800) || (k == 4 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return k;
 }
 
 static int hex4(const char *p)
@@ -118,7 +88,7 @@ static bool read_string(rd_t *r, const char **s, size_t *len)
         if (c < 0x20)
             return false;
         if (c >= 0x80) {
-            size_t k = utf8_len((const unsigned char *)q, (size_t)(r->end - q));
+            size_t k = c8s_utf8_len((const unsigned char *)q, (size_t)(r->end - q));
             if (!k)
                 return false;
             if (escaped)

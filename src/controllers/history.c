@@ -89,10 +89,8 @@ static void on_answer(const client_resp_t *resp, void *data)
 void controllers__batch_send(ctrl_batch_t *b, const char *method, const char *path,
                              const char *content_type, const json_t *body)
 {
-    cleanup_free char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    b->pending++;
-    client_request(b->client, method, path, s ? content_type : NULL, s, s ? strlen(s) : 0,
-                   on_answer, b);
+    static const ctrl_write_events_t none = {0};
+    controllers__batch_send_ev(b, method, path, content_type, body, &none);
 }
 
 void controllers__batch_owner(ctrl_batch_t *b, const json_t *owner, const char *kind,
@@ -116,7 +114,10 @@ static void on_answer_ev(const client_resp_t *resp, void *data)
 {
     write_ev_t *w = data;
     ctrl_batch_t *b = w->b;
-    cleanup_json json_t *answer = resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
+    /* The answer is read only when an event needs its name or message. */
+    bool says = b->owner && (w->ok_reason || w->fail_reason);
+    cleanup_json json_t *answer =
+        says && resp->body ? json_loadb(resp->body, resp->len, 0, NULL) : NULL;
     if (b->owner && resp->status >= 200 && resp->status < 300 && w->ok_reason) {
         cleanup_free char *msg = w->ok_msg ? NULL
                                            : xasprintf("%s%s", w->ok_prefix ? w->ok_prefix : "",

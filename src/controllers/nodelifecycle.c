@@ -320,27 +320,11 @@ typedef struct {
     int64_t next; /* earliest pending eviction (epoch s), or -1 */
 } pass_t;
 
-static void on_event_posted(const client_resp_t *resp, void *data)
-{
-    (void)data;
-    if (resp->status >= 300)
-        log_debug("controllers", "node event: %d", resp->status);
-}
-
-/* A Normal event about node from the node controller, as upstream's (the Event in default). */
+/* A Normal event about node from the node controller. */
 static void node_event(nlctrl_t *nc, const json_t *node, const char *reason, const char *msg)
 {
-    json_t *ev = json_pack(
-        "{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s}, "
-        "s:s}",
-        "apiVersion", "v1", "kind", "Event", "metadata", "namespace", "default", "involvedObject",
-        "kind", "Node", "apiVersion", "v1", "name", controllers__meta(node, "name") ?: "", "uid",
-        controllers__meta(node, "uid") ?: "", "reason", reason, "message", msg, "type", "Normal",
-        "source", "component", "node-controller", "reportingComponent", "node-controller");
-    if (!ev)
-        return;
-    client_event_post(nc->client, ev, on_event_posted, NULL);
-    json_decref(ev);
+    controllers__event(nc->client, node, "Node", "v1", "node-controller", "Normal", reason, "%s",
+                       msg);
 }
 
 static bool check_node(json_t *node, void *data)

@@ -58,12 +58,14 @@ void controllers__event(client_t *c, const json_t *obj, const char *kind, const 
     va_end(ap);
     const char *ns = controllers__meta(obj, "namespace");
     const char *name = controllers__meta(obj, "name");
-    if (!ns || !name)
+    if (!name)
         return;
+    /* A cluster-scoped object's (a Node's) events live in default, as upstream's recorder
+     * puts them. */
     json_t *ev =
-        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s, s:s, s:s, s:s, s:s}, s:s, s:s, "
+        json_pack("{s:s, s:s, s:{s:s}, s:{s:s, s:s?, s:s, s:s, s:s, s:s}, s:s, s:s, "
                   "s:s, s:{s:s}, s:s}",
-                  "apiVersion", "v1", "kind", "Event", "metadata", "namespace", ns,
+                  "apiVersion", "v1", "kind", "Event", "metadata", "namespace", ns ? ns : "default",
                   "involvedObject", "kind", kind, "namespace", ns, "name", name, "uid",
                   controllers__meta(obj, "uid") ?: "", "apiVersion", api_version, "resourceVersion",
                   controllers__meta(obj, "resourceVersion") ?: "", "reason", reason, "message", msg,

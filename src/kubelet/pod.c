@@ -880,9 +880,8 @@ static int pull_image(kpod_t *p, const char *ref, const json_t *secrets, c8s_err
 
 /* The file the run's terminationMessagePath is bound to: one per run, so a restarted container
  * starts with an empty one. Owned. */
-static char *term_file(const kpod_t *p, const kctr_t *c)
+static char *term_file(const kctr_t *c)
 {
-    (void)p;
     return xasprintf("%s/termination-%d.log", c->dir, c->restart_count);
 }
 
@@ -893,7 +892,7 @@ static json_t *term_mount(const kpod_t *p, const kctr_t *c, const json_t *spec)
     const char *dst = str(spec, "terminationMessagePath");
     if (!dst || dst[0] != '/')
         return NULL;
-    cleanup_free char *f = term_file(p, c);
+    cleanup_free char *f = term_file(c);
     int fd = open(f, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0666);
     if (fd < 0) {
         log_warn("kubelet", "%s: %s", f, strerror(errno));
@@ -937,7 +936,7 @@ static const char *term_message(kpod_t *p, kctr_t *c, int exit_code)
         return c->term_msg;
     c->term_read = true;
     const json_t *spec = ctr_spec(p, (size_t)(c - p->ctrs));
-    cleanup_free char *f = term_file(p, c);
+    cleanup_free char *f = term_file(c);
     cleanup_free char *logp = xasprintf("%s/logs/%s/%d.log", p->dir, c->name, c->restart_count);
     cleanup_free char *file = read_tail(f, 4096, false);
     const char *policy = str(spec, "terminationMessagePolicy");
